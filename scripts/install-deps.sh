@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the system packages the tests and labs need (Open vSwitch, Mininet, etcd), once.
+set -euo pipefail
+pkgs=(openvswitch-switch mininet etcd-server iperf iproute2)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: need root to install: ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+echo "install-deps: ok (${pkgs[*]})"

@@ -1,0 +1,131 @@
+/** Growable big-endian writer: messages are written once, lengths patched in afterwards. */
+import { parseIpv4, parseIpv6, parseMac } from '../../util/addr.js';
+import { OfEncodeError } from './errors.js';
+
+/**
+ * One writer can hold many messages back to back (a session's outbound burst). `finish()`
+ * hands the bytes out and starts a fresh buffer, so memory already handed to a socket is
+ * never written again.
+ */
+export class Writer {
+  buf: Buffer;
+  pos = 0;
+
+  constructor(initialSize = 4096) {
+    this.buf = Buffer.allocUnsafe(initialSize);
+  }
+
+  /** Makes room for `n` more bytes. */
+  ensure(n: number): void {
+    const need = this.pos + n;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v & 0xff;
+  }
+
+  u16(v: number): void {
+    this.ensure(2);
+    this.buf.writeUInt16BE(v & 0xffff, this.pos);
+    this.pos += 2;
+  }
+
+  u32(v: number): void {
+    this.ensure(4);
+    this.buf.writeUInt32BE(v >>> 0, this.pos);
+    this.pos += 4;
+  }
+
+  u64(v: bigint): void {
+    this.ensure(8);
+    this.buf.writeBigUInt64BE(BigInt.asUintN(64, v), this.pos);
+    this.pos += 8;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  zeros(n: number): void {
+    if (n <= 0) return;
+    this.ensure(n);
+    this.buf.fill(0, this.pos, this.pos + n);
+    this.pos += n;
+  }
+
+  /** Pads with zeros until the length since `start` is a multiple of 8 (OpenFlow's alignment). */
+  pad8(start: number): void {
+    this.zeros((8 - ((this.pos - start) % 8)) % 8);
+  }
+
+  /** A fixed-size NUL-padded char array; too long a string is an error, not a silent cut. */
+  str(s: string, n: number, field = 'string'): void {
+    const b = Buffer.from(s, 'utf8');
+    if (b.length > n) throw new OfEncodeError(`longer than ${n} bytes`, field);
+    this.bytes(b);
+    this.zeros(n - b.length);
+  }
+
+  mac(s: string, field = 'mac'): void {
+    this.ensure(6);
+    try {
+      parseMac(s, this.buf, this.pos);
+    } catch (e) {
+      throw new OfEncodeError((e as Error).message, field);
+    }
+    this.pos += 6;
+  }
+
+  ipv4(s: string, field = 'ipv4'): void {
+    let v: number;
+    try {
+      v = parseIpv4(s);
+    } catch (e) {
+      throw new OfEncodeError((e as Error).message, field);
+    }
+    this.u32(v);
+  }
+
+  ipv6(s: string, field = 'ipv6'): void {
+    this.ensure(16);
+    try {
+      parseIpv6(s, this.buf, this.pos);
+    } catch (e) {
+      throw new OfEncodeError((e as Error).message, field);
+    }
+    this.pos += 16;
+  }
+
+  patchU16(at: number, v: number): void {
+    this.buf.writeUInt16BE(v & 0xffff, at);
+  }
+
+  patchU32(at: number, v: number): void {
+    this.buf.writeUInt32BE(v >>> 0, at);
+  }
+
+  /** A copy of everything written so far, sized exactly; the writer is reset and keeps its buffer. */
+  take(): Buffer {
+    const out = Buffer.allocUnsafe(this.pos);
+    this.buf.copy(out, 0, 0, this.pos);
+    this.pos = 0;
+    return out;
+  }
+
+  /** Hands out everything written so far (no copy) and starts a new buffer. */
+  finish(): Buffer {
+    const out = this.buf.subarray(0, this.pos);
+    this.buf = Buffer.allocUnsafe(Math.max(4096, Math.min(this.buf.length, 1 << 20)));
+    this.pos = 0;
+    return out;
+  }
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { formatIpv6, formatMac, parseIpv4, parseIpv6, parseMac } from '../../src/util/addr.js';
+
+describe('addresses', () => {
+  it('round-trips MACs', () => {
+    expect(formatMac(parseMac('AA:bb:0c:dd:ee:0f'))).toBe('aa:bb:0c:dd:ee:0f');
+    expect(() => parseMac('aa:bb:cc')).toThrow(RangeError);
+  });
+
+  it('parses IPv4', () => {
+    expect(parseIpv4('192.168.1.255')).toBe(0xc0a801ff);
+    expect(() => parseIpv4('1.2.3.256')).toThrow(RangeError);
+    expect(() => parseIpv4('1.2.3')).toThrow(RangeError);
+  });
+
+  it('formats and parses IPv6 per RFC 5952', () => {
+    for (const s of ['::', '::1', 'fe80::f00b:a4ff:fe48:28a5', '2001:db8::1:0:0:1', '1:2:3:4:5:6:7:8', '2001:db8:0:1:1:1:1:1']) {
+      expect(formatIpv6(parseIpv6(s))).toBe(s);
+    }
+    expect(formatIpv6(parseIpv6('::ffff:1.2.3.4'))).toBe('::ffff:102:304');
+    expect(() => parseIpv6('1::2::3')).toThrow(RangeError);
+    expect(() => parseIpv6('1:2:3:4:5:6:7')).toThrow(RangeError);
+    expect(() => parseIpv6('1:2:3:4:5:6:7::8')).toThrow(RangeError);
+  });
+});
