@@ -7,9 +7,8 @@ import { OfDecodeError } from './errors.js';
 import {
   OFP_HEADER_LEN,
   OFP_VERSION_1_0,
-  OFPBRC_BAD_LEN,
-  OFPET_BAD_REQUEST,
-  OFPET_EXPERIMENTER,
+  OFPBRC,
+  OFPET,
   OFPT10,
   OFPT13,
 } from './constants.js';
@@ -128,7 +127,7 @@ export function decodeCommon(version: number, msgType: number, xid: number, r: R
       return { version, type: 'hello', xid, elements: decodeHelloElements(r) };
     case t.ERROR: {
       const errType = r.u16();
-      if (errType === OFPET_EXPERIMENTER && version !== OFP_VERSION_1_0) {
+      if (errType === OFPET.EXPERIMENTER && version !== OFP_VERSION_1_0) {
         const code = r.u16();
         const experimenter = r.u32();
         return { version, type: 'error', xid, errType, code, experimenter, data: r.rest() };
@@ -165,10 +164,10 @@ function headerOnly<T extends string>(version: number, type: T, xid: number, r: 
   return { version, type, xid };
 }
 
-/** Fails with OFPBRC_BAD_LEN when a fixed-size message has bytes left over. */
+/** Fails with OFPBRC.BAD_LEN when a fixed-size message has bytes left over. */
 export function expectEnd(r: Reader): void {
   if (r.remaining !== 0) {
-    throw new OfDecodeError(OFPET_BAD_REQUEST, OFPBRC_BAD_LEN, `${r.remaining} unexpected trailing bytes`, r.pos);
+    throw new OfDecodeError(OFPET.BAD_REQUEST, OFPBRC.BAD_LEN, `${r.remaining} unexpected trailing bytes`, r.pos);
   }
 }
 
@@ -179,7 +178,7 @@ function decodeHelloElements(r: Reader): HelloElement[] {
   while (r.remaining >= 4) {
     const elemType = r.u16();
     const len = r.u16();
-    if (len < 4) r.fail(OFPET_BAD_REQUEST, OFPBRC_BAD_LEN, `hello element length ${len} < 4`);
+    if (len < 4) r.fail(OFPET.BAD_REQUEST, OFPBRC.BAD_LEN, `hello element length ${len} < 4`);
     const body = r.sub(len - 4);
     if (elemType === OFPHET_VERSIONBITMAP) {
       const versions: number[] = [];
@@ -229,7 +228,7 @@ export function encodeCommon(w: Writer, m: CommonMessage): void {
     case 'error':
       w.u16(m.errType);
       w.u16(m.code);
-      if (m.errType === OFPET_EXPERIMENTER && m.version !== OFP_VERSION_1_0) w.u32(m.experimenter ?? 0);
+      if (m.errType === OFPET.EXPERIMENTER && m.version !== OFP_VERSION_1_0) w.u32(m.experimenter ?? 0);
       w.bytes(m.data);
       break;
     case 'echo_request':

@@ -67,38 +67,182 @@ export const OFPT10 = {
 } as const;
 
 /** ofp_error_type, OpenFlow 1.3. */
-export const OFPET_HELLO_FAILED = 0;
-export const OFPET_BAD_REQUEST = 1;
-export const OFPET_BAD_ACTION = 2;
-export const OFPET_BAD_INSTRUCTION = 3;
-export const OFPET_BAD_MATCH = 4;
-export const OFPET_FLOW_MOD_FAILED = 5;
-export const OFPET_GROUP_MOD_FAILED = 6;
-export const OFPET_PORT_MOD_FAILED = 7;
-export const OFPET_TABLE_MOD_FAILED = 8;
-export const OFPET_QUEUE_OP_FAILED = 9;
-export const OFPET_SWITCH_CONFIG_FAILED = 10;
-export const OFPET_ROLE_REQUEST_FAILED = 11;
-export const OFPET_METER_MOD_FAILED = 12;
-export const OFPET_TABLE_FEATURES_FAILED = 13;
-export const OFPET_EXPERIMENTER = 0xffff;
+export const OFPET = {
+  HELLO_FAILED: 0,
+  BAD_REQUEST: 1,
+  BAD_ACTION: 2,
+  BAD_INSTRUCTION: 3,
+  BAD_MATCH: 4,
+  FLOW_MOD_FAILED: 5,
+  GROUP_MOD_FAILED: 6,
+  PORT_MOD_FAILED: 7,
+  TABLE_MOD_FAILED: 8,
+  QUEUE_OP_FAILED: 9,
+  SWITCH_CONFIG_FAILED: 10,
+  ROLE_REQUEST_FAILED: 11,
+  METER_MOD_FAILED: 12,
+  TABLE_FEATURES_FAILED: 13,
+  EXPERIMENTER: 0xffff,
+} as const;
 
 /** ofp_hello_failed_code. */
-export const OFPHFC_INCOMPATIBLE = 0;
-export const OFPHFC_EPERM = 1;
+export const OFPHFC = { INCOMPATIBLE: 0, EPERM: 1 } as const;
 
-/** ofp_bad_request_code, OpenFlow 1.3. */
-export const OFPBRC_BAD_VERSION = 0;
-export const OFPBRC_BAD_TYPE = 1;
-export const OFPBRC_BAD_MULTIPART = 2;
-export const OFPBRC_BAD_EXPERIMENTER = 3;
-export const OFPBRC_BAD_EXP_TYPE = 4;
-export const OFPBRC_EPERM = 5;
-export const OFPBRC_BAD_LEN = 6;
-export const OFPBRC_BUFFER_EMPTY = 7;
-export const OFPBRC_BUFFER_UNKNOWN = 8;
-export const OFPBRC_BAD_TABLE_ID = 9;
-export const OFPBRC_IS_SLAVE = 10;
-export const OFPBRC_BAD_PORT = 11;
-export const OFPBRC_BAD_PACKET = 12;
-export const OFPBRC_MULTIPART_BUFFER_OVERFLOW = 13;
+/** ofp_bad_request_code. */
+export const OFPBRC = {
+  BAD_VERSION: 0,
+  BAD_TYPE: 1,
+  BAD_MULTIPART: 2,
+  BAD_EXPERIMENTER: 3,
+  BAD_EXP_TYPE: 4,
+  EPERM: 5,
+  BAD_LEN: 6,
+  BUFFER_EMPTY: 7,
+  BUFFER_UNKNOWN: 8,
+  BAD_TABLE_ID: 9,
+  IS_SLAVE: 10,
+  BAD_PORT: 11,
+  BAD_PACKET: 12,
+  MULTIPART_BUFFER_OVERFLOW: 13,
+} as const;
+
+/** ofp_bad_action_code. */
+export const OFPBAC = {
+  BAD_TYPE: 0,
+  BAD_LEN: 1,
+  BAD_EXPERIMENTER: 2,
+  BAD_EXP_TYPE: 3,
+  BAD_OUT_PORT: 4,
+  BAD_ARGUMENT: 5,
+  EPERM: 6,
+  TOO_MANY: 7,
+  BAD_QUEUE: 8,
+  BAD_OUT_GROUP: 9,
+  MATCH_INCONSISTENT: 10,
+  UNSUPPORTED_ORDER: 11,
+  BAD_TAG: 12,
+  BAD_SET_TYPE: 13,
+  BAD_SET_LEN: 14,
+  BAD_SET_ARGUMENT: 15,
+} as const;
+
+/** ofp_bad_instruction_code. */
+export const OFPBIC = {
+  UNKNOWN_INST: 0,
+  UNSUP_INST: 1,
+  BAD_TABLE_ID: 2,
+  UNSUP_METADATA: 3,
+  UNSUP_METADATA_MASK: 4,
+  BAD_EXPERIMENTER: 5,
+  BAD_EXP_TYPE: 6,
+  BAD_LEN: 7,
+  EPERM: 8,
+} as const;
+
+/** ofp_bad_match_code. */
+export const OFPBMC = {
+  BAD_TYPE: 0,
+  BAD_LEN: 1,
+  BAD_TAG: 2,
+  BAD_DL_ADDR_MASK: 3,
+  BAD_NW_ADDR_MASK: 4,
+  BAD_WILDCARDS: 5,
+  BAD_FIELD: 6,
+  BAD_VALUE: 7,
+  BAD_MASK: 8,
+  BAD_PREREQ: 9,
+  DUP_FIELD: 10,
+  EPERM: 11,
+} as const;
+
+/** ofp_flow_mod_failed_code. */
+export const OFPFMFC = {
+  UNKNOWN: 0,
+  TABLE_FULL: 1,
+  BAD_TABLE_ID: 2,
+  OVERLAP: 3,
+  EPERM: 4,
+  BAD_TIMEOUT: 5,
+  BAD_COMMAND: 6,
+  BAD_FLAGS: 7,
+} as const;
+
+/** ofp_group_mod_failed_code. */
+export const OFPGMFC = {
+  GROUP_EXISTS: 0,
+  INVALID_GROUP: 1,
+  WEIGHT_UNSUPPORTED: 2,
+  OUT_OF_GROUPS: 3,
+  OUT_OF_BUCKETS: 4,
+  CHAINING_UNSUPPORTED: 5,
+  WATCH_UNSUPPORTED: 6,
+  LOOP: 7,
+  UNKNOWN_GROUP: 8,
+  CHAINED_GROUP: 9,
+  BAD_TYPE: 10,
+  BAD_COMMAND: 11,
+  BAD_BUCKET: 12,
+  BAD_WATCH: 13,
+  EPERM: 14,
+} as const;
+
+/** ofp_port_mod_failed_code. */
+export const OFPPMFC = { BAD_PORT: 0, BAD_HW_ADDR: 1, BAD_CONFIG: 2, BAD_ADVERTISE: 3, EPERM: 4 } as const;
+/** ofp_table_mod_failed_code. */
+export const OFPTMFC = { BAD_TABLE: 0, BAD_CONFIG: 1, EPERM: 2 } as const;
+/** ofp_queue_op_failed_code. */
+export const OFPQOFC = { BAD_PORT: 0, BAD_QUEUE: 1, EPERM: 2 } as const;
+/** ofp_switch_config_failed_code. */
+export const OFPSCFC = { BAD_FLAGS: 0, BAD_LEN: 1, EPERM: 2 } as const;
+/** ofp_role_request_failed_code. */
+export const OFPRRFC = { STALE: 0, UNSUP: 1, BAD_ROLE: 2 } as const;
+
+/** ofp_meter_mod_failed_code. */
+export const OFPMMFC = {
+  UNKNOWN: 0,
+  METER_EXISTS: 1,
+  INVALID_METER: 2,
+  UNKNOWN_METER: 3,
+  BAD_COMMAND: 4,
+  BAD_FLAGS: 5,
+  BAD_RATE: 6,
+  BAD_BURST: 7,
+  BAD_BAND: 8,
+  BAD_BAND_VALUE: 9,
+  OUT_OF_METERS: 10,
+  OUT_OF_BANDS: 11,
+} as const;
+
+/** ofp_table_features_failed_code. */
+export const OFPTFFC = { BAD_TABLE: 0, BAD_METADATA: 1, BAD_TYPE: 2, BAD_LEN: 3, BAD_ARGUMENT: 4, EPERM: 5 } as const;
+
+/** Error code tables by OpenFlow 1.3 error type, with the spec's prefix for each. */
+const ERROR_CODES: Record<number, readonly [string, string, Record<string, number>]> = {
+  [OFPET.HELLO_FAILED]: ['OFPET_HELLO_FAILED', 'OFPHFC', OFPHFC],
+  [OFPET.BAD_REQUEST]: ['OFPET_BAD_REQUEST', 'OFPBRC', OFPBRC],
+  [OFPET.BAD_ACTION]: ['OFPET_BAD_ACTION', 'OFPBAC', OFPBAC],
+  [OFPET.BAD_INSTRUCTION]: ['OFPET_BAD_INSTRUCTION', 'OFPBIC', OFPBIC],
+  [OFPET.BAD_MATCH]: ['OFPET_BAD_MATCH', 'OFPBMC', OFPBMC],
+  [OFPET.FLOW_MOD_FAILED]: ['OFPET_FLOW_MOD_FAILED', 'OFPFMFC', OFPFMFC],
+  [OFPET.GROUP_MOD_FAILED]: ['OFPET_GROUP_MOD_FAILED', 'OFPGMFC', OFPGMFC],
+  [OFPET.PORT_MOD_FAILED]: ['OFPET_PORT_MOD_FAILED', 'OFPPMFC', OFPPMFC],
+  [OFPET.TABLE_MOD_FAILED]: ['OFPET_TABLE_MOD_FAILED', 'OFPTMFC', OFPTMFC],
+  [OFPET.QUEUE_OP_FAILED]: ['OFPET_QUEUE_OP_FAILED', 'OFPQOFC', OFPQOFC],
+  [OFPET.SWITCH_CONFIG_FAILED]: ['OFPET_SWITCH_CONFIG_FAILED', 'OFPSCFC', OFPSCFC],
+  [OFPET.ROLE_REQUEST_FAILED]: ['OFPET_ROLE_REQUEST_FAILED', 'OFPRRFC', OFPRRFC],
+  [OFPET.METER_MOD_FAILED]: ['OFPET_METER_MOD_FAILED', 'OFPMMFC', OFPMMFC],
+  [OFPET.TABLE_FEATURES_FAILED]: ['OFPET_TABLE_FEATURES_FAILED', 'OFPTFFC', OFPTFFC],
+};
+
+/**
+ * Spec names of an OpenFlow 1.3 error pair, for logs and the API:
+ * `{ type: 'OFPET_BAD_REQUEST', code: 'OFPBRC_BAD_LEN' }`. Unknown numbers print as numbers.
+ */
+export function errorNames(errType: number, code: number): { type: string; code: string } {
+  if (errType === OFPET.EXPERIMENTER) return { type: 'OFPET_EXPERIMENTER', code: String(code) };
+  const entry = ERROR_CODES[errType];
+  if (!entry) return { type: String(errType), code: String(code) };
+  const [typeName, prefix, codes] = entry;
+  const codeName = Object.keys(codes).find((k) => codes[k] === code);
+  return { type: typeName, code: codeName ? `${prefix}_${codeName}` : String(code) };
+}

@@ -1,12 +1,12 @@
 /** Bounded big-endian reader over a Buffer: every read past its own end fails with a typed decode error. */
 import { OfDecodeError } from './errors.js';
-import { OFPBRC_BAD_LEN, OFPET_BAD_REQUEST } from './constants.js';
+import { OFPBRC, OFPET } from './constants.js';
 import { formatIpv6, formatMac } from '../../util/addr.js';
 
 /**
  * Reads one structure. A reader never reads past `end`, so a nested TLV read through
  * `sub(len)` cannot run into the next one: a bad inner length fails with the error pair the
- * reader was made with (by default OFPET_BAD_REQUEST / OFPBRC_BAD_LEN).
+ * reader was made with (by default OFPET.BAD_REQUEST / OFPBRC.BAD_LEN).
  * Byte strings come back as `subarray` views of the input: they share its memory.
  */
 export class Reader {
@@ -18,8 +18,8 @@ export class Reader {
     start = 0,
     end = buf.length,
     /** Error pair thrown on an overrun, e.g. OFPET_BAD_ACTION / OFPBAC_BAD_LEN inside an action. */
-    readonly errType: number = OFPET_BAD_REQUEST,
-    readonly errCode: number = OFPBRC_BAD_LEN,
+    readonly errType: number = OFPET.BAD_REQUEST,
+    readonly errCode: number = OFPBRC.BAD_LEN,
   ) {
     this.pos = start;
     this.end = end;
