@@ -246,3 +246,42 @@ export function errorNames(errType: number, code: number): { type: string; code:
   const codeName = Object.keys(codes).find((k) => codes[k] === code);
   return { type: typeName, code: codeName ? `${prefix}_${codeName}` : String(code) };
 }
+
+/** ofp_port_no reserved values, OpenFlow 1.3 (32-bit). */
+export const OFPP = {
+  MAX: 0xffffff00,
+  IN_PORT: 0xfffffff8,
+  TABLE: 0xfffffff9,
+  NORMAL: 0xfffffffa,
+  FLOOD: 0xfffffffb,
+  ALL: 0xfffffffc,
+  CONTROLLER: 0xfffffffd,
+  LOCAL: 0xfffffffe,
+  ANY: 0xffffffff,
+} as const;
+
+/** ofp_port reserved values, OpenFlow 1.0 (16-bit). */
+export const OFPP10 = {
+  MAX: 0xff00,
+  IN_PORT: 0xfff8,
+  TABLE: 0xfff9,
+  NORMAL: 0xfffa,
+  FLOOD: 0xfffb,
+  ALL: 0xfffc,
+  CONTROLLER: 0xfffd,
+  LOCAL: 0xfffe,
+  NONE: 0xffff,
+} as const;
+
+/** ofp_controller_max_len: the largest max_len, and "send the whole packet, do not buffer". */
+export const OFPCML = { MAX: 0xffe5, NO_BUFFER: 0xffff } as const;
+/** buffer_id meaning "no buffered packet". */
+export const OFP_NO_BUFFER = 0xffffffff;
+/** ofp_table: the last usable table and "all tables". */
+export const OFPTT = { MAX: 0xfe, ALL: 0xff } as const;
+/** ofp_group: reserved group ids. */
+export const OFPG = { MAX: 0xffffff00, ALL: 0xfffffffc, ANY: 0xffffffff } as const;
+/** ofp_meter: reserved meter ids. */
+export const OFPM = { MAX: 0xffff0000, SLOWPATH: 0xfffffffd, CONTROLLER: 0xfffffffe, ALL: 0xffffffff } as const;
+/** ofp_queue: "all queues". */
+export const OFPQ_ALL = 0xffffffff;
