@@ -1,0 +1,79 @@
+/** One typed configuration for Signalbox: every default lives in `defaultConfig`, documented here. */
+
+/** OpenFlow listener and session settings. */
+export interface OpenFlowConfig {
+  /** Listen addresses `host:port` for plain TCP (6653 is IANA's; add 6633 for old switches). */
+  readonly listen: readonly string[];
+  /** TLS listener; off unless `key` and `cert` are set. */
+  readonly tls: {
+    readonly listen: readonly string[];
+    /** PEM file paths. */
+    readonly key?: string;
+    readonly cert?: string;
+    readonly ca?: string;
+    /** Require and verify the switch's certificate against `ca`. */
+    readonly verifyPeer: boolean;
+  };
+  /** OpenFlow versions we accept, by wire number (4 = 1.3, 1 = 1.0); the highest common one wins. */
+  readonly versions: readonly number[];
+  /** A peer that has not finished HELLO → FEATURES → PORT_DESC → DESC by then is dropped. */
+  readonly handshakeTimeoutMs: number;
+  /** Send an ECHO_REQUEST this often; 0 turns keepalive off. */
+  readonly echoIntervalMs: number;
+  /** Unanswered echo requests after which the switch is taken for dead. */
+  readonly echoMaxMisses: number;
+  /** A request with no reply by then is rejected with a timeout error. */
+  readonly requestTimeoutMs: number;
+  /** SET_CONFIG miss_send_len: 0xffff sends whole packets and asks the switch not to buffer. */
+  readonly missSendLen: number;
+  /** Largest message length a peer may declare before the session is closed. */
+  readonly maxMessageLen: number;
+  /** Bytes waiting for a slow switch beyond which it is disconnected (aedes-style bound). */
+  readonly maxOutboundBytes: number;
+  /** A switch whose socket stays full this long is disconnected. */
+  readonly drainTimeoutMs: number;
+  /** How long a live session gets to answer an echo when another connection claims its dpid. */
+  readonly duplicateProbeMs: number;
+}
+
+/** The whole configuration. */
+export interface Config {
+  readonly openflow: OpenFlowConfig;
+  /** Northbound API `host:port`. */
+  readonly api: { readonly listen: string };
+  /** Data directory (LevelDB store). */
+  readonly dataDir: string;
+  /** Apps to run, by name; `undefined` means the default set. */
+  readonly apps?: readonly string[];
+  /** pino level. */
+  readonly logLevel: string;
+}
+
+/** Every default, in one place. */
+export const defaultConfig: Config = {
+  openflow: {
+    listen: ['0.0.0.0:6653'],
+    tls: { listen: ['0.0.0.0:6654'], verifyPeer: false },
+    versions: [4, 1],
+    handshakeTimeoutMs: 10_000,
+    echoIntervalMs: 5_000,
+    echoMaxMisses: 3,
+    requestTimeoutMs: 10_000,
+    missSendLen: 0xffff,
+    maxMessageLen: 0xffff,
+    maxOutboundBytes: 16 * 1024 * 1024,
+    drainTimeoutMs: 30_000,
+    duplicateProbeMs: 2_000,
+  },
+  api: { listen: '127.0.0.1:8080' },
+  dataDir: './data',
+  logLevel: 'info',
+};
+
+/** Splits `host:port` (IPv6 as `[::1]:6653`); throws RangeError naming the bad value. */
+export function parseHostPort(s: string, what = 'address'): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(s);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new RangeError(`${what}: expected HOST:PORT, got ${JSON.stringify(s)}`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}

@@ -1,0 +1,583 @@
+/**
+ * One switch connection: HELLO negotiation, handshake, echo keepalive, xid-tracked requests,
+ * multipart reassembly, barriers, batched writes with backpressure, and the error replies that
+ * STYLE.md §5 asks for. Works over any Duplex stream, so tests can run both ends in memory.
+ */
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import type { ErrorMsg, Hello } from './codec/common.js';
+import { OFP_VERSION_1_0, OFP_VERSION_1_3, OFPBRC, OFPET, OFPHFC } from './codec/constants.js';
+import { OfDecodeError } from './codec/errors.js';
+import { Framer } from './codec/framer.js';
+import { decodeMessage, encodeMessageInto, type OfMessage } from './codec/index.js';
+import { Writer } from './codec/writer.js';
+import { mergeMultipartReplies, type MultipartReply, type MultipartRequestBody } from './codec/v13/multipart.js';
+import type { Port } from './codec/v13/structs.js';
+import { mapErrorTo10, mergeStatsReplies10, type PhyPort, type StatsReply, type StatsRequestBody } from './codec/v10/messages.js';
+import { OfErrorReply, OfTimeoutError, SessionClosedError } from './errors.js';
+import { defaultConfig, type OpenFlowConfig } from '../config.js';
+import { silentLogger } from '../log.js';
+
+/** Where a session is in its life: only a ready session talks to the rest of the controller. */
+export type SessionState = 'hello' | 'features' | 'ready' | 'closed';
+
+/** The switch's self-description (ofp_desc). */
+export interface SwitchDesc {
+  readonly mfrDesc: string;
+  readonly hwDesc: string;
+  readonly swDesc: string;
+  readonly serialNum: string;
+  readonly dpDesc: string;
+}
+
+/** What the handshake learned, in a version-neutral form. */
+export interface SwitchFeatures {
+  readonly datapathId: bigint;
+  readonly nBuffers: number;
+  readonly nTables: number;
+  readonly auxiliaryId: number;
+  readonly capabilities: number;
+}
+
+/** A port in a version-neutral form (1.0 physical ports are widened to this). */
+export type SwitchPort = Port;
+
+/** Counters kept per session (exposed through the Datapath and metrics). */
+export interface SessionCounters {
+  messagesIn: number;
+  messagesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  decodeErrors: number;
+  errorsReceived: number;
+  echoMisses: number;
+}
+
+interface Pending {
+  readonly requestType: string;
+  readonly resolve: (m: OfMessage) => void;
+  readonly reject: (e: Error) => void;
+  timer: NodeJS.Timeout | undefined;
+  /** Multipart parts received so far (REPLY_MORE). */
+  parts?: OfMessage[];
+}
+
+/** A message sent without a reply of its own, confirmed by the next barrier reply. */
+interface Confirmable {
+  readonly xid: number;
+  readonly requestType: string;
+  readonly resolve: () => void;
+  readonly reject: (e: Error) => void;
+}
+
+export interface SessionEvents {
+  /** Handshake done: version, features, ports and description are known. */
+  ready: [];
+  /** An asynchronous message from a ready switch (packet_in, flow_removed, port_status, an error not tied to a request, experimenter...). */
+  message: [OfMessage];
+  /** The session ended; emitted once. */
+  close: [reason: string];
+}
+
+export interface SessionOptions extends Partial<OpenFlowConfig> {
+  readonly logger?: Logger;
+  /** Remote address, for logs and the API. */
+  readonly remoteAddress?: string;
+}
+
+const MPF_MORE = 1;
+
+/**
+ * A switch session. Create it on a connected stream; it sends HELLO at once and emits
+ * `ready` when the handshake completes, or `close` with the reason when it fails.
+ */
+export class Session extends EventEmitter<SessionEvents> {
+  state: SessionState = 'hello';
+  /** Negotiated wire version (4 or 1), known after HELLO. */
+  version = 0;
+  features: SwitchFeatures | undefined;
+  ports: SwitchPort[] = [];
+  desc: SwitchDesc | undefined;
+  readonly remoteAddress: string;
+  readonly counters: SessionCounters = {
+    messagesIn: 0,
+    messagesOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    decodeErrors: 0,
+    errorsReceived: 0,
+    echoMisses: 0,
+  };
+  closeReason: string | undefined;
+  log: Logger;
+
+  private readonly opts: OpenFlowConfig;
+  private readonly framer: Framer;
+  private readonly out = new Writer(512);
+  private flushScheduled = false;
+  private blocked = false;
+  private drainTimer: NodeJS.Timeout | undefined;
+  private xid = 0;
+  private readonly pending = new Map<number, Pending>();
+  private confirmables: Confirmable[] = [];
+  private handshakeTimer: NodeJS.Timeout | undefined;
+  private echoTimer: NodeJS.Timeout | undefined;
+  private echoOutstanding = 0;
+
+  constructor(
+    private readonly stream: Duplex,
+    options: SessionOptions = {},
+  ) {
+    super();
+    this.opts = { ...defaultConfig.openflow, ...options };
+    this.log = options.logger ?? silentLogger;
+    this.remoteAddress = options.remoteAddress ?? 'unknown';
+    this.framer = new Framer(this.opts.maxMessageLen);
+    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    stream.on('error', (e: Error) => this.close(`connection error: ${e.message}`));
+    stream.on('end', () => this.close('connection closed by peer'));
+    stream.on('close', () => this.close('connection closed'));
+    stream.on('drain', () => this.onDrain());
+    if (this.opts.handshakeTimeoutMs > 0) {
+      this.handshakeTimer = setTimeout(() => this.close(`handshake timed out after ${this.opts.handshakeTimeoutMs} ms`), this.opts.handshakeTimeoutMs);
+    }
+    const versions = [...this.opts.versions].sort((a, b) => a - b);
+    const hello: Hello = {
+      version: versions[versions.length - 1] ?? OFP_VERSION_1_3,
+      type: 'hello',
+      xid: this.nextXid(),
+      elements: [{ type: 'versionbitmap', versions }],
+    };
+    this.send(hello);
+  }
+
+  /** The datapath id as 16 hex digits, or '?' before FEATURES_REPLY. */
+  get dpidHex(): string {
+    return this.features ? this.features.datapathId.toString(16).padStart(16, '0') : '?';
+  }
+
+  /** A fresh transaction id (never 0, wraps at 2^32). */
+  nextXid(): number {
+    this.xid = (this.xid + 1) >>> 0 || 1;
+    return this.xid;
+  }
+
+  /**
+   * Queues a message; everything queued in one tick leaves in one socket write.
+   * Throws OfEncodeError on a malformed message (nothing is queued then).
+   */
+  send(msg: OfMessage): void {
+    if (this.state === 'closed') return;
+    const start = this.out.pos;
+    try {
+      encodeMessageInto(this.out, msg);
+    } catch (e) {
+      this.out.pos = start;
+      throw e;
+    }
+    this.counters.messagesOut++;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(() => this.flush());
+    }
+    if (this.blocked && this.out.pos + this.stream.writableLength > this.opts.maxOutboundBytes) {
+      this.close(`outbound queue over ${this.opts.maxOutboundBytes} bytes: switch is not reading`);
+    }
+  }
+
+  /**
+   * Sends a request and resolves with its reply (multipart replies reassembled). Rejects with
+   * OfErrorReply when the switch answers OFPT_ERROR with this xid, OfTimeoutError, or
+   * SessionClosedError.
+   */
+  request<T extends OfMessage = OfMessage>(msg: OfMessage, timeoutMs = this.opts.requestTimeoutMs): Promise<T> {
+    if (this.state === 'closed') return Promise.reject(new SessionClosedError(this.closeReason ?? 'closed'));
+    return new Promise<T>((resolve, reject) => {
+      const p: Pending = {
+        requestType: msg.type,
+        resolve: resolve as (m: OfMessage) => void,
+        reject,
+        timer: undefined,
+      };
+      if (timeoutMs > 0) {
+        p.timer = setTimeout(() => {
+          this.pending.delete(msg.xid);
+          reject(new OfTimeoutError(msg.type, timeoutMs));
+        }, timeoutMs);
+      }
+      this.pending.set(msg.xid, p);
+      try {
+        this.send(msg);
+      } catch (e) {
+        this.pending.delete(msg.xid);
+        if (p.timer) clearTimeout(p.timer);
+        reject(e as Error);
+      }
+    });
+  }
+
+  /**
+   * Sends a message that has no reply of its own (flow mod, group mod, packet out...) and
+   * resolves once a later barrier reply confirms it, or rejects with the switch's error.
+   * Call `barrier()` after a batch to settle it.
+   */
+  sendConfirmed(msg: OfMessage): Promise<void> {
+    if (this.state === 'closed') return Promise.reject(new SessionClosedError(this.closeReason ?? 'closed'));
+    return new Promise<void>((resolve, reject) => {
+      this.send(msg);
+      this.confirmables.push({ xid: msg.xid, requestType: msg.type, resolve, reject });
+    });
+  }
+
+  /** Sends a barrier request and resolves when the switch has processed everything sent before it. */
+  async barrier(timeoutMs = this.opts.requestTimeoutMs): Promise<void> {
+    await this.request({ version: this.version, type: 'barrier_request', xid: this.nextXid() }, timeoutMs);
+  }
+
+  /** An OpenFlow 1.3 multipart request; resolves with the whole (merged) reply. */
+  multipart(body: MultipartRequestBody, timeoutMs?: number): Promise<MultipartReply> {
+    return this.request<MultipartReply>({ version: OFP_VERSION_1_3, type: 'multipart_request', xid: this.nextXid(), flags: 0, body }, timeoutMs);
+  }
+
+  /** An OpenFlow 1.0 stats request; resolves with the whole (merged) reply. */
+  stats(body: StatsRequestBody, timeoutMs?: number): Promise<StatsReply> {
+    return this.request<StatsReply>({ version: OFP_VERSION_1_0, type: 'stats_request', xid: this.nextXid(), flags: 0, body }, timeoutMs);
+  }
+
+  /** Sends an echo request and resolves with the round-trip time in ms. */
+  async echo(timeoutMs = this.opts.requestTimeoutMs): Promise<number> {
+    const t0 = performance.now();
+    await this.request({ version: this.version || OFP_VERSION_1_3, type: 'echo_request', xid: this.nextXid(), data: Buffer.alloc(0) }, timeoutMs);
+    return performance.now() - t0;
+  }
+
+  /** Closes the session once; pending requests reject with SessionClosedError. */
+  close(reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.closeReason = reason;
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    if (this.echoTimer) clearInterval(this.echoTimer);
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    const err = new SessionClosedError(reason);
+    for (const p of this.pending.values()) {
+      if (p.timer) clearTimeout(p.timer);
+      p.reject(err);
+    }
+    this.pending.clear();
+    for (const c of this.confirmables) c.reject(err);
+    this.confirmables = [];
+    // Whatever is queued (e.g. a HELLO_FAILED error) still goes out before the socket ends.
+    if (this.out.pos > 0 && !this.stream.destroyed) {
+      const buf = this.out.finish();
+      this.stream.end(buf);
+      setTimeout(() => this.stream.destroy(), 100).unref();
+    } else {
+      this.stream.destroy();
+    }
+    this.log.info({ reason }, 'switch session closed');
+    this.emit('close', reason);
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.blocked || this.out.pos === 0 || this.state === 'closed') return;
+    const buf = this.out.finish();
+    this.counters.bytesOut += buf.length;
+    if (!this.stream.write(buf)) {
+      this.blocked = true;
+      this.drainTimer = setTimeout(() => this.close(`switch did not drain its socket within ${this.opts.drainTimeoutMs} ms`), this.opts.drainTimeoutMs);
+    }
+  }
+
+  private onDrain(): void {
+    this.blocked = false;
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    this.drainTimer = undefined;
+    this.flush();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state === 'closed') return;
+    this.counters.bytesIn += chunk.length;
+    try {
+      this.framer.push(chunk, (frame) => this.onFrame(frame));
+    } catch (e) {
+      // Broken framing: nothing after this point can be trusted, so this session ends.
+      if (e instanceof OfDecodeError) {
+        this.sendError(0, e.errType, e.errCode, chunk.subarray(0, 64));
+        this.close(`broken framing: ${e.message}`);
+      } else {
+        this.log.error({ err: e }, 'unexpected error while reading');
+        this.close(`internal error: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  private onFrame(frame: Buffer): void {
+    if (this.state === 'closed') return;
+    this.counters.messagesIn++;
+    let msg: OfMessage;
+    try {
+      msg = decodeMessage(frame);
+    } catch (e) {
+      if (!(e instanceof OfDecodeError)) throw e;
+      this.counters.decodeErrors++;
+      const xid = frame.readUInt32BE(4);
+      this.log.warn({ err: e.message, msgType: frame[1], xid }, 'undecodable message');
+      if (this.state === 'hello' && frame[1] === 0) {
+        this.failHello(`undecodable HELLO: ${e.message}`);
+        return;
+      }
+      this.sendError(xid, e.errType, e.errCode, frame.subarray(0, 64));
+      return;
+    }
+    if (this.state === 'hello') {
+      if (msg.type === 'hello') this.onHello(msg);
+      else this.failHello(`expected HELLO, got ${msg.type}`);
+      return;
+    }
+    if (msg.version !== this.version) {
+      this.counters.decodeErrors++;
+      this.sendError(msg.xid, OFPET.BAD_REQUEST, OFPBRC.BAD_VERSION, frame.subarray(0, 64));
+      return;
+    }
+    this.dispatch(msg, frame);
+  }
+
+  private dispatch(msg: OfMessage, frame: Buffer): void {
+    switch (msg.type) {
+      case 'packet_in':
+      case 'flow_removed':
+      case 'experimenter':
+      case 'vendor':
+        if (this.state === 'ready') this.emit('message', msg);
+        return;
+      case 'port_status':
+        this.applyPortStatus(msg.reason, msg.port);
+        if (this.state === 'ready') this.emit('message', msg);
+        return;
+      case 'echo_request':
+        this.send({ version: this.version, type: 'echo_reply', xid: msg.xid, data: msg.data });
+        return;
+      case 'echo_reply':
+        this.echoOutstanding = 0;
+        this.settle(msg);
+        return;
+      case 'error':
+        this.counters.errorsReceived++;
+        this.onErrorMsg(msg);
+        return;
+      case 'barrier_reply':
+        this.settleConfirmables(msg.xid);
+        this.settle(msg);
+        return;
+      case 'multipart_reply':
+      case 'stats_reply':
+        this.onMultipartPart(msg);
+        return;
+      case 'unknown':
+        this.sendError(msg.xid, OFPET.BAD_REQUEST, OFPBRC.BAD_TYPE, frame.subarray(0, 64));
+        return;
+      case 'hello':
+        return;
+      default:
+        // Replies (features, config, role, async, queue config) and anything a switch should not
+        // send: settle a pending request if there is one, otherwise ignore.
+        if (!this.settle(msg)) this.log.debug({ type: msg.type, xid: msg.xid }, 'unsolicited message ignored');
+    }
+  }
+
+  /** Resolves the pending request with this xid; false if there was none. */
+  private settle(msg: OfMessage): boolean {
+    const p = this.pending.get(msg.xid);
+    if (!p) return false;
+    this.pending.delete(msg.xid);
+    if (p.timer) clearTimeout(p.timer);
+    p.resolve(msg);
+    return true;
+  }
+
+  private onMultipartPart(msg: OfMessage & { flags: number }): void {
+    const p = this.pending.get(msg.xid);
+    if (!p) return;
+    if (msg.flags & MPF_MORE) {
+      (p.parts ??= []).push(msg);
+      return;
+    }
+    if (!p.parts) {
+      this.settle(msg);
+      return;
+    }
+    p.parts.push(msg);
+    let merged: OfMessage;
+    try {
+      merged = msg.type === 'multipart_reply'
+        ? mergeMultipartReplies(p.parts as MultipartReply[])
+        : mergeStatsReplies10(p.parts as StatsReply[]);
+    } catch (e) {
+      this.pending.delete(msg.xid);
+      if (p.timer) clearTimeout(p.timer);
+      p.reject(e as Error);
+      return;
+    }
+    this.settle(merged);
+  }
+
+  private onErrorMsg(msg: ErrorMsg): void {
+    const p = this.pending.get(msg.xid);
+    if (p) {
+      this.pending.delete(msg.xid);
+      if (p.timer) clearTimeout(p.timer);
+      p.reject(new OfErrorReply(msg, p.requestType));
+      return;
+    }
+    const i = this.confirmables.findIndex((c) => c.xid === msg.xid);
+    if (i >= 0) {
+      const [c] = this.confirmables.splice(i, 1);
+      c!.reject(new OfErrorReply(msg, c!.requestType));
+    }
+    if (this.state === 'ready') this.emit('message', msg);
+    else this.log.warn({ errType: msg.errType, code: msg.code }, 'error from switch during handshake');
+  }
+
+  /** A barrier reply confirms every confirmable sent before the barrier request. */
+  private settleConfirmables(barrierXid: number): void {
+    if (this.confirmables.length === 0) return;
+    // Confirmables are in send order and xids grow by one per message (mod 2^32), so those
+    // "before" the barrier are the ones whose distance back from its xid is positive.
+    const keep: Confirmable[] = [];
+    for (const c of this.confirmables) {
+      if (((barrierXid - c.xid) >>> 0) < 0x80000000) c.resolve();
+      else keep.push(c);
+    }
+    this.confirmables = keep;
+  }
+
+  private onHello(hello: Hello): void {
+    const ours = this.opts.versions;
+    const bitmap = hello.elements.find((e) => e.type === 'versionbitmap');
+    let version = 0;
+    if (bitmap && bitmap.type === 'versionbitmap') {
+      for (const v of bitmap.versions) if (ours.includes(v) && v > version) version = v;
+    } else {
+      // No bitmap: the peer supports its header version and (by the spec) anything below it.
+      const v = Math.min(hello.version, Math.max(...ours));
+      if (ours.includes(v)) version = v;
+    }
+    if (version === 0) {
+      this.failHello(`no common OpenFlow version: peer offers ${bitmap && bitmap.type === 'versionbitmap' ? bitmap.versions.join(',') : hello.version}, we accept ${ours.join(',')}`);
+      return;
+    }
+    this.version = version;
+    this.state = 'features';
+    this.log = this.log.child({ ofVersion: version === OFP_VERSION_1_3 ? '1.3' : '1.0' });
+    this.handshake().catch((e: Error) => this.close(`handshake failed: ${e.message}`));
+  }
+
+  private failHello(reason: string): void {
+    const version = Math.max(...this.opts.versions);
+    const err: ErrorMsg = {
+      version,
+      type: 'error',
+      xid: 0,
+      errType: OFPET.HELLO_FAILED,
+      code: OFPHFC.INCOMPATIBLE,
+      data: Buffer.from(reason, 'ascii'),
+    };
+    this.send(err);
+    this.close(`hello failed: ${reason}`);
+  }
+
+  private async handshake(): Promise<void> {
+    const v = this.version;
+    const fr = await this.request({ version: v, type: 'features_request', xid: this.nextXid() });
+    if (fr.type !== 'features_reply') throw new Error(`expected FEATURES_REPLY, got ${fr.type}`);
+    this.features = {
+      datapathId: fr.datapathId,
+      nBuffers: fr.nBuffers,
+      nTables: fr.nTables,
+      auxiliaryId: 'auxiliaryId' in fr ? fr.auxiliaryId : 0,
+      capabilities: fr.capabilities,
+    };
+    this.log = this.log.child({ dpid: this.dpidHex });
+    if (v === OFP_VERSION_1_3) {
+      const pd = await this.multipart({ type: 'port_desc' });
+      if (pd.body.type === 'port_desc') this.ports = [...pd.body.ports];
+    } else if ('ports' in fr) {
+      this.ports = (fr.ports as readonly PhyPort[]).map(widenPort10);
+    }
+    this.send({ version: v, type: 'set_config', xid: this.nextXid(), flags: 0, missSendLen: this.opts.missSendLen });
+    this.desc = await this.requestDesc().catch((e: Error) => {
+      this.log.warn({ err: e.message }, 'switch description unavailable');
+      return { mfrDesc: '', hwDesc: '', swDesc: '', serialNum: '', dpDesc: '' };
+    });
+    if (this.state === 'closed') return;
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+    this.state = 'ready';
+    this.startEcho();
+    this.log.info({ remote: this.remoteAddress, ports: this.ports.length }, 'switch ready');
+    this.emit('ready');
+  }
+
+  private async requestDesc(): Promise<SwitchDesc> {
+    if (this.version === OFP_VERSION_1_3) {
+      const r = await this.multipart({ type: 'desc' });
+      if (r.body.type === 'desc') return r.body;
+    } else {
+      const r = await this.stats({ type: 'desc' });
+      if (r.body.type === 'desc') return r.body;
+    }
+    throw new Error('unexpected description reply');
+  }
+
+  private startEcho(): void {
+    if (this.opts.echoIntervalMs <= 0) return;
+    this.echoTimer = setInterval(() => {
+      if (this.echoOutstanding >= this.opts.echoMaxMisses) {
+        this.counters.echoMisses += this.echoOutstanding;
+        this.close(`echo timeout: ${this.echoOutstanding} echo requests unanswered`);
+        return;
+      }
+      this.echoOutstanding++;
+      this.send({ version: this.version, type: 'echo_request', xid: this.nextXid(), data: Buffer.alloc(0) });
+    }, this.opts.echoIntervalMs);
+    this.echoTimer.unref();
+  }
+
+  private applyPortStatus(reason: number, port: Port | PhyPort): void {
+    const p = this.version === OFP_VERSION_1_0 ? widenPort10(port as PhyPort) : (port as Port);
+    const i = this.ports.findIndex((x) => x.portNo === p.portNo);
+    // OFPPR_DELETE is 1 in both versions.
+    if (reason === 1) {
+      if (i >= 0) this.ports.splice(i, 1);
+    } else if (i >= 0) this.ports[i] = p;
+    else this.ports.push(p);
+  }
+
+  /** Sends an OFPT_ERROR, mapping the 1.3 error pair to 1.0 numbering for 1.0 peers. */
+  sendError(xid: number, errType: number, code: number, data: Buffer): void {
+    const version = this.version || Math.max(...this.opts.versions);
+    const pair = version === OFP_VERSION_1_0 ? mapErrorTo10(errType, code) : { errType, code };
+    this.send({ version, type: 'error', xid, errType: pair.errType, code: pair.code, data: Buffer.from(data) });
+  }
+}
+
+/** A 1.0 ofp_phy_port in the 1.3 port shape (port numbers widened, speeds unknown). */
+export function widenPort10(p: PhyPort): Port {
+  return {
+    portNo: p.portNo >= 0xff00 ? (p.portNo | 0xffff0000) >>> 0 : p.portNo,
+    hwAddr: p.hwAddr,
+    name: p.name,
+    config: p.config,
+    state: p.state,
+    curr: p.curr,
+    advertised: p.advertised,
+    supported: p.supported,
+    peer: p.peer,
+    currSpeed: 0,
+    maxSpeed: 0,
+  };
+}
