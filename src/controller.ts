@@ -1,0 +1,111 @@
+/** Composition root: wires the OpenFlow server, the datapath registry and the event bus together. */
+import type { Logger } from 'pino';
+import { defaultConfig, type Config } from './config.js';
+import { EventBus, dpidToHex } from './events.js';
+import { silentLogger } from './log.js';
+import { Datapath } from './openflow/datapath.js';
+import { OpenFlowServer, type BoundListener } from './openflow/server.js';
+import { Session } from './openflow/session.js';
+
+/**
+ * The running controller. Switches are admitted once their handshake completes; a second
+ * connection claiming a dpid that is already connected is handled by `admit` (see there).
+ */
+export class Controller {
+  readonly bus = new EventBus();
+  /** Ready switches by dpid. */
+  readonly datapaths = new Map<bigint, Datapath>();
+  readonly log: Logger;
+  private server: OpenFlowServer | undefined;
+  /** Per-dpid admission chain, so contenders for one dpid are judged one at a time. */
+  private readonly admitting = new Map<bigint, Promise<void>>();
+
+  constructor(
+    readonly config: Config = defaultConfig,
+    logger: Logger = silentLogger,
+  ) {
+    this.log = logger;
+  }
+
+  /** Starts the OpenFlow listeners; resolves with the addresses bound. */
+  async start(): Promise<{ openflow: BoundListener[] }> {
+    this.server = new OpenFlowServer({
+      config: this.config.openflow,
+      logger: this.log.child({ component: 'openflow' }),
+      onSession: (s) => this.attach(s),
+    });
+    const openflow = await this.server.listen();
+    return { openflow };
+  }
+
+  /** Stops listening and closes every switch session. */
+  async stop(): Promise<void> {
+    await this.server?.close();
+    this.server = undefined;
+  }
+
+  /**
+   * Takes a session from any transport (the TCP server, or a test's in-memory stream pair) and
+   * admits its switch when the handshake completes.
+   */
+  attach(session: Session): void {
+    session.once('ready', () => {
+      const dpid = session.features!.datapathId;
+      const prev = this.admitting.get(dpid) ?? Promise.resolve();
+      const next = prev.then(() => this.admit(session)).catch((e: Error) => {
+        this.log.error({ err: e.message, dpid: dpidToHex(dpid) }, 'admission failed');
+        session.close(`admission failed: ${e.message}`);
+      });
+      this.admitting.set(dpid, next);
+      void next.finally(() => {
+        if (this.admitting.get(dpid) === next) this.admitting.delete(dpid);
+      });
+    });
+  }
+
+  /**
+   * Duplicate-dpid policy (the Floodlight CVE-2024-29461 lesson: a newcomer must not knock a
+   * live switch off). When a dpid is already connected, the existing session is probed with an
+   * echo: if it answers within `duplicateProbeMs`, it is the real switch and the newcomer is
+   * refused; if it does not, it is a dead connection (a switch that rebooted or lost its TCP
+   * state) and the newcomer replaces it, with exactly one switchDisconnected and one
+   * switchConnected event.
+   */
+  private async admit(session: Session): Promise<void> {
+    if (session.state !== 'ready') return;
+    const dpid = session.features!.datapathId;
+    const existing = this.datapaths.get(dpid);
+    if (existing && existing.session !== session) {
+      let alive = false;
+      try {
+        await existing.session.echo(this.config.openflow.duplicateProbeMs);
+        alive = existing.session.state === 'ready';
+      } catch {
+        alive = false;
+      }
+      if (alive) {
+        this.log.warn(
+          { dpid: dpidToHex(dpid), existing: existing.remoteAddress, newcomer: session.remoteAddress },
+          'refused a second connection for a datapath id that is connected and alive',
+        );
+        session.close(`duplicate datapath id ${dpidToHex(dpid)}: already connected from ${existing.remoteAddress} and alive`);
+        return;
+      }
+      existing.session.close(`replaced by a new connection from ${session.remoteAddress}: old one did not answer echo`);
+    }
+    if (session.state !== 'ready') return;
+    this.register(session);
+  }
+
+  private register(session: Session): void {
+    const dp = new Datapath(session, this.bus);
+    this.datapaths.set(dp.dpid, dp);
+    session.once('close', (reason) => {
+      if (this.datapaths.get(dp.dpid) !== dp) return;
+      this.datapaths.delete(dp.dpid);
+      this.bus.emit('switchDisconnected', { dpid: dp.dpid, reason });
+    });
+    this.log.info({ dpid: dp.dpidHex, remote: dp.remoteAddress, version: dp.version }, 'switch connected');
+    this.bus.emit('switchConnected', { dpid: dp.dpid, datapath: dp });
+  }
+}

@@ -1,0 +1,40 @@
+/** The controller's event bus: services emit past-tense events, apps and the API listen. */
+import { EventEmitter } from 'node:events';
+import type { ErrorMsg } from './openflow/codec/common.js';
+import type { Datapath } from './openflow/datapath.js';
+import type { SwitchPort } from './openflow/session.js';
+import type { PacketIn, FlowRemoved } from './openflow/datapath.js';
+
+/** Every event on the bus, with its payload. */
+export interface ControllerEvents {
+  switchConnected: [{ readonly dpid: bigint; readonly datapath: Datapath }];
+  switchDisconnected: [{ readonly dpid: bigint; readonly reason: string }];
+  portAdded: [{ readonly dpid: bigint; readonly port: SwitchPort }];
+  portModified: [{ readonly dpid: bigint; readonly port: SwitchPort; readonly previous: SwitchPort }];
+  portRemoved: [{ readonly dpid: bigint; readonly port: SwitchPort }];
+  packetIn: [{ readonly dpid: bigint; readonly datapath: Datapath; readonly msg: PacketIn }];
+  flowRemoved: [{ readonly dpid: bigint; readonly msg: FlowRemoved }];
+  errorReceived: [{ readonly dpid: bigint; readonly msg: ErrorMsg }];
+}
+
+export type ControllerEventName = keyof ControllerEvents;
+
+/** The typed bus. Listeners must not throw; the app framework wraps app handlers. */
+export class EventBus extends EventEmitter<ControllerEvents> {
+  constructor() {
+    super({ captureRejections: false });
+    this.setMaxListeners(0);
+  }
+}
+
+/** dpid as 16 hex digits, the form used in JSON, logs and URLs. */
+export function dpidToHex(dpid: bigint): string {
+  return dpid.toString(16).padStart(16, '0');
+}
+
+/** Parses a dpid given as 16 (or fewer) hex digits, with or without colons, or `0x…`; throws RangeError. */
+export function parseDpid(s: string): bigint {
+  const t = s.replace(/:/g, '').replace(/^0x/i, '');
+  if (!/^[0-9a-fA-F]{1,16}$/.test(t)) throw new RangeError(`not a datapath id: ${JSON.stringify(s)}`);
+  return BigInt(`0x${t}`);
+}

@@ -1,0 +1,488 @@
+/**
+ * The typed handle apps and services use for one connected switch: its identity, ports and
+ * counters, and helpers that build version-correct messages (1.3 natively, 1.0 translated).
+ */
+import type { Logger } from 'pino';
+import type { ErrorMsg } from './codec/common.js';
+import { OFP_NO_BUFFER, OFP_VERSION_1_0, OFPG, OFPP, OFPTT } from './codec/constants.js';
+import type { OfMessage } from './codec/index.js';
+import type { Action } from './codec/v13/actions.js';
+import type { Instruction } from './codec/v13/instructions.js';
+import type { Match } from './codec/v13/oxm.js';
+import type { MultipartReplyBody, MultipartRequestBody } from './codec/v13/multipart.js';
+import type { Bucket, MeterBand } from './codec/v13/structs.js';
+import type { StatsReplyBody } from './codec/v10/messages.js';
+import { OfEncodeError } from './codec/errors.js';
+import type { EventBus } from '../events.js';
+import { dpidToHex } from '../events.js';
+import type { Session, SessionCounters, SwitchDesc, SwitchFeatures, SwitchPort } from './session.js';
+import { widenPort10 } from './session.js';
+import {
+  actionsTo10,
+  flowStats10To13,
+  match10ToOxm,
+  oxmToMatch10,
+  portTo10,
+  portFrom10,
+} from './translate.js';
+
+/** OFPFC_* flow mod commands by name. */
+export const FLOW_COMMANDS = { add: 0, modify: 1, modify_strict: 2, delete: 3, delete_strict: 4 } as const;
+export type FlowCommand = keyof typeof FLOW_COMMANDS;
+
+/**
+ * A flow rule in OpenFlow 1.3 terms, used for both versions (1.0 switches get it translated;
+ * what 1.0 cannot express is an OfEncodeError naming the field).
+ */
+export interface FlowSpec {
+  readonly command?: FlowCommand;
+  readonly tableId?: number;
+  readonly priority?: number;
+  readonly cookie?: bigint;
+  readonly cookieMask?: bigint;
+  readonly idleTimeout?: number;
+  readonly hardTimeout?: number;
+  /** OFPFF_* bits (SEND_FLOW_REM = 1, CHECK_OVERLAP = 2, ...). */
+  readonly flags?: number;
+  readonly bufferId?: number;
+  readonly outPort?: number;
+  readonly outGroup?: number;
+  readonly match?: Match;
+  /** Instructions; when absent, `actions` become one apply-actions instruction. */
+  readonly instructions?: readonly Instruction[];
+  readonly actions?: readonly Action[];
+}
+
+/** A packet-in in a version-neutral form. `data` is a view into the received buffer. */
+export interface PacketIn {
+  readonly inPort: number;
+  readonly bufferId: number;
+  readonly totalLen: number;
+  readonly reason: number;
+  readonly tableId: number;
+  readonly cookie: bigint;
+  readonly match: Match;
+  readonly data: Buffer;
+}
+
+/** A flow-removed notice in a version-neutral form. */
+export interface FlowRemoved {
+  readonly cookie: bigint;
+  readonly priority: number;
+  readonly reason: number;
+  readonly tableId: number;
+  readonly durationSec: number;
+  readonly idleTimeout: number;
+  readonly hardTimeout: number;
+  readonly packetCount: bigint;
+  readonly byteCount: bigint;
+  readonly match: Match;
+}
+
+/** One installed flow as read back from a switch, in OpenFlow 1.3 terms for both versions. */
+export interface FlowEntry {
+  readonly tableId: number;
+  readonly priority: number;
+  readonly cookie: bigint;
+  readonly idleTimeout: number;
+  readonly hardTimeout: number;
+  readonly flags: number;
+  readonly durationSec: number;
+  readonly packetCount: bigint;
+  readonly byteCount: bigint;
+  readonly match: Match;
+  readonly instructions: readonly Instruction[];
+}
+
+/** Filter of a flow stats or aggregate request. */
+export interface FlowFilter {
+  readonly tableId?: number;
+  readonly outPort?: number;
+  readonly outGroup?: number;
+  readonly cookie?: bigint;
+  readonly cookieMask?: bigint;
+  readonly match?: Match;
+}
+
+/** A packet-out. Without `bufferId`, `data` is the packet. */
+export interface PacketOutSpec {
+  readonly inPort?: number;
+  readonly bufferId?: number;
+  readonly actions: readonly Action[];
+  readonly data?: Buffer;
+}
+
+/** The handle for one ready switch. */
+export class Datapath {
+  readonly dpid: bigint;
+  readonly dpidHex: string;
+  readonly version: number;
+  readonly features: SwitchFeatures;
+  readonly desc: SwitchDesc;
+  readonly remoteAddress: string;
+  readonly connectedAt = Date.now();
+  /** Current ports by number, kept up to date from PORT_STATUS. */
+  readonly ports = new Map<number, SwitchPort>();
+  readonly log: Logger;
+
+  constructor(
+    readonly session: Session,
+    private readonly bus: EventBus,
+  ) {
+    if (!session.features || !session.desc) throw new Error('datapath created before the handshake completed');
+    this.dpid = session.features.datapathId;
+    this.dpidHex = dpidToHex(this.dpid);
+    this.version = session.version;
+    this.features = session.features;
+    this.desc = session.desc;
+    this.remoteAddress = session.remoteAddress;
+    this.log = session.log;
+    for (const p of session.ports) this.ports.set(p.portNo, p);
+    session.on('message', (m) => this.onMessage(m));
+  }
+
+  /** Session counters (messages, bytes, errors). */
+  get counters(): SessionCounters {
+    return this.session.counters;
+  }
+
+  /** True while the session is up. */
+  get connected(): boolean {
+    return this.session.state === 'ready';
+  }
+
+  /** A fresh xid. */
+  nextXid(): number {
+    return this.session.nextXid();
+  }
+
+  /** Sends any message as is (it must carry this switch's version). */
+  send(msg: OfMessage): void {
+    this.session.send(msg);
+  }
+
+  /** Sends a request and resolves with its reply. */
+  request<T extends OfMessage = OfMessage>(msg: OfMessage, timeoutMs?: number): Promise<T> {
+    return this.session.request<T>(msg, timeoutMs);
+  }
+
+  /** Builds the FLOW_MOD for a spec in this switch's version. Throws OfEncodeError. */
+  buildFlowMod(spec: FlowSpec): OfMessage {
+    const command = FLOW_COMMANDS[spec.command ?? 'add'];
+    if (command === undefined) throw new OfEncodeError(`unknown command ${String(spec.command)}`, 'command');
+    const instructions: readonly Instruction[] =
+      spec.instructions ?? (spec.actions && spec.actions.length > 0 ? [{ type: 'apply_actions', actions: spec.actions }] : []);
+    const isDelete = command === FLOW_COMMANDS.delete || command === FLOW_COMMANDS.delete_strict;
+    if (this.version === OFP_VERSION_1_0) {
+      return {
+        version: OFP_VERSION_1_0,
+        type: 'flow_mod',
+        xid: this.nextXid(),
+        match: oxmToMatch10(spec.match ?? []),
+        cookie: spec.cookie ?? 0n,
+        command,
+        idleTimeout: spec.idleTimeout ?? 0,
+        hardTimeout: spec.hardTimeout ?? 0,
+        priority: spec.priority ?? 0x8000,
+        bufferId: spec.bufferId ?? OFP_NO_BUFFER,
+        outPort: spec.outPort === undefined ? 0xffff : portTo10(spec.outPort),
+        flags: spec.flags ?? 0,
+        actions: actionsTo10(instructionsToActions(instructions)),
+      };
+    }
+    return {
+      version: this.version as 4,
+      type: 'flow_mod',
+      xid: this.nextXid(),
+      cookie: spec.cookie ?? 0n,
+      cookieMask: spec.cookieMask ?? 0n,
+      tableId: spec.tableId ?? (isDelete ? OFPTT.ALL : 0),
+      command,
+      idleTimeout: spec.idleTimeout ?? 0,
+      hardTimeout: spec.hardTimeout ?? 0,
+      priority: spec.priority ?? 0x8000,
+      bufferId: spec.bufferId ?? OFP_NO_BUFFER,
+      outPort: spec.outPort ?? OFPP.ANY,
+      outGroup: spec.outGroup ?? OFPG.ANY,
+      flags: spec.flags ?? 0,
+      match: spec.match ?? [],
+      instructions,
+    };
+  }
+
+  /** Sends a FLOW_MOD (fire and forget; follow with `barrier()` to know it took). */
+  flowMod(spec: FlowSpec): void {
+    this.session.send(this.buildFlowMod(spec));
+  }
+
+  /** Sends a FLOW_MOD that settles when a later barrier confirms it or the switch rejects it. */
+  flowModConfirmed(spec: FlowSpec): Promise<void> {
+    return this.session.sendConfirmed(this.buildFlowMod(spec));
+  }
+
+  /** Builds a PACKET_OUT in this switch's version. */
+  buildPacketOut(spec: PacketOutSpec): OfMessage {
+    const bufferId = spec.bufferId ?? OFP_NO_BUFFER;
+    const data = bufferId === OFP_NO_BUFFER ? (spec.data ?? Buffer.alloc(0)) : Buffer.alloc(0);
+    if (this.version === OFP_VERSION_1_0) {
+      return {
+        version: OFP_VERSION_1_0,
+        type: 'packet_out',
+        xid: this.nextXid(),
+        bufferId,
+        inPort: spec.inPort === undefined ? 0xffff : portTo10(spec.inPort),
+        actions: actionsTo10(spec.actions),
+        data,
+      };
+    }
+    return {
+      version: this.version as 4,
+      type: 'packet_out',
+      xid: this.nextXid(),
+      bufferId,
+      inPort: spec.inPort ?? OFPP.CONTROLLER,
+      actions: spec.actions,
+      data,
+    };
+  }
+
+  /** Sends a PACKET_OUT. */
+  packetOut(spec: PacketOutSpec): void {
+    this.session.send(this.buildPacketOut(spec));
+  }
+
+  /** Sends a barrier and resolves when everything sent before it has been processed. */
+  barrier(timeoutMs?: number): Promise<void> {
+    return this.session.barrier(timeoutMs);
+  }
+
+  private require13(what: string): void {
+    if (this.version === OFP_VERSION_1_0) throw new OfEncodeError(`${what} needs OpenFlow 1.3; switch ${this.dpidHex} speaks 1.0`, what);
+  }
+
+  /** GROUP_MOD (1.3). `command`: OFPGC_ADD 0, MODIFY 1, DELETE 2; `groupType`: OFPGT_ALL 0, SELECT 1, INDIRECT 2, FF 3. */
+  groupMod(command: number, groupType: number, groupId: number, buckets: readonly Bucket[]): Promise<void> {
+    this.require13('group_mod');
+    return this.session.sendConfirmed({ version: 4, type: 'group_mod', xid: this.nextXid(), command, groupType, groupId, buckets });
+  }
+
+  /** METER_MOD (1.3). `command`: OFPMC_ADD 0, MODIFY 1, DELETE 2; `flags`: OFPMF_* bits. */
+  meterMod(command: number, flags: number, meterId: number, bands: readonly MeterBand[]): Promise<void> {
+    this.require13('meter_mod');
+    return this.session.sendConfirmed({ version: 4, type: 'meter_mod', xid: this.nextXid(), command, flags, meterId, bands });
+  }
+
+  /** PORT_MOD: set `config` bits selected by `mask` (e.g. OFPPC_PORT_DOWN = 1 to bring a port down). */
+  portMod(portNo: number, config: number, mask: number, advertise = 0): Promise<void> {
+    const port = this.ports.get(portNo);
+    if (!port) return Promise.reject(new OfEncodeError(`switch ${this.dpidHex} has no port ${portNo}`, 'portNo'));
+    if (this.version === OFP_VERSION_1_0) {
+      return this.session.sendConfirmed({ version: 1, type: 'port_mod', xid: this.nextXid(), portNo: portTo10(portNo), hwAddr: port.hwAddr, config, mask, advertise });
+    }
+    return this.session.sendConfirmed({ version: 4, type: 'port_mod', xid: this.nextXid(), portNo, hwAddr: port.hwAddr, config, mask, advertise });
+  }
+
+  /** A 1.3 multipart request by body (1.3 only). */
+  async multipart(body: MultipartRequestBody, timeoutMs?: number): Promise<MultipartReplyBody> {
+    this.require13(`${body.type} stats`);
+    return (await this.session.multipart(body, timeoutMs)).body;
+  }
+
+  /** Installed flows matching the filter, in 1.3 terms for both versions. */
+  async flowStats(filter: FlowFilter = {}): Promise<FlowEntry[]> {
+    if (this.version === OFP_VERSION_1_0) {
+      const r = await this.session.stats({
+        type: 'flow',
+        match: oxmToMatch10(filter.match ?? []),
+        tableId: filter.tableId ?? 0xff,
+        outPort: filter.outPort === undefined ? 0xffff : portTo10(filter.outPort),
+      });
+      if (r.body.type !== 'flow') throw new Error('unexpected reply to flow stats');
+      return r.body.flows.map(flowStats10To13);
+    }
+    const body = await this.multipart({
+      type: 'flow',
+      tableId: filter.tableId ?? OFPTT.ALL,
+      outPort: filter.outPort ?? OFPP.ANY,
+      outGroup: filter.outGroup ?? OFPG.ANY,
+      cookie: filter.cookie ?? 0n,
+      cookieMask: filter.cookieMask ?? 0n,
+      match: filter.match ?? [],
+    });
+    if (body.type !== 'flow') throw new Error('unexpected reply to flow stats');
+    return body.flows;
+  }
+
+  /** Packet, byte and flow counts over the flows matching the filter. */
+  async aggregateStats(filter: FlowFilter = {}): Promise<{ packetCount: bigint; byteCount: bigint; flowCount: number }> {
+    if (this.version === OFP_VERSION_1_0) {
+      const r = await this.session.stats({
+        type: 'aggregate',
+        match: oxmToMatch10(filter.match ?? []),
+        tableId: filter.tableId ?? 0xff,
+        outPort: filter.outPort === undefined ? 0xffff : portTo10(filter.outPort),
+      });
+      if (r.body.type !== 'aggregate') throw new Error('unexpected reply to aggregate stats');
+      return { packetCount: r.body.packetCount, byteCount: r.body.byteCount, flowCount: r.body.flowCount };
+    }
+    const body = await this.multipart({
+      type: 'aggregate',
+      tableId: filter.tableId ?? OFPTT.ALL,
+      outPort: filter.outPort ?? OFPP.ANY,
+      outGroup: filter.outGroup ?? OFPG.ANY,
+      cookie: filter.cookie ?? 0n,
+      cookieMask: filter.cookieMask ?? 0n,
+      match: filter.match ?? [],
+    });
+    if (body.type !== 'aggregate') throw new Error('unexpected reply to aggregate stats');
+    return { packetCount: body.packetCount, byteCount: body.byteCount, flowCount: body.flowCount };
+  }
+
+  /** Port counters (all ports by default), as the version's reply body. */
+  async portStats(portNo: number = OFPP.ANY): Promise<MultipartReplyBody | StatsReplyBody> {
+    if (this.version === OFP_VERSION_1_0) return (await this.session.stats({ type: 'port', portNo: portNo === OFPP.ANY ? 0xffff : portTo10(portNo) })).body;
+    return this.multipart({ type: 'port_stats', portNo });
+  }
+
+  /** Table counters, as the version's reply body. */
+  async tableStats(): Promise<MultipartReplyBody | StatsReplyBody> {
+    if (this.version === OFP_VERSION_1_0) return (await this.session.stats({ type: 'table' })).body;
+    return this.multipart({ type: 'table' });
+  }
+
+  /** Queue counters, as the version's reply body. */
+  async queueStats(portNo: number = OFPP.ANY, queueId = 0xffffffff): Promise<MultipartReplyBody | StatsReplyBody> {
+    if (this.version === OFP_VERSION_1_0) {
+      return (await this.session.stats({ type: 'queue', portNo: portNo === OFPP.ANY ? 0xfffc : portTo10(portNo), queueId })).body;
+    }
+    return this.multipart({ type: 'queue', portNo, queueId });
+  }
+
+  /** Group counters (1.3). */
+  groupStats(groupId: number = OFPG.ALL): Promise<MultipartReplyBody> {
+    return this.multipart({ type: 'group', groupId });
+  }
+
+  /** Group descriptions (1.3). */
+  groupDesc(): Promise<MultipartReplyBody> {
+    return this.multipart({ type: 'group_desc' });
+  }
+
+  /** Meter counters (1.3). */
+  meterStats(meterId = 0xffffffff): Promise<MultipartReplyBody> {
+    return this.multipart({ type: 'meter', meterId });
+  }
+
+  /** Meter configurations (1.3). */
+  meterConfig(meterId = 0xffffffff): Promise<MultipartReplyBody> {
+    return this.multipart({ type: 'meter_config', meterId });
+  }
+
+  /**
+   * ROLE_REQUEST (1.3): role OFPCR_ROLE_NOCHANGE 0, EQUAL 1, MASTER 2, SLAVE 3. Resolves with the
+   * switch's role and generation id; rejects with OfErrorReply (e.g. OFPRRFC_STALE).
+   */
+  async role(role: number, generationId: bigint): Promise<{ role: number; generationId: bigint }> {
+    this.require13('role_request');
+    const r = await this.session.request({ version: 4, type: 'role_request', xid: this.nextXid(), role, generationId });
+    if (r.type !== 'role_reply') throw new Error(`expected ROLE_REPLY, got ${r.type}`);
+    return { role: r.role, generationId: r.generationId };
+  }
+
+  /** SET_ASYNC (1.3): which async messages this controller receives, per role [master/equal, slave]. */
+  setAsync(packetInMask: readonly [number, number], portStatusMask: readonly [number, number], flowRemovedMask: readonly [number, number]): void {
+    this.require13('set_async');
+    this.session.send({ version: 4, type: 'set_async', xid: this.nextXid(), packetInMask, portStatusMask, flowRemovedMask });
+  }
+
+  private onMessage(m: OfMessage): void {
+    switch (m.type) {
+      case 'packet_in':
+        this.bus.emit('packetIn', { dpid: this.dpid, datapath: this, msg: toPacketIn(m) });
+        return;
+      case 'flow_removed':
+        this.bus.emit('flowRemoved', { dpid: this.dpid, msg: toFlowRemoved(m) });
+        return;
+      case 'port_status': {
+        const port = m.version === OFP_VERSION_1_0 ? widenPort10(m.port) : m.port;
+        const previous = this.ports.get(port.portNo);
+        // OFPPR_ADD 0, DELETE 1, MODIFY 2 in both versions.
+        if (m.reason === 1) {
+          this.ports.delete(port.portNo);
+          this.bus.emit('portRemoved', { dpid: this.dpid, port: previous ?? port });
+        } else {
+          this.ports.set(port.portNo, port);
+          if (previous) this.bus.emit('portModified', { dpid: this.dpid, port, previous });
+          else this.bus.emit('portAdded', { dpid: this.dpid, port });
+        }
+        return;
+      }
+      case 'error':
+        this.bus.emit('errorReceived', { dpid: this.dpid, msg: m as ErrorMsg });
+        return;
+      default:
+        return;
+    }
+  }
+}
+
+function instructionsToActions(instructions: readonly Instruction[]): readonly Action[] {
+  const out: Action[] = [];
+  for (const i of instructions) {
+    if (i.type === 'apply_actions') out.push(...i.actions);
+    else throw new OfEncodeError(`instruction ${i.type} has no OpenFlow 1.0 equivalent`, 'instructions');
+  }
+  return out;
+}
+
+function toPacketIn(m: OfMessage & { type: 'packet_in' }): PacketIn {
+  if (m.version === OFP_VERSION_1_0) {
+    return {
+      inPort: portFrom10(m.inPort),
+      bufferId: m.bufferId,
+      totalLen: m.totalLen,
+      reason: m.reason,
+      tableId: 0,
+      cookie: 0n,
+      match: [{ field: 'in_port', value: portFrom10(m.inPort) }],
+      data: m.data,
+    };
+  }
+  let inPort: number = OFPP.CONTROLLER;
+  for (const f of m.match) {
+    if (f.field === 'in_port') {
+      inPort = f.value;
+      break;
+    }
+  }
+  return { inPort, bufferId: m.bufferId, totalLen: m.totalLen, reason: m.reason, tableId: m.tableId, cookie: m.cookie, match: m.match, data: m.data };
+}
+
+function toFlowRemoved(m: OfMessage & { type: 'flow_removed' }): FlowRemoved {
+  if (m.version === OFP_VERSION_1_0) {
+    return {
+      cookie: m.cookie,
+      priority: m.priority,
+      reason: m.reason,
+      tableId: 0,
+      durationSec: m.durationSec,
+      idleTimeout: m.idleTimeout,
+      hardTimeout: 0,
+      packetCount: m.packetCount,
+      byteCount: m.byteCount,
+      match: match10ToOxm(m.match),
+    };
+  }
+  return {
+    cookie: m.cookie,
+    priority: m.priority,
+    reason: m.reason,
+    tableId: m.tableId,
+    durationSec: m.durationSec,
+    idleTimeout: m.idleTimeout,
+    hardTimeout: m.hardTimeout,
+    packetCount: m.packetCount,
+    byteCount: m.byteCount,
+    match: m.match,
+  };
+}
