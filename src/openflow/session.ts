@@ -133,7 +133,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.opts = { ...defaultConfig.openflow, ...options };
     this.log = options.logger ?? silentLogger;
     this.remoteAddress = options.remoteAddress ?? 'unknown';
-    this.framer = new Framer(this.opts.maxMessageLen);
+    this.framer = new Framer({ maxMessageLen: this.opts.maxMessageLen });
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('error', (e: Error) => this.close(`connection error: ${e.message}`));
     stream.on('end', () => this.close('connection closed by peer'));
