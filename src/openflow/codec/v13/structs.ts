@@ -4,6 +4,7 @@ import { assertNever, OfEncodeError } from '../errors.js';
 import type { Reader } from '../reader.js';
 import type { Writer } from '../writer.js';
 import { decodeActions, encodeActions, type Action } from './actions.js';
+import { OFPMBT, OFPQT } from './enums.js';
 
 /** ofp_port (64 bytes). Speeds are kbps. */
 export interface Port {
@@ -53,14 +54,12 @@ export interface PacketQueue {
   readonly properties: readonly QueueProp[];
 }
 
-/** Property types of a queue (ofp_queue_properties). */
-const OFPQT_MIN_RATE = 1;
-const OFPQT_MAX_RATE = 2;
-const OFPQT_EXPERIMENTER = 0xffff;
-/** Band types of a meter (ofp_meter_band_type). */
-const OFPMBT_DROP = 1;
-const OFPMBT_DSCP_REMARK = 2;
-const OFPMBT_EXPERIMENTER = 0xffff;
+const OFPQT_MIN_RATE = OFPQT.MIN_RATE;
+const OFPQT_MAX_RATE = OFPQT.MAX_RATE;
+const OFPQT_EXPERIMENTER = OFPQT.EXPERIMENTER;
+const OFPMBT_DROP = OFPMBT.DROP;
+const OFPMBT_DSCP_REMARK = OFPMBT.DSCP_REMARK;
+const OFPMBT_EXPERIMENTER = OFPMBT.EXPERIMENTER;
 
 /** Size of ofp_port. */
 export const OFP_PORT_LEN = 64;
