@@ -1,0 +1,196 @@
+/**
+ * An in-memory OpenFlow switch built on our own codec, for session and load tests: it answers
+ * the handshake in 1.3 or 1.0 and lets a test script everything else. Not a substitute for OVS.
+ */
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import { Framer } from '../../src/openflow/codec/framer.js';
+import { decodeMessage, encodeMessage, type OfMessage } from '../../src/openflow/codec/index.js';
+import type { Port } from '../../src/openflow/codec/v13/structs.js';
+
+export interface FakeSwitchOptions {
+  readonly dpid?: bigint;
+  /** Versions offered in our HELLO bitmap (default [4]). */
+  readonly versions?: readonly number[];
+  /** Header version of our HELLO (default: highest of `versions`). */
+  readonly helloVersion?: number;
+  /** Leave the bitmap out of our HELLO (old switches do). */
+  readonly noBitmap?: boolean;
+  readonly ports?: readonly number[];
+  /** Split multipart replies into parts of this many entries (REPLY_MORE). */
+  readonly multipartChunk?: number;
+  /** Do not answer echo requests (a dead switch). */
+  readonly ignoreEcho?: boolean;
+  /** Do not answer anything after HELLO (a stuck switch). */
+  readonly silent?: boolean;
+  /** Answer FLOW_MOD with an OFPT_ERROR when this returns an error pair. */
+  readonly rejectFlowMod?: (m: OfMessage) => { errType: number; code: number } | undefined;
+}
+
+/** A port as a 1.3 ofp_port for port number `n`. */
+export function fakePort(n: number): Port {
+  return {
+    portNo: n,
+    hwAddr: `02:00:00:00:00:${n.toString(16).padStart(2, '0')}`,
+    name: `eth${n}`,
+    config: 0,
+    state: 0,
+    curr: 0x800,
+    advertised: 0,
+    supported: 0,
+    peer: 0,
+    currSpeed: 1_000_000,
+    maxSpeed: 1_000_000,
+  };
+}
+
+/** The switch end of a stream. Emits 'message' for every message the controller sends. */
+export class FakeSwitch extends EventEmitter<{ message: [OfMessage]; close: [] }> {
+  readonly received: OfMessage[] = [];
+  version = 0;
+  readonly flows: OfMessage[] = [];
+  private readonly framer = new Framer();
+
+  constructor(
+    readonly stream: Duplex,
+    readonly opts: FakeSwitchOptions = {},
+  ) {
+    super();
+    stream.on('data', (c: Buffer) => {
+      this.framer.push(c, (f) => this.onFrame(Buffer.from(f)));
+    });
+    stream.on('close', () => this.emit('close'));
+    stream.on('error', () => undefined);
+    const versions = opts.versions ?? [4];
+    this.send({
+      version: opts.helloVersion ?? Math.max(...versions),
+      type: 'hello',
+      xid: 1,
+      elements: opts.noBitmap ? [] : [{ type: 'versionbitmap', versions }],
+    });
+  }
+
+  get dpid(): bigint {
+    return this.opts.dpid ?? 1n;
+  }
+
+  /** Sends a message object to the controller. */
+  send(m: OfMessage): void {
+    if (!this.stream.destroyed) this.stream.write(encodeMessage(m));
+  }
+
+  /** Sends raw bytes to the controller. */
+  sendRaw(b: Buffer): void {
+    this.stream.write(b);
+  }
+
+  /** Resolves with the next message of the given type the controller sends. */
+  next<T extends OfMessage['type']>(type: T, timeoutMs = 2000): Promise<OfMessage & { type: T }> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => {
+        this.off('message', on);
+        reject(new Error(`no ${type} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const on = (m: OfMessage) => {
+        if (m.type !== type) return;
+        clearTimeout(t);
+        this.off('message', on);
+        resolve(m as OfMessage & { type: T });
+      };
+      this.on('message', on);
+    });
+  }
+
+  close(): void {
+    this.stream.destroy();
+  }
+
+  private onFrame(frame: Buffer): void {
+    const m = decodeMessage(frame);
+    this.received.push(m);
+    if (m.type === 'hello') {
+      this.version = Math.min(m.version, this.opts.helloVersion ?? Math.max(...(this.opts.versions ?? [4])));
+    }
+    this.emit('message', m);
+    if (this.opts.silent) return;
+    this.answer(m);
+  }
+
+  private answer(m: OfMessage): void {
+    const v = m.version;
+    const ports = (this.opts.ports ?? [1, 2, 3]).map(fakePort);
+    switch (m.type) {
+      case 'features_request':
+        if (v === 1) {
+          this.send({
+            version: 1,
+            type: 'features_reply',
+            xid: m.xid,
+            datapathId: this.dpid,
+            nBuffers: 256,
+            nTables: 1,
+            capabilities: 0xc7,
+            actions: 0xfff,
+            ports: ports.map((p) => ({
+              portNo: p.portNo,
+              hwAddr: p.hwAddr,
+              name: p.name,
+              config: 0,
+              state: 0,
+              curr: 0,
+              advertised: 0,
+              supported: 0,
+              peer: 0,
+            })),
+          });
+        } else {
+          this.send({ version: 4, type: 'features_reply', xid: m.xid, datapathId: this.dpid, nBuffers: 256, nTables: 254, auxiliaryId: 0, capabilities: 0x4f, reserved: 0 });
+        }
+        return;
+      case 'multipart_request':
+        this.answerMultipart(m, ports);
+        return;
+      case 'stats_request':
+        if (m.body.type === 'desc') {
+          this.send({ version: 1, type: 'stats_reply', xid: m.xid, flags: 0, body: { type: 'desc', mfrDesc: 'Fake', hwDesc: 'fake 1.0', swDesc: 'test', serialNum: '1', dpDesc: 'fake switch' } });
+        } else if (m.body.type === 'flow') {
+          this.send({ version: 1, type: 'stats_reply', xid: m.xid, flags: 0, body: { type: 'flow', flows: [] } });
+        }
+        return;
+      case 'echo_request':
+        if (!this.opts.ignoreEcho) this.send({ version: v, type: 'echo_reply', xid: m.xid, data: m.data });
+        return;
+      case 'barrier_request':
+        this.send({ version: v, type: 'barrier_reply', xid: m.xid });
+        return;
+      case 'role_request':
+        this.send({ version: 4, type: 'role_reply', xid: m.xid, role: m.role, generationId: m.generationId });
+        return;
+      case 'flow_mod': {
+        const err = this.opts.rejectFlowMod?.(m);
+        if (err) this.send({ version: v, type: 'error', xid: m.xid, errType: err.errType, code: err.code, data: encodeMessage(m).subarray(0, 64) });
+        else this.flows.push(m);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private answerMultipart(m: OfMessage & { type: 'multipart_request' }, ports: Port[]): void {
+    const chunk = this.opts.multipartChunk ?? 1000;
+    switch (m.body.type) {
+      case 'desc':
+        this.send({ version: 4, type: 'multipart_reply', xid: m.xid, flags: 0, body: { type: 'desc', mfrDesc: 'Fake', hwDesc: 'fake 1.3', swDesc: 'test', serialNum: '1', dpDesc: 'fake switch' } });
+        return;
+      case 'port_desc':
+        for (let i = 0; i < ports.length || i === 0; i += chunk) {
+          const more = i + chunk < ports.length;
+          this.send({ version: 4, type: 'multipart_reply', xid: m.xid, flags: more ? 1 : 0, body: { type: 'port_desc', ports: ports.slice(i, i + chunk) } });
+        }
+        return;
+      default:
+        return;
+    }
+  }
+}

@@ -1,0 +1,274 @@
+import { duplexPair, type Duplex } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Controller } from '../../src/controller.js';
+import { defaultConfig, type OpenFlowConfig } from '../../src/config.js';
+import { OFPBRC, OFPET, OFPFMFC, OFPHFC } from '../../src/openflow/codec/constants.js';
+import { encodeMessage, type OfMessage } from '../../src/openflow/codec/index.js';
+import { OfErrorReply } from '../../src/openflow/errors.js';
+import { Session } from '../../src/openflow/session.js';
+import { FakeSwitch, type FakeSwitchOptions } from '../fakes/fake-switch.js';
+
+const sessions: Session[] = [];
+afterEach(() => {
+  for (const s of sessions.splice(0)) s.close('test over');
+});
+
+function pair(sw: FakeSwitchOptions = {}, cfg: Partial<OpenFlowConfig> = {}): { session: Session; fake: FakeSwitch; ctrlEnd: Duplex } {
+  const [ctrlEnd, swEnd] = duplexPair();
+  const session = new Session(ctrlEnd, { ...cfg });
+  sessions.push(session);
+  const fake = new FakeSwitch(swEnd, sw);
+  return { session, fake, ctrlEnd };
+}
+
+function ready(s: Session): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (s.state === 'ready') return resolve();
+    s.once('ready', resolve);
+    s.once('close', (r) => reject(new Error(`closed: ${r}`)));
+  });
+}
+
+function closed(s: Session): Promise<string> {
+  return new Promise((resolve) => {
+    if (s.state === 'closed') return resolve(s.closeReason ?? '');
+    s.once('close', resolve);
+  });
+}
+
+describe('session handshake', () => {
+  it('negotiates OpenFlow 1.3 and learns features, ports (multipart in parts) and description', async () => {
+    const { session } = pair({ dpid: 0xa1n, ports: [1, 2, 3, 4, 5], multipartChunk: 2 });
+    await ready(session);
+    expect(session.version).toBe(4);
+    expect(session.dpidHex).toBe('00000000000000a1');
+    expect(session.ports.map((p) => p.portNo)).toEqual([1, 2, 3, 4, 5]);
+    expect(session.desc?.dpDesc).toBe('fake switch');
+  });
+
+  it('negotiates OpenFlow 1.0 with a peer that sends no version bitmap', async () => {
+    const { session, fake } = pair({ dpid: 7n, versions: [1], noBitmap: true, ports: [1, 2] });
+    await ready(session);
+    expect(session.version).toBe(1);
+    expect(session.ports.map((p) => p.portNo)).toEqual([1, 2]);
+    const setConfig = fake.received.find((m) => m.type === 'set_config');
+    expect(setConfig).toMatchObject({ version: 1, missSendLen: 0xffff });
+  });
+
+  it('picks the highest common version from the bitmaps', async () => {
+    const { session } = pair({ versions: [1, 4, 6] });
+    await ready(session);
+    expect(session.version).toBe(4);
+  });
+
+  it('refuses a peer with no common version with HELLO_FAILED and closes', async () => {
+    const { session, fake } = pair({ versions: [5, 6] });
+    const err = fake.next('error');
+    const reason = await closed(session);
+    expect(reason).toMatch(/hello failed: no common OpenFlow version/);
+    expect(await err).toMatchObject({ errType: OFPET.HELLO_FAILED, code: OFPHFC.INCOMPATIBLE });
+  });
+
+  it('only accepts the configured versions', async () => {
+    const { session } = pair({ versions: [1] }, { versions: [4] });
+    expect(await closed(session)).toMatch(/no common/);
+  });
+
+  it('drops a peer that never completes the handshake', async () => {
+    const { session } = pair({ silent: true }, { handshakeTimeoutMs: 150 });
+    expect(await closed(session)).toMatch(/handshake timed out/);
+  });
+});
+
+describe('session keepalive', () => {
+  it('answers the switch echo requests', async () => {
+    const { session, fake } = pair();
+    await ready(session);
+    const reply = fake.next('echo_reply');
+    fake.send({ version: 4, type: 'echo_request', xid: 77, data: Buffer.from('ping') });
+    expect(await reply).toMatchObject({ xid: 77, data: Buffer.from('ping') });
+  });
+
+  it('evicts a switch that stops answering echo requests', async () => {
+    const { session } = pair({ ignoreEcho: true }, { echoIntervalMs: 30, echoMaxMisses: 2 });
+    await ready(session);
+    expect(await closed(session)).toMatch(/echo timeout/);
+  });
+});
+
+describe('session requests', () => {
+  it('correlates errors by xid and confirms the rest with a barrier', async () => {
+    const { session } = pair({
+      rejectFlowMod: (m) => (m.type === 'flow_mod' && m.priority === 13 ? { errType: OFPET.FLOW_MOD_FAILED, code: OFPFMFC.TABLE_FULL } : undefined),
+    });
+    await ready(session);
+    const fm = (priority: number): OfMessage => ({
+      version: 4,
+      type: 'flow_mod',
+      xid: session.nextXid(),
+      cookie: 0n,
+      cookieMask: 0n,
+      tableId: 0,
+      command: 0,
+      idleTimeout: 0,
+      hardTimeout: 0,
+      priority,
+      bufferId: 0xffffffff,
+      outPort: 0xffffffff,
+      outGroup: 0xffffffff,
+      flags: 0,
+      match: [],
+      instructions: [],
+    });
+    const results = [12, 13, 14].map((p) => session.sendConfirmed(fm(p)).then(() => 'ok', (e: Error) => e));
+    await session.barrier();
+    const [a, b, c] = await Promise.all(results);
+    expect(a).toBe('ok');
+    expect(c).toBe('ok');
+    expect(b).toBeInstanceOf(OfErrorReply);
+    expect((b as OfErrorReply).message).toMatch(/OFPFMFC_TABLE_FULL/);
+  });
+
+  it('rejects a request that gets no reply in time', async () => {
+    const { session } = pair();
+    await ready(session);
+    await expect(session.request({ version: 4, type: 'get_config_request', xid: session.nextXid() }, 50)).rejects.toThrow(/no reply to get_config_request within 50 ms/);
+  });
+
+  it('sends everything queued in one tick in one write', async () => {
+    const { session, ctrlEnd } = pair();
+    await ready(session);
+    let writes = 0;
+    const orig = ctrlEnd.write.bind(ctrlEnd);
+    ctrlEnd.write = ((...args: Parameters<typeof orig>) => {
+      writes++;
+      return orig(...args);
+    }) as typeof ctrlEnd.write;
+    for (let i = 0; i < 10; i++) session.send({ version: 4, type: 'barrier_request', xid: session.nextXid() });
+    await new Promise((r) => setImmediate(r));
+    expect(writes).toBe(1);
+  });
+});
+
+describe('session and bad input', () => {
+  it('answers an undecodable message with an error carrying its xid and first 64 bytes, and keeps going', async () => {
+    const { session, fake } = pair();
+    await ready(session);
+    // A PORT_STATUS cut short: header says 24 bytes, body too short for ofp_port.
+    const bad = Buffer.alloc(24);
+    bad.writeUInt8(4, 0);
+    bad.writeUInt8(12, 1);
+    bad.writeUInt16BE(24, 2);
+    bad.writeUInt32BE(0xabcd, 4);
+    const err = fake.next('error');
+    fake.sendRaw(bad);
+    const e = await err;
+    expect(e).toMatchObject({ xid: 0xabcd, errType: OFPET.BAD_REQUEST, code: OFPBRC.BAD_LEN });
+    expect(Buffer.compare(e.data, bad)).toBe(0);
+    expect(session.counters.decodeErrors).toBe(1);
+    expect(session.state).toBe('ready');
+    expect(await session.echo()).toBeGreaterThanOrEqual(0);
+  });
+
+  it('answers an unknown message type with BAD_TYPE', async () => {
+    const { session, fake } = pair();
+    await ready(session);
+    const msg = Buffer.from([4, 200, 0, 12, 0, 0, 0, 9, 1, 2, 3, 4]);
+    const err = fake.next('error');
+    fake.sendRaw(msg);
+    expect(await err).toMatchObject({ xid: 9, errType: OFPET.BAD_REQUEST, code: OFPBRC.BAD_TYPE });
+    expect(session.state).toBe('ready');
+  });
+
+  it('closes only this session on broken framing', async () => {
+    const a = pair({ dpid: 1n });
+    const b = pair({ dpid: 2n });
+    await Promise.all([ready(a.session), ready(b.session)]);
+    a.fake.sendRaw(Buffer.from([4, 2, 0, 4, 0, 0, 0, 1]));
+    expect(await closed(a.session)).toMatch(/broken framing/);
+    expect(b.session.state).toBe('ready');
+    expect(await b.session.echo()).toBeGreaterThanOrEqual(0);
+  });
+
+  it('disconnects a switch that does not read what it is sent', async () => {
+    const [ctrlEnd, swEnd] = duplexPair({ highWaterMark: 1024 } as never);
+    const session = new Session(ctrlEnd, { maxOutboundBytes: 64 * 1024 });
+    sessions.push(session);
+    const fake = new FakeSwitch(swEnd, {});
+    await ready(session);
+    swEnd.pause();
+    swEnd.removeAllListeners('data');
+    const big = Buffer.alloc(4000);
+    for (let i = 0; i < 200 && session.state !== 'closed'; i++) {
+      session.send({ version: 4, type: 'echo_request', xid: session.nextXid(), data: big });
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(await closed(session)).toMatch(/outbound queue over/);
+    void fake;
+  });
+});
+
+describe('controller admission', () => {
+  function attach(ctrl: Controller, sw: FakeSwitchOptions): { session: Session; fake: FakeSwitch } {
+    const [ctrlEnd, swEnd] = duplexPair();
+    const session = new Session(ctrlEnd, { ...ctrl.config.openflow });
+    sessions.push(session);
+    ctrl.attach(session);
+    return { session, fake: new FakeSwitch(swEnd, sw) };
+  }
+
+  function counter(ctrl: Controller): { connected: string[]; disconnected: string[] } {
+    const c = { connected: [] as string[], disconnected: [] as string[] };
+    ctrl.bus.on('switchConnected', (e) => c.connected.push(e.datapath.remoteAddress));
+    ctrl.bus.on('switchDisconnected', (e) => c.disconnected.push(e.reason));
+    return c;
+  }
+
+  it('refuses a second live connection claiming a connected dpid', async () => {
+    const ctrl = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, duplicateProbeMs: 200 } });
+    const events = counter(ctrl);
+    const first = attach(ctrl, { dpid: 5n });
+    await ready(first.session);
+    await new Promise((r) => setTimeout(r, 10));
+    const second = attach(ctrl, { dpid: 5n });
+    expect(await closed(second.session)).toMatch(/duplicate datapath id 0000000000000005/);
+    expect(first.session.state).toBe('ready');
+    expect(ctrl.datapaths.get(5n)?.session).toBe(first.session);
+    expect(events.connected).toHaveLength(1);
+    expect(events.disconnected).toHaveLength(0);
+  });
+
+  it('replaces a dead connection with the newcomer: one disconnect, one connect', async () => {
+    const ctrl = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, duplicateProbeMs: 100 } });
+    const events = counter(ctrl);
+    const first = attach(ctrl, { dpid: 6n, ignoreEcho: true });
+    await ready(first.session);
+    await new Promise((r) => setTimeout(r, 10));
+    const second = attach(ctrl, { dpid: 6n });
+    await ready(second.session);
+    await closed(first.session);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(ctrl.datapaths.get(6n)?.session).toBe(second.session);
+    expect(events.connected).toHaveLength(2);
+    expect(events.disconnected).toHaveLength(1);
+    expect(events.disconnected[0]).toMatch(/replaced by a new connection/);
+  });
+
+  it('reconnect after a clean close gives one disconnect and one connect', async () => {
+    const ctrl = new Controller();
+    const events = counter(ctrl);
+    const first = attach(ctrl, { dpid: 8n });
+    await ready(first.session);
+    await new Promise((r) => setTimeout(r, 10));
+    first.fake.close();
+    await closed(first.session);
+    const second = attach(ctrl, { dpid: 8n });
+    await ready(second.session);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(events.connected).toHaveLength(2);
+    expect(events.disconnected).toHaveLength(1);
+    expect(ctrl.datapaths.get(8n)?.session).toBe(second.session);
+  });
+});
+
+void encodeMessage;
