@@ -6,7 +6,7 @@ import { OFPBRC, OFPET, OFPFMFC, OFPHFC } from '../../src/openflow/codec/constan
 import { encodeMessage, type OfMessage } from '../../src/openflow/codec/index.js';
 import { OfErrorReply } from '../../src/openflow/errors.js';
 import { Session } from '../../src/openflow/session.js';
-import { FakeSwitch, type FakeSwitchOptions } from '../fakes/fake-switch.js';
+import { EmulatedSwitch as FakeSwitch, type EmulatedSwitchOptions as FakeSwitchOptions } from '../../src/loadgen/emulated-switch.js';
 
 const sessions: Session[] = [];
 afterEach(() => {

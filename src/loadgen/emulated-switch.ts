@@ -1,14 +1,15 @@
 /**
- * An in-memory OpenFlow switch built on our own codec, for session and load tests: it answers
- * the handshake in 1.3 or 1.0 and lets a test script everything else. Not a substitute for OVS.
+ * An emulated OpenFlow switch built on our own codec, for load generation and session tests:
+ * it answers the handshake in 1.3 or 1.0 over any Duplex stream and lets its user script the
+ * rest. Not a substitute for Open vSwitch.
  */
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { Framer } from '../../src/openflow/codec/framer.js';
-import { decodeMessage, encodeMessage, type OfMessage } from '../../src/openflow/codec/index.js';
-import type { Port } from '../../src/openflow/codec/v13/structs.js';
+import { Framer } from '../openflow/codec/framer.js';
+import { decodeMessage, encodeMessage, type OfMessage } from '../openflow/codec/index.js';
+import type { Port } from '../openflow/codec/v13/structs.js';
 
-export interface FakeSwitchOptions {
+export interface EmulatedSwitchOptions {
   readonly dpid?: bigint;
   /** Versions offered in our HELLO bitmap (default [4]). */
   readonly versions?: readonly number[];
@@ -28,7 +29,7 @@ export interface FakeSwitchOptions {
 }
 
 /** A port as a 1.3 ofp_port for port number `n`. */
-export function fakePort(n: number): Port {
+export function emulatedPort(n: number): Port {
   return {
     portNo: n,
     hwAddr: `02:00:00:00:00:${n.toString(16).padStart(2, '0')}`,
@@ -45,7 +46,7 @@ export function fakePort(n: number): Port {
 }
 
 /** The switch end of a stream. Emits 'message' for every message the controller sends. */
-export class FakeSwitch extends EventEmitter<{ message: [OfMessage]; close: [] }> {
+export class EmulatedSwitch extends EventEmitter<{ message: [OfMessage]; close: [] }> {
   readonly received: OfMessage[] = [];
   version = 0;
   readonly flows: OfMessage[] = [];
@@ -53,7 +54,7 @@ export class FakeSwitch extends EventEmitter<{ message: [OfMessage]; close: [] }
 
   constructor(
     readonly stream: Duplex,
-    readonly opts: FakeSwitchOptions = {},
+    readonly opts: EmulatedSwitchOptions = {},
   ) {
     super();
     stream.on('data', (c: Buffer) => {
@@ -118,7 +119,7 @@ export class FakeSwitch extends EventEmitter<{ message: [OfMessage]; close: [] }
 
   private answer(m: OfMessage): void {
     const v = m.version;
-    const ports = (this.opts.ports ?? [1, 2, 3]).map(fakePort);
+    const ports = (this.opts.ports ?? [1, 2, 3]).map(emulatedPort);
     switch (m.type) {
       case 'features_request':
         if (v === 1) {
