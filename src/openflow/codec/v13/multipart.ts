@@ -1067,7 +1067,7 @@ function encodeReplyBody(w: Writer, b: MultipartReplyBody): void {
       encodeTableFeaturesList(w, b.tables);
       return;
     case 'port_desc':
-      for (const p of b.ports) encodePort(w, p);
+      for (let i = 0; i < b.ports.length; i++) encodePort(w, b.ports[i]!, `body.ports[${i}]`);
       return;
     case 'experimenter':
       encodeExperimenter(w, b);
@@ -1080,11 +1080,14 @@ function encodeReplyBody(w: Writer, b: MultipartReplyBody): void {
   }
 }
 
-/** Fills in a 16-bit length at `start` covering everything written since; fails if it does not fit. */
-function patchLength(w: Writer, start: number, field: string): void {
+/**
+ * Fills in the 16-bit length of a structure that began at `start` (the field sits `at` bytes
+ * in), covering everything written since; fails if it does not fit.
+ */
+function patchLength(w: Writer, start: number, field: string, at = 0): void {
   const len = w.pos - start;
   if (len > 0xffff) throw new OfEncodeError(`length ${len} does not fit in 16 bits`, field);
-  w.patchU16(start, len);
+  w.patchU16(start + at, len);
 }
 
 function encodeFourWords(w: Writer, words: readonly number[], field: string): void {
@@ -1224,7 +1227,7 @@ function encodeTableFeatureProp(w: Writer, p: TableFeatureProp, field: string): 
     default:
       assertNever(p, 'table feature property');
   }
-  patchLength(w, start, field);
+  patchLength(w, start, field, 2);
   // The padding follows the property and is not counted in its length.
   w.pad8(start);
 }
