@@ -1,0 +1,242 @@
+/** The OpenFlow 1.0 flat match (ofp_match, 40 bytes): type, wire codec and a builder that sets the wildcards. */
+import { formatMac, parseMac } from '../../../util/addr.js';
+import { OfEncodeError } from '../errors.js';
+import type { Reader } from '../reader.js';
+import type { Writer } from '../writer.js';
+import { OFP10_SIZE, OFPFW10 } from './enums.js';
+
+/**
+ * ofp_match. All twelve fields are always present and keep their wire value even when the
+ * wildcards say they are not matched, so a decoded match re-encodes byte for byte.
+ * `nwSrc`/`nwDst` are dotted quads; how many of their low bits are ignored is in the
+ * OFPFW10.NW_SRC/NW_DST fields of `wildcards`.
+ */
+export interface Match10 {
+  /** OFPFW10_* bits: a set bit means the field is not matched. */
+  readonly wildcards: number;
+  readonly inPort: number;
+  readonly dlSrc: string;
+  readonly dlDst: string;
+  /** VLAN id; 0xffff (OFP10_VLAN_NONE) matches untagged frames. */
+  readonly dlVlan: number;
+  readonly dlVlanPcp: number;
+  readonly dlType: number;
+  /** IP ToS, the DSCP in the upper 6 bits. */
+  readonly nwTos: number;
+  /** IP protocol, or the ARP opcode's low byte. */
+  readonly nwProto: number;
+  readonly nwSrc: string;
+  readonly nwDst: string;
+  /** TCP/UDP port, or ICMP type. */
+  readonly tpSrc: number;
+  /** TCP/UDP port, or ICMP code. */
+  readonly tpDst: number;
+}
+
+/**
+ * Fields for `match10`: every field given is matched, every field left out is wildcarded.
+ * `nwSrc`/`nwDst` accept CIDR (`10.0.0.0/8`).
+ */
+export type Match10Fields = Partial<Omit<Match10, 'wildcards'>>;
+
+const ZERO_MAC = '00:00:00:00:00:00';
+const ZERO_IP = '0.0.0.0';
+
+/** A match with every field wildcarded (all values zero). */
+export const MATCH10_ALL: Match10 = Object.freeze({
+  wildcards: OFPFW10.ALL,
+  inPort: 0,
+  dlSrc: ZERO_MAC,
+  dlDst: ZERO_MAC,
+  dlVlan: 0,
+  dlVlanPcp: 0,
+  dlType: 0,
+  nwTos: 0,
+  nwProto: 0,
+  nwSrc: ZERO_IP,
+  nwDst: ZERO_IP,
+  tpSrc: 0,
+  tpDst: 0,
+});
+
+/** Reads an ofp_match; a short buffer fails with the reader's length error. */
+export function decodeMatch10(r: Reader): Match10 {
+  r.need(OFP10_SIZE.MATCH, 'ofp_match');
+  const b = r.buf;
+  const p = r.pos;
+  r.pos = p + OFP10_SIZE.MATCH;
+  // Layout: wildcards u32, in_port u16, dl_src[6], dl_dst[6], dl_vlan u16, dl_vlan_pcp u8, pad,
+  // dl_type u16, nw_tos u8, nw_proto u8, pad[2], nw_src u32, nw_dst u32, tp_src u16, tp_dst u16.
+  return {
+    wildcards: b.readUInt32BE(p),
+    inPort: b.readUInt16BE(p + 4),
+    dlSrc: formatMac(b, p + 6),
+    dlDst: formatMac(b, p + 12),
+    dlVlan: b.readUInt16BE(p + 18),
+    dlVlanPcp: b[p + 20]!,
+    dlType: b.readUInt16BE(p + 22),
+    nwTos: b[p + 24]!,
+    nwProto: b[p + 25]!,
+    nwSrc: `${b[p + 28]}.${b[p + 29]}.${b[p + 30]}.${b[p + 31]}`,
+    nwDst: `${b[p + 32]}.${b[p + 33]}.${b[p + 34]}.${b[p + 35]}`,
+    tpSrc: b.readUInt16BE(p + 36),
+    tpDst: b.readUInt16BE(p + 38),
+  };
+}
+
+/** Writes an ofp_match (40 bytes, padding zeroed). `field` names it in encode errors. */
+export function encodeMatch10(w: Writer, m: Match10, field = 'match'): void {
+  w.ensure(OFP10_SIZE.MATCH);
+  const b = w.buf;
+  const p = w.pos;
+  b.writeUInt32BE(m.wildcards >>> 0, p);
+  b.writeUInt16BE(m.inPort & 0xffff, p + 4);
+  putMac(b, p + 6, m.dlSrc, field, 'dlSrc');
+  putMac(b, p + 12, m.dlDst, field, 'dlDst');
+  b.writeUInt16BE(m.dlVlan & 0xffff, p + 18);
+  b[p + 20] = m.dlVlanPcp;
+  b[p + 21] = 0;
+  b.writeUInt16BE(m.dlType & 0xffff, p + 22);
+  b[p + 24] = m.nwTos;
+  b[p + 25] = m.nwProto;
+  b[p + 26] = 0;
+  b[p + 27] = 0;
+  b.writeUInt32BE(ipv4Value(m.nwSrc, field, 'nwSrc'), p + 28);
+  b.writeUInt32BE(ipv4Value(m.nwDst, field, 'nwDst'), p + 32);
+  b.writeUInt16BE(m.tpSrc & 0xffff, p + 36);
+  b.writeUInt16BE(m.tpDst & 0xffff, p + 38);
+  w.pos = p + OFP10_SIZE.MATCH;
+}
+
+/**
+ * Builds a match from the fields given: each one is matched, every other field is wildcarded
+ * and left zero. `nwSrc`/`nwDst` may carry a prefix length (`10.0.0.0/8`), which sets the
+ * OFPFW10.NW_SRC/NW_DST bits to 32 - prefix and zeroes the host bits of the address (so equal
+ * rules give equal bytes). Throws OfEncodeError on a malformed address or prefix.
+ */
+export function match10(fields: Match10Fields): Match10 {
+  let wc: number = OFPFW10.ALL;
+  if (fields.inPort !== undefined) wc &= ~OFPFW10.IN_PORT;
+  if (fields.dlSrc !== undefined) wc &= ~OFPFW10.DL_SRC;
+  if (fields.dlDst !== undefined) wc &= ~OFPFW10.DL_DST;
+  if (fields.dlVlan !== undefined) wc &= ~OFPFW10.DL_VLAN;
+  if (fields.dlVlanPcp !== undefined) wc &= ~OFPFW10.DL_VLAN_PCP;
+  if (fields.dlType !== undefined) wc &= ~OFPFW10.DL_TYPE;
+  if (fields.nwTos !== undefined) wc &= ~OFPFW10.NW_TOS;
+  if (fields.nwProto !== undefined) wc &= ~OFPFW10.NW_PROTO;
+  if (fields.tpSrc !== undefined) wc &= ~OFPFW10.TP_SRC;
+  if (fields.tpDst !== undefined) wc &= ~OFPFW10.TP_DST;
+  let nwSrc = ZERO_IP;
+  if (fields.nwSrc !== undefined) {
+    const [addr, wild] = parseCidr(fields.nwSrc, 'nwSrc');
+    nwSrc = addr;
+    wc = (wc & ~OFPFW10.NW_SRC_MASK) | (wild << OFPFW10.NW_SRC_SHIFT);
+  }
+  let nwDst = ZERO_IP;
+  if (fields.nwDst !== undefined) {
+    const [addr, wild] = parseCidr(fields.nwDst, 'nwDst');
+    nwDst = addr;
+    wc = (wc & ~OFPFW10.NW_DST_MASK) | (wild << OFPFW10.NW_DST_SHIFT);
+  }
+  return {
+    wildcards: wc,
+    inPort: fields.inPort ?? 0,
+    dlSrc: fields.dlSrc ?? ZERO_MAC,
+    dlDst: fields.dlDst ?? ZERO_MAC,
+    dlVlan: fields.dlVlan ?? 0,
+    dlVlanPcp: fields.dlVlanPcp ?? 0,
+    dlType: fields.dlType ?? 0,
+    nwTos: fields.nwTos ?? 0,
+    nwProto: fields.nwProto ?? 0,
+    nwSrc,
+    nwDst,
+    tpSrc: fields.tpSrc ?? 0,
+    tpDst: fields.tpDst ?? 0,
+  };
+}
+
+/** How many low bits of nw_src the wildcards ignore (0 = exact, 32 = not matched at all). */
+export function nwSrcWildBits(wildcards: number): number {
+  return Math.min(32, (wildcards & OFPFW10.NW_SRC_MASK) >>> OFPFW10.NW_SRC_SHIFT);
+}
+
+/** How many low bits of nw_dst the wildcards ignore (0 = exact, 32 = not matched at all). */
+export function nwDstWildBits(wildcards: number): number {
+  return Math.min(32, (wildcards & OFPFW10.NW_DST_MASK) >>> OFPFW10.NW_DST_SHIFT);
+}
+
+/** `a.b.c.d[/n]` → [address with host bits cleared, number of wildcarded low bits]. */
+function parseCidr(s: string, field: string): [string, number] {
+  const slash = s.indexOf('/');
+  const addrText = slash < 0 ? s : s.slice(0, slash);
+  let prefix = 32;
+  if (slash >= 0) {
+    const t = s.slice(slash + 1);
+    if (!/^\d{1,2}$/.test(t) || Number(t) > 32) throw new OfEncodeError(`bad prefix length in ${JSON.stringify(s)}`, field);
+    prefix = Number(t);
+  }
+  const v = ipv4Value(addrText, field);
+  const masked = prefix === 0 ? 0 : (v & (0xffffffff << (32 - prefix))) >>> 0;
+  return [`${masked >>> 24}.${(masked >>> 16) & 255}.${(masked >>> 8) & 255}.${masked & 255}`, 32 - prefix];
+}
+
+/** Value of a hex digit's char code, or -1. */
+function hexVal(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/**
+ * Writes a MAC into `b` at `off`. The canonical 17-character form is parsed inline (flow mod
+ * encoding is a hot path); anything else goes through parseMac, which also accepts `-` and
+ * one-digit groups.
+ */
+function putMac(b: Buffer, off: number, s: string, field: string, sub: string): void {
+  if (typeof s === 'string' && s.length === 17) {
+    let ok = true;
+    for (let i = 0; i < 6; i++) {
+      const hi = hexVal(s.charCodeAt(i * 3));
+      const lo = hexVal(s.charCodeAt(i * 3 + 1));
+      if (hi < 0 || lo < 0 || (i < 5 && s.charCodeAt(i * 3 + 2) !== 58 /* : */)) {
+        ok = false;
+        break;
+      }
+      b[off + i] = (hi << 4) | lo;
+    }
+    if (ok) return;
+  }
+  try {
+    parseMac(s, b, off);
+  } catch (e) {
+    throw new OfEncodeError((e as Error).message, `${field}.${sub}`);
+  }
+}
+
+/** The 32-bit value of a dotted quad, parsed without allocating; OfEncodeError if malformed. */
+export function ipv4Value(s: string, field: string, sub?: string): number {
+  if (typeof s === 'string') {
+    let v = 0;
+    let part = 0;
+    let digits = 0;
+    let dots = 0;
+    const n = s.length;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 48 && c <= 57) {
+        part = part * 10 + (c - 48);
+        if (++digits > 3 || part > 255) break;
+      } else if (c === 46 /* . */ && digits > 0 && dots < 3) {
+        v = v * 256 + part;
+        part = 0;
+        digits = 0;
+        dots++;
+      } else {
+        break;
+      }
+      if (i === n - 1 && dots === 3 && digits > 0) return v * 256 + part;
+    }
+  }
+  throw new OfEncodeError(`not an IPv4 address: ${JSON.stringify(s)}`, sub === undefined ? field : `${field}.${sub}`);
+}
