@@ -14,7 +14,7 @@ import {
   OFPTFFC,
   OFPTMFC,
 } from '../constants.js';
-import { OFPBAC10, OFPBRC10, OFPET10, OFPFMFC10, OFPPMFC10 } from './enums.js';
+import { OFPBAC10, OFPBRC10, OFPET10, OFPFMFC10, OFPHFC10, OFPPMFC10, OFPQOFC10 } from './enums.js';
 
 /** An error pair in OpenFlow 1.0 numbering (OFPET10_* / its code table). */
 export interface ErrorPair10 {
@@ -148,7 +148,8 @@ function noSuchType13To10(errType: number, code: number): ErrorPair10 {
 export function mapErrorTo10(errType: number, code: number): ErrorPair10 {
   switch (errType) {
     case OFPET.HELLO_FAILED:
-      return { errType: OFPET10.HELLO_FAILED, code };
+      // Same two codes in both versions; anything else is a refusal.
+      return { errType: OFPET10.HELLO_FAILED, code: code <= OFPHFC10.EPERM ? code : OFPHFC10.EPERM };
     case OFPET.BAD_REQUEST:
       return badRequest(badRequest13To10(code));
     case OFPET.BAD_ACTION:
@@ -161,8 +162,8 @@ export function mapErrorTo10(errType: number, code: number): ErrorPair10 {
       if (code === OFPPMFC.BAD_HW_ADDR) return { errType: OFPET10.PORT_MOD_FAILED, code: OFPPMFC10.BAD_HW_ADDR };
       return badRequest(OFPBRC10.EPERM);
     case OFPET.QUEUE_OP_FAILED:
-      // Same three codes in both versions.
-      return { errType: OFPET10.QUEUE_OP_FAILED, code };
+      // Same three codes in both versions; anything else is a refusal.
+      return { errType: OFPET10.QUEUE_OP_FAILED, code: code <= OFPQOFC10.EPERM ? code : OFPQOFC10.EPERM };
     default:
       return noSuchType13To10(errType, code);
   }
