@@ -102,8 +102,10 @@ export class EmulatedSwitch extends EventEmitter<{ message: [OfMessage]; close: 
     });
   }
 
+  /** Ends the connection cleanly (FIN first, so the controller sees the peer close). */
   close(): void {
-    this.stream.destroy();
+    this.stream.end();
+    setTimeout(() => this.stream.destroy(), 50).unref();
   }
 
   private onFrame(frame: Buffer): void {

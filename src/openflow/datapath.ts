@@ -310,7 +310,7 @@ export class Datapath {
       match: filter.match ?? [],
     });
     if (body.type !== 'flow') throw new Error('unexpected reply to flow stats');
-    return body.flows;
+    return [...body.flows];
   }
 
   /** Packet, byte and flow counts over the flows matching the filter. */
