@@ -240,7 +240,8 @@ class Lab(object):
         command = c['command']
         if c.get('timeout'):
             command = 'timeout %d sh -c %s' % (int(c['timeout']), shlex.quote(command))
-        return {'output': node.cmd(command)}
+        # Mininet's shells run on a pty, which turns every newline into CRLF.
+        return {'output': node.cmd(command).replace('\r\n', '\n')}
 
     def cmd_hosts(self, _c):
         res = []
@@ -329,22 +330,6 @@ def main():
         raise SystemExit('prefix must be lower-case letters (digits would change Mininet names)')
     protocols = args.protocols or ('OpenFlow10' if args.of10 else 'OpenFlow13')
 
-    inner = parse_topo(args.topo)
-    topo = PrefixedTopo(inner=inner, prefix=prefix)
-    for a, b, info_ in topo.links(withInfo=True):
-        for node, port in ((a, info_['port1']), (b, info_['port2'])):
-            if len('%s-eth%d' % (node, port)) > IFNAMSIZ:
-                raise SystemExit('interface name %s-eth%d is longer than %d characters' % (node, port, IFNAMSIZ))
-
-    targets = [t for t in args.controller if t != 'none']
-    controllers = []
-    for i, t in enumerate(targets):
-        proto, ip, port = parse_controller(t)
-        controllers.append(QuietRemoteController('%sc%d' % (prefix, i), ip=ip, port=port, protocol=proto))
-
-    LabSwitch.settings = {'datapath': 'user', 'protocols': protocols, 'failMode': args.fail_mode,
-                          'stp': args.stp, 'reconnectms': 1000}
-
     net = None
 
     def on_signal(signum, _frame):
@@ -355,10 +340,24 @@ def main():
 
     code = 0
     try:
+        inner = parse_topo(args.topo)
+        topo = PrefixedTopo(inner=inner, prefix=prefix)
+        for a, b, info_ in topo.links(withInfo=True):
+            for node, port in ((a, info_['port1']), (b, info_['port2'])):
+                if len('%s-eth%d' % (node, port)) > IFNAMSIZ:
+                    raise ValueError('interface name %s-eth%d is longer than %d characters' % (node, port, IFNAMSIZ))
+
+        targets = [parse_controller(t) for t in args.controller if t != 'none']
+
+        LabSwitch.settings = {'datapath': 'user', 'protocols': protocols, 'failMode': args.fail_mode,
+                              'stp': args.stp, 'reconnectms': 1000}
+
         net = Mininet(topo=None, switch=LabSwitch, controller=None, autoSetMacs=False,
                       build=False, waitConnected=False)
-        for c in controllers:
-            net.addController(c)
+        # Added through the network (not built beforehand) so that net.stop() ends their shells too.
+        controllers = [net.addController('%sc%d' % (prefix, i), controller=QuietRemoteController,
+                                         ip=ip, port=port, protocol=proto)
+                       for i, (proto, ip, port) in enumerate(targets)]
         net.buildFromTopo(topo)
         net.start()
         lab = Lab(net, prefix)
