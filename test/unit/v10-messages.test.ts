@@ -363,6 +363,13 @@ describe('OpenFlow 1.0 exact bytes', () => {
     expect(bytes.toString('hex')).toBe(hex);
   });
 
+  it('flow_mod cookies: each message gets its own (the encoder caches the last one)', () => {
+    for (const cookie of [0n, 1n, 0xfedcba9876543210n, 1n, 0n, 0xffffffffn, 1n << 32n]) {
+      const bytes = encodeMessage({ ...flowMod, cookie });
+      expect(bytes.readBigUInt64BE(48)).toBe(cookie);
+    }
+  });
+
   it('packet_out: actions_len computed, data after the actions', () => {
     const bytes = encodeMessage({
       version: 1,

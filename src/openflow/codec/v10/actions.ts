@@ -190,10 +190,14 @@ export function encodeActions10(w: Writer, actions: readonly Action10[], field =
 function put4(w: Writer, t: number, len: number, a: number, b: number): void {
   const buf = w.buf;
   const p = w.pos;
-  buf.writeUInt16BE(t, p);
-  buf.writeUInt16BE(len, p + 2);
-  buf.writeUInt16BE(a & 0xffff, p + 4);
-  buf.writeUInt16BE(b & 0xffff, p + 6);
+  buf[p] = t >>> 8;
+  buf[p + 1] = t;
+  buf[p + 2] = len >>> 8;
+  buf[p + 3] = len;
+  buf[p + 4] = a >>> 8;
+  buf[p + 5] = a;
+  buf[p + 6] = b >>> 8;
+  buf[p + 7] = b;
   w.pos = p + 8;
 }
 

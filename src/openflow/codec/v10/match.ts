@@ -68,44 +68,61 @@ export function decodeMatch10(r: Reader): Match10 {
   // Layout: wildcards u32, in_port u16, dl_src[6], dl_dst[6], dl_vlan u16, dl_vlan_pcp u8, pad,
   // dl_type u16, nw_tos u8, nw_proto u8, pad[2], nw_src u32, nw_dst u32, tp_src u16, tp_dst u16.
   return {
-    wildcards: b.readUInt32BE(p),
-    inPort: b.readUInt16BE(p + 4),
+    wildcards: ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0,
+    inPort: (b[p + 4]! << 8) | b[p + 5]!,
     dlSrc: formatMac(b, p + 6),
     dlDst: formatMac(b, p + 12),
-    dlVlan: b.readUInt16BE(p + 18),
+    dlVlan: (b[p + 18]! << 8) | b[p + 19]!,
     dlVlanPcp: b[p + 20]!,
-    dlType: b.readUInt16BE(p + 22),
+    dlType: (b[p + 22]! << 8) | b[p + 23]!,
     nwTos: b[p + 24]!,
     nwProto: b[p + 25]!,
     nwSrc: `${b[p + 28]}.${b[p + 29]}.${b[p + 30]}.${b[p + 31]}`,
     nwDst: `${b[p + 32]}.${b[p + 33]}.${b[p + 34]}.${b[p + 35]}`,
-    tpSrc: b.readUInt16BE(p + 36),
-    tpDst: b.readUInt16BE(p + 38),
+    tpSrc: (b[p + 36]! << 8) | b[p + 37]!,
+    tpDst: (b[p + 38]! << 8) | b[p + 39]!,
   };
 }
 
-/** Writes an ofp_match (40 bytes, padding zeroed). `field` names it in encode errors. */
+/**
+ * Writes an ofp_match (40 bytes, padding zeroed). `field` names it in encode errors.
+ * Flow mod encoding is a hot path: bytes are stored directly, without per-field calls that check bounds.
+ */
 export function encodeMatch10(w: Writer, m: Match10, field = 'match'): void {
   w.ensure(OFP10_SIZE.MATCH);
   const b = w.buf;
   const p = w.pos;
-  b.writeUInt32BE(m.wildcards >>> 0, p);
-  b.writeUInt16BE(m.inPort & 0xffff, p + 4);
+  put32(b, p, m.wildcards);
+  put16(b, p + 4, m.inPort);
   putMac(b, p + 6, m.dlSrc, field, 'dlSrc');
   putMac(b, p + 12, m.dlDst, field, 'dlDst');
-  b.writeUInt16BE(m.dlVlan & 0xffff, p + 18);
+  put16(b, p + 18, m.dlVlan);
   b[p + 20] = m.dlVlanPcp;
   b[p + 21] = 0;
-  b.writeUInt16BE(m.dlType & 0xffff, p + 22);
+  put16(b, p + 22, m.dlType);
   b[p + 24] = m.nwTos;
   b[p + 25] = m.nwProto;
   b[p + 26] = 0;
   b[p + 27] = 0;
-  b.writeUInt32BE(ipv4Value(m.nwSrc, field, 'nwSrc'), p + 28);
-  b.writeUInt32BE(ipv4Value(m.nwDst, field, 'nwDst'), p + 32);
-  b.writeUInt16BE(m.tpSrc & 0xffff, p + 36);
-  b.writeUInt16BE(m.tpDst & 0xffff, p + 38);
+  put32(b, p + 28, m.nwSrc === ZERO_IP ? 0 : ipv4Value(m.nwSrc, field, 'nwSrc'));
+  put32(b, p + 32, m.nwDst === ZERO_IP ? 0 : ipv4Value(m.nwDst, field, 'nwDst'));
+  put16(b, p + 36, m.tpSrc);
+  put16(b, p + 38, m.tpDst);
   w.pos = p + OFP10_SIZE.MATCH;
+}
+
+/** Stores a big-endian u16 (room already ensured). */
+export function put16(b: Buffer, p: number, v: number): void {
+  b[p] = v >>> 8;
+  b[p + 1] = v;
+}
+
+/** Stores a big-endian u32 (room already ensured). */
+export function put32(b: Buffer, p: number, v: number): void {
+  b[p] = v >>> 24;
+  b[p + 1] = v >>> 16;
+  b[p + 2] = v >>> 8;
+  b[p + 3] = v;
 }
 
 /**
@@ -194,6 +211,10 @@ function hexVal(c: number): number {
  * one-digit groups.
  */
 function putMac(b: Buffer, off: number, s: string, field: string, sub: string): void {
+  if (s === ZERO_MAC) {
+    b.fill(0, off, off + 6);
+    return;
+  }
   if (typeof s === 'string' && s.length === 17) {
     let ok = true;
     for (let i = 0; i < 6; i++) {

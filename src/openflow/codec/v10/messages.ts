@@ -6,7 +6,7 @@ import type { Reader } from '../reader.js';
 import type { Writer } from '../writer.js';
 import { decodeActions10, encodeActions10, type Action10 } from './actions.js';
 import { OFP10_SIZE } from './enums.js';
-import { decodeMatch10, encodeMatch10, type Match10 } from './match.js';
+import { decodeMatch10, encodeMatch10, put16, put32, type Match10 } from './match.js';
 import { decodeStatsReply, decodeStatsRequest, encodeStatsBody, type StatsReply, type StatsRequest } from './stats.js';
 import {
   decodePacketQueues10,
@@ -252,9 +252,9 @@ function decodePacketIn(xid: number, r: Reader): PacketIn {
     version: 1,
     type: 'packet_in',
     xid,
-    bufferId: b.readUInt32BE(p),
-    totalLen: b.readUInt16BE(p + 4),
-    inPort: b.readUInt16BE(p + 6),
+    bufferId: ((b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!) >>> 0,
+    totalLen: (b[p + 4]! << 8) | b[p + 5]!,
+    inPort: (b[p + 6]! << 8) | b[p + 7]!,
     reason: b[p + 8]!,
     data,
   };
@@ -312,7 +312,7 @@ function beginMessage(w: Writer, msgType: number, xid: number): number {
   b[p + 1] = msgType;
   b[p + 2] = 0;
   b[p + 3] = 0;
-  b.writeUInt32BE(xid >>> 0, p + 4);
+  put32(b, p + 4, xid);
   w.pos = p + OFP_HEADER_LEN;
   return p;
 }
@@ -325,7 +325,12 @@ function endMessage(w: Writer, start: number): void {
 
 /** Writes a whole 1.0 message, header included, lengths filled in. Throws OfEncodeError on a bad field. */
 export function encodeV10(w: Writer, m: Of10Message): void {
+  // The cbench hot path first.
   switch (m.type) {
+    case 'flow_mod':
+      return encodeFlowMod(w, m);
+    case 'packet_out':
+      return encodePacketOut(w, m);
     case 'hello':
     case 'error':
     case 'echo_request':
@@ -337,13 +342,27 @@ export function encodeV10(w: Writer, m: Of10Message): void {
     case 'barrier_request':
     case 'barrier_reply':
       return encodeCommon(w, m);
-    case 'flow_mod':
-      return encodeFlowMod(w, m);
-    case 'packet_out':
-      return encodePacketOut(w, m);
     default:
       return encodeOther(w, m);
   }
+}
+
+// BigInt arithmetic costs as much as the rest of a flow mod: an app writes the same cookie over
+// and over, so the halves of the last one are kept.
+let lastCookie = 0n;
+let lastCookieHi = 0;
+let lastCookieLo = 0;
+
+/** Stores a 64-bit cookie big-endian (room already ensured). */
+function putCookie(b: Buffer, p: number, cookie: bigint): void {
+  if (cookie !== lastCookie) {
+    const u = BigInt.asUintN(64, cookie);
+    lastCookieHi = Number(u >> 32n);
+    lastCookieLo = Number(u & 0xffffffffn);
+    lastCookie = cookie;
+  }
+  put32(b, p, lastCookieHi);
+  put32(b, p + 4, lastCookieLo);
 }
 
 /** The cbench hot path: header, match, fixed fields and actions written straight into the buffer. */
@@ -353,14 +372,14 @@ function encodeFlowMod(w: Writer, m: FlowMod): void {
   w.ensure(OFP10_SIZE.FLOW_MOD - OFP_HEADER_LEN - OFP10_SIZE.MATCH);
   const b = w.buf;
   const p = w.pos;
-  b.writeBigUInt64BE(BigInt.asUintN(64, m.cookie), p);
-  b.writeUInt16BE(m.command & 0xffff, p + 8);
-  b.writeUInt16BE(m.idleTimeout & 0xffff, p + 10);
-  b.writeUInt16BE(m.hardTimeout & 0xffff, p + 12);
-  b.writeUInt16BE(m.priority & 0xffff, p + 14);
-  b.writeUInt32BE(m.bufferId >>> 0, p + 16);
-  b.writeUInt16BE(m.outPort & 0xffff, p + 20);
-  b.writeUInt16BE(m.flags & 0xffff, p + 22);
+  putCookie(b, p, m.cookie);
+  put16(b, p + 8, m.command);
+  put16(b, p + 10, m.idleTimeout);
+  put16(b, p + 12, m.hardTimeout);
+  put16(b, p + 14, m.priority);
+  put32(b, p + 16, m.bufferId);
+  put16(b, p + 20, m.outPort);
+  put16(b, p + 22, m.flags);
   w.pos = p + 24;
   encodeActions10(w, m.actions);
   endMessage(w, start);
@@ -371,8 +390,8 @@ function encodePacketOut(w: Writer, m: PacketOut): void {
   w.ensure(8);
   const b = w.buf;
   const p = w.pos;
-  b.writeUInt32BE(m.bufferId >>> 0, p);
-  b.writeUInt16BE(m.inPort & 0xffff, p + 4);
+  put32(b, p, m.bufferId);
+  put16(b, p + 4, m.inPort);
   w.pos = p + 8;
   const actionsLen = encodeActions10(w, m.actions);
   if (actionsLen > 0xffff) throw new OfEncodeError(`actions of ${actionsLen} bytes are too long`, 'actions');
