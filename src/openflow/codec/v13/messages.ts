@@ -323,11 +323,15 @@ export type {
 
 const V4 = OFP_VERSION_1_3;
 
-/** A 64-bit big-endian value; avoids BigInt shifts when the high word is zero (the usual cookie). */
+/**
+ * A 64-bit big-endian value. Hot path: a zero cookie (table-miss entries) allocates nothing,
+ * and a value with a zero high word needs no BigInt shift.
+ */
 function readU64(b: Buffer, p: number): bigint {
   const hi = b.readUInt32BE(p);
   const lo = b.readUInt32BE(p + 4);
-  return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
+  if (hi === 0) return lo === 0 ? 0n : BigInt(lo);
+  return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
 /**
@@ -533,16 +537,29 @@ function writeHeader(w: Writer, msgType: number, xid: number): number {
   return start;
 }
 
+// The last 64-bit value written and its two words: an app sends many flow mods with the same
+// cookie, and splitting a bigint into words allocates, so one cached entry saves most of it.
+let lastU64 = 0n;
+let lastHi = 0;
+let lastLo = 0;
+
 /** Writes a 64-bit field at `p` of a buffer already large enough; rejects non-bigint values. */
 function putU64(b: Buffer, p: number, v: bigint, field: string): void {
   if (v === 0n) {
+    // cookieMask is usually 0: keep it out of the one-entry cache that the cookie uses.
     b.writeUInt32BE(0, p);
     b.writeUInt32BE(0, p + 4);
-  } else if (typeof v === 'bigint') {
-    b.writeBigUInt64BE(BigInt.asUintN(64, v), p);
-  } else {
-    throw new OfEncodeError(`expected a bigint, got ${typeof v}`, field);
+    return;
   }
+  if (v !== lastU64) {
+    if (typeof v !== 'bigint') throw new OfEncodeError(`expected a bigint, got ${typeof v}`, field);
+    const u = BigInt.asUintN(64, v);
+    lastHi = Number(u >> 32n);
+    lastLo = Number(u & 0xffffffffn);
+    lastU64 = v;
+  }
+  b.writeUInt32BE(lastHi, p);
+  b.writeUInt32BE(lastLo, p + 4);
 }
 
 /** Writer.u64 with a clear error for a value that is not a bigint. */
@@ -558,7 +575,11 @@ function u64(w: Writer, v: bigint, field: string): void {
  */
 export function encodeV13(w: Writer, m: Of13Message): void {
   let start: number;
+  // The hot messages come first: V8 tests string cases in order.
   switch (m.type) {
+    case 'flow_mod':
+      start = encodeFlowMod(w, m);
+      break;
     case 'hello':
     case 'error':
     case 'echo_request':
@@ -571,9 +592,6 @@ export function encodeV13(w: Writer, m: Of13Message): void {
     case 'barrier_reply':
       encodeCommon(w, m);
       return;
-    case 'flow_mod':
-      start = encodeFlowMod(w, m);
-      break;
     case 'packet_out': {
       start = writeHeader(w, OFPT13.PACKET_OUT, m.xid);
       w.u32(m.bufferId);
