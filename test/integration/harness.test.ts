@@ -154,4 +154,37 @@ describe('Mininet harness (real Mininet)', () => {
     expect((await listLinks()).filter((l) => l.startsWith(prefix))).toEqual([]);
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
   }, 60_000);
+
+  it('takes a link down and up and moves a host to another switch (linear,3, standalone)', async () => {
+    lab = await startLab('linear,3', { controllers: [], failMode: 'standalone' });
+    const running = lab;
+    const reach = async (src: string, dst: string) => (await running.ping(src, dst, { count: 1 })).received === 1;
+    await waitFor(() => reach('h1', 'h3'), 20_000, 100);
+
+    await lab.link('s1', 's2', 'down');
+    const show = await running.cmd('s1', `ovs-ofctl -O OpenFlow13 show ${lab.bridgeName('s1')}`);
+    expect(show).toMatch(/2\([a-z]+s1-eth2\)[^]*?state:\s+LINK_DOWN/);
+    expect(await reach('h1', 'h3')).toBe(false);
+    await lab.link('s1', 's2', 'up');
+    await waitFor(() => reach('h1', 'h3'), 20_000, 100);
+
+    const moved = await lab.moveHost('h1', 's3');
+    expect(moved).toMatchObject({ from: 's1', switch: 's3', port: 3 });
+    const h1 = (await lab.hosts()).find((h) => h.name === 'h1');
+    expect(h1).toEqual({ name: 'h1', ip: '10.0.0.1', mac: '00:00:00:00:00:01', switch: 's3', port: 3 });
+    await waitFor(() => reach('h1', 'h3'), 20_000, 100);
+
+    await lab.stop();
+    lab = undefined;
+  }, 60_000);
+
+  it('stop() reports and removes anything of the lab left behind', async () => {
+    lab = await startLab({ kind: 'router' }, { controllers: [] });
+    const stray = lab.bridgeName('s99');
+    await vsctl(['add-br', stray, '--', 'set', 'bridge', stray, 'datapath_type=netdev']);
+    const running = lab;
+    lab = undefined;
+    await expect(running.stop()).rejects.toThrow(`bridge ${stray}`);
+    expect(await listBridges()).not.toContain(stray);
+  }, 60_000);
 });
