@@ -76,8 +76,9 @@ const TEXT_TYPE: Readonly<Record<number, LldpTextTlv['type']>> = {
 };
 
 /**
- * Parses the LLDPDU at `b[off, end)` up to and including its End TLV. Returns the PDU and the
- * offset after it (bytes beyond are padding), or an error string and the TLVs read so far.
+ * Parses the LLDPDU at `b[off, end)` up to and including its End TLV, or to `end` when it has
+ * none (End is optional since IEEE 802.1AB-2009). Returns the PDU, the offset after it (bytes
+ * beyond are padding) and an error naming a truncated TLV, with the TLVs read before it.
  */
 export function parseLldp(b: Buffer, off: number, end: number): { lldp: Lldp; next: number; error: string | undefined } {
   const tlvs: LldpTlv[] = [];
@@ -193,12 +194,13 @@ const TLV_NUMBER: Record<Exclude<LldpTlv['type'], 'raw'>, number> = {
   org_specific: LLDP_TLV.ORG_SPECIFIC,
 };
 
-/** The bytes of an LLDPDU: the TLVs in the order given, and an End TLV if the list does not end with one. */
+/**
+ * The bytes of an LLDPDU: the TLVs exactly in the order given. The End TLV is optional
+ * (IEEE 802.1AB-2016 8.4); include `{ type: 'end' }` last to send one.
+ */
 export function buildLldp(l: LldpFields): Buffer {
   const tlvs = l.tlvs;
-  const last = tlvs[tlvs.length - 1];
-  const addEnd = last === undefined || last.type !== 'end';
-  let total = addEnd ? 2 : 0;
+  let total = 0;
   for (let i = 0; i < tlvs.length; i++) total += 2 + tlvValueLength(tlvs[i]!, i);
   const out = Buffer.alloc(total);
   let p = 0;
@@ -244,13 +246,13 @@ export function buildLldp(l: LldpFields): Buffer {
     }
     p = v + len;
   }
-  // The End TLV is two zero bytes, already there from Buffer.alloc.
   return out;
 }
 
 /**
  * Display text of a Chassis ID or Port ID: MAC subtypes as `aa:bb:...`, network-address subtypes
- * (IANA family 1 or 2) as IP text, other subtypes as UTF-8 when valid, else lower-case hex.
+ * (IANA family 1 or 2) as IP text, other subtypes as UTF-8 when valid and free of control
+ * characters, else lower-case hex.
  */
 export function lldpIdText(id: LldpIdTlv): string {
   const v = id.value;
@@ -259,5 +261,13 @@ export function lldpIdText(id: LldpIdTlv): string {
   if (id.subtype === mac && v.length === 6) return formatMac(v);
   if (id.subtype === net && v.length === 5 && v[0] === 1) return formatIpv4(v.readUInt32BE(1));
   if (id.subtype === net && v.length === 17 && v[0] === 2) return formatIpv6(v, 1);
-  return isUtf8(v) ? v.toString('utf8') : v.toString('hex');
+  return isUtf8(v) && !hasControlChars(v) ? v.toString('utf8') : v.toString('hex');
+}
+
+function hasControlChars(v: Buffer): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v[i]!;
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
 }
