@@ -27,6 +27,8 @@ import sys
 import time
 import traceback
 
+# No __pycache__ beside the sources: the checkout stays clean.
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 # stdout is the protocol channel: keep a private handle on it, then point fd 1 at stderr so that
