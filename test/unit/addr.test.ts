@@ -23,3 +23,21 @@ describe('addresses', () => {
     expect(() => parseIpv6('1:2:3:4:5:6:7::8')).toThrow(RangeError);
   });
 });
+
+describe('fixed-size strings', async () => {
+  const { Reader } = await import('../../src/openflow/codec/reader.js');
+  const { Writer } = await import('../../src/openflow/codec/writer.js');
+  it('reads bytes that are not UTF-8 as Latin-1 and writes them back byte-exact', () => {
+    const field = Buffer.from([0x65, 0x74, 0xe9, 0xff, 0xfe, 0xe9, 0xe9, 0xe9, 0, 0, 0, 0, 0, 0, 0, 0]);
+    const s = new Reader(field).str(16);
+    expect(s).toBe('et\u00e9\u00ff\u00fe\u00e9\u00e9\u00e9');
+    const w = new Writer();
+    w.str(s, 16);
+    expect(Buffer.compare(w.take(), field)).toBe(0);
+  });
+  it('keeps UTF-8 names', () => {
+    const field = Buffer.alloc(32);
+    field.write('私のテーブル', 'utf8');
+    expect(new Reader(field).str(32)).toBe('私のテーブル');
+  });
+});

@@ -87,11 +87,17 @@ export class Reader {
     this.pos += n;
   }
 
-  /** A fixed-size NUL-padded char array (`char name[16]`), decoded as UTF-8 without the padding. */
+  /**
+   * A fixed-size NUL-padded char array (`char name[16]`) without the padding, as UTF-8; bytes
+   * that are not valid UTF-8 are read as Latin-1 instead, so the string still fits the field
+   * when written back (Writer.str does the reverse).
+   */
   str(n: number): string {
     const b = this.bytes(n, 'string');
-    const nul = b.indexOf(0);
-    return b.toString('utf8', 0, nul === -1 ? n : nul);
+    const end = b.indexOf(0);
+    const raw = b.subarray(0, end === -1 ? n : end);
+    const s = raw.toString('utf8');
+    return s.includes('\ufffd') && Buffer.byteLength(s, 'utf8') !== raw.length ? raw.toString('latin1') : s;
   }
 
   /** A 6-byte MAC address as `aa:bb:cc:dd:ee:ff`. */

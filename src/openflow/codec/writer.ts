@@ -67,9 +67,14 @@ export class Writer {
     this.zeros((8 - ((this.pos - start) % 8)) % 8);
   }
 
-  /** A fixed-size NUL-padded char array; too long a string is an error, not a silent cut. */
+  /**
+   * A fixed-size NUL-padded char array, UTF-8; a string that only fits as Latin-1 (one that
+   * Reader.str read from bytes that were not UTF-8) is written as Latin-1. Too long a string is
+   * an error, not a silent cut.
+   */
   str(s: string, n: number, field = 'string'): void {
-    const b = Buffer.from(s, 'utf8');
+    let b = Buffer.from(s, 'utf8');
+    if (b.length > n && /^[\u0000-\u00ff]*$/.test(s)) b = Buffer.from(s, 'latin1');
     if (b.length > n) throw new OfEncodeError(`longer than ${n} bytes`, field);
     this.bytes(b);
     this.zeros(n - b.length);
