@@ -1,4 +1,5 @@
 /** Bounded big-endian reader over a Buffer: every read past its own end fails with a typed decode error. */
+import { isUtf8 } from 'node:buffer';
 import { OfDecodeError } from './errors.js';
 import { OFPBRC, OFPET } from './constants.js';
 import { formatIpv6, formatMac } from '../../util/addr.js';
@@ -96,8 +97,7 @@ export class Reader {
     const b = this.bytes(n, 'string');
     const end = b.indexOf(0);
     const raw = b.subarray(0, end === -1 ? n : end);
-    const s = raw.toString('utf8');
-    return s.includes('\ufffd') && Buffer.byteLength(s, 'utf8') !== raw.length ? raw.toString('latin1') : s;
+    return isUtf8(raw) ? raw.toString('utf8') : raw.toString('latin1');
   }
 
   /** A 6-byte MAC address as `aa:bb:cc:dd:ee:ff`. */

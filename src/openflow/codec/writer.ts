@@ -1,4 +1,5 @@
 /** Growable big-endian writer: messages are written once, lengths patched in afterwards. */
+import { isUtf8 } from 'node:buffer';
 import { parseIpv4, parseIpv6, parseMac } from '../../util/addr.js';
 import { OfEncodeError } from './errors.js';
 
@@ -68,13 +69,16 @@ export class Writer {
   }
 
   /**
-   * A fixed-size NUL-padded char array, UTF-8; a string that only fits as Latin-1 (one that
-   * Reader.str read from bytes that were not UTF-8) is written as Latin-1. Too long a string is
-   * an error, not a silent cut.
+   * A fixed-size NUL-padded char array, UTF-8; a string whose Latin-1 bytes are not UTF-8 (what
+   * Reader.str makes of such bytes) is written as Latin-1, so decode → encode is byte-exact.
+   * Too long a string is an error, not a silent cut.
    */
   str(s: string, n: number, field = 'string'): void {
     let b = Buffer.from(s, 'utf8');
-    if (b.length > n && /^[\u0000-\u00ff]*$/.test(s)) b = Buffer.from(s, 'latin1');
+    if (b.length !== s.length && /^[\u0000-\u00ff]*$/.test(s)) {
+      const latin1 = Buffer.from(s, 'latin1');
+      if (!isUtf8(latin1)) b = latin1;
+    }
     if (b.length > n) throw new OfEncodeError(`longer than ${n} bytes`, field);
     this.bytes(b);
     this.zeros(n - b.length);
