@@ -1,7 +1,16 @@
 /** The `signalbox` command: subcommands dispatch here; only this module's caller sets the exit code. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { decodeCommand } from './cli/decode.js';
+import { encodeCommand } from './cli/encode.js';
+import { processIo, type CliIo } from './cli/io.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+/** The package version: package.json sits two levels up from dist/src/cli.js, one from src/cli.ts (tests). */
+function packageVersion(): string {
+  const built = new URL('../../package.json', import.meta.url);
+  const url = existsSync(fileURLToPath(built)) ? built : new URL('../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+}
 
 const USAGE = `Usage: signalbox <command> [options]
 
@@ -12,24 +21,28 @@ Commands:
   version            print the version
 `;
 
-/** Runs the CLI with the given arguments and returns the process exit code. */
-export async function main(argv: readonly string[]): Promise<number> {
+/** Runs the CLI with the given arguments and returns the process exit code; `io` defaults to the process's streams. */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
+    case 'decode':
+      return decodeCommand(rest, io);
+    case 'encode':
+      return encodeCommand(rest, io);
     case 'version':
     case '--version':
     case '-v':
-      process.stdout.write(`signalbox ${pkg.version}\n`);
+      io.stdout.write(`signalbox ${packageVersion()}\n`);
       return 0;
     case undefined:
     case 'help':
     case '--help':
     case '-h':
-      process.stdout.write(USAGE);
+      io.stdout.write(USAGE);
       return 0;
     default:
       void rest;
-      process.stderr.write(`signalbox: unknown command '${cmd}'\n\n${USAGE}`);
+      io.stderr.write(`signalbox: unknown command '${cmd}'\n\n${USAGE}`);
       return 2;
   }
 }

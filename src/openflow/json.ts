@@ -110,7 +110,7 @@ export function toJsonValue(v: unknown, key?: string): Json {
  */
 export function messageFromJson(obj: unknown): OfMessage {
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
-    throw new OfEncodeError('a message must be a JSON object', '');
+    throw new OfEncodeError('a message must be a JSON object');
   }
   const o = obj as Record<string, unknown>;
   const { version, type, xid } = o;

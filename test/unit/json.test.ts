@@ -64,7 +64,7 @@ describe('messageToJson / messageFromJson', () => {
   });
 
   it('names the bad field', () => {
-    const bad = (o: unknown, field: string, re: RegExp) => {
+    const bad = (o: unknown, field: string | undefined, re: RegExp) => {
       try {
         messageFromJson(o);
         expect.unreachable();
@@ -75,7 +75,7 @@ describe('messageToJson / messageFromJson', () => {
       }
     };
     const h = { version: 4, type: 'flow_mod', xid: 1 };
-    bad([], '', /JSON object/);
+    bad([], undefined, /JSON object/);
     bad({ type: 'hello', xid: 0 }, 'version', /version/);
     bad({ version: 4, xid: 0 }, 'type', /type/);
     bad({ version: 4, type: 'hello' }, 'xid', /missing/);
