@@ -3,6 +3,7 @@
 import { formatIpv4, formatMac, parseIpv4, parseMac } from '../util/addr.js';
 import { ARP_HTYPE_ETHERNET, ARP_OP, ETH_TYPE, MAC_BROADCAST, MAC_ZERO } from './constants.js';
 import { buildEthernet, type VlanTagFields } from './ethernet.js';
+import { u16, u32 } from './bytes.js';
 
 /** Length of an Ethernet/IPv4 ARP packet. */
 export const ARP_LEN = 28;
@@ -45,13 +46,13 @@ export function parseArp(b: Buffer, off: number, end: number): Arp | string | un
   if (b[off + 4] !== 6 || b[off + 5] !== 4) return undefined;
   if (end - off < ARP_LEN) return `arp: truncated addresses at offset ${off + 8}`;
   return {
-    htype: b.readUInt16BE(off),
-    ptype: b.readUInt16BE(off + 2),
-    op: b.readUInt16BE(off + 6),
+    htype: u16(b, off),
+    ptype: u16(b, off + 2),
+    op: u16(b, off + 6),
     sha: formatMac(b, off + 8),
-    spa: formatIpv4(b.readUInt32BE(off + 14)),
+    spa: formatIpv4(u32(b, off + 14)),
     tha: formatMac(b, off + 18),
-    tpa: formatIpv4(b.readUInt32BE(off + 24)),
+    tpa: formatIpv4(u32(b, off + 24)),
   };
 }
 

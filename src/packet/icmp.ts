@@ -2,6 +2,7 @@
 
 import { internetChecksum } from './checksum.js';
 import { ICMP_TYPE } from './constants.js';
+import { EMPTY, u16, view } from './bytes.js';
 
 /** Echo request (type 8) or reply (type 0). `checksum` is as read; builders compute their own. */
 export interface IcmpEcho {
@@ -34,12 +35,12 @@ export function parseIcmp(b: Buffer, off: number, end: number): Icmp | string {
   if (end - off < 4) return `icmp: truncated header at offset ${off}`;
   const type = b[off]!;
   const code = b[off + 1]!;
-  const checksum = b.readUInt16BE(off + 2);
+  const checksum = u16(b, off + 2);
   if (type === ICMP_TYPE.ECHO_REQUEST || type === ICMP_TYPE.ECHO_REPLY) {
     if (end - off < 8) return `icmp: truncated echo at offset ${off + 4}`;
-    return { kind: 'echo', type, code, checksum, id: b.readUInt16BE(off + 4), seq: b.readUInt16BE(off + 6), data: b.subarray(off + 8, end) };
+    return { kind: 'echo', type, code, checksum, id: u16(b, off + 4), seq: u16(b, off + 6), data: view(b, off + 8, end) };
   }
-  return { kind: 'raw', type, code, checksum, body: b.subarray(off + 4, end) };
+  return { kind: 'raw', type, code, checksum, body: view(b, off + 4, end) };
 }
 
 function check(value: number, max: number, field: string): number {
@@ -77,5 +78,3 @@ export interface IcmpEchoFields {
 export function buildIcmpEcho(e: IcmpEchoFields): Buffer {
   return buildIcmp({ kind: 'echo', type: e.type ?? ICMP_TYPE.ECHO_REQUEST, code: 0, id: e.id, seq: e.seq, data: e.data ?? EMPTY });
 }
-
-const EMPTY = Buffer.alloc(0);

@@ -5,6 +5,7 @@ import { finishChecksum, pseudoHeaderSum, sumWords, type PseudoHeader } from './
 import { ETH_TYPE, ICMPV6_TYPE, IP_PROTO, NDP_NA_FLAG, NDP_OPT } from './constants.js';
 import { buildEthernet, type VlanTagFields } from './ethernet.js';
 import { buildIpv6 } from './ipv6.js';
+import { u16, u32, view } from './bytes.js';
 
 /** Source (type 1) or target (type 2) link-layer address option carrying an Ethernet MAC. */
 export interface NdpLinkAddrOption {
@@ -83,7 +84,7 @@ function parseNdpOptions(b: Buffer, off: number, end: number): NdpOption[] | str
     if ((t === NDP_OPT.SOURCE_LINK_ADDR || t === NDP_OPT.TARGET_LINK_ADDR) && len === 8) {
       opts.push({ type: t === NDP_OPT.SOURCE_LINK_ADDR ? 'source_lladdr' : 'target_lladdr', mac: formatMac(b, p + 2) });
     } else {
-      opts.push({ type: 'raw', optionType: t, data: b.subarray(p + 2, p + len) });
+      opts.push({ type: 'raw', optionType: t, data: view(b, p + 2, p + len) });
     }
     p += len;
   }
@@ -95,16 +96,16 @@ export function parseIcmpv6(b: Buffer, off: number, end: number): Icmpv6 | strin
   if (end - off < 4) return `icmpv6: truncated header at offset ${off}`;
   const type = b[off]!;
   const code = b[off + 1]!;
-  const checksum = b.readUInt16BE(off + 2);
+  const checksum = u16(b, off + 2);
   switch (type) {
     case ICMPV6_TYPE.ECHO_REQUEST:
     case ICMPV6_TYPE.ECHO_REPLY:
       if (end - off < 8) return `icmpv6: truncated echo at offset ${off + 4}`;
-      return { kind: 'echo', type, code, checksum, id: b.readUInt16BE(off + 4), seq: b.readUInt16BE(off + 6), data: b.subarray(off + 8, end) };
+      return { kind: 'echo', type, code, checksum, id: u16(b, off + 4), seq: u16(b, off + 6), data: view(b, off + 8, end) };
     case ICMPV6_TYPE.NEIGHBOR_SOLICITATION:
     case ICMPV6_TYPE.NEIGHBOR_ADVERTISEMENT: {
       if (end - off < 24) return `icmpv6: truncated neighbor ${type === 135 ? 'solicitation' : 'advertisement'} at offset ${off + 4}`;
-      const word = b.readUInt32BE(off + 4);
+      const word = u32(b, off + 4);
       const flagMask = type === ICMPV6_TYPE.NEIGHBOR_ADVERTISEMENT ? 0xe0000000 : 0;
       // Set reserved bits would be lost by the parsed form: keep such a message raw.
       if ((word & ~flagMask) !== 0) break;
@@ -127,7 +128,7 @@ export function parseIcmpv6(b: Buffer, off: number, end: number): Icmpv6 | strin
     default:
       break;
   }
-  return { kind: 'raw', type, code, checksum, body: b.subarray(off + 4, end) };
+  return { kind: 'raw', type, code, checksum, body: view(b, off + 4, end) };
 }
 
 function check(value: number, max: number, field: string): number {

@@ -3,6 +3,7 @@
 import { formatIpv4, parseIpv4 } from '../util/addr.js';
 import { internetChecksum } from './checksum.js';
 import { IPV4_FLAG } from './constants.js';
+import { u16, u32, view } from './bytes.js';
 
 /** Length of an IPv4 header without options. */
 export const IPV4_HEADER_LEN = 20;
@@ -54,23 +55,23 @@ export function parseIpv4Header(b: Buffer, off: number, end: number): Ipv4 | str
   const hlen = (vihl & 0x0f) * 4;
   if (hlen < IPV4_HEADER_LEN) return `ipv4: header length ${hlen} below 20 at offset ${off}`;
   if (end - off < hlen) return `ipv4: truncated options at offset ${off + IPV4_HEADER_LEN}`;
-  const totalLength = b.readUInt16BE(off + 2);
+  const totalLength = u16(b, off + 2);
   if (totalLength < hlen) return `ipv4: total length ${totalLength} below header length ${hlen} at offset ${off}`;
   const tos = b[off + 1]!;
-  const frag = b.readUInt16BE(off + 6);
+  const frag = u16(b, off + 6);
   return {
     dscp: tos >> 2,
     ecn: tos & 3,
     totalLength,
-    identification: b.readUInt16BE(off + 4),
+    identification: u16(b, off + 4),
     flags: frag >> 13,
     fragmentOffset: frag & 0x1fff,
     ttl: b[off + 8]!,
     protocol: b[off + 9]!,
-    checksum: b.readUInt16BE(off + 10),
-    src: formatIpv4(b.readUInt32BE(off + 12)),
-    dst: formatIpv4(b.readUInt32BE(off + 16)),
-    options: b.subarray(off + IPV4_HEADER_LEN, off + hlen),
+    checksum: u16(b, off + 10),
+    src: formatIpv4(u32(b, off + 12)),
+    dst: formatIpv4(u32(b, off + 16)),
+    options: view(b, off + IPV4_HEADER_LEN, off + hlen),
   };
 }
 

@@ -2,6 +2,7 @@
 
 import { formatIpv6, parseIpv6 } from '../util/addr.js';
 import { IP_PROTO } from './constants.js';
+import { u16, u32, view } from './bytes.js';
 
 /** Length of the fixed IPv6 header. */
 export const IPV6_HEADER_LEN = 40;
@@ -85,9 +86,9 @@ export interface Ipv6ParseResult {
  */
 export function parseIpv6Header(b: Buffer, off: number, end: number): Ipv6ParseResult | string {
   if (end - off < IPV6_HEADER_LEN) return `ipv6: truncated header at offset ${off}`;
-  const w = b.readUInt32BE(off);
+  const w = u32(b, off);
   if (w >>> 28 !== 6) return `ipv6: version ${w >>> 28} at offset ${off}`;
-  const payloadLength = b.readUInt16BE(off + 4);
+  const payloadLength = u16(b, off + 4);
   const pend = Math.min(off + IPV6_HEADER_LEN + payloadLength, end);
   const nextHeader = b[off + 6]!;
   const extHeaders: Ipv6ExtHeader[] = [];
@@ -106,10 +107,10 @@ export function parseIpv6Header(b: Buffer, off: number, end: number): Ipv6ParseR
       break;
     }
     if (nh === IP_PROTO.FRAGMENT) {
-      const fo = b.readUInt16BE(p + 2);
-      fragment = { offset: fo >> 3, more: (fo & 1) === 1, identification: b.readUInt32BE(p + 4) };
+      const fo = u16(b, p + 2);
+      fragment = { offset: fo >> 3, more: (fo & 1) === 1, identification: u32(b, p + 4) };
     }
-    extHeaders.push({ type: nh, data: b.subarray(p + 2, p + len) });
+    extHeaders.push({ type: nh, data: view(b, p + 2, p + len) });
     nh = b[p]!;
     p += len;
   }

@@ -3,6 +3,7 @@
 import { isUtf8 } from 'node:buffer';
 import { formatIpv4, formatIpv6, formatMac } from '../util/addr.js';
 import { LLDP_CHASSIS_SUBTYPE, LLDP_PORT_SUBTYPE, LLDP_TLV } from './constants.js';
+import { u16, u32, view } from './bytes.js';
 
 /** End of LLDPDU. */
 export interface LldpEndTlv {
@@ -92,7 +93,7 @@ export function parseLldp(b: Buffer, off: number, end: number): { lldp: Lldp; ne
       error = `lldp: truncated TLV header at offset ${p}`;
       break;
     }
-    const h = b.readUInt16BE(p);
+    const h = u16(b, p);
     const t = h >> 9;
     const len = h & 0x1ff;
     const v = p + 2;
@@ -109,7 +110,7 @@ export function parseLldp(b: Buffer, off: number, end: number): { lldp: Lldp; ne
       case LLDP_TLV.CHASSIS_ID:
       case LLDP_TLV.PORT_ID:
         if (len >= 1) {
-          const id: LldpIdTlv = { type: t === LLDP_TLV.CHASSIS_ID ? 'chassis_id' : 'port_id', subtype: b[v]!, value: b.subarray(v + 1, v + len) };
+          const id: LldpIdTlv = { type: t === LLDP_TLV.CHASSIS_ID ? 'chassis_id' : 'port_id', subtype: b[v]!, value: view(b, v + 1, v + len) };
           if (t === LLDP_TLV.CHASSIS_ID) chassisId ??= id;
           else portId ??= id;
           tlv = id;
@@ -117,27 +118,27 @@ export function parseLldp(b: Buffer, off: number, end: number): { lldp: Lldp; ne
         break;
       case LLDP_TLV.TTL:
         if (len === 2) {
-          tlv = { type: 'ttl', ttlSec: b.readUInt16BE(v) };
+          tlv = { type: 'ttl', ttlSec: u16(b, v) };
           ttlSec ??= tlv.ttlSec;
         }
         break;
       case LLDP_TLV.PORT_DESCRIPTION:
       case LLDP_TLV.SYSTEM_NAME:
       case LLDP_TLV.SYSTEM_DESCRIPTION: {
-        const bytes = b.subarray(v, v + len);
+        const bytes = view(b, v, v + len);
         if (isUtf8(bytes)) tlv = { type: TEXT_TYPE[t]!, text: bytes.toString('utf8') };
         break;
       }
       case LLDP_TLV.SYSTEM_CAPABILITIES:
-        if (len === 4) tlv = { type: 'system_capabilities', capabilities: b.readUInt16BE(v), enabled: b.readUInt16BE(v + 2) };
+        if (len === 4) tlv = { type: 'system_capabilities', capabilities: u16(b, v), enabled: u16(b, v + 2) };
         break;
       case LLDP_TLV.ORG_SPECIFIC:
-        if (len >= 4) tlv = { type: 'org_specific', oui: (b[v]! << 16) | (b[v + 1]! << 8) | b[v + 2]!, subtype: b[v + 3]!, info: b.subarray(v + 4, v + len) };
+        if (len >= 4) tlv = { type: 'org_specific', oui: (b[v]! << 16) | (b[v + 1]! << 8) | b[v + 2]!, subtype: b[v + 3]!, info: view(b, v + 4, v + len) };
         break;
       default:
         break;
     }
-    tlvs.push(tlv ?? { type: 'raw', tlvType: t, value: b.subarray(v, v + len) });
+    tlvs.push(tlv ?? { type: 'raw', tlvType: t, value: view(b, v, v + len) });
     if (t === LLDP_TLV.END) break;
   }
   return { lldp: { tlvs, chassisId, portId, ttlSec }, next: p, error };
@@ -259,7 +260,7 @@ export function lldpIdText(id: LldpIdTlv): string {
   const mac = id.type === 'chassis_id' ? LLDP_CHASSIS_SUBTYPE.MAC_ADDRESS : LLDP_PORT_SUBTYPE.MAC_ADDRESS;
   const net = id.type === 'chassis_id' ? LLDP_CHASSIS_SUBTYPE.NETWORK_ADDRESS : LLDP_PORT_SUBTYPE.NETWORK_ADDRESS;
   if (id.subtype === mac && v.length === 6) return formatMac(v);
-  if (id.subtype === net && v.length === 5 && v[0] === 1) return formatIpv4(v.readUInt32BE(1));
+  if (id.subtype === net && v.length === 5 && v[0] === 1) return formatIpv4(u32(v, 1));
   if (id.subtype === net && v.length === 17 && v[0] === 2) return formatIpv6(v, 1);
   return isUtf8(v) && !hasControlChars(v) ? v.toString('utf8') : v.toString('hex');
 }

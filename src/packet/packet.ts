@@ -21,10 +21,12 @@ import { buildLldp, parseLldp, type Lldp, type LldpFields } from './lldp.js';
 import { buildTcp, parseTcp, TCP_HEADER_LEN, type Tcp, type TcpFields } from './tcp.js';
 import { buildUdp, parseUdp, UDP_HEADER_LEN, type Udp, type UdpFields } from './udp.js';
 import type { PseudoHeader } from './checksum.js';
+import { EMPTY, u16, view } from './bytes.js';
 
 /**
  * A parsed frame, one property per layer found (every property is present, `undefined` when the
- * layer is absent, so all results share one object shape). Byte fields are views of the input.
+ * layer is absent, so all results share one object shape). Byte fields are views of the input
+ * (no copy: they change if the input does); empty ones may be one shared empty Buffer.
  */
 export interface ParsedPacket {
   /** Absent only when the frame is shorter than an Ethernet header. */
@@ -61,7 +63,7 @@ function parseUpper(b: Buffer, off: number, end: number, protocol: number, v6: b
       const t = parseTcp(b, off, end);
       if (typeof t === 'string') return fail(out, t);
       out.tcp = t;
-      out.payload = b.subarray(off + TCP_HEADER_LEN + t.options.length, end);
+      out.payload = view(b, off + TCP_HEADER_LEN + t.options.length, end);
       return;
     }
     case IP_PROTO.UDP: {
@@ -75,7 +77,7 @@ function parseUpper(b: Buffer, off: number, end: number, protocol: number, v6: b
       } else if (uend < end) {
         fail(out, `udp: length ${u.length} is shorter than the IP payload of ${end - off} bytes at offset ${off}`);
       }
-      out.payload = b.subarray(off + UDP_HEADER_LEN, uend);
+      out.payload = view(b, off + UDP_HEADER_LEN, uend);
       return;
     }
     case IP_PROTO.ICMP:
@@ -97,7 +99,7 @@ function parseUpper(b: Buffer, off: number, end: number, protocol: number, v6: b
     default:
       break;
   }
-  out.payload = b.subarray(off, end);
+  out.payload = view(b, off, end);
 }
 
 function parseIpv4Layer(b: Buffer, off: number, out: Mutable<ParsedPacket>): void {
@@ -109,10 +111,10 @@ function parseIpv4Layer(b: Buffer, off: number, out: Mutable<ParsedPacket>): voi
     fail(out, `ipv4: truncated payload, total length ${ip.totalLength} exceeds ${b.length - off} bytes at offset ${off}`);
     end = b.length;
   } else if (end < b.length) {
-    out.padding = b.subarray(end);
+    out.padding = view(b, end, b.length);
   }
   const upper = off + IPV4_HEADER_LEN + ip.options.length;
-  if (isIpv4Fragment(ip)) out.payload = b.subarray(upper, end);
+  if (isIpv4Fragment(ip)) out.payload = view(b, upper, end);
   else parseUpper(b, upper, end, ip.protocol, false, out);
 }
 
@@ -126,11 +128,11 @@ function parseIpv6Layer(b: Buffer, off: number, out: Mutable<ParsedPacket>): voi
     fail(out, `ipv6: truncated payload, payload length ${ip.payloadLength} exceeds ${b.length - off - IPV6_HEADER_LEN} bytes at offset ${off}`);
     end = b.length;
   } else if (end < b.length) {
-    out.padding = b.subarray(end);
+    out.padding = view(b, end, b.length);
   }
   if (r.error !== undefined) return fail(out, r.error);
   const upper = off + ipv6HeaderLength(ip);
-  if (isIpv6Fragment(ip)) out.payload = b.subarray(upper, end);
+  if (isIpv6Fragment(ip)) out.payload = view(b, upper, end);
   else parseUpper(b, upper, end, ip.protocol, true, out);
 }
 
@@ -161,7 +163,7 @@ export function parsePacket(input: Uint8Array): ParsedPacket {
     out.error = `eth: truncated header at offset 0`;
     return out;
   }
-  let ethertype = b.readUInt16BE(12);
+  let ethertype = u16(b, 12);
   let off = ETH_HEADER_LEN;
   const vlans: VlanTag[] = [];
   while (isVlanTpid(ethertype)) {
@@ -169,9 +171,9 @@ export function parsePacket(input: Uint8Array): ParsedPacket {
       out.error = `vlan: truncated tag at offset ${off - 2}`;
       break;
     }
-    const tci = b.readUInt16BE(off);
+    const tci = u16(b, off);
     vlans.push({ tpid: ethertype, pcp: tci >> 13, dei: (tci >> 12) & 1, vid: tci & 0xfff });
-    ethertype = b.readUInt16BE(off + 2);
+    ethertype = u16(b, off + 2);
     off += 4;
   }
   out.eth = { dst: formatMac(b, 0), src: formatMac(b, 6), ethertype, vlans };
@@ -180,10 +182,10 @@ export function parsePacket(input: Uint8Array): ParsedPacket {
     case ETH_TYPE.ARP: {
       const a = parseArp(b, off, n);
       if (typeof a === 'string') fail(out, a);
-      else if (a === undefined) out.payload = b.subarray(off);
+      else if (a === undefined) out.payload = view(b, off, b.length);
       else {
         out.arp = a;
-        if (n > off + ARP_LEN) out.padding = b.subarray(off + ARP_LEN);
+        if (n > off + ARP_LEN) out.padding = view(b, off + ARP_LEN, b.length);
       }
       break;
     }
@@ -197,11 +199,11 @@ export function parsePacket(input: Uint8Array): ParsedPacket {
       const r = parseLldp(b, off, n);
       out.lldp = r.lldp;
       if (r.error !== undefined) fail(out, r.error);
-      else if (r.next < n) out.padding = b.subarray(r.next);
+      else if (r.next < n) out.padding = view(b, r.next, b.length);
       break;
     }
     default:
-      out.payload = b.subarray(off);
+      out.payload = view(b, off, b.length);
       break;
   }
   return out;
@@ -228,8 +230,6 @@ export interface PacketFields {
   /** Appended after the outermost layer above Ethernet. */
   readonly padding?: Uint8Array;
 }
-
-const EMPTY = Buffer.alloc(0);
 
 function count(...xs: unknown[]): number {
   let c = 0;

@@ -2,6 +2,7 @@
 
 import { finishChecksum, pseudoHeaderSum, sumWords, type PseudoHeader } from './checksum.js';
 import { IP_PROTO } from './constants.js';
+import { u16, u32, view } from './bytes.js';
 
 /** Length of a TCP header without options. */
 export const TCP_HEADER_LEN = 20;
@@ -40,20 +41,20 @@ export interface TcpFields {
 /** Parses the TCP header at `b[off, end)`; returns an error string when it is truncated. Payload: `b[off + 20 + options.length, end)`. */
 export function parseTcp(b: Buffer, off: number, end: number): Tcp | string {
   if (end - off < TCP_HEADER_LEN) return `tcp: truncated header at offset ${off}`;
-  const w = b.readUInt16BE(off + 12);
+  const w = u16(b, off + 12);
   const hlen = (w >> 12) * 4;
   if (hlen < TCP_HEADER_LEN) return `tcp: data offset ${hlen} below 20 at offset ${off}`;
   if (end - off < hlen) return `tcp: truncated options at offset ${off + TCP_HEADER_LEN}`;
   return {
-    srcPort: b.readUInt16BE(off),
-    dstPort: b.readUInt16BE(off + 2),
-    seq: b.readUInt32BE(off + 4),
-    ack: b.readUInt32BE(off + 8),
+    srcPort: u16(b, off),
+    dstPort: u16(b, off + 2),
+    seq: u32(b, off + 4),
+    ack: u32(b, off + 8),
     flags: w & 0x1ff,
-    window: b.readUInt16BE(off + 14),
-    checksum: b.readUInt16BE(off + 16),
-    urgentPointer: b.readUInt16BE(off + 18),
-    options: b.subarray(off + TCP_HEADER_LEN, off + hlen),
+    window: u16(b, off + 14),
+    checksum: u16(b, off + 16),
+    urgentPointer: u16(b, off + 18),
+    options: view(b, off + TCP_HEADER_LEN, off + hlen),
   };
 }
 

@@ -2,6 +2,7 @@
 
 import { finishChecksum, pseudoHeaderSum, sumWords, type PseudoHeader } from './checksum.js';
 import { IP_PROTO } from './constants.js';
+import { u16 } from './bytes.js';
 
 /** Length of a UDP header. */
 export const UDP_HEADER_LEN = 8;
@@ -33,9 +34,9 @@ export interface UdpBuildOptions {
  */
 export function parseUdp(b: Buffer, off: number, end: number): Udp | string {
   if (end - off < UDP_HEADER_LEN) return `udp: truncated header at offset ${off}`;
-  const length = b.readUInt16BE(off + 4);
+  const length = u16(b, off + 4);
   if (length < UDP_HEADER_LEN) return `udp: length ${length} below 8 at offset ${off}`;
-  return { srcPort: b.readUInt16BE(off), dstPort: b.readUInt16BE(off + 2), length, checksum: b.readUInt16BE(off + 6) };
+  return { srcPort: u16(b, off), dstPort: u16(b, off + 2), length, checksum: u16(b, off + 6) };
 }
 
 function check(value: number, field: string): number {
