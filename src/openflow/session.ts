@@ -121,6 +121,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private xid = 0;
   private readonly pending = new Map<number, Pending>();
   private confirmables: Confirmable[] = [];
+  private barrierWanted = false;
   private handshakeTimer: NodeJS.Timeout | undefined;
   private echoTimer: NodeJS.Timeout | undefined;
   private echoOutstanding = 0;
@@ -219,14 +220,15 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /**
    * Sends a message that has no reply of its own (flow mod, group mod, packet out...) and
-   * resolves once a later barrier reply confirms it, or rejects with the switch's error.
-   * Call `barrier()` after a batch to settle it.
+   * resolves once a barrier reply confirms it, or rejects with the switch's error. Everything
+   * confirmable sent in one tick is settled by one barrier, appended to the same write.
    */
   sendConfirmed(msg: OfMessage): Promise<void> {
     if (this.state === 'closed') return Promise.reject(new SessionClosedError(this.closeReason ?? 'closed'));
     return new Promise<void>((resolve, reject) => {
       this.send(msg);
       this.confirmables.push({ xid: msg.xid, requestType: msg.type, resolve, reject });
+      this.barrierWanted = true;
     });
   }
 
@@ -282,6 +284,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private flush(): void {
     this.flushScheduled = false;
+    if (this.barrierWanted && this.state !== 'closed') this.appendBarrier();
     if (this.blocked || this.out.pos === 0 || this.state === 'closed') return;
     const buf = this.out.finish();
     this.counters.bytesOut += buf.length;
@@ -289,6 +292,34 @@ export class Session extends EventEmitter<SessionEvents> {
       this.blocked = true;
       this.drainTimer = setTimeout(() => this.close(`switch did not drain its socket within ${this.opts.drainTimeoutMs} ms`), this.opts.drainTimeoutMs);
     }
+  }
+
+  /** The barrier that settles confirmables; if it gets no reply in time, they fail with it. */
+  private appendBarrier(): void {
+    this.barrierWanted = false;
+    const xid = this.nextXid();
+    const timeoutMs = this.opts.requestTimeoutMs;
+    const p: Pending = {
+      requestType: 'barrier_request',
+      resolve: () => undefined,
+      reject: (e) => this.rejectConfirmablesBefore(xid, e),
+      timer: setTimeout(() => {
+        this.pending.delete(xid);
+        this.rejectConfirmablesBefore(xid, new OfTimeoutError('barrier_request', timeoutMs));
+      }, timeoutMs),
+    };
+    this.pending.set(xid, p);
+    encodeMessageInto(this.out, { version: this.version, type: 'barrier_request', xid });
+    this.counters.messagesOut++;
+  }
+
+  private rejectConfirmablesBefore(barrierXid: number, e: Error): void {
+    const keep: Confirmable[] = [];
+    for (const c of this.confirmables) {
+      if (((barrierXid - c.xid) >>> 0) < 0x80000000) c.reject(e);
+      else keep.push(c);
+    }
+    this.confirmables = keep;
   }
 
   private onDrain(): void {
