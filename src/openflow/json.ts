@@ -1,6 +1,7 @@
 /** The JSON form of OpenFlow messages (CLI, REST API, logs): messages as they are, with 64-bit values and bytes as strings. */
 import type { OfMessage } from './codec/index.js';
 import { OfEncodeError } from './codec/errors.js';
+import { OXM_FIELDS } from './codec/v13/oxm-fields.js';
 
 /** A JSON value as JSON.parse returns it. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -60,8 +61,8 @@ export const BYTES_KEYS: ReadonlySet<string> = new Set(['data']);
 /** Keys of bigint values printed as 16 hex digits instead of decimal. */
 export const HEX_BIGINT_KEYS: ReadonlySet<string> = new Set(['datapathId']);
 
-/** OXM fields (`{ field, value, mask? }`) whose value and mask are 64-bit. */
-export const OXM_BIGINT_FIELDS: ReadonlySet<string> = new Set(['metadata', 'tunnel_id']);
+/** OXM fields (`{ field, value, mask? }`) whose value and mask are 64-bit: metadata, tunnel_id (from the OXM table). */
+export const OXM_BIGINT_FIELDS: ReadonlySet<string> = new Set(OXM_FIELDS.filter((f) => f.kind === 'bigint').map((f) => f.name));
 
 /** The JSON form of a message (see the mapping above). The result shares no memory with `msg`. */
 export function messageToJson(msg: OfMessage): JsonObject {
