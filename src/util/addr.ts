@@ -31,24 +31,63 @@ export function formatIpv6(b: Uint8Array, off = 0): string {
   return `${hex(g.slice(0, bestStart))}::${hex(g.slice(bestStart + bestLen))}`;
 }
 
-/** 6 bytes from `aa:bb:cc:dd:ee:ff` (also accepts `-` separators); throws RangeError on bad input. */
+/** Value of a hex digit char code, or -1. */
+function hexVal(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/**
+ * 6 bytes from `aa:bb:cc:dd:ee:ff` (one- or two-digit groups, `:` or `-` separators); throws
+ * RangeError on bad input. A char-code loop: the codec calls it for every MAC it encodes.
+ */
 export function parseMac(s: string, out: Uint8Array = new Uint8Array(6), off = 0): Uint8Array {
-  const m = /^([0-9a-fA-F]{1,2})[:-]([0-9a-fA-F]{1,2})[:-]([0-9a-fA-F]{1,2})[:-]([0-9a-fA-F]{1,2})[:-]([0-9a-fA-F]{1,2})[:-]([0-9a-fA-F]{1,2})$/.exec(s);
-  if (!m) throw new RangeError(`not a MAC address: ${JSON.stringify(s)}`);
-  for (let i = 0; i < 6; i++) out[off + i] = parseInt(m[i + 1]!, 16);
+  let i = 0;
+  const n = s.length;
+  for (let g = 0; g < 6; g++) {
+    if (g > 0) {
+      const sep = s.charCodeAt(i++);
+      if (sep !== 58 && sep !== 45) throw new RangeError(`not a MAC address: ${JSON.stringify(s)}`);
+    }
+    const a = i < n ? hexVal(s.charCodeAt(i)) : -1;
+    if (a < 0) throw new RangeError(`not a MAC address: ${JSON.stringify(s)}`);
+    i++;
+    const b = i < n ? hexVal(s.charCodeAt(i)) : -1;
+    if (b >= 0) {
+      out[off + g] = (a << 4) | b;
+      i++;
+    } else {
+      out[off + g] = a;
+    }
+  }
+  if (i !== n) throw new RangeError(`not a MAC address: ${JSON.stringify(s)}`);
   return out;
 }
 
 /** The 32-bit unsigned value of a dotted quad; throws RangeError on bad input. */
 export function parseIpv4(s: string): number {
-  const parts = s.split('.');
-  if (parts.length !== 4) throw new RangeError(`not an IPv4 address: ${JSON.stringify(s)}`);
   let v = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) throw new RangeError(`not an IPv4 address: ${JSON.stringify(s)}`);
-    v = v * 256 + Number(p);
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) throw new RangeError(`not an IPv4 address: ${JSON.stringify(s)}`);
+    } else if (c === 46 && digits > 0 && dots < 3) {
+      v = v * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else {
+      throw new RangeError(`not an IPv4 address: ${JSON.stringify(s)}`);
+    }
   }
-  return v;
+  if (dots !== 3 || digits === 0) throw new RangeError(`not an IPv4 address: ${JSON.stringify(s)}`);
+  return v * 256 + part;
 }
 
 /** Dotted quad of a 32-bit unsigned value. */

@@ -41,3 +41,20 @@ describe('fixed-size strings', async () => {
     expect(new Reader(field).str(32)).toBe('私のテーブル');
   });
 });
+
+describe('address parsing edge cases', () => {
+  it('accepts one-digit MAC groups and dashes, rejects junk', () => {
+    expect(formatMac(parseMac('0:1:2:3:4:5'))).toBe('00:01:02:03:04:05');
+    expect(formatMac(parseMac('00-1B-2c-03-04-05'))).toBe('00:1b:2c:03:04:05');
+    for (const bad of ['', 'aa:bb:cc:dd:ee', 'aa:bb:cc:dd:ee:ff:00', 'aa:bb:cc:dd:ee:fff', 'aa:bb:cc:dd:ee:gg', 'aa.bb:cc:dd:ee:ff']) {
+      expect(() => parseMac(bad)).toThrow(RangeError);
+    }
+  });
+  it('rejects malformed dotted quads', () => {
+    for (const bad of ['', '1.2.3.4.5', '1..3.4', '.1.2.3', '1.2.3.', '01234.1.1.1', '1.2.3.a', '1.2.3.4 ']) {
+      expect(() => parseIpv4(bad)).toThrow(RangeError);
+    }
+    expect(parseIpv4('0.0.0.0')).toBe(0);
+    expect(parseIpv4('255.255.255.255')).toBe(0xffffffff);
+  });
+});
