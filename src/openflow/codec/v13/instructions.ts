@@ -3,7 +3,7 @@ import { OFPBIC, OFPET } from '../constants.js';
 import { assertNever, OfDecodeError, OfEncodeError } from '../errors.js';
 import { Reader } from '../reader.js';
 import type { Writer } from '../writer.js';
-import { decodeActions, encodeInstructionActions, type Action } from './actions.js';
+import { closeTlv8, decodeActions, encodeInstructionActions, putWords8, type Action } from './actions.js';
 
 /** ofp_instruction_type. */
 export const OFPIT = {
@@ -102,12 +102,7 @@ function encodeInstruction(w: Writer, ins: Instruction, base: string, i: number)
   switch (ins.type) {
     case 'goto_table':
       if ((ins.tableId & 0xff) !== ins.tableId) throw new OfEncodeError(`${String(ins.tableId)} is not a table id`, at(base, i, 'tableId'));
-      w.ensure(8);
-      w.u16(OFPIT.GOTO_TABLE);
-      w.u16(8);
-      w.u8(ins.tableId);
-      w.u8(0);
-      w.u16(0);
+      putWords8(w, (OFPIT.GOTO_TABLE << 16) | 8, ins.tableId << 24);
       return;
     case 'write_metadata':
       if (typeof ins.metadata !== 'bigint' || BigInt.asUintN(64, ins.metadata) !== ins.metadata) {
@@ -116,52 +111,39 @@ function encodeInstruction(w: Writer, ins: Instruction, base: string, i: number)
       if (typeof ins.metadataMask !== 'bigint' || BigInt.asUintN(64, ins.metadataMask) !== ins.metadataMask) {
         throw new OfEncodeError('not a 64-bit unsigned bigint', at(base, i, 'metadataMask'));
       }
-      w.ensure(24);
-      w.u16(OFPIT.WRITE_METADATA);
-      w.u16(24);
-      w.u32(0);
+      putWords8(w, (OFPIT.WRITE_METADATA << 16) | 24, 0);
       w.u64(ins.metadata);
       w.u64(ins.metadataMask);
       return;
     case 'write_actions':
     case 'apply_actions': {
-      const start = w.pos;
-      w.ensure(8);
-      w.u16(ins.type === 'write_actions' ? OFPIT.WRITE_ACTIONS : OFPIT.APPLY_ACTIONS);
-      w.u16(0);
-      w.u32(0);
       if (!Array.isArray(ins.actions)) throw new OfEncodeError('actions must be an array', at(base, i, 'actions'));
+      const start = w.pos;
+      putWords8(w, (ins.type === 'write_actions' ? OFPIT.WRITE_ACTIONS : OFPIT.APPLY_ACTIONS) << 16, 0);
       encodeInstructionActions(w, ins.actions, base, i);
       const len = w.pos - start;
       if (len > 0xffff) throw new OfEncodeError(`instruction of ${len} bytes`, at(base, i, 'actions'));
-      w.patchU16(start + 2, len);
+      w.buf[start + 2] = len >>> 8;
+      w.buf[start + 3] = len;
       return;
     }
     case 'clear_actions':
-      w.ensure(8);
-      w.u16(OFPIT.CLEAR_ACTIONS);
-      w.u16(8);
-      w.u32(0);
+      putWords8(w, (OFPIT.CLEAR_ACTIONS << 16) | 8, 0);
       return;
     case 'meter':
       if (ins.meterId >>> 0 !== ins.meterId) throw new OfEncodeError(`${String(ins.meterId)} is not a meter id`, at(base, i, 'meterId'));
-      w.ensure(8);
-      w.u16(OFPIT.METER);
-      w.u16(8);
-      w.u32(ins.meterId);
+      putWords8(w, (OFPIT.METER << 16) | 8, ins.meterId);
       return;
     case 'experimenter': {
       if (ins.experimenter >>> 0 !== ins.experimenter) {
         throw new OfEncodeError(`${String(ins.experimenter)} is not a 32-bit experimenter id`, at(base, i, 'experimenter'));
       }
       if (!(ins.data instanceof Uint8Array)) throw new OfEncodeError('data must be a Buffer', at(base, i, 'data'));
+      if (ins.data.length > 0xffff - 15) throw new OfEncodeError(`experimenter data of ${ins.data.length} bytes`, at(base, i, 'data'));
       const start = w.pos;
-      w.u16(OFPIT.EXPERIMENTER);
-      w.u16(0);
-      w.u32(ins.experimenter);
+      putWords8(w, (OFPIT.EXPERIMENTER << 16) >>> 0, ins.experimenter);
       w.bytes(ins.data);
-      w.pad8(start);
-      w.patchU16(start + 2, w.pos - start);
+      closeTlv8(w, start);
       return;
     }
     case 'unknown': {
@@ -169,12 +151,11 @@ function encodeInstruction(w: Writer, ins: Instruction, base: string, i: number)
         throw new OfEncodeError(`${String(ins.instructionType)} is not a 16-bit type`, at(base, i, 'instructionType'));
       }
       if (!(ins.data instanceof Uint8Array)) throw new OfEncodeError('data must be a Buffer', at(base, i, 'data'));
+      if (ins.data.length > 0xffff - 11) throw new OfEncodeError(`instruction data of ${ins.data.length} bytes`, at(base, i, 'data'));
       const start = w.pos;
-      w.u16(ins.instructionType);
-      w.u16(0);
+      w.u32((ins.instructionType << 16) >>> 0);
       w.bytes(ins.data);
-      w.pad8(start);
-      w.patchU16(start + 2, w.pos - start);
+      closeTlv8(w, start);
       return;
     }
     default:

@@ -54,6 +54,11 @@ export type OxmField =
 /** An OFPMT_OXM match: its fields in wire order. */
 export type Match = readonly OxmField[];
 
+export { OFPMT, OFPVID_NONE, OFPVID_PRESENT, OFPXMC, OFPXMT_OFB } from './oxm-fields.js';
+
+/** Rows by name in a Map: a keyed lookup on the encode hot path (faster than a 40-key object). */
+const SPEC_BY_NAME: ReadonlyMap<string, OxmFieldSpec> = new Map(OXM_FIELDS.map((s) => [s.name, s]));
+
 /** The OXM header of in_port without mask (0x80000004): a packet-in's usual only field. */
 const IN_PORT_HEADER = oxmHeader(OFPXMC.OPENFLOW_BASIC, 0, false, 4);
 
@@ -169,11 +174,22 @@ function assertNeverKind(k: never): never {
 export function encodeMatch(w: Writer, m: Match): void {
   const start = w.pos;
   w.ensure(4);
-  w.u16(OFPMT.OXM);
-  w.u16(0);
+  let buf = w.buf;
+  buf[start] = 0;
+  buf[start + 1] = OFPMT.OXM;
+  w.pos = start + 4;
   for (let i = 0; i < m.length; i++) writeOxm(w, m[i]!, 'match', i);
-  w.patchU16(start + 2, w.pos - start);
-  w.pad8(start);
+  // ofp_match.length excludes the padding to 8 that follows.
+  const len = w.pos - start;
+  if (len > 0xffff) throw new OfEncodeError(`match of ${len} bytes`, 'match');
+  const pad = (8 - (len & 7)) & 7;
+  w.ensure(pad);
+  buf = w.buf;
+  buf[start + 2] = len >>> 8;
+  buf[start + 3] = len;
+  let p = w.pos;
+  for (let k = 0; k < pad; k++) buf[p++] = 0;
+  w.pos = p;
 }
 
 /** The bytes encodeMatch writes for `m`, padding included. */
@@ -213,11 +229,18 @@ function writeOxm(w: Writer, f: OxmField, base: string, idx: number): void {
     w.bytes(data);
     return;
   }
-  const spec = OXM_FIELD_BY_NAME[f.field];
+  const spec = SPEC_BY_NAME.get(f.field);
   if (spec === undefined) throw new OfEncodeError(`unknown OXM field ${JSON.stringify(f.field)}`, pathOf(base, idx, 'field'));
   const mask = f.mask;
   w.ensure(4 + 2 * spec.width);
-  w.u32(mask === undefined ? spec.header : spec.headerMasked);
+  const h = mask === undefined ? spec.header : spec.headerMasked;
+  const buf = w.buf;
+  const p = w.pos;
+  buf[p] = h >>> 24;
+  buf[p + 1] = h >>> 16;
+  buf[p + 2] = h >>> 8;
+  buf[p + 3] = h;
+  w.pos = p + 4;
   if (!writeValue(w, spec, f.value)) throw badValue(spec, f.value, base, idx, 'value');
   if (mask !== undefined && !writeValue(w, spec, mask)) throw badValue(spec, mask, base, idx, 'mask');
 }
@@ -258,7 +281,10 @@ function writeValue(w: Writer, spec: OxmFieldSpec, v: unknown): boolean {
           break;
         default:
           if (v >>> 0 !== v) return false;
-          buf.writeUInt32BE(v, p);
+          buf[p] = v >>> 24;
+          buf[p + 1] = v >>> 16;
+          buf[p + 2] = v >>> 8;
+          buf[p + 3] = v;
       }
       w.pos = p + spec.width;
       return true;
@@ -275,8 +301,13 @@ function writeValue(w: Writer, spec: OxmFieldSpec, v: unknown): boolean {
     case 'ipv4': {
       const n = typeof v === 'string' ? ipv4Number(v) : -1;
       if (n < 0) return false;
-      w.buf.writeUInt32BE(n, w.pos);
-      w.pos += 4;
+      const buf = w.buf;
+      const p = w.pos;
+      buf[p] = n >>> 24;
+      buf[p + 1] = n >>> 16;
+      buf[p + 2] = n >>> 8;
+      buf[p + 3] = n;
+      w.pos = p + 4;
       return true;
     }
     case 'ipv6':
