@@ -33,15 +33,22 @@ export class Writer {
   }
 
   u16(v: number): void {
-    this.ensure(2);
-    this.buf.writeUInt16BE(v & 0xffff, this.pos);
+    if (this.pos + 2 > this.buf.length) this.ensure(2);
+    const b = this.buf;
+    b[this.pos] = v >>> 8;
+    b[this.pos + 1] = v;
     this.pos += 2;
   }
 
   u32(v: number): void {
-    this.ensure(4);
-    this.buf.writeUInt32BE(v >>> 0, this.pos);
-    this.pos += 4;
+    if (this.pos + 4 > this.buf.length) this.ensure(4);
+    const b = this.buf;
+    const p = this.pos;
+    b[p] = v >>> 24;
+    b[p + 1] = v >>> 16;
+    b[p + 2] = v >>> 8;
+    b[p + 3] = v;
+    this.pos = p + 4;
   }
 
   u64(v: bigint): void {
@@ -58,8 +65,14 @@ export class Writer {
 
   zeros(n: number): void {
     if (n <= 0) return;
-    this.ensure(n);
-    this.buf.fill(0, this.pos, this.pos + n);
+    if (this.pos + n > this.buf.length) this.ensure(n);
+    const b = this.buf;
+    // Padding is short (under 8 bytes almost always): a loop beats Buffer.fill's call overhead.
+    if (n <= 16) {
+      for (let i = 0; i < n; i++) b[this.pos + i] = 0;
+    } else {
+      b.fill(0, this.pos, this.pos + n);
+    }
     this.pos += n;
   }
 
@@ -115,7 +128,8 @@ export class Writer {
   }
 
   patchU16(at: number, v: number): void {
-    this.buf.writeUInt16BE(v & 0xffff, at);
+    this.buf[at] = v >>> 8;
+    this.buf[at + 1] = v;
   }
 
   patchU32(at: number, v: number): void {
