@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { decodeCommand } from './cli/decode.js';
 import { encodeCommand } from './cli/encode.js';
 import { processIo, type CliIo } from './cli/io.js';
+import { runStart } from './cli/start.js';
 
 /** The package version: package.json sits two levels up from dist/src/cli.js, one from src/cli.ts (tests). */
 function packageVersion(): string {
@@ -25,6 +26,8 @@ Commands:
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
+    case 'start':
+      return runStart(rest, io.stderr);
     case 'decode':
       return decodeCommand(rest, io);
     case 'encode':
@@ -41,7 +44,6 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       io.stdout.write(USAGE);
       return 0;
     default:
-      void rest;
       io.stderr.write(`signalbox: unknown command '${cmd}'\n\n${USAGE}`);
       return 2;
   }
