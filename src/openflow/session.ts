@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { ErrorMsg, Hello } from './codec/common.js';
 import { OFP_VERSION_1_0, OFP_VERSION_1_3, OFPBRC, OFPET, OFPHFC } from './codec/constants.js';
 import { OfDecodeError } from './codec/errors.js';
-import { Framer } from './codec/framer.js';
+import { Framer, FramingError } from './codec/framer.js';
 import { decodeMessage, encodeMessageInto, type OfMessage } from './codec/index.js';
 import { Writer } from './codec/writer.js';
 import { mergeMultipartReplies, type MultipartReply, type MultipartRequestBody } from './codec/v13/multipart.js';
@@ -125,6 +125,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private handshakeTimer: NodeJS.Timeout | undefined;
   private echoTimer: NodeJS.Timeout | undefined;
   private echoOutstanding = 0;
+  private readonly onFrameBound = (frame: Buffer): void => this.onFrame(frame);
 
   constructor(
     private readonly stream: Duplex,
@@ -333,10 +334,13 @@ export class Session extends EventEmitter<SessionEvents> {
     if (this.state === 'closed') return;
     this.counters.bytesIn += chunk.length;
     try {
-      this.framer.push(chunk, (frame) => this.onFrame(frame));
+      this.framer.push(chunk, this.onFrameBound);
     } catch (e) {
       // Broken framing: nothing after this point can be trusted, so this session ends.
-      if (e instanceof OfDecodeError) {
+      if (e instanceof FramingError) {
+        this.sendError(0, e.errType, e.errCode, e.header);
+        this.close(`broken framing: ${e.message}`);
+      } else if (e instanceof OfDecodeError) {
         this.sendError(0, e.errType, e.errCode, chunk.subarray(0, 64));
         this.close(`broken framing: ${e.message}`);
       } else {
