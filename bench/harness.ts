@@ -6,6 +6,8 @@ export interface Row {
   readonly case: string;
   readonly opsPerSec: number;
   readonly nsPerOp: number;
+  /** Figures that are not a rate (total time, memory, percentiles), printed after the rate. */
+  readonly note?: string;
 }
 
 /** A suite: `bench/run.ts` runs it by name. Each case's budget is ~1.5 s (see measure). */

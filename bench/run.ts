@@ -1,24 +1,26 @@
 /** Runs benchmark suites by name (`node dist/bench/run.js [suite...] [--json]`, all by default) and prints one table. */
 import { pathToFileURL } from 'node:url';
 import { codecSuite } from './codec.js';
+import { sessionsSuite } from './sessions.js';
 import type { BenchSuite, Row } from './harness.js';
 
 /** Every suite, in the order they run. Add a suite by importing its module here. */
-export const SUITES: readonly BenchSuite[] = [codecSuite];
+export const SUITES: readonly BenchSuite[] = [codecSuite, sessionsSuite];
 
 /** The results as an aligned text table: suite, case, ops/s, ns/op. */
 export function formatTable(rows: readonly Row[]): string {
-  const head = ['suite', 'case', 'ops/s', 'ns/op'];
+  const head = ['suite', 'case', 'ops/s', 'ns/op', 'note'];
   const body = rows.map((r) => [
     r.suite,
     r.case,
     Math.round(r.opsPerSec).toLocaleString('en-US'),
     r.nsPerOp < 10 ? r.nsPerOp.toFixed(2) : r.nsPerOp < 100 ? r.nsPerOp.toFixed(1) : Math.round(r.nsPerOp).toLocaleString('en-US'),
+    r.note ?? '',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   // Text columns left-aligned, numbers right-aligned.
   const line = (cells: string[]): string =>
-    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+    cells.map((c, i) => (i < 2 || i === 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
