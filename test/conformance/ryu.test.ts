@@ -1,4 +1,4 @@
-// Conformance with the Ryu/os-ken vectors (/work/shared/conformance/ryu): for every .packet file,
+// Conformance with the Ryu/os-ken vectors (../shared/conformance/ryu beside the checkout): for every .packet file,
 // decode it, compare every field with Ryu's expected JSON (converted to our objects by
 // ryu-convert.ts), re-encode the decoded message and the converted one to the same bytes.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -7,8 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { OfDecodeError, decodeMessage, encodeMessage, type OfMessage } from '../../src/openflow/codec/index.js';
 import { ryuToMessage, truncatedFlowModFixed, type Obj } from './ryu-convert.js';
 import { parseRyuJson } from './ryu-json.js';
+import { RYU_VECTORS } from '../harness/paths.js';
 
-const ROOT = '/work/shared/conformance/ryu';
+const ROOT = RYU_VECTORS;
 
 /** Offset of the first byte where `a` and `b` differ (the shorter length if one is a prefix), or -1. */
 export function firstDiff(a: Buffer, b: Buffer): number {

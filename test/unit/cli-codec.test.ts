@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
+import { RYU_VECTORS } from '../harness/paths.js';
 
-const CONFORMANCE = '/work/shared/conformance/ryu';
+const CONFORMANCE = RYU_VECTORS;
 const ROOT = join(import.meta.dirname, '..', '..');
 
 /** Runs the CLI in-process with `input` on stdin. */

@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { decodeMessage, encodeMessage, type OfMessage } from '../../src/openflow/codec/index.js';
 import { OfEncodeError } from '../../src/openflow/codec/errors.js';
 import { fromJsonValue, messageFromJson, messageToJson, toJsonValue } from '../../src/openflow/json.js';
+import { RYU_VECTORS } from '../harness/paths.js';
 
-const CONFORMANCE = '/work/shared/conformance/ryu';
+const CONFORMANCE = RYU_VECTORS;
 
 describe('messageToJson / messageFromJson', () => {
   it('writes bytes as hex and reads them back', () => {

@@ -24,8 +24,9 @@ import {
   type StatsReply,
 } from '../../src/openflow/codec/v10/messages.js';
 import { encodeV10 } from '../../src/openflow/codec/v10/messages.js';
+import { RYU_VECTORS } from '../harness/paths.js';
 
-const VECTORS = '/work/shared/conformance/ryu/of10';
+const VECTORS = `${RYU_VECTORS}/of10`;
 
 function vector(name: string): Buffer {
   return readFileSync(join(VECTORS, `${name}.packet`));

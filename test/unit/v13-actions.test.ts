@@ -8,6 +8,7 @@ import { Writer } from '../../src/openflow/codec/writer.js';
 import { decodeActions, encodeActions, NX_EXPERIMENTER_ID, OFPAT, type Action } from '../../src/openflow/codec/v13/actions.js';
 import { decodeInstructions, encodeInstructions, OFPIT, type Instruction } from '../../src/openflow/codec/v13/instructions.js';
 import { decodeMatch, encodeMatch } from '../../src/openflow/codec/v13/oxm.js';
+import { RYU_VECTORS } from '../harness/paths.js';
 
 function encA(a: readonly Action[]): Buffer {
   const w = new Writer(8);
@@ -209,7 +210,7 @@ describe('instructions', () => {
 });
 
 describe('Ryu conformance flow mods and packet outs', () => {
-  const dir = '/work/shared/conformance/ryu/of13';
+  const dir = `${RYU_VECTORS}/of13`;
   let files: string[] = [];
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.packet'));

@@ -19,8 +19,9 @@ import {
   encodePort,
   type Port,
 } from '../../src/openflow/codec/v13/structs.js';
+import { RYU_VECTORS } from '../harness/paths.js';
 
-const VECTORS = '/work/shared/conformance/ryu/of13';
+const VECTORS = `${RYU_VECTORS}/of13`;
 
 function vector(name: string): Buffer {
   return readFileSync(join(VECTORS, `${name}.packet`));

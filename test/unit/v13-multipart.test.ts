@@ -23,8 +23,9 @@ import {
   type TableFeatureProp,
   type TableFeatures,
 } from '../../src/openflow/codec/v13/multipart.js';
+import { RYU_VECTORS } from '../harness/paths.js';
 
-const DIR = '/work/shared/conformance/ryu/of13/';
+const DIR = `${RYU_VECTORS}/of13/`;
 
 function vector(prefix: string): Buffer {
   const names: Record<string, string> = {

@@ -24,6 +24,7 @@ import {
   type Match,
   type OxmField,
 } from '../../src/openflow/codec/v13/oxm.js';
+import { RYU_VECTORS } from '../harness/paths.js';
 
 function enc(m: Match): Buffer {
   const w = new Writer(16);
@@ -332,7 +333,7 @@ describe('matchEquals', () => {
 });
 
 describe('Ryu conformance flow mods', () => {
-  const dir = '/work/shared/conformance/ryu/of13';
+  const dir = `${RYU_VECTORS}/of13`;
   let files: string[] = [];
   try {
     files = readdirSync(dir).filter((f) => /flow_mod.*\.packet$|flow_removed\.packet$|packet_in\.packet$/.test(f));
