@@ -36,9 +36,36 @@ export interface OpenFlowConfig {
   readonly duplicateProbeMs: number;
 }
 
+/** Topology layer: LLDP link discovery, host tracking, graph and paths (src/topology). */
+export interface TopologyConfig {
+  /** Every live port of every switch gets one signed LLDP probe this often; switches are spread over the interval. */
+  readonly probeIntervalMs: number;
+  /** A link not confirmed by a probe for this many intervals is removed. */
+  readonly maxMissedProbes: number;
+  /** A probe that took longer than this from signing to reception is dropped as stale (and counted as forged). */
+  readonly maxProbeDelayMs: number;
+  /** How often the probe timer runs; probes due in between go out together. */
+  readonly probeTickMs: number;
+  /** Priority of the reserved LLDP-to-controller flow; above any app's. */
+  readonly lldpFlowPriority: number;
+  /** How often each switch is asked whether the LLDP flow is still there (it is also restored on FLOW_REMOVED). */
+  readonly lldpFlowCheckIntervalMs: number;
+  /** A host not seen for this long is removed. */
+  readonly hostIdleTimeoutMs: number;
+  /** IPv4 plus IPv6 addresses kept per host; the least recently seen go first. */
+  readonly maxAddressesPerHost: number;
+  /** Changes within this window are announced in one topologyChanged event. */
+  readonly changeCoalesceMs: number;
+  /** Weight of a link for weighted paths, unless overridden below. Must be > 0. */
+  readonly defaultLinkWeight: number;
+  /** Per-link weights, keyed by the link's source `dpidHex:port` (e.g. `0000000000000001:2`). */
+  readonly linkWeights: Readonly<Record<string, number>>;
+}
+
 /** The whole configuration. */
 export interface Config {
   readonly openflow: OpenFlowConfig;
+  readonly topology: TopologyConfig;
   /** Northbound API `host:port`. */
   readonly api: { readonly listen: string };
   /** Data directory (LevelDB store). */
@@ -64,6 +91,19 @@ export const defaultConfig: Config = {
     maxOutboundBytes: 16 * 1024 * 1024,
     drainTimeoutMs: 30_000,
     duplicateProbeMs: 2_000,
+  },
+  topology: {
+    probeIntervalMs: 1_000,
+    maxMissedProbes: 3,
+    maxProbeDelayMs: 1_000,
+    probeTickMs: 25,
+    lldpFlowPriority: 65_000,
+    lldpFlowCheckIntervalMs: 30_000,
+    hostIdleTimeoutMs: 300_000,
+    maxAddressesPerHost: 8,
+    changeCoalesceMs: 20,
+    defaultLinkWeight: 1,
+    linkWeights: {},
   },
   api: { listen: '127.0.0.1:8080' },
   dataDir: './data',

@@ -1,0 +1,268 @@
+/**
+ * The LLDP link discovery state machine, pure: it is told about switches, ports and received
+ * probes with the time `now`, and answers with the probes due and the link events caused.
+ * The TopologyService's timers only call `dueProbes(now)` and `expire(now)` and send what comes back.
+ */
+import { OFPP } from '../openflow/codec/constants.js';
+import type { SwitchPort } from '../openflow/session.js';
+import type { ProbeOrigin } from './probe.js';
+import { linkKey, portKey, type Link, type LinkInfo, type LinkRemovedReason } from './types.js';
+
+/** OFPPC_PORT_DOWN and OFPPS_LINK_DOWN: bit 0 in both OpenFlow 1.0 and 1.3. */
+const PORT_DOWN = 1;
+const LINK_DOWN = 1;
+
+/** A port to probe: the service builds and signs the frame. */
+export interface ProbeTarget {
+  readonly dpid: bigint;
+  readonly port: number;
+  readonly hwAddr: string;
+}
+
+/** A change to the link set. */
+export type LinkEvent =
+  | { readonly type: 'linkAdded'; readonly link: LinkInfo }
+  | { readonly type: 'linkRemoved'; readonly link: LinkInfo; readonly reason: LinkRemovedReason };
+
+/** Outcome of a received probe: `accepted` refreshes or adds a link; anything else is dropped. */
+export type ProbeVerdict = 'accepted' | 'replayed' | 'looped' | 'unknown_source';
+
+/** Timing of discovery (a subset of TopologyConfig). */
+export interface DiscoveryOptions {
+  readonly probeIntervalMs: number;
+  readonly maxMissedProbes: number;
+}
+
+/** True for a port that can carry a link: a physical port number, not administratively down, link up. */
+export function isLivePort(p: SwitchPort): boolean {
+  return p.portNo > 0 && p.portNo < OFPP.MAX && (p.config & PORT_DOWN) === 0 && (p.state & LINK_DOWN) === 0;
+}
+
+interface SwitchState {
+  readonly dpid: bigint;
+  /** Offset of this switch's probe slot within the interval: spreads switches over time. */
+  readonly phaseMs: number;
+  /** Live ports by number, with their MAC. */
+  readonly ports: Map<number, string>;
+  nextProbeAt: number;
+  /** Ports that came up since the last round: probed at the next tick, not at the slot. */
+  readonly urgent: Set<number>;
+}
+
+interface LinkRecord {
+  readonly link: Link;
+  readonly key: string;
+  readonly discoveredAt: number;
+  lastSeen: number;
+}
+
+/**
+ * A deterministic phase for a dpid (a multiplicative hash), so every instance spreads the same
+ * switches the same way and a thousand switches that connect together do not probe together.
+ */
+export function probePhase(dpid: bigint, intervalMs: number): number {
+  const h = (dpid * 0x9e3779b97f4a7c15n) & 0xffffffffffffffffn;
+  return Number(h >> 40n) % Math.max(1, Math.floor(intervalMs));
+}
+
+/** Links, switches and probe schedule. */
+export class LinkDiscovery {
+  private readonly switches = new Map<bigint, SwitchState>();
+  private readonly links = new Map<string, LinkRecord>();
+  /** Link keys by endpoint port key (both ends), for port-down and infrastructure checks. */
+  private readonly byPort = new Map<string, Set<string>>();
+  /** Highest accepted send time per source port: a probe not newer than that is a replay. */
+  private readonly lastAccepted = new Map<string, number>();
+
+  constructor(private readonly opts: DiscoveryOptions) {}
+
+  /** How long a link lives without a probe: the missed probes plus half an interval of slack. */
+  get linkTimeoutMs(): number {
+    return this.opts.probeIntervalMs * (this.opts.maxMissedProbes + 0.5);
+  }
+
+  /** A switch became ready (or reconnected): its live ports are probed from its next slot on. */
+  addSwitch(dpid: bigint, ports: Iterable<SwitchPort>, now: number): LinkEvent[] {
+    const events = this.switches.has(dpid) ? this.removeSwitch(dpid) : [];
+    const phaseMs = probePhase(dpid, this.opts.probeIntervalMs);
+    const s: SwitchState = { dpid, phaseMs, ports: new Map(), nextProbeAt: this.nextSlot(phaseMs, now), urgent: new Set() };
+    for (const p of ports) if (isLivePort(p)) s.ports.set(p.portNo, p.hwAddr);
+    this.switches.set(dpid, s);
+    return events;
+  }
+
+  /** A switch went away: every link touching it goes at once. */
+  removeSwitch(dpid: bigint): LinkEvent[] {
+    const s = this.switches.get(dpid);
+    if (!s) return [];
+    this.switches.delete(dpid);
+    const events: LinkEvent[] = [];
+    for (const r of [...this.links.values()]) {
+      if (r.link.src === dpid || r.link.dst === dpid) events.push(this.drop(r, 'switch_disconnected'));
+    }
+    const prefix = `${dpid.toString(16).padStart(16, '0')}:`;
+    for (const k of [...this.lastAccepted.keys()]) if (k.startsWith(prefix)) this.lastAccepted.delete(k);
+    return events;
+  }
+
+  /** A port was added or changed: a port that went down loses its links; one that came up is probed at once. */
+  updatePort(dpid: bigint, port: SwitchPort): LinkEvent[] {
+    const s = this.switches.get(dpid);
+    if (!s) return [];
+    if (isLivePort(port)) {
+      if (!s.ports.has(port.portNo)) s.urgent.add(port.portNo);
+      s.ports.set(port.portNo, port.hwAddr);
+      return [];
+    }
+    if (!s.ports.delete(port.portNo) && !this.byPort.has(portKey(dpid, port.portNo))) return [];
+    s.urgent.delete(port.portNo);
+    return this.dropPort(dpid, port.portNo, 'port_down');
+  }
+
+  /** A port was removed from the switch. */
+  removePort(dpid: bigint, portNo: number): LinkEvent[] {
+    const s = this.switches.get(dpid);
+    if (s) {
+      s.ports.delete(portNo);
+      s.urgent.delete(portNo);
+    }
+    return this.dropPort(dpid, portNo, 'port_removed');
+  }
+
+  /**
+   * Probes due at `now`: every live port of each switch whose slot has come (then the slot moves
+   * on by one interval; a timer that fell behind skips missed slots instead of bursting), plus
+   * ports that just came up.
+   */
+  dueProbes(now: number): ProbeTarget[] {
+    const out: ProbeTarget[] = [];
+    for (const s of this.switches.values()) {
+      if (now >= s.nextProbeAt) {
+        for (const [port, hwAddr] of s.ports) out.push({ dpid: s.dpid, port, hwAddr });
+        s.urgent.clear();
+        s.nextProbeAt = this.nextSlot(s.phaseMs, now + 1);
+      } else if (s.urgent.size > 0) {
+        for (const port of s.urgent) {
+          const hwAddr = s.ports.get(port);
+          if (hwAddr !== undefined) out.push({ dpid: s.dpid, port, hwAddr });
+        }
+        s.urgent.clear();
+      }
+    }
+    return out;
+  }
+
+  /** The earliest time something is due (a slot or an urgent port); Infinity with no switches. */
+  nextDue(): number {
+    let t = Infinity;
+    for (const s of this.switches.values()) t = Math.min(t, s.urgent.size > 0 ? 0 : s.nextProbeAt);
+    return t;
+  }
+
+  /**
+   * A verified probe from `origin` arrived at `dst`:`dstPort`. Drops (without events) a probe
+   * back at its own port (looped), one not newer than the last accepted from that port
+   * (replayed) and one from a switch or port we do not know (unknown_source).
+   */
+  receiveProbe(origin: ProbeOrigin, dst: bigint, dstPort: number, now: number): { verdict: ProbeVerdict; events: LinkEvent[] } {
+    if (origin.dpid === dst && origin.port === dstPort) return { verdict: 'looped', events: [] };
+    const src = this.switches.get(origin.dpid);
+    const dstSw = this.switches.get(dst);
+    if (!src || !dstSw || !src.ports.has(origin.port)) return { verdict: 'unknown_source', events: [] };
+    const srcKey = portKey(origin.dpid, origin.port);
+    const last = this.lastAccepted.get(srcKey);
+    if (last !== undefined && origin.sentAt <= last) return { verdict: 'replayed', events: [] };
+    this.lastAccepted.set(srcKey, origin.sentAt);
+    // A packet arrived on it, so the port is up even if its PORT_STATUS is late.
+    if (!dstSw.ports.has(dstPort)) return { verdict: 'unknown_source', events: [] };
+    const link: Link = { src: origin.dpid, srcPort: origin.port, dst, dstPort };
+    const key = linkKey(link);
+    const existing = this.links.get(key);
+    if (existing) {
+      existing.lastSeen = now;
+      return { verdict: 'accepted', events: [] };
+    }
+    const r: LinkRecord = { link, key, discoveredAt: now, lastSeen: now };
+    this.links.set(key, r);
+    this.index(portKey(link.src, link.srcPort), key);
+    this.index(portKey(link.dst, link.dstPort), key);
+    return { verdict: 'accepted', events: [{ type: 'linkAdded', link: info(r) }] };
+  }
+
+  /** Links whose probes stopped: gone after `maxMissedProbes` intervals. */
+  expire(now: number): LinkEvent[] {
+    const limit = now - this.linkTimeoutMs;
+    const events: LinkEvent[] = [];
+    for (const r of this.links.values()) if (r.lastSeen < limit) events.push(this.drop(r, 'timeout'));
+    return events;
+  }
+
+  /** True when a link starts or ends at this port: no hosts are learned there. */
+  isInfrastructurePort(dpid: bigint, port: number): boolean {
+    return this.byPort.has(portKey(dpid, port));
+  }
+
+  /** Every link, in key order. */
+  listLinks(): LinkInfo[] {
+    return [...this.links.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map(info);
+  }
+
+  /** Number of links. */
+  get linkCount(): number {
+    return this.links.size;
+  }
+
+  /** Known switches. */
+  switchIds(): bigint[] {
+    return [...this.switches.keys()];
+  }
+
+  /** Live port numbers of a switch, ascending (empty for an unknown switch). */
+  livePorts(dpid: bigint): number[] {
+    const s = this.switches.get(dpid);
+    return s ? [...s.ports.keys()].sort((a, b) => a - b) : [];
+  }
+
+  private nextSlot(phaseMs: number, now: number): number {
+    const i = this.opts.probeIntervalMs;
+    const base = Math.floor(now / i) * i + phaseMs;
+    return base >= now ? base : base + i;
+  }
+
+  private dropPort(dpid: bigint, portNo: number, reason: LinkRemovedReason): LinkEvent[] {
+    const pk = portKey(dpid, portNo);
+    this.lastAccepted.delete(pk);
+    const keys = this.byPort.get(pk);
+    if (!keys) return [];
+    const events: LinkEvent[] = [];
+    for (const k of [...keys]) {
+      const r = this.links.get(k);
+      if (r) events.push(this.drop(r, reason));
+    }
+    return events;
+  }
+
+  private drop(r: LinkRecord, reason: LinkRemovedReason): LinkEvent {
+    this.links.delete(r.key);
+    this.unindex(portKey(r.link.src, r.link.srcPort), r.key);
+    this.unindex(portKey(r.link.dst, r.link.dstPort), r.key);
+    return { type: 'linkRemoved', link: info(r), reason };
+  }
+
+  private index(pk: string, key: string): void {
+    let s = this.byPort.get(pk);
+    if (!s) this.byPort.set(pk, (s = new Set()));
+    s.add(key);
+  }
+
+  private unindex(pk: string, key: string): void {
+    const s = this.byPort.get(pk);
+    if (!s) return;
+    s.delete(key);
+    if (s.size === 0) this.byPort.delete(pk);
+  }
+}
+
+function info(r: LinkRecord): LinkInfo {
+  return { ...r.link, discoveredAt: r.discoveredAt, lastSeen: r.lastSeen };
+}

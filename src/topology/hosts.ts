@@ -1,0 +1,182 @@
+/**
+ * Host tracking, pure: packet-ins at edge ports become observations (MAC, VLAN, an address),
+ * and the tracker answers with hostAdded / hostMoved / hostUpdated / hostRemoved events.
+ */
+import { ICMPV6_TYPE, type ParsedPacket } from '../packet/index.js';
+import type { Host, HostLocation, HostRemovedReason } from './types.js';
+
+/** What one packet tells about its sender. */
+export interface HostObservation {
+  readonly mac: string;
+  readonly vlan?: number;
+  readonly ipv4?: string;
+  readonly ipv6?: string;
+}
+
+/** A change to the host set. */
+export type HostEvent =
+  | { readonly type: 'hostAdded'; readonly host: Host }
+  | { readonly type: 'hostMoved'; readonly host: Host; readonly previous: HostLocation }
+  | { readonly type: 'hostUpdated'; readonly host: Host }
+  | { readonly type: 'hostRemoved'; readonly host: Host; readonly reason: HostRemovedReason };
+
+/** Limits of the tracker (a subset of TopologyConfig). */
+export interface HostTrackerOptions {
+  readonly hostIdleTimeoutMs: number;
+  readonly maxAddressesPerHost: number;
+}
+
+/** True for a MAC a host can own: unicast (I/G bit clear) and not all zeros. */
+function isUnicastMac(mac: string): boolean {
+  return (parseInt(mac.slice(0, 2), 16) & 1) === 0 && mac !== '00:00:00:00:00:00';
+}
+
+function usableIpv4(ip: string): boolean {
+  if (ip === '0.0.0.0' || ip === '255.255.255.255') return false;
+  const first = Number(ip.slice(0, ip.indexOf('.')));
+  return first < 224; // not multicast or class E
+}
+
+function usableIpv6(ip: string): boolean {
+  return ip !== '::' && !ip.startsWith('ff');
+}
+
+/**
+ * What a parsed frame says about its sender, or undefined when it says nothing about a host
+ * (no Ethernet header, a group or zero source MAC, LLDP). Addresses come from ARP (the sender
+ * protocol address, when the ARP sender is the frame's sender), IPv4 (the source; DHCP clients
+ * without an address send 0.0.0.0, which is skipped), IPv6 neighbour discovery (a solicitation's
+ * source, an advertisement's target) and other IPv6 sources.
+ */
+export function hostObservation(p: ParsedPacket): HostObservation | undefined {
+  const eth = p.eth;
+  if (!eth || p.lldp || !isUnicastMac(eth.src)) return undefined;
+  const vlan = eth.vlans.length > 0 ? eth.vlans[0]!.vid : undefined;
+  let ipv4: string | undefined;
+  let ipv6: string | undefined;
+  if (p.arp) {
+    if (p.arp.sha === eth.src && usableIpv4(p.arp.spa)) ipv4 = p.arp.spa;
+  } else if (p.ipv4) {
+    if (usableIpv4(p.ipv4.src)) ipv4 = p.ipv4.src;
+  } else if (p.ipv6) {
+    const m = p.icmpv6;
+    if (m?.kind === 'neighbor_advertisement' && m.type === ICMPV6_TYPE.NEIGHBOR_ADVERTISEMENT && usableIpv6(m.target)) ipv6 = m.target;
+    else if (usableIpv6(p.ipv6.src)) ipv6 = p.ipv6.src;
+  }
+  return { mac: eth.src, ...(vlan !== undefined ? { vlan } : {}), ...(ipv4 ? { ipv4 } : {}), ...(ipv6 ? { ipv6 } : {}) };
+}
+
+/** The identity of a host: `mac`, or `mac@vid` when tagged. */
+export function hostId(mac: string, vlan?: number): string {
+  return vlan === undefined ? mac : `${mac}@${vlan}`;
+}
+
+interface HostRecord {
+  readonly id: string;
+  readonly mac: string;
+  readonly vlan: number | undefined;
+  /** Address → last seen, in insertion (recency) order. */
+  readonly addrs: Map<string, number>;
+  dpid: bigint;
+  port: number;
+  readonly firstSeen: number;
+  lastSeen: number;
+}
+
+/** Known hosts and their locations. */
+export class HostTracker {
+  private readonly hosts = new Map<string, HostRecord>();
+
+  constructor(private readonly opts: HostTrackerOptions) {}
+
+  /**
+   * A packet from `obs` entered at an edge port `at`. A new host is added; a known one seen at
+   * another port moves (one event with both locations); a new address updates it.
+   */
+  observe(obs: HostObservation, at: HostLocation, now: number): HostEvent[] {
+    const id = hostId(obs.mac, obs.vlan);
+    const r = this.hosts.get(id);
+    if (!r) {
+      const rec: HostRecord = { id, mac: obs.mac, vlan: obs.vlan, addrs: new Map(), dpid: at.dpid, port: at.port, firstSeen: now, lastSeen: now };
+      this.addAddr(rec, obs, now);
+      this.hosts.set(id, rec);
+      return [{ type: 'hostAdded', host: toHost(rec) }];
+    }
+    r.lastSeen = now;
+    const changedAddr = this.addAddr(r, obs, now);
+    if (r.dpid !== at.dpid || r.port !== at.port) {
+      const previous: HostLocation = { dpid: r.dpid, port: r.port };
+      r.dpid = at.dpid;
+      r.port = at.port;
+      return [{ type: 'hostMoved', host: toHost(r), previous }];
+    }
+    return changedAddr ? [{ type: 'hostUpdated', host: toHost(r) }] : [];
+  }
+
+  /** Hosts idle longer than `hostIdleTimeoutMs`. */
+  expire(now: number): HostEvent[] {
+    const limit = now - this.opts.hostIdleTimeoutMs;
+    const out: HostEvent[] = [];
+    for (const r of this.hosts.values()) {
+      if (r.lastSeen < limit) {
+        this.hosts.delete(r.id);
+        out.push({ type: 'hostRemoved', host: toHost(r), reason: 'idle' });
+      }
+    }
+    return out;
+  }
+
+  /** Removes the hosts at a port (or the whole switch when `port` is undefined). */
+  removeAt(dpid: bigint, port: number | undefined, reason: HostRemovedReason): HostEvent[] {
+    const out: HostEvent[] = [];
+    for (const r of this.hosts.values()) {
+      if (r.dpid === dpid && (port === undefined || r.port === port)) {
+        this.hosts.delete(r.id);
+        out.push({ type: 'hostRemoved', host: toHost(r), reason });
+      }
+    }
+    return out;
+  }
+
+  /** A host by MAC (and VLAN). */
+  get(mac: string, vlan?: number): Host | undefined {
+    const r = this.hosts.get(hostId(mac, vlan));
+    return r && toHost(r);
+  }
+
+  /** Every host, by id. */
+  list(): Host[] {
+    return [...this.hosts.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map(toHost);
+  }
+
+  get size(): number {
+    return this.hosts.size;
+  }
+
+  /** Records the observation's address; true when it is new. Keeps the most recent `maxAddressesPerHost`. */
+  private addAddr(r: HostRecord, obs: HostObservation, now: number): boolean {
+    const a = obs.ipv4 ?? obs.ipv6;
+    if (a === undefined) return false;
+    const isNew = !r.addrs.has(a);
+    r.addrs.delete(a); // re-insert: the map's order is recency
+    r.addrs.set(a, now);
+    while (r.addrs.size > this.opts.maxAddressesPerHost) r.addrs.delete(r.addrs.keys().next().value!);
+    return isNew;
+  }
+}
+
+function toHost(r: HostRecord): Host {
+  const ipv4: string[] = [];
+  const ipv6: string[] = [];
+  for (const a of r.addrs.keys()) (a.includes(':') ? ipv6 : ipv4).push(a);
+  return {
+    id: r.id,
+    mac: r.mac,
+    ...(r.vlan !== undefined ? { vlan: r.vlan } : {}),
+    ipv4,
+    ipv6,
+    location: { dpid: r.dpid, port: r.port },
+    firstSeen: r.firstSeen,
+    lastSeen: r.lastSeen,
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * Signed LLDP probes: the frame the controller sends out of a port, and the check of one that
+ * comes back. The Signalbox TLV (organizationally specific, IEEE 802.1AB 8.6) carries the
+ * source dpid, port and send time with an HMAC-SHA256 over them, so a host cannot fake a link.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { buildPacket, LLDP_CHASSIS_SUBTYPE, LLDP_MULTICAST, LLDP_PORT_SUBTYPE, type Lldp, type LldpTlv } from '../packet/index.js';
+
+/** OUI of the Signalbox TLV (a locally chosen value; only our own controller reads it). */
+export const SIGNALBOX_OUI = 0x5b1d00;
+/** Subtype of the signed probe TLV under {@link SIGNALBOX_OUI}. */
+export const PROBE_TLV_SUBTYPE = 1;
+/** Signed part: dpid(8) port(4) sentAt ms(8). */
+const SIGNED_LEN = 20;
+/** Signed part plus the HMAC-SHA256 (32). */
+export const PROBE_INFO_LEN = SIGNED_LEN + 32;
+
+/** What a valid probe says about where it was sent from. */
+export interface ProbeOrigin {
+  readonly dpid: bigint;
+  readonly port: number;
+  /** When the controller signed it (ms). */
+  readonly sentAt: number;
+}
+
+/** Why a received LLDP frame was not taken as a probe of ours. */
+export type ProbeRejection = 'unsigned' | 'malformed' | 'bad_signature' | 'stale';
+
+/** Result of {@link verifyProbe}. */
+export type ProbeCheck = { readonly ok: true; readonly origin: ProbeOrigin } | { readonly ok: false; readonly reason: ProbeRejection };
+
+function signedPart(dpid: bigint, port: number, sentAt: number): Buffer {
+  const b = Buffer.allocUnsafe(PROBE_INFO_LEN);
+  b.writeBigUInt64BE(dpid, 0);
+  b.writeUInt32BE(port >>> 0, 8);
+  b.writeBigUInt64BE(BigInt(Math.trunc(sentAt)), 12);
+  return b;
+}
+
+function mac(secret: Buffer, signed: Buffer): Buffer {
+  return createHmac('sha256', secret).update(signed.subarray(0, SIGNED_LEN)).digest();
+}
+
+/** Chassis ID text in Ryu's form, `dpid:<16 hex digits>`, so other tools recognise the sender. */
+function chassisValue(dpid: bigint): Buffer {
+  return Buffer.from(`dpid:${dpid.toString(16).padStart(16, '0')}`, 'latin1');
+}
+
+/** The Port ID value: the 32-bit port number (subtype port component, as Ryu sends it). */
+function portValue(port: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32BE(port >>> 0, 0);
+  return b;
+}
+
+/** Input of {@link buildProbe}. */
+export interface ProbeFields {
+  readonly dpid: bigint;
+  readonly port: number;
+  /** Source MAC of the frame: the port's own address. */
+  readonly hwAddr: string;
+  readonly sentAt: number;
+  /** LLDP TTL in seconds. */
+  readonly ttlSec: number;
+}
+
+/** The Ethernet frame of a signed probe, to the nearest-bridge LLDP group address. */
+export function buildProbe(f: ProbeFields, secret: Buffer): Buffer {
+  const info = signedPart(f.dpid, f.port, f.sentAt);
+  mac(secret, info).copy(info, SIGNED_LEN);
+  const tlvs: LldpTlv[] = [
+    { type: 'chassis_id', subtype: LLDP_CHASSIS_SUBTYPE.LOCALLY_ASSIGNED, value: chassisValue(f.dpid) },
+    { type: 'port_id', subtype: LLDP_PORT_SUBTYPE.PORT_COMPONENT, value: portValue(f.port) },
+    { type: 'ttl', ttlSec: Math.min(0xffff, Math.max(1, Math.ceil(f.ttlSec))) },
+    { type: 'org_specific', oui: SIGNALBOX_OUI, subtype: PROBE_TLV_SUBTYPE, info },
+    { type: 'end' },
+  ];
+  return buildPacket({ eth: { dst: LLDP_MULTICAST, src: f.hwAddr }, lldp: { tlvs } });
+}
+
+/**
+ * Checks a received LLDPDU: it must carry exactly one Signalbox TLV whose HMAC verifies with
+ * `secret`, Chassis and Port IDs that agree with the signed dpid and port, and a send time no
+ * more than `maxDelayMs` away from `now` (either way: a clock in the future is as suspect).
+ * Replays and loops need state and are judged by the discovery state machine.
+ */
+export function verifyProbe(lldp: Lldp, secret: Buffer, now: number, maxDelayMs: number): ProbeCheck {
+  let info: Buffer | undefined;
+  for (const t of lldp.tlvs) {
+    if (t.type !== 'org_specific' || t.oui !== SIGNALBOX_OUI || t.subtype !== PROBE_TLV_SUBTYPE) continue;
+    if (info !== undefined) return { ok: false, reason: 'malformed' };
+    info = t.info;
+  }
+  if (info === undefined) return { ok: false, reason: 'unsigned' };
+  if (info.length !== PROBE_INFO_LEN) return { ok: false, reason: 'malformed' };
+  const expected = mac(secret, info);
+  if (!timingSafeEqual(expected, info.subarray(SIGNED_LEN, PROBE_INFO_LEN))) return { ok: false, reason: 'bad_signature' };
+  const dpid = info.readBigUInt64BE(0);
+  const port = info.readUInt32BE(8);
+  const sentAt = Number(info.readBigUInt64BE(12));
+  // The signed fields are the truth; IDs that disagree mean someone edited a signed frame.
+  if (!lldp.chassisId || !lldp.chassisId.value.equals(chassisValue(dpid))) return { ok: false, reason: 'bad_signature' };
+  if (!lldp.portId || !lldp.portId.value.equals(portValue(port))) return { ok: false, reason: 'bad_signature' };
+  if (Math.abs(now - sentAt) > maxDelayMs) return { ok: false, reason: 'stale' };
+  return { ok: true, origin: { dpid, port, sentAt } };
+}

@@ -1,0 +1,374 @@
+/**
+ * The TopologyService: the I/O shell around discovery, host tracking and the graph. It listens
+ * to the controller bus, installs and guards the LLDP flow, sends signed probes on a timer,
+ * applies what the pure parts return and emits linkAdded, linkRemoved, hostAdded, hostMoved,
+ * hostUpdated, hostRemoved and (coalesced) topologyChanged.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { TopologyConfig } from '../config.js';
+import type { ControllerEvents, EventBus } from '../events.js';
+import { dpidToHex } from '../events.js';
+import { OFPP } from '../openflow/codec/constants.js';
+import type { Datapath } from '../openflow/datapath.js';
+import type { SwitchPort } from '../openflow/session.js';
+import { ETH_TYPE, parsePacket, peekEthernet } from '../packet/index.js';
+import { isLivePort, LinkDiscovery, type LinkEvent, type ProbeVerdict } from './discovery.js';
+import { TopologyGraph } from './graph.js';
+import { HostTracker, hostObservation, type HostEvent } from './hosts.js';
+import { LLDP_FLOW_COOKIE, lldpFlowSpec } from './lldp-flow.js';
+import { buildProbe, verifyProbe, type ProbeRejection } from './probe.js';
+import { TopologySnapshot } from './snapshot.js';
+import { portKey, type Host, type Link, type LinkInfo, type TopologyEvents } from './types.js';
+
+/** What the controller hands the service. */
+export interface TopologyServiceOptions {
+  readonly bus: EventBus;
+  /** The controller's registry of ready switches (read only). */
+  readonly datapaths: ReadonlyMap<bigint, Datapath>;
+  readonly config: TopologyConfig;
+  readonly log: Logger;
+  /** HMAC key of the probes (`loadOrCreateSecret(dataDir)`). */
+  readonly secret: Buffer;
+  /** Clock in ms (tests inject one); default Date.now. */
+  readonly now?: () => number;
+}
+
+/** Counters of the discovery, for metrics. */
+export interface TopologyCounters {
+  probesSent: number;
+  probesReceived: number;
+  /** Dropped probes that were not ours or not genuine, by reason. */
+  readonly forged: Record<ProbeRejection | 'replayed' | 'looped', number>;
+  /** Valid probes from a switch or port this instance does not know. */
+  unknownSource: number;
+  lldpFlowInstalls: number;
+  lldpFlowRestores: number;
+  hostPacketsIgnored: number;
+}
+
+/** The topology layer as the controller and apps see it. */
+export class TopologyService extends EventEmitter<TopologyEvents> {
+  readonly counters: TopologyCounters = {
+    probesSent: 0,
+    probesReceived: 0,
+    forged: { unsigned: 0, malformed: 0, bad_signature: 0, stale: 0, replayed: 0, looped: 0 },
+    unknownSource: 0,
+    lldpFlowInstalls: 0,
+    lldpFlowRestores: 0,
+    hostPacketsIgnored: 0,
+  };
+  private readonly bus: EventBus;
+  private readonly datapaths: ReadonlyMap<bigint, Datapath>;
+  private readonly config: TopologyConfig;
+  private readonly log: Logger;
+  private readonly secret: Buffer;
+  private readonly now: () => number;
+  private readonly discovery: LinkDiscovery;
+  private readonly hosts: HostTracker;
+  private readonly graph = new TopologyGraph();
+  private version = 0;
+  private snap: TopologySnapshot | undefined;
+  private changeTimer: NodeJS.Timeout | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private started = false;
+  private readonly busListeners: { [K in keyof ControllerEvents]?: (...a: ControllerEvents[K]) => void } = {};
+
+  constructor(opts: TopologyServiceOptions) {
+    super();
+    this.setMaxListeners(0);
+    this.bus = opts.bus;
+    this.datapaths = opts.datapaths;
+    this.config = opts.config;
+    this.log = opts.log;
+    this.secret = opts.secret;
+    this.now = opts.now ?? Date.now;
+    this.discovery = new LinkDiscovery(this.config);
+    this.hosts = new HostTracker(this.config);
+  }
+
+  /** Subscribes to the bus, adopts switches already connected and starts the timers. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.on2('switchConnected', (e) => this.onSwitch(e.datapath));
+    this.on2('switchDisconnected', (e) => this.onSwitchGone(e.dpid));
+    this.on2('portAdded', (e) => this.apply(this.discovery.updatePort(e.dpid, e.port)));
+    this.on2('portModified', (e) => this.onPortModified(e.dpid, e.port));
+    this.on2('portRemoved', (e) => this.onPortRemoved(e.dpid, e.port.portNo));
+    this.on2('packetIn', (e) => this.onPacketIn(e.dpid, e.msg.inPort, e.msg.data));
+    this.on2('flowRemoved', (e) => {
+      if (e.msg.cookie === LLDP_FLOW_COOKIE) this.restoreLldpFlow(e.dpid, 'flow removed');
+    });
+    for (const dp of this.datapaths.values()) this.onSwitch(dp);
+    const tick = Math.max(1, this.config.probeTickMs);
+    this.timers.push(setInterval(() => this.tick(), tick));
+    this.timers.push(setInterval(() => this.apply([], this.hosts.expire(this.now())), Math.max(100, Math.min(this.config.hostIdleTimeoutMs / 4, 10_000))));
+    this.timers.push(setInterval(() => this.checkLldpFlows(), Math.max(100, this.config.lldpFlowCheckIntervalMs)));
+    for (const t of this.timers) t.unref();
+  }
+
+  /** Unsubscribes and stops the timers; state is kept for readers. */
+  stop(): void {
+    if (!this.started) return;
+    this.started = false;
+    for (const [name, fn] of Object.entries(this.busListeners)) this.bus.off(name as keyof ControllerEvents, fn as never);
+    for (const k of Object.keys(this.busListeners)) delete this.busListeners[k as keyof ControllerEvents];
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    if (this.changeTimer) clearTimeout(this.changeTimer);
+    this.changeTimer = undefined;
+  }
+
+  /** The current topology (built on first read after a change, then shared until the next change). */
+  snapshot(): TopologySnapshot {
+    if (this.snap && this.snap.version === this.version) return this.snap;
+    const switches = this.discovery.switchIds().map((dpid) => ({ dpid, ports: this.discovery.livePorts(dpid) }));
+    this.snap = new TopologySnapshot({
+      version: this.version,
+      switches,
+      links: this.discovery.listLinks(),
+      hosts: this.hosts.list(),
+      graph: this.graph.graph,
+      weightOf: (l) => this.weightOf(l),
+    });
+    return this.snap;
+  }
+
+  /** Discovered links (a fresh array). */
+  links(): LinkInfo[] {
+    return this.discovery.listLinks();
+  }
+
+  /** Number of discovered links, without building anything. */
+  get linkCount(): number {
+    return this.discovery.linkCount;
+  }
+
+  /** Known hosts (a fresh array). */
+  hostList(): Host[] {
+    return this.hosts.list();
+  }
+
+  /** True when a link starts or ends at the port (no hosts are learned there). */
+  isInfrastructurePort(dpid: bigint, port: number): boolean {
+    return this.discovery.isInfrastructurePort(dpid, port);
+  }
+
+  /** The topology version: bumped on every change. */
+  get currentVersion(): number {
+    return this.version;
+  }
+
+  private on2<K extends keyof ControllerEvents>(name: K, fn: (...a: ControllerEvents[K]) => void): void {
+    const wrapped = ((...a: ControllerEvents[K]) => {
+      try {
+        fn(...a);
+      } catch (err) {
+        this.log.error({ err: (err as Error).message, event: name }, 'topology handler failed');
+      }
+    }) as (...a: ControllerEvents[K]) => void;
+    (this.busListeners as Record<string, unknown>)[name] = wrapped;
+    this.bus.on(name, wrapped as never);
+  }
+
+  private weightOf(l: Link): number {
+    return this.config.linkWeights[portKey(l.src, l.srcPort)] ?? this.config.defaultLinkWeight;
+  }
+
+  private onSwitch(dp: Datapath): void {
+    this.installLldpFlow(dp, false);
+    const events = this.discovery.addSwitch(dp.dpid, dp.ports.values(), this.now());
+    this.graph.addSwitch(dp.dpid);
+    this.apply(events);
+    this.changed();
+  }
+
+  private onSwitchGone(dpid: bigint): void {
+    if (this.datapaths.has(dpid)) return; // replaced by a new connection: switchConnected follows/came
+    const linkEvents = this.discovery.removeSwitch(dpid);
+    const hostEvents = this.hosts.removeAt(dpid, undefined, 'switch_disconnected');
+    this.apply(linkEvents, hostEvents);
+    this.graph.removeSwitch(dpid);
+    this.changed();
+  }
+
+  private onPortModified(dpid: bigint, port: SwitchPort): void {
+    const linkEvents = this.discovery.updatePort(dpid, port);
+    const down = !isLivePort(port);
+    this.apply(linkEvents, down ? this.hosts.removeAt(dpid, port.portNo, 'port_down') : []);
+    if (down) this.changed();
+  }
+
+  private onPortRemoved(dpid: bigint, portNo: number): void {
+    this.apply(this.discovery.removePort(dpid, portNo), this.hosts.removeAt(dpid, portNo, 'port_removed'));
+    this.changed();
+  }
+
+  private tick(): void {
+    const now = this.now();
+    const due = this.discovery.dueProbes(now);
+    const ttlSec = Math.ceil((this.config.probeIntervalMs * (this.config.maxMissedProbes + 1)) / 1000);
+    for (const p of due) {
+      const dp = this.datapaths.get(p.dpid);
+      if (!dp || !dp.connected) continue;
+      const data = buildProbe({ dpid: p.dpid, port: p.port, hwAddr: p.hwAddr, sentAt: now, ttlSec }, this.secret);
+      try {
+        dp.packetOut({ inPort: OFPP.CONTROLLER, actions: [{ type: 'output', port: p.port }], data });
+        this.counters.probesSent++;
+      } catch (err) {
+        this.log.warn({ dpid: dp.dpidHex, port: p.port, err: (err as Error).message }, 'probe not sent');
+      }
+    }
+    this.apply(this.discovery.expire(now));
+  }
+
+  private onPacketIn(dpid: bigint, inPort: number, data: Buffer): void {
+    const eth = peekEthernet(data);
+    if (!eth) return;
+    if (eth.ethertype === ETH_TYPE.LLDP) {
+      this.onLldp(dpid, inPort, data);
+      return;
+    }
+    if (this.discovery.isInfrastructurePort(dpid, inPort) || !this.datapaths.has(dpid)) {
+      this.counters.hostPacketsIgnored++;
+      return;
+    }
+    // Hosts are only worth parsing for when the source is unicast (I/G bit of the first octet clear).
+    if (eth.src === 0 || Math.floor(eth.src / 0x10000000000) & 1) return;
+    const obs = hostObservation(parsePacket(data));
+    if (!obs) return;
+    this.apply([], this.hosts.observe(obs, { dpid, port: inPort }, this.now()));
+  }
+
+  private onLldp(dpid: bigint, inPort: number, data: Buffer): void {
+    this.counters.probesReceived++;
+    const p = parsePacket(data);
+    if (!p.lldp) {
+      this.counters.forged.malformed++;
+      return;
+    }
+    const now = this.now();
+    const check = verifyProbe(p.lldp, this.secret, now, this.config.maxProbeDelayMs);
+    if (!check.ok) {
+      this.counters.forged[check.reason]++;
+      this.log.debug({ dpid: dpidToHex(dpid), port: inPort, reason: check.reason }, 'dropped LLDP frame');
+      return;
+    }
+    const r = this.discovery.receiveProbe(check.origin, dpid, inPort, now);
+    this.countVerdict(r.verdict);
+    this.apply(r.events);
+  }
+
+  private countVerdict(v: ProbeVerdict): void {
+    switch (v) {
+      case 'accepted':
+        return;
+      case 'replayed':
+      case 'looped':
+        this.counters.forged[v]++;
+        return;
+      case 'unknown_source':
+        this.counters.unknownSource++;
+        return;
+      default: {
+        const never: never = v;
+        throw new Error(`unknown verdict ${String(never)}`);
+      }
+    }
+  }
+
+  /** Applies link and host events to the graph and the host table, then emits them. */
+  private apply(links: readonly LinkEvent[], hosts: readonly HostEvent[] = []): void {
+    if (links.length === 0 && hosts.length === 0) return;
+    const more: HostEvent[] = [];
+    for (const e of links) {
+      if (e.type === 'linkAdded') {
+        this.graph.addLink(e.link, this.weightOf(e.link));
+        // A port with a link is infrastructure: hosts learned there before the link was known go.
+        more.push(...this.hosts.removeAt(e.link.dst, e.link.dstPort, 'infrastructure_port'));
+        more.push(...this.hosts.removeAt(e.link.src, e.link.srcPort, 'infrastructure_port'));
+      } else {
+        this.graph.removeLink(e.link);
+      }
+    }
+    for (const e of [...hosts, ...more]) {
+      if (e.type === 'hostRemoved') this.graph.removeHost(e.host.id);
+      else this.graph.putHost(e.host);
+    }
+    this.changed();
+    for (const e of links) {
+      if (e.type === 'linkAdded') this.emitSafe('linkAdded', { link: e.link });
+      else this.emitSafe('linkRemoved', { link: e.link, reason: e.reason });
+    }
+    for (const e of [...hosts, ...more]) {
+      switch (e.type) {
+        case 'hostAdded':
+          this.emitSafe('hostAdded', { host: e.host });
+          break;
+        case 'hostMoved':
+          this.emitSafe('hostMoved', { host: e.host, previous: e.previous });
+          break;
+        case 'hostUpdated':
+          this.emitSafe('hostUpdated', { host: e.host });
+          break;
+        case 'hostRemoved':
+          this.emitSafe('hostRemoved', { host: e.host, reason: e.reason });
+          break;
+        default: {
+          const never: never = e;
+          throw new Error(`unknown host event ${JSON.stringify(never)}`);
+        }
+      }
+    }
+  }
+
+  /** Listeners must not throw; one that does is logged and does not stop the others' events. */
+  private emitSafe<K extends keyof TopologyEvents>(name: K, ...args: TopologyEvents[K]): void {
+    try {
+      (this.emit as (n: K, ...a: TopologyEvents[K]) => boolean)(name, ...args);
+    } catch (err) {
+      this.log.error({ err: (err as Error).message, event: name }, 'topology listener failed');
+    }
+  }
+
+  /** Bumps the version and schedules one topologyChanged for the burst. */
+  private changed(): void {
+    this.version++;
+    if (this.changeTimer || !this.started) return;
+    this.changeTimer = setTimeout(() => {
+      this.changeTimer = undefined;
+      if (this.listenerCount('topologyChanged') === 0) return;
+      this.emitSafe('topologyChanged', { version: this.version, snapshot: this.snapshot() });
+    }, this.config.changeCoalesceMs);
+    this.changeTimer.unref();
+  }
+
+  private installLldpFlow(dp: Datapath, restore: boolean): void {
+    if (!dp.connected) return;
+    if (restore) this.counters.lldpFlowRestores++;
+    else this.counters.lldpFlowInstalls++;
+    dp.flowModConfirmed(lldpFlowSpec(this.config.lldpFlowPriority)).catch((err: Error) => {
+      this.log.warn({ dpid: dp.dpidHex, err: err.message }, 'LLDP flow not installed');
+    });
+  }
+
+  private restoreLldpFlow(dpid: bigint, why: string): void {
+    const dp = this.datapaths.get(dpid);
+    if (!dp || !this.started) return;
+    this.log.info({ dpid: dp.dpidHex, why }, 'restoring the LLDP flow');
+    this.installLldpFlow(dp, true);
+  }
+
+  /** The slow check: asks each switch for flows with the LLDP cookie and restores a missing one. */
+  private checkLldpFlows(): void {
+    for (const dp of this.datapaths.values()) {
+      if (!dp.connected) continue;
+      dp.flowStats({ cookie: LLDP_FLOW_COOKIE, cookieMask: 0xffff_ffff_ffff_ffffn, match: [{ field: 'eth_type', value: ETH_TYPE.LLDP }] })
+        .then((flows) => {
+          if (!flows.some((f) => f.cookie === LLDP_FLOW_COOKIE)) this.restoreLldpFlow(dp.dpid, 'missing from flow stats');
+        })
+        .catch((err: Error) => this.log.debug({ dpid: dp.dpidHex, err: err.message }, 'LLDP flow check failed'));
+    }
+  }
+}

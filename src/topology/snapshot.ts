@@ -1,0 +1,157 @@
+/**
+ * An immutable view of the topology at one version: switches with their live, edge and tree
+ * ports, links, hosts, a copy of the graphology graph, the broadcast tree and path queries.
+ */
+import { hostId } from './hosts.js';
+import type { ReadonlyTopoGraph, TopoGraph } from './graph.js';
+import { PathIndex, type PathMetric } from './paths.js';
+import { computeBroadcastTree, type BroadcastTree } from './tree.js';
+import type { Host, Link, LinkInfo, Path } from './types.js';
+
+/** A switch as the snapshot sees it. */
+export interface SwitchInfo {
+  readonly dpid: bigint;
+  /** Live physical ports, ascending. */
+  readonly ports: readonly number[];
+  /** Live ports without a discovered link: where hosts are. */
+  readonly edgePorts: readonly number[];
+  /** Ports with a discovered link (either direction). */
+  readonly infrastructurePorts: readonly number[];
+  /** Ports on the broadcast tree. */
+  readonly treePorts: readonly number[];
+}
+
+/** What the service hands to {@link TopologySnapshot}. */
+export interface SnapshotInput {
+  readonly version: number;
+  readonly switches: readonly { readonly dpid: bigint; readonly ports: readonly number[] }[];
+  readonly links: readonly LinkInfo[];
+  readonly hosts: readonly Host[];
+  /** The live graph; the snapshot keeps its own copy. */
+  readonly graph: TopoGraph;
+  readonly weightOf: (l: Link) => number;
+}
+
+/** Options of the path queries. */
+export interface PathOptions {
+  /** Default `hops`. */
+  readonly metric?: PathMetric;
+}
+
+const EMPTY: readonly number[] = Object.freeze([]);
+
+/** The topology at one version. Everything it returns is frozen or a fresh copy. */
+export class TopologySnapshot {
+  readonly version: number;
+  /** Switches by dpid, in ascending dpid order. */
+  readonly switches: ReadonlyMap<bigint, SwitchInfo>;
+  /** Directed links in key order. */
+  readonly links: readonly LinkInfo[];
+  /** Hosts by id order. */
+  readonly hosts: readonly Host[];
+  readonly tree: BroadcastTree;
+  /** The graphology graph at this version (a copy: later changes do not show). */
+  readonly graph: ReadonlyTopoGraph;
+  private readonly index: PathIndex;
+  private readonly hostsById: ReadonlyMap<string, Host>;
+
+  constructor(input: SnapshotInput) {
+    this.version = input.version;
+    this.links = Object.freeze(input.links.map((l) => Object.freeze({ ...l })));
+    this.hosts = Object.freeze(input.hosts.map(freezeHost));
+    this.hostsById = new Map(this.hosts.map((h) => [h.id, h]));
+    const dpids = input.switches.map((s) => s.dpid).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    this.tree = computeBroadcastTree(dpids, this.links);
+    const infra = new Map<bigint, Set<number>>();
+    const mark = (d: bigint, p: number): void => {
+      let s = infra.get(d);
+      if (!s) infra.set(d, (s = new Set()));
+      s.add(p);
+    };
+    for (const l of this.links) {
+      mark(l.src, l.srcPort);
+      mark(l.dst, l.dstPort);
+    }
+    const byDpid = new Map(input.switches.map((s) => [s.dpid, s]));
+    const switches = new Map<bigint, SwitchInfo>();
+    for (const d of dpids) {
+      const ports = [...byDpid.get(d)!.ports].sort((a, b) => a - b);
+      const inf = infra.get(d);
+      switches.set(
+        d,
+        Object.freeze({
+          dpid: d,
+          ports: Object.freeze(ports),
+          edgePorts: Object.freeze(inf ? ports.filter((p) => !inf.has(p)) : ports.slice()),
+          infrastructurePorts: Object.freeze(inf ? [...inf].sort((a, b) => a - b) : []),
+          treePorts: Object.freeze([...(this.tree.ports.get(d) ?? EMPTY)]),
+        }),
+      );
+    }
+    this.switches = switches;
+    this.index = new PathIndex(dpids, this.links, input.weightOf);
+    this.graph = input.graph.copy();
+  }
+
+  /** Shortest path between two switches (tie-break order: see paths.ts), or undefined. */
+  shortestPath(src: bigint, dst: bigint, opts: PathOptions = {}): Path | undefined {
+    return this.index.shortestPath(src, dst, opts.metric ?? 'hops');
+  }
+
+  /** Up to `k` minimum-cost paths (ECMP), in tie-break order. */
+  equalCostPaths(src: bigint, dst: bigint, k: number, opts: PathOptions = {}): Path[] {
+    return this.index.equalCostPaths(src, dst, k, opts.metric ?? 'hops');
+  }
+
+  /** The `k` shortest loop-free paths, by cost then tie-break order. */
+  kShortestPaths(src: bigint, dst: bigint, k: number, opts: PathOptions = {}): Path[] {
+    return this.index.kShortestPaths(src, dst, k, opts.metric ?? 'hops');
+  }
+
+  /** Ports to flood a packet that entered `dpid` at `inPort` out of: see {@link floodPorts}. */
+  floodPorts(dpid: bigint, inPort: number): number[] {
+    return floodPorts(this, dpid, inPort);
+  }
+
+  /** True when a link starts or ends at this port. */
+  isInfrastructurePort(dpid: bigint, port: number): boolean {
+    return this.switches.get(dpid)?.infrastructurePorts.includes(port) ?? false;
+  }
+
+  /** A host by MAC (and VLAN id when tagged). */
+  host(mac: string, vlan?: number): Host | undefined {
+    return this.hostsById.get(hostId(mac, vlan));
+  }
+
+  /** Hosts attached at a switch (and port). */
+  hostsAt(dpid: bigint, port?: number): Host[] {
+    return this.hosts.filter((h) => h.location.dpid === dpid && (port === undefined || h.location.port === port));
+  }
+}
+
+/**
+ * Where to flood a broadcast or unknown-destination packet that entered switch `dpid` at
+ * `inPort`: the switch's broadcast-tree ports and edge ports, minus the in-port, ascending.
+ * A packet that entered over a link that is not on the tree is a copy that went round a loop:
+ * it gets no ports at all. An unknown switch gets none either.
+ */
+export function floodPorts(snapshot: TopologySnapshot, dpid: bigint, inPort: number): number[] {
+  const sw = snapshot.switches.get(dpid);
+  if (!sw) return [];
+  const tree = sw.treePorts;
+  if (sw.infrastructurePorts.includes(inPort) && !tree.includes(inPort)) return [];
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  const e = sw.edgePorts;
+  // Merge two ascending lists.
+  while (i < e.length || j < tree.length) {
+    const p = j >= tree.length || (i < e.length && e[i]! < tree[j]!) ? e[i++]! : tree[j++]!;
+    if (p !== inPort) out.push(p);
+  }
+  return out;
+}
+
+function freezeHost(h: Host): Host {
+  return Object.freeze({ ...h, ipv4: Object.freeze([...h.ipv4]), ipv6: Object.freeze([...h.ipv6]), location: Object.freeze({ ...h.location }) });
+}
