@@ -1,6 +1,7 @@
 /** The `signalbox` command: subcommands dispatch here; only this module's caller sets the exit code. */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { benchCommand } from './cli/bench.js';
 import { decodeCommand } from './cli/decode.js';
 import { encodeCommand } from './cli/encode.js';
 import { processIo, type CliIo } from './cli/io.js';
@@ -19,6 +20,7 @@ Commands:
   start              run the controller
   decode [FILE|-]    print OpenFlow messages of a binary (or --hex) stream as JSON lines
   encode [FILE|-]    turn JSON lines back into binary OpenFlow messages
+  bench              cbench-like load generator: packet-ins answered per second
   version            print the version
 `;
 
@@ -32,6 +34,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       return decodeCommand(rest, io);
     case 'encode':
       return encodeCommand(rest, io);
+    case 'bench':
+      return benchCommand(rest, io);
     case 'version':
     case '--version':
     case '-v':

@@ -1,0 +1,208 @@
+/** `signalbox bench`: the cbench-like load generator against any OpenFlow controller, or against an in-process Signalbox. */
+import { parseArgs } from 'node:util';
+import { defaultConfig, parseHostPort } from '../config.js';
+import { Controller } from '../controller.js';
+import { runCbench, runCbenchInWorker, type CbenchOptions, type CbenchResult, type LoopResult, type Summary } from '../loadgen/cbench.js';
+import type { BufferMode } from '../loadgen/fast-switch.js';
+import { attachResponder } from '../loadgen/responder.js';
+import type { CliIo } from './io.js';
+
+export const BENCH_USAGE = `Usage: signalbox bench [options]
+
+Emulates N OpenFlow switches that send PACKET_INs for M source MACs each, and counts the
+controller's FLOW_MOD / PACKET_OUT answers (like cbench, for OpenFlow 1.3 and 1.0).
+
+  --controller HOST:PORT   controller to measure (default 127.0.0.1:6653)
+  --self                   start a Signalbox controller in this process (built-in responder
+                           app: FLOW_MOD + PACKET_OUT per packet-in) and measure it
+  -s, --switches N         emulated switches (default 16)
+  -M, --macs N             source MACs per switch (default 100000)
+  -l, --loops N            measured loops (default 16)
+  -m, --ms N               length of a loop in ms (default 1000)
+  -w, --warmup N           warm-up loops, not counted (default 1)
+  --mode MODE              throughput (keep the pipe full) | latency (one packet-in
+                           outstanding per switch) (default throughput)
+  --window N               packet-ins outstanding per switch in throughput mode
+                           (default: as many as fill 64 KiB, like cbench)
+  --of10                   OpenFlow 1.0 switches (default 1.3); or --version 1.0|1.3
+  -D, --delay MS           wait after the handshakes before the first loop (default 500)
+  --buffer auto|on|off     buffer ids in packet-ins (default auto: none when a 1.3
+                           controller sets miss_send_len to OFPCML_NO_BUFFER)
+  --timeout MS             a packet-in unanswered this long counts as lost (default 1000)
+  --dpid-base N            first datapath id (default 1)
+  --no-worker              run the switches in the main thread
+  --json                   print the result as JSON
+
+"answered" counts each packet-in once, when the first FLOW_MOD or PACKET_OUT naming it
+(by buffer id or by its MACs) arrives; "responses" counts every FLOW_MOD and PACKET_OUT,
+as cbench does.
+`;
+
+/** Bench options parsed from the command line, plus the CLI-only flags. */
+export interface BenchArgs {
+  readonly options: CbenchOptions;
+  readonly self: boolean;
+  readonly json: boolean;
+  readonly worker: boolean;
+}
+
+function intArg(v: string | undefined, name: string, dflt: number, min = 0): number {
+  if (v === undefined) return dflt;
+  if (!/^\d+$/.test(v) || Number(v) < min) throw new RangeError(`${name}: expected an integer >= ${min}, got ${JSON.stringify(v)}`);
+  return Number(v);
+}
+
+/** Parses `signalbox bench` arguments; throws Error naming the bad flag. */
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      controller: { type: 'string' },
+      self: { type: 'boolean' },
+      switches: { type: 'string', short: 's' },
+      macs: { type: 'string', short: 'M' },
+      loops: { type: 'string', short: 'l' },
+      ms: { type: 'string', short: 'm' },
+      warmup: { type: 'string', short: 'w' },
+      mode: { type: 'string' },
+      window: { type: 'string' },
+      of10: { type: 'boolean' },
+      version: { type: 'string' },
+      delay: { type: 'string', short: 'D' },
+      buffer: { type: 'string' },
+      timeout: { type: 'string' },
+      'dpid-base': { type: 'string' },
+      'no-worker': { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.self && values.controller) throw new Error('--self and --controller exclude each other');
+  const { host, port } = parseHostPort(values.controller ?? '127.0.0.1:6653', '--controller');
+  const mode = values.mode ?? 'throughput';
+  if (mode !== 'throughput' && mode !== 'latency') throw new Error(`--mode: expected throughput or latency, got ${JSON.stringify(mode)}`);
+  let version: 1 | 4 = values.of10 ? 1 : 4;
+  if (values.version !== undefined) {
+    if (values.version === '1.0' || values.version === '1') version = 1;
+    else if (values.version === '1.3' || values.version === '4') version = 4;
+    else throw new Error(`--version: expected 1.0 or 1.3, got ${JSON.stringify(values.version)}`);
+    if (values.of10 && version !== 1) throw new Error('--of10 and --version 1.3 contradict each other');
+  }
+  const buffer = values.buffer ?? 'auto';
+  if (buffer !== 'auto' && buffer !== 'on' && buffer !== 'off') throw new Error(`--buffer: expected auto, on or off, got ${JSON.stringify(buffer)}`);
+  let dpidBase = 1n;
+  if (values['dpid-base'] !== undefined) {
+    if (!/^(0x[0-9a-f]{1,16}|\d+)$/i.test(values['dpid-base'])) throw new Error(`--dpid-base: not a datapath id: ${JSON.stringify(values['dpid-base'])}`);
+    dpidBase = BigInt(values['dpid-base']);
+  }
+  const options: CbenchOptions = {
+    host: host === '0.0.0.0' ? '127.0.0.1' : host,
+    port,
+    switches: intArg(values.switches, '--switches', 16, 1),
+    macs: intArg(values.macs, '--macs', 100_000, 1),
+    loops: intArg(values.loops, '--loops', 16, 1),
+    loopMs: intArg(values.ms, '--ms', 1000, 10),
+    warmup: intArg(values.warmup, '--warmup', 1, 0),
+    mode,
+    version,
+    ...(values.window !== undefined ? { window: intArg(values.window, '--window', 1, 1) } : {}),
+    delayMs: intArg(values.delay, '--delay', 500, 0),
+    replyTimeoutMs: intArg(values.timeout, '--timeout', 1000, 1),
+    buffer: buffer as BufferMode,
+    dpidBase,
+  };
+  return { options, self: values.self ?? false, json: values.json ?? false, worker: !values['no-worker'] };
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/** One loop as a text line (cbench prints one per loop too). */
+export function formatLoop(l: LoopResult): string {
+  const lat = l.avgLatencyMs === null ? '-' : `${l.avgLatencyMs.toFixed(3)} ms`;
+  return (
+    `loop ${String(l.loop).padStart(3)}${l.warmup ? ' (warm-up)' : '          '}  answered ${fmt(l.answeredPerSec).padStart(10)}/s` +
+    `  responses ${fmt(l.responsesPerSec).padStart(10)}/s  flow_mod ${fmt(l.flowModsPerSec).padStart(10)}/s  packet_out ${fmt(l.packetOutsPerSec).padStart(10)}/s` +
+    `  repeats ${fmt(l.repeatsPerSec)}/s  unmatched ${fmt(l.unmatchedPerSec)}/s  lost ${l.lost}  latency ${lat}`
+  );
+}
+
+/** The header line of a run. */
+export function describeRun(o: CbenchOptions, target: string): string {
+  return `signalbox bench: ${o.switches} switches x ${o.macs.toLocaleString('en-US')} MACs, OpenFlow ${o.version === 1 ? '1.0' : '1.3'}, ${o.mode} mode, ${o.loops} loops of ${o.loopMs} ms after ${o.warmup} warm-up, controller ${target}`;
+}
+
+/** The closing table: min/max/avg/stdev per figure. */
+export function formatSummary(r: CbenchResult): string {
+  const rows: [string, Summary][] = [
+    ['packet-ins answered/s', r.answeredPerSec],
+    ['responses/s (cbench)', r.responsesPerSec],
+    ['flow_mod/s', r.flowModsPerSec],
+    ['packet_out/s', r.packetOutsPerSec],
+  ];
+  const head = ['', 'min', 'max', 'avg', 'stdev'];
+  const body = rows.map(([name, s]) => [name, fmt(s.min), fmt(s.max), fmt(s.avg), fmt(s.stdev)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const measured = r.loops.filter((l) => !l.warmup).length;
+  const lat = r.avgLatencyMs === null ? 'n/a' : `${r.avgLatencyMs.toFixed(3)} ms`;
+  return [
+    `RESULT: ${r.switches} switches, ${measured} loops of ${r.loopMs} ms, window ${r.window} per switch, ${r.buffered ? 'buffer ids' : 'no buffer ids (whole frames)'}`,
+    line(head),
+    ...body.map(line),
+    `mean packet-in round trip ${lat}; lost ${r.lost}; also answered ${r.echoes} echo and ${r.barriers} barrier requests, got ${r.errors} errors`,
+  ].join('\n');
+}
+
+/** Starts a Signalbox controller on a free loopback port with the built-in responder. */
+async function startSelf(): Promise<{ port: number; stop: () => Promise<void> }> {
+  const ctrl = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'], echoIntervalMs: 0 } });
+  const detach = attachResponder(ctrl);
+  const bound = await ctrl.start();
+  return {
+    port: bound.openflow[0]!.port,
+    stop: async () => {
+      detach();
+      await ctrl.stop();
+    },
+  };
+}
+
+/** Runs `signalbox bench`; returns the exit code. */
+export async function benchCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout.write(BENCH_USAGE);
+    return 0;
+  }
+  let args: BenchArgs;
+  try {
+    args = parseBenchArgs(argv);
+  } catch (e) {
+    io.stderr.write(`signalbox bench: ${(e as Error).message}\n\n${BENCH_USAGE}`);
+    return 2;
+  }
+  let options = args.options;
+  let self: { port: number; stop: () => Promise<void> } | undefined;
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    if (args.self) {
+      self = await startSelf();
+      options = { ...options, host: '127.0.0.1', port: self.port };
+    }
+    const target = args.self ? `Signalbox in-process (built-in responder) on 127.0.0.1:${options.port}` : `${options.host}:${options.port}`;
+    if (!args.json) io.stdout.write(`${describeRun(options, target)}\n`);
+    const onLoop = args.json ? undefined : (l: LoopResult): void => void io.stdout.write(`${formatLoop(l)}\n`);
+    const run = args.worker ? runCbenchInWorker : runCbench;
+    const result = await run(options, onLoop, stop.signal);
+    io.stdout.write(args.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatSummary(result)}\n`);
+    return 0;
+  } catch (e) {
+    io.stderr.write(`signalbox bench: ${(e as Error).message}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    await self?.stop();
+  }
+}
