@@ -7,7 +7,7 @@ import type { AbstractGraph } from 'graphology-types';
 import { dpidToHex } from '../events.js';
 import { linkKey, type Host, type LinkInfo } from './types.js';
 
-/** Node attributes: a switch or a host. Frozen objects, replaced (never edited) on change. */
+/** Node attributes: a switch or a host. The link and host objects inside are never edited, only replaced. */
 export type TopoNode = { readonly kind: 'switch'; readonly dpid: bigint } | { readonly kind: 'host'; readonly host: Host };
 
 /** Edge attributes: a discovered link with its weight, or one direction of a host's attachment. */
@@ -70,7 +70,7 @@ export class TopologyGraph {
   readonly graph: TopoGraph = new MultiDirectedGraph<TopoNode, TopoEdge>();
 
   addSwitch(dpid: bigint): void {
-    this.graph.mergeNode(switchNodeKey(dpid), Object.freeze({ kind: 'switch', dpid }));
+    this.graph.mergeNode(switchNodeKey(dpid), { kind: 'switch', dpid });
   }
 
   /** Drops the switch with its links and the hosts attached to it. */
@@ -89,7 +89,7 @@ export class TopologyGraph {
     this.addSwitch(link.src);
     this.addSwitch(link.dst);
     const key = linkKey(link);
-    const attrs = Object.freeze({ kind: 'link' as const, link, weight });
+    const attrs = { kind: 'link' as const, link, weight };
     if (this.graph.hasEdge(key)) this.graph.replaceEdgeAttributes(key, attrs);
     else this.graph.addDirectedEdgeWithKey(key, switchNodeKey(link.src), switchNodeKey(link.dst), attrs);
   }
@@ -104,12 +104,12 @@ export class TopologyGraph {
     const key = hostNodeKey(host.id);
     const sw = switchNodeKey(host.location.dpid);
     this.addSwitch(host.location.dpid);
-    this.graph.mergeNode(key, Object.freeze({ kind: 'host', host }));
-    this.graph.replaceNodeAttributes(key, Object.freeze({ kind: 'host', host }));
+    if (this.graph.hasNode(key)) this.graph.replaceNodeAttributes(key, { kind: 'host', host });
+    else this.graph.addNode(key, { kind: 'host', host });
     for (const e of this.graph.edges(key)) this.graph.dropEdge(e);
     const at = { host: host.id, dpid: host.location.dpid, port: host.location.port };
-    this.graph.addDirectedEdgeWithKey(`${key}>`, key, sw, Object.freeze({ kind: 'host' as const, ...at }));
-    this.graph.addDirectedEdgeWithKey(`${key}<`, sw, key, Object.freeze({ kind: 'host' as const, ...at }));
+    this.graph.addDirectedEdgeWithKey(`${key}>`, key, sw, { kind: 'host' as const, ...at });
+    this.graph.addDirectedEdgeWithKey(`${key}<`, sw, key, { kind: 'host' as const, ...at });
   }
 
   removeHost(hostId: string): void {

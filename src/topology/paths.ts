@@ -96,13 +96,21 @@ export class PathIndex {
   private readonly inStart: Int32Array;
   private readonly inEdges: Int32Array;
   private readonly eSrc: Int32Array;
+  /** Destinations whose distance fields are kept, per metric (0: no cache). */
+  private readonly cacheLimit: number;
   private readonly cache: [Map<number, Float64Array>, Map<number, Float64Array>] = [new Map(), new Map()];
 
   /**
    * `switches`: every switch (any order); `links`: links whose ends are among them (others are
    * ignored); `weightOf`: a link's weight, > 0.
    */
-  constructor(switches: Iterable<bigint>, links: Iterable<Link>, weightOf: (l: Link) => number) {
+  constructor(
+    switches: Iterable<bigint>,
+    links: Iterable<Link>,
+    weightOf: (l: Link) => number,
+    opts: { readonly cacheLimit?: number } = {},
+  ) {
+    this.cacheLimit = opts.cacheLimit ?? CACHE_LIMIT;
     const dpids = [...new Set(switches)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     this.dpids = dpids;
     dpids.forEach((d, i) => this.idOf.set(d, i));
@@ -228,7 +236,8 @@ export class PathIndex {
     const hit = cache.get(t);
     if (hit) return hit;
     const d = this.search(t, metric, undefined);
-    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+    if (this.cacheLimit <= 0) return d;
+    if (cache.size >= this.cacheLimit) cache.delete(cache.keys().next().value!);
     cache.set(t, d);
     return d;
   }

@@ -326,7 +326,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
   /** Listeners must not throw; one that does is logged and does not stop the others' events. */
   private emitSafe<K extends keyof TopologyEvents>(name: K, ...args: TopologyEvents[K]): void {
     try {
-      (this.emit as (n: K, ...a: TopologyEvents[K]) => boolean)(name, ...args);
+      (this.emit as (n: K, ...a: TopologyEvents[K]) => boolean).call(this, name, ...args);
     } catch (err) {
       this.log.error({ err: (err as Error).message, event: name }, 'topology listener failed');
     }

@@ -1,0 +1,260 @@
+/**
+ * Topology benchmarks: LLDP discovery of a 1,000-switch 2-D grid of emulated switches (which
+ * relay a PACKET_OUT on a port to the neighbour's PACKET_IN), and path queries on the result.
+ * Also exports the emulated fabric the topology unit tests use.
+ */
+import { duplexPair } from 'node:stream';
+import { defaultConfig, type TopologyConfig } from '../src/config.js';
+import { Controller } from '../src/controller.js';
+import { silentLogger } from '../src/log.js';
+import { EmulatedSwitch } from '../src/loadgen/emulated-switch.js';
+import { OFP_NO_BUFFER, OFPP } from '../src/openflow/codec/constants.js';
+import type { OfMessage } from '../src/openflow/codec/index.js';
+import { OFPR } from '../src/openflow/codec/v13/enums.js';
+import type { Port } from '../src/openflow/codec/v13/structs.js';
+import { Session } from '../src/openflow/session.js';
+import { PathIndex } from '../src/topology/paths.js';
+import { TopologyService } from '../src/topology/service.js';
+import { measure, type BenchSuite, type Row } from './harness.js';
+
+const SUITE = 'topology';
+
+/** One end of a wire. */
+export interface FabricPort {
+  readonly dpid: bigint;
+  readonly port: number;
+}
+
+/**
+ * Emulated switches attached to a Controller over in-memory streams, with wires between their
+ * ports: a PACKET_OUT that outputs on a wired port becomes the peer's PACKET_IN. Frames sent out
+ * of unwired ports are kept in `delivered` (what a host there would receive).
+ */
+export class EmulatedFabric {
+  readonly switches = new Map<bigint, EmulatedSwitch>();
+  /** Frames output on unwired ports, by `dpid:port`. */
+  readonly delivered = new Map<string, Buffer[]>();
+  /** Keep frames in `delivered` (off for benchmarks). */
+  recordDelivered = true;
+  private readonly wires = new Map<string, FabricPort>();
+
+  constructor(private readonly ctrl: Controller) {}
+
+  /** Connects an emulated OpenFlow 1.3 switch with these ports; resolves when the controller has admitted it. */
+  addSwitch(dpid: bigint, ports: readonly number[]): Promise<EmulatedSwitch> {
+    const [ctrlEnd, swEnd] = duplexPair();
+    const session = new Session(ctrlEnd, { ...this.ctrl.config.openflow, remoteAddress: `emulated:${dpid}` });
+    const sw = new EmulatedSwitch(swEnd, { dpid, ports });
+    this.switches.set(dpid, sw);
+    sw.on('message', (m) => this.onMessage(dpid, m));
+    const admitted = new Promise<EmulatedSwitch>((resolve) => {
+      const on = (e: { dpid: bigint }): void => {
+        if (e.dpid !== dpid) return;
+        this.ctrl.bus.off('switchConnected', on);
+        resolve(sw);
+      };
+      this.ctrl.bus.on('switchConnected', on);
+    });
+    this.ctrl.attach(session);
+    return admitted;
+  }
+
+  /** Wires a:pa to b:pb (both directions). */
+  wire(a: bigint, pa: number, b: bigint, pb: number): void {
+    this.wires.set(`${a}:${pa}`, { dpid: b, port: pb });
+    this.wires.set(`${b}:${pb}`, { dpid: a, port: pa });
+  }
+
+  /** Cuts a wire silently (no port status): only missed probes tell. */
+  cut(a: bigint, pa: number): void {
+    const peer = this.wires.get(`${a}:${pa}`);
+    this.wires.delete(`${a}:${pa}`);
+    if (peer) this.wires.delete(`${peer.dpid}:${peer.port}`);
+  }
+
+  /** The switch sends a frame that entered at `port` to the controller (a host sending it). */
+  inject(dpid: bigint, port: number, data: Buffer): void {
+    this.switches.get(dpid)?.send(packetIn(port, data));
+  }
+
+  /** The switch reports a port change (OFPPR_ADD 0, DELETE 1, MODIFY 2). */
+  portStatus(dpid: bigint, reason: number, port: Port): void {
+    this.switches.get(dpid)?.send({ version: 4, type: 'port_status', xid: 0, reason, port });
+  }
+
+  private onMessage(dpid: bigint, m: OfMessage): void {
+    if (m.type !== 'packet_out' || m.version !== 4) return;
+    for (const a of m.actions) {
+      if (a.type !== 'output') continue;
+      const peer = this.wires.get(`${dpid}:${a.port}`);
+      if (peer) {
+        this.switches.get(peer.dpid)?.send(packetIn(peer.port, m.data));
+      } else if (this.recordDelivered) {
+        const k = `${dpid}:${a.port}`;
+        let list = this.delivered.get(k);
+        if (!list) this.delivered.set(k, (list = []));
+        list.push(Buffer.from(m.data));
+      }
+    }
+  }
+}
+
+function packetIn(inPort: number, data: Buffer): OfMessage {
+  return {
+    version: 4,
+    type: 'packet_in',
+    xid: 0,
+    bufferId: OFP_NO_BUFFER,
+    totalLen: data.length,
+    reason: OFPR.ACTION,
+    tableId: 0,
+    cookie: 0n,
+    match: [{ field: 'in_port', value: inPort }],
+    data,
+  };
+}
+
+/** Grid port numbers: 1 north, 2 south, 3 west, 4 east. */
+export function gridDpid(rows: number, r: number, c: number): bigint {
+  return BigInt(c * rows + r + 1);
+}
+
+/** Wires a rows × cols grid into `fabric` (switches must exist); returns the number of directed links. */
+export function wireGrid(fabric: EmulatedFabric, rows: number, cols: number): number {
+  let links = 0;
+  for (let c = 0; c < cols; c++) {
+    for (let r = 0; r < rows; r++) {
+      const d = gridDpid(rows, r, c);
+      if (r + 1 < rows) {
+        fabric.wire(d, 2, gridDpid(rows, r + 1, c), 1);
+        links += 2;
+      }
+      if (c + 1 < cols) {
+        fabric.wire(d, 4, gridDpid(rows, r, c + 1), 3);
+        links += 2;
+      }
+    }
+  }
+  return links;
+}
+
+/** Polls `cond` every `everyMs` until true or `timeoutMs` passes. */
+function until(cond: () => boolean, timeoutMs: number, everyMs = 5): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (cond()) resolve(true);
+      else if (Date.now() > end) resolve(false);
+      else setTimeout(check, everyMs);
+    };
+    check();
+  });
+}
+
+/** Builds the grid, times discovery, and returns the running pieces for the path benchmarks. */
+export async function discoverGrid(
+  rows: number,
+  cols: number,
+  topo: Partial<TopologyConfig> = {},
+): Promise<{ ctrl: Controller; service: TopologyService; fabric: EmulatedFabric; links: number; connectMs: number; discoverMs: number }> {
+  const config = { ...defaultConfig, topology: { ...defaultConfig.topology, ...topo } };
+  const ctrl = new Controller(config, silentLogger);
+  const service = new TopologyService({ bus: ctrl.bus, datapaths: ctrl.datapaths, config: config.topology, log: silentLogger, secret: Buffer.alloc(32, 7) });
+  service.start();
+  const fabric = new EmulatedFabric(ctrl);
+  fabric.recordDelivered = false;
+  const t0 = Date.now();
+  const admitted: Promise<EmulatedSwitch>[] = [];
+  for (let c = 0; c < cols; c++) for (let r = 0; r < rows; r++) admitted.push(fabric.addSwitch(gridDpid(rows, r, c), [1, 2, 3, 4, 5]));
+  const links = wireGrid(fabric, rows, cols);
+  await Promise.all(admitted);
+  const t1 = Date.now();
+  const ok = await until(() => service.linkCount >= links, 30 * config.topology.probeIntervalMs);
+  const t2 = Date.now();
+  if (!ok) throw new Error(`discovery incomplete: ${service.linkCount} of ${links} links after ${t2 - t1} ms`);
+  return { ctrl, service, fabric, links, connectMs: t1 - t0, discoverMs: t2 - t1 };
+}
+
+/** Tears down what discoverGrid started. */
+export async function stopGrid(g: { ctrl: Controller; service: TopologyService; fabric: EmulatedFabric }): Promise<void> {
+  g.service.stop();
+  for (const sw of g.fabric.switches.values()) sw.close();
+  for (const dp of g.ctrl.datapaths.values()) dp.session.close('benchmark over');
+  await g.ctrl.stop();
+}
+
+/** A fixed pseudo-random sequence (xorshift), so every run asks the same queries. */
+function pairs(dpids: readonly bigint[], n: number): [bigint, bigint][] {
+  let x = 0x2545f491;
+  const next = (): number => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) % dpids.length;
+  };
+  const out: [bigint, bigint][] = [];
+  for (let i = 0; i < n; i++) out.push([dpids[next()]!, dpids[next()]!]);
+  return out;
+}
+
+export const topologySuite: BenchSuite = {
+  name: SUITE,
+  async run(): Promise<Row[]> {
+    const rows: Row[] = [];
+    const R = 25;
+    const C = 40;
+    const interval = defaultConfig.topology.probeIntervalMs;
+    const g = await discoverGrid(R, C);
+    const intervals = (g.discoverMs / interval).toFixed(2);
+    rows.push({
+      suite: SUITE,
+      case: `discover ${R * C}-switch grid, ${g.links} links: ${g.discoverMs} ms after all connected (${intervals} probe intervals; connect ${g.connectMs} ms) — per link`,
+      opsPerSec: (g.links / g.discoverMs) * 1000,
+      nsPerOp: (g.discoverMs * 1e6) / g.links,
+    });
+    const snap = g.service.snapshot();
+    await stopGrid(g);
+    const dpids = [...snap.switches.keys()];
+    const qs = pairs(dpids, 4096);
+    let i = 0;
+    rows.push(
+      measure(SUITE, 'shortestPath by hops, random pairs, snapshot (per-destination cache)', () => {
+        const q = qs[i++ & 4095]!;
+        return snap.shortestPath(q[0], q[1]);
+      }),
+    );
+    rows.push(
+      measure(SUITE, 'shortestPath by weight, random pairs, snapshot (per-destination cache)', () => {
+        const q = qs[i++ & 4095]!;
+        return snap.shortestPath(q[0], q[1], { metric: 'weight' });
+      }),
+    );
+    const cold = new PathIndex(dpids, snap.links, () => 1, { cacheLimit: 0 });
+    rows.push(
+      measure(SUITE, 'shortestPath by hops, random pairs, no cache (BFS each)', () => {
+        const q = qs[i++ & 4095]!;
+        return cold.shortestPath(q[0], q[1]);
+      }),
+    );
+    rows.push(
+      measure(SUITE, 'shortestPath by weight, random pairs, no cache (Dijkstra each)', () => {
+        const q = qs[i++ & 4095]!;
+        return cold.shortestPath(q[0], q[1], 'weight');
+      }),
+    );
+    rows.push(
+      measure(SUITE, 'equalCostPaths k=8, random pairs, snapshot', () => {
+        const q = qs[i++ & 4095]!;
+        return snap.equalCostPaths(q[0], q[1], 8);
+      }),
+    );
+    rows.push(
+      measure(SUITE, 'kShortestPaths k=4 (Yen), random pairs', () => {
+        const q = qs[i++ & 4095]!;
+        return snap.kShortestPaths(q[0], q[1], 4);
+      }, { budgetMs: 1000 }),
+    );
+    rows.push(measure(SUITE, 'floodPorts on the broadcast tree', () => snap.floodPorts(dpids[i++ % dpids.length]!, 5)));
+    return rows;
+  },
+};

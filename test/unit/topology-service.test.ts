@@ -1,0 +1,176 @@
+/** TopologyService end to end over emulated switches: LLDP flow, discovery, removal, hosts, forged probes, events. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { defaultConfig, type TopologyConfig } from '../../src/config.js';
+import { Controller } from '../../src/controller.js';
+import { createLogger, silentLogger } from '../../src/log.js';
+import { emulatedPort } from '../../src/loadgen/emulated-switch.js';
+import type { OfMessage } from '../../src/openflow/codec/index.js';
+import { arpRequest, buildPacket, LLDP_MULTICAST } from '../../src/packet/index.js';
+import { LLDP_FLOW_COOKIE } from '../../src/topology/lldp-flow.js';
+import { buildProbe } from '../../src/topology/probe.js';
+import { TopologyService } from '../../src/topology/service.js';
+import type { TopologyEvents } from '../../src/topology/types.js';
+import { EmulatedFabric } from '../../bench/topology.js';
+
+const SECRET = Buffer.alloc(32, 3);
+const running: { ctrl: Controller; service: TopologyService; fabric: EmulatedFabric }[] = [];
+
+afterEach(() => {
+  for (const r of running.splice(0)) {
+    r.service.stop();
+    for (const sw of r.fabric.switches.values()) sw.close();
+    for (const dp of r.ctrl.datapaths.values()) dp.session.close('test over');
+  }
+});
+
+function setup(topo: Partial<TopologyConfig> = {}): { ctrl: Controller; service: TopologyService; fabric: EmulatedFabric; events: [string, unknown][] } {
+  const config = { ...defaultConfig, topology: { ...defaultConfig.topology, probeIntervalMs: 100, probeTickMs: 5, changeCoalesceMs: 5, ...topo } };
+  const ctrl = new Controller(config, silentLogger);
+  const service = new TopologyService({ bus: ctrl.bus, datapaths: ctrl.datapaths, config: config.topology, log: process.env.DEBUG_TOPO ? createLogger('debug') : silentLogger, secret: SECRET });
+  const events: [string, unknown][] = [];
+  for (const name of ['linkAdded', 'linkRemoved', 'hostAdded', 'hostMoved', 'hostUpdated', 'hostRemoved', 'topologyChanged'] as const) {
+    service.on(name, (e: unknown) => events.push([name, e]));
+  }
+  service.start();
+  const fabric = new EmulatedFabric(ctrl);
+  running.push({ ctrl, service, fabric });
+  return { ctrl, service, fabric, events };
+}
+
+async function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('TopologyService over emulated switches', () => {
+  it('installs the reserved LLDP flow on each switch with SEND_FLOW_REM, and restores it on FLOW_REMOVED', async () => {
+    const { fabric, service } = setup();
+    const sw = await fabric.addSwitch(1n, [1, 2]);
+    await until(() => sw.flows.length >= 1);
+    const fm = sw.flows[0] as OfMessage & { type: 'flow_mod'; version: 4 };
+    expect(fm).toMatchObject({ cookie: LLDP_FLOW_COOKIE, priority: defaultConfig.topology.lldpFlowPriority, flags: 1, command: 0 });
+    expect(fm.match).toEqual([{ field: 'eth_type', value: 0x88cc }]);
+    expect(fm.instructions).toEqual([{ type: 'apply_actions', actions: [{ type: 'output', port: 0xfffffffd, maxLen: 0xffff }] }]);
+    // An app deletes it: the switch reports the removal; the flow comes back.
+    sw.send({
+      version: 4, type: 'flow_removed', xid: 0, cookie: LLDP_FLOW_COOKIE, priority: 65000, reason: 2, tableId: 0,
+      durationSec: 1, durationNsec: 0, idleTimeout: 0, hardTimeout: 0, packetCount: 0n, byteCount: 0n, match: fm.match,
+    } as OfMessage);
+    await until(() => sw.flows.length >= 2);
+    expect(sw.flows[1]).toMatchObject({ cookie: LLDP_FLOW_COOKIE, flags: 1 });
+    expect(service.counters.lldpFlowRestores).toBe(1);
+    // Another cookie's removal is not ours.
+    sw.send({ ...(sw.flows[1] as object), type: 'flow_removed', cookie: 0x77n, reason: 2, durationSec: 0, durationNsec: 0, packetCount: 0n, byteCount: 0n } as OfMessage);
+    await sleep(50);
+    expect(sw.flows.length).toBe(2);
+  });
+
+  it('discovers a line of three switches in both directions, spread probes, and drops links on port down, silent cut and disconnect', async () => {
+    const { fabric, service, events } = setup();
+    await Promise.all([fabric.addSwitch(1n, [1, 2]), fabric.addSwitch(2n, [1, 2, 3]), fabric.addSwitch(3n, [1, 2])]);
+    fabric.wire(1n, 2, 2n, 2);
+    fabric.wire(2n, 3, 3n, 2);
+    await until(() => service.linkCount === 4, 400); // 3 intervals + slack
+    const keys = service.links().map((l) => `${l.src}:${l.srcPort}>${l.dst}:${l.dstPort}`);
+    expect(keys).toEqual(['1:2>2:2', '2:2>1:2', '2:3>3:2', '3:2>2:3']);
+    expect(service.isInfrastructurePort(2n, 2)).toBe(true);
+    expect(service.isInfrastructurePort(2n, 1)).toBe(false);
+    expect(events.filter((e) => e[0] === 'linkAdded')).toHaveLength(4);
+
+    // Port 3 of s2 goes down: both directions of s2-s3 go at once.
+    const t0 = Date.now();
+    fabric.portStatus(2n, 2, { ...emulatedPort(3), state: 1 });
+    await until(() => service.linkCount === 2, 500);
+    expect(Date.now() - t0).toBeLessThan(100);
+    const removed = events.filter((e) => e[0] === 'linkRemoved').map((e) => (e[1] as TopologyEvents['linkRemoved'][0]).reason);
+    expect(removed).toEqual(['port_down', 'port_down']);
+
+    // A silent cut: gone after maxMissedProbes intervals, not before.
+    fabric.cut(1n, 2);
+    const cutAt = Date.now();
+    await sleep(200);
+    expect(service.linkCount).toBe(2);
+    await until(() => service.linkCount === 0, 1000);
+    expect(Date.now() - cutAt).toBeGreaterThanOrEqual(300);
+
+    // Rewire, rediscover, then disconnect s1: its links go at once.
+    fabric.wire(1n, 2, 2n, 2);
+    await until(() => service.linkCount === 2, 500);
+    fabric.switches.get(1n)!.close();
+    await until(() => service.linkCount === 0, 500);
+    expect(events.filter((e) => e[0] === 'linkRemoved').map((e) => (e[1] as { reason: string }).reason).slice(-2)).toEqual(['switch_disconnected', 'switch_disconnected']);
+    expect(service.snapshot().switches.has(1n)).toBe(false);
+  });
+
+  it('learns hosts at edge ports only, moves them with one event, and coalesces topologyChanged', async () => {
+    const { fabric, service, events } = setup();
+    await Promise.all([fabric.addSwitch(1n, [1, 2]), fabric.addSwitch(2n, [1, 2])]);
+    fabric.wire(1n, 2, 2n, 2);
+    await until(() => service.linkCount === 2, 500);
+    const arp = arpRequest({ srcMac: '00:00:00:00:00:01', srcIp: '10.0.0.1', dstIp: '10.0.0.2' });
+    fabric.inject(1n, 1, arp);
+    await until(() => service.hostList().length === 1);
+    expect(service.hostList()[0]).toMatchObject({ mac: '00:00:00:00:00:01', ipv4: ['10.0.0.1'], location: { dpid: 1n, port: 1 } });
+    // The same frame flooded over to s2's infrastructure port teaches nothing.
+    fabric.inject(2n, 2, arp);
+    await sleep(30);
+    expect(service.hostList()[0]!.location).toEqual({ dpid: 1n, port: 1 });
+    expect(service.counters.hostPacketsIgnored).toBe(1);
+    // Seen at s2 port 1: one hostMoved with both locations.
+    fabric.inject(2n, 1, arp);
+    await until(() => events.some((e) => e[0] === 'hostMoved'));
+    const moved = events.filter((e) => e[0] === 'hostMoved');
+    expect(moved).toHaveLength(1);
+    expect(moved[0]![1]).toMatchObject({ previous: { dpid: 1n, port: 1 }, host: { location: { dpid: 2n, port: 1 } } });
+    const snap = service.snapshot();
+    expect(snap.host('00:00:00:00:00:01')?.location).toEqual({ dpid: 2n, port: 1 });
+    expect(snap.graph.hasNode('host:00:00:00:00:00:01')).toBe(true);
+    expect(snap.graph.outNeighbors('host:00:00:00:00:00:01')).toEqual(['0000000000000002']);
+    // topologyChanged is coalesced: far fewer than the changes made.
+    const changes = events.filter((e) => e[0] === 'topologyChanged');
+    expect(changes.length).toBeGreaterThan(0);
+    expect(changes.length).toBeLessThan(events.length - changes.length);
+    const last = changes[changes.length - 1]![1] as TopologyEvents['topologyChanged'][0];
+    expect(last.snapshot.version).toBe(last.version);
+  });
+
+  it('drops forged, stale and foreign LLDP frames injected by a host, counting them, and creates no link', async () => {
+    const { fabric, service } = setup();
+    await Promise.all([fabric.addSwitch(1n, [1, 2]), fabric.addSwitch(2n, [1, 2])]);
+    const now = Date.now();
+    // Signed with another key, claiming to come from s1:2, arriving at s2:1.
+    fabric.inject(2n, 1, buildProbe({ dpid: 1n, port: 2, hwAddr: '02:00:00:00:00:02', sentAt: now, ttlSec: 4 }, Buffer.alloc(32, 9)));
+    // Signed with our key but old.
+    fabric.inject(2n, 1, buildProbe({ dpid: 1n, port: 2, hwAddr: '02:00:00:00:00:02', sentAt: now - 60_000, ttlSec: 4 }, SECRET));
+    // Plain LLDP (lldpd style), no signature.
+    fabric.inject(2n, 1, buildPacket({ eth: { dst: LLDP_MULTICAST, src: '00:00:00:00:00:09' }, lldp: { tlvs: [
+      { type: 'chassis_id', subtype: 4, value: Buffer.from('000000000009', 'hex') },
+      { type: 'port_id', subtype: 5, value: Buffer.from('eth0') },
+      { type: 'ttl', ttlSec: 120 },
+    ] } }));
+    // A valid probe looped back to its own port.
+    fabric.inject(1n, 2, buildProbe({ dpid: 1n, port: 2, hwAddr: '02:00:00:00:00:02', sentAt: Date.now(), ttlSec: 4 }, SECRET));
+    await until(() => service.counters.probesReceived === 4);
+    expect(service.counters.forged).toMatchObject({ bad_signature: 1, stale: 1, unsigned: 1, looped: 1 });
+    expect(service.linkCount).toBe(0);
+    expect(service.hostList()).toEqual([]);
+  });
+
+  it('reads switches that connected before start()', async () => {
+    const config = { ...defaultConfig, topology: { ...defaultConfig.topology, probeIntervalMs: 100, probeTickMs: 5 } };
+    const ctrl = new Controller(config, silentLogger);
+    const fabric = new EmulatedFabric(ctrl);
+    await Promise.all([fabric.addSwitch(1n, [1]), fabric.addSwitch(2n, [1])]);
+    fabric.wire(1n, 1, 2n, 1);
+    const service = new TopologyService({ bus: ctrl.bus, datapaths: ctrl.datapaths, config: config.topology, log: silentLogger, secret: SECRET });
+    running.push({ ctrl, service, fabric });
+    service.start();
+    await until(() => service.linkCount === 2, 500);
+    expect(fabric.switches.get(1n)!.flows).toHaveLength(1);
+  });
+});
