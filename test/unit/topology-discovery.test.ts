@@ -1,0 +1,114 @@
+/** The pure discovery state machine with injected time: schedule, spreading, liveness, removal, replay and loop checks. */
+import { describe, expect, it } from 'vitest';
+import { emulatedPort } from '../../src/loadgen/emulated-switch.js';
+import { LinkDiscovery, probePhase, type LinkEvent } from '../../src/topology/discovery.js';
+
+const I = 1000;
+const ports = (...ns: number[]) => ns.map(emulatedPort);
+const origin = (dpid: bigint, port: number, sentAt: number) => ({ dpid, port, sentAt });
+
+function pair(): LinkDiscovery {
+  const d = new LinkDiscovery({ probeIntervalMs: I, maxMissedProbes: 3 });
+  d.addSwitch(1n, ports(1, 2), 0);
+  d.addSwitch(2n, ports(1, 2), 0);
+  return d;
+}
+
+describe('probe schedule', () => {
+  it('probes every live physical port once per interval at the switch slot, and skips down ports and LOCAL', () => {
+    const d = new LinkDiscovery({ probeIntervalMs: I, maxMissedProbes: 3 });
+    d.addSwitch(7n, [...ports(1, 2), { ...emulatedPort(3), state: 1 }, { ...emulatedPort(4), config: 1 }, { ...emulatedPort(0xfffffffe) }], 0);
+    const slot = probePhase(7n, I);
+    expect(d.dueProbes(slot - 1)).toEqual([]);
+    expect(d.dueProbes(slot).map((p) => p.port)).toEqual([1, 2]);
+    expect(d.dueProbes(slot + 10)).toEqual([]);
+    expect(d.dueProbes(slot + I).map((p) => p.port)).toEqual([1, 2]);
+    // A timer that fell behind by several intervals sends one round, not a burst.
+    expect(d.dueProbes(slot + 5 * I + 3)).toHaveLength(2);
+    expect(d.dueProbes(slot + 5 * I + 4)).toEqual([]);
+  });
+
+  it('spreads 1,000 switches over the interval: no 10 ms window holds more than 5% of them', () => {
+    const d = new LinkDiscovery({ probeIntervalMs: I, maxMissedProbes: 3 });
+    for (let i = 1; i <= 1000; i++) d.addSwitch(BigInt(i), ports(1), 0);
+    let max = 0;
+    let total = 0;
+    for (let t = 0; t < I; t += 10) {
+      const n = d.dueProbes(t + 9).length;
+      max = Math.max(max, n);
+      total += n;
+    }
+    expect(total).toBe(1000);
+    expect(max).toBeLessThan(50);
+  });
+
+  it('probes a port that comes up at the next tick, outside the slot', () => {
+    const d = new LinkDiscovery({ probeIntervalMs: I, maxMissedProbes: 3 });
+    d.addSwitch(1n, ports(1), 0);
+    const slot = probePhase(1n, I);
+    d.dueProbes(slot);
+    expect(d.updatePort(1n, emulatedPort(5))).toEqual([]);
+    expect(d.dueProbes(slot + 1)).toEqual([{ dpid: 1n, port: 5, hwAddr: emulatedPort(5).hwAddr }]);
+    expect(d.nextDue()).toBe(slot + I);
+  });
+});
+
+describe('links', () => {
+  it('adds a directed link on the first valid probe and refreshes it silently', () => {
+    const d = pair();
+    const r = d.receiveProbe(origin(1n, 2, 100), 2n, 1, 105);
+    expect(r.verdict).toBe('accepted');
+    expect(r.events).toEqual([{ type: 'linkAdded', link: { src: 1n, srcPort: 2, dst: 2n, dstPort: 1, discoveredAt: 105, lastSeen: 105 } }]);
+    expect(d.receiveProbe(origin(1n, 2, 1100), 2n, 1, 1105)).toEqual({ verdict: 'accepted', events: [] });
+    expect(d.isInfrastructurePort(1n, 2)).toBe(true);
+    expect(d.isInfrastructurePort(2n, 1)).toBe(true);
+    expect(d.isInfrastructurePort(2n, 2)).toBe(false);
+  });
+
+  it('removes a link after three missed probes, not before', () => {
+    const d = pair();
+    d.receiveProbe(origin(1n, 2, 0), 2n, 1, 10);
+    expect(d.expire(10 + 3 * I)).toEqual([]);
+    const ev = d.expire(10 + 3.5 * I + 1);
+    expect(ev).toHaveLength(1);
+    expect(ev[0]).toMatchObject({ type: 'linkRemoved', reason: 'timeout', link: { src: 1n, dst: 2n } });
+    expect(d.linkCount).toBe(0);
+    expect(d.isInfrastructurePort(1n, 2)).toBe(false);
+  });
+
+  it('removes both directions at once on port down, port removal and switch disconnect', () => {
+    const d = pair();
+    let t = 0;
+    const both = (): void => {
+      d.receiveProbe(origin(1n, 2, ++t), 2n, 1, t);
+      d.receiveProbe(origin(2n, 1, ++t), 1n, 2, t);
+    };
+    both();
+    let ev: LinkEvent[] = d.updatePort(2n, { ...emulatedPort(1), state: 1 });
+    expect(ev.map((e) => e.type === 'linkRemoved' && e.reason)).toEqual(['port_down', 'port_down']);
+    d.updatePort(2n, emulatedPort(1));
+    both();
+    ev = d.removePort(1n, 2);
+    expect(ev.map((e) => e.type === 'linkRemoved' && e.reason)).toEqual(['port_removed', 'port_removed']);
+    d.updatePort(1n, emulatedPort(2));
+    both();
+    expect(d.linkCount).toBe(2);
+    ev = d.removeSwitch(2n);
+    expect(ev.map((e) => e.type === 'linkRemoved' && e.reason)).toEqual(['switch_disconnected', 'switch_disconnected']);
+    expect(d.linkCount).toBe(0);
+  });
+
+  it('drops a probe looped back to its own port, a replayed or older one, and one from an unknown switch', () => {
+    const d = pair();
+    expect(d.receiveProbe(origin(1n, 2, 10), 1n, 2, 11).verdict).toBe('looped');
+    expect(d.receiveProbe(origin(1n, 2, 10), 2n, 1, 11).verdict).toBe('accepted');
+    // The same probe again (a host copied it) and an older one.
+    expect(d.receiveProbe(origin(1n, 2, 10), 2n, 2, 12)).toEqual({ verdict: 'replayed', events: [] });
+    expect(d.receiveProbe(origin(1n, 2, 5), 2n, 2, 12).verdict).toBe('replayed');
+    expect(d.receiveProbe(origin(9n, 1, 20), 2n, 1, 21).verdict).toBe('unknown_source');
+    expect(d.receiveProbe(origin(1n, 7, 20), 2n, 1, 21).verdict).toBe('unknown_source');
+    expect(d.linkCount).toBe(1);
+    // A loop between two ports of one switch is a real link.
+    expect(d.receiveProbe(origin(1n, 1, 30), 1n, 2, 31).events).toHaveLength(1);
+  });
+});
