@@ -1,0 +1,884 @@
+/**
+ * The flow rule service: keeps the flows every owner (app) wants on every switch, installs them
+ * in barrier-confirmed batches, tracks each flow's state, follows FLOW_REMOVED, and reconciles
+ * switches hitlessly: a switch that already has the right flows gets no flow mod at all.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { OFP_VERSION_1_0, OFPTT, errorNames } from '../openflow/codec/constants.js';
+import { OFPFF, OFPRR } from '../openflow/codec/v13/enums.js';
+import type { Match } from '../openflow/codec/v13/oxm.js';
+import type { Datapath, FlowEntry, FlowRemoved, FlowSpec } from '../openflow/datapath.js';
+import { OfErrorReply, SessionClosedError } from '../openflow/errors.js';
+import type { ControllerEvents, EventBus } from '../events.js';
+import { dpidToHex } from '../events.js';
+import { entrySatisfies, flowKey, matchCovers, specsEquivalent } from './compare.js';
+import { defaultFlowsConfig, type FlowsConfig } from './config.js';
+import { cookieOwnerId, isReservedOwnerId, LOCAL_COOKIE_MASK, OWNER_COOKIE_MASK, ownerCookie, ownerIdFor, SYSTEM_OWNER_ID } from './cookie.js';
+
+/** Where a desired flow stands: sent and unconfirmed, confirmed on the switch, rejected, or gone. */
+export type FlowState = 'pending' | 'installed' | 'failed' | 'removed';
+
+/** Why a flow left the desired state. */
+export type FlowRemovedReason = 'idle_timeout' | 'hard_timeout' | 'deleted' | 'owner' | 'expired_while_away' | 'replaced';
+
+/** The switch's refusal of one flow (its OFPT_ERROR), or a local encode error (errType -1). */
+export interface FlowError {
+  readonly errType: number;
+  readonly code: number;
+  /** `OFPET_FLOW_MOD_FAILED/OFPFMFC_TABLE_FULL` or the encoder's message. */
+  readonly message: string;
+}
+
+/**
+ * A flow as an owner asks for it: a FlowSpec without the command and filter fields. `cookie`
+ * is the owner's own low 48 bits; the service puts the owner id in the top 16.
+ */
+export interface FlowRule {
+  readonly tableId?: number;
+  readonly priority?: number;
+  readonly match?: Match;
+  readonly instructions?: FlowSpec['instructions'];
+  readonly actions?: FlowSpec['actions'];
+  readonly idleTimeout?: number;
+  readonly hardTimeout?: number;
+  readonly flags?: number;
+  readonly cookie?: bigint;
+}
+
+/** One desired flow and its state. Read-only for everyone but the service. */
+export interface FlowRecord {
+  readonly dpid: bigint;
+  readonly owner: string;
+  /** Identity on the switch: `table/priority/match` (see flowKey). */
+  readonly key: string;
+  /** The flow mod sent for it (command add, full cookie, table, priority, flags filled in). */
+  readonly spec: FlowSpec;
+  /** Has an idle or hard timeout: the switch removes it by itself. */
+  readonly reactive: boolean;
+  readonly state: FlowState;
+  readonly error: FlowError | undefined;
+  /** When the state last changed (the service's clock, ms). */
+  readonly updatedAt: number;
+}
+
+interface Rec {
+  readonly dpid: bigint;
+  readonly owner: string;
+  readonly ownerId: number;
+  readonly key: string;
+  readonly spec: FlowSpec;
+  readonly reactive: boolean;
+  state: FlowState;
+  error: FlowError | undefined;
+  updatedAt: number;
+  /** The switch's send sequence number of the last flow mod for this record; 0 = never sent. */
+  sentSeq: number;
+  /** Bumped on every send, so a late confirmation of an older send is ignored. */
+  gen: number;
+  /** Was confirmed on the switch before it disconnected (a reactive flow missing after that has expired). */
+  wasInstalled: boolean;
+}
+
+interface SwitchFlows {
+  readonly byKey: Map<string, Rec>;
+  /** Flow mods sent to this switch (records carry the number of their last one). */
+  seq: number;
+  /** True from connect until the first reconciliation has diffed: desired flows wait instead of being sent. */
+  syncing: boolean;
+  reconciling: Promise<ReconcileReport> | undefined;
+}
+
+/** What one reconciliation found and did. Every flow mod it sent is counted in one of the fields. */
+export interface ReconcileReport {
+  readonly dpid: bigint;
+  readonly durationMs: number;
+  /** Flows the switch reported. */
+  readonly onSwitch: number;
+  /** Desired flows considered. */
+  readonly desired: number;
+  /** Desired flows found as wanted (no flow mod). */
+  readonly confirmed: number;
+  /** Desired flows absent from the switch, re-added. */
+  readonly missing: number;
+  /** Desired flows present with other instructions, timeouts or cookie, replaced by an ADD. */
+  readonly changed: number;
+  /** Flows in our cookie space nobody wants, deleted. */
+  readonly extraneous: number;
+  /** Reactive flows of ours found untracked and adopted (no flow mod). */
+  readonly adopted: number;
+  /** Reactive flows we tracked that the switch no longer has (expired): dropped from the desired state. */
+  readonly forgotten: number;
+  /** Flows of other owners left alone. */
+  readonly foreignKept: number;
+  /** Flows of other owners deleted (foreignFlows: 'delete'). */
+  readonly foreignDeleted: number;
+  /** Flow mods sent. */
+  readonly flowMods: number;
+  /** Flow mods the switch rejected. */
+  readonly failed: number;
+}
+
+/** Counters of everything the service did (a snapshot object; the metrics issue exports them). */
+export interface FlowCounters {
+  /** FLOW_MOD messages sent, all kinds. */
+  flowModsSent: number;
+  /** ADDs sent for desired flows (first install or re-send). */
+  installsSent: number;
+  installConfirmed: number;
+  installFailed: number;
+  /** Installs unconfirmed because the session closed or the barrier timed out (retried on reconcile). */
+  installUnsettled: number;
+  /** Install requests equal to a flow already desired: no flow mod. */
+  duplicates: number;
+  /** Install requests refused because another owner holds the same identity. */
+  conflicts: number;
+  deletesSent: number;
+  flowRemovedIdle: number;
+  flowRemovedHard: number;
+  flowRemovedDelete: number;
+  flowRemovedOther: number;
+  /** FLOW_REMOVED for flows we do not track. */
+  flowRemovedUnknown: number;
+  /** Flows put back after someone else deleted them. */
+  restored: number;
+  reconciles: number;
+  reconcileErrors: number;
+  reconcileConfirmed: number;
+  reconcileMissing: number;
+  reconcileChanged: number;
+  reconcileExtraneous: number;
+  reconcileAdopted: number;
+  reconcileForgotten: number;
+  reconcileForeignKept: number;
+  reconcileForeignDeleted: number;
+  /** Flow mods sent by reconciliation (the "hitless" figure: 0 when the switch was right). */
+  reconcileFlowMods: number;
+}
+
+function zeroCounters(): FlowCounters {
+  return {
+    flowModsSent: 0,
+    installsSent: 0,
+    installConfirmed: 0,
+    installFailed: 0,
+    installUnsettled: 0,
+    duplicates: 0,
+    conflicts: 0,
+    deletesSent: 0,
+    flowRemovedIdle: 0,
+    flowRemovedHard: 0,
+    flowRemovedDelete: 0,
+    flowRemovedOther: 0,
+    flowRemovedUnknown: 0,
+    restored: 0,
+    reconciles: 0,
+    reconcileErrors: 0,
+    reconcileConfirmed: 0,
+    reconcileMissing: 0,
+    reconcileChanged: 0,
+    reconcileExtraneous: 0,
+    reconcileAdopted: 0,
+    reconcileForgotten: 0,
+    reconcileForeignKept: 0,
+    reconcileForeignDeleted: 0,
+    reconcileFlowMods: 0,
+  };
+}
+
+/** Outcome of one flow of a confirmed batch. */
+export interface FlowResult {
+  readonly record: FlowRecord;
+  readonly state: FlowState;
+  readonly error?: FlowError;
+}
+
+/** Events of one owner's flows. */
+export interface FlowScopeEvents {
+  /** The switch rejected a flow (or it could not be encoded). */
+  failed: [FlowRecord];
+  /** A flow left the desired state: it expired, someone deleted it, or it was removed while the switch was away. */
+  removed: [FlowRecord, FlowRemovedReason];
+}
+
+/** Options of the service. */
+export interface FlowServiceOptions {
+  readonly bus: EventBus;
+  readonly datapaths: ReadonlyMap<bigint, Datapath>;
+  readonly config?: Partial<FlowsConfig>;
+  readonly log: Logger;
+  /** Clock for `updatedAt` (ms); default Date.now. */
+  readonly now?: () => number;
+}
+
+const ALL_ONES_64 = 0xffff_ffff_ffff_ffffn;
+
+/**
+ * One owner's view of the service: everything it installs carries its cookie, and it can only
+ * list and remove its own flows. Apps get one in their AppContext.
+ */
+export class FlowScope extends EventEmitter<FlowScopeEvents> {
+  /** @internal Created by FlowService.scope. */
+  constructor(
+    private readonly service: FlowService,
+    /** Owner name (an app's name). */
+    readonly owner: string,
+    /** Owner id: the top 16 bits of every cookie of this owner. */
+    readonly id: number,
+  ) {
+    super();
+  }
+
+  /** The full cookie for the owner's own low 48 bits. */
+  cookie(local = 0n): bigint {
+    return ownerCookie(this.id, local);
+  }
+
+  /**
+   * Adds a flow to the desired state of a switch and sends it (confirmation is asynchronous:
+   * watch the record's state or the `failed` event). A flow equal to one already desired sends
+   * nothing. The switch need not be connected: the flow goes out when it connects.
+   */
+  install(dpid: bigint, rule: FlowRule): FlowRecord {
+    return this.service.install(this, dpid, rule);
+  }
+
+  /** Installs several flows and resolves when the switch has confirmed or refused each (one barrier per batch). */
+  installAll(dpid: bigint, rules: readonly FlowRule[]): Promise<FlowResult[]> {
+    return this.service.installAll(this, dpid, rules);
+  }
+
+  /** Removes one flow of this owner by identity (delete_strict). Resolves false when it was not desired. */
+  remove(dpid: bigint, rule: Pick<FlowRule, 'tableId' | 'priority' | 'match'>): Promise<boolean> {
+    return this.service.removeOne(this, dpid, rule);
+  }
+
+  /** Removes every flow of this owner on a switch whose match includes all of `match` (a non-strict delete limited to our cookie). Returns how many desired flows went. */
+  removeMatching(dpid: bigint, match: Match, tableId?: number): number {
+    return this.service.removeMatching(this, dpid, match, tableId);
+  }
+
+  /** Removes all of this owner's flows, on one switch or on all of them. */
+  removeAll(dpid?: bigint): Promise<void> {
+    return this.service.removeAllOf(this, dpid);
+  }
+
+  /** This owner's desired flows, on one switch or all. */
+  list(dpid?: bigint): FlowRecord[] {
+    return this.service.flows(dpid).filter((r) => r.owner === this.owner);
+  }
+}
+
+/** The flow rule service. Construct it with the controller's bus and datapaths; `start()` subscribes. */
+export class FlowService {
+  readonly config: FlowsConfig;
+  readonly counters: FlowCounters = zeroCounters();
+  private readonly bus: EventBus;
+  private readonly datapaths: ReadonlyMap<bigint, Datapath>;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly switches = new Map<bigint, SwitchFlows>();
+  private readonly scopes = new Map<string, FlowScope>();
+  /** Owner ids we treat as ours (registered scopes plus config.extraOwnedIds), with the owner name. */
+  private readonly ownedIds = new Map<number, string>();
+  private timer: NodeJS.Timeout | undefined;
+  private started = false;
+
+  private readonly onConnected = (e: ControllerEvents['switchConnected'][0]): void => this.switchConnected(e.dpid, e.datapath);
+  private readonly onDisconnected = (e: ControllerEvents['switchDisconnected'][0]): void => this.switchDisconnected(e.dpid);
+  private readonly onFlowRemoved = (e: ControllerEvents['flowRemoved'][0]): void => this.flowRemoved(e.dpid, e.msg);
+
+  constructor(opts: FlowServiceOptions) {
+    this.bus = opts.bus;
+    this.datapaths = opts.datapaths;
+    this.config = { ...defaultFlowsConfig, ...opts.config };
+    this.log = opts.log;
+    this.now = opts.now ?? Date.now;
+    for (const id of this.config.extraOwnedIds) this.ownedIds.set(id, `#${id}`);
+  }
+
+  /** Subscribes to the bus and starts periodic reconciliation. Switches already connected are reconciled now. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.bus.on('switchConnected', this.onConnected);
+    this.bus.on('switchDisconnected', this.onDisconnected);
+    this.bus.on('flowRemoved', this.onFlowRemoved);
+    if (this.config.reconcileIntervalMs > 0) {
+      this.timer = setInterval(() => void this.reconcileAll().catch(() => undefined), this.config.reconcileIntervalMs);
+      this.timer.unref();
+    }
+    for (const [dpid, dp] of this.datapaths) if (dp.connected) this.switchConnected(dpid, dp);
+  }
+
+  /** Unsubscribes and stops the timer. The desired state is kept (start again to resume). */
+  stop(): void {
+    if (!this.started) return;
+    this.started = false;
+    this.bus.off('switchConnected', this.onConnected);
+    this.bus.off('switchDisconnected', this.onDisconnected);
+    this.bus.off('flowRemoved', this.onFlowRemoved);
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** The owner id a name gets here: `config.ownerIds[name]`, else derived from the name (ownerIdFor). */
+  ownerId(owner: string): number {
+    return this.config.ownerIds[owner] ?? ownerIdFor(owner);
+  }
+
+  /**
+   * The scope of an owner, created on first use. Throws when the owner's id is taken by another
+   * owner (a 16-bit hash collision: settle it with `flows.ownerIds`), or when an app name maps
+   * to a reserved id without being its reserved owner.
+   */
+  scope(owner: string): FlowScope {
+    const existing = this.scopes.get(owner);
+    if (existing) return existing;
+    const id = this.ownerId(owner);
+    const holder = this.ownedIds.get(id);
+    if (holder !== undefined && holder !== owner && this.scopes.has(holder)) {
+      throw new Error(`flow owner id 0x${id.toString(16)} of "${owner}" is already held by "${holder}"; give one of them another id in flows.ownerIds`);
+    }
+    if (isReservedOwnerId(id) && this.config.ownerIds[owner] === undefined && ownerIdFor(owner) !== id) {
+      throw new Error(`flow owner "${owner}" maps to reserved id 0x${id.toString(16)}`);
+    }
+    const s = new FlowScope(this, owner, id);
+    this.scopes.set(owner, s);
+    this.ownedIds.set(id, owner);
+    return s;
+  }
+
+  /** Every desired flow, on one switch or all (removed ones are not kept). */
+  flows(dpid?: bigint): FlowRecord[] {
+    const out: FlowRecord[] = [];
+    const add = (sw: SwitchFlows): void => {
+      for (const r of sw.byKey.values()) out.push(r);
+    };
+    if (dpid !== undefined) {
+      const sw = this.switches.get(dpid);
+      if (sw) add(sw);
+    } else {
+      for (const sw of this.switches.values()) add(sw);
+    }
+    return out;
+  }
+
+  /** The desired flow with this identity on a switch. */
+  get(dpid: bigint, tableId: number, priority: number, match: Match): FlowRecord | undefined {
+    return this.switches.get(dpid)?.byKey.get(flowKey(tableId, priority, match));
+  }
+
+  /** True while the switch's first reconciliation after connecting has not diffed yet. */
+  isSyncing(dpid: bigint): boolean {
+    return this.switches.get(dpid)?.syncing ?? false;
+  }
+
+  // ---- installing -------------------------------------------------------------------------
+
+  private sw(dpid: bigint): SwitchFlows {
+    let sw = this.switches.get(dpid);
+    if (!sw) {
+      sw = { byKey: new Map(), seq: 0, syncing: false, reconciling: undefined };
+      this.switches.set(dpid, sw);
+    }
+    return sw;
+  }
+
+  private toSpec(scope: FlowScope, rule: FlowRule): FlowSpec {
+    const reactive = (rule.idleTimeout ?? 0) > 0 || (rule.hardTimeout ?? 0) > 0;
+    let flags = rule.flags ?? 0;
+    if (this.config.sendFlowRemoved || reactive) flags |= OFPFF.SEND_FLOW_REM;
+    return {
+      command: 'add',
+      tableId: rule.tableId ?? 0,
+      priority: rule.priority ?? 0x8000,
+      cookie: scope.cookie(rule.cookie ?? 0n),
+      idleTimeout: rule.idleTimeout ?? 0,
+      hardTimeout: rule.hardTimeout ?? 0,
+      flags,
+      match: rule.match ?? [],
+      ...(rule.instructions ? { instructions: rule.instructions } : { actions: rule.actions ?? [] }),
+    };
+  }
+
+  /** Files a rule as desired; returns the record and whether a flow mod is needed. */
+  private desire(scope: FlowScope, dpid: bigint, rule: FlowRule): { rec: Rec; send: boolean } {
+    const sw = this.sw(dpid);
+    const spec = this.toSpec(scope, rule);
+    const key = flowKey(spec.tableId!, spec.priority!, spec.match!);
+    const prev = sw.byKey.get(key);
+    if (prev) {
+      if (prev.owner !== scope.owner) {
+        this.counters.conflicts++;
+        const rec = this.newRec(scope, dpid, key, spec);
+        rec.state = 'failed';
+        rec.error = { errType: -1, code: -1, message: `flow ${key} is held by owner "${prev.owner}"` };
+        return { rec, send: false };
+      }
+      if (prev.state !== 'failed' && specsEquivalent(prev.spec, spec)) {
+        this.counters.duplicates++;
+        return { rec: prev, send: false };
+      }
+    }
+    const rec = this.newRec(scope, dpid, key, spec);
+    sw.byKey.set(key, rec);
+    return { rec, send: !sw.syncing };
+  }
+
+  private newRec(scope: FlowScope, dpid: bigint, key: string, spec: FlowSpec): Rec {
+    return {
+      dpid,
+      owner: scope.owner,
+      ownerId: scope.id,
+      key,
+      spec,
+      reactive: (spec.idleTimeout ?? 0) > 0 || (spec.hardTimeout ?? 0) > 0,
+      state: 'pending',
+      error: undefined,
+      updatedAt: this.now(),
+      sentSeq: 0,
+      gen: 0,
+      wasInstalled: false,
+    };
+  }
+
+  /** @internal FlowScope.install. */
+  install(scope: FlowScope, dpid: bigint, rule: FlowRule): FlowRecord {
+    const { rec, send } = this.desire(scope, dpid, rule);
+    if (rec.state === 'failed' && rec.error) {
+      this.emitScope(rec, 'failed');
+      return rec;
+    }
+    if (send) {
+      const dp = this.datapaths.get(dpid);
+      if (dp && dp.connected) void this.sendAdd(dp, this.sw(dpid), rec);
+    }
+    return rec;
+  }
+
+  /** @internal FlowScope.installAll. */
+  async installAll(scope: FlowScope, dpid: bigint, rules: readonly FlowRule[]): Promise<FlowResult[]> {
+    const recs: Rec[] = [];
+    const toSend: Rec[] = [];
+    for (const rule of rules) {
+      const { rec, send } = this.desire(scope, dpid, rule);
+      recs.push(rec);
+      if (rec.state === 'failed' && rec.error && !send) this.emitScope(rec, 'failed');
+      else if (send) toSend.push(rec);
+    }
+    const dp = this.datapaths.get(dpid);
+    if (dp && dp.connected && toSend.length > 0) await this.sendBatches(dp, this.sw(dpid), toSend.map((r) => () => this.sendAdd(dp, this.sw(dpid), r)));
+    return recs.map((r) => ({ record: r, state: r.state, ...(r.error ? { error: r.error } : {}) }));
+  }
+
+  /** Runs send thunks in batches of `batchSize`, waiting for each batch's barrier. */
+  private async sendBatches(dp: Datapath, _sw: SwitchFlows, thunks: readonly (() => Promise<void>)[]): Promise<void> {
+    const n = Math.max(1, this.config.batchSize);
+    for (let i = 0; i < thunks.length; i += n) {
+      if (!dp.connected) return;
+      const batch: Promise<void>[] = [];
+      for (let j = i; j < Math.min(i + n, thunks.length); j++) batch.push(thunks[j]!());
+      await Promise.all(batch);
+    }
+  }
+
+  /** Sends the ADD of a record; resolves (never rejects) once it is settled either way. */
+  private sendAdd(dp: Datapath, sw: SwitchFlows, rec: Rec): Promise<void> {
+    rec.sentSeq = ++sw.seq;
+    const gen = ++rec.gen;
+    if (rec.state !== 'pending') this.setState(rec, 'pending');
+    let p: Promise<void>;
+    try {
+      p = dp.flowModConfirmed(rec.spec);
+    } catch (e) {
+      this.installFailed(rec, gen, e as Error);
+      return Promise.resolve();
+    }
+    this.counters.flowModsSent++;
+    this.counters.installsSent++;
+    return p.then(
+      () => this.installOk(rec, gen),
+      (e: Error) => this.installFailed(rec, gen, e),
+    );
+  }
+
+  private setState(rec: Rec, state: FlowState): void {
+    rec.state = state;
+    rec.updatedAt = this.now();
+  }
+
+  private installOk(rec: Rec, gen: number): void {
+    if (rec.gen !== gen || rec.state !== 'pending') return;
+    this.counters.installConfirmed++;
+    this.setState(rec, 'installed');
+  }
+
+  private installFailed(rec: Rec, gen: number, e: Error): void {
+    if (rec.gen !== gen || rec.state !== 'pending') return;
+    if (e instanceof SessionClosedError || e.name === 'OfTimeoutError') {
+      // Unknown outcome: the next reconciliation reads the switch and settles it.
+      this.counters.installUnsettled++;
+      return;
+    }
+    this.counters.installFailed++;
+    if (e instanceof OfErrorReply) {
+      const n = errorNames(e.reply.errType, e.reply.code);
+      rec.error = { errType: e.reply.errType, code: e.reply.code, message: `${n.type}/${n.code}` };
+    } else {
+      rec.error = { errType: -1, code: -1, message: e.message };
+    }
+    this.setState(rec, 'failed');
+    this.log.warn({ owner: rec.owner, dpid: dpidToHex(rec.dpid), flow: rec.key, err: rec.error.message }, 'flow install failed');
+    this.emitScope(rec, 'failed');
+  }
+
+  private emitScope(rec: Rec, what: 'failed'): void;
+  private emitScope(rec: Rec, what: 'removed', reason: FlowRemovedReason): void;
+  private emitScope(rec: Rec, what: 'failed' | 'removed', reason?: FlowRemovedReason): void {
+    const scope = this.scopes.get(rec.owner);
+    if (!scope || scope.listenerCount(what) === 0) return;
+    try {
+      if (what === 'failed') scope.emit('failed', rec);
+      else scope.emit('removed', rec, reason!);
+    } catch (e) {
+      this.log.error({ owner: rec.owner, dpid: dpidToHex(rec.dpid), event: `flow ${what}`, err: (e as Error).message }, 'flow listener threw');
+    }
+  }
+
+  // ---- removing ---------------------------------------------------------------------------
+
+  private forget(sw: SwitchFlows, rec: Rec, reason: FlowRemovedReason): void {
+    if (sw.byKey.get(rec.key) === rec) sw.byKey.delete(rec.key);
+    rec.gen++;
+    this.setState(rec, 'removed');
+    if (reason !== 'owner' && reason !== 'replaced') this.emitScope(rec, 'removed', reason);
+  }
+
+  private sendDelete(dp: Datapath, spec: FlowSpec): Promise<void> {
+    let p: Promise<void>;
+    try {
+      p = dp.flowModConfirmed(spec);
+    } catch (e) {
+      this.log.warn({ dpid: dp.dpidHex, err: (e as Error).message }, 'flow delete could not be encoded');
+      return Promise.resolve();
+    }
+    this.counters.flowModsSent++;
+    this.counters.deletesSent++;
+    return p.catch((e: Error) => {
+      if (!(e instanceof SessionClosedError)) this.log.warn({ dpid: dp.dpidHex, err: e.message }, 'flow delete failed');
+    });
+  }
+
+  /** delete_strict of one flow; on 1.3 the cookie mask keeps it to that exact owner's flow. */
+  private strictDelete(dp: Datapath, tableId: number, priority: number, match: Match, cookie: bigint): FlowSpec {
+    return dp.version === OFP_VERSION_1_0
+      ? { command: 'delete_strict', priority, match }
+      : { command: 'delete_strict', tableId, priority, match, cookie, cookieMask: ALL_ONES_64 };
+  }
+
+  /** @internal FlowScope.remove. */
+  async removeOne(scope: FlowScope, dpid: bigint, rule: Pick<FlowRule, 'tableId' | 'priority' | 'match'>): Promise<boolean> {
+    const sw = this.switches.get(dpid);
+    const key = flowKey(rule.tableId ?? 0, rule.priority ?? 0x8000, rule.match ?? []);
+    const rec = sw?.byKey.get(key);
+    if (!sw || !rec || rec.owner !== scope.owner) return false;
+    this.forget(sw, rec, 'owner');
+    const dp = this.datapaths.get(dpid);
+    if (dp && dp.connected) await this.sendDelete(dp, this.strictDelete(dp, rec.spec.tableId!, rec.spec.priority!, rec.spec.match!, rec.spec.cookie!));
+    return true;
+  }
+
+  /** @internal FlowScope.removeMatching. */
+  removeMatching(scope: FlowScope, dpid: bigint, match: Match, tableId?: number): number {
+    const sw = this.switches.get(dpid);
+    if (!sw) return 0;
+    const gone: Rec[] = [];
+    for (const rec of sw.byKey.values()) {
+      if (rec.owner !== scope.owner) continue;
+      if (tableId !== undefined && rec.spec.tableId !== tableId) continue;
+      if (matchCovers(match, rec.spec.match!)) gone.push(rec);
+    }
+    for (const rec of gone) this.forget(sw, rec, 'owner');
+    const dp = this.datapaths.get(dpid);
+    if (dp && dp.connected) {
+      if (dp.version === OFP_VERSION_1_0) {
+        // 1.0 deletes cannot filter on cookie: delete exactly our records, nobody else's.
+        for (const rec of gone) void this.sendDelete(dp, this.strictDelete(dp, 0, rec.spec.priority!, rec.spec.match!, rec.spec.cookie!));
+      } else {
+        void this.sendDelete(dp, { command: 'delete', tableId: tableId ?? OFPTT.ALL, match, cookie: scope.cookie(), cookieMask: OWNER_COOKIE_MASK });
+      }
+    }
+    return gone.length;
+  }
+
+  /** @internal FlowScope.removeAll: forgets the owner's flows and deletes them from the switches (1.3: one cookie-masked delete per switch). */
+  async removeAllOf(scope: FlowScope, dpid?: bigint): Promise<void> {
+    const targets = dpid !== undefined ? [dpid] : [...new Set([...this.switches.keys(), ...this.datapaths.keys()])];
+    const sends: Promise<void>[] = [];
+    for (const d of targets) {
+      const sw = this.switches.get(d);
+      const mine: Rec[] = [];
+      if (sw) for (const rec of sw.byKey.values()) if (rec.owner === scope.owner) mine.push(rec);
+      if (sw) for (const rec of mine) this.forget(sw, rec, 'owner');
+      const dp = this.datapaths.get(d);
+      if (!dp || !dp.connected) continue;
+      if (dp.version === OFP_VERSION_1_0) {
+        for (const rec of mine) sends.push(this.sendDelete(dp, this.strictDelete(dp, 0, rec.spec.priority!, rec.spec.match!, rec.spec.cookie!)));
+      } else {
+        sends.push(this.sendDelete(dp, { command: 'delete', tableId: OFPTT.ALL, match: [], cookie: scope.cookie(), cookieMask: OWNER_COOKIE_MASK }));
+      }
+    }
+    await Promise.all(sends);
+  }
+
+  // ---- switch events ----------------------------------------------------------------------
+
+  private switchConnected(dpid: bigint, dp: Datapath): void {
+    const sw = this.sw(dpid);
+    if (this.config.reconcileOnConnect) {
+      // Hold desired flows until the switch's own table has been read (hitless reconnect).
+      sw.syncing = true;
+      // After the other switchConnected listeners (apps declaring their flows) have run.
+      setImmediate(() => {
+        void this.reconcile(dpid).catch(() => undefined);
+      });
+      return;
+    }
+    sw.syncing = false;
+    const pending = [...sw.byKey.values()].filter((r) => r.state !== 'failed');
+    void this.sendBatches(dp, sw, pending.map((r) => () => this.sendAdd(dp, sw, r)));
+  }
+
+  private switchDisconnected(dpid: bigint): void {
+    const sw = this.switches.get(dpid);
+    if (!sw) return;
+    sw.syncing = false;
+    // What was installed is unknown until the switch is back and read again.
+    for (const rec of sw.byKey.values()) {
+      if (rec.state === 'installed') {
+        rec.gen++;
+        this.setState(rec, 'pending');
+        rec.sentSeq = 0;
+        rec.wasInstalled = true;
+      } else if (rec.state === 'pending') {
+        rec.gen++;
+        rec.sentSeq = 0;
+      }
+    }
+  }
+
+  /** FLOW_REMOVED: an expired reactive flow leaves the desired state; a flow someone else deleted is put back. */
+  private flowRemoved(dpid: bigint, msg: FlowRemoved): void {
+    const sw = this.switches.get(dpid);
+    const dp = this.datapaths.get(dpid);
+    const tableId = dp && dp.version === OFP_VERSION_1_0 ? 0 : msg.tableId;
+    const key = flowKey(tableId, msg.priority, msg.match);
+    const rec = sw?.byKey.get(key);
+    if (!sw || !rec || rec.spec.cookie !== msg.cookie) {
+      this.counters.flowRemovedUnknown++;
+      return;
+    }
+    switch (msg.reason) {
+      case OFPRR.IDLE_TIMEOUT:
+        this.counters.flowRemovedIdle++;
+        this.forget(sw, rec, 'idle_timeout');
+        return;
+      case OFPRR.HARD_TIMEOUT:
+        this.counters.flowRemovedHard++;
+        this.forget(sw, rec, 'hard_timeout');
+        return;
+      case OFPRR.DELETE:
+        this.counters.flowRemovedDelete++;
+        if (this.config.restoreDeleted && !rec.reactive && dp && dp.connected && !sw.syncing) {
+          this.counters.restored++;
+          this.log.info({ owner: rec.owner, dpid: dpidToHex(dpid), flow: rec.key }, 'flow deleted by someone else: restoring it');
+          void this.sendAdd(dp, sw, rec);
+          return;
+        }
+        this.forget(sw, rec, 'deleted');
+        return;
+      default:
+        this.counters.flowRemovedOther++;
+        this.forget(sw, rec, 'deleted');
+    }
+  }
+
+  // ---- reconciliation ---------------------------------------------------------------------
+
+  /** Reconciles every connected switch; resolves with their reports (failed ones left out). */
+  async reconcileAll(): Promise<ReconcileReport[]> {
+    const out: ReconcileReport[] = [];
+    for (const dpid of [...this.datapaths.keys()]) {
+      try {
+        out.push(await this.reconcile(dpid));
+      } catch {
+        // counted and logged in reconcile
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Reads the switch's flows and makes them what we want, touching nothing that is already
+   * right: missing desired flows are added, wrong ones replaced, flows of ours nobody wants
+   * deleted one by one (delete_strict), other owners' flows left alone unless `foreignFlows` is
+   * `delete`. Never a table wipe. Concurrent calls for one switch share one run.
+   */
+  reconcile(dpid: bigint): Promise<ReconcileReport> {
+    const dp = this.datapaths.get(dpid);
+    if (!dp || !dp.connected) return Promise.reject(new Error(`switch ${dpidToHex(dpid)} is not connected`));
+    const sw = this.sw(dpid);
+    if (sw.reconciling) return sw.reconciling;
+    const p = this.runReconcile(dp, sw).finally(() => {
+      sw.reconciling = undefined;
+    });
+    sw.reconciling = p;
+    return p;
+  }
+
+
+  private async runReconcile(dp: Datapath, sw: SwitchFlows): Promise<ReconcileReport> {
+    const t0 = performance.now();
+    const dpid = dp.dpid;
+    const snapshot = sw.seq;
+    let entries: FlowEntry[];
+    try {
+      entries = await dp.flowStats();
+    } catch (e) {
+      this.counters.reconcileErrors++;
+      this.log.warn({ dpid: dp.dpidHex, err: (e as Error).message }, 'reconciliation could not read the flow table');
+      if (sw.syncing && dp.connected) {
+        // Without the switch's table we cannot diff: send what we want (ADD replaces equal flows).
+        sw.syncing = false;
+        const pending = [...sw.byKey.values()].filter((r) => r.state === 'pending');
+        void this.sendBatches(dp, sw, pending.map((r) => () => this.sendAdd(dp, sw, r)));
+      }
+      throw e;
+    }
+    if (this.datapaths.get(dpid) !== dp || !dp.connected) throw new Error(`switch ${dp.dpidHex} went away during reconciliation`);
+    this.counters.reconciles++;
+    const is10 = dp.version === OFP_VERSION_1_0;
+    const actual = new Map<string, FlowEntry>();
+    for (const e of entries) actual.set(flowKey(is10 ? 0 : e.tableId, e.priority, e.match), e);
+    let confirmed = 0;
+    let missing = 0;
+    let changed = 0;
+    let extraneous = 0;
+    let adopted = 0;
+    let forgotten = 0;
+    let foreignKept = 0;
+    let foreignDeleted = 0;
+    let desired = 0;
+    const adds: Rec[] = [];
+    const deletes: FlowSpec[] = [];
+    for (const rec of [...sw.byKey.values()]) {
+      if (rec.state === 'failed') continue;
+      // Sent after the stats request left: the reply cannot show it yet.
+      if (rec.sentSeq > snapshot) continue;
+      desired++;
+      const e = actual.get(rec.key);
+      if (e) {
+        actual.delete(rec.key);
+        if (entrySatisfies(e, rec.spec)) {
+          confirmed++;
+          rec.wasInstalled = false;
+          if (rec.state !== 'installed') {
+            rec.gen++;
+            this.setState(rec, 'installed');
+          }
+        } else {
+          changed++;
+          adds.push(rec);
+        }
+      } else if (rec.reactive && (rec.state === 'installed' || rec.wasInstalled)) {
+        // It was on the switch and timed out (or the switch restarted): a reactive flow is not put back.
+        forgotten++;
+        this.forget(sw, rec, 'expired_while_away');
+      } else {
+        missing++;
+        adds.push(rec);
+      }
+    }
+    for (const e of actual.values()) {
+      const id = cookieOwnerId(e.cookie);
+      const owner = this.ownedIds.get(id);
+      if (owner !== undefined) {
+        const scope = this.scopes.get(owner);
+        if (scope && (e.idleTimeout > 0 || e.hardTimeout > 0) && this.config.staleReactiveFlows === 'adopt') {
+          adopted++;
+          this.adopt(sw, scope, dpid, e, is10);
+        } else {
+          extraneous++;
+          deletes.push(this.strictDelete(dp, e.tableId, e.priority, e.match, e.cookie));
+        }
+      } else if (this.config.foreignFlows === 'delete' && id !== SYSTEM_OWNER_ID) {
+        foreignDeleted++;
+        deletes.push(this.strictDelete(dp, e.tableId, e.priority, e.match, e.cookie));
+      } else {
+        foreignKept++;
+      }
+    }
+    // Desired flows held back while syncing are either confirmed above or in `adds`.
+    sw.syncing = false;
+    const before = this.counters.flowModsSent;
+    const failedBefore = this.counters.installFailed;
+    const thunks: (() => Promise<void>)[] = [];
+    for (const spec of deletes) thunks.push(() => this.sendDelete(dp, spec));
+    for (const rec of adds) thunks.push(() => this.sendAdd(dp, sw, rec));
+    await this.sendBatches(dp, sw, thunks);
+    const flowMods = this.counters.flowModsSent - before;
+    const c = this.counters;
+    c.reconcileConfirmed += confirmed;
+    c.reconcileMissing += missing;
+    c.reconcileChanged += changed;
+    c.reconcileExtraneous += extraneous;
+    c.reconcileAdopted += adopted;
+    c.reconcileForgotten += forgotten;
+    c.reconcileForeignKept += foreignKept;
+    c.reconcileForeignDeleted += foreignDeleted;
+    c.reconcileFlowMods += flowMods;
+    const report: ReconcileReport = {
+      dpid,
+      durationMs: performance.now() - t0,
+      onSwitch: entries.length,
+      desired,
+      confirmed,
+      missing,
+      changed,
+      extraneous,
+      adopted,
+      forgotten,
+      foreignKept,
+      foreignDeleted,
+      flowMods,
+      failed: this.counters.installFailed - failedBefore,
+    };
+    if (flowMods > 0 || forgotten > 0 || adopted > 0) this.log.info({ ...report, dpid: dp.dpidHex }, 'reconciled switch');
+    else this.log.debug({ dpid: dp.dpidHex, confirmed, foreignKept }, 'switch already as wanted');
+    return report;
+  }
+
+  /** Tracks an untracked reactive flow of ours as installed (it expires by itself; FLOW_REMOVED then forgets it). */
+  private adopt(sw: SwitchFlows, scope: FlowScope, dpid: bigint, e: FlowEntry, is10: boolean): void {
+    const spec: FlowSpec = {
+      command: 'add',
+      tableId: e.tableId,
+      priority: e.priority,
+      cookie: e.cookie,
+      idleTimeout: e.idleTimeout,
+      hardTimeout: e.hardTimeout,
+      flags: e.flags | (this.config.sendFlowRemoved ? OFPFF.SEND_FLOW_REM : 0),
+      match: e.match,
+      instructions: e.instructions,
+    };
+    const rec = this.newRec(scope, dpid, flowKey(is10 ? 0 : e.tableId, e.priority, e.match), spec);
+    rec.state = 'installed';
+    sw.byKey.set(rec.key, rec);
+  }
+}
+
+/** Low 48 bits of a cookie (the owner's own part). */
+export function cookieLocal(cookie: bigint): bigint {
+  return cookie & LOCAL_COOKIE_MASK;
+}

@@ -1,0 +1,276 @@
+import { duplexPair } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Controller } from '../../src/controller.js';
+import { defaultConfig } from '../../src/config.js';
+import { OFPET, OFPFMFC, OFPP } from '../../src/openflow/codec/constants.js';
+import type { OfMessage } from '../../src/openflow/codec/index.js';
+import { OFPRR } from '../../src/openflow/codec/v13/enums.js';
+import type { Datapath } from '../../src/openflow/datapath.js';
+import { Session } from '../../src/openflow/session.js';
+import { EmulatedSwitch, type EmulatedSwitchOptions } from '../../src/loadgen/emulated-switch.js';
+import { FlowService, type FlowRemovedReason, type FlowRule } from '../../src/flows/service.js';
+import type { FlowsConfig } from '../../src/flows/config.js';
+import { ownerCookie, ownerIdFor, OWNER_COOKIE_MASK } from '../../src/flows/cookie.js';
+import { bindFlowTable, FakeFlowTable, sendFlowRemoved } from '../fakes/fake-flow-table.js';
+
+interface Rig {
+  ctrl: Controller;
+  flows: FlowService;
+}
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function rig(config: Partial<FlowsConfig> = {}): Rig {
+  const ctrl = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, echoIntervalMs: 0 } });
+  const flows = new FlowService({ bus: ctrl.bus, datapaths: ctrl.datapaths, config: { reconcileIntervalMs: 0, ...config }, log: ctrl.log });
+  flows.start();
+  cleanups.push(() => flows.stop());
+  return { ctrl, flows };
+}
+
+/** Connects an emulated switch backed by `table` and resolves with its Datapath once the flow service has synced it. */
+async function connect(r: Rig, table: FakeFlowTable, opts: EmulatedSwitchOptions = {}): Promise<{ sw: EmulatedSwitch; dp: Datapath }> {
+  const [a, b] = duplexPair();
+  const dpid = opts.dpid ?? 1n;
+  const up = new Promise<Datapath>((resolve) => {
+    const on = (e: { dpid: bigint; datapath: Datapath }): void => {
+      if (e.dpid !== dpid) return;
+      r.ctrl.bus.off('switchConnected', on);
+      resolve(e.datapath);
+    };
+    r.ctrl.bus.on('switchConnected', on);
+  });
+  r.ctrl.attach(new Session(a, { ...defaultConfig.openflow, echoIntervalMs: 0 }));
+  const sw = new EmulatedSwitch(b, { dpid, ...opts });
+  bindFlowTable(sw, table);
+  const dp = await up;
+  cleanups.push(() => dp.session.close('test over'));
+  await waitFor(() => !r.flows.isSyncing(dpid));
+  return { sw, dp };
+}
+
+async function waitFor(cond: () => boolean, timeoutMs = 2000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function flowMods(sw: EmulatedSwitch): (OfMessage & { type: 'flow_mod' })[] {
+  return sw.received.filter((m): m is OfMessage & { type: 'flow_mod' } => m.type === 'flow_mod');
+}
+
+function macRule(i: number, port = 2, idleTimeout = 0): FlowRule {
+  return {
+    priority: 10,
+    idleTimeout,
+    match: [{ field: 'in_port', value: 1 }, { field: 'eth_dst', value: `00:00:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 0xff).toString(16).padStart(2, '0')}` }],
+    actions: [{ type: 'output', port }],
+  };
+}
+
+describe.each([4, 1])('flow service on OpenFlow %s', (version) => {
+  const swOpts: EmulatedSwitchOptions = { versions: [version] };
+
+  it('installs a batch confirmed by one barrier, with the owner cookie, and tracks each flow as installed', async () => {
+    const r = rig();
+    const table = new FakeFlowTable();
+    const { sw } = await connect(r, table, swOpts);
+    const app = r.flows.scope('l2-learning');
+    const results = await app.installAll(1n, Array.from({ length: 50 }, (_, i) => macRule(i)));
+    expect(results.map((x) => x.state)).toEqual(Array(50).fill('installed'));
+    expect(table.flows).toHaveLength(50);
+    expect(table.flows.every((f) => f.cookie === ownerCookie(ownerIdFor('l2-learning')))).toBe(true);
+    expect(flowMods(sw)).toHaveLength(50);
+    expect(sw.received.filter((m) => m.type === 'barrier_request').length).toBeLessThanOrEqual(2);
+    expect(table.forward({ in_port: 1, eth_dst: '00:00:00:00:00:07' }).outputs).toEqual([2]);
+    // The same flow again is a duplicate: no flow mod.
+    app.install(1n, macRule(7));
+    await new Promise((res) => setTimeout(res, 20));
+    expect(flowMods(sw)).toHaveLength(50);
+    expect(r.flows.counters.duplicates).toBe(1);
+  });
+
+  it('reports a rejected flow with the switch error and installs the rest of the batch', async () => {
+    const r = rig();
+    const table = new FakeFlowTable();
+    await connect(r, table, {
+      ...swOpts,
+      rejectFlowMod: (m) => (m.type === 'flow_mod' && m.command === 0 && m.priority === 13 ? { errType: OFPET.FLOW_MOD_FAILED, code: OFPFMFC.TABLE_FULL } : undefined),
+    });
+    const app = r.flows.scope('app-a');
+    const failed: string[] = [];
+    app.on('failed', (rec) => failed.push(rec.key));
+    const rules = [macRule(1), { ...macRule(2), priority: 13 }, macRule(3)];
+    const results = await app.installAll(1n, rules);
+    expect(results.map((x) => x.state)).toEqual(['installed', 'failed', 'installed']);
+    expect(results[1]!.error).toMatchObject({ errType: OFPET.FLOW_MOD_FAILED, code: OFPFMFC.TABLE_FULL, message: 'OFPET_FLOW_MOD_FAILED/OFPFMFC_TABLE_FULL' });
+    expect(failed).toEqual([results[1]!.record.key]);
+    expect(table.flows).toHaveLength(2);
+    expect(r.flows.counters.installFailed).toBe(1);
+  });
+
+  it('forgets a reactive flow when the switch reports its idle timeout, and tells the owner', async () => {
+    const r = rig();
+    const table = new FakeFlowTable();
+    const { sw } = await connect(r, table, swOpts);
+    const app = r.flows.scope('app-a');
+    const removed: FlowRemovedReason[] = [];
+    app.on('removed', (_rec, why) => removed.push(why));
+    await app.installAll(1n, [macRule(1, 2, 10), macRule(2, 2, 0)]);
+    for (const n of table.expire(10_000)) sendFlowRemoved(sw, version, n, 10_000);
+    await waitFor(() => removed.length === 1);
+    expect(removed).toEqual(['idle_timeout']);
+    expect(app.list(1n)).toHaveLength(1);
+    expect(r.flows.counters.flowRemovedIdle).toBe(1);
+  });
+
+  it('puts back a permanent flow someone else deleted', async () => {
+    const r = rig();
+    const table = new FakeFlowTable();
+    const { sw } = await connect(r, table, swOpts);
+    const app = r.flows.scope('app-a');
+    await app.installAll(1n, [macRule(1)]);
+    const gone = table.apply({ command: 'delete', tableId: 0xff, match: [] });
+    expect(table.flows).toHaveLength(0);
+    for (const n of gone) sendFlowRemoved(sw, version, n, 0);
+    await waitFor(() => table.flows.length === 1);
+    expect(r.flows.counters.restored).toBe(1);
+  });
+
+  it("removes all of an owner's flows when it stops, and nobody else's", async () => {
+    const r = rig();
+    const table = new FakeFlowTable();
+    const { sw } = await connect(r, table, swOpts);
+    const a = r.flows.scope('app-a');
+    const b = r.flows.scope('app-b');
+    await a.installAll(1n, [macRule(1), macRule(2), macRule(3)]);
+    await b.installAll(1n, [{ ...macRule(4), priority: 20 }]);
+    table.apply({ priority: 5, cookie: 0n, match: [], actions: [{ type: 'output', port: OFPP.NORMAL }] }); // an operator's flow
+    const before = flowMods(sw).length;
+    await a.removeAll();
+    expect(table.flows.map((f) => f.priority).sort()).toEqual([20, 5]);
+    expect(a.list()).toEqual([]);
+    const deletes = flowMods(sw).slice(before);
+    if (version === 4) {
+      // One cookie-masked delete, never a table wipe.
+      expect(deletes).toHaveLength(1);
+      expect(deletes[0]).toMatchObject({ command: 3, cookie: a.cookie(), cookieMask: OWNER_COOKIE_MASK });
+    } else {
+      expect(deletes.map((d) => d.command)).toEqual([4, 4, 4]);
+    }
+  });
+
+  it('reconciles: re-adds missing flows, fixes changed ones, deletes extraneous ones in its own cookie space, leaves others alone', async () => {
+    const r = rig();
+    const table = new FakeFlowTable();
+    const { sw } = await connect(r, table, swOpts);
+    const a = r.flows.scope('app-a');
+    await a.installAll(1n, [macRule(1), macRule(2), macRule(3)]);
+    // Drift: one flow lost, one changed, one stray of ours, one of an operator, one of an unknown owner.
+    table.apply({ command: 'delete_strict', priority: 10, match: macRule(1).match, cookie: 0n, cookieMask: 0n });
+    table.apply({ priority: 10, cookie: a.cookie(), match: macRule(2).match, actions: [{ type: 'output', port: 9 }] });
+    table.apply({ priority: 10, cookie: a.cookie(5n), match: macRule(99).match, actions: [{ type: 'output', port: 3 }] });
+    table.apply({ priority: 1, cookie: 0n, match: [], actions: [{ type: 'output', port: OFPP.NORMAL }] });
+    table.apply({ priority: 2, cookie: ownerCookie(0x4242), match: [{ field: 'in_port', value: 3 }], actions: [] });
+    const before = flowMods(sw).length;
+    const rep = await r.flows.reconcile(1n);
+    expect(rep).toMatchObject({ missing: 1, changed: 1, extraneous: 1, confirmed: 1, foreignKept: 2, flowMods: 3 });
+    expect(flowMods(sw).length - before).toBe(3);
+    expect(table.forward({ in_port: 1, eth_dst: '00:00:00:00:00:01' }).outputs).toEqual([2]);
+    expect(table.forward({ in_port: 1, eth_dst: '00:00:00:00:00:02' }).outputs).toEqual([2]);
+    expect(table.forward({ in_port: 1, eth_dst: '00:00:00:00:00:63' }).outputs).toEqual([OFPP.NORMAL]);
+    expect(table.flows).toHaveLength(5);
+    // Now right: a second pass sends nothing.
+    const again = await r.flows.reconcile(1n);
+    expect(again).toMatchObject({ flowMods: 0, confirmed: 3, foreignKept: 2 });
+    expect(flowMods(sw).length - before).toBe(3);
+  });
+
+  it('deletes other owners\' flows too when configured, but never the system (LLDP) flow', async () => {
+    const r = rig({ foreignFlows: 'delete' });
+    const table = new FakeFlowTable();
+    await connect(r, table, swOpts);
+    const a = r.flows.scope('app-a');
+    await a.installAll(1n, [macRule(1)]);
+    table.apply({ priority: 1, cookie: 0n, match: [], actions: [{ type: 'output', port: OFPP.NORMAL }] });
+    table.apply({ priority: 65000, cookie: 0x5b1d_0000_0000_0001n, match: [{ field: 'eth_type', value: 0x88cc }], actions: [{ type: 'output', port: OFPP.CONTROLLER }] });
+    const rep = await r.flows.reconcile(1n);
+    expect(rep).toMatchObject({ foreignDeleted: 1, foreignKept: 1, confirmed: 1 });
+    expect(table.flows.map((f) => f.priority).sort((x, y) => x - y)).toEqual([10, 65000]);
+  });
+
+  it('a switch that reconnects to a restarted controller with the right flows gets zero flow mods', async () => {
+    const table = new FakeFlowTable();
+    const declare = (r: Rig): void => {
+      const a = r.flows.scope('app-a');
+      r.ctrl.bus.on('switchConnected', (e) => {
+        a.install(e.dpid, { priority: 0, match: [], actions: [{ type: 'output', port: OFPP.CONTROLLER, maxLen: 0xffff }] });
+        for (let i = 0; i < 20; i++) a.install(e.dpid, macRule(i, 3));
+      });
+    };
+    const r1 = rig();
+    declare(r1);
+    const first = await connect(r1, table, swOpts);
+    await waitFor(() => r1.flows.flows(1n).every((f) => f.state === 'installed'));
+    expect(table.flows).toHaveLength(21);
+    // Learned (reactive) flows survive too.
+    await r1.flows.scope('app-a').installAll(1n, [macRule(500, 2, 60)]);
+    first.sw.close();
+    first.dp.session.close('controller restart');
+
+    const r2 = rig();
+    declare(r2);
+    const second = await connect(r2, table, swOpts);
+    await waitFor(() => r2.flows.flows(1n).every((f) => f.state === 'installed'));
+    await new Promise((res) => setTimeout(res, 30));
+    expect(flowMods(second.sw)).toHaveLength(0);
+    expect(r2.flows.counters).toMatchObject({ reconcileFlowMods: 0, reconcileConfirmed: 21, reconcileAdopted: 1, flowModsSent: 0 });
+    expect(r2.flows.flows(1n)).toHaveLength(22);
+  });
+});
+
+describe('flow service, switch side unchanged', () => {
+  it('re-adds desired flows after a switch lost its table, and drops reactive ones that were on it', async () => {
+    const r = rig();
+    const table = new FakeFlowTable();
+    const first = await connect(r, table);
+    const a = r.flows.scope('app-a');
+    await a.installAll(1n, [macRule(1), macRule(2, 2, 30)]);
+    first.sw.close();
+    await waitFor(() => !r.ctrl.datapaths.has(1n));
+    table.flows = []; // the switch rebooted
+    const second = await connect(r, table);
+    await waitFor(() => a.list(1n).every((f) => f.state === 'installed'));
+    expect(flowMods(second.sw)).toHaveLength(1);
+    expect(a.list(1n)).toHaveLength(1);
+    expect(r.flows.counters).toMatchObject({ reconcileMissing: 1, reconcileForgotten: 1 });
+  });
+
+  it('refuses a flow whose identity another owner holds', async () => {
+    const r = rig();
+    const table = new FakeFlowTable();
+    await connect(r, table);
+    await r.flows.scope('app-a').installAll(1n, [macRule(1)]);
+    const [res] = await r.flows.scope('app-b').installAll(1n, [macRule(1, 5)]);
+    expect(res!.state).toBe('failed');
+    expect(res!.error?.message).toMatch(/held by owner "app-a"/);
+    expect(table.forward({ in_port: 1, eth_dst: '00:00:00:00:00:01' }).outputs).toEqual([2]);
+  });
+
+  it('uses the FLOW_REMOVED reason: a hard timeout forgets, a delete of a reactive flow forgets', async () => {
+    const r = rig();
+    const table = new FakeFlowTable();
+    const { sw } = await connect(r, table);
+    const a = r.flows.scope('app-a');
+    await a.installAll(1n, [{ ...macRule(1), hardTimeout: 5 }]);
+    for (const n of table.expire(5_000)) sendFlowRemoved(sw, 4, n, 5_000);
+    await waitFor(() => a.list(1n).length === 0);
+    expect(r.flows.counters.flowRemovedHard).toBe(1);
+    expect(OFPRR.HARD_TIMEOUT).toBe(1);
+  });
+});
