@@ -1,0 +1,69 @@
+/** Host learning from frames (ARP, IPv4, IPv6 ND, DHCP) and the tracker's add/move/update/expire logic, with injected time. */
+import { describe, expect, it } from 'vitest';
+import { arpRequest, buildPacket, neighborAdvertisement, parsePacket } from '../../src/packet/index.js';
+import { HostTracker, hostObservation } from '../../src/topology/hosts.js';
+
+const at = (dpid: bigint, port: number) => ({ dpid, port });
+
+describe('hostObservation', () => {
+  it('reads MAC and IPv4 from ARP, with the outer VLAN id', () => {
+    const f = arpRequest({ srcMac: '00:00:00:00:00:01', srcIp: '10.0.0.1', dstIp: '10.0.0.2', vlans: [{ vid: 42 }] });
+    expect(hostObservation(parsePacket(f))).toEqual({ mac: '00:00:00:00:00:01', vlan: 42, ipv4: '10.0.0.1' });
+    // An ARP probe (sender 0.0.0.0) gives the MAC only.
+    expect(hostObservation(parsePacket(arpRequest({ srcMac: '00:00:00:00:00:01', srcIp: '0.0.0.0', dstIp: '10.0.0.2' })))).toEqual({ mac: '00:00:00:00:00:01' });
+  });
+
+  it('reads the IPv4 source, and skips a DHCP client without an address', () => {
+    const udp = (src: string, sp: number, dp: number) =>
+      parsePacket(buildPacket({ eth: { dst: 'ff:ff:ff:ff:ff:ff', src: '00:00:00:00:00:07' }, ipv4: { src, dst: '255.255.255.255' }, udp: { srcPort: sp, dstPort: dp }, payload: Buffer.alloc(240) }));
+    expect(hostObservation(udp('10.0.0.7', 5000, 53))).toEqual({ mac: '00:00:00:00:00:07', ipv4: '10.0.0.7' });
+    expect(hostObservation(udp('0.0.0.0', 68, 67))).toEqual({ mac: '00:00:00:00:00:07' });
+  });
+
+  it('reads the target of an IPv6 neighbour advertisement', () => {
+    const f = neighborAdvertisement({ srcMac: '00:00:00:00:00:02', srcIp: 'fe80::2', dstMac: '00:00:00:00:00:01', dstIp: 'fe80::1', target: '2001:db8::2' });
+    expect(hostObservation(parsePacket(f))).toEqual({ mac: '00:00:00:00:00:02', ipv6: '2001:db8::2' });
+  });
+
+  it('ignores group and zero source MACs and LLDP', () => {
+    const f = arpRequest({ srcMac: '01:00:5e:00:00:01', srcIp: '10.0.0.1', dstIp: '10.0.0.2' });
+    expect(hostObservation(parsePacket(f))).toBeUndefined();
+    expect(hostObservation(parsePacket(Buffer.alloc(10)))).toBeUndefined();
+  });
+});
+
+describe('HostTracker', () => {
+  const opts = { hostIdleTimeoutMs: 1000, maxAddressesPerHost: 2 };
+
+  it('adds a host once, updates it on a new address only, and keeps the most recent addresses', () => {
+    const t = new HostTracker(opts);
+    const ev = t.observe({ mac: 'aa:00:00:00:00:01', ipv4: '10.0.0.1' }, at(1n, 1), 100);
+    expect(ev).toEqual([{ type: 'hostAdded', host: { id: 'aa:00:00:00:00:01', mac: 'aa:00:00:00:00:01', ipv4: ['10.0.0.1'], ipv6: [], location: at(1n, 1), firstSeen: 100, lastSeen: 100 } }]);
+    expect(t.observe({ mac: 'aa:00:00:00:00:01', ipv4: '10.0.0.1' }, at(1n, 1), 200)).toEqual([]);
+    expect(t.observe({ mac: 'aa:00:00:00:00:01', ipv6: 'fe80::1' }, at(1n, 1), 300)[0]).toMatchObject({ type: 'hostUpdated', host: { ipv4: ['10.0.0.1'], ipv6: ['fe80::1'] } });
+    t.observe({ mac: 'aa:00:00:00:00:01', ipv4: '10.0.0.9' }, at(1n, 1), 400);
+    expect(t.get('aa:00:00:00:00:01')).toMatchObject({ ipv4: ['10.0.0.9'], ipv6: ['fe80::1'], lastSeen: 400, firstSeen: 100 });
+  });
+
+  it('moves a host seen elsewhere with one event carrying both locations', () => {
+    const t = new HostTracker(opts);
+    t.observe({ mac: 'aa:00:00:00:00:01' }, at(1n, 1), 0);
+    const ev = t.observe({ mac: 'aa:00:00:00:00:01', ipv4: '10.0.0.1' }, at(3n, 4), 10);
+    expect(ev).toHaveLength(1);
+    expect(ev[0]).toMatchObject({ type: 'hostMoved', previous: at(1n, 1), host: { location: at(3n, 4), ipv4: ['10.0.0.1'] } });
+    expect(t.size).toBe(1);
+  });
+
+  it('tells VLANs apart, expires idle hosts and removes hosts at a port or switch', () => {
+    const t = new HostTracker(opts);
+    t.observe({ mac: 'aa:00:00:00:00:01' }, at(1n, 1), 0);
+    t.observe({ mac: 'aa:00:00:00:00:01', vlan: 10 }, at(1n, 2), 0);
+    t.observe({ mac: 'aa:00:00:00:00:02' }, at(2n, 1), 500);
+    expect(t.list().map((h) => h.id)).toEqual(['aa:00:00:00:00:01', 'aa:00:00:00:00:01@10', 'aa:00:00:00:00:02']);
+    expect(t.expire(1000)).toEqual([]);
+    expect(t.expire(1001).map((e) => e.type === 'hostRemoved' && `${e.host.id} ${e.reason}`)).toEqual(['aa:00:00:00:00:01 idle', 'aa:00:00:00:00:01@10 idle']);
+    expect(t.removeAt(2n, 9, 'port_removed')).toEqual([]);
+    expect(t.removeAt(2n, undefined, 'switch_disconnected')).toHaveLength(1);
+    expect(t.size).toBe(0);
+  });
+});
