@@ -8,7 +8,7 @@ import { defaultConfig, type TopologyConfig } from '../src/config.js';
 import { Controller } from '../src/controller.js';
 import { silentLogger } from '../src/log.js';
 import { EmulatedSwitch } from '../src/loadgen/emulated-switch.js';
-import { OFP_NO_BUFFER, OFPP } from '../src/openflow/codec/constants.js';
+import { OFP_NO_BUFFER } from '../src/openflow/codec/constants.js';
 import type { OfMessage } from '../src/openflow/codec/index.js';
 import { OFPR } from '../src/openflow/codec/v13/enums.js';
 import type { Port } from '../src/openflow/codec/v13/structs.js';
