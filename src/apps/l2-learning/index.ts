@@ -1,0 +1,91 @@
+/**
+ * The built-in `l2-learning` app: a thin shell around the pure L2Learning logic. It installs the
+ * table-miss flow on connect, answers packet-ins (learned flow + packet-out, or a flood on the
+ * topology's broadcast tree when there is a topology), and forgets MACs on port and switch loss.
+ */
+import { OFPPC, OFPPS } from '../../openflow/codec/v13/enums.js';
+import { numberToMac } from '../../packet/mac.js';
+import type { ConfigSchema } from '../schema.js';
+import type { App, AppContext, PacketInResult } from '../types.js';
+import { defaultL2LearningConfig, L2Learning, type L2LearningConfig } from './logic.js';
+
+export { L2Learning, defaultL2LearningConfig, type L2LearningConfig, type L2Decision } from './logic.js';
+
+/** Settings schema of `apps.settings.l2-learning`. */
+export const l2LearningSchema: ConfigSchema<L2LearningConfig> = {
+  defaults: defaultL2LearningConfig,
+  fields: {
+    idleTimeoutSec: { type: 'number', integer: true, min: 0, max: 65535, description: 'idle timeout of learned flows (s)' },
+    hardTimeoutSec: { type: 'number', integer: true, min: 0, max: 65535, description: 'hard timeout of learned flows (s)' },
+    flowPriority: { type: 'number', integer: true, min: 1, max: 65535, description: 'priority of learned flows' },
+    tableMissPriority: { type: 'number', integer: true, min: 0, max: 65535, description: 'priority of the table-miss flow' },
+    tableId: { type: 'number', integer: true, min: 0, max: 254, description: 'table of the flows' },
+    matchSrc: { type: 'boolean', description: 'learned flows match eth_src too' },
+    macAgeSec: { type: 'number', min: 1, description: 'a MAC not seen for this long is forgotten (s)' },
+    maxMacsPerSwitch: { type: 'number', integer: true, min: 1, description: 'MACs kept per switch' },
+    installTableMiss: { type: 'boolean', description: 'install the table-miss flow on connect' },
+  },
+  validate: (c) => (c.tableMissPriority >= c.flowPriority ? 'tableMissPriority must be below flowPriority' : undefined),
+};
+
+/** Makes the app (fresh state each time it is enabled). */
+export function l2LearningApp(): App<L2LearningConfig> {
+  let ctx: AppContext<L2LearningConfig> | undefined;
+  let logic: L2Learning | undefined;
+  const app: App<L2LearningConfig> = {
+    name: 'l2-learning',
+    description: 'Per-switch MAC learning: learned flows with an idle timeout, floods on the broadcast tree',
+    // Last in the chain: discovery, ARP and routing apps see packets first.
+    packetInPriority: 0,
+    config: l2LearningSchema,
+
+    start(c) {
+      ctx = c;
+      const topo = c.topology;
+      logic = new L2Learning(c.config, topo ? (dpid, inPort) => topo.floodPorts(dpid, inPort) : undefined);
+      const l = logic;
+      c.every(Math.max(1000, (c.config.macAgeSec * 1000) / 4), (now) => void l.expire(now));
+    },
+
+    stop() {
+      ctx = undefined;
+      logic = undefined;
+    },
+
+    onSwitchConnected(e) {
+      if (!ctx || !logic) return;
+      for (const rule of logic.switchFlows()) ctx.flows.install(e.dpid, rule);
+    },
+
+    onSwitchDisconnected(e) {
+      logic?.switchDisconnected(e.dpid);
+    },
+
+    onPortModified(e) {
+      const down = (e.port.config & OFPPC.PORT_DOWN) !== 0 || (e.port.state & OFPPS.LINK_DOWN) !== 0;
+      if (down) logic?.portDown(e.dpid, e.port.portNo);
+    },
+
+    onPortRemoved(e) {
+      logic?.portDown(e.dpid, e.port.portNo);
+    },
+
+    onPacketIn(e): PacketInResult {
+      const c = ctx;
+      const l = logic;
+      if (!c || !l) return undefined;
+      const msg = e.msg;
+      const d = l.packetIn(e.dpid, msg.inPort, msg.data, c.now());
+      if (d.moved) {
+        // The host moved: flows towards it on this switch point at its old port.
+        c.flows.removeMatching(e.dpid, [{ field: 'eth_dst', value: numberToMac(d.src) }]);
+      }
+      if (d.kind === 'ignore') return d.reason === 'same-port' || d.reason === 'no-flood-ports' ? 'handled' : undefined;
+      if (d.kind === 'forward') c.flows.install(e.dpid, l.flowFor(d));
+      const out = l.packetOutFor(d, msg.inPort, msg.bufferId, msg.data);
+      if (out) c.packets.packetOut(e.dpid, out);
+      return 'handled';
+    },
+  };
+  return app;
+}

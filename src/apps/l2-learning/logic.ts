@@ -1,0 +1,228 @@
+/**
+ * The learning switch's decisions, pure: per-switch MAC tables keyed by 48-bit MAC numbers,
+ * packet-in → forward / flood / ignore, and the flows and packet-outs those decisions mean.
+ * No I/O and no clock: `now` (ms) is passed in.
+ */
+import { OFPCML, OFPP } from '../../openflow/codec/constants.js';
+import type { Action } from '../../openflow/codec/v13/actions.js';
+import type { PacketOutSpec } from '../../openflow/datapath.js';
+import { ETH_TYPE } from '../../packet/constants.js';
+import { peekEthernet } from '../../packet/ethernet.js';
+import { isMulticastMacNumber, numberToMac } from '../../packet/mac.js';
+import type { FlowRule } from '../../flows/service.js';
+import { FLOOD_ACTIONS, outputActions, packetOutOf } from '../packets.js';
+
+/** Settings of the learning switch. */
+export interface L2LearningConfig {
+  /** Idle timeout of learned flows (s); 0 = none. */
+  readonly idleTimeoutSec: number;
+  /** Hard timeout of learned flows (s); 0 = none. */
+  readonly hardTimeoutSec: number;
+  /** Priority of learned flows. */
+  readonly flowPriority: number;
+  /** Priority of the table-miss flow (everything else to the controller). */
+  readonly tableMissPriority: number;
+  /** Table the flows go in. */
+  readonly tableId: number;
+  /** Learned flows match eth_src too (in_port + eth_src + eth_dst, as Ryu's simple_switch_13); off: in_port + eth_dst. */
+  readonly matchSrc: boolean;
+  /** A MAC not seen for this long is forgotten (s). */
+  readonly macAgeSec: number;
+  /** MACs kept per switch; the oldest learned goes first beyond it. */
+  readonly maxMacsPerSwitch: number;
+  /** Install the table-miss flow on connect (1.3 switches drop misses without it). */
+  readonly installTableMiss: boolean;
+}
+
+/** Defaults of the learning switch. */
+export const defaultL2LearningConfig: L2LearningConfig = {
+  idleTimeoutSec: 60,
+  hardTimeoutSec: 0,
+  flowPriority: 10,
+  tableMissPriority: 0,
+  tableId: 0,
+  matchSrc: true,
+  macAgeSec: 300,
+  maxMacsPerSwitch: 100_000,
+  installTableMiss: true,
+};
+
+/** Why a packet is not forwarded. */
+export type IgnoreReason = 'short' | 'lldp' | 'link-local' | 'bad-source' | 'same-port' | 'no-flood-ports';
+
+/** What to do with one packet-in. MACs are 48-bit numbers. */
+export type L2Decision =
+  | { readonly kind: 'ignore'; readonly reason: IgnoreReason; readonly moved: boolean; readonly src: number }
+  /** Unknown or group destination: flood out of `ports` (undefined: OFPP_FLOOD). */
+  | { readonly kind: 'flood'; readonly ports: readonly number[] | undefined; readonly moved: boolean; readonly src: number; readonly dst: number }
+  /** Known destination behind `outPort`: install a flow and send the packet there. */
+  | { readonly kind: 'forward'; readonly outPort: number; readonly inPort: number; readonly moved: boolean; readonly src: number; readonly dst: number };
+
+interface MacEntry {
+  port: number;
+  seenAt: number;
+}
+
+/** Ports to flood out of for a packet that entered `dpid` at `inPort` (the topology's broadcast tree). */
+export type FloodPortsFn = (dpid: bigint, inPort: number) => readonly number[];
+
+const IGNORE_SHORT: L2Decision = Object.freeze({ kind: 'ignore', reason: 'short', moved: false, src: 0 });
+const IGNORE_LLDP: L2Decision = Object.freeze({ kind: 'ignore', reason: 'lldp', moved: false, src: 0 });
+const IGNORE_LINK_LOCAL: L2Decision = Object.freeze({ kind: 'ignore', reason: 'link-local', moved: false, src: 0 });
+const IGNORE_BAD_SOURCE: L2Decision = Object.freeze({ kind: 'ignore', reason: 'bad-source', moved: false, src: 0 });
+
+/** 01:80:c2:00:00:00 – 01:80:c2:00:00:0f: IEEE 802.1D reserved addresses, never forwarded by a bridge. */
+const LINK_LOCAL_BASE = 0x0180c2000000;
+
+const TABLE_MISS_ACTIONS: readonly Action[] = Object.freeze([{ type: 'output', port: OFPP.CONTROLLER, maxLen: OFPCML.NO_BUFFER }] as const);
+
+/**
+ * The learning switch. One instance serves every switch; call `packetIn` for each packet-in,
+ * `switchDisconnected` / `portDown` on those events and `expire(now)` from a timer.
+ */
+export class L2Learning {
+  private readonly tables = new Map<bigint, Map<number, MacEntry>>();
+  private readonly ageMs: number;
+
+  constructor(
+    readonly config: L2LearningConfig = defaultL2LearningConfig,
+    /** The topology's broadcast tree; without it floods use OFPP_FLOOD. */
+    private readonly floodPorts?: FloodPortsFn,
+  ) {
+    this.ageMs = config.macAgeSec * 1000;
+  }
+
+  private table(dpid: bigint): Map<number, MacEntry> {
+    let t = this.tables.get(dpid);
+    if (!t) {
+      t = new Map();
+      this.tables.set(dpid, t);
+    }
+    return t;
+  }
+
+  /** Learns the source of a frame that entered `dpid` at `inPort` and decides where the frame goes. */
+  packetIn(dpid: bigint, inPort: number, frame: Uint8Array, now: number): L2Decision {
+    const eth = peekEthernet(frame);
+    if (!eth) return IGNORE_SHORT;
+    if (eth.ethertype === ETH_TYPE.LLDP) return IGNORE_LLDP;
+    const dst = eth.dst;
+    const src = eth.src;
+    if (dst - LINK_LOCAL_BASE >= 0 && dst - LINK_LOCAL_BASE <= 0x0f) return IGNORE_LINK_LOCAL;
+    // A group address as source is invalid (IEEE 802.3 §3.2.3): do not learn it.
+    if (isMulticastMacNumber(src)) return IGNORE_BAD_SOURCE;
+    const table = this.table(dpid);
+    let moved = false;
+    const known = table.get(src);
+    if (known === undefined) {
+      if (table.size >= this.config.maxMacsPerSwitch) {
+        // Map iteration is insertion order: the first key is the oldest learned.
+        const oldest = table.keys().next();
+        if (!oldest.done) table.delete(oldest.value);
+      }
+      table.set(src, { port: inPort, seenAt: now });
+    } else {
+      if (known.port !== inPort) {
+        moved = true;
+        known.port = inPort;
+      }
+      known.seenAt = now;
+    }
+    if (!isMulticastMacNumber(dst)) {
+      const to = table.get(dst);
+      if (to !== undefined && now - to.seenAt <= this.ageMs) {
+        if (to.port === inPort) return { kind: 'ignore', reason: 'same-port', moved, src };
+        return { kind: 'forward', outPort: to.port, inPort, moved, src, dst };
+      }
+    }
+    if (this.floodPorts) {
+      const ports = this.floodPorts(dpid, inPort);
+      if (ports.length === 0) return { kind: 'ignore', reason: 'no-flood-ports', moved, src };
+      return { kind: 'flood', ports, moved, src, dst };
+    }
+    return { kind: 'flood', ports: undefined, moved, src, dst };
+  }
+
+  /** The port a MAC was learned on at a switch. */
+  lookup(dpid: bigint, mac: number): number | undefined {
+    return this.tables.get(dpid)?.get(mac)?.port;
+  }
+
+  /** MACs known at a switch. */
+  size(dpid: bigint): number {
+    return this.tables.get(dpid)?.size ?? 0;
+  }
+
+  /** Forgets a switch's MACs (it disconnected). */
+  switchDisconnected(dpid: bigint): void {
+    this.tables.delete(dpid);
+  }
+
+  /** Forgets the MACs learned on a port that went down or away; returns them. */
+  portDown(dpid: bigint, port: number): number[] {
+    const t = this.tables.get(dpid);
+    if (!t) return [];
+    const gone: number[] = [];
+    for (const [mac, e] of t) if (e.port === port) gone.push(mac);
+    for (const mac of gone) t.delete(mac);
+    return gone;
+  }
+
+  /** Forgets MACs not seen for `macAgeSec`; returns how many. */
+  expire(now: number): number {
+    let n = 0;
+    for (const t of this.tables.values()) {
+      for (const [mac, e] of t) {
+        if (now - e.seenAt > this.ageMs) {
+          t.delete(mac);
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  /** The flows a switch gets when it connects: the table-miss flow (to the controller, whole packets). */
+  switchFlows(): FlowRule[] {
+    if (!this.config.installTableMiss) return [];
+    return [{ tableId: this.config.tableId, priority: this.config.tableMissPriority, match: [], actions: TABLE_MISS_ACTIONS }];
+  }
+
+  /** The learned flow of a forward decision: in_port + eth_dst (+ eth_src) → output, with the configured timeouts. */
+  flowFor(d: L2Decision & { kind: 'forward' }): FlowRule {
+    const c = this.config;
+    return {
+      tableId: c.tableId,
+      priority: c.flowPriority,
+      idleTimeout: c.idleTimeoutSec,
+      hardTimeout: c.hardTimeoutSec,
+      match: c.matchSrc
+        ? [
+            { field: 'in_port', value: d.inPort },
+            { field: 'eth_dst', value: numberToMac(d.dst) },
+            { field: 'eth_src', value: numberToMac(d.src) },
+          ]
+        : [
+            { field: 'in_port', value: d.inPort },
+            { field: 'eth_dst', value: numberToMac(d.dst) },
+          ],
+      actions: [{ type: 'output', port: d.outPort }],
+    };
+  }
+
+  /** The packet-out of a decision (buffer id when the switch buffered the packet), or undefined for an ignored packet. */
+  packetOutFor(d: L2Decision, inPort: number, bufferId: number, data: Buffer): PacketOutSpec | undefined {
+    switch (d.kind) {
+      case 'ignore':
+        return undefined;
+      case 'forward':
+        return packetOutOf(inPort, bufferId, data, [{ type: 'output', port: d.outPort }]);
+      case 'flood':
+        return packetOutOf(inPort, bufferId, data, d.ports ? outputActions(d.ports) : FLOOD_ACTIONS);
+      default: {
+        const never: never = d;
+        throw new Error(`unknown decision ${JSON.stringify(never)}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,442 @@
+/**
+ * The app manager: loads apps (built-ins and external modules), gives each an AppContext,
+ * dispatches controller events to the enabled ones (packet-ins in priority order, stopping at
+ * `'handled'`), and contains their failures: a throw is logged with app, dpid and event, and an
+ * app that keeps failing is stopped and its flows removed. No app takes the controller down.
+ */
+import type { Logger } from 'pino';
+import type { ControllerEvents, EventBus } from '../events.js';
+import { dpidToHex } from '../events.js';
+import { FlowService, type FlowScope } from '../flows/service.js';
+import type { FlowsConfig } from '../flows/config.js';
+import type { Datapath } from '../openflow/datapath.js';
+import { defaultAppsConfig, type AppsConfig } from './config.js';
+import { appMetricPrefix, MemoryMetrics } from './metrics.js';
+import { FLOOD_ACTIONS, outputActions, packetOutOf } from './packets.js';
+import { builtinApps, loadAppModule } from './registry.js';
+import { resolveAppConfig } from './schema.js';
+import { MemoryStore, PrefixedStore, type KeyValueStore } from './store.js';
+import type {
+  App,
+  AppContext,
+  AppDefinition,
+  DatapathService,
+  HostService,
+  PacketInEvent,
+  PacketService,
+  TopologyService,
+} from './types.js';
+
+/** Where an app stands. */
+export type AppState = 'stopped' | 'running' | 'failed';
+
+/** An app as the API lists it. */
+export interface AppStatus {
+  readonly name: string;
+  readonly description: string;
+  /** `builtin`, or the module it came from. */
+  readonly source: string;
+  readonly state: AppState;
+  readonly packetInPriority: number;
+  /** Failures in the current window. */
+  readonly recentFailures: number;
+  /** Why it was stopped, when it failed. */
+  readonly lastError?: string;
+}
+
+/** Options of the manager (the Controller passes its own bus, datapaths, config and logger). */
+export interface AppManagerOptions {
+  readonly bus: EventBus;
+  readonly datapaths: ReadonlyMap<bigint, Datapath>;
+  /** App settings; anything missing takes its default. */
+  readonly config?: Partial<AppsConfig>;
+  /** Flow service settings, used when the manager makes its own FlowService. */
+  readonly flowsConfig?: Partial<FlowsConfig>;
+  readonly log: Logger;
+  readonly topology?: TopologyService;
+  readonly hosts?: HostService;
+  /** A shared flow service; when absent the manager makes one and starts/stops it with itself. */
+  readonly flows?: FlowService;
+  /** The controller's store; default an in-memory one. */
+  readonly store?: KeyValueStore;
+  readonly metrics?: MemoryMetrics;
+  /** Clock (ms); default Date.now. */
+  readonly now?: () => number;
+  /** Apps available besides the built-ins (tests, embedding). */
+  readonly apps?: readonly AppDefinition[];
+  /** Directory external module paths are relative to (default the working directory). */
+  readonly baseDir?: string;
+}
+
+interface Entry {
+  readonly name: string;
+  readonly definition: AppDefinition;
+  readonly source: string;
+  readonly description: string;
+  readonly packetInPriority: number;
+  state: AppState;
+  lastError: string | undefined;
+  instance: Instance | undefined;
+}
+
+interface Instance {
+  readonly entry: Entry;
+  readonly app: App<object>;
+  readonly scope: FlowScope;
+  readonly timers: NodeJS.Timeout[];
+  /** Failure times (ms) within the window. */
+  failures: number[];
+  stopping: boolean;
+}
+
+type Handler = 'onSwitchConnected' | 'onSwitchDisconnected' | 'onPortAdded' | 'onPortModified' | 'onPortRemoved' | 'onFlowRemoved' | 'onErrorReceived';
+
+function describeApp(def: AppDefinition): App<object> {
+  return typeof def === 'function' ? def() : def;
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** Runs apps. `start()` loads and enables the configured ones; `enable`/`disable` change that at run time. */
+export class AppManager {
+  readonly config: AppsConfig;
+  readonly flows: FlowService;
+  readonly metrics: MemoryMetrics;
+  readonly store: KeyValueStore;
+  private readonly bus: EventBus;
+  private readonly datapathMap: ReadonlyMap<bigint, Datapath>;
+  private readonly log: Logger;
+  private readonly topology: TopologyService | undefined;
+  private readonly hosts: HostService | undefined;
+  private readonly ownsFlows: boolean;
+  private readonly now: () => number;
+  private readonly baseDir: string;
+  private readonly entries = new Map<string, Entry>();
+  /** Running instances with a packet-in handler, highest priority first. */
+  private packetChain: Instance[] = [];
+  /** Running instances in name order, for the other events. */
+  private running: Instance[] = [];
+  private started = false;
+  private readonly datapaths: DatapathService;
+  private readonly packets: PacketService;
+  private readonly listeners: { [K in keyof ControllerEvents]?: (...args: ControllerEvents[K]) => void } = {};
+
+  constructor(opts: AppManagerOptions) {
+    this.bus = opts.bus;
+    this.datapathMap = opts.datapaths;
+    this.config = { ...defaultAppsConfig, ...opts.config };
+    this.log = opts.log.child({ component: 'apps' });
+    this.topology = opts.topology;
+    this.hosts = opts.hosts;
+    this.now = opts.now ?? Date.now;
+    this.baseDir = opts.baseDir ?? process.cwd();
+    this.metrics = opts.metrics ?? new MemoryMetrics();
+    this.store = opts.store ?? new MemoryStore();
+    this.ownsFlows = opts.flows === undefined;
+    this.flows = opts.flows ?? new FlowService({ bus: opts.bus, datapaths: opts.datapaths, log: opts.log.child({ component: 'flows' }), config: opts.flowsConfig ?? {}, now: this.now });
+    this.datapaths = makeDatapathService(this.datapathMap);
+    this.packets = makePacketService(this.datapathMap, this.topology);
+    for (const def of builtinApps()) this.register(def, 'builtin');
+    for (const def of opts.apps ?? []) this.register(def, 'embedded');
+  }
+
+  /**
+   * Makes an app available (not enabled). Throws when the name is taken or the object is not
+   * an app. Call before `start()` or at run time.
+   */
+  register(def: AppDefinition, source = 'embedded'): void {
+    const app = describeApp(def);
+    checkAppShape(app, source);
+    if (this.entries.has(app.name)) throw new Error(`app "${app.name}" from ${source} is already registered (from ${this.entries.get(app.name)!.source})`);
+    this.entries.set(app.name, {
+      name: app.name,
+      definition: def,
+      source,
+      description: app.description,
+      packetInPriority: app.packetInPriority ?? 0,
+      state: 'stopped',
+      lastError: undefined,
+      instance: undefined,
+    });
+  }
+
+  /** Loads the configured external modules, subscribes to the bus and enables the configured apps. Throws on a bad config (unknown app, bad settings, module not found). */
+  async start(): Promise<void> {
+    if (this.started) return;
+    for (const spec of this.config.modules) {
+      for (const def of await loadAppModule(spec, this.baseDir)) this.register(def, spec);
+    }
+    for (const name of this.config.enabled) {
+      if (!this.entries.has(name)) throw new Error(`apps.enabled: unknown app "${name}"; known: ${[...this.entries.keys()].sort().join(', ')}`);
+      // Settings are checked before anything runs, so a typo fails the start, not the first packet.
+      const app = describeApp(this.entries.get(name)!.definition);
+      resolveAppConfig(name, app.config, this.config.settings[name]);
+    }
+    this.started = true;
+    if (this.ownsFlows) this.flows.start();
+    this.subscribe();
+    for (const name of this.config.enabled) await this.enable(name);
+  }
+
+  /** Disables every app, unsubscribes, and stops the flow service if it is the manager's own. */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    for (const inst of [...this.running].reverse()) await this.disable(inst.entry.name);
+    this.unsubscribe();
+    if (this.ownsFlows) this.flows.stop();
+    this.started = false;
+  }
+
+  /** Every registered app and its state, by name. */
+  list(): AppStatus[] {
+    return [...this.entries.values()]
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((e) => ({
+        name: e.name,
+        description: e.description,
+        source: e.source,
+        state: e.state,
+        packetInPriority: e.packetInPriority,
+        recentFailures: e.instance?.failures.length ?? 0,
+        ...(e.lastError !== undefined ? { lastError: e.lastError } : {}),
+      }));
+  }
+
+  /** The status of one app. */
+  status(name: string): AppStatus | undefined {
+    return this.list().find((s) => s.name === name);
+  }
+
+  /**
+   * Starts an app: resolves its settings, gives it a context, calls `start`, then tells it of
+   * every switch already connected. A throw in `start` leaves it `failed` (and is not rethrown);
+   * bad settings or an unknown name throw.
+   */
+  async enable(name: string, settings?: Readonly<Record<string, unknown>>): Promise<AppStatus> {
+    const entry = this.entries.get(name);
+    if (!entry) throw new Error(`unknown app "${name}"`);
+    if (entry.instance) return this.status(name)!;
+    const app = describeApp(entry.definition);
+    const config = resolveAppConfig(name, app.config, settings ?? this.config.settings[name]);
+    const scope = this.flows.scope(name);
+    const inst: Instance = { entry, app, scope, timers: [], failures: [], stopping: false };
+    const ctx = this.makeContext(inst, config);
+    entry.instance = inst;
+    entry.state = 'running';
+    entry.lastError = undefined;
+    try {
+      const r = app.start(ctx);
+      if (isThenable(r)) await r;
+    } catch (e) {
+      this.log.error({ app: name, event: 'start', err: (e as Error).message, stack: (e as Error).stack }, 'app failed to start');
+      await this.teardown(inst, `start failed: ${(e as Error).message}`);
+      return this.status(name)!;
+    }
+    if (entry.instance !== inst) return this.status(name)!;
+    this.rebuildChains();
+    this.log.info({ app: name }, 'app started');
+    if (app.onSwitchConnected) {
+      for (const dp of this.datapaths.list()) this.call(inst, 'onSwitchConnected', { dpid: dp.dpid, datapath: dp }, dp.dpid);
+    }
+    return this.status(name)!;
+  }
+
+  /** Stops an app and removes all its flows. Resolves when its flows are deleted. */
+  async disable(name: string): Promise<AppStatus> {
+    const entry = this.entries.get(name);
+    if (!entry) throw new Error(`unknown app "${name}"`);
+    const inst = entry.instance;
+    if (inst) await this.teardown(inst, undefined);
+    return this.status(name)!;
+  }
+
+  private async teardown(inst: Instance, failure: string | undefined): Promise<void> {
+    if (inst.stopping) return;
+    inst.stopping = true;
+    const entry = inst.entry;
+    for (const t of inst.timers) clearInterval(t);
+    inst.timers.length = 0;
+    if (entry.instance === inst) entry.instance = undefined;
+    this.rebuildChains();
+    try {
+      const r = inst.app.stop?.();
+      if (isThenable(r)) await r;
+    } catch (e) {
+      this.log.error({ app: entry.name, event: 'stop', err: (e as Error).message }, 'app threw while stopping');
+    }
+    inst.scope.removeAllListeners();
+    try {
+      await inst.scope.removeAll();
+    } catch (e) {
+      this.log.error({ app: entry.name, err: (e as Error).message }, 'could not remove the flows of a stopped app');
+    }
+    entry.state = failure === undefined ? 'stopped' : 'failed';
+    entry.lastError = failure;
+    if (failure !== undefined) this.log.error({ app: entry.name, reason: failure }, 'app stopped after failures; its flows were removed');
+    else this.log.info({ app: entry.name }, 'app stopped');
+  }
+
+  private rebuildChains(): void {
+    const running: Instance[] = [];
+    for (const e of this.entries.values()) if (e.instance && !e.instance.stopping) running.push(e.instance);
+    running.sort((a, b) => (a.entry.name < b.entry.name ? -1 : 1));
+    this.running = running;
+    // Stable sort over name order: equal priorities keep name order (deterministic on every instance).
+    this.packetChain = running.filter((i) => i.app.onPacketIn).sort((a, b) => b.entry.packetInPriority - a.entry.packetInPriority);
+  }
+
+  private makeContext(inst: Instance, config: object): AppContext<object> {
+    const name = inst.entry.name;
+    return {
+      name,
+      config,
+      log: this.log.child({ app: name }),
+      datapaths: this.datapaths,
+      topology: this.topology,
+      hosts: this.hosts,
+      flows: inst.scope,
+      packets: this.packets,
+      store: new PrefixedStore(this.store, `apps/${name}/`),
+      metrics: this.metrics.scoped(appMetricPrefix(name)),
+      now: this.now,
+      every: (intervalMs, fn) => {
+        if (inst.stopping) return;
+        const t = setInterval(() => {
+          if (inst.stopping) return;
+          try {
+            const r = fn(this.now());
+            if (isThenable(r)) r.then(undefined, (e: unknown) => this.failed(inst, 'timer', undefined, e));
+          } catch (e) {
+            this.failed(inst, 'timer', undefined, e);
+          }
+        }, intervalMs);
+        t.unref();
+        inst.timers.push(t);
+      },
+    };
+  }
+
+  // ---- dispatch ---------------------------------------------------------------------------
+
+  private subscribe(): void {
+    const on = <K extends keyof ControllerEvents>(event: K, fn: (...args: ControllerEvents[K]) => void): void => {
+      (this.listeners as Record<string, unknown>)[event] = fn;
+      this.bus.on(event, fn as never);
+    };
+    on('packetIn', (e) => this.dispatchPacketIn(e));
+    on('switchConnected', (e) => this.dispatch('onSwitchConnected', e, e.dpid));
+    on('switchDisconnected', (e) => this.dispatch('onSwitchDisconnected', e, e.dpid));
+    on('portAdded', (e) => this.dispatch('onPortAdded', e, e.dpid));
+    on('portModified', (e) => this.dispatch('onPortModified', e, e.dpid));
+    on('portRemoved', (e) => this.dispatch('onPortRemoved', e, e.dpid));
+    on('flowRemoved', (e) => this.dispatch('onFlowRemoved', e, e.dpid));
+    on('errorReceived', (e) => this.dispatch('onErrorReceived', e, e.dpid));
+  }
+
+  private unsubscribe(): void {
+    for (const [event, fn] of Object.entries(this.listeners)) this.bus.off(event as keyof ControllerEvents, fn as never);
+    for (const k of Object.keys(this.listeners)) delete (this.listeners as Record<string, unknown>)[k];
+  }
+
+  /** Packet-in chain: highest priority first; `'handled'` stops it. */
+  private dispatchPacketIn(e: PacketInEvent): void {
+    const chain = this.packetChain;
+    for (let i = 0; i < chain.length; i++) {
+      const inst = chain[i]!;
+      if (inst.stopping) continue;
+      if (this.callPacketIn(inst, e) === 'handled') return;
+    }
+  }
+
+  private callPacketIn(inst: Instance, e: PacketInEvent): unknown {
+    try {
+      const r = inst.app.onPacketIn!(e);
+      if (isThenable(r)) {
+        r.then(undefined, (err: unknown) => this.failed(inst, 'packetIn', e.dpid, err));
+        return undefined;
+      }
+      return r;
+    } catch (err) {
+      this.failed(inst, 'packetIn', e.dpid, err);
+      return undefined;
+    }
+  }
+
+  private dispatch<E>(handler: Handler, e: E, dpid: bigint): void {
+    for (const inst of this.running) {
+      if (!inst.stopping && inst.app[handler]) this.call(inst, handler, e, dpid);
+    }
+  }
+
+  private call<E>(inst: Instance, handler: Handler, e: E, dpid: bigint): void {
+    try {
+      const r = (inst.app[handler] as (ev: E) => unknown).call(inst.app, e);
+      if (isThenable(r)) r.then(undefined, (err: unknown) => this.failed(inst, eventName(handler), dpid, err));
+    } catch (err) {
+      this.failed(inst, eventName(handler), dpid, err);
+    }
+  }
+
+  /** Logs a failure with app, dpid and event; stops the app after `maxFailures` within the window. */
+  private failed(inst: Instance, event: string, dpid: bigint | undefined, err: unknown): void {
+    if (inst.stopping) return;
+    const e = err instanceof Error ? err : new Error(String(err));
+    const now = this.now();
+    const windowStart = now - this.config.failureWindowMs;
+    inst.failures = inst.failures.filter((t) => t > windowStart);
+    inst.failures.push(now);
+    this.metrics.counter('app_failures_total', 'Handler failures of all apps').inc();
+    this.log.error({ app: inst.entry.name, dpid: dpid === undefined ? undefined : dpidToHex(dpid), event, err: e.message, stack: e.stack }, 'app handler threw');
+    if (inst.failures.length >= this.config.maxFailures) {
+      void this.teardown(inst, `${inst.failures.length} failures within ${this.config.failureWindowMs} ms; last in ${event}: ${e.message}`);
+    }
+  }
+}
+
+function eventName(handler: Handler): string {
+  return handler.slice(2, 3).toLowerCase() + handler.slice(3);
+}
+
+function checkAppShape(app: unknown, source: string): asserts app is App<object> {
+  const a = app as Partial<App<object>> | null;
+  if (!a || typeof a !== 'object') throw new Error(`${source}: an app must be an object, got ${typeof app}`);
+  if (typeof a.name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(a.name)) throw new Error(`${source}: app name must be kebab-case, got ${JSON.stringify(a.name)}`);
+  if (typeof a.start !== 'function') throw new Error(`${source}: app "${a.name}" has no start(ctx) function`);
+  if (typeof a.description !== 'string') throw new Error(`${source}: app "${a.name}" has no description`);
+  if (a.packetInPriority !== undefined && !Number.isFinite(a.packetInPriority)) throw new Error(`${source}: app "${a.name}" packetInPriority must be a number`);
+}
+
+function makeDatapathService(map: ReadonlyMap<bigint, Datapath>): DatapathService {
+  return {
+    get: (dpid) => map.get(dpid),
+    list: () => [...map.values()].sort((a, b) => (a.dpid < b.dpid ? -1 : a.dpid > b.dpid ? 1 : 0)),
+    get size() {
+      return map.size;
+    },
+  };
+}
+
+function makePacketService(map: ReadonlyMap<bigint, Datapath>, topology: TopologyService | undefined): PacketService {
+  return {
+    packetOut(dpid, spec) {
+      const dp = map.get(dpid);
+      if (!dp || !dp.connected) return false;
+      dp.packetOut(spec);
+      return true;
+    },
+    flood(dpid, inPort, bufferId, data) {
+      const dp = map.get(dpid);
+      if (!dp || !dp.connected) return false;
+      let actions = FLOOD_ACTIONS;
+      if (topology) {
+        const ports = topology.floodPorts(dpid, inPort);
+        if (ports.length === 0) return false;
+        actions = outputActions(ports);
+      }
+      dp.packetOut(packetOutOf(inPort, bufferId, data, actions));
+      return true;
+    },
+  };
+}

@@ -1,0 +1,45 @@
+/** Where apps come from: the built-ins, and external modules named in the config (npm packages or file paths). */
+import { createRequire } from 'node:module';
+import { isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { l2LearningApp } from './l2-learning/index.js';
+import type { AppDefinition } from './types.js';
+
+/** The apps that ship with Signalbox. */
+export function builtinApps(): AppDefinition[] {
+  return [l2LearningApp as AppDefinition];
+}
+
+function isPath(spec: string): boolean {
+  return spec.startsWith('.') || isAbsolute(spec) || spec.startsWith('file:');
+}
+
+/** The `import()` target of a module spec: a file URL for paths, the resolved entry for packages (from `baseDir`'s node_modules first). */
+export function resolveAppModule(spec: string, baseDir: string): string {
+  if (spec.startsWith('file:')) return spec;
+  if (isPath(spec)) return pathToFileURL(resolve(baseDir, spec)).href;
+  try {
+    return pathToFileURL(createRequire(join(baseDir, 'package.json')).resolve(spec)).href;
+  } catch {
+    // Not under baseDir: let Node resolve it from Signalbox's own node_modules.
+    return spec;
+  }
+}
+
+/**
+ * Imports an app module and returns the apps it exports: `default`, `app` or `apps`, each an
+ * App, a function returning one, or a list of those. Throws naming the module when it has none.
+ */
+export async function loadAppModule(spec: string, baseDir = process.cwd()): Promise<AppDefinition[]> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(resolveAppModule(spec, baseDir))) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`apps.modules: cannot load "${spec}": ${(e as Error).message}`);
+  }
+  const found = mod.default ?? mod.app ?? mod.apps;
+  const list = Array.isArray(found) ? found : found === undefined ? [] : [found];
+  const defs = list.filter((x): x is AppDefinition => typeof x === 'function' || (typeof x === 'object' && x !== null));
+  if (defs.length === 0) throw new Error(`apps.modules: "${spec}" exports no app (expected a default export, \`app\` or \`apps\`)`);
+  return defs;
+}
