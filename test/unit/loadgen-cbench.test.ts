@@ -1,0 +1,137 @@
+import net from 'node:net';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { benchCommand, formatSummary, parseBenchArgs } from '../../src/cli/bench.js';
+import { defaultConfig } from '../../src/config.js';
+import { Controller } from '../../src/controller.js';
+import { defaultWindow, runCbench, summarize, validateOptions, type CbenchOptions } from '../../src/loadgen/cbench.js';
+import { attachResponder } from '../../src/loadgen/responder.js';
+
+const stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const s of stops.splice(0)) await s();
+});
+
+async function signalbox(): Promise<number> {
+  const ctrl = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'], echoIntervalMs: 0 } });
+  const detach = attachResponder(ctrl);
+  const port = (await ctrl.start()).openflow[0]!.port;
+  stops.push(async () => {
+    detach();
+    await ctrl.stop();
+  });
+  return port;
+}
+
+const base = (port: number): CbenchOptions => ({
+  host: '127.0.0.1',
+  port,
+  switches: 4,
+  macs: 50,
+  loops: 3,
+  loopMs: 200,
+  warmup: 1,
+  mode: 'throughput',
+  version: 4,
+  delayMs: 50,
+});
+
+describe('summarize and defaults', () => {
+  it('computes min/max/avg and the population stdev', () => {
+    expect(summarize([2, 4, 4, 4, 5, 5, 7, 9])).toEqual({ min: 2, max: 9, avg: 5, stdev: 2 });
+    expect(summarize([])).toEqual({ min: 0, max: 0, avg: 0, stdev: 0 });
+  });
+
+  it("fills cbench's 64 KiB buffer: 642 PACKET_INs of 102 bytes (1.3), 840 of 78 (1.0)", () => {
+    expect(defaultWindow(102)).toBe(642);
+    expect(defaultWindow(78)).toBe(840);
+  });
+
+  it('rejects bad options by name', () => {
+    expect(() => validateOptions({ ...base(6653), switches: 0 })).toThrow(/switches/);
+    expect(() => validateOptions({ ...base(6653), macs: 1 << 24 })).toThrow(/macs/);
+    expect(() => validateOptions({ ...base(6653), version: 3 as 4 })).toThrow(/version/);
+    expect(() => validateOptions({ ...base(6653), mode: 'fast' as 'latency' })).toThrow(/mode/);
+  });
+});
+
+describe('runCbench against Signalbox with the built-in responder', () => {
+  it('OpenFlow 1.3 throughput: per-loop figures, warm-up kept apart, each packet-in answered once and replied to twice', async () => {
+    const port = await signalbox();
+    const seen: number[] = [];
+    const r = await runCbench(base(port), (l) => seen.push(l.loop));
+    expect(seen).toEqual([1, 2, 3, 4]);
+    expect(r.loops.map((l) => l.warmup)).toEqual([true, false, false, false]);
+    // Signalbox asks 1.3 switches for whole packets (OFPCML_NO_BUFFER): MAC matching, window capped at the MAC count.
+    expect(r.buffered).toBe(false);
+    expect(r.window).toBe(50);
+    expect(r.answeredPerSec.avg).toBeGreaterThan(1000);
+    expect(r.answeredPerSec.min).toBeLessThanOrEqual(r.answeredPerSec.avg);
+    expect(r.answeredPerSec.max).toBeGreaterThanOrEqual(r.answeredPerSec.avg);
+    expect(r.responsesPerSec.avg / r.answeredPerSec.avg).toBeGreaterThan(1.8);
+    expect(r.responsesPerSec.avg / r.answeredPerSec.avg).toBeLessThan(2.2);
+    expect(r.lost).toBe(0);
+    for (const l of r.loops) {
+      expect(l.unmatchedPerSec).toBe(0);
+      expect(l.perSwitch.length).toBe(4);
+    }
+  });
+
+  it('OpenFlow 1.0 latency: one packet-in outstanding per switch, buffer ids, a round-trip time', async () => {
+    const port = await signalbox();
+    const r = await runCbench({ ...base(port), version: 1, mode: 'latency', loops: 2 });
+    expect(r.window).toBe(1);
+    expect(r.buffered).toBe(true);
+    expect(r.answeredPerSec.avg).toBeGreaterThan(100);
+    expect(r.avgLatencyMs).toBeGreaterThan(0);
+    // With one outstanding per switch, answers per second cannot beat switches / round trip by much.
+    expect(r.answeredPerSec.avg).toBeLessThan((4 / r.avgLatencyMs!) * 1000 * 1.5);
+    expect(formatSummary(r)).toMatch(/packet-ins answered\/s/);
+  });
+
+  it('rejects when no controller listens', async () => {
+    const srv = net.createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => srv.close(() => r()));
+    await expect(runCbench({ ...base(port), switches: 2, connectTimeoutMs: 2000 })).rejects.toThrow(/lost its connection|handshake/);
+  });
+});
+
+describe('signalbox bench arguments and command', () => {
+  it('has cbench-like defaults', () => {
+    const a = parseBenchArgs([]);
+    expect(a.options).toMatchObject({ host: '127.0.0.1', port: 6653, switches: 16, macs: 100_000, loops: 16, loopMs: 1000, warmup: 1, mode: 'throughput', version: 4, delayMs: 500 });
+    expect(a.options.window).toBeUndefined();
+    expect(a).toMatchObject({ self: false, json: false, worker: true });
+  });
+
+  it('reads short and long flags', () => {
+    const a = parseBenchArgs(['--controller', '10.0.0.5:6633', '-s', '4', '-M', '1000', '-l', '5', '-m', '500', '-w', '2', '--mode', 'latency', '--of10', '--window', '64', '--buffer', 'off', '--json']);
+    expect(a.options).toMatchObject({ host: '10.0.0.5', port: 6633, switches: 4, macs: 1000, loops: 5, loopMs: 500, warmup: 2, mode: 'latency', version: 1, window: 64, buffer: 'off' });
+    expect(a.json).toBe(true);
+    expect(parseBenchArgs(['--version', '1.0']).options.version).toBe(1);
+  });
+
+  it('names the bad flag', () => {
+    expect(() => parseBenchArgs(['--mode', 'fast'])).toThrow(/--mode/);
+    expect(() => parseBenchArgs(['-s', 'x'])).toThrow(/--switches/);
+    expect(() => parseBenchArgs(['--controller', 'nohost'])).toThrow(/--controller/);
+    expect(() => parseBenchArgs(['--self', '--controller', '127.0.0.1:1'])).toThrow(/exclude/);
+    expect(() => parseBenchArgs(['--bogus'])).toThrow();
+  });
+
+  it('--self --json measures an in-process Signalbox and prints the result as JSON; bad flags exit 2', async () => {
+    const out = new PassThrough();
+    const err = new PassThrough();
+    let text = '';
+    out.on('data', (c: Buffer) => (text += c.toString()));
+    const code = await benchCommand(['--self', '--json', '-s', '2', '-M', '20', '-l', '2', '-m', '150', '-w', '0', '-D', '20', '--no-worker'], { stdin: new PassThrough(), stdout: out, stderr: err });
+    expect(code).toBe(0);
+    const r = JSON.parse(text) as { switches: number; loops: unknown[]; answeredPerSec: { avg: number } };
+    expect(r.switches).toBe(2);
+    expect(r.loops.length).toBe(2);
+    expect(r.answeredPerSec.avg).toBeGreaterThan(0);
+    expect(await benchCommand(['--mode', 'x'], { stdin: new PassThrough(), stdout: new PassThrough(), stderr: err })).toBe(2);
+  });
+});
