@@ -2,7 +2,7 @@
  * Host tracking, pure: packet-ins at edge ports become observations (MAC, VLAN, an address),
  * and the tracker answers with hostAdded / hostMoved / hostUpdated / hostRemoved events.
  */
-import { ICMPV6_TYPE, type ParsedPacket } from '../packet/index.js';
+import type { ParsedPacket } from '../packet/index.js';
 import type { Host, HostLocation, HostRemovedReason } from './types.js';
 
 /** What one packet tells about its sender. */
@@ -60,7 +60,7 @@ export function hostObservation(p: ParsedPacket): HostObservation | undefined {
     if (usableIpv4(p.ipv4.src)) ipv4 = p.ipv4.src;
   } else if (p.ipv6) {
     const m = p.icmpv6;
-    if (m?.kind === 'neighbor_advertisement' && m.type === ICMPV6_TYPE.NEIGHBOR_ADVERTISEMENT && usableIpv6(m.target)) ipv6 = m.target;
+    if (m?.kind === 'neighbor_advertisement' && usableIpv6(m.target)) ipv6 = m.target;
     else if (usableIpv6(p.ipv6.src)) ipv6 = p.ipv6.src;
   }
   return { mac: eth.src, ...(vlan !== undefined ? { vlan } : {}), ...(ipv4 ? { ipv4 } : {}), ...(ipv6 ? { ipv6 } : {}) };
