@@ -62,12 +62,43 @@ export interface TopologyConfig {
   readonly linkWeights: Readonly<Record<string, number>>;
 }
 
+/** A bearer token of the northbound API: `read` may GET, `admin` may also change things. */
+export interface ApiToken {
+  /** Shown in logs and audit lines instead of the token. */
+  readonly name: string;
+  /** The secret a client sends as `Authorization: Bearer <token>`; at least 16 characters. */
+  readonly token: string;
+  readonly scope: 'read' | 'admin';
+}
+
+/**
+ * Northbound API (REST, WebSocket events, /metrics). The fields after `listen` were added with the
+ * API (issue 6); they are optional in the type so older literal configs still compile, and their
+ * defaults are in `defaultConfig.api` below.
+ */
+export interface ApiConfig {
+  /** `host:port` to listen on. With no token configured the API binds to 127.0.0.1 whatever this says. */
+  readonly listen: string;
+  /** Bearer tokens; empty = no authentication, localhost only. */
+  readonly tokens?: readonly ApiToken[];
+  /** Origins allowed by CORS (`*` for any); empty = no CORS headers. */
+  readonly corsOrigins?: readonly string[];
+  /** Largest request body accepted, in bytes (413 beyond). */
+  readonly bodyLimitBytes?: number;
+  /** WebSocket event streams get a heartbeat message this often; 0 turns it off. */
+  readonly eventsHeartbeatMs?: number;
+  /** A switch request made by the API (stats, flow mods) fails with 504 after this long. */
+  readonly switchTimeoutMs?: number;
+  /** Serve the OpenAPI document at /openapi.json and interactive docs at /docs. */
+  readonly docs?: boolean;
+}
+
 /** The whole configuration. */
 export interface Config {
   readonly openflow: OpenFlowConfig;
   readonly topology: TopologyConfig;
-  /** Northbound API `host:port`. */
-  readonly api: { readonly listen: string };
+  /** Northbound API: listen address, tokens, CORS, limits (see ApiConfig). */
+  readonly api: ApiConfig;
   /** Data directory (LevelDB store). */
   readonly dataDir: string;
   /** Apps to run, by name; `undefined` means the default set. */
@@ -105,7 +136,15 @@ export const defaultConfig: Config = {
     defaultLinkWeight: 1,
     linkWeights: {},
   },
-  api: { listen: '127.0.0.1:8080' },
+  api: {
+    listen: '127.0.0.1:8080',
+    tokens: [],
+    corsOrigins: [],
+    bodyLimitBytes: 1024 * 1024,
+    eventsHeartbeatMs: 15_000,
+    switchTimeoutMs: 5_000,
+    docs: true,
+  },
   dataDir: './data',
   logLevel: 'info',
 };

@@ -1,0 +1,39 @@
+/** Persistence: the Store interface, its LevelDB and in-memory backends, and helpers for secrets and settings. */
+import { randomBytes } from 'node:crypto';
+import { LevelStore } from './level-store.js';
+import { MemoryStore, NAMESPACES, StoreError, type Store } from './store.js';
+
+export { LevelStore, LEVEL_SUBDIR } from './level-store.js';
+export { MemoryStore, NAMESPACES, StoreError, decodeValue, encodeValue, type Store, type StoreEntry, type StoreValue } from './store.js';
+
+/**
+ * Opens the store for a data directory (`memory:` gives an in-memory store). Rejects with a
+ * StoreError naming the path when the database is locked, corrupt or unreadable; callers should
+ * stop start-up on it.
+ */
+export async function openStore(dataDir: string): Promise<Store> {
+  if (dataDir === 'memory:') return new MemoryStore();
+  return LevelStore.open(dataDir);
+}
+
+/**
+ * A secret kept in the store's `secrets` namespace: returns the stored bytes, or creates and
+ * stores `len` random bytes on first use. A stored secret of another length is an error, never
+ * silently replaced.
+ */
+export async function loadOrCreateStoredSecret(store: Store, name: string, len = 32): Promise<Buffer> {
+  const existing = await store.get(NAMESPACES.secrets, name);
+  if (existing !== undefined) {
+    if (!Buffer.isBuffer(existing) || existing.length !== len) {
+      throw new StoreError(
+        `${store.location}: secret ${JSON.stringify(name)} should be ${len} bytes, found ${Buffer.isBuffer(existing) ? `${existing.length} bytes` : typeof existing}; delete it to generate a new one`,
+        store.location,
+        'decode',
+      );
+    }
+    return existing;
+  }
+  const secret = randomBytes(len);
+  await store.put(NAMESPACES.secrets, name, secret);
+  return secret;
+}

@@ -1,0 +1,168 @@
+/** The persistence interface every backend implements (LevelDB now, etcd later), and an in-memory one for tests. */
+
+/**
+ * A value the store keeps: anything JSON can hold, plus `bigint` (cookies, dpids) and `Buffer`
+ * (secrets), which the store's encoding round-trips exactly.
+ */
+export type StoreValue = null | boolean | number | string | bigint | Buffer | readonly StoreValue[] | { readonly [key: string]: StoreValue };
+
+/** One stored entry. */
+export interface StoreEntry<T = StoreValue> {
+  readonly key: string;
+  readonly value: T;
+}
+
+/**
+ * The namespaces the controller uses; any other name works too. Values are the services' own:
+ * app configs by app name, static flows / ACL rules / routes by id, instance settings by key,
+ * secrets (the LLDP signing key) by name.
+ */
+export const NAMESPACES = {
+  apps: 'apps',
+  staticFlows: 'static-flows',
+  acl: 'acl',
+  routes: 'routes',
+  settings: 'settings',
+  secrets: 'secrets',
+} as const;
+
+/**
+ * Key/value persistence split into namespaces. Writes are durable when the promise resolves.
+ * Keys are non-empty strings; `list` returns entries in key order.
+ */
+export interface Store {
+  /** Where the data lives (a directory for LevelDB, `memory:` for the in-memory store); errors name it. */
+  readonly location: string;
+  get<T extends StoreValue = StoreValue>(ns: string, key: string): Promise<T | undefined>;
+  put(ns: string, key: string, value: StoreValue): Promise<void>;
+  /** Resolves true when the key existed. */
+  del(ns: string, key: string): Promise<boolean>;
+  list<T extends StoreValue = StoreValue>(ns: string): Promise<StoreEntry<T>[]>;
+  /** Writes several entries of one namespace atomically (all or none). */
+  batch(ns: string, ops: readonly ({ readonly type: 'put'; readonly key: string; readonly value: StoreValue } | { readonly type: 'del'; readonly key: string })[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The store could not be opened or read: locked by another process, corrupt, unreadable. Stops start-up. */
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+  constructor(
+    message: string,
+    /** The data directory concerned. */
+    readonly location: string,
+    /** `locked`, `corrupt`, `io` or `decode`. */
+    readonly reason: 'locked' | 'corrupt' | 'io' | 'decode',
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/*
+ * Encoding: JSON, with bigint and Buffer values tagged as one-key objects
+ * (`{"$bigint":"18446744073709551615"}`, `{"$bytes":"0a0b"}`). A plain object whose only key is
+ * `$bigint`/`$bytes` would be ambiguous, so one more tag escapes such objects: `{"$obj": {...}}`.
+ */
+
+/** The stored text of a value. Throws TypeError on values JSON cannot hold (functions, undefined in arrays...). */
+export function encodeValue(v: StoreValue): string {
+  return JSON.stringify(tag(v));
+}
+
+/** The value a stored text encodes; throws SyntaxError on garbage. */
+export function decodeValue(s: string): StoreValue {
+  return untag(JSON.parse(s) as unknown);
+}
+
+function tag(v: unknown): unknown {
+  if (typeof v === 'bigint') return { $bigint: v.toString() };
+  if (Buffer.isBuffer(v)) return { $bytes: v.toString('hex') };
+  if (Array.isArray(v)) return v.map(tag);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = tag(x);
+    const keys = Object.keys(out);
+    return keys.length === 1 && (keys[0] === '$bigint' || keys[0] === '$bytes' || keys[0] === '$obj') ? { $obj: out } : out;
+  }
+  if (typeof v === 'function' || typeof v === 'symbol') throw new TypeError(`cannot store a ${typeof v}`);
+  return v;
+}
+
+function untag(v: unknown): StoreValue {
+  if (Array.isArray(v)) return v.map(untag);
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o);
+    if (keys.length === 1) {
+      if (keys[0] === '$bigint' && typeof o.$bigint === 'string') return BigInt(o.$bigint);
+      if (keys[0] === '$bytes' && typeof o.$bytes === 'string') return Buffer.from(o.$bytes, 'hex');
+      if (keys[0] === '$obj' && typeof o.$obj === 'object' && o.$obj !== null) {
+        const out: Record<string, StoreValue> = {};
+        for (const [k, x] of Object.entries(o.$obj as Record<string, unknown>)) out[k] = untag(x);
+        return out;
+      }
+    }
+    const out: Record<string, StoreValue> = {};
+    for (const k of keys) out[k] = untag(o[k]);
+    return out;
+  }
+  return v as StoreValue;
+}
+
+/** Checks a namespace or key; throws RangeError naming it. */
+export function checkKey(what: 'namespace' | 'key', s: string): void {
+  if (typeof s !== 'string' || s.length === 0) throw new RangeError(`store ${what} must be a non-empty string`);
+  if (what === 'namespace' && s.includes('!')) throw new RangeError(`store namespace may not contain '!': ${JSON.stringify(s)}`);
+}
+
+/** A store in memory (tests, `--data memory:`); values are copied through the encoding so callers cannot alias them. */
+export class MemoryStore implements Store {
+  readonly location = 'memory:';
+  private readonly data = new Map<string, Map<string, string>>();
+  private closed = false;
+
+  private ns(ns: string): Map<string, string> {
+    if (this.closed) throw new StoreError('store is closed', this.location, 'io');
+    checkKey('namespace', ns);
+    let m = this.data.get(ns);
+    if (!m) this.data.set(ns, (m = new Map()));
+    return m;
+  }
+
+  async get<T extends StoreValue = StoreValue>(ns: string, key: string): Promise<T | undefined> {
+    checkKey('key', key);
+    const s = this.ns(ns).get(key);
+    return s === undefined ? undefined : (decodeValue(s) as T);
+  }
+
+  async put(ns: string, key: string, value: StoreValue): Promise<void> {
+    checkKey('key', key);
+    this.ns(ns).set(key, encodeValue(value));
+  }
+
+  async del(ns: string, key: string): Promise<boolean> {
+    checkKey('key', key);
+    return this.ns(ns).delete(key);
+  }
+
+  async list<T extends StoreValue = StoreValue>(ns: string): Promise<StoreEntry<T>[]> {
+    const m = this.ns(ns);
+    return [...m.keys()].sort().map((key) => ({ key, value: decodeValue(m.get(key)!) as T }));
+  }
+
+  async batch(ns: string, ops: Parameters<Store['batch']>[1]): Promise<void> {
+    const m = this.ns(ns);
+    const encoded = ops.map((op) => {
+      checkKey('key', op.key);
+      return op.type === 'put' ? { key: op.key, s: encodeValue(op.value) } : { key: op.key, s: undefined };
+    });
+    for (const e of encoded) {
+      if (e.s === undefined) m.delete(e.key);
+      else m.set(e.key, e.s);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
