@@ -215,7 +215,7 @@ export function encodeCommon(w: Writer, m: CommonMessage): void {
           const max = e.versions.reduce((a, b) => Math.max(a, b), 0);
           const words = new Array<number>(Math.floor(max / 32) + 1).fill(0);
           for (const v of e.versions) words[Math.floor(v / 32)]! |= 1 << (v % 32);
-          for (const word of words) w.u32(word);
+          for (const word of words) w.u32(word >>> 0);
         } else {
           w.u16(e.elemType);
           w.u16(0);

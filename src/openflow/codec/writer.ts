@@ -28,11 +28,13 @@ export class Writer {
   }
 
   u8(v: number): void {
+    if ((v & 0xff) !== v) throw new OfEncodeError(`${v} does not fit an unsigned 8-bit field`);
     this.ensure(1);
     this.buf[this.pos++] = v & 0xff;
   }
 
   u16(v: number): void {
+    if ((v & 0xffff) !== v) throw new OfEncodeError(`${v} does not fit an unsigned 16-bit field`);
     if (this.pos + 2 > this.buf.length) this.ensure(2);
     const b = this.buf;
     b[this.pos] = v >>> 8;
@@ -41,6 +43,7 @@ export class Writer {
   }
 
   u32(v: number): void {
+    if (v >>> 0 !== v) throw new OfEncodeError(`${v} does not fit an unsigned 32-bit field`);
     if (this.pos + 4 > this.buf.length) this.ensure(4);
     const b = this.buf;
     const p = this.pos;
@@ -52,6 +55,7 @@ export class Writer {
   }
 
   u64(v: bigint): void {
+    if (BigInt.asUintN(64, v) !== v) throw new OfEncodeError(`${v} does not fit an unsigned 64-bit field`);
     this.ensure(8);
     this.buf.writeBigUInt64BE(BigInt.asUintN(64, v), this.pos);
     this.pos += 8;
