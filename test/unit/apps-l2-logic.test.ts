@@ -1,0 +1,270 @@
+/** l2-learning decisions judged by behaviour: flows applied to model tables, packets followed through a small network. */
+import { describe, expect, it } from 'vitest';
+import { OFP_NO_BUFFER, OFPP } from '../../src/openflow/codec/constants.js';
+import { L2Learning, defaultL2LearningConfig, type L2LearningConfig, type FloodPortsFn } from '../../src/apps/l2-learning/logic.js';
+import { macToNumber } from '../../src/packet/mac.js';
+import { FakeFlowTable, packetOutPorts } from '../fakes/fake-flow-table.js';
+
+const COOKIE = 0x1234_0000_0000_0000n;
+
+function frame(dst: string, src: string, ethertype = 0x0800): Buffer {
+  const b = Buffer.alloc(60);
+  Buffer.from(dst.replace(/:/g, ''), 'hex').copy(b, 0);
+  Buffer.from(src.replace(/:/g, ''), 'hex').copy(b, 6);
+  b.writeUInt16BE(ethertype, 12);
+  return b;
+}
+
+function mac(n: number): string {
+  return `00:00:00:00:00:${n.toString(16).padStart(2, '0')}`;
+}
+
+interface Host {
+  readonly name: string;
+  readonly mac: string;
+  dpid: bigint;
+  port: number;
+}
+
+/**
+ * Switches with model tables, links and hosts, and a controller running the L2Learning logic
+ * as the app's shell does (flows with the app cookie, packet-out, flows towards a moved host deleted).
+ */
+class Network {
+  readonly tables = new Map<bigint, FakeFlowTable>();
+  readonly ports = new Map<bigint, number[]>();
+  readonly links = new Map<string, { dpid: bigint; port: number }>();
+  readonly hosts = new Map<string, Host>();
+  logic: L2Learning;
+  packetIns = 0;
+  /** Packet handling steps of the last send; a storm hits the cap. */
+  steps = 0;
+
+  constructor(cfg: Partial<L2LearningConfig> = {}, floodPorts?: FloodPortsFn) {
+    this.logic = new L2Learning({ ...defaultL2LearningConfig, ...cfg }, floodPorts);
+  }
+
+  addSwitch(dpid: bigint, ports: number[]): void {
+    this.tables.set(dpid, new FakeFlowTable());
+    this.ports.set(dpid, ports);
+    for (const f of this.logic.switchFlows()) this.tables.get(dpid)!.apply({ ...f, cookie: COOKIE });
+  }
+
+  link(a: bigint, ap: number, b: bigint, bp: number): void {
+    this.links.set(`${a}:${ap}`, { dpid: b, port: bp });
+    this.links.set(`${b}:${bp}`, { dpid: a, port: ap });
+  }
+
+  addHost(name: string, n: number, dpid: bigint, port: number): Host {
+    const h = { name, mac: mac(n), dpid, port };
+    this.hosts.set(name, h);
+    return h;
+  }
+
+  private hostAt(dpid: bigint, port: number): Host | undefined {
+    for (const h of this.hosts.values()) if (h.dpid === dpid && h.port === port) return h;
+    return undefined;
+  }
+
+  /** Sends a frame from a host; returns the names of the hosts that received it, with repeats. */
+  send(from: string, dst: string, now = 0, ethertype = 0x0800): string[] {
+    const h = this.hosts.get(from)!;
+    const data = frame(dst, h.mac, ethertype);
+    const got: string[] = [];
+    const queue: { dpid: bigint; inPort: number }[] = [{ dpid: h.dpid, inPort: h.port }];
+    this.steps = 0;
+    while (queue.length > 0 && this.steps < 500) {
+      this.steps++;
+      const { dpid, inPort } = queue.shift()!;
+      const table = this.tables.get(dpid)!;
+      const fwd = table.forward({ in_port: inPort, eth_dst: dst, eth_src: h.mac, eth_type: ethertype }, now);
+      let outs = fwd.outputs;
+      if (fwd.toController) {
+        this.packetIns++;
+        const d = this.logic.packetIn(dpid, inPort, data, now);
+        if (d.moved) table.apply({ command: 'delete', tableId: 0xff, match: [{ field: 'eth_dst', value: h.mac }], cookie: COOKIE, cookieMask: 0xffff_0000_0000_0000n }, now);
+        if (d.kind === 'forward') table.apply({ ...this.logic.flowFor(d), cookie: COOKIE }, now);
+        const po = this.logic.packetOutFor(d, inPort, OFP_NO_BUFFER, data);
+        outs = po ? packetOutPorts(po) : [];
+      }
+      for (const p of outs) {
+        const targets = p === OFPP.FLOOD ? this.ports.get(dpid)!.filter((x) => x !== inPort) : [p === OFPP.IN_PORT ? inPort : p];
+        for (const port of targets) {
+          const peer = this.links.get(`${dpid}:${port}`);
+          if (peer) queue.push({ dpid: peer.dpid, inPort: peer.port });
+          else {
+            const host = this.hostAt(dpid, port);
+            if (host && host.name !== from) got.push(host.name);
+          }
+        }
+      }
+    }
+    return got.sort();
+  }
+}
+
+describe('l2-learning on one switch', () => {
+  function oneSwitch(cfg: Partial<L2LearningConfig> = {}): Network {
+    const n = new Network(cfg);
+    n.addSwitch(1n, [1, 2, 3]);
+    n.addHost('h1', 1, 1n, 1);
+    n.addHost('h2', 2, 1n, 2);
+    n.addHost('h3', 3, 1n, 3);
+    return n;
+  }
+
+  it('floods an unknown destination, then forwards by learned flows without the controller', () => {
+    const n = oneSwitch();
+    expect(n.send('h1', mac(2))).toEqual(['h2', 'h3']); // unknown: flood
+    expect(n.send('h2', mac(1))).toEqual(['h1']); // h1 learned: forwarded, flow installed
+    expect(n.packetIns).toBe(2);
+    expect(n.send('h2', mac(1))).toEqual(['h1']);
+    expect(n.packetIns).toBe(2); // the switch's flow took it
+    expect(n.send('h1', mac(2))).toEqual(['h2']); // h2 learned at its reply
+    expect(n.send('h1', mac(2))).toEqual(['h2']);
+    expect(n.packetIns).toBe(3);
+  });
+
+  it('installs in_port + eth_dst + eth_src flows with the idle timeout; an idle flow expires and the next packet asks again', () => {
+    const n = oneSwitch({ idleTimeoutSec: 30 });
+    n.send('h1', mac(2), 0);
+    n.send('h2', mac(1), 0);
+    const t = n.tables.get(1n)!;
+    const learned = t.flows.find((f) => f.priority === 10)!;
+    expect(learned.idleTimeout).toBe(30);
+    expect(learned.match).toEqual([
+      { field: 'in_port', value: 2 },
+      { field: 'eth_dst', value: mac(1) },
+      { field: 'eth_src', value: mac(2) },
+    ]);
+    // h3 -> h1 is a different source: it does not ride h2's flow.
+    const before = n.packetIns;
+    expect(n.send('h3', mac(1), 1000)).toEqual(['h1']);
+    expect(n.packetIns).toBe(before + 1);
+    t.expire(40_000);
+    expect(t.flows.filter((f) => f.priority === 10 && f.match.some((m) => m.field === 'in_port' && m.value === 2))).toHaveLength(0);
+    n.send('h2', mac(1), 40_000);
+    expect(n.packetIns).toBe(before + 2);
+  });
+
+  it('matches in_port + eth_dst only when matchSrc is off', () => {
+    const n = oneSwitch({ matchSrc: false });
+    n.send('h1', mac(2));
+    n.send('h2', mac(1));
+    expect(n.tables.get(1n)!.flows.find((f) => f.priority === 10)!.match).toEqual([
+      { field: 'in_port', value: 2 },
+      { field: 'eth_dst', value: mac(1) },
+    ]);
+  });
+
+  it('floods broadcasts and never installs a flow for them', () => {
+    const n = oneSwitch();
+    n.send('h2', mac(1));
+    expect(n.send('h1', 'ff:ff:ff:ff:ff:ff')).toEqual(['h2', 'h3']);
+    expect(n.send('h1', '01:00:5e:00:00:01')).toEqual(['h2', 'h3']);
+    expect(n.tables.get(1n)!.flows.filter((f) => f.priority === 10)).toHaveLength(0);
+  });
+
+  it('ignores LLDP and IEEE 802.1D link-local frames and does not learn multicast sources', () => {
+    const l = new L2Learning();
+    expect(l.packetIn(1n, 1, frame('01:80:c2:00:00:0e', mac(1), 0x88cc), 0)).toMatchObject({ kind: 'ignore', reason: 'lldp' });
+    expect(l.packetIn(1n, 1, frame('01:80:c2:00:00:00', mac(1)), 0)).toMatchObject({ kind: 'ignore', reason: 'link-local' });
+    expect(l.packetIn(1n, 1, frame(mac(2), '01:00:5e:00:00:01'), 0)).toMatchObject({ kind: 'ignore', reason: 'bad-source' });
+    expect(l.packetIn(1n, 1, Buffer.alloc(10), 0)).toMatchObject({ kind: 'ignore', reason: 'short' });
+    expect(l.size(1n)).toBe(0);
+    // 01:80:c2:00:00:10 is not link-local: flooded.
+    expect(l.packetIn(1n, 1, frame('01:80:c2:00:00:10', mac(1)), 0)).toMatchObject({ kind: 'flood' });
+  });
+
+  it('drops a frame whose destination sits behind the port it came in on', () => {
+    const l = new L2Learning();
+    l.packetIn(1n, 1, frame(mac(9), mac(2)), 0);
+    expect(l.packetIn(1n, 1, frame(mac(2), mac(3)), 0)).toMatchObject({ kind: 'ignore', reason: 'same-port' });
+  });
+
+  it('follows a host that moved and deletes the flows that pointed at its old port', () => {
+    const n = oneSwitch();
+    n.send('h1', mac(2));
+    n.send('h2', mac(1));
+    n.send('h2', mac(1));
+    n.hosts.get('h1')!.port = 3;
+    n.hosts.delete('h3');
+    expect(n.send('h1', mac(2))).toEqual(['h2']);
+    expect(n.logic.lookup(1n, macToNumber(mac(1)))).toBe(3);
+    expect(n.send('h2', mac(1))).toEqual(['h1']);
+    expect(n.tables.get(1n)!.flows.filter((f) => f.priority === 10).every((f) => !f.instructions.some((i) => i.type === 'apply_actions' && i.actions.some((a) => a.type === 'output' && a.port === 1)))).toBe(true);
+  });
+
+  it('ages MACs out, forgets MACs on a port that went down, and bounds the table', () => {
+    const l = new L2Learning({ ...defaultL2LearningConfig, macAgeSec: 10, maxMacsPerSwitch: 3 });
+    for (let i = 1; i <= 4; i++) l.packetIn(1n, i, frame('ff:ff:ff:ff:ff:ff', mac(i)), i * 1000);
+    expect(l.size(1n)).toBe(3);
+    expect(l.lookup(1n, macToNumber(mac(1)))).toBeUndefined(); // the oldest went
+    expect(l.portDown(1n, 2)).toEqual([macToNumber(mac(2))]);
+    expect(l.expire(13_500)).toBe(1); // mac 3 seen at 3000
+    expect(l.lookup(1n, macToNumber(mac(4)))).toBe(4);
+    // A stale entry is not used for forwarding even before expire() runs.
+    expect(l.packetIn(1n, 9, frame(mac(4), mac(9)), 30_000)).toMatchObject({ kind: 'flood' });
+  });
+
+  it('uses the buffer id of a buffered packet-in instead of its bytes', () => {
+    const l = new L2Learning();
+    const d = l.packetIn(1n, 1, frame(mac(2), mac(1)), 0);
+    const data = frame(mac(2), mac(1));
+    expect(l.packetOutFor(d, 1, 77, data)).toEqual({ inPort: 1, bufferId: 77, actions: [{ type: 'output', port: OFPP.FLOOD }] });
+    expect(l.packetOutFor(d, 1, OFP_NO_BUFFER, data)).toEqual({ inPort: 1, actions: [{ type: 'output', port: OFPP.FLOOD }], data });
+  });
+
+  it('installs one table-miss flow sending whole packets to the controller', () => {
+    const l = new L2Learning();
+    expect(l.switchFlows()).toEqual([{ tableId: 0, priority: 0, match: [], actions: [{ type: 'output', port: OFPP.CONTROLLER, maxLen: 0xffff }] }]);
+    expect(new L2Learning({ ...defaultL2LearningConfig, installTableMiss: false }).switchFlows()).toEqual([]);
+  });
+});
+
+describe('l2-learning on a ring', () => {
+  /** s1..s4 in a ring (port 2 to the next switch, port 3 to the previous), host hi on si port 1. */
+  function ring(floodPorts?: FloodPortsFn): Network {
+    const n = new Network({}, floodPorts);
+    for (let i = 1n; i <= 4n; i++) {
+      n.addSwitch(i, [1, 2, 3]);
+      n.addHost(`h${i}`, Number(i), i, 1);
+    }
+    for (let i = 1n; i <= 4n; i++) n.link(i, 2, (i % 4n) + 1n, 3);
+    return n;
+  }
+
+  /** The broadcast tree leaves out the s4-s1 link (s4 port 2, s1 port 3). */
+  const treeFlood: FloodPortsFn = (dpid, inPort) => {
+    const blocked = (dpid === 4n && inPort === 2) || (dpid === 1n && inPort === 3);
+    if (blocked) return [];
+    return [1, 2, 3].filter((p) => p !== inPort && !(dpid === 4n && p === 2) && !(dpid === 1n && p === 3));
+  };
+
+  it('storms with OFPP_FLOOD (no topology): the reason floods must follow the tree', () => {
+    const n = ring();
+    n.send('h1', 'ff:ff:ff:ff:ff:ff');
+    expect(n.steps).toBe(500);
+  });
+
+  it('floods on the broadcast tree: every host gets one copy, then unicast converges', () => {
+    const n = ring(treeFlood);
+    expect(n.send('h1', 'ff:ff:ff:ff:ff:ff')).toEqual(['h2', 'h3', 'h4']);
+    expect(n.steps).toBeLessThan(20);
+    for (const a of ['h1', 'h2', 'h3', 'h4']) {
+      for (const b of ['h1', 'h2', 'h3', 'h4']) {
+        if (a === b) continue;
+        const got = n.send(a, n.hosts.get(b)!.mac);
+        expect(got.filter((x) => x === b)).toHaveLength(1);
+        expect(n.steps).toBeLessThan(20);
+      }
+    }
+    // Once learned, a ping pair runs on flows alone.
+    n.send('h1', mac(3));
+    n.send('h3', mac(1));
+    const before = n.packetIns;
+    expect(n.send('h1', mac(3))).toEqual(['h3']);
+    expect(n.send('h3', mac(1))).toEqual(['h1']);
+    expect(n.packetIns).toBe(before);
+  });
+});

@@ -1,0 +1,341 @@
+/** The app framework: packet-in chain, failure containment, run-time enable/disable, settings, module loading, store and metrics; l2-learning end to end over emulated switches. */
+import { duplexPair, Writable } from 'node:stream';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Controller } from '../../src/controller.js';
+import { defaultConfig } from '../../src/config.js';
+import { OFP_NO_BUFFER, OFPP } from '../../src/openflow/codec/constants.js';
+import type { OfMessage } from '../../src/openflow/codec/index.js';
+import type { Datapath, PacketIn } from '../../src/openflow/datapath.js';
+import { Session } from '../../src/openflow/session.js';
+import { EmulatedSwitch, type EmulatedSwitchOptions } from '../../src/loadgen/emulated-switch.js';
+import { AppManager, type AppManagerOptions } from '../../src/apps/manager.js';
+import { loadAppModule } from '../../src/apps/registry.js';
+import { AppConfigError, resolveAppConfig } from '../../src/apps/schema.js';
+import { MemoryStore, PrefixedStore } from '../../src/apps/store.js';
+import { MemoryMetrics } from '../../src/apps/metrics.js';
+import type { App, AppContext, PacketInEvent, TopologyService } from '../../src/apps/types.js';
+import { ownerIdFor } from '../../src/flows/cookie.js';
+import { bindFlowTable, FakeFlowTable } from '../fakes/fake-flow-table.js';
+
+const cleanups: (() => void | Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A logger whose JSON lines land in `lines`. */
+function captureLog(): { log: ReturnType<typeof pino>; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const dest = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
+      cb();
+    },
+  });
+  return { log: pino({ level: 'info' }, dest), lines };
+}
+
+function controller(): Controller {
+  return new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, echoIntervalMs: 0 } });
+}
+
+async function manager(ctrl: Controller, opts: Partial<AppManagerOptions> = {}): Promise<AppManager> {
+  const m = new AppManager({ bus: ctrl.bus, datapaths: ctrl.datapaths, log: opts.log ?? ctrl.log, flowsConfig: { reconcileIntervalMs: 0 }, config: { enabled: [] }, ...opts });
+  await m.start();
+  cleanups.push(() => m.stop());
+  return m;
+}
+
+async function connect(ctrl: Controller, m: AppManager, table: FakeFlowTable, opts: EmulatedSwitchOptions = {}): Promise<{ sw: EmulatedSwitch; dp: Datapath }> {
+  const [a, b] = duplexPair();
+  const dpid = opts.dpid ?? 1n;
+  const up = new Promise<Datapath>((resolve) => {
+    const on = (e: { dpid: bigint; datapath: Datapath }): void => {
+      if (e.dpid !== dpid) return;
+      ctrl.bus.off('switchConnected', on);
+      resolve(e.datapath);
+    };
+    ctrl.bus.on('switchConnected', on);
+  });
+  ctrl.attach(new Session(a, { ...defaultConfig.openflow, echoIntervalMs: 0 }));
+  const sw = new EmulatedSwitch(b, { dpid, ...opts });
+  bindFlowTable(sw, table);
+  const dp = await up;
+  cleanups.push(() => dp.session.close('test over'));
+  await waitFor(() => !m.flows.isSyncing(dpid) && m.flows.flows(dpid).every((f) => f.state !== 'pending'));
+  return { sw, dp };
+}
+
+async function waitFor(cond: () => boolean, timeoutMs = 2000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const stubDp = {} as Datapath;
+function packetInEvent(dpid: bigint, inPort: number): PacketInEvent {
+  const msg: PacketIn = { inPort, bufferId: OFP_NO_BUFFER, totalLen: 60, reason: 0, tableId: 0, cookie: 0n, match: [], data: Buffer.alloc(60) };
+  return { dpid, datapath: stubDp, msg };
+}
+
+function recorder(name: string, priority: number, seen: string[], handle?: (e: PacketInEvent) => boolean): App {
+  return {
+    name,
+    description: `records packet-ins as ${name}`,
+    packetInPriority: priority,
+    start() {},
+    onPacketIn(e) {
+      seen.push(`${name}:${e.msg.inPort}`);
+      return handle?.(e) ? 'handled' : undefined;
+    },
+  };
+}
+
+describe('app manager: packet-in chain', () => {
+  it('runs handlers by priority, highest first, and stops at handled', async () => {
+    const ctrl = controller();
+    const seen: string[] = [];
+    const m = await manager(ctrl, {
+      apps: [recorder('low', 0, seen), recorder('high', 100, seen, (e) => e.msg.inPort === 2), recorder('mid-b', 50, seen), recorder('mid-a', 50, seen)],
+      config: { enabled: ['low', 'high', 'mid-b', 'mid-a'] },
+    });
+    ctrl.bus.emit('packetIn', packetInEvent(1n, 1));
+    ctrl.bus.emit('packetIn', packetInEvent(1n, 2));
+    expect(seen).toEqual(['high:1', 'mid-a:1', 'mid-b:1', 'low:1', 'high:2']);
+    await m.disable('high');
+    seen.length = 0;
+    ctrl.bus.emit('packetIn', packetInEvent(1n, 2));
+    expect(seen).toEqual(['mid-a:2', 'mid-b:2', 'low:2']);
+    expect(m.status('high')?.state).toBe('stopped');
+  });
+});
+
+describe('app manager: failures', () => {
+  it('catches a throwing handler, logs app, dpid and event, and keeps the other apps running', async () => {
+    const ctrl = controller();
+    const { log, lines } = captureLog();
+    const seen: string[] = [];
+    const bad: App = { name: 'bad', description: 'throws', packetInPriority: 10, start() {}, onPacketIn() { throw new Error('boom'); } };
+    const m = await manager(ctrl, { log, apps: [bad, recorder('good', 0, seen)], config: { enabled: ['bad', 'good'], maxFailures: 3 } });
+    expect(() => ctrl.bus.emit('packetIn', packetInEvent(0xabn, 4))).not.toThrow();
+    expect(seen).toEqual(['good:4']);
+    const entry = lines.find((l) => l.msg === 'app handler threw');
+    expect(entry).toMatchObject({ app: 'bad', dpid: '00000000000000ab', event: 'packetIn', err: 'boom' });
+    expect(m.status('bad')).toMatchObject({ state: 'running', recentFailures: 1 });
+  });
+
+  it('stops an app that keeps failing within the window and removes its flows; failures outside the window do not count', async () => {
+    const ctrl = controller();
+    let now = 0;
+    const { log, lines } = captureLog();
+    let ctxRef: AppContext | undefined;
+    const flaky: App = {
+      name: 'flaky',
+      description: 'installs a flow, then fails on port status',
+      start(ctx) {
+        ctxRef = ctx;
+      },
+      onSwitchConnected(e) {
+        ctxRef!.flows.install(e.dpid, { priority: 7, match: [{ field: 'in_port', value: 1 }], actions: [{ type: 'output', port: 2 }] });
+      },
+      onPortAdded() {
+        return Promise.reject(new Error('async boom'));
+      },
+    };
+    const m = await manager(ctrl, { log, now: () => now, apps: [flaky], config: { enabled: ['flaky'], maxFailures: 3, failureWindowMs: 1000 } });
+    const table = new FakeFlowTable();
+    const { dp } = await connect(ctrl, m, table);
+    expect(table.flows.map((f) => f.priority)).toEqual([7]);
+    const port = [...dp.ports.values()][0]!;
+    const fire = async (): Promise<void> => {
+      ctrl.bus.emit('portAdded', { dpid: 1n, port });
+      await new Promise((r) => setTimeout(r, 5));
+    };
+    await fire();
+    now = 5000; // the first failure leaves the window
+    await fire();
+    await fire();
+    expect(m.status('flaky')?.state).toBe('running');
+    await fire();
+    await waitFor(() => m.status('flaky')?.state === 'failed');
+    await waitFor(() => table.flows.length === 0);
+    expect(m.status('flaky')?.lastError).toMatch(/3 failures within 1000 ms; last in portAdded: async boom/);
+    expect(lines.some((l) => l.msg === 'app stopped after failures; its flows were removed' && l.app === 'flaky')).toBe(true);
+  });
+
+  it('leaves an app whose start throws failed, without throwing, and with no flows', async () => {
+    const ctrl = controller();
+    const broken: App = { name: 'broken', description: 'cannot start', start() { throw new Error('no'); } };
+    const m = await manager(ctrl, { apps: [broken], config: { enabled: ['broken'] } });
+    expect(m.status('broken')).toMatchObject({ state: 'failed', lastError: 'start failed: no' });
+  });
+});
+
+describe('app manager: run-time enable and disable', () => {
+  it('enabling an app tells it about switches already connected; disabling removes its flows only', async () => {
+    const ctrl = controller();
+    const mk = (name: string, prio: number): App => {
+      let c: AppContext | undefined;
+      return {
+        name,
+        description: name,
+        start(ctx) {
+          c = ctx;
+        },
+        onSwitchConnected(e) {
+          c!.flows.install(e.dpid, { priority: prio, match: [], actions: [{ type: 'output', port: OFPP.NORMAL }] });
+        },
+      };
+    };
+    const m = await manager(ctrl, { apps: [() => mk('one', 11), () => mk('two', 22)], config: { enabled: ['one'] } });
+    const table = new FakeFlowTable();
+    await connect(ctrl, m, table);
+    expect(table.flows.map((f) => f.priority)).toEqual([11]);
+    await m.enable('two');
+    await waitFor(() => table.flows.length === 2);
+    expect(table.flows.find((f) => f.priority === 22)!.cookie >> 48n).toBe(BigInt(ownerIdFor('two')));
+    await m.disable('one');
+    expect(table.flows.map((f) => f.priority)).toEqual([22]);
+    expect(m.list().map((s) => [s.name, s.state])).toEqual([
+      ['l2-learning', 'stopped'],
+      ['one', 'stopped'],
+      ['two', 'running'],
+    ]);
+  });
+});
+
+describe('app settings', () => {
+  it('overlays settings on the defaults and names the bad field', () => {
+    const schema = {
+      defaults: { n: 1, on: true, mode: 'a' },
+      fields: { n: { type: 'number', integer: true, min: 0 }, on: { type: 'boolean' }, mode: { type: 'string', enum: ['a', 'b'] } },
+    } as const;
+    expect(resolveAppConfig('x', schema, { n: 5 })).toEqual({ n: 5, on: true, mode: 'a' });
+    expect(() => resolveAppConfig('x', schema, { n: -1 })).toThrow(new AppConfigError('apps.settings.x.n', 'must be at least 0, got -1'));
+    expect(() => resolveAppConfig('x', schema, { mode: 'c' })).toThrow(/apps\.settings\.x\.mode: expected one of a, b/);
+    expect(() => resolveAppConfig('x', schema, { nn: 1 })).toThrow(/apps\.settings\.x\.nn: unknown setting/);
+    expect(() => resolveAppConfig('x', schema, 3)).toThrow(/apps\.settings\.x: expected an object/);
+  });
+
+  it('refuses to start with an unknown app or a bad l2-learning setting', async () => {
+    const ctrl = controller();
+    const m1 = new AppManager({ bus: ctrl.bus, datapaths: ctrl.datapaths, log: ctrl.log, config: { enabled: ['nope'] } });
+    await expect(m1.start()).rejects.toThrow(/unknown app "nope"/);
+    const m2 = new AppManager({ bus: ctrl.bus, datapaths: ctrl.datapaths, log: ctrl.log, config: { enabled: ['l2-learning'], settings: { 'l2-learning': { idleTimeoutSec: 'long' } } } });
+    await expect(m2.start()).rejects.toThrow(/apps\.settings\.l2-learning\.idleTimeoutSec: expected a number/);
+  });
+});
+
+describe('app modules', () => {
+  it('loads apps from a file path (default export, factory, or list) and reports a module without apps', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sbx-apps-'));
+    await writeFile(join(dir, 'one.mjs'), "export default () => ({ name: 'from-file', description: 'd', start() {} });\n");
+    await writeFile(join(dir, 'none.mjs'), 'export const x = 1;\n');
+    const defs = await loadAppModule('./one.mjs', dir);
+    expect(defs).toHaveLength(1);
+    const ctrl = controller();
+    const m = await manager(ctrl, { baseDir: dir, config: { enabled: ['from-file'], modules: ['./one.mjs'] } });
+    expect(m.status('from-file')).toMatchObject({ state: 'running', source: './one.mjs' });
+    await expect(loadAppModule('./none.mjs', dir)).rejects.toThrow(/exports no app/);
+    await expect(loadAppModule('./missing.mjs', dir)).rejects.toThrow(/cannot load "\.\/missing\.mjs"/);
+    await expect(loadAppModule('signalbox-no-such-package', dir)).rejects.toThrow(/cannot load/);
+  });
+});
+
+describe('store and metrics', () => {
+  it("keeps each app's keys in its own namespace and returns copies", async () => {
+    const store = new MemoryStore();
+    const a = new PrefixedStore(store, 'apps/a/');
+    const b = new PrefixedStore(store, 'apps/b/');
+    const v = { hosts: ['x'], n: 5n };
+    await a.put('k', v);
+    await a.put('k2', 1);
+    await b.put('k', 'other');
+    v.hosts.push('mutated');
+    expect(await a.get('k')).toEqual({ hosts: ['x'], n: 5n });
+    expect(await a.list()).toEqual([
+      ['k', { hosts: ['x'], n: 5n }],
+      ['k2', 1],
+    ]);
+    expect(await b.list()).toEqual([['k', 'other']]);
+    expect(await a.del('k')).toBe(true);
+    expect(await a.del('k')).toBe(false);
+    expect(await store.list('apps/')).toHaveLength(2);
+  });
+
+  it('counts and observes under the app prefix', () => {
+    const m = new MemoryMetrics();
+    const s = m.scoped('app_x_');
+    s.counter('packets_total').inc();
+    s.counter('packets_total').inc(2);
+    s.histogram('latency_seconds', '', [0.1, 1]).observe(0.5);
+    const snap = m.snapshot();
+    expect(snap.app_x_packets_total).toMatchObject({ kind: 'counter', value: 3 });
+    expect(snap.app_x_latency_seconds).toMatchObject({ kind: 'histogram', count: 1, sum: 0.5, buckets: [{ le: 0.1, count: 0 }, { le: 1, count: 1 }, { le: Infinity, count: 1 }] });
+  });
+});
+
+function frame(dst: string, src: string): Buffer {
+  const b = Buffer.alloc(60);
+  Buffer.from(dst.replace(/:/g, ''), 'hex').copy(b, 0);
+  Buffer.from(src.replace(/:/g, ''), 'hex').copy(b, 6);
+  b.writeUInt16BE(0x0800, 12);
+  return b;
+}
+
+function sendPacketIn(sw: EmulatedSwitch, version: number, inPort: number, data: Buffer, bufferId = OFP_NO_BUFFER): void {
+  if (version === 1) sw.send({ version: 1, type: 'packet_in', xid: 0, bufferId, totalLen: data.length, inPort, reason: 0, data });
+  else sw.send({ version: 4, type: 'packet_in', xid: 0, bufferId, totalLen: data.length, reason: 0, tableId: 0, cookie: 0n, match: [{ field: 'in_port', value: inPort }], data });
+}
+
+describe.each([4, 1])('l2-learning app end to end on OpenFlow %s', (version) => {
+  const H1 = '00:00:00:00:00:01';
+  const H2 = '00:00:00:00:00:02';
+
+  it('installs the table-miss flow, floods the unknown, then installs a learned flow and sends the packet on', async () => {
+    const ctrl = controller();
+    const m = await manager(ctrl, { config: { enabled: ['l2-learning'] } });
+    const table = new FakeFlowTable();
+    const { sw } = await connect(ctrl, m, table, { versions: [version] });
+    expect(table.flows).toHaveLength(1);
+    expect(table.forward({ in_port: 1, eth_dst: H2, eth_src: H1 }).toController).toBe(true);
+    const out1 = sw.next('packet_out');
+    sendPacketIn(sw, version, 1, frame(H2, H1));
+    const po1 = await out1;
+    expect(po1.actions).toEqual([{ type: 'output', port: version === 1 ? 0xfffb : OFPP.FLOOD, maxLen: 0xffff }]);
+    const out2 = sw.next('packet_out');
+    sendPacketIn(sw, version, 2, frame(H1, H2), 42);
+    const po2 = await out2;
+    expect(po2).toMatchObject({ bufferId: 42 });
+    await waitFor(() => table.flows.length === 2);
+    expect(table.forward({ in_port: 2, eth_dst: H1, eth_src: H2 }).outputs).toEqual([1]);
+    expect(m.flows.flows(1n).every((f) => f.owner === 'l2-learning')).toBe(true);
+    // Disabling the app removes its flows from the switch.
+    await m.disable('l2-learning');
+    expect(table.flows).toHaveLength(0);
+  });
+});
+
+describe('l2-learning with a topology', () => {
+  it('floods out of the ports the topology gives, not OFPP_FLOOD', async () => {
+    const ctrl = controller();
+    const topology: TopologyService = { floodPorts: (_d, inPort) => [1, 3].filter((p) => p !== inPort), isEdgePort: () => true };
+    const m = await manager(ctrl, { topology, config: { enabled: ['l2-learning'] } });
+    const table = new FakeFlowTable();
+    const { sw } = await connect(ctrl, m, table);
+    const out = sw.next('packet_out');
+    sendPacketIn(sw, 4, 1, frame('ff:ff:ff:ff:ff:ff', '00:00:00:00:00:01'));
+    expect((await out).actions).toEqual([{ type: 'output', port: 3, maxLen: 0xffff }]);
+    const seen: OfMessage[] = [];
+    sw.on('message', (x) => seen.push(x));
+    // The topology says: nothing to flood out of port 3 but port 1.
+    sendPacketIn(sw, 4, 3, frame('ff:ff:ff:ff:ff:ff', '00:00:00:00:00:03'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen.filter((x) => x.type === 'packet_out').map((x) => (x as OfMessage & { type: 'packet_out' }).actions)).toEqual([[{ type: 'output', port: 1, maxLen: 0xffff }]]);
+  });
+});
