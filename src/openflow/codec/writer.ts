@@ -92,7 +92,7 @@ export class Writer {
    */
   str(s: string, n: number, field = 'string'): void {
     let b = Buffer.from(s, 'utf8');
-    if (b.length !== s.length && /^[\u0000-\u00ff]*$/.test(s)) {
+    if (b.length !== s.length && isLatin1(s)) {
       const latin1 = Buffer.from(s, 'latin1');
       if (!isUtf8(latin1)) b = latin1;
     }
@@ -155,4 +155,10 @@ export class Writer {
     this.pos = 0;
     return out;
   }
+}
+
+/** True when every char of `s` is in U+0000..U+00FF. */
+function isLatin1(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) return false;
+  return true;
 }
