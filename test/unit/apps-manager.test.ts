@@ -3,7 +3,7 @@ import { duplexPair, Writable } from 'node:stream';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Controller } from '../../src/controller.js';
 import { defaultConfig } from '../../src/config.js';
@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 /** A logger whose JSON lines land in `lines`. */
-function captureLog(): { log: ReturnType<typeof pino>; lines: Record<string, unknown>[] } {
+function captureLog(): { log: Logger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
   const dest = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -35,7 +35,7 @@ function captureLog(): { log: ReturnType<typeof pino>; lines: Record<string, unk
       cb();
     },
   });
-  return { log: pino({ level: 'info' }, dest), lines };
+  return { log: pino({ level: 'info' }, dest) as Logger, lines };
 }
 
 function controller(): Controller {
