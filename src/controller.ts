@@ -1,11 +1,13 @@
 /** Composition root: wires the OpenFlow server, the datapath registry and the event bus together. */
+import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { defaultConfig, type Config } from './config.js';
-import { EventBus, dpidToHex } from './events.js';
+import { EventBus, TOPOLOGY_EVENT_NAMES, dpidToHex } from './events.js';
 import { silentLogger } from './log.js';
 import { Datapath } from './openflow/datapath.js';
 import { OpenFlowServer, type BoundListener } from './openflow/server.js';
 import { Session } from './openflow/session.js';
+import { loadOrCreateSecret, TopologyService } from './topology/index.js';
 
 /**
  * The running controller. Switches are admitted once their handshake completes; a second
@@ -16,6 +18,8 @@ export class Controller {
   /** Ready switches by dpid. */
   readonly datapaths = new Map<bigint, Datapath>();
   readonly log: Logger;
+  /** Links, hosts, paths and the broadcast tree; created by `start()`. */
+  topology: TopologyService | undefined;
   private server: OpenFlowServer | undefined;
   /** Per-dpid admission chain, so contenders for one dpid are judged one at a time. */
   private readonly admitting = new Map<bigint, Promise<void>>();
@@ -29,6 +33,17 @@ export class Controller {
 
   /** Starts the OpenFlow listeners; resolves with the addresses bound. */
   async start(): Promise<{ openflow: BoundListener[] }> {
+    this.topology = new TopologyService({
+      bus: this.bus,
+      datapaths: this.datapaths,
+      config: this.config.topology,
+      log: this.log.child({ component: 'topology' }),
+      secret: loadOrCreateSecret(this.config.dataDir),
+    });
+    const topology = this.topology as unknown as EventEmitter;
+    const bus = this.bus as unknown as EventEmitter;
+    for (const name of TOPOLOGY_EVENT_NAMES) topology.on(name, (e: unknown) => bus.emit(name, e));
+    this.topology.start();
     this.server = new OpenFlowServer({
       config: this.config.openflow,
       logger: this.log.child({ component: 'openflow' }),
@@ -42,6 +57,7 @@ export class Controller {
   async stop(): Promise<void> {
     await this.server?.close();
     this.server = undefined;
+    this.topology?.stop();
   }
 
   /**

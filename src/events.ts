@@ -4,9 +4,10 @@ import type { ErrorMsg } from './openflow/codec/common.js';
 import type { Datapath } from './openflow/datapath.js';
 import type { SwitchPort } from './openflow/session.js';
 import type { PacketIn, FlowRemoved } from './openflow/datapath.js';
+import type { TopologyEvents } from './topology/types.js';
 
-/** Every event on the bus, with its payload. */
-export interface ControllerEvents {
+/** Every event on the bus, with its payload (topology events: linkAdded, hostMoved, ... see TopologyEvents). */
+export interface ControllerEvents extends TopologyEvents {
   switchConnected: [{ readonly dpid: bigint; readonly datapath: Datapath }];
   switchDisconnected: [{ readonly dpid: bigint; readonly reason: string }];
   portAdded: [{ readonly dpid: bigint; readonly port: SwitchPort }];
@@ -16,6 +17,9 @@ export interface ControllerEvents {
   flowRemoved: [{ readonly dpid: bigint; readonly msg: FlowRemoved }];
   errorReceived: [{ readonly dpid: bigint; readonly msg: ErrorMsg }];
 }
+
+/** Names of the topology events the controller forwards onto the bus. */
+export const TOPOLOGY_EVENT_NAMES = ['linkAdded', 'linkRemoved', 'hostAdded', 'hostMoved', 'hostUpdated', 'hostRemoved', 'topologyChanged'] as const satisfies readonly (keyof TopologyEvents)[];
 
 export type ControllerEventName = keyof ControllerEvents;
 

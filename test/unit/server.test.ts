@@ -9,6 +9,7 @@ import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
 import type { Datapath } from '../../src/openflow/datapath.js';
 import { EmulatedSwitch } from '../../src/loadgen/emulated-switch.js';
+import type { OfMessage } from '../../src/openflow/codec/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sbx-tls-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,7 +28,8 @@ describe('OpenFlow server over real sockets', () => {
       const dp = await connected(ctrl);
       expect(dp.version).toBe(1);
       expect(dp.dpidHex).toBe('0000000000000010');
-      const fm = sw.next('flow_mod');
+      // The topology service installs its LLDP rule too: wait for ours by priority.
+      const fm = new Promise<OfMessage>((resolve) => sw.on('message', (m) => m.type === 'flow_mod' && m.priority === 10 && resolve(m)));
       dp.flowMod({ priority: 10, match: [{ field: 'in_port', value: 1 }, { field: 'eth_dst', value: '00:00:00:00:00:02' }], actions: [{ type: 'output', port: 2 }] });
       const got = await fm;
       expect(got.version).toBe(1);
