@@ -2,10 +2,11 @@
 import { pathToFileURL } from 'node:url';
 import { codecSuite } from './codec.js';
 import { sessionsSuite } from './sessions.js';
+import { topologySuite } from './topology.js';
 import type { BenchSuite, Row } from './harness.js';
 
 /** Every suite, in the order they run. Add a suite by importing its module here. */
-export const SUITES: readonly BenchSuite[] = [codecSuite, sessionsSuite];
+export const SUITES: readonly BenchSuite[] = [codecSuite, sessionsSuite, topologySuite];
 
 /** The results as an aligned text table: suite, case, ops/s, ns/op. */
 export function formatTable(rows: readonly Row[]): string {
