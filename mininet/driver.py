@@ -324,6 +324,8 @@ def main():
     ap.add_argument('--wait-connected', type=float, default=0, metavar='SECONDS',
                     help='wait up to SECONDS for every switch to connect before "ready"')
     ap.add_argument('--log-level', default='info')
+    ap.add_argument('--cli', action='store_true',
+                    help="after ready, run Mininet's interactive CLI on this terminal instead of reading JSON commands")
     args = ap.parse_args()
 
     setLogLevel(args.log_level)
@@ -378,7 +380,17 @@ def main():
         pids = [n.pid for n in net.hosts + net.switches + net.controllers if getattr(n, 'pid', None)]
         send({'event': 'ready', 'prefix': prefix, 'pids': pids, 'connected': connected,
               'hosts': len(net.hosts), 'switches': len(net.switches)})
-        for line in sys.stdin:
+        if args.cli:
+            # Mininet's CLI handles Ctrl-C itself (it interrupts the running command only).
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            from lab_cli import run_cli
+            run_cli(net, prefix)
+            signal.signal(signal.SIGINT, on_signal)
+            lines = []
+        else:
+            lines = sys.stdin
+        cid = None
+        for line in lines:
             line = line.strip()
             if not line:
                 continue

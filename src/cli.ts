@@ -5,6 +5,7 @@ import { benchCommand } from './cli/bench.js';
 import { decodeCommand } from './cli/decode.js';
 import { encodeCommand } from './cli/encode.js';
 import { processIo, type CliIo } from './cli/io.js';
+import { labCommand } from './cli/lab.js';
 import { runStart } from './cli/start.js';
 
 /** The package version: package.json sits two levels up from dist/src/cli.js, one from src/cli.ts (tests). */
@@ -21,6 +22,7 @@ Commands:
   decode [FILE|-]    print OpenFlow messages of a binary (or --hex) stream as JSON lines
   encode [FILE|-]    turn JSON lines back into binary OpenFlow messages
   bench              cbench-like load generator: packet-ins answered per second
+  lab TOPO           Mininet lab (userspace OVS) with Mininet's CLI or a --scenario
   version            print the version
 `;
 
@@ -36,6 +38,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       return encodeCommand(rest, io);
     case 'bench':
       return benchCommand(rest, io);
+    case 'lab':
+      return labCommand(rest, io);
     case 'version':
     case '--version':
     case '-v':

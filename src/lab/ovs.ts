@@ -1,0 +1,101 @@
+/** Open vSwitch for labs: checks the daemons answer and starts them (userspace datapath needs no kernel module) when they do not. */
+import { execFile } from 'node:child_process';
+import { accessSync, constants as fsConstants } from 'node:fs';
+import { mkdir, rmdir, stat } from 'node:fs/promises';
+
+/** Debian's openvswitch-switch control script. */
+const OVS_CTL = '/usr/share/openvswitch/scripts/ovs-ctl';
+/** The same lock the test harness takes (test/harness/ovs.ts), so a lab and a test run never start OVS twice. */
+const START_LOCK = '/tmp/signalbox-ovs-start.lock';
+
+function which(name: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+  for (const d of dirs) {
+    try {
+      accessSync(`${d}/${name}`, fsConstants.X_OK);
+      return `${d}/${name}`;
+    } catch {
+      // next
+    }
+  }
+  return undefined;
+}
+
+/** Runs a command; resolves with stdout, rejects with its stderr. */
+export function runCommand(file: string, args: readonly string[], timeoutMs = 10_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { timeout: timeoutMs, killSignal: 'SIGKILL', encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${[file, ...args].join(' ')}: ${err.message}${stderr.trim() ? `\n${stderr.trim()}` : ''}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+function tool(name: string): string {
+  const p = which(name);
+  if (!p) throw new Error(`Open vSwitch is not installed: ${name} not found (run scripts/install-deps.sh as root)`);
+  return p;
+}
+
+/** True when ovsdb-server and ovs-vswitchd both answer. */
+export async function ovsRunning(): Promise<boolean> {
+  try {
+    await runCommand(tool('ovs-vsctl'), ['--timeout=2', 'show'], 4_000);
+    await runCommand(tool('ovs-appctl'), ['--timeout=2', '-t', 'ovs-vswitchd', 'version'], 4_000);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function withLock<T>(fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      await mkdir(START_LOCK);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const st = await stat(START_LOCK).catch(() => undefined);
+      if (st && Date.now() - st.mtimeMs > 60_000) await rmdir(START_LOCK).catch(() => undefined);
+      if (Date.now() > deadline) throw new Error(`${START_LOCK} held for over 60 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rmdir(START_LOCK).catch(() => undefined);
+  }
+}
+
+/**
+ * Makes sure OVS runs; resolves true when this call started it (so the caller may stop it),
+ * false when it was already running. Throws when OVS is not installed or does not come up.
+ */
+export async function ensureOvs(): Promise<boolean> {
+  tool('ovs-vsctl');
+  tool('ovs-appctl');
+  try {
+    accessSync(OVS_CTL, fsConstants.X_OK);
+  } catch {
+    throw new Error(`Open vSwitch is not installed: ${OVS_CTL} not found (run scripts/install-deps.sh as root)`);
+  }
+  if (await ovsRunning()) return false;
+  return withLock(async () => {
+    if (await ovsRunning()) return false;
+    // --system-id=random: no hostname-derived id needed; --no-mlockall: containers often cap locked memory.
+    await runCommand(OVS_CTL, ['start', '--system-id=random', '--no-mlockall'], 60_000);
+    const until = Date.now() + 15_000;
+    while (!(await ovsRunning())) {
+      if (Date.now() > until) throw new Error('ovs-ctl start returned but ovs-vswitchd does not answer (see /var/log/openvswitch/ovs-vswitchd.log)');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return true;
+  });
+}
+
+/** Stops the OVS daemons (only for a caller that started them). */
+export async function stopOvs(): Promise<void> {
+  await runCommand(OVS_CTL, ['stop'], 60_000);
+}
