@@ -7,4 +7,5 @@ export * from './metrics.js';
 export * from './packets.js';
 export * from './manager.js';
 export * from './registry.js';
+export * from './topology-view.js';
 export { l2LearningApp, l2LearningSchema, L2Learning, defaultL2LearningConfig, type L2LearningConfig, type L2Decision } from './l2-learning/index.js';

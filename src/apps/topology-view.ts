@@ -1,0 +1,18 @@
+/** Adapts the topology layer (src/topology TopologyService) to the small TopologyService interface apps get. */
+import type { TopologyService } from './types.js';
+
+/** The parts of src/topology's service this adapter reads (structural, so apps do not depend on the topology module). */
+export interface TopologySource {
+  /** The current snapshot (cached by the service until the next change). */
+  snapshot(): { floodPorts(dpid: bigint, inPort: number): readonly number[] };
+  /** True when a discovered link starts or ends at the port. */
+  isInfrastructurePort(dpid: bigint, port: number): boolean;
+}
+
+/** The apps' view of a running topology service. */
+export function topologyView(source: TopologySource): TopologyService {
+  return {
+    floodPorts: (dpid, inPort) => source.snapshot().floodPorts(dpid, inPort),
+    isEdgePort: (dpid, port) => !source.isInfrastructurePort(dpid, port),
+  };
+}
