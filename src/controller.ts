@@ -9,6 +9,12 @@ import { OpenFlowServer, type BoundListener } from './openflow/server.js';
 import { Session } from './openflow/session.js';
 import { loadOrCreateSecret, TopologyService } from './topology/index.js';
 
+/** What the config does not say: injected parts, mostly for tests and embedding. */
+export interface ControllerOptions {
+  /** The LLDP signing secret; by default loaded from (or created in) the data directory. */
+  readonly secret?: Buffer;
+}
+
 /**
  * The running controller. Switches are admitted once their handshake completes; a second
  * connection claiming a dpid that is already connected is handled by `admit` (see there).
@@ -27,6 +33,7 @@ export class Controller {
   constructor(
     readonly config: Config = defaultConfig,
     logger: Logger = silentLogger,
+    private readonly options: ControllerOptions = {},
   ) {
     this.log = logger;
   }
@@ -38,7 +45,7 @@ export class Controller {
       datapaths: this.datapaths,
       config: this.config.topology,
       log: this.log.child({ component: 'topology' }),
-      secret: loadOrCreateSecret(this.config.dataDir),
+      secret: this.options.secret ?? loadOrCreateSecret(this.config.dataDir),
     });
     const topology = this.topology as unknown as EventEmitter;
     const bus = this.bus as unknown as EventEmitter;

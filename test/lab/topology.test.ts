@@ -59,12 +59,11 @@ function floodOnTree(ctrl: Controller, service: TopologyService): void {
 
 async function rig(topo: TopoSpec): Promise<Rig> {
   const config: Config = { ...defaultConfig, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'] } };
-  const ctrl = new Controller(config, silentLogger);
-  const service = new TopologyService({ bus: ctrl.bus, datapaths: ctrl.datapaths, config: config.topology, log: silentLogger, secret: SECRET });
-  service.start();
-  floodOnTree(ctrl, service);
+  const ctrl = new Controller(config, silentLogger, { secret: SECRET });
   let allConnectedAt = 0;
   const port = (await ctrl.start()).openflow[0]!.port;
+  const service = ctrl.topology!;
+  floodOnTree(ctrl, service);
   const lab = await startLab(topo, { controllerPort: port, waitConnectedMs: 30_000 });
   current = { ctrl, service, lab, dpid: new Map(), allConnectedAt: 0 };
   const switches = await lab.switches();
