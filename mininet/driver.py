@@ -407,7 +407,8 @@ def main():
                 error('command failed: %s\n%s' % (e, traceback.format_exc()))
                 send({'id': cid, 'ok': False, 'error': '%s: %s' % (type(e).__name__, e)})
         else:
-            info('*** stdin closed\n')
+            if not args.cli:
+                info('*** stdin closed\n')
             cid = None
         stop_id = cid
     except Stop as e:

@@ -18,7 +18,7 @@ TOPO: linear,N[,hosts] | tree,DEPTH,FANOUT | ring,N | fattree,K | leafspine,SPIN
 
   --scenario NAME          ${SCENARIOS.join(' | ')}
   --controller HOST:PORT   use this controller instead of starting Signalbox
-  --apps NAME[,NAME]       apps of the in-process controller (default: none)
+  --apps NAME[,NAME]|none  apps of the in-process controller (default: the controller's default set)
   --of10                   OpenFlow 1.0 switches (default 1.3)
   --settle MS              wait after a link change, host move or restart (default 3000)
   --connect-timeout MS     time for the switches to connect (default 30000)
@@ -86,7 +86,7 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
     topo,
     ...(scenario !== undefined ? { scenario: scenario as ScenarioName } : {}),
     ...(values.controller !== undefined ? { controller: values.controller } : {}),
-    ...(values.apps !== undefined ? { apps: values.apps.split(',').filter(Boolean) } : {}),
+    ...(values.apps !== undefined ? { apps: values.apps === 'none' ? [] : values.apps.split(',').filter(Boolean) } : {}),
     of10: values.of10 ?? false,
     settleMs: intArg(values.settle, '--settle', 3000),
     connectTimeoutMs: intArg(values['connect-timeout'], '--connect-timeout', 30_000),

@@ -43,6 +43,8 @@ export interface LabRunOptions {
 /** The outcome of a scenario run. */
 export interface LabResult {
   readonly topo: string;
+  /** Prefix of the lab's bridges and interfaces (all removed when the run ends). */
+  readonly prefix: string;
   readonly scenario: ScenarioName | 'cli';
   /** `in-process` or the external controller's `HOST:PORT`. */
   readonly controller: string;
@@ -150,6 +152,7 @@ export async function runLab(o: LabRunOptions): Promise<LabResult> {
       await d.waitExit();
       return {
         topo: o.topo,
+        prefix,
         scenario: 'cli',
         controller: o.controller ?? 'in-process',
         apps: o.apps ?? [],
@@ -174,6 +177,7 @@ export async function runLab(o: LabRunOptions): Promise<LabResult> {
     });
     return {
       topo: o.topo,
+      prefix,
       scenario: o.scenario!,
       controller: o.controller ?? 'in-process',
       apps: o.apps ?? [],
