@@ -89,7 +89,7 @@ interface Instance {
   stopping: boolean;
 }
 
-type Handler = 'onSwitchConnected' | 'onSwitchDisconnected' | 'onPortAdded' | 'onPortModified' | 'onPortRemoved' | 'onFlowRemoved' | 'onErrorReceived';
+type Handler = 'onSwitchConnected' | 'onSwitchDisconnected' | 'onPortAdded' | 'onPortModified' | 'onPortRemoved' | 'onFlowRemoved' | 'onErrorReceived' | 'onTopologyChanged';
 
 function describeApp(def: AppDefinition): App<object> {
   return typeof def === 'function' ? def() : def;
@@ -333,6 +333,7 @@ export class AppManager {
     on('portRemoved', (e) => this.dispatch('onPortRemoved', e, e.dpid));
     on('flowRemoved', (e) => this.dispatch('onFlowRemoved', e, e.dpid));
     on('errorReceived', (e) => this.dispatch('onErrorReceived', e, e.dpid));
+    on('topologyChanged', (e) => this.dispatch('onTopologyChanged', e, undefined));
   }
 
   private unsubscribe(): void {
@@ -364,13 +365,13 @@ export class AppManager {
     }
   }
 
-  private dispatch<E>(handler: Handler, e: E, dpid: bigint): void {
+  private dispatch<E>(handler: Handler, e: E, dpid: bigint | undefined): void {
     for (const inst of this.running) {
       if (!inst.stopping && inst.app[handler]) this.call(inst, handler, e, dpid);
     }
   }
 
-  private call<E>(inst: Instance, handler: Handler, e: E, dpid: bigint): void {
+  private call<E>(inst: Instance, handler: Handler, e: E, dpid: bigint | undefined): void {
     try {
       const r = (inst.app[handler] as (ev: E) => unknown).call(inst.app, e);
       if (isThenable(r)) r.then(undefined, (err: unknown) => this.failed(inst, eventName(handler), dpid, err));

@@ -23,6 +23,8 @@ export type PortRemovedEvent = ControllerEvents['portRemoved'][0];
 export type PacketInEvent = ControllerEvents['packetIn'][0];
 export type FlowRemovedEvent = ControllerEvents['flowRemoved'][0];
 export type ErrorReceivedEvent = ControllerEvents['errorReceived'][0];
+/** Coalesced topology change (links, hosts), with the new snapshot. */
+export type TopologyChangedEvent = ControllerEvents['topologyChanged'][0];
 
 /** Handler results: synchronous, or a promise whose rejection counts as a failure of the app. */
 type MaybeAsync = void | Promise<void>;
@@ -51,6 +53,7 @@ export interface App<C extends object = Record<string, never>> {
   onPacketIn?(e: PacketInEvent): PacketInResult | Promise<PacketInResult>;
   onFlowRemoved?(e: FlowRemovedEvent): MaybeAsync;
   onErrorReceived?(e: ErrorReceivedEvent): MaybeAsync;
+  onTopologyChanged?(e: TopologyChangedEvent): MaybeAsync;
 }
 
 /** An app object, or a function making a fresh one (preferred: each enable gets clean state). */
@@ -76,6 +79,13 @@ export interface TopologyService {
   floodPorts(dpid: bigint, inPort: number): readonly number[];
   /** True when no switch link is known on the port (a host may sit there). */
   isEdgePort(dpid: bigint, port: number): boolean;
+  /**
+   * True for a switch-link port that is not on the broadcast tree: a frame arriving there went
+   * round a loop (or followed a path learned before the tree changed); do not learn from it.
+   */
+  isBlockedPort?(dpid: bigint, port: number): boolean;
+  /** A text that changes exactly when the broadcast tree changes (state learned along the old tree is then stale). */
+  treeSignature?(): string;
 }
 
 /** A host as the host tracker knows it (structurally the topology's Host). */

@@ -258,6 +258,11 @@ export class FlowScope extends EventEmitter<FlowScopeEvents> {
     return this.service.removeMatching(this, dpid, match, tableId);
   }
 
+  /** Removes this owner's flows that `pick` selects, on one switch or all (one delete_strict each). Returns how many. */
+  removeWhere(dpid: bigint | undefined, pick: (r: FlowRecord) => boolean): number {
+    return this.service.removeWhere(this, dpid, pick);
+  }
+
   /** Removes all of this owner's flows, on one switch or on all of them. */
   removeAll(dpid?: bigint): Promise<void> {
     return this.service.removeAllOf(this, dpid);
@@ -610,6 +615,24 @@ export class FlowService {
       }
     }
     return gone.length;
+  }
+
+  /** @internal FlowScope.removeWhere. */
+  removeWhere(scope: FlowScope, dpid: bigint | undefined, pick: (r: FlowRecord) => boolean): number {
+    let n = 0;
+    const targets = dpid !== undefined ? [dpid] : [...this.switches.keys()];
+    for (const d of targets) {
+      const sw = this.switches.get(d);
+      if (!sw) continue;
+      const gone: Rec[] = [];
+      for (const rec of sw.byKey.values()) if (rec.owner === scope.owner && pick(rec)) gone.push(rec);
+      for (const rec of gone) this.forget(sw, rec, 'owner');
+      n += gone.length;
+      const dp = this.datapaths.get(d);
+      if (!dp || !dp.connected) continue;
+      for (const rec of gone) void this.sendDelete(dp, this.strictDelete(dp, rec.spec.tableId!, rec.spec.priority!, rec.spec.match!, rec.spec.cookie!));
+    }
+    return n;
   }
 
   /** @internal FlowScope.removeAll: forgets the owner's flows and deletes them from the switches (1.3: one cookie-masked delete per switch). */

@@ -19,7 +19,7 @@ afterEach(async () => {
   ctrl = undefined;
 });
 
-async function run(topo: TopoSpec, protocol: 'OpenFlow13' | 'OpenFlow10', hosts: [string, string]): Promise<void> {
+async function run(topo: TopoSpec, protocol: 'OpenFlow13' | 'OpenFlow10', hosts: [string, string], links = 0): Promise<void> {
   ctrl = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'] } });
   const port = (await ctrl.start()).openflow[0]!.port;
   apps = new AppManager({
@@ -40,6 +40,9 @@ async function run(topo: TopoSpec, protocol: 'OpenFlow13' | 'OpenFlow10', hosts:
     if (installed >= switches) break;
     await new Promise((r) => setTimeout(r, 100));
   }
+  // On a loop, flooding is only safe on the broadcast tree: wait until discovery knows every link.
+  while (links > 0 && ctrl.topology!.linkCount < links && Date.now() < deadline + 20_000) await new Promise((r) => setTimeout(r, 100));
+  expect(ctrl.topology!.linkCount).toBeGreaterThanOrEqual(links);
   const all = await lab.pingAll({ count: 1, timeoutSec: 2 });
   expect(all.failures).toEqual([]);
   expect(all.loss).toBe(0);
@@ -59,5 +62,10 @@ describe.each(['OpenFlow13', 'OpenFlow10'] as const)('l2-learning in Mininet (%s
 
   it('linear 4: pingall 0% loss, iperf works', async () => {
     await run({ kind: 'linear', n: 4 }, protocol, ['h1', 'h4']);
+  });
+
+  it('ring 4 (a loop): floods follow the broadcast tree, no storm, pingall 0% loss', async () => {
+    // 4 links, each discovered in both directions.
+    await run({ kind: 'ring', n: 4 }, protocol, ['h1', 'h3'], 8);
   });
 });

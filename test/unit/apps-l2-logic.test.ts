@@ -176,6 +176,15 @@ describe('l2-learning on one switch', () => {
     expect(l.packetIn(1n, 1, frame('01:80:c2:00:00:10', mac(1)), 0)).toMatchObject({ kind: 'flood' });
   });
 
+  it('drops unlearned a frame that arrived on a loop port (a switch link off the broadcast tree)', () => {
+    const l = new L2Learning(defaultL2LearningConfig, () => [1], (_d, port) => port === 3);
+    expect(l.packetIn(1n, 3, frame(mac(2), mac(1)), 0)).toMatchObject({ kind: 'ignore', reason: 'blocked-port' });
+    expect(l.size(1n)).toBe(0);
+    expect(l.packetIn(1n, 2, frame(mac(2), mac(1)), 0)).toMatchObject({ kind: 'flood', ports: [1] });
+    l.clear();
+    expect(l.size(1n)).toBe(0);
+  });
+
   it('drops a frame whose destination sits behind the port it came in on', () => {
     const l = new L2Learning();
     l.packetIn(1n, 1, frame(mac(9), mac(2)), 0);

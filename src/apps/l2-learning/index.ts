@@ -32,6 +32,7 @@ export const l2LearningSchema: ConfigSchema<L2LearningConfig> = {
 export function l2LearningApp(): App<L2LearningConfig> {
   let ctx: AppContext<L2LearningConfig> | undefined;
   let logic: L2Learning | undefined;
+  let treeSignature: string | undefined;
   const app: App<L2LearningConfig> = {
     name: 'l2-learning',
     description: 'Per-switch MAC learning: learned flows with an idle timeout, floods on the broadcast tree',
@@ -42,7 +43,12 @@ export function l2LearningApp(): App<L2LearningConfig> {
     start(c) {
       ctx = c;
       const topo = c.topology;
-      logic = new L2Learning(c.config, topo ? (dpid, inPort) => topo.floodPorts(dpid, inPort) : undefined);
+      logic = new L2Learning(
+        c.config,
+        topo ? (dpid, inPort) => topo.floodPorts(dpid, inPort) : undefined,
+        topo?.isBlockedPort ? (dpid, port) => topo.isBlockedPort!(dpid, port) : undefined,
+      );
+      treeSignature = topo?.treeSignature?.();
       const l = logic;
       c.every(Math.max(1000, (c.config.macAgeSec * 1000) / 4), (now) => void l.expire(now));
     },
@@ -55,6 +61,16 @@ export function l2LearningApp(): App<L2LearningConfig> {
     onSwitchConnected(e) {
       if (!ctx || !logic) return;
       for (const rule of logic.switchFlows()) ctx.flows.install(e.dpid, rule);
+    },
+
+    onTopologyChanged() {
+      // Learned ports follow the broadcast tree; when it changes they may point along a loop.
+      const sig = ctx?.topology?.treeSignature?.();
+      if (!ctx || !logic || sig === undefined || sig === treeSignature) return;
+      treeSignature = sig;
+      logic.clear();
+      const learned = ctx.config.flowPriority;
+      ctx.flows.removeWhere(undefined, (r) => r.spec.priority === learned);
     },
 
     onSwitchDisconnected(e) {
@@ -80,7 +96,7 @@ export function l2LearningApp(): App<L2LearningConfig> {
         // The host moved: flows towards it on this switch point at its old port.
         c.flows.removeMatching(e.dpid, [{ field: 'eth_dst', value: numberToMac(d.src) }]);
       }
-      if (d.kind === 'ignore') return d.reason === 'same-port' || d.reason === 'no-flood-ports' ? 'handled' : undefined;
+      if (d.kind === 'ignore') return d.reason === 'same-port' || d.reason === 'no-flood-ports' || d.reason === 'blocked-port' ? 'handled' : undefined;
       if (d.kind === 'forward') c.flows.install(e.dpid, l.flowFor(d));
       const out = l.packetOutFor(d, msg.inPort, msg.bufferId, msg.data);
       if (out) c.packets.packetOut(e.dpid, out);

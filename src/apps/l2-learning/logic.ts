@@ -48,7 +48,7 @@ export const defaultL2LearningConfig: L2LearningConfig = {
 };
 
 /** Why a packet is not forwarded. */
-export type IgnoreReason = 'short' | 'lldp' | 'link-local' | 'bad-source' | 'same-port' | 'no-flood-ports';
+export type IgnoreReason = 'short' | 'lldp' | 'link-local' | 'bad-source' | 'same-port' | 'no-flood-ports' | 'blocked-port';
 
 /** What to do with one packet-in. MACs are 48-bit numbers. */
 export type L2Decision =
@@ -66,10 +66,14 @@ interface MacEntry {
 /** Ports to flood out of for a packet that entered `dpid` at `inPort` (the topology's broadcast tree). */
 export type FloodPortsFn = (dpid: bigint, inPort: number) => readonly number[];
 
+/** True for a switch-link port off the broadcast tree: frames arriving there are loop copies. */
+export type BlockedPortFn = (dpid: bigint, port: number) => boolean;
+
 const IGNORE_SHORT: L2Decision = Object.freeze({ kind: 'ignore', reason: 'short', moved: false, src: 0 });
 const IGNORE_LLDP: L2Decision = Object.freeze({ kind: 'ignore', reason: 'lldp', moved: false, src: 0 });
 const IGNORE_LINK_LOCAL: L2Decision = Object.freeze({ kind: 'ignore', reason: 'link-local', moved: false, src: 0 });
 const IGNORE_BAD_SOURCE: L2Decision = Object.freeze({ kind: 'ignore', reason: 'bad-source', moved: false, src: 0 });
+const IGNORE_BLOCKED: L2Decision = Object.freeze({ kind: 'ignore', reason: 'blocked-port', moved: false, src: 0 });
 
 /** 01:80:c2:00:00:00 – 01:80:c2:00:00:0f: IEEE 802.1D reserved addresses, never forwarded by a bridge. */
 const LINK_LOCAL_BASE = 0x0180c2000000;
@@ -88,6 +92,8 @@ export class L2Learning {
     readonly config: L2LearningConfig = defaultL2LearningConfig,
     /** The topology's broadcast tree; without it floods use OFPP_FLOOD. */
     private readonly floodPorts?: FloodPortsFn,
+    /** The topology's loop ports; frames arriving there are dropped unlearned. */
+    private readonly isBlockedPort?: BlockedPortFn,
   ) {
     this.ageMs = config.macAgeSec * 1000;
   }
@@ -111,6 +117,7 @@ export class L2Learning {
     if (dst - LINK_LOCAL_BASE >= 0 && dst - LINK_LOCAL_BASE <= 0x0f) return IGNORE_LINK_LOCAL;
     // A group address as source is invalid (IEEE 802.3 §3.2.3): do not learn it.
     if (isMulticastMacNumber(src)) return IGNORE_BAD_SOURCE;
+    if (this.isBlockedPort?.(dpid, inPort)) return IGNORE_BLOCKED;
     const table = this.table(dpid);
     let moved = false;
     const known = table.get(src);
@@ -151,6 +158,11 @@ export class L2Learning {
   /** MACs known at a switch. */
   size(dpid: bigint): number {
     return this.tables.get(dpid)?.size ?? 0;
+  }
+
+  /** Forgets every MAC on every switch (the broadcast tree changed: paths learned along the old one are stale). */
+  clear(): void {
+    this.tables.clear();
   }
 
   /** Forgets a switch's MACs (it disconnected). */
