@@ -50,6 +50,9 @@ export class EmulatedSwitch extends EventEmitter<{ message: [OfMessage]; close: 
   readonly received: OfMessage[] = [];
   version = 0;
   readonly flows: OfMessage[] = [];
+  /** OFPCR_ROLE_* of the controller on this connection (EQUAL until it asks). */
+  role = 1;
+  maxGenerationId: bigint | undefined;
   private readonly framer = new Framer();
 
   constructor(
@@ -166,9 +169,20 @@ export class EmulatedSwitch extends EventEmitter<{ message: [OfMessage]; close: 
       case 'barrier_request':
         this.send({ version: v, type: 'barrier_reply', xid: m.xid });
         return;
-      case 'role_request':
-        this.send({ version: 4, type: 'role_reply', xid: m.xid, role: m.role, generationId: m.generationId });
+      case 'role_request': {
+        // OpenFlow 1.3 §6.3.5: MASTER/SLAVE requests carry a generation id; one older than the
+        // newest seen (compared as a signed 64-bit distance) is refused as stale.
+        if (m.role === 2 || m.role === 3) {
+          if (this.maxGenerationId !== undefined && BigInt.asIntN(64, m.generationId - this.maxGenerationId) < 0n) {
+            this.send({ version: 4, type: 'error', xid: m.xid, errType: 11, code: 0, data: encodeMessage(m).subarray(0, 64) });
+            return;
+          }
+          this.maxGenerationId = m.generationId;
+        }
+        if (m.role !== 0) this.role = m.role;
+        this.send({ version: 4, type: 'role_reply', xid: m.xid, role: this.role, generationId: this.maxGenerationId ?? m.generationId });
         return;
+      }
       case 'flow_mod': {
         const err = this.opts.rejectFlowMod?.(m);
         if (err) this.send({ version: v, type: 'error', xid: m.xid, errType: err.errType, code: err.code, data: encodeMessage(m).subarray(0, 64) });

@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { ErrorMsg } from './codec/common.js';
-import { OFP_NO_BUFFER, OFP_VERSION_1_0, OFPG, OFPP, OFPTT } from './codec/constants.js';
+import { OFP_NO_BUFFER, OFP_VERSION_1_0, OFPBRC, OFPET, OFPG, OFPP, OFPTT } from './codec/constants.js';
 import type { OfMessage } from './codec/index.js';
 import type { Action } from './codec/v13/actions.js';
 import type { Instruction } from './codec/v13/instructions.js';
@@ -25,6 +25,20 @@ import {
   portTo10,
   portFrom10,
 } from './translate.js';
+
+/** This instance's right to write to a switch (see Datapath.mastership). */
+export type Mastership = 'standalone' | 'pending' | 'master' | 'slave';
+
+/** Writes held while a mastership claim is pending, at most. */
+const MAX_HELD_WRITES = 10_000;
+
+/** A write was refused because another instance masters the switch. */
+export class NotMasterError extends Error {
+  override readonly name = 'NotMasterError';
+  constructor(dpidHex: string, detail = 'another instance is master') {
+    super(`switch ${dpidHex}: not master (${detail})`);
+  }
+}
 
 /** OFPFC_* flow mod commands by name. */
 export const FLOW_COMMANDS = { add: 0, modify: 1, modify_strict: 2, delete: 3, delete_strict: 4 } as const;
@@ -124,6 +138,13 @@ export class Datapath {
   /** Current ports by number, kept up to date from PORT_STATUS. */
   readonly ports = new Map<number, SwitchPort>();
   readonly log: Logger;
+  /**
+   * Who may write to this switch from this instance: 'standalone' (no cluster: always),
+   * 'pending' (a MASTER claim awaits its ROLE_REPLY: writes are held), 'master', or 'slave'
+   * (writes fail with NotMasterError).
+   */
+  mastership: Mastership = 'standalone';
+  private held: { msg: OfMessage; settle?: { resolve: () => void; reject: (e: Error) => void } }[] = [];
 
   constructor(
     readonly session: Session,
@@ -156,9 +177,12 @@ export class Datapath {
     return this.session.nextXid();
   }
 
-  /** Sends any message as is (it must carry this switch's version). */
+  /**
+   * Sends any message as is (it must carry this switch's version). State-changing messages go
+   * through the mastership gate: see `mastership`.
+   */
   send(msg: OfMessage): void {
-    this.session.send(msg);
+    this.write(msg);
   }
 
   /** Sends a request and resolves with its reply. */
@@ -212,12 +236,12 @@ export class Datapath {
 
   /** Sends a FLOW_MOD (fire and forget; follow with `barrier()` to know it took). */
   flowMod(spec: FlowSpec): void {
-    this.session.send(this.buildFlowMod(spec));
+    this.write(this.buildFlowMod(spec));
   }
 
   /** Sends a FLOW_MOD that settles when a later barrier confirms it or the switch rejects it. */
   flowModConfirmed(spec: FlowSpec): Promise<void> {
-    return this.session.sendConfirmed(this.buildFlowMod(spec));
+    return this.writeConfirmed(this.buildFlowMod(spec));
   }
 
   /** Builds a PACKET_OUT in this switch's version. */
@@ -248,7 +272,7 @@ export class Datapath {
 
   /** Sends a PACKET_OUT. */
   packetOut(spec: PacketOutSpec): void {
-    this.session.send(this.buildPacketOut(spec));
+    this.write(this.buildPacketOut(spec));
   }
 
   /** Sends a barrier and resolves when everything sent before it has been processed. */
@@ -263,13 +287,13 @@ export class Datapath {
   /** GROUP_MOD (1.3). `command`: OFPGC_ADD 0, MODIFY 1, DELETE 2; `groupType`: OFPGT_ALL 0, SELECT 1, INDIRECT 2, FF 3. */
   groupMod(command: number, groupType: number, groupId: number, buckets: readonly Bucket[]): Promise<void> {
     this.require13('group_mod');
-    return this.session.sendConfirmed({ version: 4, type: 'group_mod', xid: this.nextXid(), command, groupType, groupId, buckets });
+    return this.writeConfirmed({ version: 4, type: 'group_mod', xid: this.nextXid(), command, groupType, groupId, buckets });
   }
 
   /** METER_MOD (1.3). `command`: OFPMC_ADD 0, MODIFY 1, DELETE 2; `flags`: OFPMF_* bits. */
   meterMod(command: number, flags: number, meterId: number, bands: readonly MeterBand[]): Promise<void> {
     this.require13('meter_mod');
-    return this.session.sendConfirmed({ version: 4, type: 'meter_mod', xid: this.nextXid(), command, flags, meterId, bands });
+    return this.writeConfirmed({ version: 4, type: 'meter_mod', xid: this.nextXid(), command, flags, meterId, bands });
   }
 
   /** PORT_MOD: set `config` bits selected by `mask` (e.g. OFPPC_PORT_DOWN = 1 to bring a port down). */
@@ -277,9 +301,9 @@ export class Datapath {
     const port = this.ports.get(portNo);
     if (!port) return Promise.reject(new OfEncodeError(`switch ${this.dpidHex} has no port ${portNo}`, 'portNo'));
     if (this.version === OFP_VERSION_1_0) {
-      return this.session.sendConfirmed({ version: 1, type: 'port_mod', xid: this.nextXid(), portNo: portTo10(portNo), hwAddr: port.hwAddr, config, mask, advertise });
+      return this.writeConfirmed({ version: 1, type: 'port_mod', xid: this.nextXid(), portNo: portTo10(portNo), hwAddr: port.hwAddr, config, mask, advertise });
     }
-    return this.session.sendConfirmed({ version: 4, type: 'port_mod', xid: this.nextXid(), portNo, hwAddr: port.hwAddr, config, mask, advertise });
+    return this.writeConfirmed({ version: 4, type: 'port_mod', xid: this.nextXid(), portNo, hwAddr: port.hwAddr, config, mask, advertise });
   }
 
   /** A 1.3 multipart request by body (1.3 only). */
@@ -379,6 +403,77 @@ export class Datapath {
   }
 
   /**
+   * Claims or gives up mastership of this switch for this instance (cluster mode), with the
+   * term's generation id (from etcd, so it only grows). While the claim is pending, writes are
+   * held; once the ROLE_REPLY confirms MASTER they leave in order. A switch that refuses the
+   * claim (a newer generation exists: OFPRRFC_STALE) makes this instance a slave at once, and
+   * held writes fail with NotMasterError. OpenFlow 1.0 has no roles: the switch stays standalone.
+   */
+  async claimRole(role: 'master' | 'slave' | 'equal', generationId: bigint): Promise<Mastership> {
+    if (this.version === OFP_VERSION_1_0) return this.mastership;
+    const wire = role === 'master' ? 2 : role === 'slave' ? 3 : 1;
+    if (role === 'master') this.mastership = 'pending';
+    else this.setMastership(role === 'slave' ? 'slave' : 'standalone');
+    try {
+      const r = await this.role(wire, generationId);
+      if (role === 'master' && this.mastership === 'pending') {
+        this.setMastership(r.role === 2 ? 'master' : 'slave');
+      }
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message, role, generationId: generationId.toString() }, 'role request refused');
+      this.setMastership('slave');
+    }
+    return this.mastership;
+  }
+
+  private setMastership(m: Mastership): void {
+    this.mastership = m;
+    if (m === 'master' || m === 'standalone') {
+      const held = this.held;
+      this.held = [];
+      for (const h of held) {
+        if (h.settle) this.session.sendConfirmed(h.msg).then(h.settle.resolve, h.settle.reject);
+        else this.session.send(h.msg);
+      }
+    } else if (m === 'slave') {
+      const held = this.held;
+      this.held = [];
+      const err = new NotMasterError(this.dpidHex);
+      for (const h of held) h.settle?.reject(err);
+      if (held.length > 0) this.log.warn({ dropped: held.length }, 'dropped writes held for a mastership this instance did not get');
+    }
+  }
+
+  /** The mastership gate for state-changing messages. */
+  private write(msg: OfMessage): void {
+    switch (this.mastership) {
+      case 'standalone':
+      case 'master':
+        this.session.send(msg);
+        return;
+      case 'pending':
+        if (this.held.length >= MAX_HELD_WRITES) throw new NotMasterError(this.dpidHex, 'mastership pending and the hold queue is full');
+        this.held.push({ msg });
+        return;
+      case 'slave':
+        throw new NotMasterError(this.dpidHex);
+    }
+  }
+
+  private writeConfirmed(msg: OfMessage): Promise<void> {
+    switch (this.mastership) {
+      case 'standalone':
+      case 'master':
+        return this.session.sendConfirmed(msg);
+      case 'pending':
+        if (this.held.length >= MAX_HELD_WRITES) return Promise.reject(new NotMasterError(this.dpidHex, 'mastership pending and the hold queue is full'));
+        return new Promise((resolve, reject) => this.held.push({ msg, settle: { resolve, reject } }));
+      case 'slave':
+        return Promise.reject(new NotMasterError(this.dpidHex));
+    }
+  }
+
+  /**
    * ROLE_REQUEST (1.3): role OFPCR_ROLE_NOCHANGE 0, EQUAL 1, MASTER 2, SLAVE 3. Resolves with the
    * switch's role and generation id; rejects with OfErrorReply (e.g. OFPRRFC_STALE).
    */
@@ -392,7 +487,7 @@ export class Datapath {
   /** SET_ASYNC (1.3): which async messages this controller receives, per role [master/equal, slave]. */
   setAsync(packetInMask: readonly [number, number], portStatusMask: readonly [number, number], flowRemovedMask: readonly [number, number]): void {
     this.require13('set_async');
-    this.session.send({ version: 4, type: 'set_async', xid: this.nextXid(), packetInMask, portStatusMask, flowRemovedMask });
+    this.write({ version: 4, type: 'set_async', xid: this.nextXid(), packetInMask, portStatusMask, flowRemovedMask });
   }
 
   private onMessage(m: OfMessage): void {
@@ -418,6 +513,8 @@ export class Datapath {
         return;
       }
       case 'error':
+        // OFPBRC_IS_SLAVE: the switch says another controller is master now: stop writing at once.
+        if (m.errType === OFPET.BAD_REQUEST && m.code === OFPBRC.IS_SLAVE && this.mastership !== 'standalone') this.setMastership('slave');
         this.bus.emit('errorReceived', { dpid: this.dpid, msg: m as ErrorMsg });
         return;
       default:

@@ -1,0 +1,64 @@
+import { duplexPair } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EmulatedSwitch } from '../../src/loadgen/emulated-switch.js';
+import { OFPBRC, OFPET } from '../../src/openflow/codec/constants.js';
+import { Datapath, NotMasterError } from '../../src/openflow/datapath.js';
+import { EventBus } from '../../src/events.js';
+import { Session } from '../../src/openflow/session.js';
+
+const sessions: Session[] = [];
+afterEach(() => {
+  for (const s of sessions.splice(0)) s.close('test over');
+});
+
+async function connect(): Promise<{ dp: Datapath; sw: EmulatedSwitch }> {
+  const [a, b] = duplexPair();
+  const session = new Session(a, { echoIntervalMs: 0 });
+  sessions.push(session);
+  const sw = new EmulatedSwitch(b, { dpid: 9n });
+  await new Promise<void>((resolve, reject) => {
+    session.once('ready', resolve);
+    session.once('close', reject);
+  });
+  return { dp: new Datapath(session, new EventBus()), sw };
+}
+
+const spec = { priority: 1, match: [], actions: [{ type: 'output' as const, port: 1 }] };
+
+describe('datapath mastership gate', () => {
+  it('holds writes while a MASTER claim is pending and sends them once confirmed, in order', async () => {
+    const { dp, sw } = await connect();
+    const claim = dp.claimRole('master', 7n);
+    expect(dp.mastership).toBe('pending');
+    const confirmed = dp.flowModConfirmed({ ...spec, priority: 11 });
+    dp.flowMod({ ...spec, priority: 12 });
+    expect(sw.flows).toHaveLength(0);
+    expect(await claim).toBe('master');
+    await confirmed;
+    await dp.barrier();
+    expect(sw.flows.map((m) => (m.type === 'flow_mod' ? m.priority : -1))).toEqual([11, 12]);
+    expect(sw.role).toBe(2);
+  });
+
+  it('becomes slave when the switch refuses a stale generation, and refuses writes', async () => {
+    const { dp, sw } = await connect();
+    sw.maxGenerationId = 100n;
+    const held = dp.flowModConfirmed(spec).then(() => 'sent', (e: Error) => e);
+    expect(await dp.claimRole('master', 99n)).toBe('slave');
+    expect(await held).toBe('sent'); // sent before the claim: standalone then
+    const late = dp.claimRole('master', 98n);
+    const during = dp.flowModConfirmed(spec).then(() => 'sent', (e: Error) => e);
+    expect(await late).toBe('slave');
+    expect(await during).toBeInstanceOf(NotMasterError);
+    expect(() => dp.flowMod(spec)).toThrow(NotMasterError);
+  });
+
+  it('stops writing at once when the switch answers IS_SLAVE', async () => {
+    const { dp, sw } = await connect();
+    expect(await dp.claimRole('master', 1n)).toBe('master');
+    sw.send({ version: 4, type: 'error', xid: 0, errType: OFPET.BAD_REQUEST, code: OFPBRC.IS_SLAVE, data: Buffer.alloc(0) });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(dp.mastership).toBe('slave');
+    expect(() => dp.flowMod(spec)).toThrow(NotMasterError);
+  });
+});
