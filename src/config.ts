@@ -87,10 +87,63 @@ export interface ApiConfig {
   readonly bodyLimitBytes?: number;
   /** WebSocket event streams get a heartbeat message this often; 0 turns it off. */
   readonly eventsHeartbeatMs?: number;
-  /** A switch request made by the API (stats, flow mods) fails with 504 after this long. */
-  readonly switchTimeoutMs?: number;
   /** Serve the OpenAPI document at /openapi.json and interactive docs at /docs. */
   readonly docs?: boolean;
+}
+
+/** App framework settings. */
+export interface AppsConfig {
+  /** Apps to run at start, by name (built-ins and those the modules below provide). */
+  readonly enabled: readonly string[];
+  /**
+   * External app modules: an npm package name, or a path to a file (relative to the working
+   * directory) whose default export (or `app` / `apps` export) is an App, a function making one,
+   * or a list of those.
+   */
+  readonly modules: readonly string[];
+  /** Per-app settings by app name (checked against the app's schema). */
+  readonly settings: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** An app failing this many times within `failureWindowMs` is stopped and its flows removed. */
+  readonly maxFailures: number;
+  readonly failureWindowMs: number;
+}
+
+/** What reconciliation does with a flow on a switch that nobody here wants. */
+export type ForeignFlowPolicy = 'keep' | 'delete';
+
+/** What reconciliation does with a reactive flow (one with a timeout) of ours that we no longer track. */
+export type StaleReactivePolicy = 'adopt' | 'delete';
+
+/** Flow rule service settings. */
+export interface FlowsConfig {
+  /** Reconcile every switch this often; 0 turns periodic reconciliation off (reconnects still reconcile). */
+  readonly reconcileIntervalMs: number;
+  /** Reconcile a switch as soon as it connects, before any desired flow is sent to it. */
+  readonly reconcileOnConnect: boolean;
+  /**
+   * Flows whose cookie belongs to no owner of this service (another controller, an operator's
+   * `ovs-ofctl add-flow` with its own cookie): left alone (`keep`) unless set to `delete`.
+   */
+  readonly foreignFlows: ForeignFlowPolicy;
+  /**
+   * A flow in our cookie space with an idle or hard timeout that we do not track (typically
+   * learned flows that survived a controller restart): `adopt` tracks it as installed until it
+   * expires, so a restart costs no flow mods; `delete` removes it.
+   */
+  readonly staleReactiveFlows: StaleReactivePolicy;
+  /** Flow mods sent before waiting for their barrier; bounds the bytes queued for one switch. */
+  readonly batchSize: number;
+  /** Ask the switch for FLOW_REMOVED on every flow we install (OFPFF_SEND_FLOW_REM), so expiries and foreign deletes are seen. */
+  readonly sendFlowRemoved: boolean;
+  /** A flow removed by someone else (FLOW_REMOVED reason DELETE) that we still want is put back at once. */
+  readonly restoreDeleted: boolean;
+  /**
+   * Owner ids (top 16 cookie bits) this service treats as its own besides the owners that
+   * registered a scope, e.g. apps that are configured off but whose old flows should be cleaned.
+   */
+  readonly extraOwnedIds: readonly number[];
+  /** Fixed owner ids by owner name, overriding the id derived from the name (to settle a hash collision). */
+  readonly ownerIds: Readonly<Record<string, number>>;
 }
 
 /** The whole configuration. */
@@ -101,8 +154,10 @@ export interface Config {
   readonly api: ApiConfig;
   /** Data directory (LevelDB store). */
   readonly dataDir: string;
-  /** Apps to run, by name; `undefined` means the default set. */
-  readonly apps?: readonly string[];
+  /** The app framework: which apps run, external app modules, per-app settings. */
+  readonly apps: AppsConfig;
+  /** The flow rule service: reconciliation and ownership policies. */
+  readonly flows: FlowsConfig;
   /** pino level. */
   readonly logLevel: string;
 }
@@ -142,10 +197,28 @@ export const defaultConfig: Config = {
     corsOrigins: [],
     bodyLimitBytes: 1024 * 1024,
     eventsHeartbeatMs: 15_000,
-    switchTimeoutMs: 5_000,
     docs: true,
   },
   dataDir: './data',
+  apps: {
+    // Topology-aware forwarding and proxy ARP when those apps are built in; see src/apps/registry.ts.
+    enabled: ['l2-learning'],
+    modules: [],
+    settings: {},
+    maxFailures: 5,
+    failureWindowMs: 60_000,
+  },
+  flows: {
+    reconcileIntervalMs: 30_000,
+    reconcileOnConnect: true,
+    foreignFlows: 'keep',
+    staleReactiveFlows: 'adopt',
+    batchSize: 1000,
+    sendFlowRemoved: true,
+    restoreDeleted: true,
+    extraOwnedIds: [],
+    ownerIds: {},
+  },
   logLevel: 'info',
 };
 

@@ -1,0 +1,241 @@
+/**
+ * Prometheus metrics (prom-client) on a registry of Signalbox's own: switches, OpenFlow message
+ * and error counts, packet-ins and flow mods per switch, topology sizes, reconciliation, per-app
+ * handler latency, API requests and process metrics. Other modules add theirs through `registry`
+ * or the small `appMetrics()` view the app framework uses.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ControllerEventName, ControllerEvents, EventBus } from '../events.js';
+import { dpidToHex } from '../events.js';
+import { errorNames } from '../openflow/codec/constants.js';
+import type { Datapath } from '../openflow/datapath.js';
+import type { SessionCounters } from '../openflow/session.js';
+
+/** What the metrics read at scrape time (the API context fits). */
+export interface MetricsSource {
+  readonly bus: EventBus;
+  readonly datapaths: ReadonlyMap<bigint, Datapath>;
+  /** Topology sizes, when the topology service runs. */
+  readonly topologySizes?: () => { switches: number; links: number; hosts: number };
+}
+
+/** A counter and a histogram as the app framework's `Metrics` interface wants them (src/apps/metrics.ts). */
+export interface AppMetricsView {
+  counter(name: string, help?: string): { inc(n?: number): void; readonly value: number };
+  histogram(name: string, help?: string, buckets?: readonly number[]): { observe(v: number): void; readonly count: number; readonly sum: number };
+}
+
+const SESSION_FIELDS = ['messagesIn', 'messagesOut', 'bytesIn', 'bytesOut', 'decodeErrors', 'errorsReceived', 'echoMisses'] as const;
+
+/** Latency buckets for handlers and API requests, in seconds (50 µs .. 5 s). */
+export const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/** The controller's metrics. Create one per controller; `detach()` stops listening to the bus. */
+export class ControllerMetrics {
+  readonly registry = new Registry();
+  readonly switchesConnected: Gauge;
+  readonly messages: Counter<'direction'>;
+  readonly bytes: Counter<'direction'>;
+  readonly asyncMessages: Counter<'type'>;
+  readonly decodeErrors: Counter;
+  readonly echoMisses: Counter;
+  readonly errors: Counter<'type' | 'code'>;
+  readonly packetIns: Counter<'dpid'>;
+  readonly flowMods: Counter<'dpid' | 'source'>;
+  readonly switchEvents: Counter<'event'>;
+  readonly topology: Gauge<'kind'>;
+  /** Reconciliation runs and their outcome; the flow service increments it (`result`: ok, failed; `action`: added, removed, kept). */
+  readonly reconciliations: Counter<'result'>;
+  readonly reconciledFlows: Counter<'action'>;
+  /** Handler latency per app and event; the app framework observes it. */
+  readonly appHandlerSeconds: Histogram<'app' | 'event'>;
+  readonly appFailures: Counter<'app'>;
+  readonly apiRequests: Counter<'method' | 'route' | 'status'>;
+  readonly apiRequestSeconds: Histogram<'method' | 'route'>;
+  readonly wsClients: Gauge;
+
+  /** Last session counters seen per live datapath, to turn them into cumulative counters. */
+  private readonly lastSeen = new Map<Datapath, SessionCounters>();
+  private readonly listeners: (() => void)[] = [];
+  private readonly appViews = new Map<string, AppMetricsView>();
+
+  constructor(private readonly source: MetricsSource, opts: { processMetrics?: boolean } = {}) {
+    const r = this.registry;
+    if (opts.processMetrics !== false) collectDefaultMetrics({ register: r, prefix: 'signalbox_process_' });
+    this.switchesConnected = new Gauge({
+      name: 'signalbox_switches_connected',
+      help: 'Switches with a ready OpenFlow session',
+      registers: [r],
+      collect: () => {
+        this.switchesConnected.set(this.source.datapaths.size);
+        this.flushSessions();
+      },
+    });
+    this.messages = new Counter({ name: 'signalbox_openflow_messages_total', help: 'OpenFlow messages exchanged with switches, by direction', labelNames: ['direction'], registers: [r] });
+    this.bytes = new Counter({ name: 'signalbox_openflow_bytes_total', help: 'OpenFlow bytes exchanged with switches, by direction', labelNames: ['direction'], registers: [r] });
+    this.asyncMessages = new Counter({
+      name: 'signalbox_openflow_async_messages_total',
+      help: 'Asynchronous messages received from switches, by type (per-type counts of every message need the session layer)',
+      labelNames: ['type'],
+      registers: [r],
+    });
+    this.decodeErrors = new Counter({ name: 'signalbox_openflow_decode_errors_total', help: 'Framed messages from switches that failed to decode', registers: [r] });
+    this.echoMisses = new Counter({ name: 'signalbox_openflow_echo_misses_total', help: 'Echo requests a switch did not answer in time', registers: [r] });
+    this.errors = new Counter({ name: 'signalbox_openflow_errors_total', help: 'OFPT_ERROR messages received, by type and code name', labelNames: ['type', 'code'], registers: [r] });
+    this.packetIns = new Counter({ name: 'signalbox_packet_ins_total', help: 'PACKET_IN messages per switch', labelNames: ['dpid'], registers: [r] });
+    this.flowMods = new Counter({ name: 'signalbox_flow_mods_total', help: 'FLOW_MOD messages sent per switch, by who sent them (api, flows)', labelNames: ['dpid', 'source'], registers: [r] });
+    this.switchEvents = new Counter({ name: 'signalbox_switch_events_total', help: 'Switch connections and disconnections', labelNames: ['event'], registers: [r] });
+    this.topology = new Gauge({
+      name: 'signalbox_topology_size',
+      help: 'Switches, links (one per direction) and hosts the topology knows',
+      labelNames: ['kind'],
+      registers: [r],
+      collect: () => {
+        const s = this.source.topologySizes?.();
+        if (!s) return;
+        this.topology.set({ kind: 'switches' }, s.switches);
+        this.topology.set({ kind: 'links' }, s.links);
+        this.topology.set({ kind: 'hosts' }, s.hosts);
+      },
+    });
+    this.reconciliations = new Counter({ name: 'signalbox_reconciliations_total', help: 'Flow table reconciliations after a switch (re)connects, by result', labelNames: ['result'], registers: [r] });
+    this.reconciledFlows = new Counter({ name: 'signalbox_reconciled_flows_total', help: 'Flows added, removed or kept by reconciliation', labelNames: ['action'], registers: [r] });
+    this.appHandlerSeconds = new Histogram({
+      name: 'signalbox_app_handler_seconds',
+      help: 'Time an app handler took, by app and event',
+      labelNames: ['app', 'event'],
+      buckets: LATENCY_BUCKETS,
+      registers: [r],
+    });
+    this.appFailures = new Counter({ name: 'signalbox_app_failures_total', help: 'App handler failures (caught), by app', labelNames: ['app'], registers: [r] });
+    this.apiRequests = new Counter({ name: 'signalbox_api_requests_total', help: 'REST requests by method, route and status', labelNames: ['method', 'route', 'status'], registers: [r] });
+    this.apiRequestSeconds = new Histogram({ name: 'signalbox_api_request_seconds', help: 'REST request latency by method and route', labelNames: ['method', 'route'], buckets: LATENCY_BUCKETS, registers: [r] });
+    this.wsClients = new Gauge({ name: 'signalbox_api_event_streams', help: 'Open WebSocket event streams', registers: [r] });
+    this.attach();
+  }
+
+  private attach(): void {
+    const bus = this.source.bus;
+    const on = <E extends ControllerEventName>(event: E, fn: (...args: ControllerEvents[E]) => void): void => {
+      bus.on(event, fn as never);
+      this.listeners.push(() => bus.off(event, fn as never));
+    };
+    on('switchConnected', (e: { datapath: Datapath }) => {
+      this.switchEvents.inc({ event: 'connected' });
+      this.lastSeen.set(e.datapath, zeroCounters());
+    });
+    on('switchDisconnected', (e: { dpid: bigint }) => {
+      this.switchEvents.inc({ event: 'disconnected' });
+      // The datapath is gone from the map: flush what its session counted since the last scrape.
+      for (const dp of this.lastSeen.keys()) if (dp.dpid === e.dpid && !dp.connected) this.flushOne(dp, true);
+    });
+    on('packetIn', (e: { dpid: bigint }) => {
+      this.packetIns.inc({ dpid: dpidToHex(e.dpid) });
+      this.asyncMessages.inc({ type: 'packet_in' });
+    });
+    on('flowRemoved', () => this.asyncMessages.inc({ type: 'flow_removed' }));
+    on('portAdded', () => this.asyncMessages.inc({ type: 'port_status' }));
+    on('portModified', () => this.asyncMessages.inc({ type: 'port_status' }));
+    on('portRemoved', () => this.asyncMessages.inc({ type: 'port_status' }));
+    on('errorReceived', (e: { msg: { errType: number; code: number } }) => {
+      const n = errorNames(e.msg.errType, e.msg.code);
+      this.errors.inc({ type: n.type, code: n.code });
+      this.asyncMessages.inc({ type: 'error' });
+    });
+  }
+
+  /** Stops listening to the bus. */
+  detach(): void {
+    for (const off of this.listeners.splice(0)) off();
+  }
+
+  /** Counts a FLOW_MOD sent to a switch. */
+  recordFlowMod(dpid: bigint, source = 'api'): void {
+    this.flowMods.inc({ dpid: dpidToHex(dpid), source });
+  }
+
+  /** The Prometheus text exposition. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  /**
+   * Counters and histograms for one app, named `signalbox_app_<app>_<name>`: the shape of the app
+   * framework's `Metrics` interface, backed by this registry.
+   */
+  appMetrics(app: string): AppMetricsView {
+    const existing = this.appViews.get(app);
+    if (existing) return existing;
+    const prefix = `signalbox_app_${sanitize(app)}_`;
+    const r = this.registry;
+    const view: AppMetricsView = {
+      counter: (name, help) => {
+        const full = prefix + sanitize(name);
+        const c = (r.getSingleMetric(full) as Counter | undefined) ?? new Counter({ name: full, help: help ?? name, registers: [r] });
+        let value = 0;
+        return {
+          inc: (n = 1) => {
+            value += n;
+            c.inc(n);
+          },
+          get value() {
+            return value;
+          },
+        };
+      },
+      histogram: (name, help, buckets) => {
+        const full = prefix + sanitize(name);
+        const h = (r.getSingleMetric(full) as Histogram | undefined) ?? new Histogram({ name: full, help: help ?? name, buckets: [...(buckets ?? LATENCY_BUCKETS)], registers: [r] });
+        let count = 0;
+        let sum = 0;
+        return {
+          observe: (v: number) => {
+            count++;
+            sum += v;
+            h.observe(v);
+          },
+          get count() {
+            return count;
+          },
+          get sum() {
+            return sum;
+          },
+        };
+      },
+    };
+    this.appViews.set(app, view);
+    return view;
+  }
+
+  /** Adds the session counters' growth since the last scrape to the cumulative counters. */
+  private flushSessions(): void {
+    for (const dp of this.source.datapaths.values()) {
+      if (!this.lastSeen.has(dp)) this.lastSeen.set(dp, zeroCounters());
+      this.flushOne(dp, false);
+    }
+    for (const dp of this.lastSeen.keys()) if (!dp.connected && this.source.datapaths.get(dp.dpid) !== dp) this.flushOne(dp, true);
+  }
+
+  private flushOne(dp: Datapath, forget: boolean): void {
+    const last = this.lastSeen.get(dp);
+    if (!last) return;
+    const now = dp.counters;
+    const d = (k: (typeof SESSION_FIELDS)[number]): number => Math.max(0, now[k] - last[k]);
+    this.messages.inc({ direction: 'in' }, d('messagesIn'));
+    this.messages.inc({ direction: 'out' }, d('messagesOut'));
+    this.bytes.inc({ direction: 'in' }, d('bytesIn'));
+    this.bytes.inc({ direction: 'out' }, d('bytesOut'));
+    this.decodeErrors.inc(d('decodeErrors'));
+    this.echoMisses.inc(d('echoMisses'));
+    if (forget) this.lastSeen.delete(dp);
+    else for (const k of SESSION_FIELDS) last[k] = now[k];
+  }
+}
+
+function zeroCounters(): SessionCounters {
+  return { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, decodeErrors: 0, errorsReceived: 0, echoMisses: 0 };
+}
+
+function sanitize(s: string): string {
+  return s.replace(/[^a-zA-Z0-9_]/g, '_');
+}

@@ -1,0 +1,38 @@
+/** Native API: apps (list, status, enable, disable, config get/put). */
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../errors.js';
+import type { ApiContext, AppsApi } from '../services.js';
+import { native, requireService } from '../util.js';
+
+const NAME = { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 100 } } } as const;
+
+/** Registers the app routes under the current prefix. */
+export function appRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const apps = (): AppsApi => requireService(ctx.apps, 'apps');
+  const known = (name: string): AppsApi => {
+    const a = apps();
+    if (!a.status(name)) throw new ApiError('not_found', `no app named ${JSON.stringify(name)}`, 'params.name');
+    return a;
+  };
+
+  app.get('/apps', { schema: { tags: ['apps'], summary: 'Apps and their state' } }, async () => native(apps().list()));
+  app.get<{ Params: { name: string } }>('/apps/:name', { schema: { tags: ['apps'], summary: 'One app', params: NAME } }, async (req) => native(known(req.params.name).status(req.params.name)));
+  app.post<{ Params: { name: string } }>('/apps/:name/enable', { schema: { tags: ['apps'], summary: 'Start an app', params: NAME } }, async (req) => native(await known(req.params.name).enable(req.params.name)));
+  app.post<{ Params: { name: string } }>('/apps/:name/disable', { schema: { tags: ['apps'], summary: 'Stop an app and remove its flows', params: NAME } }, async (req) =>
+    native(await known(req.params.name).disable(req.params.name)),
+  );
+  app.get<{ Params: { name: string } }>('/apps/:name/config', { schema: { tags: ['apps'], summary: "An app's config", params: NAME } }, async (req) => {
+    const a = known(req.params.name);
+    if (!a.getConfig) throw new ApiError('service_unavailable', 'the apps service does not expose configs');
+    return native(a.getConfig(req.params.name) ?? {});
+  });
+  app.put<{ Params: { name: string }; Body: Record<string, unknown> }>(
+    '/apps/:name/config',
+    { schema: { tags: ['apps'], summary: "Replace an app's config (validated by the app; stored; applied)", params: NAME, body: { type: 'object' } } },
+    async (req) => {
+      const a = known(req.params.name);
+      if (!a.setConfig) throw new ApiError('service_unavailable', 'the apps service does not expose configs');
+      return native(await a.setConfig(req.params.name, req.body));
+    },
+  );
+}

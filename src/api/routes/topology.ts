@@ -1,0 +1,102 @@
+/** Native API: topology (switches, links one per direction, hosts), links, hosts and k shortest paths. */
+import type { FastifyInstance } from 'fastify';
+import { dpidToHex, parseDpid } from '../../events.js';
+import { ApiError } from '../errors.js';
+import type { ApiContext, ApiHost, ApiLink, ApiPath, ApiTopoSwitch, TopologySnapshotView } from '../services.js';
+import { requireService } from '../util.js';
+
+/** The native form of a link: `{ src: { dpid, port }, dst: { dpid, port } }`. */
+export function linkJson(l: ApiLink): Record<string, unknown> {
+  return {
+    src: { dpid: dpidToHex(l.src), port: l.srcPort },
+    dst: { dpid: dpidToHex(l.dst), port: l.dstPort },
+    ...(l.discoveredAt !== undefined ? { discoveredAt: new Date(l.discoveredAt).toISOString() } : {}),
+    ...(l.lastSeen !== undefined ? { lastSeen: new Date(l.lastSeen).toISOString() } : {}),
+  };
+}
+
+/** The native form of a host. */
+export function hostJson(h: ApiHost): Record<string, unknown> {
+  return {
+    id: h.id,
+    mac: h.mac,
+    ...(h.vlan !== undefined ? { vlan: h.vlan } : {}),
+    ipv4: [...h.ipv4],
+    ipv6: [...h.ipv6],
+    location: { dpid: dpidToHex(h.location.dpid), port: h.location.port },
+    ...(h.firstSeen !== undefined ? { firstSeen: new Date(h.firstSeen).toISOString() } : {}),
+    ...(h.lastSeen !== undefined ? { lastSeen: new Date(h.lastSeen).toISOString() } : {}),
+  };
+}
+
+/** The snapshot's switches as a list in dpid order. */
+export function snapshotSwitches(s: TopologySnapshotView): ApiTopoSwitch[] {
+  const list = Array.isArray(s.switches) ? [...(s.switches as readonly ApiTopoSwitch[])] : [...(s.switches as ReadonlyMap<bigint, ApiTopoSwitch>).values()];
+  return list.sort((a, b) => (a.dpid < b.dpid ? -1 : a.dpid > b.dpid ? 1 : 0));
+}
+
+function pathJson(p: ApiPath): Record<string, unknown> {
+  const hops = [dpidToHex(p.src), ...p.links.map((l) => dpidToHex(l.dst))];
+  return { src: dpidToHex(p.src), dst: dpidToHex(p.dst), cost: p.cost, hops, links: p.links.map(linkJson) };
+}
+
+/** An endpoint of a path query: a switch (dpid) or a host (MAC, `mac@vlan` or IP address). */
+function resolveEndpoint(s: TopologySnapshotView, text: string, field: string): { dpid: bigint; host?: ApiHost } {
+  const t = text.trim().toLowerCase();
+  const host = s.hosts.find((h) => h.id.toLowerCase() === t || h.mac.toLowerCase() === t || h.ipv4.includes(t) || h.ipv6.includes(t));
+  if (host) return { dpid: host.location.dpid, host };
+  if (/^(0x)?[0-9a-f]{1,16}$/.test(t) || /^([0-9a-f]{2}:){7}[0-9a-f]{2}$/.test(t)) {
+    const dpid = parseDpid(t);
+    if (!snapshotSwitches(s).some((sw) => sw.dpid === dpid)) throw new ApiError('not_found', `${field}: no switch ${dpidToHex(dpid)} in the topology`, field);
+    return { dpid };
+  }
+  throw new ApiError('not_found', `${field}: ${JSON.stringify(text)} is neither a known host (MAC or IP) nor a datapath id`, field);
+}
+
+/** Registers the topology routes under the current prefix. */
+export function topologyRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const snap = (): TopologySnapshotView => requireService(ctx.topology, 'topology').snapshot();
+
+  app.get('/topology', { schema: { tags: ['topology'], summary: 'Switches, links (one entry per direction) and hosts' } }, async () => {
+    const s = snap();
+    return {
+      ...(s.version !== undefined ? { version: s.version } : {}),
+      switches: snapshotSwitches(s).map((sw) => ({ dpid: dpidToHex(sw.dpid), ports: [...sw.ports], connected: ctx.datapaths.has(sw.dpid) })),
+      links: s.links.map(linkJson),
+      hosts: s.hosts.map(hostJson),
+    };
+  });
+  app.get('/links', { schema: { tags: ['topology'], summary: 'Discovered links, one entry per direction' } }, async () => snap().links.map(linkJson));
+  app.get('/hosts', { schema: { tags: ['topology'], summary: 'Learned hosts and where they attach' } }, async () => snap().hosts.map(hostJson));
+
+  app.get<{ Querystring: { src: string; dst: string; k?: number } }>(
+    '/paths',
+    {
+      schema: {
+        tags: ['topology'],
+        summary: 'Up to k shortest loop-free paths between two switches or hosts',
+        querystring: {
+          type: 'object',
+          required: ['src', 'dst'],
+          additionalProperties: false,
+          properties: {
+            src: { type: 'string', minLength: 1, description: 'datapath id, host MAC or host IP' },
+            dst: { type: 'string', minLength: 1, description: 'datapath id, host MAC or host IP' },
+            k: { type: 'integer', minimum: 1, maximum: 64, default: 1 },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const s = snap();
+      const a = resolveEndpoint(s, req.query.src, 'query.src');
+      const b = resolveEndpoint(s, req.query.dst, 'query.dst');
+      const paths = s.kShortestPaths(a.dpid, b.dpid, req.query.k ?? 1);
+      return {
+        src: a.host ? { host: hostJson(a.host) } : { dpid: dpidToHex(a.dpid) },
+        dst: b.host ? { host: hostJson(b.host) } : { dpid: dpidToHex(b.dpid) },
+        paths: paths.map(pathJson),
+      };
+    },
+  );
+}

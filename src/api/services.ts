@@ -1,0 +1,138 @@
+/**
+ * What the API needs from the rest of the controller, as narrow interfaces: the switches and event
+ * bus (the Controller), and optional services (topology, apps, static flows, ACL rules, routes,
+ * cluster). A route whose service is absent answers 503 `service_unavailable`. The real services
+ * fit these shapes (TopologyService, AppManager) or need a thin adapter (see the report).
+ */
+import type { EventBus } from '../events.js';
+import type { Datapath } from '../openflow/datapath.js';
+import type { Store } from '../store/index.js';
+import type { ControllerMetrics } from './metrics.js';
+
+/** A directed link: probes sent out of `src`:`srcPort` arrive at `dst`:`dstPort`. */
+export interface ApiLink {
+  readonly src: bigint;
+  readonly srcPort: number;
+  readonly dst: bigint;
+  readonly dstPort: number;
+  readonly discoveredAt?: number;
+  readonly lastSeen?: number;
+}
+
+/** A learned host. */
+export interface ApiHost {
+  readonly id: string;
+  readonly mac: string;
+  readonly vlan?: number;
+  readonly ipv4: readonly string[];
+  readonly ipv6: readonly string[];
+  readonly location: { readonly dpid: bigint; readonly port: number };
+  readonly firstSeen?: number;
+  readonly lastSeen?: number;
+}
+
+/** A switch as the topology sees it. */
+export interface ApiTopoSwitch {
+  readonly dpid: bigint;
+  readonly ports: readonly number[];
+  readonly edgePorts?: readonly number[];
+}
+
+/** A path between two switches: its links in order. */
+export interface ApiPath {
+  readonly src: bigint;
+  readonly dst: bigint;
+  readonly cost: number;
+  readonly links: readonly ApiLink[];
+}
+
+/** One consistent view of the topology (src/topology's TopologySnapshot fits). */
+export interface TopologySnapshotView {
+  readonly version?: number;
+  readonly switches: ReadonlyMap<bigint, ApiTopoSwitch> | readonly ApiTopoSwitch[];
+  readonly links: readonly ApiLink[];
+  readonly hosts: readonly ApiHost[];
+  /** Up to `k` loop-free paths, shortest first. */
+  kShortestPaths(src: bigint, dst: bigint, k: number): readonly ApiPath[];
+}
+
+/** Listener registration as an EventEmitter has it. */
+export interface EventSourceLike {
+  on(event: string, listener: (payload: unknown) => void): unknown;
+  off(event: string, listener: (payload: unknown) => void): unknown;
+}
+
+/** The topology service (src/topology's TopologyService fits as it is). */
+export interface TopologyApi extends Partial<EventSourceLike> {
+  snapshot(): TopologySnapshotView;
+}
+
+/** Topology events forwarded to WebSocket clients when the topology service emits them. */
+export const TOPOLOGY_EVENTS = ['linkAdded', 'linkRemoved', 'hostAdded', 'hostMoved', 'hostUpdated', 'hostRemoved', 'topologyChanged'] as const;
+
+/** An app as listed: at least a name and a state. */
+export interface ApiAppStatus {
+  readonly name: string;
+  readonly state: string;
+  readonly [key: string]: unknown;
+}
+
+/** The app manager (src/apps' AppManager fits for list/status/enable/disable; config needs an adapter). */
+export interface AppsApi {
+  list(): readonly ApiAppStatus[];
+  status(name: string): ApiAppStatus | undefined;
+  enable(name: string): Promise<ApiAppStatus>;
+  disable(name: string): Promise<ApiAppStatus>;
+  /** The app's effective config. */
+  getConfig?(name: string): unknown;
+  /**
+   * Validates, stores and applies a new config; resolves with the effective config. Throws an
+   * error with `code: 'invalid_input'` and `field` for bad settings.
+   */
+  setConfig?(name: string, config: unknown): Promise<unknown>;
+}
+
+/** A stored resource (static flow, ACL rule, route): an object with a string id. */
+export interface ApiResource {
+  readonly id: string;
+  readonly [key: string]: unknown;
+}
+
+/**
+ * A collection the API can list, read, create, replace and delete. The service validates bodies:
+ * it throws an error with `code` `invalid_input` (and `field`), `not_found` or `conflict`.
+ */
+export interface ResourceApi {
+  list(): readonly ApiResource[] | Promise<readonly ApiResource[]>;
+  get(id: string): ApiResource | undefined | Promise<ApiResource | undefined>;
+  create(body: unknown): Promise<ApiResource>;
+  replace(id: string, body: unknown): Promise<ApiResource>;
+  /** Resolves true when it existed. */
+  remove(id: string): Promise<boolean>;
+}
+
+/** Cluster membership and mastership (standalone until src/cluster exists). */
+export interface ClusterApi {
+  status(): unknown | Promise<unknown>;
+}
+
+/** Everything the API works with. Only `bus` and `datapaths` are required (a Controller has both). */
+export interface ApiContext {
+  readonly bus: EventBus;
+  readonly datapaths: ReadonlyMap<bigint, Datapath>;
+  readonly topology?: TopologyApi;
+  readonly apps?: AppsApi;
+  readonly staticFlows?: ResourceApi;
+  readonly aclRules?: ResourceApi;
+  readonly routes?: ResourceApi;
+  readonly cluster?: ClusterApi;
+  readonly store?: Store;
+  /** Metrics; startApi creates them when absent. */
+  readonly metrics?: ControllerMetrics;
+  /** Readiness beyond "the API is up" (e.g. OpenFlow listeners bound, apps started). Default ready. */
+  readonly ready?: () => boolean;
+  /** This instance's id (cluster status, logs). */
+  readonly instanceId?: string;
+  /** Owner name → cookie and mask of its flows, for `?owner=` filters (src/flows/cookie.ts). */
+  readonly ownerCookie?: (owner: string) => { readonly cookie: bigint; readonly mask: bigint };
+}

@@ -1,0 +1,162 @@
+/**
+ * WebSocket /api/v1/events: every controller event (and topology event, when that service runs)
+ * as one JSON message, filtered by `?types=a,b` and `?dpid=hex,hex`, with a heartbeat message.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { Logger } from 'pino';
+import { dpidToHex, parseDpid, type ControllerEventName } from '../events.js';
+import type { TokenAuth } from './auth.js';
+import { ApiError } from './errors.js';
+import type { ControllerMetrics } from './metrics.js';
+import { TOPOLOGY_EVENTS, type ApiContext } from './services.js';
+import { native } from './util.js';
+
+/** Controller bus events streamed to clients. */
+export const BUS_EVENTS: readonly ControllerEventName[] = ['switchConnected', 'switchDisconnected', 'portAdded', 'portModified', 'portRemoved', 'packetIn', 'flowRemoved', 'errorReceived'];
+
+/** Every event name a client may ask for. */
+export const EVENT_NAMES: readonly string[] = [...BUS_EVENTS, ...TOPOLOGY_EVENTS];
+
+/** A client that has this many bytes queued is too slow and is disconnected. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+/** The JSON message of an event: `{ type, time, dpid?, ...payload }` with bigints as strings and dpids as hex. */
+export function eventMessage(type: string, payload: unknown, now = Date.now()): Record<string, unknown> {
+  const p = (payload ?? {}) as Record<string, unknown>;
+  const body: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(p)) {
+    if (k === 'datapath' || k === 'snapshot') continue; // live objects: summarised instead
+    body[k] = k === 'dpid' && typeof v === 'bigint' ? dpidToHex(v) : native(v);
+  }
+  const dp = p.datapath as { version?: number; remoteAddress?: string } | undefined;
+  if (type === 'switchConnected' && dp) body.switch = { version: dp.version === 4 ? '1.3' : '1.0', remoteAddress: dp.remoteAddress };
+  hexDpids(body);
+  return { type, time: new Date(now).toISOString(), ...body };
+}
+
+/** Links and hosts carry dpids as bigints under src/dst/location.dpid: print those as hex too. */
+function hexDpids(o: Record<string, unknown>): void {
+  const fix = (x: unknown): void => {
+    if (!x || typeof x !== 'object') return;
+    const r = x as Record<string, unknown>;
+    for (const k of ['src', 'dst', 'dpid']) if (typeof r[k] === 'string' && /^[0-9]+$/.test(r[k] as string) && (k === 'dpid' || 'srcPort' in r)) r[k] = dpidToHex(BigInt(r[k] as string));
+    if (r.location) fix(r.location);
+    if (r.previous) fix(r.previous);
+    if (Array.isArray(r.links)) r.links.forEach(fix);
+  };
+  fix(o.link);
+  fix(o.host);
+  fix(o.previous);
+}
+
+/** The dpids an event concerns (for `?dpid=` filtering). */
+function eventDpids(payload: unknown): bigint[] {
+  const p = (payload ?? {}) as Record<string, unknown>;
+  const out: bigint[] = [];
+  if (typeof p.dpid === 'bigint') out.push(p.dpid);
+  const link = p.link as { src?: unknown; dst?: unknown } | undefined;
+  if (link && typeof link.src === 'bigint') out.push(link.src);
+  if (link && typeof link.dst === 'bigint') out.push(link.dst);
+  const host = p.host as { location?: { dpid?: unknown } } | undefined;
+  if (host?.location && typeof host.location.dpid === 'bigint') out.push(host.location.dpid);
+  return out;
+}
+
+/** Parses the stream's filters; 400 naming the bad one. */
+export function parseEventFilter(q: { types?: string; dpid?: string }): { types: Set<string> | undefined; dpids: Set<bigint> | undefined } {
+  let types: Set<string> | undefined;
+  if (q.types) {
+    types = new Set(q.types.split(',').map((s) => s.trim()).filter(Boolean));
+    for (const t of types) if (!EVENT_NAMES.includes(t)) throw new ApiError('invalid_input', `query.types: unknown event ${JSON.stringify(t)}; known: ${EVENT_NAMES.join(', ')}`, 'query.types');
+  }
+  let dpids: Set<bigint> | undefined;
+  if (q.dpid) {
+    dpids = new Set();
+    for (const d of q.dpid.split(',')) {
+      try {
+        dpids.add(parseDpid(d.trim()));
+      } catch {
+        throw new ApiError('invalid_input', `query.dpid: ${JSON.stringify(d)} is not a datapath id`, 'query.dpid');
+      }
+    }
+  }
+  return { types, dpids };
+}
+
+/** Registers GET /events (as a WebSocket route) under the current prefix. */
+export function eventRoutes(app: FastifyInstance, ctx: ApiContext, opts: { heartbeatMs: number; auth: TokenAuth; log: Logger; metrics: ControllerMetrics }): void {
+  app.get<{ Querystring: { types?: string; dpid?: string; access_token?: string } }>(
+    '/events',
+    {
+      websocket: true,
+      config: { scope: 'none' },
+      schema: {
+        tags: ['events'],
+        summary: 'WebSocket stream of controller events as JSON (types and dpid filters, heartbeat)',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            types: { type: 'string', description: `comma-separated event names: ${EVENT_NAMES.join(', ')}` },
+            dpid: { type: 'string', description: 'comma-separated datapath ids (hex)' },
+            access_token: { type: 'string', description: 'bearer token for clients that cannot set headers' },
+          },
+        },
+      },
+      preValidation: async (req) => {
+        opts.auth.check(req, 'read', req.query.access_token);
+        parseEventFilter(req.query);
+      },
+    },
+    (socket: WebSocket, req) => {
+      const { types, dpids } = parseEventFilter(req.query);
+      const offs: (() => void)[] = [];
+      opts.metrics.wsClients.inc();
+      const send = (msg: Record<string, unknown>): void => {
+        if (socket.readyState !== socket.OPEN) return;
+        if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+          opts.log.warn({ remote: req.ip }, 'event stream client too slow; closing it');
+          socket.close(1013, 'too slow: events were piling up');
+          return;
+        }
+        socket.send(JSON.stringify(msg));
+      };
+      const forward = (name: string) => (payload: unknown) => {
+        if (dpids) {
+          const ds = eventDpids(payload);
+          if (!ds.some((d) => dpids.has(d))) return;
+        }
+        send(eventMessage(name, payload));
+      };
+      for (const name of BUS_EVENTS) {
+        if (types && !types.has(name)) continue;
+        const fn = forward(name);
+        ctx.bus.on(name, fn as never);
+        offs.push(() => ctx.bus.off(name, fn as never));
+      }
+      const topo = ctx.topology;
+      if (topo?.on && topo.off) {
+        for (const name of TOPOLOGY_EVENTS) {
+          if (types && !types.has(name)) continue;
+          const fn = forward(name);
+          topo.on(name, fn);
+          offs.push(() => topo.off!(name, fn));
+        }
+      }
+      send({ type: 'hello', time: new Date().toISOString(), events: types ? [...types] : [...BUS_EVENTS, ...(topo?.on ? TOPOLOGY_EVENTS : [])], heartbeatMs: opts.heartbeatMs });
+      const hb = opts.heartbeatMs > 0 ? setInterval(() => send({ type: 'heartbeat', time: new Date().toISOString() }), opts.heartbeatMs) : undefined;
+      hb?.unref();
+      const cleanup = (): void => {
+        if (hb) clearInterval(hb);
+        for (const off of offs.splice(0)) off();
+      };
+      socket.once('close', () => {
+        opts.metrics.wsClients.dec();
+        cleanup();
+      });
+      socket.on('error', () => socket.terminate());
+      socket.on('message', () => undefined); // clients have nothing to say; ignore
+    },
+  );
+}
