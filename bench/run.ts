@@ -1,12 +1,13 @@
 /** Runs benchmark suites by name (`node dist/bench/run.js [suite...] [--json]`, all by default) and prints one table. */
 import { pathToFileURL } from 'node:url';
+import { appsSuite } from './apps.js';
 import { codecSuite } from './codec.js';
 import { sessionsSuite } from './sessions.js';
 import { topologySuite } from './topology.js';
 import type { BenchSuite, Row } from './harness.js';
 
 /** Every suite, in the order they run. Add a suite by importing its module here. */
-export const SUITES: readonly BenchSuite[] = [codecSuite, sessionsSuite, topologySuite];
+export const SUITES: readonly BenchSuite[] = [codecSuite, sessionsSuite, topologySuite, appsSuite];
 
 /** The results as an aligned text table: suite, case, ops/s, ns/op. */
 export function formatTable(rows: readonly Row[]): string {

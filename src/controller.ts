@@ -8,11 +8,15 @@ import { Datapath } from './openflow/datapath.js';
 import { OpenFlowServer, type BoundListener } from './openflow/server.js';
 import { Session } from './openflow/session.js';
 import { loadOrCreateSecret, TopologyService } from './topology/index.js';
+import { AppManager, topologyView, type AppDefinition } from './apps/index.js';
+import { FlowService } from './flows/index.js';
 
 /** What the config does not say: injected parts, mostly for tests and embedding. */
 export interface ControllerOptions {
   /** The LLDP signing secret; by default loaded from (or created in) the data directory. */
   readonly secret?: Buffer;
+  /** Apps available besides the built-ins and configured modules (embedding, tests); enable them by name in `apps.enabled`. */
+  readonly apps?: readonly AppDefinition[];
 }
 
 /**
@@ -26,6 +30,10 @@ export class Controller {
   readonly log: Logger;
   /** Links, hosts, paths and the broadcast tree; created by `start()`. */
   topology: TopologyService | undefined;
+  /** Desired flows per switch, installed and reconciled; created by `start()`. */
+  flows: FlowService | undefined;
+  /** The running apps; created by `start()`. */
+  apps: AppManager | undefined;
   private server: OpenFlowServer | undefined;
   /** Per-dpid admission chain, so contenders for one dpid are judged one at a time. */
   private readonly admitting = new Map<bigint, Promise<void>>();
@@ -51,6 +59,19 @@ export class Controller {
     const bus = this.bus as unknown as EventEmitter;
     for (const name of TOPOLOGY_EVENT_NAMES) topology.on(name, (e: unknown) => bus.emit(name, e));
     this.topology.start();
+    this.flows = new FlowService({ bus: this.bus, datapaths: this.datapaths, config: this.config.flows, log: this.log.child({ component: 'flows' }) });
+    this.flows.start();
+    // Apps subscribe before the listener opens, so no switch connects unseen.
+    this.apps = new AppManager({
+      bus: this.bus,
+      datapaths: this.datapaths,
+      config: this.config.apps,
+      log: this.log,
+      flows: this.flows,
+      topology: topologyView(this.topology),
+      ...(this.options.apps ? { apps: this.options.apps } : {}),
+    });
+    await this.apps.start();
     this.server = new OpenFlowServer({
       config: this.config.openflow,
       logger: this.log.child({ component: 'openflow' }),
@@ -60,8 +81,13 @@ export class Controller {
     return { openflow };
   }
 
-  /** Stops listening and closes every switch session. */
+  /**
+   * Stops listening and closes every switch session. Apps' flows stay on the switches (a
+   * restart reconciles them hitlessly); `apps.stop()` is for removing them on purpose.
+   */
   async stop(): Promise<void> {
+    await this.apps?.shutdown();
+    this.flows?.stop();
     await this.server?.close();
     this.server = undefined;
     this.topology?.stop();

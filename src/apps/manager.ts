@@ -189,6 +189,18 @@ export class AppManager {
     this.started = false;
   }
 
+  /**
+   * Stops every app (timers, handlers) for a controller shutdown but leaves their flows on the
+   * switches, so a restart reconciles them hitlessly instead of reinstalling.
+   */
+  async shutdown(): Promise<void> {
+    if (!this.started) return;
+    for (const inst of [...this.running].reverse()) await this.teardown(inst, undefined, true);
+    this.unsubscribe();
+    if (this.ownsFlows) this.flows.stop();
+    this.started = false;
+  }
+
   /** Every registered app and its state, by name. */
   list(): AppStatus[] {
     return [...this.entries.values()]
@@ -252,7 +264,7 @@ export class AppManager {
     return this.status(name)!;
   }
 
-  private async teardown(inst: Instance, failure: string | undefined): Promise<void> {
+  private async teardown(inst: Instance, failure: string | undefined, keepFlows = false): Promise<void> {
     if (inst.stopping) return;
     inst.stopping = true;
     const entry = inst.entry;
@@ -267,6 +279,10 @@ export class AppManager {
       this.log.error({ app: entry.name, event: 'stop', err: (e as Error).message }, 'app threw while stopping');
     }
     inst.scope.removeAllListeners();
+    if (keepFlows) {
+      entry.state = 'stopped';
+      return;
+    }
     try {
       await inst.scope.removeAll();
     } catch (e) {

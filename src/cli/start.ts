@@ -10,7 +10,7 @@ export const START_USAGE = `Usage: signalbox start [options]
   --listen HOST:PORT[,HOST:PORT]  OpenFlow listeners (default ${defaultConfig.openflow.listen.join(',')})
   --api HOST:PORT                 northbound API (default ${defaultConfig.api.listen})
   --data DIR                      data directory (default ${defaultConfig.dataDir})
-  --apps NAME[,NAME]              apps to run (default: the default set)
+  --apps NAME[,NAME]|none         apps to run (default: the default set)
   --config FILE                   JSON config file; flags override it
   --log-level LEVEL               trace|debug|info|warn|error (default ${defaultConfig.logLevel})
 `;
@@ -52,7 +52,7 @@ export function configFromArgs(argv: readonly string[]): Config {
     cfg = { ...cfg, api: { listen: values.api } };
   }
   if (values.data) cfg = { ...cfg, dataDir: values.data };
-  if (values.apps) cfg = { ...cfg, apps: values.apps.split(',').filter(Boolean) };
+  if (values.apps) cfg = { ...cfg, apps: { ...cfg.apps, enabled: values.apps === 'none' ? [] : values.apps.split(',').filter(Boolean) } };
   if (values['log-level']) cfg = { ...cfg, logLevel: values['log-level'] };
   return cfg;
 }

@@ -56,18 +56,18 @@ function stable(rows: readonly FlowDump[]): string[] {
 }
 
 async function startController(port: number, of10: boolean): Promise<{ ctrl: Controller; apps: AppManager; port: number }> {
-  const ctrl = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, listen: [`127.0.0.1:${port}`] } });
-  const apps = new AppManager({
-    bus: ctrl.bus,
-    datapaths: ctrl.datapaths,
-    log: ctrl.log,
-    config: { enabled: ['proactive-test'] },
-    flowsConfig: { reconcileIntervalMs: 0 },
-    apps: [() => proactiveApp(of10)],
-  });
-  await apps.start();
+  const ctrl = new Controller(
+    {
+      ...defaultConfig,
+      openflow: { ...defaultConfig.openflow, listen: [`127.0.0.1:${port}`] },
+      apps: { ...defaultConfig.apps, enabled: ['proactive-test'] },
+      flows: { ...defaultConfig.flows, reconcileIntervalMs: 0 },
+    },
+    undefined,
+    { apps: [() => proactiveApp(of10)] },
+  );
   const bound = await ctrl.start();
-  return { ctrl, apps, port: bound.openflow[0]!.port };
+  return { ctrl, apps: ctrl.apps!, port: bound.openflow[0]!.port };
 }
 
 describe.each<[OfProtocol, number]>([
