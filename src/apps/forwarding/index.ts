@@ -1,0 +1,139 @@
+/**
+ * The built-in `forwarding` app: a thin shell around the pure Forwarding logic. It installs the
+ * table-miss flow on connect, turns packet-ins into whole-path flows (or edge floods), feeds
+ * every topology change to the logic so broken paths are rerouted at once, and forgets hosts on
+ * port and switch loss.
+ */
+import { OFPPC, OFPPS } from '../../openflow/codec/v13/enums.js';
+import type { ConfigSchema } from '../schema.js';
+import type { App, AppContext, PacketInResult, TopologyService } from '../types.js';
+import { defaultForwardingConfig, Forwarding, type Effects, type ForwardingConfig, type ForwardingTopology, type Hop } from './logic.js';
+
+export { Forwarding, defaultForwardingConfig, type ForwardingConfig, type ForwardingTopology, type Effects, type Hop } from './logic.js';
+
+/** Settings schema of `apps.settings.forwarding`. */
+export const forwardingSchema: ConfigSchema<ForwardingConfig> = {
+  defaults: defaultForwardingConfig,
+  fields: {
+    idleTimeoutSec: { type: 'number', integer: true, min: 0, max: 65535, description: 'idle timeout of path flows (s)' },
+    hardTimeoutSec: { type: 'number', integer: true, min: 0, max: 65535, description: 'hard timeout of path flows (s)' },
+    flowPriority: { type: 'number', integer: true, min: 1, max: 65535, description: 'priority of path flows' },
+    tableMissPriority: { type: 'number', integer: true, min: 0, max: 65535, description: 'priority of the table-miss flow' },
+    tableId: { type: 'number', integer: true, min: 0, max: 254, description: 'table of the flows' },
+    installTableMiss: { type: 'boolean', description: 'install the table-miss flow on connect' },
+    floodMode: { type: 'string', enum: ['edge', 'tree'], description: 'edge: the controller sends floods out of every edge port; tree: hop by hop on the broadcast tree' },
+    floodDedupMs: { type: 'number', integer: true, min: 0, max: 60_000, description: 'drop a frame flooded again within this window (ms)' },
+    hostAgeSec: { type: 'number', min: 1, description: 'forget a host location not refreshed for this long (s)' },
+  },
+  validate: (c) => (c.tableMissPriority >= c.flowPriority ? 'tableMissPriority must be below flowPriority' : undefined),
+};
+
+/**
+ * The topology as the app would like it: the small interface plus the current snapshot (paths
+ * need it). Until the framework's TopologyService carries `snapshot`, the app uses the snapshot
+ * of the last topologyChanged event.
+ */
+type SnapshotTopology = TopologyService & { snapshot?(): ForwardingTopology };
+
+/** The forwarding app with a read-only view for the API. */
+export interface ForwardingApp extends App<ForwardingConfig> {
+  /** Installed paths (source, destination, hops). */
+  paths(): ReturnType<Forwarding['listPaths']>;
+}
+
+/** Makes the app (fresh state each time it is enabled). */
+export function forwardingApp(): ForwardingApp {
+  let ctx: AppContext<ForwardingConfig> | undefined;
+  let logic: Forwarding | undefined;
+  let applied: ForwardingTopology | undefined;
+
+  const apply = (fx: Effects): void => {
+    const c = ctx;
+    if (!c) return;
+    for (const r of fx.remove) c.flows.remove(r.dpid, r.rule).catch((e: Error) => c.log.warn({ err: e.message }, 'path flow not removed'));
+    for (const i of fx.install) c.flows.install(i.dpid, i.rule);
+    for (const p of fx.packetOuts) c.packets.packetOut(p.dpid, p.spec);
+  };
+
+  /** Brings the logic up to the topology's current snapshot, when the framework gives one. */
+  const refresh = (): void => {
+    const snap = (ctx?.topology as SnapshotTopology | undefined)?.snapshot?.();
+    if (!snap || snap === applied || !logic || !ctx) return;
+    applied = snap;
+    apply(logic.setTopology(snap, ctx.now()));
+  };
+
+  const app: ForwardingApp = {
+    name: 'forwarding',
+    description: 'Topology-aware reactive forwarding: whole shortest paths both ways on the first packet, edge floods, reroute on link loss',
+    packetInPriority: 0,
+    config: forwardingSchema,
+
+    start(c) {
+      ctx = c;
+      logic = new Forwarding(c.config);
+      applied = undefined;
+      const l = logic;
+      const routed = c.metrics.counter('routed_total', 'Packet-ins answered with a path');
+      const flooded = c.metrics.counter('flooded_total', 'Packet-ins flooded');
+      const dropped = c.metrics.counter('dropped_total', 'Packet-ins dropped');
+      counters = { routed, flooded, dropped };
+      c.flows.on('removed', (rec, why) => {
+        if (why === 'idle_timeout' || why === 'hard_timeout' || why === 'deleted' || why === 'expired_while_away') apply(l.flowRemoved(rec.dpid, rec.spec.match ?? []));
+      });
+      c.every(Math.max(1000, (c.config.hostAgeSec * 1000) / 4), (now) => void l.expire(now));
+      refresh();
+    },
+
+    stop() {
+      ctx = undefined;
+      logic = undefined;
+      applied = undefined;
+    },
+
+    paths: () => logic?.listPaths() ?? [],
+
+    onSwitchConnected(e) {
+      if (!ctx || !logic) return;
+      for (const rule of logic.switchFlows()) ctx.flows.install(e.dpid, rule);
+    },
+
+    onSwitchDisconnected(e) {
+      if (logic) apply(logic.switchDisconnected(e.dpid));
+    },
+
+    onTopologyChanged(e) {
+      if (!logic || !ctx) return;
+      applied = e.snapshot;
+      apply(logic.setTopology(e.snapshot, ctx.now()));
+    },
+
+    onPortModified(e) {
+      const down = (e.port.config & OFPPC.PORT_DOWN) !== 0 || (e.port.state & OFPPS.LINK_DOWN) !== 0;
+      if (down && logic) apply(logic.portDown(e.dpid, e.port.portNo));
+    },
+
+    onPortRemoved(e) {
+      if (logic) apply(logic.portDown(e.dpid, e.port.portNo));
+    },
+
+    onPacketIn(e): PacketInResult {
+      const c = ctx;
+      const l = logic;
+      if (!c || !l) return undefined;
+      refresh();
+      const m = e.msg;
+      const fx = l.packetIn(e.dpid, m.inPort, m.bufferId, m.data, c.now());
+      apply(fx);
+      if (fx.kind === 'route') counters?.routed.inc();
+      else if (fx.kind === 'flood') counters?.flooded.inc();
+      else counters?.dropped.inc();
+      return fx.handled ? 'handled' : undefined;
+    },
+  };
+  let counters: { routed: { inc(): void }; flooded: { inc(): void }; dropped: { inc(): void } } | undefined;
+  return app;
+}
+
+/** For typing the hops of `paths()`. */
+export type ForwardingHop = Hop;

@@ -1,0 +1,450 @@
+/**
+ * Topology-aware reactive forwarding, pure: a packet-in for a known destination becomes flows
+ * along the shortest path on every switch of it, both directions at once, plus one packet-out at
+ * the egress; unknown and group destinations are flooded to every edge port of the network (the
+ * broadcast tree's reach, sent from the controller, so a broadcast costs one packet-in); paths
+ * whose links went away, or whose hosts moved, are recomputed at once. No I/O and no clock.
+ */
+import { OFP_NO_BUFFER, OFPCML, OFPP } from '../../openflow/codec/constants.js';
+import type { Action } from '../../openflow/codec/v13/actions.js';
+import { OFPVID_PRESENT, type Match, type OxmField } from '../../openflow/codec/v13/oxm.js';
+import type { PacketOutSpec } from '../../openflow/datapath.js';
+import type { FlowRule } from '../../flows/service.js';
+import { ETH_TYPE } from '../../packet/constants.js';
+import { peekEthernet } from '../../packet/ethernet.js';
+import { isMulticastMacNumber, macToNumber, numberToMac } from '../../packet/mac.js';
+import type { Link, Path } from '../../topology/types.js';
+import { outputActions, packetOutOf } from '../packets.js';
+
+/** Settings of the forwarding app. */
+export interface ForwardingConfig {
+  /** Idle timeout of path flows (s); 0 = none. */
+  readonly idleTimeoutSec: number;
+  /** Hard timeout of path flows (s); 0 = none. */
+  readonly hardTimeoutSec: number;
+  /** Priority of path flows. */
+  readonly flowPriority: number;
+  /** Priority of the table-miss flow. */
+  readonly tableMissPriority: number;
+  readonly tableId: number;
+  /** Install the table-miss flow (everything else to the controller, whole packets) on connect. */
+  readonly installTableMiss: boolean;
+  /**
+   * `edge`: an unknown or group destination is sent from the controller out of every edge port
+   * of every switch (one packet-in per broadcast). `tree`: flooded hop by hop on the broadcast tree.
+   */
+  readonly floodMode: 'edge' | 'tree';
+  /** The same frame flooded again within this window is dropped (a copy over a link discovery has not seen yet). 0 = off. */
+  readonly floodDedupMs: number;
+  /** A host location learned from packets and not refreshed for this long is forgotten (s). */
+  readonly hostAgeSec: number;
+}
+
+/** Defaults of the forwarding app. */
+export const defaultForwardingConfig: ForwardingConfig = {
+  idleTimeoutSec: 30,
+  hardTimeoutSec: 0,
+  flowPriority: 10,
+  tableMissPriority: 0,
+  tableId: 0,
+  installTableMiss: true,
+  floodMode: 'edge',
+  floodDedupMs: 200,
+  hostAgeSec: 600,
+};
+
+/** A switch port. */
+export interface Location {
+  readonly dpid: bigint;
+  readonly port: number;
+}
+
+/** What the logic reads of the topology: a TopologySnapshot fits. */
+export interface ForwardingTopology {
+  readonly switches: ReadonlyMap<bigint, { readonly edgePorts: readonly number[]; readonly infrastructurePorts: readonly number[] }>;
+  readonly links: readonly Link[];
+  readonly hosts: readonly { readonly mac: string; readonly location: Location; readonly lastSeen?: number }[];
+  shortestPath(src: bigint, dst: bigint): Path | undefined;
+  floodPorts(dpid: bigint, inPort: number): readonly number[];
+}
+
+/** A flow to add or delete on a switch. */
+export interface FlowAt {
+  readonly dpid: bigint;
+  readonly rule: FlowRule;
+}
+
+/** A packet to send. */
+export interface PacketOutAt {
+  readonly dpid: bigint;
+  readonly spec: PacketOutSpec;
+}
+
+/** What the shell must do. `handled` false lets the next app see the packet. */
+export interface Effects {
+  readonly install: FlowAt[];
+  readonly remove: FlowAt[];
+  readonly packetOuts: PacketOutAt[];
+  handled: boolean;
+  /** Why nothing was forwarded (for counters and tests). */
+  reason?: 'short' | 'lldp' | 'link-local' | 'bad-source' | 'same-port' | 'no-path' | 'loop-copy' | 'duplicate' | 'no-flood-ports';
+  /** How the packet was sent on. */
+  kind?: 'route' | 'flood';
+}
+
+/** One switch of a path: the packet enters at `inPort` and leaves by `outPort`. */
+export interface Hop {
+  readonly dpid: bigint;
+  readonly inPort: number;
+  readonly outPort: number;
+}
+
+interface PathRec {
+  readonly src: number;
+  readonly dst: number;
+  readonly vid: number;
+  srcLoc: Location;
+  dstLoc: Location;
+  hops: Hop[];
+}
+
+interface Learned {
+  dpid: bigint;
+  port: number;
+  seenAt: number;
+}
+
+const LINK_LOCAL_BASE = 0x0180c2000000;
+const TABLE_MISS_ACTIONS: readonly Action[] = Object.freeze([{ type: 'output', port: OFPP.CONTROLLER, maxLen: OFPCML.NO_BUFFER }] as const);
+
+function effects(): Effects {
+  return { install: [], remove: [], packetOuts: [], handled: true };
+}
+
+function pairKey(src: number, dst: number, vid: number): string {
+  return `${src}>${dst}@${vid}`;
+}
+
+function flowId(dpid: bigint, inPort: number, src: number, dst: number, vid: number): string {
+  return `${dpid}|${inPort}|${src}|${dst}|${vid}`;
+}
+
+function linkId(src: bigint, srcPort: number, dst: bigint, dstPort: number): string {
+  return `${src}:${srcPort}>${dst}:${dstPort}`;
+}
+
+function sameLoc(a: Location, b: Location): boolean {
+  return a.dpid === b.dpid && a.port === b.port;
+}
+
+/** FNV-1a over the frame: the identity of a flooded frame for duplicate suppression. */
+function frameHash(b: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+  return (h >>> 0) * 4096 + (b.length & 0xfff);
+}
+
+/**
+ * The forwarding decisions. One instance serves every switch: call `setTopology` with each new
+ * snapshot, `packetIn` for each packet-in, `portDown`, `flowRemoved` and `expire(now)`; apply
+ * the Effects each returns.
+ */
+export class Forwarding {
+  private topo: ForwardingTopology | undefined;
+  private linkSig = '';
+  private readonly learned = new Map<number, Learned>();
+  private readonly paths = new Map<string, PathRec>();
+  /** Flow identity → the path that owns it. */
+  private readonly flowOwner = new Map<string, string>();
+  private readonly recentFloods = new Map<number, number>();
+  /** The topology's hosts by MAC number (hosts we have not seen ourselves, e.g. learned before we started). */
+  private topoHosts = new Map<number, Location>();
+
+  constructor(readonly config: ForwardingConfig = defaultForwardingConfig) {}
+
+  /** The flows every switch gets on connect: the table-miss flow. */
+  switchFlows(): FlowRule[] {
+    if (!this.config.installTableMiss) return [];
+    return [{ tableId: this.config.tableId, priority: this.config.tableMissPriority, match: [], actions: TABLE_MISS_ACTIONS }];
+  }
+
+  /** Installed paths (for the API and tests): source and destination MACs with their hops. */
+  listPaths(): { src: string; dst: string; vlan?: number; hops: readonly Hop[] }[] {
+    return [...this.paths.values()].map((p) => ({ src: numberToMac(p.src), dst: numberToMac(p.dst), ...(p.vid >= 0 ? { vlan: p.vid } : {}), hops: p.hops }));
+  }
+
+  /** Where a MAC was learned. */
+  locate(mac: number): Location | undefined {
+    const l = this.learned.get(mac);
+    if (l) return { dpid: l.dpid, port: l.port };
+    return this.topoHosts.get(mac);
+  }
+
+  /**
+   * A new topology. Hosts the topology saw at a new place since we last did move; when the link
+   * set changed every path is recomputed (deterministic: the same topology gives the same
+   * paths), and paths that lost a link are rerouted or, without a route, removed.
+   */
+  setTopology(topo: ForwardingTopology, now: number): Effects {
+    this.topo = topo;
+    const fx = effects();
+    const hosts = new Map<number, Location>();
+    for (const h of topo.hosts) {
+      const mac = macToNumber(h.mac);
+      hosts.set(mac, h.location);
+      const l = this.learned.get(mac);
+      if (l && (l.dpid !== h.location.dpid || l.port !== h.location.port) && (h.lastSeen ?? 0) > l.seenAt) {
+        this.learn(mac, h.location.dpid, h.location.port, h.lastSeen ?? now, fx);
+      }
+    }
+    this.topoHosts = hosts;
+    const sig = topo.links
+      .map((l) => linkId(l.src, l.srcPort, l.dst, l.dstPort))
+      .sort()
+      .join(' ');
+    if (sig === this.linkSig) return fx;
+    this.linkSig = sig;
+    for (const rec of [...this.paths.values()]) this.reroute(rec, fx);
+    return fx;
+  }
+
+  /** A port went down or away: hosts learned there are forgotten and paths to or from them removed. */
+  portDown(dpid: bigint, port: number): Effects {
+    const fx = effects();
+    for (const [mac, l] of this.learned) {
+      if (l.dpid === dpid && l.port === port) {
+        this.learned.delete(mac);
+        this.dropPathsOf(mac, fx);
+      }
+    }
+    return fx;
+  }
+
+  /** A switch left: what was learned on it is forgotten (its links go with the next topology). */
+  switchDisconnected(dpid: bigint): Effects {
+    const fx = effects();
+    for (const [mac, l] of this.learned) {
+      if (l.dpid === dpid) {
+        this.learned.delete(mac);
+        this.dropPathsOf(mac, fx);
+      }
+    }
+    return fx;
+  }
+
+  /** A flow of ours expired or was deleted: its path is dropped, with the path's other flows. */
+  flowRemoved(dpid: bigint, match: Match): Effects {
+    const fx = effects();
+    let inPort = -1;
+    let src = -1;
+    let dst = -1;
+    let vid = -1;
+    for (const f of match) {
+      if (f.field === 'in_port') inPort = f.value;
+      else if (f.field === 'eth_src') src = macToNumber(f.value);
+      else if (f.field === 'eth_dst') dst = macToNumber(f.value);
+      else if (f.field === 'vlan_vid') vid = f.value & 0xfff;
+    }
+    const id = flowId(dpid, inPort, src, dst, vid);
+    const key = this.flowOwner.get(id);
+    if (key === undefined) return fx;
+    const rec = this.paths.get(key);
+    this.flowOwner.delete(id);
+    if (!rec) return fx;
+    this.removePath(rec, fx, (h) => !(h.dpid === dpid && h.inPort === inPort));
+    return fx;
+  }
+
+  /** Forgets learned locations and flood hashes that are too old. */
+  expire(now: number): number {
+    let n = 0;
+    const age = this.config.hostAgeSec * 1000;
+    for (const [mac, l] of this.learned) {
+      if (now - l.seenAt > age) {
+        this.learned.delete(mac);
+        n++;
+      }
+    }
+    for (const [h, until] of this.recentFloods) if (until <= now) this.recentFloods.delete(h);
+    return n;
+  }
+
+  /**
+   * Decides what to do with a packet that entered `dpid` at `inPort`. `bufferId` is the
+   * packet-in's (OFP_NO_BUFFER when the whole frame is in `data`).
+   */
+  packetIn(dpid: bigint, inPort: number, bufferId: number, data: Buffer, now: number): Effects {
+    const fx = effects();
+    const eth = peekEthernet(data);
+    if (!eth) {
+      fx.handled = false;
+      fx.reason = 'short';
+      return fx;
+    }
+    if (eth.ethertype === ETH_TYPE.LLDP) return this.ignore(fx, 'lldp');
+    const dst = eth.dst;
+    const src = eth.src;
+    if (dst - LINK_LOCAL_BASE >= 0 && dst - LINK_LOCAL_BASE <= 0x0f) return this.ignore(fx, 'link-local');
+    if (isMulticastMacNumber(src) || src === 0) return this.ignore(fx, 'bad-source');
+    const topo = this.topo;
+    const sw = topo?.switches.get(dpid);
+    const isEdge = !sw || !sw.infrastructurePorts.includes(inPort);
+    const group = isMulticastMacNumber(dst);
+    if (group || this.locate(dst) === undefined) {
+      // Edge floods first check for a copy (a frame we already flooded came back over a link
+      // discovery has not seen yet): never learn from it. Tree floods see each frame once per hop.
+      if (this.config.floodDedupMs > 0 && this.config.floodMode === 'edge' && bufferId === OFP_NO_BUFFER) {
+        const h = frameHash(data);
+        const until = this.recentFloods.get(h);
+        if (until !== undefined && until > now) return this.ignore(fx, 'duplicate');
+        this.recentFloods.set(h, now + this.config.floodDedupMs);
+      }
+      if (isEdge) this.learn(src, dpid, inPort, now, fx);
+      return this.flood(dpid, inPort, bufferId, data, isEdge, fx);
+    }
+    if (isEdge) this.learn(src, dpid, inPort, now, fx);
+    const dstLoc = this.locate(dst)!;
+    if (isEdge && dstLoc.dpid === dpid && dstLoc.port === inPort) return this.ignore(fx, 'same-port');
+    const srcLoc: Location = isEdge ? { dpid, port: inPort } : (this.locate(src) ?? { dpid, port: inPort });
+    const vid = eth.vid;
+    const fwd = this.route(srcLoc, dstLoc);
+    if (!fwd) return this.ignore(fx, 'no-path');
+    this.putPath(src, dst, vid, srcLoc, dstLoc, fwd, fx);
+    const back = this.route(dstLoc, srcLoc);
+    if (back) this.putPath(dst, src, vid, dstLoc, srcLoc, back, fx);
+    fx.kind = 'route';
+    if (bufferId === OFP_NO_BUFFER) {
+      // Straight out of the egress port: the first packet does not race the flows being installed.
+      fx.packetOuts.push({ dpid: dstLoc.dpid, spec: { inPort: OFPP.CONTROLLER, actions: [{ type: 'output', port: dstLoc.port }], data } });
+    } else {
+      const here = fwd.find((h) => h.dpid === dpid);
+      const out = here ? here.outPort : OFPP.TABLE;
+      fx.packetOuts.push({ dpid, spec: packetOutOf(inPort, bufferId, data, [{ type: 'output', port: out }]) });
+    }
+    return fx;
+  }
+
+  /** The hops from one host port to another along the shortest path, or undefined. */
+  route(from: Location, to: Location): Hop[] | undefined {
+    if (from.dpid === to.dpid) return from.port === to.port ? undefined : [{ dpid: from.dpid, inPort: from.port, outPort: to.port }];
+    const p = this.topo?.shortestPath(from.dpid, to.dpid);
+    if (!p || p.links.length === 0) return undefined;
+    const hops: Hop[] = [];
+    let inPort = from.port;
+    for (const l of p.links) {
+      hops.push({ dpid: l.src, inPort, outPort: l.srcPort });
+      inPort = l.dstPort;
+    }
+    hops.push({ dpid: to.dpid, inPort, outPort: to.port });
+    return hops;
+  }
+
+  /** The flow of one hop of a path. */
+  hopFlow(src: number, dst: number, vid: number, h: Hop): FlowRule {
+    const c = this.config;
+    const match: OxmField[] = [
+      { field: 'in_port', value: h.inPort },
+      { field: 'eth_dst', value: numberToMac(dst) },
+      { field: 'eth_src', value: numberToMac(src) },
+    ];
+    if (vid >= 0) match.push({ field: 'vlan_vid', value: OFPVID_PRESENT | vid });
+    return {
+      tableId: c.tableId,
+      priority: c.flowPriority,
+      idleTimeout: c.idleTimeoutSec,
+      hardTimeout: c.hardTimeoutSec,
+      match,
+      actions: [{ type: 'output', port: h.outPort }],
+    };
+  }
+
+  private ignore(fx: Effects, reason: NonNullable<Effects['reason']>): Effects {
+    fx.reason = reason;
+    return fx;
+  }
+
+  private flood(dpid: bigint, inPort: number, bufferId: number, data: Buffer, isEdge: boolean, fx: Effects): Effects {
+    const topo = this.topo;
+    fx.kind = 'flood';
+    if (!topo || !topo.switches.has(dpid)) {
+      // No topology yet: the switch floods by itself (safe only without loops, as without a controller).
+      fx.packetOuts.push({ dpid, spec: packetOutOf(inPort, bufferId, data, [{ type: 'output', port: OFPP.FLOOD }]) });
+      return fx;
+    }
+    if (this.config.floodMode === 'tree' || bufferId !== OFP_NO_BUFFER) {
+      const ports = topo.floodPorts(dpid, inPort);
+      if (ports.length === 0) return this.ignore(fx, 'no-flood-ports');
+      fx.packetOuts.push({ dpid, spec: packetOutOf(inPort, bufferId, data, outputActions(ports)) });
+      return fx;
+    }
+    // A frame that came over a switch link was sent there by a flow or a flood: not ours to flood again.
+    if (!isEdge) return this.ignore(fx, 'loop-copy');
+    for (const [d, s] of topo.switches) {
+      const ports = d === dpid ? s.edgePorts.filter((p) => p !== inPort) : s.edgePorts;
+      if (ports.length === 0) continue;
+      fx.packetOuts.push({ dpid: d, spec: d === dpid ? { inPort, actions: outputActions(ports), data } : { inPort: OFPP.CONTROLLER, actions: outputActions(ports), data } });
+    }
+    if (fx.packetOuts.length === 0) return this.ignore(fx, 'no-flood-ports');
+    return fx;
+  }
+
+  /** Records where a MAC is; a MAC seen elsewhere moved: its paths go. */
+  private learn(mac: number, dpid: bigint, port: number, now: number, fx: Effects): void {
+    const l = this.learned.get(mac);
+    if (!l) {
+      this.learned.set(mac, { dpid, port, seenAt: now });
+      return;
+    }
+    if (l.dpid !== dpid || l.port !== port) {
+      l.dpid = dpid;
+      l.port = port;
+      this.dropPathsOf(mac, fx);
+    }
+    l.seenAt = now;
+  }
+
+  private dropPathsOf(mac: number, fx: Effects): void {
+    for (const rec of [...this.paths.values()]) if (rec.src === mac || rec.dst === mac) this.removePath(rec, fx, () => true);
+  }
+
+  private removePath(rec: PathRec, fx: Effects, which: (h: Hop) => boolean): void {
+    this.paths.delete(pairKey(rec.src, rec.dst, rec.vid));
+    for (const h of rec.hops) {
+      this.flowOwner.delete(flowId(h.dpid, h.inPort, rec.src, rec.dst, rec.vid));
+      if (which(h)) fx.remove.push({ dpid: h.dpid, rule: this.hopFlow(rec.src, rec.dst, rec.vid, h) });
+    }
+  }
+
+  /** Installs a path's flows (every hop, in one go) and removes the old path's hops that are not reused. */
+  private putPath(src: number, dst: number, vid: number, srcLoc: Location, dstLoc: Location, hops: Hop[], fx: Effects): void {
+    const key = pairKey(src, dst, vid);
+    const old = this.paths.get(key);
+    if (old) this.retire(old, hops, fx);
+    this.paths.set(key, { src, dst, vid, srcLoc, dstLoc, hops });
+    // Egress first: by the time the ingress flow exists, the rest of the path does too (on one switch's ordering).
+    for (let i = hops.length - 1; i >= 0; i--) {
+      const h = hops[i]!;
+      this.flowOwner.set(flowId(h.dpid, h.inPort, src, dst, vid), key);
+      fx.install.push({ dpid: h.dpid, rule: this.hopFlow(src, dst, vid, h) });
+    }
+  }
+
+  /** Deletes the flows of `old` whose identity (switch, in-port) the new hops do not reuse. */
+  private retire(old: PathRec, hops: readonly Hop[], fx: Effects): void {
+    for (const h of old.hops) {
+      if (hops.some((n) => n.dpid === h.dpid && n.inPort === h.inPort)) continue;
+      this.flowOwner.delete(flowId(h.dpid, h.inPort, old.src, old.dst, old.vid));
+      fx.remove.push({ dpid: h.dpid, rule: this.hopFlow(old.src, old.dst, old.vid, h) });
+    }
+  }
+
+  private reroute(rec: PathRec, fx: Effects): void {
+    const hops = this.route(rec.srcLoc, rec.dstLoc);
+    if (!hops) {
+      this.removePath(rec, fx, () => true);
+      return;
+    }
+    if (hops.length === rec.hops.length && hops.every((h, i) => sameLoc({ dpid: h.dpid, port: h.outPort }, { dpid: rec.hops[i]!.dpid, port: rec.hops[i]!.outPort }) && h.inPort === rec.hops[i]!.inPort)) return;
+    this.putPath(rec.src, rec.dst, rec.vid, rec.srcLoc, rec.dstLoc, hops, fx);
+  }
+}

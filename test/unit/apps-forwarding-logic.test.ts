@@ -1,0 +1,331 @@
+/** forwarding decisions judged by behaviour: flows applied to model tables, packets followed through rings and trees, reroutes on link loss and host moves. */
+import { describe, expect, it } from 'vitest';
+import { OFP_NO_BUFFER, OFPP } from '../../src/openflow/codec/constants.js';
+import { Forwarding, defaultForwardingConfig, type Effects, type ForwardingConfig } from '../../src/apps/forwarding/logic.js';
+import { TopologyGraph } from '../../src/topology/graph.js';
+import { TopologySnapshot } from '../../src/topology/snapshot.js';
+import type { Host, LinkInfo } from '../../src/topology/types.js';
+import { FakeFlowTable, packetOutPorts } from '../fakes/fake-flow-table.js';
+
+const COOKIE = 0x4242_0000_0000_0000n;
+
+function frame(dst: string, src: string, ethertype = 0x0800, tag = 0): Buffer {
+  const b = Buffer.alloc(60);
+  Buffer.from(dst.replace(/:/g, ''), 'hex').copy(b, 0);
+  Buffer.from(src.replace(/:/g, ''), 'hex').copy(b, 6);
+  b.writeUInt16BE(ethertype, 12);
+  b.writeUInt32BE(tag, 20);
+  return b;
+}
+
+function mac(n: number): string {
+  return `00:00:00:00:00:${n.toString(16).padStart(2, '0')}`;
+}
+
+const BCAST = 'ff:ff:ff:ff:ff:ff';
+
+interface NetHost {
+  readonly name: string;
+  readonly mac: string;
+  dpid: bigint;
+  port: number;
+}
+
+/** Switches with model tables, links (both directions), hosts, and the controller running Forwarding as the app's shell does. */
+class Network {
+  readonly tables = new Map<bigint, FakeFlowTable>();
+  readonly ports = new Map<bigint, number[]>();
+  readonly links = new Map<string, { dpid: bigint; port: number }>();
+  readonly hosts = new Map<string, NetHost>();
+  readonly logic: Forwarding;
+  packetIns = 0;
+  flowMods = 0;
+  version = 0;
+  now = 0;
+  private tag = 0;
+
+  constructor(cfg: Partial<ForwardingConfig> = {}) {
+    this.logic = new Forwarding({ ...defaultForwardingConfig, ...cfg });
+  }
+
+  addSwitch(dpid: bigint, ports: number[]): void {
+    const t = new FakeFlowTable();
+    this.tables.set(dpid, t);
+    this.ports.set(dpid, ports);
+    for (const f of this.logic.switchFlows()) t.apply({ ...f, cookie: COOKIE });
+  }
+
+  link(a: bigint, ap: number, b: bigint, bp: number): void {
+    this.links.set(`${a}:${ap}`, { dpid: b, port: bp });
+    this.links.set(`${b}:${bp}`, { dpid: a, port: ap });
+  }
+
+  unlink(a: bigint, ap: number): void {
+    const peer = this.links.get(`${a}:${ap}`)!;
+    this.links.delete(`${a}:${ap}`);
+    this.links.delete(`${peer.dpid}:${peer.port}`);
+  }
+
+  addHost(name: string, n: number, dpid: bigint, port: number): NetHost {
+    const h = { name, mac: mac(n), dpid, port };
+    this.hosts.set(name, h);
+    return h;
+  }
+
+  /** The topology the discovery would report now (hosts optional: the logic learns them itself). */
+  snapshot(withHosts = false): TopologySnapshot {
+    const links: LinkInfo[] = [];
+    for (const [k, v] of this.links) {
+      const [d, p] = k.split(':');
+      links.push({ src: BigInt(d!), srcPort: Number(p), dst: v.dpid, dstPort: v.port, discoveredAt: 0, lastSeen: 0 });
+    }
+    const hosts: Host[] = withHosts
+      ? [...this.hosts.values()].map((h) => ({ id: h.mac, mac: h.mac, ipv4: [], ipv6: [], location: { dpid: h.dpid, port: h.port }, firstSeen: this.now, lastSeen: this.now }))
+      : [];
+    return new TopologySnapshot({
+      version: ++this.version,
+      switches: [...this.ports].map(([dpid, ports]) => ({ dpid, ports })),
+      links,
+      hosts,
+      graph: new TopologyGraph().graph,
+      weightOf: () => 1,
+    });
+  }
+
+  /** Gives the logic the current topology and applies what it says. */
+  topologyChanged(withHosts = false): Effects {
+    const fx = this.logic.setTopology(this.snapshot(withHosts), this.now);
+    this.apply(fx);
+    return fx;
+  }
+
+  apply(fx: Effects): string[] {
+    for (const r of fx.remove) {
+      this.flowMods++;
+      this.tables.get(r.dpid)!.apply({ ...r.rule, command: 'delete_strict', cookie: COOKIE, cookieMask: 0xffff_0000_0000_0000n }, this.now);
+    }
+    for (const i of fx.install) {
+      this.flowMods++;
+      this.tables.get(i.dpid)!.apply({ ...i.rule, cookie: COOKIE }, this.now);
+    }
+    return [];
+  }
+
+  private hostAt(dpid: bigint, port: number): NetHost | undefined {
+    for (const h of this.hosts.values()) if (h.dpid === dpid && h.port === port) return h;
+    return undefined;
+  }
+
+  /** Sends a frame from a host; returns the names of the hosts that received it, with repeats (a storm would show). */
+  send(from: string, dst: string, ethertype = 0x0800): string[] {
+    const h = this.hosts.get(from)!;
+    // Each frame differs (as pings do) so duplicate suppression only sees true copies.
+    const data = frame(dst, h.mac, ethertype, ++this.tag);
+    const got: string[] = [];
+    const queue: { dpid: bigint; inPort: number }[] = [{ dpid: h.dpid, inPort: h.port }];
+    let steps = 0;
+    const deliver = (dpid: bigint, port: number): void => {
+      const peer = this.links.get(`${dpid}:${port}`);
+      if (peer) queue.push({ dpid: peer.dpid, inPort: peer.port });
+      else {
+        const to = this.hostAt(dpid, port);
+        if (to) got.push(to.name);
+      }
+    };
+    while (queue.length > 0) {
+      if (++steps > 500) throw new Error('storm');
+      const { dpid, inPort } = queue.shift()!;
+      const fwd = this.tables.get(dpid)!.forward({ in_port: inPort, eth_dst: dst, eth_src: h.mac, eth_type: ethertype }, this.now);
+      for (const p of fwd.outputs) deliver(dpid, p);
+      if (!fwd.toController) continue;
+      this.packetIns++;
+      const fx = this.logic.packetIn(dpid, inPort, OFP_NO_BUFFER, data, this.now);
+      this.apply(fx);
+      for (const po of fx.packetOuts) {
+        for (const p of packetOutPorts(po.spec)) {
+          if (p === OFPP.FLOOD) {
+            for (const q of this.ports.get(po.dpid)!) if (q !== inPort) deliver(po.dpid, q);
+          } else deliver(po.dpid, p);
+        }
+      }
+    }
+    return got.sort();
+  }
+}
+
+/** A ring of n switches s1..sn: port 1 host, port 2 to the previous switch, port 3 to the next. */
+function ring(n: number, cfg: Partial<ForwardingConfig> = {}): Network {
+  const net = new Network(cfg);
+  for (let i = 1; i <= n; i++) net.addSwitch(BigInt(i), [1, 2, 3]);
+  for (let i = 1; i <= n; i++) net.link(BigInt(i), 3, BigInt((i % n) + 1), 2);
+  for (let i = 1; i <= n; i++) net.addHost(`h${i}`, i, BigInt(i), 1);
+  net.topologyChanged();
+  return net;
+}
+
+describe('forwarding: first packets', () => {
+  it('floods an unknown destination to every other edge port once, even on a ring', () => {
+    const net = ring(6);
+    expect(net.send('h1', BCAST)).toEqual(['h2', 'h3', 'h4', 'h5', 'h6']);
+    expect(net.packetIns).toBe(1);
+    expect(net.send('h2', mac(99))).toEqual(['h1', 'h3', 'h4', 'h5', 'h6']);
+  });
+
+  it('installs the whole path both ways on the first packet to a known host: the reply and later packets need no packet-in', () => {
+    const net = ring(6);
+    net.send('h4', BCAST); // h4 learned
+    net.packetIns = 0;
+    expect(net.send('h1', mac(4))).toEqual(['h4']);
+    expect(net.packetIns).toBe(1);
+    expect(net.send('h4', mac(1))).toEqual(['h1']);
+    expect(net.send('h1', mac(4))).toEqual(['h4']);
+    expect(net.packetIns).toBe(1);
+    // Shortest path on a ring of 6 from s1 to s4: 3 hops either way; the tie goes to the lower link order, deterministically.
+    const path = net.logic.listPaths().find((p) => p.src === mac(1) && p.dst === mac(4))!;
+    expect(path.hops.map((h) => h.dpid)).toEqual([1n, 2n, 3n, 4n]);
+    expect(path.hops[0]).toEqual({ dpid: 1n, inPort: 1, outPort: 3 });
+    expect(path.hops.at(-1)).toEqual({ dpid: 4n, inPort: 2, outPort: 1 });
+  });
+
+  it('gives the same paths whatever the order switches and links were learned in', () => {
+    const a = ring(5);
+    const b = new Network();
+    for (let i = 5; i >= 1; i--) b.addSwitch(BigInt(i), [1, 2, 3]);
+    for (let i = 5; i >= 1; i--) b.link(BigInt(i), 3, BigInt((i % 5) + 1), 2);
+    for (let i = 5; i >= 1; i--) b.addHost(`h${i}`, i, BigInt(i), 1);
+    b.topologyChanged();
+    for (const net of [a, b]) {
+      for (let i = 1; i <= 5; i++) net.send(`h${i}`, BCAST);
+      for (let i = 1; i <= 5; i++) for (let j = 1; j <= 5; j++) if (i !== j) net.send(`h${i}`, mac(j));
+    }
+    const norm = (n: Network): string[] => n.logic.listPaths().map((p) => `${p.src}>${p.dst}:${p.hops.map((h) => `${h.dpid}/${h.inPort}/${h.outPort}`).join(',')}`).sort();
+    expect(norm(a)).toEqual(norm(b));
+  });
+
+  it('forwards between two hosts on one switch with one flow each way', () => {
+    const net = new Network();
+    net.addSwitch(1n, [1, 2, 3]);
+    net.addHost('a', 1, 1n, 1);
+    net.addHost('b', 2, 1n, 2);
+    net.topologyChanged();
+    net.send('b', BCAST);
+    expect(net.send('a', mac(2))).toEqual(['b']);
+    expect(net.tables.get(1n)!.flows.filter((f) => f.priority === 10)).toHaveLength(2);
+    expect(net.send('b', mac(1))).toEqual(['a']);
+  });
+
+  it('drops a flood copy that arrives over a switch link and a repeated flood of the same frame', () => {
+    const net = ring(4);
+    const data = frame(BCAST, mac(1));
+    expect(net.logic.packetIn(2n, 2, OFP_NO_BUFFER, frame(BCAST, mac(1), 0x0800, 7), 0)).toMatchObject({ reason: 'loop-copy', packetOuts: [] });
+    expect(net.logic.packetIn(1n, 1, OFP_NO_BUFFER, data, 0).kind).toBe('flood');
+    expect(net.logic.packetIn(1n, 1, OFP_NO_BUFFER, data, 50)).toMatchObject({ reason: 'duplicate', packetOuts: [] });
+    expect(net.logic.packetIn(1n, 1, OFP_NO_BUFFER, data, 500).kind).toBe('flood');
+  });
+
+  it('tree mode floods hop by hop on the broadcast tree without a storm', () => {
+    const net = ring(5, { floodMode: 'tree' });
+    expect(net.send('h3', BCAST)).toEqual(['h1', 'h2', 'h4', 'h5']);
+  });
+
+  it('ignores LLDP and link-local frames and falls through on a runt', () => {
+    const net = ring(3);
+    expect(net.logic.packetIn(1n, 1, OFP_NO_BUFFER, frame('01:80:c2:00:00:0e', mac(1), 0x88cc), 0).reason).toBe('lldp');
+    expect(net.logic.packetIn(1n, 1, OFP_NO_BUFFER, frame('01:80:c2:00:00:02', mac(1), 0x8809), 0).reason).toBe('link-local');
+    const runt = net.logic.packetIn(1n, 1, OFP_NO_BUFFER, Buffer.alloc(6), 0);
+    expect(runt.handled).toBe(false);
+  });
+
+  it('uses the topology host table for hosts it never saw itself', () => {
+    const net = ring(4);
+    net.topologyChanged(true);
+    expect(net.send('h1', mac(3))).toEqual(['h3']);
+    expect(net.packetIns).toBe(1);
+  });
+});
+
+describe('forwarding: changes', () => {
+  it('reroutes at once when a link on the path goes down, and back when it returns', () => {
+    const net = ring(6);
+    net.send('h3', BCAST);
+    net.send('h1', mac(3));
+    const before = net.logic.listPaths().find((p) => p.src === mac(1) && p.dst === mac(3))!;
+    expect(before.hops.map((h) => h.dpid)).toEqual([1n, 2n, 3n]);
+    net.unlink(2n, 3); // s2-s3 down
+    net.topologyChanged();
+    const after = net.logic.listPaths().find((p) => p.src === mac(1) && p.dst === mac(3))!;
+    expect(after.hops.map((h) => h.dpid)).toEqual([1n, 6n, 5n, 4n, 3n]);
+    net.packetIns = 0;
+    expect(net.send('h1', mac(3))).toEqual(['h3']);
+    expect(net.send('h3', mac(1))).toEqual(['h1']);
+    expect(net.packetIns).toBe(0);
+    // The old hops on s2 are gone.
+    expect(net.tables.get(2n)!.flows.filter((f) => f.priority === 10)).toHaveLength(0);
+    net.link(2n, 3, 3n, 2);
+    net.topologyChanged();
+    expect(net.logic.listPaths().find((p) => p.src === mac(1) && p.dst === mac(3))!.hops.map((h) => h.dpid)).toEqual([1n, 2n, 3n]);
+    expect(net.send('h1', mac(3))).toEqual(['h3']);
+    expect(net.packetIns).toBe(0);
+  });
+
+  it('removes paths that have no route left, and sends nothing on a topology change that keeps the links', () => {
+    const net = new Network();
+    net.addSwitch(1n, [1, 2]);
+    net.addSwitch(2n, [1, 2]);
+    net.link(1n, 2, 2n, 2);
+    net.addHost('a', 1, 1n, 1);
+    net.addHost('b', 2, 2n, 1);
+    net.topologyChanged();
+    net.send('b', BCAST);
+    net.send('a', mac(2));
+    const mods = net.flowMods;
+    net.topologyChanged();
+    expect(net.flowMods).toBe(mods);
+    net.unlink(1n, 2);
+    const fx = net.topologyChanged();
+    expect(fx.remove).toHaveLength(4);
+    expect(net.logic.listPaths()).toEqual([]);
+  });
+
+  it('a host seen at a new port loses its old paths; traffic to it follows the new place', () => {
+    const net = ring(4);
+    net.send('h3', BCAST);
+    net.send('h1', mac(3));
+    const h3 = net.hosts.get('h3')!;
+    h3.dpid = 2n;
+    h3.port = 4;
+    net.ports.get(2n)!.push(4);
+    net.topologyChanged();
+    net.send('h3', BCAST); // the moved host speaks from its new port
+    expect(net.logic.listPaths().some((p) => p.dst === mac(3) || p.src === mac(3))).toBe(false);
+    expect(net.send('h1', mac(3))).toEqual(['h3']);
+    expect(net.send('h3', mac(1))).toEqual(['h1']);
+    expect(net.tables.get(3n)!.flows.filter((f) => f.priority === 10)).toHaveLength(0);
+  });
+
+  it('a port going down forgets its hosts and removes their paths', () => {
+    const net = ring(4);
+    net.send('h3', BCAST);
+    net.send('h1', mac(3));
+    const fx = net.logic.portDown(3n, 1);
+    net.apply(fx);
+    expect(net.logic.listPaths()).toEqual([]);
+    for (const t of net.tables.values()) expect(t.flows.filter((f) => f.priority === 10)).toHaveLength(0);
+  });
+
+  it('an expired flow drops its whole path, so the next packet sets it up again', () => {
+    const net = ring(4, { idleTimeoutSec: 10 });
+    net.send('h3', BCAST);
+    net.send('h1', mac(3));
+    const t1 = net.tables.get(1n)!;
+    const first = t1.flows.find((f) => f.priority === 10 && f.match.some((m) => m.field === 'eth_dst' && m.value === mac(3)))!;
+    expect(first.idleTimeout).toBe(10);
+    t1.flows = t1.flows.filter((f) => f !== first);
+    net.apply(net.logic.flowRemoved(1n, first.match));
+    expect(net.logic.listPaths().some((p) => p.src === mac(1) && p.dst === mac(3))).toBe(false);
+    expect(net.tables.get(2n)!.flows.some((f) => f.match.some((m) => m.field === 'eth_dst' && m.value === mac(3)))).toBe(false);
+    net.packetIns = 0;
+    expect(net.send('h1', mac(3))).toEqual(['h3']);
+    expect(net.packetIns).toBe(1);
+  });
+});
