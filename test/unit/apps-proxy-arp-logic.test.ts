@@ -1,0 +1,84 @@
+/** proxy-arp: replies built for known targets out of the in-port, everything else left to the next app (run by the real AppManager ahead of forwarding). */
+import { describe, expect, it } from 'vitest';
+import { EventBus } from '../../src/events.js';
+import { silentLogger } from '../../src/log.js';
+import { OFPP } from '../../src/openflow/codec/constants.js';
+import type { Datapath, PacketIn, PacketOutSpec } from '../../src/openflow/datapath.js';
+import { AppManager } from '../../src/apps/manager.js';
+import { ProxyArp, defaultProxyArpConfig, proxyArpApp } from '../../src/apps/proxy-arp/index.js';
+import { forwardingApp } from '../../src/apps/forwarding/index.js';
+import { arpRequest, arpReply } from '../../src/packet/arp.js';
+import { parsePacket } from '../../src/packet/packet.js';
+
+const H1 = { mac: '00:00:00:00:00:01', ip: '10.0.0.1' };
+const H2 = { mac: '00:00:00:00:00:02', ip: '10.0.0.2' };
+
+describe('proxy-arp logic', () => {
+  it('learns from ARP senders and answers a request for a known address with a reply to the asker out of its port', () => {
+    const p = new ProxyArp();
+    expect(p.packetIn(1n, 1, arpRequest({ srcMac: H1.mac, srcIp: H1.ip, dstIp: H2.ip }), 0)).toEqual({ kind: 'pass', reason: 'unknown-target' });
+    // h2 answers (or asks anything): now it is known.
+    expect(p.packetIn(2n, 3, arpReply({ srcMac: H2.mac, srcIp: H2.ip, dstMac: H1.mac, dstIp: H1.ip }), 10).kind).toBe('pass');
+    const d = p.packetIn(1n, 1, arpRequest({ srcMac: H1.mac, srcIp: H1.ip, dstIp: H2.ip }), 20);
+    expect(d.kind).toBe('reply');
+    if (d.kind !== 'reply') return;
+    expect(d.dpid).toBe(1n);
+    expect(d.spec.actions).toEqual([{ type: 'output', port: 1 }]);
+    expect(d.spec.inPort).toBe(OFPP.CONTROLLER);
+    const r = parsePacket(d.spec.data!);
+    expect(r.eth).toMatchObject({ dst: H1.mac, src: H2.mac });
+    expect(r.arp).toMatchObject({ op: 2, sha: H2.mac, spa: H2.ip, tha: H1.mac, tpa: H1.ip });
+  });
+
+  it('keeps a VLAN tag, passes gratuitous ARP, a request for the asker itself and unknown targets; forgets old bindings', () => {
+    const p = new ProxyArp({ ...defaultProxyArpConfig, bindingAgeSec: 10 });
+    p.packetIn(1n, 2, arpRequest({ srcMac: H2.mac, srcIp: H2.ip, dstIp: '10.0.0.9' }), 0);
+    const d = p.packetIn(1n, 1, arpRequest({ srcMac: H1.mac, srcIp: H1.ip, dstIp: H2.ip, vlans: [{ vid: 7 }] }), 1);
+    expect(d.kind === 'reply' && parsePacket(d.spec.data!).eth!.vlans[0]!.vid).toBe(7);
+    expect(p.packetIn(1n, 2, arpRequest({ srcMac: H2.mac, srcIp: H2.ip, dstIp: H2.ip }), 2)).toEqual({ kind: 'pass', reason: 'gratuitous' });
+    expect(p.packetIn(1n, 2, arpRequest({ srcMac: H2.mac, srcIp: '10.0.0.5', dstIp: H2.ip }), 3)).toEqual({ kind: 'pass', reason: 'target-is-asker' });
+    expect(p.expire(20_000)).toBeGreaterThan(0);
+    expect(p.packetIn(1n, 1, arpRequest({ srcMac: H1.mac, srcIp: H1.ip, dstIp: H2.ip }), 20_000)).toEqual({ kind: 'pass', reason: 'unknown-target' });
+  });
+
+  it('answers for addresses the host tracker knows', () => {
+    const p = new ProxyArp();
+    p.setHosts([{ mac: H2.mac, ipv4: [H2.ip] }]);
+    expect(p.packetIn(1n, 1, arpRequest({ srcMac: H1.mac, srcIp: H1.ip, dstIp: H2.ip }), 0).kind).toBe('reply');
+    const off = new ProxyArp({ ...defaultProxyArpConfig, useHostTracker: false });
+    off.setHosts([{ mac: H2.mac, ipv4: [H2.ip] }]);
+    expect(off.packetIn(1n, 1, arpRequest({ srcMac: H1.mac, srcIp: H1.ip, dstIp: H2.ip }), 0).kind).toBe('pass');
+  });
+});
+
+describe('proxy-arp in the app chain', () => {
+  it('stops the chain when it answers and lets forwarding flood when it cannot', async () => {
+    const bus = new EventBus();
+    const sent: PacketOutSpec[] = [];
+    const dp = { dpid: 1n, dpidHex: '0000000000000001', connected: true, packetOut: (s: PacketOutSpec) => sent.push(s) } as unknown as Datapath;
+    const m = new AppManager({
+      bus,
+      datapaths: new Map([[1n, dp]]),
+      log: silentLogger,
+      flowsConfig: { reconcileIntervalMs: 0, reconcileOnConnect: false },
+      apps: [proxyArpApp, forwardingApp],
+      config: { enabled: ['proxy-arp', 'forwarding'] },
+    });
+    await m.start();
+    const pin = (inPort: number, data: Buffer): void => {
+      const msg: PacketIn = { inPort, bufferId: 0xffffffff, totalLen: data.length, reason: 0, tableId: 0, cookie: 0n, match: [], data };
+      bus.emit('packetIn', { dpid: 1n, datapath: dp, msg });
+    };
+    pin(1, arpRequest({ srcMac: H1.mac, srcIp: H1.ip, dstIp: H2.ip }));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.actions).toEqual([{ type: 'output', port: OFPP.FLOOD }]); // forwarding, no topology: switch flood
+    pin(2, arpRequest({ srcMac: H2.mac, srcIp: H2.ip, dstIp: '10.0.0.3' }));
+    sent.length = 0;
+    pin(1, arpRequest({ srcMac: H1.mac, srcIp: H1.ip, dstIp: H2.ip }));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.actions).toEqual([{ type: 'output', port: 1 }]);
+    expect(parsePacket(sent[0]!.data!).arp).toMatchObject({ op: 2, spa: H2.ip, sha: H2.mac });
+    expect(m.metrics.snapshot().app_proxy_arp_replies_total).toMatchObject({ value: 1 });
+    await m.stop();
+  });
+});
