@@ -1,0 +1,160 @@
+/** The etcd backend of the Store interface: shared desired state for every instance of a cluster. */
+import { randomBytes } from 'node:crypto';
+import { Etcd3, type PutBuilder } from 'etcd3';
+import { checkKey, decodeValue, encodeValue, StoreError, type Store, type StoreEntry, type StoreValue } from '../store/store.js';
+
+/** gRPC call options (a deadline), as etcd3's builders take them. */
+export type CallOptions = NonNullable<Parameters<PutBuilder['options']>[0]>;
+
+/** Options of {@link EtcdStore}. */
+export interface EtcdStoreOptions {
+  /** Key prefix of the cluster (`signalbox/`); entries live under `<prefix>store/<namespace>/<key>`. */
+  readonly prefix: string;
+  /** Limit of one etcd request. */
+  readonly requestTimeoutMs?: number;
+  /** Close the client with the store (true when the store built it). */
+  readonly ownsClient?: boolean;
+}
+
+/**
+ * A Store in etcd. Namespaces are URI-encoded in the key, so a `/` in a namespace cannot run
+ * into another one; keys are kept as given. Each batch is one etcd transaction (atomic; etcd
+ * limits a transaction to `--max-txn-ops` operations, 128 by default). Failures reaching etcd
+ * reject with a StoreError (`io`) naming the endpoints.
+ */
+export class EtcdStore implements Store {
+  readonly location: string;
+  private readonly base: string;
+  private readonly timeoutMs: number;
+  private closed = false;
+
+  constructor(
+    private readonly client: Etcd3,
+    endpoints: readonly string[],
+    private readonly opts: EtcdStoreOptions,
+  ) {
+    this.location = `etcd:${endpoints.join(',')}/${opts.prefix}store`;
+    this.base = `${opts.prefix}store/`;
+    this.timeoutMs = opts.requestTimeoutMs ?? 2_000;
+  }
+
+  /** A store with its own client. */
+  static connect(endpoints: readonly string[], prefix: string, requestTimeoutMs = 2_000): EtcdStore {
+    const client = new Etcd3({ hosts: [...endpoints], dialTimeout: requestTimeoutMs });
+    return new EtcdStore(client, endpoints, { prefix, requestTimeoutMs, ownsClient: true });
+  }
+
+  private nsPrefix(ns: string): string {
+    if (this.closed) throw new StoreError('store is closed', this.location, 'io');
+    checkKey('namespace', ns);
+    return `${this.base}${encodeURIComponent(ns)}/`;
+  }
+
+  private call(): CallOptions {
+    return { deadline: Date.now() + this.timeoutMs };
+  }
+
+  private async io<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof StoreError) throw e;
+      throw new StoreError(`${this.location}: ${what} failed: ${(e as Error).message}`, this.location, 'io', { cause: e });
+    }
+  }
+
+  private decode(ns: string, key: string, s: string): StoreValue {
+    try {
+      return decodeValue(s);
+    } catch (e) {
+      throw new StoreError(`${this.location}: entry ${ns}/${key} is not valid JSON (${(e as Error).message}); the store is damaged`, this.location, 'decode', { cause: e });
+    }
+  }
+
+  async get<T extends StoreValue = StoreValue>(ns: string, key: string): Promise<T | undefined> {
+    checkKey('key', key);
+    const k = this.nsPrefix(ns) + key;
+    const s = await this.io(`get ${ns}/${key}`, () => this.client.get(k).options(this.call()).string());
+    return s === null ? undefined : (this.decode(ns, key, s) as T);
+  }
+
+  async put(ns: string, key: string, value: StoreValue): Promise<void> {
+    checkKey('key', key);
+    const k = this.nsPrefix(ns) + key;
+    const s = encodeValue(value);
+    await this.io(`put ${ns}/${key}`, () => this.client.put(k).value(s).options(this.call()).exec());
+  }
+
+  async del(ns: string, key: string): Promise<boolean> {
+    checkKey('key', key);
+    const k = this.nsPrefix(ns) + key;
+    const r = await this.io(`delete ${ns}/${key}`, () => this.client.delete().key(k).options(this.call()).exec());
+    return Number(r.deleted) > 0;
+  }
+
+  async list<T extends StoreValue = StoreValue>(ns: string): Promise<StoreEntry<T>[]> {
+    const p = this.nsPrefix(ns);
+    const r = await this.io(`list ${ns}`, () => this.client.getAll().prefix(p).options(this.call()).exec());
+    const out = r.kvs.map((kv) => {
+      const key = kv.key.toString('utf8').slice(p.length);
+      return { key, value: this.decode(ns, key, kv.value.toString('utf8')) as T };
+    });
+    // The same order as the other backends (UTF-16 code units), not etcd's byte order.
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async batch(ns: string, ops: Parameters<Store['batch']>[1]): Promise<void> {
+    const p = this.nsPrefix(ns);
+    const encoded = ops.map((op) => {
+      checkKey('key', op.key);
+      return op.type === 'put' ? { key: p + op.key, value: encodeValue(op.value) } : { key: p + op.key, value: undefined };
+    });
+    if (encoded.length === 0) return;
+    await this.io(`batch of ${encoded.length} in ${ns}`, async () => {
+      const txn = this.client.if(p, 'Version', '>', -1).options(this.call());
+      txn.then(...encoded.map((e) => (e.value !== undefined ? this.client.put(e.key).value(e.value) : this.client.delete().key(e.key))));
+      const r = await txn.commit();
+      if (!r.succeeded) throw new Error('transaction not applied');
+    });
+  }
+
+  /**
+   * Stores `value` unless the key exists, in one transaction, and returns what is stored then:
+   * the value given, or the one another instance stored first. Every instance gets the same.
+   */
+  async createIfAbsent<T extends StoreValue>(ns: string, key: string, value: T): Promise<StoreValue> {
+    checkKey('key', key);
+    const k = this.nsPrefix(ns) + key;
+    const s = encodeValue(value);
+    const r = await this.io(`create ${ns}/${key}`, () =>
+      this.client.if(k, 'Create', '==', 0).then(this.client.put(k).value(s)).else(this.client.get(k)).options(this.call()).commit(),
+    );
+    if (r.succeeded) return this.decode(ns, key, s);
+    const kv = r.responses[0]?.response_range?.kvs[0];
+    if (!kv) throw new StoreError(`${this.location}: ${ns}/${key} vanished while being created`, this.location, 'io');
+    return this.decode(ns, key, kv.value.toString('utf8'));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.opts.ownsClient) this.client.close();
+  }
+}
+
+/** Name of the LLDP signing secret in the `secrets` namespace. */
+export const LLDP_SECRET_NAME = 'lldp';
+
+/**
+ * The cluster-wide LLDP secret: created once (create-if-absent in a transaction) so every
+ * instance signs and verifies probes with the same key. Throws a StoreError on a stored value
+ * that is not `len` bytes (never replaced silently).
+ */
+export async function loadOrCreateClusterSecret(store: EtcdStore, len = 32, fresh: Buffer = randomBytes(len)): Promise<Buffer> {
+  const v = await store.createIfAbsent('secrets', LLDP_SECRET_NAME, fresh);
+  if (!Buffer.isBuffer(v) || v.length !== len) {
+    throw new StoreError(`${store.location}: secret ${LLDP_SECRET_NAME} should be ${len} bytes; delete it to generate a new one`, store.location, 'decode');
+  }
+  return v;
+}
+

@@ -1,0 +1,7 @@
+/** Cluster mode: etcd membership and leases, switch mastership with OpenFlow roles, shared store and topology. */
+export * from './config.js';
+export * from './assignment.js';
+export * from './health.js';
+export * from './etcd-store.js';
+export * from './topology-view.js';
+export * from './service.js';

@@ -1,0 +1,790 @@
+/**
+ * The ClusterService: the I/O shell of cluster mode. It registers this instance in etcd under a
+ * lease and keeps the lease alive, publishes which switches it is connected to, claims and
+ * releases switch mastership in etcd transactions as the (pure) assignment says, turns each term
+ * into an OpenFlow ROLE_REQUEST through the datapath's mastership gate, demotes itself before
+ * its lease can expire when etcd stops answering, and shares the topology every instance learns.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { Etcd3, EtcdLeaseInvalidError, type IKeyValue, type Lease, type Watcher } from 'etcd3';
+import type { IWatchResponse } from 'etcd3';
+import type { ControllerEvents, EventBus } from '../events.js';
+import { dpidToHex } from '../events.js';
+import { silentLogger } from '../log.js';
+import { OFP_VERSION_1_0, OFPBRC, OFPET } from '../openflow/codec/constants.js';
+import type { Datapath, Mastership } from '../openflow/datapath.js';
+import { linkKey, type Host, type LinkInfo } from '../topology/types.js';
+import { assignMasters, planMastership } from './assignment.js';
+import type { ClusterConfig } from './config.js';
+import { EtcdStore, loadOrCreateClusterSecret, type CallOptions } from './etcd-store.js';
+import { LeaseHealth } from './health.js';
+import { ClusterTopologyView, decodeHost, decodeLink, encodeHost, encodeLink } from './topology-view.js';
+
+/** What a switch's mastership changed to on this instance (the flow service reconciles on `master`). */
+export interface MastershipChange {
+  readonly dpid: bigint;
+  readonly role: Exclude<Mastership, 'pending'>;
+  /** The term: the etcd revision that created the mastership record, sent as the ROLE_REQUEST generation_id. */
+  readonly generationId: bigint;
+}
+
+/** Events of the ClusterService. */
+export interface ClusterEvents {
+  mastershipChanged: [MastershipChange];
+  /** This instance's lease is healthy again, or is not (it demoted itself). */
+  healthChanged: [{ readonly healthy: boolean; readonly reason: string }];
+  /** The set of live instances changed. */
+  membersChanged: [{ readonly members: readonly string[] }];
+}
+
+/** The local topology the service publishes (a TopologyService fits). */
+export interface LocalTopology {
+  links(): readonly LinkInfo[];
+  hostList(): readonly Host[];
+}
+
+/** What the controller hands the service. */
+export interface ClusterServiceOptions {
+  readonly config: ClusterConfig;
+  readonly bus: EventBus;
+  /** The controller's registry of ready switches (read only). */
+  readonly datapaths: ReadonlyMap<bigint, Datapath>;
+  readonly log?: Logger;
+  /** The local topology service, read at start and whenever the bus reports a link or host change. */
+  readonly topology?: () => LocalTopology | undefined;
+  /** Addresses to advertise when the config leaves them empty (the bound API and OpenFlow addresses). */
+  readonly advertise?: { readonly api?: string; readonly openflow?: string };
+  /** Clock in ms; default Date.now. */
+  readonly now?: () => number;
+  /** Emit `mastershipChanged` on the controller bus too (default true), where the flow service listens. */
+  readonly forwardToBus?: boolean;
+}
+
+/** One instance as etcd knows it. */
+export interface MemberRecord {
+  readonly instanceId: string;
+  readonly lease: string;
+  readonly api: string;
+  readonly openflow: string;
+  readonly startedAt: string;
+}
+
+/** One instance in `clusterStatus()`. */
+export interface ClusterMemberStatus extends Omit<MemberRecord, 'lease'> {
+  readonly self: boolean;
+  /** `healthy`: its lease is alive in etcd. For this instance, `isolated` when it demoted itself for want of keepalives. */
+  readonly health: 'healthy' | 'isolated';
+  /** Switches it masters (dpids, 16 hex digits). */
+  readonly masterOf: readonly string[];
+  /** Switches it is connected to. */
+  readonly connected: readonly string[];
+}
+
+/** `clusterStatus()`: what GET /api/v1/cluster returns in cluster mode. */
+export interface ClusterStatus {
+  readonly mode: 'cluster';
+  readonly instanceId: string;
+  /** This instance's lease state: healthy, or isolated (demoted, not claiming). */
+  readonly health: 'healthy' | 'isolated';
+  readonly since: string;
+  readonly leaseTtlSec: number;
+  /** Ms since the last keepalive that etcd confirmed was sent. */
+  readonly lastKeepaliveAgoMs: number | null;
+  readonly members: readonly ClusterMemberStatus[];
+  readonly switches: readonly {
+    readonly dpid: string;
+    readonly master: string | null;
+    readonly generationId: string | null;
+    /** This instance's role on it (standalone for an OpenFlow 1.0 switch, absent when not connected here). */
+    readonly localRole?: Mastership;
+  }[];
+}
+
+interface MasterRecord {
+  readonly instanceId: string;
+  readonly lease: string;
+  /** mod revision of the record: the term's generation id. */
+  readonly generation: bigint;
+}
+
+/** The service. Start it before the controller accepts switches; stop it after. */
+export class ClusterService extends EventEmitter<ClusterEvents> {
+  readonly instanceId: string;
+  readonly view: ClusterTopologyView;
+  /** The shared desired state (EtcdStore over this service's client). */
+  readonly store: EtcdStore;
+  private readonly client: Etcd3;
+  private readonly cfg: ClusterConfig;
+  private readonly bus: EventBus;
+  private readonly datapaths: ReadonlyMap<bigint, Datapath>;
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly health: LeaseHealth;
+  private readonly p: string;
+  private lease: Lease | undefined;
+  private leaseId = '';
+  private watcher: Watcher | undefined;
+  private readonly members = new Map<string, MemberRecord>();
+  /** dpid hex → instances connected to it. */
+  private readonly conns = new Map<string, Set<string>>();
+  private readonly owners = new Map<string, MasterRecord>();
+  /** Last known term per switch (kept after the record goes, so slaves can send a current generation). */
+  private readonly lastGen = new Map<string, bigint>();
+  /** Last role asked of each connected switch, and last role announced. */
+  private readonly asked = new Map<string, { role: 'master' | 'slave'; gen: bigint }>();
+  private readonly announced = new Map<string, { role: Exclude<Mastership, 'pending'>; gen: bigint }>();
+  private readonly claiming = new Set<string>();
+  private readonly releasing = new Set<string>();
+  /** Conn keys this instance has written. */
+  private readonly myConns = new Set<string>();
+  /** Topology: desired and published etcd key → value of this instance. */
+  private readonly topoDesired = new Map<string, string>();
+  private readonly topoPublished = new Map<string, string>();
+  private topoTimer: NodeJS.Timeout | undefined;
+  private publishing = false;
+  private isolated = true;
+  private relaunching = false;
+  private started = false;
+  private stopped = false;
+  private keepaliveInFlight = false;
+  private reconcileQueued = false;
+  private timers: NodeJS.Timeout[] = [];
+  private healthTimer: NodeJS.Timeout | undefined;
+  private readonly since = new Date().toISOString();
+  private readonly busListeners: [keyof ControllerEvents, (...a: never[]) => void][] = [];
+  private readonly advertise: { api: string; openflow: string };
+  private readonly forwardToBus: boolean;
+  private readonly ownsClient: boolean;
+  private readonly topologySource: (() => LocalTopology | undefined) | undefined;
+
+  constructor(opts: ClusterServiceOptions, client?: Etcd3) {
+    super();
+    this.setMaxListeners(0);
+    this.cfg = opts.config;
+    if (opts.config.etcd.endpoints.length === 0 && !client) throw new RangeError('cluster mode needs cluster.etcd.endpoints');
+    this.instanceId = opts.config.instanceId;
+    this.bus = opts.bus;
+    this.datapaths = opts.datapaths;
+    this.log = (opts.log ?? silentLogger).child({ component: 'cluster', instance: this.instanceId });
+    this.now = opts.now ?? Date.now;
+    this.health = new LeaseHealth(opts.config.leaseTtlSec * 1000, opts.config.demoteMarginMs);
+    this.p = `${opts.config.etcd.prefix}live/`;
+    this.client = client ?? new Etcd3({ hosts: [...opts.config.etcd.endpoints], dialTimeout: opts.config.etcd.requestTimeoutMs });
+    this.ownsClient = client === undefined;
+    this.store = new EtcdStore(this.client, opts.config.etcd.endpoints, { prefix: opts.config.etcd.prefix, requestTimeoutMs: opts.config.etcd.requestTimeoutMs });
+    this.view = new ClusterTopologyView(opts.config.leaseTtlSec * 1000 + 2_000, this.now);
+    this.topologySource = opts.topology;
+    this.advertise = {
+      api: opts.config.advertise.api || opts.advertise?.api || '',
+      openflow: opts.config.advertise.openflow || opts.advertise?.openflow || '',
+    };
+    this.forwardToBus = opts.forwardToBus ?? true;
+  }
+
+  /** The cluster-wide LLDP secret (created by whichever instance asks first). */
+  lldpSecret(): Promise<Buffer> {
+    return loadOrCreateClusterSecret(this.store);
+  }
+
+  /** True while this instance may master switches (lease alive and renewed in time). */
+  get healthy(): boolean {
+    return !this.isolated && this.health.healthy(this.now());
+  }
+
+  /** Instances whose lease is alive, sorted. */
+  liveMembers(): string[] {
+    return [...new Set([...this.members.values()].map((m) => m.instanceId))].sort();
+  }
+
+  /** The instance mastering a switch, as etcd says. */
+  masterOf(dpid: bigint): string | undefined {
+    return this.owners.get(dpidToHex(dpid))?.instanceId;
+  }
+
+  /** The current term of a switch (its generation id), if it has a master. */
+  generationOf(dpid: bigint): bigint | undefined {
+    return this.owners.get(dpidToHex(dpid))?.generation;
+  }
+
+  /**
+   * Registers under a fresh lease, loads the cluster state, starts watching it and starts the
+   * keepalive and demotion timers. Rejects when etcd cannot be reached.
+   */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.launch();
+    this.onBus('switchConnected', (e) => this.onSwitchConnected(e.datapath), true);
+    this.onBus('switchDisconnected', (e) => this.onSwitchDisconnected(e.dpid));
+    this.onBus('errorReceived', (e) => {
+      if (e.msg.errType === OFPET.BAD_REQUEST && e.msg.code === OFPBRC.IS_SLAVE) {
+        const dp = this.datapaths.get(e.dpid);
+        if (dp) this.announce(dp, this.asked.get(dp.dpidHex)?.gen ?? this.lastGen.get(dp.dpidHex) ?? 0n);
+      }
+    });
+    for (const name of ['linkAdded', 'linkRemoved', 'hostAdded', 'hostMoved', 'hostUpdated', 'hostRemoved'] as const) {
+      this.onBus(name, () => this.localTopologyChanged());
+    }
+    for (const dp of this.datapaths.values()) this.onSwitchConnected(dp);
+    this.localTopologyChanged();
+    this.timers.push(setInterval(() => this.keepaliveTick(), this.cfg.keepaliveIntervalMs));
+    this.timers.push(setInterval(() => this.view.expireOrphans(), 500));
+    for (const t of this.timers) t.unref();
+    this.scheduleReconcile();
+  }
+
+  /**
+   * Leaves the cluster cleanly: demotes this instance on every switch, then revokes the lease so
+   * its switches get new masters at once, and closes the etcd client.
+   */
+  async stop(): Promise<void> {
+    if (!this.started || this.stopped) return;
+    this.demoteAll('stopping');
+    this.halt();
+    try {
+      await this.lease?.revoke({ deadline: Date.now() + this.cfg.etcd.requestTimeoutMs });
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'lease not revoked; it will expire');
+    }
+    await this.closeClient();
+  }
+
+  /**
+   * Stops as a crash would, for tests and benchmarks: timers and watches end and the client is
+   * closed without revoking the lease, so the other instances notice only when it expires.
+   * Switch sessions are left to the caller (stop the controller).
+   */
+  async abandon(): Promise<void> {
+    if (!this.started || this.stopped) return;
+    this.halt();
+    this.lease?.release();
+    await this.closeClient();
+  }
+
+  private halt(): void {
+    this.stopped = true;
+    this.isolated = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    if (this.healthTimer) clearTimeout(this.healthTimer);
+    if (this.topoTimer) clearTimeout(this.topoTimer);
+    for (const [name, fn] of this.busListeners) this.bus.off(name, fn as never);
+    this.busListeners.length = 0;
+  }
+
+  private async closeClient(): Promise<void> {
+    const w = this.watcher;
+    this.watcher = undefined;
+    await w?.cancel().catch(() => undefined);
+    if (this.ownsClient) this.client.close();
+  }
+
+  /** Cluster membership, health and mastership, for GET /api/v1/cluster. */
+  clusterStatus(): ClusterStatus {
+    const masterOf = new Map<string, string[]>();
+    for (const [d, o] of this.owners) {
+      const l = masterOf.get(o.instanceId) ?? [];
+      l.push(d);
+      masterOf.set(o.instanceId, l);
+    }
+    const connected = new Map<string, string[]>();
+    for (const [d, ids] of this.conns) {
+      for (const id of ids) {
+        const l = connected.get(id) ?? [];
+        l.push(d);
+        connected.set(id, l);
+      }
+    }
+    const members = [...this.members.values()]
+      .sort((a, b) => (a.instanceId < b.instanceId ? -1 : 1))
+      .map((m) => ({
+        instanceId: m.instanceId,
+        api: m.api,
+        openflow: m.openflow,
+        startedAt: m.startedAt,
+        self: m.lease === this.leaseId,
+        health: m.lease === this.leaseId && !this.healthy ? ('isolated' as const) : ('healthy' as const),
+        masterOf: (masterOf.get(m.instanceId) ?? []).sort(),
+        connected: (connected.get(m.instanceId) ?? []).sort(),
+      }));
+    const dpids = new Set<string>([...this.owners.keys(), ...this.conns.keys()]);
+    for (const dp of this.datapaths.values()) dpids.add(dp.dpidHex);
+    const byHex = new Map([...this.datapaths.values()].map((dp) => [dp.dpidHex, dp]));
+    const since = this.health.sinceOk(this.now());
+    return {
+      mode: 'cluster',
+      instanceId: this.instanceId,
+      health: this.healthy ? 'healthy' : 'isolated',
+      since: this.since,
+      leaseTtlSec: this.cfg.leaseTtlSec,
+      lastKeepaliveAgoMs: since === undefined ? null : since,
+      members,
+      switches: [...dpids].sort().map((d) => {
+        const o = this.owners.get(d);
+        const dp = byHex.get(d);
+        return {
+          dpid: d,
+          master: o?.instanceId ?? null,
+          generationId: o ? o.generation.toString() : null,
+          ...(dp ? { localRole: dp.mastership } : {}),
+        };
+      }),
+    };
+  }
+
+  /** The ClusterApi shape the API's /cluster route calls. */
+  status(): ClusterStatus {
+    return this.clusterStatus();
+  }
+
+  // ---- etcd session ----
+
+  private call(): CallOptions {
+    return { deadline: Date.now() + this.cfg.etcd.requestTimeoutMs };
+  }
+
+  private key(...parts: string[]): string {
+    return this.p + parts.join('/');
+  }
+
+  /** Grants a lease, registers, republishes, loads the state and (re)starts the watch. */
+  private async launch(): Promise<void> {
+    const lease = this.client.lease(this.cfg.leaseTtlSec, { autoKeepAlive: false });
+    lease.on('lost', () => undefined); // handled where keepaliveOnce rejects
+    const sentAt = this.now();
+    const id = await lease.grant();
+    this.lease = lease;
+    this.leaseId = id;
+    this.health.ok(sentAt);
+    const member: MemberRecord = {
+      instanceId: this.instanceId,
+      lease: id,
+      api: this.advertise.api,
+      openflow: this.advertise.openflow,
+      startedAt: this.since,
+    };
+    await this.client.put(this.key('members', this.instanceId)).value(JSON.stringify(member)).lease(id).options(this.call()).exec();
+    this.myConns.clear();
+    this.topoPublished.clear();
+    for (const dp of this.datapaths.values()) await this.putConn(dp.dpidHex);
+    const r = await this.client.getAll().prefix(this.p).options(this.call()).exec();
+    this.members.clear();
+    this.conns.clear();
+    this.owners.clear();
+    this.view.clear();
+    this.applyEvents(r.kvs.map((kv) => ({ type: 'Put' as const, kv })));
+    const w = this.watcher;
+    this.watcher = undefined;
+    await w?.cancel().catch(() => undefined);
+    const watcher = await this.client
+      .watch()
+      .prefix(this.p)
+      .startRevision(String(BigInt(r.header.revision) + 1n))
+      .create();
+    watcher.on('data', (res: IWatchResponse) => this.applyEvents(res.events));
+    watcher.on('error', (e) => this.log.warn({ err: e.message }, 'etcd watch failed'));
+    this.watcher = watcher;
+    this.isolated = false;
+    this.armHealthTimer();
+    this.publishSoon(0);
+    this.log.info({ lease: id, members: this.liveMembers() }, 'joined the cluster');
+    this.emit('healthChanged', { healthy: true, reason: 'lease granted' });
+  }
+
+  private keepaliveTick(): void {
+    if (this.stopped || this.relaunching || this.keepaliveInFlight || !this.lease) return;
+    this.keepaliveInFlight = true;
+    const sentAt = this.now();
+    const timeout = Math.min(this.cfg.etcd.requestTimeoutMs, this.cfg.leaseTtlSec * 1000 - this.cfg.demoteMarginMs);
+    this.lease
+      .keepaliveOnce({ deadline: Date.now() + timeout })
+      .then(() => {
+        if (this.stopped) return;
+        const wasHealthy = this.healthy;
+        this.health.ok(sentAt);
+        this.armHealthTimer();
+        if (this.isolated && !wasHealthy) {
+          this.isolated = false;
+          this.log.warn('keepalives succeed again: the lease outlived the outage, resuming mastership');
+          this.emit('healthChanged', { healthy: true, reason: 'keepalive succeeded' });
+          this.scheduleReconcile();
+        }
+      })
+      .catch((e: Error) => {
+        if (this.stopped) return;
+        if (e instanceof EtcdLeaseInvalidError) void this.relaunch('lease expired or revoked');
+        else this.log.debug({ err: e.message }, 'keepalive failed');
+      })
+      .finally(() => {
+        this.keepaliveInFlight = false;
+      });
+  }
+
+  /** Fires at the demotion deadline; demotes unless a keepalive moved it. */
+  private armHealthTimer(): void {
+    if (this.healthTimer) clearTimeout(this.healthTimer);
+    if (this.stopped) return;
+    const wait = Math.max(0, this.health.deadline() - this.now());
+    this.healthTimer = setTimeout(() => {
+      this.healthTimer = undefined;
+      if (this.stopped || this.isolated) return;
+      if (this.health.healthy(this.now())) {
+        this.armHealthTimer();
+        return;
+      }
+      this.log.error(
+        { sinceKeepaliveMs: this.health.sinceOk(this.now()), ttlSec: this.cfg.leaseTtlSec },
+        'no keepalive confirmed in time: demoting this instance on every switch before the lease can expire',
+      );
+      this.demoteAll('keepalive overdue');
+    }, wait + 1);
+    this.healthTimer.unref();
+  }
+
+  /** Gives up mastership on every switch at once (the gate refuses writes from now on) and stops claiming. */
+  private demoteAll(reason: string): void {
+    const wasIsolated = this.isolated;
+    this.isolated = true;
+    for (const dp of this.datapaths.values()) {
+      if (dp.mastership === 'master' || dp.mastership === 'pending') {
+        this.askRole(dp, 'slave', this.lastGen.get(dp.dpidHex) ?? this.asked.get(dp.dpidHex)?.gen ?? 0n);
+      }
+    }
+    if (!wasIsolated) this.emit('healthChanged', { healthy: false, reason });
+  }
+
+  /** The lease is gone: demote, then register again under a new one (retrying until etcd answers). */
+  private async relaunch(reason: string): Promise<void> {
+    if (this.relaunching || this.stopped) return;
+    this.relaunching = true;
+    this.log.error({ reason }, 'lost the cluster lease; re-registering');
+    this.demoteAll(reason);
+    this.health.reset();
+    for (const [d, o] of this.owners) if (o.lease === this.leaseId) this.owners.delete(d);
+    try {
+      while (!this.stopped) {
+        try {
+          await this.launch();
+          this.scheduleReconcile();
+          return;
+        } catch (e) {
+          this.log.warn({ err: (e as Error).message }, 'cannot register again yet');
+          await new Promise((r) => setTimeout(r, this.cfg.keepaliveIntervalMs));
+        }
+      }
+    } finally {
+      this.relaunching = false;
+    }
+  }
+
+  // ---- etcd state ----
+
+  private applyEvents(events: readonly { type: 'Put' | 'Delete'; kv: IKeyValue }[]): void {
+    if (this.stopped) return;
+    // Member deletions first: a lease's keys all go in one revision, in no set order, and the
+    // topology must know whether an entry left with its instance.
+    const membersPrefix = `${this.p}members/`;
+    const rank = (e: { type: string; kv: IKeyValue }): number => (e.type === 'Delete' && e.kv.key.toString('utf8').startsWith(membersPrefix) ? 0 : 1);
+    const ordered = [...events].sort((a, b) => rank(a) - rank(b));
+    let changed = false;
+    for (const e of ordered) {
+      const key = e.kv.key.toString('utf8');
+      if (!key.startsWith(this.p)) continue;
+      const parts = key.slice(this.p.length).split('/');
+      const put = e.type === 'Put';
+      const value = put ? e.kv.value.toString('utf8') : '';
+      switch (parts[0]) {
+        case 'members':
+          changed = this.onMember(parts[1]!, put ? value : undefined) || changed;
+          break;
+        case 'conn':
+          changed = this.onConn(parts[1]!, parts[2]!, put) || changed;
+          break;
+        case 'masters':
+          changed = this.onMaster(parts[1]!, put ? value : undefined, BigInt(e.kv.mod_revision)) || changed;
+          break;
+        case 'topo':
+          this.onTopo(parts[1]!, parts[2]!, parts.slice(3).join('/'), put ? value : undefined, Number(e.kv.mod_revision));
+          break;
+        default:
+          break;
+      }
+    }
+    if (changed) this.scheduleReconcile();
+  }
+
+  private onMember(id: string, value: string | undefined): boolean {
+    if (value === undefined) {
+      if (!this.members.delete(id)) return false;
+    } else {
+      try {
+        this.members.set(id, JSON.parse(value) as MemberRecord);
+      } catch {
+        return false;
+      }
+    }
+    this.emit('membersChanged', { members: this.liveMembers() });
+    return true;
+  }
+
+  private onConn(dpid: string, id: string, present: boolean): boolean {
+    let s = this.conns.get(dpid);
+    if (present) {
+      if (!s) this.conns.set(dpid, (s = new Set()));
+      if (s.has(id)) return false;
+      s.add(id);
+      return true;
+    }
+    if (!s?.delete(id)) return false;
+    if (s.size === 0) this.conns.delete(dpid);
+    return true;
+  }
+
+  private onMaster(dpid: string, value: string | undefined, rev: bigint): boolean {
+    if (value === undefined) {
+      const had = this.owners.get(dpid);
+      if (!had) return false;
+      this.owners.delete(dpid);
+      return true;
+    }
+    let rec: { instanceId: string; lease: string };
+    try {
+      rec = JSON.parse(value) as typeof rec;
+    } catch {
+      return false;
+    }
+    const prev = this.owners.get(dpid);
+    this.owners.set(dpid, { instanceId: rec.instanceId, lease: rec.lease, generation: rev });
+    if ((this.lastGen.get(dpid) ?? -1n) < rev) this.lastGen.set(dpid, rev);
+    if (rec.lease !== this.leaseId) {
+      // Someone else's term: be a slave with the current generation (refused writes from here on).
+      const dp = this.findDp(dpid);
+      if (dp && !(this.asked.get(dpid)?.role === 'slave' && this.asked.get(dpid)?.gen === rev)) this.askRole(dp, 'slave', rev);
+    }
+    return prev?.generation !== rev;
+  }
+
+  private onTopo(id: string, kind: string, key: string, value: string | undefined, rev: number): void {
+    if (kind !== 'link' && kind !== 'host') return;
+    if (value === undefined) {
+      this.view.remove(id, kind, key, this.liveMembers().includes(id));
+      return;
+    }
+    const v = kind === 'link' ? decodeLink(value) : decodeHost(value);
+    if (v) this.view.put(id, kind, key, v, rev);
+  }
+
+  // ---- switches ----
+
+  private findDp(dpidHex: string): Datapath | undefined {
+    const dp = this.datapaths.get(BigInt(`0x${dpidHex}`));
+    return dp && dp.connected ? dp : undefined;
+  }
+
+  /** Runs first on switchConnected, so the gate is set before any other listener can write. */
+  private onSwitchConnected(dp: Datapath): void {
+    const d = dp.dpidHex;
+    this.asked.delete(d);
+    this.announced.delete(d);
+    if (dp.version === OFP_VERSION_1_0) {
+      this.log.warn({ dpid: d }, 'OpenFlow 1.0 has no controller roles: connect this switch to one instance only');
+    }
+    const o = this.owners.get(d);
+    if (o && o.lease === this.leaseId && this.healthy) this.askRole(dp, 'master', o.generation);
+    else this.askRole(dp, 'slave', o?.generation ?? this.lastGen.get(d) ?? 0n);
+    void this.putConn(d).then(() => this.scheduleReconcile());
+  }
+
+  private onSwitchDisconnected(dpid: bigint): void {
+    if (this.datapaths.has(dpid)) return; // replaced by a new connection
+    const d = dpidToHex(dpid);
+    this.asked.delete(d);
+    this.announced.delete(d);
+    if (!this.myConns.has(d)) return;
+    this.myConns.delete(d);
+    this.client
+      .delete()
+      .key(this.key('conn', d, this.instanceId))
+      .options(this.call())
+      .exec()
+      .catch((e: Error) => this.log.debug({ dpid: d, err: e.message }, 'conn record not removed (the lease will)'));
+  }
+
+  private async putConn(d: string): Promise<void> {
+    if (!this.leaseId || this.stopped) return;
+    this.myConns.add(d);
+    try {
+      await this.client.put(this.key('conn', d, this.instanceId)).value(this.leaseId).lease(this.leaseId).options(this.call()).exec();
+    } catch (e) {
+      this.log.warn({ dpid: d, err: (e as Error).message }, 'conn record not written');
+    }
+  }
+
+  /** Sends a ROLE_REQUEST through the gate and announces what it leads to. */
+  private askRole(dp: Datapath, role: 'master' | 'slave', gen: bigint): void {
+    const d = dp.dpidHex;
+    this.asked.set(d, { role, gen });
+    const done = dp.claimRole(role, gen);
+    this.announce(dp, gen); // a slave claim takes effect at once
+    done.then(
+      () => this.announce(dp, gen),
+      (e: Error) => this.log.warn({ dpid: d, role, err: e.message }, 'role request failed'),
+    );
+  }
+
+  private announce(dp: Datapath, gen: bigint): void {
+    const role = dp.mastership;
+    if (role === 'pending' || this.datapaths.get(dp.dpid) !== dp) return;
+    const last = this.announced.get(dp.dpidHex);
+    if (last && last.role === role && (role !== 'master' || last.gen === gen)) return;
+    this.announced.set(dp.dpidHex, { role, gen });
+    const change: MastershipChange = { dpid: dp.dpid, role, generationId: gen };
+    this.log.info({ dpid: dp.dpidHex, role, generationId: gen.toString() }, 'mastership changed');
+    this.emit('mastershipChanged', change);
+    if (this.forwardToBus) (this.bus as unknown as EventEmitter).emit('mastershipChanged', change);
+  }
+
+  // ---- assignment ----
+
+  private scheduleReconcile(): void {
+    if (this.reconcileQueued || this.stopped) return;
+    this.reconcileQueued = true;
+    setImmediate(() => {
+      this.reconcileQueued = false;
+      this.reconcile();
+    });
+  }
+
+  /** Claims and releases towards the assignment, and keeps each switch's role in line with etcd. */
+  private reconcile(): void {
+    if (this.stopped || this.relaunching || !this.healthy) return;
+    const owners = new Map<string, string>();
+    for (const [d, o] of this.owners) owners.set(d, o.lease === this.leaseId ? this.instanceId : `${o.instanceId}#${o.lease}`);
+    const assignment = assignMasters({ instances: this.liveMembers(), candidates: this.conns });
+    const plan = planMastership(this.instanceId, assignment, owners);
+    for (const d of plan.claim) void this.claim(d);
+    for (const d of plan.release) void this.release(d);
+    // Terms this instance holds: make sure the switch knows (a reconnect, or back from isolation).
+    for (const [d, o] of this.owners) {
+      if (o.lease !== this.leaseId || plan.release.includes(d)) continue;
+      const dp = this.findDp(d);
+      if (!dp) continue;
+      const a = this.asked.get(d);
+      if (!(a?.role === 'master' && a.gen === o.generation && dp.mastership !== 'slave')) this.askRole(dp, 'master', o.generation);
+    }
+  }
+
+  /** Creates the mastership record if absent (one transaction): the new revision is the term. */
+  private async claim(d: string): Promise<void> {
+    if (this.claiming.has(d)) return;
+    this.claiming.add(d);
+    const k = this.key('masters', d);
+    try {
+      const leaseId = this.leaseId;
+      const r = await this.client
+        .if(k, 'Create', '==', 0)
+        .then(this.client.put(k).value(JSON.stringify({ instanceId: this.instanceId, lease: leaseId })).lease(leaseId))
+        .options(this.call())
+        .commit();
+      if (!r.succeeded) return; // someone else's; the watch tells whose
+      const gen = BigInt(r.header.revision);
+      this.owners.set(d, { instanceId: this.instanceId, lease: leaseId, generation: gen });
+      if ((this.lastGen.get(d) ?? -1n) < gen) this.lastGen.set(d, gen);
+      this.log.info({ dpid: d, generationId: gen.toString() }, 'claimed mastership');
+      const dp = this.findDp(d);
+      if (dp && this.healthy) this.askRole(dp, 'master', gen);
+    } catch (e) {
+      this.log.warn({ dpid: d, err: (e as Error).message }, 'mastership claim failed');
+    } finally {
+      this.claiming.delete(d);
+    }
+  }
+
+  /** Hands a switch over: become slave first, then delete the record if it is still this term. */
+  private async release(d: string): Promise<void> {
+    if (this.releasing.has(d)) return;
+    const o = this.owners.get(d);
+    if (!o || o.lease !== this.leaseId) return;
+    this.releasing.add(d);
+    const dp = this.findDp(d);
+    if (dp) this.askRole(dp, 'slave', o.generation);
+    const k = this.key('masters', d);
+    try {
+      await this.client.if(k, 'Mod', '==', o.generation.toString()).then(this.client.delete().key(k)).options(this.call()).commit();
+      this.log.info({ dpid: d, generationId: o.generation.toString() }, 'released mastership for rebalancing');
+    } catch (e) {
+      this.log.warn({ dpid: d, err: (e as Error).message }, 'mastership release failed');
+    } finally {
+      this.releasing.delete(d);
+    }
+  }
+
+  // ---- topology publication ----
+
+  private localTopologyChanged(): void {
+    this.publishSoon(this.cfg.topologyPublishMs);
+  }
+
+  /** What this instance should have published now (read from the local topology). */
+  private readLocalTopology(): void {
+    const t = this.topologySource?.();
+    if (!t) return;
+    this.topoDesired.clear();
+    for (const l of t.links()) this.topoDesired.set(this.key('topo', this.instanceId, 'link', linkKey(l)), encodeLink(l));
+    for (const h of t.hostList()) this.topoDesired.set(this.key('topo', this.instanceId, 'host', h.id), encodeHost(h));
+  }
+
+  private publishSoon(ms: number): void {
+    if (this.topoTimer || this.stopped) return;
+    this.topoTimer = setTimeout(() => {
+      this.topoTimer = undefined;
+      void this.publish();
+    }, ms);
+    this.topoTimer.unref();
+  }
+
+  /** Writes the difference between what this instance knows and what it has published (under its lease). */
+  private async publish(): Promise<void> {
+    if (this.publishing || this.stopped || !this.leaseId) return;
+    this.publishing = true;
+    this.readLocalTopology();
+    const ops: { key: string; value: string | undefined }[] = [];
+    for (const [k, v] of this.topoDesired) if (this.topoPublished.get(k) !== v) ops.push({ key: k, value: v });
+    for (const k of this.topoPublished.keys()) if (!this.topoDesired.has(k)) ops.push({ key: k, value: undefined });
+    const leaseId = this.leaseId;
+    try {
+      for (let i = 0; i < ops.length; i += 100) {
+        const chunk = ops.slice(i, i + 100);
+        await this.client
+          .if(this.key('members', this.instanceId), 'Lease', '==', leaseId)
+          .then(...chunk.map((o) => (o.value === undefined ? this.client.delete().key(o.key) : this.client.put(o.key).value(o.value).lease(leaseId))))
+          .options(this.call())
+          .commit();
+        for (const o of chunk) {
+          if (o.value === undefined) this.topoPublished.delete(o.key);
+          else this.topoPublished.set(o.key, o.value);
+        }
+      }
+    } catch (e) {
+      this.log.debug({ err: (e as Error).message }, 'topology not published; retrying');
+      this.publishing = false;
+      this.publishSoon(this.cfg.keepaliveIntervalMs);
+      return;
+    }
+    this.publishing = false;
+  }
+
+  private onBus<K extends keyof ControllerEvents>(name: K, fn: (...a: ControllerEvents[K]) => void, first = false): void {
+    const wrapped = ((...a: ControllerEvents[K]) => {
+      try {
+        fn(...a);
+      } catch (err) {
+        this.log.error({ err: (err as Error).message, event: name }, 'cluster handler failed');
+      }
+    }) as unknown as (...a: never[]) => void;
+    this.busListeners.push([name, wrapped]);
+    if (first) this.bus.prependListener(name, wrapped as never);
+    else this.bus.on(name, wrapped as never);
+  }
+}

@@ -1,0 +1,277 @@
+/**
+ * The cluster-wide topology: the links and hosts every instance publishes (each learns those at
+ * the switches it masters), merged into one view that is the same on every instance.
+ */
+import { EventEmitter } from 'node:events';
+import { decodeValue, encodeValue, type StoreValue } from '../store/store.js';
+import { linkKey, type Host, type HostLocation, type LinkInfo } from '../topology/types.js';
+
+/** Events of the merged view (past tense; `instanceId` is who published the entry). */
+export interface ClusterTopologyEvents {
+  linkAdded: [{ readonly link: LinkInfo; readonly instanceId: string }];
+  linkRemoved: [{ readonly link: LinkInfo }];
+  hostAdded: [{ readonly host: Host; readonly instanceId: string }];
+  hostMoved: [{ readonly host: Host; readonly previous: HostLocation; readonly instanceId: string }];
+  hostUpdated: [{ readonly host: Host; readonly instanceId: string }];
+  hostRemoved: [{ readonly host: Host }];
+  /** After every change of the merged view, with its new version. */
+  topologyChanged: [{ readonly version: number }];
+}
+
+/** Kind of a published entry. */
+export type TopologyEntryKind = 'link' | 'host';
+
+interface Entry<T> {
+  readonly value: T;
+  /** etcd mod revision of the entry: the newest publication of a host wins. */
+  readonly rev: number;
+}
+
+/** What one instance published. */
+interface Published {
+  readonly links: Map<string, Entry<LinkInfo>>;
+  readonly hosts: Map<string, Entry<Host>>;
+}
+
+/**
+ * The merged view. Feed it with `put`/`remove` as etcd reports publications. A link is present
+ * while any instance publishes it; a host's record is the most recently published one. Entries
+ * of an instance that died are kept for `orphanGraceMs` (until the switches' new masters
+ * re-learn them), so a failover does not make the topology flap.
+ */
+export class ClusterTopologyView extends EventEmitter<ClusterTopologyEvents> {
+  private readonly byInstance = new Map<string, Published>();
+  /** Entries of dead instances, kept until `until` (ms). */
+  private readonly orphans = new Map<string, { readonly published: Published; readonly until: number }>();
+  private version = 0;
+
+  constructor(
+    private readonly orphanGraceMs = 4_000,
+    private readonly now: () => number = Date.now,
+  ) {
+    super();
+    this.setMaxListeners(0);
+  }
+
+  /** The merged view's version, bumped on every change. */
+  get currentVersion(): number {
+    return this.version;
+  }
+
+  /** Every link known anywhere in the cluster, in key order. */
+  links(): LinkInfo[] {
+    const out = new Map<string, LinkInfo>();
+    for (const p of this.sources()) {
+      for (const [k, e] of p.links) {
+        const have = out.get(k);
+        if (!have || e.value.discoveredAt < have.discoveredAt) out.set(k, e.value);
+      }
+    }
+    return [...out.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
+  }
+
+  /** Every host, each from its most recent publication, in id order. */
+  hosts(): Host[] {
+    const out = new Map<string, Entry<Host>>();
+    for (const p of this.sources()) {
+      for (const [id, e] of p.hosts) {
+        const have = out.get(id);
+        if (!have || e.rev > have.rev) out.set(id, e);
+      }
+    }
+    return [...out.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1].value);
+  }
+
+  /** The merged record of one host. */
+  host(id: string): Host | undefined {
+    return this.bestHost(id)?.value;
+  }
+
+  /** True when some instance publishes the link. */
+  hasLink(key: string): boolean {
+    return this.bestLink(key) !== undefined;
+  }
+
+  /** Instances with entries in the view (orphans excluded). */
+  instances(): string[] {
+    return [...this.byInstance.keys()].sort();
+  }
+
+  /** An instance published (or re-published) an entry. */
+  put(instanceId: string, kind: TopologyEntryKind, key: string, value: LinkInfo | Host, rev: number): void {
+    this.expireOrphans();
+    const p = this.published(instanceId);
+    if (kind === 'link') {
+      const before = this.bestLink(key);
+      p.links.set(key, { value: value as LinkInfo, rev });
+      if (!before) this.emitChange('linkAdded', { link: value as LinkInfo, instanceId });
+    } else {
+      const before = this.bestHost(key)?.value;
+      p.hosts.set(key, { value: value as Host, rev });
+      const after = this.bestHost(key)!.value;
+      if (!before) this.emitChange('hostAdded', { host: after, instanceId });
+      else if (before.location.dpid !== after.location.dpid || before.location.port !== after.location.port) {
+        this.emitChange('hostMoved', { host: after, previous: before.location, instanceId });
+      } else if (!sameAddresses(before, after)) this.emitChange('hostUpdated', { host: after, instanceId });
+    }
+  }
+
+  /**
+   * An entry went away. `instanceAlive` false means it went with its instance's lease: it is then
+   * kept as an orphan for the grace period instead of removed.
+   */
+  remove(instanceId: string, kind: TopologyEntryKind, key: string, instanceAlive: boolean): void {
+    this.expireOrphans();
+    const p = this.byInstance.get(instanceId);
+    if (!p) return;
+    if (!instanceAlive) {
+      const o = this.orphanOf(instanceId);
+      const e = kind === 'link' ? p.links.get(key) : p.hosts.get(key);
+      if (e) (kind === 'link' ? o.links : o.hosts).set(key, e as never);
+    }
+    if (kind === 'link') {
+      const before = this.bestLink(key);
+      p.links.delete(key);
+      if (before && !this.bestLink(key)) this.emitChange('linkRemoved', { link: before });
+    } else {
+      const before = this.bestHost(key)?.value;
+      p.hosts.delete(key);
+      const after = this.bestHost(key)?.value;
+      if (before && !after) this.emitChange('hostRemoved', { host: before });
+      else if (before && after && (before.location.dpid !== after.location.dpid || before.location.port !== after.location.port)) {
+        this.emitChange('hostMoved', { host: after, previous: before.location, instanceId });
+      }
+    }
+    if (p.links.size === 0 && p.hosts.size === 0) this.byInstance.delete(instanceId);
+  }
+
+  /** Drops orphans whose grace period is over; call from a timer (the view also does on every change). */
+  expireOrphans(now = this.now()): void {
+    for (const [id, o] of this.orphans) {
+      if (o.until > now) continue;
+      this.orphans.delete(id);
+      for (const [k, e] of o.published.links) if (!this.bestLink(k)) this.emitChange('linkRemoved', { link: e.value });
+      for (const [k, e] of o.published.hosts) if (!this.bestHost(k)) this.emitChange('hostRemoved', { host: e.value });
+    }
+  }
+
+  /** Forgets everything (the service lost its etcd session and will reload). Emits nothing. */
+  clear(): void {
+    this.byInstance.clear();
+    this.orphans.clear();
+    this.version++;
+  }
+
+  private *sources(): Iterable<Published> {
+    yield* this.byInstance.values();
+    for (const o of this.orphans.values()) yield o.published;
+  }
+
+  private bestLink(key: string): LinkInfo | undefined {
+    for (const p of this.sources()) {
+      const e = p.links.get(key);
+      if (e) return e.value;
+    }
+    return undefined;
+  }
+
+  private bestHost(id: string): Entry<Host> | undefined {
+    let best: Entry<Host> | undefined;
+    for (const p of this.sources()) {
+      const e = p.hosts.get(id);
+      if (e && (!best || e.rev > best.rev)) best = e;
+    }
+    return best;
+  }
+
+  private published(instanceId: string): Published {
+    let p = this.byInstance.get(instanceId);
+    if (!p) this.byInstance.set(instanceId, (p = { links: new Map(), hosts: new Map() }));
+    return p;
+  }
+
+  private orphanOf(instanceId: string): Published {
+    let o = this.orphans.get(instanceId);
+    if (!o || o.until <= this.now()) {
+      o = { published: { links: new Map(), hosts: new Map() }, until: this.now() + this.orphanGraceMs };
+      this.orphans.set(instanceId, o);
+    }
+    return o.published;
+  }
+
+  private emitChange<K extends Exclude<keyof ClusterTopologyEvents, 'topologyChanged'>>(name: K, ...args: ClusterTopologyEvents[K]): void {
+    this.version++;
+    (this.emit as (n: K, ...a: ClusterTopologyEvents[K]) => boolean).call(this, name, ...args);
+    this.emit('topologyChanged', { version: this.version });
+  }
+}
+
+function sameAddresses(a: Host, b: Host): boolean {
+  return a.ipv4.join(',') === b.ipv4.join(',') && a.ipv6.join(',') === b.ipv6.join(',');
+}
+
+/**
+ * The etcd value of a published link (dpids as bigint through the store encoding). `lastSeen`
+ * changes with every probe and is left out, so a link is written once, not every second; the
+ * merged view reports it as `discoveredAt`.
+ */
+export function encodeLink(l: LinkInfo): string {
+  return encodeValue({ src: l.src, srcPort: l.srcPort, dst: l.dst, dstPort: l.dstPort, discoveredAt: l.discoveredAt });
+}
+
+/** The etcd value of a published host (`lastSeen` left out, as for links: it changes with every packet). */
+export function encodeHost(h: Host): string {
+  const v: Record<string, StoreValue> = {
+    id: h.id,
+    mac: h.mac,
+    ipv4: [...h.ipv4],
+    ipv6: [...h.ipv6],
+    dpid: h.location.dpid,
+    port: h.location.port,
+    firstSeen: h.firstSeen,
+  };
+  if (h.vlan !== undefined) v.vlan = h.vlan;
+  return encodeValue(v);
+}
+
+/** Parses a published link; undefined when it is not one. */
+export function decodeLink(s: string): LinkInfo | undefined {
+  const v = safeDecode(s) as Record<string, unknown> | undefined;
+  if (!v || typeof v.src !== 'bigint' || typeof v.dst !== 'bigint' || typeof v.srcPort !== 'number' || typeof v.dstPort !== 'number') return undefined;
+  return {
+    src: v.src,
+    srcPort: v.srcPort,
+    dst: v.dst,
+    dstPort: v.dstPort,
+    discoveredAt: typeof v.discoveredAt === 'number' ? v.discoveredAt : 0,
+    lastSeen: typeof v.discoveredAt === 'number' ? v.discoveredAt : 0,
+  };
+}
+
+/** Parses a published host; undefined when it is not one. */
+export function decodeHost(s: string): Host | undefined {
+  const v = safeDecode(s) as Record<string, unknown> | undefined;
+  if (!v || typeof v.id !== 'string' || typeof v.mac !== 'string' || typeof v.dpid !== 'bigint' || typeof v.port !== 'number') return undefined;
+  const strings = (x: unknown): string[] => (Array.isArray(x) ? x.filter((a): a is string => typeof a === 'string') : []);
+  return {
+    id: v.id,
+    mac: v.mac,
+    ...(typeof v.vlan === 'number' ? { vlan: v.vlan } : {}),
+    ipv4: strings(v.ipv4),
+    ipv6: strings(v.ipv6),
+    location: { dpid: v.dpid, port: v.port },
+    firstSeen: typeof v.firstSeen === 'number' ? v.firstSeen : 0,
+    lastSeen: typeof v.firstSeen === 'number' ? v.firstSeen : 0,
+  };
+}
+
+function safeDecode(s: string): StoreValue | undefined {
+  try {
+    return decodeValue(s);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The key under which a link is published. */
+export { linkKey };
