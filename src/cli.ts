@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { benchCommand } from './cli/bench.js';
+import { CLIENT_USAGE, runClient } from './cli/client/index.js';
 import { decodeCommand } from './cli/decode.js';
 import { encodeCommand } from './cli/encode.js';
 import { processIo, type CliIo } from './cli/io.js';
@@ -24,7 +25,8 @@ Commands:
   bench              cbench-like load generator: packet-ins answered per second
   lab TOPO           Mininet lab (userspace OVS) with Mininet's CLI or a --scenario
   version            print the version
-`;
+
+${CLIENT_USAGE}`;
 
 /** Runs the CLI with the given arguments and returns the process exit code; `io` defaults to the process's streams. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
@@ -40,6 +42,18 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       return benchCommand(rest, io);
     case 'lab':
       return labCommand(rest, io);
+    case 'switches':
+    case 'ports':
+    case 'flows':
+    case 'flow':
+    case 'topology':
+    case 'hosts':
+    case 'links':
+    case 'path':
+    case 'apps':
+    case 'app':
+    case 'events':
+      return runClient(cmd, rest, io);
     case 'version':
     case '--version':
     case '-v':

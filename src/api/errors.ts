@@ -132,7 +132,7 @@ export function toApiError(e: unknown): ApiError {
   const err = e as Error & { code?: unknown; statusCode?: unknown; validation?: FastifyValidationItem[]; validationContext?: string; field?: unknown };
   if (err && Array.isArray(err.validation)) {
     const v = err.validation[0] ?? {};
-    const where = err.validationContext ?? 'body';
+    const where = err.validationContext === 'querystring' ? 'query' : (err.validationContext ?? 'body');
     let path = (v.instancePath ?? '').replace(/^\//, '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.');
     const missing = v.params?.missingProperty;
     const extra = v.params?.additionalProperty;

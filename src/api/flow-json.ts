@@ -9,13 +9,14 @@ import { fromJsonValue } from '../openflow/json.js';
 import type { FlowCommand, FlowFilter, FlowSpec } from '../openflow/datapath.js';
 import type { Action } from '../openflow/codec/v13/actions.js';
 import type { Instruction } from '../openflow/codec/v13/instructions.js';
-import type { Match, OxmField } from '../openflow/codec/v13/oxm.js';
+import { validateMatch, type Match, type OxmField } from '../openflow/codec/v13/oxm.js';
 import type { Bucket, MeterBand } from '../openflow/codec/v13/structs.js';
 import { OFPGT, OFPMF } from '../openflow/codec/v13/enums.js';
 import { ApiError } from './errors.js';
 import { bigFrom, oxmFromText, reservedFromUser } from './ryu/ofctl.js';
 
-const U64 = { anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', pattern: '^(0[xX][0-9a-fA-F]{1,16}|[0-9]{1,20})$' }] } as const;
+// The string form first: with type coercion on, an integer branch first would turn a long digit string into a lossy number.
+const U64 = { anyOf: [{ type: 'string', pattern: '^(0[xX][0-9a-fA-F]{1,16}|[0-9]{1,20})$' }, { type: 'integer', minimum: 0 }] } as const;
 const PORT = { anyOf: [{ type: 'integer', minimum: 0, maximum: 0xffffffff }, { type: 'string', minLength: 1 }] } as const;
 const u = (max: number) => ({ type: 'integer', minimum: 0, maximum: max }) as const;
 
@@ -142,6 +143,12 @@ export function flowSpecFromJson(b: FlowBody, command: FlowCommand, path = 'body
   if (b.outPort !== undefined) spec.outPort = reservedFromUser('port', b.outPort, `${path}.outPort`);
   if (b.outGroup !== undefined) spec.outGroup = b.outGroup;
   spec.match = matchFromJson(b.match, `${path}.match`);
+  try {
+    validateMatch(spec.match);
+  } catch (e) {
+    const f = (e as { field?: string }).field;
+    throw new ApiError('invalid_input', `${path}.${(e as Error).message}`, f === undefined ? `${path}.match` : `${path}.${f}`);
+  }
   if (b.actions !== undefined) spec.actions = actionsFromJson(b.actions, `${path}.actions`);
   if (b.instructions !== undefined) spec.instructions = instructionsFromJson(b.instructions, `${path}.instructions`);
   return spec;

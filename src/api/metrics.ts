@@ -61,7 +61,7 @@ export class ControllerMetrics {
 
   constructor(private readonly source: MetricsSource, opts: { processMetrics?: boolean } = {}) {
     const r = this.registry;
-    if (opts.processMetrics !== false) collectDefaultMetrics({ register: r, prefix: 'signalbox_process_' });
+    if (opts.processMetrics !== false) collectDefaultMetrics({ register: r, prefix: 'signalbox_' });
     this.switchesConnected = new Gauge({
       name: 'signalbox_switches_connected',
       help: 'Switches with a ready OpenFlow session',

@@ -37,6 +37,12 @@ function versionName(v: number): string {
   return v === 4 ? '1.3' : v === 1 ? '1.0' : String(v);
 }
 
+/** ofp_desc's five strings. */
+function descJson(dp: Datapath): Record<string, string> {
+  const d = dp.desc;
+  return { mfrDesc: d.mfrDesc, hwDesc: d.hwDesc, swDesc: d.swDesc, serialNum: d.serialNum, dpDesc: d.dpDesc };
+}
+
 /** The summary of one switch. */
 export function switchSummary(dp: Datapath): Record<string, unknown> {
   return {
@@ -45,7 +51,7 @@ export function switchSummary(dp: Datapath): Record<string, unknown> {
     remoteAddress: dp.remoteAddress,
     connectedAt: new Date(dp.connectedAt).toISOString(),
     ports: dp.ports.size,
-    description: native(dp.desc),
+    description: descJson(dp),
     features: native(dp.features),
   };
 }
@@ -133,7 +139,7 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
     },
   );
 
-  app.get<{ Params: { dpid: string } }>('/switches/:dpid/description', { schema: { tags: ['switches'], params: DPID_PARAMS } }, async (req) => native(datapathByHex(ctx, req.params.dpid).desc));
+  app.get<{ Params: { dpid: string } }>('/switches/:dpid/description', { schema: { tags: ['switches'], params: DPID_PARAMS } }, async (req) => descJson(datapathByHex(ctx, req.params.dpid)));
   app.get<{ Params: { dpid: string } }>('/switches/:dpid/features', { schema: { tags: ['switches'], params: DPID_PARAMS } }, async (req) => {
     const dp = datapathByHex(ctx, req.params.dpid);
     return { ...(native(dp.features) as Record<string, unknown>), version: versionName(dp.version) };
@@ -156,7 +162,7 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
           type: 'object',
           required: ['role'],
           additionalProperties: false,
-          properties: { role: { type: 'string', enum: ['master', 'slave', 'equal'] }, generationId: { anyOf: [{ type: 'integer', minimum: 0 }, U64_TEXT] } },
+          properties: { role: { type: 'string', enum: ['master', 'slave', 'equal'] }, generationId: { anyOf: [U64_TEXT, { type: 'integer', minimum: 0 }] } },
         },
       },
     },
@@ -190,7 +196,7 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
     } catch (e) {
       if ((e as Error).name === 'OfEncodeError') {
         const f = (e as { field?: string }).field;
-        throw new ApiError('invalid_input', (e as Error).message, f === undefined ? 'body' : `body.${f}`);
+        throw new ApiError('invalid_input', `body.${(e as Error).message}`, f === undefined ? 'body' : `body.${f}`);
       }
       throw e;
     }

@@ -1,0 +1,442 @@
+/**
+ * The client commands of `signalbox`, over the REST API: switches, ports, flows, flow add|del,
+ * topology, hosts, links, path, apps, app enable|disable, events. Tables by default, `--json` for
+ * scripts; `--url`/`--token` or SIGNALBOX_URL/SIGNALBOX_TOKEN. Exit codes: 0 ok, 1 the server or
+ * the request failed, 2 usage.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import WebSocket from 'ws';
+import { parseDpid } from '../../events.js';
+import type { CliIo } from '../io.js';
+import { writeOut } from '../io.js';
+import { instructionsText, matchText, portText, table } from './format.js';
+
+/** Names of the client commands (the `signalbox` dispatcher routes these here). */
+export const CLIENT_COMMANDS = ['switches', 'ports', 'flows', 'flow', 'topology', 'hosts', 'links', 'path', 'apps', 'app', 'events'] as const;
+export type ClientCommand = (typeof CLIENT_COMMANDS)[number];
+
+/** Usage of the client commands. */
+export const CLIENT_USAGE = `Client commands (talk to a running controller's API):
+  switches                     connected switches
+  ports DPID                   ports of a switch
+  flows DPID [--table N] [--owner APP] [--cookie C]
+                               flows installed on a switch, read live
+  flow add DPID --match M --actions A [--priority P] [--table N] [--cookie C] [--idle S] [--hard S]
+  flow del DPID [--match M] [--priority P] [--table N] [--cookie C] [--strict]
+                               M: in_port=1,eth_type=0x800,ipv4_dst=10.0.0.0/24
+                               A: output:2,output:controller,group:1,set_field:eth_dst=aa:bb:cc:dd:ee:ff,goto_table:1 (empty: drop)
+  topology                     switches, links and hosts
+  hosts                        learned hosts
+  links                        discovered links (one per direction)
+  path A B [--k N]             k shortest paths between switches or hosts (dpid, MAC or IP)
+  apps                         apps and their state
+  app enable|disable NAME
+  events [--types T,T] [--dpid D,D]
+                               follow controller events (WebSocket) until interrupted
+
+Options of every client command:
+  --url URL      API address (default $SIGNALBOX_URL or http://127.0.0.1:8080)
+  --token TOKEN  bearer token (default $SIGNALBOX_TOKEN)
+  --json         print the API's JSON instead of a table
+`;
+
+/** Exit codes scripts can rely on. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+class UsageError extends Error {}
+class RequestError extends Error {}
+
+interface Common {
+  readonly url: string;
+  readonly token: string | undefined;
+  readonly json: boolean;
+}
+
+/** Options of runClient beyond the streams. */
+export interface ClientOptions {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Stops `events` (default: SIGINT/SIGTERM). */
+  readonly signal?: AbortSignal;
+}
+
+const COMMON_OPTIONS = {
+  url: { type: 'string' },
+  token: { type: 'string' },
+  json: { type: 'boolean' },
+} as const satisfies ParseArgsConfig['options'];
+
+function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: O, positionals: number, what: string) {
+  let r;
+  try {
+    r = parseArgs({ args: [...args], options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (r.positionals.length !== positionals) throw new UsageError(`${what}: expected ${positionals} argument${positionals === 1 ? '' : 's'}, got ${r.positionals.length}`);
+  return r;
+}
+
+function common(values: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>): Common {
+  const url = (typeof values.url === 'string' ? values.url : env.SIGNALBOX_URL) ?? 'http://127.0.0.1:8080';
+  if (!/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`--url: expected http://HOST:PORT, got ${JSON.stringify(url)}`);
+  return { url: url.replace(/\/+$/, ''), token: typeof values.token === 'string' ? values.token : env.SIGNALBOX_TOKEN || undefined, json: values.json === true };
+}
+
+function dpidArg(s: string | undefined): string {
+  try {
+    return parseDpid(s ?? '').toString(16).padStart(16, '0');
+  } catch {
+    throw new UsageError(`expected a datapath id (hex), got ${JSON.stringify(s)}`);
+  }
+}
+
+async function call(c: Common, method: string, path: string, body?: unknown): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(c.url + path, {
+      method,
+      headers: { accept: 'application/json', ...(c.token ? { authorization: `Bearer ${c.token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    throw new RequestError(`cannot reach ${c.url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+  }
+  const text = await res.text();
+  let data: unknown = undefined;
+  if (text !== '') {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = text;
+    }
+  }
+  if (!res.ok) {
+    const d = data as { code?: string; message?: string } | undefined;
+    throw new RequestError(`${res.status} ${d?.code ?? res.statusText}: ${d?.message ?? text}`);
+  }
+  return data;
+}
+
+/** Parses `k=v,k=v` into a match object (values: numbers stay numbers). */
+export function parseMatchArg(s: string): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const part of s.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const i = part.indexOf('=');
+    if (i <= 0) throw new UsageError(`--match: expected FIELD=VALUE, got ${JSON.stringify(part)}`);
+    const k = part.slice(0, i);
+    const v = part.slice(i + 1);
+    out[k] = /^[0-9]+$/.test(v) ? Number(v) : v;
+  }
+  return out;
+}
+
+/** Parses `output:2,group:1,set_field:eth_dst=...,goto_table:1` into instructions. */
+export function parseActionsArg(s: string): unknown[] {
+  const actions: unknown[] = [];
+  const instructions: unknown[] = [];
+  for (const part of s.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const [name, arg] = part.includes(':') ? [part.slice(0, part.indexOf(':')), part.slice(part.indexOf(':') + 1)] : [part, undefined];
+    const num = (what: string): number => {
+      if (arg === undefined || !/^(0x[0-9a-f]+|[0-9]+)$/i.test(arg)) throw new UsageError(`--actions: ${what} needs a number, got ${JSON.stringify(part)}`);
+      return Number(arg);
+    };
+    switch (name.toLowerCase()) {
+      case 'output':
+        if (arg === undefined) throw new UsageError('--actions: output needs a port (output:2, output:controller)');
+        actions.push({ type: 'output', port: /^[0-9]+$/.test(arg) ? Number(arg) : arg, ...(arg.toLowerCase() === 'controller' ? { maxLen: 0xffff } : {}) });
+        break;
+      case 'group':
+        actions.push({ type: 'group', groupId: num('group') });
+        break;
+      case 'drop':
+        break;
+      case 'pop_vlan':
+        actions.push({ type: 'pop_vlan' });
+        break;
+      case 'push_vlan':
+        actions.push({ type: 'push_vlan', ethertype: arg === undefined ? 0x8100 : num('push_vlan') });
+        break;
+      case 'dec_ttl':
+        actions.push({ type: 'dec_nw_ttl' });
+        break;
+      case 'set_field': {
+        const eq = arg?.indexOf('=') ?? -1;
+        if (arg === undefined || eq <= 0) throw new UsageError(`--actions: set_field needs FIELD=VALUE, got ${JSON.stringify(part)}`);
+        const v = arg.slice(eq + 1);
+        actions.push({ type: 'set_field', field: { field: arg.slice(0, eq), value: /^[0-9]+$/.test(v) ? Number(v) : v } });
+        break;
+      }
+      case 'goto_table':
+        instructions.push({ type: 'goto_table', tableId: num('goto_table') });
+        break;
+      case 'meter':
+        instructions.push({ type: 'meter', meterId: num('meter') });
+        break;
+      default:
+        throw new UsageError(`--actions: unknown action ${JSON.stringify(name)} (output, group, set_field, push_vlan, pop_vlan, dec_ttl, goto_table, meter, drop)`);
+    }
+  }
+  return [...instructions.filter((i) => (i as { type: string }).type === 'meter'), ...(actions.length > 0 ? [{ type: 'apply_actions', actions }] : []), ...instructions.filter((i) => (i as { type: string }).type !== 'meter')];
+}
+
+function when(iso: unknown): string {
+  return typeof iso === 'string' ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '';
+}
+
+/** Runs a client command; resolves with the exit code. */
+export async function runClient(cmd: ClientCommand, args: readonly string[], io: CliIo, opts: ClientOptions = {}): Promise<number> {
+  const env = opts.env ?? process.env;
+  const out = (s: string): Promise<boolean> => writeOut(io.stdout, s);
+  try {
+    switch (cmd) {
+      case 'switches': {
+        const { values } = parse(args, {}, 0, 'switches');
+        const c = common(values, env);
+        const list = (await call(c, 'GET', '/api/v1/switches')) as { dpid: string; version: string; remoteAddress: string; ports: number; connectedAt: string; description: { mfrDesc?: string; swDesc?: string } }[];
+        if (c.json) await out(JSON.stringify(list, null, 2) + '\n');
+        else await out(table(['DPID', 'VERSION', 'PORTS', 'ADDRESS', 'CONNECTED', 'SOFTWARE'], list.map((s) => [s.dpid, s.version, String(s.ports), s.remoteAddress, when(s.connectedAt), `${s.description.mfrDesc ?? ''} ${s.description.swDesc ?? ''}`.trim()])));
+        return EXIT.ok;
+      }
+      case 'ports': {
+        const { values, positionals } = parse(args, {}, 1, 'ports DPID');
+        const c = common(values, env);
+        const list = (await call(c, 'GET', `/api/v1/switches/${dpidArg(positionals[0])}/ports`)) as { portNo: number; name: string; hwAddr: string; up: boolean; currSpeed: number }[];
+        if (c.json) await out(JSON.stringify(list, null, 2) + '\n');
+        else await out(table(['PORT', 'NAME', 'MAC', 'STATE', 'SPEED'], list.map((p) => [portText(p.portNo), p.name, p.hwAddr, p.up ? 'up' : 'down', p.currSpeed ? `${p.currSpeed / 1000} Mb/s` : '-'])));
+        return EXIT.ok;
+      }
+      case 'flows': {
+        const { values, positionals } = parse(args, { table: { type: 'string' }, owner: { type: 'string' }, cookie: { type: 'string' } }, 1, 'flows DPID');
+        const c = common(values, env);
+        const q = new URLSearchParams();
+        if (values.table !== undefined) q.set('table', values.table);
+        if (values.owner !== undefined) q.set('owner', values.owner);
+        if (values.cookie !== undefined) q.set('cookie', values.cookie);
+        const qs = q.toString();
+        const list = (await call(c, 'GET', `/api/v1/switches/${dpidArg(positionals[0])}/flows${qs ? `?${qs}` : ''}`)) as {
+          tableId: number;
+          priority: number;
+          cookie: string;
+          packetCount: string;
+          byteCount: string;
+          durationSec: number;
+          match: unknown;
+          instructions: unknown;
+        }[];
+        if (c.json) await out(JSON.stringify(list, null, 2) + '\n');
+        else
+          await out(
+            table(
+              ['TABLE', 'PRIO', 'COOKIE', 'PACKETS', 'BYTES', 'AGE', 'MATCH', 'ACTIONS'],
+              list.map((f) => [String(f.tableId), String(f.priority), `0x${BigInt(f.cookie).toString(16)}`, f.packetCount, f.byteCount, `${f.durationSec}s`, matchText(f.match), instructionsText(f.instructions)]),
+            ),
+          );
+        return EXIT.ok;
+      }
+      case 'flow': {
+        const [sub, ...rest] = args;
+        if (sub !== 'add' && sub !== 'del') throw new UsageError('flow: expected "flow add DPID ..." or "flow del DPID ..."');
+        const { values, positionals } = parse(
+          rest,
+          { match: { type: 'string' }, actions: { type: 'string' }, priority: { type: 'string' }, table: { type: 'string' }, cookie: { type: 'string' }, idle: { type: 'string' }, hard: { type: 'string' }, strict: { type: 'boolean' } },
+          1,
+          `flow ${sub} DPID`,
+        );
+        const c = common(values, env);
+        const int = (v: string | undefined, name: string): number | undefined => {
+          if (v === undefined) return undefined;
+          if (!/^[0-9]+$/.test(v)) throw new UsageError(`--${name}: expected a number, got ${JSON.stringify(v)}`);
+          return Number(v);
+        };
+        const body: Record<string, unknown> = {};
+        if (values.match !== undefined) body.match = parseMatchArg(values.match);
+        if (values.priority !== undefined) body.priority = int(values.priority, 'priority');
+        if (values.table !== undefined) body.tableId = int(values.table, 'table');
+        if (values.cookie !== undefined) body.cookie = values.cookie;
+        const path = `/api/v1/switches/${dpidArg(positionals[0])}/flows`;
+        if (sub === 'add') {
+          if (values.actions === undefined) throw new UsageError('flow add: --actions is required (use --actions drop for a drop rule)');
+          body.instructions = parseActionsArg(values.actions);
+          if (values.idle !== undefined) body.idleTimeout = int(values.idle, 'idle');
+          if (values.hard !== undefined) body.hardTimeout = int(values.hard, 'hard');
+          const r = await call(c, 'POST', path, body);
+          await out(c.json ? JSON.stringify(r) + '\n' : 'flow added\n');
+        } else {
+          if (values.cookie !== undefined) body.cookieMask = '0xffffffffffffffff';
+          const r = await call(c, 'DELETE', `${path}${values.strict ? '?strict=true' : ''}`, body);
+          await out(c.json ? JSON.stringify(r) + '\n' : 'flows deleted\n');
+        }
+        return EXIT.ok;
+      }
+      case 'topology':
+      case 'hosts':
+      case 'links': {
+        const { values } = parse(args, {}, 0, cmd);
+        const c = common(values, env);
+        const topo = (await call(c, 'GET', '/api/v1/topology')) as {
+          switches: { dpid: string; ports: number[]; connected: boolean }[];
+          links: { src: { dpid: string; port: number }; dst: { dpid: string; port: number } }[];
+          hosts: { mac: string; vlan?: number; ipv4: string[]; ipv6: string[]; location: { dpid: string; port: number } }[];
+        };
+        if (c.json) {
+          await out(JSON.stringify(cmd === 'topology' ? topo : cmd === 'hosts' ? topo.hosts : topo.links, null, 2) + '\n');
+          return EXIT.ok;
+        }
+        const linkTable = table(['SOURCE', 'PORT', 'DESTINATION', 'PORT'], topo.links.map((l) => [l.src.dpid, String(l.src.port), l.dst.dpid, String(l.dst.port)]));
+        const hostTable = table(['MAC', 'VLAN', 'IPV4', 'IPV6', 'SWITCH', 'PORT'], topo.hosts.map((h) => [h.mac, h.vlan === undefined ? '-' : String(h.vlan), h.ipv4.join(' ') || '-', h.ipv6.join(' ') || '-', h.location.dpid, String(h.location.port)]));
+        if (cmd === 'links') await out(linkTable);
+        else if (cmd === 'hosts') await out(hostTable);
+        else {
+          await out(`Switches (${topo.switches.length})\n` + table(['DPID', 'PORTS', 'CONNECTED'], topo.switches.map((s) => [s.dpid, String(s.ports.length), s.connected ? 'yes' : 'no'])));
+          await out(`\nLinks (${topo.links.length}, one per direction)\n` + linkTable);
+          await out(`\nHosts (${topo.hosts.length})\n` + hostTable);
+        }
+        return EXIT.ok;
+      }
+      case 'path': {
+        const { values, positionals } = parse(args, { k: { type: 'string' } }, 2, 'path A B');
+        const c = common(values, env);
+        const q = new URLSearchParams({ src: positionals[0]!, dst: positionals[1]! });
+        if (values.k !== undefined) q.set('k', values.k);
+        const r = (await call(c, 'GET', `/api/v1/paths?${q.toString()}`)) as { paths: { cost: number; hops: string[]; links: { src: { dpid: string; port: number }; dst: { dpid: string; port: number } }[] }[] };
+        if (c.json) await out(JSON.stringify(r, null, 2) + '\n');
+        else if (r.paths.length === 0) await out('no path\n');
+        else await out(table(['#', 'COST', 'HOPS'], r.paths.map((p, i) => [String(i + 1), String(p.cost), p.links.length === 0 ? p.hops.join('') : p.links.map((l) => `${l.src.dpid}:${l.src.port} -> ${l.dst.dpid}:${l.dst.port}`).join(', ')])));
+        return EXIT.ok;
+      }
+      case 'apps': {
+        const { values } = parse(args, {}, 0, 'apps');
+        const c = common(values, env);
+        const list = (await call(c, 'GET', '/api/v1/apps')) as { name: string; state: string; description?: string; lastError?: string }[];
+        if (c.json) await out(JSON.stringify(list, null, 2) + '\n');
+        else await out(table(['NAME', 'STATE', 'DESCRIPTION'], list.map((a) => [a.name, a.state + (a.lastError ? ` (${a.lastError})` : ''), a.description ?? ''])));
+        return EXIT.ok;
+      }
+      case 'app': {
+        const [sub, ...rest] = args;
+        if (sub !== 'enable' && sub !== 'disable') throw new UsageError('app: expected "app enable NAME" or "app disable NAME"');
+        const { values, positionals } = parse(rest, {}, 1, `app ${sub} NAME`);
+        const c = common(values, env);
+        const r = (await call(c, 'POST', `/api/v1/apps/${encodeURIComponent(positionals[0]!)}/${sub}`)) as { name: string; state: string };
+        await out(c.json ? JSON.stringify(r) + '\n' : `${r.name}: ${r.state}\n`);
+        return EXIT.ok;
+      }
+      case 'events':
+        return await followEvents(args, io, env, opts.signal);
+      default:
+        throw new UsageError(`unknown command ${String(cmd)}`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`signalbox ${cmd}: ${e.message}\n\n${CLIENT_USAGE}`);
+      return EXIT.usage;
+    }
+    if (e instanceof RequestError) {
+      io.stderr.write(`signalbox ${cmd}: ${e.message}\n`);
+      return EXIT.failed;
+    }
+    io.stderr.write(`signalbox ${cmd}: ${(e as Error).message}\n`);
+    return EXIT.failed;
+  }
+}
+
+/** `events`: prints events until interrupted (exit 0) or the server closes the stream (exit 1). */
+async function followEvents(args: readonly string[], io: CliIo, env: Readonly<Record<string, string | undefined>>, signal: AbortSignal | undefined): Promise<number> {
+  const { values } = parse(args, { types: { type: 'string' }, dpid: { type: 'string' }, heartbeats: { type: 'boolean' } }, 0, 'events');
+  const c = common(values, env);
+  const q = new URLSearchParams();
+  if (values.types) q.set('types', values.types);
+  if (values.dpid) q.set('dpid', values.dpid);
+  const qs = q.toString();
+  const wsUrl = `${c.url.replace(/^http/, 'ws')}/api/v1/events${qs ? `?${qs}` : ''}`;
+  const ws = new WebSocket(wsUrl, { headers: c.token ? { authorization: `Bearer ${c.token}` } : {} });
+  const ac = new AbortController();
+  const stop = (): void => ac.abort();
+  const onSig = (): void => stop();
+  if (signal) signal.addEventListener('abort', stop, { once: true });
+  else {
+    process.once('SIGINT', onSig);
+    process.once('SIGTERM', onSig);
+  }
+  try {
+    return await new Promise<number>((resolve) => {
+      let opened = false;
+      ac.signal.addEventListener('abort', () => {
+        ws.close(1000);
+        resolve(EXIT.ok);
+      });
+      ws.on('unexpected-response', (_req, res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => {
+          let msg = text;
+          try {
+            const j = JSON.parse(text) as { code?: string; message?: string };
+            msg = `${j.code}: ${j.message}`;
+          } catch {
+            /* plain text */
+          }
+          io.stderr.write(`signalbox events: ${res.statusCode} ${msg}\n`);
+          resolve(EXIT.failed);
+        });
+      });
+      ws.on('open', () => (opened = true));
+      ws.on('message', (data: Buffer) => {
+        const text = data.toString();
+        if (c.json) {
+          void writeOut(io.stdout, text + '\n');
+          return;
+        }
+        let e: Record<string, unknown>;
+        try {
+          e = JSON.parse(text) as Record<string, unknown>;
+        } catch {
+          return;
+        }
+        if (e.type === 'heartbeat' && !values.heartbeats) return;
+        if (e.type === 'hello') {
+          io.stderr.write(`following ${(e.events as string[]).join(', ')} (Ctrl-C to stop)\n`);
+          return;
+        }
+        const { type, time, dpid, ...rest } = e;
+        void writeOut(io.stdout, `${when(time)}  ${String(type).padEnd(18)} ${dpid ? `${String(dpid)}  ` : ''}${summary(rest)}\n`);
+      });
+      ws.on('error', (err) => {
+        if (ac.signal.aborted) return;
+        io.stderr.write(`signalbox events: cannot reach ${c.url}: ${(err as NodeJS.ErrnoException).code ?? err.message}\n`);
+        resolve(EXIT.failed);
+      });
+      ws.on('close', (code, reason) => {
+        if (ac.signal.aborted) return;
+        if (opened) io.stderr.write(`signalbox events: the server closed the stream (${code}${reason.length ? ` ${reason.toString()}` : ''})\n`);
+        resolve(EXIT.failed);
+      });
+    });
+  } finally {
+    if (!signal) {
+      process.off('SIGINT', onSig);
+      process.off('SIGTERM', onSig);
+    }
+    ws.removeAllListeners('message');
+  }
+}
+
+function summary(rest: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(rest)) {
+    if (v === null || v === undefined) continue;
+    if (k === 'port' && typeof v === 'object') parts.push(`port=${String((v as { portNo?: number }).portNo)}`);
+    else if (k === 'link' && typeof v === 'object') {
+      const l = v as { src?: string; srcPort?: number; dst?: string; dstPort?: number };
+      parts.push(`${l.src}:${l.srcPort} -> ${l.dst}:${l.dstPort}`);
+    } else if (k === 'host' && typeof v === 'object') {
+      const h = v as { mac?: string; location?: { dpid?: string; port?: number } };
+      parts.push(`${h.mac} at ${h.location?.dpid}:${h.location?.port}`);
+    } else if (k === 'msg' && typeof v === 'object') {
+      const m = v as Record<string, unknown>;
+      parts.push(Object.entries(m).filter(([kk]) => kk !== 'data' && kk !== 'match').map(([kk, vv]) => `${kk}=${typeof vv === 'object' ? JSON.stringify(vv) : String(vv)}`).join(' '));
+    } else if (typeof v !== 'object') parts.push(`${k}=${String(v)}`);
+  }
+  return parts.join(' ');
+}
