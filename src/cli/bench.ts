@@ -1,10 +1,9 @@
 /** `signalbox bench`: the cbench-like load generator against any OpenFlow controller, or against an in-process Signalbox. */
 import { parseArgs } from 'node:util';
 import { defaultConfig, parseHostPort } from '../config.js';
-import { Controller } from '../controller.js';
+import { startInProcess, type InProcess } from '../lab/in-process.js';
 import { runCbench, runCbenchInWorker, type CbenchOptions, type CbenchResult, type LoopResult, type Summary } from '../loadgen/cbench.js';
 import type { BufferMode } from '../loadgen/fast-switch.js';
-import { attachResponder } from '../loadgen/responder.js';
 import type { CliIo } from './io.js';
 
 export const BENCH_USAGE = `Usage: signalbox bench [options]
@@ -13,8 +12,9 @@ Emulates N OpenFlow switches that send PACKET_INs for M source MACs each, and co
 controller's FLOW_MOD / PACKET_OUT answers (like cbench, for OpenFlow 1.3 and 1.0).
 
   --controller HOST:PORT   controller to measure (default 127.0.0.1:6653)
-  --self                   start a Signalbox controller in this process (built-in responder
-                           app: FLOW_MOD + PACKET_OUT per packet-in) and measure it
+  --self                   start a Signalbox controller in this process and measure it
+  --apps NAME[,NAME]       its apps (default l2-learning); \`responder\` is a built-in
+                           responder: one FLOW_MOD + one PACKET_OUT per packet-in
   -s, --switches N         emulated switches (default 16)
   -M, --macs N             source MACs per switch (default 100000)
   -l, --loops N            measured loops (default 16)
@@ -42,6 +42,8 @@ as cbench does.
 export interface BenchArgs {
   readonly options: CbenchOptions;
   readonly self: boolean;
+  /** Apps of the --self controller. */
+  readonly apps: readonly string[];
   readonly json: boolean;
   readonly worker: boolean;
 }
@@ -59,6 +61,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     options: {
       controller: { type: 'string' },
       self: { type: 'boolean' },
+      apps: { type: 'string' },
       switches: { type: 'string', short: 's' },
       macs: { type: 'string', short: 'M' },
       loops: { type: 'string', short: 'l' },
@@ -79,6 +82,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     allowPositionals: false,
   });
   if (values.self && values.controller) throw new Error('--self and --controller exclude each other');
+  if (values.apps !== undefined && !values.self) throw new Error('--apps configures the --self controller');
   const { host, port } = parseHostPort(values.controller ?? '127.0.0.1:6653', '--controller');
   const mode = values.mode ?? 'throughput';
   if (mode !== 'throughput' && mode !== 'latency') throw new Error(`--mode: expected throughput or latency, got ${JSON.stringify(mode)}`);
@@ -112,7 +116,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     buffer: buffer as BufferMode,
     dpidBase,
   };
-  return { options, self: values.self ?? false, json: values.json ?? false, worker: !values['no-worker'] };
+  const apps = values.apps === undefined ? defaultConfig.apps.enabled : values.apps === 'none' ? [] : values.apps.split(',').filter(Boolean);
+  return { options, self: values.self ?? false, apps, json: values.json ?? false, worker: !values['no-worker'] };
 }
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -154,20 +159,6 @@ export function formatSummary(r: CbenchResult): string {
   ].join('\n');
 }
 
-/** Starts a Signalbox controller on a free loopback port with the built-in responder. */
-async function startSelf(): Promise<{ port: number; stop: () => Promise<void> }> {
-  const ctrl = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'], echoIntervalMs: 0 } });
-  const detach = attachResponder(ctrl);
-  const bound = await ctrl.start();
-  return {
-    port: bound.openflow[0]!.port,
-    stop: async () => {
-      detach();
-      await ctrl.stop();
-    },
-  };
-}
-
 /** Runs `signalbox bench`; returns the exit code. */
 export async function benchCommand(argv: readonly string[], io: CliIo): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -182,16 +173,16 @@ export async function benchCommand(argv: readonly string[], io: CliIo): Promise<
     return 2;
   }
   let options = args.options;
-  let self: { port: number; stop: () => Promise<void> } | undefined;
+  let self: InProcess | undefined;
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();
   process.once('SIGINT', onSignal);
   try {
     if (args.self) {
-      self = await startSelf();
+      self = await startInProcess({ apps: args.apps, openflow: { echoIntervalMs: 0 } });
       options = { ...options, host: '127.0.0.1', port: self.port };
     }
-    const target = args.self ? `Signalbox in-process (built-in responder) on 127.0.0.1:${options.port}` : `${options.host}:${options.port}`;
+    const target = args.self ? `Signalbox in-process on 127.0.0.1:${options.port} (apps: ${args.apps.join(', ') || 'none'})` : `${options.host}:${options.port}`;
     if (!args.json) io.stdout.write(`${describeRun(options, target)}\n`);
     const onLoop = args.json ? undefined : (l: LoopResult): void => void io.stdout.write(`${formatLoop(l)}\n`);
     const run = args.worker ? runCbenchInWorker : runCbench;

@@ -4,10 +4,10 @@
  * mininet/driver.py, then runs a scenario or Mininet's CLI, and tears down exactly what it made,
  * also on failure and on abort (Ctrl-C).
  */
-import { defaultConfig, parseHostPort, type Config } from '../config.js';
-import { Controller } from '../controller.js';
+import { defaultConfig, parseHostPort } from '../config.js';
 import { createLogger } from '../log.js';
 import { checkTopo, LabDriver } from './driver.js';
+import { startInProcess } from './in-process.js';
 import { ensureOvs, stopOvs } from './ovs.js';
 import { runScenario, type LabStep, type ScenarioName } from './scenarios.js';
 
@@ -19,7 +19,7 @@ export interface LabRunOptions {
   readonly scenario?: ScenarioName;
   /** An external controller `HOST:PORT`; none starts Signalbox in this process. */
   readonly controller?: string;
-  /** Apps of the in-process controller (its config `apps`). */
+  /** Apps of the in-process controller (default: the app framework's default set, l2-learning); `responder` is the benchmark responder. */
   readonly apps?: readonly string[];
   /** OpenFlow 1.0 switches instead of 1.3. */
   readonly of10?: boolean;
@@ -95,7 +95,6 @@ export async function runLab(o: LabRunOptions): Promise<LabResult> {
 
     // The controller.
     let target: string;
-    let controller: Controller | undefined;
     let startController: (() => Promise<void>) | undefined;
     let stopController: (() => Promise<void>) | undefined;
     if (o.controller) {
@@ -104,26 +103,20 @@ export async function runLab(o: LabRunOptions): Promise<LabResult> {
       progress(`using the controller at ${o.controller}`);
     } else {
       const log = createLogger(o.logLevel ?? 'warn');
-      let port = 0;
-      const make = (): Controller => {
-        const cfg: Config = {
-          ...defaultConfig,
-          openflow: { ...defaultConfig.openflow, listen: [`127.0.0.1:${port}`] },
-          ...(o.apps ? { apps: o.apps } : {}),
-        };
-        return new Controller(cfg, log);
-      };
-      controller = make();
-      port = (await controller.start()).openflow[0]!.port;
+      const apps = o.apps ?? defaultConfig.apps.enabled;
+      let running = await startInProcess({ apps, logger: log });
+      const port = running.port;
       target = `tcp:127.0.0.1:${port}`;
-      progress(`started Signalbox on 127.0.0.1:${port} (apps: ${o.apps?.length ? o.apps.join(', ') : 'none'})`);
+      progress(`started Signalbox on 127.0.0.1:${port} (apps: ${apps.length ? apps.join(', ') : 'none'})`);
+      let up = true;
       stopController = async () => {
-        await controller?.stop();
-        controller = undefined;
+        if (!up) return;
+        up = false;
+        await running.stop();
       };
       startController = async () => {
-        controller = make();
-        await controller.start();
+        running = await startInProcess({ apps, logger: log, port });
+        up = true;
       };
       cleanups.push(async () => stopController!());
     }
@@ -155,7 +148,7 @@ export async function runLab(o: LabRunOptions): Promise<LabResult> {
         prefix,
         scenario: 'cli',
         controller: o.controller ?? 'in-process',
-        apps: o.apps ?? [],
+        apps: o.controller ? [] : (o.apps ?? defaultConfig.apps.enabled),
         openflow: o.of10 ? '1.0' : '1.3',
         switches: info.switches,
         hosts: info.hosts,
@@ -180,7 +173,7 @@ export async function runLab(o: LabRunOptions): Promise<LabResult> {
       prefix,
       scenario: o.scenario!,
       controller: o.controller ?? 'in-process',
-      apps: o.apps ?? [],
+      apps: o.controller ? [] : (o.apps ?? defaultConfig.apps.enabled),
       openflow: o.of10 ? '1.0' : '1.3',
       switches: info.switches,
       hosts: info.hosts,
