@@ -13,7 +13,7 @@ import { validateMatch, type Match, type OxmField } from '../openflow/codec/v13/
 import type { Bucket, MeterBand } from '../openflow/codec/v13/structs.js';
 import { OFPGT, OFPMF } from '../openflow/codec/v13/enums.js';
 import { ApiError } from './errors.js';
-import { bigFrom, oxmFromText, reservedFromUser } from './ryu/ofctl.js';
+import { bigFrom, oxmFromText, reservedFromUser, sortMatch } from './ryu/ofctl.js';
 
 // The string form first: with type coercion on, an integer branch first would turn a long digit string into a lossy number.
 const U64 = { anyOf: [{ type: 'string', pattern: '^(0[xX][0-9a-fA-F]{1,16}|[0-9]{1,20})$' }, { type: 'integer', minimum: 0 }] } as const;
@@ -142,7 +142,7 @@ export function flowSpecFromJson(b: FlowBody, command: FlowCommand, path = 'body
   if (b.bufferId !== undefined) spec.bufferId = b.bufferId;
   if (b.outPort !== undefined) spec.outPort = reservedFromUser('port', b.outPort, `${path}.outPort`);
   if (b.outGroup !== undefined) spec.outGroup = b.outGroup;
-  spec.match = matchFromJson(b.match, `${path}.match`);
+  spec.match = sortMatch([...matchFromJson(b.match, `${path}.match`)]);
   try {
     validateMatch(spec.match);
   } catch (e) {

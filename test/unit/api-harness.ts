@@ -7,7 +7,7 @@ import { duplexPair } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/app.js';
 import type { ControllerMetrics } from '../../src/api/metrics.js';
-import type { ApiContext } from '../../src/api/services.js';
+import type { ApiContext, ApiResource, AppsApi, ResourceApi, TopologyApi } from '../../src/api/services.js';
 import type { ApiConfig } from '../../src/config.js';
 import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
@@ -202,3 +202,90 @@ export async function makeRig(opts: { switches?: (EmulatedSwitchOptions & { dpid
     },
   };
 }
+
+/** A topology service fake: s1:2 <-> s2:1, host h1 on s1:1, host h2 on s2:2. */
+export function fakeTopology(): TopologyApi & { emit(name: string, payload: unknown): void } {
+  const listeners = new Map<string, Set<(p: unknown) => void>>();
+  const links = [
+    { src: 1n, srcPort: 2, dst: 2n, dstPort: 1, discoveredAt: 1000, lastSeen: 2000 },
+    { src: 2n, srcPort: 1, dst: 1n, dstPort: 2, discoveredAt: 1000, lastSeen: 2000 },
+  ];
+  const hosts = [
+    { id: 'aa:aa:aa:aa:aa:01', mac: 'aa:aa:aa:aa:aa:01', ipv4: ['10.0.0.1'], ipv6: [], location: { dpid: 1n, port: 1 } },
+    { id: 'aa:aa:aa:aa:aa:02', mac: 'aa:aa:aa:aa:aa:02', ipv4: ['10.0.0.2'], ipv6: ['fe80::2'], location: { dpid: 2n, port: 2 } },
+  ];
+  return {
+    snapshot: () => ({
+      version: 7,
+      switches: new Map([
+        [1n, { dpid: 1n, ports: [1, 2] }],
+        [2n, { dpid: 2n, ports: [1, 2] }],
+      ]),
+      links,
+      hosts,
+      kShortestPaths: (src: bigint, dst: bigint, k: number) => {
+        if (src === dst) return [{ src, dst, cost: 0, links: [] }];
+        const l = links.find((x) => x.src === src && x.dst === dst);
+        return l ? [{ src, dst, cost: 1, links: [l] }].slice(0, k) : [];
+      },
+    }),
+    on: (e, fn) => listeners.set(e, (listeners.get(e) ?? new Set()).add(fn)),
+    off: (e, fn) => listeners.get(e)?.delete(fn),
+    emit: (e, p) => listeners.get(e)?.forEach((fn) => fn(p)),
+  };
+}
+
+/** An apps service fake. */
+export function fakeApps(): AppsApi {
+  const apps = new Map([
+    ['l2-learning', { name: 'l2-learning', state: 'running', description: 'learning switch' }],
+    ['acl', { name: 'acl', state: 'stopped', description: 'access control' }],
+  ]);
+  const configs = new Map<string, unknown>([['l2-learning', { idleTimeoutSec: 300 }]]);
+  return {
+    list: () => [...apps.values()],
+    status: (n) => apps.get(n),
+    enable: async (n) => {
+      apps.get(n)!.state = 'running';
+      return apps.get(n)!;
+    },
+    disable: async (n) => {
+      apps.get(n)!.state = 'stopped';
+      return apps.get(n)!;
+    },
+    getConfig: (n) => configs.get(n),
+    setConfig: async (n, c) => {
+      const cfg = c as Record<string, unknown>;
+      if (cfg.idleTimeoutSec !== undefined && typeof cfg.idleTimeoutSec !== 'number') throw Object.assign(new Error('idleTimeoutSec must be a number'), { code: 'invalid_input', field: 'body.idleTimeoutSec' });
+      configs.set(n, c);
+      return c;
+    },
+  };
+}
+
+/** A collection service fake that validates `dpid` and keeps resources in a Map (or a given one). */
+export function fakeResources(prefix: string, data = new Map<string, ApiResource>()): ResourceApi {
+  let next = data.size + 1;
+  const validate = (b: unknown): Record<string, unknown> => {
+    const o = b as Record<string, unknown>;
+    if (typeof o.dpid !== 'string') throw Object.assign(new Error('dpid is required'), { code: 'invalid_input', field: 'body.dpid' });
+    return o;
+  };
+  return {
+    list: () => [...data.values()],
+    get: (id) => data.get(id),
+    create: async (b) => {
+      const r = { ...validate(b), id: `${prefix}-${next++}` } as ApiResource;
+      data.set(r.id, r);
+      return r;
+    },
+    replace: async (id, b) => {
+      if (!data.has(id)) throw Object.assign(new Error(`no ${id}`), { code: 'not_found' });
+      const r = { ...validate(b), id } as ApiResource;
+      data.set(id, r);
+      return r;
+    },
+    remove: async (id) => data.delete(id),
+  };
+}
+

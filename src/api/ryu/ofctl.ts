@@ -229,7 +229,13 @@ export function matchFromRyu(attrs: unknown, field = 'match'): Match {
     seen.add(name);
     out.push(oxmFromText(name, value, f, true));
   }
-  return out;
+  return sortMatch(out);
+}
+
+/** Fields in OXM field-number order (raw ones last, in input order), so equal rules give equal bytes. */
+export function sortMatch(m: OxmField[]): OxmField[] {
+  const num = (f: OxmField): number => (f.field === 'raw' ? 1000 : (OXM_FIELD_BY_NAME[f.field]?.field ?? 999));
+  return m.map((f, i) => [f, i] as const).sort((a, b) => num(a[0]) - num(b[0]) || a[1] - b[1]).map(([f]) => f);
 }
 
 // ---------------------------------------------------------------------------------------------
