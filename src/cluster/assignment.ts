@@ -26,11 +26,12 @@ export function rankInstances(dpidHex: string, instances: Iterable<string>): str
 }
 
 /**
- * The master of every switch that has a live candidate. Each instance takes at most
- * ceil(switches / instances) switches while another candidate has room: switches with the fewest
- * candidates are placed first (they have the least choice), then by dpid, each to its best-ranked
- * candidate under the bound (or the best-ranked one when all are full). Deterministic: the same
- * input gives the same map on every instance.
+ * The master of every switch that has a live candidate. Each instance takes floor(switches /
+ * instances) switches, and the remainder go one each to as many instances, while another
+ * candidate has room (so loads differ by at most one when every instance sees every switch).
+ * Switches with the fewest candidates are placed first (they have the least choice), then by
+ * dpid, each to its best-ranked candidate under the bound (or the best-ranked one when all are
+ * full). Deterministic: the same input gives the same map on every instance.
  */
 export function assignMasters(input: AssignmentInput): Map<string, string> {
   const live = new Set(input.instances);
@@ -40,11 +41,19 @@ export function assignMasters(input: AssignmentInput): Map<string, string> {
     if (alive.length > 0) switches.push({ dpid, ranked: rankInstances(dpid, alive) });
   }
   switches.sort((a, b) => a.ranked.length - b.ranked.length || (a.dpid < b.dpid ? -1 : a.dpid > b.dpid ? 1 : 0));
-  const cap = Math.ceil(switches.length / Math.max(1, live.size));
+  // Exactly balanced when every instance can take any switch: `extra` instances take one more.
+  const base = Math.floor(switches.length / Math.max(1, live.size));
+  const extra = switches.length % Math.max(1, live.size);
+  let extraUsed = 0;
   const load = new Map<string, number>();
   const out = new Map<string, string>();
   for (const s of switches) {
-    const pick = s.ranked.find((id) => (load.get(id) ?? 0) < cap) ?? s.ranked[0]!;
+    let pick = s.ranked.find((id) => (load.get(id) ?? 0) < base);
+    if (pick === undefined && extraUsed < extra) {
+      pick = s.ranked.find((id) => (load.get(id) ?? 0) === base);
+      if (pick !== undefined) extraUsed++;
+    }
+    pick ??= s.ranked[0]!;
     load.set(pick, (load.get(pick) ?? 0) + 1);
     out.set(s.dpid, pick);
   }

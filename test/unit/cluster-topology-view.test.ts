@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { ClusterTopologyView, decodeHost, decodeLink, encodeHost, encodeLink } from '../../src/cluster/topology-view.js';
+import type { Host, LinkInfo } from '../../src/topology/types.js';
+
+const link = (src: bigint, dst: bigint, at = 1): LinkInfo => ({ src, srcPort: 2, dst, dstPort: 3, discoveredAt: at, lastSeen: at + 5 });
+const host = (port: number, ipv4: string[] = ['10.0.0.1']): Host => ({
+  id: 'aa:bb:cc:00:00:01',
+  mac: 'aa:bb:cc:00:00:01',
+  ipv4,
+  ipv6: [],
+  location: { dpid: 1n, port },
+  firstSeen: 1,
+  lastSeen: 9,
+});
+
+function recorder(v: ClusterTopologyView): string[] {
+  const out: string[] = [];
+  v.on('linkAdded', (e) => out.push(`+link ${e.link.src}>${e.link.dst} by ${e.instanceId}`));
+  v.on('linkRemoved', (e) => out.push(`-link ${e.link.src}>${e.link.dst}`));
+  v.on('hostAdded', (e) => out.push(`+host ${e.host.location.port}`));
+  v.on('hostMoved', (e) => out.push(`~host ${e.previous.port}->${e.host.location.port}`));
+  v.on('hostUpdated', (e) => out.push(`=host ${e.host.ipv4.join(',')}`));
+  v.on('hostRemoved', () => out.push('-host'));
+  return out;
+}
+
+describe('ClusterTopologyView', () => {
+  it('a link is present while any instance publishes it; events only on merged changes', () => {
+    const v = new ClusterTopologyView();
+    const ev = recorder(v);
+    v.put('a', 'link', 'k1', link(1n, 2n), 10);
+    v.put('b', 'link', 'k1', link(1n, 2n), 11);
+    v.put('b', 'link', 'k2', link(2n, 1n), 12);
+    expect(v.links()).toHaveLength(2);
+    v.remove('a', 'link', 'k1', true);
+    expect(v.links()).toHaveLength(2);
+    v.remove('b', 'link', 'k1', true);
+    expect(v.links()).toHaveLength(1);
+    expect(ev).toEqual(['+link 1>2 by a', '+link 2>1 by b', '-link 1>2']);
+    expect(v.currentVersion).toBe(3);
+  });
+
+  it('a host record is the most recently published one: moves and new addresses show as such', () => {
+    const v = new ClusterTopologyView();
+    const ev = recorder(v);
+    v.put('a', 'host', 'h', host(1), 10);
+    v.put('b', 'host', 'h', host(4), 20); // seen later at another switch port by b
+    v.put('b', 'host', 'h', host(4, ['10.0.0.1', '10.0.0.9']), 21);
+    expect(v.host('h')?.location.port).toBe(4);
+    v.remove('b', 'host', 'h', true); // b forgot it: a's older record is what is left
+    expect(v.host('h')?.location.port).toBe(1);
+    v.remove('a', 'host', 'h', true);
+    expect(v.hosts()).toEqual([]);
+    expect(ev).toEqual(['+host 1', '~host 1->4', '=host 10.0.0.1,10.0.0.9', '~host 4->1', '-host']);
+  });
+
+  it("a dead instance's entries stay for the grace period, then go (unless someone else publishes them)", () => {
+    let now = 1_000;
+    const v = new ClusterTopologyView(4_000, () => now);
+    const ev = recorder(v);
+    v.put('a', 'link', 'k1', link(1n, 2n), 10);
+    v.put('a', 'link', 'k2', link(2n, 1n), 11);
+    v.remove('a', 'link', 'k1', false);
+    v.remove('a', 'link', 'k2', false);
+    expect(v.links()).toHaveLength(2);
+    now += 1_000;
+    v.put('b', 'link', 'k2', link(2n, 1n), 12); // re-learned by the new master
+    now += 3_001;
+    v.expireOrphans();
+    expect(v.links().map((l) => `${l.src}>${l.dst}`)).toEqual(['2>1']);
+    expect(ev).toEqual(['+link 1>2 by a', '+link 2>1 by a', '-link 1>2']);
+  });
+
+  it('encodes links and hosts without the fields that change on every packet', () => {
+    expect(encodeLink(link(1n, 2n, 5))).toBe(encodeLink({ ...link(1n, 2n, 5), lastSeen: 99 }));
+    expect(decodeLink(encodeLink(link(0xffff_ffff_ffff_ffffn, 2n, 5)))).toEqual({ ...link(0xffff_ffff_ffff_ffffn, 2n, 5), lastSeen: 5 });
+    const h = { ...host(3), vlan: 10 };
+    expect(decodeHost(encodeHost(h))).toEqual({ ...h, lastSeen: h.firstSeen });
+    expect(encodeHost(h)).toBe(encodeHost({ ...h, lastSeen: 1234 }));
+    expect(decodeLink('{"x":1}')).toBeUndefined();
+    expect(decodeHost('not json')).toBeUndefined();
+  });
+});
