@@ -119,7 +119,7 @@ describe('LevelDB on disk', () => {
     await s.close();
     open.splice(0);
     const raw = new Level<string, string>(join(dir, LEVEL_SUBDIR));
-    await raw.sublevel<string, string>('apps').put('x', '{not json');
+    await raw.sublevel<string, string>('apps', { valueEncoding: 'utf8' }).put('x', '{not json');
     await raw.close();
     const t = await store(dir);
     await expect(t.get('apps', 'x')).rejects.toThrow(/entry apps\/x is not valid JSON/);
