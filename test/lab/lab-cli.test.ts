@@ -15,7 +15,7 @@ const BUILT = fileURLToPath(new URL('../../dist/src/cli/lab.js', import.meta.url
  * switches in secure fail mode drop everything: every ping is lost. When l2-learning lands, set
  * this to ['l2-learning'] and the same tests expect no loss.
  */
-const APPS: readonly string[] = [];
+const APPS: readonly string[] = ['l2-learning'];
 const FORWARDING = APPS.includes('l2-learning');
 
 interface Step {
@@ -92,7 +92,7 @@ describe('signalbox lab', () => {
   });
 
   it('ring,4 --scenario link-flap --json: takes a ring link down and up, expects no loss while it is down (the ring has another path)', async () => {
-    const r = await lab(['ring,4', '--scenario', 'link-flap', '--json', '--settle', '1000', ...appsArgs]);
+    const r = await lab(['ring,4', '--scenario', 'link-flap', '--json', ...appsArgs]);
     expect(r.code, r.stderr).toBe(FORWARDING ? 0 : 3);
     const j = JSON.parse(r.stdout) as LabJson;
     expect(j).toMatchObject({ topo: 'ring,4', scenario: 'link-flap', switches: 4, hosts: 4, connected: true });
