@@ -135,16 +135,18 @@ export function eventRoutes(app: FastifyInstance, ctx: ApiContext, opts: { heart
         ctx.bus.on(name, fn as never);
         offs.push(() => ctx.bus.off(name, fn as never));
       }
+      // Topology events come from the topology service when it is an event source, else from the
+      // bus (the Controller re-emits them there); never from both, so nothing arrives twice.
       const topo = ctx.topology;
-      if (topo?.on && topo.off) {
-        for (const name of TOPOLOGY_EVENTS) {
-          if (types && !types.has(name)) continue;
-          const fn = forward(name);
-          topo.on(name, fn);
-          offs.push(() => topo.off!(name, fn));
-        }
+      const source: { on(e: string, f: (p: unknown) => void): unknown; off(e: string, f: (p: unknown) => void): unknown } =
+        topo?.on && topo.off ? (topo as Required<Pick<typeof topo, 'on' | 'off'>>) : (ctx.bus as unknown as { on(e: string, f: (p: unknown) => void): unknown; off(e: string, f: (p: unknown) => void): unknown });
+      for (const name of TOPOLOGY_EVENTS) {
+        if (types && !types.has(name)) continue;
+        const fn = forward(name);
+        source.on(name, fn);
+        offs.push(() => source.off(name, fn));
       }
-      send({ type: 'hello', time: new Date().toISOString(), events: types ? [...types] : [...BUS_EVENTS, ...(topo?.on ? TOPOLOGY_EVENTS : [])], heartbeatMs: opts.heartbeatMs });
+      send({ type: 'hello', time: new Date().toISOString(), events: types ? [...types] : [...BUS_EVENTS, ...TOPOLOGY_EVENTS], heartbeatMs: opts.heartbeatMs });
       const hb = opts.heartbeatMs > 0 ? setInterval(() => send({ type: 'heartbeat', time: new Date().toISOString() }), opts.heartbeatMs) : undefined;
       hb?.unref();
       const cleanup = (): void => {
