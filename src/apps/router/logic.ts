@@ -1,0 +1,465 @@
+/**
+ * IPv4 routing between subnets, pure (what Ryu's rest_router did): gateway addresses per subnet
+ * that answer ARP and ICMP echo, static routes, and routed flows along the shortest path: the
+ * ingress switch rewrites the MACs (gateway → next hop) and decrements the TTL, the switches
+ * after it forward the rewritten frame to the next hop's port. Next hops are resolved with ARP
+ * from the gateway; packets wait (bounded) for the answer. No I/O and no clock.
+ */
+import { OFPP } from '../../openflow/codec/constants.js';
+import type { Action } from '../../openflow/codec/v13/actions.js';
+import type { OxmField } from '../../openflow/codec/v13/oxm.js';
+import type { FlowRule } from '../../flows/service.js';
+import { arpRequest, arpReply } from '../../packet/arp.js';
+import { internetChecksum } from '../../packet/checksum.js';
+import { ARP_OP, ETH_TYPE, ICMP_TYPE, IP_PROTO } from '../../packet/constants.js';
+import { peekEthernet } from '../../packet/ethernet.js';
+import { macToNumber } from '../../packet/mac.js';
+import { buildPacket, parsePacket } from '../../packet/packet.js';
+import { formatIpv4, parseIpv4, parseMac } from '../../util/addr.js';
+import type { Effects, ForwardingTopology, Location } from '../forwarding/logic.js';
+import { outputActions } from '../packets.js';
+
+export type { Effects, Location } from '../forwarding/logic.js';
+
+/** Settings of the router. */
+export interface RouterConfig {
+  /** Gateway addresses with their subnet, `10.0.1.254/24`: one per routed subnet. */
+  readonly interfaces: readonly string[];
+  /** Static routes, `10.0.3.0/24 via 10.0.1.1` (the next hop must be in a gateway's subnet). */
+  readonly routes: readonly string[];
+  /** The MAC every gateway address answers with. */
+  readonly gatewayMac: string;
+  /** Priority of routed flows (above forwarding's). */
+  readonly flowPriority: number;
+  readonly idleTimeoutSec: number;
+  readonly tableId: number;
+  /** Packets kept per unresolved next hop while its ARP is out. */
+  readonly maxQueuedPerNextHop: number;
+  /** ARP for an unresolved next hop again after this long (ms). */
+  readonly arpRetryMs: number;
+}
+
+/** Defaults: no interfaces (the router does nothing until configured). */
+export const defaultRouterConfig: RouterConfig = {
+  interfaces: [],
+  routes: [],
+  gatewayMac: '0a:5b:00:00:00:fe',
+  flowPriority: 20,
+  idleTimeoutSec: 60,
+  tableId: 0,
+  maxQueuedPerNextHop: 16,
+  arpRetryMs: 1000,
+};
+
+/** A gateway: its address and subnet. */
+export interface RouterInterface {
+  readonly ip: string;
+  readonly ipNum: number;
+  readonly network: number;
+  readonly prefixLen: number;
+  readonly mask: number;
+}
+
+/** A static route. */
+export interface StaticRoute {
+  readonly network: number;
+  readonly prefixLen: number;
+  readonly mask: number;
+  readonly via: string;
+  readonly viaNum: number;
+}
+
+function maskOf(len: number): number {
+  return len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+}
+
+function parseCidr(s: string, what: string): { ip: number; len: number } {
+  const m = /^\s*([0-9.]+)\/(\d{1,2})\s*$/.exec(s);
+  if (!m || Number(m[2]) > 32) throw new RangeError(`${what}: expected ADDRESS/LENGTH, got ${JSON.stringify(s)}`);
+  return { ip: parseIpv4(m[1]!) >>> 0, len: Number(m[2]) };
+}
+
+/** Parses `interfaces`; throws RangeError naming the bad entry. */
+export function parseInterfaces(list: readonly string[]): RouterInterface[] {
+  return list.map((s) => {
+    const { ip, len } = parseCidr(s, 'interfaces');
+    const mask = maskOf(len);
+    return { ip: formatIpv4(ip), ipNum: ip, network: (ip & mask) >>> 0, prefixLen: len, mask };
+  });
+}
+
+/** Parses `routes`; throws RangeError naming the bad entry. */
+export function parseRoutes(list: readonly string[]): StaticRoute[] {
+  return list.map((s) => {
+    const m = /^\s*(\S+)\s+via\s+([0-9.]+)\s*$/.exec(s);
+    if (!m) throw new RangeError(`routes: expected "PREFIX/LEN via NEXTHOP", got ${JSON.stringify(s)}`);
+    const { ip, len } = parseCidr(m[1]!, 'routes');
+    const mask = maskOf(len);
+    const viaNum = parseIpv4(m[2]!) >>> 0;
+    return { network: (ip & mask) >>> 0, prefixLen: len, mask, via: formatIpv4(viaNum), viaNum };
+  });
+}
+
+/** Checks a whole config; returns a message when it is inconsistent. */
+export function checkRouterConfig(c: RouterConfig): string | undefined {
+  try {
+    const ifs = parseInterfaces(c.interfaces);
+    const routes = parseRoutes(c.routes);
+    parseMac(c.gatewayMac);
+    if (macToNumber(c.gatewayMac) % 0x20000000000 >= 0x10000000000) return 'gatewayMac must be unicast';
+    for (const r of routes) {
+      if (!ifs.some((i) => ((r.viaNum & i.mask) >>> 0) === i.network)) return `routes: next hop ${r.via} is in no interface's subnet`;
+    }
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return undefined;
+}
+
+interface Neighbor {
+  mac: string;
+  loc: Location | undefined;
+  seenAt: number;
+}
+
+interface Pending {
+  readonly frames: { data: Buffer }[];
+  lastArpAt: number;
+}
+
+/** A routed destination from one ingress switch. */
+interface RouteRec {
+  readonly ingress: bigint;
+  readonly dst: string;
+  readonly nextHop: string;
+  flows: { dpid: bigint; rule: FlowRule }[];
+}
+
+function effects(): Effects {
+  return { install: [], remove: [], packetOuts: [], handled: true };
+}
+
+function pass(): Effects {
+  return { install: [], remove: [], packetOuts: [], handled: false };
+}
+
+/** The router. */
+export class Router {
+  readonly interfaces: readonly RouterInterface[];
+  readonly routes: readonly StaticRoute[];
+  private readonly gwMacNum: number;
+  private readonly gwByIp = new Map<string, RouterInterface>();
+  private readonly neighbors = new Map<string, Neighbor>();
+  private readonly pending = new Map<string, Pending>();
+  private readonly routeRecs = new Map<string, RouteRec>();
+  private topo: ForwardingTopology | undefined;
+  private linkSig = '';
+
+  constructor(readonly config: RouterConfig) {
+    this.interfaces = parseInterfaces(config.interfaces);
+    this.routes = [...parseRoutes(config.routes)].sort((a, b) => b.prefixLen - a.prefixLen);
+    this.gwMacNum = macToNumber(config.gatewayMac);
+    for (const i of this.interfaces) this.gwByIp.set(i.ip, i);
+  }
+
+  /** Known neighbours (hosts and next hops): address, MAC and where they are. */
+  listNeighbors(): { ip: string; mac: string; dpid?: bigint; port?: number }[] {
+    return [...this.neighbors]
+      .map(([ip, n]) => ({ ip, mac: n.mac, ...(n.loc ? { dpid: n.loc.dpid, port: n.loc.port } : {}) }))
+      .sort((a, b) => (parseIpv4(a.ip) >>> 0) - (parseIpv4(b.ip) >>> 0));
+  }
+
+  /** Installed routes (ingress switch, destination, next hop). */
+  listRoutes(): { ingress: bigint; dst: string; nextHop: string; switches: bigint[] }[] {
+    return [...this.routeRecs.values()].map((r) => ({ ingress: r.ingress, dst: r.dst, nextHop: r.nextHop, switches: r.flows.map((f) => f.dpid) }));
+  }
+
+  /** The interface whose subnet holds `ip`. */
+  interfaceFor(ipNum: number): RouterInterface | undefined {
+    for (const i of this.interfaces) if (((ipNum & i.mask) >>> 0) === i.network) return i;
+    return undefined;
+  }
+
+  /** The next hop towards `dst` (itself when directly connected), by longest prefix; undefined: unroutable. */
+  nextHopFor(dst: string): string | undefined {
+    const n = parseIpv4(dst) >>> 0;
+    if (this.interfaceFor(n)) return dst;
+    for (const r of this.routes) if (((n & r.mask) >>> 0) === r.network) return r.via;
+    return undefined;
+  }
+
+  /** A new topology: hosts' places are refreshed and, when links changed, every route recomputed. */
+  setTopology(topo: ForwardingTopology, _now: number): Effects {
+    this.topo = topo;
+    const fx = effects();
+    const byMac = new Map<string, Location>();
+    for (const h of topo.hosts) byMac.set(h.mac, h.location);
+    const moved = new Set<string>();
+    for (const [ip, n] of this.neighbors) {
+      const at = byMac.get(n.mac);
+      if (at && (!n.loc || n.loc.dpid !== at.dpid || n.loc.port !== at.port)) {
+        n.loc = at;
+        moved.add(ip);
+      }
+    }
+    const sig = topo.links.map((l) => `${l.src}:${l.srcPort}>${l.dst}:${l.dstPort}`).sort().join(' ');
+    const all = sig !== this.linkSig;
+    this.linkSig = sig;
+    for (const r of [...this.routeRecs.values()]) if (all || moved.has(r.nextHop)) this.reinstall(r, fx);
+    return fx;
+  }
+
+  /** A port went down: neighbours there lose their place and routes to them are withdrawn. */
+  portDown(dpid: bigint, port: number): Effects {
+    const fx = effects();
+    for (const [ip, n] of this.neighbors) {
+      if (n.loc && n.loc.dpid === dpid && n.loc.port === port) {
+        n.loc = undefined;
+        for (const r of [...this.routeRecs.values()]) if (r.nextHop === ip) this.withdraw(r, fx);
+      }
+    }
+    return fx;
+  }
+
+  /** A routed flow expired: the route from that ingress is forgotten (transit flows expire by themselves). */
+  flowRemoved(dpid: bigint, match: readonly OxmField[]): void {
+    let dst: string | undefined;
+    let gw = false;
+    for (const f of match) {
+      if (f.field === 'ipv4_dst') dst = f.value;
+      else if (f.field === 'eth_dst' && f.value === this.config.gatewayMac) gw = true;
+    }
+    if (gw && dst !== undefined) this.routeRecs.delete(`${dpid}|${dst}`);
+  }
+
+  /** Re-sends ARP for next hops still unresolved (call from a timer); drops queues that waited too long. */
+  retry(now: number): Effects {
+    const fx = effects();
+    for (const [ip, p] of this.pending) {
+      if (now - p.lastArpAt < this.config.arpRetryMs) continue;
+      if (now - p.lastArpAt > this.config.arpRetryMs * 5) {
+        this.pending.delete(ip);
+        continue;
+      }
+      p.lastArpAt = now;
+      this.arpFor(ip, fx);
+    }
+    return fx;
+  }
+
+  /** Handles a packet-in: ARP and ICMP echo for gateways, ARP replies to the router, routed packets. */
+  packetIn(dpid: bigint, inPort: number, data: Buffer, now: number): Effects {
+    if (this.interfaces.length === 0) return pass();
+    const eth = peekEthernet(data);
+    if (!eth) return pass();
+    // Our own ARP requests flooded back over a link.
+    if (eth.src === this.gwMacNum) return effects();
+    if (eth.ethertype === ETH_TYPE.ARP) return this.onArp(dpid, inPort, data, now);
+    if (eth.dst !== this.gwMacNum) return pass();
+    if (eth.ethertype !== ETH_TYPE.IPV4) return effects();
+    const p = parsePacket(data);
+    const ip = p.ipv4;
+    if (!ip || !p.eth) return effects();
+    const fx = effects();
+    if (this.interfaceFor(parseIpv4(ip.src) >>> 0)) this.learnLocation(ip.src, p.eth.src, dpid, inPort, now, fx);
+    const gw = this.gwByIp.get(ip.dst);
+    if (gw) {
+      if (p.icmp && p.icmp.kind === 'echo' && p.icmp.type === ICMP_TYPE.ECHO_REQUEST) {
+        const reply = buildPacket({
+          eth: { dst: p.eth.src, src: this.config.gatewayMac, vlans: p.eth.vlans },
+          ipv4: { src: gw.ip, dst: ip.src, ttl: 64, protocol: IP_PROTO.ICMP },
+          icmp: { kind: 'echo', type: ICMP_TYPE.ECHO_REPLY, code: 0, id: p.icmp.id, seq: p.icmp.seq, data: p.icmp.data },
+        });
+        fx.packetOuts.push({ dpid, spec: { inPort: OFPP.CONTROLLER, actions: [{ type: 'output', port: inPort }], data: reply } });
+      }
+      return fx;
+    }
+    if (ip.ttl <= 1) return fx;
+    const nh = this.nextHopFor(ip.dst);
+    if (nh === undefined) return fx;
+    const n = this.neighbors.get(nh);
+    if (!n || !n.loc) {
+      this.enqueue(nh, data, now, fx);
+      return fx;
+    }
+    this.route(dpid, ip.dst, nh, fx);
+    const out = this.rewrite(data, n.mac);
+    if (out) fx.packetOuts.push({ dpid: n.loc.dpid, spec: { inPort: OFPP.CONTROLLER, actions: [{ type: 'output', port: n.loc.port }], data: out } });
+    return fx;
+  }
+
+  private onArp(dpid: bigint, inPort: number, data: Buffer, now: number): Effects {
+    const p = parsePacket(data);
+    const arp = p.arp;
+    if (!arp || !p.eth) return pass();
+    const forGateway = this.gwByIp.get(arp.tpa);
+    if (arp.sha === p.eth.src && arp.spa !== '0.0.0.0' && this.interfaceFor(parseIpv4(arp.spa) >>> 0)) {
+      const fx = effects();
+      const became = this.learnLocation(arp.spa, arp.sha, dpid, inPort, now, fx);
+      if (became) this.flush(arp.spa, fx);
+      if (!forGateway) {
+        fx.handled = false;
+        return fx;
+      }
+      if (arp.op === ARP_OP.REQUEST) {
+        const reply = arpReply({ srcMac: this.config.gatewayMac, srcIp: forGateway.ip, dstMac: arp.sha, dstIp: arp.spa, vlans: p.eth.vlans });
+        fx.packetOuts.push({ dpid, spec: { inPort: OFPP.CONTROLLER, actions: [{ type: 'output', port: inPort }], data: reply } });
+      }
+      return fx;
+    }
+    return forGateway ? effects() : pass();
+  }
+
+  /** Records a neighbour's MAC (and its place when the packet came in at an edge port); true when it has just become usable. Routes towards a neighbour that moved are rebuilt. */
+  private learnLocation(ip: string, mac: string, dpid: bigint, inPort: number, now: number, fx: Effects): boolean {
+    const sw = this.topo?.switches.get(dpid);
+    const edge = !sw || !sw.infrastructurePorts.includes(inPort);
+    const n = this.neighbors.get(ip);
+    const loc = edge ? { dpid, port: inPort } : this.topo?.hosts.find((h) => h.mac === mac)?.location;
+    if (!n) {
+      this.neighbors.set(ip, { mac, loc, seenAt: now });
+      return loc !== undefined;
+    }
+    const wasUsable = n.loc !== undefined;
+    n.seenAt = now;
+    if (n.mac !== mac || (loc && (!n.loc || n.loc.dpid !== loc.dpid || n.loc.port !== loc.port))) {
+      n.mac = mac;
+      if (loc) n.loc = loc;
+      for (const r of [...this.routeRecs.values()]) if (r.nextHop === ip) this.reinstall(r, fx);
+    }
+    return !wasUsable && n.loc !== undefined;
+  }
+
+  private enqueue(nh: string, data: Buffer, now: number, fx: Effects): void {
+    let p = this.pending.get(nh);
+    if (!p) {
+      p = { frames: [], lastArpAt: now };
+      this.pending.set(nh, p);
+      this.arpFor(nh, fx);
+    }
+    if (p.frames.length < this.config.maxQueuedPerNextHop) p.frames.push({ data: Buffer.from(data) });
+  }
+
+  /** ARP request from the gateway of the next hop's subnet, out of every edge port. */
+  private arpFor(ip: string, fx: Effects): void {
+    const gw = this.interfaceFor(parseIpv4(ip) >>> 0);
+    if (!gw) return;
+    const req = arpRequest({ srcMac: this.config.gatewayMac, srcIp: gw.ip, dstIp: ip });
+    const topo = this.topo;
+    if (!topo) return;
+    for (const [d, s] of topo.switches) {
+      if (s.edgePorts.length > 0) fx.packetOuts.push({ dpid: d, spec: { inPort: OFPP.CONTROLLER, actions: outputActions(s.edgePorts), data: req } });
+    }
+  }
+
+  /** A next hop got resolved: send what waited for it. */
+  private flush(ip: string, fx: Effects): void {
+    const p = this.pending.get(ip);
+    const n = this.neighbors.get(ip);
+    if (!p || !n || !n.loc) return;
+    this.pending.delete(ip);
+    for (const f of p.frames) {
+      const out = this.rewrite(f.data, n.mac);
+      if (out) fx.packetOuts.push({ dpid: n.loc.dpid, spec: { inPort: OFPP.CONTROLLER, actions: [{ type: 'output', port: n.loc.port }], data: out } });
+    }
+  }
+
+  /** The frame as the router sends it on: MACs rewritten, TTL decremented, header checksum recomputed. */
+  rewrite(data: Buffer, nextHopMac: string): Buffer | undefined {
+    const eth = peekEthernet(data);
+    if (!eth) return undefined;
+    const out = Buffer.from(data);
+    parseMac(nextHopMac, out, 0);
+    parseMac(this.config.gatewayMac, out, 6);
+    const l3 = eth.l3Offset;
+    const ihl = (out[l3]! & 0x0f) * 4;
+    if (out.length < l3 + ihl || out[l3 + 8]! <= 1) return undefined;
+    out[l3 + 8] = out[l3 + 8]! - 1;
+    out.writeUInt16BE(0, l3 + 10);
+    out.writeUInt16BE(internetChecksum(out, l3, l3 + ihl), l3 + 10);
+    return out;
+  }
+
+  /** Installs the route to `dst` from `ingress`: rewrite + TTL at the ingress, plain forwarding after it. */
+  private route(ingress: bigint, dst: string, nextHop: string, fx: Effects): void {
+    const key = `${ingress}|${dst}`;
+    const rec: RouteRec = this.routeRecs.get(key) ?? { ingress, dst, nextHop, flows: [] };
+    this.routeRecs.set(key, rec);
+    this.reinstall(rec, fx);
+  }
+
+  private flowsFor(rec: RouteRec): { dpid: bigint; rule: FlowRule }[] | undefined {
+    const n = this.neighbors.get(rec.nextHop);
+    if (!n || !n.loc) return undefined;
+    const c = this.config;
+    const base = { tableId: c.tableId, priority: c.flowPriority, idleTimeout: c.idleTimeoutSec };
+    const rewrite: Action[] = [
+      { type: 'set_field', field: { field: 'eth_src', value: c.gatewayMac } },
+      { type: 'set_field', field: { field: 'eth_dst', value: n.mac } },
+      { type: 'dec_nw_ttl' },
+    ];
+    const ingressMatch: OxmField[] = [
+      { field: 'eth_dst', value: c.gatewayMac },
+      { field: 'eth_type', value: ETH_TYPE.IPV4 },
+      { field: 'ipv4_dst', value: rec.dst },
+    ];
+    if (rec.ingress === n.loc.dpid) return [{ dpid: rec.ingress, rule: { ...base, match: ingressMatch, actions: [...rewrite, { type: 'output', port: n.loc.port }] } }];
+    const path = this.topo?.shortestPath(rec.ingress, n.loc.dpid);
+    if (!path || path.links.length === 0) return undefined;
+    const out: { dpid: bigint; rule: FlowRule }[] = [];
+    out.push({ dpid: rec.ingress, rule: { ...base, match: ingressMatch, actions: [...rewrite, { type: 'output', port: path.links[0]!.srcPort }] } });
+    // After the rewrite the frame goes gateway → next hop; transit flows match that (shared by every ingress: the next switch towards a destination does not depend on where the path began).
+    const transit: OxmField[] = [
+      { field: 'eth_dst', value: n.mac },
+      { field: 'eth_src', value: c.gatewayMac },
+      { field: 'eth_type', value: ETH_TYPE.IPV4 },
+      { field: 'ipv4_dst', value: rec.dst },
+    ];
+    for (let i = 0; i < path.links.length; i++) {
+      const l = path.links[i]!;
+      const port = i + 1 < path.links.length ? path.links[i + 1]!.srcPort : n.loc.port;
+      out.push({ dpid: l.dst, rule: { ...base, match: transit, actions: [{ type: 'output', port }] } });
+    }
+    return out;
+  }
+
+  private reinstall(rec: RouteRec, fx: Effects): void {
+    const flows = this.flowsFor(rec);
+    if (!flows) {
+      this.withdraw(rec, fx);
+      return;
+    }
+    const old = rec.flows;
+    rec.flows = flows;
+    for (const f of old) {
+      if (flows.some((g) => g.dpid === f.dpid && sameMatch(g.rule, f.rule))) continue;
+      if (this.inUse(f)) continue;
+      fx.remove.push(f);
+    }
+    // Egress first, ingress (the rewrite) last.
+    for (let i = flows.length - 1; i >= 0; i--) fx.install.push(flows[i]!);
+  }
+
+  private withdraw(rec: RouteRec, fx: Effects): void {
+    this.routeRecs.delete(`${rec.ingress}|${rec.dst}`);
+    for (const f of rec.flows) if (!this.inUse(f)) fx.remove.push(f);
+  }
+
+  /** True when another route still uses a flow with the same identity. */
+  private inUse(f: { dpid: bigint; rule: FlowRule }): boolean {
+    for (const r of this.routeRecs.values()) for (const g of r.flows) if (g !== f && g.dpid === f.dpid && sameMatch(g.rule, f.rule)) return true;
+    return false;
+  }
+}
+
+function sameMatch(a: FlowRule, b: FlowRule): boolean {
+  const x = a.match ?? [];
+  const y = b.match ?? [];
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) {
+    const p = x[i]!;
+    const q = y[i]!;
+    if (p.field !== q.field || (p.field !== 'raw' && q.field !== 'raw' && String(p.value) !== String(q.value))) return false;
+  }
+  return true;
+}

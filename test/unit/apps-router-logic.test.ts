@@ -1,0 +1,167 @@
+/** router decisions judged by behaviour: gateway ARP and ping, next-hop resolution, routed flows (MAC rewrite, TTL) followed through model tables, static routes, reroute. */
+import { describe, expect, it } from 'vitest';
+import type { Effects } from '../../src/apps/forwarding/logic.js';
+import { Router, checkRouterConfig, defaultRouterConfig, type RouterConfig } from '../../src/apps/router/logic.js';
+import { TopologyGraph } from '../../src/topology/graph.js';
+import { TopologySnapshot } from '../../src/topology/snapshot.js';
+import type { LinkInfo } from '../../src/topology/types.js';
+import { arpReply, arpRequest } from '../../src/packet/arp.js';
+import { buildPacket, parsePacket } from '../../src/packet/packet.js';
+import { FakeFlowTable, packetOutPorts, type PacketFields } from '../fakes/fake-flow-table.js';
+
+const GW = defaultRouterConfig.gatewayMac;
+const H1 = { mac: '00:00:00:00:00:01', ip: '10.0.1.1' };
+const H3 = { mac: '00:00:00:00:00:03', ip: '10.0.2.1' };
+const CFG: RouterConfig = { ...defaultRouterConfig, interfaces: ['10.0.1.254/24', '10.0.2.254/24'], routes: ['192.168.0.0/16 via 10.0.2.1'] };
+
+function ping(src: { mac: string; ip: string }, dstIp: string, ethDst = GW, ttl = 64): Buffer {
+  return buildPacket({
+    eth: { dst: ethDst, src: src.mac },
+    ipv4: { src: src.ip, dst: dstIp, ttl, protocol: 1 },
+    icmp: { kind: 'echo', type: 8, code: 0, id: 7, seq: 1, data: Buffer.from('hello') },
+  });
+}
+
+/** s1 — s2 — s3 in a line (ports: 1 host, 2 left, 3 right) plus s1—s3 directly when `triangle`. */
+function topo(triangle: boolean, version = 1): TopologySnapshot {
+  const links: LinkInfo[] = [];
+  const add = (a: bigint, ap: number, b: bigint, bp: number): void => {
+    links.push({ src: a, srcPort: ap, dst: b, dstPort: bp, discoveredAt: 0, lastSeen: 0 });
+    links.push({ src: b, srcPort: bp, dst: a, dstPort: ap, discoveredAt: 0, lastSeen: 0 });
+  };
+  add(1n, 3, 2n, 2);
+  add(2n, 3, 3n, 2);
+  if (triangle) add(1n, 4, 3n, 4);
+  return new TopologySnapshot({
+    version,
+    switches: [1n, 2n, 3n].map((dpid) => ({ dpid, ports: triangle && dpid !== 2n ? [1, 2, 3, 4] : [1, 2, 3] })),
+    links,
+    hosts: [],
+    graph: new TopologyGraph().graph,
+    weightOf: () => 1,
+  });
+}
+
+const COOKIE = 0x7777_0000_0000_0000n;
+
+function applyAll(tables: Map<bigint, FakeFlowTable>, fx: Effects): void {
+  for (const r of fx.remove) tables.get(r.dpid)!.apply({ ...r.rule, command: 'delete_strict', cookie: COOKIE, cookieMask: ~0n & 0xffff_ffff_ffff_ffffn });
+  for (const i of fx.install) tables.get(i.dpid)!.apply({ ...i.rule, cookie: COOKIE });
+}
+
+/** Follows a packet through the tables, applying set_field and dec_nw_ttl; returns where it left the network and how it looked. */
+function follow(tables: Map<bigint, FakeFlowTable>, links: Map<string, [bigint, number]>, at: bigint, inPort: number, pkt: Record<string, number | string>): { dpid: bigint; port: number; pkt: Record<string, number | string> } | 'controller' | 'dropped' {
+  let cur = { ...pkt, in_port: inPort };
+  let dpid = at;
+  for (let i = 0; i < 10; i++) {
+    const t = tables.get(dpid)!;
+    const f = t.lookup(0, cur as PacketFields);
+    if (!f) return 'controller';
+    let out: number | undefined;
+    for (const ins of f.instructions) {
+      if (ins.type !== 'apply_actions') continue;
+      for (const a of ins.actions) {
+        if (a.type === 'set_field' && a.field.field !== 'raw') cur = { ...cur, [a.field.field]: a.field.value as string };
+        else if (a.type === 'dec_nw_ttl') cur = { ...cur, ttl: Number(cur.ttl) - 1 };
+        else if (a.type === 'output') out = a.port;
+      }
+    }
+    if (out === undefined) return 'dropped';
+    const next = links.get(`${dpid}:${out}`);
+    if (!next) return { dpid, port: out, pkt: cur };
+    [dpid, cur.in_port] = [next[0], next[1]];
+  }
+  throw new Error('loop');
+}
+
+describe('router', () => {
+  it('answers ARP and ping for its gateway addresses, out of the in-port', () => {
+    const r = new Router(CFG);
+    r.setTopology(topo(false), 0);
+    const a = r.packetIn(1n, 1, arpRequest({ srcMac: H1.mac, srcIp: H1.ip, dstIp: '10.0.1.254' }), 0);
+    expect(a.handled).toBe(true);
+    expect(a.packetOuts).toHaveLength(1);
+    expect(packetOutPorts(a.packetOuts[0]!.spec)).toEqual([1]);
+    expect(parsePacket(a.packetOuts[0]!.spec.data!).arp).toMatchObject({ op: 2, sha: GW, spa: '10.0.1.254', tha: H1.mac, tpa: H1.ip });
+    const p = r.packetIn(1n, 1, ping(H1, '10.0.1.254'), 1);
+    const reply = parsePacket(p.packetOuts[0]!.spec.data!);
+    expect(reply.error).toBeUndefined();
+    expect(reply.eth).toMatchObject({ dst: H1.mac, src: GW });
+    expect(reply.ipv4).toMatchObject({ src: '10.0.1.254', dst: H1.ip });
+    expect(reply.icmp).toMatchObject({ kind: 'echo', type: 0, id: 7, seq: 1 });
+    // ARP between hosts is not the router's: it learns and lets it go on.
+    expect(r.packetIn(1n, 1, arpRequest({ srcMac: H1.mac, srcIp: H1.ip, dstIp: '10.0.1.2' }), 2).handled).toBe(false);
+    // Nor is traffic not addressed to the gateway MAC.
+    expect(r.packetIn(1n, 1, ping(H1, '10.0.1.2', '00:00:00:00:00:02'), 3).handled).toBe(false);
+  });
+
+  it('resolves an unknown next hop by ARP from the gateway, then sends the queued packet rewritten', () => {
+    const r = new Router(CFG);
+    r.setTopology(topo(false), 0);
+    const fx = r.packetIn(1n, 1, ping(H1, H3.ip), 0);
+    expect(fx.handled).toBe(true);
+    expect(fx.install).toEqual([]);
+    // ARP requests from the gateway of 10.0.2.0/24 out of every edge port.
+    expect(fx.packetOuts.map((p) => [p.dpid, packetOutPorts(p.spec)])).toEqual([[1n, [1, 2]], [2n, [1]], [3n, [1, 3]]]);
+    expect(parsePacket(fx.packetOuts[0]!.spec.data!).arp).toMatchObject({ op: 1, sha: GW, spa: '10.0.2.254', tpa: H3.ip });
+    const got = r.packetIn(3n, 1, arpReply({ srcMac: H3.mac, srcIp: H3.ip, dstMac: GW, dstIp: '10.0.2.254' }), 10);
+    expect(got.handled).toBe(true);
+    expect(got.packetOuts).toHaveLength(1);
+    expect(got.packetOuts[0]!.dpid).toBe(3n);
+    expect(packetOutPorts(got.packetOuts[0]!.spec)).toEqual([1]);
+    const sent = parsePacket(got.packetOuts[0]!.spec.data!);
+    expect(sent.error).toBeUndefined(); // header checksum recomputed
+    expect(sent.eth).toMatchObject({ src: GW, dst: H3.mac });
+    expect(sent.ipv4).toMatchObject({ ttl: 63, src: H1.ip, dst: H3.ip });
+    // Our own ARP request coming back over a link is swallowed.
+    expect(r.packetIn(2n, 2, fx.packetOuts[0]!.spec.data!, 11)).toMatchObject({ handled: true, packetOuts: [] });
+    // An unanswered next hop is asked again, then given up.
+    r.packetIn(1n, 1, ping(H1, '10.0.2.9'), 20);
+    expect(r.retry(500).packetOuts).toHaveLength(0);
+    expect(r.retry(1100).packetOuts).toHaveLength(3);
+  });
+
+  it('routes with flows along the shortest path: rewrite and TTL at the ingress, both directions, and reroutes when a link goes', () => {
+    const r = new Router(CFG);
+    const tables = new Map([1n, 2n, 3n].map((d) => [d, new FakeFlowTable()]));
+    const links = new Map<string, [bigint, number]>([
+      ['1:3', [2n, 2]], ['2:2', [1n, 3]], ['2:3', [3n, 2]], ['3:2', [2n, 3]], ['1:4', [3n, 4]], ['3:4', [1n, 4]],
+    ]);
+    applyAll(tables, r.setTopology(topo(true), 0));
+    r.packetIn(1n, 1, arpRequest({ srcMac: H1.mac, srcIp: H1.ip, dstIp: '10.0.1.254' }), 0);
+    r.packetIn(3n, 1, arpRequest({ srcMac: H3.mac, srcIp: H3.ip, dstIp: '10.0.2.254' }), 0);
+    const fx = r.packetIn(1n, 1, ping(H1, H3.ip), 1);
+    applyAll(tables, fx);
+    expect(fx.packetOuts).toHaveLength(1);
+    const pkt = { eth_type: 0x0800, eth_src: H1.mac, eth_dst: GW, ipv4_src: H1.ip, ipv4_dst: H3.ip, ttl: 64 };
+    // The triangle's direct link s1-s3.
+    expect(follow(tables, links, 1n, 1, pkt)).toEqual({ dpid: 3n, port: 1, pkt: { ...pkt, in_port: 4, eth_src: GW, eth_dst: H3.mac, ttl: 63 } });
+    // The reply goes the other way once h3 sends to the gateway.
+    applyAll(tables, r.packetIn(3n, 1, ping(H3, H1.ip), 2));
+    const back = { eth_type: 0x0800, eth_src: H3.mac, eth_dst: GW, ipv4_src: H3.ip, ipv4_dst: H1.ip, ttl: 64 };
+    expect(follow(tables, links, 3n, 1, back)).toMatchObject({ dpid: 1n, port: 1, pkt: { eth_dst: H1.mac, ttl: 63 } });
+    // s1-s3 fails: the route goes round by s2 at once.
+    links.delete('1:4');
+    links.delete('3:4');
+    applyAll(tables, r.setTopology(topo(false, 2), 3));
+    expect(follow(tables, links, 1n, 1, pkt)).toEqual({ dpid: 3n, port: 1, pkt: { ...pkt, in_port: 2, eth_src: GW, eth_dst: H3.mac, ttl: 63 } });
+    expect(tables.get(1n)!.flows.some((f) => f.instructions.some((i) => i.type === 'apply_actions' && i.actions.some((a) => a.type === 'output' && a.port === 4)))).toBe(false);
+  });
+
+  it('uses static routes by longest prefix, drops what has no route or no TTL left, and checks its config', () => {
+    const r = new Router({ ...CFG, routes: ['192.168.0.0/16 via 10.0.2.1', '192.168.5.0/24 via 10.0.1.1'] });
+    expect(r.nextHopFor('192.168.1.1')).toBe('10.0.2.1');
+    expect(r.nextHopFor('192.168.5.1')).toBe('10.0.1.1');
+    expect(r.nextHopFor('10.0.2.77')).toBe('10.0.2.77');
+    expect(r.nextHopFor('8.8.8.8')).toBeUndefined();
+    r.setTopology(topo(false), 0);
+    expect(r.packetIn(1n, 1, ping(H1, '8.8.8.8'), 0)).toMatchObject({ handled: true, packetOuts: [], install: [] });
+    expect(r.packetIn(1n, 1, ping(H1, H3.ip, GW, 1), 0)).toMatchObject({ handled: true, packetOuts: [], install: [] });
+    expect(checkRouterConfig(CFG)).toBeUndefined();
+    expect(checkRouterConfig({ ...CFG, interfaces: ['10.0.1.254'] })).toMatch(/ADDRESS\/LENGTH/);
+    expect(checkRouterConfig({ ...CFG, routes: ['1.0.0.0/8 via 9.9.9.9'] })).toMatch(/in no interface's subnet/);
+    expect(checkRouterConfig({ ...CFG, gatewayMac: '01:00:00:00:00:01' })).toMatch(/unicast/);
+    // Unconfigured: it stays out of the way.
+    expect(new Router(defaultRouterConfig).packetIn(1n, 1, arpRequest({ srcMac: H1.mac, srcIp: H1.ip, dstIp: '10.0.1.254' }), 0).handled).toBe(false);
+  });
+});
