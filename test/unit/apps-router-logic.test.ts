@@ -51,7 +51,7 @@ function applyAll(tables: Map<bigint, FakeFlowTable>, fx: Effects): void {
 
 /** Follows a packet through the tables, applying set_field and dec_nw_ttl; returns where it left the network and how it looked. */
 function follow(tables: Map<bigint, FakeFlowTable>, links: Map<string, [bigint, number]>, at: bigint, inPort: number, pkt: Record<string, number | string>): { dpid: bigint; port: number; pkt: Record<string, number | string> } | 'controller' | 'dropped' {
-  let cur = { ...pkt, in_port: inPort };
+  let cur: Record<string, number | string> = { ...pkt, in_port: inPort };
   let dpid = at;
   for (let i = 0; i < 10; i++) {
     const t = tables.get(dpid)!;
