@@ -1,10 +1,10 @@
 /** forwarding decisions judged by behaviour: flows applied to model tables, packets followed through rings and trees, reroutes on link loss and host moves. */
 import { describe, expect, it } from 'vitest';
 import { OFP_NO_BUFFER, OFPP } from '../../src/openflow/codec/constants.js';
-import { Forwarding, defaultForwardingConfig, type Effects, type ForwardingConfig } from '../../src/apps/forwarding/logic.js';
-import { TopologyGraph } from '../../src/topology/graph.js';
-import { TopologySnapshot } from '../../src/topology/snapshot.js';
-import type { Host, LinkInfo } from '../../src/topology/types.js';
+import { Forwarding, defaultForwardingConfig, type Effects, type ForwardingConfig, type ForwardingTopology } from '../../src/apps/forwarding/logic.js';
+import { PathIndex } from '../../src/topology/paths.js';
+import { computeBroadcastTree } from '../../src/topology/tree.js';
+import type { LinkInfo, Path } from '../../src/topology/types.js';
 import { FakeFlowTable, packetOutPorts } from '../fakes/fake-flow-table.js';
 
 const COOKIE = 0x4242_0000_0000_0000n;
@@ -23,6 +23,38 @@ function mac(n: number): string {
 }
 
 const BCAST = 'ff:ff:ff:ff:ff:ff';
+
+/** A topology the logic reads (the TopologySnapshot shape), built from links with the topology layer's path index and broadcast tree. */
+class TestTopology implements ForwardingTopology {
+  readonly switches = new Map<bigint, { dpid: bigint; ports: number[]; edgePorts: number[]; infrastructurePorts: number[]; treePorts: number[] }>();
+  private readonly index: PathIndex;
+  constructor(
+    switches: readonly { dpid: bigint; ports: readonly number[] }[],
+    readonly links: readonly LinkInfo[],
+    readonly hosts: readonly { mac: string; location: { dpid: bigint; port: number }; lastSeen?: number }[] = [],
+  ) {
+    const dpids = switches.map((s) => s.dpid);
+    const tree = computeBroadcastTree(dpids, links);
+    for (const s of [...switches].sort((a, b) => (a.dpid < b.dpid ? -1 : 1))) {
+      const infra = new Set<number>();
+      for (const l of links) {
+        if (l.src === s.dpid) infra.add(l.srcPort);
+        if (l.dst === s.dpid) infra.add(l.dstPort);
+      }
+      const ports = [...s.ports].sort((a, b) => a - b);
+      this.switches.set(s.dpid, { dpid: s.dpid, ports, edgePorts: ports.filter((p) => !infra.has(p)), infrastructurePorts: [...infra].sort((a, b) => a - b), treePorts: [...(tree.ports.get(s.dpid) ?? [])] });
+    }
+    this.index = new PathIndex(dpids, links, () => 1);
+  }
+  shortestPath(src: bigint, dst: bigint): Path | undefined {
+    return this.index.shortestPath(src, dst);
+  }
+  floodPorts(dpid: bigint, inPort: number): number[] {
+    const sw = this.switches.get(dpid);
+    if (!sw || (sw.infrastructurePorts.includes(inPort) && !sw.treePorts.includes(inPort))) return [];
+    return [...new Set([...sw.edgePorts, ...sw.treePorts])].filter((p) => p !== inPort).sort((a, b) => a - b);
+  }
+}
 
 interface NetHost {
   readonly name: string;
@@ -73,23 +105,15 @@ class Network {
   }
 
   /** The topology the discovery would report now (hosts optional: the logic learns them itself). */
-  snapshot(withHosts = false): TopologySnapshot {
+  snapshot(withHosts = false): TestTopology {
     const links: LinkInfo[] = [];
     for (const [k, v] of this.links) {
       const [d, p] = k.split(':');
       links.push({ src: BigInt(d!), srcPort: Number(p), dst: v.dpid, dstPort: v.port, discoveredAt: 0, lastSeen: 0 });
     }
-    const hosts: Host[] = withHosts
-      ? [...this.hosts.values()].map((h) => ({ id: h.mac, mac: h.mac, ipv4: [], ipv6: [], location: { dpid: h.dpid, port: h.port }, firstSeen: this.now, lastSeen: this.now }))
-      : [];
-    return new TopologySnapshot({
-      version: ++this.version,
-      switches: [...this.ports].map(([dpid, ports]) => ({ dpid, ports })),
-      links,
-      hosts,
-      graph: new TopologyGraph().graph,
-      weightOf: () => 1,
-    });
+    const hosts = withHosts ? [...this.hosts.values()].map((h) => ({ mac: h.mac, location: { dpid: h.dpid, port: h.port }, lastSeen: this.now })) : [];
+    this.version++;
+    return new TestTopology([...this.ports].map(([dpid, ports]) => ({ dpid, ports })), links, hosts);
   }
 
   /** Gives the logic the current topology and applies what it says. */

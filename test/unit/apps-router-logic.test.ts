@@ -1,10 +1,10 @@
 /** router decisions judged by behaviour: gateway ARP and ping, next-hop resolution, routed flows (MAC rewrite, TTL) followed through model tables, static routes, reroute. */
 import { describe, expect, it } from 'vitest';
-import type { Effects } from '../../src/apps/forwarding/logic.js';
+import type { Effects, ForwardingTopology } from '../../src/apps/forwarding/logic.js';
 import { Router, checkRouterConfig, defaultRouterConfig, type RouterConfig } from '../../src/apps/router/logic.js';
-import { TopologyGraph } from '../../src/topology/graph.js';
-import { TopologySnapshot } from '../../src/topology/snapshot.js';
-import type { LinkInfo } from '../../src/topology/types.js';
+import { PathIndex } from '../../src/topology/paths.js';
+import { computeBroadcastTree } from '../../src/topology/tree.js';
+import type { LinkInfo, Path } from '../../src/topology/types.js';
 import { arpReply, arpRequest } from '../../src/packet/arp.js';
 import { buildPacket, parsePacket } from '../../src/packet/packet.js';
 import { FakeFlowTable, packetOutPorts, type PacketFields } from '../fakes/fake-flow-table.js';
@@ -23,7 +23,7 @@ function ping(src: { mac: string; ip: string }, dstIp: string, ethDst = GW, ttl 
 }
 
 /** s1 — s2 — s3 in a line (ports: 1 host, 2 left, 3 right) plus s1—s3 directly when `triangle`. */
-function topo(triangle: boolean, version = 1): TopologySnapshot {
+function topo(triangle: boolean): TestTopology {
   const links: LinkInfo[] = [];
   const add = (a: bigint, ap: number, b: bigint, bp: number): void => {
     links.push({ src: a, srcPort: ap, dst: b, dstPort: bp, discoveredAt: 0, lastSeen: 0 });
@@ -32,17 +32,42 @@ function topo(triangle: boolean, version = 1): TopologySnapshot {
   add(1n, 3, 2n, 2);
   add(2n, 3, 3n, 2);
   if (triangle) add(1n, 4, 3n, 4);
-  return new TopologySnapshot({
-    version,
-    switches: [1n, 2n, 3n].map((dpid) => ({ dpid, ports: triangle && dpid !== 2n ? [1, 2, 3, 4] : [1, 2, 3] })),
-    links,
-    hosts: [],
-    graph: new TopologyGraph().graph,
-    weightOf: () => 1,
-  });
+  return new TestTopology([1n, 2n, 3n].map((dpid) => ({ dpid, ports: triangle && dpid !== 2n ? [1, 2, 3, 4] : [1, 2, 3] })), links);
 }
 
 const COOKIE = 0x7777_0000_0000_0000n;
+
+/** A topology the logic reads (the TopologySnapshot shape), built from links with the topology layer's path index and broadcast tree. */
+class TestTopology implements ForwardingTopology {
+  readonly switches = new Map<bigint, { dpid: bigint; ports: number[]; edgePorts: number[]; infrastructurePorts: number[]; treePorts: number[] }>();
+  private readonly index: PathIndex;
+  constructor(
+    switches: readonly { dpid: bigint; ports: readonly number[] }[],
+    readonly links: readonly LinkInfo[],
+    readonly hosts: readonly { mac: string; location: { dpid: bigint; port: number }; lastSeen?: number }[] = [],
+  ) {
+    const dpids = switches.map((s) => s.dpid);
+    const tree = computeBroadcastTree(dpids, links);
+    for (const s of [...switches].sort((a, b) => (a.dpid < b.dpid ? -1 : 1))) {
+      const infra = new Set<number>();
+      for (const l of links) {
+        if (l.src === s.dpid) infra.add(l.srcPort);
+        if (l.dst === s.dpid) infra.add(l.dstPort);
+      }
+      const ports = [...s.ports].sort((a, b) => a - b);
+      this.switches.set(s.dpid, { dpid: s.dpid, ports, edgePorts: ports.filter((p) => !infra.has(p)), infrastructurePorts: [...infra].sort((a, b) => a - b), treePorts: [...(tree.ports.get(s.dpid) ?? [])] });
+    }
+    this.index = new PathIndex(dpids, links, () => 1);
+  }
+  shortestPath(src: bigint, dst: bigint): Path | undefined {
+    return this.index.shortestPath(src, dst);
+  }
+  floodPorts(dpid: bigint, inPort: number): number[] {
+    const sw = this.switches.get(dpid);
+    if (!sw || (sw.infrastructurePorts.includes(inPort) && !sw.treePorts.includes(inPort))) return [];
+    return [...new Set([...sw.edgePorts, ...sw.treePorts])].filter((p) => p !== inPort).sort((a, b) => a - b);
+  }
+}
 
 function applyAll(tables: Map<bigint, FakeFlowTable>, fx: Effects): void {
   for (const r of fx.remove) tables.get(r.dpid)!.apply({ ...r.rule, command: 'delete_strict', cookie: COOKIE, cookieMask: ~0n & 0xffff_ffff_ffff_ffffn });
@@ -143,7 +168,7 @@ describe('router', () => {
     // s1-s3 fails: the route goes round by s2 at once.
     links.delete('1:4');
     links.delete('3:4');
-    applyAll(tables, r.setTopology(topo(false, 2), 3));
+    applyAll(tables, r.setTopology(topo(false), 3));
     expect(follow(tables, links, 1n, 1, pkt)).toEqual({ dpid: 3n, port: 1, pkt: { ...pkt, in_port: 2, eth_src: GW, eth_dst: H3.mac, ttl: 63 } });
     expect(tables.get(1n)!.flows.some((f) => f.instructions.some((i) => i.type === 'apply_actions' && i.actions.some((a) => a.type === 'output' && a.port === 4)))).toBe(false);
   });
