@@ -70,11 +70,10 @@ export interface TopologyApi extends Partial<EventSourceLike> {
 /** Topology events forwarded to WebSocket clients when the topology service emits them. */
 export const TOPOLOGY_EVENTS = ['linkAdded', 'linkRemoved', 'hostAdded', 'hostMoved', 'hostUpdated', 'hostRemoved', 'topologyChanged'] as const;
 
-/** An app as listed: at least a name and a state. */
+/** An app as listed: at least a name and a state (everything else it has is shown as is). */
 export interface ApiAppStatus {
   readonly name: string;
   readonly state: string;
-  readonly [key: string]: unknown;
 }
 
 /** The app manager (src/apps' AppManager fits for list/status/enable/disable; config needs an adapter). */
@@ -92,10 +91,9 @@ export interface AppsApi {
   setConfig?(name: string, config: unknown): Promise<unknown>;
 }
 
-/** A stored resource (static flow, ACL rule, route): an object with a string id. */
+/** A stored resource (static flow, ACL rule, route): an object with a string id (its other fields are shown as they are). */
 export interface ApiResource {
   readonly id: string;
-  readonly [key: string]: unknown;
 }
 
 /**

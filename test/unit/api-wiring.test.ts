@@ -1,0 +1,55 @@
+/** The API over the real services a started Controller has (TopologyService, AppManager): the narrow interfaces fit them as they are. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { duplexPair } from 'node:stream';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { buildApi } from '../../src/api/app.js';
+import type { ApiContext } from '../../src/api/services.js';
+import { defaultConfig } from '../../src/config.js';
+import { Controller } from '../../src/controller.js';
+import { EmulatedSwitch } from '../../src/loadgen/emulated-switch.js';
+import { Session } from '../../src/openflow/session.js';
+
+let ctrl: Controller;
+let ctx: ApiContext;
+const sessions: Session[] = [];
+
+/** What the lead's wiring would pass (compile-time check that the real services fit). */
+function contextOf(c: Controller): ApiContext {
+  return { bus: c.bus, datapaths: c.datapaths, ...(c.topology ? { topology: c.topology } : {}), ...(c.apps ? { apps: c.apps } : {}) };
+}
+
+beforeAll(async () => {
+  ctrl = new Controller({ ...defaultConfig, dataDir: mkdtempSync(join(tmpdir(), 'sbx-wiring-')), openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'], echoIntervalMs: 0 } });
+  await ctrl.start();
+  ctx = contextOf(ctrl);
+  const connected = new Promise<void>((resolve) => ctrl.bus.once('switchConnected', () => resolve()));
+  const [a, b] = duplexPair();
+  const s = new Session(a, { echoIntervalMs: 0 });
+  sessions.push(s);
+  ctrl.attach(s);
+  new EmulatedSwitch(b, { dpid: 5n, ports: [1, 2] });
+  await connected;
+});
+afterAll(async () => {
+  for (const s of sessions) s.close('test over');
+  await ctrl.stop();
+});
+
+it('serves the topology and apps of a started Controller', async () => {
+  const { app, metrics } = await buildApi(ctx);
+  const topo = await app.inject({ url: '/api/v1/topology' });
+  expect(topo.statusCode).toBe(200);
+  expect(topo.json()).toMatchObject({ switches: [{ dpid: '0000000000000005', connected: true }], links: [], hosts: [] });
+  const apps = await app.inject({ url: '/api/v1/apps' });
+  expect(apps.statusCode).toBe(200);
+  expect(apps.json()).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'l2-learning', state: 'running' })]));
+  expect((await app.inject({ method: 'POST', url: '/api/v1/apps/l2-learning/disable' })).json()).toMatchObject({ name: 'l2-learning', state: 'stopped' });
+  expect((await app.inject({ method: 'POST', url: '/api/v1/apps/l2-learning/enable' })).json()).toMatchObject({ state: 'running' });
+  expect((await app.inject({ url: '/api/v1/paths?src=5&dst=5' })).json()).toMatchObject({ paths: [{ hops: ['0000000000000005'], links: [] }] });
+  expect((await app.inject({ url: '/api/v1/apps/l2-learning/config' })).json()).toMatchObject({ code: 'service_unavailable' });
+  expect((await app.inject({ url: '/v1.0/topology/switches' })).json()).toMatchObject([{ dpid: '0000000000000005' }]);
+  await app.close();
+  metrics.detach();
+});
