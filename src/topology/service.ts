@@ -18,7 +18,7 @@ import { TopologyGraph } from './graph.js';
 import { HostTracker, hostObservation, type HostEvent } from './hosts.js';
 import { LLDP_FLOW_COOKIE, lldpFlowSpec } from './lldp-flow.js';
 import { buildProbe, verifyProbe, type ProbeRejection } from './probe.js';
-import { TopologySnapshot } from './snapshot.js';
+import { buildFabric, floodPorts, TopologySnapshot, type Fabric } from './snapshot.js';
 import { portKey, type Host, type Link, type LinkInfo, type TopologyEvents } from './types.js';
 
 /** What the controller hands the service. */
@@ -68,7 +68,11 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
   private readonly hosts: HostTracker;
   private readonly graph = new TopologyGraph();
   private version = 0;
+  /** Bumped only when switches, ports or links change: host churn keeps the tree and paths. */
+  private fabricVersion = 0;
   private snap: TopologySnapshot | undefined;
+  private fabricCache: Fabric | undefined;
+  private fabricCacheVersion = -1;
   private changeTimer: NodeJS.Timeout | undefined;
   private timers: NodeJS.Timeout[] = [];
   private started = false;
@@ -93,7 +97,10 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     this.started = true;
     this.on2('switchConnected', (e) => this.onSwitch(e.datapath));
     this.on2('switchDisconnected', (e) => this.onSwitchGone(e.dpid));
-    this.on2('portAdded', (e) => this.apply(this.discovery.updatePort(e.dpid, e.port)));
+    this.on2('portAdded', (e) => {
+      this.apply(this.discovery.updatePort(e.dpid, e.port));
+      this.changed(true);
+    });
     this.on2('portModified', (e) => this.onPortModified(e.dpid, e.port));
     this.on2('portRemoved', (e) => this.onPortRemoved(e.dpid, e.port.portNo));
     this.on2('packetIn', (e) => this.onPacketIn(e.dpid, e.msg.inPort, e.msg.data));
@@ -123,16 +130,35 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
   /** The current topology (built on first read after a change, then shared until the next change). */
   snapshot(): TopologySnapshot {
     if (this.snap && this.snap.version === this.version) return this.snap;
-    const switches = this.discovery.switchIds().map((dpid) => ({ dpid, ports: this.discovery.livePorts(dpid) }));
     this.snap = new TopologySnapshot({
       version: this.version,
-      switches,
-      links: this.discovery.listLinks(),
+      switches: [],
+      links: [],
       hosts: this.hosts.list(),
-      graph: this.graph.graph,
       weightOf: (l) => this.weightOf(l),
+      fabric: this.fabric(),
     });
     return this.snap;
+  }
+
+  /**
+   * The switch-level topology (switches, ports, links, tree, paths), rebuilt only when a switch,
+   * port or link changed: host churn does not touch it. Cheap to call per packet.
+   */
+  fabric(): Fabric {
+    if (this.fabricCache && this.fabricCacheVersion === this.fabricVersion) return this.fabricCache;
+    this.fabricCache = buildFabric({
+      switches: this.discovery.switchIds().map((dpid) => ({ dpid, ports: this.discovery.livePorts(dpid) })),
+      links: this.discovery.listLinks(),
+      weightOf: (l) => this.weightOf(l),
+    });
+    this.fabricCacheVersion = this.fabricVersion;
+    return this.fabricCache;
+  }
+
+  /** Ports to flood a packet that entered `dpid` at `inPort` out of, on the current broadcast tree. */
+  floodPorts(dpid: bigint, inPort: number): number[] {
+    return floodPorts(this.fabric(), dpid, inPort);
   }
 
   /** Discovered links (a fresh array). */
@@ -181,7 +207,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     const events = this.discovery.addSwitch(dp.dpid, dp.ports.values(), this.now());
     this.graph.addSwitch(dp.dpid);
     this.apply(events);
-    this.changed();
+    this.changed(true);
   }
 
   private onSwitchGone(dpid: bigint): void {
@@ -190,19 +216,20 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     const hostEvents = this.hosts.removeAt(dpid, undefined, 'switch_disconnected');
     this.apply(linkEvents, hostEvents);
     this.graph.removeSwitch(dpid);
-    this.changed();
+    this.changed(true);
   }
 
   private onPortModified(dpid: bigint, port: SwitchPort): void {
     const linkEvents = this.discovery.updatePort(dpid, port);
     const down = !isLivePort(port);
     this.apply(linkEvents, down ? this.hosts.removeAt(dpid, port.portNo, 'port_down') : []);
-    if (down) this.changed();
+    // Up or down, the live ports changed.
+    this.changed(true);
   }
 
   private onPortRemoved(dpid: bigint, portNo: number): void {
     this.apply(this.discovery.removePort(dpid, portNo), this.hosts.removeAt(dpid, portNo, 'port_removed'));
-    this.changed();
+    this.changed(true);
   }
 
   private tick(): void {
@@ -296,7 +323,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
       if (e.type === 'hostRemoved') this.graph.removeHost(e.host.id);
       else this.graph.putHost(e.host);
     }
-    this.changed();
+    this.changed(links.length > 0);
     for (const e of links) {
       if (e.type === 'linkAdded') this.emitSafe('linkAdded', { link: e.link });
       else this.emitSafe('linkRemoved', { link: e.link, reason: e.reason });
@@ -332,9 +359,13 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     }
   }
 
-  /** Bumps the version and schedules one topologyChanged for the burst. */
-  private changed(): void {
+  /**
+   * Bumps the version (and the fabric version when switches, ports or links changed, not just
+   * hosts) and schedules one topologyChanged for the burst.
+   */
+  private changed(fabric: boolean): void {
     this.version++;
+    if (fabric) this.fabricVersion++;
     if (this.changeTimer || !this.started) return;
     this.changeTimer = setTimeout(() => {
       this.changeTimer = undefined;

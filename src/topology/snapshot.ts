@@ -3,7 +3,7 @@
  * ports, links, hosts, a copy of the graphology graph, the broadcast tree and path queries.
  */
 import { hostId } from './hosts.js';
-import type { ReadonlyTopoGraph, TopoGraph } from './graph.js';
+import { TopologyGraph, type ReadonlyTopoGraph } from './graph.js';
 import { PathIndex, type PathMetric } from './paths.js';
 import { computeBroadcastTree, type BroadcastTree } from './tree.js';
 import type { Host, Link, LinkInfo, Path } from './types.js';
@@ -26,10 +26,22 @@ export interface SnapshotInput {
   readonly version: number;
   readonly switches: readonly { readonly dpid: bigint; readonly ports: readonly number[] }[];
   readonly links: readonly LinkInfo[];
-  readonly hosts: readonly Host[];
-  /** The live graph; the snapshot keeps its own copy. */
-  readonly graph: TopoGraph;
+  /** Hosts at this version (a list, or a function giving it, called once on the first host query). */
+  readonly hosts: readonly Host[] | (() => readonly Host[]);
   readonly weightOf: (l: Link) => number;
+  /**
+   * The switch-level part of an earlier snapshot, reused when only hosts changed since: the
+   * tree, the path index and the per-switch port lists do not depend on hosts.
+   */
+  readonly fabric?: Fabric;
+}
+
+/** The host-independent part of a snapshot: switches, links, broadcast tree and path index. */
+export interface Fabric {
+  readonly switches: ReadonlyMap<bigint, SwitchInfo>;
+  readonly links: readonly LinkInfo[];
+  readonly tree: BroadcastTree;
+  readonly index: PathIndex;
 }
 
 /** Options of the path queries. */
@@ -40,6 +52,40 @@ export interface PathOptions {
 
 const EMPTY: readonly number[] = Object.freeze([]);
 
+/** Builds the host-independent part of a snapshot. */
+export function buildFabric(input: Pick<SnapshotInput, 'switches' | 'links' | 'weightOf'>): Fabric {
+  const links = Object.freeze(input.links.map((l) => Object.freeze({ ...l })));
+  const dpids = input.switches.map((s) => s.dpid).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const tree = computeBroadcastTree(dpids, links);
+  const infra = new Map<bigint, Set<number>>();
+  const mark = (d: bigint, p: number): void => {
+    let s = infra.get(d);
+    if (!s) infra.set(d, (s = new Set()));
+    s.add(p);
+  };
+  for (const l of links) {
+    mark(l.src, l.srcPort);
+    mark(l.dst, l.dstPort);
+  }
+  const byDpid = new Map(input.switches.map((s) => [s.dpid, s]));
+  const switches = new Map<bigint, SwitchInfo>();
+  for (const d of dpids) {
+    const ports = [...byDpid.get(d)!.ports].sort((a, b) => a - b);
+    const inf = infra.get(d);
+    switches.set(
+      d,
+      Object.freeze({
+        dpid: d,
+        ports: Object.freeze(ports),
+        edgePorts: Object.freeze(inf ? ports.filter((p) => !inf.has(p)) : ports.slice()),
+        infrastructurePorts: Object.freeze(inf ? [...inf].sort((a, b) => a - b) : []),
+        treePorts: Object.freeze([...(tree.ports.get(d) ?? EMPTY)]),
+      }),
+    );
+  }
+  return { switches, links, tree, index: new PathIndex(dpids, links, input.weightOf) };
+}
+
 /** The topology at one version. Everything it returns is frozen or a fresh copy. */
 export class TopologySnapshot {
   readonly version: number;
@@ -47,50 +93,47 @@ export class TopologySnapshot {
   readonly switches: ReadonlyMap<bigint, SwitchInfo>;
   /** Directed links in key order. */
   readonly links: readonly LinkInfo[];
-  /** Hosts by id order. */
-  readonly hosts: readonly Host[];
   readonly tree: BroadcastTree;
-  /** The graphology graph at this version (a copy: later changes do not show). */
-  readonly graph: ReadonlyTopoGraph;
+  /** The switch-level part, shared with later snapshots until a switch, port or link changes. */
+  readonly fabric: Fabric;
   private readonly index: PathIndex;
-  private readonly hostsById: ReadonlyMap<string, Host>;
+  private readonly readHosts: readonly Host[] | (() => readonly Host[]);
+  private readonly weightOf: (l: Link) => number;
+  private hostList: readonly Host[] | undefined;
+  private hostMap: ReadonlyMap<string, Host> | undefined;
+  private graphCopy: ReadonlyTopoGraph | undefined;
 
   constructor(input: SnapshotInput) {
     this.version = input.version;
-    this.links = Object.freeze(input.links.map((l) => Object.freeze({ ...l })));
-    this.hosts = Object.freeze(input.hosts.map(freezeHost));
-    this.hostsById = new Map(this.hosts.map((h) => [h.id, h]));
-    const dpids = input.switches.map((s) => s.dpid).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    this.tree = computeBroadcastTree(dpids, this.links);
-    const infra = new Map<bigint, Set<number>>();
-    const mark = (d: bigint, p: number): void => {
-      let s = infra.get(d);
-      if (!s) infra.set(d, (s = new Set()));
-      s.add(p);
-    };
-    for (const l of this.links) {
-      mark(l.src, l.srcPort);
-      mark(l.dst, l.dstPort);
+    this.fabric = input.fabric ?? buildFabric(input);
+    this.switches = this.fabric.switches;
+    this.links = this.fabric.links;
+    this.tree = this.fabric.tree;
+    this.index = this.fabric.index;
+    this.readHosts = input.hosts;
+    this.weightOf = input.weightOf;
+  }
+
+  /** Hosts by id order (frozen). */
+  get hosts(): readonly Host[] {
+    const src = this.readHosts;
+    return (this.hostList ??= Object.freeze((typeof src === 'function' ? src() : src).map(freezeHost)));
+  }
+
+  private get hostsById(): ReadonlyMap<string, Host> {
+    return (this.hostMap ??= new Map(this.hosts.map((h) => [h.id, h])));
+  }
+
+  /** The graphology graph of switches, links and hosts at this version (built on first use). */
+  get graph(): ReadonlyTopoGraph {
+    if (!this.graphCopy) {
+      const g = new TopologyGraph();
+      for (const d of this.switches.keys()) g.addSwitch(d);
+      for (const l of this.links) g.addLink(l, this.weightOf(l));
+      for (const h of this.hosts) g.putHost(h);
+      this.graphCopy = g.graph;
     }
-    const byDpid = new Map(input.switches.map((s) => [s.dpid, s]));
-    const switches = new Map<bigint, SwitchInfo>();
-    for (const d of dpids) {
-      const ports = [...byDpid.get(d)!.ports].sort((a, b) => a - b);
-      const inf = infra.get(d);
-      switches.set(
-        d,
-        Object.freeze({
-          dpid: d,
-          ports: Object.freeze(ports),
-          edgePorts: Object.freeze(inf ? ports.filter((p) => !inf.has(p)) : ports.slice()),
-          infrastructurePorts: Object.freeze(inf ? [...inf].sort((a, b) => a - b) : []),
-          treePorts: Object.freeze([...(this.tree.ports.get(d) ?? EMPTY)]),
-        }),
-      );
-    }
-    this.switches = switches;
-    this.index = new PathIndex(dpids, this.links, input.weightOf);
-    this.graph = input.graph.copy();
+    return this.graphCopy;
   }
 
   /** Shortest path between two switches (tie-break order: see paths.ts), or undefined. */
@@ -135,8 +178,8 @@ export class TopologySnapshot {
  * A packet that entered over a link that is not on the tree is a copy that went round a loop:
  * it gets no ports at all. An unknown switch gets none either.
  */
-export function floodPorts(snapshot: TopologySnapshot, dpid: bigint, inPort: number): number[] {
-  const sw = snapshot.switches.get(dpid);
+export function floodPorts(fabric: { readonly switches: ReadonlyMap<bigint, SwitchInfo> }, dpid: bigint, inPort: number): number[] {
+  const sw = fabric.switches.get(dpid);
   if (!sw) return [];
   const tree = sw.treePorts;
   if (sw.infrastructurePorts.includes(inPort) && !tree.includes(inPort)) return [];
