@@ -1,7 +1,7 @@
 /** Persistence: the Store interface, its LevelDB and in-memory backends, and helpers for secrets and settings. */
 import { randomBytes } from 'node:crypto';
 import { LevelStore } from './level-store.js';
-import { MemoryStore, NAMESPACES, StoreError, type Store } from './store.js';
+import { MemoryStore, NAMESPACES, StoreError, type Store, type StoreValue } from './store.js';
 
 export { LevelStore, LEVEL_SUBDIR } from './level-store.js';
 export { MemoryStore, NAMESPACES, StoreError, decodeValue, encodeValue, type Store, type StoreEntry, type StoreValue } from './store.js';
@@ -36,4 +36,23 @@ export async function loadOrCreateStoredSecret(store: Store, name: string, len =
   const secret = randomBytes(len);
   await store.put(NAMESPACES.secrets, name, secret);
   return secret;
+}
+
+/**
+ * One namespace of a store as a flat key/value store with prefix listing: the shape of the app
+ * framework's `KeyValueStore` (src/apps/store.ts), so apps can keep their state in the real store.
+ */
+export function namespaceView(store: Store, ns: string): {
+  get<T extends StoreValue = StoreValue>(key: string): Promise<T | undefined>;
+  put(key: string, value: StoreValue): Promise<void>;
+  del(key: string): Promise<boolean>;
+  list<T extends StoreValue = StoreValue>(prefix?: string): Promise<[string, T][]>;
+} {
+  return {
+    get: <T extends StoreValue = StoreValue>(key: string) => store.get<T>(ns, key),
+    put: (key, value) => store.put(ns, key, value),
+    del: (key) => store.del(ns, key),
+    list: async <T extends StoreValue = StoreValue>(prefix = '') =>
+      (await store.list<T>(ns)).filter((e) => e.key.startsWith(prefix)).map((e): [string, T] => [e.key, e.value]),
+  };
 }

@@ -163,3 +163,23 @@ describe('restart persistence through the API', () => {
     await rig2.close();
   });
 });
+
+describe('namespace view', () => {
+  it('is a flat key/value store over one namespace, the shape the app framework uses', async () => {
+    const { namespaceView } = await import('../../src/store/index.js');
+    const s = new MemoryStore();
+    const v = namespaceView(s, NAMESPACES.apps);
+    await v.put('l2/macs', { n: 1n });
+    await v.put('l2/ports', 2);
+    await v.put('acl/rules', []);
+    expect(await v.get('l2/macs')).toEqual({ n: 1n });
+    expect(await v.list('l2/')).toEqual([
+      ['l2/macs', { n: 1n }],
+      ['l2/ports', 2],
+    ]);
+    expect(await v.del('l2/ports')).toBe(true);
+    expect(await s.list(NAMESPACES.apps)).toHaveLength(2);
+    const kv: import('../../src/apps/store.js').KeyValueStore = v; // fits the app framework's interface
+    expect(kv).toBe(v);
+  });
+});
