@@ -10,11 +10,14 @@ import { Session } from './openflow/session.js';
 import { loadOrCreateSecret, TopologyService } from './topology/index.js';
 import { AppManager, topologyView, type AppDefinition } from './apps/index.js';
 import { FlowService } from './flows/index.js';
+import { NAMESPACES, namespaceView, type Store } from './store/index.js';
 
 /** What the config does not say: injected parts, mostly for tests and embedding. */
 export interface ControllerOptions {
   /** The LLDP signing secret; by default loaded from (or created in) the data directory. */
   readonly secret?: Buffer;
+  /** Persistent store; apps keep their state under its `apps` namespace. Default: in memory. */
+  readonly store?: Store;
   /** Apps available besides the built-ins and configured modules (embedding, tests); enable them by name in `apps.enabled`. */
   readonly apps?: readonly AppDefinition[];
 }
@@ -70,6 +73,7 @@ export class Controller {
       flows: this.flows,
       topology: topologyView(this.topology),
       ...(this.options.apps ? { apps: this.options.apps } : {}),
+      ...(this.options.store ? { store: namespaceView(this.options.store, NAMESPACES.apps) } : {}),
     });
     await this.apps.start();
     this.server = new OpenFlowServer({
