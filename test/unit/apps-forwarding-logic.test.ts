@@ -247,6 +247,16 @@ describe('forwarding: first packets', () => {
     expect(net.logic.packetIn(1n, 1, OFP_NO_BUFFER, data, 500).kind).toBe('flood');
   });
 
+  it('does not flood into or out of a switch that connected less than floodHoldMs ago (its links may not be discovered yet)', () => {
+    const net = ring(4);
+    net.logic.switchConnected(3n, 0);
+    net.now = 100;
+    expect(net.send('h1', BCAST)).toEqual(['h2', 'h4']);
+    expect(net.logic.packetIn(3n, 1, OFP_NO_BUFFER, frame(BCAST, mac(3), 0x0800, 99), 200).reason).toBe('settling');
+    net.now = 3000;
+    expect(net.send('h1', BCAST)).toEqual(['h2', 'h3', 'h4']);
+  });
+
   it('tree mode floods hop by hop on the broadcast tree without a storm', () => {
     const net = ring(5, { floodMode: 'tree' });
     expect(net.send('h3', BCAST)).toEqual(['h1', 'h2', 'h4', 'h5']);

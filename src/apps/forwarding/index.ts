@@ -24,6 +24,7 @@ export const forwardingSchema: ConfigSchema<ForwardingConfig> = {
     floodMode: { type: 'string', enum: ['edge', 'tree'], description: 'edge: the controller sends floods out of every edge port; tree: hop by hop on the broadcast tree' },
     floodDedupMs: { type: 'number', integer: true, min: 0, max: 60_000, description: 'drop a frame flooded again within this window (ms)' },
     hostAgeSec: { type: 'number', min: 1, description: 'forget a host location not refreshed for this long (s)' },
+    floodHoldMs: { type: 'number', integer: true, min: 0, max: 60_000, description: 'no flooding into or out of a switch for this long after it connects (ms)' },
   },
   validate: (c) => (c.tableMissPriority >= c.flowPriority ? 'tableMissPriority must be below flowPriority' : undefined),
 };
@@ -95,6 +96,7 @@ export function forwardingApp(): ForwardingApp {
 
     onSwitchConnected(e) {
       if (!ctx || !logic) return;
+      logic.switchConnected(e.dpid, ctx.now());
       for (const rule of logic.switchFlows()) ctx.flows.install(e.dpid, rule);
     },
 

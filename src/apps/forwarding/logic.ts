@@ -38,6 +38,12 @@ export interface ForwardingConfig {
   readonly floodDedupMs: number;
   /** A host location learned from packets and not refreshed for this long is forgotten (s). */
   readonly hostAgeSec: number;
+  /**
+   * No flooding into or out of a switch for this long after it connects (ms): until discovery
+   * has probed its ports, a switch link looks like an edge port, and flooding there on a network
+   * with loops feeds a storm.
+   */
+  readonly floodHoldMs: number;
 }
 
 /** Defaults of the forwarding app. */
@@ -51,6 +57,7 @@ export const defaultForwardingConfig: ForwardingConfig = {
   floodMode: 'edge',
   floodDedupMs: 200,
   hostAgeSec: 600,
+  floodHoldMs: 3000,
 };
 
 /** A switch port. */
@@ -87,7 +94,7 @@ export interface Effects {
   readonly packetOuts: PacketOutAt[];
   handled: boolean;
   /** Why nothing was forwarded (for counters and tests). */
-  reason?: 'short' | 'lldp' | 'link-local' | 'bad-source' | 'same-port' | 'no-path' | 'loop-copy' | 'duplicate' | 'no-flood-ports';
+  reason?: 'short' | 'lldp' | 'link-local' | 'bad-source' | 'same-port' | 'no-path' | 'loop-copy' | 'duplicate' | 'no-flood-ports' | 'settling';
   /** How the packet was sent on. */
   kind?: 'route' | 'flood';
 }
@@ -159,6 +166,8 @@ export class Forwarding {
   private readonly recentFloods = new Map<number, number>();
   /** The topology's hosts by MAC number (hosts we have not seen ourselves, e.g. learned before we started). */
   private topoHosts = new Map<number, Location>();
+  /** When each switch connected (ms); floods avoid switches younger than `floodHoldMs`. */
+  private readonly connectedAt = new Map<bigint, number>();
 
   constructor(readonly config: ForwardingConfig = defaultForwardingConfig) {}
 
@@ -220,8 +229,19 @@ export class Forwarding {
     return fx;
   }
 
+  /** A switch connected at `now`: it takes no part in floods for `floodHoldMs`. */
+  switchConnected(dpid: bigint, now: number): void {
+    this.connectedAt.set(dpid, now);
+  }
+
+  private settled(dpid: bigint, now: number): boolean {
+    const t = this.connectedAt.get(dpid);
+    return t === undefined || now - t >= this.config.floodHoldMs;
+  }
+
   /** A switch left: what was learned on it is forgotten (its links go with the next topology). */
   switchDisconnected(dpid: bigint): Effects {
+    this.connectedAt.delete(dpid);
     const fx = effects();
     for (const [mac, l] of this.learned) {
       if (l.dpid === dpid) {
@@ -299,8 +319,9 @@ export class Forwarding {
         if (until !== undefined && until > now) return this.ignore(fx, 'duplicate');
         this.recentFloods.set(h, now + this.config.floodDedupMs);
       }
+      if (!this.settled(dpid, now)) return this.ignore(fx, 'settling');
       if (isEdge) this.learn(src, dpid, inPort, now, fx);
-      return this.flood(dpid, inPort, bufferId, data, isEdge, fx);
+      return this.flood(dpid, inPort, bufferId, data, isEdge, fx, now);
     }
     if (isEdge) this.learn(src, dpid, inPort, now, fx);
     const dstLoc = this.locate(dst)!;
@@ -363,7 +384,7 @@ export class Forwarding {
     return fx;
   }
 
-  private flood(dpid: bigint, inPort: number, bufferId: number, data: Buffer, isEdge: boolean, fx: Effects): Effects {
+  private flood(dpid: bigint, inPort: number, bufferId: number, data: Buffer, isEdge: boolean, fx: Effects, now: number): Effects {
     const topo = this.topo;
     fx.kind = 'flood';
     if (!topo || !topo.switches.has(dpid)) {
@@ -380,6 +401,7 @@ export class Forwarding {
     // A frame that came over a switch link was sent there by a flow or a flood: not ours to flood again.
     if (!isEdge) return this.ignore(fx, 'loop-copy');
     for (const [d, s] of topo.switches) {
+      if (!this.settled(d, now)) continue;
       const ports = d === dpid ? s.edgePorts.filter((p) => p !== inPort) : s.edgePorts;
       if (ports.length === 0) continue;
       fx.packetOuts.push({ dpid: d, spec: d === dpid ? { inPort, actions: outputActions(ports), data } : { inPort: OFPP.CONTROLLER, actions: outputActions(ports), data } });
