@@ -1,17 +1,13 @@
 /** Real Open vSwitch for integration tests: starts the daemons, and makes userspace bridges with namespaced ports that it always removes. */
-import { mkdir, rmdir, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { run, runSyncQuiet, findExecutable, whichSystem, waitFor, type RunResult } from './exec.js';
+import { ensureOvs as ensureOvsDaemons } from '../../src/lab/ovs.js';
+import { run, runSyncQuiet, whichSystem, type RunResult } from './exec.js';
 
 export { CommandError, waitFor } from './exec.js';
 
 /** OpenFlow versions a harness bridge can speak (OVS's names, as in `ovs-vsctl set bridge protocols=`). */
 export type OfProtocol = 'OpenFlow10' | 'OpenFlow13';
 
-/** Where Debian's openvswitch-switch package puts the control script. */
-const OVS_CTL = '/usr/share/openvswitch/scripts/ovs-ctl';
-/** Serialises first starts of OVS across test workers (vitest runs files in parallel processes). */
-const START_LOCK = '/tmp/signalbox-ovs-start.lock';
 /** Prefix of every bridge, port and namespace the harness makes, so leftovers are recognisable. */
 export const HARNESS_PREFIX = 'sbx';
 
@@ -33,59 +29,15 @@ export function ip(args: readonly string[], timeoutMs = 10_000): Promise<RunResu
   return run(p, args, { timeoutMs });
 }
 
-async function daemonsUp(): Promise<boolean> {
-  try {
-    await run(tool('ovs-vsctl'), ['--timeout=2', 'show'], { timeoutMs: 4_000 });
-    await run(tool('ovs-appctl'), ['--timeout=2', '-t', 'ovs-vswitchd', 'version'], { timeoutMs: 4_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function withStartLock<T>(fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      await mkdir(START_LOCK);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      // A lock older than a minute was left by a crashed worker.
-      const st = await stat(START_LOCK).catch(() => undefined);
-      if (st && Date.now() - st.mtimeMs > 60_000) await rmdir(START_LOCK).catch(() => undefined);
-      if (Date.now() > deadline) throw new Error(`ensureOvs: ${START_LOCK} held for over 60 s`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    await rmdir(START_LOCK).catch(() => undefined);
-  }
-}
-
 /**
- * Makes sure ovsdb-server and ovs-vswitchd run, starting them with `ovs-ctl start` if needed.
- * Idempotent and safe to call from parallel workers. Throws (never skips) when OVS is not installed
- * or does not come up. The daemons are left running: they are the machine's switch service.
+ * Makes sure ovsdb-server and ovs-vswitchd run (the product's own check, src/lab/ovs.ts, which
+ * `signalbox lab` uses too). Idempotent and safe from parallel workers; throws (never skips) when
+ * OVS is not installed or does not come up. The daemons are left running: they are the machine's
+ * switch service.
  */
 export async function ensureOvs(): Promise<void> {
-  tool('ovs-vsctl');
   tool('ovs-ofctl');
-  tool('ovs-appctl');
-  const ctl = findExecutable([OVS_CTL]);
-  if (!ctl) throw new Error(`Open vSwitch is not installed: ${OVS_CTL} not found (run scripts/install-deps.sh as root)`);
-  if (await daemonsUp()) return;
-  await withStartLock(async () => {
-    if (await daemonsUp()) return;
-    // --system-id=random: no hostname-derived id needed; --no-mlockall: containers often cap locked memory.
-    // ovs-ctl skips a daemon that already runs, so a half-started OVS is completed, not doubled.
-    await run(ctl, ['start', '--system-id=random', '--no-mlockall'], { timeoutMs: 60_000 });
-    await waitFor(daemonsUp, 15_000, 200).catch(() => {
-      throw new Error('ensureOvs: ovs-ctl start returned but ovs-vswitchd does not answer (see /var/log/openvswitch/ovs-vswitchd.log)');
-    });
-  });
+  await ensureOvsDaemons();
 }
 
 /** Options of {@link createBridge}. */
