@@ -1,0 +1,107 @@
+/**
+ * Static flows, pure (Floodlight's static entry pusher): named operator flows on one switch each,
+ * checked on entry, with a cookie derived from the name so each can be told apart on the switch.
+ */
+import { validateMatch, type Match, type OxmField } from '../../openflow/codec/v13/oxm.js';
+import type { Action } from '../../openflow/codec/v13/actions.js';
+import type { Instruction } from '../../openflow/codec/v13/instructions.js';
+import type { FlowRule } from '../../flows/service.js';
+
+/** A named flow as the operator gives it (OpenFlow 1.3 terms; 1.0 switches get it translated). */
+export interface StaticFlow {
+  /** Unique name: letters, digits, `-`, `_`, `.`. */
+  readonly name: string;
+  /** Datapath id, 16 hex digits. */
+  readonly dpid: string;
+  readonly tableId: number;
+  readonly priority: number;
+  readonly match: Match;
+  /** Apply-actions; ignored when `instructions` is given. */
+  readonly actions?: readonly Action[];
+  readonly instructions?: readonly Instruction[];
+  readonly idleTimeout: number;
+  readonly hardTimeout: number;
+}
+
+/** A bad static flow, naming the field. */
+export class StaticFlowError extends Error {
+  override readonly name = 'StaticFlowError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+  }
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+function int(v: unknown, min: number, max: number, field: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new StaticFlowError(field, `expected an integer in ${min}..${max}, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** Checks and normalises an entry from the API or the store; throws StaticFlowError. */
+export function checkStaticFlow(x: unknown): StaticFlow {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new StaticFlowError('flow', 'expected an object');
+  const o = x as Record<string, unknown>;
+  if (typeof o.name !== 'string' || !NAME.test(o.name)) throw new StaticFlowError('name', `expected 1-64 letters, digits, ".", "_" or "-", got ${JSON.stringify(o.name)}`);
+  if (typeof o.dpid !== 'string' || !/^(0x)?[0-9a-fA-F:]{1,23}$/.test(o.dpid)) throw new StaticFlowError('dpid', `expected a datapath id in hex, got ${JSON.stringify(o.dpid)}`);
+  const dpid = BigInt(`0x${o.dpid.replace(/:/g, '').replace(/^0x/i, '')}`);
+  if (dpid > 0xffff_ffff_ffff_ffffn) throw new StaticFlowError('dpid', 'more than 64 bits');
+  const match = (o.match ?? []) as OxmField[];
+  if (!Array.isArray(match) || !match.every((f) => typeof f === 'object' && f !== null && typeof (f as { field?: unknown }).field === 'string')) {
+    throw new StaticFlowError('match', 'expected a list of OXM fields ({ field, value, mask? })');
+  }
+  try {
+    validateMatch(match);
+  } catch (e) {
+    throw new StaticFlowError('match', (e as Error).message);
+  }
+  if (o.actions !== undefined && !Array.isArray(o.actions)) throw new StaticFlowError('actions', 'expected a list of actions');
+  if (o.instructions !== undefined && !Array.isArray(o.instructions)) throw new StaticFlowError('instructions', 'expected a list of instructions');
+  for (const [k, list] of [['actions', o.actions], ['instructions', o.instructions]] as const) {
+    (list as unknown[] | undefined)?.forEach((a, i) => {
+      if (typeof a !== 'object' || a === null || typeof (a as { type?: unknown }).type !== 'string') throw new StaticFlowError(`${k}[${i}]`, 'expected an object with a type');
+    });
+  }
+  return {
+    name: o.name,
+    dpid: dpid.toString(16).padStart(16, '0'),
+    tableId: int(o.tableId, 0, 254, 'tableId', 0),
+    priority: int(o.priority, 0, 65535, 'priority', 0x8000),
+    match,
+    ...(o.instructions !== undefined ? { instructions: o.instructions as Instruction[] } : { actions: (o.actions ?? []) as Action[] }),
+    idleTimeout: int(o.idleTimeout, 0, 65535, 'idleTimeout', 0),
+    hardTimeout: int(o.hardTimeout, 0, 65535, 'hardTimeout', 0),
+  };
+}
+
+/** The low 48 bits of a static flow's cookie: FNV-1a of its name, so flows are told apart on the switch. */
+export function nameCookie(name: string): bigint {
+  let h = 0xcbf29ce484222325n;
+  for (let i = 0; i < name.length; i++) {
+    h ^= BigInt(name.charCodeAt(i));
+    h = (h * 0x100000001b3n) & 0xffff_ffff_ffff_ffffn;
+  }
+  return h & 0xffff_ffff_ffffn;
+}
+
+/** The flow rule of an entry. */
+export function staticRule(f: StaticFlow): FlowRule {
+  return {
+    tableId: f.tableId,
+    priority: f.priority,
+    match: f.match,
+    ...(f.instructions ? { instructions: f.instructions } : { actions: f.actions ?? [] }),
+    idleTimeout: f.idleTimeout,
+    hardTimeout: f.hardTimeout,
+    cookie: nameCookie(f.name),
+  };
+}
+
+/** True when two entries name the same flow identity on the same switch (table, priority, match). */
+export function sameIdentity(a: StaticFlow, b: StaticFlow): boolean {
+  return a.dpid === b.dpid && a.tableId === b.tableId && a.priority === b.priority && JSON.stringify(a.match) === JSON.stringify(b.match);
+}
