@@ -1,0 +1,107 @@
+/**
+ * The built-in `packetin-meter` app: on each OpenFlow 1.3 switch with meter support, a meter with
+ * a drop band caps what reaches the controller through a catch-all flow just above the
+ * table-miss (Faucet's packetin_pps). 1.0 switches and switches without meters are skipped and
+ * logged. The meter is deleted when the app stops (its flow goes with the app's flows).
+ */
+import { OfErrorReply } from '../../openflow/errors.js';
+import { OFPET } from '../../openflow/codec/constants.js';
+import { OFPMC } from '../../openflow/codec/v13/enums.js';
+import type { MeterFeaturesReply } from '../../openflow/codec/v13/multipart.js';
+import type { Datapath } from '../../openflow/datapath.js';
+import type { ConfigSchema } from '../schema.js';
+import type { App, AppContext } from '../types.js';
+import { defaultPacketInMeterConfig, planMeter, type MeterPlan, type PacketInMeterConfig } from './logic.js';
+
+export { planMeter, meteredFlow, meterBands, defaultPacketInMeterConfig, type PacketInMeterConfig, type MeterPlan } from './logic.js';
+
+/** Settings schema of `apps.settings.packetin-meter`. */
+export const packetInMeterSchema: ConfigSchema<PacketInMeterConfig> = {
+  defaults: defaultPacketInMeterConfig,
+  fields: {
+    ratePps: { type: 'number', integer: true, min: 1, description: 'packet-ins per second a switch may send' },
+    burstPackets: { type: 'number', integer: true, min: 0, description: 'burst allowance (packets)' },
+    meterId: { type: 'number', integer: true, min: 1, max: 0xffff0000, description: 'meter id used on every switch' },
+    priority: { type: 'number', integer: true, min: 1, max: 65535, description: 'priority of the metered catch-all flow (above the table-miss)' },
+    tableId: { type: 'number', integer: true, min: 0, max: 254, description: 'table of the flow' },
+  },
+};
+
+/** OFPET_METER_MOD_FAILED / OFPMMFC_METER_EXISTS. */
+const OFPMMFC_METER_EXISTS = 1;
+
+/** The app with a view of what each switch got. */
+export interface PacketInMeterApp extends App<PacketInMeterConfig> {
+  /** Per switch (hex dpid): `metered`, or why it was skipped. */
+  status(): Record<string, string>;
+}
+
+/** Makes the app. */
+export function packetInMeterApp(): PacketInMeterApp {
+  let ctx: AppContext<PacketInMeterConfig> | undefined;
+  const state = new Map<bigint, string>();
+
+  const features = async (dp: Datapath): Promise<MeterFeaturesReply | undefined> => {
+    try {
+      const body = await dp.multipart({ type: 'meter_features' });
+      return body.type === 'meter_features' ? body : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  const apply = async (c: AppContext<PacketInMeterConfig>, dp: Datapath, plan: MeterPlan): Promise<void> => {
+    if (plan.kind === 'skip') {
+      state.set(dp.dpid, `skipped: ${plan.reason}`);
+      c.log.info({ dpid: dp.dpidHex, reason: plan.reason }, 'packet-in meter skipped on this switch');
+      return;
+    }
+    try {
+      await dp.meterMod(OFPMC.ADD, plan.flags, plan.meterId, plan.bands);
+    } catch (e) {
+      // Left from an earlier run: make it what we want.
+      if (!(e instanceof OfErrorReply && e.reply.errType === OFPET.METER_MOD_FAILED && e.reply.code === OFPMMFC_METER_EXISTS)) throw e;
+      await dp.meterMod(OFPMC.MODIFY, plan.flags, plan.meterId, plan.bands);
+    }
+    c.flows.install(dp.dpid, plan.flow);
+    state.set(dp.dpid, 'metered');
+  };
+
+  return {
+    name: 'packetin-meter',
+    description: 'Caps packet-ins per switch with an OpenFlow 1.3 meter (drop band) on a catch-all flow above the table-miss',
+    config: packetInMeterSchema,
+
+    start(c) {
+      ctx = c;
+      state.clear();
+    },
+
+    async stop() {
+      const c = ctx;
+      ctx = undefined;
+      if (!c) return;
+      const dels: Promise<void>[] = [];
+      for (const [dpid, s] of state) {
+        const dp = c.datapaths.get(dpid);
+        if (s === 'metered' && dp?.connected) dels.push(dp.meterMod(OFPMC.DELETE, 0, c.config.meterId, []).catch(() => undefined));
+      }
+      state.clear();
+      await Promise.all(dels);
+    },
+
+    status: () => Object.fromEntries([...state].map(([d, s]) => [d.toString(16).padStart(16, '0'), s])),
+
+    async onSwitchConnected(e) {
+      const c = ctx;
+      if (!c) return;
+      const dp = e.datapath;
+      const f = dp.version >= 4 ? await features(dp) : undefined;
+      await apply(c, dp, planMeter(dp.version, f, c.config));
+    },
+
+    onSwitchDisconnected(e) {
+      state.delete(e.dpid);
+    },
+  };
+}
