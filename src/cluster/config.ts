@@ -31,6 +31,13 @@ export interface ClusterConfig {
   };
   /** Local links and hosts are published to etcd at most this often (changes are batched). */
   readonly topologyPublishMs: number;
+  /**
+   * How long the merged topology keeps a link whose probes stopped because their sender may
+   * have died (the link timed out and another instance masters its source switch), and the
+   * entries of an instance whose lease expired: long enough for the new masters to probe again,
+   * so a failover does not change the broadcast tree. A port going down still removes at once.
+   */
+  readonly topologyGraceMs: number;
 }
 
 /** Every default of the cluster section. */
@@ -42,6 +49,7 @@ export const defaultClusterConfig: ClusterConfig = {
   keepaliveIntervalMs: 500,
   advertise: { api: '', openflow: '' },
   topologyPublishMs: 50,
+  topologyGraceMs: 6_000,
 };
 
 /** A partial cluster section as a config file gives it. */
@@ -53,6 +61,7 @@ export interface ClusterConfigInput {
   readonly keepaliveIntervalMs?: number;
   readonly advertise?: Partial<ClusterConfig['advertise']>;
   readonly topologyPublishMs?: number;
+  readonly topologyGraceMs?: number;
 }
 
 /** True when the section turns cluster mode on. */
@@ -79,6 +88,7 @@ export function resolveClusterConfig(input: ClusterConfigInput = {}): ClusterCon
     keepaliveIntervalMs: input.keepaliveIntervalMs ?? d.keepaliveIntervalMs,
     advertise: { ...d.advertise, ...input.advertise },
     topologyPublishMs: input.topologyPublishMs ?? d.topologyPublishMs,
+    topologyGraceMs: input.topologyGraceMs ?? d.topologyGraceMs,
   };
   if (!Number.isInteger(c.leaseTtlSec) || c.leaseTtlSec < 2) throw new RangeError('cluster.leaseTtlSec: an integer of at least 2 seconds (etcd refuses shorter leases)');
   if (!(c.demoteMarginMs > 0) || c.demoteMarginMs >= c.leaseTtlSec * 1000) throw new RangeError('cluster.demoteMarginMs: above 0 and below the lease TTL');

@@ -141,7 +141,10 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
   /** Topology: desired and published etcd key → value of this instance. */
   private readonly topoDesired = new Map<string, string>();
   private readonly topoPublished = new Map<string, string>();
+  /** Links that timed out here while another instance was probing them, kept published for the grace period. */
+  private readonly heldLinks = new Map<string, { link: LinkInfo; until: number }>();
   private topoTimer: NodeJS.Timeout | undefined;
+  private holdTimer: NodeJS.Timeout | undefined;
   private publishing = false;
   private isolated = true;
   private relaunching = false;
@@ -173,7 +176,7 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
     this.client = client ?? new Etcd3({ hosts: [...opts.config.etcd.endpoints], dialTimeout: opts.config.etcd.requestTimeoutMs });
     this.ownsClient = client === undefined;
     this.store = new EtcdStore(this.client, opts.config.etcd.endpoints, { prefix: opts.config.etcd.prefix, requestTimeoutMs: opts.config.etcd.requestTimeoutMs });
-    this.view = new ClusterTopologyView(opts.config.leaseTtlSec * 1000 + 2_000, this.now);
+    this.view = new ClusterTopologyView(opts.config.topologyGraceMs, this.now);
     this.topologySource = opts.topology;
     this.advertise = {
       api: opts.config.advertise.api || opts.advertise?.api || '',
@@ -221,6 +224,15 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
       if (e.msg.errType === OFPET.BAD_REQUEST && e.msg.code === OFPBRC.IS_SLAVE) {
         const dp = this.datapaths.get(e.dpid);
         if (dp) this.announce(dp, this.asked.get(dp.dpidHex)?.gen ?? this.lastGen.get(dp.dpidHex) ?? 0n);
+        this.scheduleReconcile(); // etcd decides: a newer term shows up there, or this term is re-asserted
+      }
+    });
+    this.onBus('linkRemoved', (e) => {
+      // Probes over this link come from another instance (its source switch's master): if that
+      // instance died, they stop until the new master probes again. Keep publishing the link
+      // meanwhile, so the cluster's tree does not change for a failover.
+      if (e.reason === 'timeout' && this.owners.get(dpidToHex(e.link.src))?.lease !== this.leaseId) {
+        this.heldLinks.set(linkKey(e.link), { link: e.link, until: this.now() + this.cfg.topologyGraceMs });
       }
     });
     for (const name of ['linkAdded', 'linkRemoved', 'hostAdded', 'hostMoved', 'hostUpdated', 'hostRemoved'] as const) {
@@ -230,6 +242,9 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
     this.localTopologyChanged();
     this.timers.push(setInterval(() => this.keepaliveTick(), this.cfg.keepaliveIntervalMs));
     this.timers.push(setInterval(() => this.view.expireOrphans(), 500));
+    // A safety net: whatever made a switch's role drift from etcd (a refused or timed-out role
+    // request), the next pass puts it back.
+    this.timers.push(setInterval(() => this.scheduleReconcile(), 1_000));
     for (const t of this.timers) t.unref();
     this.scheduleReconcile();
   }
@@ -269,6 +284,7 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
     this.timers = [];
     if (this.healthTimer) clearTimeout(this.healthTimer);
     if (this.topoTimer) clearTimeout(this.topoTimer);
+    if (this.holdTimer) clearTimeout(this.holdTimer);
     for (const [name, fn] of this.busListeners) this.bus.off(name, fn as never);
     this.busListeners.length = 0;
   }
@@ -592,8 +608,24 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
     }
     const o = this.owners.get(d);
     if (o && o.lease === this.leaseId && this.healthy) this.askRole(dp, 'master', o.generation);
-    else this.askRole(dp, 'slave', o?.generation ?? this.lastGen.get(d) ?? 0n);
+    else if (o || !this.healthy || dp.version === OFP_VERSION_1_0) this.askRole(dp, 'slave', o?.generation ?? this.lastGen.get(d) ?? 0n);
+    else this.holdUndecided(dp);
     void this.putConn(d).then(() => this.scheduleReconcile());
+  }
+
+  /**
+   * Nobody masters the switch yet and this instance may be the one: hold its writes in the gate
+   * (as for a pending claim) rather than refuse them, so what apps install on connect goes out if
+   * the claim is ours and fails with NotMasterError if another instance's record appears. If
+   * nothing is decided within a lease TTL, become a slave.
+   */
+  private holdUndecided(dp: Datapath): void {
+    dp.mastership = 'pending';
+    const t = setTimeout(() => {
+      if (this.stopped || this.datapaths.get(dp.dpid) !== dp || this.asked.has(dp.dpidHex) || dp.mastership !== 'pending') return;
+      this.askRole(dp, 'slave', this.lastGen.get(dp.dpidHex) ?? 0n);
+    }, this.cfg.leaseTtlSec * 1000);
+    t.unref();
   }
 
   private onSwitchDisconnected(dpid: bigint): void {
@@ -731,7 +763,26 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
     const t = this.topologySource?.();
     if (!t) return;
     this.topoDesired.clear();
-    for (const l of t.links()) this.topoDesired.set(this.key('topo', this.instanceId, 'link', linkKey(l)), encodeLink(l));
+    const now = this.now();
+    let nextExpiry = Infinity;
+    for (const [k, h] of this.heldLinks) {
+      if (h.until <= now) this.heldLinks.delete(k);
+      else {
+        this.topoDesired.set(this.key('topo', this.instanceId, 'link', k), encodeLink(h.link));
+        nextExpiry = Math.min(nextExpiry, h.until);
+      }
+    }
+    for (const l of t.links()) {
+      this.heldLinks.delete(linkKey(l)); // probed again
+      this.topoDesired.set(this.key('topo', this.instanceId, 'link', linkKey(l)), encodeLink(l));
+    }
+    if (nextExpiry < Infinity && !this.holdTimer && !this.stopped) {
+      this.holdTimer = setTimeout(() => {
+        this.holdTimer = undefined;
+        this.publishSoon(0);
+      }, nextExpiry - now + 1);
+      this.holdTimer.unref();
+    }
     for (const h of t.hostList()) this.topoDesired.set(this.key('topo', this.instanceId, 'host', h.id), encodeHost(h));
   }
 

@@ -3,8 +3,28 @@
  * the switches it masters), merged into one view that is the same on every instance.
  */
 import { EventEmitter } from 'node:events';
+import type { Datapath } from '../openflow/datapath.js';
 import { decodeValue, encodeValue, type StoreValue } from '../store/store.js';
-import { linkKey, type Host, type HostLocation, type LinkInfo } from '../topology/types.js';
+import { isLivePort } from '../topology/discovery.js';
+import { TopologySnapshot } from '../topology/snapshot.js';
+import { linkKey, type Host, type HostLocation, type Link, type LinkInfo } from '../topology/types.js';
+
+/** A switch and its live ports, as a snapshot needs them. */
+export interface SwitchPorts {
+  readonly dpid: bigint;
+  readonly ports: readonly number[];
+}
+
+/** The switches connected to this instance with their live ports (every instance sees every switch). */
+export function datapathSwitches(datapaths: ReadonlyMap<bigint, Datapath>): SwitchPorts[] {
+  const out: SwitchPorts[] = [];
+  for (const dp of datapaths.values()) {
+    const ports: number[] = [];
+    for (const p of dp.ports.values()) if (isLivePort(p)) ports.push(p.portNo);
+    out.push({ dpid: dp.dpid, ports: ports.sort((a, b) => a - b) });
+  }
+  return out.sort((a, b) => (a.dpid < b.dpid ? -1 : a.dpid > b.dpid ? 1 : 0));
+}
 
 /** Events of the merged view (past tense; `instanceId` is who published the entry). */
 export interface ClusterTopologyEvents {
@@ -44,6 +64,8 @@ export class ClusterTopologyView extends EventEmitter<ClusterTopologyEvents> {
   /** Entries of dead instances, kept until `until` (ms). */
   private readonly orphans = new Map<string, { readonly published: Published; readonly until: number }>();
   private version = 0;
+  private snap: TopologySnapshot | undefined;
+  private snapSig = '';
 
   constructor(
     private readonly orphanGraceMs = 4_000,
@@ -153,6 +175,41 @@ export class ClusterTopologyView extends EventEmitter<ClusterTopologyEvents> {
       for (const [k, e] of o.published.links) if (!this.bestLink(k)) this.emitChange('linkRemoved', { link: e.value });
       for (const [k, e] of o.published.hosts) if (!this.bestHost(k)) this.emitChange('hostRemoved', { host: e.value });
     }
+  }
+
+  /**
+   * The merged topology as a TopologySnapshot (paths, broadcast tree, flood ports), over the
+   * given switches; links whose ends are not among them are left out. Cached until the view or
+   * the switches change.
+   */
+  snapshot(switches: readonly SwitchPorts[], weightOf: (l: Link) => number = () => 1): TopologySnapshot {
+    const sig = `${this.version}|${switches.map((s) => `${s.dpid.toString(16)}:${s.ports.join('.')}`).join(' ')}`;
+    if (this.snap && this.snapSig === sig) return this.snap;
+    const known = new Map(switches.map((s) => [s.dpid, new Set(s.ports)]));
+    const links = this.links().filter((l) => known.get(l.src)?.has(l.srcPort) && known.get(l.dst)?.has(l.dstPort));
+    const infra = new Set(links.flatMap((l) => [`${l.src}:${l.srcPort}`, `${l.dst}:${l.dstPort}`]));
+    const hosts = (): Host[] => this.hosts().filter((h) => known.has(h.location.dpid) && !infra.has(`${h.location.dpid}:${h.location.port}`));
+    this.snap = new TopologySnapshot({ version: this.version, switches, links, hosts, weightOf });
+    this.snapSig = sig;
+    return this.snap;
+  }
+
+  /**
+   * What the apps' topology adapter (`topologyView` in src/apps) reads, over the merged view:
+   * `topologyView(view.source(() => datapathSwitches(controller.datapaths)))`.
+   */
+  source(switches: () => readonly SwitchPorts[]): {
+    snapshot(): TopologySnapshot;
+    fabric(): TopologySnapshot['fabric'];
+    floodPorts(dpid: bigint, inPort: number): number[];
+    isInfrastructurePort(dpid: bigint, port: number): boolean;
+  } {
+    return {
+      snapshot: () => this.snapshot(switches()),
+      fabric: () => this.snapshot(switches()).fabric,
+      floodPorts: (dpid, inPort) => this.snapshot(switches()).floodPorts(dpid, inPort),
+      isInfrastructurePort: (dpid, port) => this.snapshot(switches()).isInfrastructurePort(dpid, port),
+    };
   }
 
   /** Forgets everything (the service lost its etcd session and will reload). Emits nothing. */
