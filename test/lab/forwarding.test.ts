@@ -34,7 +34,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * The apps' view of the controller's topology and hosts: topologyView plus the current snapshot
  * (forwarding computes paths on it) and the host tracker. The controller should wire the same.
  */
-export function appTopology(c: Controller): { topology: TopologyService; hosts: HostService } {
+function appTopology(c: Controller): { topology: TopologyService; hosts: HostService } {
   const t = c.topology!;
   return {
     topology: { ...topologyView(t), snapshot: () => t.snapshot() } as TopologyService,
