@@ -62,7 +62,7 @@ describe('proxy-arp in the app chain', () => {
       log: silentLogger,
       flowsConfig: { reconcileIntervalMs: 0, reconcileOnConnect: false },
       apps: [proxyArpApp, forwardingApp],
-      config: { enabled: ['proxy-arp', 'forwarding'] },
+      config: { enabled: ['proxy-arp', 'forwarding'], settings: { forwarding: { floodHoldMs: 0 } } },
     });
     await m.start();
     const pin = (inPort: number, data: Buffer): void => {
