@@ -201,8 +201,9 @@ export const defaultConfig: Config = {
   },
   dataDir: './data',
   apps: {
-    // Topology-aware forwarding and proxy ARP when those apps are built in; see src/apps/registry.ts.
-    enabled: ['l2-learning'],
+    // Topology-aware forwarding and proxy ARP. l2-learning is the alternative to forwarding (both
+    // own the table-miss flow, so enable one of them); see src/apps/registry.ts for the rest.
+    enabled: ['forwarding', 'proxy-arp'],
     modules: [],
     settings: {},
     maxFailures: 5,

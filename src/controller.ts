@@ -58,10 +58,11 @@ export class Controller {
       log: this.log.child({ component: 'topology' }),
       secret: this.options.secret ?? loadOrCreateSecret(this.config.dataDir),
     });
-    const topology = this.topology as unknown as EventEmitter;
+    const emitter = this.topology as unknown as EventEmitter;
     const bus = this.bus as unknown as EventEmitter;
-    for (const name of TOPOLOGY_EVENT_NAMES) topology.on(name, (e: unknown) => bus.emit(name, e));
+    for (const name of TOPOLOGY_EVENT_NAMES) emitter.on(name, (e: unknown) => bus.emit(name, e));
     this.topology.start();
+    const topology = this.topology;
     this.flows = new FlowService({ bus: this.bus, datapaths: this.datapaths, config: this.config.flows, log: this.log.child({ component: 'flows' }) });
     this.flows.start();
     // Apps subscribe before the listener opens, so no switch connects unseen.
@@ -72,6 +73,7 @@ export class Controller {
       log: this.log,
       flows: this.flows,
       topology: topologyView(this.topology),
+      hosts: { findByMac: (mac) => topology.findHost(mac), list: () => topology.hostList() },
       ...(this.options.apps ? { apps: this.options.apps } : {}),
       ...(this.options.store ? { store: namespaceView(this.options.store, NAMESPACES.apps) } : {}),
     });

@@ -4,6 +4,7 @@
  * in-process controller use it; tests that need only the southbound use Controller directly.
  */
 import type { Logger } from 'pino';
+import { aclResource, staticFlowsResource } from './api/app-resources.js';
 import { startApi, type RunningApi } from './api/index.js';
 import type { Config } from './config.js';
 import { Controller } from './controller.js';
@@ -41,7 +42,7 @@ export async function startSignalbox(config: Config, log: Logger): Promise<Runni
         bus: c.bus,
         datapaths: c.datapaths,
         ...(c.topology ? { topology: c.topology } : {}),
-        ...(c.apps ? { apps: c.apps } : {}),
+        ...(c.apps ? { apps: c.apps, staticFlows: staticFlowsResource(c.apps), aclRules: aclResource(c.apps) } : {}),
         store,
         ready: () => ready,
         ownerCookie: (owner) => ({ cookie: ownerCookie(c.flows!.ownerId(owner)), mask: OWNER_COOKIE_MASK }),

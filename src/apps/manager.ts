@@ -201,6 +201,11 @@ export class AppManager {
     this.started = false;
   }
 
+  /** The running instance of an app (its own methods, e.g. static-flows' CRUD), or undefined when it is not running. */
+  instance<T extends App = App>(name: string): T | undefined {
+    return this.entries.get(name)?.instance?.app as T | undefined;
+  }
+
   /** Every registered app and its state, by name. */
   list(): AppStatus[] {
     return [...this.entries.values()]

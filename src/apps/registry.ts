@@ -2,12 +2,19 @@
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { aclApp } from './acl/index.js';
+import { forwardingApp } from './forwarding/index.js';
 import { l2LearningApp } from './l2-learning/index.js';
+import { packetInMeterApp } from './packetin-meter/index.js';
+import { proxyArpApp } from './proxy-arp/index.js';
+import { routerApp } from './router/index.js';
+import { staticFlowsApp } from './static-flows/index.js';
+import { statsApp } from './stats/index.js';
 import type { AppDefinition } from './types.js';
 
 /** The apps that ship with Signalbox. */
 export function builtinApps(): AppDefinition[] {
-  return [l2LearningApp as AppDefinition];
+  return [l2LearningApp, forwardingApp, proxyArpApp, aclApp, staticFlowsApp, routerApp, statsApp, packetInMeterApp] as AppDefinition[];
 }
 
 function isPath(spec: string): boolean {

@@ -1,4 +1,5 @@
 /** Adapts the topology layer (src/topology TopologyService) to the small TopologyService interface apps get. */
+import type { TopologySnapshot } from '../topology/snapshot.js';
 import type { TopologyService } from './types.js';
 
 /** The parts of src/topology's service this adapter reads (structural, so apps do not depend on the topology module). */
@@ -9,6 +10,8 @@ export interface TopologySource {
   };
   /** Ports to flood out of on the broadcast tree. */
   floodPorts(dpid: bigint, inPort: number): readonly number[];
+  /** The full snapshot (paths, hosts), when the source has one. */
+  snapshot?(): TopologySnapshot;
   /** True when a discovered link starts or ends at the port. */
   isInfrastructurePort(dpid: bigint, port: number): boolean;
 }
@@ -17,6 +20,7 @@ export interface TopologySource {
 export function topologyView(source: TopologySource): TopologyService {
   return {
     floodPorts: (dpid, inPort) => source.floodPorts(dpid, inPort),
+    ...(source.snapshot ? { snapshot: () => source.snapshot!() } : {}),
     isEdgePort: (dpid, port) => !source.isInfrastructurePort(dpid, port),
     isBlockedPort: (dpid, port) => {
       const sw = source.fabric().switches.get(dpid);

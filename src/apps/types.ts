@@ -3,6 +3,7 @@
  * start/stop, event handlers) and its AppContext of typed services. Apps import nothing that
  * touches sockets, `net` or fastify: every effect goes through these services.
  */
+import type { TopologySnapshot } from '../topology/snapshot.js';
 import type { Logger } from 'pino';
 import type { ControllerEvents } from '../events.js';
 import type { FlowScope } from '../flows/service.js';
@@ -86,6 +87,8 @@ export interface TopologyService {
   isBlockedPort?(dpid: bigint, port: number): boolean;
   /** A text that changes exactly when the broadcast tree changes (state learned along the old tree is then stale). */
   treeSignature?(): string;
+  /** The current topology snapshot (links, hosts, paths), for apps that compute paths. */
+  snapshot?(): TopologySnapshot;
 }
 
 /** A host as the host tracker knows it (structurally the topology's Host). */

@@ -25,6 +25,7 @@ export const RESERVED_OWNERS: Readonly<Record<string, number>> = {
   system: SYSTEM_OWNER_ID,
   topology: SYSTEM_OWNER_ID,
   static: STATIC_OWNER_ID,
+  'static-flows': STATIC_OWNER_ID,
 };
 
 const RESERVED_IDS = new Set<number>([NO_OWNER_ID, SYSTEM_OWNER_ID, STATIC_OWNER_ID]);

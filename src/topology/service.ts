@@ -171,6 +171,11 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     return this.discovery.linkCount;
   }
 
+  /** The host with this MAC (untagged first, then any VLAN), live. */
+  findHost(mac: string): Host | undefined {
+    return this.hosts.get(mac) ?? this.hosts.list().find((h) => h.mac === mac);
+  }
+
   /** Known hosts (a fresh array). */
   hostList(): Host[] {
     return this.hosts.list();

@@ -1,0 +1,65 @@
+/**
+ * The API's collections backed by running apps: static flows (the static-flows app) and ACL
+ * rules (the acl app). An app that is not running answers 503; an app's validation error
+ * becomes a 400 naming the field.
+ */
+import type { AppManager } from '../apps/manager.js';
+import type { AclApp } from '../apps/acl/index.js';
+import { AclRuleError } from '../apps/acl/index.js';
+import type { StaticFlowsApp } from '../apps/static-flows/index.js';
+import { StaticFlowError } from '../apps/static-flows/index.js';
+import { ApiError } from './errors.js';
+import type { ApiResource, ResourceApi } from './services.js';
+
+function running<T>(apps: AppManager, name: string): T {
+  const app = apps.instance(name) as T | undefined;
+  if (!app) throw new ApiError('service_unavailable', `the ${name} app is not running (enable it: POST /api/v1/apps/${name}/enable)`);
+  return app;
+}
+
+async function mapErrors<T>(fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof StaticFlowError || e instanceof AclRuleError) throw new ApiError('invalid_input', e.message, `body.${e.field}`);
+    throw e;
+  }
+}
+
+/** Static flows by name (the resource id is the flow's name). */
+export function staticFlowsResource(apps: AppManager): ResourceApi {
+  const app = (): StaticFlowsApp => running<StaticFlowsApp>(apps, 'static-flows');
+  const asResource = (f: { name: string }): ApiResource => ({ id: f.name, ...f });
+  return {
+    list: () => app().list().map(asResource),
+    get: (id) => {
+      const f = app().get(id);
+      return f && asResource(f);
+    },
+    create: (body) =>
+      mapErrors(async () => {
+        const name = (body as { name?: unknown } | null)?.name;
+        if (typeof name === 'string' && app().get(name)) throw new ApiError('conflict', `a static flow named "${name}" exists; PUT /api/v1/static-flows/${name} replaces it`, 'body.name');
+        return asResource((await app().put(body)).flow);
+      }),
+    replace: (id, body) => mapErrors(async () => asResource((await app().put({ ...(body as object), name: id })).flow)),
+    remove: (id) => app().remove(id),
+  };
+}
+
+/** ACL rules by id, in evaluation order. */
+export function aclResource(apps: AppManager): ResourceApi {
+  const app = (): AclApp => running<AclApp>(apps, 'acl');
+  return {
+    list: () => app().list(),
+    get: (id) => app().get(id),
+    create: (body) => mapErrors(() => app().add(body)),
+    replace: (id, body) =>
+      mapErrors(async () => {
+        const r = await app().update(id, body);
+        if (!r) throw new ApiError('not_found', `no ACL rule "${id}"`, 'params.id');
+        return r;
+      }),
+    remove: (id) => app().remove(id),
+  };
+}
