@@ -143,13 +143,17 @@ export class AppManager {
   }
 
   /**
-   * Makes an app available (not enabled). Throws when the name is taken or the object is not
-   * an app. Call before `start()` or at run time.
+   * Makes an app available (not enabled). Throws when the name is taken (a stopped built-in may
+   * be replaced) or the object is not an app. Call before `start()` or at run time.
    */
   register(def: AppDefinition, source = 'embedded'): void {
     const app = describeApp(def);
     checkAppShape(app, source);
-    if (this.entries.has(app.name)) throw new Error(`app "${app.name}" from ${source} is already registered (from ${this.entries.get(app.name)!.source})`);
+    const existing = this.entries.get(app.name);
+    // An embedder (or a test) may swap a built-in for its own version of the same name, while it is stopped.
+    if (existing && !(existing.source === 'builtin' && source !== 'builtin' && existing.state !== 'running')) {
+      throw new Error(`app "${app.name}" from ${source} is already registered (from ${existing.source})`);
+    }
     this.entries.set(app.name, {
       name: app.name,
       definition: def,

@@ -21,7 +21,7 @@ function contextOf(c: Controller): ApiContext {
 }
 
 beforeAll(async () => {
-  ctrl = new Controller({ ...defaultConfig, dataDir: mkdtempSync(join(tmpdir(), 'sbx-wiring-')), openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'], echoIntervalMs: 0 } });
+  ctrl = new Controller({ ...defaultConfig, dataDir: mkdtempSync(join(tmpdir(), 'sbx-wiring-')), apps: { ...defaultConfig.apps, enabled: ['l2-learning'] }, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'], echoIntervalMs: 0 } });
   await ctrl.start();
   ctx = contextOf(ctrl);
   const connected = new Promise<void>((resolve) => ctrl.bus.once('switchConnected', () => resolve()));
