@@ -27,7 +27,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 describe('acl in Mininet (OpenFlow13)', () => {
   it('tree 2x2: denies exactly what the rules say, lets the allowed exception through, and forgets deleted rules', async () => {
-    ctrl = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'] } });
+    ctrl = new Controller({ ...defaultConfig, apps: { ...defaultConfig.apps, enabled: [] }, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'] } });
     const port = (await ctrl.start()).openflow[0]!.port;
     const t = ctrl.topology!;
     const acl = aclApp();

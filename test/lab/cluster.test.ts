@@ -65,7 +65,7 @@ async function startInstance(id: string, endpoint: string, prefix: string): Prom
   const secret = await loadOrCreateClusterSecret(store);
   await store.close();
   const dataDir = mkdtempSync(join(tmpdir(), 'signalbox-cluster-lab-'));
-  const ctrl = new Controller({ ...defaultConfig, dataDir, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'] } }, undefined, { secret });
+  const ctrl = new Controller({ ...defaultConfig, apps: { ...defaultConfig.apps, enabled: [] }, dataDir, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'] } }, undefined, { secret });
   const cluster = new ClusterService({ config, bus: ctrl.bus, datapaths: ctrl.datapaths, topology: () => ctrl.topology });
   await cluster.start();
   const port = (await ctrl.start()).openflow[0]!.port;

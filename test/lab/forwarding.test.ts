@@ -43,7 +43,7 @@ function appTopology(c: Controller): { topology: TopologyService; hosts: HostSer
 }
 
 async function start(topo: TopoSpec, links: number, extra: { apps?: Parameters<typeof AppManager.prototype.register>[0][]; enabled?: string[]; settings?: Record<string, Record<string, unknown>> } = {}): Promise<Lab> {
-  ctrl = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'] } });
+  ctrl = new Controller({ ...defaultConfig, apps: { ...defaultConfig.apps, enabled: [] }, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'] } });
   const port = (await ctrl.start()).openflow[0]!.port;
   apps = new AppManager({
     bus: ctrl.bus,

@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 async function run(topo: TopoSpec, protocol: 'OpenFlow13' | 'OpenFlow10', hosts: [string, string], links = 0): Promise<void> {
-  ctrl = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'] } });
+  ctrl = new Controller({ ...defaultConfig, apps: { ...defaultConfig.apps, enabled: [] }, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'] } });
   const port = (await ctrl.start()).openflow[0]!.port;
   apps = new AppManager({
     bus: ctrl.bus,

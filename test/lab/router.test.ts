@@ -28,7 +28,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 describe('router in Mininet (OpenFlow13)', () => {
   it('two subnets on two switches: gateways answer ping, hosts reach the other subnet with the TTL decremented, pingall 0% loss; packet-ins are metered', async () => {
-    ctrl = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'] } });
+    ctrl = new Controller({ ...defaultConfig, apps: { ...defaultConfig.apps, enabled: [] }, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'] } });
     const port = (await ctrl.start()).openflow[0]!.port;
     const t = ctrl.topology!;
     const router = routerApp();
