@@ -1,4 +1,5 @@
 /** One typed configuration for Signalbox: every default lives in `defaultConfig`, documented here. */
+import type { ClusterConfig } from './cluster/config.js';
 
 /** OpenFlow listener and session settings. */
 export interface OpenFlowConfig {
@@ -158,6 +159,11 @@ export interface Config {
   readonly apps: AppsConfig;
   /** The flow rule service: reconciliation and ownership policies. */
   readonly flows: FlowsConfig;
+  /**
+   * Cluster mode (etcd membership, one master per switch, shared store); standalone while
+   * `cluster.etcd.endpoints` is empty. See src/cluster/config.ts for each setting.
+   */
+  readonly cluster: ClusterConfig;
   /** pino level. */
   readonly logLevel: string;
 }
@@ -208,6 +214,19 @@ export const defaultConfig: Config = {
     settings: {},
     maxFailures: 5,
     failureWindowMs: 60_000,
+  },
+  cluster: {
+    // Standalone: no etcd endpoints. With them, instances coordinate through etcd.
+    etcd: { endpoints: [], prefix: 'signalbox/', requestTimeoutMs: 1_000 },
+    instanceId: '',
+    // An instance that stops renewing for this long loses its switches; it demotes itself
+    // demoteMarginMs earlier, so two masters never write to one switch.
+    leaseTtlSec: 3,
+    demoteMarginMs: 1_000,
+    keepaliveIntervalMs: 500,
+    advertise: { api: '', openflow: '' },
+    topologyPublishMs: 50,
+    topologyGraceMs: 6_000,
   },
   flows: {
     reconcileIntervalMs: 30_000,

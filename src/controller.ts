@@ -8,7 +8,7 @@ import { Datapath } from './openflow/datapath.js';
 import { OpenFlowServer, type BoundListener } from './openflow/server.js';
 import { Session } from './openflow/session.js';
 import { loadOrCreateSecret, TopologyService } from './topology/index.js';
-import { AppManager, topologyView, type AppDefinition } from './apps/index.js';
+import { AppManager, topologyView, type AppDefinition, type TopologySource } from './apps/index.js';
 import { FlowService } from './flows/index.js';
 import { NAMESPACES, namespaceView, type Store } from './store/index.js';
 
@@ -18,6 +18,11 @@ export interface ControllerOptions {
   readonly secret?: Buffer;
   /** Persistent store; apps keep their state under its `apps` namespace. Default: in memory. */
   readonly store?: Store;
+  /**
+   * Where apps read the topology from; default this instance's own topology service. In cluster
+   * mode it is the merged view of every instance's links and hosts.
+   */
+  readonly appTopology?: TopologySource;
   /** Apps available besides the built-ins and configured modules (embedding, tests); enable them by name in `apps.enabled`. */
   readonly apps?: readonly AppDefinition[];
 }
@@ -72,7 +77,7 @@ export class Controller {
       config: this.config.apps,
       log: this.log,
       flows: this.flows,
-      topology: topologyView(this.topology),
+      topology: topologyView(this.options.appTopology ?? this.topology),
       hosts: { findByMac: (mac) => topology.findHost(mac), list: () => topology.hostList() },
       ...(this.options.apps ? { apps: this.options.apps } : {}),
       ...(this.options.store ? { store: namespaceView(this.options.store, NAMESPACES.apps) } : {}),

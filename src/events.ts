@@ -16,6 +16,8 @@ export interface ControllerEvents extends TopologyEvents {
   packetIn: [{ readonly dpid: bigint; readonly datapath: Datapath; readonly msg: PacketIn }];
   flowRemoved: [{ readonly dpid: bigint; readonly msg: FlowRemoved }];
   errorReceived: [{ readonly dpid: bigint; readonly msg: ErrorMsg }];
+  /** Cluster mode: this instance became master or slave of a switch, in term `generationId`. */
+  mastershipChanged: [{ readonly dpid: bigint; readonly role: 'standalone' | 'master' | 'slave'; readonly generationId: bigint }];
 }
 
 /** Names of the topology events the controller forwards onto the bus. */

@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import { aclResource, staticFlowsResource } from './api/app-resources.js';
 import { startApi, type RunningApi } from './api/index.js';
 import type { Config } from './config.js';
+import type { TopologySource } from './apps/index.js';
+import { ClusterService, clusterEnabled, datapathSwitches, EtcdStore, loadOrCreateClusterSecret, resolveClusterConfig } from './cluster/index.js';
 import { Controller } from './controller.js';
 import { OWNER_COOKIE_MASK, ownerCookie } from './flows/cookie.js';
 import type { BoundListener } from './openflow/server.js';
@@ -27,13 +29,40 @@ export interface Running {
  * loads the shared LLDP secret from it, starts the controller and then the API.
  */
 export async function startSignalbox(config: Config, log: Logger): Promise<Running> {
-  const store = await openStore(config.dataDir);
+  const cc = clusterEnabled(config.cluster) ? resolveClusterConfig(config.cluster) : undefined;
+  // Standalone: LevelDB in the data directory. Cluster: shared state in etcd.
+  const store: Store = cc ? EtcdStore.connect(cc.etcd.endpoints, cc.etcd.prefix, cc.etcd.requestTimeoutMs) : await openStore(config.dataDir);
   let controller: Controller | undefined;
+  let cluster: ClusterService | undefined;
   try {
-    const secret = await loadOrCreateStoredSecret(store, 'lldp');
-    controller = new Controller(config, log, { secret, store });
-    const { openflow } = await controller.start();
+    const secret = cc ? await loadOrCreateClusterSecret(store as EtcdStore) : await loadOrCreateStoredSecret(store, 'lldp');
+    // Apps read the merged cluster topology in cluster mode; the view exists once the cluster
+    // service does, which needs the controller's bus: hence a source that looks it up late.
+    let source: TopologySource | undefined;
+    const appTopology: TopologySource | undefined = cc
+      ? {
+          fabric: () => source!.fabric(),
+          floodPorts: (dpid, inPort) => source!.floodPorts(dpid, inPort),
+          snapshot: () => source!.snapshot!(),
+          isInfrastructurePort: (dpid, port) => source!.isInfrastructurePort(dpid, port),
+        }
+      : undefined;
+    controller = new Controller(config, log, { secret, store, ...(appTopology ? { appTopology } : {}) });
     const c = controller;
+    if (cc) {
+      cluster = new ClusterService({
+        config: cc,
+        bus: c.bus,
+        datapaths: c.datapaths,
+        log: log.child({ component: 'cluster' }),
+        topology: () => c.topology,
+        advertise: { api: config.api.listen, openflow: config.openflow.listen[0] ?? '' },
+      });
+      source = cluster.view.source(() => datapathSwitches(c.datapaths));
+      // Before the listener opens, so every switch meets the mastership gate.
+      await cluster.start();
+    }
+    const { openflow } = await c.start();
     let ready = false;
     const api = await startApi({
       config,
@@ -45,6 +74,7 @@ export async function startSignalbox(config: Config, log: Logger): Promise<Runni
         ...(c.apps ? { apps: c.apps, staticFlows: staticFlowsResource(c.apps), aclRules: aclResource(c.apps) } : {}),
         store,
         ready: () => ready,
+        ...(cluster ? { cluster, instanceId: cluster.instanceId } : {}),
         ownerCookie: (owner) => ({ cookie: ownerCookie(c.flows!.ownerId(owner)), mask: OWNER_COOKIE_MASK }),
       },
     });
@@ -56,11 +86,13 @@ export async function startSignalbox(config: Config, log: Logger): Promise<Runni
       openflow,
       stop: async () => {
         await api.close();
+        await cluster?.stop();
         await c.stop();
         await store.close();
       },
     };
   } catch (e) {
+    await cluster?.stop().catch(() => undefined);
     await controller?.stop().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw e;

@@ -1,5 +1,6 @@
 /** Cluster mode settings: etcd endpoints turn it on; everything else has a default here. */
 import { randomBytes } from 'node:crypto';
+import { defaultConfig } from '../config.js';
 
 /** The `cluster` section of the configuration. Without `etcd.endpoints` the controller runs standalone. */
 export interface ClusterConfig {
@@ -40,17 +41,8 @@ export interface ClusterConfig {
   readonly topologyGraceMs: number;
 }
 
-/** Every default of the cluster section. */
-export const defaultClusterConfig: ClusterConfig = {
-  etcd: { endpoints: [], prefix: 'signalbox/', requestTimeoutMs: 1_000 },
-  instanceId: '',
-  leaseTtlSec: 3,
-  demoteMarginMs: 1_000,
-  keepaliveIntervalMs: 500,
-  advertise: { api: '', openflow: '' },
-  topologyPublishMs: 50,
-  topologyGraceMs: 6_000,
-};
+/** Every default of the cluster section (they live in src/config.ts with all other defaults). */
+export const defaultClusterConfig: ClusterConfig = defaultConfig.cluster;
 
 /** A partial cluster section as a config file gives it. */
 export interface ClusterConfigInput {
