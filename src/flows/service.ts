@@ -292,6 +292,7 @@ export class FlowService {
   private readonly onConnected = (e: ControllerEvents['switchConnected'][0]): void => this.switchConnected(e.dpid, e.datapath);
   private readonly onDisconnected = (e: ControllerEvents['switchDisconnected'][0]): void => this.switchDisconnected(e.dpid);
   private readonly onFlowRemoved = (e: ControllerEvents['flowRemoved'][0]): void => this.flowRemoved(e.dpid, e.msg);
+  private readonly onMastership = (e: ControllerEvents['mastershipChanged'][0]): void => this.mastershipChanged(e.dpid, e.role);
 
   constructor(opts: FlowServiceOptions) {
     this.bus = opts.bus;
@@ -309,6 +310,7 @@ export class FlowService {
     this.bus.on('switchConnected', this.onConnected);
     this.bus.on('switchDisconnected', this.onDisconnected);
     this.bus.on('flowRemoved', this.onFlowRemoved);
+    this.bus.on('mastershipChanged', this.onMastership);
     if (this.config.reconcileIntervalMs > 0) {
       this.timer = setInterval(() => void this.reconcileAll().catch(() => undefined), this.config.reconcileIntervalMs);
       this.timer.unref();
@@ -323,6 +325,7 @@ export class FlowService {
     this.bus.off('switchConnected', this.onConnected);
     this.bus.off('switchDisconnected', this.onDisconnected);
     this.bus.off('flowRemoved', this.onFlowRemoved);
+    this.bus.off('mastershipChanged', this.onMastership);
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
   }
@@ -673,6 +676,18 @@ export class FlowService {
     void this.sendBatches(dp, sw, pending.map((r) => () => this.sendAdd(dp, sw, r)));
   }
 
+  /**
+   * Cluster mode: a new master reconciles the switch hitlessly, and flows refused while this
+   * instance was not master (NotMasterError) are wanted again. A slave does nothing.
+   */
+  private mastershipChanged(dpid: bigint, role: 'standalone' | 'master' | 'slave'): void {
+    if (role !== 'master') return;
+    const sw = this.switches.get(dpid);
+    if (sw) for (const rec of sw.byKey.values()) if (rec.state === 'failed') this.setState(rec, 'pending');
+    const dp = this.datapaths.get(dpid);
+    if (dp?.connected) void this.reconcile(dpid).catch(() => undefined);
+  }
+
   private switchDisconnected(dpid: bigint): void {
     const sw = this.switches.get(dpid);
     if (!sw) return;
@@ -751,6 +766,8 @@ export class FlowService {
   reconcile(dpid: bigint): Promise<ReconcileReport> {
     const dp = this.datapaths.get(dpid);
     if (!dp || !dp.connected) return Promise.reject(new Error(`switch ${dpidToHex(dpid)} is not connected`));
+    // Another instance masters this switch (cluster mode): it reconciles, not us.
+    if (dp.mastership === 'slave') return Promise.reject(new Error(`switch ${dpidToHex(dpid)} is mastered by another instance`));
     const sw = this.sw(dpid);
     if (sw.reconciling) return sw.reconciling;
     const p = this.runReconcile(dp, sw).finally(() => {

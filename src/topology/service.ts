@@ -107,6 +107,10 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     this.on2('flowRemoved', (e) => {
       if (e.msg.cookie === LLDP_FLOW_COOKIE) this.restoreLldpFlow(e.dpid, 'flow removed');
     });
+    this.on2('mastershipChanged', (e) => {
+      const dp = this.datapaths.get(e.dpid);
+      if (dp && e.role === 'master') this.installLldpFlow(dp, false);
+    });
     for (const dp of this.datapaths.values()) this.onSwitch(dp);
     const tick = Math.max(1, this.config.probeTickMs);
     this.timers.push(setInterval(() => this.tick(), tick));
@@ -243,7 +247,8 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     const ttlSec = Math.ceil((this.config.probeIntervalMs * (this.config.maxMissedProbes + 1)) / 1000);
     for (const p of due) {
       const dp = this.datapaths.get(p.dpid);
-      if (!dp || !dp.connected) continue;
+      // In cluster mode only the switch's master probes (a held probe would go out stale).
+      if (!dp || !dp.connected || dp.mastership === 'slave' || dp.mastership === 'pending') continue;
       const data = buildProbe({ dpid: p.dpid, port: p.port, hwAddr: p.hwAddr, sentAt: now, ttlSec }, this.secret);
       try {
         dp.packetOut({ inPort: OFPP.CONTROLLER, actions: [{ type: 'output', port: p.port }], data });
@@ -381,7 +386,8 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
   }
 
   private installLldpFlow(dp: Datapath, restore: boolean): void {
-    if (!dp.connected) return;
+    // A slave may not write; the instance that becomes master installs it (mastershipChanged).
+    if (!dp.connected || dp.mastership === 'slave') return;
     if (restore) this.counters.lldpFlowRestores++;
     else this.counters.lldpFlowInstalls++;
     dp.flowModConfirmed(lldpFlowSpec(this.config.lldpFlowPriority)).catch((err: Error) => {
