@@ -368,6 +368,10 @@ export class AppManager {
 
   /** Packet-in chain: highest priority first; `'handled'` stops it. */
   private dispatchPacketIn(e: PacketInEvent): void {
+    // LLDP (0x88cc) belongs to the topology service; an app that flooded a probe would make
+    // the next switch report a link that is not there.
+    const d = e.msg.data;
+    if (d.length >= 14 && d[12] === 0x88 && d[13] === 0xcc) return;
     const chain = this.packetChain;
     for (let i = 0; i < chain.length; i++) {
       const inst = chain[i]!;
