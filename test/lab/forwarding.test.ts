@@ -64,6 +64,9 @@ async function start(topo: TopoSpec, links: number, extra: { apps?: Parameters<t
     await sleep(100);
   }
   expect(ctrl.topology!.linkCount).toBeGreaterThanOrEqual(links);
+  // Forwarding holds floods on a switch for floodHoldMs (3 s) after it connects, until discovery
+  // has told switch links from edge ports; a ping sent before then is dropped by design.
+  await sleep(3_200);
   return lab;
 }
 
