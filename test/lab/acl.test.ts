@@ -44,6 +44,8 @@ describe('acl in Mininet (OpenFlow13)', () => {
     expect(lab.connected ?? true).toBe(true);
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline && t.linkCount < 4) await sleep(100);
+    // Forwarding holds floods for floodHoldMs (3 s) after a switch connects, until discovery settles.
+    await sleep(3_200);
     expect((await lab.pingAll({ count: 1, timeoutSec: 2 })).loss).toBe(0);
     const ip = Object.fromEntries((await lab.hosts()).map((h) => [h.name, h.ip]));
     // h1 may ping h3 (echo requests are an exception), nothing else from h1 reaches h3: so h3's echo replies to h1 die, and h3 cannot ping h1.

@@ -51,6 +51,8 @@ describe('router in Mininet (OpenFlow13)', () => {
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline && (t.linkCount < 2 || Object.values(meter.status()).length < 2)) await sleep(100);
     expect(t.linkCount).toBe(2);
+    // Forwarding holds floods for floodHoldMs (3 s) after a switch connects, until discovery settles.
+    await sleep(3_200);
     expect(Object.values(meter.status())).toEqual(['metered', 'metered']);
     // The gateways answer.
     expect((await lab.ping('h1', '10.0.1.254', { count: 2, timeoutSec: 2 })).loss).toBe(0);
