@@ -69,3 +69,14 @@ describe.each(['OpenFlow13', 'OpenFlow10'] as const)('l2-learning in Mininet (%s
     await run({ kind: 'ring', n: 4 }, protocol, ['h1', 'h3'], 8);
   });
 });
+
+describe('l2-learning in Mininet on larger loops (OpenFlow13)', () => {
+  it('ring of 6: pingall 0% loss, iperf across the ring', async () => {
+    await run({ kind: 'ring', n: 6 }, 'OpenFlow13', ['h1', 'h4'], 12);
+  });
+
+  it('fat tree k=4 (many loops): pingall 0% loss, iperf between the farthest hosts', async () => {
+    // 4 cores, 8 aggregation and 8 edge switches: 32 switch links, each seen in both directions.
+    await run({ kind: 'fattree', k: 4 }, 'OpenFlow13', ['h1', 'h16'], 64);
+  });
+});
