@@ -19,7 +19,7 @@ afterEach(async () => {
   ctrl = undefined;
 });
 
-async function run(topo: TopoSpec, protocol: 'OpenFlow13' | 'OpenFlow10', hosts: [string, string], links = 0): Promise<void> {
+async function run(topo: TopoSpec, protocol: 'OpenFlow13' | 'OpenFlow10', hosts: [string, string], links = 0): Promise<Lab> {
   ctrl = new Controller({ ...defaultConfig, apps: { ...defaultConfig.apps, enabled: [] }, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'] } });
   const port = (await ctrl.start()).openflow[0]!.port;
   apps = new AppManager({
@@ -53,7 +53,10 @@ async function run(topo: TopoSpec, protocol: 'OpenFlow13' | 'OpenFlow10', hosts:
   const ip = await lab.iperf(hosts[0], hosts[1], 2);
   expect(ip.bps).toBeGreaterThan(1_000_000);
   expect(apps.status('l2-learning')?.state).toBe('running');
+  return lab;
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe.each(['OpenFlow13', 'OpenFlow10'] as const)('l2-learning in Mininet (%s)', (protocol) => {
   it('tree depth 2 fanout 2: pingall 0% loss, iperf works', async () => {
@@ -71,8 +74,29 @@ describe.each(['OpenFlow13', 'OpenFlow10'] as const)('l2-learning in Mininet (%s
 });
 
 describe('l2-learning in Mininet on larger loops (OpenFlow13)', () => {
-  it('ring of 6: pingall 0% loss, iperf across the ring', async () => {
-    await run({ kind: 'ring', n: 6 }, 'OpenFlow13', ['h1', 'h4'], 12);
+  it('ring of 6: pingall 0% loss, iperf; a link on the path goes down and pings resume within 2 s; a moved host is reachable again', async () => {
+    const l = await run({ kind: 'ring', n: 6 }, 'OpenFlow13', ['h1', 'h4'], 12);
+    const h4 = (await l.hosts()).find((h) => h.name === 'h4')!.ip;
+    // Ping every 100 ms from h1 to h4 and cut a ring link: the broadcast tree changes, learned
+    // state is flushed and relearned along the new tree.
+    await l.cmd('h1', `ping -n -i 0.1 -c 50 -W 1 ${h4} > /tmp/l2-ring-ping.txt 2>&1 &`);
+    await sleep(1000);
+    await l.link('s1', 's2', 'down');
+    await sleep(5000);
+    const out = await l.cmd('h1', 'cat /tmp/l2-ring-ping.txt; rm -f /tmp/l2-ring-ping.txt');
+    const seqs = [...out.matchAll(/icmp_seq=(\d+)/g)].map((m) => Number(m[1]));
+    let gap = 0;
+    for (let i = 1; i < seqs.length; i++) gap = Math.max(gap, seqs[i]! - seqs[i - 1]!);
+    expect(gap * 100).toBeLessThan(2000);
+    expect(seqs.at(-1)).toBeGreaterThanOrEqual(45);
+    expect((await l.pingAll({ count: 1, timeoutSec: 2 })).loss).toBe(0);
+    await l.link('s1', 's2', 'up');
+    // Move h1 from s1 to s4: same MAC and IP, a new switch and port.
+    expect((await l.moveHost('h1', 's4')).switch).toBe('s4');
+    let ok = false;
+    for (let i = 0; i < 10 && !ok; i++) ok = (await l.ping('h1', 'h3', { count: 1, timeoutSec: 1 })).loss === 0;
+    expect(ok).toBe(true);
+    expect((await l.ping('h5', 'h1', { count: 2, timeoutSec: 2 })).loss).toBe(0);
   });
 
   it('fat tree k=4 (many loops): pingall 0% loss, iperf between the farthest hosts', async () => {
