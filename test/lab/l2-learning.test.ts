@@ -60,11 +60,12 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 describe.each(['OpenFlow13', 'OpenFlow10'] as const)('l2-learning in Mininet (%s)', (protocol) => {
   it('tree depth 2 fanout 2: pingall 0% loss, iperf works', async () => {
-    await run({ kind: 'tree', depth: 2, fanout: 2 }, protocol, ['h1', 'h4']);
+    // 2 links, each discovered both ways: wait for discovery so the tree does not change mid-ping.
+    await run({ kind: 'tree', depth: 2, fanout: 2 }, protocol, ['h1', 'h4'], 4);
   });
 
   it('linear 4: pingall 0% loss, iperf works', async () => {
-    await run({ kind: 'linear', n: 4 }, protocol, ['h1', 'h4']);
+    await run({ kind: 'linear', n: 4 }, protocol, ['h1', 'h4'], 6);
   });
 
   it('ring 4 (a loop): floods follow the broadcast tree, no storm, pingall 0% loss', async () => {
