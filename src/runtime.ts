@@ -66,7 +66,7 @@ export async function startSignalbox(config: Config, log: Logger): Promise<Runni
     let ready = false;
     const api = await startApi({
       config,
-      log: log.child({ component: 'api' }),
+      log,
       context: {
         bus: c.bus,
         datapaths: c.datapaths,

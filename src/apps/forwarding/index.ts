@@ -6,7 +6,8 @@
  */
 import { OFPPC, OFPPS } from '../../openflow/codec/v13/enums.js';
 import type { ConfigSchema } from '../schema.js';
-import type { App, AppContext, PacketInResult, TopologyService } from '../types.js';
+import type { App, AppContext, PacketInResult } from '../types.js';
+import { applyEffects } from './apply.js';
 import { defaultForwardingConfig, Forwarding, type Effects, type ForwardingConfig, type ForwardingTopology, type Hop } from './logic.js';
 
 export { Forwarding, defaultForwardingConfig, type ForwardingConfig, type ForwardingTopology, type Effects, type Hop } from './logic.js';
@@ -29,12 +30,6 @@ export const forwardingSchema: ConfigSchema<ForwardingConfig> = {
   validate: (c) => (c.tableMissPriority >= c.flowPriority ? 'tableMissPriority must be below flowPriority' : undefined),
 };
 
-/**
- * The topology as the app would like it: the small interface plus the current snapshot (paths
- * need it). Until the framework's TopologyService carries `snapshot`, the app uses the snapshot
- * of the last topologyChanged event.
- */
-type SnapshotTopology = TopologyService & { snapshot?(): ForwardingTopology };
 
 /** The forwarding app with a read-only view for the API. */
 export interface ForwardingApp extends App<ForwardingConfig> {
@@ -49,16 +44,11 @@ export function forwardingApp(): ForwardingApp {
   let applied: ForwardingTopology | undefined;
 
   const apply = (fx: Effects): void => {
-    const c = ctx;
-    if (!c) return;
-    for (const r of fx.remove) c.flows.remove(r.dpid, r.rule).catch((e: Error) => c.log.warn({ err: e.message }, 'path flow not removed'));
-    for (const i of fx.install) c.flows.install(i.dpid, i.rule);
-    for (const p of fx.packetOuts) c.packets.packetOut(p.dpid, p.spec);
+    if (ctx) applyEffects(ctx, fx, 'path flow');
   };
 
-  /** Brings the logic up to the topology's current snapshot, when the framework gives one. */
   const refresh = (): void => {
-    const snap = (ctx?.topology as SnapshotTopology | undefined)?.snapshot?.();
+    const snap = ctx?.topology?.snapshot?.();
     if (!snap || snap === applied || !logic || !ctx) return;
     applied = snap;
     apply(logic.setTopology(snap, ctx.now()));

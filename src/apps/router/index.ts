@@ -5,7 +5,8 @@
  */
 import { OFPPC, OFPPS } from '../../openflow/codec/v13/enums.js';
 import type { ConfigSchema } from '../schema.js';
-import type { App, AppContext, PacketInResult, TopologyService } from '../types.js';
+import type { App, AppContext, PacketInResult } from '../types.js';
+import { applyEffects } from '../forwarding/apply.js';
 import type { Effects, ForwardingTopology } from '../forwarding/logic.js';
 import { checkRouterConfig, defaultRouterConfig, Router, type RouterConfig } from './logic.js';
 
@@ -27,7 +28,6 @@ export const routerSchema: ConfigSchema<RouterConfig> = {
   validate: checkRouterConfig,
 };
 
-type SnapshotTopology = TopologyService & { snapshot?(): ForwardingTopology };
 
 /** The router app with read-only views for the API. */
 export interface RouterApp extends App<RouterConfig> {
@@ -42,14 +42,10 @@ export function routerApp(): RouterApp {
   let applied: ForwardingTopology | undefined;
 
   const apply = (fx: Effects): void => {
-    const c = ctx;
-    if (!c) return;
-    for (const r of fx.remove) c.flows.remove(r.dpid, r.rule).catch((e: Error) => c.log.warn({ err: e.message }, 'routed flow not removed'));
-    for (const i of fx.install) c.flows.install(i.dpid, i.rule);
-    for (const p of fx.packetOuts) c.packets.packetOut(p.dpid, p.spec);
+    if (ctx) applyEffects(ctx, fx, 'routed flow');
   };
   const refresh = (): void => {
-    const snap = (ctx?.topology as SnapshotTopology | undefined)?.snapshot?.();
+    const snap = ctx?.topology?.snapshot?.();
     if (!snap || snap === applied || !logic || !ctx) return;
     applied = snap;
     apply(logic.setTopology(snap, ctx.now()));
