@@ -5,6 +5,7 @@
 import { errorNames } from '../openflow/codec/constants.js';
 import { OfDecodeError, OfEncodeError } from '../openflow/codec/errors.js';
 import { OfErrorReply, OfTimeoutError, SessionClosedError } from '../openflow/errors.js';
+import { AppConfigError } from '../apps/schema.js';
 
 /** code → HTTP status. Codes never change once published; add new ones instead. */
 export const API_ERRORS = {
@@ -129,6 +130,11 @@ export function toApiError(e: unknown): ApiError {
     return new ApiError('invalid_input', e.message, field);
   }
   if (e instanceof OfDecodeError) return new ApiError('internal', `could not decode the switch's reply: ${e.message}`);
+  // An app's settings (PUT /apps/:name/config): the body is the app's section, so the key is a body field.
+  if (e instanceof AppConfigError) {
+    const field = e.key === undefined ? 'body' : `body.${e.key}`;
+    return new ApiError('invalid_input', `${field}: ${e.detail}`, field);
+  }
   const err = e as Error & { code?: unknown; statusCode?: unknown; validation?: FastifyValidationItem[]; validationContext?: string; field?: unknown };
   if (err && Array.isArray(err.validation)) {
     const v = err.validation[0] ?? {};

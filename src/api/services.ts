@@ -89,6 +89,8 @@ export interface AppsApi {
    * error with `code: 'invalid_input'` and `field` for bad settings.
    */
   setConfig?(name: string, config: unknown): Promise<unknown>;
+  /** Drops the stored override (back to the config file's settings) and applies that; resolves with the effective config. */
+  resetConfig?(name: string): Promise<unknown>;
 }
 
 /** A stored resource (static flow, ACL rule, route): an object with a string id (its other fields are shown as they are). */

@@ -15,6 +15,7 @@ import { appMetricPrefix, MemoryMetrics } from './metrics.js';
 import { FLOOD_ACTIONS, outputActions, packetOutOf } from './packets.js';
 import { builtinApps, loadAppModule } from './registry.js';
 import { resolveAppConfig } from './schema.js';
+import { canReconfigure, checkOverride, ConfigOverrides, mergeSettings } from './config-overrides.js';
 import { MemoryStore, PrefixedStore, type KeyValueStore } from './store.js';
 import type {
   App,
@@ -122,6 +123,8 @@ export class AppManager {
   private readonly datapaths: DatapathService;
   private readonly packets: PacketService;
   private readonly listeners: { [K in keyof ControllerEvents]?: (...args: ControllerEvents[K]) => void } = {};
+  /** Config overrides set through the API, stored, laid over `config.settings`. */
+  private readonly overrides: ConfigOverrides;
 
   constructor(opts: AppManagerOptions) {
     this.bus = opts.bus;
@@ -134,6 +137,7 @@ export class AppManager {
     this.baseDir = opts.baseDir ?? process.cwd();
     this.metrics = opts.metrics ?? new MemoryMetrics();
     this.store = opts.store ?? new MemoryStore();
+    this.overrides = new ConfigOverrides(this.store);
     this.ownsFlows = opts.flows === undefined;
     this.flows = opts.flows ?? new FlowService({ bus: opts.bus, datapaths: opts.datapaths, log: opts.log.child({ component: 'flows' }), config: opts.flowsConfig ?? {}, now: this.now });
     this.datapaths = makeDatapathService(this.datapathMap);
@@ -172,11 +176,12 @@ export class AppManager {
     for (const spec of this.config.modules) {
       for (const def of await loadAppModule(spec, this.baseDir)) this.register(def, spec);
     }
+    await this.overrides.load();
     for (const name of this.config.enabled) {
       if (!this.entries.has(name)) throw new Error(`apps.enabled: unknown app "${name}"; known: ${[...this.entries.keys()].sort().join(', ')}`);
       // Settings are checked before anything runs, so a typo fails the start, not the first packet.
       const app = describeApp(this.entries.get(name)!.definition);
-      resolveAppConfig(name, app.config, this.config.settings[name]);
+      resolveAppConfig(name, app.config, this.settingsOf(name, app));
     }
     this.started = true;
     if (this.ownsFlows) this.flows.start();
@@ -240,7 +245,7 @@ export class AppManager {
     if (!entry) throw new Error(`unknown app "${name}"`);
     if (entry.instance) return this.status(name)!;
     const app = describeApp(entry.definition);
-    const config = resolveAppConfig(name, app.config, settings ?? this.config.settings[name]);
+    const config = resolveAppConfig(name, app.config, settings ?? this.settingsOf(name, app));
     const scope = this.flows.scope(name);
     const inst: Instance = { entry, app, scope, timers: [], failures: [], stopping: false };
     const ctx = this.makeContext(inst, config);
@@ -271,6 +276,58 @@ export class AppManager {
     const inst = entry.instance;
     if (inst) await this.teardown(inst, undefined);
     return this.status(name)!;
+  }
+
+  // ---- config get/put (overrides persisted by ConfigOverrides) ------------------------------
+
+  /** The settings an app starts with: `apps.settings.<name>` with its stored override laid over. */
+  private settingsOf(name: string, app: App<object>): Readonly<Record<string, unknown>> | undefined {
+    return this.overrides.settingsFor(name, app.config, this.config.settings[name], this.log);
+  }
+
+  /** An app's effective config (defaults, file settings, stored override); undefined for an unknown app. */
+  getConfig(name: string): object | undefined {
+    const entry = this.entries.get(name);
+    if (!entry) return undefined;
+    const app = describeApp(entry.definition);
+    return resolveAppConfig(name, app.config, this.settingsOf(name, app));
+  }
+
+  /**
+   * Sets an app's config override: `value`'s keys are laid over `apps.settings.<name>`, checked
+   * against the app's schema (AppConfigError naming the key), stored, then applied: a running
+   * app with a `reconfigure` hook gets the new config, any other running app is restarted.
+   * Resolves with the effective config.
+   */
+  async setConfig(name: string, value: unknown): Promise<object> {
+    const entry = this.entries.get(name);
+    if (!entry) throw new Error(`unknown app "${name}"`);
+    const override = checkOverride(name, value);
+    const config = resolveAppConfig(name, describeApp(entry.definition).config, mergeSettings(this.config.settings[name], override));
+    await this.overrides.set(name, override);
+    await this.applyConfig(entry, config);
+    return config;
+  }
+
+  /** Deletes an app's override (back to the file's settings) and applies that; resolves with the effective config. */
+  async resetConfig(name: string): Promise<object> {
+    const entry = this.entries.get(name);
+    if (!entry) throw new Error(`unknown app "${name}"`);
+    await this.overrides.clear(name);
+    const config = this.getConfig(name)!;
+    await this.applyConfig(entry, config);
+    return config;
+  }
+
+  private async applyConfig(entry: Entry, config: object): Promise<void> {
+    const inst = entry.instance;
+    if (!inst) return;
+    if (canReconfigure(inst.app)) {
+      await inst.app.reconfigure(config);
+      return;
+    }
+    await this.teardown(inst, undefined);
+    await this.enable(entry.name);
   }
 
   private async teardown(inst: Instance, failure: string | undefined, keepFlows = false): Promise<void> {

@@ -19,12 +19,16 @@ export interface ConfigSchema<C extends object> {
 /** A config value that does not fit the app's schema. */
 export class AppConfigError extends Error {
   override readonly name = 'AppConfigError';
+  /** The setting at fault within the app's section (`basePriority`), or undefined when the whole section is. */
+  readonly key: string | undefined;
   constructor(
     /** `apps.settings.<app>.<field>`. */
     readonly path: string,
-    message: string,
+    /** What is wrong, without the path. */
+    readonly detail: string,
   ) {
-    super(`${path}: ${message}`);
+    super(`${path}: ${detail}`);
+    this.key = /^apps\.settings\.[^.]+\.(.+)$/.exec(path)?.[1];
   }
 }
 

@@ -339,3 +339,81 @@ describe('l2-learning with a topology', () => {
     expect(seen.filter((x) => x.type === 'packet_out').map((x) => (x as OfMessage & { type: 'packet_out' }).actions)).toEqual([[{ type: 'output', port: 1, maxLen: 0xffff }]]);
   });
 });
+
+describe('app manager: config get/put', () => {
+  interface Knobs {
+    readonly level: number;
+    readonly mode: string;
+  }
+  /** An app that records the config of every start, optionally with a live reconfigure hook. */
+  function knobApp(starts: Knobs[], live?: Knobs[]): App<Knobs> & { reconfigure?(c: Knobs): void } {
+    return {
+      name: 'knobs',
+      description: 'records its config',
+      config: {
+        defaults: { level: 1, mode: 'a' },
+        fields: { level: { type: 'number', integer: true, min: 0, max: 10 }, mode: { type: 'string', enum: ['a', 'b'] } },
+      },
+      start(c) {
+        starts.push(c.config);
+      },
+      ...(live ? { reconfigure: (c: Knobs) => void live.push(c) } : {}),
+    };
+  }
+
+  it('lays the override over the file settings, names the bad key, stores it and restarts the app; a new manager on the same store starts with it', async () => {
+    const ctrl = controller();
+    const store = new MemoryStore();
+    const starts: Knobs[] = [];
+    const opts = { store, config: { enabled: ['knobs'], settings: { knobs: { mode: 'b' } } } };
+    const m = await manager(ctrl, { ...opts, apps: [() => knobApp(starts) as App<object>] });
+    expect(m.getConfig('knobs')).toEqual({ level: 1, mode: 'b' });
+    expect(m.getConfig('nope')).toBeUndefined();
+    const bad = await m.setConfig('knobs', { level: 11 }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(AppConfigError);
+    expect((bad as AppConfigError).key).toBe('level');
+    await expect(m.setConfig('knobs', { colour: 'red' })).rejects.toThrow(/apps\.settings\.knobs\.colour/);
+    await expect(m.setConfig('knobs', [1])).rejects.toThrow(AppConfigError);
+    expect(starts).toHaveLength(1);
+    expect(await m.setConfig('knobs', { level: 7 })).toEqual({ level: 7, mode: 'b' });
+    // Restarted with the new config (no reconfigure hook).
+    expect(starts.map((c) => c.level)).toEqual([1, 7]);
+    expect(m.status('knobs')?.state).toBe('running');
+    expect(await store.get('config/knobs')).toEqual({ level: 7 });
+    await m.stop();
+
+    const again: Knobs[] = [];
+    const m2 = await manager(controller(), { ...opts, apps: [() => knobApp(again) as App<object>] });
+    expect(again).toEqual([{ level: 7, mode: 'b' }]);
+    expect(await m2.resetConfig('knobs')).toEqual({ level: 1, mode: 'b' });
+    expect(again.map((c) => c.level)).toEqual([7, 1]);
+    expect(await store.get('config/knobs')).toBeUndefined();
+  });
+
+  it('gives a running app with a reconfigure hook the new config without restarting it; a stopped app only stores it', async () => {
+    const ctrl = controller();
+    const starts: Knobs[] = [];
+    const live: Knobs[] = [];
+    const m = await manager(ctrl, { apps: [() => knobApp(starts, live) as App<object>], config: { enabled: ['knobs'] } });
+    await m.setConfig('knobs', { mode: 'b' });
+    expect(starts).toHaveLength(1);
+    expect(live).toEqual([{ level: 1, mode: 'b' }]);
+    await m.disable('knobs');
+    await m.setConfig('knobs', { level: 3 });
+    expect(live).toHaveLength(1);
+    expect(m.status('knobs')?.state).toBe('stopped');
+    await m.enable('knobs');
+    expect(starts.at(-1)).toEqual({ level: 3, mode: 'a' });
+  });
+
+  it('starts without a stored override that no longer fits the schema, logs it, and keeps it stored', async () => {
+    const store = new MemoryStore();
+    await store.put('config/knobs', { level: 99 });
+    const starts: Knobs[] = [];
+    const { log, lines } = captureLog();
+    await manager(controller(), { store, log, apps: [() => knobApp(starts) as App<object>], config: { enabled: ['knobs'] } });
+    expect(starts).toEqual([{ level: 1, mode: 'a' }]);
+    expect(lines.some((l) => l.app === 'knobs' && String(l.err).includes('apps.settings.knobs.level'))).toBe(true);
+    expect(await store.get('config/knobs')).toEqual({ level: 99 });
+  });
+});

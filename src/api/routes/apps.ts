@@ -28,11 +28,27 @@ export function appRoutes(app: FastifyInstance, ctx: ApiContext): void {
   });
   app.put<{ Params: { name: string }; Body: Record<string, unknown> }>(
     '/apps/:name/config',
-    { schema: { tags: ['apps'], summary: "Replace an app's config (validated by the app; stored; applied)", params: NAME, body: { type: 'object' } } },
+    {
+      schema: {
+        tags: ['apps'],
+        summary: "Set an app's config override: its keys are laid over the config file's settings, checked against the app's schema (400 naming the key), stored (survives a restart) and applied (the app is restarted unless it can reconfigure live)",
+        params: NAME,
+        body: { type: 'object' },
+      },
+    },
     async (req) => {
       const a = known(req.params.name);
       if (!a.setConfig) throw new ApiError('service_unavailable', 'the apps service does not expose configs');
       return native(await a.setConfig(req.params.name, req.body));
+    },
+  );
+  app.delete<{ Params: { name: string } }>(
+    '/apps/:name/config',
+    { schema: { tags: ['apps'], summary: "Drop the app's stored config override (back to the config file's settings) and apply that", params: NAME } },
+    async (req) => {
+      const a = known(req.params.name);
+      if (!a.resetConfig) throw new ApiError('service_unavailable', 'the apps service does not expose configs');
+      return native(await a.resetConfig(req.params.name));
     },
   );
 }

@@ -32,6 +32,8 @@ export interface AclApp extends App<AclConfig> {
   update(id: string, rule: unknown, position?: number): Promise<AclRule | undefined>;
   /** Deletes a rule; false when unknown. */
   remove(id: string): Promise<boolean>;
+  /** A new config while running (PUT /api/v1/apps/acl/config): the rule flows move to the new priorities and table without a gap. */
+  reconfigure(config: AclConfig): void;
 }
 
 const RULES_KEY = 'rules';
@@ -40,6 +42,8 @@ const NEXT_ID_KEY = 'nextId';
 /** Makes the app (fresh state each time it is enabled; rules come back from the store). */
 export function aclApp(): AclApp {
   let ctx: AppContext<AclConfig> | undefined;
+  /** The live config: ctx.config, or what `reconfigure` gave since. */
+  let cfg: AclConfig = defaultAclConfig;
   let rules: AclRule[] = [];
   let nextId = 1;
   let dropped: { inc(): void } | undefined;
@@ -54,10 +58,11 @@ export function aclApp(): AclApp {
     const c = ctx;
     if (!c) return;
     for (const dp of c.datapaths.list()) {
-      const want = aclFlows(rules, dpidToHex(dp.dpid), c.config);
+      const want = aclFlows(rules, dpidToHex(dp.dpid), cfg);
       const keys = new Set(want.map((f) => flowKey(f.tableId ?? 0, f.priority ?? 0, f.match ?? [])));
-      c.flows.removeWhere(dp.dpid, (r) => !keys.has(r.key));
+      // New flows first, then the ones no longer wanted: a rule moving priority is never absent.
       for (const f of want) c.flows.install(dp.dpid, f);
+      c.flows.removeWhere(dp.dpid, (r) => !keys.has(r.key));
     }
   };
 
@@ -82,6 +87,7 @@ export function aclApp(): AclApp {
 
     async start(c) {
       ctx = c;
+      cfg = c.config;
       rules = (await c.store.get<StoreValue>(RULES_KEY)) as unknown as AclRule[] | undefined ?? [];
       nextId = (await c.store.get<number>(NEXT_ID_KEY)) ?? rules.length + 1;
       dropped = c.metrics.counter('denied_packet_ins_total', 'Packet-ins dropped by a deny rule');
@@ -89,6 +95,12 @@ export function aclApp(): AclApp {
 
     stop() {
       ctx = undefined;
+    },
+
+    reconfigure(config) {
+      // Declaring the new flows and removing the old ones in one sync: no moment without the rules.
+      cfg = config;
+      sync();
     },
 
     list: () => rules.map((r) => ({ ...r })),
@@ -133,7 +145,7 @@ export function aclApp(): AclApp {
     onSwitchConnected(e) {
       const c = ctx;
       if (!c) return;
-      for (const f of aclFlows(rules, dpidToHex(e.dpid), c.config)) c.flows.install(e.dpid, f);
+      for (const f of aclFlows(rules, dpidToHex(e.dpid), cfg)) c.flows.install(e.dpid, f);
     },
 
     onPacketIn(e): PacketInResult {
