@@ -243,6 +243,15 @@ export class FlowScope extends EventEmitter<FlowScopeEvents> {
     return this.service.install(this, dpid, rule);
   }
 
+  /**
+   * True while `rec` is still the desired flow for its identity and not refused: installing the
+   * same rule again would send nothing. Cheap (one map lookup), so hot paths can remember what
+   * they installed and skip re-declaring it.
+   */
+  isCurrent(rec: FlowRecord): boolean {
+    return rec.owner === this.owner && this.service.isCurrent(rec);
+  }
+
   /** Installs several flows and resolves when the switch has confirmed or refused each (one barrier per batch). */
   installAll(dpid: bigint, rules: readonly FlowRule[]): Promise<FlowResult[]> {
     return this.service.installAll(this, dpid, rules);
@@ -375,6 +384,11 @@ export class FlowService {
   /** The desired flow with this identity on a switch. */
   get(dpid: bigint, tableId: number, priority: number, match: Match): FlowRecord | undefined {
     return this.switches.get(dpid)?.byKey.get(flowKey(tableId, priority, match));
+  }
+
+  /** True while `rec` is the desired flow filed under its key on its switch and not failed (see FlowScope.isCurrent). */
+  isCurrent(rec: FlowRecord): boolean {
+    return rec.state !== 'failed' && rec.state !== 'removed' && this.switches.get(rec.dpid)?.byKey.get(rec.key) === rec;
   }
 
   /** True while the switch's first reconciliation after connecting has not diffed yet. */

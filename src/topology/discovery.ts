@@ -71,6 +71,8 @@ export class LinkDiscovery {
   private readonly links = new Map<string, LinkRecord>();
   /** Link keys by endpoint port key (both ends), for port-down and infrastructure checks. */
   private readonly byPort = new Map<string, Set<string>>();
+  /** The ports of byPort by switch, for the per-packet infrastructure check without building a key. */
+  private readonly infraPorts = new Map<bigint, Set<number>>();
   /** Highest accepted send time per source port: a probe not newer than that is a replay. */
   private readonly lastAccepted = new Map<string, number>();
 
@@ -184,8 +186,8 @@ export class LinkDiscovery {
     }
     const r: LinkRecord = { link, key, discoveredAt: now, lastSeen: now };
     this.links.set(key, r);
-    this.index(portKey(link.src, link.srcPort), key);
-    this.index(portKey(link.dst, link.dstPort), key);
+    this.index(link.src, link.srcPort, key);
+    this.index(link.dst, link.dstPort, key);
     return { verdict: 'accepted', events: [{ type: 'linkAdded', link: info(r) }] };
   }
 
@@ -199,7 +201,7 @@ export class LinkDiscovery {
 
   /** True when a link starts or ends at this port: no hosts are learned there. */
   isInfrastructurePort(dpid: bigint, port: number): boolean {
-    return this.byPort.has(portKey(dpid, port));
+    return this.infraPorts.get(dpid)?.has(port) ?? false;
   }
 
   /** Every link, in key order. */
@@ -244,22 +246,31 @@ export class LinkDiscovery {
 
   private drop(r: LinkRecord, reason: LinkRemovedReason): LinkEvent {
     this.links.delete(r.key);
-    this.unindex(portKey(r.link.src, r.link.srcPort), r.key);
-    this.unindex(portKey(r.link.dst, r.link.dstPort), r.key);
+    this.unindex(r.link.src, r.link.srcPort, r.key);
+    this.unindex(r.link.dst, r.link.dstPort, r.key);
     return { type: 'linkRemoved', link: info(r), reason };
   }
 
-  private index(pk: string, key: string): void {
+  private index(dpid: bigint, port: number, key: string): void {
+    const pk = portKey(dpid, port);
     let s = this.byPort.get(pk);
     if (!s) this.byPort.set(pk, (s = new Set()));
     s.add(key);
+    let ports = this.infraPorts.get(dpid);
+    if (!ports) this.infraPorts.set(dpid, (ports = new Set()));
+    ports.add(port);
   }
 
-  private unindex(pk: string, key: string): void {
+  private unindex(dpid: bigint, port: number, key: string): void {
+    const pk = portKey(dpid, port);
     const s = this.byPort.get(pk);
     if (!s) return;
     s.delete(key);
-    if (s.size === 0) this.byPort.delete(pk);
+    if (s.size > 0) return;
+    this.byPort.delete(pk);
+    const ports = this.infraPorts.get(dpid);
+    ports?.delete(port);
+    if (ports?.size === 0) this.infraPorts.delete(dpid);
   }
 }
 

@@ -21,6 +21,43 @@ import { buildProbe, verifyProbe, type ProbeRejection } from './probe.js';
 import { buildFabric, floodPorts, TopologySnapshot, type Fabric } from './snapshot.js';
 import { portKey, type Host, type Link, type LinkInfo, type TopologyEvents } from './types.js';
 
+/** How long a sender's host observation stands for its repeats (ms): its host's lastSeen lags by at most this. */
+const RECENT_SENDER_MS = 1000;
+/** Recent senders remembered before the memo starts over (bounds memory under MAC floods). */
+const MAX_RECENT_SENDERS = 65_536;
+
+/** Where and with which address a MAC last sent a packet-in. */
+interface RecentSender {
+  dpid: bigint;
+  port: number;
+  vid: number;
+  addr: number;
+  at: number;
+}
+
+/**
+ * A 32-bit word standing for the address a frame's sender claims (IPv4 source, ARP sender, a fold
+ * of the IPv6 source; 0 for protocols without one), or undefined when only a full parse can say
+ * (truncated, or ICMPv6, whose neighbour advertisements name another address).
+ */
+function senderAddressWord(buf: Uint8Array, ethertype: number, l3: number): number | undefined {
+  switch (ethertype) {
+    case ETH_TYPE.IPV4:
+      return l3 + 16 <= buf.length ? readWord(buf, l3 + 12) : undefined;
+    case ETH_TYPE.ARP:
+      return l3 + 18 <= buf.length ? readWord(buf, l3 + 14) : undefined;
+    case ETH_TYPE.IPV6:
+      if (l3 + 24 > buf.length || buf[l3 + 6] === 58) return undefined;
+      return (readWord(buf, l3 + 8) ^ readWord(buf, l3 + 12) ^ readWord(buf, l3 + 16) ^ readWord(buf, l3 + 20)) >>> 0;
+    default:
+      return 0;
+  }
+}
+
+function readWord(b: Uint8Array, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+
 /** What the controller hands the service. */
 export interface TopologyServiceOptions {
   readonly bus: EventBus;
@@ -77,6 +114,8 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
   private timers: NodeJS.Timeout[] = [];
   private started = false;
   private readonly busListeners: { [K in keyof ControllerEvents]?: (...a: ControllerEvents[K]) => void } = {};
+  /** Senders of recent packet-ins by source MAC, so repeats skip host learning (see onPacketIn). */
+  private readonly recentSenders = new Map<number, RecentSender>();
 
   constructor(opts: TopologyServiceOptions) {
     super();
@@ -273,9 +312,32 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     }
     // Hosts are only worth parsing for when the source is unicast (I/G bit of the first octet clear).
     if (eth.src === 0 || Math.floor(eth.src / 0x10000000000) & 1) return;
+    const now = this.now();
+    const addr = senderAddressWord(data, eth.ethertype, eth.l3Offset);
+    if (addr !== undefined) {
+      // A sender seen moments ago at the same place with the same address tells nothing new:
+      // skip parsing (most packet-ins under load are repeats of a flow being set up).
+      const seen = this.recentSenders.get(eth.src);
+      if (seen !== undefined && seen.dpid === dpid && seen.port === inPort && seen.vid === eth.vid && seen.addr === addr && now - seen.at < RECENT_SENDER_MS) return;
+    }
     const obs = hostObservation(parsePacket(data));
     if (!obs) return;
-    this.apply([], this.hosts.observe(obs, { dpid, port: inPort }, this.now()));
+    this.apply([], this.hosts.observe(obs, { dpid, port: inPort }, now));
+    if (addr !== undefined) this.rememberSender(eth.src, dpid, inPort, eth.vid, addr, now);
+  }
+
+  private rememberSender(mac: number, dpid: bigint, port: number, vid: number, addr: number, now: number): void {
+    const seen = this.recentSenders.get(mac);
+    if (seen !== undefined) {
+      seen.dpid = dpid;
+      seen.port = port;
+      seen.vid = vid;
+      seen.addr = addr;
+      seen.at = now;
+      return;
+    }
+    if (this.recentSenders.size >= MAX_RECENT_SENDERS) this.recentSenders.clear();
+    this.recentSenders.set(mac, { dpid, port, vid, addr, at: now });
   }
 
   private onLldp(dpid: bigint, inPort: number, data: Buffer): void {
@@ -330,7 +392,11 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
       }
     }
     for (const e of [...hosts, ...more]) {
-      if (e.type === 'hostRemoved') this.graph.removeHost(e.host.id);
+      // A removed host must be learned again from its next packet, not skipped as a recent sender.
+      if (e.type === 'hostRemoved') {
+        this.graph.removeHost(e.host.id);
+        this.recentSenders.clear();
+      }
       else this.graph.putHost(e.host);
     }
     this.changed(links.length > 0);

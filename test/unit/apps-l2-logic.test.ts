@@ -216,6 +216,32 @@ describe('l2-learning on one switch', () => {
     expect(l.packetIn(1n, 9, frame(mac(4), mac(9)), 30_000)).toMatchObject({ kind: 'flood' });
   });
 
+  it('remembers the flow installed for a forward decision only while the ports it was made for hold', () => {
+    const l = new L2Learning();
+    l.packetIn(1n, 2, frame('ff:ff:ff:ff:ff:ff', mac(2)), 0);
+    const d = l.packetIn(1n, 1, frame(mac(2), mac(1)), 1);
+    if (d.kind !== 'forward') throw new Error(`expected forward, got ${d.kind}`);
+    expect(l.installed(1n, d)).toBeUndefined();
+    l.remember(1n, d, 'flow-a');
+    expect(l.installed(1n, d)).toBe('flow-a');
+    // Another source towards the same MAC is another flow.
+    l.packetIn(1n, 3, frame('ff:ff:ff:ff:ff:ff', mac(3)), 2);
+    const d3 = l.packetIn(1n, 3, frame(mac(2), mac(3)), 3);
+    if (d3.kind !== 'forward') throw new Error('expected forward');
+    expect(l.installed(1n, d3)).toBeUndefined();
+    // The destination moved: the remembered flow points at its old port.
+    l.packetIn(1n, 3, frame('ff:ff:ff:ff:ff:ff', mac(2)), 4);
+    const moved = l.packetIn(1n, 1, frame(mac(2), mac(1)), 5);
+    if (moved.kind !== 'forward') throw new Error('expected forward');
+    expect(moved.outPort).toBe(3);
+    expect(l.installed(1n, moved)).toBeUndefined();
+    // Forgotten with the destination MAC.
+    l.remember(1n, moved, 'flow-b');
+    l.portDown(1n, 3);
+    l.packetIn(1n, 3, frame('ff:ff:ff:ff:ff:ff', mac(2)), 6);
+    expect(l.installed(1n, moved)).toBeUndefined();
+  });
+
   it('uses the buffer id of a buffered packet-in instead of its bytes', () => {
     const l = new L2Learning();
     const d = l.packetIn(1n, 1, frame(mac(2), mac(1)), 0);

@@ -262,6 +262,28 @@ describe('flow service, switch side unchanged', () => {
     expect(table.forward({ in_port: 1, eth_dst: '00:00:00:00:00:01' }).outputs).toEqual([2]);
   });
 
+  it('tells whether a record is still the desired flow: not after a replace, a removal or a refusal', async () => {
+    const r = rig();
+    const table = new FakeFlowTable();
+    await connect(r, table);
+    const a = r.flows.scope('app-a');
+    const first = a.install(1n, macRule(1, 2));
+    expect(a.isCurrent(first)).toBe(true);
+    expect(a.install(1n, macRule(1, 2))).toBe(first); // same rule: same record
+    const second = a.install(1n, macRule(1, 3));
+    expect(a.isCurrent(first)).toBe(false);
+    expect(a.isCurrent(second)).toBe(true);
+    expect(r.flows.scope('app-b').isCurrent(second)).toBe(false);
+    await a.remove(1n, macRule(1, 3));
+    expect(a.isCurrent(second)).toBe(false);
+    const refused = r.flows.scope('app-b').install(1n, macRule(4, 2));
+    expect(a.isCurrent(refused)).toBe(false);
+    expect(r.flows.scope('app-b').isCurrent(refused)).toBe(true);
+    const held = a.install(1n, macRule(4, 5));
+    expect(held.state).toBe('failed');
+    expect(a.isCurrent(held)).toBe(false);
+  });
+
   it('uses the FLOW_REMOVED reason: a hard timeout forgets, a delete of a reactive flow forgets', async () => {
     const r = rig();
     const table = new FakeFlowTable();

@@ -139,6 +139,30 @@ describe('TopologyService over emulated switches', () => {
     expect(last.snapshot.version).toBe(last.version);
   });
 
+  it('skips re-learning a sender repeating itself, yet sees at once a new address, a move, and a host that was removed', async () => {
+    const { fabric, service, events } = setup();
+    await Promise.all([fabric.addSwitch(1n, [1, 2, 3]), fabric.addSwitch(2n, [1, 2])]);
+    const frame = (ip: string): Buffer => arpRequest({ srcMac: '00:00:00:00:00:0a', srcIp: ip, dstIp: '10.0.0.99' });
+    fabric.inject(1n, 1, frame('10.0.0.10'));
+    await until(() => service.hostList().length === 1);
+    for (let i = 0; i < 20; i++) fabric.inject(1n, 1, frame('10.0.0.10'));
+    await sleep(30);
+    expect(events.filter((e) => e[0].startsWith('host'))).toHaveLength(1);
+    // A second address in the same second is not skipped.
+    fabric.inject(1n, 1, frame('10.0.0.11'));
+    await until(() => (service.hostList()[0]?.ipv4 ?? []).includes('10.0.0.11'));
+    // Neither is a move.
+    fabric.inject(1n, 3, frame('10.0.0.11'));
+    await until(() => service.hostList()[0]?.location.port === 3);
+    // A host removed (its port went down) is learned again from its very next packet.
+    fabric.portStatus(1n, 2, { ...emulatedPort(3), state: 1 });
+    await until(() => service.hostList().length === 0);
+    fabric.portStatus(1n, 2, emulatedPort(3));
+    fabric.inject(1n, 3, frame('10.0.0.11'));
+    await until(() => service.hostList().length === 1);
+    expect(service.hostList()[0]).toMatchObject({ location: { dpid: 1n, port: 3 } });
+  });
+
   it('drops forged, stale and foreign LLDP frames injected by a host, counting them, and creates no link', async () => {
     const { fabric, service } = setup();
     await Promise.all([fabric.addSwitch(1n, [1, 2]), fabric.addSwitch(2n, [1, 2])]);

@@ -5,6 +5,7 @@
  */
 import { OFPPC, OFPPS } from '../../openflow/codec/v13/enums.js';
 import { numberToMac } from '../../packet/mac.js';
+import type { FlowRecord } from '../../flows/service.js';
 import type { ConfigSchema } from '../schema.js';
 import type { App, AppContext, PacketInResult } from '../types.js';
 import { defaultL2LearningConfig, L2Learning, type L2LearningConfig } from './logic.js';
@@ -97,7 +98,11 @@ export function l2LearningApp(): App<L2LearningConfig> {
         c.flows.removeMatching(e.dpid, [{ field: 'eth_dst', value: numberToMac(d.src) }]);
       }
       if (d.kind === 'ignore') return d.reason === 'same-port' || d.reason === 'no-flood-ports' || d.reason === 'blocked-port' ? 'handled' : undefined;
-      if (d.kind === 'forward') c.flows.install(e.dpid, l.flowFor(d));
+      if (d.kind === 'forward') {
+        // Every packet-in of a flow still being set up arrives here; re-declaring its flow is a no-op, so skip building it.
+        const prev = l.installed(e.dpid, d) as FlowRecord | undefined;
+        if (prev === undefined || !c.flows.isCurrent(prev)) l.remember(e.dpid, d, c.flows.install(e.dpid, l.flowFor(d)));
+      }
       const out = l.packetOutFor(d, msg.inPort, msg.bufferId, msg.data);
       if (out) c.packets.packetOut(e.dpid, out);
       return 'handled';

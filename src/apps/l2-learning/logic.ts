@@ -61,7 +61,19 @@ export type L2Decision =
 interface MacEntry {
   port: number;
   seenAt: number;
+  /** Flows the app installed towards this MAC, by source MAC (matchSrc) or in-port: see `installed`. */
+  flows: Map<number, InstalledFlow> | undefined;
 }
+
+/** A flow installed for a forward decision, remembered with the ports it was made for. */
+interface InstalledFlow {
+  inPort: number;
+  outPort: number;
+  token: unknown;
+}
+
+/** Flows remembered per destination MAC before the memo is dropped and rebuilt (bounds memory for a busy server MAC). */
+const MAX_REMEMBERED_PER_MAC = 4096;
 
 /** Ports to flood out of for a packet that entered `dpid` at `inPort` (the topology's broadcast tree). */
 export type FloodPortsFn = (dpid: bigint, inPort: number) => readonly number[];
@@ -127,7 +139,7 @@ export class L2Learning {
         const oldest = table.keys().next();
         if (!oldest.done) table.delete(oldest.value);
       }
-      table.set(src, { port: inPort, seenAt: now });
+      table.set(src, { port: inPort, seenAt: now, flows: undefined });
     } else {
       if (known.port !== inPort) {
         moved = true;
@@ -148,6 +160,30 @@ export class L2Learning {
       return { kind: 'flood', ports, moved, src, dst };
     }
     return { kind: 'flood', ports: undefined, moved, src, dst };
+  }
+
+  /**
+   * What `remember` stored for the flow of this forward decision, if it was made for the same
+   * ports; the caller decides whether it is still good (e.g. the flow service still holds it).
+   * Lets the hot path skip rebuilding and re-declaring a flow it already installed.
+   */
+  installed(dpid: bigint, d: L2Decision & { kind: 'forward' }): unknown {
+    const f = this.tables.get(dpid)?.get(d.dst)?.flows?.get(this.config.matchSrc ? d.src : d.inPort);
+    return f !== undefined && f.inPort === d.inPort && f.outPort === d.outPort ? f.token : undefined;
+  }
+
+  /** Remembers `token` (the installed flow's handle) for the flow of this forward decision; forgotten with the destination MAC. */
+  remember(dpid: bigint, d: L2Decision & { kind: 'forward' }, token: unknown): void {
+    const e = this.tables.get(dpid)?.get(d.dst);
+    if (!e) return;
+    if (!e.flows || e.flows.size >= MAX_REMEMBERED_PER_MAC) e.flows = new Map();
+    const key = this.config.matchSrc ? d.src : d.inPort;
+    const f = e.flows.get(key);
+    if (f) {
+      f.inPort = d.inPort;
+      f.outPort = d.outPort;
+      f.token = token;
+    } else e.flows.set(key, { inPort: d.inPort, outPort: d.outPort, token });
   }
 
   /** The port a MAC was learned on at a switch. */
