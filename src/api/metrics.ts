@@ -7,9 +7,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ControllerEventName, ControllerEvents, EventBus } from '../events.js';
 import { dpidToHex } from '../events.js';
-import { errorNames } from '../openflow/codec/constants.js';
+import { errorNames, messageTypeName } from '../openflow/codec/constants.js';
 import type { Datapath } from '../openflow/datapath.js';
-import type { SessionCounters } from '../openflow/session.js';
+import { MESSAGE_TYPE_SLOTS, type SessionCounters } from '../openflow/session.js';
 
 /** What the metrics read at scrape time (the API context fits). */
 export interface MetricsSource {
@@ -34,7 +34,7 @@ export const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
 export class ControllerMetrics {
   readonly registry = new Registry();
   readonly switchesConnected: Gauge;
-  readonly messages: Counter<'direction'>;
+  readonly messages: Counter<'direction' | 'type'>;
   readonly bytes: Counter<'direction'>;
   readonly asyncMessages: Counter<'type'>;
   readonly decodeErrors: Counter;
@@ -71,7 +71,7 @@ export class ControllerMetrics {
         this.flushSessions();
       },
     });
-    this.messages = new Counter({ name: 'signalbox_openflow_messages_total', help: 'OpenFlow messages exchanged with switches, by direction', labelNames: ['direction'], registers: [r] });
+    this.messages = new Counter({ name: 'signalbox_openflow_messages_total', help: 'OpenFlow messages exchanged with switches, by direction and message type', labelNames: ['direction', 'type'], registers: [r] });
     this.bytes = new Counter({ name: 'signalbox_openflow_bytes_total', help: 'OpenFlow bytes exchanged with switches, by direction', labelNames: ['direction'], registers: [r] });
     this.asyncMessages = new Counter({
       name: 'signalbox_openflow_async_messages_total',
@@ -221,19 +221,40 @@ export class ControllerMetrics {
     if (!last) return;
     const now = dp.counters;
     const d = (k: (typeof SESSION_FIELDS)[number]): number => Math.max(0, now[k] - last[k]);
-    this.messages.inc({ direction: 'in' }, d('messagesIn'));
-    this.messages.inc({ direction: 'out' }, d('messagesOut'));
+    this.flushTypes(dp.version, 'in', now.inByType, last.inByType);
+    this.flushTypes(dp.version, 'out', now.outByType, last.outByType);
     this.bytes.inc({ direction: 'in' }, d('bytesIn'));
     this.bytes.inc({ direction: 'out' }, d('bytesOut'));
     this.decodeErrors.inc(d('decodeErrors'));
     this.echoMisses.inc(d('echoMisses'));
     if (forget) this.lastSeen.delete(dp);
-    else for (const k of SESSION_FIELDS) last[k] = now[k];
+    else {
+      for (const k of SESSION_FIELDS) last[k] = now[k];
+      last.inByType.set(now.inByType);
+      last.outByType.set(now.outByType);
+    }
+  }
+
+  private flushTypes(version: number, direction: 'in' | 'out', now: Float64Array, last: Float64Array): void {
+    for (let i = 0; i < now.length; i++) {
+      const n = now[i]! - last[i]!;
+      if (n > 0) this.messages.inc({ direction, type: i === MESSAGE_TYPE_SLOTS - 1 ? 'other' : messageTypeName(version, i) }, n);
+    }
   }
 }
 
 function zeroCounters(): SessionCounters {
-  return { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, decodeErrors: 0, errorsReceived: 0, echoMisses: 0 };
+  return {
+    messagesIn: 0,
+    messagesOut: 0,
+    inByType: new Float64Array(MESSAGE_TYPE_SLOTS),
+    outByType: new Float64Array(MESSAGE_TYPE_SLOTS),
+    bytesIn: 0,
+    bytesOut: 0,
+    decodeErrors: 0,
+    errorsReceived: 0,
+    echoMisses: 0,
+  };
 }
 
 function sanitize(s: string): string {

@@ -47,12 +47,21 @@ export type SwitchPort = Port;
 export interface SessionCounters {
   messagesIn: number;
   messagesOut: number;
+  /**
+   * Messages by wire type number (index; the last slot gathers numbers beyond it), received and
+   * sent. Name them with messageTypeName(session.version, index).
+   */
+  readonly inByType: Float64Array;
+  readonly outByType: Float64Array;
   bytesIn: number;
   bytesOut: number;
   decodeErrors: number;
   errorsReceived: number;
   echoMisses: number;
 }
+
+/** Per-type counter slots: every OpenFlow 1.0-1.3 type number fits below it. */
+export const MESSAGE_TYPE_SLOTS = 32;
 
 interface Pending {
   readonly requestType: string;
@@ -103,6 +112,8 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly counters: SessionCounters = {
     messagesIn: 0,
     messagesOut: 0,
+    inByType: new Float64Array(MESSAGE_TYPE_SLOTS),
+    outByType: new Float64Array(MESSAGE_TYPE_SLOTS),
     bytesIn: 0,
     bytesOut: 0,
     decodeErrors: 0,
@@ -179,6 +190,7 @@ export class Session extends EventEmitter<SessionEvents> {
       throw e;
     }
     this.counters.messagesOut++;
+    this.counters.outByType[Math.min(this.out.buf[start + 1]!, MESSAGE_TYPE_SLOTS - 1)]!++;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       process.nextTick(() => this.flush());
@@ -310,8 +322,10 @@ export class Session extends EventEmitter<SessionEvents> {
       }, timeoutMs),
     };
     this.pending.set(xid, p);
+    const start = this.out.pos;
     encodeMessageInto(this.out, { version: this.version, type: 'barrier_request', xid });
     this.counters.messagesOut++;
+    this.counters.outByType[Math.min(this.out.buf[start + 1]!, MESSAGE_TYPE_SLOTS - 1)]!++;
   }
 
   private rejectConfirmablesBefore(barrierXid: number, e: Error): void {
@@ -353,6 +367,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private onFrame(frame: Buffer): void {
     if (this.state === 'closed') return;
     this.counters.messagesIn++;
+    this.counters.inByType[Math.min(frame[1]!, MESSAGE_TYPE_SLOTS - 1)]!++;
     let msg: OfMessage;
     try {
       msg = decodeMessage(frame);

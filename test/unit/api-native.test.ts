@@ -313,7 +313,7 @@ describe('plumbing', () => {
     const m = await rig.app.inject({ url: '/metrics' });
     expect(m.statusCode).toBe(200);
     expect(m.headers['content-type']).toMatch(/text\/plain/);
-    for (const name of ['signalbox_switches_connected 2', 'signalbox_openflow_messages_total{direction="in"}', 'signalbox_flow_mods_total{dpid="0000000000000001",source="api"}', 'signalbox_topology_size{kind="links"} 2', 'signalbox_process_resident_memory_bytes', 'signalbox_api_requests_total', 'signalbox_app_handler_seconds']) {
+    for (const name of ['signalbox_switches_connected 2', 'signalbox_openflow_messages_total{direction="in",type="features_reply"}', 'signalbox_openflow_messages_total{direction="out",type="features_request"}', 'signalbox_flow_mods_total{dpid="0000000000000001",source="api"}', 'signalbox_topology_size{kind="links"} 2', 'signalbox_process_resident_memory_bytes', 'signalbox_api_requests_total', 'signalbox_app_handler_seconds']) {
       expect(m.body).toContain(name);
     }
   });

@@ -2,10 +2,10 @@ import { duplexPair, type Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Controller } from '../../src/controller.js';
 import { defaultConfig, type OpenFlowConfig } from '../../src/config.js';
-import { OFPBRC, OFPET, OFPFMFC, OFPHFC } from '../../src/openflow/codec/constants.js';
+import { messageTypeName, OFPBRC, OFPET, OFPFMFC, OFPHFC, OFPT13 } from '../../src/openflow/codec/constants.js';
 import { encodeMessage, type OfMessage } from '../../src/openflow/codec/index.js';
 import { OfErrorReply } from '../../src/openflow/errors.js';
-import { Session } from '../../src/openflow/session.js';
+import { MESSAGE_TYPE_SLOTS, Session } from '../../src/openflow/session.js';
 import { EmulatedSwitch as FakeSwitch, type EmulatedSwitchOptions as FakeSwitchOptions } from '../../src/loadgen/emulated-switch.js';
 
 const sessions: Session[] = [];
@@ -178,6 +178,16 @@ describe('session and bad input', () => {
     fake.sendRaw(msg);
     expect(await err).toMatchObject({ xid: 9, errType: OFPET.BAD_REQUEST, code: OFPBRC.BAD_TYPE });
     expect(session.state).toBe('ready');
+    // Counted by type: the unknown number in the overflow slot, the error reply as an error.
+    const c = session.counters;
+    expect(c.inByType[MESSAGE_TYPE_SLOTS - 1]).toBe(1);
+    expect(c.outByType[OFPT13.ERROR]).toBe(1);
+    expect(c.inByType[OFPT13.HELLO]).toBe(1);
+    expect(c.outByType[OFPT13.FEATURES_REQUEST]).toBe(1);
+    expect(c.inByType.reduce((a, b) => a + b, 0)).toBe(c.messagesIn);
+    expect(c.outByType.reduce((a, b) => a + b, 0)).toBe(c.messagesOut);
+    expect(messageTypeName(4, OFPT13.MULTIPART_REPLY)).toBe('multipart_reply');
+    expect(messageTypeName(1, 16)).toBe('stats_request');
   });
 
   it('closes only this session on broken framing', async () => {

@@ -66,6 +66,20 @@ export const OFPT10 = {
   QUEUE_GET_CONFIG_REPLY: 21,
 } as const;
 
+const TYPE_NAMES_13 = nameTable(OFPT13);
+const TYPE_NAMES_10 = nameTable(OFPT10);
+
+function nameTable(t: Record<string, number>): string[] {
+  const out: string[] = [];
+  for (const [name, n] of Object.entries(t)) out[n] = name.toLowerCase();
+  return out;
+}
+
+/** The spec name of a message type number in a version, lower case (`packet_in`, 1.0's `stats_request`), or `type_<n>`. */
+export function messageTypeName(version: number, type: number): string {
+  return (version === OFP_VERSION_1_0 ? TYPE_NAMES_10 : TYPE_NAMES_13)[type] ?? `type_${type}`;
+}
+
 /** ofp_error_type, OpenFlow 1.3. */
 export const OFPET = {
   HELLO_FAILED: 0,
