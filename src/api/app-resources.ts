@@ -1,11 +1,13 @@
 /**
- * The API's collections backed by running apps: static flows (the static-flows app) and ACL
- * rules (the acl app). An app that is not running answers 503; an app's validation error
- * becomes a 400 naming the field.
+ * The API's collections backed by running apps: static flows (the static-flows app), ACL rules
+ * (the acl app) and static routes (the router app). An app that is not running answers 503; an
+ * app's validation error becomes a 400 naming the field.
  */
 import type { AppManager } from '../apps/manager.js';
 import type { AclApp } from '../apps/acl/index.js';
 import { AclRuleError } from '../apps/acl/index.js';
+import type { RouterApp } from '../apps/router/index.js';
+import { RouteError } from '../apps/router/index.js';
 import type { StaticFlowsApp } from '../apps/static-flows/index.js';
 import { StaticFlowError } from '../apps/static-flows/index.js';
 import { ApiError } from './errors.js';
@@ -21,7 +23,7 @@ async function mapErrors<T>(fn: () => Promise<T> | T): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof StaticFlowError || e instanceof AclRuleError) throw new ApiError('invalid_input', e.message, `body.${e.field}`);
+    if (e instanceof StaticFlowError || e instanceof AclRuleError || e instanceof RouteError) throw new ApiError('invalid_input', e.message, `body.${e.field}`);
     throw e;
   }
 }
@@ -61,5 +63,22 @@ export function aclResource(apps: AppManager): ResourceApi {
         return r;
       }),
     remove: (id) => app().remove(id),
+  };
+}
+
+/** Static routes by id (Ryu rest_router's `{ destination, gateway }`): the config file's (`config-N`, read-only) and the API's (`rN`). */
+export function routesResource(apps: AppManager): ResourceApi {
+  const app = (): RouterApp => running<RouterApp>(apps, 'router');
+  return {
+    list: () => app().staticRoutes(),
+    get: (id) => app().getRoute(id),
+    create: (body) => mapErrors(() => app().addRoute(body)),
+    replace: (id, body) =>
+      mapErrors(async () => {
+        const r = await app().replaceRoute(id, body);
+        if (!r) throw new ApiError('not_found', `no route "${id}"`, 'params.id');
+        return r;
+      }),
+    remove: (id) => app().removeRoute(id),
   };
 }

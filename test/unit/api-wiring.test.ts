@@ -48,7 +48,7 @@ it('serves the topology and apps of a started Controller', async () => {
   expect((await app.inject({ method: 'POST', url: '/api/v1/apps/l2-learning/disable' })).json()).toMatchObject({ name: 'l2-learning', state: 'stopped' });
   expect((await app.inject({ method: 'POST', url: '/api/v1/apps/l2-learning/enable' })).json()).toMatchObject({ state: 'running' });
   expect((await app.inject({ url: '/api/v1/paths?src=5&dst=5' })).json()).toMatchObject({ paths: [{ hops: ['0000000000000005'], links: [] }] });
-  expect((await app.inject({ url: '/api/v1/apps/l2-learning/config' })).json()).toMatchObject({ code: 'service_unavailable' });
+  expect((await app.inject({ url: '/api/v1/apps/l2-learning/config' })).json()).toEqual(ctrl.apps!.getConfig('l2-learning'));
   expect((await app.inject({ url: '/v1.0/topology/switches' })).json()).toMatchObject([{ dpid: '0000000000000005' }]);
   await app.close();
   metrics.detach();

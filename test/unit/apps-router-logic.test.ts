@@ -1,7 +1,7 @@
 /** router decisions judged by behaviour: gateway ARP and ping, next-hop resolution, routed flows (MAC rewrite, TTL) followed through model tables, static routes, reroute. */
 import { describe, expect, it } from 'vitest';
 import type { Effects, ForwardingTopology } from '../../src/apps/forwarding/logic.js';
-import { Router, checkRouterConfig, defaultRouterConfig, type RouterConfig } from '../../src/apps/router/logic.js';
+import { Router, RouteError, checkRoute, checkRouterConfig, defaultRouterConfig, entryRoute, parseInterfaces, type RouterConfig } from '../../src/apps/router/logic.js';
 import { PathIndex } from '../../src/topology/paths.js';
 import { computeBroadcastTree } from '../../src/topology/tree.js';
 import type { LinkInfo, Path } from '../../src/topology/types.js';
@@ -188,5 +188,63 @@ describe('router', () => {
     expect(checkRouterConfig({ ...CFG, gatewayMac: '01:00:00:00:00:01' })).toMatch(/unicast/);
     // Unconfigured: it stays out of the way.
     expect(new Router(defaultRouterConfig).packetIn(1n, 1, arpRequest({ srcMac: H1.mac, srcIp: H1.ip, dstIp: '10.0.1.254' }), 0).handled).toBe(false);
+  });
+  it('checks API routes against the interfaces, naming the field, and normalises the destination', () => {
+    const ifs = parseInterfaces(CFG.interfaces);
+    expect(checkRoute({ destination: '172.16.9.7/16', gateway: '10.0.2.1' }, ifs)).toEqual({ destination: '172.16.0.0/16', gateway: '10.0.2.1' });
+    const field = (x: unknown): string | undefined => {
+      try {
+        checkRoute(x, ifs);
+        return undefined;
+      } catch (e) {
+        expect(e).toBeInstanceOf(RouteError);
+        return (e as RouteError).field;
+      }
+    };
+    expect(field({ destination: '172.16.0.0', gateway: '10.0.2.1' })).toBe('destination');
+    expect(field({ destination: '300.1.1.0/24', gateway: '10.0.2.1' })).toBe('destination');
+    expect(field({ destination: '172.16.0.0/33', gateway: '10.0.2.1' })).toBe('destination');
+    expect(field({ destination: '172.16.0.0/16', gateway: '10.0.9.1' })).toBe('gateway');
+    expect(field({ destination: '172.16.0.0/16', gateway: '10.0.2.254' })).toBe('gateway');
+    expect(field({ destination: '172.16.0.0/16' })).toBe('gateway');
+    expect(field({ destination: '172.16.0.0/16', gateway: '10.0.2.1', via: 'x' })).toBe('via');
+    expect(field({ destination: '172.16.0.0/16', gateway: '10.0.2.1', description: 5 })).toBe('description');
+    expect(field([])).toBe('route');
+    expect(() => checkRoute({ destination: '1.0.0.0/8', gateway: '10.0.2.1' }, [])).toThrow(/no interfaces/);
+  });
+
+  it('moves installed routes to a new next hop when the static routes change, and withdraws them when no route is left', () => {
+    const R1 = { mac: '00:00:00:00:00:11', ip: '10.0.2.1' };
+    const R2 = { mac: '00:00:00:00:00:12', ip: '10.0.2.2' };
+    const r = new Router({ ...CFG, routes: [] });
+    const tables = new Map([1n, 2n, 3n].map((d) => [d, new FakeFlowTable()]));
+    const links = new Map<string, [bigint, number]>([['1:3', [2n, 2]], ['2:2', [1n, 3]], ['2:3', [3n, 2]], ['3:2', [2n, 3]]]);
+    applyAll(tables, r.setTopology(topo(false), 0));
+    // Two routers on 10.0.2.0/24: R1 at s3:1, R2 at s2:1.
+    r.packetIn(3n, 1, arpRequest({ srcMac: R1.mac, srcIp: R1.ip, dstIp: '10.0.2.254' }), 0);
+    r.packetIn(2n, 1, arpRequest({ srcMac: R2.mac, srcIp: R2.ip, dstIp: '10.0.2.254' }), 0);
+    r.packetIn(1n, 1, arpRequest({ srcMac: H1.mac, srcIp: H1.ip, dstIp: '10.0.1.254' }), 0);
+    // Unroutable until a route is added.
+    expect(r.packetIn(1n, 1, ping(H1, '172.16.1.1'), 1).install).toEqual([]);
+    expect(r.setRoutes([entryRoute({ destination: '172.16.0.0/16', gateway: R1.ip })]).install).toEqual([]);
+    applyAll(tables, r.packetIn(1n, 1, ping(H1, '172.16.1.1'), 2));
+    const pkt = { eth_type: 0x0800, eth_src: H1.mac, eth_dst: GW, ipv4_src: H1.ip, ipv4_dst: '172.16.1.1', ttl: 64 };
+    expect(follow(tables, links, 1n, 1, pkt)).toMatchObject({ dpid: 3n, port: 1, pkt: { eth_dst: R1.mac, ttl: 63 } });
+    // The route now goes via R2: the same flows lead there, and nothing towards R1 is left.
+    const moved = r.setRoutes([entryRoute({ destination: '172.16.0.0/16', gateway: R2.ip })]);
+    applyAll(tables, moved);
+    expect(follow(tables, links, 1n, 1, pkt)).toMatchObject({ dpid: 2n, port: 1, pkt: { eth_dst: R2.mac, ttl: 63 } });
+    expect(r.listRoutes()).toEqual([{ ingress: 1n, dst: '172.16.1.1', nextHop: R2.ip, switches: [1n, 2n] }]);
+    expect(tables.get(3n)!.flows.filter((f) => f.match.some((m) => m.field === 'ipv4_dst'))).toEqual([]);
+    // No route left: withdrawn, back to the controller (which drops it).
+    applyAll(tables, r.setRoutes([]));
+    expect(r.listRoutes()).toEqual([]);
+    expect(follow(tables, links, 1n, 1, pkt)).toBe('controller');
+    // A route via a next hop not resolved yet: the router asks for it.
+    r.setRoutes([entryRoute({ destination: '172.16.0.0/16', gateway: R1.ip })]);
+    applyAll(tables, r.packetIn(1n, 1, ping(H1, '172.16.1.1'), 3));
+    const unresolved = r.setRoutes([entryRoute({ destination: '172.16.0.0/16', gateway: '10.0.2.3' })]);
+    expect(unresolved.remove.length).toBeGreaterThan(0);
+    expect(unresolved.packetOuts.map((p) => parsePacket(p.spec.data!).arp?.tpa)).toContain('10.0.2.3');
   });
 });

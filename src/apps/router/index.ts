@@ -2,15 +2,19 @@
  * The built-in `router` app: a thin shell around the pure Router logic. Gateways answer ARP and
  * ICMP echo, packets to the gateway MAC are routed (flows along the shortest path with MAC
  * rewrite and TTL decrement), next hops are resolved by ARP, and routes follow topology changes.
+ * Static routes come from the config (`routes`) and from the API (CRUD here, kept in the app's
+ * store, applied at once).
  */
 import { OFPPC, OFPPS } from '../../openflow/codec/v13/enums.js';
 import type { ConfigSchema } from '../schema.js';
+import type { StoreValue } from '../store.js';
 import type { App, AppContext, PacketInResult } from '../types.js';
+import { formatIpv4 } from '../../util/addr.js';
 import { applyEffects } from '../forwarding/apply.js';
 import type { Effects, ForwardingTopology } from '../forwarding/logic.js';
-import { checkRouterConfig, defaultRouterConfig, Router, type RouterConfig } from './logic.js';
+import { checkRoute, checkRouterConfig, defaultRouterConfig, entryRoute, parseRoutes, Router, type RouteEntry, type RouterConfig } from './logic.js';
 
-export { Router, defaultRouterConfig, parseInterfaces, parseRoutes, checkRouterConfig, type RouterConfig, type RouterInterface, type StaticRoute } from './logic.js';
+export { Router, defaultRouterConfig, parseInterfaces, parseRoutes, checkRouterConfig, checkRoute, RouteError, type RouteEntry, type RouterConfig, type RouterInterface, type StaticRoute } from './logic.js';
 
 /** Settings schema of `apps.settings.router`. */
 export const routerSchema: ConfigSchema<RouterConfig> = {
@@ -29,10 +33,42 @@ export const routerSchema: ConfigSchema<RouterConfig> = {
 };
 
 
-/** The router app with read-only views for the API. */
+/** A static route as listed: the API's own, or one from the config file (read-only here). */
+export interface ListedRoute extends RouteEntry {
+  readonly source: 'api' | 'config';
+}
+
+/** The router app with read-only views and static-route CRUD for the API. Changes are persisted before they resolve, then applied. */
 export interface RouterApp extends App<RouterConfig> {
   neighbors(): ReturnType<Router['listNeighbors']>;
+  /** Routes installed from packets seen (ingress switch, destination host, next hop). */
   routes(): ReturnType<Router['listRoutes']>;
+  /** Static routes: the config file's (`config-N`, read-only) then the API's, in id order. */
+  staticRoutes(): ListedRoute[];
+  getRoute(id: string): ListedRoute | undefined;
+  /** Adds a route; throws RouteError naming the field, or an error with code `conflict` when the destination has a route already. */
+  addRoute(input: unknown): Promise<ListedRoute>;
+  /** Replaces an API route; undefined when unknown; a config route is a `conflict`. */
+  replaceRoute(id: string, input: unknown): Promise<ListedRoute | undefined>;
+  /** Deletes an API route; false when unknown; a config route is a `conflict`. */
+  removeRoute(id: string): Promise<boolean>;
+}
+
+const ROUTE_PREFIX = 'route/';
+const NEXT_ID_KEY = 'nextRouteId';
+
+/** An error the API maps by its `code` (409 conflict). */
+function conflict(message: string, field: string): Error {
+  return Object.assign(new Error(message), { code: 'conflict', field });
+}
+
+function routeKey(id: string): string {
+  return ROUTE_PREFIX + id;
+}
+
+/** API route ids (`r7`) in number order (store keys sort as text: r10 before r9). */
+function byIdNumber(a: RouteEntry, b: RouteEntry): number {
+  return Number(a.id.slice(1)) - Number(b.id.slice(1));
 }
 
 /** Makes the app (fresh state each time it is enabled). */
@@ -40,10 +76,39 @@ export function routerApp(): RouterApp {
   let ctx: AppContext<RouterConfig> | undefined;
   let logic: Router | undefined;
   let applied: ForwardingTopology | undefined;
+  /** API routes by id, in creation order. */
+  const stored = new Map<string, RouteEntry>();
+  let nextId = 1;
 
   const apply = (fx: Effects): void => {
     if (ctx) applyEffects(ctx, fx, 'routed flow');
   };
+  const configRoutes = (): ListedRoute[] => {
+    const c = ctx;
+    if (!c) return [];
+    return parseRoutes(c.config.routes).map((r, i) => ({ id: `config-${i + 1}`, destination: `${formatIpv4(r.network)}/${r.prefixLen}`, gateway: r.via, source: 'config' as const }));
+  };
+  const listAll = (): ListedRoute[] => [...configRoutes(), ...[...stored.values()].sort(byIdNumber).map((r) => ({ ...r, source: 'api' as const }))];
+  /** Hands the logic every static route and applies what moved. */
+  const applyRoutes = (): void => {
+    const c = ctx;
+    if (!c || !logic) return;
+    apply(logic.setRoutes([...parseRoutes(c.config.routes), ...[...stored.values()].map(entryRoute)]));
+  };
+  const need = (): AppContext<RouterConfig> => {
+    if (!ctx || !logic) throw new Error('router app is not running');
+    return ctx;
+  };
+  const checkFree = (destination: string, except?: string): void => {
+    const other = listAll().find((r) => r.destination === destination && r.id !== except);
+    if (other) throw conflict(`a route to ${destination} exists already (${other.id}, via ${other.gateway})`, 'body.destination');
+  };
+  const readOnly = (id: string): void => {
+    if (id.startsWith('config-') && configRoutes().some((r) => r.id === id)) {
+      throw conflict(`route ${id} comes from the config file (apps.settings.router.routes); change it there or with PUT /api/v1/apps/router/config`, 'params.id');
+    }
+  };
+
   const refresh = (): void => {
     const snap = ctx?.topology?.snapshot?.();
     if (!snap || snap === applied || !logic || !ctx) return;
@@ -58,10 +123,22 @@ export function routerApp(): RouterApp {
     packetInPriority: 400,
     config: routerSchema,
 
-    start(c) {
+    async start(c) {
       ctx = c;
       logic = new Router(c.config);
       applied = undefined;
+      stored.clear();
+      for (const [k, v] of await c.store.list(ROUTE_PREFIX)) {
+        try {
+          const id = k.slice(ROUTE_PREFIX.length);
+          stored.set(id, { id, ...checkRoute(v, logic.interfaces) });
+        } catch (e) {
+          // Kept in the store (nothing is silently deleted): it applies again once the interfaces fit.
+          c.log.warn({ key: k, err: (e as Error).message }, 'skipping a stored route that does not fit the interfaces');
+        }
+      }
+      nextId = (await c.store.get<number>(NEXT_ID_KEY)) ?? stored.size + 1;
+      if (stored.size > 0) logic.setRoutes([...parseRoutes(c.config.routes), ...[...stored.values()].map(entryRoute)]);
       const l = logic;
       c.flows.on('removed', (rec, why) => {
         if (why === 'idle_timeout' || why === 'hard_timeout' || why === 'expired_while_away') l.flowRemoved(rec.dpid, rec.spec.match ?? []);
@@ -78,6 +155,43 @@ export function routerApp(): RouterApp {
 
     neighbors: () => logic?.listNeighbors() ?? [],
     routes: () => logic?.listRoutes() ?? [],
+    staticRoutes: () => listAll(),
+    getRoute: (id) => listAll().find((r) => r.id === id),
+
+    async addRoute(input) {
+      const c = need();
+      const r = checkRoute(input, logic!.interfaces);
+      checkFree(r.destination);
+      const entry: RouteEntry = { id: `r${nextId}`, ...r };
+      await c.store.put(routeKey(entry.id), entry as unknown as StoreValue);
+      await c.store.put(NEXT_ID_KEY, ++nextId);
+      stored.set(entry.id, entry);
+      applyRoutes();
+      return { ...entry, source: 'api' };
+    },
+
+    async replaceRoute(id, input) {
+      const c = need();
+      readOnly(id);
+      if (!stored.has(id)) return undefined;
+      const r = checkRoute(input, logic!.interfaces);
+      checkFree(r.destination, id);
+      const entry: RouteEntry = { id, ...r };
+      await c.store.put(routeKey(id), entry as unknown as StoreValue);
+      stored.set(id, entry);
+      applyRoutes();
+      return { ...entry, source: 'api' };
+    },
+
+    async removeRoute(id) {
+      const c = need();
+      readOnly(id);
+      if (!stored.has(id)) return false;
+      await c.store.del(routeKey(id));
+      stored.delete(id);
+      applyRoutes();
+      return true;
+    },
 
     onTopologyChanged(e) {
       if (!logic || !ctx) return;

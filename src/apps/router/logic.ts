@@ -100,6 +100,59 @@ export function parseRoutes(list: readonly string[]): StaticRoute[] {
   });
 }
 
+/** A bad route from the API, naming the field. */
+export class RouteError extends Error {
+  override readonly name = 'RouteError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+  }
+}
+
+/** A static route as the API keeps it (Ryu rest_router's shape: destination and gateway). */
+export interface RouteEntry {
+  readonly id: string;
+  /** Destination prefix, normalised to its network: `10.0.3.0/24`. */
+  readonly destination: string;
+  /** Next hop; it must be in a gateway interface's subnet. */
+  readonly gateway: string;
+  readonly description?: string;
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/**
+ * Checks a route from the API or the store against the router's interfaces; throws RouteError
+ * naming the field. The destination is normalised (`10.0.3.7/24` → `10.0.3.0/24`).
+ */
+export function checkRoute(x: unknown, interfaces: readonly RouterInterface[]): Omit<RouteEntry, 'id'> {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new RouteError('route', 'expected an object { destination, gateway }');
+  const o = x as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (k !== 'id' && k !== 'destination' && k !== 'gateway' && k !== 'description' && k !== 'source') throw new RouteError(k, 'unknown field; a route has destination, gateway and description');
+  }
+  const d = typeof o.destination === 'string' ? /^\s*([0-9.]+)\/(\d{1,2})\s*$/.exec(o.destination) : null;
+  if (!d || !IPV4.test(d[1]!) || Number(d[2]) > 32) throw new RouteError('destination', `expected an IPv4 prefix like 10.0.3.0/24, got ${JSON.stringify(o.destination)}`);
+  if (typeof o.gateway !== 'string' || !IPV4.test(o.gateway.trim())) throw new RouteError('gateway', `expected an IPv4 address, got ${JSON.stringify(o.gateway)}`);
+  if (o.description !== undefined && (typeof o.description !== 'string' || o.description.length > 200)) throw new RouteError('description', 'expected a string of at most 200 characters');
+  const len = Number(d[2]);
+  const network = (parseIpv4(d[1]!) & maskOf(len)) >>> 0;
+  const gw = parseIpv4(o.gateway.trim()) >>> 0;
+  if (interfaces.length === 0) throw new RouteError('gateway', 'the router has no interfaces: set apps.settings.router.interfaces first');
+  if (!interfaces.some((i) => ((gw & i.mask) >>> 0) === i.network)) {
+    throw new RouteError('gateway', `${formatIpv4(gw)} is in no interface's subnet (${interfaces.map((i) => `${formatIpv4(i.network)}/${i.prefixLen}`).join(', ')})`);
+  }
+  if (interfaces.some((i) => i.ipNum === gw)) throw new RouteError('gateway', `${formatIpv4(gw)} is the router's own address`);
+  return { destination: `${formatIpv4(network)}/${len}`, gateway: formatIpv4(gw), ...(typeof o.description === 'string' ? { description: o.description } : {}) };
+}
+
+/** The StaticRoute of an API entry (checked already). */
+export function entryRoute(e: Omit<RouteEntry, 'id'>): StaticRoute {
+  return parseRoutes([`${e.destination} via ${e.gateway}`])[0]!;
+}
+
 /** Checks a whole config; returns a message when it is inconsistent. */
 export function checkRouterConfig(c: RouterConfig): string | undefined {
   try {
@@ -146,7 +199,8 @@ function pass(): Effects {
 /** The router. */
 export class Router {
   readonly interfaces: readonly RouterInterface[];
-  readonly routes: readonly StaticRoute[];
+  /** Static routes, longest prefix first. */
+  private staticRoutes: readonly StaticRoute[];
   private readonly gwMacNum: number;
   private readonly gwByIp = new Map<string, RouterInterface>();
   private readonly neighbors = new Map<string, Neighbor>();
@@ -157,7 +211,7 @@ export class Router {
 
   constructor(readonly config: RouterConfig) {
     this.interfaces = parseInterfaces(config.interfaces);
-    this.routes = [...parseRoutes(config.routes)].sort((a, b) => b.prefixLen - a.prefixLen);
+    this.staticRoutes = sortRoutes(parseRoutes(config.routes));
     this.gwMacNum = macToNumber(config.gatewayMac);
     for (const i of this.interfaces) this.gwByIp.set(i.ip, i);
   }
@@ -184,8 +238,42 @@ export class Router {
   nextHopFor(dst: string): string | undefined {
     const n = parseIpv4(dst) >>> 0;
     if (this.interfaceFor(n)) return dst;
-    for (const r of this.routes) if (((n & r.mask) >>> 0) === r.network) return r.via;
+    for (const r of this.staticRoutes) if (((n & r.mask) >>> 0) === r.network) return r.via;
     return undefined;
+  }
+
+  /** The static routes in use, longest prefix first. */
+  get routes(): readonly StaticRoute[] {
+    return this.staticRoutes;
+  }
+
+  /**
+   * Replaces the static routes (the config's plus the API's). Installed routes whose next hop
+   * changed are moved to the new one (flows rewritten) when it is resolved, and withdrawn (an
+   * ARP goes out for the new next hop; the next packet routes) when it is not or no route is left.
+   */
+  setRoutes(routes: readonly StaticRoute[]): Effects {
+    this.staticRoutes = sortRoutes(routes);
+    const fx = effects();
+    const asked = new Set<string>();
+    for (const r of [...this.routeRecs.values()]) {
+      const nh = this.nextHopFor(r.dst);
+      if (nh === r.nextHop) continue;
+      const n = nh === undefined ? undefined : this.neighbors.get(nh);
+      if (nh === undefined || !n?.loc) {
+        this.withdraw(r, fx);
+        if (nh !== undefined && !asked.has(nh)) {
+          asked.add(nh);
+          this.arpFor(nh, fx);
+        }
+        continue;
+      }
+      // Same key, new next hop: reinstall compares with the old flows and removes what no route uses.
+      const rec: RouteRec = { ingress: r.ingress, dst: r.dst, nextHop: nh, flows: r.flows };
+      this.routeRecs.set(`${r.ingress}|${r.dst}`, rec);
+      this.reinstall(rec, fx);
+    }
+    return fx;
   }
 
   /** A new topology: hosts' places are refreshed and, when links changed, every route recomputed. */
@@ -450,6 +538,11 @@ export class Router {
     for (const r of this.routeRecs.values()) for (const g of r.flows) if (g !== f && g.dpid === f.dpid && sameMatch(g.rule, f.rule)) return true;
     return false;
   }
+}
+
+function sortRoutes(routes: readonly StaticRoute[]): StaticRoute[] {
+  // Longest prefix first; equal prefixes keep their order (config routes before the API's).
+  return [...routes].sort((a, b) => b.prefixLen - a.prefixLen);
 }
 
 function sameMatch(a: FlowRule, b: FlowRule): boolean {
