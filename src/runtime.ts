@@ -4,7 +4,7 @@
  * in-process controller use it; tests that need only the southbound use Controller directly.
  */
 import type { Logger } from 'pino';
-import { aclResource, staticFlowsResource } from './api/app-resources.js';
+import { aclResource, routesResource, staticFlowsResource } from './api/app-resources.js';
 import { startApi, type RunningApi } from './api/index.js';
 import type { Config } from './config.js';
 import type { TopologySource } from './apps/index.js';
@@ -71,7 +71,7 @@ export async function startSignalbox(config: Config, log: Logger): Promise<Runni
         bus: c.bus,
         datapaths: c.datapaths,
         ...(c.topology ? { topology: c.topology } : {}),
-        ...(c.apps ? { apps: c.apps, staticFlows: staticFlowsResource(c.apps), aclRules: aclResource(c.apps) } : {}),
+        ...(c.apps ? { apps: c.apps, staticFlows: staticFlowsResource(c.apps), aclRules: aclResource(c.apps), routes: routesResource(c.apps) } : {}),
         store,
         ready: () => ready,
         ...(cluster ? { cluster, instanceId: cluster.instanceId } : {}),
