@@ -205,6 +205,19 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
     return this.owners.get(dpidToHex(dpid))?.instanceId;
   }
 
+  /**
+   * Where writes to a switch go when another live instance masters it: that instance's id and
+   * advertised API address (the API forwards there). Undefined when this instance masters it,
+   * nobody does yet, or the master advertises no API.
+   */
+  masterApiFor(dpid: bigint): { instanceId: string; api: string } | undefined {
+    const o = this.owners.get(dpidToHex(dpid));
+    if (!o || o.lease === this.leaseId) return undefined;
+    const m = this.members.get(o.instanceId);
+    if (!m || m.lease !== o.lease || !m.api) return undefined;
+    return { instanceId: m.instanceId, api: m.api };
+  }
+
   /** The current term of a switch (its generation id), if it has a master. */
   generationOf(dpid: bigint): bigint | undefined {
     return this.owners.get(dpidToHex(dpid))?.generation;

@@ -1,11 +1,37 @@
-/** Cluster status: standalone until the etcd-backed cluster service exists. */
-import type { FastifyInstance } from 'fastify';
+/**
+ * Cluster status (GET /cluster) and, in cluster mode, writes accepted on any instance: a write to
+ * a switch that another instance masters is forwarded to that instance's API and its answer
+ * relayed, since only the master may write to the switch (OFPCR_ROLE_SLAVE refuses the rest).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parseDpid } from '../../events.js';
+import { ApiError } from '../errors.js';
 import type { ApiContext } from '../services.js';
 
-/** Registers GET /cluster under the current prefix. */
+/** The instance a switch's writes must go to (the ClusterService provides it). */
+export interface WriteRouting {
+  /** The master of the switch when it is another live instance (its id and API `host:port`), else undefined. */
+  masterApiFor(dpid: bigint): { readonly instanceId: string; readonly api: string } | undefined;
+}
+
+/** Set on a forwarded request (the forwarding instance's id): the receiver handles it itself, never forwards again. */
+export const FORWARDED_HEADER = 'x-signalbox-forwarded-by';
+/** Set on a relayed answer: the instance that handled the write. */
+export const SERVED_BY_HEADER = 'x-signalbox-served-by';
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Switch routes whose writes belong to this instance itself, not to the switch's master. */
+const LOCAL_ONLY = /\/role$/;
+const FORWARD_TIMEOUT_MS = 15_000;
+
+function isWriteRouting(x: unknown): x is WriteRouting {
+  return typeof (x as Partial<WriteRouting> | undefined)?.masterApiFor === 'function';
+}
+
+/** Registers GET /cluster under the current prefix, and write forwarding for /switches/:dpid/... in cluster mode. */
 export function clusterRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const started = new Date().toISOString();
-  app.get('/cluster', { schema: { tags: ['cluster'], summary: 'Cluster membership and mastership (standalone for now)' } }, async () => {
+  app.get('/cluster', { schema: { tags: ['cluster'], summary: 'Cluster membership, health and which switches each instance masters' } }, async () => {
     if (ctx.cluster) return ctx.cluster.status();
     return {
       mode: 'standalone',
@@ -16,4 +42,46 @@ export function clusterRoutes(app: FastifyInstance, ctx: ApiContext): void {
       switches: ctx.datapaths.size,
     };
   });
+
+  const routing = ctx.cluster;
+  if (!isWriteRouting(routing)) return;
+  // preHandler: after authentication (onRequest) and body parsing, before the route runs.
+  app.addHook('preHandler', async (req, reply) => {
+    if (!WRITE_METHODS.has(req.method) || req.headers[FORWARDED_HEADER] !== undefined) return;
+    const url = req.routeOptions.url ?? '';
+    if (!url.includes('/switches/:dpid') || LOCAL_ONLY.test(url)) return;
+    let dpid: bigint;
+    try {
+      dpid = parseDpid((req.params as { dpid?: string }).dpid ?? '');
+    } catch {
+      return; // the route names the bad field
+    }
+    const master = routing.masterApiFor(dpid);
+    if (!master) return; // ours, or nobody's yet: the mastership gate holds or refuses
+    await forward(req, reply, master, ctx.instanceId ?? '');
+  });
+}
+
+/** Sends the request to the master's API and relays its answer as is. */
+async function forward(req: FastifyRequest, reply: FastifyReply, master: { instanceId: string; api: string }, self: string): Promise<void> {
+  const headers: Record<string, string> = { [FORWARDED_HEADER]: self || 'unknown' };
+  if (req.headers.authorization) headers.authorization = req.headers.authorization;
+  const hasBody = req.body !== undefined && req.body !== null;
+  if (hasBody) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(`http://${master.api}${req.url}`, {
+      method: req.method,
+      headers,
+      ...(hasBody ? { body: JSON.stringify(req.body) } : {}),
+      signal: AbortSignal.timeout(FORWARD_TIMEOUT_MS),
+    });
+  } catch (e) {
+    throw new ApiError('service_unavailable', `switch is mastered by instance ${master.instanceId} (${master.api}), which did not answer: ${(e as Error).message}`);
+  }
+  const body = Buffer.from(await res.arrayBuffer());
+  reply.status(res.status).header(SERVED_BY_HEADER, master.instanceId);
+  const type = res.headers.get('content-type');
+  if (type) reply.header('content-type', type);
+  await reply.send(body);
 }
