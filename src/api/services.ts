@@ -8,6 +8,7 @@ import type { EventBus } from '../events.js';
 import type { Datapath } from '../openflow/datapath.js';
 import type { Store } from '../store/index.js';
 import type { ControllerMetrics } from './metrics.js';
+import type { ReadinessCheck } from './readiness.js';
 
 /** A directed link: probes sent out of `src`:`srcPort` arrive at `dst`:`dstPort`. */
 export interface ApiLink {
@@ -131,6 +132,8 @@ export interface ApiContext {
   readonly metrics?: ControllerMetrics;
   /** Readiness beyond "the API is up" (e.g. OpenFlow listeners bound, apps started). Default ready. */
   readonly ready?: () => boolean;
+  /** Named readiness checks (store open, OpenFlow bound, cluster registered): /readyz is 503 naming those that fail. */
+  readonly readiness?: () => readonly ReadinessCheck[];
   /** This instance's id (cluster status, logs). */
   readonly instanceId?: string;
   /** Owner name → cookie and mask of its flows, for `?owner=` filters (src/flows/cookie.ts). */

@@ -286,7 +286,7 @@ describe('topology, paths, apps, resources, cluster', () => {
 describe('plumbing', () => {
   it('serves health, readiness, OpenAPI and docs', async () => {
     expect(await req('GET', '/healthz')).toEqual({ status: 200, body: { status: 'ok' } });
-    expect(await req('GET', '/readyz')).toEqual({ status: 200, body: { status: 'ready', switches: 2 } });
+    expect(await req('GET', '/readyz')).toEqual({ status: 200, body: { status: 'ready', failing: [], checks: [], switches: 2 } });
     const doc = (await req('GET', '/openapi.json')).body as unknown as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(doc.openapi).toBe('3.0.3');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/switches', '/api/v1/switches/{dpid}/flows', '/api/v1/topology', '/stats/flowentry/{cmd}', '/v1.0/topology/links', '/metrics']));
