@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { aclResource, routesResource, staticFlowsResource } from './api/app-resources.js';
 import { startApi, type RunningApi } from './api/index.js';
+import { readinessChecks } from './api/readiness.js';
 import type { Config } from './config.js';
 import type { TopologySource } from './apps/index.js';
 import { ClusterService, clusterEnabled, datapathSwitches, EtcdStore, loadOrCreateClusterSecret, resolveClusterConfig } from './cluster/index.js';
@@ -34,6 +35,10 @@ export async function startSignalbox(config: Config, log: Logger): Promise<Runni
   const store: Store = cc ? EtcdStore.connect(cc.etcd.endpoints, cc.etcd.prefix, cc.etcd.requestTimeoutMs) : await openStore(config.dataDir);
   let controller: Controller | undefined;
   let cluster: ClusterService | undefined;
+  // What /readyz checks, kept current through start and stop.
+  let storeOpen = true;
+  let registered = false;
+  let listeners: readonly BoundListener[] = [];
   try {
     const secret = cc ? await loadOrCreateClusterSecret(store as EtcdStore) : await loadOrCreateStoredSecret(store, 'lldp');
     // Apps read the merged cluster topology in cluster mode; the view exists once the cluster
@@ -61,8 +66,11 @@ export async function startSignalbox(config: Config, log: Logger): Promise<Runni
       source = cluster.view.source(() => datapathSwitches(c.datapaths));
       // Before the listener opens, so every switch meets the mastership gate.
       await cluster.start();
+      registered = true;
     }
     const { openflow } = await c.start();
+    listeners = openflow;
+    const cl = cluster;
     let ready = false;
     const api = await startApi({
       config,
@@ -74,6 +82,12 @@ export async function startSignalbox(config: Config, log: Logger): Promise<Runni
         ...(c.apps ? { apps: c.apps, staticFlows: staticFlowsResource(c.apps), aclRules: aclResource(c.apps), routes: routesResource(c.apps) } : {}),
         store,
         ready: () => ready,
+        readiness: () =>
+          readinessChecks({
+            store: () => ({ location: store.location, open: storeOpen }),
+            openflow: () => listeners,
+            ...(cl ? { cluster: () => ({ registered, healthy: cl.healthy, instanceId: cl.instanceId }) } : {}),
+          }),
         ...(cluster ? { cluster, instanceId: cluster.instanceId } : {}),
         ownerCookie: (owner) => ({ cookie: ownerCookie(c.flows!.ownerId(owner)), mask: OWNER_COOKIE_MASK }),
       },
@@ -86,8 +100,11 @@ export async function startSignalbox(config: Config, log: Logger): Promise<Runni
       openflow,
       stop: async () => {
         await api.close();
+        registered = false;
         await cluster?.stop();
+        listeners = [];
         await c.stop();
+        storeOpen = false;
         await store.close();
       },
     };
