@@ -247,13 +247,61 @@ describe('forwarding: first packets', () => {
     expect(net.logic.packetIn(1n, 1, OFP_NO_BUFFER, data, 500).kind).toBe('flood');
   });
 
-  it('does not flood into or out of a switch that connected less than floodHoldMs ago (its links may not be discovered yet)', () => {
+  it('holds floods into and out of a (re)connected switch until its first probe round is back, plus floodSettleMs', () => {
     const net = ring(4);
+    // s3 reconnects: discovery drops its links, then probes its ports again.
+    net.unlink(3n, 2);
+    net.unlink(3n, 3);
+    net.topologyChanged();
     net.logic.switchConnected(3n, 0);
     net.now = 100;
+    expect(net.logic.holding(100)).toEqual([3n]);
     expect(net.send('h1', BCAST)).toEqual(['h2', 'h4']);
     expect(net.logic.packetIn(3n, 1, OFP_NO_BUFFER, frame(BCAST, mac(3), 0x0800, 99), 200).reason).toBe('settling');
+    // The probe round comes back at 400 ms: links from s3 show up; the rest of the round gets 250 ms.
+    net.link(3n, 2, 2n, 3);
+    net.link(3n, 3, 4n, 2);
+    net.now = 400;
+    net.topologyChanged();
+    net.now = 600;
+    expect(net.logic.holding(600)).toEqual([3n]);
+    expect(net.send('h1', BCAST)).toEqual(['h2', 'h4']);
+    net.now = 650;
+    expect(net.logic.holding(650)).toEqual([]);
+    expect(net.send('h1', BCAST)).toEqual(['h2', 'h3', 'h4']);
+  });
+
+  it('a link only into the switch (a neighbour probed it) does not end the hold: its own ports are unprobed', () => {
+    const net = ring(3);
+    net.unlink(2n, 2);
+    net.unlink(2n, 3);
+    net.topologyChanged();
+    net.logic.switchConnected(2n, 0);
+    // s1 probed its port to s2 (link s1→s2), but s2's own round has not come back.
+    const links = [...net.snapshot().links, { src: 1n, srcPort: 3, dst: 2n, dstPort: 2, discoveredAt: 0, lastSeen: 0 }];
+    net.logic.setTopology(new TestTopology([...net.ports].map(([dpid, ports]) => ({ dpid, ports })), links), 100);
+    expect(net.logic.holding(1000)).toEqual([2n]);
+  });
+
+  it('falls back to floodHoldMs for a switch whose probes never come back (no switch neighbours)', () => {
+    const net = new Network();
+    net.addSwitch(1n, [1, 2]);
+    net.addHost('h1', 1, 1n, 1);
+    net.addHost('h2', 2, 1n, 2);
+    net.topologyChanged();
+    net.logic.switchConnected(1n, 0);
+    net.now = 2999;
+    expect(net.logic.holding(2999)).toEqual([1n]);
+    expect(net.send('h1', BCAST)).toEqual([]);
     net.now = 3000;
+    expect(net.logic.holding(3000)).toEqual([]);
+    expect(net.send('h1', BCAST)).toEqual(['h2']);
+  });
+
+  it('holds nothing for a switch discovery already knows (the app enabled on a running network)', () => {
+    const net = ring(4);
+    net.logic.switchConnected(3n, 0);
+    expect(net.logic.holding(0)).toEqual([]);
     expect(net.send('h1', BCAST)).toEqual(['h2', 'h3', 'h4']);
   });
 

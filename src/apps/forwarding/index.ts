@@ -4,6 +4,7 @@
  * every topology change to the logic so broken paths are rerouted at once, and forgets hosts on
  * port and switch loss.
  */
+import { dpidToHex } from '../../events.js';
 import { OFPPC, OFPPS } from '../../openflow/codec/v13/enums.js';
 import type { ConfigSchema } from '../schema.js';
 import type { App, AppContext, PacketInResult } from '../types.js';
@@ -25,7 +26,8 @@ export const forwardingSchema: ConfigSchema<ForwardingConfig> = {
     floodMode: { type: 'string', enum: ['edge', 'tree'], description: 'edge: the controller sends floods out of every edge port; tree: hop by hop on the broadcast tree' },
     floodDedupMs: { type: 'number', integer: true, min: 0, max: 60_000, description: 'drop a frame flooded again within this window (ms)' },
     hostAgeSec: { type: 'number', min: 1, description: 'forget a host location not refreshed for this long (s)' },
-    floodHoldMs: { type: 'number', integer: true, min: 0, max: 60_000, description: 'no flooding into or out of a switch for this long after it connects (ms)' },
+    floodHoldMs: { type: 'number', integer: true, min: 0, max: 60_000, description: 'no flooding into or out of a newly connected switch for at most this long (ms), until discovery has probed its ports' },
+    floodSettleMs: { type: 'number', integer: true, min: 0, max: 60_000, description: "after a switch's first probe round comes back, wait this long for the rest of it before flooding there (ms)" },
   },
   validate: (c) => (c.tableMissPriority >= c.flowPriority ? 'tableMissPriority must be below flowPriority' : undefined),
 };
@@ -35,6 +37,8 @@ export const forwardingSchema: ConfigSchema<ForwardingConfig> = {
 export interface ForwardingApp extends App<ForwardingConfig> {
   /** Installed paths (source, destination, hops). */
   paths(): ReturnType<Forwarding['listPaths']>;
+  /** Switches whose floods are still held (discovery has not probed their ports yet), as 16-hex-digit dpids. */
+  holding(): string[];
 }
 
 /** Makes the app (fresh state each time it is enabled). */
@@ -84,8 +88,17 @@ export function forwardingApp(): ForwardingApp {
 
     paths: () => logic?.listPaths() ?? [],
 
+    holding: () => {
+      if (!ctx || !logic) return [];
+      refresh();
+      return logic.holding(ctx.now()).map(dpidToHex);
+    },
+
     onSwitchConnected(e) {
       if (!ctx || !logic) return;
+      // The topology service hears of the switch first (it subscribed before the apps): with its
+      // current snapshot the logic can tell a switch discovery already knows from a new one.
+      refresh();
       logic.switchConnected(e.dpid, ctx.now());
       for (const rule of logic.switchFlows()) ctx.flows.install(e.dpid, rule);
     },

@@ -39,11 +39,19 @@ export interface ForwardingConfig {
   /** A host location learned from packets and not refreshed for this long is forgotten (s). */
   readonly hostAgeSec: number;
   /**
-   * No flooding into or out of a switch for this long after it connects (ms): until discovery
-   * has probed its ports, a switch link looks like an edge port, and flooding there on a network
-   * with loops feeds a storm.
+   * No flooding into or out of a switch for at most this long after it connects (ms): until
+   * discovery has probed its ports, a switch link looks like an edge port, and flooding there on a
+   * network with loops feeds a storm. The hold ends earlier once discovery's first probe round
+   * from the switch has come back (see `floodSettleMs`); this is the bound for a switch whose
+   * probes never come back (no switch neighbours).
    */
   readonly floodHoldMs: number;
+  /**
+   * After the first link discovered from a switch (its first probe round came back over one of
+   * its ports) shows in the topology, its floods wait this much longer (ms) for the rest of that
+   * round, then the hold ends. The probes of one round leave together, so they return together.
+   */
+  readonly floodSettleMs: number;
 }
 
 /** Defaults of the forwarding app. */
@@ -58,6 +66,7 @@ export const defaultForwardingConfig: ForwardingConfig = {
   floodDedupMs: 200,
   hostAgeSec: 600,
   floodHoldMs: 3000,
+  floodSettleMs: 250,
 };
 
 /** A switch port. */
@@ -166,8 +175,10 @@ export class Forwarding {
   private readonly recentFloods = new Map<number, number>();
   /** The topology's hosts by MAC number (hosts we have not seen ourselves, e.g. learned before we started). */
   private topoHosts = new Map<number, Location>();
-  /** When each switch connected (ms); floods avoid switches younger than `floodHoldMs`. */
+  /** Switches still holding floods, with when they connected (ms); a settled switch leaves the map. */
   private readonly connectedAt = new Map<bigint, number>();
+  /** When a holding switch's first probe round was seen back (a link from it appeared after it connected). */
+  private readonly probedAt = new Map<bigint, number>();
 
   constructor(readonly config: ForwardingConfig = defaultForwardingConfig) {}
 
@@ -197,6 +208,7 @@ export class Forwarding {
   setTopology(topo: ForwardingTopology, now: number): Effects {
     this.topo = topo;
     const fx = effects();
+    if (this.connectedAt.size > this.probedAt.size) this.noteProbed(topo, now);
     const hosts = new Map<number, Location>();
     for (const h of topo.hosts) {
       const mac = macToNumber(h.mac);
@@ -229,19 +241,55 @@ export class Forwarding {
     return fx;
   }
 
-  /** A switch connected at `now`: it takes no part in floods for `floodHoldMs`. */
+  /**
+   * A switch connected at `now`: it takes no part in floods until discovery has probed its ports
+   * (a link from it appears in a later topology, plus `floodSettleMs`), or `floodHoldMs` at most.
+   * Give the logic the current topology first: when it already has links from the switch (the
+   * app started on a running network; a reconnect drops the switch's links before apps hear of
+   * it), discovery is done and nothing is held.
+   */
   switchConnected(dpid: bigint, now: number): void {
+    this.probedAt.delete(dpid);
+    const links = this.topo?.links;
+    if (links) {
+      for (const l of links) {
+        if (l.src === dpid) {
+          this.connectedAt.delete(dpid);
+          return;
+        }
+      }
+    }
     this.connectedAt.set(dpid, now);
+  }
+
+  /** Switches whose floods are still held at `now` (for the API and labs), ascending. */
+  holding(now: number): bigint[] {
+    const out: bigint[] = [];
+    for (const d of [...this.connectedAt.keys()]) if (!this.settled(d, now)) out.push(d);
+    return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** Holding switches with a link from them in `topo` (only links discovered after they connected can be there: reconnecting drops a switch's links). */
+  private noteProbed(topo: ForwardingTopology, now: number): void {
+    for (const l of topo.links) {
+      if (this.connectedAt.has(l.src) && !this.probedAt.has(l.src)) this.probedAt.set(l.src, now);
+    }
   }
 
   private settled(dpid: bigint, now: number): boolean {
     const t = this.connectedAt.get(dpid);
-    return t === undefined || now - t >= this.config.floodHoldMs;
+    if (t === undefined) return true;
+    const p = this.probedAt.get(dpid);
+    if (now - t < this.config.floodHoldMs && (p === undefined || now - p < this.config.floodSettleMs)) return false;
+    this.connectedAt.delete(dpid);
+    this.probedAt.delete(dpid);
+    return true;
   }
 
   /** A switch left: what was learned on it is forgotten (its links go with the next topology). */
   switchDisconnected(dpid: bigint): Effects {
     this.connectedAt.delete(dpid);
+    this.probedAt.delete(dpid);
     const fx = effects();
     for (const [mac, l] of this.learned) {
       if (l.dpid === dpid) {
