@@ -212,6 +212,23 @@ export class ClusterTopologyView extends EventEmitter<ClusterTopologyEvents> {
     };
   }
 
+  /**
+   * The northbound's topology service over the merged view (the API's `TopologyApi` shape), so
+   * every instance answers reads for the whole network, and WebSocket clients get the merged
+   * view's events.
+   */
+  readService(switches: () => readonly SwitchPorts[]): {
+    snapshot(): TopologySnapshot;
+    on(event: string, listener: (payload: unknown) => void): unknown;
+    off(event: string, listener: (payload: unknown) => void): unknown;
+  } {
+    return {
+      snapshot: () => this.snapshot(switches()),
+      on: (event, listener) => this.on(event as keyof ClusterTopologyEvents, listener as never),
+      off: (event, listener) => this.off(event as keyof ClusterTopologyEvents, listener as never),
+    };
+  }
+
   /** Forgets everything (the service lost its etcd session and will reload). Emits nothing. */
   clear(): void {
     this.byInstance.clear();
