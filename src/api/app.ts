@@ -21,6 +21,7 @@ import { clusterRoutes } from './routes/cluster.js';
 import { healthRoutes } from './routes/health.js';
 import { resourceRoutes } from './routes/resources.js';
 import { ryuOfctlRoutes } from './routes/ryu-ofctl.js';
+import { ryuTableRoutes } from './routes/ryu-ofctl-tables.js';
 import { ryuTopologyRoutes } from './routes/ryu-topology.js';
 import { switchRoutes } from './routes/switches.js';
 import { topologyRoutes } from './routes/topology.js';
@@ -157,6 +158,7 @@ export async function buildApi(ctx: ApiContext, opts: BuildApiOptions = {}): Pro
     { prefix: '/api/v1' },
   );
   ryuOfctlRoutes(app, ctx, { onFlowMod: (dpid) => metrics.recordFlowMod(dpid, 'api') });
+  ryuTableRoutes(app, ctx);
   ryuTopologyRoutes(app, ctx);
   return { app, metrics, auth, config };
 }

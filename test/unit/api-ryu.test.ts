@@ -3,6 +3,7 @@
  * ryu.app.ofctl_rest documentation (doc/source/app/ofctl_rest.rst) and rest_topology's shapes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OfMessage } from '../../src/openflow/codec/index.js';
 import { fakeTopology, makeRig, type ApiRig } from './api-harness.js';
 
 let rig: ApiRig;
@@ -303,5 +304,145 @@ describe('rest_topology', () => {
       { mac: 'aa:aa:aa:aa:aa:02', ipv4: ['10.0.0.2'], ipv6: ['fe80::2'], port: { dpid: '0000000000000002', port_no: '00000002', hw_addr: '02:00:00:00:00:02', name: 'eth2' } },
     ]);
     expect((await curl('GET', '/v1.0/topology/hosts/zz')).status).toBe(400);
+  });
+});
+
+describe('ofctl_rest: table features, queue config, experimenter', () => {
+  /** Answers the requests the emulated switch does not know, the way OVS does. */
+  const answer = (fn: (m: OfMessage) => OfMessage | undefined): (() => void) => {
+    const fake = rig.switches.get(1n)!.fake;
+    const on = (m: OfMessage): void => {
+      const r = fn(m);
+      if (r) fake.send(r);
+    };
+    fake.on('message', on);
+    return () => fake.off('message', on);
+  };
+
+  it('GET /stats/tablefeatures/<dpid> in Ryu\'s shape (property names, ids as {len, type}, OXM ids by field name)', async () => {
+    const off = answer((m) =>
+      m.type === 'multipart_request' && m.version === 4 && m.body.type === 'table_features'
+        ? ({
+            version: 4,
+            type: 'multipart_reply',
+            xid: m.xid,
+            flags: 0,
+            body: {
+              type: 'table_features',
+              tables: [
+                {
+                  tableId: 0,
+                  name: 'table0',
+                  metadataMatch: 0xffff_ffff_ffff_ffffn,
+                  metadataWrite: 0xffff_ffff_ffff_ffffn,
+                  config: 0,
+                  maxEntries: 1000000,
+                  properties: [
+                    { type: 'instructions', instructionIds: [{ instructionType: 1 }, { instructionType: 4 }] },
+                    { type: 'next_tables', tableIds: [1, 2] },
+                    { type: 'apply_actions', actionIds: [{ actionType: 0 }, { actionType: 0xffff, data: Buffer.from([0, 0, 0x23, 0x20]) }] },
+                    { type: 'match', oxmIds: [{ oxmClass: 0x8000, oxmField: 0, hasMask: false, length: 4 }, { oxmClass: 0x8000, oxmField: 3, hasMask: true, length: 12 }, { oxmClass: 1, oxmField: 5, hasMask: false, length: 4 }] },
+                    { type: 'experimenter', experimenter: 0x2320, expType: 1, data: Buffer.alloc(0) },
+                    { type: 'unknown', propType: 0xfff0, data: Buffer.alloc(0) },
+                  ],
+                },
+              ],
+            },
+          } as OfMessage)
+        : undefined,
+    );
+    try {
+      const r = await curl('GET', '/stats/tablefeatures/1');
+      expect(r.status).toBe(200);
+      // 64-bit metadata masks print as bare digits, as Python's json does.
+      expect(r.text).toContain('"metadata_match":18446744073709551615');
+      const t = (r.json as Record<string, Record<string, unknown>[]>)['1']![0]!;
+      expect({ ...t, metadata_match: undefined, metadata_write: undefined }).toEqual({
+        name: 'table0',
+        metadata_match: undefined,
+        metadata_write: undefined,
+        config: 0,
+        max_entries: 1000000,
+        table_id: 0,
+        properties: [
+          { type: 'INSTRUCTIONS', instruction_ids: [{ len: 4, type: 1 }, { len: 4, type: 4 }] },
+          { type: 'NEXT_TABLES', table_ids: [1, 2] },
+          { type: 'APPLY_ACTIONS', action_ids: [{ len: 4, type: 0 }, { len: 8, type: 65535 }] },
+          { type: 'MATCH', oxm_ids: [{ hasmask: 0, length: 4, type: 'in_port' }, { hasmask: 1, length: 12, type: 'eth_dst' }, { hasmask: 0, length: 4, type: 'field_133' }] },
+          { type: 'EXPERIMENTER' },
+          { type: 'UNKNOWN' },
+        ],
+      });
+    } finally {
+      off();
+    }
+    // An OpenFlow 1.0 switch has no table features: 501 naming it.
+    expect((await curl('GET', '/stats/tablefeatures/2')).status).toBe(501);
+    expect((await curl('GET', '/stats/tablefeatures/9')).status).toBe(404);
+  });
+
+  it('GET /stats/queueconfig/<dpid>[/<port>] sends OFPT_QUEUE_GET_CONFIG_REQUEST for all ports or one', async () => {
+    const asked: number[] = [];
+    const off = answer((m) => {
+      if (m.type !== 'queue_get_config_request') return undefined;
+      asked.push(m.port);
+      return {
+        version: 4,
+        type: 'queue_get_config_reply',
+        xid: m.xid,
+        port: m.port,
+        queues: [
+          { queueId: 1, port: 2, properties: [{ type: 'min_rate', rate: 100 }, { type: 'max_rate', rate: 900 }] },
+          { queueId: 2, port: 2, properties: [{ type: 'experimenter', experimenter: 0x2320, data: Buffer.from([1, 2]) }] },
+        ],
+      } as OfMessage;
+    });
+    try {
+      const all = await curl('GET', '/stats/queueconfig/1');
+      expect(all.json).toEqual({
+        '1': [
+          {
+            port: 'ANY',
+            queues: [
+              { port: 2, queue_id: 1, properties: [{ property: 'MIN_RATE', rate: 100 }, { property: 'MAX_RATE', rate: 900 }] },
+              { port: 2, queue_id: 2, properties: [{ property: 'EXPERIMENTER', experimenter: 0x2320, data: '0102' }] },
+            ],
+          },
+        ],
+      });
+      expect(((await curl('GET', '/stats/queueconfig/1/2')).json as Record<string, { port: unknown }[]>)['1']![0]!.port).toBe(2);
+      expect(asked).toEqual([0xffffffff, 2]);
+      expect((await curl('GET', '/stats/queueconfig/1/nope')).json).toMatchObject({ statusCode: 400, field: 'params.port' });
+    } finally {
+      off();
+    }
+  });
+
+  it('POST /stats/experimenter/<dpid> sends the message (ascii or base64 data) and surfaces the switch\'s refusal', async () => {
+    const seen: { experimenter: number; expType: number; data: string }[] = [];
+    const off = answer((m) => {
+      if (m.type !== 'experimenter') return undefined;
+      seen.push({ experimenter: m.experimenter, expType: m.expType, data: m.data.toString('hex') });
+      // OFPET_BAD_REQUEST / OFPBRC_BAD_EXPERIMENTER for any but 0x2320.
+      return m.experimenter === 0x2320 ? undefined : ({ version: 4, type: 'error', xid: m.xid, errType: 1, code: 3, data: Buffer.alloc(0) } as OfMessage);
+    });
+    try {
+      const ok = await curl('POST', '/stats/experimenter/1', { experimenter: 0x2320, exp_type: 3, data_type: 'ascii', data: 'hi' });
+      expect(ok.status).toBe(200);
+      const b64 = await curl('POST', '/stats/experimenter/1', { experimenter: 0x2320, exp_type: 4, data_type: 'base64', data: 'AQID' });
+      expect(b64.status).toBe(200);
+      expect(seen).toEqual([
+        { experimenter: 0x2320, expType: 3, data: '6869' },
+        { experimenter: 0x2320, expType: 4, data: '010203' },
+      ]);
+      const refused = await curl('POST', '/stats/experimenter/1', { experimenter: 99, exp_type: 1 });
+      expect(refused.status).toBe(422);
+      expect(refused.json).toMatchObject({ code: 'switch_rejected', details: { type: 'OFPET_BAD_REQUEST', code: 'OFPBRC_BAD_EXPERIMENTER' } });
+      expect((await curl('POST', '/stats/experimenter/1', { data_type: 'hex', data: '00' })).json).toMatchObject({ statusCode: 400, field: 'body.data_type' });
+      expect((await curl('POST', '/stats/experimenter/1', { data_type: 'base64', data: '!!' })).json).toMatchObject({ statusCode: 400, field: 'body.data' });
+      expect((await curl('POST', '/stats/experimenter/1', { experimenter: -1 })).json).toMatchObject({ statusCode: 400, field: 'body.experimenter' });
+    } finally {
+      off();
+    }
   });
 });
