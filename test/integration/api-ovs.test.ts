@@ -92,6 +92,21 @@ describe('REST against Open vSwitch', () => {
     expect((await http('PATCH', `/api/v1/switches/${HEX}/ports/1`, { up: true })).status).toBe(200);
     await waitFor(async () => ((ctrl.datapaths.get(DPID)!.ports.get(1)?.config ?? 1) & 1) === 0, 5000, 50);
   });
+
+  it('Ryu ofctl_rest: /stats/tablefeatures lists the tables Open vSwitch reports, with their match fields', async () => {
+    const r = await http('GET', `/stats/tablefeatures/${Number(DPID)}`);
+    expect(r.status).toBe(200);
+    const tables = (r.json as Record<string, { table_id: number; name: string; max_entries: number; properties: { type: string; oxm_ids?: { type: string }[]; instruction_ids?: { type: number }[] }[] }[]>)[String(Number(DPID))]!;
+    // One entry per table the switch announced in its FEATURES_REPLY, in order.
+    const nTables = ctrl.datapaths.get(DPID)!.session.features!.nTables;
+    expect(tables.map((t) => t.table_id)).toEqual(Array.from({ length: nTables }, (_, i) => i));
+    const t0 = tables.find((t) => t.table_id === 0)!;
+    expect(t0.max_entries).toBeGreaterThan(0);
+    const match = t0.properties.find((p) => p.type === 'MATCH');
+    expect(match?.oxm_ids?.map((o) => o.type)).toEqual(expect.arrayContaining(['in_port', 'eth_dst', 'ipv4_dst', 'tcp_dst']));
+    // OFPIT_APPLY_ACTIONS (4) among the instructions table 0 takes.
+    expect(t0.properties.find((p) => p.type === 'INSTRUCTIONS')?.instruction_ids?.map((i) => i.type)).toContain(4);
+  });
 });
 
 describe('CLI against a running controller', () => {
