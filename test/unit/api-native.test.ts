@@ -291,6 +291,12 @@ describe('plumbing', () => {
     expect(doc.openapi).toBe('3.0.3');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/switches', '/api/v1/switches/{dpid}/flows', '/api/v1/topology', '/stats/flowentry/{cmd}', '/v1.0/topology/links', '/metrics']));
     expect(doc.paths['/api/v1/switches/{dpid}/flows']).toHaveProperty('post');
+    // Response schemas of the main routes are documented.
+    const ok = (path: string) => (doc.paths[path] as { get: { responses: Record<string, { content?: Record<string, { schema?: { type?: string } }> }> } }).get.responses;
+    expect(ok('/api/v1/switches')['200']!.content!['application/json']!.schema!.type).toBe('array');
+    expect(ok('/api/v1/topology')['200']!.content!['application/json']!.schema).toMatchObject({ type: 'object', required: ['switches', 'links', 'hosts'] });
+    expect(ok('/api/v1/switches/{dpid}/flows')['404']).toBeDefined();
+    expect(JSON.stringify(ok('/api/v1/switches/{dpid}/flows')['200'])).toContain('packetCount');
     const ui = await rig.app.inject({ url: '/docs/' });
     expect(ui.statusCode).toBe(200);
     expect(ui.body).toMatch(/swagger/i);

@@ -16,6 +16,7 @@ import {
   meterFlags,
   type FlowBody,
 } from '../flow-json.js';
+import { FLOW_RESPONSE, PORT_RESPONSE, responses, SWITCH_DETAIL_RESPONSE, SWITCH_RESPONSE } from '../schemas.js';
 import type { ApiContext } from '../services.js';
 import { datapathByHex, native, parseU64, require13 } from '../util.js';
 
@@ -90,16 +91,16 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
     return { cookie, mask: mask ?? 0xffff_ffff_ffff_ffffn };
   };
 
-  app.get('/switches', { schema: { tags: ['switches'], summary: 'Connected switches' } }, async () => {
+  app.get('/switches', { schema: { tags: ['switches'], summary: 'Connected switches', response: responses({ type: 'array', items: SWITCH_RESPONSE }) } }, async () => {
     return [...ctx.datapaths.values()].sort((a, b) => (a.dpid < b.dpid ? -1 : 1)).map(switchSummary);
   });
 
-  app.get<{ Params: { dpid: string } }>('/switches/:dpid', { schema: { tags: ['switches'], summary: 'One switch', params: DPID_PARAMS } }, async (req) => {
+  app.get<{ Params: { dpid: string } }>('/switches/:dpid', { schema: { tags: ['switches'], summary: 'One switch', params: DPID_PARAMS, response: responses(SWITCH_DETAIL_RESPONSE, 400, 404) } }, async (req) => {
     const dp = datapathByHex(ctx, req.params.dpid);
     return { ...switchSummary(dp), portList: [...dp.ports.values()].sort((a, b) => a.portNo - b.portNo).map(portJson) };
   });
 
-  app.get<{ Params: { dpid: string } }>('/switches/:dpid/ports', { schema: { tags: ['switches'], summary: 'Ports of a switch', params: DPID_PARAMS } }, async (req) => {
+  app.get<{ Params: { dpid: string } }>('/switches/:dpid/ports', { schema: { tags: ['switches'], summary: 'Ports of a switch', params: DPID_PARAMS, response: responses({ type: 'array', items: PORT_RESPONSE }, 400, 404) } }, async (req) => {
     const dp = datapathByHex(ctx, req.params.dpid);
     return [...dp.ports.values()].sort((a, b) => a.portNo - b.portNo).map(portJson);
   });
@@ -180,7 +181,15 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
 
   app.get<{ Params: { dpid: string }; Querystring: FlowQuery }>(
     '/switches/:dpid/flows',
-    { schema: { tags: ['flows'], summary: 'Flows installed on the switch, read live from it', params: DPID_PARAMS, querystring: FLOW_QUERY } },
+    {
+      schema: {
+        tags: ['flows'],
+        summary: 'Flows installed on the switch, read live from it',
+        params: DPID_PARAMS,
+        querystring: FLOW_QUERY,
+        response: responses({ type: 'array', items: FLOW_RESPONSE }, 400, 404, 502, 504),
+      },
+    },
     async (req) => {
       const dp = datapathByHex(ctx, req.params.dpid);
       const flows = await dp.flowStats(flowFilter(req.query, cookieFilter(req.query)));

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { dpidToHex, parseDpid } from '../../events.js';
 import { ApiError } from '../errors.js';
+import { HOST_RESPONSE, LINK_RESPONSE, responses, TOPOLOGY_RESPONSE } from '../schemas.js';
 import type { ApiContext, ApiHost, ApiLink, ApiPath, ApiTopoSwitch, TopologySnapshotView } from '../services.js';
 import { requireService } from '../util.js';
 
@@ -57,7 +58,7 @@ function resolveEndpoint(s: TopologySnapshotView, text: string, field: string): 
 export function topologyRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const snap = (): TopologySnapshotView => requireService(ctx.topology, 'topology').snapshot();
 
-  app.get('/topology', { schema: { tags: ['topology'], summary: 'Switches, links (one entry per direction) and hosts' } }, async () => {
+  app.get('/topology', { schema: { tags: ['topology'], summary: 'Switches, links (one entry per direction) and hosts', response: responses(TOPOLOGY_RESPONSE, 503) } }, async () => {
     const s = snap();
     return {
       ...(s.version !== undefined ? { version: s.version } : {}),
@@ -66,8 +67,8 @@ export function topologyRoutes(app: FastifyInstance, ctx: ApiContext): void {
       hosts: s.hosts.map(hostJson),
     };
   });
-  app.get('/links', { schema: { tags: ['topology'], summary: 'Discovered links, one entry per direction' } }, async () => snap().links.map(linkJson));
-  app.get('/hosts', { schema: { tags: ['topology'], summary: 'Learned hosts and where they attach' } }, async () => snap().hosts.map(hostJson));
+  app.get('/links', { schema: { tags: ['topology'], summary: 'Discovered links, one entry per direction', response: responses({ type: 'array', items: LINK_RESPONSE }, 503) } }, async () => snap().links.map(linkJson));
+  app.get('/hosts', { schema: { tags: ['topology'], summary: 'Learned hosts and where they attach', response: responses({ type: 'array', items: HOST_RESPONSE }, 503) } }, async () => snap().hosts.map(hostJson));
 
   app.get<{ Querystring: { src: string; dst: string; k?: number } }>(
     '/paths',
