@@ -10,19 +10,6 @@ import type { KeyValueStore, StoreValue } from './store.js';
 /** Settings as given: a plain object of keys the app's schema knows. */
 export type AppSettings = Readonly<Record<string, unknown>>;
 
-/**
- * An app that can take a new config while running. Apps without the hook are restarted
- * (stop, then start with the new config: their flows are removed and declared again).
- */
-export interface ReconfigurableApp {
-  reconfigure(config: object): void | Promise<void>;
-}
-
-/** True when the app has a live `reconfigure(config)` hook. */
-export function canReconfigure(app: object): app is ReconfigurableApp {
-  return typeof (app as Partial<ReconfigurableApp>).reconfigure === 'function';
-}
-
 /** Store key prefix, in the manager's store (the `apps` namespace; apps' own keys live under `apps/<name>/`). */
 const PREFIX = 'config/';
 

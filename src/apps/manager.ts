@@ -15,7 +15,7 @@ import { appMetricPrefix, MemoryMetrics } from './metrics.js';
 import { FLOOD_ACTIONS, outputActions, packetOutOf } from './packets.js';
 import { builtinApps, loadAppModule } from './registry.js';
 import { resolveAppConfig } from './schema.js';
-import { canReconfigure, checkOverride, ConfigOverrides, mergeSettings } from './config-overrides.js';
+import { checkOverride, ConfigOverrides, mergeSettings } from './config-overrides.js';
 import { MemoryStore, PrefixedStore, type KeyValueStore } from './store.js';
 import type {
   App,
@@ -322,7 +322,7 @@ export class AppManager {
   private async applyConfig(entry: Entry, config: object): Promise<void> {
     const inst = entry.instance;
     if (!inst) return;
-    if (canReconfigure(inst.app)) {
+    if (inst.app.reconfigure) {
       await inst.app.reconfigure(config);
       return;
     }

@@ -45,6 +45,11 @@ export interface App<C extends object = Record<string, never>> {
   readonly config?: ConfigSchema<C>;
   start(ctx: AppContext<C>): MaybeAsync;
   stop?(): MaybeAsync;
+  /**
+   * A new config while running (PUT /api/v1/apps/<name>/config). Without this hook the app is
+   * restarted with the new config instead (stop, start: its flows are removed and declared again).
+   */
+  reconfigure?(config: C): MaybeAsync;
   onSwitchConnected?(e: SwitchConnectedEvent): MaybeAsync;
   onSwitchDisconnected?(e: SwitchDisconnectedEvent): MaybeAsync;
   onPortAdded?(e: PortAddedEvent): MaybeAsync;
