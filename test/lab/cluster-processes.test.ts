@@ -132,7 +132,7 @@ async function waitReady(i: Instance): Promise<void> {
   }, 20_000);
 }
 
-async function api(i: Instance, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+async function api(i: Instance, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown; servedBy: string | null }> {
   const r = await fetch(`http://127.0.0.1:${i.apiPort}${path}`, {
     method,
     ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
@@ -145,7 +145,7 @@ async function api(i: Instance, method: string, path: string, body?: unknown): P
   } catch {
     // not JSON
   }
-  return { status: r.status, json };
+  return { status: r.status, json, servedBy: r.headers.get('x-signalbox-served-by') };
 }
 
 async function clusterOf(i: Instance): Promise<ClusterJson> {
@@ -352,6 +352,7 @@ describe('three `signalbox start` processes, linear,4 in Mininet', () => {
     const flow = { tableId: 0, priority: 4321, match: [{ field: 'eth_type', value: 0x88b5 }], actions: [] };
     const w = await api(bystander, 'POST', `/api/v1/switches/${target.dpid}/flows`, flow);
     expect(w.status, JSON.stringify(w.json)).toBe(201);
+    expect(w.servedBy).toBe(target.master);
     expect([...(await flowSet(sw.bridge))].some((f) => f.includes('priority=4321') && f.includes('dl_type=0x88b5'))).toBe(true);
 
     // kill -9 of the instance that masters two switches, under a continuous ping end to end.
@@ -398,6 +399,25 @@ describe('three `signalbox start` processes, linear,4 in Mininet', () => {
     expect(mastered(again, victim.id).length).toBeGreaterThanOrEqual(1);
     expect(again.members.map((m) => m.masterOf.length).sort()).toEqual([1, 1, 2]);
     expect((await lab!.pingAll({ count: 1, timeoutSec: 2 })).loss).toBe(0);
+
+    // SIGTERM: a clean stop (exit 0 within the 5 s shutdown limit) that hands its switches over
+    // at once, without waiting for its lease to expire.
+    const leaving = mastered(again, victim.id);
+    const t1 = performance.now();
+    const wall1 = Date.now();
+    victim.proc!.kill('SIGTERM');
+    await until('survivors master the leaving instance\'s switches', async () => {
+      const m = await apiMasters(survivors);
+      return leaving.every((d) => m.has(d));
+    }, 10_000, 50);
+    const handoverMs = performance.now() - t1;
+    await victim.exited;
+    const exitMs = performance.now() - t1;
+    console.log(`SIGTERM ${victim.id}: switches handed over after ${Math.round(handoverMs)} ms, exited ${String(victim.proc!.exitCode)} after ${Math.round(exitMs)} ms\n${timeline(wall1)}`);
+    expect(victim.proc!.exitCode).toBe(0);
+    expect(exitMs).toBeLessThan(6_000);
+    expect(handoverMs).toBeLessThan(TTL_SEC * 1000 - 500);
+    await until('settled on the two others after SIGTERM', () => settled(sws, survivors), 10_000, 200);
   });
 
   it('SIGSTOP: the stopped instance\'s switches move to the others, no switch ever has two masters; on SIGCONT it demotes itself, then rejoins', async () => {
@@ -405,6 +425,7 @@ describe('three `signalbox start` processes, linear,4 in Mininet', () => {
     const c0 = await clusterOf(instances[0]!);
     const victim = instances.find((i) => mastered(c0, i.id).length === 2) ?? instances.find((i) => mastered(c0, i.id).length > 0)!;
     const theirs = mastered(c0, victim.id);
+    const oldGen = new Map(c0.switches.map((x) => [x.dpid, x.generationId!]));
     const survivors = instances.filter((i) => i !== victim);
 
     // Watch Open vSwitch all along: ovsMasters throws if a bridge ever has two master controllers.
@@ -450,15 +471,34 @@ describe('three `signalbox start` processes, linear,4 in Mininet', () => {
       // OVS never saw it as master again (the watch). Sample its own view as soon as it answers.
       let first: ClusterJson | undefined;
       await until('the resumed instance answers', async () => (first = await clusterOf(victim).catch(() => undefined)) !== undefined, 10_000, 20);
+      const wallCont = Date.now();
       for (const d of theirs) {
         const row = first!.switches.find((s) => s.dpid === d);
         expect(row?.localRole, `${victim.id} on ${d} right after SIGCONT`).not.toBe('master');
       }
+      // A write sent to it for a switch it lost: it does not write itself (refused, or handed to
+      // the switch's real master), and the switch still has it as a slave.
+      const lost = theirs[0]!;
+      const w = await api(victim, 'POST', `/api/v1/switches/${lost}/flows`, { priority: 4999, match: [{ field: 'eth_type', value: 0x88b6 }], actions: [] });
+      console.log(`write to ${victim.id} right after SIGCONT: ${w.status} ${JSON.stringify(w.json)}${w.servedBy ? ` served by ${w.servedBy}` : ''}`);
+      if (w.status < 400) expect(survivors.map((i) => i.id)).toContain(w.servedBy);
       const ovsNow = await ovsMasters(sws);
       for (const d of theirs) expect(ovsNow.get(d)).not.toBe(victim.id);
+      await until('it says it demoted itself', () => timeline(wallCont).includes(`${victim.id}  no keepalive confirmed`) || timeline(wallCont).includes(`${victim.id}  lost the cluster lease`), 5_000);
       // Then it rejoins under a new lease, and the masters are spread over three again.
       await until('rejoined and rebalanced', () => settled(sws, instances), 20_000, 200);
+      console.log(`after SIGCONT:\n${timeline(wallCont)}`);
       const back = await clusterOf(victim);
+      // The stopped instance's old terms stay refused by the switches: asking for the master role
+      // with such a generation id now gets OFPRRFC_STALE from Open vSwitch, and the master stays.
+      for (const d of theirs) {
+        const holder = back.switches.find((x) => x.dpid === d)!.master!;
+        const other = instances.find((i) => i.id !== holder)!;
+        const r = await api(other, 'PUT', `/api/v1/switches/${d}/role`, { role: 'master', generationId: oldGen.get(d)! });
+        expect(r.status, `${other.id} asking ${d} for master with stale generation ${oldGen.get(d)!}: ${JSON.stringify(r.json)}`).toBeGreaterThanOrEqual(400);
+        const still = await api(instances.find((i) => i.id === holder)!, 'GET', `/api/v1/switches/${d}/role`);
+        expect((still.json as { role: string }).role).toBe('master');
+      }
       expect(back.health).toBe('healthy');
       expect(mastered(back, victim.id).length).toBeGreaterThanOrEqual(1);
       expect(back.members.map((m) => m.instanceId)).toEqual(['c1', 'c2', 'c3']);
