@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EventBus } from '../../src/events.js';
 import { silentLogger } from '../../src/log.js';
 import type { Datapath, PacketIn } from '../../src/openflow/datapath.js';
-import { AppManager, MemoryMetrics, MemoryStore } from '../../src/apps/index.js';
+import { AppManager, MemoryMetrics, memoryAppStore } from '../../src/apps/index.js';
 import macBlocklist from './index.js';
 
 function frame(dst: string, src: string): Buffer {
@@ -26,7 +26,7 @@ describe('mac-blocklist example app', () => {
     const dp = fakeDatapath(1n, sent);
     const datapaths = new Map([[1n, dp]]);
     const metrics = new MemoryMetrics();
-    const store = new MemoryStore();
+    const store = memoryAppStore();
     const m = new AppManager({
       bus,
       datapaths,

@@ -16,7 +16,7 @@ import { FLOOD_ACTIONS, outputActions, packetOutOf } from './packets.js';
 import { builtinApps, loadAppModule } from './registry.js';
 import { resolveAppConfig } from './schema.js';
 import { checkOverride, ConfigOverrides, mergeSettings } from './config-overrides.js';
-import { MemoryStore, PrefixedStore, type KeyValueStore } from './store.js';
+import { memoryAppStore, PrefixedStore, type KeyValueStore } from './store.js';
 import type {
   App,
   AppContext,
@@ -136,7 +136,7 @@ export class AppManager {
     this.now = opts.now ?? Date.now;
     this.baseDir = opts.baseDir ?? process.cwd();
     this.metrics = opts.metrics ?? new MemoryMetrics();
-    this.store = opts.store ?? new MemoryStore();
+    this.store = opts.store ?? memoryAppStore();
     this.overrides = new ConfigOverrides(this.store);
     this.ownsFlows = opts.flows === undefined;
     this.flows = opts.flows ?? new FlowService({ bus: opts.bus, datapaths: opts.datapaths, log: opts.log.child({ component: 'flows' }), config: opts.flowsConfig ?? {}, now: this.now });

@@ -4,7 +4,7 @@ import { EventBus } from '../../src/events.js';
 import { silentLogger } from '../../src/log.js';
 import type { Datapath, PacketIn } from '../../src/openflow/datapath.js';
 import { AppManager } from '../../src/apps/manager.js';
-import { MemoryStore } from '../../src/apps/store.js';
+import { memoryAppStore } from '../../src/apps/store.js';
 import { aclApp, aclFlows, checkRule, AclRuleError, type AclRule } from '../../src/apps/acl/index.js';
 import { buildPacket } from '../../src/packet/packet.js';
 import { FakeFlowTable, type PacketFields } from '../fakes/fake-flow-table.js';
@@ -88,7 +88,7 @@ describe('acl app', () => {
   it('adds, updates and deletes rules through its methods, persists them, installs them on every switch and drops denied packet-ins', async () => {
     const bus = new EventBus();
     const dp = { dpid: 1n, dpidHex: DPID, connected: true, packetOut: () => undefined } as unknown as Datapath;
-    const store = new MemoryStore();
+    const store = memoryAppStore();
     const app = aclApp();
     const m = new AppManager({ bus, datapaths: new Map([[1n, dp]]), log: silentLogger, store, flowsConfig: { reconcileIntervalMs: 0, reconcileOnConnect: false }, apps: [app], config: { enabled: ['acl'] } });
     await m.start();

@@ -15,7 +15,7 @@ import { EmulatedSwitch, type EmulatedSwitchOptions } from '../../src/loadgen/em
 import { AppManager, type AppManagerOptions } from '../../src/apps/manager.js';
 import { loadAppModule } from '../../src/apps/registry.js';
 import { AppConfigError, resolveAppConfig } from '../../src/apps/schema.js';
-import { MemoryStore, PrefixedStore } from '../../src/apps/store.js';
+import { memoryAppStore, PrefixedStore } from '../../src/apps/store.js';
 import { MemoryMetrics } from '../../src/apps/metrics.js';
 import type { App, AppContext, PacketInEvent, TopologyService } from '../../src/apps/types.js';
 import { ownerIdFor } from '../../src/flows/cookie.js';
@@ -249,7 +249,7 @@ describe('app modules', () => {
 
 describe('store and metrics', () => {
   it("keeps each app's keys in its own namespace and returns copies", async () => {
-    const store = new MemoryStore();
+    const store = memoryAppStore();
     const a = new PrefixedStore(store, 'apps/a/');
     const b = new PrefixedStore(store, 'apps/b/');
     const v = { hosts: ['x'], n: 5n };
@@ -363,7 +363,7 @@ describe('app manager: config get/put', () => {
 
   it('lays the override over the file settings, names the bad key, stores it and restarts the app; a new manager on the same store starts with it', async () => {
     const ctrl = controller();
-    const store = new MemoryStore();
+    const store = memoryAppStore();
     const starts: Knobs[] = [];
     const opts = { store, config: { enabled: ['knobs'], settings: { knobs: { mode: 'b' } } } };
     const m = await manager(ctrl, { ...opts, apps: [() => knobApp(starts) as App<object>] });
@@ -407,7 +407,7 @@ describe('app manager: config get/put', () => {
   });
 
   it('starts without a stored override that no longer fits the schema, logs it, and keeps it stored', async () => {
-    const store = new MemoryStore();
+    const store = memoryAppStore();
     await store.put('config/knobs', { level: 99 });
     const starts: Knobs[] = [];
     const { log, lines } = captureLog();

@@ -7,7 +7,7 @@ import type { Datapath } from '../../src/openflow/datapath.js';
 import { Session } from '../../src/openflow/session.js';
 import { EmulatedSwitch } from '../../src/loadgen/emulated-switch.js';
 import { AppManager } from '../../src/apps/manager.js';
-import { MemoryStore } from '../../src/apps/store.js';
+import { memoryAppStore } from '../../src/apps/store.js';
 import { checkStaticFlow, nameCookie, staticFlowsApp, StaticFlowError } from '../../src/apps/static-flows/index.js';
 import { bindFlowTable, FakeFlowTable } from '../fakes/fake-flow-table.js';
 
@@ -68,7 +68,7 @@ describe('static flows', () => {
 
   it('installs, persists, replaces and deletes entries; a switch that lost them gets them back on reconnect', async () => {
     const ctrl = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, echoIntervalMs: 0 } });
-    const store = new MemoryStore();
+    const store = memoryAppStore();
     const app = staticFlowsApp();
     const m = new AppManager({ bus: ctrl.bus, datapaths: ctrl.datapaths, log: ctrl.log, store, flowsConfig: { reconcileIntervalMs: 0 }, apps: [app], config: { enabled: ['static-flows'] } });
     await m.start();
