@@ -9,7 +9,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import { defaultConfig, type ApiConfig } from '../config.js';
 import { silentLogger } from '../log.js';
@@ -78,7 +78,8 @@ export async function buildApi(ctx: ApiContext, opts: BuildApiOptions = {}): Pro
   const auth = new TokenAuth(config.tokens);
   const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: log.child({ component: 'api' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Requests are counted in metrics; a log line per request would drown the controller's own.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     // Ryu clients send dpids and cookies above 2^53 in URLs; fastify must not reject long params.
