@@ -94,6 +94,7 @@ def parse_controller(text):
 
 PING_RE = re.compile(r'(\d+) packets transmitted, (\d+) (?:packets )?received')
 RTT_RE = re.compile(r'(?:rtt|round-trip) min/avg/max/(?:mdev|stddev) = ([\d.]+)/([\d.]+)/([\d.]+)/([\d.]+)')
+REPLY_RE = re.compile(r'icmp_seq=(\d+) .*?time=([\d.]+) ms')
 
 
 def parse_ping(out):
@@ -102,6 +103,12 @@ def parse_ping(out):
         raise RuntimeError('could not parse ping output: %s' % out.strip()[-300:])
     sent, received = int(m.group(1)), int(m.group(2))
     rtt = RTT_RE.search(out)
+    # Each reply's RTT by sequence number (1-based); None for a request not answered.
+    rtts = [None] * sent
+    for seq, ms in REPLY_RE.findall(out):
+        i = int(seq) - 1
+        if 0 <= i < sent and rtts[i] is None:
+            rtts[i] = float(ms)
     return {
         'transmitted': sent,
         'received': received,
@@ -109,6 +116,7 @@ def parse_ping(out):
         'rttMin': float(rtt.group(1)) if rtt else None,
         'rttAvg': float(rtt.group(2)) if rtt else None,
         'rttMax': float(rtt.group(3)) if rtt else None,
+        'rtts': rtts,
     }
 
 

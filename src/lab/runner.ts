@@ -7,9 +7,9 @@
 import { defaultConfig, parseHostPort } from '../config.js';
 import { createLogger } from '../log.js';
 import { checkTopo, LabDriver } from './driver.js';
-import { startInProcess } from './in-process.js';
+import { startInProcess, type InProcess } from './in-process.js';
 import { ensureOvs, stopOvs } from './ovs.js';
-import { runScenario, type LabStep, type ScenarioName } from './scenarios.js';
+import { FIRST_PING_APPS, runScenario, type LabController, type LabStep, type ScenarioName } from './scenarios.js';
 
 /** Options of a lab run. */
 export interface LabRunOptions {
@@ -19,12 +19,14 @@ export interface LabRunOptions {
   readonly scenario?: ScenarioName;
   /** An external controller `HOST:PORT`; none starts Signalbox in this process. */
   readonly controller?: string;
-  /** Apps of the in-process controller (default: the app framework's default set, l2-learning); `responder` is the benchmark responder. */
+  /** Apps of the in-process controller (default: the app framework's default set); `responder` is the benchmark responder. first-ping measures each of them on its own (default: forwarding, l2-learning). */
   readonly apps?: readonly string[];
   /** OpenFlow 1.0 switches instead of 1.3. */
   readonly of10?: boolean;
   /** Wait after a change before measuring (default 3000 ms). */
   readonly settleMs?: number;
+  /** Repetitions of a measuring scenario (first-ping; default 5). */
+  readonly runs?: number;
   /** How long switches get to connect (default 30 s). */
   readonly connectTimeoutMs?: number;
   /** Level of the in-process controller's log, on stderr (default `warn`). */
@@ -77,6 +79,9 @@ class Aborted extends Error {
 export async function runLab(o: LabRunOptions): Promise<LabResult> {
   checkTopo(o.topo);
   const t0 = performance.now();
+  // first-ping runs each app on its own controller; the others run the chosen set together.
+  const firstPingApps = o.scenario === 'first-ping' ? (o.apps && o.apps.length > 0 ? o.apps : FIRST_PING_APPS) : undefined;
+  const appsShown = o.controller ? [] : (firstPingApps ?? o.apps ?? defaultConfig.apps.enabled);
   const progress = o.onProgress ?? (() => undefined);
   const cleanups: (() => Promise<void>)[] = [];
   const checkAbort = (): void => {
@@ -95,30 +100,19 @@ export async function runLab(o: LabRunOptions): Promise<LabResult> {
 
     // The controller.
     let target: string;
-    let startController: (() => Promise<void>) | undefined;
-    let stopController: (() => Promise<void>) | undefined;
+    let controller: LabController | undefined;
     if (o.controller) {
       const { host, port } = parseHostPort(o.controller, '--controller');
       target = `tcp:${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
       progress(`using the controller at ${o.controller}`);
     } else {
       const log = createLogger(o.logLevel ?? 'warn');
-      const apps = o.apps ?? defaultConfig.apps.enabled;
-      let running = await startInProcess({ apps, logger: log });
-      const port = running.port;
-      target = `tcp:127.0.0.1:${port}`;
-      progress(`started Signalbox on 127.0.0.1:${port} (apps: ${apps.length ? apps.join(', ') : 'none'})`);
-      let up = true;
-      stopController = async () => {
-        if (!up) return;
-        up = false;
-        await running.stop();
-      };
-      startController = async () => {
-        running = await startInProcess({ apps, logger: log, port });
-        up = true;
-      };
-      cleanups.push(async () => stopController!());
+      const apps = firstPingApps ? [] : (o.apps ?? defaultConfig.apps.enabled);
+      controller = await inProcessController(apps, log);
+      target = `tcp:127.0.0.1:${controller.port}`;
+      progress(`started Signalbox on 127.0.0.1:${controller.port} (apps: ${apps.length ? apps.join(', ') : `none${firstPingApps ? ' until the runs' : ''}`})`);
+      const c = controller;
+      cleanups.push(async () => c.stop());
     }
     checkAbort();
 
@@ -148,7 +142,7 @@ export async function runLab(o: LabRunOptions): Promise<LabResult> {
         prefix,
         scenario: 'cli',
         controller: o.controller ?? 'in-process',
-        apps: o.controller ? [] : (o.apps ?? defaultConfig.apps.enabled),
+        apps: appsShown,
         openflow: o.of10 ? '1.0' : '1.3',
         switches: info.switches,
         hosts: info.hosts,
@@ -166,14 +160,18 @@ export async function runLab(o: LabRunOptions): Promise<LabResult> {
     const steps = await runScenario(o.scenario!, {
       driver: d,
       settleMs: o.settleMs ?? 3000,
-      ...(stopController && startController ? { stopController, startController } : {}),
+      runs: o.runs ?? 5,
+      ...(firstPingApps ? { apps: firstPingApps } : {}),
+      ...(controller ? { controller } : {}),
+      progress,
+      ...(o.signal ? { signal: o.signal } : {}),
     });
     return {
       topo: o.topo,
       prefix,
       scenario: o.scenario!,
       controller: o.controller ?? 'in-process',
-      apps: o.controller ? [] : (o.apps ?? defaultConfig.apps.enabled),
+      apps: appsShown,
       openflow: o.of10 ? '1.0' : '1.3',
       switches: info.switches,
       hosts: info.hosts,
@@ -191,4 +189,34 @@ export async function runLab(o: LabRunOptions): Promise<LabResult> {
     for (const c of cleanups.reverse()) await c().catch((e: Error) => progress(`cleanup: ${e.message}`));
     process.off('exit', onExit);
   }
+}
+
+/**
+ * The in-process controller of a lab, restartable on its port: `stop()` leaves the apps' flows
+ * on the switches (as a real shutdown does), `stop({ removeFlows: true })` first disables every
+ * app so their flows are deleted; `start(apps)` brings up a fresh controller (no learned state).
+ */
+async function inProcessController(initialApps: readonly string[], log: ReturnType<typeof createLogger>): Promise<LabController> {
+  let apps = initialApps;
+  let running: InProcess | undefined = await startInProcess({ apps, logger: log });
+  const port = running.port;
+  return {
+    port,
+    get apps() {
+      return apps;
+    },
+    current: () => running,
+    stop: async (opts = {}) => {
+      const r = running;
+      if (!r) return;
+      running = undefined;
+      if (opts.removeFlows && r.apps) for (const a of r.apps.list()) if (a.state === 'running') await r.apps.disable(a.name);
+      await r.stop();
+    },
+    start: async (next) => {
+      if (running) return;
+      if (next) apps = next;
+      running = await startInProcess({ apps, logger: log, port });
+    },
+  };
 }

@@ -1,8 +1,13 @@
-/** Lab scenarios: scripted runs over a Mininet network (pingall, iperf, link flap, host move, controller restart) that return one row per step. */
-import type { LabDriver } from './driver.js';
+/**
+ * Lab scenarios: scripted runs over a Mininet network (pingall, iperf, link flap, host move,
+ * controller restart, first-ping flow-setup latency) that return one row per step.
+ */
+import type { ForwardingApp } from '../apps/forwarding/index.js';
+import type { LabDriver, LabHost, LabLink } from './driver.js';
+import type { InProcess } from './in-process.js';
 
 /** Scenario names, as given to `--scenario`. */
-export const SCENARIOS = ['pingall', 'iperf', 'link-flap', 'host-move', 'controller-restart'] as const;
+export const SCENARIOS = ['pingall', 'iperf', 'link-flap', 'host-move', 'controller-restart', 'first-ping'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** One step of a scenario. `passed` is absent for steps that only inform. */
@@ -22,37 +27,67 @@ export interface LabStep {
   readonly failures?: readonly (readonly [string, string])[];
   /** TCP throughput for iperf steps, bits per second. */
   readonly bps?: number;
+  /** first-ping: the app's figures over the runs (on its first-ping step). */
+  readonly latency?: FirstPingStats;
 }
 
-/** What a scenario may do to the controller (only an in-process controller can be restarted). */
+/** Median, min and max of a measured quantity over the runs (ms), and how many runs gave a value. */
+export interface Spread {
+  readonly median: number | null;
+  readonly min: number | null;
+  readonly max: number | null;
+  readonly n: number;
+}
+
+/** One first-ping run: the RTTs of the first and second echo (null: not answered), and what the controller knew before. */
+export interface FirstPingRun {
+  readonly first: number | null;
+  readonly second: number | null;
+  /** Hosts the controller's topology knew just before the first ping (0: nothing learned). */
+  readonly hostsKnown: number;
+  /** Time from the controller's start to the ping (reconnect, discovery, flood hold), ms. */
+  readonly readyMs: number;
+}
+
+/** The first-ping figures of one app. */
+export interface FirstPingStats {
+  readonly app: string;
+  readonly src: string;
+  readonly dst: string;
+  /** Switches on the path (the farthest host's distance). */
+  readonly switchHops: number;
+  readonly first: Spread;
+  readonly second: Spread;
+  readonly runs: readonly FirstPingRun[];
+}
+
+/** The lab's in-process controller, restartable on its port (see runner.ts). */
+export interface LabController {
+  readonly port: number;
+  /** Apps it runs (the last start's). */
+  readonly apps: readonly string[];
+  /** The running controller, undefined while stopped. */
+  current(): InProcess | undefined;
+  /** Stops it; `removeFlows` first disables every app, which deletes their flows from the switches. */
+  stop(opts?: { removeFlows?: boolean }): Promise<void>;
+  /** Starts a fresh controller on the same port, with these apps (default: the last ones). */
+  start(apps?: readonly string[]): Promise<void>;
+}
+
+/** What a scenario may use (only an in-process controller can be restarted). */
 export interface ScenarioContext {
   readonly driver: LabDriver;
   /** Wait after a change (link, host move, restart) before measuring. */
   readonly settleMs: number;
-  readonly stopController?: () => Promise<void>;
-  readonly startController?: () => Promise<void>;
+  /** Repetitions of a measuring scenario (first-ping). */
+  readonly runs?: number;
+  /** Apps the user asked for (`--apps`); first-ping measures each on its own. */
+  readonly apps?: readonly string[];
+  readonly controller?: LabController;
+  readonly progress?: (line: string) => void;
+  readonly signal?: AbortSignal;
 }
 
-interface PingAll {
-  loss: number;
-  sent: number;
-  received: number;
-  failures: [string, string][];
-}
-interface LinkInfo {
-  a: string;
-  portA: number;
-  b: string;
-  portB: number;
-  switchLink: boolean;
-}
-interface HostInfo {
-  name: string;
-  ip: string;
-  mac: string;
-  switch: string | null;
-  port: number | null;
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -68,7 +103,7 @@ function lossText(p: { loss: number; sent: number; received: number }): string {
 
 /** pingall as a step; `expectZero` adds the 0%-loss expectation. */
 async function pingallStep(ctx: ScenarioContext, step: string, expectZero: boolean): Promise<LabStep> {
-  const { value: p, ms } = await timed(() => ctx.driver.command<PingAll>('pingall', { timeout: 1, count: 1 }));
+  const { value: p, ms } = await timed(() => ctx.driver.pingAll({ timeoutSec: 1, count: 1 }));
   return {
     step,
     result: lossText(p),
@@ -82,7 +117,7 @@ async function pingallStep(ctx: ScenarioContext, step: string, expectZero: boole
 }
 
 /** Whether the switches stay connected without the link a-b (so a controller can route around it). */
-export function connectedWithout(links: readonly LinkInfo[], a: string, b: string): boolean {
+export function connectedWithout(links: readonly LabLink[], a: string, b: string): boolean {
   const adj = new Map<string, string[]>();
   const add = (x: string, y: string): void => {
     adj.set(x, [...(adj.get(x) ?? []), y]);
@@ -116,11 +151,11 @@ async function pingallScenario(ctx: ScenarioContext): Promise<LabStep[]> {
 }
 
 async function iperfScenario(ctx: ScenarioContext): Promise<LabStep[]> {
-  const hosts = (await ctx.driver.command<{ hosts: HostInfo[] }>('hosts')).hosts;
+  const hosts = await ctx.driver.hosts();
   if (hosts.length < 2) throw new Error('iperf needs two hosts');
   const src = hosts[0]!.name;
   const dst = hosts[hosts.length - 1]!.name;
-  const { value: ping, ms: pingMs } = await timed(() => ctx.driver.command<PingAll & { transmitted: number }>('ping', { src, dst, count: 3, timeout: 1 }));
+  const { value: ping, ms: pingMs } = await timed(() => ctx.driver.ping(src, dst, { count: 3, timeoutSec: 1 }));
   const steps: LabStep[] = [
     {
       step: `ping ${src} -> ${dst} x3`,
@@ -132,7 +167,7 @@ async function iperfScenario(ctx: ScenarioContext): Promise<LabStep[]> {
     },
   ];
   try {
-    const { value: r, ms } = await timed(() => ctx.driver.command<{ bytes: number; bps: number }>('iperf', { src, dst, seconds: 3 }, 60_000));
+    const { value: r, ms } = await timed(() => ctx.driver.iperf(src, dst, 3));
     steps.push({ step: `iperf ${src} -> ${dst} 3 s`, result: `${(r.bps / 1e6).toFixed(1)} Mbit/s (${r.bytes} bytes)`, expect: '> 0 bit/s', passed: r.bps > 0, ms, bps: r.bps });
   } catch (e) {
     steps.push({ step: `iperf ${src} -> ${dst} 3 s`, result: `no result: ${(e as Error).message.split('\n')[0]}`, expect: '> 0 bit/s', passed: false, ms: 0, bps: 0 });
@@ -141,18 +176,18 @@ async function iperfScenario(ctx: ScenarioContext): Promise<LabStep[]> {
 }
 
 async function linkFlapScenario(ctx: ScenarioContext): Promise<LabStep[]> {
-  const links = (await ctx.driver.command<{ links: LinkInfo[] }>('links')).links;
+  const links = await ctx.driver.links();
   const link = links.find((l) => l.switchLink);
   if (!link) throw new Error('link-flap needs a link between two switches (try linear,3 or ring,4)');
   const { a, b } = link;
   const redundant = connectedWithout(links, a, b);
   const steps: LabStep[] = [await pingallStep(ctx, 'pingall (before)', true)];
-  const down = await timed(() => ctx.driver.command('link', { a, b, state: 'down' }));
+  const down = await timed(() => ctx.driver.link(a, b, 'down'));
   steps.push({ step: `link ${a}-${b} down`, result: 'done', ms: down.ms });
   await sleep(ctx.settleMs);
   const during = await pingallStep(ctx, `pingall (${a}-${b} down)`, redundant);
   steps.push(redundant ? during : { ...during, expect: 'loss: the link was a bridge' });
-  const up = await timed(() => ctx.driver.command('link', { a, b, state: 'up' }));
+  const up = await timed(() => ctx.driver.link(a, b, 'up'));
   steps.push({ step: `link ${a}-${b} up`, result: 'done', ms: up.ms });
   await sleep(ctx.settleMs);
   steps.push(await pingallStep(ctx, 'pingall (after)', true));
@@ -160,13 +195,13 @@ async function linkFlapScenario(ctx: ScenarioContext): Promise<LabStep[]> {
 }
 
 async function hostMoveScenario(ctx: ScenarioContext): Promise<LabStep[]> {
-  const hosts = (await ctx.driver.command<{ hosts: HostInfo[] }>('hosts')).hosts;
-  const switches = (await ctx.driver.command<{ switches: { name: string }[] }>('switches')).switches;
+  const hosts = await ctx.driver.hosts();
+  const switches = await ctx.driver.switches();
   const host = hosts[0];
   const target = [...switches].reverse().find((s) => s.name !== host?.switch);
   if (!host || !target) throw new Error('host-move needs a host and a second switch');
   const steps: LabStep[] = [await pingallStep(ctx, 'pingall (before)', true)];
-  const mv = await timed(() => ctx.driver.command<{ from: string | null; switch: string; port: number }>('move_host', { host: host.name, switch: target.name }));
+  const mv = await timed(() => ctx.driver.moveHost(host.name, target.name));
   steps.push({ step: `move ${host.name} ${mv.value.from ?? '?'} -> ${mv.value.switch}:${mv.value.port}`, result: 'done', ms: mv.ms });
   await sleep(ctx.settleMs);
   steps.push(await pingallStep(ctx, 'pingall (after move)', true));
@@ -174,14 +209,15 @@ async function hostMoveScenario(ctx: ScenarioContext): Promise<LabStep[]> {
 }
 
 async function controllerRestartScenario(ctx: ScenarioContext): Promise<LabStep[]> {
-  if (!ctx.stopController || !ctx.startController) throw new Error('controller-restart needs the in-process controller (leave out --controller)');
-  const hosts = (await ctx.driver.command<{ hosts: HostInfo[] }>('hosts')).hosts;
+  const ctl = ctx.controller;
+  if (!ctl) throw new Error('controller-restart needs the in-process controller (leave out --controller)');
+  const hosts = await ctx.driver.hosts();
   const src = hosts[0]!.name;
   const dst = hosts[hosts.length - 1]!.name;
   const steps: LabStep[] = [await pingallStep(ctx, 'pingall (before)', true)];
-  const stop = await timed(ctx.stopController);
+  const stop = await timed(() => ctl.stop());
   steps.push({ step: 'stop controller', result: 'stopped', ms: stop.ms });
-  const { value: p, ms } = await timed(() => ctx.driver.command<PingAll & { transmitted: number }>('ping', { src, dst, count: 3, timeout: 1 }));
+  const { value: p, ms } = await timed(() => ctx.driver.ping(src, dst, { count: 3, timeoutSec: 1 }));
   steps.push({
     step: `ping ${src} -> ${dst} x3 (controller down)`,
     result: lossText({ loss: p.loss, sent: p.transmitted, received: p.received }),
@@ -191,12 +227,168 @@ async function controllerRestartScenario(ctx: ScenarioContext): Promise<LabStep[
     received: p.received,
   });
   const start = await timed(async () => {
-    await ctx.startController!();
-    return ctx.driver.command<{ connected: boolean }>('wait_connected', { timeout: 30 }, 45_000);
+    await ctl.start();
+    return ctx.driver.waitConnected(30);
   });
-  steps.push({ step: 'start controller, switches reconnect', result: start.value.connected ? 'all connected' : 'not all connected', expect: 'all connected', passed: start.value.connected, ms: start.ms });
+  steps.push({ step: 'start controller, switches reconnect', result: start.value ? 'all connected' : 'not all connected', expect: 'all connected', passed: start.value, ms: start.ms });
   await sleep(ctx.settleMs);
   steps.push(await pingallStep(ctx, 'pingall (after restart)', true));
+  return steps;
+}
+
+/** Median (mean of the middle two for an even count), min and max of the values that are not null. */
+export function spread(values: readonly (number | null)[]): Spread {
+  const v = values.filter((x): x is number => x !== null).sort((a, b) => a - b);
+  if (v.length === 0) return { median: null, min: null, max: null, n: 0 };
+  const mid = v.length >> 1;
+  const median = v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+  return { median: round3(median), min: v[0]!, max: v[v.length - 1]!, n: v.length };
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+/**
+ * The host farthest from `src` in switch hops (the last such host in the topology's order) and
+ * the number of switches on the way; undefined when no other host is reachable.
+ */
+export function farthestHost(hosts: readonly LabHost[], links: readonly LabLink[], src: string): { host: LabHost; switches: number } | undefined {
+  const from = hosts.find((h) => h.name === src);
+  if (!from?.switch) return undefined;
+  const adj = new Map<string, string[]>();
+  for (const l of links) {
+    if (!l.switchLink) continue;
+    adj.set(l.a, [...(adj.get(l.a) ?? []), l.b]);
+    adj.set(l.b, [...(adj.get(l.b) ?? []), l.a]);
+  }
+  const dist = new Map([[from.switch, 1]]);
+  const queue = [from.switch];
+  while (queue.length > 0) {
+    const n = queue.shift()!;
+    for (const m of adj.get(n) ?? []) {
+      if (!dist.has(m)) {
+        dist.set(m, dist.get(n)! + 1);
+        queue.push(m);
+      }
+    }
+  }
+  let best: { host: LabHost; switches: number } | undefined;
+  for (const h of hosts) {
+    if (h.name === src || !h.switch) continue;
+    const d = dist.get(h.switch);
+    if (d !== undefined && (!best || d >= best.switches)) best = { host: h, switches: d };
+  }
+  return best;
+}
+
+/** Polls `fn` every 50 ms until it is true; false after `timeoutMs`. */
+async function until(fn: () => boolean, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!fn()) {
+    if (Date.now() >= deadline || signal?.aborted) return false;
+    await sleep(50);
+  }
+  return true;
+}
+
+/** Apps first-ping compares when `--apps` is not given: whole-path forwarding against hop-by-hop learning. */
+export const FIRST_PING_APPS = ['forwarding', 'l2-learning'] as const;
+
+/**
+ * First-ping flow-setup latency: for each app on its own, `runs` times, a fresh controller (the
+ * previous one's app flows deleted through the app manager, then the controller restarted, so
+ * no MAC, host or path is known), wait for the switches, discovery and the app's table-miss
+ * flows, flush every host's ARP cache, then `ping -c 2 -i 1` from h1 to the farthest host: the
+ * first RTT includes ARP and every packet-in; the second runs on the installed flows. The hosts'
+ * IPv6 is turned off so no host announces itself before the ping.
+ */
+export async function firstPing(ctx: ScenarioContext): Promise<FirstPingStats[]> {
+  const ctl = ctx.controller;
+  if (!ctl) throw new Error('first-ping restarts the in-process controller for every run; leave out --controller');
+  const runs = Math.max(1, ctx.runs ?? 5);
+  const apps = ctx.apps && ctx.apps.length > 0 ? ctx.apps : FIRST_PING_APPS;
+  const hosts = await ctx.driver.hosts();
+  const links = await ctx.driver.links();
+  const switches = (await ctx.driver.switches()).length;
+  const src = hosts[0]?.name ?? 'h1';
+  const far = farthestHost(hosts, links, src);
+  if (!far) throw new Error('first-ping needs two hosts connected through switches');
+  // Each switch link is discovered in both directions.
+  const wantLinks = 2 * links.filter((l) => l.switchLink).length;
+  // Hosts that talk on their own would teach the controller where they are before the ping:
+  // IPv6 (router solicitations, MLD) goes off, and neighbour caches are flushed before each
+  // controller start (a stale ARP entry is re-probed by unicast a few seconds later) and again
+  // just before the ping.
+  const flushAll = async (): Promise<void> => {
+    for (const h of hosts) await ctx.driver.cmd(h.name, 'ip neigh flush all');
+  };
+  for (const h of hosts) await ctx.driver.cmd(h.name, 'sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1');
+  const out: FirstPingStats[] = [];
+  for (const app of apps) {
+    const results: FirstPingRun[] = [];
+    for (let i = 0; i < runs; i++) {
+      if (ctx.signal?.aborted) throw new Error('interrupted');
+      await flushAll();
+      await ctl.stop({ removeFlows: true });
+      const t0 = performance.now();
+      await ctl.start([app]);
+      const c = ctl.current()!;
+      if (!(await ctx.driver.waitConnected(30))) throw new Error(`${app} run ${i + 1}: not every switch reconnected within 30 s`);
+      const flows = c.apps?.flows;
+      const fwd = c.apps?.instance('forwarding') as unknown as Pick<ForwardingApp, 'holding'> | undefined;
+      const ready = await until(
+        () =>
+          c.controller.datapaths.size >= switches &&
+          (c.controller.topology?.linkCount ?? 0) >= wantLinks &&
+          (flows?.flows().filter((f) => f.owner === app && f.state === 'installed').length ?? 0) >= switches &&
+          (fwd === undefined || fwd.holding().length === 0),
+        30_000,
+        ctx.signal,
+      );
+      if (!ready) throw new Error(`${app} run ${i + 1}: discovery did not settle within 30 s (links ${c.controller.topology?.linkCount ?? 0}/${wantLinks})`);
+      const readyMs = Math.round(performance.now() - t0);
+      await flushAll();
+      const hostsKnown = c.controller.topology?.hostList().length ?? 0;
+      const p = await ctx.driver.ping(src, far.host.name, { count: 2, intervalSec: 1, timeoutSec: 2 });
+      results.push({ first: p.rtts[0] ?? null, second: p.rtts[1] ?? null, hostsKnown, readyMs });
+      ctx.progress?.(`${app} run ${i + 1}/${runs}: first ${p.rtts[0] ?? 'lost'} ms, second ${p.rtts[1] ?? 'lost'} ms (ready after ${readyMs} ms)`);
+    }
+    out.push({
+      app,
+      src,
+      dst: far.host.name,
+      switchHops: far.switches,
+      first: spread(results.map((r) => r.first)),
+      second: spread(results.map((r) => r.second)),
+      runs: results,
+    });
+  }
+  return out;
+}
+
+function spreadText(s: Spread, runs: number): string {
+  if (s.median === null) return `no reply in ${runs} runs`;
+  return `median ${s.median.toFixed(2)} ms (min ${s.min!.toFixed(2)}, max ${s.max!.toFixed(2)}; ${s.n}/${runs} answered)`;
+}
+
+async function firstPingScenario(ctx: ScenarioContext): Promise<LabStep[]> {
+  const steps: LabStep[] = [];
+  const t0 = performance.now();
+  const stats = await firstPing(ctx);
+  const ms = Math.round((performance.now() - t0) / Math.max(1, stats.length));
+  for (const s of stats) {
+    const runs = s.runs.length;
+    steps.push({
+      step: `${s.app}: first ping ${s.src} -> ${s.dst} (${s.switchHops} switches)`,
+      result: spreadText(s.first, runs),
+      expect: 'answered in every run',
+      passed: s.first.n === runs,
+      ms,
+      latency: s,
+    });
+    steps.push({ step: `${s.app}: second ping`, result: spreadText(s.second, runs), expect: 'answered in every run', passed: s.second.n === runs, ms: 0 });
+  }
   return steps;
 }
 
@@ -213,6 +405,8 @@ export function runScenario(name: ScenarioName, ctx: ScenarioContext): Promise<L
       return hostMoveScenario(ctx);
     case 'controller-restart':
       return controllerRestartScenario(ctx);
+    case 'first-ping':
+      return firstPingScenario(ctx);
     default: {
       const never: never = name;
       throw new Error(`unknown scenario ${String(never)}`);
