@@ -21,6 +21,7 @@ TOPO: linear,N[,hosts] | tree,DEPTH,FANOUT | ring,N | fattree,K | leafspine,SPIN
   --apps NAME[,NAME]|none  apps of the in-process controller (default: the controller's default set)
   --of10                   OpenFlow 1.0 switches (default 1.3)
   --settle MS              wait after a link change, host move or restart (default 3000)
+  --runs N                 first-ping: runs per app, each on a fresh controller (default 5)
   --connect-timeout MS     time for the switches to connect (default 30000)
   --log-level LEVEL        in-process controller log on stderr (default warn)
   --verbose                show Mininet's log on stderr
@@ -39,6 +40,8 @@ export interface LabArgs {
   readonly apps?: readonly string[];
   readonly of10: boolean;
   readonly settleMs: number;
+  /** Runs of a measuring scenario (first-ping). */
+  readonly runs: number;
   readonly connectTimeoutMs: number;
   readonly logLevel: string;
   readonly verbose: boolean;
@@ -62,6 +65,7 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
       apps: { type: 'string' },
       of10: { type: 'boolean' },
       settle: { type: 'string' },
+      runs: { type: 'string' },
       'connect-timeout': { type: 'string' },
       'log-level': { type: 'string' },
       verbose: { type: 'boolean' },
@@ -80,7 +84,8 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
   }
   if (values.controller !== undefined) parseHostPort(values.controller, '--controller');
   if (values.controller !== undefined && values.apps !== undefined) throw new Error('--apps configures the in-process controller; it cannot go with --controller');
-  if (scenario === 'controller-restart' && values.controller !== undefined) throw new Error('controller-restart restarts the in-process controller; leave out --controller');
+  if ((scenario === 'controller-restart' || scenario === 'first-ping') && values.controller !== undefined) throw new Error(`${scenario} restarts the in-process controller; leave out --controller`);
+  if (values.runs !== undefined && (!/^\d+$/.test(values.runs) || Number(values.runs) < 1)) throw new Error(`--runs: expected a positive number, got ${JSON.stringify(values.runs)}`);
   if (scenario === undefined && values.json) throw new Error('--json needs --scenario (without one the lab opens the Mininet CLI)');
   return {
     topo,
@@ -89,6 +94,7 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
     ...(values.apps !== undefined ? { apps: values.apps === 'none' ? [] : values.apps.split(',').filter(Boolean) } : {}),
     of10: values.of10 ?? false,
     settleMs: intArg(values.settle, '--settle', 3000),
+    runs: values.runs !== undefined ? Number(values.runs) : 5,
     connectTimeoutMs: intArg(values['connect-timeout'], '--connect-timeout', 30_000),
     logLevel: values['log-level'] ?? 'warn',
     verbose: values.verbose ?? false,
@@ -144,6 +150,7 @@ export async function labCommand(argv: readonly string[], io: CliIo): Promise<nu
       ...(args.apps ? { apps: args.apps } : {}),
       of10: args.of10,
       settleMs: args.settleMs,
+      runs: args.runs,
       connectTimeoutMs: args.connectTimeoutMs,
       logLevel: args.logLevel,
       stopOvs: args.stopOvs,
