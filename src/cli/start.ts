@@ -55,10 +55,18 @@ export async function runStart(argv: readonly string[], stderr: NodeJS.WritableS
     return 2;
   }
   const log = createLogger(cfg.logLevel);
+  // Listen before starting: a signal during start-up waits for the start to finish and then
+  // stops cleanly (in cluster mode that revokes the lease) instead of killing the process.
+  let onSignal: (s: NodeJS.Signals) => void = () => undefined;
+  const signalled = new Promise<NodeJS.Signals>((resolve) => (onSignal = resolve));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   let running;
   try {
     running = await startSignalbox(cfg, log);
   } catch (e) {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     log.error({ err: (e as Error).message }, 'could not start');
     stderr.write(`signalbox start: ${(e as Error).message}\n`);
     return 1;
@@ -72,10 +80,7 @@ export async function runStart(argv: readonly string[], stderr: NodeJS.WritableS
     },
     'signalbox ready',
   );
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
+  const signal = await signalled;
   log.info({ signal }, 'shutting down');
   const done = await Promise.race([
     running.stop().then(() => true),
