@@ -50,6 +50,17 @@ it('forwards writes for a switch another instance masters, once, and serves the 
   expect(master.seen).toHaveLength(1);
 });
 
+it('answers 503 (retryable) for a write to a switch nobody masters while this instance is its slave', async () => {
+  const datapaths = new Map<bigint, Datapath>([[0xcn, { mastership: 'slave' } as Datapath]]);
+  const cluster: WriteRouting & { status(): unknown } = { status: () => ({}), masterApiFor: () => undefined };
+  const { app } = await buildApi({ bus: new EventBus(), datapaths, cluster, instanceId: 'c1' });
+  apps.push(app);
+  const r = await app.inject({ method: 'POST', url: '/api/v1/switches/000000000000000c/flows', payload: { priority: 1, match: [], actions: [] } });
+  expect(r.statusCode).toBe(503);
+  expect(r.json()).toMatchObject({ code: 'service_unavailable' });
+  expect(r.json().message).toMatch(/no master instance right now/);
+});
+
 it('answers 503 naming the master when it cannot be reached', async () => {
   const bystander = await instance('c1', () => ({ instanceId: 'c9', api: '127.0.0.1:1' }));
   const r = await bystander.app.inject({ method: 'DELETE', url: '/api/v1/switches/000000000000000a/flows' });

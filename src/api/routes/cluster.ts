@@ -57,8 +57,13 @@ export function clusterRoutes(app: FastifyInstance, ctx: ApiContext): void {
       return; // the route names the bad field
     }
     const master = routing.masterApiFor(dpid);
-    if (!master) return; // ours, or nobody's yet: the mastership gate holds or refuses
-    await forward(req, reply, master, ctx.instanceId ?? '');
+    if (master) return forward(req, reply, master, ctx.instanceId ?? '');
+    // Nobody masters it right now (a failover in progress) and this instance is a slave there:
+    // the gate would refuse the write; say so, retryable, rather than as an internal error.
+    if (ctx.datapaths.get(dpid)?.mastership === 'slave') {
+      throw new ApiError('service_unavailable', `switch ${(req.params as { dpid: string }).dpid} has no master instance right now (failover in progress): retry in a few seconds`);
+    }
+    // Otherwise it is ours (or pending for us): the mastership gate holds the write until the switch confirms.
   });
 }
 
