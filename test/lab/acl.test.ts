@@ -3,12 +3,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AppManager } from '../../src/apps/manager.js';
 import { topologyView } from '../../src/apps/topology-view.js';
 import type { TopologyService } from '../../src/apps/types.js';
-import { forwardingApp } from '../../src/apps/forwarding/index.js';
+import { forwardingApp, type ForwardingApp } from '../../src/apps/forwarding/index.js';
 import { proxyArpApp } from '../../src/apps/proxy-arp/index.js';
 import { aclApp } from '../../src/apps/acl/index.js';
 import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
-import { startLab, type Lab } from '../harness/mininet.js';
+import { startLab, waitFor, type Lab } from '../harness/mininet.js';
 
 let lab: Lab | undefined;
 let ctrl: Controller | undefined;
@@ -44,8 +44,9 @@ describe('acl in Mininet (OpenFlow13)', () => {
     expect(lab.connected ?? true).toBe(true);
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline && t.linkCount < 4) await sleep(100);
-    // Forwarding holds floods for floodHoldMs (3 s) after a switch connects, until discovery settles.
-    await sleep(3_200);
+    // Forwarding holds floods on a new switch until discovery has probed its ports: wait for that.
+    const fwd = apps.instance('forwarding') as unknown as ForwardingApp;
+    await waitFor(() => fwd.holding().length === 0, 5_000, 50);
     expect((await lab.pingAll({ count: 1, timeoutSec: 2 })).loss).toBe(0);
     const ip = Object.fromEntries((await lab.hosts()).map((h) => [h.name, h.ip]));
     // h1 may ping h3 (echo requests are an exception), nothing else from h1 reaches h3: so h3's echo replies to h1 die, and h3 cannot ping h1.

@@ -5,6 +5,7 @@
  */
 import { afterAll, expect, it } from 'vitest';
 import { defaultConfig, type Config } from '../../src/config.js';
+import type { ForwardingApp } from '../../src/apps/forwarding/index.js';
 import { Controller } from '../../src/controller.js';
 import { startLab, type Lab } from '../harness/mininet.js';
 import { waitFor } from '../harness/ovs.js';
@@ -28,8 +29,9 @@ it('tree 2x2 with the default apps: after a controller restart the switches get 
   const port = (await first.start()).openflow[0]!.port;
   lab = await startLab({ kind: 'tree', depth: 2, fanout: 2 }, { controllerPort: port, waitConnectedMs: 30_000 });
   await waitFor(async () => first.topology!.linkCount >= 4, 15_000, 100);
-  // Forwarding holds floods for 3 s after a switch connects (floodHoldMs).
-  await sleep(3_200);
+  // Forwarding holds floods on a new switch until discovery has probed its ports: wait for that.
+  const fwd = first.apps!.instance('forwarding') as unknown as ForwardingApp;
+  await waitFor(async () => fwd.holding().length === 0, 5_000, 50);
   expect((await lab.pingAll({ count: 1, timeoutSec: 2 })).loss).toBe(0);
   const installed = first.flows!.flows().filter((f) => f.state === 'installed').length;
   expect(installed).toBeGreaterThan(3);

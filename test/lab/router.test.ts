@@ -3,13 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AppManager } from '../../src/apps/manager.js';
 import { topologyView } from '../../src/apps/topology-view.js';
 import type { TopologyService } from '../../src/apps/types.js';
-import { forwardingApp } from '../../src/apps/forwarding/index.js';
+import { forwardingApp, type ForwardingApp } from '../../src/apps/forwarding/index.js';
 import { proxyArpApp } from '../../src/apps/proxy-arp/index.js';
 import { routerApp } from '../../src/apps/router/index.js';
 import { packetInMeterApp } from '../../src/apps/packetin-meter/index.js';
 import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
-import { startLab, type Lab } from '../harness/mininet.js';
+import { startLab, waitFor, type Lab } from '../harness/mininet.js';
 
 let lab: Lab | undefined;
 let ctrl: Controller | undefined;
@@ -51,8 +51,9 @@ describe('router in Mininet (OpenFlow13)', () => {
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline && (t.linkCount < 2 || Object.values(meter.status()).length < 2)) await sleep(100);
     expect(t.linkCount).toBe(2);
-    // Forwarding holds floods for floodHoldMs (3 s) after a switch connects, until discovery settles.
-    await sleep(3_200);
+    // Forwarding holds floods on a new switch until discovery has probed its ports: wait for that.
+    const fwd = apps.instance('forwarding') as unknown as ForwardingApp;
+    await waitFor(() => fwd.holding().length === 0, 5_000, 50);
     expect(Object.values(meter.status())).toEqual(['metered', 'metered']);
     // The gateways answer.
     expect((await lab.ping('h1', '10.0.1.254', { count: 2, timeoutSec: 2 })).loss).toBe(0);
