@@ -11,7 +11,7 @@ import { forwardingApp } from '../../src/apps/forwarding/index.js';
 import { proxyArpApp } from '../../src/apps/proxy-arp/index.js';
 import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
-import { startLab, type Lab, type TopoSpec } from '../harness/mininet.js';
+import { startLab, waitFor, type Lab, type TopoSpec } from '../harness/mininet.js';
 
 let lab: Lab | undefined;
 let ctrl: Controller | undefined;
@@ -64,9 +64,9 @@ async function start(topo: TopoSpec, links: number, extra: { apps?: Parameters<t
     await sleep(100);
   }
   expect(ctrl.topology!.linkCount).toBeGreaterThanOrEqual(links);
-  // Forwarding holds floods on a switch for floodHoldMs (3 s) after it connects, until discovery
-  // has told switch links from edge ports; a ping sent before then is dropped by design.
-  await sleep(3_200);
+  // Forwarding holds floods on a switch after it connects until discovery has told its switch
+  // links from edge ports (a ping sent before then is dropped by design): wait for that.
+  await waitFor(() => fwd!.holding().length === 0, 5_000, 50);
   return lab;
 }
 
