@@ -1,15 +1,14 @@
-/** Runs a real Mininet lab (userspace OVS) through mininet/driver.py and checks that stopping it leaves nothing behind. */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+/**
+ * Mininet labs for tests: a thin adaptor over the product's driver client (src/lab/driver.ts,
+ * the one way to drive mininet/driver.py) that checks Mininet and OVS are installed (failing,
+ * never skipping), and on stop checks that no bridge, interface or process of the lab is left.
+ */
+import { DEFAULT_PYTHON, LabDriver, type IperfResult, type LabHost, type LabLink, type LabSwitch, type PingAllResult, type PingResult } from '../../src/lab/driver.js';
 import { run, findExecutable, waitFor } from './exec.js';
 import { ensureOvs, listBridges, listLinks, vsctl, ip } from './ovs.js';
 
 export { waitFor } from './exec.js';
-
-/** Mininet's Python API belongs to Debian's interpreter, not whatever `python3` is first on PATH. */
-const DEFAULT_PYTHON = '/usr/bin/python3';
-const DRIVER = fileURLToPath(new URL('../../mininet/driver.py', import.meta.url));
+export type { IperfResult, LabHost, LabLink, LabSwitch, PingAllResult, PingResult } from '../../src/lab/driver.js';
 
 /** A topology from mininet/topologies.py, or its text form (`linear,3`, `tree,depth=2,fanout=2`). */
 export type TopoSpec =
@@ -75,65 +74,6 @@ export interface LabOptions {
   readonly onLog?: (line: string) => void;
 }
 
-/** Result of {@link Lab.ping}. */
-export interface PingResult {
-  readonly src: string;
-  readonly dst: string;
-  readonly transmitted: number;
-  readonly received: number;
-  /** Per cent lost, 0-100. */
-  readonly loss: number;
-  readonly rttMin: number | null;
-  readonly rttAvg: number | null;
-  readonly rttMax: number | null;
-}
-
-/** Result of {@link Lab.pingAll}. */
-export interface PingAllResult {
-  /** Per cent lost over all ordered pairs, 0-100. */
-  readonly loss: number;
-  readonly sent: number;
-  readonly received: number;
-  /** `[src, dst]` pairs that lost at least one packet. */
-  readonly failures: readonly (readonly [string, string])[];
-}
-
-/** Result of {@link Lab.iperf}. */
-export interface IperfResult {
-  readonly src: string;
-  readonly dst: string;
-  readonly seconds: number;
-  readonly bytes: number;
-  /** TCP throughput the client measured, bits per second. */
-  readonly bps: number;
-}
-
-/** A host and where it is attached. */
-export interface LabHost {
-  readonly name: string;
-  readonly ip: string;
-  readonly mac: string;
-  readonly switch: string | null;
-  readonly port: number | null;
-}
-
-/** A switch: topology name, OVS bridge name (with the lab prefix) and datapath id (16 hex digits). */
-export interface LabSwitch {
-  readonly name: string;
-  readonly bridge: string;
-  readonly dpid: string;
-  readonly ports: readonly number[];
-}
-
-/** A link with its port on each side (a host's port is its interface number). */
-export interface LabLink {
-  readonly a: string;
-  readonly portA: number;
-  readonly b: string;
-  readonly portB: number;
-  readonly switchLink: boolean;
-}
-
 /** A running lab. Names are the topology's (`h1`, `s1`). */
 export interface Lab {
   /** Prefix of this lab's bridge and interface names. */
@@ -165,11 +105,6 @@ export interface Lab {
   log(): string;
 }
 
-interface Pending {
-  resolve(v: unknown): void;
-  reject(e: Error): void;
-  timer: NodeJS.Timeout;
-}
 
 const liveLabs = new Set<LabProcess>();
 let mininetChecked: string | undefined;
@@ -190,146 +125,67 @@ async function checkMininet(python: string): Promise<void> {
   mininetChecked = python;
 }
 
+/** The {@link Lab} face of a {@link LabDriver}, with the leftover check on stop. */
 class LabProcess implements Lab {
-  pids: number[] = [];
-  connected: boolean | null = null;
   readonly driverPid: number;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
-  private readonly logLines: string[] = [];
-  private exited = false;
-  private readonly exitPromise: Promise<void>;
-  private readyWaiter: { resolve(): void; reject(e: Error): void } | undefined;
   private stopped = false;
 
   constructor(
-    private readonly child: ChildProcessWithoutNullStreams,
-    private readonly opts: LabOptions,
+    readonly driver: LabDriver,
     /** Chosen here and passed to the driver, so cleanup checks work even if the lab never became ready. */
     readonly prefix: string,
   ) {
-    if (child.pid === undefined) throw new Error('could not start the Mininet driver');
-    this.driverPid = child.pid;
-    this.exitPromise = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        this.exited = true;
-        liveLabs.delete(this);
-        const why = new Error(`Mininet driver exited (${signal ?? `code ${code}`})\n${this.log()}`);
-        this.readyWaiter?.reject(why);
-        for (const [, p] of this.pending) {
-          clearTimeout(p.timer);
-          p.reject(why);
-        }
-        this.pending.clear();
-        resolve();
-      });
-    });
-    child.once('error', (err) => this.readyWaiter?.reject(err));
-    createInterface({ input: child.stderr }).on('line', (line) => {
-      this.logLines.push(line);
-      if (this.logLines.length > 200) this.logLines.shift();
-      opts.onLog?.(line);
-    });
-    createInterface({ input: child.stdout }).on('line', (line) => this.onLine(line));
-    child.stdin.on('error', () => undefined); // EPIPE after the driver died: reported through 'exit'
+    if (driver.pid === undefined) throw new Error('could not start the Mininet driver');
+    this.driverPid = driver.pid;
+    void driver.waitExit().then(() => liveLabs.delete(this));
   }
 
-  waitReady(timeoutMs: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`Mininet lab not ready after ${timeoutMs} ms\n${this.log()}`)), timeoutMs);
-      this.readyWaiter = {
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      };
-    });
+  get pids(): readonly number[] {
+    return this.driver.info?.pids ?? [];
   }
 
-  private onLine(line: string): void {
-    let msg: { event?: string; id?: number; ok?: boolean; result?: unknown; error?: string; prefix?: string; pids?: number[]; connected?: boolean | null };
-    try {
-      msg = JSON.parse(line) as typeof msg;
-    } catch {
-      this.logLines.push(`(stdout) ${line}`);
-      return;
-    }
-    if (msg.event === 'ready') {
-      this.pids = msg.pids ?? [];
-      this.connected = msg.connected ?? null;
-      this.readyWaiter?.resolve();
-      return;
-    }
-    if (msg.event === 'error') {
-      this.readyWaiter?.reject(new Error(`Mininet driver failed: ${msg.error}\n${this.log()}`));
-      return;
-    }
-    if (typeof msg.id !== 'number') return;
-    const p = this.pending.get(msg.id);
-    if (!p) return;
-    this.pending.delete(msg.id);
-    clearTimeout(p.timer);
-    if (msg.ok) p.resolve(msg.result);
-    else p.reject(new Error(`lab command failed: ${msg.error}`));
-  }
-
-  private send<T>(cmd: string, args: Record<string, unknown> = {}, timeoutMs = this.opts.commandTimeoutMs ?? 60_000): Promise<T> {
-    if (this.exited) return Promise.reject(new Error(`Mininet driver has exited\n${this.log()}`));
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error(`lab command ${cmd} timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      this.child.stdin.write(`${JSON.stringify({ id, cmd, ...args })}\n`);
-    });
+  get connected(): boolean | null {
+    return this.driver.info?.connected ?? null;
   }
 
   ping(src: string, dst: string, o: { count?: number; timeoutSec?: number; intervalSec?: number } = {}): Promise<PingResult> {
-    return this.send('ping', { src, dst, count: o.count ?? 3, timeout: o.timeoutSec ?? 1, interval: o.intervalSec ?? 0.2 });
+    return this.driver.ping(src, dst, o);
   }
 
   pingAll(o: { timeoutSec?: number; count?: number } = {}): Promise<PingAllResult> {
-    return this.send('pingall', { timeout: o.timeoutSec ?? 1, count: o.count ?? 1 });
+    return this.driver.pingAll(o);
   }
 
-  async link(a: string, b: string, state: 'up' | 'down'): Promise<void> {
-    await this.send('link', { a, b, state });
+  link(a: string, b: string, state: 'up' | 'down'): Promise<void> {
+    return this.driver.link(a, b, state);
   }
 
   iperf(src: string, dst: string, seconds = 2): Promise<IperfResult> {
-    return this.send('iperf', { src, dst, seconds }, (seconds + 30) * 1000);
+    return this.driver.iperf(src, dst, seconds);
   }
 
-  async cmd(host: string, command: string, timeoutSec?: number): Promise<string> {
-    const r = await this.send<{ output: string }>('cmd', { host, command, ...(timeoutSec ? { timeout: timeoutSec } : {}) });
-    return r.output;
+  cmd(host: string, command: string, timeoutSec?: number): Promise<string> {
+    return this.driver.cmd(host, command, timeoutSec);
   }
 
-  async hosts(): Promise<LabHost[]> {
-    return (await this.send<{ hosts: LabHost[] }>('hosts')).hosts;
+  hosts(): Promise<LabHost[]> {
+    return this.driver.hosts();
   }
 
-  async switches(): Promise<LabSwitch[]> {
-    return (await this.send<{ switches: LabSwitch[] }>('switches')).switches;
+  switches(): Promise<LabSwitch[]> {
+    return this.driver.switches();
   }
 
-  async links(): Promise<LabLink[]> {
-    return (await this.send<{ links: LabLink[] }>('links')).links;
+  links(): Promise<LabLink[]> {
+    return this.driver.links();
   }
 
   moveHost(host: string, toSwitch: string): Promise<{ from: string | null; switch: string; port: number }> {
-    return this.send('move_host', { host, switch: toSwitch });
+    return this.driver.moveHost(host, toSwitch);
   }
 
-  async waitConnected(timeoutSec = 10): Promise<boolean> {
-    const r = await this.send<{ connected: boolean }>('wait_connected', { timeout: timeoutSec }, (timeoutSec + 10) * 1000);
-    return r.connected;
+  waitConnected(timeoutSec = 10): Promise<boolean> {
+    return this.driver.waitConnected(timeoutSec);
   }
 
   bridgeName(sw: string): string {
@@ -337,43 +193,14 @@ class LabProcess implements Lab {
   }
 
   log(): string {
-    return this.logLines.slice(-40).join('\n');
+    return this.driver.log();
   }
 
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (!this.exited) {
-      this.send('stop', {}, 60_000).catch(() => undefined);
-      this.child.stdin.end();
-      if (!(await this.exitWithin(60_000))) {
-        // The driver handles SIGTERM by stopping the network; only a driver stuck past that gets SIGKILL.
-        this.signal('SIGTERM');
-        if (!(await this.exitWithin(30_000))) {
-          this.signal('SIGKILL');
-          await this.exitWithin(5_000);
-        }
-      }
-    }
+    await this.driver.stop();
     await this.verifyClean();
-  }
-
-  /** Synchronous last resort at process exit: the driver stops the network itself on SIGTERM. */
-  killOnExit(): void {
-    if (!this.exited) this.signal('SIGTERM');
-  }
-
-  private signal(sig: NodeJS.Signals): void {
-    try {
-      process.kill(this.driverPid, sig);
-    } catch {
-      // already gone
-    }
-  }
-
-  private exitWithin(ms: number): Promise<boolean> {
-    if (this.exited) return Promise.resolve(true);
-    return Promise.race([this.exitPromise.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
   }
 
   /** Looks for anything of this lab still present; removes it and throws if so. */
@@ -438,25 +265,29 @@ export async function startLab(topo: TopoSpec, opts: LabOptions = {}): Promise<L
   await ensureOvs();
   const controllers = [...(opts.controllers ?? []), ...(opts.controllerPort !== undefined ? [`tcp:127.0.0.1:${opts.controllerPort}`] : [])];
   const prefix = randomPrefix();
-  const args = [DRIVER, '--topo', topoArg(topo), '--prefix', prefix, '--log-level', opts.logLevel ?? 'info'];
-  for (const c of controllers) args.push('--controller', c);
-  if (controllers.length === 0) args.push('--controller', 'none');
-  if (opts.protocols) args.push('--protocols', opts.protocols);
-  else if (opts.protocol === 'OpenFlow10') args.push('--of10');
-  if (opts.failMode) args.push('--fail-mode', opts.failMode);
-  if (opts.stp) args.push('--stp');
-  if (opts.waitConnectedMs) args.push('--wait-connected', String(opts.waitConnectedMs / 1000));
-  const child = spawn(python, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  const lab = new LabProcess(child, opts, prefix);
+  const driver = new LabDriver({
+    topo: topoArg(topo),
+    controllers,
+    prefix,
+    python,
+    logLevel: opts.logLevel ?? 'info',
+    commandTimeoutMs: opts.commandTimeoutMs ?? 60_000,
+    ...(opts.protocols ? { protocols: opts.protocols } : opts.protocol === 'OpenFlow10' ? { of10: true } : {}),
+    ...(opts.failMode ? { failMode: opts.failMode } : {}),
+    ...(opts.stp ? { stp: true } : {}),
+    ...(opts.waitConnectedMs ? { waitConnectedSec: opts.waitConnectedMs / 1000 } : {}),
+    ...(opts.onLog ? { onLog: opts.onLog } : {}),
+  });
+  const lab = new LabProcess(driver, prefix);
   liveLabs.add(lab);
   if (!exitHookRegistered) {
     exitHookRegistered = true;
     process.once('exit', () => {
-      for (const l of liveLabs) l.killOnExit();
+      for (const l of liveLabs) l.driver.killNow();
     });
   }
   try {
-    await lab.waitReady((opts.startTimeoutMs ?? 90_000) + (opts.waitConnectedMs ?? 0));
+    await driver.ready((opts.startTimeoutMs ?? 90_000) + (opts.waitConnectedMs ?? 0));
   } catch (err) {
     await lab.stop().catch(() => undefined);
     throw err;
