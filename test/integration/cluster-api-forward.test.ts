@@ -59,6 +59,9 @@ it('answers 503 (retryable) for a write to a switch nobody masters while this in
   expect(r.statusCode).toBe(503);
   expect(r.json()).toMatchObject({ code: 'service_unavailable' });
   expect(r.json().message).toMatch(/no master instance right now/);
+  // The same for a write another instance forwarded here (it believed this one the master).
+  const fwd = await app.inject({ method: 'POST', url: '/api/v1/switches/000000000000000c/flows', payload: { priority: 1, match: [], actions: [] }, headers: { [FORWARDED_HEADER]: 'c2' } });
+  expect(fwd.statusCode).toBe(503);
 });
 
 it('answers 503 naming the master when it cannot be reached', async () => {

@@ -47,7 +47,7 @@ export function clusterRoutes(app: FastifyInstance, ctx: ApiContext): void {
   if (!isWriteRouting(routing)) return;
   // preHandler: after authentication (onRequest) and body parsing, before the route runs.
   app.addHook('preHandler', async (req, reply) => {
-    if (!WRITE_METHODS.has(req.method) || req.headers[FORWARDED_HEADER] !== undefined) return;
+    if (!WRITE_METHODS.has(req.method)) return;
     const url = req.routeOptions.url ?? '';
     if (!url.includes('/switches/:dpid') || LOCAL_ONLY.test(url)) return;
     let dpid: bigint;
@@ -56,10 +56,11 @@ export function clusterRoutes(app: FastifyInstance, ctx: ApiContext): void {
     } catch {
       return; // the route names the bad field
     }
-    const master = routing.masterApiFor(dpid);
+    // A forwarded write is never forwarded again (the two instances' views may differ for a moment).
+    const master = req.headers[FORWARDED_HEADER] === undefined ? routing.masterApiFor(dpid) : undefined;
     if (master) return forward(req, reply, master, ctx.instanceId ?? '');
-    // Nobody masters it right now (a failover in progress) and this instance is a slave there:
-    // the gate would refuse the write; say so, retryable, rather than as an internal error.
+    // Nobody masters it right now (a failover or a handover in progress) and this instance is a
+    // slave there: the gate would refuse the write; say so, retryable, not as an internal error.
     if (ctx.datapaths.get(dpid)?.mastership === 'slave') {
       throw new ApiError('service_unavailable', `switch ${(req.params as { dpid: string }).dpid} has no master instance right now (failover in progress): retry in a few seconds`);
     }
