@@ -1,7 +1,7 @@
 /** The etcd backend of the Store interface: shared desired state for every instance of a cluster. */
 import { randomBytes } from 'node:crypto';
-import { Etcd3, type PutBuilder } from 'etcd3';
-import { checkKey, decodeValue, encodeValue, StoreError, type Store, type StoreEntry, type StoreValue } from '../store/store.js';
+import { Etcd3, type IKeyValue, type PutBuilder, type Watcher } from 'etcd3';
+import { checkKey, decodeValue, encodeValue, StoreError, type Store, type StoreEntry, type StoreValue, type StoreWatcher } from '../store/store.js';
 
 /** gRPC call options (a deadline), as etcd3's builders take them. */
 export type CallOptions = NonNullable<Parameters<PutBuilder['options']>[0]>;
@@ -14,18 +14,23 @@ export interface EtcdStoreOptions {
   readonly requestTimeoutMs?: number;
   /** Close the client with the store (true when the store built it). */
   readonly ownsClient?: boolean;
+  /** A watch that could not be opened or broke is opened again after this long (ms). */
+  readonly watchRetryMs?: number;
 }
 
 /**
  * A Store in etcd. Namespaces are URI-encoded in the key, so a `/` in a namespace cannot run
  * into another one; keys are kept as given. Each batch is one etcd transaction (atomic; etcd
  * limits a transaction to `--max-txn-ops` operations, 128 by default). Failures reaching etcd
- * reject with a StoreError (`io`) naming the endpoints.
+ * reject with a StoreError (`io`) naming the endpoints. `watch` is an etcd watch on the key
+ * prefix, so every instance hears every instance's writes.
  */
 export class EtcdStore implements Store {
   readonly location: string;
   private readonly base: string;
   private readonly timeoutMs: number;
+  /** Cancel functions of the open watches, so close() ends them. */
+  private readonly watches = new Set<() => void>();
   private closed = false;
 
   constructor(
@@ -119,6 +124,74 @@ export class EtcdStore implements Store {
   }
 
   /**
+   * An etcd watch on `<prefix>store/<ns>/<prefix>`: each put or delete event calls `onChange`
+   * with its key. Once the watch is established, and again whenever etcd3 reconnects it,
+   * `onChange(undefined)` says "reload": a write made before the watch existed is read then. A
+   * watch etcd cancels (compaction, permissions) is opened again after `watchRetryMs`.
+   */
+  watch(ns: string, prefix: string, onChange: StoreWatcher): () => void {
+    const p = this.nsPrefix(ns);
+    const retryMs = this.opts.watchRetryMs ?? 1_000;
+    let cancelled = false;
+    let watcher: Watcher | undefined;
+    let retry: NodeJS.Timeout | undefined;
+    const fire = (key: string | undefined): void => {
+      if (cancelled) return;
+      try {
+        onChange(key);
+      } catch {
+        // the listener's own failure; the feed goes on
+      }
+    };
+    const keyOf = (kv: IKeyValue): string => kv.key.toString('utf8').slice(p.length);
+    const again = (): void => {
+      if (cancelled || retry) return;
+      retry = setTimeout(() => {
+        retry = undefined;
+        open();
+      }, retryMs);
+      retry.unref();
+    };
+    const open = (): void => {
+      this.client
+        .watch()
+        .prefix(p + prefix)
+        .create()
+        .then(
+          (w) => {
+            if (cancelled) {
+              void w.cancel().catch(() => undefined);
+              return;
+            }
+            watcher = w;
+            w.on('put', (kv) => fire(keyOf(kv)));
+            w.on('delete', (kv) => fire(keyOf(kv)));
+            w.on('connected', () => fire(undefined));
+            w.on('error', () => {
+              if (watcher === w) watcher = undefined;
+              void w.cancel().catch(() => undefined);
+              again();
+            });
+            fire(undefined);
+          },
+          () => again(),
+        );
+    };
+    const cancel = (): void => {
+      if (cancelled) return;
+      cancelled = true;
+      this.watches.delete(cancel);
+      if (retry) clearTimeout(retry);
+      const w = watcher;
+      watcher = undefined;
+      void w?.cancel().catch(() => undefined);
+    };
+    this.watches.add(cancel);
+    open();
+    return cancel;
+  }
+
+  /**
    * Stores `value` unless the key exists, in one transaction, and returns what is stored then:
    * the value given, or the one another instance stored first. Every instance gets the same.
    */
@@ -138,6 +211,7 @@ export class EtcdStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const cancel of [...this.watches]) cancel();
     if (this.opts.ownsClient) this.client.close();
   }
 }

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Level } from 'level';
 import type { AbstractSublevel } from 'abstract-level';
-import { checkKey, decodeValue, encodeValue, StoreError, type Store, type StoreEntry, type StoreValue } from './store.js';
+import { checkKey, decodeValue, encodeValue, LocalWatchers, StoreError, type Store, type StoreEntry, type StoreValue, type StoreWatcher } from './store.js';
 
 /** Directory under the data directory that holds the LevelDB files. */
 export const LEVEL_SUBDIR = 'store';
@@ -17,6 +17,8 @@ type Sub = AbstractSublevel<Level<string, string>, string | Buffer | Uint8Array,
  */
 export class LevelStore implements Store {
   private readonly subs = new Map<string, Sub>();
+  /** One process holds the database (LevelDB locks it), so every change is one of ours: local notifications. */
+  private readonly watchers = new LocalWatchers();
 
   private constructor(
     private readonly db: Level<string, string>,
@@ -67,13 +69,17 @@ export class LevelStore implements Store {
   async put(ns: string, key: string, value: StoreValue): Promise<void> {
     checkKey('key', key);
     await this.sub(ns).put(key, encodeValue(value));
+    this.watchers.notify(ns, [key]);
   }
 
   async del(ns: string, key: string): Promise<boolean> {
     checkKey('key', key);
     const sub = this.sub(ns);
     const had = (await sub.get(key)) !== undefined;
-    if (had) await sub.del(key);
+    if (had) {
+      await sub.del(key);
+      this.watchers.notify(ns, [key]);
+    }
     return had;
   }
 
@@ -90,9 +96,15 @@ export class LevelStore implements Store {
       return op.type === 'put' ? { type: 'put' as const, key: op.key, value: encodeValue(op.value) } : { type: 'del' as const, key: op.key };
     });
     await sub.batch(encoded);
+    this.watchers.notify(ns, encoded.map((e) => e.key));
+  }
+
+  watch(ns: string, prefix: string, onChange: StoreWatcher): () => void {
+    return this.watchers.add(ns, prefix, onChange);
   }
 
   async close(): Promise<void> {
+    this.watchers.clear();
     await this.db.close();
   }
 }

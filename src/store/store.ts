@@ -1,4 +1,4 @@
-/** The persistence interface every backend implements (LevelDB now, etcd later), and an in-memory one for tests. */
+/** The persistence interface every backend implements (LevelDB, and etcd in src/cluster) with its change feed, and an in-memory backend for tests. */
 
 /**
  * A value the store keeps: anything JSON can hold, plus `bigint` (cookies, dpids) and `Buffer`
@@ -40,7 +40,62 @@ export interface Store {
   list<T extends StoreValue = StoreValue>(ns: string): Promise<StoreEntry<T>[]>;
   /** Writes several entries of one namespace atomically (all or none). */
   batch(ns: string, ops: readonly ({ readonly type: 'put'; readonly key: string; readonly value: StoreValue } | { readonly type: 'del'; readonly key: string })[]): Promise<void>;
+  /**
+   * The change feed: calls `onChange` with the key of every entry of `ns` starting with `prefix`
+   * that is put or deleted, this instance's own writes included (handle them idempotently: the
+   * feed says what changed, read the store for the value). `undefined` means changes may have
+   * been missed (a watch (re)connected): reload everything under the prefix. Calls come after
+   * the write is durable, never inside the writer's call stack; returns the unsubscribe function.
+   */
+  watch(ns: string, prefix: string, onChange: StoreWatcher): () => void;
   close(): Promise<void>;
+}
+
+/** A change-feed listener: the changed key, or `undefined` for "reload everything". */
+export type StoreWatcher = (key: string | undefined) => void;
+
+/**
+ * Local change notifications of a single-process backend (memory, LevelDB): each write tells
+ * the watchers of its namespace, on a microtask, so a listener never runs inside the writer.
+ * A listener that throws is ignored (it must catch its own errors).
+ */
+export class LocalWatchers {
+  private readonly byNs = new Map<string, Set<{ readonly prefix: string; readonly fn: StoreWatcher }>>();
+
+  /** Adds a watcher; returns the unsubscribe function. */
+  add(ns: string, prefix: string, fn: StoreWatcher): () => void {
+    checkKey('namespace', ns);
+    let set = this.byNs.get(ns);
+    if (!set) this.byNs.set(ns, (set = new Set()));
+    const w = { prefix, fn };
+    set.add(w);
+    return () => {
+      set.delete(w);
+    };
+  }
+
+  /** Tells the watchers of `ns` that `keys` changed. Costs one map lookup when nobody watches. */
+  notify(ns: string, keys: readonly string[]): void {
+    const set = this.byNs.get(ns);
+    if (!set || set.size === 0) return;
+    const targets = [...set];
+    queueMicrotask(() => {
+      for (const w of targets) {
+        for (const k of keys) {
+          if (!k.startsWith(w.prefix)) continue;
+          try {
+            w.fn(k);
+          } catch {
+            // a listener's own failure; the feed goes on
+          }
+        }
+      }
+    });
+  }
+
+  clear(): void {
+    this.byNs.clear();
+  }
 }
 
 /** The store could not be opened or read: locked by another process, corrupt, unreadable. Stops start-up. */
@@ -119,6 +174,7 @@ export function checkKey(what: 'namespace' | 'key', s: string): void {
 export class MemoryStore implements Store {
   readonly location = 'memory:';
   private readonly data = new Map<string, Map<string, string>>();
+  private readonly watchers = new LocalWatchers();
   private closed = false;
 
   private ns(ns: string): Map<string, string> {
@@ -138,11 +194,14 @@ export class MemoryStore implements Store {
   async put(ns: string, key: string, value: StoreValue): Promise<void> {
     checkKey('key', key);
     this.ns(ns).set(key, encodeValue(value));
+    this.watchers.notify(ns, [key]);
   }
 
   async del(ns: string, key: string): Promise<boolean> {
     checkKey('key', key);
-    return this.ns(ns).delete(key);
+    const had = this.ns(ns).delete(key);
+    if (had) this.watchers.notify(ns, [key]);
+    return had;
   }
 
   async list<T extends StoreValue = StoreValue>(ns: string): Promise<StoreEntry<T>[]> {
@@ -160,9 +219,15 @@ export class MemoryStore implements Store {
       if (e.s === undefined) m.delete(e.key);
       else m.set(e.key, e.s);
     }
+    this.watchers.notify(ns, encoded.map((e) => e.key));
+  }
+
+  watch(ns: string, prefix: string, onChange: StoreWatcher): () => void {
+    return this.watchers.add(ns, prefix, onChange);
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    this.watchers.clear();
   }
 }

@@ -1,0 +1,87 @@
+/** The store's change feed on the single-process backends (memory, LevelDB) and through namespaceView: what the apps follow in a cluster. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryStore, namespaceView, openStore, type Store } from '../../src/store/index.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** Lets queued microtasks (the notifications) run. */
+const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+for (const kind of ['memory', 'level'] as const) {
+  describe(`${kind} store watch`, () => {
+    const make = async (): Promise<Store> => {
+      if (kind === 'memory') return new MemoryStore();
+      const dir = mkdtempSync(join(tmpdir(), 'sbx-store-watch-'));
+      const s = await openStore(dir);
+      cleanups.push(async () => {
+        await s.close().catch(() => undefined);
+        rmSync(dir, { recursive: true, force: true });
+      });
+      return s;
+    };
+
+    it('tells put, delete and batch keys under the prefix, in that namespace only, after the write', async () => {
+      const s = await make();
+      const seen: (string | undefined)[] = [];
+      let storedWhenCalled: unknown = 'never called';
+      s.watch('apps', 'acl/', (k) => {
+        seen.push(k);
+        if (storedWhenCalled === 'never called') storedWhenCalled = s.get('apps', 'acl/rules');
+      });
+      const put = s.put('apps', 'acl/rules', [1]);
+      expect(seen).toEqual([]); // never inside the writer's call stack
+      await put;
+      await s.put('apps', 'static-flows/x', 1); // other prefix
+      await s.put('routes', 'acl/rules', 1); // other namespace
+      expect(await s.del('apps', 'acl/missing')).toBe(false); // nothing changed: silent
+      await s.del('apps', 'acl/rules');
+      await s.batch('apps', [
+        { type: 'put', key: 'acl/a', value: 1 },
+        { type: 'put', key: 'other', value: 2 },
+        { type: 'del', key: 'acl/b' },
+      ]);
+      await settle();
+      expect(seen).toEqual(['acl/rules', 'acl/rules', 'acl/a', 'acl/b']);
+      // The write was durable when the listener ran.
+      expect(await (storedWhenCalled as Promise<unknown>)).toEqual([1]);
+    });
+
+    it('unsubscribes, and a throwing listener does not stop the others', async () => {
+      const s = await make();
+      const a: (string | undefined)[] = [];
+      const b: (string | undefined)[] = [];
+      s.watch('apps', '', () => {
+        throw new Error('listener bug');
+      });
+      const stopA = s.watch('apps', '', (k) => a.push(k));
+      s.watch('apps', '', (k) => b.push(k));
+      await s.put('apps', 'k1', 1);
+      await settle();
+      stopA();
+      await s.put('apps', 'k2', 2);
+      await settle();
+      expect(a).toEqual(['k1']);
+      expect(b).toEqual(['k1', 'k2']);
+    });
+  });
+}
+
+describe('namespaceView watch', () => {
+  it('watches one namespace under a prefix, with the keys as the view names them', async () => {
+    const s = new MemoryStore();
+    const v = namespaceView(s, 'apps');
+    const seen: (string | undefined)[] = [];
+    v.watch('config/', (k) => seen.push(k));
+    await v.put('config/acl', { tableId: 1 });
+    await s.put('apps', 'apps/acl/rules', []);
+    await v.del('config/acl');
+    await settle();
+    expect(seen).toEqual(['config/acl', 'config/acl']);
+  });
+});
