@@ -1,10 +1,12 @@
 /**
  * The key-value store apps keep state in: one namespace of the controller's store (src/store:
- * LevelDB standalone, etcd in a cluster; see namespaceView), each app under its own prefix.
+ * LevelDB standalone, etcd in a cluster; see namespaceView), each app under its own prefix, with
+ * its change feed and a follower that reloads an app's state when another instance changes it.
  */
-import { MemoryStore, NAMESPACES, namespaceView, type StoreValue } from '../store/index.js';
+import type { Logger } from 'pino';
+import { encodeValue, MemoryStore, NAMESPACES, namespaceView, type StoreValue, type StoreWatcher } from '../store/index.js';
 
-export type { StoreValue } from '../store/index.js';
+export type { StoreValue, StoreWatcher } from '../store/index.js';
 
 /** Asynchronous key-value store. Keys are strings; `list` returns entries in key order. */
 export interface KeyValueStore {
@@ -14,6 +16,13 @@ export interface KeyValueStore {
   del(key: string): Promise<boolean>;
   /** Entries whose key starts with `prefix` (all when absent), sorted by key. */
   list<T extends StoreValue = StoreValue>(prefix?: string): Promise<[string, T][]>;
+  /**
+   * Calls `onChange(key)` for every put or delete of a key starting with `prefix`, by any
+   * instance of a cluster, this one's own writes included; `undefined` means "reload everything
+   * under the prefix" (a watch (re)connected). Returns the unsubscribe function. Apps use
+   * {@link StoreFollower} rather than this directly.
+   */
+  watch(prefix: string, onChange: StoreWatcher): () => void;
 }
 
 /** A view of a store under `prefix` (an app's own namespace: `apps/<name>/`). */
@@ -38,6 +47,153 @@ export class PrefixedStore implements KeyValueStore {
   async list<T extends StoreValue = StoreValue>(prefix = ''): Promise<[string, T][]> {
     const n = this.prefix.length;
     return (await this.inner.list<T>(this.prefix + prefix)).map(([k, v]) => [k.slice(n), v]);
+  }
+
+  watch(prefix: string, onChange: StoreWatcher): () => void {
+    const n = this.prefix.length;
+    return this.inner.watch(this.prefix + prefix, (k) => onChange(k === undefined ? undefined : k.slice(n)));
+  }
+}
+
+/** True when two values would be stored alike (same keys in the same order, same values): "did this entry change?". */
+export function sameStored(a: unknown, b: unknown): boolean {
+  return encodeValue(a as StoreValue) === encodeValue(b as StoreValue);
+}
+
+/** Options of {@link StoreFollower}. */
+export interface StoreFollowerOptions<T> {
+  /** Reads what is stored under the prefix (the app's entries). */
+  load(): Promise<T>;
+  /**
+   * Makes the app's state and flows match what `load` read: idempotent (own writes come back
+   * too) and synchronous, so no local write can slip in between the check and the apply.
+   */
+  apply(loaded: T): void;
+  /** Quiet time after a change before the reload (ms), so a burst of writes is one reload. Default 75. */
+  readonly debounceMs?: number;
+  /** A reload that failed (store unreachable) is tried again after this long (ms). Default 1000. */
+  readonly retryMs?: number;
+  readonly log?: Logger;
+}
+
+/**
+ * Follows one prefix of an app's store: every change there (another instance's write, or this
+ * one's own echo) schedules a debounced reload, `load` then `apply`, one at a time. Local writes
+ * go through `write`: a reload that read the store while one was under way is redone after it,
+ * so a stale read never undoes a write this instance just made.
+ */
+export class StoreFollower<T> {
+  private readonly unwatch: () => void;
+  private readonly debounceMs: number;
+  private readonly retryMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  /** A change arrived while a reload ran: run again after it. */
+  private again = false;
+  /** A reload was skipped for a local write under way: run when it ends. */
+  private deferred = false;
+  /** Bumped when a local write starts and ends. */
+  private seq = 0;
+  private inflight = 0;
+  private stopped = false;
+
+  constructor(
+    store: KeyValueStore,
+    prefix: string,
+    private readonly opts: StoreFollowerOptions<T>,
+  ) {
+    this.debounceMs = opts.debounceMs ?? 75;
+    this.retryMs = opts.retryMs ?? 1_000;
+    this.unwatch = store.watch(prefix, () => this.schedule(this.debounceMs));
+  }
+
+  /** Runs a local write (store write and local apply); overlapping reloads are redone after it. */
+  async write<R>(fn: () => Promise<R>): Promise<R> {
+    this.inflight++;
+    this.seq++;
+    try {
+      return await fn();
+    } finally {
+      this.inflight--;
+      this.seq++;
+      if (this.inflight === 0 && this.deferred) {
+        this.deferred = false;
+        this.schedule(0);
+      }
+    }
+  }
+
+  /** Reloads after `delayMs` unless one is already scheduled. */
+  schedule(delayMs = this.debounceMs): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = this.run().finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.schedule(0);
+        }
+      });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  /** Resolves once no reload is scheduled or running (tests, orderly stops). */
+  async idle(): Promise<void> {
+    while (this.timer || this.running) {
+      if (this.running) await this.running;
+      else await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  /** Stops following (the app stopped). */
+  stop(): void {
+    this.stopped = true;
+    this.unwatch();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private async run(): Promise<void> {
+    for (let round = 0; round < 10 && !this.stopped; round++) {
+      if (this.inflight > 0) {
+        this.deferred = true;
+        return;
+      }
+      const seq = this.seq;
+      let loaded: T;
+      try {
+        loaded = await this.opts.load();
+      } catch (e) {
+        this.opts.log?.warn({ err: (e as Error).message }, 'could not reload from the store after a change; trying again');
+        if (!this.stopped) {
+          this.timer = setTimeout(() => {
+            this.timer = undefined;
+            this.schedule(0);
+          }, this.retryMs);
+          this.timer.unref();
+        }
+        return;
+      }
+      if (this.stopped) return;
+      if (this.inflight > 0) {
+        this.deferred = true;
+        return;
+      }
+      if (this.seq !== seq) continue; // a local write came and went meanwhile: read again
+      try {
+        this.opts.apply(loaded);
+      } catch (e) {
+        this.opts.log?.error({ err: (e as Error).message, stack: (e as Error).stack }, 'applying a change from the store failed');
+      }
+      return;
+    }
   }
 }
 

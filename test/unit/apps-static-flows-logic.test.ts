@@ -104,4 +104,37 @@ describe('static flows', () => {
     await waitFor(() => table.flows.length === 0);
     expect(await store.list('apps/static-flows/')).toEqual([]);
   });
+
+  it('follows the shared store: an entry another instance writes is installed here, replaced, and removed when it deletes it', async () => {
+    const ctrl = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, echoIntervalMs: 0 } });
+    // Two instances over one store (etcd in a cluster): `other` has no switch, `here` has the switch.
+    const store = memoryAppStore();
+    const here = staticFlowsApp();
+    const other = staticFlowsApp();
+    const m = new AppManager({ bus: ctrl.bus, datapaths: ctrl.datapaths, log: ctrl.log, store, flowsConfig: { reconcileIntervalMs: 0 }, apps: [here], config: { enabled: ['static-flows'] } });
+    const ctrl2 = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, echoIntervalMs: 0 } });
+    const m2 = new AppManager({ bus: ctrl2.bus, datapaths: ctrl2.datapaths, log: ctrl2.log, store, flowsConfig: { reconcileIntervalMs: 0 }, apps: [other], config: { enabled: ['static-flows'] } });
+    await m.start();
+    await m2.start();
+    cleanups.push(() => m.stop(), () => m2.stop());
+    const table = new FakeFlowTable();
+    const dp = await connect(ctrl, table);
+    cleanups.push(() => dp.session.close('test over'));
+    await waitFor(() => !m.flows.isSyncing(1n));
+
+    expect((await other.put(ENTRY)).created).toBe(true);
+    await waitFor(() => table.flows.length === 1);
+    expect(here.get('block-ssh')).toMatchObject({ priority: 1000 });
+    // A second put with the same name from this side is a replace, not a create (the store knew it).
+    expect((await other.put({ ...ENTRY, priority: 1500 })).created).toBe(false);
+    await waitFor(() => table.flows.length === 1 && table.flows[0]!.priority === 1500);
+    // Own writes come back through the feed: nothing moves.
+    await here.put({ ...ENTRY, priority: 1500 });
+    const before = m.flows.counters.flowModsSent;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(m.flows.counters.flowModsSent).toBe(before);
+    expect(await other.remove('block-ssh')).toBe(true);
+    await waitFor(() => table.flows.length === 0);
+    expect(here.list()).toEqual([]);
+  });
 });

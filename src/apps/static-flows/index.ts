@@ -1,10 +1,12 @@
 /**
  * The built-in `static-flows` app (Floodlight's static entry pusher): named operator flows kept
  * in the app's store, installed through the flow service, declared again on every (re)connect so
- * reconciliation puts back what a switch lost. CRUD methods for the REST layer.
+ * reconciliation puts back what a switch lost. CRUD methods for the REST layer. The store is
+ * followed: an entry another instance of a cluster writes is installed here too (on the switches
+ * this instance masters), one it deletes is removed.
  */
 import { parseDpid } from '../../events.js';
-import type { StoreValue } from '../store.js';
+import { sameStored, StoreFollower, type StoreValue } from '../store.js';
 import type { App, AppContext } from '../types.js';
 import { checkStaticFlow, sameIdentity, staticRule, type StaticFlow } from './logic.js';
 
@@ -26,14 +28,60 @@ const PREFIX = 'flow/';
 /** Makes the app (entries come back from the store on every enable). */
 export function staticFlowsApp(): StaticFlowsApp {
   let ctx: AppContext | undefined;
+  let follower: StoreFollower<Map<string, StaticFlow>> | undefined;
   const flows = new Map<string, StaticFlow>();
 
   const need = (): AppContext => {
-    if (!ctx) throw new Error('static-flows app is not running');
+    if (!ctx || !follower) throw new Error('static-flows app is not running');
     return ctx;
   };
 
   const uninstall = (c: AppContext, f: StaticFlow): Promise<boolean> => c.flows.remove(parseDpid(f.dpid), staticRule(f));
+  const uninstallLater = (c: AppContext, f: StaticFlow): void => {
+    uninstall(c, f).catch((e: unknown) => c.log.warn({ name: f.name, err: (e as Error).message }, 'could not remove a static flow'));
+  };
+
+  /** The stored entries by name; `warn` logs the ones that no longer check (at start only, not on every reload). */
+  const load = async (c: AppContext, warn: boolean): Promise<Map<string, StaticFlow>> => {
+    const out = new Map<string, StaticFlow>();
+    for (const [k, v] of await c.store.list(PREFIX)) {
+      try {
+        const f = checkStaticFlow(v);
+        out.set(f.name, f);
+      } catch (e) {
+        if (warn) c.log.warn({ key: k, err: (e as Error).message }, 'skipping a stored static flow that no longer checks');
+      }
+    }
+    return out;
+  };
+
+  /**
+   * Makes the entries (and their flows) what the store holds now: gone ones and ones whose
+   * switch, table, priority or match moved are removed first, then new and changed ones are
+   * installed. Unchanged entries (this instance's own writes coming back) are left alone.
+   */
+  const follow = (next: Map<string, StaticFlow>): void => {
+    const c = ctx;
+    if (!c) return;
+    const install: StaticFlow[] = [];
+    for (const [name, old] of flows) {
+      const f = next.get(name);
+      if (f === undefined) {
+        flows.delete(name);
+        uninstallLater(c, old);
+      } else if (!sameIdentity(old, f)) {
+        uninstallLater(c, old);
+      }
+    }
+    for (const [name, f] of next) {
+      const old = flows.get(name);
+      if (old !== undefined && sameStored(old, f)) continue;
+      flows.set(name, f);
+      install.push(f);
+    }
+    for (const f of install) c.flows.install(parseDpid(f.dpid), staticRule(f));
+    if (install.length > 0) c.log.info({ installed: install.map((f) => f.name) }, 'static flows changed in the store');
+  };
 
   return {
     name: 'static-flows',
@@ -42,18 +90,15 @@ export function staticFlowsApp(): StaticFlowsApp {
     async start(c) {
       ctx = c;
       flows.clear();
-      for (const [k, v] of await c.store.list(PREFIX)) {
-        try {
-          const f = checkStaticFlow(v);
-          flows.set(f.name, f);
-        } catch (e) {
-          c.log.warn({ key: k, err: (e as Error).message }, 'skipping a stored static flow that no longer checks');
-        }
-      }
+      // Following first, so a change made while the entries load is not missed.
+      follower = new StoreFollower(c.store, PREFIX, { load: () => load(c, false), apply: follow, log: c.log });
+      for (const [name, f] of await load(c, true)) flows.set(name, f);
       // Switches already connected get theirs from the manager's onSwitchConnected calls.
     },
 
     stop() {
+      follower?.stop();
+      follower = undefined;
       ctx = undefined;
     },
 
@@ -66,25 +111,32 @@ export function staticFlowsApp(): StaticFlowsApp {
     async put(entry) {
       const c = need();
       const f = checkStaticFlow(entry);
-      const old = flows.get(f.name);
-      for (const other of flows.values()) {
-        if (other.name !== f.name && sameIdentity(other, f)) throw new Error(`static flow "${f.name}" has the same switch, table, priority and match as "${other.name}"`);
-      }
-      await c.store.put(PREFIX + f.name, f as unknown as StoreValue);
-      flows.set(f.name, f);
-      if (old && !sameIdentity(old, f)) await uninstall(c, old);
-      c.flows.install(parseDpid(f.dpid), staticRule(f));
-      return { flow: f, created: old === undefined };
+      return follower!.write(async () => {
+        for (const other of flows.values()) {
+          if (other.name !== f.name && sameIdentity(other, f)) throw new Error(`static flow "${f.name}" has the same switch, table, priority and match as "${other.name}"`);
+        }
+        // Another instance may have created it a moment ago (its change not followed yet): ask the store.
+        const created = !flows.has(f.name) && (await c.store.get(PREFIX + f.name)) === undefined;
+        await c.store.put(PREFIX + f.name, f as unknown as StoreValue);
+        const prev = flows.get(f.name);
+        flows.set(f.name, f);
+        if (prev && !sameIdentity(prev, f)) await uninstall(c, prev);
+        c.flows.install(parseDpid(f.dpid), staticRule(f));
+        return { flow: f, created };
+      });
     },
 
     async remove(name) {
       const c = need();
-      const f = flows.get(name);
-      if (!f) return false;
-      await c.store.del(PREFIX + name);
-      flows.delete(name);
-      await uninstall(c, f);
-      return true;
+      return follower!.write(async () => {
+        const f = flows.get(name);
+        // Known here, or stored by another instance a moment ago: either way the store decides.
+        const existed = await c.store.del(PREFIX + name);
+        if (!f) return existed;
+        flows.delete(name);
+        await uninstall(c, f);
+        return true;
+      });
     },
 
     onSwitchConnected(e) {
