@@ -125,4 +125,35 @@ describe('acl app', () => {
     expect(mine()).toEqual(['39999:drop', '40000:drop']);
     await m.stop();
   });
+
+  it('follows the shared store: rules another instance adds, changes and deletes are installed here; ids never collide', async () => {
+    const dp = { dpid: 1n, dpidHex: DPID, connected: true, packetOut: () => undefined } as unknown as Datapath;
+    const store = memoryAppStore(); // one store, two instances (etcd in a cluster)
+    const here = aclApp();
+    const other = aclApp();
+    const opts = { log: silentLogger, store, flowsConfig: { reconcileIntervalMs: 0, reconcileOnConnect: false }, config: { enabled: ['acl'] } };
+    const m = new AppManager({ ...opts, bus: new EventBus(), datapaths: new Map([[1n, dp]]), apps: [here] });
+    const m2 = new AppManager({ ...opts, bus: new EventBus(), datapaths: new Map(), apps: [other] });
+    await m.start();
+    await m2.start();
+    const mine = (): number[] => m.flows.flows(1n).filter((f) => f.owner === 'acl').map((f) => f.spec.priority!).sort();
+    const until = async (cond: () => boolean): Promise<void> => {
+      for (let t0 = Date.now(); !cond(); await new Promise((r) => setTimeout(r, 5))) if (Date.now() - t0 > 2_000) throw new Error('not in time');
+    };
+    const r1 = await other.add({ action: 'deny', match: { ipv4Dst: H2.ip } });
+    // At once, before the change is followed (debounced): the add reads the store first, so the
+    // id is fresh and the other's rule is kept.
+    const r2 = await here.add({ action: 'deny', match: { ipv4Dst: H3.ip } }, 0);
+    expect(r2.id).not.toBe(r1.id);
+    expect(here.list().map((r) => r.id)).toEqual([r2.id, r1.id]);
+    await until(() => mine().length === 2 && other.list().length === 2);
+    expect(other.list().map((r) => r.id)).toEqual([r2.id, r1.id]);
+    await other.update(r1.id, { action: 'deny', match: { ipv4Dst: H1.ip } });
+    await until(() => here.get(r1.id)?.match.ipv4Dst === `${H1.ip}/32`);
+    expect(await other.remove(r2.id)).toBe(true);
+    await until(() => mine().length === 1);
+    expect(here.list().map((r) => r.id)).toEqual([r1.id]);
+    await m.stop();
+    await m2.stop();
+  });
 });

@@ -1,12 +1,13 @@
 /**
  * The built-in `acl` app: ordered allow/deny rules kept in the app's store, installed at high
  * priority on all or chosen switches, with CRUD methods for the REST layer (`list`, `get`,
- * `add`, `update`, `remove`). Packet-ins a deny rule matches stop here.
+ * `add`, `update`, `remove`). Packet-ins a deny rule matches stop here. The store is followed:
+ * rules another instance of a cluster changes are applied here too.
  */
 import { dpidToHex } from '../../events.js';
 import { flowKey } from '../../flows/compare.js';
 import type { ConfigSchema } from '../schema.js';
-import type { StoreValue } from '../store.js';
+import { sameStored, StoreFollower, type StoreValue } from '../store.js';
 import type { App, AppContext, PacketInResult } from '../types.js';
 import { aclFlows, AclRuleError, checkRule, defaultAclConfig, firstMatch, type AclConfig, type AclRule } from './logic.js';
 
@@ -47,11 +48,17 @@ export function aclApp(): AclApp {
   let rules: AclRule[] = [];
   let nextId = 1;
   let dropped: { inc(): void } | undefined;
+  let follower: StoreFollower<{ rules: AclRule[]; nextId: number | undefined }> | undefined;
 
   const need = (): AppContext<AclConfig> => {
-    if (!ctx) throw new Error('acl app is not running');
+    if (!ctx || !follower) throw new Error('acl app is not running');
     return ctx;
   };
+
+  const load = async (c: AppContext<AclConfig>): Promise<{ rules: AclRule[]; nextId: number | undefined }> => ({
+    rules: ((await c.store.get<StoreValue>(RULES_KEY)) as unknown as AclRule[] | undefined) ?? [],
+    nextId: await c.store.get<number>(NEXT_ID_KEY),
+  });
 
   /** Makes every connected switch's ACL flows match the rules. */
   const sync = (): void => {
@@ -72,6 +79,36 @@ export function aclApp(): AclApp {
     await c.store.put(NEXT_ID_KEY, nextId);
   };
 
+  /**
+   * A local change: reads the stored rules first (another instance may have changed them a
+   * moment ago, its change not followed yet), applies `change` to them, persists and syncs.
+   * Concurrent changes on two instances still race (last write wins): send an API client's
+   * changes to one instance at a time.
+   */
+  const change = <R>(fn: (current: AclRule[]) => { next: AclRule[]; result: R } | undefined): Promise<R | undefined> => {
+    const c = need();
+    return follower!.write(async () => {
+      const stored = await load(c);
+      if (!sameStored(stored.rules, rules)) rules = stored.rules;
+      nextId = Math.max(nextId, stored.nextId ?? 0);
+      const r = fn(rules);
+      if (r === undefined) return undefined;
+      rules = r.next;
+      await persist();
+      sync();
+      return r.result;
+    });
+  };
+
+  /** What another instance (or this one's own echo) stored: applied when it differs. */
+  const follow = (stored: { rules: AclRule[]; nextId: number | undefined }): void => {
+    nextId = Math.max(nextId, stored.nextId ?? 0);
+    if (sameStored(stored.rules, rules)) return;
+    rules = stored.rules;
+    ctx?.log.info({ rules: rules.length }, 'ACL rules changed in the store');
+    sync();
+  };
+
   const at = (position: number | undefined, n: number): number => {
     if (position === undefined) return n;
     if (!Number.isInteger(position) || position < 0) throw new AclRuleError('position', `expected an integer >= 0, got ${position}`);
@@ -88,12 +125,17 @@ export function aclApp(): AclApp {
     async start(c) {
       ctx = c;
       cfg = c.config;
-      rules = (await c.store.get<StoreValue>(RULES_KEY)) as unknown as AclRule[] | undefined ?? [];
-      nextId = (await c.store.get<number>(NEXT_ID_KEY)) ?? rules.length + 1;
+      // Following first, so a change made while the rules load is not missed.
+      follower = new StoreFollower(c.store, RULES_KEY, { load: () => load(c), apply: follow, log: c.log });
+      const stored = await load(c);
+      rules = stored.rules;
+      nextId = stored.nextId ?? rules.length + 1;
       dropped = c.metrics.counter('denied_packet_ins_total', 'Packet-ins dropped by a deny rule');
     },
 
     stop() {
+      follower?.stop();
+      follower = undefined;
       ctx = undefined;
     },
 
@@ -109,37 +151,38 @@ export function aclApp(): AclApp {
     async add(input, position) {
       need();
       const checked = checkRule(input);
-      const r: AclRule = { id: `r${nextId++}`, ...checked };
-      const next = [...rules];
-      next.splice(at(position, next.length), 0, r);
-      rules = next;
-      await persist();
-      sync();
-      return r;
+      at(position, 0);
+      const added = await change((current) => {
+        const r: AclRule = { id: `r${nextId++}`, ...checked };
+        const next = [...current];
+        next.splice(at(position, next.length), 0, r);
+        return { next, result: r };
+      });
+      return added!;
     },
 
     async update(id, input, position) {
       need();
-      const i = rules.findIndex((r) => r.id === id);
-      if (i < 0) return undefined;
-      const r: AclRule = { id, ...checkRule(input) };
-      const next = [...rules];
-      next.splice(i, 1);
-      next.splice(position === undefined ? i : at(position, next.length), 0, r);
-      rules = next;
-      await persist();
-      sync();
-      return r;
+      const checked = checkRule(input);
+      if (position !== undefined) at(position, 0);
+      return change((current) => {
+        const i = current.findIndex((r) => r.id === id);
+        if (i < 0) return undefined;
+        const r: AclRule = { id, ...checked };
+        const next = [...current];
+        next.splice(i, 1);
+        next.splice(position === undefined ? i : at(position, next.length), 0, r);
+        return { next, result: r };
+      });
     },
 
     async remove(id) {
       need();
-      const next = rules.filter((r) => r.id !== id);
-      if (next.length === rules.length) return false;
-      rules = next;
-      await persist();
-      sync();
-      return true;
+      const removed = await change((current) => {
+        const next = current.filter((r) => r.id !== id);
+        return next.length === current.length ? undefined : { next, result: true };
+      });
+      return removed ?? false;
     },
 
     onSwitchConnected(e) {
