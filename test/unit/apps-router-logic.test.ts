@@ -8,6 +8,11 @@ import type { LinkInfo, Path } from '../../src/topology/types.js';
 import { arpReply, arpRequest } from '../../src/packet/arp.js';
 import { buildPacket, parsePacket } from '../../src/packet/packet.js';
 import { FakeFlowTable, packetOutPorts, type PacketFields } from '../fakes/fake-flow-table.js';
+import { AppManager } from '../../src/apps/manager.js';
+import { memoryAppStore } from '../../src/apps/store.js';
+import { routerApp } from '../../src/apps/router/index.js';
+import { EventBus } from '../../src/events.js';
+import { silentLogger } from '../../src/log.js';
 
 const GW = defaultRouterConfig.gatewayMac;
 const H1 = { mac: '00:00:00:00:00:01', ip: '10.0.1.1' };
@@ -246,5 +251,34 @@ describe('router', () => {
     const unresolved = r.setRoutes([entryRoute({ destination: '172.16.0.0/16', gateway: '10.0.2.3' })]);
     expect(unresolved.remove.length).toBeGreaterThan(0);
     expect(unresolved.packetOuts.map((p) => parsePacket(p.spec.data!).arp?.tpa)).toContain('10.0.2.3');
+  });
+});
+
+describe('router app', () => {
+  it('follows the shared store: API routes another instance adds, replaces and deletes are used here; ids never collide', async () => {
+    const store = memoryAppStore(); // one store, two instances (etcd in a cluster)
+    const here = routerApp();
+    const other = routerApp();
+    const opts = { log: silentLogger, store, datapaths: new Map(), flowsConfig: { reconcileIntervalMs: 0 }, config: { enabled: ['router'], settings: { router: { interfaces: CFG.interfaces, routes: [] } } } };
+    const m = new AppManager({ ...opts, bus: new EventBus(), apps: [here] });
+    const m2 = new AppManager({ ...opts, bus: new EventBus(), apps: [other] });
+    await m.start();
+    await m2.start();
+    const until = async (cond: () => boolean): Promise<void> => {
+      for (let t0 = Date.now(); !cond(); await new Promise((r) => setTimeout(r, 5))) if (Date.now() - t0 > 2_000) throw new Error('not in time');
+    };
+    const api = (): string[] => here.staticRoutes().map((r) => `${r.id} ${r.destination} via ${r.gateway}`);
+    const a = await other.addRoute({ destination: '192.168.0.0/16', gateway: '10.0.2.1' });
+    // At once, before the change is followed: this add reads the store first (fresh id, destination taken).
+    await expect(here.addRoute({ destination: '192.168.0.0/16', gateway: '10.0.1.1' })).rejects.toMatchObject({ code: 'conflict' });
+    const b = await here.addRoute({ destination: '172.16.0.0/12', gateway: '10.0.1.1' });
+    expect(b.id).not.toBe(a.id);
+    await until(() => other.staticRoutes().length === 2);
+    await other.replaceRoute(a.id, { destination: '192.168.0.0/16', gateway: '10.0.1.2' });
+    await until(() => api().includes(`${a.id} 192.168.0.0/16 via 10.0.1.2`));
+    expect(await other.removeRoute(b.id)).toBe(true);
+    await until(() => api().length === 1);
+    await m.stop();
+    await m2.stop();
   });
 });

@@ -3,11 +3,11 @@
  * ICMP echo, packets to the gateway MAC are routed (flows along the shortest path with MAC
  * rewrite and TTL decrement), next hops are resolved by ARP, and routes follow topology changes.
  * Static routes come from the config (`routes`) and from the API (CRUD here, kept in the app's
- * store, applied at once).
+ * store, applied at once; routes another instance of a cluster changes are followed).
  */
 import { OFPPC, OFPPS } from '../../openflow/codec/v13/enums.js';
 import type { ConfigSchema } from '../schema.js';
-import type { StoreValue } from '../store.js';
+import { sameStored, StoreFollower, type StoreValue } from '../store.js';
 import type { App, AppContext, PacketInResult } from '../types.js';
 import { formatIpv4 } from '../../util/addr.js';
 import { applyEffects } from '../forwarding/apply.js';
@@ -79,6 +79,43 @@ export function routerApp(): RouterApp {
   /** API routes by id, in creation order. */
   const stored = new Map<string, RouteEntry>();
   let nextId = 1;
+  let follower: StoreFollower<{ routes: Map<string, RouteEntry>; nextId: number | undefined }> | undefined;
+
+  /** The API routes in the store (those that fit the interfaces; `warn` logs the others, at start only) and the next id. */
+  const load = async (c: AppContext<RouterConfig>, l: Router, warn: boolean): Promise<{ routes: Map<string, RouteEntry>; nextId: number | undefined }> => {
+    const routes = new Map<string, RouteEntry>();
+    for (const [k, v] of await c.store.list(ROUTE_PREFIX)) {
+      try {
+        const id = k.slice(ROUTE_PREFIX.length);
+        routes.set(id, { id, ...checkRoute(v, l.interfaces) });
+      } catch (e) {
+        // Kept in the store (nothing is silently deleted): it applies again once the interfaces fit.
+        if (warn) c.log.warn({ key: k, err: (e as Error).message }, 'skipping a stored route that does not fit the interfaces');
+      }
+    }
+    return { routes, nextId: await c.store.get<number>(NEXT_ID_KEY) };
+  };
+
+  /** Takes what the store holds (another instance's change, or this one's own echo); true when the routes changed. */
+  const adopt = (s: { routes: Map<string, RouteEntry>; nextId: number | undefined }): boolean => {
+    nextId = Math.max(nextId, s.nextId ?? 0);
+    const before = [...stored.values()].sort(byIdNumber);
+    const after = [...s.routes.values()].sort(byIdNumber);
+    if (sameStored(before, after)) return false;
+    stored.clear();
+    for (const r of after) stored.set(r.id, r);
+    return true;
+  };
+
+  /** A local change: the stored routes are read first (another instance may have changed them a moment ago). */
+  const change = <R>(fn: (c: AppContext<RouterConfig>) => Promise<R>): Promise<R> => {
+    const c = need();
+    const l = logic!;
+    return follower!.write(async () => {
+      if (adopt(await load(c, l, false))) applyRoutes();
+      return fn(c);
+    });
+  };
 
   const apply = (fx: Effects): void => {
     if (ctx) applyEffects(ctx, fx, 'routed flow');
@@ -128,18 +165,21 @@ export function routerApp(): RouterApp {
       logic = new Router(c.config);
       applied = undefined;
       stored.clear();
-      for (const [k, v] of await c.store.list(ROUTE_PREFIX)) {
-        try {
-          const id = k.slice(ROUTE_PREFIX.length);
-          stored.set(id, { id, ...checkRoute(v, logic.interfaces) });
-        } catch (e) {
-          // Kept in the store (nothing is silently deleted): it applies again once the interfaces fit.
-          c.log.warn({ key: k, err: (e as Error).message }, 'skipping a stored route that does not fit the interfaces');
-        }
-      }
-      nextId = (await c.store.get<number>(NEXT_ID_KEY)) ?? stored.size + 1;
-      if (stored.size > 0) logic.setRoutes([...parseRoutes(c.config.routes), ...[...stored.values()].map(entryRoute)]);
       const l = logic;
+      // Following first, so a change made while the routes load is not missed.
+      follower = new StoreFollower(c.store, ROUTE_PREFIX, {
+        load: () => load(c, l, false),
+        apply: (s) => {
+          if (!adopt(s)) return;
+          c.log.info({ routes: stored.size }, 'static routes changed in the store');
+          applyRoutes();
+        },
+        log: c.log,
+      });
+      const first = await load(c, l, true);
+      for (const [id, r] of first.routes) stored.set(id, r);
+      nextId = first.nextId ?? stored.size + 1;
+      if (stored.size > 0) logic.setRoutes([...parseRoutes(c.config.routes), ...[...stored.values()].map(entryRoute)]);
       c.flows.on('removed', (rec, why) => {
         if (why === 'idle_timeout' || why === 'hard_timeout' || why === 'expired_while_away') l.flowRemoved(rec.dpid, rec.spec.match ?? []);
       });
@@ -148,6 +188,8 @@ export function routerApp(): RouterApp {
     },
 
     stop() {
+      follower?.stop();
+      follower = undefined;
       ctx = undefined;
       logic = undefined;
       applied = undefined;
@@ -159,38 +201,44 @@ export function routerApp(): RouterApp {
     getRoute: (id) => listAll().find((r) => r.id === id),
 
     async addRoute(input) {
-      const c = need();
+      need();
       const r = checkRoute(input, logic!.interfaces);
-      checkFree(r.destination);
-      const entry: RouteEntry = { id: `r${nextId}`, ...r };
-      await c.store.put(routeKey(entry.id), entry as unknown as StoreValue);
-      await c.store.put(NEXT_ID_KEY, ++nextId);
-      stored.set(entry.id, entry);
-      applyRoutes();
-      return { ...entry, source: 'api' };
+      return change(async (c) => {
+        checkFree(r.destination);
+        const entry: RouteEntry = { id: `r${nextId}`, ...r };
+        await c.store.put(routeKey(entry.id), entry as unknown as StoreValue);
+        await c.store.put(NEXT_ID_KEY, ++nextId);
+        stored.set(entry.id, entry);
+        applyRoutes();
+        return { ...entry, source: 'api' as const };
+      });
     },
 
     async replaceRoute(id, input) {
-      const c = need();
+      need();
       readOnly(id);
-      if (!stored.has(id)) return undefined;
       const r = checkRoute(input, logic!.interfaces);
-      checkFree(r.destination, id);
-      const entry: RouteEntry = { id, ...r };
-      await c.store.put(routeKey(id), entry as unknown as StoreValue);
-      stored.set(id, entry);
-      applyRoutes();
-      return { ...entry, source: 'api' };
+      return change(async (c) => {
+        if (!stored.has(id)) return undefined;
+        checkFree(r.destination, id);
+        const entry: RouteEntry = { id, ...r };
+        await c.store.put(routeKey(id), entry as unknown as StoreValue);
+        stored.set(id, entry);
+        applyRoutes();
+        return { ...entry, source: 'api' as const };
+      });
     },
 
     async removeRoute(id) {
-      const c = need();
+      need();
       readOnly(id);
-      if (!stored.has(id)) return false;
-      await c.store.del(routeKey(id));
-      stored.delete(id);
-      applyRoutes();
-      return true;
+      return change(async (c) => {
+        if (!stored.has(id)) return false;
+        await c.store.del(routeKey(id));
+        stored.delete(id);
+        applyRoutes();
+        return true;
+      });
     },
 
     onTopologyChanged(e) {
