@@ -1,11 +1,12 @@
 /**
  * App config overrides set at run time (PUT /api/v1/apps/:name/config), kept in the store so
- * they survive a restart. An app starts with its schema's defaults, then `apps.settings.<name>`
- * from the config file, then the stored override, key by key.
+ * they survive a restart and, in a cluster, reach every instance (the store is followed). An app
+ * starts with its schema's defaults, then `apps.settings.<name>` from the config file, then the
+ * stored override, key by key.
  */
 import type { Logger } from 'pino';
 import { AppConfigError, resolveAppConfig, type ConfigSchema } from './schema.js';
-import type { KeyValueStore, StoreValue } from './store.js';
+import { sameStored, StoreFollower, type KeyValueStore, type StoreValue } from './store.js';
 
 /** Settings as given: a plain object of keys the app's schema knows. */
 export type AppSettings = Readonly<Record<string, unknown>>;
@@ -27,18 +28,61 @@ export function checkOverride(app: string, value: unknown): AppSettings {
   return value as AppSettings;
 }
 
-/** The stored overrides, loaded once at start and written through on every change. */
+/**
+ * The stored overrides, loaded at start, written through on every change, and (once `follow`
+ * is called) reloaded when another instance changes them.
+ */
 export class ConfigOverrides {
   private readonly byApp = new Map<string, AppSettings>();
+  private follower: StoreFollower<Map<string, AppSettings>> | undefined;
 
   constructor(private readonly store: KeyValueStore) {}
 
+  private async read(): Promise<Map<string, AppSettings>> {
+    const out = new Map<string, AppSettings>();
+    for (const [k, v] of await this.store.list(PREFIX)) {
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) out.set(k.slice(PREFIX.length), v as AppSettings);
+    }
+    return out;
+  }
+
   /** Reads every stored override (call before apps start). */
   async load(): Promise<void> {
+    const all = await this.read();
     this.byApp.clear();
-    for (const [k, v] of await this.store.list(PREFIX)) {
-      if (v !== null && typeof v === 'object' && !Array.isArray(v)) this.byApp.set(k.slice(PREFIX.length), v as AppSettings);
-    }
+    for (const [k, v] of all) this.byApp.set(k, v);
+  }
+
+  /**
+   * Follows the store: when overrides change there (another instance's PUT or DELETE), they are
+   * taken in and `onChange` gets the names of the apps whose override changed. This instance's
+   * own changes come back too and change nothing. Call before `load`, so nothing is missed.
+   */
+  follow(onChange: (apps: readonly string[]) => void, log?: Logger): void {
+    this.unfollow();
+    this.follower = new StoreFollower(this.store, PREFIX, {
+      load: () => this.read(),
+      apply: (all) => {
+        const changed: string[] = [];
+        for (const [app, v] of all) if (!sameStored(this.byApp.get(app), v)) changed.push(app);
+        for (const app of this.byApp.keys()) if (!all.has(app)) changed.push(app);
+        if (changed.length === 0) return;
+        this.byApp.clear();
+        for (const [k, v] of all) this.byApp.set(k, v);
+        onChange(changed.sort());
+      },
+      ...(log ? { log } : {}),
+    });
+  }
+
+  /** Stops following the store. */
+  unfollow(): void {
+    this.follower?.stop();
+    this.follower = undefined;
+  }
+
+  private write<R>(fn: () => Promise<R>): Promise<R> {
+    return this.follower ? this.follower.write(fn) : fn();
   }
 
   /** The stored override of an app. */
@@ -47,16 +91,19 @@ export class ConfigOverrides {
   }
 
   /** Stores an override (durable when the promise resolves). */
-  async set(app: string, value: AppSettings): Promise<void> {
-    await this.store.put(PREFIX + app, value as StoreValue);
-    this.byApp.set(app, value);
+  set(app: string, value: AppSettings): Promise<void> {
+    return this.write(async () => {
+      await this.store.put(PREFIX + app, value as StoreValue);
+      this.byApp.set(app, value);
+    });
   }
 
-  /** Deletes an override; resolves true when there was one. */
-  async clear(app: string): Promise<boolean> {
-    const had = this.byApp.delete(app);
-    await this.store.del(PREFIX + app);
-    return had;
+  /** Deletes an override; resolves true when there was one (here, or stored by another instance). */
+  clear(app: string): Promise<boolean> {
+    return this.write(async () => {
+      const had = this.byApp.delete(app);
+      return (await this.store.del(PREFIX + app)) || had;
+    });
   }
 
   /**

@@ -125,6 +125,8 @@ export class AppManager {
   private readonly listeners: { [K in keyof ControllerEvents]?: (...args: ControllerEvents[K]) => void } = {};
   /** Config overrides set through the API, stored, laid over `config.settings`. */
   private readonly overrides: ConfigOverrides;
+  /** Overrides another instance changed, applied one after the other. */
+  private followQueue: Promise<void> = Promise.resolve();
 
   constructor(opts: AppManagerOptions) {
     this.bus = opts.bus;
@@ -176,7 +178,14 @@ export class AppManager {
     for (const spec of this.config.modules) {
       for (const def of await loadAppModule(spec, this.baseDir)) this.register(def, spec);
     }
-    await this.overrides.load();
+    // Following first, so an override another instance sets while this one starts is not missed.
+    this.overrides.follow((apps) => this.overridesChanged(apps), this.log);
+    try {
+      await this.overrides.load();
+    } catch (e) {
+      this.overrides.unfollow();
+      throw e;
+    }
     for (const name of this.config.enabled) {
       if (!this.entries.has(name)) throw new Error(`apps.enabled: unknown app "${name}"; known: ${[...this.entries.keys()].sort().join(', ')}`);
       // Settings are checked before anything runs, so a typo fails the start, not the first packet.
@@ -192,6 +201,8 @@ export class AppManager {
   /** Disables every app, unsubscribes, and stops the flow service if it is the manager's own. */
   async stop(): Promise<void> {
     if (!this.started) return;
+    this.overrides.unfollow();
+    await this.followQueue;
     for (const inst of [...this.running].reverse()) await this.disable(inst.entry.name);
     this.unsubscribe();
     if (this.ownsFlows) this.flows.stop();
@@ -204,6 +215,8 @@ export class AppManager {
    */
   async shutdown(): Promise<void> {
     if (!this.started) return;
+    this.overrides.unfollow();
+    await this.followQueue;
     for (const inst of [...this.running].reverse()) await this.teardown(inst, undefined, true);
     this.unsubscribe();
     if (this.ownsFlows) this.flows.stop();
@@ -317,6 +330,26 @@ export class AppManager {
     const config = this.getConfig(name)!;
     await this.applyConfig(entry, config);
     return config;
+  }
+
+  /**
+   * Overrides changed in the store (another instance's PUT or DELETE /apps/:name/config): each
+   * running app gets its new effective config as if the change had been made here.
+   */
+  private overridesChanged(apps: readonly string[]): void {
+    this.followQueue = this.followQueue.then(async () => {
+      for (const name of apps) {
+        const entry = this.entries.get(name);
+        if (!entry?.instance || !this.started) continue;
+        try {
+          const config = this.getConfig(name)!;
+          this.log.info({ app: name }, 'app config override changed in the store: applying it');
+          await this.applyConfig(entry, config);
+        } catch (e) {
+          this.log.error({ app: name, err: (e as Error).message }, 'could not apply an app config override changed in the store');
+        }
+      }
+    });
   }
 
   private async applyConfig(entry: Entry, config: object): Promise<void> {
@@ -505,17 +538,22 @@ function makeDatapathService(map: ReadonlyMap<bigint, Datapath>): DatapathServic
   };
 }
 
+/**
+ * Packet-outs for apps. A switch another instance masters (cluster mode, `mastership` slave)
+ * answers false like a disconnected one, instead of the gate's NotMasterError, which would count
+ * as a failure of the app; the master instance gets the same packet-in and sends it.
+ */
 function makePacketService(map: ReadonlyMap<bigint, Datapath>, topology: TopologyService | undefined): PacketService {
   return {
     packetOut(dpid, spec) {
       const dp = map.get(dpid);
-      if (!dp || !dp.connected) return false;
+      if (!dp || !dp.connected || dp.mastership === 'slave') return false;
       dp.packetOut(spec);
       return true;
     },
     flood(dpid, inPort, bufferId, data) {
       const dp = map.get(dpid);
-      if (!dp || !dp.connected) return false;
+      if (!dp || !dp.connected || dp.mastership === 'slave') return false;
       let actions = FLOOD_ACTIONS;
       if (topology) {
         const ports = topology.floodPorts(dpid, inPort);

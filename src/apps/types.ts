@@ -112,7 +112,11 @@ export interface HostService {
   list(): readonly AppHost[];
 }
 
-/** Sending packets. Every call returns false when the switch is not connected. */
+/**
+ * Sending packets. Every call returns false, sending nothing, when the switch is not connected
+ * or, in cluster mode, when another instance masters it (this instance holds the slave role and
+ * may not write): not an error, the master instance handles the same packet.
+ */
 export interface PacketService {
   packetOut(dpid: bigint, spec: PacketOutSpec): boolean;
   /**

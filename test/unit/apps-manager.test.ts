@@ -416,4 +416,44 @@ describe('app manager: config get/put', () => {
     expect(lines.some((l) => l.app === 'knobs' && String(l.err).includes('apps.settings.knobs.level'))).toBe(true);
     expect(await store.get('config/knobs')).toEqual({ level: 99 });
   });
+
+  it('applies an override another instance sets or deletes in the shared store, once, and ignores its own coming back', async () => {
+    const store = memoryAppStore(); // one store, two instances (etcd in a cluster)
+    const starts: Knobs[] = [];
+    const live: Knobs[] = [];
+    const otherStarts: Knobs[] = [];
+    const m = await manager(controller(), { store, apps: [() => knobApp(starts, live) as App<object>], config: { enabled: ['knobs'] } });
+    const other = await manager(controller(), { store, apps: [() => knobApp(otherStarts) as App<object>], config: { enabled: ['knobs'] } });
+    await other.setConfig('knobs', { level: 4 });
+    await waitFor(() => live.length === 1);
+    expect(live).toEqual([{ level: 4, mode: 'a' }]);
+    expect(m.getConfig('knobs')).toEqual({ level: 4, mode: 'a' });
+    // The other instance's own change came back to it: not applied twice (one restart, no hook).
+    await new Promise((r) => setTimeout(r, 150));
+    expect(otherStarts.map((c) => c.level)).toEqual([1, 4]);
+    expect(live).toHaveLength(1);
+    await other.resetConfig('knobs');
+    await waitFor(() => live.length === 2);
+    expect(live[1]).toEqual({ level: 1, mode: 'a' });
+    expect(starts).toHaveLength(1); // reconfigured live, never restarted
+  });
 });
+
+describe('app manager: packet service in cluster mode', () => {
+  it('answers false for a switch another instance masters, without counting a failure', async () => {
+    const sent: unknown[] = [];
+    const dp = { dpid: 1n, connected: true, mastership: 'slave', packetOut: (s: unknown) => void sent.push(s) } as unknown as Datapath;
+    let ctx: AppContext | undefined;
+    const ctrl = controller();
+    const m = await manager(ctrl, { datapaths: new Map([[1n, dp]]), apps: [{ name: 'sender', description: 'sends', start: (c) => void (ctx = c) }], config: { enabled: ['sender'] } });
+    const data = Buffer.alloc(60);
+    expect(ctx!.packets.flood(1n, 1, OFP_NO_BUFFER, data)).toBe(false);
+    expect(ctx!.packets.packetOut(1n, { inPort: OFPP.CONTROLLER, bufferId: OFP_NO_BUFFER, actions: [], data })).toBe(false);
+    expect(sent).toEqual([]);
+    (dp as { mastership: string }).mastership = 'master';
+    expect(ctx!.packets.flood(1n, 1, OFP_NO_BUFFER, data)).toBe(true);
+    expect(sent).toHaveLength(1);
+    expect(m.status('sender')?.recentFailures).toBe(0);
+  });
+});
+
