@@ -443,7 +443,7 @@ describe('app manager: packet service in cluster mode', () => {
   it('answers false for a switch another instance masters, without counting a failure', async () => {
     const sent: unknown[] = [];
     const dp = { dpid: 1n, connected: true, mastership: 'slave', packetOut: (s: unknown) => void sent.push(s) } as unknown as Datapath;
-    let ctx: AppContext | undefined;
+    let ctx: AppContext<object> | undefined;
     const ctrl = controller();
     const m = await manager(ctrl, { datapaths: new Map([[1n, dp]]), apps: [{ name: 'sender', description: 'sends', start: (c) => void (ctx = c) }], config: { enabled: ['sender'] } });
     const data = Buffer.alloc(60);
