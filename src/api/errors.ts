@@ -5,6 +5,7 @@
 import { errorNames } from '../openflow/codec/constants.js';
 import { OfDecodeError, OfEncodeError } from '../openflow/codec/errors.js';
 import { OfErrorReply, OfTimeoutError, SessionClosedError } from '../openflow/errors.js';
+import { NotMasterError } from '../openflow/datapath.js';
 import { AppConfigError } from '../apps/schema.js';
 
 /** code → HTTP status. Codes never change once published; add new ones instead. */
@@ -37,7 +38,10 @@ export const API_ERRORS = {
   version_unsupported: 501,
   /** The switch went away while the request was in flight. */
   switch_disconnected: 502,
-  /** A service this route needs is not running (topology, apps, static flows...). */
+  /**
+   * A service this route needs is not running (topology, apps, static flows...), or (cluster
+   * mode) the switch is mastered by another instance or by none during a failover: retry.
+   */
   service_unavailable: 503,
   /** The switch did not answer within `openflow.requestTimeoutMs`. */
   switch_timeout: 504,
@@ -125,6 +129,8 @@ export function toApiError(e: unknown): ApiError {
   }
   if (e instanceof OfTimeoutError) return new ApiError('switch_timeout', e.message);
   if (e instanceof SessionClosedError) return new ApiError('switch_disconnected', e.message);
+  // Cluster mode: this instance may not write to the switch (a slave, or a failover under way). Retryable.
+  if (e instanceof NotMasterError) return new ApiError('service_unavailable', `${e.message}: another instance masters this switch (or a failover is under way); retry in a few seconds, or send the write to the switch's master (GET /api/v1/cluster)`, undefined, { retryable: true });
   if (e instanceof OfEncodeError) {
     const field = (e as OfEncodeError & { field?: string }).field;
     return new ApiError('invalid_input', e.message, field);

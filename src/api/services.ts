@@ -112,9 +112,21 @@ export interface ResourceApi {
   remove(id: string): Promise<boolean>;
 }
 
-/** Cluster membership and mastership (standalone until src/cluster exists). */
+/** Where a switch's writes go in a cluster: the instance that masters it and its API address. */
+export interface MasterApi {
+  readonly instanceId: string;
+  /** `host:port` of that instance's API. */
+  readonly api: string;
+}
+
+/** Cluster membership and mastership (the ClusterService in cluster mode; absent standalone). */
 export interface ClusterApi {
   status(): unknown | Promise<unknown>;
+  /**
+   * The master of a switch when it is another live instance, else undefined (this instance
+   * masters it, or nobody does during a failover): writes under /switches/:dpid are forwarded there.
+   */
+  masterApiFor(dpid: bigint): MasterApi | undefined;
 }
 
 /** Everything the API works with. Only `bus` and `datapaths` are required (a Controller has both). */

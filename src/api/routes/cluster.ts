@@ -6,13 +6,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseDpid } from '../../events.js';
 import { ApiError } from '../errors.js';
-import type { ApiContext } from '../services.js';
+import type { ApiContext, ClusterApi, MasterApi } from '../services.js';
 
-/** The instance a switch's writes must go to (the ClusterService provides it). */
-export interface WriteRouting {
-  /** The master of the switch when it is another live instance (its id and API `host:port`), else undefined. */
-  masterApiFor(dpid: bigint): { readonly instanceId: string; readonly api: string } | undefined;
-}
+/** The instance a switch's writes must go to (ClusterApi.masterApiFor; the ClusterService provides it). */
+export type WriteRouting = Pick<ClusterApi, 'masterApiFor'>;
 
 /** Set on a forwarded request (the forwarding instance's id): the receiver handles it itself, never forwards again. */
 export const FORWARDED_HEADER = 'x-signalbox-forwarded-by';
@@ -23,10 +20,6 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Switch routes whose writes belong to this instance itself, not to the switch's master. */
 const LOCAL_ONLY = /\/role$/;
 const FORWARD_TIMEOUT_MS = 15_000;
-
-function isWriteRouting(x: unknown): x is WriteRouting {
-  return typeof (x as Partial<WriteRouting> | undefined)?.masterApiFor === 'function';
-}
 
 /** Registers GET /cluster under the current prefix, and write forwarding for /switches/:dpid/... in cluster mode. */
 export function clusterRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -43,8 +36,9 @@ export function clusterRoutes(app: FastifyInstance, ctx: ApiContext): void {
     };
   });
 
+  // Standalone: no cluster, every write is this instance's own.
   const routing = ctx.cluster;
-  if (!isWriteRouting(routing)) return;
+  if (!routing) return;
   // preHandler: after authentication (onRequest) and body parsing, before the route runs.
   app.addHook('preHandler', async (req, reply) => {
     if (!WRITE_METHODS.has(req.method)) return;
@@ -69,7 +63,7 @@ export function clusterRoutes(app: FastifyInstance, ctx: ApiContext): void {
 }
 
 /** Sends the request to the master's API and relays its answer as is. */
-async function forward(req: FastifyRequest, reply: FastifyReply, master: { instanceId: string; api: string }, self: string): Promise<void> {
+async function forward(req: FastifyRequest, reply: FastifyReply, master: MasterApi, self: string): Promise<void> {
   const headers: Record<string, string> = { [FORWARDED_HEADER]: self || 'unknown' };
   if (req.headers.authorization) headers.authorization = req.headers.authorization;
   const hasBody = req.body !== undefined && req.body !== null;
