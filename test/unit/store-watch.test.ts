@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStore, namespaceView, openStore, type Store } from '../../src/store/index.js';
+import { memoryAppStore, PrefixedStore, StoreFollower, type KeyValueStore } from '../../src/apps/store.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -85,3 +86,60 @@ describe('namespaceView watch', () => {
     expect(seen).toEqual(['config/acl', 'config/acl']);
   });
 });
+
+describe('StoreFollower', () => {
+  it('debounces a burst of changes into one reload and stops with the app', async () => {
+    const store = memoryAppStore();
+    const applied: number[] = [];
+    const f = new StoreFollower(store, 'x/', { load: async () => (await store.list('x/')).length, apply: (n) => applied.push(n), debounceMs: 20 });
+    for (let i = 0; i < 5; i++) await store.put(`x/${i}`, i);
+    await new Promise((r) => setTimeout(r, 5));
+    await f.idle();
+    expect(applied).toEqual([5]);
+    f.stop();
+    await store.put('x/9', 9);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(applied).toEqual([5]);
+  });
+
+  it('never applies a read that overlapped a local write: the reload is redone after it', async () => {
+    const inner = memoryAppStore();
+    let slow: Promise<void> | undefined;
+    // A store whose list waits on `slow`, so a local write can run while a reload reads.
+    const store: KeyValueStore = { ...inner, watch: inner.watch.bind(inner), list: async (p) => {
+      const r = await inner.list(p);
+      if (slow) await slow;
+      return r as never;
+    } };
+    const applied: string[][] = [];
+    const f = new StoreFollower(store, 'k/', { load: async () => (await store.list('k/')).map(([k]) => k), apply: (keys) => applied.push(keys), debounceMs: 1 });
+    let release!: () => void;
+    slow = new Promise((r) => (release = r));
+    await inner.put('k/a', 1); // a change: the reload starts and reads [k/a], then waits
+    await new Promise((r) => setTimeout(r, 20));
+    const write = f.write(async () => {
+      await inner.put('k/b', 2);
+    });
+    release();
+    slow = undefined;
+    await write;
+    await new Promise((r) => setTimeout(r, 20));
+    await f.idle();
+    // The stale read ([k/a] without k/b) was dropped; what was applied is the store after the write.
+    expect(applied.at(-1)).toEqual(['k/a', 'k/b']);
+    expect(applied.some((keys) => keys.length === 1)).toBe(false);
+    f.stop();
+  });
+
+  it('a prefixed view watches its own prefix and names keys relative to it', async () => {
+    const store = memoryAppStore();
+    const view = new PrefixedStore(store, 'apps/acl/');
+    const seen: (string | undefined)[] = [];
+    view.watch('rules', (k) => seen.push(k));
+    await view.put('rules', []);
+    await store.put('apps/other/rules', []);
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual(['rules']);
+  });
+});
+
