@@ -153,29 +153,33 @@ export class EtcdStore implements Store {
       retry.unref();
     };
     const open = (): void => {
-      this.client
-        .watch()
-        .prefix(p + prefix)
-        .create()
-        .then(
-          (w) => {
-            if (cancelled) {
-              void w.cancel().catch(() => undefined);
-              return;
-            }
-            watcher = w;
-            w.on('put', (kv) => fire(keyOf(kv)));
-            w.on('delete', (kv) => fire(keyOf(kv)));
-            w.on('connected', () => fire(undefined));
-            w.on('error', () => {
-              if (watcher === w) watcher = undefined;
-              void w.cancel().catch(() => undefined);
-              again();
-            });
-            fire(undefined);
-          },
-          () => again(),
-        );
+      if (cancelled || this.closed) return;
+      let created: Promise<Watcher>;
+      try {
+        created = this.client.watch().prefix(p + prefix).create();
+      } catch {
+        again();
+        return;
+      }
+      created.then(
+        (w) => {
+          if (cancelled) {
+            void w.cancel().catch(() => undefined);
+            return;
+          }
+          watcher = w;
+          w.on('put', (kv) => fire(keyOf(kv)));
+          w.on('delete', (kv) => fire(keyOf(kv)));
+          w.on('connected', () => fire(undefined));
+          w.on('error', () => {
+            if (watcher === w) watcher = undefined;
+            void w.cancel().catch(() => undefined);
+            again();
+          });
+          fire(undefined);
+        },
+        () => again(),
+      );
     };
     const cancel = (): void => {
       if (cancelled) return;
