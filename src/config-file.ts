@@ -243,9 +243,18 @@ function merge(base: Record<string, unknown>, over: Record<string, unknown>, pre
   for (const [k, v] of Object.entries(over)) {
     if (v === undefined) continue;
     const key = prefix ? `${prefix}.${k}` : k;
-    if (isObject(v) && isObject(out[k]) && !LEAVES.has(key)) out[k] = merge(out[k] as Record<string, unknown>, v, key);
+    const leaf = LEAVES.get(key);
+    if (isObject(v) && isObject(out[k]) && !leaf) out[k] = merge(out[k] as Record<string, unknown>, v, key);
+    else if (isObject(v) && isObject(out[k]) && leaf?.kind.t === 'record' && leaf.kind.values === 'object') out[k] = mergeRecords(out[k] as Record<string, unknown>, v);
     else out[k] = v;
   }
+  return out;
+}
+
+/** Per-app settings: a later source overrides an app's keys one by one and leaves other apps alone. */
+function mergeRecords(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [name, v] of Object.entries(over)) out[name] = isObject(v) && isObject(out[name]) ? { ...out[name], ...v } : v;
   return out;
 }
 
@@ -391,12 +400,26 @@ export function flagsFromArgs(values: { listen?: string; api?: string; data?: st
   for (const s of values.set ?? []) {
     const i = s.indexOf('=');
     const key = i < 0 ? s : s.slice(0, i);
+    if (i >= 0 && /^apps\.settings\.[^.]+\.[^.]+$/.test(key)) {
+      // One app setting: the app's schema checks it at start, so only its JSON form is read here.
+      put(key, appSettingValue(s.slice(i + 1)));
+      continue;
+    }
     const leaf = LEAVES.get(key);
     if (i < 0 || !leaf) throw new ConfigError(key, '--set', i < 0 ? 'expected KEY=VALUE' : `unknown setting${closest(key, [...LEAVES.keys()]) ? ` (did you mean ${closest(key, [...LEAVES.keys()])}?)` : ''}`);
     put(key, envValue(leaf.kind, s.slice(i + 1), `--set ${key}`));
   }
   validatePartial(flags, 'command line');
   return { flags: flags as DeepPartial<Config>, ...(values.config !== undefined ? { file: values.config } : {}) };
+}
+
+/** `--set apps.settings.APP.KEY=VALUE`: JSON when it reads as JSON (numbers, booleans, lists), else the text. */
+function appSettingValue(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 /** Every config key with its environment variable and default, for docs and `--help`. */

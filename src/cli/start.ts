@@ -14,6 +14,7 @@ export const START_USAGE = `Usage: signalbox start [options]
   --config FILE                   YAML or JSON config file
   --log-level LEVEL               trace|debug|info|warn|error (default ${defaultConfig.logLevel})
   --set KEY=VALUE                 any setting (repeatable), e.g. --set openflow.echoIntervalMs=2000
+                                  or one app setting: --set apps.settings.forwarding.idleTimeoutSec=120
 
 Precedence: defaults < config file < SIGNALBOX_* environment variables < flags.
 `;

@@ -69,15 +69,19 @@ class Network {
   readonly ports = new Map<bigint, number[]>();
   readonly links = new Map<string, { dpid: bigint; port: number }>();
   readonly hosts = new Map<string, NetHost>();
+  /** One logic per controller instance; `masterOf` says which instance masters a switch (a cluster), 0 for all by default. */
+  readonly logics: Forwarding[];
   readonly logic: Forwarding;
+  masterOf: (dpid: bigint) => number = () => 0;
   packetIns = 0;
   flowMods = 0;
   version = 0;
   now = 0;
   private tag = 0;
 
-  constructor(cfg: Partial<ForwardingConfig> = {}) {
-    this.logic = new Forwarding({ ...defaultForwardingConfig, ...cfg });
+  constructor(cfg: Partial<ForwardingConfig> = {}, instances = 1) {
+    this.logics = Array.from({ length: instances }, (_, i) => new Forwarding({ ...defaultForwardingConfig, ...cfg }, (dpid) => this.masterOf(dpid) === i));
+    this.logic = this.logics[0]!;
   }
 
   addSwitch(dpid: bigint, ports: number[]): void {
@@ -118,17 +122,25 @@ class Network {
 
   /** Gives the logic the current topology and applies what it says. */
   topologyChanged(withHosts = false): Effects {
-    const fx = this.logic.setTopology(this.snapshot(withHosts), this.now);
-    this.apply(fx);
-    return fx;
+    const snap = this.snapshot(withHosts);
+    let first: Effects | undefined;
+    this.logics.forEach((l, i) => {
+      const fx = l.setTopology(snap, this.now);
+      this.apply(fx, i);
+      first ??= fx;
+    });
+    return first!;
   }
 
-  apply(fx: Effects): string[] {
+  /** Applies an instance's effects as the app's shell does: only on the switches it masters. */
+  apply(fx: Effects, instance = 0): string[] {
     for (const r of fx.remove) {
+      if (this.masterOf(r.dpid) !== instance) continue;
       this.flowMods++;
       this.tables.get(r.dpid)!.apply({ ...r.rule, command: 'delete_strict', cookie: COOKIE, cookieMask: 0xffff_0000_0000_0000n }, this.now);
     }
     for (const i of fx.install) {
+      if (this.masterOf(i.dpid) !== instance) continue;
       this.flowMods++;
       this.tables.get(i.dpid)!.apply({ ...i.rule, cookie: COOKIE }, this.now);
     }
@@ -163,9 +175,12 @@ class Network {
       for (const p of fwd.outputs) deliver(dpid, p);
       if (!fwd.toController) continue;
       this.packetIns++;
-      const fx = this.logic.packetIn(dpid, inPort, OFP_NO_BUFFER, data, this.now);
-      this.apply(fx);
-      for (const po of fx.packetOuts) {
+      const instance = this.masterOf(dpid);
+      const fx = this.logics[instance]!.packetIn(dpid, inPort, OFP_NO_BUFFER, data, this.now);
+      this.apply(fx, instance);
+      for (const wanted of fx.packetOuts) {
+        const po = wanted.fallback && this.masterOf(wanted.dpid) !== instance ? wanted.fallback : wanted;
+        if (this.masterOf(po.dpid) !== instance) continue;
         for (const p of packetOutPorts(po.spec)) {
           if (p === OFPP.FLOOD) {
             for (const q of this.ports.get(po.dpid)!) if (q !== inPort) deliver(po.dpid, q);
@@ -178,8 +193,8 @@ class Network {
 }
 
 /** A ring of n switches s1..sn: port 1 host, port 2 to the previous switch, port 3 to the next. */
-function ring(n: number, cfg: Partial<ForwardingConfig> = {}): Network {
-  const net = new Network(cfg);
+function ring(n: number, cfg: Partial<ForwardingConfig> = {}, instances = 1): Network {
+  const net = new Network(cfg, instances);
   for (let i = 1; i <= n; i++) net.addSwitch(BigInt(i), [1, 2, 3]);
   for (let i = 1; i <= n; i++) net.link(BigInt(i), 3, BigInt((i % n) + 1), 2);
   for (let i = 1; i <= n; i++) net.addHost(`h${i}`, i, BigInt(i), 1);
@@ -322,6 +337,37 @@ describe('forwarding: first packets', () => {
     const net = ring(4);
     net.topologyChanged(true);
     expect(net.send('h1', mac(3))).toEqual(['h3']);
+    expect(net.packetIns).toBe(1);
+  });
+});
+
+describe('forwarding in a cluster: each instance writes only to the switches it masters', () => {
+  function split(): Network {
+    const net = ring(6, {}, 2);
+    net.masterOf = (d) => (d <= 3n ? 0 : 1);
+    return net;
+  }
+
+  it('floods hop by hop on the tree, so every host gets one copy although no instance reaches every switch', () => {
+    const net = split();
+    expect(net.send('h1', BCAST)).toEqual(['h2', 'h3', 'h4', 'h5', 'h6']);
+    expect(net.send('h5', BCAST)).toEqual(['h1', 'h2', 'h3', 'h4', 'h6']);
+  });
+
+  it('sets a path up across both masters; the first packet arrives, later ones need no packet-in', () => {
+    const net = split();
+    net.topologyChanged(true);
+    expect(net.send('h2', mac(5))).toEqual(['h5']);
+    const setup = net.packetIns;
+    expect(setup).toBeGreaterThanOrEqual(2); // each master installs its own hops when the packet reaches it
+    expect(net.send('h5', mac(2))).toEqual(['h2']);
+    expect(net.send('h2', mac(5))).toEqual(['h5']);
+    expect(net.packetIns).toBe(setup);
+  });
+
+  it('one instance mastering every switch floods from the edge as standalone does', () => {
+    const net = ring(6, {}, 2);
+    expect(net.send('h1', BCAST)).toEqual(['h2', 'h3', 'h4', 'h5', 'h6']);
     expect(net.packetIns).toBe(1);
   });
 });

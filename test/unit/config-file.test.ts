@@ -124,6 +124,12 @@ describe('flagsFromArgs', () => {
     expect(loadConfig({ flags }).openflow.echoIntervalMs).toBe(250);
   });
 
+  it('sets one app setting with --set apps.settings.APP.KEY=VALUE, checked by the app schema at start', () => {
+    const { flags } = flagsFromArgs({ set: ['apps.settings.forwarding.idleTimeoutSec=600', 'apps.settings.forwarding.floodMode=tree', 'apps.settings.acl.rules=[]'] });
+    expect(flags).toEqual({ apps: { settings: { forwarding: { idleTimeoutSec: 600, floodMode: 'tree' }, acl: { rules: [] } } } });
+    expect(loadConfig({ flags }).apps.settings).toMatchObject({ forwarding: { idleTimeoutSec: 600, floodMode: 'tree' } });
+  });
+
   it('refuses unknown and bad --set keys by name', () => {
     expect(err(() => flagsFromArgs({ set: ['api.bodyLimit=5'] })).key).toBe('api.bodyLimit');
     expect(err(() => flagsFromArgs({ set: ['api.bodyLimitBytes=12'] })).key).toBe('api.bodyLimitBytes');

@@ -8,7 +8,7 @@ import { dpidToHex } from '../../events.js';
 import { OFPPC, OFPPS } from '../../openflow/codec/v13/enums.js';
 import type { ConfigSchema } from '../schema.js';
 import type { App, AppContext, PacketInResult } from '../types.js';
-import { applyEffects } from './apply.js';
+import { applyEffects, canWrite } from './apply.js';
 import { defaultForwardingConfig, Forwarding, type Effects, type ForwardingConfig, type ForwardingTopology, type Hop } from './logic.js';
 
 export { Forwarding, defaultForwardingConfig, type ForwardingConfig, type ForwardingTopology, type Effects, type Hop } from './logic.js';
@@ -66,7 +66,7 @@ export function forwardingApp(): ForwardingApp {
 
     start(c) {
       ctx = c;
-      logic = new Forwarding(c.config);
+      logic = new Forwarding(c.config, (dpid) => canWrite(c, dpid));
       applied = undefined;
       const l = logic;
       const routed = c.metrics.counter('routed_total', 'Packet-ins answered with a path');

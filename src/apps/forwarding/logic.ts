@@ -94,7 +94,12 @@ export interface FlowAt {
 export interface PacketOutAt {
   readonly dpid: bigint;
   readonly spec: PacketOutSpec;
+  /** Sent instead when `dpid` cannot take the packet-out (cluster mode: another instance masters it). */
+  readonly fallback?: PacketOutAt;
 }
+
+/** True when this controller may write to the switch (false: in a cluster, another instance masters it). */
+export type CanWriteFn = (dpid: bigint) => boolean;
 
 /** What the shell must do. `handled` false lets the next app see the packet. */
 export interface Effects {
@@ -180,7 +185,15 @@ export class Forwarding {
   /** When a holding switch's first probe round was seen back (a link from it appeared after it connected). */
   private readonly probedAt = new Map<bigint, number>();
 
-  constructor(readonly config: ForwardingConfig = defaultForwardingConfig) {}
+  constructor(
+    readonly config: ForwardingConfig = defaultForwardingConfig,
+    /**
+     * Which switches this controller writes to. In a cluster each instance writes only to the
+     * switches it masters, so edge floods (packet-outs at every switch) become tree floods that
+     * each switch's master carries on, and a first packet goes out where we can send it.
+     */
+    private readonly canWrite: CanWriteFn = () => true,
+  ) {}
 
   /** The flows every switch gets on connect: the table-miss flow. */
   switchFlows(): FlowRule[] {
@@ -361,7 +374,7 @@ export class Forwarding {
     if (group || this.locate(dst) === undefined) {
       // Edge floods first check for a copy (a frame we already flooded came back over a link
       // discovery has not seen yet): never learn from it. Tree floods see each frame once per hop.
-      if (this.config.floodDedupMs > 0 && this.config.floodMode === 'edge' && bufferId === OFP_NO_BUFFER) {
+      if (this.config.floodDedupMs > 0 && this.config.floodMode === 'edge' && bufferId === OFP_NO_BUFFER && (!topo || this.writesEverySwitch(topo))) {
         const h = frameHash(data);
         const until = this.recentFloods.get(h);
         if (until !== undefined && until > now) return this.ignore(fx, 'duplicate');
@@ -384,7 +397,11 @@ export class Forwarding {
     fx.kind = 'route';
     if (bufferId === OFP_NO_BUFFER) {
       // Straight out of the egress port: the first packet does not race the flows being installed.
-      fx.packetOuts.push({ dpid: dstLoc.dpid, spec: { inPort: OFPP.CONTROLLER, actions: [{ type: 'output', port: dstLoc.port }], data } });
+      // If another instance masters the egress switch, along the path from here instead.
+      const here = fwd.find((h) => h.dpid === dpid);
+      const fallback: PacketOutAt | undefined =
+        dstLoc.dpid === dpid ? undefined : { dpid, spec: packetOutOf(inPort, bufferId, data, [{ type: 'output', port: here ? here.outPort : OFPP.TABLE }]) };
+      fx.packetOuts.push({ dpid: dstLoc.dpid, spec: { inPort: OFPP.CONTROLLER, actions: [{ type: 'output', port: dstLoc.port }], data }, ...(fallback ? { fallback } : {}) });
     } else {
       const here = fwd.find((h) => h.dpid === dpid);
       const out = here ? here.outPort : OFPP.TABLE;
@@ -440,7 +457,7 @@ export class Forwarding {
       fx.packetOuts.push({ dpid, spec: packetOutOf(inPort, bufferId, data, [{ type: 'output', port: OFPP.FLOOD }]) });
       return fx;
     }
-    if (this.config.floodMode === 'tree' || bufferId !== OFP_NO_BUFFER) {
+    if (this.config.floodMode === 'tree' || bufferId !== OFP_NO_BUFFER || !this.writesEverySwitch(topo)) {
       const ports = topo.floodPorts(dpid, inPort);
       if (ports.length === 0) return this.ignore(fx, 'no-flood-ports');
       fx.packetOuts.push({ dpid, spec: packetOutOf(inPort, bufferId, data, outputActions(ports)) });
@@ -456,6 +473,12 @@ export class Forwarding {
     }
     if (fx.packetOuts.length === 0) return this.ignore(fx, 'no-flood-ports');
     return fx;
+  }
+
+  /** True when edge floods can reach every switch (standalone, or a cluster instance mastering them all). */
+  private writesEverySwitch(topo: ForwardingTopology): boolean {
+    for (const d of topo.switches.keys()) if (!this.canWrite(d)) return false;
+    return true;
   }
 
   /** Records where a MAC is; a MAC seen elsewhere moved: its paths go. */
