@@ -214,6 +214,15 @@ export interface FlowServiceOptions {
 const ALL_ONES_64 = 0xffff_ffff_ffff_ffffn;
 
 /**
+ * True when flow mods may go to the switch now. A slave (cluster mode: another instance masters
+ * the switch) gets none: its flows stay desired and pending, and are reconciled if this instance
+ * becomes master; a pending mastership still takes writes (the Datapath holds them).
+ */
+function writable(dp: Datapath | undefined): dp is Datapath {
+  return dp !== undefined && dp.connected && dp.mastership !== 'slave';
+}
+
+/**
  * One owner's view of the service: everything it installs carries its cookie, and it can only
  * list and remove its own flows. Apps get one in their AppContext.
  */
@@ -474,7 +483,7 @@ export class FlowService {
     }
     if (send) {
       const dp = this.datapaths.get(dpid);
-      if (dp && dp.connected) void this.sendAdd(dp, this.sw(dpid), rec);
+      if (writable(dp)) void this.sendAdd(dp, this.sw(dpid), rec);
     }
     return rec;
   }
@@ -490,7 +499,7 @@ export class FlowService {
       else if (send) toSend.push(rec);
     }
     const dp = this.datapaths.get(dpid);
-    if (dp && dp.connected && toSend.length > 0) await this.sendBatches(dp, this.sw(dpid), toSend.map((r) => () => this.sendAdd(dp, this.sw(dpid), r)));
+    if (writable(dp) && toSend.length > 0) await this.sendBatches(dp, this.sw(dpid), toSend.map((r) => () => this.sendAdd(dp, this.sw(dpid), r)));
     return recs.map((r) => ({ record: r, state: r.state, ...(r.error ? { error: r.error } : {}) }));
   }
 
@@ -607,7 +616,7 @@ export class FlowService {
     if (!sw || !rec || rec.owner !== scope.owner) return false;
     this.forget(sw, rec, 'owner');
     const dp = this.datapaths.get(dpid);
-    if (dp && dp.connected) await this.sendDelete(dp, this.strictDelete(dp, rec.spec.tableId!, rec.spec.priority!, rec.spec.match!, rec.spec.cookie!));
+    if (writable(dp)) await this.sendDelete(dp, this.strictDelete(dp, rec.spec.tableId!, rec.spec.priority!, rec.spec.match!, rec.spec.cookie!));
     return true;
   }
 
@@ -623,7 +632,7 @@ export class FlowService {
     }
     for (const rec of gone) this.forget(sw, rec, 'owner');
     const dp = this.datapaths.get(dpid);
-    if (dp && dp.connected) {
+    if (writable(dp)) {
       if (dp.version === OFP_VERSION_1_0) {
         // 1.0 deletes cannot filter on cookie: delete exactly our records, nobody else's.
         for (const rec of gone) void this.sendDelete(dp, this.strictDelete(dp, 0, rec.spec.priority!, rec.spec.match!, rec.spec.cookie!));
@@ -646,7 +655,7 @@ export class FlowService {
       for (const rec of gone) this.forget(sw, rec, 'owner');
       n += gone.length;
       const dp = this.datapaths.get(d);
-      if (!dp || !dp.connected) continue;
+      if (!writable(dp)) continue;
       for (const rec of gone) void this.sendDelete(dp, this.strictDelete(dp, rec.spec.tableId!, rec.spec.priority!, rec.spec.match!, rec.spec.cookie!));
     }
     return n;
@@ -662,7 +671,7 @@ export class FlowService {
       if (sw) for (const rec of sw.byKey.values()) if (rec.owner === scope.owner) mine.push(rec);
       if (sw) for (const rec of mine) this.forget(sw, rec, 'owner');
       const dp = this.datapaths.get(d);
-      if (!dp || !dp.connected) continue;
+      if (!writable(dp)) continue;
       if (dp.version === OFP_VERSION_1_0) {
         for (const rec of mine) sends.push(this.sendDelete(dp, this.strictDelete(dp, 0, rec.spec.priority!, rec.spec.match!, rec.spec.cookie!)));
       } else {

@@ -262,6 +262,27 @@ describe('flow service, switch side unchanged', () => {
     expect(table.forward({ in_port: 1, eth_dst: '00:00:00:00:00:01' }).outputs).toEqual([2]);
   });
 
+  it('sends nothing to a switch another instance masters, and installs what it kept once it becomes master', async () => {
+    const r = rig();
+    const table = new FakeFlowTable();
+    const { dp } = await connect(r, table);
+    await dp.claimRole('slave', 1n);
+    expect(dp.mastership).toBe('slave');
+    const a = r.flows.scope('app-a');
+    const sent = r.flows.counters.flowModsSent;
+    const rec = a.install(1n, macRule(1, 2));
+    expect(a.removeMatching(1n, [{ field: 'eth_dst', value: '00:00:00:00:00:09' }])).toBe(0);
+    await new Promise((res) => setTimeout(res, 30));
+    expect(rec.state).toBe('pending');
+    expect(r.flows.counters.flowModsSent).toBe(sent);
+    expect(table.forward({ in_port: 1, eth_dst: '00:00:00:00:00:01' }).outputs).toEqual([]);
+    await dp.claimRole('master', 2n);
+    // The cluster service announces the new term on the bus; the flow service reconciles.
+    r.ctrl.bus.emit('mastershipChanged', { dpid: 1n, role: 'master', generationId: 2n });
+    await waitFor(() => rec.state === 'installed');
+    expect(table.forward({ in_port: 1, eth_dst: '00:00:00:00:00:01' }).outputs).toEqual([2]);
+  });
+
   it('tells whether a record is still the desired flow: not after a replace, a removal or a refusal', async () => {
     const r = rig();
     const table = new FakeFlowTable();
