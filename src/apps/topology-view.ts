@@ -21,6 +21,8 @@ export function topologyView(source: TopologySource): TopologyService {
   return {
     floodPorts: (dpid, inPort) => source.floodPorts(dpid, inPort),
     ...(source.snapshot ? { snapshot: () => source.snapshot!() } : {}),
+    // The fabric object is rebuilt only when switches, ports or links change: its identity is the version.
+    fabricVersion: () => source.fabric(),
     isEdgePort: (dpid, port) => !source.isInfrastructurePort(dpid, port),
     isBlockedPort: (dpid, port) => {
       const sw = source.fabric().switches.get(dpid);

@@ -94,6 +94,11 @@ export interface TopologyService {
   treeSignature?(): string;
   /** The current topology snapshot (links, hosts, paths), for apps that compute paths. */
   snapshot?(): TopologySnapshot;
+  /**
+   * An identity that changes exactly when switches, ports or links change, not when hosts do:
+   * cheap enough to check per packet-in before asking for a snapshot.
+   */
+  fabricVersion?(): unknown;
 }
 
 /** A host as the host tracker knows it (structurally the topology's Host). */

@@ -226,6 +226,22 @@ describe('forwarding: first packets', () => {
     expect(path.hops.at(-1)).toEqual({ dpid: 4n, inPort: 2, outPort: 1 });
   });
 
+  it('answers a packet-in of a path already set up with a packet-out alone (packets that raced the flows)', () => {
+    const net = ring(4);
+    net.topologyChanged(true);
+    expect(net.send('h1', mac(3))).toEqual(['h3']);
+    const again = net.logic.packetIn(1n, 1, OFP_NO_BUFFER, frame(mac(3), mac(1)), net.now);
+    expect(again.kind).toBe('route');
+    expect(again.install).toEqual([]);
+    expect(again.remove).toEqual([]);
+    expect(again.packetOuts).toHaveLength(1);
+    // A host's paths go when its switch does, and only its paths.
+    expect(net.send('h2', mac(4))).toEqual(['h4']);
+    const gone = net.logic.switchDisconnected(1n); // h1, which sent, was learned there
+    expect(gone.remove.length).toBeGreaterThan(0);
+    expect(net.logic.listPaths().map((p) => `${p.src}>${p.dst}`).sort()).toEqual([`${mac(2)}>${mac(4)}`, `${mac(4)}>${mac(2)}`]);
+  });
+
   it('gives the same paths whatever the order switches and links were learned in', () => {
     const a = ring(5);
     const b = new Network();

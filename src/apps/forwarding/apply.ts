@@ -1,6 +1,6 @@
 /** The shell side shared by the path-installing apps (forwarding, router): applying what their logic decided. */
 import type { AppContext } from '../types.js';
-import type { Effects } from './logic.js';
+import type { Effects, ForwardingTopology } from './logic.js';
 
 /**
  * True when this controller may write to the switch: it is connected here and, in a cluster, not
@@ -21,5 +21,50 @@ export function applyEffects(c: AppContext<object>, fx: Effects, what: string): 
   for (const p of fx.packetOuts) {
     const out = p.fallback && !canWrite(c, p.dpid) ? p.fallback : p;
     if (canWrite(c, out.dpid)) c.packets.packetOut(out.dpid, out.spec);
+  }
+}
+
+/** What a path app's logic takes from the topology. */
+export interface TopologyConsumer {
+  setTopology(topo: ForwardingTopology, now: number): Effects;
+}
+
+/**
+ * Feeds a path app's logic the topology snapshot. Before a packet-in (`beforePacket`) it catches up
+ * only when switches, ports or links changed (a cheap identity check), so a path never follows a
+ * stale link set; host changes arrive with the coalesced topologyChanged (`changed`), because a
+ * snapshot per new host would cost O(hosts) per packet-in while thousands of hosts appear.
+ */
+export class TopologyFeed {
+  private applied: ForwardingTopology | undefined;
+  private appliedFabric: unknown;
+
+  constructor(
+    private readonly c: AppContext<object>,
+    private readonly logic: TopologyConsumer,
+    private readonly apply: (fx: Effects) => void,
+  ) {}
+
+  /** Catches up with a fabric change (or the first snapshot). */
+  beforePacket(): void {
+    const topo = this.c.topology;
+    if (!topo?.snapshot) return;
+    const fabric = topo.fabricVersion?.();
+    if (this.applied !== undefined && fabric !== undefined && fabric === this.appliedFabric) return;
+    this.changed(topo.snapshot(), fabric);
+  }
+
+  /** A new snapshot (topologyChanged). */
+  changed(snap: ForwardingTopology, fabric: unknown = this.c.topology?.fabricVersion?.()): void {
+    if (snap === this.applied) return;
+    this.applied = snap;
+    this.appliedFabric = fabric;
+    this.apply(this.logic.setTopology(snap, this.c.now()));
+  }
+
+  /** Forgets what was applied (the logic was rebuilt). */
+  reset(): void {
+    this.applied = undefined;
+    this.appliedFabric = undefined;
   }
 }

@@ -8,8 +8,8 @@ import { dpidToHex } from '../../events.js';
 import { OFPPC, OFPPS } from '../../openflow/codec/v13/enums.js';
 import type { ConfigSchema } from '../schema.js';
 import type { App, AppContext, PacketInResult } from '../types.js';
-import { applyEffects, canWrite } from './apply.js';
-import { defaultForwardingConfig, Forwarding, type Effects, type ForwardingConfig, type ForwardingTopology, type Hop } from './logic.js';
+import { applyEffects, canWrite, TopologyFeed } from './apply.js';
+import { defaultForwardingConfig, Forwarding, type Effects, type ForwardingConfig, type Hop } from './logic.js';
 
 export { Forwarding, defaultForwardingConfig, type ForwardingConfig, type ForwardingTopology, type Effects, type Hop } from './logic.js';
 
@@ -45,18 +45,13 @@ export interface ForwardingApp extends App<ForwardingConfig> {
 export function forwardingApp(): ForwardingApp {
   let ctx: AppContext<ForwardingConfig> | undefined;
   let logic: Forwarding | undefined;
-  let applied: ForwardingTopology | undefined;
+  let feed: TopologyFeed | undefined;
 
   const apply = (fx: Effects): void => {
     if (ctx) applyEffects(ctx, fx, 'path flow');
   };
 
-  const refresh = (): void => {
-    const snap = ctx?.topology?.snapshot?.();
-    if (!snap || snap === applied || !logic || !ctx) return;
-    applied = snap;
-    apply(logic.setTopology(snap, ctx.now()));
-  };
+  const refresh = (): void => feed?.beforePacket();
 
   const app: ForwardingApp = {
     name: 'forwarding',
@@ -67,12 +62,14 @@ export function forwardingApp(): ForwardingApp {
     start(c) {
       ctx = c;
       logic = new Forwarding(c.config, (dpid) => canWrite(c, dpid));
-      applied = undefined;
+      feed = new TopologyFeed(c, logic, apply);
       const l = logic;
       const routed = c.metrics.counter('routed_total', 'Packet-ins answered with a path');
       const flooded = c.metrics.counter('flooded_total', 'Packet-ins flooded');
       const dropped = c.metrics.counter('dropped_total', 'Packet-ins dropped');
       counters = { routed, flooded, dropped };
+      // A hop the switch refused: the path goes, so the next packet sets it up (and retries) again.
+      c.flows.on('failed', (rec) => apply(l.flowRemoved(rec.dpid, rec.spec.match ?? [])));
       c.flows.on('removed', (rec, why) => {
         if (why === 'idle_timeout' || why === 'hard_timeout' || why === 'deleted' || why === 'expired_while_away') apply(l.flowRemoved(rec.dpid, rec.spec.match ?? []));
       });
@@ -83,7 +80,7 @@ export function forwardingApp(): ForwardingApp {
     stop() {
       ctx = undefined;
       logic = undefined;
-      applied = undefined;
+      feed = undefined;
     },
 
     paths: () => logic?.listPaths() ?? [],
@@ -109,8 +106,7 @@ export function forwardingApp(): ForwardingApp {
 
     onTopologyChanged(e) {
       if (!logic || !ctx) return;
-      applied = e.snapshot;
-      apply(logic.setTopology(e.snapshot, ctx.now()));
+      feed?.changed(e.snapshot);
     },
 
     onPortModified(e) {

@@ -142,6 +142,17 @@ function effects(): Effects {
   return { install: [], remove: [], packetOuts: [], handled: true };
 }
 
+/** Two hop lists through the same switch ports. */
+function sameHops(a: readonly Hop[], b: readonly Hop[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.dpid !== y.dpid || x.inPort !== y.inPort || x.outPort !== y.outPort) return false;
+  }
+  return true;
+}
+
 function pairKey(src: number, dst: number, vid: number): string {
   return `${src}>${dst}@${vid}`;
 }
@@ -152,10 +163,6 @@ function flowId(dpid: bigint, inPort: number, src: number, dst: number, vid: num
 
 function linkId(src: bigint, srcPort: number, dst: bigint, dstPort: number): string {
   return `${src}:${srcPort}>${dst}:${dstPort}`;
-}
-
-function sameLoc(a: Location, b: Location): boolean {
-  return a.dpid === b.dpid && a.port === b.port;
 }
 
 /** FNV-1a over the frame: the identity of a flooded frame for duplicate suppression. */
@@ -175,6 +182,8 @@ export class Forwarding {
   private linkSig = '';
   private readonly learned = new Map<number, Learned>();
   private readonly paths = new Map<string, PathRec>();
+  /** Path keys by source and by destination MAC, so a host's paths go without scanning them all. */
+  private readonly pathsByMac = new Map<number, Set<string>>();
   /** Flow identity → the path that owns it. */
   private readonly flowOwner = new Map<string, string>();
   private readonly recentFloods = new Map<number, number>();
@@ -497,11 +506,32 @@ export class Forwarding {
   }
 
   private dropPathsOf(mac: number, fx: Effects): void {
-    for (const rec of [...this.paths.values()]) if (rec.src === mac || rec.dst === mac) this.removePath(rec, fx, () => true);
+    const keys = this.pathsByMac.get(mac);
+    if (!keys) return;
+    for (const k of [...keys]) {
+      const rec = this.paths.get(k);
+      if (rec) this.removePath(rec, fx, () => true);
+    }
+  }
+
+  private indexPath(mac: number, key: string): void {
+    let keys = this.pathsByMac.get(mac);
+    if (!keys) this.pathsByMac.set(mac, (keys = new Set()));
+    keys.add(key);
+  }
+
+  private unindexPath(mac: number, key: string): void {
+    const keys = this.pathsByMac.get(mac);
+    if (!keys) return;
+    keys.delete(key);
+    if (keys.size === 0) this.pathsByMac.delete(mac);
   }
 
   private removePath(rec: PathRec, fx: Effects, which: (h: Hop) => boolean): void {
-    this.paths.delete(pairKey(rec.src, rec.dst, rec.vid));
+    const key = pairKey(rec.src, rec.dst, rec.vid);
+    this.paths.delete(key);
+    this.unindexPath(rec.src, key);
+    this.unindexPath(rec.dst, key);
     for (const h of rec.hops) {
       this.flowOwner.delete(flowId(h.dpid, h.inPort, rec.src, rec.dst, rec.vid));
       if (which(h)) fx.remove.push({ dpid: h.dpid, rule: this.hopFlow(rec.src, rec.dst, rec.vid, h) });
@@ -512,8 +542,12 @@ export class Forwarding {
   private putPath(src: number, dst: number, vid: number, srcLoc: Location, dstLoc: Location, hops: Hop[], fx: Effects): void {
     const key = pairKey(src, dst, vid);
     const old = this.paths.get(key);
+    // The same path again (packets that reached us while it was being set up): nothing to send.
+    if (old && sameHops(old.hops, hops)) return;
     if (old) this.retire(old, hops, fx);
     this.paths.set(key, { src, dst, vid, srcLoc, dstLoc, hops });
+    this.indexPath(src, key);
+    this.indexPath(dst, key);
     // Egress first: by the time the ingress flow exists, the rest of the path does too (on one switch's ordering).
     for (let i = hops.length - 1; i >= 0; i--) {
       const h = hops[i]!;
@@ -537,7 +571,6 @@ export class Forwarding {
       this.removePath(rec, fx, () => true);
       return;
     }
-    if (hops.length === rec.hops.length && hops.every((h, i) => sameLoc({ dpid: h.dpid, port: h.outPort }, { dpid: rec.hops[i]!.dpid, port: rec.hops[i]!.outPort }) && h.inPort === rec.hops[i]!.inPort)) return;
     this.putPath(rec.src, rec.dst, rec.vid, rec.srcLoc, rec.dstLoc, hops, fx);
   }
 }

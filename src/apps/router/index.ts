@@ -10,8 +10,8 @@ import type { ConfigSchema } from '../schema.js';
 import { sameStored, StoreFollower, type StoreValue } from '../store.js';
 import type { App, AppContext, PacketInResult } from '../types.js';
 import { formatIpv4 } from '../../util/addr.js';
-import { applyEffects } from '../forwarding/apply.js';
-import type { Effects, ForwardingTopology } from '../forwarding/logic.js';
+import { applyEffects, TopologyFeed } from '../forwarding/apply.js';
+import type { Effects } from '../forwarding/logic.js';
 import { checkRoute, checkRouterConfig, defaultRouterConfig, entryRoute, parseRoutes, Router, type RouteEntry, type RouterConfig } from './logic.js';
 
 export { Router, defaultRouterConfig, parseInterfaces, parseRoutes, checkRouterConfig, checkRoute, RouteError, type RouteEntry, type RouterConfig, type RouterInterface, type StaticRoute } from './logic.js';
@@ -75,7 +75,7 @@ function byIdNumber(a: RouteEntry, b: RouteEntry): number {
 export function routerApp(): RouterApp {
   let ctx: AppContext<RouterConfig> | undefined;
   let logic: Router | undefined;
-  let applied: ForwardingTopology | undefined;
+  let feed: TopologyFeed | undefined;
   /** API routes by id, in creation order. */
   const stored = new Map<string, RouteEntry>();
   let nextId = 1;
@@ -146,12 +146,7 @@ export function routerApp(): RouterApp {
     }
   };
 
-  const refresh = (): void => {
-    const snap = ctx?.topology?.snapshot?.();
-    if (!snap || snap === applied || !logic || !ctx) return;
-    applied = snap;
-    apply(logic.setTopology(snap, ctx.now()));
-  };
+  const refresh = (): void => feed?.beforePacket();
 
   return {
     name: 'router',
@@ -163,7 +158,7 @@ export function routerApp(): RouterApp {
     async start(c) {
       ctx = c;
       logic = new Router(c.config);
-      applied = undefined;
+      feed = new TopologyFeed(c, logic, apply);
       stored.clear();
       const l = logic;
       // Following first, so a change made while the routes load is not missed.
@@ -192,7 +187,7 @@ export function routerApp(): RouterApp {
       follower = undefined;
       ctx = undefined;
       logic = undefined;
-      applied = undefined;
+      feed = undefined;
     },
 
     neighbors: () => logic?.listNeighbors() ?? [],
@@ -243,8 +238,7 @@ export function routerApp(): RouterApp {
 
     onTopologyChanged(e) {
       if (!logic || !ctx) return;
-      applied = e.snapshot;
-      apply(logic.setTopology(e.snapshot, ctx.now()));
+      feed?.changed(e.snapshot);
     },
 
     onPortModified(e) {
