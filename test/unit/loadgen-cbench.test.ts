@@ -129,12 +129,13 @@ describe('signalbox bench arguments and command', () => {
     const err = new PassThrough();
     let text = '';
     out.on('data', (c: Buffer) => (text += c.toString()));
-    const code = await benchCommand(['--self', '--json', '-s', '2', '-M', '20', '-l', '2', '-m', '150', '-w', '0', '-D', '20', '--no-worker'], { stdin: new PassThrough(), stdout: out, stderr: err });
+    const code = await benchCommand(['--self', '--json', '-s', '2', '-M', '20', '-l', '2', '-m', '150', '-w', '2', '-D', '300', '--no-worker'], { stdin: new PassThrough(), stdout: out, stderr: err });
     expect(code).toBe(0);
-    const r = JSON.parse(text) as { switches: number; loops: unknown[]; answeredPerSec: { avg: number } };
+    const r = JSON.parse(text) as { switches: number; loops: { warmup: boolean }[]; answeredPerSec: { max: number } };
     expect(r.switches).toBe(2);
-    expect(r.loops.length).toBe(2);
-    expect(r.answeredPerSec.avg).toBeGreaterThan(0);
+    expect(r.loops.filter((l) => !l.warmup).length).toBe(2);
+    // A loaded CI machine may leave a loop empty; the run as a whole must have answers.
+    expect(r.answeredPerSec.max).toBeGreaterThan(0);
     expect(await benchCommand(['--mode', 'x'], { stdin: new PassThrough(), stdout: new PassThrough(), stderr: err })).toBe(2);
   });
 });
