@@ -465,6 +465,8 @@ describe('three `signalbox start` processes, linear,4 in Mininet', () => {
       // Stay stopped well past the TTL: the new terms are established while it sleeps.
       await sleep(1_000);
 
+      // Its first words after waking may come before its API answers: read the log from here.
+      const wallSigcont = Date.now();
       victim.proc!.kill('SIGCONT');
       victim.stopped = false;
       // First it demotes itself: it masters nothing it lost, its gate refuses writes there, and
@@ -486,7 +488,7 @@ describe('three `signalbox start` processes, linear,4 in Mininet', () => {
       if (w.status === 201) expect(survivors.map((i) => i.id)).toContain(w.servedBy);
       const ovsNow = await ovsMasters(sws);
       for (const d of theirs) expect(ovsNow.get(d)).not.toBe(victim.id);
-      await until('it says it demoted itself', () => timeline(wallCont).includes(`${victim.id}  no keepalive confirmed`) || timeline(wallCont).includes(`${victim.id}  lost the cluster lease`), 5_000);
+      await until('it says it demoted itself', () => timeline(wallSigcont).includes(`${victim.id}  no keepalive confirmed`) || timeline(wallSigcont).includes(`${victim.id}  lost the cluster lease`), 5_000);
       // Then it rejoins under a new lease, and the masters are spread over three again.
       await until('rejoined and rebalanced', () => settled(sws, instances), 20_000, 200);
       console.log(`after SIGCONT:\n${timeline(wallCont)}`);
