@@ -9,7 +9,7 @@ import type { ControllerEventName, ControllerEvents, EventBus } from '../events.
 import { dpidToHex } from '../events.js';
 import { errorNames, messageTypeName } from '../openflow/codec/constants.js';
 import type { Datapath } from '../openflow/datapath.js';
-import { MESSAGE_TYPE_SLOTS, type SessionCounters } from '../openflow/session.js';
+import { MESSAGE_TYPE_SLOTS, zeroSessionCounters, type SessionCounters } from '../openflow/session.js';
 
 /** What the metrics read at scrape time (the API context fits). */
 export interface MetricsSource {
@@ -122,7 +122,7 @@ export class ControllerMetrics {
     };
     on('switchConnected', (e: { datapath: Datapath }) => {
       this.switchEvents.inc({ event: 'connected' });
-      this.lastSeen.set(e.datapath, zeroCounters());
+      this.lastSeen.set(e.datapath, zeroSessionCounters());
     });
     on('switchDisconnected', (e: { dpid: bigint }) => {
       this.switchEvents.inc({ event: 'disconnected' });
@@ -210,7 +210,7 @@ export class ControllerMetrics {
   /** Adds the session counters' growth since the last scrape to the cumulative counters. */
   private flushSessions(): void {
     for (const dp of this.source.datapaths.values()) {
-      if (!this.lastSeen.has(dp)) this.lastSeen.set(dp, zeroCounters());
+      if (!this.lastSeen.has(dp)) this.lastSeen.set(dp, zeroSessionCounters());
       this.flushOne(dp, false);
     }
     for (const dp of this.lastSeen.keys()) if (!dp.connected && this.source.datapaths.get(dp.dpid) !== dp) this.flushOne(dp, true);
@@ -241,20 +241,6 @@ export class ControllerMetrics {
       if (n > 0) this.messages.inc({ direction, type: i === MESSAGE_TYPE_SLOTS - 1 ? 'other' : messageTypeName(version, i) }, n);
     }
   }
-}
-
-function zeroCounters(): SessionCounters {
-  return {
-    messagesIn: 0,
-    messagesOut: 0,
-    inByType: new Float64Array(MESSAGE_TYPE_SLOTS),
-    outByType: new Float64Array(MESSAGE_TYPE_SLOTS),
-    bytesIn: 0,
-    bytesOut: 0,
-    decodeErrors: 0,
-    errorsReceived: 0,
-    echoMisses: 0,
-  };
 }
 
 function sanitize(s: string): string {

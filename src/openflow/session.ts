@@ -63,6 +63,21 @@ export interface SessionCounters {
 /** Per-type counter slots: every OpenFlow 1.0-1.3 type number fits below it. */
 export const MESSAGE_TYPE_SLOTS = 32;
 
+/** Counters at zero (a new session, or a baseline to count growth from). */
+export function zeroSessionCounters(): SessionCounters {
+  return {
+    messagesIn: 0,
+    messagesOut: 0,
+    inByType: new Float64Array(MESSAGE_TYPE_SLOTS),
+    outByType: new Float64Array(MESSAGE_TYPE_SLOTS),
+    bytesIn: 0,
+    bytesOut: 0,
+    decodeErrors: 0,
+    errorsReceived: 0,
+    echoMisses: 0,
+  };
+}
+
 interface Pending {
   readonly requestType: string;
   readonly resolve: (m: OfMessage) => void;
@@ -109,17 +124,7 @@ export class Session extends EventEmitter<SessionEvents> {
   ports: SwitchPort[] = [];
   desc: SwitchDesc | undefined;
   readonly remoteAddress: string;
-  readonly counters: SessionCounters = {
-    messagesIn: 0,
-    messagesOut: 0,
-    inByType: new Float64Array(MESSAGE_TYPE_SLOTS),
-    outByType: new Float64Array(MESSAGE_TYPE_SLOTS),
-    bytesIn: 0,
-    bytesOut: 0,
-    decodeErrors: 0,
-    errorsReceived: 0,
-    echoMisses: 0,
-  };
+  readonly counters: SessionCounters = zeroSessionCounters();
   closeReason: string | undefined;
   log: Logger;
 

@@ -8,6 +8,7 @@ import { accessSync, constants as fsConstants, mkdtempSync, rmSync } from 'node:
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './exec.js';
 
 /** Where Debian's etcd-server package puts the binary. */
 export const ETCD_BIN = process.env.SIGNALBOX_ETCD_BIN ?? '/usr/bin/etcd';
@@ -26,18 +27,6 @@ export interface EtcdServer {
 
 const live = new Set<ChildProcess>();
 let exitHook = false;
-
-/** A loopback port that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', resolve);
-  });
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /**
  * Starts etcd on two free loopback ports (client and peer) and waits until /health says so.

@@ -1,4 +1,5 @@
 /** Runs system commands for the test harness: bounded by a timeout, and every failure throws with the command's stderr. */
+import { createServer } from 'node:net';
 import { execFile, execFileSync } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 
@@ -108,4 +109,16 @@ export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, i
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** A loopback port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', resolve);
+  });
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
 }

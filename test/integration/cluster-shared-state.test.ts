@@ -6,7 +6,6 @@
  * switch and keeps every static flow and rule (none deleted as extraneous).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +17,7 @@ import { silentLogger } from '../../src/log.js';
 import { startSignalbox, type Running } from '../../src/runtime.js';
 import { startEtcd, type EtcdServer } from '../harness/etcd.js';
 import { cleanupAll, createBridge, ensureOvs, waitFor, type Bridge, type FlowDump } from '../harness/ovs.js';
+import { freePort } from '../harness/exec.js';
 
 const IDS = ['sbx-ia', 'sbx-ib'] as const;
 /** A dpid whose rendezvous ranking puts instance B first: with one switch, B masters it. */
@@ -39,17 +39,6 @@ afterAll(async () => {
   await etcd?.stop();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', resolve);
-  });
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 async function start(instanceId: string, prefix: string): Promise<Running> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sbx-shared-'));

@@ -3,16 +3,9 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupAll, createBridge, ensureOvs, listBridges, listLinks, listNetns, parseDumpFlows, vsctl, waitFor, type Bridge } from '../harness/ovs.js';
 import { startLab, type Lab } from '../harness/mininet.js';
+import { freePort } from '../harness/exec.js';
 
 /** A TCP port nothing listens on (bound, then released). */
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
-
 describe('parseDumpFlows', () => {
   it('reads stats, default priority, match and actions from ovs-ofctl text', () => {
     const text = [

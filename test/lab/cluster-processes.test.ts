@@ -6,13 +6,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEtcd, type EtcdServer } from '../harness/etcd.js';
-import { run } from '../harness/exec.js';
+import { freePort, run } from '../harness/exec.js';
 import { startLab, type Lab, type LabSwitch } from '../harness/mininet.js';
 import { parseDumpFlows } from '../harness/ovs.js';
 
@@ -69,17 +68,6 @@ afterEach(async () => {
 });
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', resolve);
-  });
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 function launch(i: Instance, endpoint: string, prefix: string): void {
   const args = [
