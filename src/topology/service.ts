@@ -10,7 +10,8 @@ import type { TopologyConfig } from '../config.js';
 import type { ControllerEvents, EventBus } from '../events.js';
 import { dpidToHex } from '../events.js';
 import { OFPP } from '../openflow/codec/constants.js';
-import type { Datapath } from '../openflow/datapath.js';
+import { NotMasterError, type Datapath } from '../openflow/datapath.js';
+import { SessionClosedError } from '../openflow/errors.js';
 import type { SwitchPort } from '../openflow/session.js';
 import { ETH_TYPE, parsePacket, peekEthernet } from '../packet/index.js';
 import { isLivePort, LinkDiscovery, type LinkEvent, type ProbeVerdict } from './discovery.js';
@@ -457,7 +458,10 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     if (restore) this.counters.lldpFlowRestores++;
     else this.counters.lldpFlowInstalls++;
     dp.flowModConfirmed(lldpFlowSpec(this.config.lldpFlowPriority)).catch((err: Error) => {
-      this.log.warn({ dpid: dp.dpidHex, err: err.message }, 'LLDP flow not installed');
+      // The switch went away (it is installed again when it connects) or another instance became
+      // its master (which installs it): nothing is wrong then.
+      const expected = err instanceof SessionClosedError || err instanceof NotMasterError;
+      this.log[expected ? 'debug' : 'warn']({ dpid: dp.dpidHex, err: err.message }, 'LLDP flow not installed');
     });
   }
 
