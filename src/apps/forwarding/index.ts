@@ -68,8 +68,11 @@ export function forwardingApp(): ForwardingApp {
       const flooded = c.metrics.counter('flooded_total', 'Packet-ins flooded');
       const dropped = c.metrics.counter('dropped_total', 'Packet-ins dropped');
       counters = { routed, flooded, dropped };
-      // A hop the switch refused: the path goes, so the next packet sets it up (and retries) again.
-      c.flows.on('failed', (rec) => apply(l.flowRemoved(rec.dpid, rec.spec.match ?? [])));
+      // A hop the switch itself refused (an OFPT_ERROR; not a mastership handover, which the new
+      // master settles): the path goes, so the next packet sets it up, and retries, again.
+      c.flows.on('failed', (rec) => {
+        if (rec.error && rec.error.errType >= 0) apply(l.flowRemoved(rec.dpid, rec.spec.match ?? []));
+      });
       c.flows.on('removed', (rec, why) => {
         if (why === 'idle_timeout' || why === 'hard_timeout' || why === 'deleted' || why === 'expired_while_away') apply(l.flowRemoved(rec.dpid, rec.spec.match ?? []));
       });
