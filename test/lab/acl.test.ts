@@ -1,13 +1,10 @@
 /** acl (+ forwarding, proxy-arp) on real Open vSwitch in Mininet: exactly the denied traffic is blocked, an allow exception goes through, and removing the rules restores everything. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppManager } from '../../src/apps/manager.js';
-import { topologyView } from '../../src/apps/topology-view.js';
-import type { TopologyService } from '../../src/apps/types.js';
-import { forwardingApp, type ForwardingApp } from '../../src/apps/forwarding/index.js';
-import { proxyArpApp } from '../../src/apps/proxy-arp/index.js';
+import type { ForwardingApp } from '../../src/apps/forwarding/index.js';
 import { aclApp } from '../../src/apps/acl/index.js';
-import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
+import { startLabController } from '../harness/controller.js';
 import { startLab, waitFor, type Lab } from '../harness/mininet.js';
 
 let lab: Lab | undefined;
@@ -17,7 +14,6 @@ let apps: AppManager | undefined;
 afterEach(async () => {
   await lab?.stop();
   lab = undefined;
-  await apps?.stop();
   apps = undefined;
   await ctrl?.stop();
   ctrl = undefined;
@@ -27,19 +23,12 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 describe('acl in Mininet (OpenFlow13)', () => {
   it('tree 2x2: denies exactly what the rules say, lets the allowed exception through, and forgets deleted rules', async () => {
-    ctrl = new Controller({ ...defaultConfig, apps: { ...defaultConfig.apps, enabled: [] }, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'] } });
-    const port = (await ctrl.start()).openflow[0]!.port;
-    const t = ctrl.topology!;
     const acl = aclApp();
-    apps = new AppManager({
-      bus: ctrl.bus,
-      datapaths: ctrl.datapaths,
-      log: ctrl.log,
-      topology: { ...topologyView(t), snapshot: () => t.snapshot() } as TopologyService,
-      apps: [forwardingApp, proxyArpApp, acl],
-      config: { enabled: ['forwarding', 'proxy-arp', 'acl'] },
-    });
-    await apps.start();
+    const started = await startLabController(['forwarding', 'proxy-arp', 'acl'], { apps: [acl] });
+    ctrl = started.ctrl;
+    apps = started.apps;
+    const port = started.port;
+    const t = ctrl.topology!;
     lab = await startLab({ kind: 'tree', depth: 2, fanout: 2 }, { controllerPort: port, waitConnectedMs: 30_000 });
     expect(lab.connected ?? true).toBe(true);
     const deadline = Date.now() + 20_000;

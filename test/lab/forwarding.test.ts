@@ -5,12 +5,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppManager } from '../../src/apps/manager.js';
-import { topologyView } from '../../src/apps/topology-view.js';
-import type { HostService, TopologyService } from '../../src/apps/types.js';
 import { forwardingApp } from '../../src/apps/forwarding/index.js';
-import { proxyArpApp } from '../../src/apps/proxy-arp/index.js';
-import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
+import type { AppDefinition } from '../../src/apps/types.js';
+import { startLabController } from '../harness/controller.js';
 import { startLab, waitFor, type Lab, type TopoSpec } from '../harness/mininet.js';
 
 let lab: Lab | undefined;
@@ -22,7 +20,6 @@ let fwd: ReturnType<typeof forwardingApp> | undefined;
 afterEach(async () => {
   await lab?.stop();
   lab = undefined;
-  await apps?.stop();
   apps = undefined;
   await ctrl?.stop();
   ctrl = undefined;
@@ -30,30 +27,11 @@ afterEach(async () => {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/**
- * The apps' view of the controller's topology and hosts: topologyView plus the current snapshot
- * (forwarding computes paths on it) and the host tracker. The controller should wire the same.
- */
-function appTopology(c: Controller): { topology: TopologyService; hosts: HostService } {
-  const t = c.topology!;
-  return {
-    topology: { ...topologyView(t), snapshot: () => t.snapshot() } as TopologyService,
-    hosts: { findByMac: (mac) => t.snapshot().host(mac), list: () => t.hostList() },
-  };
-}
-
-async function start(topo: TopoSpec, links: number, extra: { apps?: Parameters<typeof AppManager.prototype.register>[0][]; enabled?: string[]; settings?: Record<string, Record<string, unknown>> } = {}): Promise<Lab> {
-  ctrl = new Controller({ ...defaultConfig, apps: { ...defaultConfig.apps, enabled: [] }, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'] } });
-  const port = (await ctrl.start()).openflow[0]!.port;
-  apps = new AppManager({
-    bus: ctrl.bus,
-    datapaths: ctrl.datapaths,
-    log: ctrl.log,
-    ...appTopology(ctrl),
-    apps: [(fwd = forwardingApp()), proxyArpApp, ...(extra.apps ?? [])],
-    config: { enabled: extra.enabled ?? ['forwarding', 'proxy-arp'], settings: extra.settings ?? {} },
-  });
-  await apps.start();
+async function start(topo: TopoSpec, links: number, extra: { apps?: AppDefinition[]; enabled?: string[]; settings?: Record<string, Record<string, unknown>> } = {}): Promise<Lab> {
+  const started = await startLabController(extra.enabled ?? ['forwarding', 'proxy-arp'], { apps: [(fwd = forwardingApp()), ...(extra.apps ?? [])], settings: extra.settings ?? {} });
+  ctrl = started.ctrl;
+  apps = started.apps;
+  const port = started.port;
   lab = await startLab(topo, { controllerPort: port, waitConnectedMs: 30_000 });
   expect(lab.connected ?? true).toBe(true);
   const switches = (await lab.switches()).length;

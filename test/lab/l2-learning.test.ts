@@ -1,9 +1,8 @@
 /** l2-learning on real Open vSwitch in Mininet: pingall without loss on a tree and a line, in OpenFlow 1.3 and 1.0, and iperf between two hosts. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
 import { AppManager } from '../../src/apps/manager.js';
-import { topologyView } from '../../src/apps/topology-view.js';
+import { startLabController } from '../harness/controller.js';
 import { startLab, type Lab, type TopoSpec } from '../harness/mininet.js';
 
 let lab: Lab | undefined;
@@ -13,23 +12,16 @@ let apps: AppManager | undefined;
 afterEach(async () => {
   await lab?.stop();
   lab = undefined;
-  await apps?.stop();
   apps = undefined;
   await ctrl?.stop();
   ctrl = undefined;
 });
 
 async function run(topo: TopoSpec, protocol: 'OpenFlow13' | 'OpenFlow10', hosts: [string, string], links = 0): Promise<Lab> {
-  ctrl = new Controller({ ...defaultConfig, apps: { ...defaultConfig.apps, enabled: [] }, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'] } });
-  const port = (await ctrl.start()).openflow[0]!.port;
-  apps = new AppManager({
-    bus: ctrl.bus,
-    datapaths: ctrl.datapaths,
-    log: ctrl.log,
-    topology: topologyView(ctrl.topology!),
-    config: { enabled: ['l2-learning'] },
-  });
-  await apps.start();
+  const started = await startLabController(['l2-learning']);
+  ctrl = started.ctrl;
+  apps = started.apps;
+  const port = started.port;
   lab = await startLab(topo, { controllerPort: port, protocol, waitConnectedMs: 30_000 });
   expect(lab.connected ?? true).toBe(true);
   // Every switch has the table-miss flow before traffic starts.

@@ -1,14 +1,11 @@
 /** router (+ forwarding, proxy-arp, packet-in meter) on real Open vSwitch in Mininet: hosts in two subnets ping each other through their gateways. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppManager } from '../../src/apps/manager.js';
-import { topologyView } from '../../src/apps/topology-view.js';
-import type { TopologyService } from '../../src/apps/types.js';
-import { forwardingApp, type ForwardingApp } from '../../src/apps/forwarding/index.js';
-import { proxyArpApp } from '../../src/apps/proxy-arp/index.js';
+import type { ForwardingApp } from '../../src/apps/forwarding/index.js';
 import { routerApp } from '../../src/apps/router/index.js';
 import { packetInMeterApp } from '../../src/apps/packetin-meter/index.js';
-import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
+import { startLabController } from '../harness/controller.js';
 import { startLab, waitFor, type Lab } from '../harness/mininet.js';
 
 let lab: Lab | undefined;
@@ -18,7 +15,6 @@ let apps: AppManager | undefined;
 afterEach(async () => {
   await lab?.stop();
   lab = undefined;
-  await apps?.stop();
   apps = undefined;
   await ctrl?.stop();
   ctrl = undefined;
@@ -28,24 +24,16 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 describe('router in Mininet (OpenFlow13)', () => {
   it('two subnets on two switches: gateways answer ping, hosts reach the other subnet with the TTL decremented, pingall 0% loss; packet-ins are metered', async () => {
-    ctrl = new Controller({ ...defaultConfig, apps: { ...defaultConfig.apps, enabled: [] }, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'] } });
-    const port = (await ctrl.start()).openflow[0]!.port;
-    const t = ctrl.topology!;
     const router = routerApp();
     const meter = packetInMeterApp();
-    apps = new AppManager({
-      bus: ctrl.bus,
-      datapaths: ctrl.datapaths,
-      log: ctrl.log,
-      topology: { ...topologyView(t), snapshot: () => t.snapshot() } as TopologyService,
-      hosts: { findByMac: (mac) => t.snapshot().host(mac), list: () => t.hostList() },
-      apps: [forwardingApp, proxyArpApp, router, meter],
-      config: {
-        enabled: ['forwarding', 'proxy-arp', 'router', 'packetin-meter'],
-        settings: { router: { interfaces: ['10.0.1.254/24', '10.0.2.254/24'] }, 'packetin-meter': { ratePps: 500 } },
-      },
+    const started = await startLabController(['forwarding', 'proxy-arp', 'router', 'packetin-meter'], {
+      apps: [router, meter],
+      settings: { router: { interfaces: ['10.0.1.254/24', '10.0.2.254/24'] }, 'packetin-meter': { ratePps: 500 } },
     });
-    await apps.start();
+    ctrl = started.ctrl;
+    apps = started.apps;
+    const port = started.port;
+    const t = ctrl.topology!;
     lab = await startLab({ kind: 'router', switches: 2 }, { controllerPort: port, waitConnectedMs: 30_000 });
     expect(lab.connected ?? true).toBe(true);
     const deadline = Date.now() + 20_000;
