@@ -3,20 +3,11 @@
  * out of the difference with the previous sample, and the view the API reads is plain JSON-safe
  * data (counters as numbers: exact up to 2^53).
  */
+import type { PortStats } from '../../openflow/codec/v13/multipart.js';
 import type { Match } from '../../openflow/codec/v13/oxm.js';
 
-/** One port's counters as a sample gives them (1.3 and 1.0 replies both fit). */
-export interface PortCounters {
-  readonly portNo: number;
-  readonly rxPackets: bigint;
-  readonly txPackets: bigint;
-  readonly rxBytes: bigint;
-  readonly txBytes: bigint;
-  readonly rxDropped: bigint;
-  readonly txDropped: bigint;
-  readonly rxErrors: bigint;
-  readonly txErrors: bigint;
-}
+/** One port's counters as a sample gives them (the fields 1.3 and 1.0 port stats share). */
+export type PortCounters = Pick<PortStats, 'portNo' | 'rxPackets' | 'txPackets' | 'rxBytes' | 'txBytes' | 'rxDropped' | 'txDropped' | 'rxErrors' | 'txErrors'>;
 
 /** One flow's counters (a FlowEntry fits). */
 export interface FlowCounters {
