@@ -18,10 +18,8 @@ export function canWrite(c: AppContext<object>, dpid: bigint): boolean {
 export function applyEffects(c: AppContext<object>, fx: Effects, what: string): void {
   for (const r of fx.remove) if (canWrite(c, r.dpid)) c.flows.remove(r.dpid, r.rule).catch((e: Error) => c.log.warn({ err: e.message }, `${what} not removed`));
   for (const i of fx.install) if (canWrite(c, i.dpid)) c.flows.install(i.dpid, i.rule);
-  for (const p of fx.packetOuts) {
-    const out = p.fallback && !canWrite(c, p.dpid) ? p.fallback : p;
-    if (canWrite(c, out.dpid)) c.packets.packetOut(out.dpid, out.spec);
-  }
+  // The packet service says false where it cannot send (another instance masters the switch).
+  for (const p of fx.packetOuts) if (!c.packets.packetOut(p.dpid, p.spec) && p.fallback) c.packets.packetOut(p.fallback.dpid, p.fallback.spec);
 }
 
 /** What a path app's logic takes from the topology. */
