@@ -1,4 +1,4 @@
-// Conformance with the Ryu/os-ken vectors (../shared/conformance/ryu beside the checkout): for every .packet file,
+// Conformance with the Ryu/os-ken vectors (test/fixtures/ryu): for every .packet file,
 // decode it, compare every field with Ryu's expected JSON (converted to our objects by
 // ryu-convert.ts), re-encode the decoded message and the converted one to the same bytes.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';

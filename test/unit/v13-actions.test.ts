@@ -1,5 +1,5 @@
 // OpenFlow 1.3 action and instruction codecs: exact layouts, round trips, raw variants, error pairs.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { OFPBAC, OFPBIC, OFPBMC, OFPCML, OFPET, OFPP } from '../../src/openflow/codec/constants.js';
 import { OfDecodeError, OfEncodeError } from '../../src/openflow/codec/errors.js';
@@ -8,7 +8,7 @@ import { Writer } from '../../src/openflow/codec/writer.js';
 import { decodeActions, encodeActions, NX_EXPERIMENTER_ID, OFPAT, type Action } from '../../src/openflow/codec/v13/actions.js';
 import { decodeInstructions, encodeInstructions, OFPIT, type Instruction } from '../../src/openflow/codec/v13/instructions.js';
 import { decodeMatch, encodeMatch } from '../../src/openflow/codec/v13/oxm.js';
-import { RYU_VECTORS } from '../harness/paths.js';
+import { fixtureFiles, RYU_VECTORS } from '../harness/paths.js';
 
 function encA(a: readonly Action[]): Buffer {
   const w = new Writer(8);
@@ -211,13 +211,8 @@ describe('instructions', () => {
 
 describe('Ryu conformance flow mods and packet outs', () => {
   const dir = `${RYU_VECTORS}/of13`;
-  let files: string[] = [];
-  try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.packet'));
-  } catch {
-    files = [];
-  }
-  it.skipIf(files.length === 0)('re-encode match + instructions (flow_mod) and actions (packet_out) byte-exact', () => {
+  const files = fixtureFiles(dir, (f) => f.endsWith('.packet'));
+  it('re-encode match + instructions (flow_mod) and actions (packet_out) byte-exact', () => {
     let flowMods = 0;
     let packetOuts = 0;
     for (const f of files) {

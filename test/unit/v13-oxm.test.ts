@@ -1,5 +1,5 @@
 // OpenFlow 1.3 OXM match codec: field table, round trips, exact bytes, errors, validation, equality.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { OFPBMC, OFPET } from '../../src/openflow/codec/constants.js';
 import { OfDecodeError, OfEncodeError } from '../../src/openflow/codec/errors.js';
@@ -24,7 +24,7 @@ import {
   type Match,
   type OxmField,
 } from '../../src/openflow/codec/v13/oxm.js';
-import { RYU_VECTORS } from '../harness/paths.js';
+import { fixtureFiles, RYU_VECTORS } from '../harness/paths.js';
 
 function enc(m: Match): Buffer {
   const w = new Writer(16);
@@ -334,13 +334,8 @@ describe('matchEquals', () => {
 
 describe('Ryu conformance flow mods', () => {
   const dir = `${RYU_VECTORS}/of13`;
-  let files: string[] = [];
-  try {
-    files = readdirSync(dir).filter((f) => /flow_mod.*\.packet$|flow_removed\.packet$|packet_in\.packet$/.test(f));
-  } catch {
-    files = [];
-  }
-  it.skipIf(files.length === 0)('decode and re-encode every match byte-exact, values as Ryu reads them', () => {
+  const files = fixtureFiles(dir, (f) => /flow_mod.*\.packet$|flow_removed\.packet$|packet_in\.packet$/.test(f));
+  it('decode and re-encode every match byte-exact, values as Ryu reads them', () => {
     let compared = 0;
     for (const f of files) {
       const buf = readFileSync(`${dir}/${f}`);
