@@ -2,7 +2,8 @@
 import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { defaultConfig, type Config } from './config.js';
-import { EventBus, TOPOLOGY_EVENT_NAMES, dpidToHex } from './events.js';
+import { EventBus, TOPOLOGY_EVENT_NAMES } from './events.js';
+import { dpidToHex } from './core/ids.js';
 import { silentLogger } from './log.js';
 import { Datapath } from './openflow/datapath.js';
 import { OpenFlowServer, type BoundListener } from './openflow/server.js';

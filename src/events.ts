@@ -32,15 +32,3 @@ export class EventBus extends EventEmitter<ControllerEvents> {
     this.setMaxListeners(0);
   }
 }
-
-/** dpid as 16 hex digits, the form used in JSON, logs and URLs. */
-export function dpidToHex(dpid: bigint): string {
-  return dpid.toString(16).padStart(16, '0');
-}
-
-/** Parses a dpid given as 16 (or fewer) hex digits, with or without colons, or `0x…`; throws RangeError. */
-export function parseDpid(s: string): bigint {
-  const t = s.replace(/:/g, '').replace(/^0x/i, '');
-  if (!/^[0-9a-fA-F]{1,16}$/.test(t)) throw new RangeError(`not a datapath id: ${JSON.stringify(s)}`);
-  return BigInt(`0x${t}`);
-}

@@ -6,7 +6,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ControllerEventName, ControllerEvents, EventBus } from '../events.js';
-import { dpidToHex } from '../events.js';
+import { dpidToHex } from '../core/ids.js';
 import { errorNames, messageTypeName } from '../openflow/codec/constants.js';
 import type { Datapath } from '../openflow/datapath.js';
 import { MESSAGE_TYPE_SLOTS, zeroSessionCounters, type SessionCounters } from '../openflow/session.js';

@@ -1,6 +1,6 @@
 /** Helpers the route modules share: switch lookup, service checks, JSON forms, scopes. */
 import type { FastifyReply } from 'fastify';
-import { dpidToHex, parseDpid } from '../events.js';
+import { dpidToHex, parseDpid } from '../core/ids.js';
 import { toJsonValue, type Json } from '../openflow/json.js';
 import type { Datapath } from '../openflow/datapath.js';
 import { ApiError } from './errors.js';

@@ -5,7 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import { dpidToHex, parseDpid, type ControllerEventName } from '../events.js';
+import { type ControllerEventName } from '../events.js';
+import { dpidToHex, parseDpid } from '../core/ids.js';
 import type { TokenAuth } from './auth.js';
 import { ApiError } from './errors.js';
 import type { ControllerMetrics } from './metrics.js';

@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { ControllerEvents, EventBus } from '../events.js';
-import { dpidToHex } from '../events.js';
+import { dpidToHex } from '../core/ids.js';
 import { FlowService, type FlowScope } from '../flows/service.js';
 import type { FlowsConfig } from '../flows/config.js';
 import type { Datapath } from '../openflow/datapath.js';

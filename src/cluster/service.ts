@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { Etcd3, EtcdLeaseInvalidError, type IKeyValue, type Lease, type Watcher } from 'etcd3';
 import type { IWatchResponse } from 'etcd3';
 import type { ControllerEvents, EventBus } from '../events.js';
-import { dpidToHex } from '../events.js';
+import { dpidToHex } from '../core/ids.js';
 import { silentLogger } from '../log.js';
 import { OFP_VERSION_1_0, OFPBRC, OFPET } from '../openflow/codec/constants.js';
 import type { Datapath, Mastership } from '../openflow/datapath.js';

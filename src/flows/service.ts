@@ -11,7 +11,7 @@ import type { Match } from '../openflow/codec/v13/oxm.js';
 import type { Datapath, FlowEntry, FlowRemoved, FlowSpec } from '../openflow/datapath.js';
 import { OfErrorReply, SessionClosedError } from '../openflow/errors.js';
 import type { ControllerEvents, EventBus } from '../events.js';
-import { dpidToHex } from '../events.js';
+import { dpidToHex } from '../core/ids.js';
 import { entrySatisfies, flowKey, matchCovers, specsEquivalent } from './compare.js';
 import { defaultFlowsConfig, type FlowsConfig } from './config.js';
 import { cookieOwnerId, isReservedOwnerId, LOCAL_COOKIE_MASK, OWNER_COOKIE_MASK, ownerCookie, ownerIdFor, SYSTEM_OWNER_ID } from './cookie.js';

@@ -14,7 +14,7 @@ import type { Bucket, MeterBand } from './codec/v13/structs.js';
 import type { StatsReplyBody } from './codec/v10/messages.js';
 import { OfEncodeError } from './codec/errors.js';
 import type { EventBus } from '../events.js';
-import { dpidToHex } from '../events.js';
+import { dpidToHex } from '../core/ids.js';
 import type { Session, SessionCounters, SwitchDesc, SwitchFeatures, SwitchPort } from './session.js';
 import { widenPort10 } from './session.js';
 import {

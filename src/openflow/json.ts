@@ -2,6 +2,7 @@
 import type { OfMessage } from './codec/index.js';
 import { OfEncodeError } from './codec/errors.js';
 import { OXM_FIELDS } from './codec/v13/oxm-fields.js';
+import { dpidToHex } from '../core/ids.js';
 
 /** A JSON value as JSON.parse returns it. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -76,7 +77,7 @@ export function messageToJson(msg: OfMessage): JsonObject {
 export function toJsonValue(v: unknown, key?: string): Json {
   switch (typeof v) {
     case 'bigint':
-      return key !== undefined && HEX_BIGINT_KEYS.has(key) ? v.toString(16).padStart(16, '0') : v.toString();
+      return key !== undefined && HEX_BIGINT_KEYS.has(key) ? dpidToHex(v) : v.toString();
     case 'number':
     case 'string':
     case 'boolean':

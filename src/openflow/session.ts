@@ -18,6 +18,7 @@ import { mapErrorTo10, mergeStatsReplies10, type PhyPort, type StatsReply, type 
 import { OfErrorReply, OfTimeoutError, SessionClosedError } from './errors.js';
 import { defaultConfig, type OpenFlowConfig } from '../config.js';
 import { silentLogger } from '../log.js';
+import { dpidToHex } from '../core/ids.js';
 
 /** Where a session is in its life: only a ready session talks to the rest of the controller. */
 export type SessionState = 'hello' | 'features' | 'ready' | 'closed';
@@ -172,7 +173,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** The datapath id as 16 hex digits, or '?' before FEATURES_REPLY. */
   get dpidHex(): string {
-    return this.features ? this.features.datapathId.toString(16).padStart(16, '0') : '?';
+    return this.features ? dpidToHex(this.features.datapathId) : '?';
   }
 
   /** A fresh transaction id (never 0, wraps at 2^32). */

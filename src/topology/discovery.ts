@@ -7,6 +7,7 @@ import { OFPP } from '../openflow/codec/constants.js';
 import type { SwitchPort } from '../openflow/session.js';
 import type { ProbeOrigin } from './probe.js';
 import { linkKey, portKey, type Link, type LinkInfo, type LinkRemovedReason } from './types.js';
+import { dpidToHex } from '../core/ids.js';
 
 /** OFPPC_PORT_DOWN and OFPPS_LINK_DOWN: bit 0 in both OpenFlow 1.0 and 1.3. */
 const PORT_DOWN = 1;
@@ -102,7 +103,7 @@ export class LinkDiscovery {
     for (const r of [...this.links.values()]) {
       if (r.link.src === dpid || r.link.dst === dpid) events.push(this.drop(r, 'switch_disconnected'));
     }
-    const prefix = `${dpid.toString(16).padStart(16, '0')}:`;
+    const prefix = `${dpidToHex(dpid)}:`;
     for (const k of [...this.lastAccepted.keys()]) if (k.startsWith(prefix)) this.lastAccepted.delete(k);
     return events;
   }

@@ -4,7 +4,7 @@
  */
 import { MultiDirectedGraph } from 'graphology';
 import type { AbstractGraph } from 'graphology-types';
-import { dpidToHex } from '../events.js';
+import { dpidToHex } from '../core/ids.js';
 import { linkKey, type Host, type LinkInfo } from './types.js';
 
 /** Node attributes: a switch or a host. The link and host objects inside are never edited, only replaced. */

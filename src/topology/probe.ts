@@ -5,6 +5,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { buildPacket, LLDP_CHASSIS_SUBTYPE, LLDP_MULTICAST, LLDP_PORT_SUBTYPE, type Lldp, type LldpTlv } from '../packet/index.js';
+import { dpidToHex } from '../core/ids.js';
 
 /** OUI of the Signalbox TLV (a locally chosen value; only our own controller reads it). */
 export const SIGNALBOX_OUI = 0x5b1d00;
@@ -43,7 +44,7 @@ function mac(secret: Buffer, signed: Buffer): Buffer {
 
 /** Chassis ID text in Ryu's form, `dpid:<16 hex digits>`, so other tools recognise the sender. */
 function chassisValue(dpid: bigint): Buffer {
-  return Buffer.from(`dpid:${dpid.toString(16).padStart(16, '0')}`, 'latin1');
+  return Buffer.from(`dpid:${dpidToHex(dpid)}`, 'latin1');
 }
 
 /** The Port ID value: the 32-bit port number (subtype port component, as Ryu sends it). */

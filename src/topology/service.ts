@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { TopologyConfig } from '../config.js';
 import type { ControllerEvents, EventBus } from '../events.js';
-import { dpidToHex } from '../events.js';
+import { dpidToHex } from '../core/ids.js';
 import { OFPP } from '../openflow/codec/constants.js';
 import { NotMasterError, type Datapath } from '../openflow/datapath.js';
 import { SessionClosedError } from '../openflow/errors.js';

@@ -1,5 +1,6 @@
 /** Plain data the topology layer hands out: links, hosts, locations, paths and its events. */
 import type { TopologySnapshot } from './snapshot.js';
+import { dpidToHex } from '../core/ids.js';
 
 /** A directed link: probes sent out of `src`:`srcPort` arrive at `dst`:`dstPort`. */
 export interface Link {
@@ -68,14 +69,10 @@ export interface TopologyEvents {
 
 /** The key of a directed link: `srcHex:port>dstHex:port`. */
 export function linkKey(l: Link): string {
-  return `${hex(l.src)}:${l.srcPort}>${hex(l.dst)}:${l.dstPort}`;
+  return `${dpidToHex(l.src)}:${l.srcPort}>${dpidToHex(l.dst)}:${l.dstPort}`;
 }
 
 /** The key of a switch port: `dpidHex:port` (also the key of `linkWeights`). */
 export function portKey(dpid: bigint, port: number): string {
-  return `${hex(dpid)}:${port}`;
-}
-
-function hex(dpid: bigint): string {
-  return dpid.toString(16).padStart(16, '0');
+  return `${dpidToHex(dpid)}:${port}`;
 }

@@ -11,7 +11,7 @@ import { ClusterService, EtcdStore, loadOrCreateClusterSecret, resolveClusterCon
 import { MultiControllerSwitch } from '../../src/cluster/emulated-switch.js';
 import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
-import { dpidToHex } from '../../src/events.js';
+import { dpidToHex } from '../../src/core/ids.js';
 import { EtcdProxy, startEtcd, type EtcdServer } from '../harness/etcd.js';
 
 let etcd: EtcdServer;

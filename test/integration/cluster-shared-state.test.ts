@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rankInstances } from '../../src/cluster/assignment.js';
 import { EtcdStore } from '../../src/cluster/etcd-store.js';
 import { defaultConfig, type Config } from '../../src/config.js';
-import { dpidToHex } from '../../src/events.js';
+import { dpidToHex } from '../../src/core/ids.js';
 import { silentLogger } from '../../src/log.js';
 import { startSignalbox, type Running } from '../../src/runtime.js';
 import { startEtcd, type EtcdServer } from '../harness/etcd.js';

@@ -13,7 +13,7 @@ import { topologyView } from '../../src/apps/topology-view.js';
 import { ClusterService, datapathSwitches, EtcdStore, loadOrCreateClusterSecret, resolveClusterConfig } from '../../src/cluster/index.js';
 import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
-import { dpidToHex } from '../../src/events.js';
+import { dpidToHex } from '../../src/core/ids.js';
 import { OFPCML, OFPP } from '../../src/openflow/codec/constants.js';
 import { startEtcd, type EtcdServer } from '../harness/etcd.js';
 import { run } from '../harness/exec.js';

@@ -4,7 +4,7 @@
  * relayed, since only the master may write to the switch (OFPCR_ROLE_SLAVE refuses the rest).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseDpid } from '../../events.js';
+import { parseDpid } from '../../core/ids.js';
 import { ApiError } from '../errors.js';
 import type { ApiContext, ClusterApi, MasterApi } from '../services.js';
 

@@ -3,7 +3,7 @@
  * shapes (dpids as 16 hex digits and port numbers as 8 hex digits, as Ryu prints them there).
  */
 import type { FastifyInstance } from 'fastify';
-import { dpidToHex, parseDpid } from '../../events.js';
+import { dpidToHex, parseDpid } from '../../core/ids.js';
 import type { Datapath } from '../../openflow/datapath.js';
 import type { ApiContext, ApiHost, ApiLink } from '../services.js';
 import { requireService } from '../util.js';

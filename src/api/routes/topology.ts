@@ -1,6 +1,6 @@
 /** Native API: topology (switches, links one per direction, hosts), links, hosts and k shortest paths. */
 import type { FastifyInstance } from 'fastify';
-import { dpidToHex, parseDpid } from '../../events.js';
+import { dpidToHex, parseDpid } from '../../core/ids.js';
 import { ApiError } from '../errors.js';
 import { HOST_RESPONSE, LINK_RESPONSE, responses, TOPOLOGY_RESPONSE } from '../schemas.js';
 import type { ApiContext, ApiHost, ApiLink, ApiPath, ApiTopoSwitch, TopologySnapshotView } from '../services.js';

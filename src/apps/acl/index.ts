@@ -4,7 +4,7 @@
  * `add`, `update`, `remove`). Packet-ins a deny rule matches stop here. The store is followed:
  * rules another instance of a cluster changes are applied here too.
  */
-import { dpidToHex } from '../../events.js';
+import { dpidToHex } from '../../core/ids.js';
 import { flowKey } from '../../flows/compare.js';
 import type { ConfigSchema } from '../schema.js';
 import { sameStored, StoreFollower, type StoreValue } from '../store.js';

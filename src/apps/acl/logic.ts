@@ -12,6 +12,7 @@ import type { FlowRule } from '../../flows/service.js';
 import { ETH_TYPE, IP_PROTO } from '../../packet/constants.js';
 import { parsePacket, type ParsedPacket } from '../../packet/packet.js';
 import { parseIpv4, parseMac } from '../../util/addr.js';
+import { dpidToHex, parseDpid } from '../../core/ids.js';
 
 /** The fields a rule may match (all optional; absent = any). IPv4 addresses take an optional `/len`. */
 export interface AclMatch {
@@ -126,7 +127,7 @@ export function checkRule(r: unknown): AclRuleInput {
   let switches: string[] | undefined;
   if (x.switches !== undefined) {
     if (!Array.isArray(x.switches) || !x.switches.every((s) => typeof s === 'string' && /^(0x)?[0-9a-fA-F:]{1,23}$/.test(s))) throw new AclRuleError('switches', 'expected a list of datapath ids in hex');
-    switches = (x.switches as string[]).map((s) => BigInt(`0x${s.replace(/:/g, '').replace(/^0x/i, '')}`).toString(16).padStart(16, '0'));
+    switches = (x.switches as string[]).map((s) => dpidToHex(parseDpid(s)));
   }
   if (x.description !== undefined && typeof x.description !== 'string') throw new AclRuleError('description', 'expected a string');
   return {

@@ -4,7 +4,7 @@
  * every topology change to the logic so broken paths are rerouted at once, and forgets hosts on
  * port and switch loss.
  */
-import { dpidToHex } from '../../events.js';
+import { dpidToHex } from '../../core/ids.js';
 import { OFPPC, OFPPS } from '../../openflow/codec/v13/enums.js';
 import type { ConfigSchema } from '../schema.js';
 import type { App, AppContext, PacketInResult } from '../types.js';

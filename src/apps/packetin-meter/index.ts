@@ -12,6 +12,7 @@ import type { Datapath } from '../../openflow/datapath.js';
 import type { ConfigSchema } from '../schema.js';
 import type { App, AppContext } from '../types.js';
 import { defaultPacketInMeterConfig, planMeter, type MeterPlan, type PacketInMeterConfig } from './logic.js';
+import { dpidToHex } from '../../core/ids.js';
 
 export { planMeter, meteredFlow, meterBands, defaultPacketInMeterConfig, type PacketInMeterConfig, type MeterPlan } from './logic.js';
 
@@ -90,7 +91,7 @@ export function packetInMeterApp(): PacketInMeterApp {
       await Promise.all(dels);
     },
 
-    status: () => Object.fromEntries([...state].map(([d, s]) => [d.toString(16).padStart(16, '0'), s])),
+    status: () => Object.fromEntries([...state].map(([d, s]) => [dpidToHex(d), s])),
 
     async onSwitchConnected(e) {
       const c = ctx;

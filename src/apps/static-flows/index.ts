@@ -5,7 +5,7 @@
  * followed: an entry another instance of a cluster writes is installed here too (on the switches
  * this instance masters), one it deletes is removed.
  */
-import { parseDpid } from '../../events.js';
+import { dpidToHex, parseDpid } from '../../core/ids.js';
 import { sameStored, StoreFollower, type StoreValue } from '../store.js';
 import type { App, AppContext } from '../types.js';
 import { checkStaticFlow, sameIdentity, staticRule, type StaticFlow } from './logic.js';
@@ -103,7 +103,7 @@ export function staticFlowsApp(): StaticFlowsApp {
     },
 
     list: (dpid) => {
-      const d = dpid === undefined ? undefined : parseDpid(dpid).toString(16).padStart(16, '0');
+      const d = dpid === undefined ? undefined : dpidToHex(parseDpid(dpid));
       return [...flows.values()].filter((f) => d === undefined || f.dpid === d).sort((a, b) => (a.name < b.name ? -1 : 1));
     },
     get: (name) => flows.get(name),
@@ -142,7 +142,7 @@ export function staticFlowsApp(): StaticFlowsApp {
     onSwitchConnected(e) {
       const c = ctx;
       if (!c) return;
-      const hex = e.dpid.toString(16).padStart(16, '0');
+      const hex = dpidToHex(e.dpid);
       for (const f of flows.values()) if (f.dpid === hex) c.flows.install(e.dpid, staticRule(f));
     },
   };

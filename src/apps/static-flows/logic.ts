@@ -6,6 +6,7 @@ import { validateMatch, type Match, type OxmField } from '../../openflow/codec/v
 import type { Action } from '../../openflow/codec/v13/actions.js';
 import type { Instruction } from '../../openflow/codec/v13/instructions.js';
 import type { FlowRule } from '../../flows/service.js';
+import { dpidToHex } from '../../core/ids.js';
 
 /** A named flow as the operator gives it (OpenFlow 1.3 terms; 1.0 switches get it translated). */
 export interface StaticFlow {
@@ -68,7 +69,7 @@ export function checkStaticFlow(x: unknown): StaticFlow {
   }
   return {
     name: o.name,
-    dpid: dpid.toString(16).padStart(16, '0'),
+    dpid: dpidToHex(dpid),
     tableId: int(o.tableId, 0, 254, 'tableId', 0),
     priority: int(o.priority, 0, 65535, 'priority', 0x8000),
     match,

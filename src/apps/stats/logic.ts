@@ -5,6 +5,7 @@
  */
 import type { PortStats } from '../../openflow/codec/v13/multipart.js';
 import type { Match } from '../../openflow/codec/v13/oxm.js';
+import { dpidToHex } from '../../core/ids.js';
 
 /** One port's counters as a sample gives them (the fields 1.3 and 1.0 port stats share). */
 export type PortCounters = Pick<PortStats, 'portNo' | 'rxPackets' | 'txPackets' | 'rxBytes' | 'txBytes' | 'rxDropped' | 'txDropped' | 'rxErrors' | 'txErrors'>;
@@ -90,7 +91,7 @@ export class StatsView {
   private entry(dpid: bigint) {
     let e = this.switches.get(dpid);
     if (!e) {
-      e = { dpid: dpid.toString(16).padStart(16, '0'), ports: [], flows: [] };
+      e = { dpid: dpidToHex(dpid), ports: [], flows: [] };
       this.switches.set(dpid, e);
     }
     return e;

@@ -6,7 +6,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import WebSocket from 'ws';
-import { parseDpid } from '../../events.js';
+import { dpidToHex, parseDpid } from '../../core/ids.js';
 import type { CliIo } from '../io.js';
 import { writeOut } from '../io.js';
 import { instructionsText, matchText, portText, table } from './format.js';
@@ -84,7 +84,7 @@ function common(values: Record<string, unknown>, env: Readonly<Record<string, st
 
 function dpidArg(s: string | undefined): string {
   try {
-    return parseDpid(s ?? '').toString(16).padStart(16, '0');
+    return dpidToHex(parseDpid(s ?? ''));
   } catch {
     throw new UsageError(`expected a datapath id (hex), got ${JSON.stringify(s)}`);
   }
