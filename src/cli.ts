@@ -9,11 +9,19 @@ import { processIo, type CliIo } from './cli/io.js';
 import { labCommand } from './cli/lab.js';
 import { runStart } from './cli/start.js';
 
-/** The package version: package.json sits two levels up from dist/src/cli.js, one from src/cli.ts (tests). */
-function packageVersion(): string {
-  const built = new URL('../../package.json', import.meta.url);
-  const url = existsSync(fileURLToPath(built)) ? built : new URL('../package.json', import.meta.url);
-  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+/**
+ * The package version, from Signalbox's own package.json: one level up from src/cli.ts (tests),
+ * two from dist/src/cli.js (built, installed). The name is checked, so a package.json of
+ * whatever directory holds the checkout is never read instead.
+ */
+export function packageVersion(): string {
+  for (const rel of ['../package.json', '../../package.json']) {
+    const path = fileURLToPath(new URL(rel, import.meta.url));
+    if (!existsSync(path)) continue;
+    const pkg = JSON.parse(readFileSync(path, 'utf8')) as { name?: string; version?: string };
+    if (pkg.name === 'signalbox' && typeof pkg.version === 'string') return pkg.version;
+  }
+  throw new Error('signalbox: cannot find its own package.json');
 }
 
 const USAGE = `Usage: signalbox <command> [options]
@@ -24,7 +32,8 @@ Commands:
   encode [FILE|-]    turn JSON lines back into binary OpenFlow messages
   bench              cbench-like load generator: packet-ins answered per second
   lab TOPO           Mininet lab (userspace OVS) with Mininet's CLI or a --scenario
-  version            print the version
+  version, --version, -v
+                     print the version
 
 ${CLIENT_USAGE}`;
 
