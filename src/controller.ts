@@ -5,6 +5,7 @@ import { defaultConfig, type Config } from './config.js';
 import { EventBus, TOPOLOGY_EVENT_NAMES } from './events.js';
 import { dpidToHex } from './core/ids.js';
 import { silentLogger } from './log.js';
+import { systemClock, type Clock } from './core/clock.js';
 import { Datapath } from './openflow/datapath.js';
 import { OpenFlowServer, type BoundListener } from './openflow/server.js';
 import { Session } from './openflow/session.js';
@@ -26,6 +27,8 @@ export interface ControllerOptions {
   readonly appTopology?: TopologySource;
   /** Apps available besides the built-ins and configured modules (embedding, tests); enable them by name in `apps.enabled`. */
   readonly apps?: readonly AppDefinition[];
+  /** The one source of time for sessions, topology, flows and apps; default the system clock. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -37,6 +40,8 @@ export class Controller {
   /** Ready switches by dpid. */
   readonly datapaths = new Map<bigint, Datapath>();
   readonly log: Logger;
+  /** The time every part of this controller runs on. */
+  readonly clock: Clock;
   /** Links, hosts, paths and the broadcast tree; created by `start()`. */
   topology: TopologyService | undefined;
   /** Desired flows per switch, installed and reconciled; created by `start()`. */
@@ -53,6 +58,7 @@ export class Controller {
     private readonly options: ControllerOptions = {},
   ) {
     this.log = logger;
+    this.clock = options.clock ?? systemClock;
   }
 
   /** Starts the OpenFlow listeners; resolves with the addresses bound. */
@@ -87,6 +93,7 @@ export class Controller {
     this.server = new OpenFlowServer({
       config: this.config.openflow,
       logger: this.log.child({ component: 'openflow' }),
+      clock: this.clock,
       onSession: (s) => this.attach(s),
     });
     const openflow = await this.server.listen();

@@ -134,7 +134,8 @@ export class Datapath {
   readonly features: SwitchFeatures;
   readonly desc: SwitchDesc;
   readonly remoteAddress: string;
-  readonly connectedAt = Date.now();
+  /** When the switch was admitted (ms since the epoch, on the session's clock). */
+  readonly connectedAt: number;
   /** Current ports by number, kept up to date from PORT_STATUS. */
   readonly ports = new Map<number, SwitchPort>();
   readonly log: Logger;
@@ -157,6 +158,7 @@ export class Datapath {
     this.features = session.features;
     this.desc = session.desc;
     this.remoteAddress = session.remoteAddress;
+    this.connectedAt = session.clock.now();
     this.log = session.log;
     for (const p of session.ports) this.ports.set(p.portNo, p);
     session.on('message', (m) => this.onMessage(m));

@@ -5,11 +5,14 @@ import tls from 'node:tls';
 import type { Logger } from 'pino';
 import { parseHostPort, type OpenFlowConfig } from '../config.js';
 import { silentLogger } from '../log.js';
+import type { Clock } from '../core/clock.js';
 import { Session } from './session.js';
 
 export interface OpenFlowServerOptions {
   readonly config: OpenFlowConfig;
   readonly logger?: Logger;
+  /** The clock every session's timeouts run on; default the system clock. */
+  readonly clock?: Clock;
   /** Called for every new session, before its handshake completes. */
   readonly onSession: (session: Session) => void;
 }
@@ -90,6 +93,7 @@ export class OpenFlowServer {
       ...this.opts.config,
       remoteAddress,
       logger: this.log.child({ remote: remoteAddress }),
+      ...(this.opts.clock ? { clock: this.opts.clock } : {}),
     });
     this.sessions.add(session);
     session.once('close', () => this.sessions.delete(session));

@@ -19,6 +19,7 @@ import { OfErrorReply, OfTimeoutError, SessionClosedError } from './errors.js';
 import { defaultConfig, type OpenFlowConfig } from '../config.js';
 import { silentLogger } from '../log.js';
 import { dpidToHex } from '../core/ids.js';
+import { systemClock, type Clock, type Timer } from '../core/clock.js';
 
 /** Where a session is in its life: only a ready session talks to the rest of the controller. */
 export type SessionState = 'hello' | 'features' | 'ready' | 'closed';
@@ -83,7 +84,7 @@ interface Pending {
   readonly requestType: string;
   readonly resolve: (m: OfMessage) => void;
   readonly reject: (e: Error) => void;
-  timer: NodeJS.Timeout | undefined;
+  timer: Timer | undefined;
   /** Multipart parts received so far (REPLY_MORE). */
   parts?: OfMessage[];
 }
@@ -109,6 +110,8 @@ export interface SessionOptions extends Partial<OpenFlowConfig> {
   readonly logger?: Logger;
   /** Remote address, for logs and the API. */
   readonly remoteAddress?: string;
+  /** Time for the handshake, echo, request and drain timeouts; default the system clock. */
+  readonly clock?: Clock;
 }
 
 const MPF_MORE = 1;
@@ -128,19 +131,21 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly counters: SessionCounters = zeroSessionCounters();
   closeReason: string | undefined;
   log: Logger;
+  /** The clock this session's timeouts run on (the Datapath reads its connection time from it). */
+  readonly clock: Clock;
 
   private readonly opts: OpenFlowConfig;
   private readonly framer: Framer;
   private readonly out = new Writer(512);
   private flushScheduled = false;
   private blocked = false;
-  private drainTimer: NodeJS.Timeout | undefined;
+  private drainTimer: Timer | undefined;
   private xid = 0;
   private readonly pending = new Map<number, Pending>();
   private confirmables: Confirmable[] = [];
   private barrierWanted = false;
-  private handshakeTimer: NodeJS.Timeout | undefined;
-  private echoTimer: NodeJS.Timeout | undefined;
+  private handshakeTimer: Timer | undefined;
+  private echoTimer: Timer | undefined;
   private echoOutstanding = 0;
   private readonly onFrameBound = (frame: Buffer): void => this.onFrame(frame);
 
@@ -151,6 +156,7 @@ export class Session extends EventEmitter<SessionEvents> {
     super();
     this.opts = { ...defaultConfig.openflow, ...options };
     this.log = options.logger ?? silentLogger;
+    this.clock = options.clock ?? systemClock;
     this.remoteAddress = options.remoteAddress ?? 'unknown';
     this.framer = new Framer({ maxMessageLen: this.opts.maxMessageLen });
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -159,7 +165,7 @@ export class Session extends EventEmitter<SessionEvents> {
     stream.on('close', () => this.close('connection closed'));
     stream.on('drain', () => this.onDrain());
     if (this.opts.handshakeTimeoutMs > 0) {
-      this.handshakeTimer = setTimeout(() => this.close(`handshake timed out after ${this.opts.handshakeTimeoutMs} ms`), this.opts.handshakeTimeoutMs);
+      this.handshakeTimer = this.clock.after(this.opts.handshakeTimeoutMs, () => this.close(`handshake timed out after ${this.opts.handshakeTimeoutMs} ms`));
     }
     const versions = [...this.opts.versions].sort((a, b) => a - b);
     const hello: Hello = {
@@ -221,17 +227,17 @@ export class Session extends EventEmitter<SessionEvents> {
         timer: undefined,
       };
       if (timeoutMs > 0) {
-        p.timer = setTimeout(() => {
+        p.timer = this.clock.after(timeoutMs, () => {
           this.pending.delete(msg.xid);
           reject(new OfTimeoutError(msg.type, timeoutMs));
-        }, timeoutMs);
+        });
       }
       this.pending.set(msg.xid, p);
       try {
         this.send(msg);
       } catch (e) {
         this.pending.delete(msg.xid);
-        if (p.timer) clearTimeout(p.timer);
+        p.timer?.cancel();
         reject(e as Error);
       }
     });
@@ -278,12 +284,12 @@ export class Session extends EventEmitter<SessionEvents> {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.closeReason = reason;
-    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
-    if (this.echoTimer) clearInterval(this.echoTimer);
-    if (this.drainTimer) clearTimeout(this.drainTimer);
+    this.handshakeTimer?.cancel();
+    this.echoTimer?.cancel();
+    this.drainTimer?.cancel();
     const err = new SessionClosedError(reason);
     for (const p of this.pending.values()) {
-      if (p.timer) clearTimeout(p.timer);
+      p.timer?.cancel();
       p.reject(err);
     }
     this.pending.clear();
@@ -293,7 +299,7 @@ export class Session extends EventEmitter<SessionEvents> {
     if (this.out.pos > 0 && !this.stream.destroyed) {
       const buf = this.out.finish();
       this.stream.end(buf);
-      setTimeout(() => this.stream.destroy(), 100).unref();
+      this.clock.after(100, () => this.stream.destroy()).unref();
     } else {
       this.stream.destroy();
     }
@@ -309,7 +315,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.counters.bytesOut += buf.length;
     if (!this.stream.write(buf)) {
       this.blocked = true;
-      this.drainTimer = setTimeout(() => this.close(`switch did not drain its socket within ${this.opts.drainTimeoutMs} ms`), this.opts.drainTimeoutMs);
+      this.drainTimer = this.clock.after(this.opts.drainTimeoutMs, () => this.close(`switch did not drain its socket within ${this.opts.drainTimeoutMs} ms`));
     }
   }
 
@@ -322,10 +328,10 @@ export class Session extends EventEmitter<SessionEvents> {
       requestType: 'barrier_request',
       resolve: () => undefined,
       reject: (e) => this.rejectConfirmablesBefore(xid, e),
-      timer: setTimeout(() => {
+      timer: this.clock.after(timeoutMs, () => {
         this.pending.delete(xid);
         this.rejectConfirmablesBefore(xid, new OfTimeoutError('barrier_request', timeoutMs));
-      }, timeoutMs),
+      }),
     };
     this.pending.set(xid, p);
     const start = this.out.pos;
@@ -345,7 +351,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private onDrain(): void {
     this.blocked = false;
-    if (this.drainTimer) clearTimeout(this.drainTimer);
+    this.drainTimer?.cancel();
     this.drainTimer = undefined;
     this.flush();
   }
@@ -450,7 +456,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const p = this.pending.get(msg.xid);
     if (!p) return false;
     this.pending.delete(msg.xid);
-    if (p.timer) clearTimeout(p.timer);
+    p.timer?.cancel();
     p.resolve(msg);
     return true;
   }
@@ -474,7 +480,7 @@ export class Session extends EventEmitter<SessionEvents> {
         : mergeStatsReplies10(p.parts as StatsReply[]);
     } catch (e) {
       this.pending.delete(msg.xid);
-      if (p.timer) clearTimeout(p.timer);
+      p.timer?.cancel();
       p.reject(e as Error);
       return;
     }
@@ -485,7 +491,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const p = this.pending.get(msg.xid);
     if (p) {
       this.pending.delete(msg.xid);
-      if (p.timer) clearTimeout(p.timer);
+      p.timer?.cancel();
       p.reject(new OfErrorReply(msg, p.requestType));
       return;
     }
@@ -570,7 +576,7 @@ export class Session extends EventEmitter<SessionEvents> {
       return { mfrDesc: '', hwDesc: '', swDesc: '', serialNum: '', dpDesc: '' };
     });
     if (this.state === 'closed') return;
-    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer?.cancel();
     this.handshakeTimer = undefined;
     this.state = 'ready';
     this.startEcho();
@@ -591,7 +597,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private startEcho(): void {
     if (this.opts.echoIntervalMs <= 0) return;
-    this.echoTimer = setInterval(() => {
+    this.echoTimer = this.clock.every(this.opts.echoIntervalMs, () => {
       if (this.echoOutstanding >= this.opts.echoMaxMisses) {
         this.counters.echoMisses += this.echoOutstanding;
         this.close(`echo timeout: ${this.echoOutstanding} echo requests unanswered`);
@@ -599,7 +605,7 @@ export class Session extends EventEmitter<SessionEvents> {
       }
       this.echoOutstanding++;
       this.send({ version: this.version, type: 'echo_request', xid: this.nextXid(), data: Buffer.alloc(0) });
-    }, this.opts.echoIntervalMs);
+    });
     this.echoTimer.unref();
   }
 

@@ -7,15 +7,17 @@ import { encodeMessage, type OfMessage } from '../../src/openflow/codec/index.js
 import { OfErrorReply } from '../../src/openflow/errors.js';
 import { MESSAGE_TYPE_SLOTS, Session } from '../../src/openflow/session.js';
 import { EmulatedSwitch as FakeSwitch, type EmulatedSwitchOptions as FakeSwitchOptions } from '../../src/loadgen/emulated-switch.js';
+import { OfTimeoutError } from '../../src/openflow/errors.js';
+import { ManualClock } from '../fakes/manual-clock.js';
 
 const sessions: Session[] = [];
 afterEach(() => {
   for (const s of sessions.splice(0)) s.close('test over');
 });
 
-function pair(sw: FakeSwitchOptions = {}, cfg: Partial<OpenFlowConfig> = {}): { session: Session; fake: FakeSwitch; ctrlEnd: Duplex } {
+function pair(sw: FakeSwitchOptions = {}, cfg: Partial<OpenFlowConfig> = {}, clock?: ManualClock): { session: Session; fake: FakeSwitch; ctrlEnd: Duplex } {
   const [ctrlEnd, swEnd] = duplexPair();
-  const session = new Session(ctrlEnd, { ...cfg });
+  const session = new Session(ctrlEnd, { ...cfg, ...(clock ? { clock } : {}) });
   sessions.push(session);
   const fake = new FakeSwitch(swEnd, sw);
   return { session, fake, ctrlEnd };
@@ -75,8 +77,23 @@ describe('session handshake', () => {
   });
 
   it('drops a peer that never completes the handshake', async () => {
-    const { session } = pair({ silent: true }, { handshakeTimeoutMs: 150 });
-    expect(await closed(session)).toMatch(/handshake timed out/);
+    const clock = new ManualClock();
+    const { session, fake } = pair({ silent: true }, { handshakeTimeoutMs: 150 }, clock);
+    await fake.next('features_request');
+    await clock.advanceAsync(149);
+    expect(session.state).toBe('features');
+    await clock.advanceAsync(1);
+    expect(session.state).toBe('closed');
+    expect(await closed(session)).toMatch(/handshake timed out after 150 ms/);
+  });
+
+  it('cancels the handshake timer once the switch is ready', async () => {
+    const clock = new ManualClock();
+    const { session } = pair({}, { handshakeTimeoutMs: 150, echoIntervalMs: 0 }, clock);
+    await ready(session);
+    expect(clock.pending).toBe(0);
+    await clock.advanceAsync(1000);
+    expect(session.state).toBe('ready');
   });
 });
 
@@ -90,9 +107,29 @@ describe('session keepalive', () => {
   });
 
   it('evicts a switch that stops answering echo requests', async () => {
-    const { session } = pair({ ignoreEcho: true }, { echoIntervalMs: 30, echoMaxMisses: 2 });
+    const clock = new ManualClock();
+    const { session, fake } = pair({ ignoreEcho: true }, { echoIntervalMs: 30, echoMaxMisses: 2 }, clock);
     await ready(session);
-    expect(await closed(session)).toMatch(/echo timeout/);
+    // Two requests go unanswered; the third tick finds two outstanding and closes.
+    await clock.advanceAsync(30);
+    await clock.advanceAsync(30);
+    expect(fake.received.filter((m) => m.type === 'echo_request')).toHaveLength(2);
+    expect(session.state).toBe('ready');
+    await clock.advanceAsync(29);
+    expect(session.state).toBe('ready');
+    await clock.advanceAsync(1);
+    expect(await closed(session)).toMatch(/echo timeout: 2 echo requests unanswered/);
+    expect(session.counters.echoMisses).toBe(2);
+  });
+
+  it('keeps a switch that answers its echo requests', async () => {
+    const clock = new ManualClock();
+    const { session, fake } = pair({}, { echoIntervalMs: 30, echoMaxMisses: 2 }, clock);
+    await ready(session);
+    for (let i = 0; i < 10; i++) await clock.advanceAsync(30);
+    expect(fake.received.filter((m) => m.type === 'echo_request')).toHaveLength(10);
+    expect(session.state).toBe('ready');
+    expect(session.counters.echoMisses).toBe(0);
   });
 });
 
@@ -130,9 +167,32 @@ describe('session requests', () => {
   });
 
   it('rejects a request that gets no reply in time', async () => {
-    const { session } = pair();
+    const clock = new ManualClock();
+    const { session, fake } = pair({ silent: true }, { handshakeTimeoutMs: 0 }, clock);
+    await fake.next('features_request');
+    let settled: unknown;
+    const req = session.request({ version: 4, type: 'get_config_request', xid: session.nextXid() }, 50).catch((e: unknown) => (settled = e));
+    await clock.advanceAsync(49);
+    expect(settled).toBeUndefined();
+    await clock.advanceAsync(1);
+    await req;
+    expect(settled).toBeInstanceOf(OfTimeoutError);
+    expect((settled as Error).message).toMatch(/no reply to get_config_request within 50 ms/);
+  });
+
+  it('fails confirmed messages whose barrier gets no reply in time', async () => {
+    const clock = new ManualClock();
+    const { session, fake } = pair({}, { requestTimeoutMs: 500, echoIntervalMs: 0 }, clock);
     await ready(session);
-    await expect(session.request({ version: 4, type: 'get_config_request', xid: session.nextXid() }, 50)).rejects.toThrow(/no reply to get_config_request within 50 ms/);
+    // The switch goes deaf: it reads nothing more, so the barrier is never answered.
+    fake.stream.removeAllListeners('data');
+    let settled: unknown;
+    const sent = session.sendConfirmed({ version: 4, type: 'echo_request', xid: session.nextXid(), data: Buffer.alloc(0) }).catch((e: unknown) => (settled = e));
+    await clock.advanceAsync(499);
+    expect(settled).toBeUndefined();
+    await clock.advanceAsync(1);
+    await sent;
+    expect(settled).toBeInstanceOf(OfTimeoutError);
   });
 
   it('sends everything queued in one tick in one write', async () => {
@@ -216,12 +276,29 @@ describe('session and bad input', () => {
     expect(await closed(session)).toMatch(/outbound queue over/);
     void fake;
   });
+
+  it('disconnects a switch that does not drain its socket in time', async () => {
+    const clock = new ManualClock();
+    const [ctrlEnd, swEnd] = duplexPair({ highWaterMark: 1024 } as never);
+    const session = new Session(ctrlEnd, { drainTimeoutMs: 5000, echoIntervalMs: 0, clock });
+    sessions.push(session);
+    const fake = new FakeSwitch(swEnd, {});
+    await ready(session);
+    swEnd.pause();
+    swEnd.removeAllListeners('data');
+    session.send({ version: 4, type: 'echo_request', xid: session.nextXid(), data: Buffer.alloc(4000) });
+    await clock.advanceAsync(4999);
+    expect(session.state).toBe('ready');
+    await clock.advanceAsync(1);
+    expect(await closed(session)).toMatch(/did not drain its socket within 5000 ms/);
+    void fake;
+  });
 });
 
 describe('controller admission', () => {
-  function attach(ctrl: Controller, sw: FakeSwitchOptions): { session: Session; fake: FakeSwitch } {
+  function attach(ctrl: Controller, sw: FakeSwitchOptions, clock?: ManualClock): { session: Session; fake: FakeSwitch } {
     const [ctrlEnd, swEnd] = duplexPair();
-    const session = new Session(ctrlEnd, { ...ctrl.config.openflow });
+    const session = new Session(ctrlEnd, { ...ctrl.config.openflow, ...(clock ? { clock } : {}) });
     sessions.push(session);
     ctrl.attach(session);
     return { session, fake: new FakeSwitch(swEnd, sw) };
@@ -234,13 +311,25 @@ describe('controller admission', () => {
     return c;
   }
 
+  /** Resolves when the controller has registered `session` as its switch's datapath. */
+  function admitted(ctrl: Controller, session: Session): Promise<void> {
+    return new Promise((resolve) => {
+      const on = (e: { datapath: { session: Session } }): void => {
+        if (e.datapath.session !== session) return;
+        ctrl.bus.off('switchConnected', on);
+        resolve();
+      };
+      ctrl.bus.on('switchConnected', on);
+    });
+  }
+
   it('refuses a second live connection claiming a connected dpid', async () => {
     const ctrl = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, duplicateProbeMs: 200 } });
     const events = counter(ctrl);
-    const first = attach(ctrl, { dpid: 5n });
-    await ready(first.session);
-    await new Promise((r) => setTimeout(r, 10));
-    const second = attach(ctrl, { dpid: 5n });
+    const clock = new ManualClock();
+    const first = attach(ctrl, { dpid: 5n }, clock);
+    await admitted(ctrl, first.session);
+    const second = attach(ctrl, { dpid: 5n }, clock);
     expect(await closed(second.session)).toMatch(/duplicate datapath id 0000000000000005/);
     expect(first.session.state).toBe('ready');
     expect(ctrl.datapaths.get(5n)?.session).toBe(first.session);
@@ -251,13 +340,20 @@ describe('controller admission', () => {
   it('replaces a dead connection with the newcomer: one disconnect, one connect', async () => {
     const ctrl = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, duplicateProbeMs: 100 } });
     const events = counter(ctrl);
-    const first = attach(ctrl, { dpid: 6n, ignoreEcho: true });
-    await ready(first.session);
-    await new Promise((r) => setTimeout(r, 10));
-    const second = attach(ctrl, { dpid: 6n });
+    const clock = new ManualClock();
+    const first = attach(ctrl, { dpid: 6n, ignoreEcho: true }, clock);
+    await admitted(ctrl, first.session);
+    const probe = first.fake.next('echo_request');
+    const second = attach(ctrl, { dpid: 6n }, clock);
+    const secondAdmitted = admitted(ctrl, second.session);
     await ready(second.session);
+    await probe;
+    // The old connection gets the whole probe window before it is judged dead.
+    await clock.advanceAsync(99);
+    expect(first.session.state).toBe('ready');
+    await clock.advanceAsync(1);
     await closed(first.session);
-    await new Promise((r) => setTimeout(r, 10));
+    await secondAdmitted;
     expect(ctrl.datapaths.get(6n)?.session).toBe(second.session);
     expect(events.connected).toHaveLength(2);
     expect(events.disconnected).toHaveLength(1);
@@ -268,13 +364,11 @@ describe('controller admission', () => {
     const ctrl = new Controller();
     const events = counter(ctrl);
     const first = attach(ctrl, { dpid: 8n });
-    await ready(first.session);
-    await new Promise((r) => setTimeout(r, 10));
+    await admitted(ctrl, first.session);
     first.fake.close();
     await closed(first.session);
     const second = attach(ctrl, { dpid: 8n });
-    await ready(second.session);
-    await new Promise((r) => setTimeout(r, 10));
+    await admitted(ctrl, second.session);
     expect(events.connected).toHaveLength(2);
     expect(events.disconnected).toHaveLength(1);
     expect(ctrl.datapaths.get(8n)?.session).toBe(second.session);

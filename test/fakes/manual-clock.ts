@@ -1,0 +1,146 @@
+/**
+ * A Clock for tests whose time moves only when the test says so: `advance(ms)` fires the timers
+ * that fall due, in time order (ties in the order they were scheduled), including timers that
+ * callbacks schedule during the advance and every repetition of an interval. No sleeping, no
+ * wall-clock bounds.
+ */
+import type { Clock, Timer } from '../../src/core/clock.js';
+
+interface Scheduled {
+  seq: number;
+  due: number;
+  /** Repeat period for `every`; undefined for `after`. */
+  readonly periodMs: number | undefined;
+  readonly fn: () => void;
+  cancelled: boolean;
+}
+
+/** Options for a ManualClock. */
+export interface ManualClockOptions {
+  /** The reading of `now()` before any advance (ms since the epoch); default 1_700_000_000_000. */
+  readonly startMs?: number;
+}
+
+/** A Clock driven by hand. */
+export class ManualClock implements Clock {
+  private current: number;
+  private seq = 0;
+  private timers: Scheduled[] = [];
+
+  constructor(options: ManualClockOptions = {}) {
+    this.current = options.startMs ?? 1_700_000_000_000;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  after(ms: number, fn: () => void): Timer {
+    return this.schedule(Math.max(0, ms), undefined, fn);
+  }
+
+  every(ms: number, fn: () => void): Timer {
+    // Like setInterval, a period below 1 ms is 1 ms (a zero period would never let time move).
+    const periodMs = Math.max(1, ms);
+    return this.schedule(periodMs, periodMs, fn);
+  }
+
+  /** Timers not yet fired or cancelled (an interval counts once). */
+  get pending(): number {
+    return this.timers.length;
+  }
+
+  /** When the next timer falls due, or undefined when none is pending. */
+  nextDue(): number | undefined {
+    return this.next()?.due;
+  }
+
+  /**
+   * Moves time forward by `ms`, firing every timer due on the way at its own due time (so
+   * `now()` inside a callback reads that time). A callback that throws stops the advance there
+   * and the error propagates.
+   */
+  advance(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError(`ManualClock.advance: ms must be >= 0, got ${ms}`);
+    const target = this.current + ms;
+    for (let t = this.next(); t && t.due <= target; t = this.next()) this.fire(t);
+    this.current = target;
+  }
+
+  /**
+   * Like `advance`, but lets promise callbacks and immediates run after each timer fires (and
+   * once before and after), for code whose timers start asynchronous work that schedules more.
+   */
+  async advanceAsync(ms: number): Promise<void> {
+    if (!(ms >= 0)) throw new RangeError(`ManualClock.advanceAsync: ms must be >= 0, got ${ms}`);
+    const target = this.current + ms;
+    await settle();
+    for (let t = this.next(); t && t.due <= target; t = this.next()) {
+      this.fire(t);
+      await settle();
+    }
+    this.current = target;
+    await settle();
+  }
+
+  /**
+   * Fires one-shot timers until none is left (time jumps to each), including those they
+   * schedule; intervals fire along the way but do not keep it going. Throws after `limit`
+   * firings, which means a timer keeps rescheduling itself.
+   */
+  runAll(limit = 10_000): void {
+    let fired = 0;
+    for (let t = this.nextOneShotDue(); t !== undefined; t = this.nextOneShotDue()) {
+      const before = this.current;
+      this.advance(t - before);
+      if (++fired > limit) throw new Error(`ManualClock.runAll: more than ${limit} rounds, a timer keeps rescheduling itself`);
+    }
+  }
+
+  private nextOneShotDue(): number | undefined {
+    let due: number | undefined;
+    for (const t of this.timers) if (t.periodMs === undefined && (due === undefined || t.due < due)) due = t.due;
+    return due;
+  }
+
+  private schedule(delayMs: number, periodMs: number | undefined, fn: () => void): Timer {
+    const entry: Scheduled = { seq: this.seq++, due: this.current + delayMs, periodMs, fn, cancelled: false };
+    this.timers.push(entry);
+    const timer: Timer = {
+      cancel: () => {
+        if (entry.cancelled) return;
+        entry.cancelled = true;
+        this.timers = this.timers.filter((t) => t !== entry);
+      },
+      unref: () => timer,
+    };
+    return timer;
+  }
+
+  /** The earliest timer (ties: scheduled first). */
+  private next(): Scheduled | undefined {
+    let best: Scheduled | undefined;
+    for (const t of this.timers) {
+      if (!best || t.due < best.due || (t.due === best.due && t.seq < best.seq)) best = t;
+    }
+    return best;
+  }
+
+  private fire(t: Scheduled): void {
+    this.current = t.due;
+    if (t.periodMs === undefined) {
+      t.cancelled = true;
+      this.timers = this.timers.filter((x) => x !== t);
+    } else {
+      // The next repetition is due one period later and goes behind timers already due then.
+      t.due += t.periodMs;
+      t.seq = this.seq++;
+    }
+    t.fn();
+  }
+}
+
+/** Lets queued promise callbacks and immediates run (a few rounds, for chains of awaits). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
