@@ -2,4 +2,5 @@
 export * from './config.js';
 export * from './cookie.js';
 export * from './compare.js';
+export * from './reconcile.js';
 export * from './service.js';
