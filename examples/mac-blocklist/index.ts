@@ -3,11 +3,11 @@
  * per MAC on every switch (above l2-learning's flows) and, for packets that reach the controller
  * before the flow is in, answers its packet-in with 'handled' so forwarding apps never see them.
  *
- * Load it with `apps.modules: ['./examples/mac-blocklist/index.js']` and
- * `apps.enabled: ['mac-blocklist', 'l2-learning']`. Only types come from Signalbox: an app
- * needs no runtime import from it.
+ * docs/apps.md shows this file whole and tells how to build and load it from the installed
+ * package (`apps.modules: ['./mac-blocklist.js']`, `apps.enabled: ['mac-blocklist', 'l2-learning']`);
+ * test/integration/package.test.ts does exactly that.
  */
-import type { App, AppContext, ConfigSchema } from '../../src/apps/index.js';
+import { dpidToHex, macToNumber, peekEthernet, type App, type AppContext, type ConfigSchema } from 'signalbox';
 
 /** Settings of `apps.settings.mac-blocklist`. */
 export interface MacBlocklistConfig {
@@ -29,14 +29,10 @@ const schema: ConfigSchema<MacBlocklistConfig> = {
   },
 };
 
-/** The 48-bit number of a MAC, as packet-in handlers compare them (no string per packet). */
-function macNumber(mac: string): number {
-  return parseInt(mac.replace(/:/g, ''), 16);
-}
-
 /** Makes the app: a fresh instance, with fresh state, each time it is enabled. */
 export default function macBlocklist(): App<MacBlocklistConfig> {
   let ctx: AppContext<MacBlocklistConfig> | undefined;
+  // Source MACs as 48-bit numbers, as peekEthernet reads them: no string per packet.
   let blocked = new Set<number>();
   return {
     name: 'mac-blocklist',
@@ -47,7 +43,7 @@ export default function macBlocklist(): App<MacBlocklistConfig> {
 
     start(c) {
       ctx = c;
-      blocked = new Set(c.config.macs.map(macNumber));
+      blocked = new Set(c.config.macs.map((m) => macToNumber(m)));
       c.log.info({ macs: c.config.macs.length }, 'mac-blocklist started');
     },
 
@@ -65,12 +61,10 @@ export default function macBlocklist(): App<MacBlocklistConfig> {
     },
 
     onPacketIn(e) {
-      const data = e.msg.data;
-      if (!ctx || data.length < 12) return undefined;
-      const src = (data[6]! * 2 ** 40) + (data[7]! * 2 ** 32) + ((data[8]! << 24) >>> 0) + (data[9]! << 16) + (data[10]! << 8) + data[11]!;
-      if (!blocked.has(src)) return undefined;
+      const eth = peekEthernet(e.msg.data);
+      if (!ctx || !eth || !blocked.has(eth.src)) return undefined;
       ctx.metrics.counter('dropped_total', 'packet-ins dropped for a blocklisted source').inc();
-      void ctx.store.put(`seen/${e.datapath.dpidHex}`, ctx.now());
+      void ctx.store.put(`seen/${dpidToHex(e.dpid)}`, ctx.now());
       return 'handled';
     },
   };
