@@ -1,7 +1,7 @@
 /** forwarding decisions judged by behaviour: flows applied to model tables, packets followed through rings and trees, reroutes on link loss and host moves. */
 import { describe, expect, it } from 'vitest';
 import { OFP_NO_BUFFER, OFPP } from '../../src/openflow/codec/constants.js';
-import { Forwarding, defaultForwardingConfig, type Effects, type ForwardingConfig, type ForwardingTopology } from '../../src/apps/forwarding/logic.js';
+import { Forwarding, defaultForwardingConfig, type ForwardingEffects as Effects, type ForwardingConfig, type ForwardingTopology } from '../../src/apps/forwarding/logic.js';
 import { PathIndex } from '../../src/topology/paths.js';
 import { computeBroadcastTree } from '../../src/topology/tree.js';
 import type { LinkInfo, Path } from '../../src/topology/types.js';

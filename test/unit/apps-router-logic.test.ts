@@ -1,6 +1,7 @@
 /** router decisions judged by behaviour: gateway ARP and ping, next-hop resolution, routed flows (MAC rewrite, TTL) followed through model tables, static routes, reroute. */
 import { describe, expect, it } from 'vitest';
-import type { Effects, ForwardingTopology } from '../../src/apps/forwarding/logic.js';
+import type { Effects } from '../../src/apps/effects.js';
+import type { ForwardingTopology } from '../../src/apps/forwarding/logic.js';
 import { Router, RouteError, checkRoute, checkRouterConfig, defaultRouterConfig, entryRoute, parseInterfaces, type RouterConfig } from '../../src/apps/router/logic.js';
 import { PathIndex } from '../../src/topology/paths.js';
 import { computeBroadcastTree } from '../../src/topology/tree.js';

@@ -5,13 +5,13 @@
  * port and switch loss.
  */
 import { dpidToHex } from '../../core/ids.js';
-import { OFPPC, OFPPS } from '../../openflow/codec/v13/enums.js';
+import { applyEffects, canWrite, installs } from '../effects.js';
+import { PathShell } from '../path-shell.js';
 import type { ConfigSchema } from '../schema.js';
-import type { App, AppContext, PacketInResult } from '../types.js';
-import { applyEffects, canWrite, TopologyFeed } from './apply.js';
-import { defaultForwardingConfig, Forwarding, type Effects, type ForwardingConfig, type Hop } from './logic.js';
+import type { App, PacketInResult } from '../types.js';
+import { defaultForwardingConfig, Forwarding, type ForwardingConfig, type Hop } from './logic.js';
 
-export { Forwarding, defaultForwardingConfig, type ForwardingConfig, type ForwardingTopology, type Effects, type Hop } from './logic.js';
+export { Forwarding, defaultForwardingConfig, type ForwardingConfig, type ForwardingTopology, type ForwardingEffects, type Hop } from './logic.js';
 
 /** Settings schema of `apps.settings.forwarding`. */
 export const forwardingSchema: ConfigSchema<ForwardingConfig> = {
@@ -43,31 +43,24 @@ export interface ForwardingApp extends App<ForwardingConfig> {
 
 /** Makes the app (fresh state each time it is enabled). */
 export function forwardingApp(): ForwardingApp {
-  let ctx: AppContext<ForwardingConfig> | undefined;
-  let logic: Forwarding | undefined;
-  let feed: TopologyFeed | undefined;
+  const shell = new PathShell<ForwardingConfig, Forwarding>('path flow');
+  let counters: { routed: { inc(): void }; flooded: { inc(): void }; dropped: { inc(): void } } | undefined;
 
-  const apply = (fx: Effects): void => {
-    if (ctx) applyEffects(ctx, fx, 'path flow');
-  };
-
-  const refresh = (): void => feed?.beforePacket();
-
-  const app: ForwardingApp = {
+  return {
     name: 'forwarding',
     description: 'Topology-aware reactive forwarding: whole shortest paths both ways on the first packet, edge floods, reroute on link loss',
     packetInPriority: 0,
     config: forwardingSchema,
 
     start(c) {
-      ctx = c;
-      logic = new Forwarding(c.config, (dpid) => canWrite(c, dpid));
-      feed = new TopologyFeed(c, logic, apply);
-      const l = logic;
-      const routed = c.metrics.counter('routed_total', 'Packet-ins answered with a path');
-      const flooded = c.metrics.counter('flooded_total', 'Packet-ins flooded');
-      const dropped = c.metrics.counter('dropped_total', 'Packet-ins dropped');
-      counters = { routed, flooded, dropped };
+      const l = new Forwarding(c.config, (dpid) => canWrite(c, dpid));
+      shell.start(c, l);
+      const apply = shell.apply;
+      counters = {
+        routed: c.metrics.counter('routed_total', 'Packet-ins answered with a path'),
+        flooded: c.metrics.counter('flooded_total', 'Packet-ins flooded'),
+        dropped: c.metrics.counter('dropped_total', 'Packet-ins dropped'),
+      };
       // A hop the switch itself refused (an OFPT_ERROR; not a mastership handover, which the new
       // master settles): the path goes, so the next packet sets it up, and retries, again.
       c.flows.on('failed', (rec) => {
@@ -77,66 +70,50 @@ export function forwardingApp(): ForwardingApp {
         if (why === 'idle_timeout' || why === 'hard_timeout' || why === 'deleted' || why === 'expired_while_away') apply(l.flowRemoved(rec.dpid, rec.spec.match ?? []));
       });
       c.every(Math.max(1000, (c.config.hostAgeSec * 1000) / 4), (now) => void l.expire(now));
-      refresh();
+      shell.refresh();
     },
 
     stop() {
-      ctx = undefined;
-      logic = undefined;
-      feed = undefined;
+      shell.stop();
     },
 
-    paths: () => logic?.listPaths() ?? [],
+    paths: () => shell.logic?.listPaths() ?? [],
 
     holding: () => {
+      const { ctx, logic } = shell;
       if (!ctx || !logic) return [];
-      refresh();
+      shell.refresh();
       return logic.holding(ctx.now()).map(dpidToHex);
     },
 
     onSwitchConnected(e) {
+      const { ctx, logic } = shell;
       if (!ctx || !logic) return;
       // The topology service hears of the switch first (it subscribed before the apps): with its
       // current snapshot the logic can tell a switch discovery already knows from a new one.
-      refresh();
+      shell.refresh();
       logic.switchConnected(e.dpid, ctx.now());
-      for (const rule of logic.switchFlows()) ctx.flows.install(e.dpid, rule);
+      void applyEffects(ctx, installs(e.dpid, logic.switchFlows()));
     },
 
     onSwitchDisconnected(e) {
-      if (logic) apply(logic.switchDisconnected(e.dpid));
+      if (shell.logic) shell.apply(shell.logic.switchDisconnected(e.dpid));
     },
 
-    onTopologyChanged(e) {
-      if (!logic || !ctx) return;
-      feed?.changed(e.snapshot);
-    },
-
-    onPortModified(e) {
-      const down = (e.port.config & OFPPC.PORT_DOWN) !== 0 || (e.port.state & OFPPS.LINK_DOWN) !== 0;
-      if (down && logic) apply(logic.portDown(e.dpid, e.port.portNo));
-    },
-
-    onPortRemoved(e) {
-      if (logic) apply(logic.portDown(e.dpid, e.port.portNo));
-    },
+    onTopologyChanged: (e) => shell.topologyChanged(e),
+    onPortModified: (e) => shell.portModified(e),
+    onPortRemoved: (e) => shell.portRemoved(e),
 
     onPacketIn(e): PacketInResult {
-      const c = ctx;
-      const l = logic;
-      if (!c || !l) return undefined;
-      refresh();
       const m = e.msg;
-      const fx = l.packetIn(e.dpid, m.inPort, m.bufferId, m.data, c.now());
-      apply(fx);
+      const fx = shell.packetIn((c, l) => l.packetIn(e.dpid, m.inPort, m.bufferId, m.data, c.now()));
+      if (!fx) return undefined;
       if (fx.kind === 'route') counters?.routed.inc();
       else if (fx.kind === 'flood') counters?.flooded.inc();
       else counters?.dropped.inc();
       return fx.handled ? 'handled' : undefined;
     },
   };
-  let counters: { routed: { inc(): void }; flooded: { inc(): void }; dropped: { inc(): void } } | undefined;
-  return app;
 }
 
 /** For typing the hops of `paths()`. */

@@ -8,13 +8,17 @@
 import { OFP_NO_BUFFER, OFPCML, OFPP } from '../../openflow/codec/constants.js';
 import type { Action } from '../../openflow/codec/v13/actions.js';
 import { OFPVID_PRESENT, type Match, type OxmField } from '../../openflow/codec/v13/oxm.js';
-import type { PacketOutSpec } from '../../openflow/datapath.js';
 import type { FlowRule } from '../../flows/service.js';
 import { ETH_TYPE } from '../../packet/constants.js';
 import { peekEthernet } from '../../packet/ethernet.js';
 import { isMulticastMacNumber, macToNumber, numberToMac } from '../../packet/mac.js';
-import type { Link, Path } from '../../topology/types.js';
+import { effects, type Effects, type PacketOutAt } from '../effects.js';
 import { outputActions, packetOutOf } from '../packets.js';
+import { linkSignature, pathHops, type Hop, type Location, type PathTopology } from '../paths.js';
+
+export type { Hop, Location } from '../paths.js';
+/** What the logic reads of the topology (the path apps' PathTopology). */
+export type ForwardingTopology = PathTopology;
 
 /** Settings of the forwarding app. */
 export interface ForwardingConfig {
@@ -69,55 +73,15 @@ export const defaultForwardingConfig: ForwardingConfig = {
   floodSettleMs: 250,
 };
 
-/** A switch port. */
-export interface Location {
-  readonly dpid: bigint;
-  readonly port: number;
-}
-
-/** What the logic reads of the topology: a TopologySnapshot fits. */
-export interface ForwardingTopology {
-  readonly switches: ReadonlyMap<bigint, { readonly edgePorts: readonly number[]; readonly infrastructurePorts: readonly number[] }>;
-  readonly links: readonly Link[];
-  readonly hosts: readonly { readonly mac: string; readonly location: Location; readonly lastSeen?: number }[];
-  shortestPath(src: bigint, dst: bigint): Path | undefined;
-  floodPorts(dpid: bigint, inPort: number): readonly number[];
-}
-
-/** A flow to add or delete on a switch. */
-export interface FlowAt {
-  readonly dpid: bigint;
-  readonly rule: FlowRule;
-}
-
-/** A packet to send. */
-export interface PacketOutAt {
-  readonly dpid: bigint;
-  readonly spec: PacketOutSpec;
-  /** Sent instead when `dpid` cannot take the packet-out (cluster mode: another instance masters it). */
-  readonly fallback?: PacketOutAt;
-}
-
 /** True when this controller may write to the switch (false: in a cluster, another instance masters it). */
 export type CanWriteFn = (dpid: bigint) => boolean;
 
-/** What the shell must do. `handled` false lets the next app see the packet. */
-export interface Effects {
-  readonly install: FlowAt[];
-  readonly remove: FlowAt[];
-  readonly packetOuts: PacketOutAt[];
-  handled: boolean;
-  /** Why nothing was forwarded (for counters and tests). */
+/** What the shell must do (`handled` false lets the next app see the packet), with what the counters and tests read. */
+export interface ForwardingEffects extends Effects {
+  /** Why nothing was forwarded. */
   reason?: 'short' | 'lldp' | 'link-local' | 'bad-source' | 'same-port' | 'no-path' | 'loop-copy' | 'duplicate' | 'no-flood-ports' | 'settling';
   /** How the packet was sent on. */
   kind?: 'route' | 'flood';
-}
-
-/** One switch of a path: the packet enters at `inPort` and leaves by `outPort`. */
-export interface Hop {
-  readonly dpid: bigint;
-  readonly inPort: number;
-  readonly outPort: number;
 }
 
 interface PathRec {
@@ -138,10 +102,6 @@ interface Learned {
 const LINK_LOCAL_BASE = 0x0180c2000000;
 const TABLE_MISS_ACTIONS: readonly Action[] = Object.freeze([{ type: 'output', port: OFPP.CONTROLLER, maxLen: OFPCML.NO_BUFFER }] as const);
 
-function effects(): Effects {
-  return { install: [], remove: [], packetOuts: [], handled: true };
-}
-
 /** Two hop lists through the same switch ports. */
 function sameHops(a: readonly Hop[], b: readonly Hop[]): boolean {
   if (a.length !== b.length) return false;
@@ -159,10 +119,6 @@ function pairKey(src: number, dst: number, vid: number): string {
 
 function flowId(dpid: bigint, inPort: number, src: number, dst: number, vid: number): string {
   return `${dpid}|${inPort}|${src}|${dst}|${vid}`;
-}
-
-function linkId(src: bigint, srcPort: number, dst: bigint, dstPort: number): string {
-  return `${src}:${srcPort}>${dst}:${dstPort}`;
 }
 
 /** FNV-1a over the frame: the identity of a flooded frame for duplicate suppression. */
@@ -227,9 +183,9 @@ export class Forwarding {
    * set changed every path is recomputed (deterministic: the same topology gives the same
    * paths), and paths that lost a link are rerouted or, without a route, removed.
    */
-  setTopology(topo: ForwardingTopology, now: number): Effects {
+  setTopology(topo: ForwardingTopology, now: number): ForwardingEffects {
     this.topo = topo;
-    const fx = effects();
+    const fx: ForwardingEffects = effects();
     if (this.connectedAt.size > this.probedAt.size) this.noteProbed(topo, now);
     const hosts = new Map<number, Location>();
     for (const h of topo.hosts) {
@@ -241,10 +197,7 @@ export class Forwarding {
       }
     }
     this.topoHosts = hosts;
-    const sig = topo.links
-      .map((l) => linkId(l.src, l.srcPort, l.dst, l.dstPort))
-      .sort()
-      .join(' ');
+    const sig = linkSignature(topo.links);
     if (sig === this.linkSig) return fx;
     this.linkSig = sig;
     for (const rec of [...this.paths.values()]) this.reroute(rec, fx);
@@ -252,8 +205,8 @@ export class Forwarding {
   }
 
   /** A port went down or away: hosts learned there are forgotten and paths to or from them removed. */
-  portDown(dpid: bigint, port: number): Effects {
-    const fx = effects();
+  portDown(dpid: bigint, port: number): ForwardingEffects {
+    const fx: ForwardingEffects = effects();
     for (const [mac, l] of this.learned) {
       if (l.dpid === dpid && l.port === port) {
         this.learned.delete(mac);
@@ -309,10 +262,10 @@ export class Forwarding {
   }
 
   /** A switch left: what was learned on it is forgotten (its links go with the next topology). */
-  switchDisconnected(dpid: bigint): Effects {
+  switchDisconnected(dpid: bigint): ForwardingEffects {
     this.connectedAt.delete(dpid);
     this.probedAt.delete(dpid);
-    const fx = effects();
+    const fx: ForwardingEffects = effects();
     for (const [mac, l] of this.learned) {
       if (l.dpid === dpid) {
         this.learned.delete(mac);
@@ -323,8 +276,8 @@ export class Forwarding {
   }
 
   /** A flow of ours expired or was deleted: its path is dropped, with the path's other flows. */
-  flowRemoved(dpid: bigint, match: Match): Effects {
-    const fx = effects();
+  flowRemoved(dpid: bigint, match: Match): ForwardingEffects {
+    const fx: ForwardingEffects = effects();
     let inPort = -1;
     let src = -1;
     let dst = -1;
@@ -363,8 +316,8 @@ export class Forwarding {
    * Decides what to do with a packet that entered `dpid` at `inPort`. `bufferId` is the
    * packet-in's (OFP_NO_BUFFER when the whole frame is in `data`).
    */
-  packetIn(dpid: bigint, inPort: number, bufferId: number, data: Buffer, now: number): Effects {
-    const fx = effects();
+  packetIn(dpid: bigint, inPort: number, bufferId: number, data: Buffer, now: number): ForwardingEffects {
+    const fx: ForwardingEffects = effects();
     const eth = peekEthernet(data);
     if (!eth) {
       fx.handled = false;
@@ -421,17 +374,7 @@ export class Forwarding {
 
   /** The hops from one host port to another along the shortest path, or undefined. */
   route(from: Location, to: Location): Hop[] | undefined {
-    if (from.dpid === to.dpid) return from.port === to.port ? undefined : [{ dpid: from.dpid, inPort: from.port, outPort: to.port }];
-    const p = this.topo?.shortestPath(from.dpid, to.dpid);
-    if (!p || p.links.length === 0) return undefined;
-    const hops: Hop[] = [];
-    let inPort = from.port;
-    for (const l of p.links) {
-      hops.push({ dpid: l.src, inPort, outPort: l.srcPort });
-      inPort = l.dstPort;
-    }
-    hops.push({ dpid: to.dpid, inPort, outPort: to.port });
-    return hops;
+    return pathHops(this.topo, from, to);
   }
 
   /** The flow of one hop of a path. */
@@ -453,12 +396,12 @@ export class Forwarding {
     };
   }
 
-  private ignore(fx: Effects, reason: NonNullable<Effects['reason']>): Effects {
+  private ignore(fx: ForwardingEffects, reason: NonNullable<ForwardingEffects['reason']>): ForwardingEffects {
     fx.reason = reason;
     return fx;
   }
 
-  private flood(dpid: bigint, inPort: number, bufferId: number, data: Buffer, isEdge: boolean, fx: Effects, now: number): Effects {
+  private flood(dpid: bigint, inPort: number, bufferId: number, data: Buffer, isEdge: boolean, fx: ForwardingEffects, now: number): ForwardingEffects {
     const topo = this.topo;
     fx.kind = 'flood';
     if (!topo || !topo.switches.has(dpid)) {
@@ -491,7 +434,7 @@ export class Forwarding {
   }
 
   /** Records where a MAC is; a MAC seen elsewhere moved: its paths go. */
-  private learn(mac: number, dpid: bigint, port: number, now: number, fx: Effects): void {
+  private learn(mac: number, dpid: bigint, port: number, now: number, fx: ForwardingEffects): void {
     const l = this.learned.get(mac);
     if (!l) {
       this.learned.set(mac, { dpid, port, seenAt: now });
@@ -505,7 +448,7 @@ export class Forwarding {
     l.seenAt = now;
   }
 
-  private dropPathsOf(mac: number, fx: Effects): void {
+  private dropPathsOf(mac: number, fx: ForwardingEffects): void {
     const keys = this.pathsByMac.get(mac);
     if (!keys) return;
     for (const k of [...keys]) {
@@ -527,7 +470,7 @@ export class Forwarding {
     if (keys.size === 0) this.pathsByMac.delete(mac);
   }
 
-  private removePath(rec: PathRec, fx: Effects, which: (h: Hop) => boolean): void {
+  private removePath(rec: PathRec, fx: ForwardingEffects, which: (h: Hop) => boolean): void {
     const key = pairKey(rec.src, rec.dst, rec.vid);
     this.paths.delete(key);
     this.unindexPath(rec.src, key);
@@ -539,7 +482,7 @@ export class Forwarding {
   }
 
   /** Installs a path's flows (every hop, in one go) and removes the old path's hops that are not reused. */
-  private putPath(src: number, dst: number, vid: number, srcLoc: Location, dstLoc: Location, hops: Hop[], fx: Effects): void {
+  private putPath(src: number, dst: number, vid: number, srcLoc: Location, dstLoc: Location, hops: Hop[], fx: ForwardingEffects): void {
     const key = pairKey(src, dst, vid);
     const old = this.paths.get(key);
     // The same path again (packets that reached us while it was being set up): nothing to send.
@@ -557,7 +500,7 @@ export class Forwarding {
   }
 
   /** Deletes the flows of `old` whose identity (switch, in-port) the new hops do not reuse. */
-  private retire(old: PathRec, hops: readonly Hop[], fx: Effects): void {
+  private retire(old: PathRec, hops: readonly Hop[], fx: ForwardingEffects): void {
     for (const h of old.hops) {
       if (hops.some((n) => n.dpid === h.dpid && n.inPort === h.inPort)) continue;
       this.flowOwner.delete(flowId(h.dpid, h.inPort, old.src, old.dst, old.vid));
@@ -565,7 +508,7 @@ export class Forwarding {
     }
   }
 
-  private reroute(rec: PathRec, fx: Effects): void {
+  private reroute(rec: PathRec, fx: ForwardingEffects): void {
     const hops = this.route(rec.srcLoc, rec.dstLoc);
     if (!hops) {
       this.removePath(rec, fx, () => true);

@@ -5,13 +5,11 @@
  * Static routes come from the config (`routes`) and from the API (CRUD here, kept in the app's
  * store, applied at once; routes another instance of a cluster changes are followed).
  */
-import { OFPPC, OFPPS } from '../../openflow/codec/v13/enums.js';
+import { PathShell } from '../path-shell.js';
 import type { ConfigSchema } from '../schema.js';
 import { sameStored, StoreFollower, type StoreValue } from '../store.js';
 import type { App, AppContext, PacketInResult } from '../types.js';
 import { formatIpv4 } from '../../util/addr.js';
-import { applyEffects, TopologyFeed } from '../forwarding/apply.js';
-import type { Effects } from '../forwarding/logic.js';
 import { checkRoute, checkRouterConfig, defaultRouterConfig, entryRoute, parseRoutes, Router, type RouteEntry, type RouterConfig } from './logic.js';
 
 export { Router, defaultRouterConfig, parseInterfaces, parseRoutes, checkRouterConfig, checkRoute, RouteError, type RouteEntry, type RouterConfig, type RouterInterface, type StaticRoute } from './logic.js';
@@ -73,9 +71,7 @@ function byIdNumber(a: RouteEntry, b: RouteEntry): number {
 
 /** Makes the app (fresh state each time it is enabled). */
 export function routerApp(): RouterApp {
-  let ctx: AppContext<RouterConfig> | undefined;
-  let logic: Router | undefined;
-  let feed: TopologyFeed | undefined;
+  const shell = new PathShell<RouterConfig, Router>('routed flow');
   /** API routes by id, in creation order. */
   const stored = new Map<string, RouteEntry>();
   let nextId = 1;
@@ -110,31 +106,28 @@ export function routerApp(): RouterApp {
   /** A local change: the stored routes are read first (another instance may have changed them a moment ago). */
   const change = <R>(fn: (c: AppContext<RouterConfig>) => Promise<R>): Promise<R> => {
     const c = need();
-    const l = logic!;
+    const l = shell.logic!;
     return follower!.write(async () => {
       if (adopt(await load(c, l, false))) applyRoutes();
       return fn(c);
     });
   };
 
-  const apply = (fx: Effects): void => {
-    if (ctx) applyEffects(ctx, fx, 'routed flow');
-  };
   const configRoutes = (): ListedRoute[] => {
-    const c = ctx;
+    const c = shell.ctx;
     if (!c) return [];
     return parseRoutes(c.config.routes).map((r, i) => ({ id: `config-${i + 1}`, destination: `${formatIpv4(r.network)}/${r.prefixLen}`, gateway: r.via, source: 'config' as const }));
   };
   const listAll = (): ListedRoute[] => [...configRoutes(), ...[...stored.values()].sort(byIdNumber).map((r) => ({ ...r, source: 'api' as const }))];
   /** Hands the logic every static route and applies what moved. */
   const applyRoutes = (): void => {
-    const c = ctx;
+    const { ctx: c, logic } = shell;
     if (!c || !logic) return;
-    apply(logic.setRoutes([...parseRoutes(c.config.routes), ...[...stored.values()].map(entryRoute)]));
+    shell.apply(logic.setRoutes([...parseRoutes(c.config.routes), ...[...stored.values()].map(entryRoute)]));
   };
   const need = (): AppContext<RouterConfig> => {
-    if (!ctx || !logic) throw new Error('router app is not running');
-    return ctx;
+    if (!shell.ctx || !shell.logic) throw new Error('router app is not running');
+    return shell.ctx;
   };
   const checkFree = (destination: string, except?: string): void => {
     const other = listAll().find((r) => r.destination === destination && r.id !== except);
@@ -146,8 +139,6 @@ export function routerApp(): RouterApp {
     }
   };
 
-  const refresh = (): void => feed?.beforePacket();
-
   return {
     name: 'router',
     description: 'IPv4 routing between subnets: gateways answer ARP and ping, routed flows rewrite MACs and decrement the TTL, static routes',
@@ -156,11 +147,9 @@ export function routerApp(): RouterApp {
     config: routerSchema,
 
     async start(c) {
-      ctx = c;
-      logic = new Router(c.config);
-      feed = new TopologyFeed(c, logic, apply);
+      const l = new Router(c.config);
+      shell.start(c, l);
       stored.clear();
-      const l = logic;
       // Following first, so a change made while the routes load is not missed.
       follower = new StoreFollower(c.store, ROUTE_PREFIX, {
         load: () => load(c, l, false),
@@ -174,30 +163,28 @@ export function routerApp(): RouterApp {
       const first = await load(c, l, true);
       for (const [id, r] of first.routes) stored.set(id, r);
       nextId = first.nextId ?? stored.size + 1;
-      if (stored.size > 0) logic.setRoutes([...parseRoutes(c.config.routes), ...[...stored.values()].map(entryRoute)]);
+      if (stored.size > 0) l.setRoutes([...parseRoutes(c.config.routes), ...[...stored.values()].map(entryRoute)]);
       c.flows.on('removed', (rec, why) => {
         if (why === 'idle_timeout' || why === 'hard_timeout' || why === 'expired_while_away') l.flowRemoved(rec.dpid, rec.spec.match ?? []);
       });
-      c.every(c.config.arpRetryMs, (now) => apply(l.retry(now)));
-      refresh();
+      c.every(c.config.arpRetryMs, (now) => shell.apply(l.retry(now)));
+      shell.refresh();
     },
 
     stop() {
       follower?.stop();
       follower = undefined;
-      ctx = undefined;
-      logic = undefined;
-      feed = undefined;
+      shell.stop();
     },
 
-    neighbors: () => logic?.listNeighbors() ?? [],
-    routes: () => logic?.listRoutes() ?? [],
+    neighbors: () => shell.logic?.listNeighbors() ?? [],
+    routes: () => shell.logic?.listRoutes() ?? [],
     staticRoutes: () => listAll(),
     getRoute: (id) => listAll().find((r) => r.id === id),
 
     async addRoute(input) {
       need();
-      const r = checkRoute(input, logic!.interfaces);
+      const r = checkRoute(input, shell.logic!.interfaces);
       return change(async (c) => {
         checkFree(r.destination);
         const entry: RouteEntry = { id: `r${nextId}`, ...r };
@@ -212,7 +199,7 @@ export function routerApp(): RouterApp {
     async replaceRoute(id, input) {
       need();
       readOnly(id);
-      const r = checkRoute(input, logic!.interfaces);
+      const r = checkRoute(input, shell.logic!.interfaces);
       return change(async (c) => {
         if (!stored.has(id)) return undefined;
         checkFree(r.destination, id);
@@ -236,28 +223,13 @@ export function routerApp(): RouterApp {
       });
     },
 
-    onTopologyChanged(e) {
-      if (!logic || !ctx) return;
-      feed?.changed(e.snapshot);
-    },
-
-    onPortModified(e) {
-      const down = (e.port.config & OFPPC.PORT_DOWN) !== 0 || (e.port.state & OFPPS.LINK_DOWN) !== 0;
-      if (down && logic) apply(logic.portDown(e.dpid, e.port.portNo));
-    },
-
-    onPortRemoved(e) {
-      if (logic) apply(logic.portDown(e.dpid, e.port.portNo));
-    },
+    onTopologyChanged: (e) => shell.topologyChanged(e),
+    onPortModified: (e) => shell.portModified(e),
+    onPortRemoved: (e) => shell.portRemoved(e),
 
     onPacketIn(e): PacketInResult {
-      const c = ctx;
-      const l = logic;
-      if (!c || !l) return undefined;
-      refresh();
-      const fx = l.packetIn(e.dpid, e.msg.inPort, e.msg.data, c.now());
-      apply(fx);
-      return fx.handled ? 'handled' : undefined;
+      const fx = shell.packetIn((c, l) => l.packetIn(e.dpid, e.msg.inPort, e.msg.data, c.now()));
+      return fx?.handled ? 'handled' : undefined;
     },
   };
 }

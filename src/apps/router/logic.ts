@@ -16,10 +16,9 @@ import { peekEthernet } from '../../packet/ethernet.js';
 import { macToNumber } from '../../packet/mac.js';
 import { buildPacket, parsePacket } from '../../packet/packet.js';
 import { formatIpv4, parseIpv4, parseMac } from '../../util/addr.js';
-import type { Effects, ForwardingTopology, Location } from '../forwarding/logic.js';
+import { effects, type Effects } from '../effects.js';
 import { outputActions } from '../packets.js';
-
-export type { Effects, Location } from '../forwarding/logic.js';
+import { linkSignature, type Location, type PathTopology } from '../paths.js';
 
 /** Settings of the router. */
 export interface RouterConfig {
@@ -188,12 +187,8 @@ interface RouteRec {
   flows: { dpid: bigint; rule: FlowRule }[];
 }
 
-function effects(): Effects {
-  return { install: [], remove: [], packetOuts: [], handled: true };
-}
-
 function pass(): Effects {
-  return { install: [], remove: [], packetOuts: [], handled: false };
+  return effects(false);
 }
 
 /** The router. */
@@ -206,7 +201,7 @@ export class Router {
   private readonly neighbors = new Map<string, Neighbor>();
   private readonly pending = new Map<string, Pending>();
   private readonly routeRecs = new Map<string, RouteRec>();
-  private topo: ForwardingTopology | undefined;
+  private topo: PathTopology | undefined;
   private linkSig = '';
 
   constructor(readonly config: RouterConfig) {
@@ -277,7 +272,7 @@ export class Router {
   }
 
   /** A new topology: hosts' places are refreshed and, when links changed, every route recomputed. */
-  setTopology(topo: ForwardingTopology, _now: number): Effects {
+  setTopology(topo: PathTopology, _now: number): Effects {
     this.topo = topo;
     const fx = effects();
     const byMac = new Map<string, Location>();
@@ -290,7 +285,7 @@ export class Router {
         moved.add(ip);
       }
     }
-    const sig = topo.links.map((l) => `${l.src}:${l.srcPort}>${l.dst}:${l.dstPort}`).sort().join(' ');
+    const sig = linkSignature(topo.links);
     const all = sig !== this.linkSig;
     this.linkSig = sig;
     for (const r of [...this.routeRecs.values()]) if (all || moved.has(r.nextHop)) this.reinstall(r, fx);

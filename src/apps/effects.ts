@@ -1,0 +1,126 @@
+/**
+ * What an app's pure logic asks its shell to do (flows to declare or withdraw in the app's cookie
+ * space, packets to send, whether the packet-in chain stops), and the one function that does it
+ * through the app's services. Every built-in app's `index.ts` applies its logic's results here.
+ */
+import type { FlowRecord, FlowRule } from '../flows/service.js';
+import type { Match } from '../openflow/codec/v13/oxm.js';
+import type { PacketOutSpec } from '../openflow/datapath.js';
+import type { AppContext } from './types.js';
+
+/** A flow to declare or withdraw on a switch. */
+export interface FlowAt {
+  readonly dpid: bigint;
+  readonly rule: FlowRule;
+  /**
+   * Set by `applyEffects` when it declares the flow: the flow service's record of it. Logic that
+   * keeps the FlowAt can later ask whether that flow still stands (FlowScope.isCurrent) instead
+   * of building and declaring it again.
+   */
+  record?: FlowRecord;
+}
+
+/** A packet to send. */
+export interface PacketOutAt {
+  readonly dpid: bigint;
+  readonly spec: PacketOutSpec;
+  /** Sent instead when `dpid` cannot take the packet-out (cluster mode: another instance masters it). */
+  readonly fallback?: PacketOutAt;
+}
+
+/** A withdrawal wider than one flow's identity, in the app's own cookie space. */
+export type Withdrawal =
+  /** Every flow of the app on the switch whose match includes all of `match` (a non-strict delete). */
+  | { readonly kind: 'matching'; readonly dpid: bigint; readonly match: Match }
+  /** The app's flows that `pick` selects, on one switch or (dpid undefined) all of them. */
+  | { readonly kind: 'where'; readonly dpid: bigint | undefined; readonly pick: (r: FlowRecord) => boolean };
+
+/**
+ * What the shell must do, applied in this order: `remove` (so a flow can be replaced in the same
+ * breath), `install`, `withdraw` (after the installs: a set of flows that moves is never absent),
+ * `packetOuts`. `handled` false lets the next app see the packet-in.
+ */
+export interface Effects {
+  /** Flows to withdraw by identity (table, priority, match: delete_strict). */
+  readonly remove: FlowAt[];
+  /** Flows to declare; one equal to a flow already declared sends nothing. */
+  readonly install: FlowAt[];
+  readonly withdraw?: Withdrawal[];
+  readonly packetOuts: PacketOutAt[];
+  handled: boolean;
+}
+
+/** Empty effects; `handled` says whether the packet-in (if any) stops here. */
+export function effects(handled = true): Effects {
+  return { remove: [], install: [], packetOuts: [], handled };
+}
+
+/** Effects that declare `rules` on one switch (e.g. the flows a switch gets when it connects). */
+export function installs(dpid: bigint, rules: readonly FlowRule[]): Effects {
+  const fx = effects();
+  for (const rule of rules) fx.install.push({ dpid, rule });
+  return fx;
+}
+
+/** How `applyEffects` treats an app's effects. */
+export interface ApplyOptions {
+  /** Names the flows in the log line of a failed removal. */
+  readonly what?: string;
+  /**
+   * Declare and remove flows (`install`, `remove`) only on switches this instance may write to (see `canWrite`):
+   * in a cluster, apps whose every instance computes the same flows from the same packets
+   * (forwarding, router) leave another instance's switches to that instance's own copy.
+   */
+  readonly onlyWritable?: boolean;
+}
+
+const DEFAULT_OPTIONS: ApplyOptions = {};
+/** What applyEffects returns when there were no removals to wait for (no allocation on the hot path). */
+const DONE: Promise<void> = Promise.resolve();
+
+/**
+ * True when this controller may write to the switch: it is connected here and, in a cluster, not
+ * mastered by another instance.
+ */
+export function canWrite(c: AppContext<object>, dpid: bigint): boolean {
+  const dp = c.datapaths.get(dpid);
+  return dp !== undefined && dp.mastership !== 'slave';
+}
+
+/**
+ * Performs the effects through the app's flow scope and packet service. A failed removal is
+ * logged, never thrown. Resolves when the removals have been sent (callers on a hot path need
+ * not wait); everything else is done when it returns.
+ */
+export function applyEffects(c: AppContext<object>, fx: Effects, opts: ApplyOptions = DEFAULT_OPTIONS): Promise<void> {
+  const only = opts.onlyWritable === true;
+  let removals: Promise<unknown>[] | undefined;
+  for (const r of fx.remove) {
+    if (only && !canWrite(c, r.dpid)) continue;
+    const p = c.flows.remove(r.dpid, r.rule).catch((e: Error) => c.log.warn({ err: e.message }, `${opts.what ?? 'flow'} not removed`));
+    (removals ??= []).push(p);
+  }
+  for (const i of fx.install) {
+    if (only && !canWrite(c, i.dpid)) continue;
+    i.record = c.flows.install(i.dpid, i.rule);
+  }
+  if (fx.withdraw) {
+    for (const w of fx.withdraw) {
+      switch (w.kind) {
+        case 'matching':
+          c.flows.removeMatching(w.dpid, w.match);
+          break;
+        case 'where':
+          c.flows.removeWhere(w.dpid, w.pick);
+          break;
+        default: {
+          const never: never = w;
+          throw new Error(`unknown withdrawal ${JSON.stringify(never)}`);
+        }
+      }
+    }
+  }
+  // The packet service says false where it cannot send (another instance masters the switch).
+  for (const p of fx.packetOuts) if (!c.packets.packetOut(p.dpid, p.spec) && p.fallback) c.packets.packetOut(p.fallback.dpid, p.fallback.spec);
+  return removals ? Promise.all(removals).then(() => undefined) : DONE;
+}

@@ -1,0 +1,121 @@
+/**
+ * The shell the path-installing apps (forwarding, router) share around their pure logic: it keeps
+ * the logic fed with topology snapshots, turns port loss into the logic's portDown, and applies
+ * every result with applyEffects on the switches this instance may write to.
+ */
+import { OFPPC, OFPPS } from '../openflow/codec/v13/enums.js';
+import { applyEffects, type ApplyOptions, type Effects } from './effects.js';
+import type { PathTopology } from './paths.js';
+import type { AppContext, PortModifiedEvent, PortRemovedEvent, TopologyChangedEvent } from './types.js';
+
+/** What a path app's logic offers the shared shell. */
+export interface PathLogic {
+  setTopology(topo: PathTopology, now: number): Effects;
+  /** A port went down or away. */
+  portDown(dpid: bigint, port: number): Effects;
+}
+
+/**
+ * Feeds a path app's logic the topology snapshot. Before a packet-in (`beforePacket`) it catches up
+ * only when switches, ports or links changed (a cheap identity check), so a path never follows a
+ * stale link set; host changes arrive with the coalesced topologyChanged (`changed`), because a
+ * snapshot per new host would cost O(hosts) per packet-in while thousands of hosts appear.
+ */
+export class TopologyFeed {
+  private applied: PathTopology | undefined;
+  private appliedFabric: unknown;
+
+  constructor(
+    private readonly c: AppContext<object>,
+    private readonly logic: PathLogic,
+    private readonly apply: (fx: Effects) => void,
+  ) {}
+
+  /** Catches up with a fabric change (or the first snapshot). */
+  beforePacket(): void {
+    const topo = this.c.topology;
+    if (!topo?.snapshot) return;
+    const fabric = topo.fabricVersion?.();
+    if (this.applied !== undefined && fabric !== undefined && fabric === this.appliedFabric) return;
+    this.changed(topo.snapshot(), fabric);
+  }
+
+  /** A new snapshot (topologyChanged). */
+  changed(snap: PathTopology, fabric: unknown = this.c.topology?.fabricVersion?.()): void {
+    if (snap === this.applied) return;
+    this.applied = snap;
+    this.appliedFabric = fabric;
+    this.apply(this.logic.setTopology(snap, this.c.now()));
+  }
+}
+
+/** True when a port's config or state says it is down. */
+function isDown(port: { readonly config: number; readonly state: number }): boolean {
+  return (port.config & OFPPC.PORT_DOWN) !== 0 || (port.state & OFPPS.LINK_DOWN) !== 0;
+}
+
+/**
+ * The running state of a path app (its context, logic and topology feed) and the handlers both
+ * apps have alike. `start` with a fresh logic on every enable, `stop` on disable.
+ */
+export class PathShell<C extends object, L extends PathLogic> {
+  ctx: AppContext<C> | undefined;
+  logic: L | undefined;
+  private feed: TopologyFeed | undefined;
+  private readonly opts: ApplyOptions;
+
+  /** `what` names the app's flows in log lines. */
+  constructor(what: string) {
+    // Every instance of a cluster computes the same paths: each writes only to the switches it masters.
+    this.opts = { what, onlyWritable: true };
+  }
+
+  start(c: AppContext<C>, logic: L): void {
+    this.ctx = c;
+    this.logic = logic;
+    this.feed = new TopologyFeed(c, logic, this.apply);
+  }
+
+  stop(): void {
+    this.ctx = undefined;
+    this.logic = undefined;
+    this.feed = undefined;
+  }
+
+  /** Applies the logic's effects (nothing once stopped). */
+  readonly apply = (fx: Effects): void => {
+    if (this.ctx) void applyEffects(this.ctx, fx, this.opts);
+  };
+
+  /** Catches the logic up with a fabric change before it decides (a packet-in, a connect, a read). */
+  refresh(): void {
+    this.feed?.beforePacket();
+  }
+
+  topologyChanged(e: TopologyChangedEvent): void {
+    if (!this.logic || !this.ctx) return;
+    this.feed?.changed(e.snapshot);
+  }
+
+  portModified(e: PortModifiedEvent): void {
+    if (isDown(e.port) && this.logic) this.apply(this.logic.portDown(e.dpid, e.port.portNo));
+  }
+
+  portRemoved(e: PortRemovedEvent): void {
+    if (this.logic) this.apply(this.logic.portDown(e.dpid, e.port.portNo));
+  }
+
+  /**
+   * A packet-in: refreshes the topology, lets `decide` answer it and applies the answer. Returns
+   * the effects (undefined when the app is stopped) for the app's counters and chain verdict.
+   */
+  packetIn<F extends Effects>(decide: (c: AppContext<C>, l: L) => F): F | undefined {
+    const c = this.ctx;
+    const l = this.logic;
+    if (!c || !l) return undefined;
+    this.refresh();
+    const fx = decide(c, l);
+    this.apply(fx);
+    return fx;
+  }
+}
