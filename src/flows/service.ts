@@ -12,9 +12,10 @@ import type { Datapath, FlowEntry, FlowRemoved, FlowSpec } from '../openflow/dat
 import { OfErrorReply, SessionClosedError } from '../openflow/errors.js';
 import type { ControllerEvents, EventBus } from '../events.js';
 import { dpidToHex } from '../core/ids.js';
-import { entrySatisfies, flowKey, matchCovers, specsEquivalent } from './compare.js';
+import { flowKey, matchCovers, specsEquivalent } from './compare.js';
 import { defaultFlowsConfig, type FlowsConfig } from './config.js';
 import { cookieOwnerId, isReservedOwnerId, LOCAL_COOKIE_MASK, OWNER_COOKIE_MASK, ownerCookie, ownerIdFor, SYSTEM_OWNER_ID } from './cookie.js';
+import { planReconcile, strictDeleteSpec, type DesiredFlow, type ManagedOwner, type ReconcilePolicy } from './reconcile.js';
 
 /** Where a desired flow stands: sent and unconfirmed, confirmed on the switch, rejected, or gone. */
 export type FlowState = 'pending' | 'installed' | 'failed' | 'removed';
@@ -211,7 +212,13 @@ export interface FlowServiceOptions {
   readonly now?: () => number;
 }
 
-const ALL_ONES_64 = 0xffff_ffff_ffff_ffffn;
+/** A desired flow handed to planReconcile, with the record it stands for. */
+interface ConsideredFlow extends DesiredFlow {
+  readonly rec: Rec;
+}
+
+/** Owner ids never deleted as foreign flows: the controller's own (the LLDP flow among them). */
+const PROTECTED_OWNER_IDS: ReadonlySet<number> = new Set([SYSTEM_OWNER_ID]);
 
 /**
  * True when flow mods may go to the switch now. A slave (cluster mode: another instance masters
@@ -603,9 +610,7 @@ export class FlowService {
 
   /** delete_strict of one flow; on 1.3 the cookie mask keeps it to that exact owner's flow. */
   private strictDelete(dp: Datapath, tableId: number, priority: number, match: Match, cookie: bigint): FlowSpec {
-    return dp.version === OFP_VERSION_1_0
-      ? { command: 'delete_strict', priority, match }
-      : { command: 'delete_strict', tableId, priority, match, cookie, cookieMask: ALL_ONES_64 };
+    return strictDeleteSpec(dp.version === OFP_VERSION_1_0, tableId, priority, match, cookie);
   }
 
   /** @internal FlowScope.remove. */
@@ -801,6 +806,19 @@ export class FlowService {
   }
 
 
+  /** What reconciliation may touch: the owner ids we hold (adoptable when the owner has a scope) and the configured policies. */
+  private reconcilePolicy(openflow10: boolean): ReconcilePolicy {
+    const managed = new Map<number, ManagedOwner>();
+    for (const [id, owner] of this.ownedIds) managed.set(id, { adoptable: this.scopes.has(owner) });
+    return {
+      managed,
+      staleReactiveFlows: this.config.staleReactiveFlows,
+      foreignFlows: this.config.foreignFlows,
+      protectedOwnerIds: PROTECTED_OWNER_IDS,
+      openflow10,
+    };
+  }
+
   private async runReconcile(dp: Datapath, sw: SwitchFlows): Promise<ReconcileReport> {
     const t0 = performance.now();
     const dpid = dp.dpid;
@@ -822,103 +840,61 @@ export class FlowService {
     if (this.datapaths.get(dpid) !== dp || !dp.connected) throw new Error(`switch ${dp.dpidHex} went away during reconciliation`);
     this.counters.reconciles++;
     const is10 = dp.version === OFP_VERSION_1_0;
-    const actual = new Map<string, FlowEntry>();
-    for (const e of entries) actual.set(flowKey(is10 ? 0 : e.tableId, e.priority, e.match), e);
-    let confirmed = 0;
-    let missing = 0;
-    let changed = 0;
-    let extraneous = 0;
-    let adopted = 0;
-    let forgotten = 0;
-    let foreignKept = 0;
-    let foreignDeleted = 0;
-    let desired = 0;
-    const adds: Rec[] = [];
-    const deletes: FlowSpec[] = [];
-    for (const rec of [...sw.byKey.values()]) {
+    const considered: ConsideredFlow[] = [];
+    for (const rec of sw.byKey.values()) {
       if (rec.state === 'failed') continue;
       // Sent after the stats request left: the reply cannot show it yet.
       if (rec.sentSeq > snapshot) continue;
-      desired++;
-      const e = actual.get(rec.key);
-      if (e) {
-        actual.delete(rec.key);
-        if (entrySatisfies(e, rec.spec)) {
-          confirmed++;
-          rec.wasInstalled = false;
-          if (rec.state !== 'installed') {
-            rec.gen++;
-            this.setState(rec, 'installed');
-          }
-        } else {
-          changed++;
-          adds.push(rec);
-        }
-      } else if (rec.reactive && (rec.state === 'installed' || rec.wasInstalled)) {
-        // It was on the switch and timed out (or the switch restarted): a reactive flow is not put back.
-        forgotten++;
-        this.forget(sw, rec, 'expired_while_away');
-      } else {
-        missing++;
-        adds.push(rec);
+      considered.push({ key: rec.key, spec: rec.spec, expiredIfMissing: rec.reactive && (rec.state === 'installed' || rec.wasInstalled), rec });
+    }
+    const plan = planReconcile(considered, entries, this.reconcilePolicy(is10));
+    for (const { rec } of plan.confirmed) {
+      rec.wasInstalled = false;
+      if (rec.state !== 'installed') {
+        rec.gen++;
+        this.setState(rec, 'installed');
       }
     }
-    for (const e of actual.values()) {
-      const id = cookieOwnerId(e.cookie);
-      const owner = this.ownedIds.get(id);
-      if (owner !== undefined) {
-        const scope = this.scopes.get(owner);
-        if (scope && (e.idleTimeout > 0 || e.hardTimeout > 0) && this.config.staleReactiveFlows === 'adopt') {
-          adopted++;
-          this.adopt(sw, scope, dpid, e, is10);
-        } else {
-          extraneous++;
-          deletes.push(this.strictDelete(dp, e.tableId, e.priority, e.match, e.cookie));
-        }
-      } else if (this.config.foreignFlows === 'delete' && id !== SYSTEM_OWNER_ID) {
-        foreignDeleted++;
-        deletes.push(this.strictDelete(dp, e.tableId, e.priority, e.match, e.cookie));
-      } else {
-        foreignKept++;
-      }
-    }
+    // It was on the switch and timed out (or the switch restarted): a reactive flow is not put back.
+    for (const { rec } of plan.forgotten) this.forget(sw, rec, 'expired_while_away');
+    for (const e of plan.adopted) this.adopt(sw, this.scopes.get(this.ownedIds.get(cookieOwnerId(e.cookie))!)!, dpid, e, is10);
     // Desired flows held back while syncing are either confirmed above or in `adds`.
     sw.syncing = false;
     const before = this.counters.flowModsSent;
     const failedBefore = this.counters.installFailed;
     const thunks: (() => Promise<void>)[] = [];
-    for (const spec of deletes) thunks.push(() => this.sendDelete(dp, spec));
-    for (const rec of adds) thunks.push(() => this.sendAdd(dp, sw, rec));
+    for (const spec of plan.deletes) thunks.push(() => this.sendDelete(dp, spec));
+    for (const { rec } of plan.adds) thunks.push(() => this.sendAdd(dp, sw, rec));
     await this.sendBatches(dp, sw, thunks);
     const flowMods = this.counters.flowModsSent - before;
     const c = this.counters;
-    c.reconcileConfirmed += confirmed;
-    c.reconcileMissing += missing;
-    c.reconcileChanged += changed;
-    c.reconcileExtraneous += extraneous;
-    c.reconcileAdopted += adopted;
-    c.reconcileForgotten += forgotten;
-    c.reconcileForeignKept += foreignKept;
-    c.reconcileForeignDeleted += foreignDeleted;
-    c.reconcileFlowMods += flowMods;
     const report: ReconcileReport = {
       dpid,
       durationMs: performance.now() - t0,
       onSwitch: entries.length,
-      desired,
-      confirmed,
-      missing,
-      changed,
-      extraneous,
-      adopted,
-      forgotten,
-      foreignKept,
-      foreignDeleted,
+      desired: considered.length,
+      confirmed: plan.confirmed.length,
+      missing: plan.missing.length,
+      changed: plan.changed.length,
+      extraneous: plan.extraneous.length,
+      adopted: plan.adopted.length,
+      forgotten: plan.forgotten.length,
+      foreignKept: plan.foreignKept.length,
+      foreignDeleted: plan.foreignDeleted.length,
       flowMods,
       failed: this.counters.installFailed - failedBefore,
     };
-    if (flowMods > 0 || forgotten > 0 || adopted > 0) this.log.info({ ...report, dpid: dp.dpidHex }, 'reconciled switch');
-    else this.log.debug({ dpid: dp.dpidHex, confirmed, foreignKept }, 'switch already as wanted');
+    c.reconcileConfirmed += report.confirmed;
+    c.reconcileMissing += report.missing;
+    c.reconcileChanged += report.changed;
+    c.reconcileExtraneous += report.extraneous;
+    c.reconcileAdopted += report.adopted;
+    c.reconcileForgotten += report.forgotten;
+    c.reconcileForeignKept += report.foreignKept;
+    c.reconcileForeignDeleted += report.foreignDeleted;
+    c.reconcileFlowMods += flowMods;
+    if (flowMods > 0 || report.forgotten > 0 || report.adopted > 0) this.log.info({ ...report, dpid: dp.dpidHex }, 'reconciled switch');
+    else this.log.debug({ dpid: dp.dpidHex, confirmed: report.confirmed, foreignKept: report.foreignKept }, 'switch already as wanted');
     return report;
   }
 
