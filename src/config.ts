@@ -82,8 +82,17 @@ export interface ApiConfig {
   readonly listen: string;
   /** Bearer tokens; empty = no authentication, localhost only. */
   readonly tokens?: readonly ApiToken[];
-  /** Origins allowed by CORS (`*` for any); empty = no CORS headers. */
+  /**
+   * Origins allowed by CORS (`*` for any); empty = no CORS headers. Browser pages of these
+   * origins (and of the API's own) may also write and open the event stream; others get 403.
+   */
   readonly corsOrigins?: readonly string[];
+  /**
+   * Host names clients may use in the `Host` header (`*` for any), besides the loopback names, the
+   * listen host and, when listening on every interface, this machine's name and addresses. A
+   * request naming another host is refused (403): that is how DNS rebinding reaches a local API.
+   */
+  readonly allowedHosts?: readonly string[];
   /** Largest request body accepted, in bytes (413 beyond). */
   readonly bodyLimitBytes?: number;
   /** WebSocket event streams get a heartbeat message this often; 0 turns it off. */
@@ -201,6 +210,7 @@ export const defaultConfig: Config = {
     listen: '127.0.0.1:8080',
     tokens: [],
     corsOrigins: [],
+    allowedHosts: [],
     bodyLimitBytes: 1024 * 1024,
     eventsHeartbeatMs: 15_000,
     docs: true,

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { defaultConfig, type ApiConfig } from '../config.js';
 import { silentLogger } from '../log.js';
 import { TokenAuth } from './auth.js';
+import { checkBodyType, checkOrigin, originPolicy } from './origin.js';
 import { ApiError, errorBody, toApiError } from './errors.js';
 import { ControllerMetrics } from './metrics.js';
 import { appRoutes } from './routes/apps.js';
@@ -87,7 +88,8 @@ export async function buildApi(ctx: ApiContext, opts: BuildApiOptions = {}): Pro
   });
 
   // Bodies: JSON only, but an empty body is "no body", and curl's default form content type is
-  // parsed as JSON too, because Ryu's tutorials use `curl -X POST -d '{...}'` without a header.
+  // parsed as JSON too, because Ryu's tutorials use `curl -X POST -d '{...}'` without a header;
+  // checkBodyType then admits such bodies only on Ryu's routes and only from non-browser clients.
   app.removeContentTypeParser('application/json');
   const parseJson = (_req: FastifyRequest, body: string, done: (err: Error | null, v?: unknown) => void): void => {
     if (body.trim() === '') return done(null, undefined);
@@ -109,15 +111,23 @@ export async function buildApi(ctx: ApiContext, opts: BuildApiOptions = {}): Pro
     void reply.status(e.statusCode).send(errorBody(e));
   });
 
-  // Authentication: every route needs a token when tokens are configured, except health.
+  // Host and origin first (a foreign page or a rebound name gets nothing, token or not), then
+  // authentication: every route needs a token when tokens are configured, except health.
+  const origins = originPolicy(config);
   app.addHook('onRequest', async (req) => {
     const rc = req.routeOptions.config as RouteConfig | undefined;
     const scope: RouteScope = rc?.scope ?? (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' ? 'read' : 'admin');
     if (req.routeOptions.url === undefined) return; // 404s answer without leaking which routes exist
+    checkOrigin(req, origins);
     auth.check(req, scope);
+  });
+  app.addHook('preValidation', async (req) => {
+    if (req.routeOptions.url !== undefined) checkBodyType(req, req.routeOptions.url.startsWith('/api/'));
   });
 
   app.addHook('onResponse', async (req, reply) => {
+    // A WebSocket upgrade refused before the websocket plugin saw it keeps its socket otherwise.
+    if (req.headers.upgrade !== undefined && reply.statusCode >= 400) req.raw.socket?.destroy();
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.apiRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
     metrics.apiRequestSeconds.observe({ method: req.method, route }, reply.elapsedTime / 1000);

@@ -18,6 +18,10 @@ export const API_ERRORS = {
   unauthorized: 401,
   /** The token's scope does not allow this (a read token on a write route). */
   forbidden: 403,
+  /** The Host header is not a name of this controller (`api.allowedHosts`): DNS rebinding. */
+  host_not_allowed: 403,
+  /** A browser page of another origin tried to write or open the event stream (`api.corsOrigins`). */
+  origin_not_allowed: 403,
   /** No such route. */
   route_not_found: 404,
   /** No switch with that datapath id is connected. */

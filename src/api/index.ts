@@ -1,4 +1,5 @@
 /** The northbound API's entry point: build the fastify app, bind it (localhost only without tokens), close it. */
+import { BlockList, isIP } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { parseHostPort, type Config } from '../config.js';
@@ -23,9 +24,20 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-/** True for addresses only this machine can reach. */
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+LOOPBACK.addSubnet('::ffff:127.0.0.0', 104, 'ipv6');
+
+/**
+ * True for addresses only this machine can reach: `localhost`, 127.0.0.0/8, ::1 and IPv4-mapped
+ * 127/8. An address is parsed, not prefix-matched (`127.evil.example` is a name, not loopback).
+ */
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+  const h = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (h.toLowerCase() === 'localhost') return true;
+  const family = isIP(h);
+  return family !== 0 && LOOPBACK.check(h, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 /**
