@@ -43,7 +43,7 @@ export class EmulatedFabric {
   /** Connects an emulated OpenFlow 1.3 switch with these ports; resolves when the controller has admitted it. */
   addSwitch(dpid: bigint, ports: readonly number[]): Promise<EmulatedSwitch> {
     const [ctrlEnd, swEnd] = duplexPair();
-    const session = new Session(ctrlEnd, { ...this.ctrl.config.openflow, remoteAddress: `emulated:${dpid}` });
+    const session = new Session(ctrlEnd, { ...this.ctrl.config.openflow, remoteAddress: `emulated:${dpid}`, clock: this.ctrl.clock });
     const sw = new EmulatedSwitch(swEnd, { dpid, ports });
     this.switches.set(dpid, sw);
     sw.on('message', (m) => this.onMessage(dpid, m));

@@ -69,6 +69,7 @@ export class Controller {
       config: this.config.topology,
       log: this.log.child({ component: 'topology' }),
       secret: this.options.secret ?? loadOrCreateSecret(this.config.dataDir),
+      clock: this.clock,
     });
     const emitter = this.topology as unknown as EventEmitter;
     const bus = this.bus as unknown as EventEmitter;

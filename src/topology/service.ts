@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { TopologyConfig } from '../config.js';
 import type { ControllerEvents, EventBus } from '../events.js';
 import { dpidToHex } from '../core/ids.js';
+import { systemClock, type Clock, type Timer } from '../core/clock.js';
 import { OFPP } from '../openflow/codec/constants.js';
 import { NotMasterError, type Datapath } from '../openflow/datapath.js';
 import { SessionClosedError } from '../openflow/errors.js';
@@ -68,8 +69,8 @@ export interface TopologyServiceOptions {
   readonly log: Logger;
   /** HMAC key of the probes (`loadOrCreateSecret(dataDir)`). */
   readonly secret: Buffer;
-  /** Clock in ms (tests inject one); default Date.now. */
-  readonly now?: () => number;
+  /** Time for probes, link and host expiry and change coalescing; default the system clock. */
+  readonly clock?: Clock;
 }
 
 /** Counters of the discovery, for metrics. */
@@ -101,7 +102,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
   private readonly config: TopologyConfig;
   private readonly log: Logger;
   private readonly secret: Buffer;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly discovery: LinkDiscovery;
   private readonly hosts: HostTracker;
   private readonly graph = new TopologyGraph();
@@ -111,8 +112,8 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
   private snap: TopologySnapshot | undefined;
   private fabricCache: Fabric | undefined;
   private fabricCacheVersion = -1;
-  private changeTimer: NodeJS.Timeout | undefined;
-  private timers: NodeJS.Timeout[] = [];
+  private changeTimer: Timer | undefined;
+  private timers: Timer[] = [];
   private started = false;
   private readonly busListeners: { [K in keyof ControllerEvents]?: (...a: ControllerEvents[K]) => void } = {};
   /** Senders of recent packet-ins by source MAC, so repeats skip host learning (see onPacketIn). */
@@ -126,7 +127,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     this.config = opts.config;
     this.log = opts.log;
     this.secret = opts.secret;
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? systemClock;
     this.discovery = new LinkDiscovery(this.config);
     this.hosts = new HostTracker(this.config);
   }
@@ -153,9 +154,9 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     });
     for (const dp of this.datapaths.values()) this.onSwitch(dp);
     const tick = Math.max(1, this.config.probeTickMs);
-    this.timers.push(setInterval(() => this.tick(), tick));
-    this.timers.push(setInterval(() => this.apply([], this.hosts.expire(this.now())), Math.max(100, Math.min(this.config.hostIdleTimeoutMs / 4, 10_000))));
-    this.timers.push(setInterval(() => this.checkLldpFlows(), Math.max(100, this.config.lldpFlowCheckIntervalMs)));
+    this.timers.push(this.clock.every(tick, () => this.tick()));
+    this.timers.push(this.clock.every(Math.max(100, Math.min(this.config.hostIdleTimeoutMs / 4, 10_000)), () => this.apply([], this.hosts.expire(this.now()))));
+    this.timers.push(this.clock.every(Math.max(100, this.config.lldpFlowCheckIntervalMs), () => this.checkLldpFlows()));
     for (const t of this.timers) t.unref();
   }
 
@@ -165,9 +166,9 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     this.started = false;
     for (const [name, fn] of Object.entries(this.busListeners)) this.bus.off(name as keyof ControllerEvents, fn as never);
     for (const k of Object.keys(this.busListeners)) delete this.busListeners[k as keyof ControllerEvents];
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.timers) t.cancel();
     this.timers = [];
-    if (this.changeTimer) clearTimeout(this.changeTimer);
+    this.changeTimer?.cancel();
     this.changeTimer = undefined;
   }
 
@@ -233,6 +234,10 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
   /** The topology version: bumped on every change. */
   get currentVersion(): number {
     return this.version;
+  }
+
+  private now(): number {
+    return this.clock.now();
   }
 
   private on2<K extends keyof ControllerEvents>(name: K, fn: (...a: ControllerEvents[K]) => void): void {
@@ -444,11 +449,11 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     this.version++;
     if (fabric) this.fabricVersion++;
     if (this.changeTimer || !this.started) return;
-    this.changeTimer = setTimeout(() => {
+    this.changeTimer = this.clock.after(this.config.changeCoalesceMs, () => {
       this.changeTimer = undefined;
       if (this.listenerCount('topologyChanged') === 0) return;
       this.emitSafe('topologyChanged', { version: this.version, snapshot: this.snapshot() });
-    }, this.config.changeCoalesceMs);
+    });
     this.changeTimer.unref();
   }
 

@@ -1,4 +1,8 @@
-/** TopologyService end to end over emulated switches: LLDP flow, discovery, removal, hosts, forged probes, events. */
+/**
+ * TopologyService end to end over emulated switches: LLDP flow, discovery, removal, hosts, forged
+ * probes, events. Time is a ManualClock: probes, expiry and coalescing move only when a test
+ * advances it, and every bound below is simulated time.
+ */
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultConfig, type TopologyConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
@@ -11,6 +15,7 @@ import { buildProbe } from '../../src/topology/probe.js';
 import { TopologyService } from '../../src/topology/service.js';
 import type { TopologyEvents } from '../../src/topology/types.js';
 import { EmulatedFabric } from '../../bench/topology.js';
+import { ManualClock } from '../fakes/manual-clock.js';
 
 const SECRET = Buffer.alloc(32, 3);
 const running: { ctrl: Controller; service: TopologyService; fabric: EmulatedFabric }[] = [];
@@ -23,10 +28,33 @@ afterEach(() => {
   }
 });
 
-function setup(topo: Partial<TopologyConfig> = {}): { ctrl: Controller; service: TopologyService; fabric: EmulatedFabric; events: [string, unknown][] } {
+interface Setup {
+  ctrl: Controller;
+  service: TopologyService;
+  fabric: EmulatedFabric;
+  events: [string, unknown][];
+  clock: ManualClock;
+  /** Advances the clock in `stepMs` steps, letting the emulated switches answer in between, until `cond` holds; fails after `maxMs` of simulated time. Resolves with the simulated ms it took. */
+  until: (cond: () => boolean, maxMs?: number, stepMs?: number) => Promise<number>;
+}
+
+function driver(clock: ManualClock): Setup['until'] {
+  return async (cond, maxMs = 3000, stepMs = 5) => {
+    const t0 = clock.now();
+    await clock.advanceAsync(0);
+    while (!cond()) {
+      if (clock.now() - t0 >= maxMs) throw new Error(`condition not met within ${maxMs} ms of simulated time`);
+      await clock.advanceAsync(stepMs);
+    }
+    return clock.now() - t0;
+  };
+}
+
+function setup(topo: Partial<TopologyConfig> = {}): Setup {
   const config = { ...defaultConfig, topology: { ...defaultConfig.topology, probeIntervalMs: 100, probeTickMs: 5, changeCoalesceMs: 5, ...topo } };
-  const ctrl = new Controller(config, silentLogger);
-  const service = new TopologyService({ bus: ctrl.bus, datapaths: ctrl.datapaths, config: config.topology, log: process.env.DEBUG_TOPO ? createLogger('debug') : silentLogger, secret: SECRET });
+  const clock = new ManualClock();
+  const ctrl = new Controller(config, silentLogger, { clock });
+  const service = new TopologyService({ bus: ctrl.bus, datapaths: ctrl.datapaths, config: config.topology, log: process.env.DEBUG_TOPO ? createLogger('debug') : silentLogger, secret: SECRET, clock });
   const events: [string, unknown][] = [];
   for (const name of ['linkAdded', 'linkRemoved', 'hostAdded', 'hostMoved', 'hostUpdated', 'hostRemoved', 'topologyChanged'] as const) {
     service.on(name, (e: unknown) => events.push([name, e]));
@@ -34,22 +62,12 @@ function setup(topo: Partial<TopologyConfig> = {}): { ctrl: Controller; service:
   service.start();
   const fabric = new EmulatedFabric(ctrl);
   running.push({ ctrl, service, fabric });
-  return { ctrl, service, fabric, events };
+  return { ctrl, service, fabric, events, clock, until: driver(clock) };
 }
-
-async function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('TopologyService over emulated switches', () => {
   it('installs the reserved LLDP flow on each switch with SEND_FLOW_REM, and restores it on FLOW_REMOVED', async () => {
-    const { fabric, service } = setup();
+    const { fabric, service, clock, until } = setup();
     const sw = await fabric.addSwitch(1n, [1, 2]);
     await until(() => sw.flows.length >= 1);
     const fm = sw.flows[0] as OfMessage & { type: 'flow_mod'; version: 4 };
@@ -66,16 +84,17 @@ describe('TopologyService over emulated switches', () => {
     expect(service.counters.lldpFlowRestores).toBe(1);
     // Another cookie's removal is not ours.
     sw.send({ ...(sw.flows[1] as object), type: 'flow_removed', cookie: 0x77n, reason: 2, durationSec: 0, durationNsec: 0, packetCount: 0n, byteCount: 0n } as OfMessage);
-    await sleep(50);
+    await clock.advanceAsync(50);
     expect(sw.flows.length).toBe(2);
   });
 
   it('discovers a line of three switches in both directions, spread probes, and drops links on port down, silent cut and disconnect', async () => {
-    const { fabric, service, events } = setup();
+    const { fabric, service, events, clock, until } = setup();
     await Promise.all([fabric.addSwitch(1n, [1, 2]), fabric.addSwitch(2n, [1, 2, 3]), fabric.addSwitch(3n, [1, 2])]);
     fabric.wire(1n, 2, 2n, 2);
     fabric.wire(2n, 3, 3n, 2);
-    await until(() => service.linkCount === 4, 400); // 3 intervals + slack
+    // Every port is probed once per interval: all links are known within one interval.
+    expect(await until(() => service.linkCount === 4, 400)).toBeLessThanOrEqual(100);
     const keys = service.links().map((l) => `${l.src}:${l.srcPort}>${l.dst}:${l.dstPort}`);
     expect(keys).toEqual(['1:2>2:2', '2:2>1:2', '2:3>3:2', '3:2>2:3']);
     expect(service.isInfrastructurePort(2n, 2)).toBe(true);
@@ -83,20 +102,19 @@ describe('TopologyService over emulated switches', () => {
     expect(events.filter((e) => e[0] === 'linkAdded')).toHaveLength(4);
 
     // Port 3 of s2 goes down: both directions of s2-s3 go at once.
-    const t0 = Date.now();
     fabric.portStatus(2n, 2, { ...emulatedPort(3), state: 1 });
-    await until(() => service.linkCount === 2, 500);
-    expect(Date.now() - t0).toBeLessThan(100);
+    // At once: no time passes.
+    expect(await until(() => service.linkCount === 2, 0)).toBe(0);
     const removed = events.filter((e) => e[0] === 'linkRemoved').map((e) => (e[1] as TopologyEvents['linkRemoved'][0]).reason);
     expect(removed).toEqual(['port_down', 'port_down']);
 
     // A silent cut: gone after maxMissedProbes intervals, not before.
     fabric.cut(1n, 2);
-    const cutAt = Date.now();
-    await sleep(200);
+    const cutAt = clock.now();
+    await clock.advanceAsync(200);
     expect(service.linkCount).toBe(2);
     await until(() => service.linkCount === 0, 1000);
-    expect(Date.now() - cutAt).toBeGreaterThanOrEqual(300);
+    expect(clock.now() - cutAt).toBeGreaterThanOrEqual(300);
 
     // Rewire, rediscover, then disconnect s1: its links go at once.
     fabric.wire(1n, 2, 2n, 2);
@@ -108,7 +126,7 @@ describe('TopologyService over emulated switches', () => {
   });
 
   it('learns hosts at edge ports only, moves them with one event, and coalesces topologyChanged', async () => {
-    const { fabric, service, events } = setup();
+    const { fabric, service, events, clock, until } = setup();
     await Promise.all([fabric.addSwitch(1n, [1, 2]), fabric.addSwitch(2n, [1, 2])]);
     fabric.wire(1n, 2, 2n, 2);
     await until(() => service.linkCount === 2, 500);
@@ -118,7 +136,7 @@ describe('TopologyService over emulated switches', () => {
     expect(service.hostList()[0]).toMatchObject({ mac: '00:00:00:00:00:01', ipv4: ['10.0.0.1'], location: { dpid: 1n, port: 1 } });
     // The same frame flooded over to s2's infrastructure port teaches nothing.
     fabric.inject(2n, 2, arp);
-    await sleep(30);
+    await clock.advanceAsync(30);
     expect(service.hostList()[0]!.location).toEqual({ dpid: 1n, port: 1 });
     expect(service.counters.hostPacketsIgnored).toBe(1);
     // Seen at s2 port 1: one hostMoved with both locations.
@@ -139,14 +157,53 @@ describe('TopologyService over emulated switches', () => {
     expect(last.snapshot.version).toBe(last.version);
   });
 
+  it('forgets a host idle longer than hostIdleTimeoutMs at the next expiry sweep, not before', async () => {
+    const { fabric, service, events, clock, until } = setup({ hostIdleTimeoutMs: 1000 });
+    await fabric.addSwitch(1n, [1, 2]);
+    fabric.inject(1n, 1, arpRequest({ srcMac: '00:00:00:00:00:01', srcIp: '10.0.0.1', dstIp: '10.0.0.2' }));
+    await until(() => service.hostList().length === 1, 0);
+    const seenAt = clock.now();
+    await clock.advanceAsync(1000);
+    expect(service.hostList()).toHaveLength(1);
+    // Sweeps run every hostIdleTimeoutMs / 4 (250 ms here).
+    await until(() => service.hostList().length === 0, 250);
+    expect(clock.now() - seenAt).toBeGreaterThan(1000);
+    expect(clock.now() - seenAt).toBeLessThanOrEqual(1250);
+    const removed = events.filter((e) => e[0] === 'hostRemoved');
+    expect(removed).toHaveLength(1);
+    expect(removed[0]![1]).toMatchObject({ reason: 'idle', host: { mac: '00:00:00:00:00:01' } });
+  });
+
+  it('emits one topologyChanged for a burst of changes, changeCoalesceMs after the first', async () => {
+    const { fabric, service, events, clock } = setup({ changeCoalesceMs: 50 });
+    await Promise.all([fabric.addSwitch(1n, [1, 2]), fabric.addSwitch(2n, [1, 2])]);
+    await clock.advanceAsync(100);
+    const changes = (): TopologyEvents['topologyChanged'][0][] =>
+      events.filter((e) => e[0] === 'topologyChanged').map((e) => e[1] as TopologyEvents['topologyChanged'][0]);
+    const before = changes().length;
+    fabric.portStatus(1n, 2, { ...emulatedPort(2), state: 1 });
+    fabric.portStatus(2n, 2, { ...emulatedPort(2), state: 1 });
+    fabric.inject(1n, 1, arpRequest({ srcMac: '00:00:00:00:00:01', srcIp: '10.0.0.1', dstIp: '10.0.0.2' }));
+    await clock.advanceAsync(0);
+    expect(service.hostList()).toHaveLength(1);
+    await clock.advanceAsync(49);
+    expect(changes()).toHaveLength(before);
+    await clock.advanceAsync(1);
+    expect(changes()).toHaveLength(before + 1);
+    expect(changes().at(-1)!.version).toBe(service.currentVersion);
+    // Nothing changes after the burst: no more events, however long the probes keep going.
+    await clock.advanceAsync(1000);
+    expect(changes()).toHaveLength(before + 1);
+  });
+
   it('skips re-learning a sender repeating itself, yet sees at once a new address, a move, and a host that was removed', async () => {
-    const { fabric, service, events } = setup();
+    const { fabric, service, events, clock, until } = setup();
     await Promise.all([fabric.addSwitch(1n, [1, 2, 3]), fabric.addSwitch(2n, [1, 2])]);
     const frame = (ip: string): Buffer => arpRequest({ srcMac: '00:00:00:00:00:0a', srcIp: ip, dstIp: '10.0.0.99' });
     fabric.inject(1n, 1, frame('10.0.0.10'));
     await until(() => service.hostList().length === 1);
     for (let i = 0; i < 20; i++) fabric.inject(1n, 1, frame('10.0.0.10'));
-    await sleep(30);
+    await clock.advanceAsync(30);
     expect(events.filter((e) => e[0].startsWith('host'))).toHaveLength(1);
     // A second address in the same second is not skipped.
     fabric.inject(1n, 1, frame('10.0.0.11'));
@@ -164,9 +221,9 @@ describe('TopologyService over emulated switches', () => {
   });
 
   it('drops forged, stale and foreign LLDP frames injected by a host, counting them, and creates no link', async () => {
-    const { fabric, service } = setup();
+    const { fabric, service, clock, until } = setup();
     await Promise.all([fabric.addSwitch(1n, [1, 2]), fabric.addSwitch(2n, [1, 2])]);
-    const now = Date.now();
+    const now = clock.now();
     // Signed with another key, claiming to come from s1:2, arriving at s2:1.
     fabric.inject(2n, 1, buildProbe({ dpid: 1n, port: 2, hwAddr: '02:00:00:00:00:02', sentAt: now, ttlSec: 4 }, Buffer.alloc(32, 9)));
     // Signed with our key but old.
@@ -178,7 +235,7 @@ describe('TopologyService over emulated switches', () => {
       { type: 'ttl', ttlSec: 120 },
     ] } }));
     // A valid probe looped back to its own port.
-    fabric.inject(1n, 2, buildProbe({ dpid: 1n, port: 2, hwAddr: '02:00:00:00:00:02', sentAt: Date.now(), ttlSec: 4 }, SECRET));
+    fabric.inject(1n, 2, buildProbe({ dpid: 1n, port: 2, hwAddr: '02:00:00:00:00:02', sentAt: clock.now(), ttlSec: 4 }, SECRET));
     await until(() => service.counters.probesReceived === 4);
     expect(service.counters.forged).toMatchObject({ bad_signature: 1, stale: 1, unsigned: 1, looped: 1 });
     expect(service.linkCount).toBe(0);
@@ -187,11 +244,13 @@ describe('TopologyService over emulated switches', () => {
 
   it('reads switches that connected before start()', async () => {
     const config = { ...defaultConfig, topology: { ...defaultConfig.topology, probeIntervalMs: 100, probeTickMs: 5 } };
-    const ctrl = new Controller(config, silentLogger);
+    const clock = new ManualClock();
+    const until = driver(clock);
+    const ctrl = new Controller(config, silentLogger, { clock });
     const fabric = new EmulatedFabric(ctrl);
     await Promise.all([fabric.addSwitch(1n, [1]), fabric.addSwitch(2n, [1])]);
     fabric.wire(1n, 1, 2n, 1);
-    const service = new TopologyService({ bus: ctrl.bus, datapaths: ctrl.datapaths, config: config.topology, log: silentLogger, secret: SECRET });
+    const service = new TopologyService({ bus: ctrl.bus, datapaths: ctrl.datapaths, config: config.topology, log: silentLogger, secret: SECRET, clock });
     running.push({ ctrl, service, fabric });
     service.start();
     await until(() => service.linkCount === 2, 500);
