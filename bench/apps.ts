@@ -102,10 +102,10 @@ async function flowServiceRows(): Promise<Row[]> {
   for (let i = 1; i <= SW; i++) {
     const [a, b] = duplexPair();
     const up = new Promise<Datapath>((resolve) => {
-      const on = (e: { dpid: bigint; datapath: Datapath }): void => {
+      const on = (e: { dpid: bigint }): void => {
         if (e.dpid !== BigInt(i)) return;
         ctrl.bus.off('switchConnected', on);
-        resolve(e.datapath);
+        resolve(ctrl.datapaths.get(e.dpid)!);
       };
       ctrl.bus.on('switchConnected', on);
     });

@@ -2,7 +2,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { defaultConfig, type Config } from './config.js';
-import { EventBus, TOPOLOGY_EVENT_NAMES } from './events.js';
+import { EventBus, TOPOLOGY_EVENT_NAMES } from './core/events.js';
 import { dpidToHex } from './core/ids.js';
 import { silentLogger } from './log.js';
 import { systemClock, type Clock } from './core/clock.js';
@@ -175,6 +175,6 @@ export class Controller {
       this.bus.emit('switchDisconnected', { dpid: dp.dpid, reason });
     });
     this.log.info({ dpid: dp.dpidHex, remote: dp.remoteAddress, version: dp.version }, 'switch connected');
-    this.bus.emit('switchConnected', { dpid: dp.dpid, datapath: dp });
+    this.bus.emit('switchConnected', { dpid: dp.dpid, version: dp.version, remoteAddress: dp.remoteAddress });
   }
 }

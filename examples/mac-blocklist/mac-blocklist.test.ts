@@ -1,8 +1,9 @@
 /** The example app, run by the real AppManager next to l2-learning. */
 import { describe, expect, it } from 'vitest';
-import { EventBus } from '../../src/events.js';
+import { EventBus } from '../../src/core/events.js';
 import { silentLogger } from '../../src/log.js';
-import type { Datapath, PacketIn } from '../../src/openflow/datapath.js';
+import type { ReceivedPacket } from '../../src/core/model.js';
+import type { Datapath } from '../../src/openflow/datapath.js';
 import { AppManager, MemoryMetrics, memoryAppStore } from '../../src/apps/index.js';
 import macBlocklist from './index.js';
 
@@ -40,8 +41,8 @@ describe('mac-blocklist example app', () => {
     });
     await m.start();
     const pin = (src: string): void => {
-      const msg: PacketIn = { inPort: 1, bufferId: 0xffffffff, totalLen: 60, reason: 0, tableId: 0, cookie: 0n, match: [], data: frame('ff:ff:ff:ff:ff:ff', src) };
-      bus.emit('packetIn', { dpid: 1n, datapath: dp, msg });
+      const msg: ReceivedPacket = { inPort: 1, bufferId: 0xffffffff, totalLen: 60, reason: 0, tableId: 0, cookie: 0n, match: [], data: frame('ff:ff:ff:ff:ff:ff', src) };
+      bus.emit('packetIn', { dpid: 1n, msg });
     };
     pin('0a:00:00:00:00:66');
     expect(sent).toHaveLength(0); // l2-learning never saw it
@@ -50,7 +51,7 @@ describe('mac-blocklist example app', () => {
     expect(metrics.snapshot().app_mac_blocklist_dropped_total).toMatchObject({ value: 1 });
     expect(await store.get('apps/mac-blocklist/seen/0000000000000001')).toBe(1234);
     // Desired flows: one drop flow per MAC once a switch connects, above l2-learning's.
-    bus.emit('switchConnected', { dpid: 1n, datapath: dp });
+    bus.emit('switchConnected', { dpid: 1n, version: 4, remoteAddress: 'test' });
     const mine = m.flows.flows(1n).filter((f) => f.owner === 'mac-blocklist');
     expect(mine.map((f) => [f.spec.priority, f.spec.match])).toEqual([[1000, [{ field: 'eth_src', value: '0a:00:00:00:00:66' }]]]);
     await m.stop();

@@ -5,7 +5,7 @@
  * or the small `appMetrics()` view the app framework uses.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ControllerEventName, ControllerEvents, EventBus } from '../events.js';
+import type { ControllerEventName, ControllerEvents, EventBus } from '../core/events.js';
 import { dpidToHex } from '../core/ids.js';
 import { errorNames, messageTypeName } from '../openflow/codec/constants.js';
 import type { Datapath } from '../openflow/datapath.js';
@@ -120,9 +120,10 @@ export class ControllerMetrics {
       bus.on(event, fn as never);
       this.listeners.push(() => bus.off(event, fn as never));
     };
-    on('switchConnected', (e: { datapath: Datapath }) => {
+    on('switchConnected', (e: { dpid: bigint }) => {
       this.switchEvents.inc({ event: 'connected' });
-      this.lastSeen.set(e.datapath, zeroSessionCounters());
+      const dp = this.source.datapaths.get(e.dpid);
+      if (dp) this.lastSeen.set(dp, zeroSessionCounters());
     });
     on('switchDisconnected', (e: { dpid: bigint }) => {
       this.switchEvents.inc({ event: 'disconnected' });

@@ -4,7 +4,7 @@
  * cluster). A route whose service is absent answers 503 `service_unavailable`. The real services
  * fit these shapes (TopologyService, AppManager) or need a thin adapter (see the report).
  */
-import type { EventBus } from '../events.js';
+import type { EventBus } from '../core/events.js';
 import type { Datapath } from '../openflow/datapath.js';
 import type { Store } from '../store/index.js';
 import type { ControllerMetrics } from './metrics.js';
@@ -67,9 +67,6 @@ export interface EventSourceLike {
 export interface TopologyApi extends Partial<EventSourceLike> {
   snapshot(): TopologySnapshotView;
 }
-
-/** Topology events forwarded to WebSocket clients when the topology service emits them. */
-export const TOPOLOGY_EVENTS = ['linkAdded', 'linkRemoved', 'hostAdded', 'hostMoved', 'hostUpdated', 'hostRemoved', 'topologyChanged'] as const;
 
 /** An app as listed: at least a name and a state (everything else it has is shown as is). */
 export interface ApiAppStatus {

@@ -5,19 +5,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import { type ControllerEventName } from '../events.js';
+import { SWITCH_EVENT_NAMES, TOPOLOGY_EVENT_NAMES, type ControllerEventName } from '../core/events.js';
 import { dpidToHex, parseDpid } from '../core/ids.js';
 import type { TokenAuth } from './auth.js';
 import { ApiError } from './errors.js';
 import type { ControllerMetrics } from './metrics.js';
-import { TOPOLOGY_EVENTS, type ApiContext } from './services.js';
+import type { ApiContext } from './services.js';
 import { native } from './util.js';
 
 /** Controller bus events streamed to clients. */
-export const BUS_EVENTS: readonly ControllerEventName[] = ['switchConnected', 'switchDisconnected', 'portAdded', 'portModified', 'portRemoved', 'packetIn', 'flowRemoved', 'errorReceived'];
+export const BUS_EVENTS: readonly ControllerEventName[] = SWITCH_EVENT_NAMES.filter((n) => n !== 'mastershipChanged');
 
 /** Every event name a client may ask for. */
-export const EVENT_NAMES: readonly string[] = [...BUS_EVENTS, ...TOPOLOGY_EVENTS];
+export const EVENT_NAMES: readonly string[] = [...BUS_EVENTS, ...TOPOLOGY_EVENT_NAMES];
 
 /** A client that has this many bytes queued is too slow and is disconnected. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
@@ -26,12 +26,13 @@ const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 export function eventMessage(type: string, payload: unknown, now = Date.now()): Record<string, unknown> {
   const p = (payload ?? {}) as Record<string, unknown>;
   const body: Record<string, unknown> = {};
+  const connected = type === 'switchConnected';
   for (const [k, v] of Object.entries(p)) {
-    if (k === 'datapath' || k === 'snapshot') continue; // live objects: summarised instead
+    if (k === 'snapshot') continue; // a live object: summarised instead
+    if (connected && (k === 'version' || k === 'remoteAddress')) continue; // shown under `switch`
     body[k] = k === 'dpid' && typeof v === 'bigint' ? dpidToHex(v) : native(v);
   }
-  const dp = p.datapath as { version?: number; remoteAddress?: string } | undefined;
-  if (type === 'switchConnected' && dp) body.switch = { version: dp.version === 4 ? '1.3' : '1.0', remoteAddress: dp.remoteAddress };
+  if (connected && typeof p.version === 'number') body.switch = { version: p.version === 4 ? '1.3' : '1.0', remoteAddress: p.remoteAddress };
   hexDpids(body);
   return { type, time: new Date(now).toISOString(), ...body };
 }
@@ -141,13 +142,13 @@ export function eventRoutes(app: FastifyInstance, ctx: ApiContext, opts: { heart
       const topo = ctx.topology;
       const source: { on(e: string, f: (p: unknown) => void): unknown; off(e: string, f: (p: unknown) => void): unknown } =
         topo?.on && topo.off ? (topo as Required<Pick<typeof topo, 'on' | 'off'>>) : (ctx.bus as unknown as { on(e: string, f: (p: unknown) => void): unknown; off(e: string, f: (p: unknown) => void): unknown });
-      for (const name of TOPOLOGY_EVENTS) {
+      for (const name of TOPOLOGY_EVENT_NAMES) {
         if (types && !types.has(name)) continue;
         const fn = forward(name);
         source.on(name, fn);
         offs.push(() => source.off(name, fn));
       }
-      send({ type: 'hello', time: new Date().toISOString(), events: types ? [...types] : [...BUS_EVENTS, ...TOPOLOGY_EVENTS], heartbeatMs: opts.heartbeatMs });
+      send({ type: 'hello', time: new Date().toISOString(), events: types ? [...types] : [...BUS_EVENTS, ...TOPOLOGY_EVENT_NAMES], heartbeatMs: opts.heartbeatMs });
       const hb = opts.heartbeatMs > 0 ? setInterval(() => send({ type: 'heartbeat', time: new Date().toISOString() }), opts.heartbeatMs) : undefined;
       hb?.unref();
       const cleanup = (): void => {

@@ -5,7 +5,7 @@
  * app that keeps failing is stopped and its flows removed. No app takes the controller down.
  */
 import type { Logger } from 'pino';
-import type { ControllerEvents, EventBus } from '../events.js';
+import type { ControllerEvents, EventBus } from '../core/events.js';
 import { dpidToHex } from '../core/ids.js';
 import { FlowService, type FlowScope } from '../flows/service.js';
 import type { FlowsConfig } from '../flows/config.js';
@@ -277,7 +277,7 @@ export class AppManager {
     this.rebuildChains();
     this.log.info({ app: name }, 'app started');
     if (app.onSwitchConnected) {
-      for (const dp of this.datapaths.list()) this.call(inst, 'onSwitchConnected', { dpid: dp.dpid, datapath: dp }, dp.dpid);
+      for (const dp of this.datapaths.list()) this.call(inst, 'onSwitchConnected', { dpid: dp.dpid, version: dp.version, remoteAddress: dp.remoteAddress }, dp.dpid);
     }
     return this.status(name)!;
   }

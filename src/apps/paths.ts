@@ -1,5 +1,5 @@
 /** What the path-installing apps' pure logic (forwarding, router) reads of the topology, and the path arithmetic they share. */
-import type { Link, Path } from '../topology/types.js';
+import type { Link, Path } from '../core/model.js';
 
 /** A switch port. */
 export interface Location {

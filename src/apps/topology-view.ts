@@ -1,5 +1,5 @@
 /** Adapts the topology layer (src/topology TopologyService) to the small TopologyService interface apps get. */
-import type { TopologySnapshot } from '../topology/snapshot.js';
+import type { TopologySnapshot } from '../core/model.js';
 import type { TopologyService } from './types.js';
 
 /** The parts of src/topology's service this adapter reads (structural, so apps do not depend on the topology module). */

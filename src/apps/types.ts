@@ -3,9 +3,9 @@
  * start/stop, event handlers) and its AppContext of typed services. Apps import nothing that
  * touches sockets, `net` or fastify: every effect goes through these services.
  */
-import type { TopologySnapshot } from '../topology/snapshot.js';
+import type { TopologySnapshot } from '../core/model.js';
 import type { Logger } from 'pino';
-import type { ControllerEvents } from '../events.js';
+import type { ControllerEvents } from '../core/events.js';
 import type { FlowScope } from '../flows/service.js';
 import type { Datapath, PacketOutSpec } from '../openflow/datapath.js';
 import type { Metrics } from './metrics.js';

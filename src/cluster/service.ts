@@ -9,12 +9,13 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { Etcd3, EtcdLeaseInvalidError, type IKeyValue, type Lease, type Watcher } from 'etcd3';
 import type { IWatchResponse } from 'etcd3';
-import type { ControllerEvents, EventBus } from '../events.js';
+import type { ControllerEvents, EventBus } from '../core/events.js';
 import { dpidToHex } from '../core/ids.js';
 import { silentLogger } from '../log.js';
 import { OFP_VERSION_1_0, OFPBRC, OFPET } from '../openflow/codec/constants.js';
 import type { Datapath, Mastership } from '../openflow/datapath.js';
-import { linkKey, type Host, type LinkInfo } from '../topology/types.js';
+import type { Host, LinkInfo } from '../core/model.js';
+import { linkKey } from '../topology/types.js';
 import { assignMasters, planMastership } from './assignment.js';
 import type { ClusterConfig } from './config.js';
 import { EtcdStore, loadOrCreateClusterSecret, type CallOptions } from './etcd-store.js';
@@ -231,7 +232,14 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
     if (this.started) return;
     this.started = true;
     await this.launch();
-    this.onBus('switchConnected', (e) => this.onSwitchConnected(e.datapath), true);
+    this.onBus(
+      'switchConnected',
+      (e) => {
+        const dp = this.datapaths.get(e.dpid);
+        if (dp) this.onSwitchConnected(dp);
+      },
+      true,
+    );
     this.onBus('switchDisconnected', (e) => this.onSwitchDisconnected(e.dpid));
     this.onBus('errorReceived', (e) => {
       if (e.msg.errType === OFPET.BAD_REQUEST && e.msg.code === OFPBRC.IS_SLAVE) {

@@ -6,8 +6,9 @@ import { EventEmitter } from 'node:events';
 import type { Datapath } from '../openflow/datapath.js';
 import { decodeValue, encodeValue, type StoreValue } from '../store/store.js';
 import { isLivePort } from '../topology/discovery.js';
-import { TopologySnapshot } from '../topology/snapshot.js';
-import { linkKey, type Host, type HostLocation, type Link, type LinkInfo } from '../topology/types.js';
+import { TopologySnapshotImpl } from '../topology/snapshot.js';
+import type { Host, HostLocation, Link, LinkInfo } from '../core/model.js';
+import { linkKey } from '../topology/types.js';
 
 /** A switch and its live ports, as a snapshot needs them. */
 export interface SwitchPorts {
@@ -64,7 +65,7 @@ export class ClusterTopologyView extends EventEmitter<ClusterTopologyEvents> {
   /** Entries of dead instances, kept until `until` (ms). */
   private readonly orphans = new Map<string, { readonly published: Published; readonly until: number }>();
   private version = 0;
-  private snap: TopologySnapshot | undefined;
+  private snap: TopologySnapshotImpl | undefined;
   private snapSig = '';
 
   constructor(
@@ -182,14 +183,14 @@ export class ClusterTopologyView extends EventEmitter<ClusterTopologyEvents> {
    * given switches; links whose ends are not among them are left out. Cached until the view or
    * the switches change.
    */
-  snapshot(switches: readonly SwitchPorts[], weightOf: (l: Link) => number = () => 1): TopologySnapshot {
+  snapshot(switches: readonly SwitchPorts[], weightOf: (l: Link) => number = () => 1): TopologySnapshotImpl {
     const sig = `${this.version}|${switches.map((s) => `${s.dpid.toString(16)}:${s.ports.join('.')}`).join(' ')}`;
     if (this.snap && this.snapSig === sig) return this.snap;
     const known = new Map(switches.map((s) => [s.dpid, new Set(s.ports)]));
     const links = this.links().filter((l) => known.get(l.src)?.has(l.srcPort) && known.get(l.dst)?.has(l.dstPort));
     const infra = new Set(links.flatMap((l) => [`${l.src}:${l.srcPort}`, `${l.dst}:${l.dstPort}`]));
     const hosts = (): Host[] => this.hosts().filter((h) => known.has(h.location.dpid) && !infra.has(`${h.location.dpid}:${h.location.port}`));
-    this.snap = new TopologySnapshot({ version: this.version, switches, links, hosts, weightOf });
+    this.snap = new TopologySnapshotImpl({ version: this.version, switches, links, hosts, weightOf });
     this.snapSig = sig;
     return this.snap;
   }
@@ -199,8 +200,8 @@ export class ClusterTopologyView extends EventEmitter<ClusterTopologyEvents> {
    * `topologyView(view.source(() => datapathSwitches(controller.datapaths)))`.
    */
   source(switches: () => readonly SwitchPorts[]): {
-    snapshot(): TopologySnapshot;
-    fabric(): TopologySnapshot['fabric'];
+    snapshot(): TopologySnapshotImpl;
+    fabric(): TopologySnapshotImpl['fabric'];
     floodPorts(dpid: bigint, inPort: number): number[];
     isInfrastructurePort(dpid: bigint, port: number): boolean;
   } {
@@ -218,7 +219,7 @@ export class ClusterTopologyView extends EventEmitter<ClusterTopologyEvents> {
    * view's events.
    */
   readService(switches: () => readonly SwitchPorts[]): {
-    snapshot(): TopologySnapshot;
+    snapshot(): TopologySnapshotImpl;
     on(event: string, listener: (payload: unknown) => void): unknown;
     off(event: string, listener: (payload: unknown) => void): unknown;
   } {

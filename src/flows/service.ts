@@ -8,9 +8,10 @@ import type { Logger } from 'pino';
 import { OFP_VERSION_1_0, OFPTT, errorNames } from '../openflow/codec/constants.js';
 import { OFPFF, OFPRR } from '../openflow/codec/v13/enums.js';
 import type { Match } from '../openflow/codec/v13/oxm.js';
-import type { Datapath, FlowEntry, FlowRemoved, FlowSpec } from '../openflow/datapath.js';
+import type { RemovedFlow } from '../core/model.js';
+import type { Datapath, FlowEntry, FlowSpec } from '../openflow/datapath.js';
 import { OfErrorReply, SessionClosedError } from '../openflow/errors.js';
-import type { ControllerEvents, EventBus } from '../events.js';
+import type { ControllerEvents, EventBus } from '../core/events.js';
 import { dpidToHex } from '../core/ids.js';
 import { flowKey, matchCovers, specsEquivalent } from './compare.js';
 import { defaultFlowsConfig, type FlowsConfig } from './config.js';
@@ -314,7 +315,10 @@ export class FlowService {
   private timer: NodeJS.Timeout | undefined;
   private started = false;
 
-  private readonly onConnected = (e: ControllerEvents['switchConnected'][0]): void => this.switchConnected(e.dpid, e.datapath);
+  private readonly onConnected = (e: ControllerEvents['switchConnected'][0]): void => {
+    const dp = this.datapaths.get(e.dpid);
+    if (dp) this.switchConnected(e.dpid, dp);
+  };
   private readonly onDisconnected = (e: ControllerEvents['switchDisconnected'][0]): void => this.switchDisconnected(e.dpid);
   private readonly onFlowRemoved = (e: ControllerEvents['flowRemoved'][0]): void => this.flowRemoved(e.dpid, e.msg);
   private readonly onMastership = (e: ControllerEvents['mastershipChanged'][0]): void => this.mastershipChanged(e.dpid, e.role);
@@ -735,7 +739,7 @@ export class FlowService {
   }
 
   /** FLOW_REMOVED: an expired reactive flow leaves the desired state; a flow someone else deleted is put back. */
-  private flowRemoved(dpid: bigint, msg: FlowRemoved): void {
+  private flowRemoved(dpid: bigint, msg: RemovedFlow): void {
     const sw = this.switches.get(dpid);
     const dp = this.datapaths.get(dpid);
     const tableId = dp && dp.version === OFP_VERSION_1_0 ? 0 : msg.tableId;

@@ -4,7 +4,7 @@
  * API, the work a learning switch does per new flow. Stands in until the real apps are wired in.
  */
 import type { Controller } from '../controller.js';
-import type { ControllerEvents } from '../events.js';
+import type { ControllerEvents } from '../core/events.js';
 import { formatMac } from '../util/addr.js';
 
 /** Priority of the responder's flows. */
@@ -12,8 +12,9 @@ const PRIORITY = 10;
 
 /** Subscribes the responder to `ctrl`'s packet-ins; returns a function that unsubscribes it. */
 export function attachResponder(ctrl: Controller): () => void {
-  const onPacketIn = ({ datapath, msg }: ControllerEvents['packetIn'][0]): void => {
-    if (!datapath.connected || msg.data.length < 14) return;
+  const onPacketIn = ({ dpid, msg }: ControllerEvents['packetIn'][0]): void => {
+    const datapath = ctrl.datapaths.get(dpid);
+    if (!datapath?.connected || msg.data.length < 14) return;
     const out = msg.inPort === 1 ? 2 : 1;
     const actions = [{ type: 'output' as const, port: out, maxLen: 0 }];
     datapath.flowMod({

@@ -13,9 +13,10 @@ import type { MultipartReplyBody, MultipartRequestBody } from './codec/v13/multi
 import type { Bucket, MeterBand } from './codec/v13/structs.js';
 import type { StatsReplyBody } from './codec/v10/messages.js';
 import { OfEncodeError } from './codec/errors.js';
-import type { EventBus } from '../events.js';
+import type { EventBus } from '../core/events.js';
 import { dpidToHex } from '../core/ids.js';
-import type { Session, SessionCounters, SwitchDesc, SwitchFeatures, SwitchPort } from './session.js';
+import type { ReceivedPacket, RemovedFlow, SwitchDesc, SwitchFeatures, SwitchPort } from '../core/model.js';
+import type { Session, SessionCounters } from './session.js';
 import { widenPort10 } from './session.js';
 import {
   actionsTo10,
@@ -65,32 +66,6 @@ export interface FlowSpec {
   /** Instructions; when absent, `actions` become one apply-actions instruction. */
   readonly instructions?: readonly Instruction[];
   readonly actions?: readonly Action[];
-}
-
-/** A packet-in in a version-neutral form. `data` is a view into the received buffer. */
-export interface PacketIn {
-  readonly inPort: number;
-  readonly bufferId: number;
-  readonly totalLen: number;
-  readonly reason: number;
-  readonly tableId: number;
-  readonly cookie: bigint;
-  readonly match: Match;
-  readonly data: Buffer;
-}
-
-/** A flow-removed notice in a version-neutral form. */
-export interface FlowRemoved {
-  readonly cookie: bigint;
-  readonly priority: number;
-  readonly reason: number;
-  readonly tableId: number;
-  readonly durationSec: number;
-  readonly idleTimeout: number;
-  readonly hardTimeout: number;
-  readonly packetCount: bigint;
-  readonly byteCount: bigint;
-  readonly match: Match;
 }
 
 /** One installed flow as read back from a switch, in OpenFlow 1.3 terms for both versions. */
@@ -495,10 +470,10 @@ export class Datapath {
   private onMessage(m: OfMessage): void {
     switch (m.type) {
       case 'packet_in':
-        this.bus.emit('packetIn', { dpid: this.dpid, datapath: this, msg: toPacketIn(m) });
+        this.bus.emit('packetIn', { dpid: this.dpid, msg: toReceivedPacket(m) });
         return;
       case 'flow_removed':
-        this.bus.emit('flowRemoved', { dpid: this.dpid, msg: toFlowRemoved(m) });
+        this.bus.emit('flowRemoved', { dpid: this.dpid, msg: toRemovedFlow(m) });
         return;
       case 'port_status': {
         const port = m.version === OFP_VERSION_1_0 ? widenPort10(m.port) : m.port;
@@ -534,7 +509,7 @@ function instructionsToActions(instructions: readonly Instruction[]): readonly A
   return out;
 }
 
-function toPacketIn(m: OfMessage & { type: 'packet_in' }): PacketIn {
+function toReceivedPacket(m: OfMessage & { type: 'packet_in' }): ReceivedPacket {
   if (m.version === OFP_VERSION_1_0) {
     return {
       inPort: portFrom10(m.inPort),
@@ -557,7 +532,7 @@ function toPacketIn(m: OfMessage & { type: 'packet_in' }): PacketIn {
   return { inPort, bufferId: m.bufferId, totalLen: m.totalLen, reason: m.reason, tableId: m.tableId, cookie: m.cookie, match: m.match, data: m.data };
 }
 
-function toFlowRemoved(m: OfMessage & { type: 'flow_removed' }): FlowRemoved {
+function toRemovedFlow(m: OfMessage & { type: 'flow_removed' }): RemovedFlow {
   if (m.version === OFP_VERSION_1_0) {
     return {
       cookie: m.cookie,

@@ -20,30 +20,10 @@ import { defaultConfig, type OpenFlowConfig } from '../config.js';
 import { silentLogger } from '../log.js';
 import { dpidToHex } from '../core/ids.js';
 import { systemClock, type Clock, type Timer } from '../core/clock.js';
+import type { SwitchDesc, SwitchFeatures, SwitchPort } from '../core/model.js';
 
 /** Where a session is in its life: only a ready session talks to the rest of the controller. */
 export type SessionState = 'hello' | 'features' | 'ready' | 'closed';
-
-/** The switch's self-description (ofp_desc). */
-export interface SwitchDesc {
-  readonly mfrDesc: string;
-  readonly hwDesc: string;
-  readonly swDesc: string;
-  readonly serialNum: string;
-  readonly dpDesc: string;
-}
-
-/** What the handshake learned, in a version-neutral form. */
-export interface SwitchFeatures {
-  readonly datapathId: bigint;
-  readonly nBuffers: number;
-  readonly nTables: number;
-  readonly auxiliaryId: number;
-  readonly capabilities: number;
-}
-
-/** A port in a version-neutral form (1.0 physical ports are widened to this). */
-export type SwitchPort = Port;
 
 /** Counters kept per session (exposed through the Datapath and metrics). */
 export interface SessionCounters {

@@ -4,9 +4,9 @@
  * The TopologyService's timers only call `dueProbes(now)` and `expire(now)` and send what comes back.
  */
 import { OFPP } from '../openflow/codec/constants.js';
-import type { SwitchPort } from '../openflow/session.js';
 import type { ProbeOrigin } from './probe.js';
-import { linkKey, portKey, type Link, type LinkInfo, type LinkRemovedReason } from './types.js';
+import type { Link, LinkInfo, LinkRemovedReason, SwitchPort } from '../core/model.js';
+import { linkKey, portKey } from './types.js';
 import { dpidToHex } from '../core/ids.js';
 
 /** OFPPC_PORT_DOWN and OFPPS_LINK_DOWN: bit 0 in both OpenFlow 1.0 and 1.3. */

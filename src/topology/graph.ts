@@ -5,7 +5,8 @@
 import { MultiDirectedGraph } from 'graphology';
 import type { AbstractGraph } from 'graphology-types';
 import { dpidToHex } from '../core/ids.js';
-import { linkKey, type Host, type LinkInfo } from './types.js';
+import type { Host, LinkInfo } from '../core/model.js';
+import { linkKey } from './types.js';
 
 /** Node attributes: a switch or a host. The link and host objects inside are never edited, only replaced. */
 export type TopoNode = { readonly kind: 'switch'; readonly dpid: bigint } | { readonly kind: 'host'; readonly host: Host };

@@ -3,7 +3,7 @@
  * and the tracker answers with hostAdded / hostMoved / hostUpdated / hostRemoved events.
  */
 import type { ParsedPacket } from '../packet/index.js';
-import type { Host, HostLocation, HostRemovedReason } from './types.js';
+import type { Host, HostLocation, HostRemovedReason } from '../core/model.js';
 
 /** What one packet tells about its sender. */
 export interface HostObservation {

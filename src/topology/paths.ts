@@ -3,10 +3,7 @@
  * k shortest paths (Yen). Deterministic: among paths of equal cost the one whose links, compared
  * in order by (next switch dpid, out port, in port), come first wins, whatever the insertion order.
  */
-import type { Link, Path } from './types.js';
-
-/** `hops` counts links; `weight` sums the configured link weights. */
-export type PathMetric = 'hops' | 'weight';
+import type { Link, Path, PathMetric } from '../core/model.js';
 
 /** Relative tolerance when comparing summed float weights. */
 const EPS = 1e-9;

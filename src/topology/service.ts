@@ -7,21 +7,22 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { TopologyConfig } from '../config.js';
-import type { ControllerEvents, EventBus } from '../events.js';
+import type { ControllerEvents, EventBus, TopologyEvents } from '../core/events.js';
 import { dpidToHex } from '../core/ids.js';
 import { systemClock, type Clock, type Timer } from '../core/clock.js';
 import { OFPP } from '../openflow/codec/constants.js';
 import { NotMasterError, type Datapath } from '../openflow/datapath.js';
 import { SessionClosedError } from '../openflow/errors.js';
-import type { SwitchPort } from '../openflow/session.js';
+
 import { ETH_TYPE, parsePacket, peekEthernet } from '../packet/index.js';
 import { isLivePort, LinkDiscovery, type LinkEvent, type ProbeVerdict } from './discovery.js';
 import { TopologyGraph } from './graph.js';
 import { HostTracker, hostObservation, type HostEvent } from './hosts.js';
 import { LLDP_FLOW_COOKIE, lldpFlowSpec } from './lldp-flow.js';
 import { buildProbe, verifyProbe, type ProbeRejection } from './probe.js';
-import { buildFabric, floodPorts, TopologySnapshot, type Fabric } from './snapshot.js';
-import { portKey, type Host, type Link, type LinkInfo, type TopologyEvents } from './types.js';
+import { buildFabric, floodPorts, TopologySnapshotImpl, type Fabric } from './snapshot.js';
+import type { Host, Link, LinkInfo, SwitchPort } from '../core/model.js';
+import { portKey } from './types.js';
 
 /** How long a sender's host observation stands for its repeats (ms): its host's lastSeen lags by at most this. */
 const RECENT_SENDER_MS = 1000;
@@ -109,7 +110,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
   private version = 0;
   /** Bumped only when switches, ports or links change: host churn keeps the tree and paths. */
   private fabricVersion = 0;
-  private snap: TopologySnapshot | undefined;
+  private snap: TopologySnapshotImpl | undefined;
   private fabricCache: Fabric | undefined;
   private fabricCacheVersion = -1;
   private changeTimer: Timer | undefined;
@@ -136,7 +137,10 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.on2('switchConnected', (e) => this.onSwitch(e.datapath));
+    this.on2('switchConnected', (e) => {
+      const dp = this.datapaths.get(e.dpid);
+      if (dp) this.onSwitch(dp);
+    });
     this.on2('switchDisconnected', (e) => this.onSwitchGone(e.dpid));
     this.on2('portAdded', (e) => {
       this.apply(this.discovery.updatePort(e.dpid, e.port));
@@ -173,9 +177,9 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
   }
 
   /** The current topology (built on first read after a change, then shared until the next change). */
-  snapshot(): TopologySnapshot {
+  snapshot(): TopologySnapshotImpl {
     if (this.snap && this.snap.version === this.version) return this.snap;
-    this.snap = new TopologySnapshot({
+    this.snap = new TopologySnapshotImpl({
       version: this.version,
       switches: [],
       links: [],

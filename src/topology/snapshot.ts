@@ -4,24 +4,11 @@
  */
 import { hostId } from './hosts.js';
 import { TopologyGraph, type ReadonlyTopoGraph } from './graph.js';
-import { PathIndex, type PathMetric } from './paths.js';
+import { PathIndex } from './paths.js';
 import { computeBroadcastTree, type BroadcastTree } from './tree.js';
-import type { Host, Link, LinkInfo, Path } from './types.js';
+import type { Host, Link, LinkInfo, Path, PathOptions, SwitchInfo, TopologySnapshot } from '../core/model.js';
 
-/** A switch as the snapshot sees it. */
-export interface SwitchInfo {
-  readonly dpid: bigint;
-  /** Live physical ports, ascending. */
-  readonly ports: readonly number[];
-  /** Live ports without a discovered link: where hosts are. */
-  readonly edgePorts: readonly number[];
-  /** Ports with a discovered link (either direction). */
-  readonly infrastructurePorts: readonly number[];
-  /** Ports on the broadcast tree. */
-  readonly treePorts: readonly number[];
-}
-
-/** What the service hands to {@link TopologySnapshot}. */
+/** What the service hands to {@link TopologySnapshotImpl}. */
 export interface SnapshotInput {
   readonly version: number;
   readonly switches: readonly { readonly dpid: bigint; readonly ports: readonly number[] }[];
@@ -42,12 +29,6 @@ export interface Fabric {
   readonly links: readonly LinkInfo[];
   readonly tree: BroadcastTree;
   readonly index: PathIndex;
-}
-
-/** Options of the path queries. */
-export interface PathOptions {
-  /** Default `hops`. */
-  readonly metric?: PathMetric;
 }
 
 const EMPTY: readonly number[] = Object.freeze([]);
@@ -86,8 +67,8 @@ export function buildFabric(input: Pick<SnapshotInput, 'switches' | 'links' | 'w
   return { switches, links, tree, index: new PathIndex(dpids, links, input.weightOf) };
 }
 
-/** The topology at one version. Everything it returns is frozen or a fresh copy. */
-export class TopologySnapshot {
+/** The topology at one version (the core TopologySnapshot, plus the tree, fabric and graph the topology layer uses). */
+export class TopologySnapshotImpl implements TopologySnapshot {
   readonly version: number;
   /** Switches by dpid, in ascending dpid order. */
   readonly switches: ReadonlyMap<bigint, SwitchInfo>;

@@ -3,7 +3,7 @@
  * switch once and rings never storm. Pure and deterministic: each connected part is a BFS tree
  * rooted at its lowest dpid, neighbours visited by (dpid, local port, remote port).
  */
-import type { Link } from './types.js';
+import type { Link } from '../core/model.js';
 
 /** A computed tree. */
 export interface BroadcastTree {

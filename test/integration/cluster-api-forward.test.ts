@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, expect, it } from 'vitest';
 import { buildApi } from '../../src/api/app.js';
 import { FORWARDED_HEADER, SERVED_BY_HEADER, type WriteRouting } from '../../src/api/routes/cluster.js';
-import { EventBus } from '../../src/events.js';
+import { EventBus } from '../../src/core/events.js';
 import type { Datapath } from '../../src/openflow/datapath.js';
 
 const apps: FastifyInstance[] = [];

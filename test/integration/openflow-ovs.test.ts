@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
-import type { ControllerEvents } from '../../src/events.js';
+import type { ControllerEvents } from '../../src/core/events.js';
 import type { Datapath } from '../../src/openflow/datapath.js';
 import { cleanupAll, createBridge, ensureOvs, waitFor } from '../harness/ovs.js';
 
@@ -29,7 +29,7 @@ function connectedWith(dpid: bigint, timeoutMs = 15_000): Promise<Datapath> {
       if (e.dpid !== dpid) return;
       clearTimeout(t);
       ctrl.bus.off('switchConnected', on);
-      resolve(e.datapath);
+      resolve(ctrl.datapaths.get(e.dpid)!);
     };
     ctrl.bus.on('switchConnected', on);
   });

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultConfig, type Config } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
-import type { ControllerEvents } from '../../src/events.js';
+import type { ControllerEvents } from '../../src/core/events.js';
 import { OFPP } from '../../src/openflow/codec/constants.js';
 import { buildPacket, LLDP_MULTICAST } from '../../src/packet/index.js';
 import { buildProbe } from '../../src/topology/probe.js';
@@ -46,10 +46,12 @@ afterEach(async () => {
  * everything to the controller, which floods each packet on the broadcast tree with a PACKET_OUT.
  */
 function floodOnTree(ctrl: Controller, service: TopologyService): void {
-  ctrl.bus.on('switchConnected', ({ datapath }) => {
-    datapath.flowMod({ priority: 0, match: [], actions: [{ type: 'output', port: OFPP.CONTROLLER, maxLen: 0xffff }] });
+  ctrl.bus.on('switchConnected', ({ dpid }) => {
+    ctrl.datapaths.get(dpid)?.flowMod({ priority: 0, match: [], actions: [{ type: 'output', port: OFPP.CONTROLLER, maxLen: 0xffff }] });
   });
-  ctrl.bus.on('packetIn', ({ dpid, datapath, msg }: ControllerEvents['packetIn'][0]) => {
+  ctrl.bus.on('packetIn', ({ dpid, msg }: ControllerEvents['packetIn'][0]) => {
+    const datapath = ctrl.datapaths.get(dpid);
+    if (!datapath) return;
     if (msg.data.length >= 14 && msg.data.readUInt16BE(12) === 0x88cc) return;
     const ports = service.snapshot().floodPorts(dpid, msg.inPort);
     if (ports.length === 0) return;

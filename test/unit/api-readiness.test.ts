@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/app.js';
 import type { ControllerMetrics } from '../../src/api/metrics.js';
 import { readinessChecks } from '../../src/api/readiness.js';
-import { EventBus } from '../../src/events.js';
+import { EventBus } from '../../src/core/events.js';
 
 const open: { app: FastifyInstance; metrics: ControllerMetrics }[] = [];
 afterEach(async () => {

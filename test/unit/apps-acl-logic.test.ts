@@ -1,8 +1,9 @@
 /** acl: rule checks, ordered flows judged on a model table (first match wins, allow exceptions), and the app's CRUD persisted in its store, run by the real AppManager. */
 import { describe, expect, it } from 'vitest';
-import { EventBus } from '../../src/events.js';
+import { EventBus } from '../../src/core/events.js';
 import { silentLogger } from '../../src/log.js';
-import type { Datapath, PacketIn } from '../../src/openflow/datapath.js';
+import type { ReceivedPacket } from '../../src/core/model.js';
+import type { Datapath } from '../../src/openflow/datapath.js';
 import { AppManager } from '../../src/apps/manager.js';
 import { memoryAppStore } from '../../src/apps/store.js';
 import { aclApp, aclFlows, checkRule, AclRuleError, type AclRule } from '../../src/apps/acl/index.js';
@@ -107,8 +108,8 @@ describe('acl app', () => {
     await m.enable('probe');
     const pin = (dst: typeof H1): void => {
       const data = buildPacket({ eth: { dst: dst.mac, src: H1.mac }, ipv4: { src: H1.ip, dst: dst.ip, protocol: 17 }, udp: { srcPort: 1, dstPort: 2 } });
-      const msg: PacketIn = { inPort: 1, bufferId: 0xffffffff, totalLen: data.length, reason: 0, tableId: 0, cookie: 0n, match: [], data };
-      bus.emit('packetIn', { dpid: 1n, datapath: dp, msg });
+      const msg: ReceivedPacket = { inPort: 1, bufferId: 0xffffffff, totalLen: data.length, reason: 0, tableId: 0, cookie: 0n, match: [], data };
+      bus.emit('packetIn', { dpid: 1n, msg });
     };
     pin(H3);
     pin(H2);

@@ -4,7 +4,7 @@ import { OFP_NO_BUFFER, OFPP } from '../../src/openflow/codec/constants.js';
 import { Forwarding, defaultForwardingConfig, type ForwardingEffects as Effects, type ForwardingConfig, type ForwardingTopology } from '../../src/apps/forwarding/logic.js';
 import { PathIndex } from '../../src/topology/paths.js';
 import { computeBroadcastTree } from '../../src/topology/tree.js';
-import type { LinkInfo, Path } from '../../src/topology/types.js';
+import type { LinkInfo, Path } from '../../src/core/model.js';
 import { FakeFlowTable, packetOutPorts } from '../fakes/fake-flow-table.js';
 
 const COOKIE = 0x4242_0000_0000_0000n;

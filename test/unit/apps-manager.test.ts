@@ -9,7 +9,8 @@ import { Controller } from '../../src/controller.js';
 import { defaultConfig } from '../../src/config.js';
 import { OFP_NO_BUFFER, OFPP } from '../../src/openflow/codec/constants.js';
 import type { OfMessage } from '../../src/openflow/codec/index.js';
-import type { Datapath, PacketIn } from '../../src/openflow/datapath.js';
+import type { ReceivedPacket } from '../../src/core/model.js';
+import type { Datapath } from '../../src/openflow/datapath.js';
 import { Session } from '../../src/openflow/session.js';
 import { EmulatedSwitch, type EmulatedSwitchOptions } from '../../src/loadgen/emulated-switch.js';
 import { AppManager, type AppManagerOptions } from '../../src/apps/manager.js';
@@ -53,10 +54,10 @@ async function connect(ctrl: Controller, m: AppManager, table: FakeFlowTable, op
   const [a, b] = duplexPair();
   const dpid = opts.dpid ?? 1n;
   const up = new Promise<Datapath>((resolve) => {
-    const on = (e: { dpid: bigint; datapath: Datapath }): void => {
+    const on = (e: { dpid: bigint }): void => {
       if (e.dpid !== dpid) return;
       ctrl.bus.off('switchConnected', on);
-      resolve(e.datapath);
+      resolve(ctrl.datapaths.get(e.dpid)!);
     };
     ctrl.bus.on('switchConnected', on);
   });
@@ -77,10 +78,9 @@ async function waitFor(cond: () => boolean, timeoutMs = 2000): Promise<void> {
   }
 }
 
-const stubDp = {} as Datapath;
 function packetInEvent(dpid: bigint, inPort: number): PacketInEvent {
-  const msg: PacketIn = { inPort, bufferId: OFP_NO_BUFFER, totalLen: 60, reason: 0, tableId: 0, cookie: 0n, match: [], data: Buffer.alloc(60) };
-  return { dpid, datapath: stubDp, msg };
+  const msg: ReceivedPacket = { inPort, bufferId: OFP_NO_BUFFER, totalLen: 60, reason: 0, tableId: 0, cookie: 0n, match: [], data: Buffer.alloc(60) };
+  return { dpid, msg };
 }
 
 function recorder(name: string, priority: number, seen: string[], handle?: (e: PacketInEvent) => boolean): App {

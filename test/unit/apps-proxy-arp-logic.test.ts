@@ -1,9 +1,10 @@
 /** proxy-arp: replies built for known targets out of the in-port, everything else left to the next app (run by the real AppManager ahead of forwarding). */
 import { describe, expect, it } from 'vitest';
-import { EventBus } from '../../src/events.js';
+import { EventBus } from '../../src/core/events.js';
 import { silentLogger } from '../../src/log.js';
 import { OFPP } from '../../src/openflow/codec/constants.js';
-import type { Datapath, PacketIn, PacketOutSpec } from '../../src/openflow/datapath.js';
+import type { ReceivedPacket } from '../../src/core/model.js';
+import type { Datapath, PacketOutSpec } from '../../src/openflow/datapath.js';
 import { AppManager } from '../../src/apps/manager.js';
 import { ProxyArp, defaultProxyArpConfig, proxyArpApp } from '../../src/apps/proxy-arp/index.js';
 import { forwardingApp } from '../../src/apps/forwarding/index.js';
@@ -66,8 +67,8 @@ describe('proxy-arp in the app chain', () => {
     });
     await m.start();
     const pin = (inPort: number, data: Buffer): void => {
-      const msg: PacketIn = { inPort, bufferId: 0xffffffff, totalLen: data.length, reason: 0, tableId: 0, cookie: 0n, match: [], data };
-      bus.emit('packetIn', { dpid: 1n, datapath: dp, msg });
+      const msg: ReceivedPacket = { inPort, bufferId: 0xffffffff, totalLen: data.length, reason: 0, tableId: 0, cookie: 0n, match: [], data };
+      bus.emit('packetIn', { dpid: 1n, msg });
     };
     pin(1, arpRequest({ srcMac: H1.mac, srcIp: H1.ip, dstIp: H2.ip }));
     expect(sent).toHaveLength(1);

@@ -5,14 +5,14 @@ import type { ForwardingTopology } from '../../src/apps/forwarding/logic.js';
 import { Router, RouteError, checkRoute, checkRouterConfig, defaultRouterConfig, entryRoute, parseInterfaces, type RouterConfig } from '../../src/apps/router/logic.js';
 import { PathIndex } from '../../src/topology/paths.js';
 import { computeBroadcastTree } from '../../src/topology/tree.js';
-import type { LinkInfo, Path } from '../../src/topology/types.js';
+import type { LinkInfo, Path } from '../../src/core/model.js';
 import { arpReply, arpRequest } from '../../src/packet/arp.js';
 import { buildPacket, parsePacket } from '../../src/packet/packet.js';
 import { FakeFlowTable, packetOutPorts, type PacketFields } from '../fakes/fake-flow-table.js';
 import { AppManager } from '../../src/apps/manager.js';
 import { memoryAppStore } from '../../src/apps/store.js';
 import { routerApp } from '../../src/apps/router/index.js';
-import { EventBus } from '../../src/events.js';
+import { EventBus } from '../../src/core/events.js';
 import { silentLogger } from '../../src/log.js';
 
 const GW = defaultRouterConfig.gatewayMac;

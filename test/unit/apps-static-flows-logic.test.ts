@@ -26,7 +26,7 @@ async function waitFor(cond: () => boolean, timeoutMs = 2000): Promise<void> {
 
 async function connect(ctrl: Controller, table: FakeFlowTable): Promise<Datapath> {
   const [a, b] = duplexPair();
-  const up = new Promise<Datapath>((resolve) => ctrl.bus.once('switchConnected', (e) => resolve(e.datapath)));
+  const up = new Promise<Datapath>((resolve) => ctrl.bus.once('switchConnected', (e) => resolve(ctrl.datapaths.get(e.dpid)!)));
   ctrl.attach(new Session(a, { ...defaultConfig.openflow, echoIntervalMs: 0 }));
   const sw = new EmulatedSwitch(b, { dpid: 1n });
   bindFlowTable(sw, table);

@@ -1,6 +1,6 @@
 /** stats: samples become a latest view with rates and metric deltas; the app polls switches (stubbed datapaths) into both. */
 import { describe, expect, it } from 'vitest';
-import { EventBus } from '../../src/events.js';
+import { EventBus } from '../../src/core/events.js';
 import { silentLogger } from '../../src/log.js';
 import type { Datapath } from '../../src/openflow/datapath.js';
 import { AppManager } from '../../src/apps/manager.js';

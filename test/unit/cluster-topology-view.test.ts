@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterTopologyView, decodeHost, decodeLink, encodeHost, encodeLink } from '../../src/cluster/topology-view.js';
-import type { Host, LinkInfo } from '../../src/topology/types.js';
+import type { Host, LinkInfo } from '../../src/core/model.js';
 
 const link = (src: bigint, dst: bigint, at = 1): LinkInfo => ({ src, srcPort: 2, dst, dstPort: 3, discoveredAt: at, lastSeen: at + 5 });
 const host = (port: number, ipv4: string[] = ['10.0.0.1']): Host => ({

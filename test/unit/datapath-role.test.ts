@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EmulatedSwitch } from '../../src/loadgen/emulated-switch.js';
 import { OFPBRC, OFPET } from '../../src/openflow/codec/constants.js';
 import { Datapath, NotMasterError } from '../../src/openflow/datapath.js';
-import { EventBus } from '../../src/events.js';
+import { EventBus } from '../../src/core/events.js';
 import { Session } from '../../src/openflow/session.js';
 
 const sessions: Session[] = [];

@@ -36,10 +36,10 @@ async function connect(r: Rig, table: FakeFlowTable, opts: EmulatedSwitchOptions
   const [a, b] = duplexPair();
   const dpid = opts.dpid ?? 1n;
   const up = new Promise<Datapath>((resolve) => {
-    const on = (e: { dpid: bigint; datapath: Datapath }): void => {
+    const on = (e: { dpid: bigint }): void => {
       if (e.dpid !== dpid) return;
       r.ctrl.bus.off('switchConnected', on);
-      resolve(e.datapath);
+      resolve(r.ctrl.datapaths.get(e.dpid)!);
     };
     r.ctrl.bus.on('switchConnected', on);
   });

@@ -15,7 +15,7 @@ const dir = mkdtempSync(join(tmpdir(), 'sbx-tls-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function connected(ctrl: Controller): Promise<Datapath> {
-  return new Promise((resolve) => ctrl.bus.once('switchConnected', (e) => resolve(e.datapath)));
+  return new Promise((resolve) => ctrl.bus.once('switchConnected', (e) => resolve(ctrl.datapaths.get(e.dpid)!)));
 }
 
 describe('OpenFlow server over real sockets', () => {

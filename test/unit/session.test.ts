@@ -306,7 +306,7 @@ describe('controller admission', () => {
 
   function counter(ctrl: Controller): { connected: string[]; disconnected: string[] } {
     const c = { connected: [] as string[], disconnected: [] as string[] };
-    ctrl.bus.on('switchConnected', (e) => c.connected.push(e.datapath.remoteAddress));
+    ctrl.bus.on('switchConnected', (e) => c.connected.push(e.remoteAddress));
     ctrl.bus.on('switchDisconnected', (e) => c.disconnected.push(e.reason));
     return c;
   }
@@ -314,8 +314,8 @@ describe('controller admission', () => {
   /** Resolves when the controller has registered `session` as its switch's datapath. */
   function admitted(ctrl: Controller, session: Session): Promise<void> {
     return new Promise((resolve) => {
-      const on = (e: { datapath: { session: Session } }): void => {
-        if (e.datapath.session !== session) return;
+      const on = (e: { dpid: bigint }): void => {
+        if (ctrl.datapaths.get(e.dpid)?.session !== session) return;
         ctrl.bus.off('switchConnected', on);
         resolve();
       };

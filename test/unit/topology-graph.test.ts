@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { TopologyGraph } from '../../src/topology/graph.js';
 import { PathIndex } from '../../src/topology/paths.js';
-import { floodPorts, TopologySnapshot } from '../../src/topology/snapshot.js';
+import { floodPorts, TopologySnapshotImpl } from '../../src/topology/snapshot.js';
 import { computeBroadcastTree } from '../../src/topology/tree.js';
-import type { Link, LinkInfo } from '../../src/topology/types.js';
+import type { Link, LinkInfo } from '../../src/core/model.js';
 
 /** Both directions of a cable a:pa — b:pb. */
 function cable(a: number, pa: number, b: number, pb: number): Link[] {
@@ -35,12 +35,12 @@ function shuffle<T>(xs: readonly T[], seed: number): T[] {
   return a;
 }
 
-function snapshotOf(n: number, links: readonly Link[], weights: Record<string, number> = {}, ports = [1, 2, 3]): TopologySnapshot {
+function snapshotOf(n: number, links: readonly Link[], weights: Record<string, number> = {}, ports = [1, 2, 3]): TopologySnapshotImpl {
   const g = new TopologyGraph();
   const infos: LinkInfo[] = links.map((l) => ({ ...l, discoveredAt: 0, lastSeen: 0 }));
   for (let i = 1; i <= n; i++) g.addSwitch(BigInt(i));
   for (const l of infos) g.addLink(l, 1);
-  return new TopologySnapshot({
+  return new TopologySnapshotImpl({
     version: 1,
     switches: Array.from({ length: n }, (_, i) => ({ dpid: BigInt(i + 1), ports })),
     links: infos,
@@ -166,7 +166,7 @@ describe('snapshots', () => {
     g.addSwitch(2n);
     const l = { src: 1n, srcPort: 1, dst: 2n, dstPort: 1, discoveredAt: 0, lastSeen: 0 };
     g.addLink(l, 1);
-    const s = new TopologySnapshot({ version: 3, switches: [{ dpid: 1n, ports: [1, 2] }, { dpid: 2n, ports: [1] }], links: [l], hosts: [], weightOf: () => 1 });
+    const s = new TopologySnapshotImpl({ version: 3, switches: [{ dpid: 1n, ports: [1, 2] }, { dpid: 2n, ports: [1] }], links: [l], hosts: [], weightOf: () => 1 });
     g.removeLink(l);
     g.removeSwitch(2n);
     expect(s.graph.order).toBe(2);

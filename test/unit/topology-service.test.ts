@@ -13,7 +13,7 @@ import { arpRequest, buildPacket, LLDP_MULTICAST } from '../../src/packet/index.
 import { LLDP_FLOW_COOKIE } from '../../src/topology/lldp-flow.js';
 import { buildProbe } from '../../src/topology/probe.js';
 import { TopologyService } from '../../src/topology/service.js';
-import type { TopologyEvents } from '../../src/topology/types.js';
+import type { TopologyEvents } from '../../src/core/events.js';
 import { EmulatedFabric } from '../../bench/topology.js';
 import { ManualClock } from '../fakes/manual-clock.js';
 

@@ -96,7 +96,8 @@ export function packetInMeterApp(): PacketInMeterApp {
     async onSwitchConnected(e) {
       const c = ctx;
       if (!c) return;
-      const dp = e.datapath;
+      const dp = c.datapaths.get(e.dpid);
+      if (!dp) return;
       const f = dp.version >= 4 ? await features(dp) : undefined;
       await apply(c, dp, planMeter(dp.version, f, c.config));
     },
