@@ -4,8 +4,8 @@
  * that discovery would report for a fake network.
  */
 import { hostId } from '../../src/topology/hosts.js';
-import { TopologySnapshot } from '../../src/topology/snapshot.js';
-import type { Host, LinkInfo } from '../../src/topology/types.js';
+import { TopologySnapshotImpl } from '../../src/topology/snapshot.js';
+import type { Host, LinkInfo } from '../../src/core/model.js';
 import { FakeNetwork } from './fake-network.js';
 import type { FakeFlowTableOptions } from './fake-flow-table.js';
 
@@ -101,7 +101,7 @@ export interface SnapshotParts {
 }
 
 /** A TopologySnapshot of these switches, links and hosts, every link of weight 1. */
-export function snapshot(p: SnapshotParts): TopologySnapshot {
+export function snapshot(p: SnapshotParts): TopologySnapshotImpl {
   const now = p.now ?? 0;
   const links: LinkInfo[] = p.links.map((l) => ({ src: l.src, srcPort: l.srcPort, dst: l.dst, dstPort: l.dstPort, discoveredAt: 0, lastSeen: now }));
   const hosts: Host[] = (p.hosts ?? []).map((h) => ({
@@ -113,7 +113,7 @@ export function snapshot(p: SnapshotParts): TopologySnapshot {
     firstSeen: now,
     lastSeen: now,
   }));
-  return new TopologySnapshot({ version: p.version ?? 0, switches: p.switches, links, hosts, weightOf: () => 1 });
+  return new TopologySnapshotImpl({ version: p.version ?? 0, switches: p.switches, links, hosts, weightOf: () => 1 });
 }
 
 /** The directed links of a fake network's cables, in a stable order. */
@@ -131,7 +131,7 @@ export function linksOf(net: FakeNetwork): { src: bigint; srcPort: number; dst: 
  * ports, its cables both ways (between live ports), and its hosts when `hosts` is set (hosts
  * are otherwise learned by the apps themselves).
  */
-export function snapshotOf(net: FakeNetwork, opts: { hosts?: boolean; version?: number } = {}): TopologySnapshot {
+export function snapshotOf(net: FakeNetwork, opts: { hosts?: boolean; version?: number } = {}): TopologySnapshotImpl {
   const switches = [...net.switches.values()].map((s) => ({ dpid: s.dpid, ports: [...s.ports].filter((p) => !s.down.has(p)).sort((a, b) => a - b) }));
   const links = linksOf(net).filter((l) => net.portLive(l.src, l.srcPort) && net.portLive(l.dst, l.dstPort));
   const hosts = opts.hosts ? [...net.hosts.values()] : [];
