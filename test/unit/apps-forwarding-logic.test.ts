@@ -1,14 +1,15 @@
 /** forwarding decisions judged by behaviour: flows applied to model tables, packets followed through rings and trees, reroutes on link loss and host moves. */
 import { describe, expect, it } from 'vitest';
-import { OFP_NO_BUFFER, OFPP } from '../../src/openflow/codec/constants.js';
-import { Forwarding, defaultForwardingConfig, type ForwardingEffects as Effects, type ForwardingConfig, type ForwardingTopology } from '../../src/apps/forwarding/logic.js';
-import { PathIndex } from '../../src/topology/paths.js';
-import { computeBroadcastTree } from '../../src/topology/tree.js';
-import type { LinkInfo, Path } from '../../src/core/model.js';
-import { FakeFlowTable, packetOutPorts } from '../fakes/fake-flow-table.js';
+import { OFP_NO_BUFFER } from '../../src/openflow/codec/constants.js';
+import { Forwarding, defaultForwardingConfig, type ForwardingEffects as Effects, type ForwardingConfig } from '../../src/apps/forwarding/logic.js';
+import { FakeNetwork, hostsReached, type FakeHost, type Trace } from '../fakes/fake-network.js';
+import { applyEffects } from '../fakes/app-effects.js';
+import { mac, ring as ringTopology, snapshot, snapshotOf, tree } from '../fakes/topologies.js';
+import type { FakeFlowTable } from '../fakes/fake-flow-table.js';
 
 const COOKIE = 0x4242_0000_0000_0000n;
 
+/** A 60-byte frame; `tag` makes each one differ (as pings do) so duplicate suppression only sees true copies. */
 function frame(dst: string, src: string, ethertype = 0x0800, tag = 0): Buffer {
   const b = Buffer.alloc(60);
   Buffer.from(dst.replace(/:/g, ''), 'hex').copy(b, 0);
@@ -18,57 +19,11 @@ function frame(dst: string, src: string, ethertype = 0x0800, tag = 0): Buffer {
   return b;
 }
 
-function mac(n: number): string {
-  return `00:00:00:00:00:${n.toString(16).padStart(2, '0')}`;
-}
-
 const BCAST = 'ff:ff:ff:ff:ff:ff';
 
-/** A topology the logic reads (the TopologySnapshot shape), built from links with the topology layer's path index and broadcast tree. */
-class TestTopology implements ForwardingTopology {
-  readonly switches = new Map<bigint, { dpid: bigint; ports: number[]; edgePorts: number[]; infrastructurePorts: number[]; treePorts: number[] }>();
-  private readonly index: PathIndex;
-  constructor(
-    switches: readonly { dpid: bigint; ports: readonly number[] }[],
-    readonly links: readonly LinkInfo[],
-    readonly hosts: readonly { mac: string; location: { dpid: bigint; port: number }; lastSeen?: number }[] = [],
-  ) {
-    const dpids = switches.map((s) => s.dpid);
-    const tree = computeBroadcastTree(dpids, links);
-    for (const s of [...switches].sort((a, b) => (a.dpid < b.dpid ? -1 : 1))) {
-      const infra = new Set<number>();
-      for (const l of links) {
-        if (l.src === s.dpid) infra.add(l.srcPort);
-        if (l.dst === s.dpid) infra.add(l.dstPort);
-      }
-      const ports = [...s.ports].sort((a, b) => a - b);
-      this.switches.set(s.dpid, { dpid: s.dpid, ports, edgePorts: ports.filter((p) => !infra.has(p)), infrastructurePorts: [...infra].sort((a, b) => a - b), treePorts: [...(tree.ports.get(s.dpid) ?? [])] });
-    }
-    this.index = new PathIndex(dpids, links, () => 1);
-  }
-  shortestPath(src: bigint, dst: bigint): Path | undefined {
-    return this.index.shortestPath(src, dst);
-  }
-  floodPorts(dpid: bigint, inPort: number): number[] {
-    const sw = this.switches.get(dpid);
-    if (!sw || (sw.infrastructurePorts.includes(inPort) && !sw.treePorts.includes(inPort))) return [];
-    return [...new Set([...sw.edgePorts, ...sw.treePorts])].filter((p) => p !== inPort).sort((a, b) => a - b);
-  }
-}
-
-interface NetHost {
-  readonly name: string;
-  readonly mac: string;
-  dpid: bigint;
-  port: number;
-}
-
-/** Switches with model tables, links (both directions), hosts, and the controller running Forwarding as the app's shell does. */
+/** A fake network with the controller running Forwarding as the app's shell does (one logic per instance of a cluster). */
 class Network {
-  readonly tables = new Map<bigint, FakeFlowTable>();
-  readonly ports = new Map<bigint, number[]>();
-  readonly links = new Map<string, { dpid: bigint; port: number }>();
-  readonly hosts = new Map<string, NetHost>();
+  readonly net = new FakeNetwork();
   /** One logic per controller instance; `masterOf` says which instance masters a switch (a cluster), 0 for all by default. */
   readonly logics: Forwarding[];
   readonly logic: Forwarding;
@@ -76,48 +31,57 @@ class Network {
   packetIns = 0;
   flowMods = 0;
   version = 0;
-  now = 0;
   private tag = 0;
+  /** What the last send did. */
+  last: Trace | undefined;
 
   constructor(cfg: Partial<ForwardingConfig> = {}, instances = 1) {
     this.logics = Array.from({ length: instances }, (_, i) => new Forwarding({ ...defaultForwardingConfig, ...cfg }, (dpid) => this.masterOf(dpid) === i));
     this.logic = this.logics[0]!;
+    // A packet-in goes to the instance mastering the switch; its packet-outs run in the same walk.
+    this.net.controller = (pi) => {
+      this.packetIns++;
+      const instance = this.masterOf(pi.dpid);
+      return this.apply(this.logics[instance]!.packetIn(pi.dpid, pi.inPort, OFP_NO_BUFFER, pi.data, this.now), instance);
+    };
+  }
+
+  get now(): number {
+    return this.net.now;
+  }
+
+  set now(ms: number) {
+    this.net.now = ms;
+  }
+
+  get hosts(): ReadonlyMap<string, FakeHost> {
+    return this.net.hosts;
+  }
+
+  table(dpid: bigint): FakeFlowTable {
+    return this.net.table(dpid);
   }
 
   addSwitch(dpid: bigint, ports: number[]): void {
-    const t = new FakeFlowTable();
-    this.tables.set(dpid, t);
-    this.ports.set(dpid, ports);
-    for (const f of this.logic.switchFlows()) t.apply({ ...f, cookie: COOKIE });
+    this.net.addSwitch(dpid, ports);
+    for (const f of this.logic.switchFlows()) this.net.flowMod(dpid, { ...f, cookie: COOKIE });
   }
 
   link(a: bigint, ap: number, b: bigint, bp: number): void {
-    this.links.set(`${a}:${ap}`, { dpid: b, port: bp });
-    this.links.set(`${b}:${bp}`, { dpid: a, port: ap });
+    this.net.link(a, ap, b, bp);
   }
 
   unlink(a: bigint, ap: number): void {
-    const peer = this.links.get(`${a}:${ap}`)!;
-    this.links.delete(`${a}:${ap}`);
-    this.links.delete(`${peer.dpid}:${peer.port}`);
+    this.net.unlink(a, ap);
   }
 
-  addHost(name: string, n: number, dpid: bigint, port: number): NetHost {
-    const h = { name, mac: mac(n), dpid, port };
-    this.hosts.set(name, h);
-    return h;
+  addHost(name: string, n: number, dpid: bigint, port: number): FakeHost {
+    return this.net.addHost(name, { mac: mac(n) }, dpid, port);
   }
 
   /** The topology the discovery would report now (hosts optional: the logic learns them itself). */
-  snapshot(withHosts = false): TestTopology {
-    const links: LinkInfo[] = [];
-    for (const [k, v] of this.links) {
-      const [d, p] = k.split(':');
-      links.push({ src: BigInt(d!), srcPort: Number(p), dst: v.dpid, dstPort: v.port, discoveredAt: 0, lastSeen: 0 });
-    }
-    const hosts = withHosts ? [...this.hosts.values()].map((h) => ({ mac: h.mac, location: { dpid: h.dpid, port: h.port }, lastSeen: this.now })) : [];
-    this.version++;
-    return new TestTopology([...this.ports].map(([dpid, ports]) => ({ dpid, ports })), links, hosts);
+  snapshot(withHosts = false): ReturnType<typeof snapshotOf> {
+    return snapshotOf(this.net, { hosts: withHosts, version: ++this.version });
   }
 
   /** Gives the logic the current topology and applies what it says. */
@@ -126,77 +90,35 @@ class Network {
     let first: Effects | undefined;
     this.logics.forEach((l, i) => {
       const fx = l.setTopology(snap, this.now);
-      this.apply(fx, i);
+      for (const po of this.apply(fx, i)) this.net.packetOut(po);
       first ??= fx;
     });
     return first!;
   }
 
-  /** Applies an instance's effects as the app's shell does: only on the switches it masters. */
-  apply(fx: Effects, instance = 0): string[] {
-    for (const r of fx.remove) {
-      if (this.masterOf(r.dpid) !== instance) continue;
-      this.flowMods++;
-      this.tables.get(r.dpid)!.apply({ ...r.rule, command: 'delete_strict', cookie: COOKIE, cookieMask: 0xffff_0000_0000_0000n }, this.now);
-    }
-    for (const i of fx.install) {
-      if (this.masterOf(i.dpid) !== instance) continue;
-      this.flowMods++;
-      this.tables.get(i.dpid)!.apply({ ...i.rule, cookie: COOKIE }, this.now);
-    }
-    return [];
-  }
-
-  private hostAt(dpid: bigint, port: number): NetHost | undefined {
-    for (const h of this.hosts.values()) if (h.dpid === dpid && h.port === port) return h;
-    return undefined;
+  /** Applies an instance's effects as the app's shell does: only on the switches it masters; returns its packet-outs. */
+  apply(fx: Effects, instance = 0): ReturnType<typeof applyEffects>['packetOuts'] {
+    const r = applyEffects(this.net, fx, { cookie: COOKIE, canWrite: (d) => this.masterOf(d) === instance });
+    this.flowMods += r.flowMods;
+    return r.packetOuts;
   }
 
   /** Sends a frame from a host; returns the names of the hosts that received it, with repeats (a storm would show). */
   send(from: string, dst: string, ethertype = 0x0800): string[] {
-    const h = this.hosts.get(from)!;
-    // Each frame differs (as pings do) so duplicate suppression only sees true copies.
-    const data = frame(dst, h.mac, ethertype, ++this.tag);
-    const got: string[] = [];
-    const queue: { dpid: bigint; inPort: number }[] = [{ dpid: h.dpid, inPort: h.port }];
-    let steps = 0;
-    const deliver = (dpid: bigint, port: number): void => {
-      const peer = this.links.get(`${dpid}:${port}`);
-      if (peer) queue.push({ dpid: peer.dpid, inPort: peer.port });
-      else {
-        const to = this.hostAt(dpid, port);
-        if (to) got.push(to.name);
-      }
-    };
-    while (queue.length > 0) {
-      if (++steps > 500) throw new Error('storm');
-      const { dpid, inPort } = queue.shift()!;
-      const fwd = this.tables.get(dpid)!.forward({ in_port: inPort, eth_dst: dst, eth_src: h.mac, eth_type: ethertype }, this.now);
-      for (const p of fwd.outputs) deliver(dpid, p);
-      if (!fwd.toController) continue;
-      this.packetIns++;
-      const instance = this.masterOf(dpid);
-      const fx = this.logics[instance]!.packetIn(dpid, inPort, OFP_NO_BUFFER, data, this.now);
-      this.apply(fx, instance);
-      for (const wanted of fx.packetOuts) {
-        const po = wanted.fallback && this.masterOf(wanted.dpid) !== instance ? wanted.fallback : wanted;
-        if (this.masterOf(po.dpid) !== instance) continue;
-        for (const p of packetOutPorts(po.spec)) {
-          if (p === OFPP.FLOOD) {
-            for (const q of this.ports.get(po.dpid)!) if (q !== inPort) deliver(po.dpid, q);
-          } else deliver(po.dpid, p);
-        }
-      }
-    }
-    return got.sort();
+    const h = this.net.host(from);
+    const t = this.net.send(from, frame(dst, h.mac, ethertype, ++this.tag), { maxSteps: 500 });
+    if (t.loop) throw new Error('storm');
+    this.last = t;
+    return hostsReached(t);
   }
 }
 
 /** A ring of n switches s1..sn: port 1 host, port 2 to the previous switch, port 3 to the next. */
 function ring(n: number, cfg: Partial<ForwardingConfig> = {}, instances = 1): Network {
   const net = new Network(cfg, instances);
-  for (let i = 1; i <= n; i++) net.addSwitch(BigInt(i), [1, 2, 3]);
-  for (let i = 1; i <= n; i++) net.link(BigInt(i), 3, BigInt((i % n) + 1), 2);
+  const t = ringTopology(n);
+  for (const s of t.switches) net.addSwitch(s.dpid, [...s.ports]);
+  for (const [a, ap, b, bp] of t.links) net.link(a, ap, b, bp);
   for (let i = 1; i <= n; i++) net.addHost(`h${i}`, i, BigInt(i), 1);
   net.topologyChanged();
   return net;
@@ -219,6 +141,8 @@ describe('forwarding: first packets', () => {
     expect(net.send('h4', mac(1))).toEqual(['h1']);
     expect(net.send('h1', mac(4))).toEqual(['h4']);
     expect(net.packetIns).toBe(1);
+    // The flows alone carry it: nothing dropped, nothing to the controller.
+    expect(net.last).toMatchObject({ packetIns: [], drops: [], loop: false });
     // Shortest path on a ring of 6 from s1 to s4: 3 hops either way; the tie goes to the lower link order, deterministically.
     const path = net.logic.listPaths().find((p) => p.src === mac(1) && p.dst === mac(4))!;
     expect(path.hops.map((h) => h.dpid)).toEqual([1n, 2n, 3n, 4n]);
@@ -265,7 +189,7 @@ describe('forwarding: first packets', () => {
     net.topologyChanged();
     net.send('b', BCAST);
     expect(net.send('a', mac(2))).toEqual(['b']);
-    expect(net.tables.get(1n)!.flows.filter((f) => f.priority === 10)).toHaveLength(2);
+    expect(net.table(1n)!.flows.filter((f) => f.priority === 10)).toHaveLength(2);
     expect(net.send('b', mac(1))).toEqual(['a']);
   });
 
@@ -309,8 +233,8 @@ describe('forwarding: first packets', () => {
     net.topologyChanged();
     net.logic.switchConnected(2n, 0);
     // s1 probed its port to s2 (link s1→s2), but s2's own round has not come back.
-    const links = [...net.snapshot().links, { src: 1n, srcPort: 3, dst: 2n, dstPort: 2, discoveredAt: 0, lastSeen: 0 }];
-    net.logic.setTopology(new TestTopology([...net.ports].map(([dpid, ports]) => ({ dpid, ports })), links), 100);
+    const links = [...net.snapshot().links, { src: 1n, srcPort: 3, dst: 2n, dstPort: 2 }];
+    net.logic.setTopology(snapshot({ switches: [...net.net.switches.values()].map((s) => ({ dpid: s.dpid, ports: [...s.ports] })), links }), 100);
     expect(net.logic.holding(1000)).toEqual([2n]);
   });
 
@@ -347,6 +271,27 @@ describe('forwarding: first packets', () => {
     expect(net.logic.packetIn(1n, 1, OFP_NO_BUFFER, frame('01:80:c2:00:00:02', mac(1), 0x8809), 0).reason).toBe('link-local');
     const runt = net.logic.packetIn(1n, 1, OFP_NO_BUFFER, Buffer.alloc(6), 0);
     expect(runt.handled).toBe(false);
+  });
+
+  it('on a Mininet tree every host reaches every other exactly once, then by flows alone', () => {
+    const t = tree(2, 3);
+    const net = new Network();
+    for (const sw of t.switches) net.addSwitch(sw.dpid, [...sw.ports]);
+    for (const [a, ap, b, bp] of t.links) net.link(a, ap, b, bp);
+    t.hosts.forEach((h, i) => net.addHost(h.name, i + 1, h.dpid, h.port));
+    net.topologyChanged();
+    const names = t.hosts.map((h) => h.name);
+    for (const a of names) expect(net.send(a, BCAST)).toEqual(names.filter((n) => n !== a).sort());
+    for (const a of names) for (const [j, b] of names.entries()) if (a !== b) expect(net.send(a, mac(j + 1))).toEqual([b]);
+    const before = net.packetIns;
+    for (const a of names) {
+      for (const [j, b] of names.entries()) {
+        if (a === b) continue;
+        expect(net.send(a, mac(j + 1))).toEqual([b]);
+        expect(net.last).toMatchObject({ packetIns: [], drops: [] });
+      }
+    }
+    expect(net.packetIns).toBe(before);
   });
 
   it('uses the topology host table for hosts it never saw itself', () => {
@@ -404,7 +349,7 @@ describe('forwarding: changes', () => {
     expect(net.send('h3', mac(1))).toEqual(['h1']);
     expect(net.packetIns).toBe(0);
     // The old hops on s2 are gone.
-    expect(net.tables.get(2n)!.flows.filter((f) => f.priority === 10)).toHaveLength(0);
+    expect(net.table(2n)!.flows.filter((f) => f.priority === 10)).toHaveLength(0);
     net.link(2n, 3, 3n, 2);
     net.topologyChanged();
     expect(net.logic.listPaths().find((p) => p.src === mac(1) && p.dst === mac(3))!.hops.map((h) => h.dpid)).toEqual([1n, 2n, 3n]);
@@ -435,16 +380,14 @@ describe('forwarding: changes', () => {
     const net = ring(4);
     net.send('h3', BCAST);
     net.send('h1', mac(3));
-    const h3 = net.hosts.get('h3')!;
-    h3.dpid = 2n;
-    h3.port = 4;
-    net.ports.get(2n)!.push(4);
+    net.net.addPort(2n, 4);
+    net.net.moveHost('h3', 2n, 4);
     net.topologyChanged();
     net.send('h3', BCAST); // the moved host speaks from its new port
     expect(net.logic.listPaths().some((p) => p.dst === mac(3) || p.src === mac(3))).toBe(false);
     expect(net.send('h1', mac(3))).toEqual(['h3']);
     expect(net.send('h3', mac(1))).toEqual(['h1']);
-    expect(net.tables.get(3n)!.flows.filter((f) => f.priority === 10)).toHaveLength(0);
+    expect(net.table(3n)!.flows.filter((f) => f.priority === 10)).toHaveLength(0);
   });
 
   it('a port going down forgets its hosts and removes their paths', () => {
@@ -454,20 +397,24 @@ describe('forwarding: changes', () => {
     const fx = net.logic.portDown(3n, 1);
     net.apply(fx);
     expect(net.logic.listPaths()).toEqual([]);
-    for (const t of net.tables.values()) expect(t.flows.filter((f) => f.priority === 10)).toHaveLength(0);
+    for (const sw of net.net.switches.values()) expect(sw.table.flows.filter((f) => f.priority === 10)).toHaveLength(0);
+    // Traffic to h3 goes back to the controller.
+    net.packetIns = 0;
+    net.send('h1', mac(3));
+    expect(net.packetIns).toBe(1);
   });
 
   it('an expired flow drops its whole path, so the next packet sets it up again', () => {
     const net = ring(4, { idleTimeoutSec: 10 });
     net.send('h3', BCAST);
     net.send('h1', mac(3));
-    const t1 = net.tables.get(1n)!;
+    const t1 = net.table(1n)!;
     const first = t1.flows.find((f) => f.priority === 10 && f.match.some((m) => m.field === 'eth_dst' && m.value === mac(3)))!;
     expect(first.idleTimeout).toBe(10);
     t1.flows = t1.flows.filter((f) => f !== first);
     net.apply(net.logic.flowRemoved(1n, first.match));
     expect(net.logic.listPaths().some((p) => p.src === mac(1) && p.dst === mac(3))).toBe(false);
-    expect(net.tables.get(2n)!.flows.some((f) => f.match.some((m) => m.field === 'eth_dst' && m.value === mac(3)))).toBe(false);
+    expect(net.table(2n)!.flows.some((f) => f.match.some((m) => m.field === 'eth_dst' && m.value === mac(3)))).toBe(false);
     net.packetIns = 0;
     expect(net.send('h1', mac(3))).toEqual(['h3']);
     expect(net.packetIns).toBe(1);
