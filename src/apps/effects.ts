@@ -93,19 +93,26 @@ export function canWrite(c: AppContext<object>, dpid: bigint): boolean {
  * not wait); everything else is done when it returns.
  */
 export function applyEffects(c: AppContext<object>, fx: Effects, opts: ApplyOptions = DEFAULT_OPTIONS): Promise<void> {
+  // Indexed loops behind length checks: this runs for every packet-in, and most lists are empty.
   const only = opts.onlyWritable === true;
   let removals: Promise<unknown>[] | undefined;
-  for (const r of fx.remove) {
+  const remove = fx.remove;
+  for (let i = 0; i < remove.length; i++) {
+    const r = remove[i]!;
     if (only && !canWrite(c, r.dpid)) continue;
     const p = c.flows.remove(r.dpid, r.rule).catch((e: Error) => c.log.warn({ err: e.message }, `${opts.what ?? 'flow'} not removed`));
     (removals ??= []).push(p);
   }
-  for (const i of fx.install) {
-    if (only && !canWrite(c, i.dpid)) continue;
-    i.record = c.flows.install(i.dpid, i.rule);
+  const install = fx.install;
+  for (let i = 0; i < install.length; i++) {
+    const at = install[i]!;
+    if (only && !canWrite(c, at.dpid)) continue;
+    at.record = c.flows.install(at.dpid, at.rule);
   }
-  if (fx.withdraw) {
-    for (const w of fx.withdraw) {
+  const withdraw = fx.withdraw;
+  if (withdraw !== undefined) {
+    for (let i = 0; i < withdraw.length; i++) {
+      const w = withdraw[i]!;
       switch (w.kind) {
         case 'matching':
           c.flows.removeMatching(w.dpid, w.match);
@@ -121,6 +128,10 @@ export function applyEffects(c: AppContext<object>, fx: Effects, opts: ApplyOpti
     }
   }
   // The packet service says false where it cannot send (another instance masters the switch).
-  for (const p of fx.packetOuts) if (!c.packets.packetOut(p.dpid, p.spec) && p.fallback) c.packets.packetOut(p.fallback.dpid, p.fallback.spec);
+  const outs = fx.packetOuts;
+  for (let i = 0; i < outs.length; i++) {
+    const p = outs[i]!;
+    if (!c.packets.packetOut(p.dpid, p.spec) && p.fallback) c.packets.packetOut(p.fallback.dpid, p.fallback.spec);
+  }
   return removals ? Promise.all(removals).then(() => undefined) : DONE;
 }

@@ -5,6 +5,7 @@ export * from './schema.js';
 export * from './store.js';
 export * from './metrics.js';
 export * from './packets.js';
+export * from './effects.js';
 export * from './manager.js';
 export * from './registry.js';
 export * from './topology-view.js';

@@ -4,8 +4,7 @@
  * topology's broadcast tree when there is a topology), and forgets MACs on port and switch loss.
  */
 import { OFPPC, OFPPS } from '../../openflow/codec/v13/enums.js';
-import { numberToMac } from '../../packet/mac.js';
-import type { FlowRecord } from '../../flows/service.js';
+import { applyEffects, installs } from '../effects.js';
 import type { ConfigSchema } from '../schema.js';
 import type { App, AppContext, PacketInResult } from '../types.js';
 import { defaultL2LearningConfig, L2Learning, type L2LearningConfig } from './logic.js';
@@ -48,6 +47,7 @@ export function l2LearningApp(): App<L2LearningConfig> {
         c.config,
         topo ? (dpid, inPort) => topo.floodPorts(dpid, inPort) : undefined,
         topo?.isBlockedPort ? (dpid, port) => topo.isBlockedPort!(dpid, port) : undefined,
+        (rec) => c.flows.isCurrent(rec),
       );
       treeSignature = topo?.treeSignature?.();
       const l = logic;
@@ -61,7 +61,7 @@ export function l2LearningApp(): App<L2LearningConfig> {
 
     onSwitchConnected(e) {
       if (!ctx || !logic) return;
-      for (const rule of logic.switchFlows()) ctx.flows.install(e.dpid, rule);
+      void applyEffects(ctx, installs(e.dpid, logic.switchFlows()));
     },
 
     onTopologyChanged() {
@@ -69,9 +69,7 @@ export function l2LearningApp(): App<L2LearningConfig> {
       const sig = ctx?.topology?.treeSignature?.();
       if (!ctx || !logic || sig === undefined || sig === treeSignature) return;
       treeSignature = sig;
-      logic.clear();
-      const learned = ctx.config.flowPriority;
-      ctx.flows.removeWhere(undefined, (r) => r.spec.priority === learned);
+      void applyEffects(ctx, logic.treeChanged());
     },
 
     onSwitchDisconnected(e) {
@@ -93,19 +91,9 @@ export function l2LearningApp(): App<L2LearningConfig> {
       if (!c || !l) return undefined;
       const msg = e.msg;
       const d = l.packetIn(e.dpid, msg.inPort, msg.data, c.now());
-      if (d.moved) {
-        // The host moved: flows towards it on this switch point at its old port.
-        c.flows.removeMatching(e.dpid, [{ field: 'eth_dst', value: numberToMac(d.src) }]);
-      }
-      if (d.kind === 'ignore') return d.reason === 'same-port' || d.reason === 'no-flood-ports' || d.reason === 'blocked-port' ? 'handled' : undefined;
-      if (d.kind === 'forward') {
-        // Every packet-in of a flow still being set up arrives here; re-declaring its flow is a no-op, so skip building it.
-        const prev = l.installed(e.dpid, d) as FlowRecord | undefined;
-        if (prev === undefined || !c.flows.isCurrent(prev)) l.remember(e.dpid, d, c.flows.install(e.dpid, l.flowFor(d)));
-      }
-      const out = l.packetOutFor(d, msg.inPort, msg.bufferId, msg.data);
-      if (out) c.packets.packetOut(e.dpid, out);
-      return 'handled';
+      const fx = l.effectsOf(e.dpid, d, msg.inPort, msg.bufferId, msg.data);
+      void applyEffects(c, fx);
+      return fx.handled ? 'handled' : undefined;
     },
   };
   return app;

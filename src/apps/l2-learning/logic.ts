@@ -9,7 +9,8 @@ import type { PacketOutSpec } from '../../openflow/datapath.js';
 import { ETH_TYPE } from '../../packet/constants.js';
 import { peekEthernet } from '../../packet/ethernet.js';
 import { isMulticastMacNumber, numberToMac } from '../../packet/mac.js';
-import type { FlowRule } from '../../flows/service.js';
+import type { FlowRecord, FlowRule } from '../../flows/service.js';
+import type { Effects, FlowAt, PacketOutAt, Withdrawal } from '../effects.js';
 import { FLOOD_ACTIONS, outputActions, packetOutOf } from '../packets.js';
 
 /** Settings of the learning switch. */
@@ -81,6 +82,9 @@ export type FloodPortsFn = (dpid: bigint, inPort: number) => readonly number[];
 /** True for a switch-link port off the broadcast tree: frames arriving there are loop copies. */
 export type BlockedPortFn = (dpid: bigint, port: number) => boolean;
 
+/** True while a flow the app declared is still the desired one (the flow scope's isCurrent): declaring it again would send nothing. */
+export type FlowIsCurrentFn = (rec: FlowRecord) => boolean;
+
 const IGNORE_SHORT: L2Decision = Object.freeze({ kind: 'ignore', reason: 'short', moved: false, src: 0 });
 const IGNORE_LLDP: L2Decision = Object.freeze({ kind: 'ignore', reason: 'lldp', moved: false, src: 0 });
 const IGNORE_LINK_LOCAL: L2Decision = Object.freeze({ kind: 'ignore', reason: 'link-local', moved: false, src: 0 });
@@ -89,6 +93,12 @@ const IGNORE_BLOCKED: L2Decision = Object.freeze({ kind: 'ignore', reason: 'bloc
 
 /** 01:80:c2:00:00:00 – 01:80:c2:00:00:0f: IEEE 802.1D reserved addresses, never forwarded by a bridge. */
 const LINK_LOCAL_BASE = 0x0180c2000000;
+
+// Empty lists shared by every reused Effects: frozen, so a push by mistake throws. (Emptying a
+// list with `length = 0` would drop its backing store and make the next push allocate again.)
+const NONE = Object.freeze([]) as unknown as FlowAt[];
+const NONE_WITHDRAWN = Object.freeze([]) as unknown as Withdrawal[];
+const NONE_SENT = Object.freeze([]) as unknown as PacketOutAt[];
 
 const TABLE_MISS_ACTIONS: readonly Action[] = Object.freeze([{ type: 'output', port: OFPP.CONTROLLER, maxLen: OFPCML.NO_BUFFER }] as const);
 
@@ -99,6 +109,17 @@ const TABLE_MISS_ACTIONS: readonly Action[] = Object.freeze([{ type: 'output', p
 export class L2Learning {
   private readonly tables = new Map<bigint, Map<number, MacEntry>>();
   private readonly ageMs: number;
+  /** The Effects `effectsOf` returns, reused on every packet-in (the hot path allocates no effects of its own). */
+  private readonly fx: { readonly remove: FlowAt[]; install: FlowAt[]; withdraw: Withdrawal[]; packetOuts: PacketOutAt[]; handled: boolean } = {
+    remove: NONE,
+    install: NONE,
+    withdraw: NONE_WITHDRAWN,
+    packetOuts: NONE_SENT,
+    handled: true,
+  };
+  /** The one packet-out of a packet-in, reused like `fx`, and the list holding it. */
+  private readonly out: { dpid: bigint; spec: PacketOutSpec } = { dpid: 0n, spec: { inPort: 0, actions: [] } };
+  private readonly outs: PacketOutAt[] = [this.out];
 
   constructor(
     readonly config: L2LearningConfig = defaultL2LearningConfig,
@@ -106,6 +127,8 @@ export class L2Learning {
     private readonly floodPorts?: FloodPortsFn,
     /** The topology's loop ports; frames arriving there are dropped unlearned. */
     private readonly isBlockedPort?: BlockedPortFn,
+    /** Lets `effectsOf` skip a flow it declared before and that still stands; without it every forward declares its flow. */
+    private readonly isCurrent?: FlowIsCurrentFn,
   ) {
     this.ageMs = config.macAgeSec * 1000;
   }
@@ -201,6 +224,13 @@ export class L2Learning {
     this.tables.clear();
   }
 
+  /** The broadcast tree changed: every MAC is forgotten and the learned flows (learned along the old tree, maybe pointing round a loop now) go. */
+  treeChanged(): Effects {
+    this.clear();
+    const priority = this.config.flowPriority;
+    return { remove: [], install: [], withdraw: [{ kind: 'where', dpid: undefined, pick: (r) => r.spec.priority === priority }], packetOuts: [], handled: true };
+  }
+
   /** Forgets a switch's MACs (it disconnected). */
   switchDisconnected(dpid: bigint): void {
     this.tables.delete(dpid);
@@ -272,5 +302,39 @@ export class L2Learning {
         throw new Error(`unknown decision ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /**
+   * What the shell does for a decision of `packetIn` on `dpid`: a host that moved loses the flows
+   * towards it, a forward declares its flow (unless the one declared before still stands) and
+   * sends the packet there, a flood sends it out of the tree's ports. `handled` is false only for
+   * frames another app may want (LLDP, link-local, bad or short ones). The returned Effects is
+   * reused: it is valid until the next call.
+   */
+  effectsOf(dpid: bigint, d: L2Decision, inPort: number, bufferId: number, data: Buffer): Effects {
+    const fx = this.fx;
+    fx.install = NONE;
+    // The host moved: flows towards it on this switch point at its old port.
+    fx.withdraw = d.moved ? [{ kind: 'matching', dpid, match: [{ field: 'eth_dst', value: numberToMac(d.src) }] }] : NONE_WITHDRAWN;
+    if (d.kind === 'ignore') {
+      fx.packetOuts = NONE_SENT;
+      fx.handled = d.reason === 'same-port' || d.reason === 'no-flood-ports' || d.reason === 'blocked-port';
+      return fx;
+    }
+    fx.handled = true;
+    if (d.kind === 'forward') {
+      // Every packet-in of a flow still being set up arrives here; re-declaring its flow is a no-op, so skip building it.
+      const prev = this.installed(dpid, d) as FlowAt | undefined;
+      if (prev === undefined || prev.record === undefined || this.isCurrent === undefined || !this.isCurrent(prev.record)) {
+        const at: FlowAt = { dpid, rule: this.flowFor(d), record: undefined };
+        this.remember(dpid, d, at);
+        fx.install = [at];
+      }
+    }
+    const out = this.out;
+    out.dpid = dpid;
+    out.spec = this.packetOutFor(d, inPort, bufferId, data)!;
+    fx.packetOuts = this.outs;
+    return fx;
   }
 }
