@@ -9,7 +9,7 @@ import { AclRuleError } from '../apps/acl/index.js';
 import type { RouterApp } from '../apps/router/index.js';
 import { RouteError } from '../apps/router/index.js';
 import type { StaticFlowsApp } from '../apps/static-flows/index.js';
-import { StaticFlowError } from '../apps/static-flows/index.js';
+import { StaticFlowConflict, StaticFlowError } from '../apps/static-flows/index.js';
 import { ApiError } from './errors.js';
 import type { ApiResource, ResourceApi } from './services.js';
 
@@ -24,6 +24,7 @@ async function mapErrors<T>(fn: () => Promise<T> | T): Promise<T> {
     return await fn();
   } catch (e) {
     if (e instanceof StaticFlowError || e instanceof AclRuleError || e instanceof RouteError) throw new ApiError('invalid_input', e.message, `body.${e.field}`);
+    if (e instanceof StaticFlowConflict) throw new ApiError('conflict', e.message, 'body.match');
     throw e;
   }
 }

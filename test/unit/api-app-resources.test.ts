@@ -85,6 +85,28 @@ describe('routes, ACL rules and app config over the real apps', () => {
     expect(off.json().message).toMatch(/apps\/router\/enable/);
   });
 
+  it('static flows: unencodable actions are a 400 naming the action, a PUT colliding with another entry is a 409, and neither is stored', async () => {
+    const { ctrl, app } = await rig(new MemoryStore());
+    const base = { dpid: '0000000000000005', priority: 100, match: [{ field: 'eth_type', value: 0x0806 }] };
+    const bogus = await app.inject({ method: 'POST', url: '/api/v1/static-flows', payload: { ...base, name: 'bogus', actions: [{ type: 'output', port: 'bogus' }] } });
+    expect(bogus.statusCode).toBe(400);
+    expect(bogus.json()).toMatchObject({ code: 'invalid_input', field: 'body.actions[0].port' });
+    const badInstr = await app.inject({ method: 'POST', url: '/api/v1/static-flows', payload: { ...base, name: 'bad-goto', instructions: [{ type: 'goto_table', tableId: 300 }] } });
+    expect(badInstr.json()).toMatchObject({ statusCode: 400, field: 'body.instructions[0].tableId' });
+    expect((await app.inject({ method: 'POST', url: '/api/v1/static-flows', payload: { ...base, name: 'a', actions: [{ type: 'output', port: 1 }] } })).statusCode).toBe(201);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/static-flows', payload: { ...base, name: 'b', priority: 101, actions: [] } })).statusCode).toBe(201);
+    const clash = await app.inject({ method: 'PUT', url: '/api/v1/static-flows/b', payload: { ...base, actions: [{ type: 'output', port: 2 }] } });
+    expect(clash.statusCode).toBe(409);
+    expect(clash.json()).toMatchObject({ code: 'conflict' });
+    expect(clash.json().message).toMatch(/"a"/);
+    const list = (await app.inject({ url: '/api/v1/static-flows' })).json() as { name: string; priority: number }[];
+    expect(list.map((f) => [f.name, f.priority])).toEqual([
+      ['a', 100],
+      ['b', 101],
+    ]);
+    expect(ctrl.flows!.flows(5n).filter((r) => r.owner === 'static-flows')).toHaveLength(2);
+  });
+
   it('app config get/put/delete: 400 naming the key, applied live (ACL flows move), stored, and back with routes and rules on a new controller over the same store', async () => {
     const store = new MemoryStore();
     const first = await rig(store);

@@ -8,9 +8,9 @@
 import { dpidToHex, parseDpid } from '../../core/ids.js';
 import { sameStored, StoreFollower, type StoreValue } from '../store.js';
 import type { App, AppContext } from '../types.js';
-import { checkStaticFlow, sameIdentity, staticRule, type StaticFlow } from './logic.js';
+import { checkStaticFlow, sameIdentity, StaticFlowConflict, staticRule, type StaticFlow } from './logic.js';
 
-export { checkStaticFlow, nameCookie, staticRule, StaticFlowError, type StaticFlow } from './logic.js';
+export { checkStaticFlow, nameCookie, staticRule, StaticFlowConflict, StaticFlowError, type StaticFlow } from './logic.js';
 
 /** The app with its API. Changes are persisted before they resolve. */
 export interface StaticFlowsApp extends App {
@@ -113,7 +113,7 @@ export function staticFlowsApp(): StaticFlowsApp {
       const f = checkStaticFlow(entry);
       return follower!.write(async () => {
         for (const other of flows.values()) {
-          if (other.name !== f.name && sameIdentity(other, f)) throw new Error(`static flow "${f.name}" has the same switch, table, priority and match as "${other.name}"`);
+          if (other.name !== f.name && sameIdentity(other, f)) throw new StaticFlowConflict(`static flow "${f.name}" has the same switch, table, priority and match as "${other.name}"`);
         }
         // Another instance may have created it a moment ago (its change not followed yet): ask the store.
         const created = !flows.has(f.name) && (await c.store.get(PREFIX + f.name)) === undefined;

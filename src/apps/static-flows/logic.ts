@@ -4,7 +4,7 @@
  */
 import { validateMatch, type Match, type OxmField } from '../../openflow/codec/v13/oxm.js';
 import type { Action } from '../../openflow/codec/v13/actions.js';
-import type { Instruction } from '../../openflow/codec/v13/instructions.js';
+import { validateInstructions, type Instruction } from '../../openflow/codec/v13/instructions.js';
 import type { FlowRule } from '../../flows/service.js';
 import { dpidToHex } from '../../core/ids.js';
 
@@ -33,6 +33,11 @@ export class StaticFlowError extends Error {
   ) {
     super(`${field}: ${message}`);
   }
+}
+
+/** An entry that would install the same flow (switch, table, priority, match) as another entry. */
+export class StaticFlowConflict extends Error {
+  override readonly name = 'StaticFlowConflict';
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -66,6 +71,15 @@ export function checkStaticFlow(x: unknown): StaticFlow {
     (list as unknown[] | undefined)?.forEach((a, i) => {
       if (typeof a !== 'object' || a === null || typeof (a as { type?: unknown }).type !== 'string') throw new StaticFlowError(`${k}[${i}]`, 'expected an object with a type');
     });
+    // Encoding is the check: an entry the codec cannot write would be stored and fail at every reconnect.
+    if (list !== undefined) {
+      try {
+        validateInstructions(list as Instruction[], k);
+      } catch (e) {
+        const field = (e as { field?: string }).field;
+        throw new StaticFlowError(field ?? k, field ? (e as Error).message.slice(field.length + 2) : (e as Error).message);
+      }
+    }
   }
   return {
     name: o.name,

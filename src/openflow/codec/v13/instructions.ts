@@ -2,8 +2,8 @@
 import { OFPBIC, OFPET } from '../constants.js';
 import { assertNever, OfDecodeError, OfEncodeError } from '../errors.js';
 import { Reader } from '../reader.js';
-import type { Writer } from '../writer.js';
-import { closeTlv8, decodeActions, encodeInstructionActions, putWords8, type Action } from './actions.js';
+import { Writer } from '../writer.js';
+import { closeTlv8, decodeActions, encodeActions, encodeInstructionActions, putWords8, type Action } from './actions.js';
 
 /** ofp_instruction_type. */
 export const OFPIT = {
@@ -161,4 +161,16 @@ function encodeInstruction(w: Writer, ins: Instruction, base: string, i: number)
     default:
       return assertNever(ins, 'instruction');
   }
+}
+
+/**
+ * Checks that an instruction list (or, with `kind: 'actions'`, an action list) can be encoded:
+ * every type known, every field of the right type and in range. Throws OfEncodeError naming the
+ * field (`instructions[1].actions[0].port`), so a stored rule is refused before it ever reaches
+ * a switch.
+ */
+export function validateInstructions(list: readonly Instruction[] | readonly Action[], kind: 'instructions' | 'actions' = 'instructions'): void {
+  const w = new Writer(256);
+  if (kind === 'actions') encodeActions(w, list as readonly Action[]);
+  else encodeInstructions(w, list as readonly Instruction[]);
 }
