@@ -1,9 +1,12 @@
-/** l2-learning decisions judged by behaviour: flows applied to model tables, packets followed through a small network. */
+/** l2-learning decisions judged by behaviour: the app's flows applied to the fake network, frames followed through one switch and a ring. */
 import { describe, expect, it } from 'vitest';
 import { OFP_NO_BUFFER, OFPP } from '../../src/openflow/codec/constants.js';
 import { L2Learning, defaultL2LearningConfig, type L2LearningConfig, type FloodPortsFn } from '../../src/apps/l2-learning/logic.js';
 import { macToNumber } from '../../src/packet/mac.js';
-import { FakeFlowTable, packetOutPorts } from '../fakes/fake-flow-table.js';
+import { FakeNetwork, hostsReached, type FakeHost, type Trace } from '../fakes/fake-network.js';
+import { APP_COOKIE_MASK } from '../fakes/app-effects.js';
+import type { FakeFlowTable } from '../fakes/fake-flow-table.js';
+import { mac, ring as ringTopology, snapshotOf } from '../fakes/topologies.js';
 
 const COOKIE = 0x1234_0000_0000_0000n;
 
@@ -15,91 +18,55 @@ function frame(dst: string, src: string, ethertype = 0x0800): Buffer {
   return b;
 }
 
-function mac(n: number): string {
-  return `00:00:00:00:00:${n.toString(16).padStart(2, '0')}`;
-}
-
-interface Host {
-  readonly name: string;
-  readonly mac: string;
-  dpid: bigint;
-  port: number;
-}
-
 /**
- * Switches with model tables, links and hosts, and a controller running the L2Learning logic
- * as the app's shell does (flows with the app cookie, packet-out, flows towards a moved host deleted).
+ * A fake network with a controller running the L2Learning logic as the app's shell does
+ * (flows with the app cookie, packet-out, flows towards a moved host deleted).
  */
 class Network {
-  readonly tables = new Map<bigint, FakeFlowTable>();
-  readonly ports = new Map<bigint, number[]>();
-  readonly links = new Map<string, { dpid: bigint; port: number }>();
-  readonly hosts = new Map<string, Host>();
+  readonly net = new FakeNetwork();
   logic: L2Learning;
   packetIns = 0;
   /** Packet handling steps of the last send; a storm hits the cap. */
   steps = 0;
+  /** What the last send did. */
+  last: Trace | undefined;
 
   constructor(cfg: Partial<L2LearningConfig> = {}, floodPorts?: FloodPortsFn) {
     this.logic = new L2Learning({ ...defaultL2LearningConfig, ...cfg }, floodPorts);
+    this.net.controller = (pi) => {
+      this.packetIns++;
+      const d = this.logic.packetIn(pi.dpid, pi.inPort, pi.data, this.net.now);
+      if (d.moved) this.net.flowMod(pi.dpid, { command: 'delete', tableId: 0xff, match: [{ field: 'eth_dst', value: String(pi.packet.eth_src) }], cookie: COOKIE, cookieMask: APP_COOKIE_MASK });
+      if (d.kind === 'forward') this.net.flowMod(pi.dpid, { ...this.logic.flowFor(d), cookie: COOKIE });
+      const po = this.logic.packetOutFor(d, pi.inPort, OFP_NO_BUFFER, pi.data);
+      return po ? [{ dpid: pi.dpid, spec: po }] : [];
+    };
+  }
+
+  get hosts(): Map<string, FakeHost> {
+    return this.net.hosts;
+  }
+
+  table(dpid: bigint): FakeFlowTable {
+    return this.net.table(dpid);
   }
 
   addSwitch(dpid: bigint, ports: number[]): void {
-    this.tables.set(dpid, new FakeFlowTable());
-    this.ports.set(dpid, ports);
-    for (const f of this.logic.switchFlows()) this.tables.get(dpid)!.apply({ ...f, cookie: COOKIE });
+    this.net.addSwitch(dpid, ports);
+    for (const f of this.logic.switchFlows()) this.net.flowMod(dpid, { ...f, cookie: COOKIE });
   }
 
-  link(a: bigint, ap: number, b: bigint, bp: number): void {
-    this.links.set(`${a}:${ap}`, { dpid: b, port: bp });
-    this.links.set(`${b}:${bp}`, { dpid: a, port: ap });
+  addHost(name: string, n: number, dpid: bigint, port: number): FakeHost {
+    return this.net.addHost(name, { mac: mac(n) }, dpid, port);
   }
 
-  addHost(name: string, n: number, dpid: bigint, port: number): Host {
-    const h = { name, mac: mac(n), dpid, port };
-    this.hosts.set(name, h);
-    return h;
-  }
-
-  private hostAt(dpid: bigint, port: number): Host | undefined {
-    for (const h of this.hosts.values()) if (h.dpid === dpid && h.port === port) return h;
-    return undefined;
-  }
-
-  /** Sends a frame from a host; returns the names of the hosts that received it, with repeats. */
+  /** Sends a frame from a host at `now`; returns the names of the hosts that received it, with repeats. */
   send(from: string, dst: string, now = 0, ethertype = 0x0800): string[] {
-    const h = this.hosts.get(from)!;
-    const data = frame(dst, h.mac, ethertype);
-    const got: string[] = [];
-    const queue: { dpid: bigint; inPort: number }[] = [{ dpid: h.dpid, inPort: h.port }];
-    this.steps = 0;
-    while (queue.length > 0 && this.steps < 500) {
-      this.steps++;
-      const { dpid, inPort } = queue.shift()!;
-      const table = this.tables.get(dpid)!;
-      const fwd = table.forward({ in_port: inPort, eth_dst: dst, eth_src: h.mac, eth_type: ethertype }, now);
-      let outs = fwd.outputs;
-      if (fwd.toController) {
-        this.packetIns++;
-        const d = this.logic.packetIn(dpid, inPort, data, now);
-        if (d.moved) table.apply({ command: 'delete', tableId: 0xff, match: [{ field: 'eth_dst', value: h.mac }], cookie: COOKIE, cookieMask: 0xffff_0000_0000_0000n }, now);
-        if (d.kind === 'forward') table.apply({ ...this.logic.flowFor(d), cookie: COOKIE }, now);
-        const po = this.logic.packetOutFor(d, inPort, OFP_NO_BUFFER, data);
-        outs = po ? packetOutPorts(po) : [];
-      }
-      for (const p of outs) {
-        const targets = p === OFPP.FLOOD ? this.ports.get(dpid)!.filter((x) => x !== inPort) : [p === OFPP.IN_PORT ? inPort : p];
-        for (const port of targets) {
-          const peer = this.links.get(`${dpid}:${port}`);
-          if (peer) queue.push({ dpid: peer.dpid, inPort: peer.port });
-          else {
-            const host = this.hostAt(dpid, port);
-            if (host && host.name !== from) got.push(host.name);
-          }
-        }
-      }
-    }
-    return got.sort();
+    this.net.now = now;
+    const t = this.net.send(from, frame(dst, this.net.host(from).mac, ethertype), { maxSteps: 500 });
+    this.steps = t.steps;
+    this.last = t;
+    return hostsReached(t);
   }
 }
 
@@ -129,7 +96,7 @@ describe('l2-learning on one switch', () => {
     const n = oneSwitch({ idleTimeoutSec: 30 });
     n.send('h1', mac(2), 0);
     n.send('h2', mac(1), 0);
-    const t = n.tables.get(1n)!;
+    const t = n.table(1n);
     const learned = t.flows.find((f) => f.priority === 10)!;
     expect(learned.idleTimeout).toBe(30);
     expect(learned.match).toEqual([
@@ -151,7 +118,7 @@ describe('l2-learning on one switch', () => {
     const n = oneSwitch({ matchSrc: false });
     n.send('h1', mac(2));
     n.send('h2', mac(1));
-    expect(n.tables.get(1n)!.flows.find((f) => f.priority === 10)!.match).toEqual([
+    expect(n.table(1n).flows.find((f) => f.priority === 10)!.match).toEqual([
       { field: 'in_port', value: 2 },
       { field: 'eth_dst', value: mac(1) },
     ]);
@@ -162,7 +129,7 @@ describe('l2-learning on one switch', () => {
     n.send('h2', mac(1));
     expect(n.send('h1', 'ff:ff:ff:ff:ff:ff')).toEqual(['h2', 'h3']);
     expect(n.send('h1', '01:00:5e:00:00:01')).toEqual(['h2', 'h3']);
-    expect(n.tables.get(1n)!.flows.filter((f) => f.priority === 10)).toHaveLength(0);
+    expect(n.table(1n).flows.filter((f) => f.priority === 10)).toHaveLength(0);
   });
 
   it('ignores LLDP and IEEE 802.1D link-local frames and does not learn multicast sources', () => {
@@ -196,12 +163,12 @@ describe('l2-learning on one switch', () => {
     n.send('h1', mac(2));
     n.send('h2', mac(1));
     n.send('h2', mac(1));
-    n.hosts.get('h1')!.port = 3;
     n.hosts.delete('h3');
+    n.net.moveHost('h1', 1n, 3);
     expect(n.send('h1', mac(2))).toEqual(['h2']);
     expect(n.logic.lookup(1n, macToNumber(mac(1)))).toBe(3);
     expect(n.send('h2', mac(1))).toEqual(['h1']);
-    expect(n.tables.get(1n)!.flows.filter((f) => f.priority === 10).every((f) => !f.instructions.some((i) => i.type === 'apply_actions' && i.actions.some((a) => a.type === 'output' && a.port === 1)))).toBe(true);
+    expect(n.table(1n).flows.filter((f) => f.priority === 10).every((f) => !f.instructions.some((i) => i.type === 'apply_actions' && i.actions.some((a) => a.type === 'output' && a.port === 1)))).toBe(true);
   });
 
   it('ages MACs out, forgets MACs on a port that went down, and bounds the table', () => {
@@ -258,34 +225,32 @@ describe('l2-learning on one switch', () => {
 });
 
 describe('l2-learning on a ring', () => {
-  /** s1..s4 in a ring (port 2 to the next switch, port 3 to the previous), host hi on si port 1. */
-  function ring(floodPorts?: FloodPortsFn): Network {
-    const n = new Network({}, floodPorts);
-    for (let i = 1n; i <= 4n; i++) {
-      n.addSwitch(i, [1, 2, 3]);
-      n.addHost(`h${i}`, Number(i), i, 1);
-    }
-    for (let i = 1n; i <= 4n; i++) n.link(i, 2, (i % 4n) + 1n, 3);
+  /** The shared ring of 4 (port 1 host hi, port 2 to the previous switch, port 3 to the next); flooding on its broadcast tree when `onTree`. */
+  function ring(onTree = false): Network {
+    const tree: { flood?: FloodPortsFn } = {};
+    const n = new Network({}, onTree ? (dpid, inPort) => tree.flood!(dpid, inPort) : undefined);
+    const t = ringTopology(4);
+    for (const sw of t.switches) n.addSwitch(sw.dpid, [...sw.ports]);
+    for (const [a, ap, b, bp] of t.links) n.net.link(a, ap, b, bp);
+    for (let i = 1; i <= 4; i++) n.addHost(`h${i}`, i, BigInt(i), 1);
+    // The topology layer's broadcast tree leaves one ring link out.
+    const snap = snapshotOf(n.net);
+    tree.flood = (dpid, inPort) => snap.floodPorts(dpid, inPort);
     return n;
   }
-
-  /** The broadcast tree leaves out the s4-s1 link (s4 port 2, s1 port 3). */
-  const treeFlood: FloodPortsFn = (dpid, inPort) => {
-    const blocked = (dpid === 4n && inPort === 2) || (dpid === 1n && inPort === 3);
-    if (blocked) return [];
-    return [1, 2, 3].filter((p) => p !== inPort && !(dpid === 4n && p === 2) && !(dpid === 1n && p === 3));
-  };
 
   it('storms with OFPP_FLOOD (no topology): the reason floods must follow the tree', () => {
     const n = ring();
     n.send('h1', 'ff:ff:ff:ff:ff:ff');
     expect(n.steps).toBe(500);
+    expect(n.last!.loop).toBe(true);
   });
 
   it('floods on the broadcast tree: every host gets one copy, then unicast converges', () => {
-    const n = ring(treeFlood);
+    const n = ring(true);
     expect(n.send('h1', 'ff:ff:ff:ff:ff:ff')).toEqual(['h2', 'h3', 'h4']);
     expect(n.steps).toBeLessThan(20);
+    expect(n.last).toMatchObject({ loop: false, delivered: [{}, {}, {}] });
     for (const a of ['h1', 'h2', 'h3', 'h4']) {
       for (const b of ['h1', 'h2', 'h3', 'h4']) {
         if (a === b) continue;
