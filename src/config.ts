@@ -1,256 +1,213 @@
-/** One typed configuration for Signalbox: every default lives in `defaultConfig`, documented here. */
-import type { ClusterConfig } from './cluster/config.js';
-
-/** OpenFlow listener and session settings. */
-export interface OpenFlowConfig {
-  /** Listen addresses `host:port` for plain TCP (6653 is IANA's; add 6633 for old switches). */
-  readonly listen: readonly string[];
-  /** TLS listener; off unless `key` and `cert` are set. */
-  readonly tls: {
-    readonly listen: readonly string[];
-    /** PEM file paths. */
-    readonly key?: string;
-    readonly cert?: string;
-    readonly ca?: string;
-    /** Require and verify the switch's certificate against `ca`. */
-    readonly verifyPeer: boolean;
-  };
-  /** OpenFlow versions we accept, by wire number (4 = 1.3, 1 = 1.0); the highest common one wins. */
-  readonly versions: readonly number[];
-  /** A peer that has not finished HELLO → FEATURES → PORT_DESC → DESC by then is dropped. */
-  readonly handshakeTimeoutMs: number;
-  /** Send an ECHO_REQUEST this often; 0 turns keepalive off. */
-  readonly echoIntervalMs: number;
-  /** Unanswered echo requests after which the switch is taken for dead. */
-  readonly echoMaxMisses: number;
-  /** A request with no reply by then is rejected with a timeout error. */
-  readonly requestTimeoutMs: number;
-  /** SET_CONFIG miss_send_len: 0xffff sends whole packets and asks the switch not to buffer. */
-  readonly missSendLen: number;
-  /** Largest message length a peer may declare before the session is closed. */
-  readonly maxMessageLen: number;
-  /** Bytes waiting for a slow switch beyond which it is disconnected (aedes-style bound). */
-  readonly maxOutboundBytes: number;
-  /** A switch whose socket stays full this long is disconnected. */
-  readonly drainTimeoutMs: number;
-  /** How long a live session gets to answer an echo when another connection claims its dpid. */
-  readonly duplicateProbeMs: number;
-}
-
-/** Topology layer: LLDP link discovery, host tracking, graph and paths (src/topology). */
-export interface TopologyConfig {
-  /** Every live port of every switch gets one signed LLDP probe this often; switches are spread over the interval. */
-  readonly probeIntervalMs: number;
-  /** A link not confirmed by a probe for this many intervals is removed. */
-  readonly maxMissedProbes: number;
-  /** A probe that took longer than this from signing to reception is dropped as stale (and counted as forged). */
-  readonly maxProbeDelayMs: number;
-  /** How often the probe timer runs; probes due in between go out together. */
-  readonly probeTickMs: number;
-  /** Priority of the reserved LLDP-to-controller flow; above any app's. */
-  readonly lldpFlowPriority: number;
-  /** How often each switch is asked whether the LLDP flow is still there (it is also restored on FLOW_REMOVED). */
-  readonly lldpFlowCheckIntervalMs: number;
-  /** A host not seen for this long is removed. */
-  readonly hostIdleTimeoutMs: number;
-  /** IPv4 plus IPv6 addresses kept per host; the least recently seen go first. */
-  readonly maxAddressesPerHost: number;
-  /** Changes within this window are announced in one topologyChanged event. */
-  readonly changeCoalesceMs: number;
-  /** Weight of a link for weighted paths, unless overridden below. Must be > 0. */
-  readonly defaultLinkWeight: number;
-  /** Per-link weights, keyed by the link's source `dpidHex:port` (e.g. `0000000000000001:2`). */
-  readonly linkWeights: Readonly<Record<string, number>>;
-}
-
-/** A bearer token of the northbound API: `read` may GET, `admin` may also change things. */
-export interface ApiToken {
-  /** Shown in logs and audit lines instead of the token. */
-  readonly name: string;
-  /** The secret a client sends as `Authorization: Bearer <token>`; at least 16 characters. */
-  readonly token: string;
-  readonly scope: 'read' | 'admin';
-}
-
 /**
- * Northbound API (REST, WebSocket events, /metrics). The fields after `listen` were added with the
- * API (issue 6); they are optional in the type so older literal configs still compile, and their
- * defaults are in `defaultConfig.api` below.
+ * One typed configuration for Signalbox: every core setting (OpenFlow, topology, API, apps
+ * framework, flows, cluster) is declared once below with its type, default and doc; the types,
+ * `defaultConfig`, validation of files, environment and flags (src/config-file.ts) and
+ * docs/configuration.md all come from these declarations (src/core/config-schema.ts).
  */
-export interface ApiConfig {
-  /** `host:port` to listen on. With no token configured the API binds to 127.0.0.1 whatever this says. */
-  readonly listen: string;
-  /** Bearer tokens; empty = no authentication, localhost only. */
-  readonly tokens?: readonly ApiToken[];
-  /**
-   * Origins allowed by CORS (`*` for any); empty = no CORS headers. Browser pages of these
-   * origins (and of the API's own) may also write and open the event stream; others get 403.
-   */
-  readonly corsOrigins?: readonly string[];
-  /**
-   * Host names clients may use in the `Host` header (`*` for any), besides the loopback names, the
-   * listen host and, when listening on every interface, this machine's name and addresses. A
-   * request naming another host is refused (403): that is how DNS rebinding reaches a local API.
-   */
-  readonly allowedHosts?: readonly string[];
-  /** Largest request body accepted, in bytes (413 beyond). */
-  readonly bodyLimitBytes?: number;
-  /** WebSocket event streams get a heartbeat message this often; 0 turns it off. */
-  readonly eventsHeartbeatMs?: number;
-  /** Serve the OpenAPI document at /openapi.json and interactive docs at /docs. */
-  readonly docs?: boolean;
+import { bool, defaultsOf, int, list, num, oneOf, optional, record, section, str, any, type ConfigOf, type Issue } from './core/config-schema.js';
+
+/** A duration setting in milliseconds (0 or more). */
+const ms = (def: number, doc: string): ReturnType<typeof int> => int({ default: def, min: 0, unit: 'ms', doc });
+/** A count (0 or more). */
+const count = (def: number, doc: string): ReturnType<typeof int> => int({ default: def, min: 0, doc });
+
+/** `host:port` settings: the message parseHostPort gives, without its prefix. */
+function hostPortError(s: string): string | undefined {
+  try {
+    parseHostPort(s, 'address');
+    return undefined;
+  } catch (e) {
+    return (e as Error).message.replace(/^address: /, '');
+  }
 }
+const hostPort = (doc?: string): ReturnType<typeof str> => str({ check: hostPortError, patternDoc: 'HOST:PORT', ...(doc !== undefined ? { doc } : {}) });
 
-/** App framework settings. */
-export interface AppsConfig {
-  /** Apps to run at start, by name (built-ins and those the modules below provide). */
-  readonly enabled: readonly string[];
-  /**
-   * External app modules: an npm package name, or a path to a file (relative to the working
-   * directory) whose default export (or `app` / `apps` export) is an App, a function making one,
-   * or a list of those.
-   */
-  readonly modules: readonly string[];
-  /** Per-app settings by app name (checked against the app's schema). */
-  readonly settings: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-  /** An app failing this many times within `failureWindowMs` is stopped and its flows removed. */
-  readonly maxFailures: number;
-  readonly failureWindowMs: number;
-}
+/** The `openflow` section: listeners and session settings. */
+export const openflowSchema = section({
+  listen: list(hostPort(), { default: ['0.0.0.0:6653'], doc: "Listen addresses `host:port` for plain TCP (6653 is IANA's; add 6633 for old switches)." }),
+  tls: section(
+    {
+      listen: list(hostPort(), { default: ['0.0.0.0:6654'], doc: 'TLS listen addresses; the TLS listener is off unless `key` and `cert` are set.' }),
+      key: optional(str({ nonEmpty: true, doc: 'PEM file of the private key.' })),
+      cert: optional(str({ nonEmpty: true, doc: 'PEM file of the certificate.' })),
+      ca: optional(str({ nonEmpty: true, doc: "PEM file of the CA that signs switches' certificates." })),
+      verifyPeer: bool({ default: false, doc: "Require and verify the switch's certificate against `ca`." }),
+    },
+    {
+      doc: 'TLS listener; off unless `key` and `cert` are set.',
+      validate: (t): Issue | undefined => {
+        if (t.key !== undefined && t.cert === undefined) return { path: ['cert'], message: 'is required when openflow.tls.key is set' };
+        if (t.cert !== undefined && t.key === undefined) return { path: ['key'], message: 'is required when openflow.tls.cert is set' };
+        if (t.verifyPeer && t.ca === undefined) return { path: ['ca'], message: 'is required when openflow.tls.verifyPeer is true' };
+        return undefined;
+      },
+    },
+  ),
+  versions: list(int({ allowed: [1, 4] }), { default: [4, 1], nonEmpty: true, doc: 'OpenFlow versions we accept, by wire number (4 = 1.3, 1 = 1.0); the highest common one wins.' }),
+  handshakeTimeoutMs: ms(10_000, 'A peer that has not finished HELLO → FEATURES → PORT_DESC → DESC by then is dropped.'),
+  echoIntervalMs: ms(5_000, 'Send an ECHO_REQUEST this often; 0 turns keepalive off.'),
+  echoMaxMisses: count(3, 'Unanswered echo requests after which the switch is taken for dead.'),
+  requestTimeoutMs: ms(10_000, 'A request with no reply by then is rejected with a timeout error.'),
+  missSendLen: int({ default: 0xffff, min: 0, max: 0xffff, unit: 'bytes', doc: 'SET_CONFIG miss_send_len: 0xffff sends whole packets and asks the switch not to buffer.' }),
+  maxMessageLen: int({ default: 0xffff, min: 8, max: 0xffff, unit: 'bytes', doc: 'Largest message length a peer may declare before the session is closed.' }),
+  maxOutboundBytes: int({ default: 16 * 1024 * 1024, min: 0, unit: 'bytes', doc: 'Bytes waiting for a slow switch beyond which it is disconnected (aedes-style bound).' }),
+  drainTimeoutMs: ms(30_000, 'A switch whose socket stays full this long is disconnected.'),
+  duplicateProbeMs: ms(2_000, 'How long a live session gets to answer an echo when another connection claims its dpid.'),
+}, { doc: 'OpenFlow listener and session settings.' });
 
-/** What reconciliation does with a flow on a switch that nobody here wants. */
-export type ForeignFlowPolicy = 'keep' | 'delete';
+/** The `topology` section: LLDP link discovery, host tracking, graph and paths (src/topology). */
+export const topologySchema = section({
+  probeIntervalMs: ms(1_000, 'Every live port of every switch gets one signed LLDP probe this often; switches are spread over the interval.'),
+  maxMissedProbes: count(3, 'A link not confirmed by a probe for this many intervals is removed.'),
+  maxProbeDelayMs: ms(1_000, 'A probe that took longer than this from signing to reception is dropped as stale (and counted as forged).'),
+  probeTickMs: ms(25, 'How often the probe timer runs; probes due in between go out together.'),
+  lldpFlowPriority: int({ default: 65_000, min: 0, max: 0xffff, doc: "Priority of the reserved LLDP-to-controller flow; above any app's." }),
+  lldpFlowCheckIntervalMs: ms(30_000, 'How often each switch is asked whether the LLDP flow is still there (it is also restored on FLOW_REMOVED).'),
+  hostIdleTimeoutMs: ms(300_000, 'A host not seen for this long is removed.'),
+  maxAddressesPerHost: count(8, 'IPv4 plus IPv6 addresses kept per host; the least recently seen go first.'),
+  changeCoalesceMs: ms(20, 'Changes within this window are announced in one topologyChanged event.'),
+  defaultLinkWeight: num({ default: 1, above: 0, doc: 'Weight of a link for weighted paths, unless overridden in `linkWeights`.' }),
+  linkWeights: record(num({ above: 0 }), {
+    default: {},
+    keyPattern: /^[0-9a-f]{16}:[0-9]+$/,
+    keyDoc: "the link's source as 16 hex digits, a colon and the port (0000000000000001:2)",
+    doc: "Per-link weights, keyed by the link's source `dpidHex:port` (e.g. `0000000000000001:2`).",
+  }),
+}, { doc: 'Topology layer: LLDP link discovery, host tracking, graph and paths.' });
 
-/** What reconciliation does with a reactive flow (one with a timeout) of ours that we no longer track. */
-export type StaleReactivePolicy = 'adopt' | 'delete';
+/** The `api` section: the northbound API (REST, WebSocket events, /metrics). */
+export const apiSchema = section({
+  listen: str({ default: '127.0.0.1:8080', nonEmpty: true, check: hostPortError, patternDoc: 'HOST:PORT', doc: '`host:port` to listen on. With no token configured the API binds to 127.0.0.1 whatever this says.' }),
+  tokens: list(
+    section({
+      name: str({ nonEmpty: true, doc: 'Shown in logs and audit lines instead of the token.' }),
+      token: str({ minLength: 16, secret: true, doc: 'The secret a client sends as `Authorization: Bearer <token>`; at least 16 characters.' }),
+      scope: oneOf(['read', 'admin'], { doc: '`read` may GET, `admin` may also change things.' }),
+    }),
+    { default: [], uniqueBy: 'name', doc: 'Bearer tokens `{name, token, scope}`; empty = no authentication, localhost only.' },
+  ),
+  corsOrigins: list(str(), {
+    default: [],
+    doc: "Origins allowed by CORS (`*` for any); empty = no CORS headers. Browser pages of these origins (and of the API's own) may also write and open the event stream; others get 403.",
+  }),
+  allowedHosts: list(str(), {
+    default: [],
+    doc: "Host names clients may use in the `Host` header (`*` for any), besides the loopback names, the listen host and, when listening on every interface, this machine's name and addresses. A request naming another host is refused (403): that is how DNS rebinding reaches a local API.",
+  }),
+  bodyLimitBytes: int({ default: 1024 * 1024, min: 1024, unit: 'bytes', doc: 'Largest request body accepted (413 beyond).' }),
+  eventsHeartbeatMs: ms(15_000, 'WebSocket event streams get a heartbeat message this often; 0 turns it off.'),
+  docs: bool({ default: true, doc: 'Serve the OpenAPI document at /openapi.json and interactive docs at /docs.' }),
+}, { doc: 'Northbound API: listen address, tokens, CORS, limits.' });
 
-/** Flow rule service settings. */
-export interface FlowsConfig {
-  /** Reconcile every switch this often; 0 turns periodic reconciliation off (reconnects still reconcile). */
-  readonly reconcileIntervalMs: number;
-  /** Reconcile a switch as soon as it connects, before any desired flow is sent to it. */
-  readonly reconcileOnConnect: boolean;
-  /**
-   * Flows whose cookie belongs to no owner of this service (another controller, an operator's
-   * `ovs-ofctl add-flow` with its own cookie): left alone (`keep`) unless set to `delete`.
-   */
-  readonly foreignFlows: ForeignFlowPolicy;
-  /**
-   * A flow in our cookie space with an idle or hard timeout that we do not track (typically
-   * learned flows that survived a controller restart): `adopt` tracks it as installed until it
-   * expires, so a restart costs no flow mods; `delete` removes it.
-   */
-  readonly staleReactiveFlows: StaleReactivePolicy;
-  /** Flow mods sent before waiting for their barrier; bounds the bytes queued for one switch. */
-  readonly batchSize: number;
-  /** Ask the switch for FLOW_REMOVED on every flow we install (OFPFF_SEND_FLOW_REM), so expiries and foreign deletes are seen. */
-  readonly sendFlowRemoved: boolean;
-  /** A flow removed by someone else (FLOW_REMOVED reason DELETE) that we still want is put back at once. */
-  readonly restoreDeleted: boolean;
-  /**
-   * Owner ids (top 16 cookie bits) this service treats as its own besides the owners that
-   * registered a scope, e.g. apps that are configured off but whose old flows should be cleaned.
-   */
-  readonly extraOwnedIds: readonly number[];
-  /** Fixed owner ids by owner name, overriding the id derived from the name (to settle a hash collision). */
-  readonly ownerIds: Readonly<Record<string, number>>;
-}
+/** The `apps` section: the app framework. */
+export const appsSchema = section({
+  // Topology-aware forwarding and proxy ARP. l2-learning is the alternative to forwarding (both
+  // own the table-miss flow, so enable one of them); see src/apps/registry.ts for the rest.
+  enabled: list(str(), { default: ['forwarding', 'proxy-arp'], doc: 'Apps to run at start, by name (built-ins and those the modules below provide).' }),
+  modules: list(str(), {
+    default: [],
+    doc: 'External app modules: an npm package name, or a path to a file (relative to the working directory) whose default export (or `app` / `apps` export) is an App, a function making one, or a list of those.',
+  }),
+  settings: record(record(any(), { mergeKeys: true }), {
+    default: {},
+    mergeKeys: true,
+    keyDoc: 'app names',
+    doc: "Per-app settings by app name, checked against the app's schema at start (see the apps' sections below); later sources override them key by key.",
+  }),
+  maxFailures: count(5, 'An app failing this many times within `failureWindowMs` is stopped and its flows removed.'),
+  failureWindowMs: ms(60_000, 'The window of `maxFailures`.'),
+}, { doc: 'The app framework: which apps run, external app modules, per-app settings.' });
+
+/** The `flows` section: the flow rule service. */
+export const flowsSchema = section({
+  reconcileIntervalMs: ms(30_000, 'Reconcile every switch this often; 0 turns periodic reconciliation off (reconnects still reconcile).'),
+  reconcileOnConnect: bool({ default: true, doc: 'Reconcile a switch as soon as it connects, before any desired flow is sent to it.' }),
+  foreignFlows: oneOf(['keep', 'delete'], {
+    default: 'keep',
+    doc: "Flows whose cookie belongs to no owner of this service (another controller, an operator's `ovs-ofctl add-flow` with its own cookie): left alone (`keep`) unless set to `delete`.",
+  }),
+  staleReactiveFlows: oneOf(['adopt', 'delete'], {
+    default: 'adopt',
+    doc: 'A flow in our cookie space with an idle or hard timeout that we do not track (typically learned flows that survived a controller restart): `adopt` tracks it as installed until it expires, so a restart costs no flow mods; `delete` removes it.',
+  }),
+  batchSize: count(1000, 'Flow mods sent before waiting for their barrier; bounds the bytes queued for one switch.'),
+  sendFlowRemoved: bool({ default: true, doc: 'Ask the switch for FLOW_REMOVED on every flow we install (OFPFF_SEND_FLOW_REM), so expiries and foreign deletes are seen.' }),
+  restoreDeleted: bool({ default: true, doc: 'A flow removed by someone else (FLOW_REMOVED reason DELETE) that we still want is put back at once.' }),
+  extraOwnedIds: list(int(), {
+    default: [],
+    doc: 'Owner ids (top 16 cookie bits) this service treats as its own besides the owners that registered a scope, e.g. apps that are configured off but whose old flows should be cleaned.',
+  }),
+  ownerIds: record(int({ min: 0 }), { default: {}, keyDoc: 'owner names', doc: 'Fixed owner ids by owner name, overriding the id derived from the name (to settle a hash collision).' }),
+}, { doc: 'The flow rule service: reconciliation and ownership policies.' });
+
+/** The `cluster` section: etcd membership, one master per switch, shared store. */
+export const clusterSchema = section({
+  etcd: section({
+    endpoints: list(str({ pattern: /^https?:\/\/[^/\s]+\/?$/, patternDoc: 'http(s)://host:port' }), { default: [], doc: 'etcd client URLs (`http://10.0.0.5:2379`); empty = standalone (no etcd needed).' }),
+    prefix: str({ default: 'signalbox/', pattern: /\/$/, patternDoc: "a prefix ending with '/'", doc: 'Prefix of every key this cluster writes, so several clusters can share one etcd.' }),
+    requestTimeoutMs: ms(1_000, 'Limit of one etcd request (keepalive, claim, store operation).'),
+  }, { doc: 'The etcd cluster; standalone while `endpoints` is empty.' }),
+  instanceId: str({ default: '', pattern: /^[A-Za-z0-9._-]{0,64}$/, patternDoc: '1-64 of A-Z a-z 0-9 . _ -', doc: "This instance's name in the cluster; empty = a random one at each start." }),
+  // An instance that stops renewing for this long loses its switches; it demotes itself
+  // demoteMarginMs earlier, so two masters never write to one switch.
+  leaseTtlSec: int({ default: 3, min: 2, unit: 's', doc: 'Lease TTL: an instance that stops renewing for this long is gone and its switches get new masters (etcd refuses leases under 2 s).' }),
+  demoteMarginMs: int({ default: 1_000, min: 1, unit: 'ms', doc: 'The instance gives up mastership when its last good keepalive is older than the TTL minus this.' }),
+  keepaliveIntervalMs: int({ default: 500, min: 1, unit: 'ms', doc: 'How often the lease is renewed; at least two keepalives must fit before the demotion deadline.' }),
+  advertise: section({
+    api: str({ default: '', doc: "Northbound API `host:port`; empty = the API's listen address." }),
+    openflow: str({ default: '', doc: 'OpenFlow `host:port` switches use for this instance; empty = the first OpenFlow listener.' }),
+  }, { doc: 'Addresses other instances and tools may use to reach this one (shown in cluster status).' }),
+  topologyPublishMs: ms(50, 'Local links and hosts are published to etcd at most this often (changes are batched).'),
+  topologyGraceMs: ms(
+    6_000,
+    'How long the merged topology keeps a link whose probes stopped because their sender may have died, and the entries of an instance whose lease expired: long enough for the new masters to probe again, so a failover does not change the broadcast tree. A port going down still removes at once.',
+  ),
+}, {
+  doc: 'Cluster mode (etcd membership, one master per switch, shared store); standalone while `cluster.etcd.endpoints` is empty.',
+  validate: (c): Issue | undefined => {
+    if (c.demoteMarginMs >= c.leaseTtlSec * 1000) return { path: ['demoteMarginMs'], message: `must be below the lease TTL (leaseTtlSec ${c.leaseTtlSec} s), got ${c.demoteMarginMs}` };
+    if (c.keepaliveIntervalMs * 2 > c.leaseTtlSec * 1000 - c.demoteMarginMs) {
+      return { path: ['keepaliveIntervalMs'], message: `at least two keepalives must fit before the demotion deadline (leaseTtlSec × 1000 − demoteMarginMs = ${c.leaseTtlSec * 1000 - c.demoteMarginMs} ms), got ${c.keepaliveIntervalMs}` };
+    }
+    return undefined;
+  },
+});
+
+/** Every core setting. */
+export const configSchema = section({
+  openflow: openflowSchema,
+  topology: topologySchema,
+  api: apiSchema,
+  dataDir: str({ default: './data', nonEmpty: true, doc: 'Data directory (LevelDB store).' }),
+  apps: appsSchema,
+  flows: flowsSchema,
+  cluster: clusterSchema,
+  logLevel: oneOf<string>(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { default: 'info', doc: 'pino log level.' }),
+});
 
 /** The whole configuration. */
-export interface Config {
-  readonly openflow: OpenFlowConfig;
-  readonly topology: TopologyConfig;
-  /** Northbound API: listen address, tokens, CORS, limits (see ApiConfig). */
-  readonly api: ApiConfig;
-  /** Data directory (LevelDB store). */
-  readonly dataDir: string;
-  /** The app framework: which apps run, external app modules, per-app settings. */
-  readonly apps: AppsConfig;
-  /** The flow rule service: reconciliation and ownership policies. */
-  readonly flows: FlowsConfig;
-  /**
-   * Cluster mode (etcd membership, one master per switch, shared store); standalone while
-   * `cluster.etcd.endpoints` is empty. See src/cluster/config.ts for each setting.
-   */
-  readonly cluster: ClusterConfig;
-  /** pino level. */
-  readonly logLevel: string;
-}
+export type Config = ConfigOf<typeof configSchema>;
+/** OpenFlow listener and session settings. */
+export type OpenFlowConfig = Config['openflow'];
+/** Topology layer settings. */
+export type TopologyConfig = Config['topology'];
+/** Northbound API settings. */
+export type ApiConfig = Config['api'];
+/** A bearer token of the northbound API: `read` may GET, `admin` may also change things. */
+export type ApiToken = ApiConfig['tokens'][number];
+/** App framework settings. */
+export type AppsConfig = Config['apps'];
+/** Flow rule service settings. */
+export type FlowsConfig = Config['flows'];
+/** What reconciliation does with a flow on a switch that nobody here wants. */
+export type ForeignFlowPolicy = FlowsConfig['foreignFlows'];
+/** What reconciliation does with a reactive flow (one with a timeout) of ours that we no longer track. */
+export type StaleReactivePolicy = FlowsConfig['staleReactiveFlows'];
+/** The `cluster` section. Without `etcd.endpoints` the controller runs standalone. */
+export type ClusterConfig = Config['cluster'];
 
-/** Every default, in one place. */
-export const defaultConfig: Config = {
-  openflow: {
-    listen: ['0.0.0.0:6653'],
-    tls: { listen: ['0.0.0.0:6654'], verifyPeer: false },
-    versions: [4, 1],
-    handshakeTimeoutMs: 10_000,
-    echoIntervalMs: 5_000,
-    echoMaxMisses: 3,
-    requestTimeoutMs: 10_000,
-    missSendLen: 0xffff,
-    maxMessageLen: 0xffff,
-    maxOutboundBytes: 16 * 1024 * 1024,
-    drainTimeoutMs: 30_000,
-    duplicateProbeMs: 2_000,
-  },
-  topology: {
-    probeIntervalMs: 1_000,
-    maxMissedProbes: 3,
-    maxProbeDelayMs: 1_000,
-    probeTickMs: 25,
-    lldpFlowPriority: 65_000,
-    lldpFlowCheckIntervalMs: 30_000,
-    hostIdleTimeoutMs: 300_000,
-    maxAddressesPerHost: 8,
-    changeCoalesceMs: 20,
-    defaultLinkWeight: 1,
-    linkWeights: {},
-  },
-  api: {
-    listen: '127.0.0.1:8080',
-    tokens: [],
-    corsOrigins: [],
-    allowedHosts: [],
-    bodyLimitBytes: 1024 * 1024,
-    eventsHeartbeatMs: 15_000,
-    docs: true,
-  },
-  dataDir: './data',
-  apps: {
-    // Topology-aware forwarding and proxy ARP. l2-learning is the alternative to forwarding (both
-    // own the table-miss flow, so enable one of them); see src/apps/registry.ts for the rest.
-    enabled: ['forwarding', 'proxy-arp'],
-    modules: [],
-    settings: {},
-    maxFailures: 5,
-    failureWindowMs: 60_000,
-  },
-  cluster: {
-    // Standalone: no etcd endpoints. With them, instances coordinate through etcd.
-    etcd: { endpoints: [], prefix: 'signalbox/', requestTimeoutMs: 1_000 },
-    instanceId: '',
-    // An instance that stops renewing for this long loses its switches; it demotes itself
-    // demoteMarginMs earlier, so two masters never write to one switch.
-    leaseTtlSec: 3,
-    demoteMarginMs: 1_000,
-    keepaliveIntervalMs: 500,
-    advertise: { api: '', openflow: '' },
-    topologyPublishMs: 50,
-    topologyGraceMs: 6_000,
-  },
-  flows: {
-    reconcileIntervalMs: 30_000,
-    reconcileOnConnect: true,
-    foreignFlows: 'keep',
-    staleReactiveFlows: 'adopt',
-    batchSize: 1000,
-    sendFlowRemoved: true,
-    restoreDeleted: true,
-    extraOwnedIds: [],
-    ownerIds: {},
-  },
-  logLevel: 'info',
-};
+/** Every default, from the declarations above. */
+export const defaultConfig: Config = defaultsOf(configSchema);
 
 /** Splits `host:port` (IPv6 as `[::1]:6653`); throws RangeError naming the bad value. */
 export function parseHostPort(s: string, what = 'address'): { host: string; port: number } {

@@ -101,6 +101,26 @@ describe('loadConfig', () => {
     expect(e.key).toBe('openflow.tls.cert');
   });
 
+  it('gives the line of a bad value in a config file, and range errors with the bound', () => {
+    const f = file('d.yaml', 'openflow:\n  echoIntervalMs: 100\n  handshakeTimeoutMS: 7000\n');
+    const e = err(() => loadConfig({ file: f }));
+    expect(e.key).toBe('openflow.handshakeTimeoutMS');
+    expect(e.line).toBe(3);
+    expect(e.message).toBe(`config file ${f}:3: openflow.handshakeTimeoutMS: unknown setting (did you mean openflow.handshakeTimeoutMs?)`);
+    const g = file('e.yaml', 'api:\n  tokens:\n    - { name: a, token: 0123456789abcdef, scope: read }\n    - { name: a, token: 0123456789abcdef, scope: root }\n');
+    const t = err(() => loadConfig({ file: g }));
+    expect([t.key, t.line]).toEqual(['api.tokens[1].scope', 4]);
+    expect(err(() => loadConfig({ flags: { api: { bodyLimitBytes: 12 } } })).message).toBe('command line: api.bodyLimitBytes: must be at least 1024, got 12');
+  });
+
+  it('checks the cluster section at load, and null unsets an optional key', () => {
+    expect(err(() => loadConfig({ flags: { cluster: { leaseTtlSec: 1 } } })).key).toBe('cluster.leaseTtlSec');
+    expect(err(() => loadConfig({ flags: { cluster: { demoteMarginMs: 3_000 } } })).key).toBe('cluster.demoteMarginMs');
+    expect(err(() => loadConfig({ flags: { cluster: { etcd: { endpoints: ['localhost:2379'] } } } })).key).toBe('cluster.etcd.endpoints[0]');
+    const f = file('n.yaml', 'openflow:\n  tls:\n    key: null\n');
+    expect(loadConfig({ file: f }).openflow.tls).toEqual(defaultConfig.openflow.tls);
+  });
+
   it('refuses unreadable and malformed files with the path', () => {
     expect(err(() => loadConfig({ file: join(dir, 'missing.yaml') })).message).toMatch(/missing\.yaml: cannot read it: no such file/);
     const f = file('bad.yaml', 'api: [unclosed\n');
