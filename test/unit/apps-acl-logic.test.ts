@@ -1,4 +1,4 @@
-/** acl: rule checks, ordered flows judged on a model table (first match wins, allow exceptions), and the app's CRUD persisted in its store, run by the real AppManager. */
+/** acl: rule checks, ordered flows judged on the fake network (first match wins, allow exceptions, only the switches a rule names), and the app's CRUD persisted in its store, run by the real AppManager. */
 import { describe, expect, it } from 'vitest';
 import { EventBus } from '../../src/core/events.js';
 import { silentLogger } from '../../src/log.js';
@@ -8,7 +8,10 @@ import { AppManager } from '../../src/apps/manager.js';
 import { memoryAppStore } from '../../src/apps/store.js';
 import { aclApp, aclFlows, checkRule, AclRuleError, type AclRule } from '../../src/apps/acl/index.js';
 import { buildPacket } from '../../src/packet/packet.js';
-import { FakeFlowTable, type PacketFields } from '../fakes/fake-flow-table.js';
+import { dpidToHex } from '../../src/core/ids.js';
+import { hostsReached, type FakeNetwork } from '../fakes/fake-network.js';
+import type { PacketFields } from '../fakes/fake-packet.js';
+import { buildNetwork, linear } from '../fakes/topologies.js';
 
 const H1 = { mac: '00:00:00:00:00:01', ip: '10.0.0.1' };
 const H2 = { mac: '00:00:00:00:00:02', ip: '10.0.0.2' };
@@ -22,17 +25,35 @@ function pkt(src: typeof H1, dst: typeof H1, proto: 'icmp' | 'tcp' | 'udp', port
   return { ...base, ip_proto: 17, udp_src: 40000, udp_dst: port };
 }
 
-/** A table with the ACL flows above a forwarding flow to each host. */
-function table(rules: AclRule[]): FakeFlowTable {
-  const t = new FakeFlowTable();
-  for (const h of [H1, H2, H3]) t.apply({ priority: 10, match: [{ field: 'eth_dst', value: h.mac }], actions: [{ type: 'output', port: Number(h.mac.slice(-1)) }] });
-  for (const f of aclFlows(rules, DPID)) t.apply(f);
-  return t;
+const HOSTS = [H1, H2, H3];
+
+/** Forwarding flows (eth_dst to the host's port, or towards its switch) below the ACL flows of each switch. */
+function withAcl(net: FakeNetwork, rules: AclRule[]): FakeNetwork {
+  for (const sw of net.switches.values()) {
+    for (const h of net.hosts.values()) {
+      const port = h.dpid === sw.dpid ? h.port : h.dpid > sw.dpid ? 3 : 2;
+      net.flowMod(sw.dpid, { priority: 10, match: [{ field: 'eth_dst', value: h.mac }], actions: [{ type: 'output', port }] });
+    }
+    for (const f of aclFlows(rules, dpidToHex(sw.dpid))) net.flowMod(sw.dpid, f);
+  }
+  return net;
 }
 
-function fate(t: FakeFlowTable, p: PacketFields): 'forwarded' | 'dropped' | 'controller' {
-  const r = t.forward(p);
-  return r.toController ? 'controller' : r.outputs.length > 0 ? 'forwarded' : 'dropped';
+/** One switch, h1..h3 on ports 1..3, with the ACL flows above a forwarding flow to each host. */
+function oneSwitch(rules: AclRule[]): FakeNetwork {
+  return withAcl(buildNetwork({ switches: [{ dpid: 1n, ports: [1, 2, 3] }], links: [], hosts: HOSTS.map((h, i) => ({ name: `h${i + 1}`, mac: h.mac, dpid: 1n, port: i + 1 })) }), rules);
+}
+
+/** What happens to a packet a host sends: it reaches its destination and nothing else, goes (only) to the controller, or is dropped. */
+function fate(net: FakeNetwork, p: PacketFields): 'forwarded' | 'dropped' | 'controller' | 'something else' {
+  const from = [...net.hosts.values()].find((h) => h.mac === p.eth_src)!;
+  const to = [...net.hosts.values()].find((h) => h.mac === p.eth_dst)!;
+  const t = net.inject(from.dpid, from.port, p);
+  const reached = hostsReached(t);
+  if (t.packetIns.length === 0 && t.drops.length === 0 && t.delivered.length === 1 && reached[0] === to.name) return 'forwarded';
+  if (t.packetIns.length > 0 && t.delivered.length === 0) return 'controller';
+  if (t.packetIns.length === 0 && t.delivered.length === 0 && t.drops.length > 0) return 'dropped';
+  return 'something else';
 }
 
 describe('acl rules', () => {
@@ -65,7 +86,7 @@ describe('acl rules', () => {
       { id: 'b', ...checkRule({ action: 'deny', match: { ipv4Dst: H2.ip } }) },
       { id: 'c', ...checkRule({ action: 'deny', match: { tcpDst: 22 } }) },
     ];
-    const t = table(rules);
+    const t = oneSwitch(rules);
     expect(fate(t, pkt(H1, H2, 'icmp'))).toBe('controller'); // allowed: goes on through the controller
     expect(fate(t, pkt(H1, H2, 'tcp'))).toBe('dropped');
     expect(fate(t, pkt(H3, H2, 'icmp'))).toBe('dropped');
@@ -82,6 +103,13 @@ describe('acl rules', () => {
     const r: AclRule = { id: 'a', ...checkRule({ action: 'deny', match: { ethSrc: H1.mac }, switches: ['2'] }) };
     expect(aclFlows([r], DPID)).toEqual([]);
     expect(aclFlows([r], '0000000000000002')).toHaveLength(1);
+    // On s1 — s2, h1's packets pass s1 and are dropped at s2; h2's reach h1.
+    const net = withAcl(buildNetwork(linear(2)), [r]);
+    const h1 = { mac: net.host('h1').mac, ip: '10.0.0.1' };
+    const h2 = { mac: net.host('h2').mac, ip: '10.0.0.2' };
+    expect(fate(net, pkt(h2, h1, 'udp'))).toBe('forwarded');
+    expect(fate(net, pkt(h1, h2, 'udp'))).toBe('dropped');
+    expect(net.send('h1', pkt(h1, h2, 'udp')).drops).toMatchObject([{ dpid: 2n, reason: 'no-actions' }]);
   });
 });
 
