@@ -9,7 +9,7 @@ import type { Instruction } from '../openflow/codec/v13/instructions.js';
 import { OXM_FIELD_BY_NAME } from '../openflow/codec/v13/oxm-fields.js';
 import { oxmEquals, type Match, type OxmField } from '../openflow/codec/v13/oxm.js';
 import type { FlowEntry, FlowSpec } from '../openflow/datapath.js';
-import { parseIpv4, parseIpv6, parseMac } from '../util/addr.js';
+import { parseIpv4, parseIpv6, parseMac } from '../core/addr.js';
 
 const NO_BUFFER_LEN = 0xffff;
 const macScratch = new Uint8Array(6);

@@ -5,7 +5,7 @@
  */
 import type { Controller } from '../controller.js';
 import type { ControllerEvents } from '../core/events.js';
-import { formatMac } from '../util/addr.js';
+import { formatMac } from '../core/addr.js';
 
 /** Priority of the responder's flows. */
 const PRIORITY = 10;

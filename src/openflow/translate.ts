@@ -2,7 +2,7 @@
  * OpenFlow 1.3 terms ⇄ OpenFlow 1.0 wire structures, so apps write one flow spec (OXM match,
  * 1.3 actions) and 1.0 switches still get it. What 1.0 cannot say is an OfEncodeError naming it.
  */
-import { formatIpv4, parseIpv4 } from '../util/addr.js';
+import { formatIpv4, parseIpv4 } from '../core/addr.js';
 import { OFPFW10, OFP10_VLAN_NONE } from './codec/v10/enums.js';
 import { match10, nwDstWildBits, nwSrcWildBits, type Match10, type Match10Fields } from './codec/v10/match.js';
 import type { Action10 } from './codec/v10/actions.js';

@@ -1,6 +1,6 @@
 /** ARP for Ethernet and IPv4 (RFC 826): parse, build, and whole-frame request/reply helpers. */
 
-import { formatIpv4, formatMac, parseIpv4, parseMac } from '../util/addr.js';
+import { formatIpv4, formatMac, parseIpv4, parseMac } from '../core/addr.js';
 import { ARP_HTYPE_ETHERNET, ARP_OP, ETH_TYPE, MAC_BROADCAST, MAC_ZERO } from './constants.js';
 import { buildEthernet, type VlanTagFields } from './ethernet.js';
 import { u16, u32 } from './bytes.js';

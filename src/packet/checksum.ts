@@ -1,6 +1,6 @@
 /** Internet checksum (RFC 1071) and the IPv4/IPv6 pseudo-header sums used by TCP, UDP and ICMPv6. */
 
-import { parseIpv4, parseIpv6 } from '../util/addr.js';
+import { parseIpv4, parseIpv6 } from '../core/addr.js';
 
 /**
  * Adds the big-endian 16-bit words of `b[start, end)` to `sum`, without folding.

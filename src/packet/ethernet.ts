@@ -1,6 +1,6 @@
 /** Ethernet II headers with 802.1Q / 802.1ad VLAN tag stacks: types, builder and the hot-path peek. */
 
-import { parseMac } from '../util/addr.js';
+import { parseMac } from '../core/addr.js';
 import { ETH_HEADER_LEN, ETH_TYPE } from './constants.js';
 import { macToNumber } from './mac.js';
 

@@ -1,6 +1,6 @@
 /** ICMPv6 (RFC 4443) with echo and neighbor solicitation/advertisement (RFC 4861) parsed; other messages raw. */
 
-import { formatIpv6, formatMac, parseIpv6, parseMac } from '../util/addr.js';
+import { formatIpv6, formatMac, parseIpv6, parseMac } from '../core/addr.js';
 import { finishChecksum, pseudoHeaderSum, sumWords, type PseudoHeader } from './checksum.js';
 import { ETH_TYPE, ICMPV6_TYPE, IP_PROTO, NDP_NA_FLAG, NDP_OPT } from './constants.js';
 import { buildEthernet, type VlanTagFields } from './ethernet.js';

@@ -1,6 +1,6 @@
 /** IPv4 headers with options (RFC 791): parse and build with the header checksum. */
 
-import { formatIpv4, parseIpv4 } from '../util/addr.js';
+import { formatIpv4, parseIpv4 } from '../core/addr.js';
 import { internetChecksum } from './checksum.js';
 import { IPV4_FLAG } from './constants.js';
 import { u16, u32, view } from './bytes.js';

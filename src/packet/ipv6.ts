@@ -1,6 +1,6 @@
 /** IPv6 headers (RFC 8200) with their extension-header chain: parse, build, and the pseudo-header destination. */
 
-import { formatIpv6, parseIpv6 } from '../util/addr.js';
+import { formatIpv6, parseIpv6 } from '../core/addr.js';
 import { IP_PROTO } from './constants.js';
 import { u16, u32, view } from './bytes.js';
 

@@ -1,7 +1,7 @@
 /** LLDPDUs (IEEE 802.1AB): TLV list parse and build, unknown and odd-sized TLVs kept raw. */
 
 import { isUtf8 } from 'node:buffer';
-import { formatIpv4, formatIpv6, formatMac } from '../util/addr.js';
+import { formatIpv4, formatIpv6, formatMac } from '../core/addr.js';
 import { LLDP_CHASSIS_SUBTYPE, LLDP_PORT_SUBTYPE, LLDP_TLV } from './constants.js';
 import { u16, u32, view } from './bytes.js';
 

@@ -1,6 +1,6 @@
 /** MAC addresses as 48-bit numbers, for hot paths that key maps by MAC without building strings. */
 
-import { formatMac } from '../util/addr.js';
+import { formatMac } from '../core/addr.js';
 
 const TWO_32 = 0x1_0000_0000;
 

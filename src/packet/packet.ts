@@ -1,6 +1,6 @@
 /** Whole frames: `parsePacket` reads every layer it knows without throwing, `buildPacket` writes them back. */
 
-import { formatMac } from '../util/addr.js';
+import { formatMac } from '../core/addr.js';
 import { buildArp, parseArp, ARP_LEN, type Arp, type ArpFields } from './arp.js';
 import { ETH_HEADER_LEN, ETH_TYPE, IP_PROTO, UDP_PORT } from './constants.js';
 import { buildEthernet, isVlanTpid, type Ethernet, type EthernetFields, type VlanTag } from './ethernet.js';

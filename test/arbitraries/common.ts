@@ -1,6 +1,6 @@
 /** fast-check arbitraries for the primitive values of OpenFlow messages, in the canonical forms the codec decodes to. */
 import fc from 'fast-check';
-import { formatIpv6, formatMac } from '../../src/util/addr.js';
+import { formatIpv6, formatMac } from '../../src/core/addr.js';
 
 export const u8 = fc.integer({ min: 0, max: 0xff });
 export const u16 = fc.integer({ min: 0, max: 0xffff });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatIpv6, formatMac, parseIpv4, parseIpv6, parseMac } from '../../src/util/addr.js';
+import { formatIpv6, formatMac, parseIpv4, parseIpv6, parseMac } from '../../src/core/addr.js';
 
 describe('addresses', () => {
   it('round-trips MACs', () => {

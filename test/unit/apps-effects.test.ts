@@ -5,7 +5,7 @@ import type { AppContext } from '../../src/apps/types.js';
 import { L2Learning } from '../../src/apps/l2-learning/logic.js';
 import type { FlowRecord, FlowRule } from '../../src/flows/service.js';
 import { OFP_NO_BUFFER, OFPP } from '../../src/openflow/codec/constants.js';
-import { parseMac } from '../../src/util/addr.js';
+import { parseMac } from '../../src/core/addr.js';
 
 /** A context whose flow scope and packet service record every call; `slave` switches are mastered by another instance. */
 function recorder(slave: readonly bigint[] = [], refuse: readonly bigint[] = []): { ctx: AppContext<object>; calls: string[]; current: Set<FlowRecord> } {

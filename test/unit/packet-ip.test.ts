@@ -9,7 +9,7 @@ import {
   ipv6FinalDestination,
   parsePacket,
 } from '../../src/packet/index.js';
-import { parseIpv4, parseIpv6 } from '../../src/util/addr.js';
+import { parseIpv4, parseIpv6 } from '../../src/core/addr.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 

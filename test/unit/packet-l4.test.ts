@@ -16,7 +16,7 @@ import {
   parsePacket,
   TCP_FLAG,
 } from '../../src/packet/index.js';
-import { parseIpv6 } from '../../src/util/addr.js';
+import { parseIpv6 } from '../../src/core/addr.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 

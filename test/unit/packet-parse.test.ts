@@ -13,7 +13,7 @@ import {
   type NdpOption,
   type PacketFields,
 } from '../../src/packet/index.js';
-import { formatIpv4, formatIpv6 } from '../../src/util/addr.js';
+import { formatIpv4, formatIpv6 } from '../../src/core/addr.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const ETH = { dst: '02:00:00:00:00:02', src: '02:00:00:00:00:01' };

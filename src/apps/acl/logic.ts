@@ -11,7 +11,7 @@ import type { OxmField } from '../../openflow/codec/v13/oxm.js';
 import type { FlowRule } from '../../flows/service.js';
 import { ETH_TYPE, IP_PROTO } from '../../packet/constants.js';
 import { parsePacket, type ParsedPacket } from '../../packet/packet.js';
-import { parseIpv4, parseMac } from '../../util/addr.js';
+import { parseIpv4, parseMac } from '../../core/addr.js';
 import { dpidToHex, parseDpid } from '../../core/ids.js';
 
 /** The fields a rule may match (all optional; absent = any). IPv4 addresses take an optional `/len`. */

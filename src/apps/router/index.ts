@@ -9,7 +9,7 @@ import { PathShell } from '../path-shell.js';
 import type { ConfigSchema } from '../schema.js';
 import { sameStored, StoreFollower, type StoreValue } from '../store.js';
 import type { App, AppContext, PacketInResult } from '../types.js';
-import { formatIpv4 } from '../../util/addr.js';
+import { formatIpv4 } from '../../core/addr.js';
 import { checkRoute, checkRouterConfig, defaultRouterConfig, entryRoute, parseRoutes, Router, type RouteEntry, type RouterConfig } from './logic.js';
 
 export { Router, defaultRouterConfig, parseInterfaces, parseRoutes, checkRouterConfig, checkRoute, RouteError, type RouteEntry, type RouterConfig, type RouterInterface, type StaticRoute } from './logic.js';

@@ -15,7 +15,7 @@ import { ARP_OP, ETH_TYPE, ICMP_TYPE, IP_PROTO } from '../../packet/constants.js
 import { peekEthernet } from '../../packet/ethernet.js';
 import { macToNumber } from '../../packet/mac.js';
 import { buildPacket, parsePacket } from '../../packet/packet.js';
-import { formatIpv4, parseIpv4, parseMac } from '../../util/addr.js';
+import { formatIpv4, parseIpv4, parseMac } from '../../core/addr.js';
 import { effects, type Effects } from '../effects.js';
 import { outputActions } from '../packets.js';
 import { linkSignature, type Location, type PathTopology } from '../paths.js';

@@ -2,7 +2,7 @@
 import { isUtf8 } from 'node:buffer';
 import { OfDecodeError } from './errors.js';
 import { OFPBRC, OFPET } from './constants.js';
-import { formatIpv6, formatMac } from '../../util/addr.js';
+import { formatIpv6, formatMac } from '../../core/addr.js';
 
 /**
  * Reads one structure. A reader never reads past `end`, so a nested TLV read through

@@ -1,6 +1,6 @@
 /** Growable big-endian writer: messages are written once, lengths patched in afterwards. */
 import { isUtf8 } from 'node:buffer';
-import { parseIpv4, parseIpv6, parseMac } from '../../util/addr.js';
+import { parseIpv4, parseIpv6, parseMac } from '../../core/addr.js';
 import { OfEncodeError } from './errors.js';
 
 /**

@@ -1,5 +1,5 @@
 /** OpenFlow 1.0 actions (ofp_action_*): types and codec. */
-import { formatMac } from '../../../util/addr.js';
+import { formatMac } from '../../../core/addr.js';
 import { OFPBAC, OFPET } from '../constants.js';
 import { assertNever, OfEncodeError } from '../errors.js';
 import type { Reader } from '../reader.js';

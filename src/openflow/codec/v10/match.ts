@@ -1,5 +1,5 @@
 /** The OpenFlow 1.0 flat match (ofp_match, 40 bytes): type, wire codec and a builder that sets the wildcards. */
-import { formatMac, parseMac } from '../../../util/addr.js';
+import { formatMac, parseMac } from '../../../core/addr.js';
 import { OfEncodeError } from '../errors.js';
 import type { Reader } from '../reader.js';
 import type { Writer } from '../writer.js';

@@ -1,5 +1,5 @@
 /** OpenFlow 1.0 structures shared by several messages: ofp_phy_port, ofp_packet_queue and queue properties. */
-import { formatMac } from '../../../util/addr.js';
+import { formatMac } from '../../../core/addr.js';
 import { OFPBRC, OFPET } from '../constants.js';
 import { assertNever, OfEncodeError } from '../errors.js';
 import type { Reader } from '../reader.js';

@@ -3,7 +3,7 @@ import { OFPBMC, OFPET } from '../constants.js';
 import { OfDecodeError, OfEncodeError } from '../errors.js';
 import { Reader } from '../reader.js';
 import { Writer } from '../writer.js';
-import { formatIpv6, formatMac, parseIpv6 } from '../../../util/addr.js';
+import { formatIpv6, formatMac, parseIpv6 } from '../../../core/addr.js';
 import {
   OFPMT,
   OFPXMC,
@@ -328,7 +328,7 @@ function hexDigit(c: number): number {
 
 /**
  * Writes the 6 bytes of `aa:bb:cc:dd:ee:ff` (1 or 2 hex digits a group, `:` or `-` between, as
- * util/addr's parseMac accepts) at `off`; false on bad text. No regex, no allocation: hot path.
+ * core/addr's parseMac accepts) at `off`; false on bad text. No regex, no allocation: hot path.
  */
 function putMac(s: string, out: Uint8Array, off: number): boolean {
   const n = s.length;
