@@ -10,7 +10,7 @@ import { OFP_NO_BUFFER } from '../src/openflow/codec/constants.js';
 import type { OfMessage } from '../src/openflow/codec/index.js';
 import type { Datapath, FlowEntry } from '../src/openflow/datapath.js';
 import { Session } from '../src/openflow/session.js';
-import { EmulatedSwitch } from '../src/loadgen/emulated-switch.js';
+import { EmulatedSwitch } from '../test/fakes/emulated-switch.js';
 import { L2Learning, defaultL2LearningConfig } from '../src/apps/l2-learning/logic.js';
 import { flowKey } from '../src/flows/compare.js';
 import { FlowService, type FlowRule } from '../src/flows/service.js';

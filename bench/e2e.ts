@@ -3,7 +3,7 @@
  * PACKET_INs (16 switches x 1,000 MACs, OpenFlow 1.3 and 1.0, throughput and latency modes);
  * the generator runs in a worker thread so each side has a core. Two answering apps: the real
  * l2-learning app (through the app framework and flow service), and the built-in responder
- * (src/loadgen/responder.ts: one FLOW_MOD and one PACKET_OUT per packet-in straight through the
+ * (src/lab/responder.ts: one FLOW_MOD and one PACKET_OUT per packet-in straight through the
  * Datapath API), which shows the cost of the session and codec without app logic.
  * SIGNALBOX_BENCH_E2E_APPS=l2-learning (or responder) runs one of them.
  */

@@ -6,7 +6,7 @@
  * and worst over the kills (20 by default; SIGNALBOX_FAILOVER_KILLS sets another number).
  */
 import { ClusterService, resolveClusterConfig } from '../src/cluster/index.js';
-import { MultiControllerSwitch } from '../src/cluster/emulated-switch.js';
+import { MultiControllerSwitch } from '../test/fakes/multi-controller-switch.js';
 import { defaultConfig } from '../src/config.js';
 import { Controller } from '../src/controller.js';
 import { startEtcd } from '../test/harness/etcd.js';

@@ -5,7 +5,7 @@
  * every socket is open, and exits when its stdin closes or on SIGTERM.
  */
 import net from 'node:net';
-import { EmulatedSwitch } from '../src/loadgen/emulated-switch.js';
+import { EmulatedSwitch } from '../test/fakes/emulated-switch.js';
 
 const [host = '127.0.0.1', portText = '6653', countText = '100', versionText = '4'] = process.argv.slice(2);
 const port = Number(portText);

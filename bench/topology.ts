@@ -7,7 +7,7 @@ import { duplexPair } from 'node:stream';
 import { defaultConfig, type TopologyConfig } from '../src/config.js';
 import { Controller } from '../src/controller.js';
 import { silentLogger } from '../src/log.js';
-import { EmulatedSwitch } from '../src/loadgen/emulated-switch.js';
+import { EmulatedSwitch } from '../test/fakes/emulated-switch.js';
 import { OFP_NO_BUFFER } from '../src/openflow/codec/constants.js';
 import type { OfMessage } from '../src/openflow/codec/index.js';
 import { OFPR } from '../src/openflow/codec/v13/enums.js';

@@ -8,9 +8,9 @@ import type { AppManager } from '../apps/manager.js';
 import { defaultConfig, type Config } from '../config.js';
 import { Controller } from '../controller.js';
 import { silentLogger, type Logger } from '../log.js';
-import { attachResponder } from '../loadgen/responder.js';
+import { attachResponder } from './responder.js';
 
-/** The benchmark's built-in responder (src/loadgen/responder.ts) instead of apps. */
+/** The benchmark's built-in responder (src/lab/responder.ts) instead of apps. */
 export const RESPONDER = 'responder';
 
 /** Options of {@link startInProcess}. */

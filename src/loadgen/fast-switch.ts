@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { Framer } from '../openflow/codec/framer.js';
 import { OFP_NO_BUFFER, OFPBRC, OFPET, OFPT10, OFPT13 } from '../openflow/codec/constants.js';
 import { decodeMessage, encodeMessage, type OfMessage } from '../openflow/codec/index.js';
-import { emulatedPort } from './emulated-switch.js';
+import { emulatedPort, featuresReply } from './features.js';
 
 /** Where a load switch is in its life. */
 export type FastSwitchState = 'hello' | 'features' | 'ready' | 'closed';
@@ -526,21 +526,7 @@ export class FastSwitch {
         else this.state = 'features';
         return;
       case 'features_request':
-        if (v === 1) {
-          this.sendMsg({
-            version: 1,
-            type: 'features_reply',
-            xid: m.xid,
-            datapathId: this.dpid,
-            nBuffers: 256,
-            nTables: 1,
-            capabilities: 0xc7,
-            actions: 0xfff,
-            ports: this.portList().map((p) => ({ portNo: p.portNo, hwAddr: p.hwAddr, name: p.name, config: 0, state: 0, curr: 0, advertised: 0, supported: 0, peer: 0 })),
-          });
-        } else {
-          this.sendMsg({ version: 4, type: 'features_reply', xid: m.xid, datapathId: this.dpid, nBuffers: 256, nTables: 254, auxiliaryId: 0, capabilities: 0x4f, reserved: 0 });
-        }
+        this.sendMsg(featuresReply(v, m.xid, this.dpid, this.portList()));
         if (this.state !== 'ready') {
           this.state = 'ready';
           this.onReady?.(this);

@@ -16,7 +16,7 @@ import type { Match } from '../../src/openflow/codec/v13/oxm.js';
 import type { Bucket } from '../../src/openflow/codec/v13/structs.js';
 import type { FlowEntry, FlowSpec, PacketOutSpec } from '../../src/openflow/datapath.js';
 import { actionsFrom10, actionsTo10, match10ToOxm, oxmToMatch10, portFrom10 } from '../../src/openflow/translate.js';
-import type { EmulatedSwitch } from '../../src/loadgen/emulated-switch.js';
+import type { EmulatedSwitch } from './emulated-switch.js';
 import { filterSelects, matchesOverlap, matchesPacket, matchProblem, sameMatch } from './oxm-oracle.js';
 import { packetOf, rewrite, viewOf, type Packet, type PacketFields } from './fake-packet.js';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterService, EtcdStore, loadOrCreateClusterSecret, resolveClusterConfig, type ClusterConfigInput, type LocalTopology } from '../../src/cluster/index.js';
-import { MultiControllerSwitch } from '../../src/cluster/emulated-switch.js';
+import { MultiControllerSwitch } from '../fakes/multi-controller-switch.js';
 import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
 import { dpidToHex } from '../../src/core/ids.js';

@@ -5,7 +5,7 @@ import { buildApi } from '../../src/api/app.js';
 import { aclResource, routesResource, staticFlowsResource } from '../../src/api/app-resources.js';
 import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
-import { EmulatedSwitch } from '../../src/loadgen/emulated-switch.js';
+import { EmulatedSwitch } from '../fakes/emulated-switch.js';
 import { Session } from '../../src/openflow/session.js';
 import { MemoryStore } from '../../src/store/index.js';
 import type { FastifyInstance } from 'fastify';

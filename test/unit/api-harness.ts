@@ -11,7 +11,7 @@ import type { ApiContext, ApiResource, AppsApi, ResourceApi, TopologyApi } from 
 import type { ApiConfig } from '../../src/config.js';
 import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
-import { EmulatedSwitch, type EmulatedSwitchOptions } from '../../src/loadgen/emulated-switch.js';
+import { EmulatedSwitch, type EmulatedSwitchOptions } from '../fakes/emulated-switch.js';
 import type { OfMessage } from '../../src/openflow/codec/index.js';
 import type { FlowStats, GroupDesc, MeterConfig } from '../../src/openflow/codec/v13/multipart.js';
 import { matchEquals } from '../../src/openflow/codec/v13/oxm.js';

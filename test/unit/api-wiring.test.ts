@@ -8,7 +8,7 @@ import { buildApi } from '../../src/api/app.js';
 import type { ApiContext } from '../../src/api/services.js';
 import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
-import { EmulatedSwitch } from '../../src/loadgen/emulated-switch.js';
+import { EmulatedSwitch } from '../fakes/emulated-switch.js';
 import { Session } from '../../src/openflow/session.js';
 
 let ctrl: Controller;

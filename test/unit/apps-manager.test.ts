@@ -12,7 +12,7 @@ import type { OfMessage } from '../../src/openflow/codec/index.js';
 import type { ReceivedPacket } from '../../src/core/model.js';
 import type { Datapath } from '../../src/openflow/datapath.js';
 import { Session } from '../../src/openflow/session.js';
-import { EmulatedSwitch, type EmulatedSwitchOptions } from '../../src/loadgen/emulated-switch.js';
+import { EmulatedSwitch, type EmulatedSwitchOptions } from '../fakes/emulated-switch.js';
 import { AppManager, type AppManagerOptions } from '../../src/apps/manager.js';
 import { loadAppModule } from '../../src/apps/registry.js';
 import { AppConfigError, resolveAppConfig } from '../../src/apps/schema.js';

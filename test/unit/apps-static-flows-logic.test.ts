@@ -5,7 +5,7 @@ import { Controller } from '../../src/controller.js';
 import { defaultConfig } from '../../src/config.js';
 import type { Datapath } from '../../src/openflow/datapath.js';
 import { Session } from '../../src/openflow/session.js';
-import { EmulatedSwitch } from '../../src/loadgen/emulated-switch.js';
+import { EmulatedSwitch } from '../fakes/emulated-switch.js';
 import { AppManager } from '../../src/apps/manager.js';
 import { memoryAppStore } from '../../src/apps/store.js';
 import { checkStaticFlow, nameCookie, staticFlowsApp, StaticFlowError } from '../../src/apps/static-flows/index.js';

@@ -1,6 +1,6 @@
 import { duplexPair } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EmulatedSwitch } from '../../src/loadgen/emulated-switch.js';
+import { EmulatedSwitch } from '../fakes/emulated-switch.js';
 import { OFPBRC, OFPET } from '../../src/openflow/codec/constants.js';
 import { Datapath, NotMasterError } from '../../src/openflow/datapath.js';
 import { EventBus } from '../../src/core/events.js';

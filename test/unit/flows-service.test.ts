@@ -7,7 +7,7 @@ import type { OfMessage } from '../../src/openflow/codec/index.js';
 import { OFPRR } from '../../src/openflow/codec/v13/enums.js';
 import type { Datapath } from '../../src/openflow/datapath.js';
 import { Session } from '../../src/openflow/session.js';
-import { EmulatedSwitch, type EmulatedSwitchOptions } from '../../src/loadgen/emulated-switch.js';
+import { EmulatedSwitch, type EmulatedSwitchOptions } from '../fakes/emulated-switch.js';
 import { FlowService, type FlowRemovedReason, type FlowRule } from '../../src/flows/service.js';
 import type { FlowsConfig } from '../../src/flows/config.js';
 import { ownerCookie, ownerIdFor, OWNER_COOKIE_MASK } from '../../src/flows/cookie.js';

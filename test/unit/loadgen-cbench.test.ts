@@ -5,7 +5,7 @@ import { benchCommand, formatSummary, parseBenchArgs } from '../../src/cli/bench
 import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
 import { defaultWindow, runCbench, summarize, validateOptions, type CbenchOptions } from '../../src/loadgen/cbench.js';
-import { attachResponder } from '../../src/loadgen/responder.js';
+import { attachResponder } from '../../src/lab/responder.js';
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -7,7 +7,7 @@ import { OFP_NO_BUFFER, OFPBRC, OFPET } from '../../src/openflow/codec/constants
 import { Framer } from '../../src/openflow/codec/framer.js';
 import { decodeMessage, encodeMessage, type OfMessage } from '../../src/openflow/codec/index.js';
 import { buildPacketIn, FastSwitch, FRAME_LEN, type FastSwitchOptions } from '../../src/loadgen/fast-switch.js';
-import { attachResponder } from '../../src/loadgen/responder.js';
+import { attachResponder } from '../../src/lab/responder.js';
 
 const cleanup: (() => void)[] = [];
 afterEach(() => {

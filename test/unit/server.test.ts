@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
 import type { Datapath } from '../../src/openflow/datapath.js';
-import { EmulatedSwitch } from '../../src/loadgen/emulated-switch.js';
+import { EmulatedSwitch } from '../fakes/emulated-switch.js';
 import type { OfMessage } from '../../src/openflow/codec/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sbx-tls-'));

@@ -6,7 +6,7 @@ import { messageTypeName, OFPBRC, OFPET, OFPFMFC, OFPHFC, OFPT13 } from '../../s
 import { encodeMessage, type OfMessage } from '../../src/openflow/codec/index.js';
 import { OfErrorReply } from '../../src/openflow/errors.js';
 import { MESSAGE_TYPE_SLOTS, Session } from '../../src/openflow/session.js';
-import { EmulatedSwitch as FakeSwitch, type EmulatedSwitchOptions as FakeSwitchOptions } from '../../src/loadgen/emulated-switch.js';
+import { EmulatedSwitch as FakeSwitch, type EmulatedSwitchOptions as FakeSwitchOptions } from '../fakes/emulated-switch.js';
 import { OfTimeoutError } from '../../src/openflow/errors.js';
 import { ManualClock } from '../fakes/manual-clock.js';
 

@@ -1,6 +1,6 @@
 /** The pure discovery state machine with injected time: schedule, spreading, liveness, removal, replay and loop checks. */
 import { describe, expect, it } from 'vitest';
-import { emulatedPort } from '../../src/loadgen/emulated-switch.js';
+import { emulatedPort } from '../../src/loadgen/features.js';
 import { LinkDiscovery, probePhase, type LinkEvent } from '../../src/topology/discovery.js';
 
 const I = 1000;

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { defaultConfig, type TopologyConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
 import { createLogger, silentLogger } from '../../src/log.js';
-import { emulatedPort } from '../../src/loadgen/emulated-switch.js';
+import { emulatedPort } from '../../src/loadgen/features.js';
 import type { OfMessage } from '../../src/openflow/codec/index.js';
 import { arpRequest, buildPacket, LLDP_MULTICAST } from '../../src/packet/index.js';
 import { LLDP_FLOW_COOKIE } from '../../src/topology/lldp-flow.js';

@@ -6,9 +6,9 @@
  * the failover benchmark.
  */
 import { connect, type Socket } from 'node:net';
-import { OFPBRC, OFPET } from '../openflow/codec/constants.js';
-import { encodeMessage, type OfMessage } from '../openflow/codec/index.js';
-import { EmulatedSwitch } from '../loadgen/emulated-switch.js';
+import { OFPBRC, OFPET } from '../../src/openflow/codec/constants.js';
+import { encodeMessage, type OfMessage } from '../../src/openflow/codec/index.js';
+import { EmulatedSwitch } from './emulated-switch.js';
 
 /** OFPCR_ROLE_* */
 const ROLE = { NOCHANGE: 0, EQUAL: 1, MASTER: 2, SLAVE: 3 } as const;

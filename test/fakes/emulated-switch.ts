@@ -1,13 +1,14 @@
 /**
- * An emulated OpenFlow switch built on our own codec, for load generation and session tests:
+ * An emulated OpenFlow switch built on our own codec, for session, API and app tests and the benches:
  * it answers the handshake in 1.3 or 1.0 over any Duplex stream and lets its user script the
  * rest. Not a substitute for Open vSwitch.
  */
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { Framer } from '../openflow/codec/framer.js';
-import { decodeMessage, encodeMessage, type OfMessage } from '../openflow/codec/index.js';
-import type { Port } from '../openflow/codec/v13/structs.js';
+import { Framer } from '../../src/openflow/codec/framer.js';
+import { decodeMessage, encodeMessage, type OfMessage } from '../../src/openflow/codec/index.js';
+import type { Port } from '../../src/openflow/codec/v13/structs.js';
+import { emulatedPort, featuresReply } from '../../src/loadgen/features.js';
 
 export interface EmulatedSwitchOptions {
   readonly dpid?: bigint;
@@ -26,23 +27,6 @@ export interface EmulatedSwitchOptions {
   readonly silent?: boolean;
   /** Answer FLOW_MOD with an OFPT_ERROR when this returns an error pair. */
   readonly rejectFlowMod?: (m: OfMessage) => { errType: number; code: number } | undefined;
-}
-
-/** A port as a 1.3 ofp_port for port number `n`. */
-export function emulatedPort(n: number): Port {
-  return {
-    portNo: n,
-    hwAddr: `02:00:00:00:00:${n.toString(16).padStart(2, '0')}`,
-    name: `eth${n}`,
-    config: 0,
-    state: 0,
-    curr: 0x800,
-    advertised: 0,
-    supported: 0,
-    peer: 0,
-    currSpeed: 1_000_000,
-    maxSpeed: 1_000_000,
-  };
 }
 
 /** The switch end of a stream. Emits 'message' for every message the controller sends. */
@@ -127,31 +111,7 @@ export class EmulatedSwitch extends EventEmitter<{ message: [OfMessage]; close: 
     const ports = (this.opts.ports ?? [1, 2, 3]).map(emulatedPort);
     switch (m.type) {
       case 'features_request':
-        if (v === 1) {
-          this.send({
-            version: 1,
-            type: 'features_reply',
-            xid: m.xid,
-            datapathId: this.dpid,
-            nBuffers: 256,
-            nTables: 1,
-            capabilities: 0xc7,
-            actions: 0xfff,
-            ports: ports.map((p) => ({
-              portNo: p.portNo,
-              hwAddr: p.hwAddr,
-              name: p.name,
-              config: 0,
-              state: 0,
-              curr: 0,
-              advertised: 0,
-              supported: 0,
-              peer: 0,
-            })),
-          });
-        } else {
-          this.send({ version: 4, type: 'features_reply', xid: m.xid, datapathId: this.dpid, nBuffers: 256, nTables: 254, auxiliaryId: 0, capabilities: 0x4f, reserved: 0 });
-        }
+        this.send(featuresReply(v, m.xid, this.dpid, ports));
         return;
       case 'multipart_request':
         this.answerMultipart(m, ports);

@@ -1,7 +1,8 @@
 /**
  * A minimal reactive app for benchmarks: answers every PACKET_IN with a FLOW_MOD (exact
  * in_port/eth_src/eth_dst match, output to another port) and a PACKET_OUT through the Datapath
- * API, the work a learning switch does per new flow. Stands in until the real apps are wired in.
+ * API, the work a learning switch does per new flow. It lives beside the in-process controller
+ * that composes it for `signalbox bench --self`; the load generator itself never imports a controller.
  */
 import type { Controller } from '../controller.js';
 import type { ControllerEvents } from '../core/events.js';
