@@ -333,7 +333,7 @@ export class LabDriver {
 
   private signal(sig: NodeJS.Signals): void {
     try {
-      if (this.child.pid !== undefined) process.kill(this.child.pid, sig);
+      this.child.kill(sig);
     } catch {
       // gone already
     }
