@@ -41,6 +41,8 @@ export interface PortRef {
 export interface Delivery extends PortRef {
   /** The host on that port, if any. */
   readonly host?: string;
+  /** The port it entered this last switch by. */
+  readonly inPort: number;
   /** The headers as they left (`vlan_vid` with OFPVID_PRESENT when tagged, `ttl`). */
   readonly packet: Record<string, FieldValue>;
   readonly frame: () => Buffer;
@@ -305,7 +307,7 @@ export class FakeNetwork {
         return;
       }
       const h = this.hostAt(dpid, port);
-      t.delivered.push({ dpid, port, ...(h ? { host: h.name } : {}), packet: flatten(e.packet), frame: () => frameOf(e.packet) });
+      t.delivered.push({ dpid, port, inPort, ...(h ? { host: h.name } : {}), packet: flatten(e.packet), frame: () => frameOf(e.packet) });
     };
     switch (e.port) {
       case OFPP.CONTROLLER: {

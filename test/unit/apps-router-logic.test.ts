@@ -1,14 +1,15 @@
-/** router decisions judged by behaviour: gateway ARP and ping, next-hop resolution, routed flows (MAC rewrite, TTL) followed through model tables, static routes, reroute. */
+/** router decisions judged by behaviour: gateway ARP and ping, next-hop resolution, routed flows (MAC rewrite, TTL) followed through the fake network, static routes, reroute. */
 import { describe, expect, it } from 'vitest';
 import type { Effects } from '../../src/apps/effects.js';
-import type { ForwardingTopology } from '../../src/apps/forwarding/logic.js';
 import { Router, RouteError, checkRoute, checkRouterConfig, defaultRouterConfig, entryRoute, parseInterfaces, type RouterConfig } from '../../src/apps/router/logic.js';
-import { PathIndex } from '../../src/topology/paths.js';
-import { computeBroadcastTree } from '../../src/topology/tree.js';
-import type { LinkInfo, Path } from '../../src/core/model.js';
+import { OFPP } from '../../src/openflow/codec/constants.js';
 import { arpReply, arpRequest } from '../../src/packet/arp.js';
 import { buildPacket, parsePacket } from '../../src/packet/packet.js';
-import { FakeFlowTable, packetOutPorts, type PacketFields } from '../fakes/fake-flow-table.js';
+import { packetOutPorts } from '../fakes/fake-flow-table.js';
+import type { FakeNetwork } from '../fakes/fake-network.js';
+import type { PacketInput } from '../fakes/fake-packet.js';
+import { applyEffects } from '../fakes/app-effects.js';
+import { buildNetwork, linear, snapshotOf } from '../fakes/topologies.js';
 import { AppManager } from '../../src/apps/manager.js';
 import { memoryAppStore } from '../../src/apps/store.js';
 import { routerApp } from '../../src/apps/router/index.js';
@@ -28,81 +29,42 @@ function ping(src: { mac: string; ip: string }, dstIp: string, ethDst = GW, ttl 
   });
 }
 
-/** s1 — s2 — s3 in a line (ports: 1 host, 2 left, 3 right) plus s1—s3 directly when `triangle`. */
-function topo(triangle: boolean): TestTopology {
-  const links: LinkInfo[] = [];
-  const add = (a: bigint, ap: number, b: bigint, bp: number): void => {
-    links.push({ src: a, srcPort: ap, dst: b, dstPort: bp, discoveredAt: 0, lastSeen: 0 });
-    links.push({ src: b, srcPort: bp, dst: a, dstPort: ap, discoveredAt: 0, lastSeen: 0 });
-  };
-  add(1n, 3, 2n, 2);
-  add(2n, 3, 3n, 2);
-  if (triangle) add(1n, 4, 3n, 4);
-  return new TestTopology([1n, 2n, 3n].map((dpid) => ({ dpid, ports: triangle && dpid !== 2n ? [1, 2, 3, 4] : [1, 2, 3] })), links);
+/**
+ * s1 — s2 — s3 in a line (the shared linear topology: ports 1 host, 2 left, 3 right) plus s1—s3
+ * directly on ports 4 when `triangle`; every switch with the forwarding app's table-miss flow to
+ * the controller, which the router runs beside.
+ */
+function network(triangle: boolean): FakeNetwork {
+  const line = linear(3);
+  const net = buildNetwork({
+    switches: line.switches.map((s) => ({ dpid: s.dpid, ports: triangle && s.dpid !== 2n ? [1, 2, 3, 4] : [1, 2, 3] })),
+    links: triangle ? [...line.links, [1n, 4, 3n, 4]] : line.links,
+    hosts: [],
+  });
+  for (const d of net.switches.keys()) net.flowMod(d, { priority: 0, actions: [{ type: 'output', port: OFPP.CONTROLLER }] });
+  return net;
+}
+
+/** The topology discovery reports for {@link network}. */
+function topo(triangle: boolean): ReturnType<typeof snapshotOf> {
+  return snapshotOf(network(triangle));
 }
 
 const COOKIE = 0x7777_0000_0000_0000n;
 
-/** A topology the logic reads (the TopologySnapshot shape), built from links with the topology layer's path index and broadcast tree. */
-class TestTopology implements ForwardingTopology {
-  readonly switches = new Map<bigint, { dpid: bigint; ports: number[]; edgePorts: number[]; infrastructurePorts: number[]; treePorts: number[] }>();
-  private readonly index: PathIndex;
-  constructor(
-    switches: readonly { dpid: bigint; ports: readonly number[] }[],
-    readonly links: readonly LinkInfo[],
-    readonly hosts: readonly { mac: string; location: { dpid: bigint; port: number }; lastSeen?: number }[] = [],
-  ) {
-    const dpids = switches.map((s) => s.dpid);
-    const tree = computeBroadcastTree(dpids, links);
-    for (const s of [...switches].sort((a, b) => (a.dpid < b.dpid ? -1 : 1))) {
-      const infra = new Set<number>();
-      for (const l of links) {
-        if (l.src === s.dpid) infra.add(l.srcPort);
-        if (l.dst === s.dpid) infra.add(l.dstPort);
-      }
-      const ports = [...s.ports].sort((a, b) => a - b);
-      this.switches.set(s.dpid, { dpid: s.dpid, ports, edgePorts: ports.filter((p) => !infra.has(p)), infrastructurePorts: [...infra].sort((a, b) => a - b), treePorts: [...(tree.ports.get(s.dpid) ?? [])] });
-    }
-    this.index = new PathIndex(dpids, links, () => 1);
-  }
-  shortestPath(src: bigint, dst: bigint): Path | undefined {
-    return this.index.shortestPath(src, dst);
-  }
-  floodPorts(dpid: bigint, inPort: number): number[] {
-    const sw = this.switches.get(dpid);
-    if (!sw || (sw.infrastructurePorts.includes(inPort) && !sw.treePorts.includes(inPort))) return [];
-    return [...new Set([...sw.edgePorts, ...sw.treePorts])].filter((p) => p !== inPort).sort((a, b) => a - b);
-  }
+function applyAll(net: FakeNetwork, fx: Effects): void {
+  applyEffects(net, fx, { cookie: COOKIE });
 }
 
-function applyAll(tables: Map<bigint, FakeFlowTable>, fx: Effects): void {
-  for (const r of fx.remove) tables.get(r.dpid)!.apply({ ...r.rule, command: 'delete_strict', cookie: COOKIE, cookieMask: ~0n & 0xffff_ffff_ffff_ffffn });
-  for (const i of fx.install) tables.get(i.dpid)!.apply({ ...i.rule, cookie: COOKIE });
-}
-
-/** Follows a packet through the tables, applying set_field and dec_nw_ttl; returns where it left the network and how it looked. */
-function follow(tables: Map<bigint, FakeFlowTable>, links: Map<string, [bigint, number]>, at: bigint, inPort: number, pkt: Record<string, number | string>): { dpid: bigint; port: number; pkt: Record<string, number | string> } | 'controller' | 'dropped' {
-  let cur: Record<string, number | string> = { ...pkt, in_port: inPort };
-  let dpid = at;
-  for (let i = 0; i < 10; i++) {
-    const t = tables.get(dpid)!;
-    const f = t.lookup(0, cur as PacketFields);
-    if (!f) return 'controller';
-    let out: number | undefined;
-    for (const ins of f.instructions) {
-      if (ins.type !== 'apply_actions') continue;
-      for (const a of ins.actions) {
-        if (a.type === 'set_field' && a.field.field !== 'raw') cur = { ...cur, [a.field.field]: a.field.value as string };
-        else if (a.type === 'dec_nw_ttl') cur = { ...cur, ttl: Number(cur.ttl) - 1 };
-        else if (a.type === 'output') out = a.port;
-      }
-    }
-    if (out === undefined) return 'dropped';
-    const next = links.get(`${dpid}:${out}`);
-    if (!next) return { dpid, port: out, pkt: cur };
-    [dpid, cur.in_port] = [next[0], next[1]];
-  }
-  throw new Error('loop');
+/** Follows a packet sent into a switch port through the network: where it left (one copy, rewritten as it left), or that it went to the controller or was dropped. */
+function follow(net: FakeNetwork, at: bigint, inPort: number, pkt: PacketInput): { dpid: bigint; port: number; pkt: Record<string, unknown> } | 'controller' | 'dropped' {
+  const t = net.inject(at, inPort, pkt);
+  if (t.loop) throw new Error('loop');
+  if (t.delivered.length === 0) return t.packetIns.length > 0 ? 'controller' : 'dropped';
+  expect(t.delivered).toHaveLength(1);
+  expect(t.packetIns).toEqual([]);
+  const d = t.delivered[0]!;
+  return { dpid: d.dpid, port: d.port, pkt: { ...d.packet, in_port: d.inPort } };
 }
 
 describe('router', () => {
@@ -154,29 +116,26 @@ describe('router', () => {
 
   it('routes with flows along the shortest path: rewrite and TTL at the ingress, both directions, and reroutes when a link goes', () => {
     const r = new Router(CFG);
-    const tables = new Map([1n, 2n, 3n].map((d) => [d, new FakeFlowTable()]));
-    const links = new Map<string, [bigint, number]>([
-      ['1:3', [2n, 2]], ['2:2', [1n, 3]], ['2:3', [3n, 2]], ['3:2', [2n, 3]], ['1:4', [3n, 4]], ['3:4', [1n, 4]],
-    ]);
-    applyAll(tables, r.setTopology(topo(true), 0));
+    const net = network(true);
+    applyAll(net, r.setTopology(snapshotOf(net), 0));
     r.packetIn(1n, 1, arpRequest({ srcMac: H1.mac, srcIp: H1.ip, dstIp: '10.0.1.254' }), 0);
     r.packetIn(3n, 1, arpRequest({ srcMac: H3.mac, srcIp: H3.ip, dstIp: '10.0.2.254' }), 0);
     const fx = r.packetIn(1n, 1, ping(H1, H3.ip), 1);
-    applyAll(tables, fx);
+    applyAll(net, fx);
     expect(fx.packetOuts).toHaveLength(1);
     const pkt = { eth_type: 0x0800, eth_src: H1.mac, eth_dst: GW, ipv4_src: H1.ip, ipv4_dst: H3.ip, ttl: 64 };
     // The triangle's direct link s1-s3.
-    expect(follow(tables, links, 1n, 1, pkt)).toEqual({ dpid: 3n, port: 1, pkt: { ...pkt, in_port: 4, eth_src: GW, eth_dst: H3.mac, ttl: 63 } });
+    expect(follow(net, 1n, 1, pkt)).toEqual({ dpid: 3n, port: 1, pkt: { ...pkt, in_port: 4, eth_src: GW, eth_dst: H3.mac, ttl: 63 } });
     // The reply goes the other way once h3 sends to the gateway.
-    applyAll(tables, r.packetIn(3n, 1, ping(H3, H1.ip), 2));
+    applyAll(net, r.packetIn(3n, 1, ping(H3, H1.ip), 2));
     const back = { eth_type: 0x0800, eth_src: H3.mac, eth_dst: GW, ipv4_src: H3.ip, ipv4_dst: H1.ip, ttl: 64 };
-    expect(follow(tables, links, 3n, 1, back)).toMatchObject({ dpid: 1n, port: 1, pkt: { eth_dst: H1.mac, ttl: 63 } });
+    expect(follow(net, 3n, 1, back)).toMatchObject({ dpid: 1n, port: 1, pkt: { eth_dst: H1.mac, ttl: 63 } });
     // s1-s3 fails: the route goes round by s2 at once.
-    links.delete('1:4');
-    links.delete('3:4');
-    applyAll(tables, r.setTopology(topo(false), 3));
-    expect(follow(tables, links, 1n, 1, pkt)).toEqual({ dpid: 3n, port: 1, pkt: { ...pkt, in_port: 2, eth_src: GW, eth_dst: H3.mac, ttl: 63 } });
-    expect(tables.get(1n)!.flows.some((f) => f.instructions.some((i) => i.type === 'apply_actions' && i.actions.some((a) => a.type === 'output' && a.port === 4)))).toBe(false);
+    net.setPort(1n, 4, false);
+    net.setPort(3n, 4, false);
+    applyAll(net, r.setTopology(snapshotOf(net), 3));
+    expect(follow(net, 1n, 1, pkt)).toEqual({ dpid: 3n, port: 1, pkt: { ...pkt, in_port: 2, eth_src: GW, eth_dst: H3.mac, ttl: 63 } });
+    expect(net.table(1n).flows.some((f) => f.instructions.some((i) => i.type === 'apply_actions' && i.actions.some((a) => a.type === 'output' && a.port === 4)))).toBe(false);
   });
 
   it('uses static routes by longest prefix, drops what has no route or no TTL left, and checks its config', () => {
@@ -223,9 +182,8 @@ describe('router', () => {
     const R1 = { mac: '00:00:00:00:00:11', ip: '10.0.2.1' };
     const R2 = { mac: '00:00:00:00:00:12', ip: '10.0.2.2' };
     const r = new Router({ ...CFG, routes: [] });
-    const tables = new Map([1n, 2n, 3n].map((d) => [d, new FakeFlowTable()]));
-    const links = new Map<string, [bigint, number]>([['1:3', [2n, 2]], ['2:2', [1n, 3]], ['2:3', [3n, 2]], ['3:2', [2n, 3]]]);
-    applyAll(tables, r.setTopology(topo(false), 0));
+    const net = network(false);
+    applyAll(net, r.setTopology(snapshotOf(net), 0));
     // Two routers on 10.0.2.0/24: R1 at s3:1, R2 at s2:1.
     r.packetIn(3n, 1, arpRequest({ srcMac: R1.mac, srcIp: R1.ip, dstIp: '10.0.2.254' }), 0);
     r.packetIn(2n, 1, arpRequest({ srcMac: R2.mac, srcIp: R2.ip, dstIp: '10.0.2.254' }), 0);
@@ -233,22 +191,22 @@ describe('router', () => {
     // Unroutable until a route is added.
     expect(r.packetIn(1n, 1, ping(H1, '172.16.1.1'), 1).install).toEqual([]);
     expect(r.setRoutes([entryRoute({ destination: '172.16.0.0/16', gateway: R1.ip })]).install).toEqual([]);
-    applyAll(tables, r.packetIn(1n, 1, ping(H1, '172.16.1.1'), 2));
+    applyAll(net, r.packetIn(1n, 1, ping(H1, '172.16.1.1'), 2));
     const pkt = { eth_type: 0x0800, eth_src: H1.mac, eth_dst: GW, ipv4_src: H1.ip, ipv4_dst: '172.16.1.1', ttl: 64 };
-    expect(follow(tables, links, 1n, 1, pkt)).toMatchObject({ dpid: 3n, port: 1, pkt: { eth_dst: R1.mac, ttl: 63 } });
+    expect(follow(net, 1n, 1, pkt)).toMatchObject({ dpid: 3n, port: 1, pkt: { eth_dst: R1.mac, ttl: 63 } });
     // The route now goes via R2: the same flows lead there, and nothing towards R1 is left.
     const moved = r.setRoutes([entryRoute({ destination: '172.16.0.0/16', gateway: R2.ip })]);
-    applyAll(tables, moved);
-    expect(follow(tables, links, 1n, 1, pkt)).toMatchObject({ dpid: 2n, port: 1, pkt: { eth_dst: R2.mac, ttl: 63 } });
+    applyAll(net, moved);
+    expect(follow(net, 1n, 1, pkt)).toMatchObject({ dpid: 2n, port: 1, pkt: { eth_dst: R2.mac, ttl: 63 } });
     expect(r.listRoutes()).toEqual([{ ingress: 1n, dst: '172.16.1.1', nextHop: R2.ip, switches: [1n, 2n] }]);
-    expect(tables.get(3n)!.flows.filter((f) => f.match.some((m) => m.field === 'ipv4_dst'))).toEqual([]);
+    expect(net.table(3n).flows.filter((f) => f.match.some((m) => m.field === 'ipv4_dst'))).toEqual([]);
     // No route left: withdrawn, back to the controller (which drops it).
-    applyAll(tables, r.setRoutes([]));
+    applyAll(net, r.setRoutes([]));
     expect(r.listRoutes()).toEqual([]);
-    expect(follow(tables, links, 1n, 1, pkt)).toBe('controller');
+    expect(follow(net, 1n, 1, pkt)).toBe('controller');
     // A route via a next hop not resolved yet: the router asks for it.
     r.setRoutes([entryRoute({ destination: '172.16.0.0/16', gateway: R1.ip })]);
-    applyAll(tables, r.packetIn(1n, 1, ping(H1, '172.16.1.1'), 3));
+    applyAll(net, r.packetIn(1n, 1, ping(H1, '172.16.1.1'), 3));
     const unresolved = r.setRoutes([entryRoute({ destination: '172.16.0.0/16', gateway: '10.0.2.3' })]);
     expect(unresolved.remove.length).toBeGreaterThan(0);
     expect(unresolved.packetOuts.map((p) => parsePacket(p.spec.data!).arp?.tpa)).toContain('10.0.2.3');
