@@ -53,6 +53,9 @@ export const openflowSchema = section({
   maxOutboundBytes: int({ default: 16 * 1024 * 1024, min: 0, unit: 'bytes', doc: 'Bytes waiting for a slow switch beyond which it is disconnected (aedes-style bound).' }),
   drainTimeoutMs: ms(30_000, 'A switch whose socket stays full this long is disconnected.'),
   duplicateProbeMs: ms(2_000, 'How long a live session gets to answer an echo when another connection claims its dpid.'),
+  maxPortsPerSwitch: int({ default: 4096, min: 1, doc: 'Ports kept per switch; a switch announcing more gets the rest ignored (counted in signalbox_openflow_refused_total, logged once).' }),
+  maxMultipartBytes: int({ default: 64 * 1024 * 1024, min: 1024, unit: 'bytes', doc: 'A multipart reply (flow dump, port list...) larger than this in all is abandoned.' }),
+  maxMultipartParts: int({ default: 16_384, min: 1, doc: 'A multipart reply in more parts than this is abandoned.' }),
 }, { doc: 'OpenFlow listener and session settings.' });
 
 /** The `topology` section: LLDP link discovery, host tracking, graph and paths (src/topology). */

@@ -12,12 +12,12 @@ import type { Match } from './codec/v13/oxm.js';
 import type { MultipartReplyBody, MultipartRequestBody } from './codec/v13/multipart.js';
 import type { Bucket, MeterBand } from './codec/v13/structs.js';
 import type { StatsReplyBody } from './codec/v10/messages.js';
-import { OfEncodeError } from './codec/errors.js';
+import { assertNever, OfEncodeError } from './codec/errors.js';
 import type { EventBus } from '../core/events.js';
 import { dpidToHex } from '../core/ids.js';
 import type { ReceivedPacket, RemovedFlow, SwitchDesc, SwitchFeatures, SwitchPort } from '../core/model.js';
 import type { Session, SessionCounters } from './session.js';
-import { widenPort10 } from './session.js';
+import { applyPortChange, widenPort10 } from './session.js';
 import {
   actionsTo10,
   flowStats10To13,
@@ -111,8 +111,8 @@ export class Datapath {
   readonly remoteAddress: string;
   /** When the switch was admitted (ms since the epoch, on the session's clock). */
   readonly connectedAt: number;
-  /** Current ports by number, kept up to date from PORT_STATUS. */
-  readonly ports = new Map<number, SwitchPort>();
+  /** Current ports by number, kept up to date from PORT_STATUS (the session's map, capped at `openflow.maxPortsPerSwitch`). */
+  readonly ports: ReadonlyMap<number, SwitchPort>;
   readonly log: Logger;
   /**
    * Who may write to this switch from this instance: 'standalone' (no cluster: always),
@@ -135,7 +135,7 @@ export class Datapath {
     this.remoteAddress = session.remoteAddress;
     this.connectedAt = session.clock.now();
     this.log = session.log;
-    for (const p of session.ports) this.ports.set(p.portNo, p);
+    this.ports = session.ports;
     session.on('message', (m) => this.onMessage(m));
   }
 
@@ -477,15 +477,25 @@ export class Datapath {
         return;
       case 'port_status': {
         const port = m.version === OFP_VERSION_1_0 ? widenPort10(m.port) : m.port;
-        const previous = this.ports.get(port.portNo);
-        // OFPPR_ADD 0, DELETE 1, MODIFY 2 in both versions.
-        if (m.reason === 1) {
-          this.ports.delete(port.portNo);
-          this.bus.emit('portRemoved', { dpid: this.dpid, port: previous ?? port });
-        } else {
-          this.ports.set(port.portNo, port);
-          if (previous) this.bus.emit('portModified', { dpid: this.dpid, port, previous });
-          else this.bus.emit('portAdded', { dpid: this.dpid, port });
+        const change = applyPortChange(this.session, m.reason, port);
+        switch (change.kind) {
+          case 'added':
+            this.bus.emit('portAdded', { dpid: this.dpid, port });
+            return;
+          case 'modified':
+            this.bus.emit('portModified', { dpid: this.dpid, port, previous: change.previous });
+            return;
+          case 'removed':
+            this.bus.emit('portRemoved', { dpid: this.dpid, port: change.port });
+            return;
+          case 'unknown':
+            // A delete of a port we never knew: tell listeners anyway (they may know it from elsewhere).
+            this.bus.emit('portRemoved', { dpid: this.dpid, port });
+            return;
+          case 'refused':
+            return;
+          default:
+            assertNever(change);
         }
         return;
       }

@@ -40,6 +40,10 @@ export interface SessionCounters {
   decodeErrors: number;
   errorsReceived: number;
   echoMisses: number;
+  /** Ports not admitted because the switch already had `maxPortsPerSwitch`. */
+  portsRefused: number;
+  /** Multipart replies abandoned for passing `maxMultipartBytes` or `maxMultipartParts`. */
+  multipartRefused: number;
 }
 
 /** Per-type counter slots: every OpenFlow 1.0-1.3 type number fits below it. */
@@ -57,6 +61,8 @@ export function zeroSessionCounters(): SessionCounters {
     decodeErrors: 0,
     errorsReceived: 0,
     echoMisses: 0,
+    portsRefused: 0,
+    multipartRefused: 0,
   };
 }
 
@@ -65,8 +71,9 @@ interface Pending {
   readonly resolve: (m: OfMessage) => void;
   readonly reject: (e: Error) => void;
   timer: Timer | undefined;
-  /** Multipart parts received so far (REPLY_MORE). */
+  /** Multipart parts received so far (REPLY_MORE), and their wire bytes. */
   parts?: OfMessage[];
+  partBytes?: number;
 }
 
 /** A message sent without a reply of its own, confirmed by the next barrier reply. */
@@ -95,6 +102,39 @@ export interface SessionOptions extends Partial<OpenFlowConfig> {
 }
 
 const MPF_MORE = 1;
+/** ofp_port_reason: OFPPR_ADD 0, OFPPR_DELETE 1, OFPPR_MODIFY 2 (the same in 1.0 and 1.3). */
+const OFPPR_ADD = 0;
+const OFPPR_DELETE = 1;
+
+/** What a port change did to a port map. */
+export type PortChange =
+  | { readonly kind: 'added' | 'removed'; readonly port: SwitchPort }
+  | { readonly kind: 'modified'; readonly port: SwitchPort; readonly previous: SwitchPort }
+  | { readonly kind: 'refused' | 'unknown' };
+
+/**
+ * Applies one port add/modify/delete to a session's port map, in O(1) (a switch may announce
+ * thousands of ports). A new port beyond `maxPortsPerSwitch` is refused and counted, logged once.
+ */
+export function applyPortChange(session: Session, reason: number, port: SwitchPort): PortChange {
+  const ports = session.ports;
+  const previous = ports.get(port.portNo);
+  if (reason === OFPPR_DELETE) {
+    if (!previous) return { kind: 'unknown' };
+    ports.delete(port.portNo);
+    return { kind: 'removed', port: previous };
+  }
+  if (previous) {
+    ports.set(port.portNo, port);
+    return { kind: 'modified', port, previous };
+  }
+  if (ports.size >= session.maxPorts) {
+    if (session.counters.portsRefused++ === 0) session.log.warn({ max: session.maxPorts, port: port.portNo }, 'switch has more ports than openflow.maxPortsPerSwitch: ignoring the rest');
+    return { kind: 'refused' };
+  }
+  ports.set(port.portNo, port);
+  return { kind: 'added', port };
+}
 
 /**
  * A switch session. Create it on a connected stream; it sends HELLO at once and emits
@@ -105,7 +145,11 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Negotiated wire version (4 or 1), known after HELLO. */
   version = 0;
   features: SwitchFeatures | undefined;
-  ports: SwitchPort[] = [];
+  /**
+   * Ports by number, at most `maxPortsPerSwitch`. The session keeps them current until it is
+   * ready; from then on the Datapath owns this same map and applies PORT_STATUS to it.
+   */
+  readonly ports = new Map<number, SwitchPort>();
   desc: SwitchDesc | undefined;
   readonly remoteAddress: string;
   readonly counters: SessionCounters = zeroSessionCounters();
@@ -155,6 +199,11 @@ export class Session extends EventEmitter<SessionEvents> {
       elements: [{ type: 'versionbitmap', versions }],
     };
     this.send(hello);
+  }
+
+  /** Most ports this session keeps (`openflow.maxPortsPerSwitch`). */
+  get maxPorts(): number {
+    return this.opts.maxPortsPerSwitch;
   }
 
   /** The datapath id as 16 hex digits, or '?' before FEATURES_REPLY. */
@@ -397,8 +446,8 @@ export class Session extends EventEmitter<SessionEvents> {
         if (this.state === 'ready') this.emit('message', msg);
         return;
       case 'port_status':
-        this.applyPortStatus(msg.reason, msg.port);
         if (this.state === 'ready') this.emit('message', msg);
+        else this.applyPortStatus(msg.reason, msg.port);
         return;
       case 'echo_request':
         this.send({ version: this.version, type: 'echo_reply', xid: msg.xid, data: msg.data });
@@ -417,7 +466,7 @@ export class Session extends EventEmitter<SessionEvents> {
         return;
       case 'multipart_reply':
       case 'stats_reply':
-        this.onMultipartPart(msg);
+        this.onMultipartPart(msg, frame.length);
         return;
       case 'unknown':
         this.sendError(msg.xid, OFPET.BAD_REQUEST, OFPBRC.BAD_TYPE, frame.subarray(0, 64));
@@ -441,11 +490,19 @@ export class Session extends EventEmitter<SessionEvents> {
     return true;
   }
 
-  private onMultipartPart(msg: OfMessage & { flags: number }): void {
+  private onMultipartPart(msg: OfMessage & { flags: number }, bytes: number): void {
     const p = this.pending.get(msg.xid);
     if (!p) return;
     if (msg.flags & MPF_MORE) {
       (p.parts ??= []).push(msg);
+      p.partBytes = (p.partBytes ?? 0) + bytes;
+      // A reply that never ends must not grow without bound: give up on it (later parts find no request).
+      if (p.partBytes > this.opts.maxMultipartBytes || p.parts.length > this.opts.maxMultipartParts) {
+        this.counters.multipartRefused++;
+        this.pending.delete(msg.xid);
+        p.timer?.cancel();
+        p.reject(new Error(`multipart reply abandoned after ${p.parts.length} parts, ${p.partBytes} bytes (openflow.maxMultipartParts ${this.opts.maxMultipartParts}, maxMultipartBytes ${this.opts.maxMultipartBytes})`));
+      }
       return;
     }
     if (!p.parts) {
@@ -546,9 +603,9 @@ export class Session extends EventEmitter<SessionEvents> {
     this.log = this.log.child({ dpid: this.dpidHex });
     if (v === OFP_VERSION_1_3) {
       const pd = await this.multipart({ type: 'port_desc' });
-      if (pd.body.type === 'port_desc') this.ports = [...pd.body.ports];
+      if (pd.body.type === 'port_desc') for (const port of pd.body.ports) this.applyPortStatus(OFPPR_ADD, port);
     } else if ('ports' in fr) {
-      this.ports = (fr.ports as readonly PhyPort[]).map(widenPort10);
+      for (const port of fr.ports as readonly PhyPort[]) this.applyPortStatus(OFPPR_ADD, port);
     }
     this.send({ version: v, type: 'set_config', xid: this.nextXid(), flags: 0, missSendLen: this.opts.missSendLen });
     this.desc = await this.requestDesc().catch((e: Error) => {
@@ -560,7 +617,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.handshakeTimer = undefined;
     this.state = 'ready';
     this.startEcho();
-    this.log.info({ remote: this.remoteAddress, ports: this.ports.length }, 'switch ready');
+    this.log.info({ remote: this.remoteAddress, ports: this.ports.size }, 'switch ready');
     this.emit('ready');
   }
 
@@ -591,12 +648,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private applyPortStatus(reason: number, port: Port | PhyPort): void {
     const p = this.version === OFP_VERSION_1_0 ? widenPort10(port as PhyPort) : (port as Port);
-    const i = this.ports.findIndex((x) => x.portNo === p.portNo);
-    // OFPPR_DELETE is 1 in both versions.
-    if (reason === 1) {
-      if (i >= 0) this.ports.splice(i, 1);
-    } else if (i >= 0) this.ports[i] = p;
-    else this.ports.push(p);
+    applyPortChange(this, reason, p);
   }
 
   /** Sends an OFPT_ERROR, mapping the 1.3 error pair to 1.0 numbering for 1.0 peers. */

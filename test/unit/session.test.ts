@@ -7,6 +7,9 @@ import { encodeMessage, type OfMessage } from '../../src/openflow/codec/index.js
 import { OfErrorReply } from '../../src/openflow/errors.js';
 import { MESSAGE_TYPE_SLOTS, Session } from '../../src/openflow/session.js';
 import { EmulatedSwitch as FakeSwitch, type EmulatedSwitchOptions as FakeSwitchOptions } from '../fakes/emulated-switch.js';
+import { emulatedPort } from '../../src/loadgen/features.js';
+import { Datapath } from '../../src/openflow/datapath.js';
+import { EventBus } from '../../src/core/events.js';
 import { OfTimeoutError } from '../../src/openflow/errors.js';
 import { ManualClock } from '../fakes/manual-clock.js';
 
@@ -44,7 +47,7 @@ describe('session handshake', () => {
     await ready(session);
     expect(session.version).toBe(4);
     expect(session.dpidHex).toBe('00000000000000a1');
-    expect(session.ports.map((p) => p.portNo)).toEqual([1, 2, 3, 4, 5]);
+    expect([...session.ports.keys()]).toEqual([1, 2, 3, 4, 5]);
     expect(session.desc?.dpDesc).toBe('fake switch');
   });
 
@@ -52,7 +55,7 @@ describe('session handshake', () => {
     const { session, fake } = pair({ dpid: 7n, versions: [1], noBitmap: true, ports: [1, 2] });
     await ready(session);
     expect(session.version).toBe(1);
-    expect(session.ports.map((p) => p.portNo)).toEqual([1, 2]);
+    expect([...session.ports.keys()]).toEqual([1, 2]);
     const setConfig = fake.received.find((m) => m.type === 'set_config');
     expect(setConfig).toMatchObject({ version: 1, missSendLen: 0xffff });
   });
@@ -292,6 +295,48 @@ describe('session and bad input', () => {
     await clock.advanceAsync(1);
     expect(await closed(session)).toMatch(/did not drain its socket within 5000 ms/);
     void fake;
+  });
+});
+
+describe('session bounds', () => {
+  it('keeps at most maxPortsPerSwitch ports, from the port list and from PORT_STATUS, counting the rest', async () => {
+    const ports = Array.from({ length: 20 }, (_, i) => i + 1);
+    const { session, fake } = pair({ ports, multipartChunk: 3 }, { maxPortsPerSwitch: 8 });
+    await ready(session);
+    expect([...session.ports.keys()]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(session.counters.portsRefused).toBe(12);
+    const bus = new EventBus();
+    const dp = new Datapath(session, bus);
+    const added: number[] = [];
+    const removed: number[] = [];
+    bus.on('portAdded', (e) => added.push(e.port.portNo));
+    bus.on('portRemoved', (e) => removed.push(e.port.portNo));
+    const status = (reason: number, n: number): void => fake.send({ version: 4, type: 'port_status', xid: 0, reason, port: emulatedPort(n) } as OfMessage);
+    status(0, 100); // over the cap: refused
+    status(1, 3); // a delete makes room
+    status(0, 101);
+    status(0, 102); // full again
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(added).toEqual([101]);
+    expect(removed).toEqual([3]);
+    expect(dp.ports.size).toBe(8);
+    expect(dp.ports.has(101)).toBe(true);
+    expect(session.counters.portsRefused).toBe(14);
+  });
+
+  it('abandons a multipart reply past maxMultipartParts and closes only that handshake', async () => {
+    const ports = Array.from({ length: 50 }, (_, i) => i + 1);
+    const { session } = pair({ ports, multipartChunk: 2 }, { maxMultipartParts: 10 });
+    const reason = await closed(session);
+    expect(reason).toMatch(/maxMultipartParts 10/);
+    expect(session.counters.multipartRefused).toBe(1);
+  });
+
+  it('abandons a multipart reply past maxMultipartBytes', async () => {
+    const ports = Array.from({ length: 50 }, (_, i) => i + 1);
+    const { session } = pair({ ports, multipartChunk: 5 }, { maxMultipartBytes: 1000 });
+    expect(await closed(session)).toMatch(/maxMultipartBytes 1000/);
   });
 });
 
