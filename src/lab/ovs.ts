@@ -1,38 +1,16 @@
 /** Open vSwitch for labs: checks the daemons answer and starts them (userspace datapath needs no kernel module) when they do not. */
-import { execFile } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { mkdir, rmdir, stat } from 'node:fs/promises';
+import { run, whichSystem } from './exec.js';
 
 /** Debian's openvswitch-switch control script. */
 const OVS_CTL = '/usr/share/openvswitch/scripts/ovs-ctl';
-/** The same lock the test harness takes (test/harness/ovs.ts), so a lab and a test run never start OVS twice. */
+/** One lock for every caller (`signalbox lab`, the test harness through ensureOvs), so parallel runs never start OVS twice. */
 const START_LOCK = '/tmp/signalbox-ovs-start.lock';
 
-function which(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
-  for (const d of dirs) {
-    try {
-      accessSync(`${d}/${name}`, fsConstants.X_OK);
-      return `${d}/${name}`;
-    } catch {
-      // next
-    }
-  }
-  return undefined;
-}
-
-/** Runs a command; resolves with stdout, rejects with its stderr. */
-export function runCommand(file: string, args: readonly string[], timeoutMs = 10_000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: timeoutMs, killSignal: 'SIGKILL', encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${[file, ...args].join(' ')}: ${err.message}${stderr.trim() ? `\n${stderr.trim()}` : ''}`));
-      else resolve(stdout);
-    });
-  });
-}
-
-function tool(name: string): string {
-  const p = which(name);
+/** The path of an Open vSwitch tool; throws, naming the install script, when it is not installed. */
+export function ovsTool(name: string): string {
+  const p = whichSystem(name);
   if (!p) throw new Error(`Open vSwitch is not installed: ${name} not found (run scripts/install-deps.sh as root)`);
   return p;
 }
@@ -40,8 +18,8 @@ function tool(name: string): string {
 /** True when ovsdb-server and ovs-vswitchd both answer. */
 export async function ovsRunning(): Promise<boolean> {
   try {
-    await runCommand(tool('ovs-vsctl'), ['--timeout=2', 'show'], 4_000);
-    await runCommand(tool('ovs-appctl'), ['--timeout=2', '-t', 'ovs-vswitchd', 'version'], 4_000);
+    await run(ovsTool('ovs-vsctl'), ['--timeout=2', 'show'], { timeoutMs: 4_000 });
+    await run(ovsTool('ovs-appctl'), ['--timeout=2', '-t', 'ovs-vswitchd', 'version'], { timeoutMs: 4_000 });
     return true;
   } catch {
     return false;
@@ -74,8 +52,8 @@ async function withLock<T>(fn: () => Promise<T>): Promise<T> {
  * false when it was already running. Throws when OVS is not installed or does not come up.
  */
 export async function ensureOvs(): Promise<boolean> {
-  tool('ovs-vsctl');
-  tool('ovs-appctl');
+  ovsTool('ovs-vsctl');
+  ovsTool('ovs-appctl');
   try {
     accessSync(OVS_CTL, fsConstants.X_OK);
   } catch {
@@ -85,7 +63,7 @@ export async function ensureOvs(): Promise<boolean> {
   return withLock(async () => {
     if (await ovsRunning()) return false;
     // --system-id=random: no hostname-derived id needed; --no-mlockall: containers often cap locked memory.
-    await runCommand(OVS_CTL, ['start', '--system-id=random', '--no-mlockall'], 60_000);
+    await run(OVS_CTL, ['start', '--system-id=random', '--no-mlockall'], { timeoutMs: 60_000 });
     const until = Date.now() + 15_000;
     while (!(await ovsRunning())) {
       if (Date.now() > until) throw new Error('ovs-ctl start returned but ovs-vswitchd does not answer (see /var/log/openvswitch/ovs-vswitchd.log)');
@@ -97,5 +75,5 @@ export async function ensureOvs(): Promise<boolean> {
 
 /** Stops the OVS daemons (only for a caller that started them). */
 export async function stopOvs(): Promise<void> {
-  await runCommand(OVS_CTL, ['stop'], 60_000);
+  await run(OVS_CTL, ['stop'], { timeoutMs: 60_000 });
 }

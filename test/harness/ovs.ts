@@ -1,6 +1,6 @@
 /** Real Open vSwitch for integration tests: starts the daemons, and makes userspace bridges with namespaced ports that it always removes. */
 import { randomBytes } from 'node:crypto';
-import { ensureOvs as ensureOvsDaemons } from '../../src/lab/ovs.js';
+import { ensureOvs as ensureOvsDaemons, ovsTool as tool } from '../../src/lab/ovs.js';
 import { run, runSyncQuiet, whichSystem, type RunResult } from './exec.js';
 
 export { CommandError, waitFor } from './exec.js';
@@ -10,12 +10,6 @@ export type OfProtocol = 'OpenFlow10' | 'OpenFlow13';
 
 /** Prefix of every bridge, port and namespace the harness makes, so leftovers are recognisable. */
 export const HARNESS_PREFIX = 'sbx';
-
-function tool(name: string): string {
-  const p = whichSystem(name);
-  if (!p) throw new Error(`Open vSwitch is not installed: ${name} not found (run scripts/install-deps.sh as root)`);
-  return p;
-}
 
 /** `ovs-vsctl args...` with a database timeout; throws with stderr on failure. */
 export function vsctl(args: readonly string[], timeoutMs = 15_000): Promise<RunResult> {
