@@ -62,6 +62,13 @@ export function installs(dpid: bigint, rules: readonly FlowRule[]): Effects {
   return fx;
 }
 
+/** Effects that send one packet (e.g. a reply the controller built). */
+export function sends(dpid: bigint, spec: PacketOutSpec): Effects {
+  const fx = effects();
+  fx.packetOuts.push({ dpid, spec });
+  return fx;
+}
+
 /** How `applyEffects` treats an app's effects. */
 export interface ApplyOptions {
   /** Names the flows in the log line of a failed removal. */

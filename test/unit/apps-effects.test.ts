@@ -1,8 +1,10 @@
-/** applyEffects against a recording context (order, mastership, fallbacks), and l2-learning's effects of a packet-in (reused, re-declaring only what no longer stands). */
+/** applyEffects against a recording context (order, mastership, fallbacks), and the effects the apps' logic returns: l2-learning's per packet-in (re-declaring only what no longer stands), acl's sync, static-flows' follow. */
 import { describe, expect, it } from 'vitest';
 import { applyEffects, effects, installs, type Effects } from '../../src/apps/effects.js';
 import type { AppContext } from '../../src/apps/types.js';
 import { L2Learning } from '../../src/apps/l2-learning/logic.js';
+import { aclSync } from '../../src/apps/acl/logic.js';
+import { checkStaticFlow, planFollow, type StaticFlow } from '../../src/apps/static-flows/logic.js';
 import type { FlowRecord, FlowRule } from '../../src/flows/service.js';
 import { OFP_NO_BUFFER, OFPP } from '../../src/openflow/codec/constants.js';
 import { parseMac } from '../../src/core/addr.js';
@@ -120,5 +122,36 @@ describe('l2-learning effects of a packet-in', () => {
     const pick = fx.withdraw?.[0]?.kind === 'where' ? fx.withdraw[0].pick : undefined;
     expect(pick?.({ spec: { priority: 10 } } as FlowRecord)).toBe(true);
     expect(pick?.({ spec: { priority: 0 } } as FlowRecord)).toBe(false);
+  });
+});
+
+describe('acl and static-flows effects', () => {
+  it('acl: declares the rules\' flows on a switch, then withdraws the app\'s other flows there', () => {
+    const fx = aclSync([{ id: 'r1', action: 'deny', match: { ethType: 0x0806 } }], 5n, { basePriority: 100, tableId: 0 });
+    expect(fx.install).toEqual([{ dpid: 5n, rule: { tableId: 0, priority: 100, match: [{ field: 'eth_type', value: 0x0806 }], actions: [] } }]);
+    const w = fx.withdraw?.[0];
+    expect(w).toMatchObject({ kind: 'where', dpid: 5n });
+    const pick = w?.kind === 'where' ? w.pick : () => false;
+    expect(pick({ key: '0/99/' } as FlowRecord)).toBe(true);
+  });
+
+  it('static-flows: entries gone or moved lose their flow first; new and changed ones are declared; unchanged ones are left alone', () => {
+    const e = (name: string, priority: number, port = 1): StaticFlow => checkStaticFlow({ name, dpid: '1', priority, match: [], actions: [{ type: 'output', port }] });
+    const current = new Map([
+      ['same', e('same', 1)],
+      ['moved', e('moved', 2)],
+      ['gone', e('gone', 3)],
+      ['changed', e('changed', 4)],
+    ]);
+    const next = new Map([
+      ['same', e('same', 1)],
+      ['moved', e('moved', 5)],
+      ['changed', e('changed', 4, 2)],
+      ['new', e('new', 6)],
+    ]);
+    const plan = planFollow(current, next);
+    expect(plan.effects.remove.map((f) => f.rule.priority)).toEqual([2, 3]);
+    expect(plan.effects.install.map((f) => f.rule.priority)).toEqual([5, 4, 6]);
+    expect(plan.installed.map((f) => f.name)).toEqual(['moved', 'changed', 'new']);
   });
 });

@@ -5,13 +5,13 @@
  * rules another instance of a cluster changes are applied here too.
  */
 import { dpidToHex } from '../../core/ids.js';
-import { flowKey } from '../../flows/compare.js';
+import { applyEffects, installs } from '../effects.js';
 import type { ConfigSchema } from '../schema.js';
 import { sameStored, StoreFollower, type StoreValue } from '../store.js';
 import type { App, AppContext, PacketInResult } from '../types.js';
-import { aclFlows, AclRuleError, checkRule, defaultAclConfig, firstMatch, type AclConfig, type AclRule } from './logic.js';
+import { aclFlows, aclSync, AclRuleError, checkRule, defaultAclConfig, firstMatch, type AclConfig, type AclRule } from './logic.js';
 
-export { aclFlows, checkRule, firstMatch, matchesOverlap, ruleMatch, packetMatches, AclRuleError, defaultAclConfig, type AclConfig, type AclRule, type AclRuleInput, type AclMatch } from './logic.js';
+export { aclFlows, aclSync, checkRule, firstMatch, matchesOverlap, ruleMatch, packetMatches, AclRuleError, defaultAclConfig, type AclConfig, type AclRule, type AclRuleInput, type AclMatch } from './logic.js';
 
 /** Settings schema of `apps.settings.acl`. */
 export const aclSchema: ConfigSchema<AclConfig> = {
@@ -64,13 +64,7 @@ export function aclApp(): AclApp {
   const sync = (): void => {
     const c = ctx;
     if (!c) return;
-    for (const dp of c.datapaths.list()) {
-      const want = aclFlows(rules, dpidToHex(dp.dpid), cfg);
-      const keys = new Set(want.map((f) => flowKey(f.tableId ?? 0, f.priority ?? 0, f.match ?? [])));
-      // New flows first, then the ones no longer wanted: a rule moving priority is never absent.
-      for (const f of want) c.flows.install(dp.dpid, f);
-      c.flows.removeWhere(dp.dpid, (r) => !keys.has(r.key));
-    }
+    for (const dp of c.datapaths.list()) void applyEffects(c, aclSync(rules, dp.dpid, cfg));
   };
 
   const persist = async (): Promise<void> => {
@@ -188,7 +182,7 @@ export function aclApp(): AclApp {
     onSwitchConnected(e) {
       const c = ctx;
       if (!c) return;
-      for (const f of aclFlows(rules, dpidToHex(e.dpid), cfg)) c.flows.install(e.dpid, f);
+      void applyEffects(c, installs(e.dpid, aclFlows(rules, dpidToHex(e.dpid), cfg)));
     },
 
     onPacketIn(e): PacketInResult {

@@ -8,11 +8,13 @@
 import { OFPCML, OFPP } from '../../openflow/codec/constants.js';
 import type { Action } from '../../openflow/codec/v13/actions.js';
 import type { OxmField } from '../../openflow/codec/v13/oxm.js';
+import { flowKey } from '../../flows/compare.js';
 import type { FlowRule } from '../../flows/service.js';
 import { ETH_TYPE, IP_PROTO } from '../../packet/constants.js';
 import { parsePacket, type ParsedPacket } from '../../packet/packet.js';
 import { parseIpv4, parseMac } from '../../core/addr.js';
 import { dpidToHex, parseDpid } from '../../core/ids.js';
+import { effects, type Effects } from '../effects.js';
 
 /** The fields a rule may match (all optional; absent = any). IPv4 addresses take an optional `/len`. */
 export interface AclMatch {
@@ -246,6 +248,21 @@ export function aclFlows(rules: readonly AclRule[], dpidHex: string, c: AclConfi
     }
   }
   return out;
+}
+
+/**
+ * What makes a switch's ACL flows match the rules: the rules' flows declared, then the app's
+ * other flows on that switch withdrawn (after the installs, so a rule moving priority is never
+ * absent).
+ */
+export function aclSync(rules: readonly AclRule[], dpid: bigint, c: AclConfig = defaultAclConfig): Effects {
+  const fx = effects();
+  const keys = new Set<string>();
+  for (const rule of aclFlows(rules, dpidToHex(dpid), c)) {
+    fx.install.push({ dpid, rule });
+    keys.add(flowKey(rule.tableId ?? 0, rule.priority ?? 0, rule.match ?? []));
+  }
+  return { ...fx, withdraw: [{ kind: 'where', dpid, pick: (r) => !keys.has(r.key) }] };
 }
 
 /** The first rule that matches a packet-in on a switch, or undefined. */

@@ -9,6 +9,7 @@ import { OFPET } from '../../openflow/codec/constants.js';
 import { OFPMC } from '../../openflow/codec/v13/enums.js';
 import type { MeterFeaturesReply } from '../../openflow/codec/v13/multipart.js';
 import type { Datapath } from '../../openflow/datapath.js';
+import { applyEffects, installs } from '../effects.js';
 import type { ConfigSchema } from '../schema.js';
 import type { App, AppContext } from '../types.js';
 import { defaultPacketInMeterConfig, planMeter, type MeterPlan, type PacketInMeterConfig } from './logic.js';
@@ -64,7 +65,7 @@ export function packetInMeterApp(): PacketInMeterApp {
       if (!(e instanceof OfErrorReply && e.reply.errType === OFPET.METER_MOD_FAILED && e.reply.code === OFPMMFC_METER_EXISTS)) throw e;
       await dp.meterMod(OFPMC.MODIFY, plan.flags, plan.meterId, plan.bands);
     }
-    c.flows.install(dp.dpid, plan.flow);
+    void applyEffects(c, installs(dp.dpid, [plan.flow]));
     state.set(dp.dpid, 'metered');
   };
 

@@ -1,4 +1,5 @@
 /** The built-in `proxy-arp` app: answers ARP requests for known hosts from the controller; unknown targets go on to the next app. */
+import { applyEffects, sends } from '../effects.js';
 import type { ConfigSchema } from '../schema.js';
 import type { App, AppContext, PacketInResult } from '../types.js';
 import { defaultProxyArpConfig, ProxyArp, type ProxyArpConfig } from './logic.js';
@@ -58,7 +59,7 @@ export function proxyArpApp(): ProxyArpApp {
       if (!c || !l) return undefined;
       const d = l.packetIn(e.dpid, e.msg.inPort, e.msg.data, c.now());
       if (d.kind !== 'reply') return undefined;
-      c.packets.packetOut(d.dpid, d.spec);
+      void applyEffects(c, sends(d.dpid, d.spec));
       answered?.inc();
       return 'handled';
     },

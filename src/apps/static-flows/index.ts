@@ -6,11 +6,12 @@
  * this instance masters), one it deletes is removed.
  */
 import { dpidToHex, parseDpid } from '../../core/ids.js';
-import { sameStored, StoreFollower, type StoreValue } from '../store.js';
+import { applyEffects, effects, installs, type ApplyOptions } from '../effects.js';
+import { StoreFollower, type StoreValue } from '../store.js';
 import type { App, AppContext } from '../types.js';
-import { checkStaticFlow, sameIdentity, StaticFlowConflict, staticRule, type StaticFlow } from './logic.js';
+import { checkStaticFlow, planFollow, sameIdentity, staticFlowAt, StaticFlowConflict, staticRule, type StaticFlow } from './logic.js';
 
-export { checkStaticFlow, nameCookie, staticRule, StaticFlowConflict, StaticFlowError, type StaticFlow } from './logic.js';
+export { checkStaticFlow, nameCookie, planFollow, staticFlowAt, staticRule, StaticFlowConflict, StaticFlowError, type StaticFlow } from './logic.js';
 
 /** The app with its API. Changes are persisted before they resolve. */
 export interface StaticFlowsApp extends App {
@@ -24,6 +25,7 @@ export interface StaticFlowsApp extends App {
 }
 
 const PREFIX = 'flow/';
+const APPLY: ApplyOptions = { what: 'static flow' };
 
 /** Makes the app (entries come back from the store on every enable). */
 export function staticFlowsApp(): StaticFlowsApp {
@@ -34,11 +36,6 @@ export function staticFlowsApp(): StaticFlowsApp {
   const need = (): AppContext => {
     if (!ctx || !follower) throw new Error('static-flows app is not running');
     return ctx;
-  };
-
-  const uninstall = (c: AppContext, f: StaticFlow): Promise<boolean> => c.flows.remove(parseDpid(f.dpid), staticRule(f));
-  const uninstallLater = (c: AppContext, f: StaticFlow): void => {
-    uninstall(c, f).catch((e: unknown) => c.log.warn({ name: f.name, err: (e as Error).message }, 'could not remove a static flow'));
   };
 
   /** The stored entries by name; `warn` logs the ones that no longer check (at start only, not on every reload). */
@@ -55,32 +52,15 @@ export function staticFlowsApp(): StaticFlowsApp {
     return out;
   };
 
-  /**
-   * Makes the entries (and their flows) what the store holds now: gone ones and ones whose
-   * switch, table, priority or match moved are removed first, then new and changed ones are
-   * installed. Unchanged entries (this instance's own writes coming back) are left alone.
-   */
+  /** Makes the entries (and their flows) what the store holds now (see planFollow). */
   const follow = (next: Map<string, StaticFlow>): void => {
     const c = ctx;
     if (!c) return;
-    const install: StaticFlow[] = [];
-    for (const [name, old] of flows) {
-      const f = next.get(name);
-      if (f === undefined) {
-        flows.delete(name);
-        uninstallLater(c, old);
-      } else if (!sameIdentity(old, f)) {
-        uninstallLater(c, old);
-      }
-    }
-    for (const [name, f] of next) {
-      const old = flows.get(name);
-      if (old !== undefined && sameStored(old, f)) continue;
-      flows.set(name, f);
-      install.push(f);
-    }
-    for (const f of install) c.flows.install(parseDpid(f.dpid), staticRule(f));
-    if (install.length > 0) c.log.info({ installed: install.map((f) => f.name) }, 'static flows changed in the store');
+    const plan = planFollow(flows, next);
+    for (const name of flows.keys()) if (!next.has(name)) flows.delete(name);
+    for (const f of plan.installed) flows.set(f.name, f);
+    void applyEffects(c, plan.effects, APPLY);
+    if (plan.installed.length > 0) c.log.info({ installed: plan.installed.map((f) => f.name) }, 'static flows changed in the store');
   };
 
   return {
@@ -120,8 +100,9 @@ export function staticFlowsApp(): StaticFlowsApp {
         await c.store.put(PREFIX + f.name, f as unknown as StoreValue);
         const prev = flows.get(f.name);
         flows.set(f.name, f);
-        if (prev && !sameIdentity(prev, f)) await uninstall(c, prev);
-        c.flows.install(parseDpid(f.dpid), staticRule(f));
+        const fx = installs(parseDpid(f.dpid), [staticRule(f)]);
+        if (prev && !sameIdentity(prev, f)) fx.remove.push(staticFlowAt(prev));
+        await applyEffects(c, fx, APPLY);
         return { flow: f, created };
       });
     },
@@ -134,7 +115,9 @@ export function staticFlowsApp(): StaticFlowsApp {
         const existed = await c.store.del(PREFIX + name);
         if (!f) return existed;
         flows.delete(name);
-        await uninstall(c, f);
+        const fx = effects();
+        fx.remove.push(staticFlowAt(f));
+        await applyEffects(c, fx, APPLY);
         return true;
       });
     },
@@ -143,7 +126,9 @@ export function staticFlowsApp(): StaticFlowsApp {
       const c = ctx;
       if (!c) return;
       const hex = dpidToHex(e.dpid);
-      for (const f of flows.values()) if (f.dpid === hex) c.flows.install(e.dpid, staticRule(f));
+      const fx = effects();
+      for (const f of flows.values()) if (f.dpid === hex) fx.install.push({ dpid: e.dpid, rule: staticRule(f) });
+      void applyEffects(c, fx);
     },
   };
 }

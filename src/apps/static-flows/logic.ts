@@ -6,7 +6,9 @@ import { validateMatch, type Match, type OxmField } from '../../openflow/codec/v
 import type { Action } from '../../openflow/codec/v13/actions.js';
 import { validateInstructions, type Instruction } from '../../openflow/codec/v13/instructions.js';
 import type { FlowRule } from '../../flows/service.js';
-import { dpidToHex } from '../../core/ids.js';
+import { dpidToHex, parseDpid } from '../../core/ids.js';
+import { effects, type Effects, type FlowAt } from '../effects.js';
+import { sameStored } from '../store.js';
 
 /** A named flow as the operator gives it (OpenFlow 1.3 terms; 1.0 switches get it translated). */
 export interface StaticFlow {
@@ -119,4 +121,31 @@ export function staticRule(f: StaticFlow): FlowRule {
 /** True when two entries name the same flow identity on the same switch (table, priority, match). */
 export function sameIdentity(a: StaticFlow, b: StaticFlow): boolean {
   return a.dpid === b.dpid && a.tableId === b.tableId && a.priority === b.priority && JSON.stringify(a.match) === JSON.stringify(b.match);
+}
+
+/** An entry's flow on its switch. */
+export function staticFlowAt(f: StaticFlow): FlowAt {
+  return { dpid: parseDpid(f.dpid), rule: staticRule(f) };
+}
+
+/**
+ * What makes the flows follow the stored entries: entries gone, and those whose switch, table,
+ * priority or match moved, lose their old flow first; new and changed entries are declared.
+ * Unchanged entries (this instance's own writes coming back) are left alone. `installed` lists
+ * the entries declared.
+ */
+export function planFollow(current: ReadonlyMap<string, StaticFlow>, next: ReadonlyMap<string, StaticFlow>): { effects: Effects; installed: StaticFlow[] } {
+  const fx = effects();
+  const installed: StaticFlow[] = [];
+  for (const [name, old] of current) {
+    const f = next.get(name);
+    if (f === undefined || !sameIdentity(old, f)) fx.remove.push(staticFlowAt(old));
+  }
+  for (const [name, f] of next) {
+    const old = current.get(name);
+    if (old !== undefined && sameStored(old, f)) continue;
+    installed.push(f);
+    fx.install.push(staticFlowAt(f));
+  }
+  return { effects: fx, installed };
 }
