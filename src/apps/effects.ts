@@ -5,8 +5,10 @@
  */
 import type { FlowRecord, FlowRule } from '../flows/service.js';
 import type { Match } from '../openflow/codec/v13/oxm.js';
-import type { PacketOutSpec } from '../openflow/datapath.js';
-import type { AppContext } from './types.js';
+import type { AppContext, PacketService } from './types.js';
+
+/** A packet-out as the packet service takes it. */
+export type PacketOutSpec = Parameters<PacketService['packetOut']>[1];
 
 /** A flow to declare or withdraw on a switch. */
 export interface FlowAt {
