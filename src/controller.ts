@@ -76,7 +76,7 @@ export class Controller {
     for (const name of TOPOLOGY_EVENT_NAMES) emitter.on(name, (e: unknown) => bus.emit(name, e));
     this.topology.start();
     const topology = this.topology;
-    this.flows = new FlowService({ bus: this.bus, datapaths: this.datapaths, config: this.config.flows, log: this.log.child({ component: 'flows' }) });
+    this.flows = new FlowService({ bus: this.bus, datapaths: this.datapaths, config: this.config.flows, log: this.log.child({ component: 'flows' }), clock: this.clock });
     this.flows.start();
     // Apps subscribe before the listener opens, so no switch connects unseen.
     this.apps = new AppManager({
@@ -84,6 +84,7 @@ export class Controller {
       datapaths: this.datapaths,
       config: this.config.apps,
       log: this.log,
+      clock: this.clock,
       flows: this.flows,
       topology: topologyView(this.options.appTopology ?? this.topology),
       hosts: { findByMac: (mac) => topology.findHost(mac), list: () => topology.hostList() },

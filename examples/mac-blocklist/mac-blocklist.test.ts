@@ -6,6 +6,7 @@ import type { ReceivedPacket } from '../../src/core/model.js';
 import type { Datapath } from '../../src/openflow/datapath.js';
 import { AppManager, MemoryMetrics, memoryAppStore } from '../../src/apps/index.js';
 import macBlocklist from './index.js';
+import { ManualClock } from '../../test/fakes/manual-clock.js';
 
 function frame(dst: string, src: string): Buffer {
   const b = Buffer.alloc(60);
@@ -34,7 +35,7 @@ describe('mac-blocklist example app', () => {
       log: silentLogger,
       metrics,
       store,
-      now: () => 1234,
+      clock: new ManualClock({ startMs: 1234 }),
       flowsConfig: { reconcileIntervalMs: 0, reconcileOnConnect: false },
       apps: [macBlocklist],
       config: { enabled: ['mac-blocklist', 'l2-learning'], settings: { 'mac-blocklist': { macs: ['0A:00:00:00:00:66'] } } },

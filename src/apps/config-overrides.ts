@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { AppConfigError, resolveAppConfig, type ConfigSchema } from './schema.js';
 import { sameStored, StoreFollower, type KeyValueStore, type StoreValue } from './store.js';
+import { systemClock, type Clock } from '../core/clock.js';
 
 /** Settings as given: a plain object of keys the app's schema knows. */
 export type AppSettings = Readonly<Record<string, unknown>>;
@@ -36,7 +37,11 @@ export class ConfigOverrides {
   private readonly byApp = new Map<string, AppSettings>();
   private follower: StoreFollower<Map<string, AppSettings>> | undefined;
 
-  constructor(private readonly store: KeyValueStore) {}
+  constructor(
+    private readonly store: KeyValueStore,
+    /** Time for the follower's debounce and retry; default the system clock. */
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   private async read(): Promise<Map<string, AppSettings>> {
     const out = new Map<string, AppSettings>();
@@ -72,6 +77,7 @@ export class ConfigOverrides {
         onChange(changed.sort());
       },
       ...(log ? { log } : {}),
+      clock: this.clock,
     });
   }
 

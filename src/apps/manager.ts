@@ -27,6 +27,7 @@ import type {
   PacketService,
   TopologyService,
 } from './types.js';
+import { systemClock, type Clock, type Timer } from '../core/clock.js';
 
 /** Where an app stands. */
 export type AppState = 'stopped' | 'running' | 'failed';
@@ -61,8 +62,8 @@ export interface AppManagerOptions {
   /** The controller's store; default an in-memory one. */
   readonly store?: KeyValueStore;
   readonly metrics?: MemoryMetrics;
-  /** Clock (ms); default Date.now. */
-  readonly now?: () => number;
+  /** Time for apps' `now()`/`every()`, the failure window, and the manager's own flow service; default the system clock. */
+  readonly clock?: Clock;
   /** Apps available besides the built-ins (tests, embedding). */
   readonly apps?: readonly AppDefinition[];
   /** Directory external module paths are relative to (default the working directory). */
@@ -84,7 +85,8 @@ interface Instance {
   readonly entry: Entry;
   readonly app: App<object>;
   readonly scope: FlowScope;
-  readonly timers: NodeJS.Timeout[];
+  /** Timers made through the app's clock or `every`, cancelled when it stops. */
+  readonly timers: Set<Timer>;
   /** Failure times (ms) within the window. */
   failures: number[];
   stopping: boolean;
@@ -112,6 +114,7 @@ export class AppManager {
   private readonly topology: TopologyService | undefined;
   private readonly hosts: HostService | undefined;
   private readonly ownsFlows: boolean;
+  private readonly clock: Clock;
   private readonly now: () => number;
   private readonly baseDir: string;
   private readonly entries = new Map<string, Entry>();
@@ -135,13 +138,14 @@ export class AppManager {
     this.log = opts.log.child({ component: 'apps' });
     this.topology = opts.topology;
     this.hosts = opts.hosts;
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? systemClock;
+    this.now = () => this.clock.now();
     this.baseDir = opts.baseDir ?? process.cwd();
     this.metrics = opts.metrics ?? new MemoryMetrics();
     this.store = opts.store ?? memoryAppStore();
-    this.overrides = new ConfigOverrides(this.store);
+    this.overrides = new ConfigOverrides(this.store, this.clock);
     this.ownsFlows = opts.flows === undefined;
-    this.flows = opts.flows ?? new FlowService({ bus: opts.bus, datapaths: opts.datapaths, log: opts.log.child({ component: 'flows' }), config: opts.flowsConfig ?? {}, now: this.now });
+    this.flows = opts.flows ?? new FlowService({ bus: opts.bus, datapaths: opts.datapaths, log: opts.log.child({ component: 'flows' }), config: opts.flowsConfig ?? {}, clock: this.clock });
     this.datapaths = makeDatapathService(this.datapathMap);
     this.packets = makePacketService(this.datapathMap, this.topology);
     for (const def of builtinApps()) this.register(def, 'builtin');
@@ -260,7 +264,7 @@ export class AppManager {
     const app = describeApp(entry.definition);
     const config = resolveAppConfig(name, app.config, settings ?? this.settingsOf(name, app));
     const scope = this.flows.scope(name);
-    const inst: Instance = { entry, app, scope, timers: [], failures: [], stopping: false };
+    const inst: Instance = { entry, app, scope, timers: new Set(), failures: [], stopping: false };
     const ctx = this.makeContext(inst, config);
     entry.instance = inst;
     entry.state = 'running';
@@ -367,8 +371,8 @@ export class AppManager {
     if (inst.stopping) return;
     inst.stopping = true;
     const entry = inst.entry;
-    for (const t of inst.timers) clearInterval(t);
-    inst.timers.length = 0;
+    for (const t of inst.timers) t.cancel();
+    inst.timers.clear();
     if (entry.instance === inst) entry.instance = undefined;
     this.rebuildChains();
     try {
@@ -404,6 +408,7 @@ export class AppManager {
 
   private makeContext(inst: Instance, config: object): AppContext<object> {
     const name = inst.entry.name;
+    const appClock = this.appClock(inst);
     return {
       name,
       config,
@@ -418,18 +423,48 @@ export class AppManager {
       now: this.now,
       every: (intervalMs, fn) => {
         if (inst.stopping) return;
-        const t = setInterval(() => {
-          if (inst.stopping) return;
-          try {
-            const r = fn(this.now());
-            if (isThenable(r)) r.then(undefined, (e: unknown) => this.failed(inst, 'timer', undefined, e));
-          } catch (e) {
-            this.failed(inst, 'timer', undefined, e);
-          }
-        }, intervalMs);
-        t.unref();
-        inst.timers.push(t);
+        appClock.every(intervalMs, () => fn(this.now()));
       },
+      clock: appClock,
+    };
+  }
+
+  /**
+   * The clock an app gets: the manager's time, with timers that stop with the app and whose
+   * callbacks' throws (and rejections) count as failures of the app.
+   */
+  private appClock(inst: Instance): Clock {
+    const guard = (fn: () => unknown): (() => void) => () => {
+      if (inst.stopping) return;
+      try {
+        const r = fn();
+        if (isThenable(r)) r.then(undefined, (e: unknown) => this.failed(inst, 'timer', undefined, e));
+      } catch (e) {
+        this.failed(inst, 'timer', undefined, e);
+      }
+    };
+    const track = (make: (run: () => void) => Timer, once: boolean, fn: () => unknown): Timer => {
+      const run = guard(fn);
+      const t: Timer = make(() => {
+        if (once) inst.timers.delete(t);
+        run();
+      });
+      t.unref();
+      if (inst.stopping) t.cancel();
+      else inst.timers.add(t);
+      const timer: Timer = {
+        cancel: () => {
+          t.cancel();
+          inst.timers.delete(t);
+        },
+        unref: () => timer,
+      };
+      return timer;
+    };
+    return {
+      now: this.now,
+      after: (ms, fn) => track((run) => this.clock.after(ms, run), true, fn),
+      every: (ms, fn) => track((run) => this.clock.every(ms, run), false, fn),
     };
   }
 

@@ -4,6 +4,7 @@
  * its change feed and a follower that reloads an app's state when another instance changes it.
  */
 import type { Logger } from 'pino';
+import { systemClock, type Clock, type Timer } from '../core/clock.js';
 import { encodeValue, MemoryStore, NAMESPACES, namespaceView, type StoreValue, type StoreWatcher } from '../store/index.js';
 
 export type { StoreValue, StoreWatcher } from '../store/index.js';
@@ -74,6 +75,8 @@ export interface StoreFollowerOptions<T> {
   /** A reload that failed (store unreachable) is tried again after this long (ms). Default 1000. */
   readonly retryMs?: number;
   readonly log?: Logger;
+  /** Time for the debounce and the retry; default the system clock (apps pass `ctx.clock`). */
+  readonly clock?: Clock;
 }
 
 /**
@@ -86,7 +89,10 @@ export class StoreFollower<T> {
   private readonly unwatch: () => void;
   private readonly debounceMs: number;
   private readonly retryMs: number;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly clock: Clock;
+  private timer: Timer | undefined;
+  /** Woken when a scheduled reload's timer fires or is cancelled (see idle). */
+  private timerWaiters: (() => void)[] = [];
   private running: Promise<void> | undefined;
   /** A change arrived while a reload ran: run again after it. */
   private again = false;
@@ -104,6 +110,7 @@ export class StoreFollower<T> {
   ) {
     this.debounceMs = opts.debounceMs ?? 75;
     this.retryMs = opts.retryMs ?? 1_000;
+    this.clock = opts.clock ?? systemClock;
     this.unwatch = store.watch(prefix, () => this.schedule(this.debounceMs));
   }
 
@@ -131,7 +138,7 @@ export class StoreFollower<T> {
       return;
     }
     if (this.timer) return;
-    this.timer = setTimeout(() => {
+    this.timer = this.clock.after(delayMs, () => {
       this.timer = undefined;
       this.running = this.run().finally(() => {
         this.running = undefined;
@@ -140,7 +147,8 @@ export class StoreFollower<T> {
           this.schedule(0);
         }
       });
-    }, delayMs);
+      this.wakeTimerWaiters();
+    });
     this.timer.unref();
   }
 
@@ -148,7 +156,7 @@ export class StoreFollower<T> {
   async idle(): Promise<void> {
     while (this.timer || this.running) {
       if (this.running) await this.running;
-      else await new Promise((r) => setTimeout(r, 5));
+      else await new Promise<void>((resolve) => this.timerWaiters.push(resolve));
     }
   }
 
@@ -156,8 +164,15 @@ export class StoreFollower<T> {
   stop(): void {
     this.stopped = true;
     this.unwatch();
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
+    this.wakeTimerWaiters();
+  }
+
+  private wakeTimerWaiters(): void {
+    const waiters = this.timerWaiters;
+    this.timerWaiters = [];
+    for (const w of waiters) w();
   }
 
   private async run(): Promise<void> {
@@ -173,10 +188,11 @@ export class StoreFollower<T> {
       } catch (e) {
         this.opts.log?.warn({ err: (e as Error).message }, 'could not reload from the store after a change; trying again');
         if (!this.stopped) {
-          this.timer = setTimeout(() => {
+          this.timer = this.clock.after(this.retryMs, () => {
             this.timer = undefined;
+            this.wakeTimerWaiters();
             this.schedule(0);
-          }, this.retryMs);
+          });
           this.timer.unref();
         }
         return;

@@ -11,6 +11,7 @@ import type { Datapath, PacketOutSpec } from '../openflow/datapath.js';
 import type { Metrics } from './metrics.js';
 import type { ConfigSchema } from './schema.js';
 import type { KeyValueStore } from './store.js';
+import type { Clock } from '../core/clock.js';
 
 /** A packet-in handler's verdict: `'handled'` stops the chain; anything else lets the next app see the packet. */
 export type PacketInResult = 'handled' | 'continue' | undefined | void;
@@ -151,4 +152,9 @@ export interface AppContext<C extends object = Record<string, never>> {
   now(): number;
   /** Runs `fn(now)` every `intervalMs` while the app runs; a throw counts as a failure of the app. */
   every(intervalMs: number, fn: (now: number) => void | Promise<void>): void;
+  /**
+   * The controller's clock for what `every` does not cover (a debounce, a retry): its timers
+   * stop with the app, and a throw in one counts as a failure of the app.
+   */
+  readonly clock: Clock;
 }

@@ -17,6 +17,7 @@ import { flowKey, matchCovers, specsEquivalent } from './compare.js';
 import { defaultFlowsConfig, type FlowsConfig } from './config.js';
 import { cookieOwnerId, isReservedOwnerId, LOCAL_COOKIE_MASK, OWNER_COOKIE_MASK, ownerCookie, ownerIdFor, SYSTEM_OWNER_ID } from './cookie.js';
 import { planReconcile, strictDeleteSpec, type DesiredFlow, type ManagedOwner, type ReconcilePolicy } from './reconcile.js';
+import { systemClock, type Clock, type Timer } from '../core/clock.js';
 
 /** Where a desired flow stands: sent and unconfirmed, confirmed on the switch, rejected, or gone. */
 export type FlowState = 'pending' | 'installed' | 'failed' | 'removed';
@@ -209,8 +210,8 @@ export interface FlowServiceOptions {
   readonly datapaths: ReadonlyMap<bigint, Datapath>;
   readonly config?: Partial<FlowsConfig>;
   readonly log: Logger;
-  /** Clock for `updatedAt` (ms); default Date.now. */
-  readonly now?: () => number;
+  /** Time for periodic reconciliation and `updatedAt`; default the system clock. */
+  readonly clock?: Clock;
 }
 
 /** A desired flow handed to planReconcile, with the record it stands for. */
@@ -307,12 +308,12 @@ export class FlowService {
   private readonly bus: EventBus;
   private readonly datapaths: ReadonlyMap<bigint, Datapath>;
   private readonly log: Logger;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly switches = new Map<bigint, SwitchFlows>();
   private readonly scopes = new Map<string, FlowScope>();
   /** Owner ids we treat as ours (registered scopes plus config.extraOwnedIds), with the owner name. */
   private readonly ownedIds = new Map<number, string>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   private started = false;
 
   private readonly onConnected = (e: ControllerEvents['switchConnected'][0]): void => {
@@ -328,7 +329,7 @@ export class FlowService {
     this.datapaths = opts.datapaths;
     this.config = { ...defaultFlowsConfig, ...opts.config };
     this.log = opts.log;
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? systemClock;
     for (const id of this.config.extraOwnedIds) this.ownedIds.set(id, `#${id}`);
   }
 
@@ -341,7 +342,7 @@ export class FlowService {
     this.bus.on('flowRemoved', this.onFlowRemoved);
     this.bus.on('mastershipChanged', this.onMastership);
     if (this.config.reconcileIntervalMs > 0) {
-      this.timer = setInterval(() => void this.reconcileAll().catch(() => undefined), this.config.reconcileIntervalMs);
+      this.timer = this.clock.every(this.config.reconcileIntervalMs, () => void this.reconcileAll().catch(() => undefined));
       this.timer.unref();
     }
     for (const [dpid, dp] of this.datapaths) if (dp.connected) this.switchConnected(dpid, dp);
@@ -355,7 +356,7 @@ export class FlowService {
     this.bus.off('switchDisconnected', this.onDisconnected);
     this.bus.off('flowRemoved', this.onFlowRemoved);
     this.bus.off('mastershipChanged', this.onMastership);
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
   }
 
@@ -478,7 +479,7 @@ export class FlowService {
       reactive: (spec.idleTimeout ?? 0) > 0 || (spec.hardTimeout ?? 0) > 0,
       state: 'pending',
       error: undefined,
-      updatedAt: this.now(),
+      updatedAt: this.clock.now(),
       sentSeq: 0,
       gen: 0,
       wasInstalled: false,
@@ -547,7 +548,7 @@ export class FlowService {
 
   private setState(rec: Rec, state: FlowState): void {
     rec.state = state;
-    rec.updatedAt = this.now();
+    rec.updatedAt = this.clock.now();
   }
 
   private installOk(rec: Rec, gen: number): void {

@@ -5,6 +5,7 @@
  * wall-clock bounds.
  */
 import type { Clock, Timer } from '../../src/core/clock.js';
+import { flush } from './flush.js';
 
 interface Scheduled {
   seq: number;
@@ -74,13 +75,30 @@ export class ManualClock implements Clock {
   async advanceAsync(ms: number): Promise<void> {
     if (!(ms >= 0)) throw new RangeError(`ManualClock.advanceAsync: ms must be >= 0, got ${ms}`);
     const target = this.current + ms;
-    await settle();
+    await flush();
     for (let t = this.next(); t && t.due <= target; t = this.next()) {
       this.fire(t);
-      await settle();
+      await flush();
     }
     this.current = target;
-    await settle();
+    await flush();
+  }
+
+  /**
+   * Moves time from timer to timer (letting I/O run after each) until `cond` holds, and resolves
+   * with the clock time that took. Fails when the next timer is more than `maxMs` after the start
+   * (or none is left) and `cond` still does not hold.
+   */
+  async advanceUntil(cond: () => boolean, maxMs: number, message = 'condition'): Promise<number> {
+    const t0 = this.current;
+    await flush(20);
+    while (!cond()) {
+      const due = this.nextDue();
+      if (due === undefined || due > t0 + maxMs) throw new Error(`${message}: not met within ${maxMs} ms of clock time`);
+      await this.advanceAsync(due - this.current);
+      if (!cond()) await flush(20);
+    }
+    return this.current - t0;
   }
 
   /**
@@ -138,9 +156,4 @@ export class ManualClock implements Clock {
     }
     t.fn();
   }
-}
-
-/** Lets queued promise callbacks and immediates run (a few rounds, for chains of awaits). */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }

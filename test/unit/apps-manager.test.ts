@@ -21,6 +21,8 @@ import { MemoryMetrics } from '../../src/apps/metrics.js';
 import type { App, AppContext, PacketInEvent, TopologyService } from '../../src/apps/types.js';
 import { ownerIdFor } from '../../src/flows/cookie.js';
 import { bindFlowTable, FakeFlowTable } from '../fakes/fake-flow-table.js';
+import { flush, flushUntil } from '../fakes/flush.js';
+import { ManualClock } from '../fakes/manual-clock.js';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
@@ -70,13 +72,8 @@ async function connect(ctrl: Controller, m: AppManager, table: FakeFlowTable, op
   return { sw, dp };
 }
 
-async function waitFor(cond: () => boolean, timeoutMs = 2000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** In-memory switches and stores answer without time passing: let them run until `cond` holds. */
+const waitFor = (cond: () => boolean): Promise<void> => flushUntil(cond);
 
 function packetInEvent(dpid: bigint, inPort: number): PacketInEvent {
   const msg: ReceivedPacket = { inPort, bufferId: OFP_NO_BUFFER, totalLen: 60, reason: 0, tableId: 0, cookie: 0n, match: [], data: Buffer.alloc(60) };
@@ -131,7 +128,7 @@ describe('app manager: failures', () => {
 
   it('stops an app that keeps failing within the window and removes its flows; failures outside the window do not count', async () => {
     const ctrl = controller();
-    let now = 0;
+    const clock = new ManualClock();
     const { log, lines } = captureLog();
     let ctxRef: AppContext | undefined;
     const flaky: App = {
@@ -147,17 +144,17 @@ describe('app manager: failures', () => {
         return Promise.reject(new Error('async boom'));
       },
     };
-    const m = await manager(ctrl, { log, now: () => now, apps: [flaky], config: { enabled: ['flaky'], maxFailures: 3, failureWindowMs: 1000 } });
+    const m = await manager(ctrl, { log, clock, apps: [flaky], config: { enabled: ['flaky'], maxFailures: 3, failureWindowMs: 1000 } });
     const table = new FakeFlowTable();
     const { dp } = await connect(ctrl, m, table);
     expect(table.flows.map((f) => f.priority)).toEqual([7]);
     const port = [...dp.ports.values()][0]!;
     const fire = async (): Promise<void> => {
       ctrl.bus.emit('portAdded', { dpid: 1n, port });
-      await new Promise((r) => setTimeout(r, 5));
+      await flush();
     };
     await fire();
-    now = 5000; // the first failure leaves the window
+    clock.advance(1000); // the first failure is failureWindowMs old now: out of the window
     await fire();
     await fire();
     expect(m.status('flaky')?.state).toBe('running');
@@ -166,6 +163,34 @@ describe('app manager: failures', () => {
     await waitFor(() => table.flows.length === 0);
     expect(m.status('flaky')?.lastError).toMatch(/3 failures within 1000 ms; last in portAdded: async boom/);
     expect(lines.some((l) => l.msg === 'app stopped after failures; its flows were removed' && l.app === 'flaky')).toBe(true);
+  });
+
+  it('runs every() and the app clock on the controller clock, counts a throwing tick as a failure, and stops the timers with the app', async () => {
+    const clock = new ManualClock({ startMs: 0 });
+    const ticks: number[] = [];
+    const later: number[] = [];
+    const ticker: App = {
+      name: 'ticker',
+      description: 'ticks',
+      start(ctx) {
+        ctx.every(100, (now) => {
+          ticks.push(now);
+          if (ticks.length === 2) throw new Error('tick boom');
+        });
+        ctx.clock.after(250, () => later.push(ctx.now()));
+        ctx.clock.after(5000, () => later.push(ctx.now()));
+      },
+    };
+    const m = await manager(controller(), { clock, apps: [ticker], config: { enabled: ['ticker'], maxFailures: 5 } });
+    clock.advance(300);
+    expect(ticks).toEqual([100, 200, 300]);
+    expect(later).toEqual([250]);
+    expect(m.status('ticker')?.recentFailures).toBe(1);
+    await m.disable('ticker');
+    expect(clock.pending).toBe(0);
+    clock.advance(10_000);
+    expect(ticks).toHaveLength(3);
+    expect(later).toEqual([250]);
   });
 
   it('leaves an app whose start throws failed, without throwing, and with no flows', async () => {
@@ -335,7 +360,7 @@ describe('l2-learning with a topology', () => {
     sw.on('message', (x) => seen.push(x));
     // The topology says: nothing to flood out of port 3 but port 1.
     sendPacketIn(sw, 4, 3, frame('ff:ff:ff:ff:ff:ff', '00:00:00:00:00:03'));
-    await new Promise((r) => setTimeout(r, 20));
+    await flush(20);
     expect(seen.filter((x) => x.type === 'packet_out').map((x) => (x as OfMessage & { type: 'packet_out' }).actions)).toEqual([[{ type: 'output', port: 1, maxLen: 0xffff }]]);
   });
 });
@@ -422,18 +447,20 @@ describe('app manager: config get/put', () => {
     const starts: Knobs[] = [];
     const live: Knobs[] = [];
     const otherStarts: Knobs[] = [];
-    const m = await manager(controller(), { store, apps: [() => knobApp(starts, live) as App<object>], config: { enabled: ['knobs'] } });
-    const other = await manager(controller(), { store, apps: [() => knobApp(otherStarts) as App<object>], config: { enabled: ['knobs'] } });
+    const clock = new ManualClock();
+    const m = await manager(controller(), { store, clock, apps: [() => knobApp(starts, live) as App<object>], config: { enabled: ['knobs'] } });
+    const other = await manager(controller(), { store, clock, apps: [() => knobApp(otherStarts) as App<object>], config: { enabled: ['knobs'] } });
     await other.setConfig('knobs', { level: 4 });
-    await waitFor(() => live.length === 1);
+    // Reloads are debounced (75 ms).
+    await clock.advanceUntil(() => live.length === 1, 75);
     expect(live).toEqual([{ level: 4, mode: 'a' }]);
     expect(m.getConfig('knobs')).toEqual({ level: 4, mode: 'a' });
     // The other instance's own change came back to it: not applied twice (one restart, no hook).
-    await new Promise((r) => setTimeout(r, 150));
+    await clock.advanceAsync(1000);
     expect(otherStarts.map((c) => c.level)).toEqual([1, 4]);
     expect(live).toHaveLength(1);
     await other.resetConfig('knobs');
-    await waitFor(() => live.length === 2);
+    await clock.advanceUntil(() => live.length === 2, 75);
     expect(live[1]).toEqual({ level: 1, mode: 'a' });
     expect(starts).toHaveLength(1); // reconfigured live, never restarted
   });

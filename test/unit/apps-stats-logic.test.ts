@@ -5,6 +5,7 @@ import { silentLogger } from '../../src/log.js';
 import type { Datapath } from '../../src/openflow/datapath.js';
 import { AppManager } from '../../src/apps/manager.js';
 import { StatsView, statsApp, type PortCounters } from '../../src/apps/stats/index.js';
+import { ManualClock } from '../fakes/manual-clock.js';
 
 function port(portNo: number, rxBytes: number, txBytes: number, extra: Partial<PortCounters> = {}): PortCounters {
   return { portNo, rxPackets: BigInt(Math.floor(rxBytes / 100)), txPackets: BigInt(Math.floor(txBytes / 100)), rxBytes: BigInt(rxBytes), txBytes: BigInt(txBytes), rxDropped: 0n, txDropped: 0n, rxErrors: 0n, txErrors: 0n, ...extra };
@@ -42,13 +43,13 @@ describe('stats app', () => {
       flowStats: async () => [{ tableId: 0, priority: 0, cookie: 0n, match: [], packetCount: 1n, byteCount: 60n, durationSec: 1, idleTimeout: 0, hardTimeout: 0, flags: 0, instructions: [] }],
     } as unknown as Datapath;
     const bad = { dpid: 2n, dpidHex: '0000000000000002', connected: true, portStats: async () => Promise.reject(new Error('timeout')), flowStats: async () => [] } as unknown as Datapath;
-    let now = 0;
+    const clock = new ManualClock({ startMs: 0 });
     const app = statsApp();
-    const m = new AppManager({ bus: new EventBus(), datapaths: new Map([[1n, ok], [2n, bad]]), log: silentLogger, now: () => now, flowsConfig: { reconcileIntervalMs: 0, reconcileOnConnect: false }, apps: [app], config: { enabled: ['stats'], settings: { stats: { intervalMs: 60_000 } } } });
+    const m = new AppManager({ bus: new EventBus(), datapaths: new Map([[1n, ok], [2n, bad]]), log: silentLogger, clock, flowsConfig: { reconcileIntervalMs: 0, reconcileOnConnect: false }, apps: [app], config: { enabled: ['stats'], settings: { stats: { intervalMs: 60_000 } } } });
     await m.start();
     await app.pollNow();
     rx = 4000;
-    now = 1000;
+    clock.advance(1000);
     await app.pollNow();
     expect(app.latest().map((s) => s.dpid)).toEqual(['0000000000000001']);
     expect(app.forSwitch(1n)!.ports[0]).toMatchObject({ rxBytes: 4000, rxBytesPerSec: 3000 });

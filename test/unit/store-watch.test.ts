@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStore, namespaceView, openStore, type Store } from '../../src/store/index.js';
 import { memoryAppStore, PrefixedStore, StoreFollower, type KeyValueStore } from '../../src/apps/store.js';
+import { ManualClock } from '../fakes/manual-clock.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -91,15 +92,40 @@ describe('StoreFollower', () => {
   it('debounces a burst of changes into one reload and stops with the app', async () => {
     const store = memoryAppStore();
     const applied: number[] = [];
-    const f = new StoreFollower(store, 'x/', { load: async () => (await store.list('x/')).length, apply: (n) => applied.push(n), debounceMs: 20 });
+    const clock = new ManualClock();
+    const f = new StoreFollower(store, 'x/', { load: async () => (await store.list('x/')).length, apply: (n) => applied.push(n), debounceMs: 20, clock });
     for (let i = 0; i < 5; i++) await store.put(`x/${i}`, i);
-    await new Promise((r) => setTimeout(r, 5));
+    await clock.advanceAsync(19);
+    expect(applied).toEqual([]);
+    await clock.advanceAsync(1);
     await f.idle();
     expect(applied).toEqual([5]);
     f.stop();
     await store.put('x/9', 9);
-    await new Promise((r) => setTimeout(r, 60));
+    await clock.advanceAsync(1000);
     expect(applied).toEqual([5]);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('tries a reload that failed again after retryMs', async () => {
+    const store = memoryAppStore();
+    const clock = new ManualClock();
+    let reachable = false;
+    const applied: number[] = [];
+    const load = async (): Promise<number> => {
+      if (!reachable) throw new Error('store unreachable');
+      return (await store.list('r/')).length;
+    };
+    const f = new StoreFollower(store, 'r/', { load, apply: (n) => applied.push(n), debounceMs: 10, retryMs: 500, clock });
+    await store.put('r/1', 1);
+    await clock.advanceAsync(10);
+    reachable = true;
+    await clock.advanceAsync(499);
+    expect(applied).toEqual([]);
+    await clock.advanceAsync(1);
+    await f.idle();
+    expect(applied).toEqual([1]);
+    f.stop();
   });
 
   it('never applies a read that overlapped a local write: the reload is redone after it', async () => {
@@ -112,18 +138,19 @@ describe('StoreFollower', () => {
       return r as never;
     } };
     const applied: string[][] = [];
-    const f = new StoreFollower(store, 'k/', { load: async () => (await store.list('k/')).map(([k]) => k), apply: (keys) => applied.push(keys), debounceMs: 1 });
+    const clock = new ManualClock();
+    const f = new StoreFollower(store, 'k/', { load: async () => (await store.list('k/')).map(([k]) => k), apply: (keys) => applied.push(keys), debounceMs: 1, clock });
     let release!: () => void;
     slow = new Promise((r) => (release = r));
     await inner.put('k/a', 1); // a change: the reload starts and reads [k/a], then waits
-    await new Promise((r) => setTimeout(r, 20));
+    await clock.advanceAsync(20);
     const write = f.write(async () => {
       await inner.put('k/b', 2);
     });
     release();
     slow = undefined;
     await write;
-    await new Promise((r) => setTimeout(r, 20));
+    await clock.advanceAsync(20);
     await f.idle();
     // The stale read ([k/a] without k/b) was dropped; what was applied is the store after the write.
     expect(applied.at(-1)).toEqual(['k/a', 'k/b']);

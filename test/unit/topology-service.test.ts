@@ -34,20 +34,12 @@ interface Setup {
   fabric: EmulatedFabric;
   events: [string, unknown][];
   clock: ManualClock;
-  /** Advances the clock in `stepMs` steps, letting the emulated switches answer in between, until `cond` holds; fails after `maxMs` of simulated time. Resolves with the simulated ms it took. */
-  until: (cond: () => boolean, maxMs?: number, stepMs?: number) => Promise<number>;
+  /** Drives the clock until `cond` holds (see ManualClock.advanceUntil); resolves with the clock time it took. */
+  until: (cond: () => boolean, maxMs?: number) => Promise<number>;
 }
 
 function driver(clock: ManualClock): Setup['until'] {
-  return async (cond, maxMs = 3000, stepMs = 5) => {
-    const t0 = clock.now();
-    await clock.advanceAsync(0);
-    while (!cond()) {
-      if (clock.now() - t0 >= maxMs) throw new Error(`condition not met within ${maxMs} ms of simulated time`);
-      await clock.advanceAsync(stepMs);
-    }
-    return clock.now() - t0;
-  };
+  return (cond, maxMs = 3000) => clock.advanceUntil(cond, maxMs);
 }
 
 function setup(topo: Partial<TopologyConfig> = {}): Setup {

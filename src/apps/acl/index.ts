@@ -120,7 +120,7 @@ export function aclApp(): AclApp {
       ctx = c;
       cfg = c.config;
       // Following first, so a change made while the rules load is not missed.
-      follower = new StoreFollower(c.store, RULES_KEY, { load: () => load(c), apply: follow, log: c.log });
+      follower = new StoreFollower(c.store, RULES_KEY, { load: () => load(c), apply: follow, log: c.log, clock: c.clock });
       const stored = await load(c);
       rules = stored.rules;
       nextId = stored.nextId ?? rules.length + 1;

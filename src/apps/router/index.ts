@@ -159,6 +159,7 @@ export function routerApp(): RouterApp {
           applyRoutes();
         },
         log: c.log,
+        clock: c.clock,
       });
       const first = await load(c, l, true);
       for (const [id, r] of first.routes) stored.set(id, r);

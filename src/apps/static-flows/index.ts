@@ -71,7 +71,7 @@ export function staticFlowsApp(): StaticFlowsApp {
       ctx = c;
       flows.clear();
       // Following first, so a change made while the entries load is not missed.
-      follower = new StoreFollower(c.store, PREFIX, { load: () => load(c, false), apply: follow, log: c.log });
+      follower = new StoreFollower(c.store, PREFIX, { load: () => load(c, false), apply: follow, log: c.log, clock: c.clock });
       for (const [name, f] of await load(c, true)) flows.set(name, f);
       // Switches already connected get theirs from the manager's onSwitchConnected calls.
     },
