@@ -2,28 +2,18 @@
 import { describe, expect, it } from 'vitest';
 import { OFP_NO_BUFFER } from '../../src/openflow/codec/constants.js';
 import { Forwarding, defaultForwardingConfig, type ForwardingEffects as Effects, type ForwardingConfig } from '../../src/apps/forwarding/logic.js';
-import { FakeNetwork, hostsReached, type FakeHost, type Trace } from '../fakes/fake-network.js';
+import { hostsReached, type Trace } from '../fakes/fake-network.js';
+import { AppNetwork, testFrame } from '../fakes/app-network.js';
+import type { FlowRule } from '../../src/flows/service.js';
 import { applyEffects } from '../fakes/app-effects.js';
 import { mac, ring as ringTopology, snapshot, snapshotOf, tree } from '../fakes/topologies.js';
-import type { FakeFlowTable } from '../fakes/fake-flow-table.js';
 
 const COOKIE = 0x4242_0000_0000_0000n;
-
-/** A 60-byte frame; `tag` makes each one differ (as pings do) so duplicate suppression only sees true copies. */
-function frame(dst: string, src: string, ethertype = 0x0800, tag = 0): Buffer {
-  const b = Buffer.alloc(60);
-  Buffer.from(dst.replace(/:/g, ''), 'hex').copy(b, 0);
-  Buffer.from(src.replace(/:/g, ''), 'hex').copy(b, 6);
-  b.writeUInt16BE(ethertype, 12);
-  b.writeUInt32BE(tag, 20);
-  return b;
-}
 
 const BCAST = 'ff:ff:ff:ff:ff:ff';
 
 /** A fake network with the controller running Forwarding as the app's shell does (one logic per instance of a cluster). */
-class Network {
-  readonly net = new FakeNetwork();
+class Network extends AppNetwork {
   /** One logic per controller instance; `masterOf` says which instance masters a switch (a cluster), 0 for all by default. */
   readonly logics: Forwarding[];
   readonly logic: Forwarding;
@@ -36,6 +26,7 @@ class Network {
   last: Trace | undefined;
 
   constructor(cfg: Partial<ForwardingConfig> = {}, instances = 1) {
+    super(COOKIE);
     this.logics = Array.from({ length: instances }, (_, i) => new Forwarding({ ...defaultForwardingConfig, ...cfg }, (dpid) => this.masterOf(dpid) === i));
     this.logic = this.logics[0]!;
     // A packet-in goes to the instance mastering the switch; its packet-outs run in the same walk.
@@ -46,37 +37,8 @@ class Network {
     };
   }
 
-  get now(): number {
-    return this.net.now;
-  }
-
-  set now(ms: number) {
-    this.net.now = ms;
-  }
-
-  get hosts(): ReadonlyMap<string, FakeHost> {
-    return this.net.hosts;
-  }
-
-  table(dpid: bigint): FakeFlowTable {
-    return this.net.table(dpid);
-  }
-
-  addSwitch(dpid: bigint, ports: number[]): void {
-    this.net.addSwitch(dpid, ports);
-    for (const f of this.logic.switchFlows()) this.net.flowMod(dpid, { ...f, cookie: COOKIE });
-  }
-
-  link(a: bigint, ap: number, b: bigint, bp: number): void {
-    this.net.link(a, ap, b, bp);
-  }
-
-  unlink(a: bigint, ap: number): void {
-    this.net.unlink(a, ap);
-  }
-
-  addHost(name: string, n: number, dpid: bigint, port: number): FakeHost {
-    return this.net.addHost(name, { mac: mac(n) }, dpid, port);
+  protected switchFlows(): FlowRule[] {
+    return this.logic.switchFlows();
   }
 
   /** The topology the discovery would report now (hosts optional: the logic learns them itself). */
@@ -106,7 +68,7 @@ class Network {
   /** Sends a frame from a host; returns the names of the hosts that received it, with repeats (a storm would show). */
   send(from: string, dst: string, ethertype = 0x0800): string[] {
     const h = this.net.host(from);
-    const t = this.net.send(from, frame(dst, h.mac, ethertype, ++this.tag), { maxSteps: 500 });
+    const t = this.net.send(from, testFrame(dst, h.mac, ethertype, ++this.tag), { maxSteps: 500 });
     if (t.loop) throw new Error('storm');
     this.last = t;
     return hostsReached(t);
@@ -154,7 +116,7 @@ describe('forwarding: first packets', () => {
     const net = ring(4);
     net.topologyChanged(true);
     expect(net.send('h1', mac(3))).toEqual(['h3']);
-    const again = net.logic.packetIn(1n, 1, OFP_NO_BUFFER, frame(mac(3), mac(1)), net.now);
+    const again = net.logic.packetIn(1n, 1, OFP_NO_BUFFER, testFrame(mac(3), mac(1)), net.now);
     expect(again.kind).toBe('route');
     expect(again.install).toEqual([]);
     expect(again.remove).toEqual([]);
@@ -195,8 +157,8 @@ describe('forwarding: first packets', () => {
 
   it('drops a flood copy that arrives over a switch link and a repeated flood of the same frame', () => {
     const net = ring(4);
-    const data = frame(BCAST, mac(1));
-    expect(net.logic.packetIn(2n, 2, OFP_NO_BUFFER, frame(BCAST, mac(1), 0x0800, 7), 0)).toMatchObject({ reason: 'loop-copy', packetOuts: [] });
+    const data = testFrame(BCAST, mac(1));
+    expect(net.logic.packetIn(2n, 2, OFP_NO_BUFFER, testFrame(BCAST, mac(1), 0x0800, 7), 0)).toMatchObject({ reason: 'loop-copy', packetOuts: [] });
     expect(net.logic.packetIn(1n, 1, OFP_NO_BUFFER, data, 0).kind).toBe('flood');
     expect(net.logic.packetIn(1n, 1, OFP_NO_BUFFER, data, 50)).toMatchObject({ reason: 'duplicate', packetOuts: [] });
     expect(net.logic.packetIn(1n, 1, OFP_NO_BUFFER, data, 500).kind).toBe('flood');
@@ -212,7 +174,7 @@ describe('forwarding: first packets', () => {
     net.now = 100;
     expect(net.logic.holding(100)).toEqual([3n]);
     expect(net.send('h1', BCAST)).toEqual(['h2', 'h4']);
-    expect(net.logic.packetIn(3n, 1, OFP_NO_BUFFER, frame(BCAST, mac(3), 0x0800, 99), 200).reason).toBe('settling');
+    expect(net.logic.packetIn(3n, 1, OFP_NO_BUFFER, testFrame(BCAST, mac(3), 0x0800, 99), 200).reason).toBe('settling');
     // The probe round comes back at 400 ms: links from s3 show up; the rest of the round gets 250 ms.
     net.link(3n, 2, 2n, 3);
     net.link(3n, 3, 4n, 2);
@@ -267,8 +229,8 @@ describe('forwarding: first packets', () => {
 
   it('ignores LLDP and link-local frames and falls through on a runt', () => {
     const net = ring(3);
-    expect(net.logic.packetIn(1n, 1, OFP_NO_BUFFER, frame('01:80:c2:00:00:0e', mac(1), 0x88cc), 0).reason).toBe('lldp');
-    expect(net.logic.packetIn(1n, 1, OFP_NO_BUFFER, frame('01:80:c2:00:00:02', mac(1), 0x8809), 0).reason).toBe('link-local');
+    expect(net.logic.packetIn(1n, 1, OFP_NO_BUFFER, testFrame('01:80:c2:00:00:0e', mac(1), 0x88cc), 0).reason).toBe('lldp');
+    expect(net.logic.packetIn(1n, 1, OFP_NO_BUFFER, testFrame('01:80:c2:00:00:02', mac(1), 0x8809), 0).reason).toBe('link-local');
     const runt = net.logic.packetIn(1n, 1, OFP_NO_BUFFER, Buffer.alloc(6), 0);
     expect(runt.handled).toBe(false);
   });

@@ -3,27 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { OFP_NO_BUFFER, OFPP } from '../../src/openflow/codec/constants.js';
 import { L2Learning, defaultL2LearningConfig, type L2LearningConfig, type FloodPortsFn } from '../../src/apps/l2-learning/logic.js';
 import { macToNumber } from '../../src/packet/mac.js';
-import { FakeNetwork, hostsReached, type FakeHost, type Trace } from '../fakes/fake-network.js';
+import { hostsReached, type Trace } from '../fakes/fake-network.js';
+import { AppNetwork, testFrame } from '../fakes/app-network.js';
+import type { FlowRule } from '../../src/flows/service.js';
 import { APP_COOKIE_MASK } from '../fakes/app-effects.js';
-import type { FakeFlowTable } from '../fakes/fake-flow-table.js';
 import { mac, ring as ringTopology, snapshotOf } from '../fakes/topologies.js';
 
 const COOKIE = 0x1234_0000_0000_0000n;
-
-function frame(dst: string, src: string, ethertype = 0x0800): Buffer {
-  const b = Buffer.alloc(60);
-  Buffer.from(dst.replace(/:/g, ''), 'hex').copy(b, 0);
-  Buffer.from(src.replace(/:/g, ''), 'hex').copy(b, 6);
-  b.writeUInt16BE(ethertype, 12);
-  return b;
-}
 
 /**
  * A fake network with a controller running the L2Learning logic as the app's shell does
  * (flows with the app cookie, packet-out, flows towards a moved host deleted).
  */
-class Network {
-  readonly net = new FakeNetwork();
+class Network extends AppNetwork {
   logic: L2Learning;
   packetIns = 0;
   /** Packet handling steps of the last send; a storm hits the cap. */
@@ -32,6 +24,7 @@ class Network {
   last: Trace | undefined;
 
   constructor(cfg: Partial<L2LearningConfig> = {}, floodPorts?: FloodPortsFn) {
+    super(COOKIE);
     this.logic = new L2Learning({ ...defaultL2LearningConfig, ...cfg }, floodPorts);
     this.net.controller = (pi) => {
       this.packetIns++;
@@ -43,27 +36,14 @@ class Network {
     };
   }
 
-  get hosts(): Map<string, FakeHost> {
-    return this.net.hosts;
-  }
-
-  table(dpid: bigint): FakeFlowTable {
-    return this.net.table(dpid);
-  }
-
-  addSwitch(dpid: bigint, ports: number[]): void {
-    this.net.addSwitch(dpid, ports);
-    for (const f of this.logic.switchFlows()) this.net.flowMod(dpid, { ...f, cookie: COOKIE });
-  }
-
-  addHost(name: string, n: number, dpid: bigint, port: number): FakeHost {
-    return this.net.addHost(name, { mac: mac(n) }, dpid, port);
+  protected switchFlows(): FlowRule[] {
+    return this.logic.switchFlows();
   }
 
   /** Sends a frame from a host at `now`; returns the names of the hosts that received it, with repeats. */
   send(from: string, dst: string, now = 0, ethertype = 0x0800): string[] {
     this.net.now = now;
-    const t = this.net.send(from, frame(dst, this.net.host(from).mac, ethertype), { maxSteps: 500 });
+    const t = this.net.send(from, testFrame(dst, this.net.host(from).mac, ethertype), { maxSteps: 500 });
     this.steps = t.steps;
     this.last = t;
     return hostsReached(t);
@@ -134,28 +114,28 @@ describe('l2-learning on one switch', () => {
 
   it('ignores LLDP and IEEE 802.1D link-local frames and does not learn multicast sources', () => {
     const l = new L2Learning();
-    expect(l.packetIn(1n, 1, frame('01:80:c2:00:00:0e', mac(1), 0x88cc), 0)).toMatchObject({ kind: 'ignore', reason: 'lldp' });
-    expect(l.packetIn(1n, 1, frame('01:80:c2:00:00:00', mac(1)), 0)).toMatchObject({ kind: 'ignore', reason: 'link-local' });
-    expect(l.packetIn(1n, 1, frame(mac(2), '01:00:5e:00:00:01'), 0)).toMatchObject({ kind: 'ignore', reason: 'bad-source' });
+    expect(l.packetIn(1n, 1, testFrame('01:80:c2:00:00:0e', mac(1), 0x88cc), 0)).toMatchObject({ kind: 'ignore', reason: 'lldp' });
+    expect(l.packetIn(1n, 1, testFrame('01:80:c2:00:00:00', mac(1)), 0)).toMatchObject({ kind: 'ignore', reason: 'link-local' });
+    expect(l.packetIn(1n, 1, testFrame(mac(2), '01:00:5e:00:00:01'), 0)).toMatchObject({ kind: 'ignore', reason: 'bad-source' });
     expect(l.packetIn(1n, 1, Buffer.alloc(10), 0)).toMatchObject({ kind: 'ignore', reason: 'short' });
     expect(l.size(1n)).toBe(0);
     // 01:80:c2:00:00:10 is not link-local: flooded.
-    expect(l.packetIn(1n, 1, frame('01:80:c2:00:00:10', mac(1)), 0)).toMatchObject({ kind: 'flood' });
+    expect(l.packetIn(1n, 1, testFrame('01:80:c2:00:00:10', mac(1)), 0)).toMatchObject({ kind: 'flood' });
   });
 
   it('drops unlearned a frame that arrived on a loop port (a switch link off the broadcast tree)', () => {
     const l = new L2Learning(defaultL2LearningConfig, () => [1], (_d, port) => port === 3);
-    expect(l.packetIn(1n, 3, frame(mac(2), mac(1)), 0)).toMatchObject({ kind: 'ignore', reason: 'blocked-port' });
+    expect(l.packetIn(1n, 3, testFrame(mac(2), mac(1)), 0)).toMatchObject({ kind: 'ignore', reason: 'blocked-port' });
     expect(l.size(1n)).toBe(0);
-    expect(l.packetIn(1n, 2, frame(mac(2), mac(1)), 0)).toMatchObject({ kind: 'flood', ports: [1] });
+    expect(l.packetIn(1n, 2, testFrame(mac(2), mac(1)), 0)).toMatchObject({ kind: 'flood', ports: [1] });
     l.clear();
     expect(l.size(1n)).toBe(0);
   });
 
   it('drops a frame whose destination sits behind the port it came in on', () => {
     const l = new L2Learning();
-    l.packetIn(1n, 1, frame(mac(9), mac(2)), 0);
-    expect(l.packetIn(1n, 1, frame(mac(2), mac(3)), 0)).toMatchObject({ kind: 'ignore', reason: 'same-port' });
+    l.packetIn(1n, 1, testFrame(mac(9), mac(2)), 0);
+    expect(l.packetIn(1n, 1, testFrame(mac(2), mac(3)), 0)).toMatchObject({ kind: 'ignore', reason: 'same-port' });
   });
 
   it('follows a host that moved and deletes the flows that pointed at its old port', () => {
@@ -173,46 +153,46 @@ describe('l2-learning on one switch', () => {
 
   it('ages MACs out, forgets MACs on a port that went down, and bounds the table', () => {
     const l = new L2Learning({ ...defaultL2LearningConfig, macAgeSec: 10, maxMacsPerSwitch: 3 });
-    for (let i = 1; i <= 4; i++) l.packetIn(1n, i, frame('ff:ff:ff:ff:ff:ff', mac(i)), i * 1000);
+    for (let i = 1; i <= 4; i++) l.packetIn(1n, i, testFrame('ff:ff:ff:ff:ff:ff', mac(i)), i * 1000);
     expect(l.size(1n)).toBe(3);
     expect(l.lookup(1n, macToNumber(mac(1)))).toBeUndefined(); // the oldest went
     expect(l.portDown(1n, 2)).toEqual([macToNumber(mac(2))]);
     expect(l.expire(13_500)).toBe(1); // mac 3 seen at 3000
     expect(l.lookup(1n, macToNumber(mac(4)))).toBe(4);
     // A stale entry is not used for forwarding even before expire() runs.
-    expect(l.packetIn(1n, 9, frame(mac(4), mac(9)), 30_000)).toMatchObject({ kind: 'flood' });
+    expect(l.packetIn(1n, 9, testFrame(mac(4), mac(9)), 30_000)).toMatchObject({ kind: 'flood' });
   });
 
   it('remembers the flow installed for a forward decision only while the ports it was made for hold', () => {
     const l = new L2Learning();
-    l.packetIn(1n, 2, frame('ff:ff:ff:ff:ff:ff', mac(2)), 0);
-    const d = l.packetIn(1n, 1, frame(mac(2), mac(1)), 1);
+    l.packetIn(1n, 2, testFrame('ff:ff:ff:ff:ff:ff', mac(2)), 0);
+    const d = l.packetIn(1n, 1, testFrame(mac(2), mac(1)), 1);
     if (d.kind !== 'forward') throw new Error(`expected forward, got ${d.kind}`);
     expect(l.installed(1n, d)).toBeUndefined();
     l.remember(1n, d, 'flow-a');
     expect(l.installed(1n, d)).toBe('flow-a');
     // Another source towards the same MAC is another flow.
-    l.packetIn(1n, 3, frame('ff:ff:ff:ff:ff:ff', mac(3)), 2);
-    const d3 = l.packetIn(1n, 3, frame(mac(2), mac(3)), 3);
+    l.packetIn(1n, 3, testFrame('ff:ff:ff:ff:ff:ff', mac(3)), 2);
+    const d3 = l.packetIn(1n, 3, testFrame(mac(2), mac(3)), 3);
     if (d3.kind !== 'forward') throw new Error('expected forward');
     expect(l.installed(1n, d3)).toBeUndefined();
     // The destination moved: the remembered flow points at its old port.
-    l.packetIn(1n, 3, frame('ff:ff:ff:ff:ff:ff', mac(2)), 4);
-    const moved = l.packetIn(1n, 1, frame(mac(2), mac(1)), 5);
+    l.packetIn(1n, 3, testFrame('ff:ff:ff:ff:ff:ff', mac(2)), 4);
+    const moved = l.packetIn(1n, 1, testFrame(mac(2), mac(1)), 5);
     if (moved.kind !== 'forward') throw new Error('expected forward');
     expect(moved.outPort).toBe(3);
     expect(l.installed(1n, moved)).toBeUndefined();
     // Forgotten with the destination MAC.
     l.remember(1n, moved, 'flow-b');
     l.portDown(1n, 3);
-    l.packetIn(1n, 3, frame('ff:ff:ff:ff:ff:ff', mac(2)), 6);
+    l.packetIn(1n, 3, testFrame('ff:ff:ff:ff:ff:ff', mac(2)), 6);
     expect(l.installed(1n, moved)).toBeUndefined();
   });
 
   it('uses the buffer id of a buffered packet-in instead of its bytes', () => {
     const l = new L2Learning();
-    const d = l.packetIn(1n, 1, frame(mac(2), mac(1)), 0);
-    const data = frame(mac(2), mac(1));
+    const d = l.packetIn(1n, 1, testFrame(mac(2), mac(1)), 0);
+    const data = testFrame(mac(2), mac(1));
     expect(l.packetOutFor(d, 1, 77, data)).toEqual({ inPort: 1, bufferId: 77, actions: [{ type: 'output', port: OFPP.FLOOD }] });
     expect(l.packetOutFor(d, 1, OFP_NO_BUFFER, data)).toEqual({ inPort: 1, actions: [{ type: 'output', port: OFPP.FLOOD }], data });
   });
