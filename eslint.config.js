@@ -216,4 +216,32 @@ export default tseslint.config(
   ...(temporaryExceptions.length > 0
     ? [{ name: 'boundaries/temporary-exceptions', files: temporaryExceptions, rules: { 'no-restricted-imports': 'warn' } }]
     : []),
+  {
+    // Time is injected (issue #12 §4): services, sessions, apps and the cluster take a Clock
+    // (src/core/clock.ts), so tests drive a manual one. Only the real clock and the CLI entry read
+    // the runtime's time or timers. setImmediate/queueMicrotask/nextTick are not time and stay.
+    name: 'clock/injected-time',
+    files: ['src/**/*.ts'],
+    ignores: ['src/core/clock.ts', 'src/cli/**', 'src/cli.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval'].map((name) => ({
+          name,
+          message: 'Take a Clock (src/core/clock.ts) and use clock.after/clock.every (or delay(clock, ms)): tests drive time with test/fakes/manual-clock.ts.',
+        })),
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='Date'][property.name='now']",
+          message: 'Read time from an injected Clock (clock.now()), not Date.now().',
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'Read time from an injected Clock: new Date(clock.now()), not new Date().',
+        },
+      ],
+    },
+  },
 );

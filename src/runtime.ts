@@ -14,6 +14,7 @@ import { Controller } from './controller.js';
 import { OWNER_COOKIE_MASK, ownerCookie } from './flows/cookie.js';
 import type { BoundListener } from './openflow/server.js';
 import { loadOrCreateStoredSecret, openStore, type Store } from './store/index.js';
+import { systemClock, type Clock } from './core/clock.js';
 
 /** A started Signalbox. */
 export interface Running {
@@ -29,10 +30,11 @@ export interface Running {
  * Opens the store (a locked or corrupt store is a StoreError naming the path: nothing is reset),
  * loads the shared LLDP secret from it, starts the controller and then the API.
  */
-export async function startSignalbox(config: Config, log: Logger): Promise<Running> {
+export async function startSignalbox(config: Config, log: Logger, options: { readonly clock?: Clock } = {}): Promise<Running> {
+  const clock = options.clock ?? systemClock;
   const cc = clusterEnabled(config.cluster) ? resolveClusterConfig(config.cluster) : undefined;
   // Standalone: LevelDB in the data directory. Cluster: shared state in etcd.
-  const store: Store = cc ? EtcdStore.connect(cc.etcd.endpoints, cc.etcd.prefix, cc.etcd.requestTimeoutMs) : await openStore(config.dataDir);
+  const store: Store = cc ? EtcdStore.connect(cc.etcd.endpoints, cc.etcd.prefix, cc.etcd.requestTimeoutMs, clock) : await openStore(config.dataDir);
   let controller: Controller | undefined;
   let cluster: ClusterService | undefined;
   // What /readyz checks, kept current through start and stop.
@@ -52,7 +54,7 @@ export async function startSignalbox(config: Config, log: Logger): Promise<Runni
           isInfrastructurePort: (dpid, port) => source!.isInfrastructurePort(dpid, port),
         }
       : undefined;
-    controller = new Controller(config, log, { secret, store, ...(appTopology ? { appTopology } : {}) });
+    controller = new Controller(config, log, { secret, store, clock, ...(appTopology ? { appTopology } : {}) });
     const c = controller;
     if (cc) {
       cluster = new ClusterService({
@@ -60,6 +62,7 @@ export async function startSignalbox(config: Config, log: Logger): Promise<Runni
         bus: c.bus,
         datapaths: c.datapaths,
         log: log.child({ component: 'cluster' }),
+        clock,
         topology: () => c.topology,
         advertise: { api: config.api.listen, openflow: config.openflow.listen[0] ?? '' },
       });
@@ -75,6 +78,7 @@ export async function startSignalbox(config: Config, log: Logger): Promise<Runni
     const api = await startApi({
       config,
       log,
+      clock,
       context: {
         bus: c.bus,
         datapaths: c.datapaths,

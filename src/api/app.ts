@@ -29,6 +29,7 @@ import { topologyRoutes } from './routes/topology.js';
 import type { ApiContext } from './services.js';
 import type { RouteConfig, RouteScope } from './util.js';
 import { eventRoutes } from './websocket.js';
+import type { Clock } from '../core/clock.js';
 
 /** Every API setting with its default filled in. */
 export type ResolvedApiConfig = Required<ApiConfig>;
@@ -47,6 +48,8 @@ export interface BuildApiOptions {
   readonly log?: Logger;
   /** Use these metrics (default: the context's, else new ones). */
   readonly metrics?: ControllerMetrics;
+  /** Time for event timestamps and heartbeats; default the system clock. */
+  readonly clock?: Clock;
 }
 
 /** JSON.parse without prototype pollution through `__proto__` / `constructor.prototype` keys. */
@@ -163,8 +166,8 @@ export async function buildApi(ctx: ApiContext, opts: BuildApiOptions = {}): Pro
       topologyRoutes(api, ctx);
       appRoutes(api, ctx);
       resourceRoutes(api, ctx);
-      clusterRoutes(api, ctx);
-      eventRoutes(api, ctx, { heartbeatMs: config.eventsHeartbeatMs, auth, log, metrics });
+      clusterRoutes(api, ctx, opts.clock);
+      eventRoutes(api, ctx, { heartbeatMs: config.eventsHeartbeatMs, auth, log, metrics, ...(opts.clock ? { clock: opts.clock } : {}) });
     },
     { prefix: '/api/v1' },
   );

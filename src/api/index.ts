@@ -7,6 +7,7 @@ import { silentLogger } from '../log.js';
 import { buildApi, resolveApiConfig } from './app.js';
 import type { ControllerMetrics } from './metrics.js';
 import type { ApiContext } from './services.js';
+import type { Clock } from '../core/clock.js';
 
 export { buildApi, resolveApiConfig, type BuildApiOptions, type ResolvedApiConfig } from './app.js';
 export { API_ERRORS, ApiError, toApiError, type ApiErrorCode } from './errors.js';
@@ -44,7 +45,7 @@ export function isLoopback(host: string): boolean {
  * Starts the API on `config.api.listen`. Without tokens it binds to 127.0.0.1 whatever the
  * config says, and logs so; with tokens every route but /healthz and /readyz needs one.
  */
-export async function startApi(opts: { context: ApiContext; config: Pick<Config, 'api'>; log?: Logger }): Promise<RunningApi> {
+export async function startApi(opts: { context: ApiContext; config: Pick<Config, 'api'>; log?: Logger; clock?: Clock }): Promise<RunningApi> {
   const log = opts.log ?? silentLogger;
   const cfg = resolveApiConfig(opts.config.api);
   const { host: wantHost, port } = parseHostPort(cfg.listen, 'api.listen');
@@ -57,7 +58,7 @@ export async function startApi(opts: { context: ApiContext; config: Pick<Config,
       log.info('no API token is configured (api.tokens): the API is open to local clients only');
     }
   }
-  const { app, metrics } = await buildApi(opts.context, { config: cfg, log });
+  const { app, metrics } = await buildApi(opts.context, { config: cfg, log, ...(opts.clock ? { clock: opts.clock } : {}) });
   await app.listen({ host, port });
   const addr = app.server.address();
   const boundPort = typeof addr === 'object' && addr ? addr.port : port;

@@ -12,6 +12,7 @@ import { ApiError } from './errors.js';
 import type { ControllerMetrics } from './metrics.js';
 import type { ApiContext } from './services.js';
 import { native } from './util.js';
+import { systemClock, type Clock } from '../core/clock.js';
 
 /** Controller bus events streamed to clients. */
 export const BUS_EVENTS: readonly ControllerEventName[] = SWITCH_EVENT_NAMES.filter((n) => n !== 'mastershipChanged');
@@ -23,7 +24,7 @@ export const EVENT_NAMES: readonly string[] = [...BUS_EVENTS, ...TOPOLOGY_EVENT_
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 /** The JSON message of an event: `{ type, time, dpid?, ...payload }` with bigints as strings and dpids as hex. */
-export function eventMessage(type: string, payload: unknown, now = Date.now()): Record<string, unknown> {
+export function eventMessage(type: string, payload: unknown, now = systemClock.now()): Record<string, unknown> {
   const p = (payload ?? {}) as Record<string, unknown>;
   const body: Record<string, unknown> = {};
   const connected = type === 'switchConnected';
@@ -87,7 +88,9 @@ export function parseEventFilter(q: { types?: string; dpid?: string }): { types:
 }
 
 /** Registers GET /events (as a WebSocket route) under the current prefix. */
-export function eventRoutes(app: FastifyInstance, ctx: ApiContext, opts: { heartbeatMs: number; auth: TokenAuth; log: Logger; metrics: ControllerMetrics }): void {
+export function eventRoutes(app: FastifyInstance, ctx: ApiContext, opts: { heartbeatMs: number; auth: TokenAuth; log: Logger; metrics: ControllerMetrics; clock?: Clock }): void {
+  const clock = opts.clock ?? systemClock;
+  const isoNow = (): string => new Date(clock.now()).toISOString();
   app.get<{ Querystring: { types?: string; dpid?: string; access_token?: string } }>(
     '/events',
     {
@@ -129,7 +132,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ApiContext, opts: { heart
           const ds = eventDpids(payload);
           if (!ds.some((d) => dpids.has(d))) return;
         }
-        send(eventMessage(name, payload));
+        send(eventMessage(name, payload, clock.now()));
       };
       for (const name of BUS_EVENTS) {
         if (types && !types.has(name)) continue;
@@ -148,11 +151,11 @@ export function eventRoutes(app: FastifyInstance, ctx: ApiContext, opts: { heart
         source.on(name, fn);
         offs.push(() => source.off(name, fn));
       }
-      send({ type: 'hello', time: new Date().toISOString(), events: types ? [...types] : [...BUS_EVENTS, ...TOPOLOGY_EVENT_NAMES], heartbeatMs: opts.heartbeatMs });
-      const hb = opts.heartbeatMs > 0 ? setInterval(() => send({ type: 'heartbeat', time: new Date().toISOString() }), opts.heartbeatMs) : undefined;
+      send({ type: 'hello', time: isoNow(), events: types ? [...types] : [...BUS_EVENTS, ...TOPOLOGY_EVENT_NAMES], heartbeatMs: opts.heartbeatMs });
+      const hb = opts.heartbeatMs > 0 ? clock.every(opts.heartbeatMs, () => send({ type: 'heartbeat', time: isoNow() })) : undefined;
       hb?.unref();
       const cleanup = (): void => {
-        if (hb) clearInterval(hb);
+        hb?.cancel();
         for (const off of offs.splice(0)) off();
       };
       socket.once('close', () => {

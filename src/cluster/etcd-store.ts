@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { Etcd3, type IKeyValue, type PutBuilder, type Watcher } from 'etcd3';
 import { checkKey, decodeValue, encodeValue, StoreError, type Store, type StoreEntry, type StoreValue, type StoreWatcher } from '../store/store.js';
+import { systemClock, type Clock, type Timer } from '../core/clock.js';
 
 /** gRPC call options (a deadline), as etcd3's builders take them. */
 export type CallOptions = NonNullable<Parameters<PutBuilder['options']>[0]>;
@@ -12,6 +13,8 @@ export interface EtcdStoreOptions {
   readonly prefix: string;
   /** Limit of one etcd request. */
   readonly requestTimeoutMs?: number;
+  /** Time for the watch retry; default the system clock. */
+  readonly clock?: Clock;
   /** Close the client with the store (true when the store built it). */
   readonly ownsClient?: boolean;
   /** A watch that could not be opened or broke is opened again after this long (ms). */
@@ -28,6 +31,7 @@ export interface EtcdStoreOptions {
 export class EtcdStore implements Store {
   readonly location: string;
   private readonly base: string;
+  private readonly clock: Clock;
   private readonly timeoutMs: number;
   /** Cancel functions of the open watches, so close() ends them. */
   private readonly watches = new Set<() => void>();
@@ -41,12 +45,13 @@ export class EtcdStore implements Store {
     this.location = `etcd:${endpoints.join(',')}/${opts.prefix}store`;
     this.base = `${opts.prefix}store/`;
     this.timeoutMs = opts.requestTimeoutMs ?? 2_000;
+    this.clock = opts.clock ?? systemClock;
   }
 
   /** A store with its own client. */
-  static connect(endpoints: readonly string[], prefix: string, requestTimeoutMs = 2_000): EtcdStore {
+  static connect(endpoints: readonly string[], prefix: string, requestTimeoutMs = 2_000, clock: Clock = systemClock): EtcdStore {
     const client = new Etcd3({ hosts: [...endpoints], dialTimeout: requestTimeoutMs });
-    return new EtcdStore(client, endpoints, { prefix, requestTimeoutMs, ownsClient: true });
+    return new EtcdStore(client, endpoints, { prefix, requestTimeoutMs, ownsClient: true, clock });
   }
 
   private nsPrefix(ns: string): string {
@@ -56,7 +61,7 @@ export class EtcdStore implements Store {
   }
 
   private call(): CallOptions {
-    return { deadline: Date.now() + this.timeoutMs };
+    return grpcDeadline(this.timeoutMs);
   }
 
   private async io<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -134,7 +139,7 @@ export class EtcdStore implements Store {
     const retryMs = this.opts.watchRetryMs ?? 1_000;
     let cancelled = false;
     let watcher: Watcher | undefined;
-    let retry: NodeJS.Timeout | undefined;
+    let retry: Timer | undefined;
     const fire = (key: string | undefined): void => {
       if (cancelled) return;
       try {
@@ -146,10 +151,10 @@ export class EtcdStore implements Store {
     const keyOf = (kv: IKeyValue): string => kv.key.toString('utf8').slice(p.length);
     const again = (): void => {
       if (cancelled || retry) return;
-      retry = setTimeout(() => {
+      retry = this.clock.after(retryMs, () => {
         retry = undefined;
         open();
-      }, retryMs);
+      });
       retry.unref();
     };
     const open = (): void => {
@@ -185,7 +190,7 @@ export class EtcdStore implements Store {
       if (cancelled) return;
       cancelled = true;
       this.watches.delete(cancel);
-      if (retry) clearTimeout(retry);
+      retry?.cancel();
       const w = watcher;
       watcher = undefined;
       void w?.cancel().catch(() => undefined);
@@ -236,3 +241,10 @@ export async function loadOrCreateClusterSecret(store: EtcdStore, len = 32, fres
   return v;
 }
 
+/**
+ * gRPC call options with a deadline `ms` from now. gRPC compares deadlines with the real time, so
+ * this reads the system clock whatever clock its caller runs on.
+ */
+export function grpcDeadline(ms: number): CallOptions {
+  return { deadline: systemClock.now() + ms };
+}

@@ -18,9 +18,10 @@ import type { Host, LinkInfo } from '../core/model.js';
 import { linkKey } from '../topology/types.js';
 import { assignMasters, planMastership } from './assignment.js';
 import type { ClusterConfig } from './config.js';
-import { EtcdStore, loadOrCreateClusterSecret, type CallOptions } from './etcd-store.js';
+import { EtcdStore, grpcDeadline, loadOrCreateClusterSecret, type CallOptions } from './etcd-store.js';
 import { LeaseHealth } from './health.js';
 import { ClusterTopologyView, decodeHost, decodeLink, encodeHost, encodeLink } from './topology-view.js';
+import { delay, systemClock, type Clock, type Timer } from '../core/clock.js';
 
 /** What a switch's mastership changed to on this instance (the flow service reconciles on `master`). */
 export interface MastershipChange {
@@ -56,8 +57,8 @@ export interface ClusterServiceOptions {
   readonly topology?: () => LocalTopology | undefined;
   /** Addresses to advertise when the config leaves them empty (the bound API and OpenFlow addresses). */
   readonly advertise?: { readonly api?: string; readonly openflow?: string };
-  /** Clock in ms; default Date.now. */
-  readonly now?: () => number;
+  /** Time for keepalives, demotion, hold and publish timers; default the system clock. */
+  readonly clock?: Clock;
   /** Emit `mastershipChanged` on the controller bus too (default true), where the flow service listens. */
   readonly forwardToBus?: boolean;
 }
@@ -120,6 +121,7 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
   private readonly bus: EventBus;
   private readonly datapaths: ReadonlyMap<bigint, Datapath>;
   private readonly log: Logger;
+  private readonly clock: Clock;
   private readonly now: () => number;
   private readonly health: LeaseHealth;
   private readonly p: string;
@@ -144,8 +146,8 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
   private readonly topoPublished = new Map<string, string>();
   /** Links that timed out here while another instance was probing them, kept published for the grace period. */
   private readonly heldLinks = new Map<string, { link: LinkInfo; until: number }>();
-  private topoTimer: NodeJS.Timeout | undefined;
-  private holdTimer: NodeJS.Timeout | undefined;
+  private topoTimer: Timer | undefined;
+  private holdTimer: Timer | undefined;
   private publishing = false;
   private isolated = true;
   private relaunching = false;
@@ -153,9 +155,9 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
   private stopped = false;
   private keepaliveInFlight = false;
   private reconcileQueued = false;
-  private timers: NodeJS.Timeout[] = [];
-  private healthTimer: NodeJS.Timeout | undefined;
-  private readonly since = new Date().toISOString();
+  private timers: Timer[] = [];
+  private healthTimer: Timer | undefined;
+  private readonly since: string;
   private readonly busListeners: [keyof ControllerEvents, (...a: never[]) => void][] = [];
   private readonly advertise: { api: string; openflow: string };
   private readonly forwardToBus: boolean;
@@ -171,12 +173,14 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
     this.bus = opts.bus;
     this.datapaths = opts.datapaths;
     this.log = (opts.log ?? silentLogger).child({ component: 'cluster', instance: this.instanceId });
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? systemClock;
+    this.now = () => this.clock.now();
+    this.since = new Date(this.clock.now()).toISOString();
     this.health = new LeaseHealth(opts.config.leaseTtlSec * 1000, opts.config.demoteMarginMs);
     this.p = `${opts.config.etcd.prefix}live/`;
     this.client = client ?? new Etcd3({ hosts: [...opts.config.etcd.endpoints], dialTimeout: opts.config.etcd.requestTimeoutMs });
     this.ownsClient = client === undefined;
-    this.store = new EtcdStore(this.client, opts.config.etcd.endpoints, { prefix: opts.config.etcd.prefix, requestTimeoutMs: opts.config.etcd.requestTimeoutMs });
+    this.store = new EtcdStore(this.client, opts.config.etcd.endpoints, { prefix: opts.config.etcd.prefix, requestTimeoutMs: opts.config.etcd.requestTimeoutMs, clock: this.clock });
     this.view = new ClusterTopologyView(opts.config.topologyGraceMs, this.now);
     this.topologySource = opts.topology;
     this.advertise = {
@@ -261,11 +265,11 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
     }
     for (const dp of this.datapaths.values()) this.onSwitchConnected(dp);
     this.localTopologyChanged();
-    this.timers.push(setInterval(() => this.keepaliveTick(), this.cfg.keepaliveIntervalMs));
-    this.timers.push(setInterval(() => this.view.expireOrphans(), 500));
+    this.timers.push(this.clock.every(this.cfg.keepaliveIntervalMs, () => this.keepaliveTick()));
+    this.timers.push(this.clock.every(500, () => this.view.expireOrphans()));
     // A safety net: whatever made a switch's role drift from etcd (a refused or timed-out role
     // request), the next pass puts it back.
-    this.timers.push(setInterval(() => this.scheduleReconcile(), 1_000));
+    this.timers.push(this.clock.every(1_000, () => this.scheduleReconcile()));
     for (const t of this.timers) t.unref();
     this.scheduleReconcile();
   }
@@ -279,7 +283,7 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
     this.demoteAll('stopping');
     this.halt();
     try {
-      await this.lease?.revoke({ deadline: Date.now() + this.cfg.etcd.requestTimeoutMs });
+      await this.lease?.revoke(grpcDeadline(this.cfg.etcd.requestTimeoutMs));
     } catch (e) {
       this.log.warn({ err: (e as Error).message }, 'lease not revoked; it will expire');
     }
@@ -301,11 +305,11 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
   private halt(): void {
     this.stopped = true;
     this.isolated = true;
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.timers) t.cancel();
     this.timers = [];
-    if (this.healthTimer) clearTimeout(this.healthTimer);
-    if (this.topoTimer) clearTimeout(this.topoTimer);
-    if (this.holdTimer) clearTimeout(this.holdTimer);
+    this.healthTimer?.cancel();
+    this.topoTimer?.cancel();
+    this.holdTimer?.cancel();
     for (const [name, fn] of this.busListeners) this.bus.off(name, fn as never);
     this.busListeners.length = 0;
   }
@@ -378,7 +382,7 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
   // ---- etcd session ----
 
   private call(): CallOptions {
-    return { deadline: Date.now() + this.cfg.etcd.requestTimeoutMs };
+    return grpcDeadline(this.cfg.etcd.requestTimeoutMs);
   }
 
   private key(...parts: string[]): string {
@@ -435,7 +439,7 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
     const sentAt = this.now();
     const timeout = Math.min(this.cfg.etcd.requestTimeoutMs, this.cfg.leaseTtlSec * 1000 - this.cfg.demoteMarginMs);
     this.lease
-      .keepaliveOnce({ deadline: Date.now() + timeout })
+      .keepaliveOnce(grpcDeadline(timeout))
       .then(() => {
         if (this.stopped) return;
         const wasHealthy = this.healthy;
@@ -460,10 +464,10 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
 
   /** Fires at the demotion deadline; demotes unless a keepalive moved it. */
   private armHealthTimer(): void {
-    if (this.healthTimer) clearTimeout(this.healthTimer);
+    this.healthTimer?.cancel();
     if (this.stopped) return;
     const wait = Math.max(0, this.health.deadline() - this.now());
-    this.healthTimer = setTimeout(() => {
+    this.healthTimer = this.clock.after(wait + 1, () => {
       this.healthTimer = undefined;
       if (this.stopped || this.isolated) return;
       if (this.health.healthy(this.now())) {
@@ -475,7 +479,7 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
         'no keepalive confirmed in time: demoting this instance on every switch before the lease can expire',
       );
       this.demoteAll('keepalive overdue');
-    }, wait + 1);
+    });
     this.healthTimer.unref();
   }
 
@@ -507,7 +511,7 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
           return;
         } catch (e) {
           this.log.warn({ err: (e as Error).message }, 'cannot register again yet');
-          await new Promise((r) => setTimeout(r, this.cfg.keepaliveIntervalMs));
+          await delay(this.clock, this.cfg.keepaliveIntervalMs);
         }
       }
     } finally {
@@ -642,10 +646,10 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
    */
   private holdUndecided(dp: Datapath): void {
     dp.mastership = 'pending';
-    const t = setTimeout(() => {
+    const t = this.clock.after(this.cfg.leaseTtlSec * 1000, () => {
       if (this.stopped || this.datapaths.get(dp.dpid) !== dp || this.asked.has(dp.dpidHex) || dp.mastership !== 'pending') return;
       this.askRole(dp, 'slave', this.lastGen.get(dp.dpidHex) ?? 0n);
-    }, this.cfg.leaseTtlSec * 1000);
+    });
     t.unref();
   }
 
@@ -798,10 +802,10 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
       this.topoDesired.set(this.key('topo', this.instanceId, 'link', linkKey(l)), encodeLink(l));
     }
     if (nextExpiry < Infinity && !this.holdTimer && !this.stopped) {
-      this.holdTimer = setTimeout(() => {
+      this.holdTimer = this.clock.after(nextExpiry - now + 1, () => {
         this.holdTimer = undefined;
         this.publishSoon(0);
-      }, nextExpiry - now + 1);
+      });
       this.holdTimer.unref();
     }
     for (const h of t.hostList()) this.topoDesired.set(this.key('topo', this.instanceId, 'host', h.id), encodeHost(h));
@@ -809,10 +813,10 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
 
   private publishSoon(ms: number): void {
     if (this.topoTimer || this.stopped) return;
-    this.topoTimer = setTimeout(() => {
+    this.topoTimer = this.clock.after(ms, () => {
       this.topoTimer = undefined;
       void this.publish();
-    }, ms);
+    });
     this.topoTimer.unref();
   }
 

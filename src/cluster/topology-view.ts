@@ -9,6 +9,7 @@ import { isLivePort } from '../topology/discovery.js';
 import { TopologySnapshotImpl } from '../topology/snapshot.js';
 import type { Host, HostLocation, Link, LinkInfo } from '../core/model.js';
 import { linkKey } from '../topology/types.js';
+import { systemClock } from '../core/clock.js';
 
 /** A switch and its live ports, as a snapshot needs them. */
 export interface SwitchPorts {
@@ -70,7 +71,7 @@ export class ClusterTopologyView extends EventEmitter<ClusterTopologyEvents> {
 
   constructor(
     private readonly orphanGraceMs = 4_000,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = () => systemClock.now(),
   ) {
     super();
     this.setMaxListeners(0);

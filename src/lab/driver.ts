@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { systemClock, type Clock, type Timer } from '../core/clock.js';
 
 /** Debian's interpreter: the `mininet` module belongs to it. */
 export const DEFAULT_PYTHON = '/usr/bin/python3';
@@ -32,6 +33,8 @@ export function checkTopo(spec: string): void {
 
 /** Options of a driver run. */
 export interface DriverOptions {
+  /** Time for the ready, command and exit timeouts; default the system clock. */
+  readonly clock?: Clock;
   /** `--topo` text: `linear,4`, `tree,depth=2,fanout=3`, ... */
   readonly topo: string;
   /** Controller targets `tcp:IP:PORT`; none: the switches get no controller. */
@@ -63,7 +66,7 @@ export interface DriverOptions {
 interface Pending {
   resolve(v: unknown): void;
   reject(e: Error): void;
-  timer: NodeJS.Timeout;
+  timer: Timer;
 }
 
 /** Facts from the driver's ready line. */
@@ -159,6 +162,10 @@ export class LabDriver {
   private readyInfo: ReadyInfo | undefined;
   private stopping: Promise<void> | undefined;
 
+  private get clock(): Clock {
+    return this.opts.clock ?? systemClock;
+  }
+
   constructor(readonly opts: DriverOptions) {
     const args = [driverPath(), '--topo', opts.topo, '--prefix', opts.prefix, '--log-level', opts.logLevel ?? 'info'];
     for (const c of opts.controllers) args.push('--controller', c);
@@ -176,7 +183,7 @@ export class LabDriver {
         const why = new Error(`Mininet driver exited (${signal ?? `code ${code}`})\n${this.log()}`);
         this.readyWaiter?.reject(why);
         for (const p of this.pending.values()) {
-          clearTimeout(p.timer);
+          p.timer.cancel();
           p.reject(why);
         }
         this.pending.clear();
@@ -215,14 +222,14 @@ export class LabDriver {
   ready(timeoutMs = 120_000): Promise<ReadyInfo> {
     if (this.readyInfo) return Promise.resolve(this.readyInfo);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`Mininet lab not ready after ${timeoutMs} ms\n${this.log()}`)), timeoutMs);
+      const t = this.clock.after(timeoutMs, () => reject(new Error(`Mininet lab not ready after ${timeoutMs} ms\n${this.log()}`)));
       this.readyWaiter = {
         resolve: (r) => {
-          clearTimeout(t);
+          t.cancel();
           resolve(r);
         },
         reject: (e) => {
-          clearTimeout(t);
+          t.cancel();
           reject(e);
         },
       };
@@ -234,10 +241,10 @@ export class LabDriver {
     if (this.exited || !this.child.stdin) return Promise.reject(new Error(`Mininet driver is not accepting commands\n${this.log()}`));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.clock.after(timeoutMs, () => {
         this.pending.delete(id);
         reject(new Error(`lab command ${cmd} timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
+      });
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
       this.child.stdin!.write(`${JSON.stringify({ id, cmd, ...args })}\n`);
     });
@@ -341,7 +348,7 @@ export class LabDriver {
 
   private exitWithin(ms: number): Promise<boolean> {
     if (this.exited) return Promise.resolve(true);
-    return Promise.race([this.exitPromise.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
+    return Promise.race([this.exitPromise.then(() => true), new Promise<boolean>((r) => this.clock.after(ms, () => r(false)).unref())]);
   }
 
   private onLine(line: string): void {
@@ -371,7 +378,7 @@ export class LabDriver {
     const p = this.pending.get(msg.id);
     if (!p) return;
     this.pending.delete(msg.id);
-    clearTimeout(p.timer);
+    p.timer.cancel();
     if (msg.ok) p.resolve(msg.result);
     else p.reject(new Error(`lab command failed: ${msg.error}`));
   }

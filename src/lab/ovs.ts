@@ -2,6 +2,7 @@
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { mkdir, rmdir, stat } from 'node:fs/promises';
 import { run, whichSystem } from './exec.js';
+import { delay, systemClock } from '../core/clock.js';
 
 /** Debian's openvswitch-switch control script. */
 const OVS_CTL = '/usr/share/openvswitch/scripts/ovs-ctl';
@@ -27,7 +28,7 @@ export async function ovsRunning(): Promise<boolean> {
 }
 
 async function withLock<T>(fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 60_000;
+  const deadline = systemClock.now() + 60_000;
   for (;;) {
     try {
       await mkdir(START_LOCK);
@@ -35,9 +36,9 @@ async function withLock<T>(fn: () => Promise<T>): Promise<T> {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const st = await stat(START_LOCK).catch(() => undefined);
-      if (st && Date.now() - st.mtimeMs > 60_000) await rmdir(START_LOCK).catch(() => undefined);
-      if (Date.now() > deadline) throw new Error(`${START_LOCK} held for over 60 s`);
-      await new Promise((r) => setTimeout(r, 100));
+      if (st && systemClock.now() - st.mtimeMs > 60_000) await rmdir(START_LOCK).catch(() => undefined);
+      if (systemClock.now() > deadline) throw new Error(`${START_LOCK} held for over 60 s`);
+      await delay(systemClock, 100);
     }
   }
   try {
@@ -64,10 +65,10 @@ export async function ensureOvs(): Promise<boolean> {
     if (await ovsRunning()) return false;
     // --system-id=random: no hostname-derived id needed; --no-mlockall: containers often cap locked memory.
     await run(OVS_CTL, ['start', '--system-id=random', '--no-mlockall'], { timeoutMs: 60_000 });
-    const until = Date.now() + 15_000;
+    const until = systemClock.now() + 15_000;
     while (!(await ovsRunning())) {
-      if (Date.now() > until) throw new Error('ovs-ctl start returned but ovs-vswitchd does not answer (see /var/log/openvswitch/ovs-vswitchd.log)');
-      await new Promise((r) => setTimeout(r, 200));
+      if (systemClock.now() > until) throw new Error('ovs-ctl start returned but ovs-vswitchd does not answer (see /var/log/openvswitch/ovs-vswitchd.log)');
+      await delay(systemClock, 200);
     }
     return true;
   });

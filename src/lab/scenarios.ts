@@ -5,6 +5,7 @@
 import type { ForwardingApp } from '../apps/forwarding/index.js';
 import type { LabDriver, LabHost, LabLink } from './driver.js';
 import type { InProcess } from './in-process.js';
+import { delay, systemClock } from '../core/clock.js';
 
 /** Scenario names, as given to `--scenario`. */
 export const SCENARIOS = ['pingall', 'iperf', 'link-flap', 'host-move', 'controller-restart', 'first-ping'] as const;
@@ -89,7 +90,7 @@ export interface ScenarioContext {
 }
 
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number): Promise<void> => delay(systemClock, ms);
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const t0 = performance.now();
@@ -284,9 +285,9 @@ export function farthestHost(hosts: readonly LabHost[], links: readonly LabLink[
 
 /** Polls `fn` every 50 ms until it is true; false after `timeoutMs`. */
 async function until(fn: () => boolean, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = systemClock.now() + timeoutMs;
   while (!fn()) {
-    if (Date.now() >= deadline || signal?.aborted) return false;
+    if (systemClock.now() >= deadline || signal?.aborted) return false;
     await sleep(50);
   }
   return true;

@@ -8,6 +8,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { buildPacketIn, FastSwitch, type BufferMode, type FastSwitchCounters } from './fast-switch.js';
+import { systemClock } from '../core/clock.js';
 
 /** `throughput`: keep the pipe full (up to `window` outstanding per switch); `latency`: one at a time. */
 export type CbenchMode = 'throughput' | 'latency';
@@ -148,9 +149,9 @@ function sumCounters(sw: readonly FastSwitch[]): FastSwitchCounters {
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
+    const t = systemClock.after(ms, done);
     function done(): void {
-      clearTimeout(t);
+      t.cancel();
       signal?.removeEventListener('abort', done);
       resolve();
     }
@@ -211,24 +212,24 @@ export async function runCbench(o: CbenchOptions, onLoop?: (l: LoopResult) => vo
       switches.push(sw);
     }
     // Handshakes.
-    const deadline = Date.now() + (o.connectTimeoutMs ?? 30_000);
+    const deadline = systemClock.now() + (o.connectTimeoutMs ?? 30_000);
     while (ready < o.switches) {
       if (closed > 0) throw new Error(`a load switch lost its connection during the handshake: ${firstClose}`);
       if (signal?.aborted) throw new Error('aborted');
-      const left = deadline - Date.now();
+      const left = deadline - systemClock.now();
       if (left <= 0) throw new Error(`only ${ready} of ${o.switches} switches completed the handshake within ${o.connectTimeoutMs ?? 30_000} ms`);
       await new Promise<void>((r) => {
         wake = r;
-        setTimeout(r, Math.min(left, 200));
+        systemClock.after(Math.min(left, 200), r);
       });
       wake = undefined;
     }
     await sleep(o.delayMs ?? 500, signal);
     for (const sw of switches) sw.start();
-    const expiry = setInterval(() => {
+    const expiry = systemClock.every(Math.max(50, Math.min(250, replyTimeoutMs / 4)), () => {
       const now = performance.now();
       for (const sw of switches) sw.expire(now, replyTimeoutMs);
-    }, Math.max(50, Math.min(250, replyTimeoutMs / 4)));
+    });
     const loops: LoopResult[] = [];
     try {
       let prev = sumCounters(switches);
@@ -266,7 +267,7 @@ export async function runCbench(o: CbenchOptions, onLoop?: (l: LoopResult) => vo
         if (closed === o.switches) throw new Error(`every load switch lost its connection: ${firstClose}`);
       }
     } finally {
-      clearInterval(expiry);
+      expiry.cancel();
     }
     const measured = loops.filter((l) => !l.warmup);
     const totals = sumCounters(switches);

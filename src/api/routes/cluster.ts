@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseDpid } from '../../core/ids.js';
 import { ApiError } from '../errors.js';
 import type { ApiContext, ClusterApi, MasterApi } from '../services.js';
+import { systemClock, type Clock } from '../../core/clock.js';
 
 /** The instance a switch's writes must go to (ClusterApi.masterApiFor; the ClusterService provides it). */
 export type WriteRouting = Pick<ClusterApi, 'masterApiFor'>;
@@ -22,8 +23,8 @@ const LOCAL_ONLY = /\/role$/;
 const FORWARD_TIMEOUT_MS = 15_000;
 
 /** Registers GET /cluster under the current prefix, and write forwarding for /switches/:dpid/... in cluster mode. */
-export function clusterRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const started = new Date().toISOString();
+export function clusterRoutes(app: FastifyInstance, ctx: ApiContext, clock: Clock = systemClock): void {
+  const started = new Date(clock.now()).toISOString();
   app.get('/cluster', { schema: { tags: ['cluster'], summary: 'Cluster membership, health and which switches each instance masters' } }, async () => {
     if (ctx.cluster) return ctx.cluster.status();
     return {
