@@ -5,6 +5,7 @@ import { OFPBRC, OFPET } from '../../src/openflow/codec/constants.js';
 import { Datapath, NotMasterError } from '../../src/openflow/datapath.js';
 import { EventBus } from '../../src/core/events.js';
 import { Session } from '../../src/openflow/session.js';
+import { flushUntil } from '../fakes/flush.js';
 
 const sessions: Session[] = [];
 afterEach(() => {
@@ -57,7 +58,7 @@ describe('datapath mastership gate', () => {
     const { dp, sw } = await connect();
     expect(await dp.claimRole('master', 1n)).toBe('master');
     sw.send({ version: 4, type: 'error', xid: 0, errType: OFPET.BAD_REQUEST, code: OFPBRC.IS_SLAVE, data: Buffer.alloc(0) });
-    await new Promise((r) => setTimeout(r, 20));
+    await flushUntil(() => dp.mastership === 'slave', 'IS_SLAVE seen');
     expect(dp.mastership).toBe('slave');
     expect(() => dp.flowMod(spec)).toThrow(NotMasterError);
   });

@@ -12,6 +12,7 @@ import { FlowService, type FlowRemovedReason, type FlowRule } from '../../src/fl
 import type { FlowsConfig } from '../../src/flows/config.js';
 import { ownerCookie, ownerIdFor, OWNER_COOKIE_MASK } from '../../src/flows/cookie.js';
 import { bindFlowTable, FakeFlowTable, sendFlowRemoved } from '../fakes/fake-flow-table.js';
+import { flush, flushUntil } from '../fakes/flush.js';
 
 interface Rig {
   ctrl: Controller;
@@ -52,13 +53,8 @@ async function connect(r: Rig, table: FakeFlowTable, opts: EmulatedSwitchOptions
   return { sw, dp };
 }
 
-async function waitFor(cond: () => boolean, timeoutMs = 2000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** The switches are in memory and nothing here waits on a timer: let them answer until `cond` holds. */
+const waitFor = (cond: () => boolean): Promise<void> => flushUntil(cond);
 
 function flowMods(sw: EmulatedSwitch): (OfMessage & { type: 'flow_mod' })[] {
   return sw.received.filter((m): m is OfMessage & { type: 'flow_mod' } => m.type === 'flow_mod');
@@ -90,7 +86,7 @@ describe.each([4, 1])('flow service on OpenFlow %s', (version) => {
     expect(table.forward({ in_port: 1, eth_dst: '00:00:00:00:00:07' }).outputs).toEqual([2]);
     // The same flow again is a duplicate: no flow mod.
     app.install(1n, macRule(7));
-    await new Promise((res) => setTimeout(res, 20));
+    await flush(20);
     expect(flowMods(sw)).toHaveLength(50);
     expect(r.flows.counters.duplicates).toBe(1);
   });
@@ -227,7 +223,7 @@ describe.each([4, 1])('flow service on OpenFlow %s', (version) => {
     declare(r2);
     const second = await connect(r2, table, swOpts);
     await waitFor(() => r2.flows.flows(1n).every((f) => f.state === 'installed'));
-    await new Promise((res) => setTimeout(res, 30));
+    await flush(20);
     expect(flowMods(second.sw)).toHaveLength(0);
     expect(r2.flows.counters).toMatchObject({ reconcileFlowMods: 0, reconcileConfirmed: 21, reconcileAdopted: 1, flowModsSent: 0 });
     expect(r2.flows.flows(1n)).toHaveLength(22);
@@ -272,7 +268,7 @@ describe('flow service, switch side unchanged', () => {
     const sent = r.flows.counters.flowModsSent;
     const rec = a.install(1n, macRule(1, 2));
     expect(a.removeMatching(1n, [{ field: 'eth_dst', value: '00:00:00:00:00:09' }])).toBe(0);
-    await new Promise((res) => setTimeout(res, 30));
+    await flush(20);
     expect(rec.state).toBe('pending');
     expect(r.flows.counters.flowModsSent).toBe(sent);
     expect(table.forward({ in_port: 1, eth_dst: '00:00:00:00:00:01' }).outputs).toEqual([]);
