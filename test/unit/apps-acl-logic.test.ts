@@ -12,6 +12,7 @@ import { dpidToHex } from '../../src/core/ids.js';
 import { hostsReached, type FakeNetwork } from '../fakes/fake-network.js';
 import type { PacketFields } from '../fakes/fake-packet.js';
 import { buildNetwork, linear } from '../fakes/topologies.js';
+import { ManualClock } from '../fakes/manual-clock.js';
 
 const H1 = { mac: '00:00:00:00:00:01', ip: '10.0.0.1' };
 const H2 = { mac: '00:00:00:00:00:02', ip: '10.0.0.2' };
@@ -160,15 +161,15 @@ describe('acl app', () => {
     const store = memoryAppStore(); // one store, two instances (etcd in a cluster)
     const here = aclApp();
     const other = aclApp();
-    const opts = { log: silentLogger, store, flowsConfig: { reconcileIntervalMs: 0, reconcileOnConnect: false }, config: { enabled: ['acl'] } };
+    const clock = new ManualClock();
+    const opts = { log: silentLogger, store, clock, flowsConfig: { reconcileIntervalMs: 0, reconcileOnConnect: false }, config: { enabled: ['acl'] } };
     const m = new AppManager({ ...opts, bus: new EventBus(), datapaths: new Map([[1n, dp]]), apps: [here] });
     const m2 = new AppManager({ ...opts, bus: new EventBus(), datapaths: new Map(), apps: [other] });
     await m.start();
     await m2.start();
     const mine = (): number[] => m.flows.flows(1n).filter((f) => f.owner === 'acl').map((f) => f.spec.priority!).sort();
-    const until = async (cond: () => boolean): Promise<void> => {
-      for (let t0 = Date.now(); !cond(); await new Promise((r) => setTimeout(r, 5))) if (Date.now() - t0 > 2_000) throw new Error('not in time');
-    };
+    // Each instance follows the store's changes after a debounce: move the clock until it has.
+    const until = async (cond: () => boolean): Promise<void> => void (await clock.advanceUntil(cond, 2_000));
     const r1 = await other.add({ action: 'deny', match: { ipv4Dst: H2.ip } });
     // At once, before the change is followed (debounced): the add reads the store first, so the
     // id is fresh and the other's rule is kept.

@@ -15,6 +15,7 @@ import { memoryAppStore } from '../../src/apps/store.js';
 import { routerApp } from '../../src/apps/router/index.js';
 import { EventBus } from '../../src/core/events.js';
 import { silentLogger } from '../../src/log.js';
+import { ManualClock } from '../fakes/manual-clock.js';
 
 const GW = defaultRouterConfig.gatewayMac;
 const H1 = { mac: '00:00:00:00:00:01', ip: '10.0.1.1' };
@@ -218,14 +219,14 @@ describe('router app', () => {
     const store = memoryAppStore(); // one store, two instances (etcd in a cluster)
     const here = routerApp();
     const other = routerApp();
-    const opts = { log: silentLogger, store, datapaths: new Map(), flowsConfig: { reconcileIntervalMs: 0 }, config: { enabled: ['router'], settings: { router: { interfaces: CFG.interfaces, routes: [] } } } };
+    const clock = new ManualClock();
+    const opts = { log: silentLogger, store, clock, datapaths: new Map(), flowsConfig: { reconcileIntervalMs: 0 }, config: { enabled: ['router'], settings: { router: { interfaces: CFG.interfaces, routes: [] } } } };
     const m = new AppManager({ ...opts, bus: new EventBus(), apps: [here] });
     const m2 = new AppManager({ ...opts, bus: new EventBus(), apps: [other] });
     await m.start();
     await m2.start();
-    const until = async (cond: () => boolean): Promise<void> => {
-      for (let t0 = Date.now(); !cond(); await new Promise((r) => setTimeout(r, 5))) if (Date.now() - t0 > 2_000) throw new Error('not in time');
-    };
+    // Each instance follows the store's changes after a debounce: move the clock until it has.
+    const until = async (cond: () => boolean): Promise<void> => void (await clock.advanceUntil(cond, 2_000));
     const api = (): string[] => here.staticRoutes().map((r) => `${r.id} ${r.destination} via ${r.gateway}`);
     const a = await other.addRoute({ destination: '192.168.0.0/16', gateway: '10.0.2.1' });
     // At once, before the change is followed: this add reads the store first (fresh id, destination taken).
