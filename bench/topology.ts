@@ -6,6 +6,7 @@
 import { duplexPair } from 'node:stream';
 import { defaultConfig, type TopologyConfig } from '../src/config.js';
 import { Controller } from '../src/controller.js';
+import { FlowService } from '../src/flows/service.js';
 import { silentLogger } from '../src/log.js';
 import { EmulatedSwitch } from '../test/fakes/emulated-switch.js';
 import { OFP_NO_BUFFER } from '../src/openflow/codec/constants.js';
@@ -159,7 +160,10 @@ export async function discoverGrid(
 ): Promise<{ ctrl: Controller; service: TopologyService; fabric: EmulatedFabric; links: number; connectMs: number; discoverMs: number }> {
   const config = { ...defaultConfig, topology: { ...defaultConfig.topology, ...topo } };
   const ctrl = new Controller(config, silentLogger);
-  const service = new TopologyService({ bus: ctrl.bus, datapaths: ctrl.datapaths, config: config.topology, log: silentLogger, secret: Buffer.alloc(32, 7) });
+  // Emulated switches do not answer flow stats: the LLDP flow goes out at once, as declared.
+  const flows = new FlowService({ bus: ctrl.bus, datapaths: ctrl.datapaths, config: { reconcileOnConnect: false, reconcileIntervalMs: 0 }, log: silentLogger });
+  flows.start();
+  const service = new TopologyService({ bus: ctrl.bus, datapaths: ctrl.datapaths, config: config.topology, log: silentLogger, secret: Buffer.alloc(32, 7), flows: flows.scope('topology') });
   service.start();
   const fabric = new EmulatedFabric(ctrl);
   fabric.recordDelivered = false;

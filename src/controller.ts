@@ -63,6 +63,10 @@ export class Controller {
 
   /** Starts the OpenFlow listeners; resolves with the addresses bound. */
   async start(): Promise<{ openflow: BoundListener[] }> {
+    // The flow service subscribes first: on a connect it must hold desired flows for its
+    // reconciliation before anyone (the topology's LLDP flow, then the apps) declares them.
+    this.flows = new FlowService({ bus: this.bus, datapaths: this.datapaths, config: this.config.flows, log: this.log.child({ component: 'flows' }), clock: this.clock });
+    this.flows.start();
     this.topology = new TopologyService({
       bus: this.bus,
       datapaths: this.datapaths,
@@ -70,14 +74,13 @@ export class Controller {
       log: this.log.child({ component: 'topology' }),
       secret: this.options.secret ?? loadOrCreateSecret(this.config.dataDir),
       clock: this.clock,
+      flows: this.flows.scope('topology'),
     });
     const emitter = this.topology as unknown as EventEmitter;
     const bus = this.bus as unknown as EventEmitter;
     for (const name of TOPOLOGY_EVENT_NAMES) emitter.on(name, (e: unknown) => bus.emit(name, e));
     this.topology.start();
     const topology = this.topology;
-    this.flows = new FlowService({ bus: this.bus, datapaths: this.datapaths, config: this.config.flows, log: this.log.child({ component: 'flows' }), clock: this.clock });
-    this.flows.start();
     // Apps subscribe before the listener opens, so no switch connects unseen.
     this.apps = new AppManager({
       bus: this.bus,

@@ -202,6 +202,8 @@ export interface FlowScopeEvents {
   failed: [FlowRecord];
   /** A flow left the desired state: it expired, someone deleted it, or it was removed while the switch was away. */
   removed: [FlowRecord, FlowRemovedReason];
+  /** Someone else deleted a permanent flow (FLOW_REMOVED, reason delete) and it was put back (`restoreDeleted`). */
+  restored: [FlowRecord];
 }
 
 /** Options of the service. */
@@ -576,14 +578,14 @@ export class FlowService {
     this.emitScope(rec, 'failed');
   }
 
-  private emitScope(rec: Rec, what: 'failed'): void;
+  private emitScope(rec: Rec, what: 'failed' | 'restored'): void;
   private emitScope(rec: Rec, what: 'removed', reason: FlowRemovedReason): void;
-  private emitScope(rec: Rec, what: 'failed' | 'removed', reason?: FlowRemovedReason): void {
+  private emitScope(rec: Rec, what: 'failed' | 'restored' | 'removed', reason?: FlowRemovedReason): void {
     const scope = this.scopes.get(rec.owner);
     if (!scope || scope.listenerCount(what) === 0) return;
     try {
-      if (what === 'failed') scope.emit('failed', rec);
-      else scope.emit('removed', rec, reason!);
+      if (what === 'removed') scope.emit('removed', rec, reason!);
+      else scope.emit(what, rec);
     } catch (e) {
       this.log.error({ owner: rec.owner, dpid: dpidToHex(rec.dpid), event: `flow ${what}`, err: (e as Error).message }, 'flow listener threw');
     }
@@ -765,6 +767,7 @@ export class FlowService {
           this.counters.restored++;
           this.log.info({ owner: rec.owner, dpid: dpidToHex(dpid), flow: rec.key }, 'flow deleted by someone else: restoring it');
           void this.sendAdd(dp, sw, rec);
+          this.emitScope(rec, 'restored');
           return;
         }
         this.forget(sw, rec, 'deleted');

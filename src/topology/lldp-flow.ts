@@ -1,17 +1,21 @@
 /**
- * The reserved LLDP-to-controller flow every switch gets, and its cookie: the flow service must
- * refuse app flow mods that could delete or change it (see {@link touchesReservedFlows}).
+ * The reserved LLDP-to-controller flow every switch gets, and its cookie. The topology declares it
+ * through the flow service under the controller's own owner id (0x5b1d, owner `topology`), so it
+ * is reconciled like app flows; app flow mods must not delete or change it (see {@link touchesReservedFlows}).
  */
 import { OFPCML, OFPP } from '../openflow/codec/constants.js';
 import type { FlowSpec } from '../openflow/datapath.js';
+import type { FlowRule } from '../flows/service.js';
 import { ETH_TYPE } from '../packet/index.js';
 
 /** Cookie bits reserved for the controller's own flows (the top 16 bits). */
 export const RESERVED_COOKIE_MASK = 0xffff_0000_0000_0000n;
 /** Value of the reserved bits: a cookie `c` is the controller's when `(c & RESERVED_COOKIE_MASK) === RESERVED_COOKIE_VALUE`. */
 export const RESERVED_COOKIE_VALUE = 0x5b1d_0000_0000_0000n;
+/** The LLDP flow's own low cookie bits under the controller's owner id. */
+export const LLDP_FLOW_LOCAL_COOKIE = 0x1n;
 /** Cookie of the LLDP flow. */
-export const LLDP_FLOW_COOKIE = RESERVED_COOKIE_VALUE | 0x1n;
+export const LLDP_FLOW_COOKIE = RESERVED_COOKIE_VALUE | LLDP_FLOW_LOCAL_COOKIE;
 /** OFPFF_SEND_FLOW_REM: the switch tells us when the flow goes, and we put it back. */
 const OFPFF_SEND_FLOW_REM = 1;
 
@@ -35,13 +39,15 @@ export function touchesReservedFlows(spec: FlowSpec): boolean {
   return (LLDP_FLOW_COOKIE & mask) === (cookie & mask);
 }
 
-/** The LLDP flow: every LLDP frame (EtherType 0x88cc) whole to the controller, above any app flow. */
-export function lldpFlowSpec(priority: number): FlowSpec {
+/**
+ * The LLDP flow as the topology asks the flow service for it: every LLDP frame (EtherType 0x88cc)
+ * whole to the controller, above any app flow; the scope adds the owner id to the cookie.
+ */
+export function lldpFlowRule(priority: number): FlowRule {
   return {
-    command: 'add',
     tableId: 0,
     priority,
-    cookie: LLDP_FLOW_COOKIE,
+    cookie: LLDP_FLOW_LOCAL_COOKIE,
     flags: OFPFF_SEND_FLOW_REM,
     match: [{ field: 'eth_type', value: ETH_TYPE.LLDP }],
     actions: [{ type: 'output', port: OFPP.CONTROLLER, maxLen: OFPCML.NO_BUFFER }],

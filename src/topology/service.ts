@@ -1,6 +1,7 @@
 /**
  * The TopologyService: the I/O shell around discovery, host tracking and the graph. It listens
- * to the controller bus, installs and guards the LLDP flow, sends signed probes on a timer,
+ * to the controller bus, declares the LLDP flow through the flow service (which reconciles it and
+ * puts it back when removed, like any owner's flow), sends signed probes on a timer,
  * applies what the pure parts return and emits linkAdded, linkRemoved, hostAdded, hostMoved,
  * hostUpdated, hostRemoved and (coalesced) topologyChanged.
  */
@@ -11,14 +12,14 @@ import type { ControllerEvents, EventBus, TopologyEvents } from '../core/events.
 import { dpidToHex } from '../core/ids.js';
 import { systemClock, type Clock, type Timer } from '../core/clock.js';
 import { OFPP } from '../openflow/codec/constants.js';
-import { NotMasterError, type Datapath } from '../openflow/datapath.js';
-import { SessionClosedError } from '../openflow/errors.js';
+import type { Datapath } from '../openflow/datapath.js';
+import type { FlowRecord, FlowRemovedReason, FlowScope } from '../flows/service.js';
 
 import { ETH_TYPE, parsePacket, peekEthernet } from '../packet/index.js';
 import { isLivePort, LinkDiscovery, type LinkEvent, type ProbeVerdict } from './discovery.js';
 import { TopologyGraph } from './graph.js';
 import { HostTracker, hostObservation, type HostEvent } from './hosts.js';
-import { LLDP_FLOW_COOKIE, lldpFlowSpec } from './lldp-flow.js';
+import { LLDP_FLOW_COOKIE, lldpFlowRule } from './lldp-flow.js';
 import { buildProbe, verifyProbe, type ProbeRejection } from './probe.js';
 import { buildFabric, floodPorts, TopologySnapshotImpl, type Fabric } from './snapshot.js';
 import type { Host, Link, LinkInfo, SwitchPort } from '../core/model.js';
@@ -72,6 +73,12 @@ export interface TopologyServiceOptions {
   readonly secret: Buffer;
   /** Time for probes, link and host expiry and change coalescing; default the system clock. */
   readonly clock?: Clock;
+  /**
+   * The flow scope of the controller's own flows (owner `topology`, id 0x5b1d): the LLDP flow is
+   * declared there, so a switch that already has it gets no flow mod, and the flow service puts
+   * it back when it is removed or missing (FLOW_REMOVED, periodic reconciliation).
+   */
+  readonly flows: FlowScope;
 }
 
 /** Counters of the discovery, for metrics. */
@@ -82,7 +89,9 @@ export interface TopologyCounters {
   readonly forged: Record<ProbeRejection | 'replayed' | 'looped', number>;
   /** Valid probes from a switch or port this instance does not know. */
   unknownSource: number;
+  /** LLDP flows declared to the flow service (one per switch connect; one already there sends nothing). */
   lldpFlowInstalls: number;
+  /** LLDP flows put back after someone removed them. */
   lldpFlowRestores: number;
   hostPacketsIgnored: number;
 }
@@ -104,6 +113,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
   private readonly log: Logger;
   private readonly secret: Buffer;
   private readonly clock: Clock;
+  private readonly flows: FlowScope;
   private readonly discovery: LinkDiscovery;
   private readonly hosts: HostTracker;
   private readonly graph = new TopologyGraph();
@@ -129,6 +139,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     this.log = opts.log;
     this.secret = opts.secret;
     this.clock = opts.clock ?? systemClock;
+    this.flows = opts.flows;
     this.discovery = new LinkDiscovery(this.config);
     this.hosts = new HostTracker(this.config);
   }
@@ -149,18 +160,13 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     this.on2('portModified', (e) => this.onPortModified(e.dpid, e.port));
     this.on2('portRemoved', (e) => this.onPortRemoved(e.dpid, e.port.portNo));
     this.on2('packetIn', (e) => this.onPacketIn(e.dpid, e.msg.inPort, e.msg.data));
-    this.on2('flowRemoved', (e) => {
-      if (e.msg.cookie === LLDP_FLOW_COOKIE) this.restoreLldpFlow(e.dpid, 'flow removed');
-    });
-    this.on2('mastershipChanged', (e) => {
-      const dp = this.datapaths.get(e.dpid);
-      if (dp && e.role === 'master') this.installLldpFlow(dp, false);
-    });
+    // Mastership, reconnects and a missing LLDP flow are the flow service's: it reconciles.
+    this.flows.on('restored', this.onLldpFlowRestored);
+    this.flows.on('removed', this.onLldpFlowRemoved);
     for (const dp of this.datapaths.values()) this.onSwitch(dp);
     const tick = Math.max(1, this.config.probeTickMs);
     this.timers.push(this.clock.every(tick, () => this.tick()));
     this.timers.push(this.clock.every(Math.max(100, Math.min(this.config.hostIdleTimeoutMs / 4, 10_000)), () => this.apply([], this.hosts.expire(this.now()))));
-    this.timers.push(this.clock.every(Math.max(100, this.config.lldpFlowCheckIntervalMs), () => this.checkLldpFlows()));
     for (const t of this.timers) t.unref();
   }
 
@@ -169,6 +175,8 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     if (!this.started) return;
     this.started = false;
     for (const [name, fn] of Object.entries(this.busListeners)) this.bus.off(name as keyof ControllerEvents, fn as never);
+    this.flows.off('restored', this.onLldpFlowRestored);
+    this.flows.off('removed', this.onLldpFlowRemoved);
     for (const k of Object.keys(this.busListeners)) delete this.busListeners[k as keyof ControllerEvents];
     for (const t of this.timers) t.cancel();
     this.timers = [];
@@ -261,7 +269,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
   }
 
   private onSwitch(dp: Datapath): void {
-    this.installLldpFlow(dp, false);
+    this.installLldpFlow(dp.dpid);
     const events = this.discovery.addSwitch(dp.dpid, dp.ports.values(), this.now());
     this.graph.addSwitch(dp.dpid);
     this.apply(events);
@@ -461,35 +469,23 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     this.changeTimer.unref();
   }
 
-  private installLldpFlow(dp: Datapath, restore: boolean): void {
-    // A slave may not write; the instance that becomes master installs it (mastershipChanged).
-    if (!dp.connected || dp.mastership === 'slave') return;
-    if (restore) this.counters.lldpFlowRestores++;
-    else this.counters.lldpFlowInstalls++;
-    dp.flowModConfirmed(lldpFlowSpec(this.config.lldpFlowPriority)).catch((err: Error) => {
-      // The switch went away (it is installed again when it connects) or another instance became
-      // its master (which installs it): nothing is wrong then.
-      const expected = err instanceof SessionClosedError || err instanceof NotMasterError;
-      this.log[expected ? 'debug' : 'warn']({ dpid: dp.dpidHex, err: err.message }, 'LLDP flow not installed');
-    });
+  /** Declares the LLDP flow on a switch; the flow service sends it only if the switch lacks it. */
+  private installLldpFlow(dpid: bigint): void {
+    this.counters.lldpFlowInstalls++;
+    this.flows.install(dpid, lldpFlowRule(this.config.lldpFlowPriority));
   }
 
-  private restoreLldpFlow(dpid: bigint, why: string): void {
-    const dp = this.datapaths.get(dpid);
-    if (!dp || !this.started) return;
-    this.log.info({ dpid: dp.dpidHex, why }, 'restoring the LLDP flow');
-    this.installLldpFlow(dp, true);
-  }
+  private readonly onLldpFlowRestored = (rec: FlowRecord): void => {
+    if (rec.spec.cookie !== LLDP_FLOW_COOKIE) return;
+    this.counters.lldpFlowRestores++;
+    this.log.info({ dpid: dpidToHex(rec.dpid) }, 'LLDP flow deleted by someone else: put back');
+  };
 
-  /** The slow check: asks each switch for flows with the LLDP cookie and restores a missing one. */
-  private checkLldpFlows(): void {
-    for (const dp of this.datapaths.values()) {
-      if (!dp.connected) continue;
-      dp.flowStats({ cookie: LLDP_FLOW_COOKIE, cookieMask: 0xffff_ffff_ffff_ffffn, match: [{ field: 'eth_type', value: ETH_TYPE.LLDP }] })
-        .then((flows) => {
-          if (!flows.some((f) => f.cookie === LLDP_FLOW_COOKIE)) this.restoreLldpFlow(dp.dpid, 'missing from flow stats');
-        })
-        .catch((err: Error) => this.log.debug({ dpid: dp.dpidHex, err: err.message }, 'LLDP flow check failed'));
-    }
-  }
+  /** The flow service gave the LLDP flow up (a delete it does not restore): declare it again while the switch is here. */
+  private readonly onLldpFlowRemoved = (rec: FlowRecord, why: FlowRemovedReason): void => {
+    if (rec.spec.cookie !== LLDP_FLOW_COOKIE || why === 'owner' || !this.started || !this.datapaths.has(rec.dpid)) return;
+    this.counters.lldpFlowRestores++;
+    this.log.info({ dpid: dpidToHex(rec.dpid), why }, 'restoring the LLDP flow');
+    this.installLldpFlow(rec.dpid);
+  };
 }

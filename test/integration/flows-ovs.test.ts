@@ -83,14 +83,17 @@ describe.each<[OfProtocol, number]>([
     await br.addPort({ kind: 'internal' });
     await br.addPort({ kind: 'internal' });
     const n = rules(of10).length;
-    await waitFor(async () => first.apps.flows.flows(dpid).length === n && first.apps.flows.flows(dpid).every((f) => f.state === 'installed'), 15_000, 50);
+    const ours = (): number => first.apps.flows.flows(dpid).filter((f) => f.owner === 'proactive-test').length;
+    await waitFor(async () => ours() === n && first.apps.flows.flows(dpid).every((f) => f.state === 'installed'), 15_000, 50);
     expect(first.apps.flows.flows(dpid).filter((f) => f.state === 'failed')).toEqual([]);
     const cookie = ownerCookie(ownerIdFor('proactive-test'));
     const before = await br.dumpFlows(protocol);
-    // Ours, plus the controller's own LLDP flow (cookie 0x5b1d…) when the topology service runs.
+    // Ours, plus the controller's own LLDP flow (cookie 0x5b1d…, owner `topology` in the same flow service).
     expect(before.filter((f) => f.cookie === cookie)).toHaveLength(n);
     expect(before.filter((f) => f.cookie !== cookie && f.cookie >> 48n !== 0x5b1dn).map((f) => f.raw)).toEqual([]);
     const system = before.length - n;
+    expect(system).toBe(1);
+    expect(first.apps.flows.flows(dpid)).toHaveLength(n + system);
 
     // Restart: the old controller goes away without its apps removing anything (a crash or an upgrade).
     first.apps.flows.stop();
@@ -102,7 +105,7 @@ describe.each<[OfProtocol, number]>([
       const c = second.apps.flows.counters;
       expect(c.flowModsSent).toBe(0);
       expect(c.reconcileFlowMods).toBe(0);
-      expect(c.reconcileConfirmed).toBe(n);
+      expect(c.reconcileConfirmed).toBe(n + system);
       const dp = second.ctrl.datapaths.get(dpid)!;
       expect(dp.session.counters.messagesOut).toBeGreaterThan(0);
       const after = await br.dumpFlows(protocol);
@@ -115,7 +118,7 @@ describe.each<[OfProtocol, number]>([
       await br.addFlow(`cookie=0x${cookie.toString(16)},priority=7,in_port=2,actions=drop`, protocol);
       await br.addFlow('cookie=0x99,priority=8,in_port=2,actions=drop', protocol);
       const rep = await second.apps.flows.reconcile(dpid);
-      expect(rep).toMatchObject({ missing: 0, extraneous: 1, foreignKept: 1 + system, changed: 0, flowMods: 1 });
+      expect(rep).toMatchObject({ missing: 0, extraneous: 1, foreignKept: 1, confirmed: n + system, changed: 0, flowMods: 1 });
       const fixed = await br.dumpFlows(protocol);
       expect(stable(fixed.filter((f) => f.cookie === cookie))).toEqual(stable(before.filter((f) => f.cookie === cookie)));
       expect(fixed.some((f) => f.cookie === 0x99n)).toBe(true);

@@ -16,17 +16,31 @@ import { TopologyService } from '../../src/topology/service.js';
 import type { TopologyEvents } from '../../src/core/events.js';
 import { EmulatedFabric } from '../../bench/topology.js';
 import { ManualClock } from '../fakes/manual-clock.js';
+import { FlowService, type FlowScope } from '../../src/flows/service.js';
 
 const SECRET = Buffer.alloc(32, 3);
 const running: { ctrl: Controller; service: TopologyService; fabric: EmulatedFabric }[] = [];
+const flowServices: FlowService[] = [];
 
 afterEach(() => {
+  for (const f of flowServices.splice(0)) f.stop();
   for (const r of running.splice(0)) {
     r.service.stop();
     for (const sw of r.fabric.switches.values()) sw.close();
     for (const dp of r.ctrl.datapaths.values()) dp.session.close('test over');
   }
 });
+
+/**
+ * The controller's flow scope for the topology, from a started flow service that sends declared
+ * flows at once (these emulated switches do not answer flow stats, so nothing to reconcile against).
+ */
+function systemFlows(ctrl: Controller): FlowScope {
+  const flows = new FlowService({ bus: ctrl.bus, datapaths: ctrl.datapaths, config: { reconcileOnConnect: false, reconcileIntervalMs: 0 }, log: silentLogger });
+  flows.start();
+  flowServices.push(flows);
+  return flows.scope('topology');
+}
 
 interface Setup {
   ctrl: Controller;
@@ -46,7 +60,7 @@ function setup(topo: Partial<TopologyConfig> = {}): Setup {
   const config = { ...defaultConfig, topology: { ...defaultConfig.topology, probeIntervalMs: 100, probeTickMs: 5, changeCoalesceMs: 5, ...topo } };
   const clock = new ManualClock();
   const ctrl = new Controller(config, silentLogger, { clock });
-  const service = new TopologyService({ bus: ctrl.bus, datapaths: ctrl.datapaths, config: config.topology, log: process.env.DEBUG_TOPO ? createLogger('debug') : silentLogger, secret: SECRET, clock });
+  const service = new TopologyService({ bus: ctrl.bus, datapaths: ctrl.datapaths, config: config.topology, log: process.env.DEBUG_TOPO ? createLogger('debug') : silentLogger, secret: SECRET, clock, flows: systemFlows(ctrl) });
   const events: [string, unknown][] = [];
   for (const name of ['linkAdded', 'linkRemoved', 'hostAdded', 'hostMoved', 'hostUpdated', 'hostRemoved', 'topologyChanged'] as const) {
     service.on(name, (e: unknown) => events.push([name, e]));
@@ -242,7 +256,7 @@ describe('TopologyService over emulated switches', () => {
     const fabric = new EmulatedFabric(ctrl);
     await Promise.all([fabric.addSwitch(1n, [1]), fabric.addSwitch(2n, [1])]);
     fabric.wire(1n, 1, 2n, 1);
-    const service = new TopologyService({ bus: ctrl.bus, datapaths: ctrl.datapaths, config: config.topology, log: silentLogger, secret: SECRET, clock });
+    const service = new TopologyService({ bus: ctrl.bus, datapaths: ctrl.datapaths, config: config.topology, log: silentLogger, secret: SECRET, clock, flows: systemFlows(ctrl) });
     running.push({ ctrl, service, fabric });
     service.start();
     await until(() => service.linkCount === 2, 500);
