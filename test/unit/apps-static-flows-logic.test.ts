@@ -10,18 +10,19 @@ import { AppManager } from '../../src/apps/manager.js';
 import { memoryAppStore } from '../../src/apps/store.js';
 import { checkStaticFlow, nameCookie, staticFlowsApp, StaticFlowError } from '../../src/apps/static-flows/index.js';
 import { bindFlowTable, FakeFlowTable } from '../fakes/fake-flow-table.js';
+import { ManualClock } from '../fakes/manual-clock.js';
 
 const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function waitFor(cond: () => boolean, timeoutMs = 2000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
+/** The apps' time: store changes are followed after a debounce, so waiting means moving this clock. */
+const clock = new ManualClock();
+
+/** Moves the clock (letting the in-memory switch answer) until `cond` holds. */
+async function waitFor(cond: () => boolean): Promise<void> {
+  await clock.advanceUntil(cond, 2000);
 }
 
 async function connect(ctrl: Controller, table: FakeFlowTable): Promise<Datapath> {
@@ -70,7 +71,7 @@ describe('static flows', () => {
     const ctrl = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, echoIntervalMs: 0 } });
     const store = memoryAppStore();
     const app = staticFlowsApp();
-    const m = new AppManager({ bus: ctrl.bus, datapaths: ctrl.datapaths, log: ctrl.log, store, flowsConfig: { reconcileIntervalMs: 0 }, apps: [app], config: { enabled: ['static-flows'] } });
+    const m = new AppManager({ bus: ctrl.bus, datapaths: ctrl.datapaths, log: ctrl.log, store, clock, flowsConfig: { reconcileIntervalMs: 0 }, apps: [app], config: { enabled: ['static-flows'] } });
     await m.start();
     cleanups.push(() => m.stop());
     const table = new FakeFlowTable();
@@ -111,9 +112,9 @@ describe('static flows', () => {
     const store = memoryAppStore();
     const here = staticFlowsApp();
     const other = staticFlowsApp();
-    const m = new AppManager({ bus: ctrl.bus, datapaths: ctrl.datapaths, log: ctrl.log, store, flowsConfig: { reconcileIntervalMs: 0 }, apps: [here], config: { enabled: ['static-flows'] } });
+    const m = new AppManager({ bus: ctrl.bus, datapaths: ctrl.datapaths, log: ctrl.log, store, clock, flowsConfig: { reconcileIntervalMs: 0 }, apps: [here], config: { enabled: ['static-flows'] } });
     const ctrl2 = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, echoIntervalMs: 0 } });
-    const m2 = new AppManager({ bus: ctrl2.bus, datapaths: ctrl2.datapaths, log: ctrl2.log, store, flowsConfig: { reconcileIntervalMs: 0 }, apps: [other], config: { enabled: ['static-flows'] } });
+    const m2 = new AppManager({ bus: ctrl2.bus, datapaths: ctrl2.datapaths, log: ctrl2.log, store, clock, flowsConfig: { reconcileIntervalMs: 0 }, apps: [other], config: { enabled: ['static-flows'] } });
     await m.start();
     await m2.start();
     cleanups.push(() => m.stop(), () => m2.stop());
@@ -131,7 +132,7 @@ describe('static flows', () => {
     // Own writes come back through the feed: nothing moves.
     await here.put({ ...ENTRY, priority: 1500 });
     const before = m.flows.counters.flowModsSent;
-    await new Promise((r) => setTimeout(r, 200));
+    await clock.advanceAsync(1000);
     expect(m.flows.counters.flowModsSent).toBe(before);
     expect(await other.remove('block-ssh')).toBe(true);
     await waitFor(() => table.flows.length === 0);
