@@ -106,6 +106,12 @@ describe('the app guide, from the packed package', () => {
     expect(existsSync(join(appDir, 'node_modules/signalbox/dist/src/index.d.ts'))).toBe(true);
     // The installed command knows its version.
     expect((await sh('npx signalbox --version', appDir)).stdout).toBe(`signalbox ${VERSION}\n`);
+    // Both entries load from the installed package: the codec decodes a HELLO, the app API has its helpers.
+    const probe = [
+      "const c = await import('signalbox/codec'); const s = await import('signalbox');",
+      "console.log(c.decodeMessage(Buffer.from('0400000800000007', 'hex')).type, s.dpidToHex(161n), typeof s.peekEthernet);",
+    ].join(' ');
+    expect((await sh(`node --input-type=module -e ${JSON.stringify(probe)}`, appDir)).stdout).toBe('hello 00000000000000a1 function\n');
   }, 600_000);
 
   it('builds the app and runs it: listed as running, its drop flow on a real switch', async () => {
