@@ -55,6 +55,8 @@ interface LinkRecord {
   readonly key: string;
   readonly discoveredAt: number;
   lastSeen: number;
+  /** Probes sent out of the link's source port since it was last confirmed. */
+  unanswered: number;
 }
 
 /**
@@ -152,7 +154,17 @@ export class LinkDiscovery {
         s.urgent.clear();
       }
     }
+    for (const t of out) this.countProbe(t.dpid, t.port);
     return out;
+  }
+
+  /** One more probe out of a port: the links leaving it have one more unanswered. */
+  private countProbe(dpid: bigint, port: number): void {
+    if (!this.infraPorts.get(dpid)?.has(port)) return;
+    for (const k of this.byPort.get(portKey(dpid, port)) ?? []) {
+      const r = this.links.get(k);
+      if (r && r.link.src === dpid && r.link.srcPort === port) r.unanswered++;
+    }
   }
 
   /** The earliest time something is due (a slot or an urgent port); Infinity with no switches. */
@@ -183,20 +195,25 @@ export class LinkDiscovery {
     const existing = this.links.get(key);
     if (existing) {
       existing.lastSeen = now;
+      existing.unanswered = 0;
       return { verdict: 'accepted', events: [] };
     }
-    const r: LinkRecord = { link, key, discoveredAt: now, lastSeen: now };
+    const r: LinkRecord = { link, key, discoveredAt: now, lastSeen: now, unanswered: 0 };
     this.links.set(key, r);
     this.index(link.src, link.srcPort, key);
     this.index(link.dst, link.dstPort, key);
     return { verdict: 'accepted', events: [{ type: 'linkAdded', link: info(r) }] };
   }
 
-  /** Links whose probes stopped: gone after `maxMissedProbes` intervals. */
+  /**
+   * Links whose probes stopped: gone after `maxMissedProbes` intervals in which that many probes
+   * went out unanswered. Time alone is not enough: a controller whose event loop fell behind
+   * (a packet-in storm) sent no probes, and must not drop every link for its own delay.
+   */
   expire(now: number): LinkEvent[] {
     const limit = now - this.linkTimeoutMs;
     const events: LinkEvent[] = [];
-    for (const r of this.links.values()) if (r.lastSeen < limit) events.push(this.drop(r, 'timeout'));
+    for (const r of this.links.values()) if (r.lastSeen < limit && r.unanswered >= this.opts.maxMissedProbes) events.push(this.drop(r, 'timeout'));
     return events;
   }
 

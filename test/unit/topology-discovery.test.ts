@@ -68,12 +68,34 @@ describe('links', () => {
   it('removes a link after three missed probes, not before', () => {
     const d = pair();
     d.receiveProbe(origin(1n, 2, 0), 2n, 1, 10);
+    // Probes keep going out of 1:2 every interval, and none comes back.
+    for (let t = 0; t <= 3 * I; t += I / 4) d.dueProbes(10 + t);
     expect(d.expire(10 + 3 * I)).toEqual([]);
+    d.dueProbes(10 + 3.5 * I + 1);
     const ev = d.expire(10 + 3.5 * I + 1);
     expect(ev).toHaveLength(1);
     expect(ev[0]).toMatchObject({ type: 'linkRemoved', reason: 'timeout', link: { src: 1n, dst: 2n } });
     expect(d.linkCount).toBe(0);
     expect(d.isInfrastructurePort(1n, 2)).toBe(false);
+  });
+
+  it('keeps links while no probe went out (a stalled controller), and removes them once probes go unanswered again', () => {
+    const d = pair();
+    d.receiveProbe(origin(1n, 2, 0), 2n, 1, 10);
+    d.receiveProbe(origin(2n, 1, 0), 1n, 2, 10);
+    // Ten intervals with no probe round (the timer could not run): nothing expires.
+    expect(d.expire(10 + 10 * I)).toEqual([]);
+    expect(d.linkCount).toBe(2);
+    // Two rounds go out unanswered: still below three missed probes.
+    d.dueProbes(11 * I);
+    d.dueProbes(12 * I);
+    expect(d.expire(12 * I + 1)).toEqual([]);
+    // A reply on 1:2 only: that link's count starts again, the other reaches three.
+    d.receiveProbe(origin(1n, 2, 12 * I), 2n, 1, 12 * I + 2);
+    d.dueProbes(13 * I);
+    const ev = d.expire(13 * I + 1);
+    expect(ev.map((e) => e.type === 'linkRemoved' && `${e.link.src}:${e.link.srcPort}`)).toEqual(['2:1']);
+    expect(d.linkCount).toBe(1);
   });
 
   it('removes both directions at once on port down, port removal and switch disconnect', () => {
