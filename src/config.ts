@@ -72,6 +72,9 @@ export const topologySchema = section({
   }),
   hostIdleTimeoutMs: ms(300_000, 'A host not seen for this long is removed.'),
   maxAddressesPerHost: count(8, 'IPv4 plus IPv6 addresses kept per host; the least recently seen go first.'),
+  maxHostsPerPort: int({ default: 1024, min: 1, doc: 'Hosts learned at one switch port; beyond it new hosts (a MAC flood) are counted, not learned.' }),
+  maxHostsPerSwitch: int({ default: 16_384, min: 1, doc: 'Hosts learned on one switch; beyond it new hosts are counted, not learned.' }),
+  maxHosts: int({ default: 200_000, min: 1, doc: 'Hosts learned in all; beyond it new hosts are counted, not learned.' }),
   changeCoalesceMs: ms(20, 'Changes within this window are announced in one topologyChanged event.'),
   defaultLinkWeight: num({ default: 1, above: 0, doc: 'Weight of a link for weighted paths, unless overridden in `linkWeights`.' }),
   linkWeights: record(num({ above: 0 }), {

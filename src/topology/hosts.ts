@@ -24,6 +24,12 @@ export type HostEvent =
 export interface HostTrackerOptions {
   readonly hostIdleTimeoutMs: number;
   readonly maxAddressesPerHost: number;
+  /** Hosts learned at one port; a MAC flood from one port stops there. */
+  readonly maxHostsPerPort: number;
+  /** Hosts learned on one switch. */
+  readonly maxHostsPerSwitch: number;
+  /** Hosts in all. */
+  readonly maxHosts: number;
 }
 
 /** True for a MAC a host can own: unicast (I/G bit clear) and not all zeros. */
@@ -86,8 +92,40 @@ interface HostRecord {
 /** Known hosts and their locations. */
 export class HostTracker {
   private readonly hosts = new Map<string, HostRecord>();
+  /** Host ids by switch, then by port: the caps and `removeAt` look here, not through every host. */
+  private readonly bySwitch = new Map<bigint, Map<number, Set<string>>>();
+  private switchCounts = new Map<bigint, number>();
+  /** New hosts and moves not learned because a cap was reached. */
+  refused = 0;
 
   constructor(private readonly opts: HostTrackerOptions) {}
+
+  /** True when a host may be placed at `at` without passing a cap. */
+  private roomAt(at: HostLocation, isNew: boolean): boolean {
+    if (isNew && this.hosts.size >= this.opts.maxHosts) return false;
+    if ((this.switchCounts.get(at.dpid) ?? 0) >= this.opts.maxHostsPerSwitch) return false;
+    return (this.bySwitch.get(at.dpid)?.get(at.port)?.size ?? 0) < this.opts.maxHostsPerPort;
+  }
+
+  private place(r: HostRecord): void {
+    let ports = this.bySwitch.get(r.dpid);
+    if (!ports) this.bySwitch.set(r.dpid, (ports = new Map()));
+    let ids = ports.get(r.port);
+    if (!ids) ports.set(r.port, (ids = new Set()));
+    ids.add(r.id);
+    this.switchCounts.set(r.dpid, (this.switchCounts.get(r.dpid) ?? 0) + 1);
+  }
+
+  private unplace(r: HostRecord): void {
+    const ports = this.bySwitch.get(r.dpid);
+    const ids = ports?.get(r.port);
+    if (!ports || !ids?.delete(r.id)) return;
+    if (ids.size === 0) ports.delete(r.port);
+    if (ports.size === 0) this.bySwitch.delete(r.dpid);
+    const n = (this.switchCounts.get(r.dpid) ?? 1) - 1;
+    if (n > 0) this.switchCounts.set(r.dpid, n);
+    else this.switchCounts.delete(r.dpid);
+  }
 
   /**
    * A packet from `obs` entered at an edge port `at`. A new host is added; a known one seen at
@@ -97,19 +135,33 @@ export class HostTracker {
     const id = hostId(obs.mac, obs.vlan);
     const r = this.hosts.get(id);
     if (!r) {
+      if (!this.roomAt(at, true)) {
+        this.refused++;
+        return [];
+      }
       const rec: HostRecord = { id, mac: obs.mac, vlan: obs.vlan, addrs: new Map(), dpid: at.dpid, port: at.port, firstSeen: now, lastSeen: now };
       this.addAddr(rec, obs, now);
       this.hosts.set(id, rec);
+      this.place(rec);
       return [{ type: 'hostAdded', host: toHost(rec) }];
+    }
+    if (r.dpid !== at.dpid || r.port !== at.port) {
+      // A move into a full port is refused too: the host stays where it was until it expires there.
+      if (!this.roomAt(at, false)) {
+        this.refused++;
+        return [];
+      }
+      r.lastSeen = now;
+      this.addAddr(r, obs, now);
+      const previous: HostLocation = { dpid: r.dpid, port: r.port };
+      this.unplace(r);
+      r.dpid = at.dpid;
+      r.port = at.port;
+      this.place(r);
+      return [{ type: 'hostMoved', host: toHost(r), previous }];
     }
     r.lastSeen = now;
     const changedAddr = this.addAddr(r, obs, now);
-    if (r.dpid !== at.dpid || r.port !== at.port) {
-      const previous: HostLocation = { dpid: r.dpid, port: r.port };
-      r.dpid = at.dpid;
-      r.port = at.port;
-      return [{ type: 'hostMoved', host: toHost(r), previous }];
-    }
     return changedAddr ? [{ type: 'hostUpdated', host: toHost(r) }] : [];
   }
 
@@ -120,6 +172,7 @@ export class HostTracker {
     for (const r of this.hosts.values()) {
       if (r.lastSeen < limit) {
         this.hosts.delete(r.id);
+        this.unplace(r);
         out.push({ type: 'hostRemoved', host: toHost(r), reason: 'idle' });
       }
     }
@@ -128,12 +181,16 @@ export class HostTracker {
 
   /** Removes the hosts at a port (or the whole switch when `port` is undefined). */
   removeAt(dpid: bigint, port: number | undefined, reason: HostRemovedReason): HostEvent[] {
+    const ports = this.bySwitch.get(dpid);
+    if (!ports) return [];
+    const ids = port === undefined ? [...ports.values()].flatMap((s) => [...s]) : [...(ports.get(port) ?? [])];
     const out: HostEvent[] = [];
-    for (const r of this.hosts.values()) {
-      if (r.dpid === dpid && (port === undefined || r.port === port)) {
-        this.hosts.delete(r.id);
-        out.push({ type: 'hostRemoved', host: toHost(r), reason });
-      }
+    for (const id of ids.sort()) {
+      const r = this.hosts.get(id);
+      if (!r) continue;
+      this.hosts.delete(id);
+      this.unplace(r);
+      out.push({ type: 'hostRemoved', host: toHost(r), reason });
     }
     return out;
   }

@@ -94,6 +94,8 @@ export interface TopologyCounters {
   /** LLDP flows put back after someone removed them. */
   lldpFlowRestores: number;
   hostPacketsIgnored: number;
+  /** New hosts (or moves) not learned because `maxHostsPerPort`, `maxHostsPerSwitch` or `maxHosts` was reached. */
+  hostsRefused: number;
 }
 
 /** The topology layer as the controller and apps see it. */
@@ -106,6 +108,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     lldpFlowInstalls: 0,
     lldpFlowRestores: 0,
     hostPacketsIgnored: 0,
+    hostsRefused: 0,
   };
   private readonly bus: EventBus;
   private readonly datapaths: ReadonlyMap<bigint, Datapath>;
@@ -341,6 +344,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     const obs = hostObservation(parsePacket(data));
     if (!obs) return;
     this.apply([], this.hosts.observe(obs, { dpid, port: inPort }, now));
+    this.counters.hostsRefused = this.hosts.refused;
     if (addr !== undefined) this.rememberSender(eth.src, dpid, inPort, eth.vid, addr, now);
   }
 

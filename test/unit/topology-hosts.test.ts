@@ -33,7 +33,7 @@ describe('hostObservation', () => {
 });
 
 describe('HostTracker', () => {
-  const opts = { hostIdleTimeoutMs: 1000, maxAddressesPerHost: 2 };
+  const opts = { hostIdleTimeoutMs: 1000, maxAddressesPerHost: 2, maxHostsPerPort: 100, maxHostsPerSwitch: 1000, maxHosts: 10_000 };
 
   it('adds a host once, updates it on a new address only, and keeps the most recent addresses', () => {
     const t = new HostTracker(opts);
@@ -52,6 +52,30 @@ describe('HostTracker', () => {
     expect(ev).toHaveLength(1);
     expect(ev[0]).toMatchObject({ type: 'hostMoved', previous: at(1n, 1), host: { location: at(3n, 4), ipv4: ['10.0.0.1'] } });
     expect(t.size).toBe(1);
+  });
+
+  it('stops learning at the per-port, per-switch and total caps, counting what it refused; removals make room again', () => {
+    const t = new HostTracker({ ...opts, maxHostsPerPort: 3, maxHostsPerSwitch: 5, maxHosts: 7 });
+    const mac = (n: number): string => `aa:00:00:00:${(n >> 8).toString(16).padStart(2, '0')}:${(n & 0xff).toString(16).padStart(2, '0')}`;
+    // A MAC flood from port 1: three learned, the rest refused.
+    for (let i = 0; i < 50; i++) t.observe({ mac: mac(i) }, at(1n, 1), i);
+    expect(t.size).toBe(3);
+    expect(t.refused).toBe(47);
+    // The switch holds five: two more on port 2, then no more on port 3.
+    for (let i = 100; i < 103; i++) t.observe({ mac: mac(i) }, at(1n, 2), 0);
+    expect(t.list().filter((h) => h.location.dpid === 1n)).toHaveLength(5);
+    expect(t.observe({ mac: mac(200) }, at(1n, 3), 0)).toEqual([]);
+    // Seven in all: the second switch gets two.
+    for (let i = 300; i < 305; i++) t.observe({ mac: mac(i) }, at(2n, 1), 0);
+    expect(t.size).toBe(7);
+    // A move into a full port is refused: the host stays where it was.
+    expect(t.observe({ mac: mac(300) }, at(1n, 1), 60)).toEqual([]);
+    expect(t.get(mac(300))?.location).toEqual(at(2n, 1));
+    // Clearing port 1 makes room there, and in the switch and the total.
+    expect(t.removeAt(1n, 1, 'port_down').map((e) => e.host.mac)).toEqual([mac(0), mac(1), mac(2)]);
+    expect(t.observe({ mac: mac(300) }, at(1n, 1), 70)[0]).toMatchObject({ type: 'hostMoved', previous: at(2n, 1) });
+    expect(t.observe({ mac: mac(400) }, at(1n, 1), 70)[0]).toMatchObject({ type: 'hostAdded' });
+    expect(t.size).toBe(5);
   });
 
   it('tells VLANs apart, expires idle hosts and removes hosts at a port or switch', () => {
