@@ -1,4 +1,7 @@
-/** Codec benchmarks: PACKET_IN decode, FLOW_MOD encode, stream framing, and the JSON form (the controller's hot paths). */
+/**
+ * Codec benchmarks: PACKET_IN decode, FLOW_MOD encode, stream framing, and the JSON form (the
+ * controller's hot paths); and the port counters a stats poll brings, in both versions.
+ */
 import { OFP_NO_BUFFER, OFPCML, OFPG, OFPP } from '../src/openflow/codec/constants.js';
 import { Framer } from '../src/openflow/codec/framer.js';
 import { decodeMessage, encodeMessage, encodeMessageInto, type OfMessage } from '../src/openflow/codec/index.js';
@@ -82,6 +85,25 @@ function mixedStream(): { chunks: Buffer[]; messages: number } {
   return { chunks, messages: msgs.length };
 }
 
+/** A switch's answer to a port stats poll: `n` ports with busy counters, as 1.3 and 1.0 replies. */
+function portStatsReplies(n: number): { v13: Buffer; v10: Buffer } {
+  const counters = (i: number) => {
+    const b = BigInt(i + 1) * 1_000_003n;
+    return {
+      rxPackets: b, txPackets: b + 1n, rxBytes: b * 64n, txBytes: b * 65n, rxDropped: 0n, txDropped: 1n,
+      rxErrors: 2n, txErrors: 3n, rxFrameErr: 0n, rxOverErr: 0n, rxCrcErr: 0n, collisions: 0n,
+    };
+  };
+  const idx = Array.from({ length: n }, (_, i) => i);
+  return {
+    v13: encodeMessage({
+      version: 4, type: 'multipart_reply', xid: 5, flags: 0,
+      body: { type: 'port_stats', ports: idx.map((i) => ({ portNo: i + 1, ...counters(i), durationSec: 3600 + i, durationNsec: 5000 })) },
+    }),
+    v10: encodeMessage({ version: 1, type: 'stats_reply', xid: 5, flags: 0, body: { type: 'port', ports: idx.map((i) => ({ portNo: i + 1, ...counters(i) })) } }),
+  };
+}
+
 let counted = 0;
 function countMessage(_m: Buffer): void {
   counted++;
@@ -133,6 +155,14 @@ export const codecSuite: BenchSuite = {
         { opsPerCall: messages },
       ),
     );
+
+    const stats = portStatsReplies(48);
+    const stats13 = decodeMessage(stats.v13);
+    const stats10 = decodeMessage(stats.v10);
+    rows.push(measure(SUITE, 'decode PORT_STATS reply (OF1.3, 48 ports)', () => decodeMessage(stats.v13)));
+    rows.push(measure(SUITE, 'encode PORT_STATS reply (OF1.3, 48 ports)', () => encodeMessage(stats13)));
+    rows.push(measure(SUITE, 'decode port STATS_REPLY (OF1.0, 48 ports)', () => decodeMessage(stats.v10)));
+    rows.push(measure(SUITE, 'encode port STATS_REPLY (OF1.0, 48 ports)', () => encodeMessage(stats10)));
 
     const fmDecoded = decodeMessage(encodeMessage(flowMod));
     rows.push(measure(SUITE, 'JSON.stringify(messageToJson(FLOW_MOD))', () => JSON.stringify(messageToJson(fmDecoded))));

@@ -1,8 +1,10 @@
 /** OpenFlow 1.0 statistics (ofp_stats_request / ofp_stats_reply and their bodies): types and codec. */
 import { expectEnd } from '../common.js';
 import { OFPBRC, OFPET } from '../constants.js';
+import { AGGREGATE_REPLY, PORT_COUNTERS, QUEUE_COUNTERS, TABLE_COUNTERS, type AggregateCounters, type PortCounters, type QueueCounters, type TableCounters } from '../counters.js';
 import { assertNever, OfEncodeError } from '../errors.js';
 import type { Reader } from '../reader.js';
+import { structCodec } from '../struct.js';
 import type { Writer } from '../writer.js';
 import { decodeActions10, encodeActions10, type Action10 } from './actions.js';
 import { OFP10_SIZE, OFP10_STR_LEN, OFPST } from './enums.js';
@@ -50,49 +52,38 @@ export interface FlowStats10 {
 }
 
 /** ofp_table_stats. */
-export interface TableStats10 {
+export interface TableStats10 extends TableCounters {
   readonly tableId: number;
   readonly name: string;
   /** OFPFW10_* bits the table supports. */
   readonly wildcards: number;
   readonly maxEntries: number;
-  readonly activeCount: number;
-  readonly lookupCount: bigint;
-  readonly matchedCount: bigint;
 }
 
 /** ofp_port_stats. A counter a switch does not keep is all ones. */
-export interface PortStats10 {
+export interface PortStats10 extends PortCounters {
   readonly portNo: number;
-  readonly rxPackets: bigint;
-  readonly txPackets: bigint;
-  readonly rxBytes: bigint;
-  readonly txBytes: bigint;
-  readonly rxDropped: bigint;
-  readonly txDropped: bigint;
-  readonly rxErrors: bigint;
-  readonly txErrors: bigint;
-  readonly rxFrameErr: bigint;
-  readonly rxOverErr: bigint;
-  readonly rxCrcErr: bigint;
-  readonly collisions: bigint;
 }
 
 /** ofp_queue_stats. */
-export interface QueueStats10 {
+export interface QueueStats10 extends QueueCounters {
   readonly portNo: number;
   readonly queueId: number;
-  readonly txBytes: bigint;
-  readonly txPackets: bigint;
-  readonly txErrors: bigint;
 }
+
+/** ofp_table_stats after table_id, its padding and name. */
+const TABLE_STATS_TAIL = structCodec<TableStats10>([['wildcards', 4], ['maxEntries', 4], ...TABLE_COUNTERS], ['tableId', 'name']);
+/** ofp_port_stats. */
+const PORT_STATS = structCodec<PortStats10>([['portNo', 2], [null, 6], ...PORT_COUNTERS]);
+/** ofp_queue_stats. */
+const QUEUE_STATS = structCodec<QueueStats10>([['portNo', 2], [null, 2], ['queueId', 4], ...QUEUE_COUNTERS]);
 
 /** A STATS_REPLY body, tagged by its OFPST_* kind. */
 export type StatsReplyBody =
   | ({ readonly type: 'desc' } & DescStats10)
   | { readonly type: 'flow'; readonly flows: readonly FlowStats10[] }
   /** ofp_aggregate_stats_reply. */
-  | { readonly type: 'aggregate'; readonly packetCount: bigint; readonly byteCount: bigint; readonly flowCount: number }
+  | ({ readonly type: 'aggregate' } & AggregateCounters)
   | { readonly type: 'table'; readonly tables: readonly TableStats10[] }
   | { readonly type: 'port'; readonly ports: readonly PortStats10[] }
   | { readonly type: 'queue'; readonly queues: readonly QueueStats10[] }
@@ -223,15 +214,10 @@ export function decodeStatsReply(xid: number, r: Reader): StatsReply {
     case OFPST.FLOW:
       body = { type: 'flow', flows: decodeFlowStats(r) };
       break;
-    case OFPST.AGGREGATE: {
-      const packetCount = r.u64();
-      const byteCount = r.u64();
-      const flowCount = r.u32();
-      r.skip(4);
+    case OFPST.AGGREGATE:
+      body = AGGREGATE_REPLY.read(r, 'aggregate');
       expectEnd(r);
-      body = { type: 'aggregate', packetCount, byteCount, flowCount };
       break;
-    }
     case OFPST.TABLE: {
       expectEntries(r, OFP10_SIZE.TABLE_STATS, 'ofp_table_stats');
       const tables: TableStats10[] = [];
@@ -239,7 +225,7 @@ export function decodeStatsReply(xid: number, r: Reader): StatsReply {
         const tableId = r.u8();
         r.skip(3);
         const name = r.str(OFP10_STR_LEN.TABLE_NAME);
-        tables.push({ tableId, name, wildcards: r.u32(), maxEntries: r.u32(), activeCount: r.u32(), lookupCount: r.u64(), matchedCount: r.u64() });
+        tables.push(TABLE_STATS_TAIL.read(r, tableId, name));
       }
       body = { type: 'table', tables };
       break;
@@ -247,36 +233,14 @@ export function decodeStatsReply(xid: number, r: Reader): StatsReply {
     case OFPST.PORT: {
       expectEntries(r, OFP10_SIZE.PORT_STATS, 'ofp_port_stats');
       const ports: PortStats10[] = [];
-      while (r.remaining > 0) {
-        const portNo = r.u16();
-        r.skip(6);
-        ports.push({
-          portNo,
-          rxPackets: r.u64(),
-          txPackets: r.u64(),
-          rxBytes: r.u64(),
-          txBytes: r.u64(),
-          rxDropped: r.u64(),
-          txDropped: r.u64(),
-          rxErrors: r.u64(),
-          txErrors: r.u64(),
-          rxFrameErr: r.u64(),
-          rxOverErr: r.u64(),
-          rxCrcErr: r.u64(),
-          collisions: r.u64(),
-        });
-      }
+      while (r.remaining > 0) ports.push(PORT_STATS.read(r));
       body = { type: 'port', ports };
       break;
     }
     case OFPST.QUEUE: {
       expectEntries(r, OFP10_SIZE.QUEUE_STATS, 'ofp_queue_stats');
       const queues: QueueStats10[] = [];
-      while (r.remaining > 0) {
-        const portNo = r.u16();
-        r.skip(2);
-        queues.push({ portNo, queueId: r.u32(), txBytes: r.u64(), txPackets: r.u64(), txErrors: r.u64() });
-      }
+      while (r.remaining > 0) queues.push(QUEUE_STATS.read(r));
       body = { type: 'queue', queues };
       break;
     }
@@ -370,10 +334,7 @@ function encodeReplyBody(w: Writer, b: StatsReplyBody): void {
       }
       break;
     case 'aggregate':
-      w.u64(b.packetCount);
-      w.u64(b.byteCount);
-      w.u32(b.flowCount);
-      w.zeros(4);
+      AGGREGATE_REPLY.write(w, b);
       break;
     case 'table':
       for (let i = 0; i < b.tables.length; i++) {
@@ -381,40 +342,14 @@ function encodeReplyBody(w: Writer, b: StatsReplyBody): void {
         w.u8(t.tableId);
         w.zeros(3);
         w.str(t.name, OFP10_STR_LEN.TABLE_NAME, `body.tables[${i}].name`);
-        w.u32(t.wildcards);
-        w.u32(t.maxEntries);
-        w.u32(t.activeCount);
-        w.u64(t.lookupCount);
-        w.u64(t.matchedCount);
+        TABLE_STATS_TAIL.write(w, t);
       }
       break;
     case 'port':
-      for (const p of b.ports) {
-        w.u16(p.portNo);
-        w.zeros(6);
-        w.u64(p.rxPackets);
-        w.u64(p.txPackets);
-        w.u64(p.rxBytes);
-        w.u64(p.txBytes);
-        w.u64(p.rxDropped);
-        w.u64(p.txDropped);
-        w.u64(p.rxErrors);
-        w.u64(p.txErrors);
-        w.u64(p.rxFrameErr);
-        w.u64(p.rxOverErr);
-        w.u64(p.rxCrcErr);
-        w.u64(p.collisions);
-      }
+      for (const p of b.ports) PORT_STATS.write(w, p);
       break;
     case 'queue':
-      for (const q of b.queues) {
-        w.u16(q.portNo);
-        w.zeros(2);
-        w.u32(q.queueId);
-        w.u64(q.txBytes);
-        w.u64(q.txPackets);
-        w.u64(q.txErrors);
-      }
+      for (const q of b.queues) QUEUE_STATS.write(w, q);
       break;
     case 'vendor':
       w.u32(b.vendor);

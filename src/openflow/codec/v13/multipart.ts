@@ -1,8 +1,21 @@
 /** OpenFlow 1.3 multipart requests and replies (ofp_multipart_request/reply): every OFPMP_* body, and reassembly of split replies. */
 import { expectEnd } from '../common.js';
 import { OFPBRC, OFPET, OFPTFFC } from '../constants.js';
+import {
+  AGGREGATE_REPLY,
+  DURATION,
+  PORT_COUNTERS,
+  QUEUE_COUNTERS,
+  TABLE_COUNTERS,
+  type AggregateCounters,
+  type Duration,
+  type PortCounters,
+  type QueueCounters,
+  type TableCounters,
+} from '../counters.js';
 import { assertNever, OfDecodeError, OfEncodeError } from '../errors.js';
 import type { Reader } from '../reader.js';
+import { structCodec } from '../struct.js';
 import type { Writer } from '../writer.js';
 import { decodeInstructions, encodeInstructions, type Instruction } from './instructions.js';
 import { decodeMatch, encodeMatch, type Match } from './oxm.js';
@@ -233,42 +246,27 @@ export interface FlowStats {
 }
 
 /** ofp_table_stats. */
-export interface TableStats {
+export interface TableStats extends TableCounters {
   readonly tableId: number;
-  readonly activeCount: number;
-  readonly lookupCount: bigint;
-  readonly matchedCount: bigint;
 }
 
 /** ofp_port_stats. A counter the switch does not support is all ones. */
-export interface PortStats {
+export interface PortStats extends PortCounters, Duration {
   readonly portNo: number;
-  readonly rxPackets: bigint;
-  readonly txPackets: bigint;
-  readonly rxBytes: bigint;
-  readonly txBytes: bigint;
-  readonly rxDropped: bigint;
-  readonly txDropped: bigint;
-  readonly rxErrors: bigint;
-  readonly txErrors: bigint;
-  readonly rxFrameErr: bigint;
-  readonly rxOverErr: bigint;
-  readonly rxCrcErr: bigint;
-  readonly collisions: bigint;
-  readonly durationSec: number;
-  readonly durationNsec: number;
 }
 
 /** ofp_queue_stats. */
-export interface QueueStats {
+export interface QueueStats extends QueueCounters, Duration {
   readonly portNo: number;
   readonly queueId: number;
-  readonly txBytes: bigint;
-  readonly txPackets: bigint;
-  readonly txErrors: bigint;
-  readonly durationSec: number;
-  readonly durationNsec: number;
 }
+
+/** ofp_table_stats. */
+const TABLE_STATS = structCodec<TableStats>([['tableId', 1], [null, 3], ...TABLE_COUNTERS]);
+/** ofp_port_stats. */
+const PORT_STATS = structCodec<PortStats>([['portNo', 4], [null, 4], ...PORT_COUNTERS, ...DURATION]);
+/** ofp_queue_stats. */
+const QUEUE_STATS = structCodec<QueueStats>([['portNo', 4], ['queueId', 4], ...QUEUE_COUNTERS, ...DURATION]);
 
 /** ofp_bucket_counter. */
 export interface BucketCounter {
@@ -359,7 +357,7 @@ export type MultipartReplyBody =
   | DescReply
   | { readonly type: 'flow'; readonly flows: readonly FlowStats[] }
   /** ofp_aggregate_stats_reply. */
-  | { readonly type: 'aggregate'; readonly packetCount: bigint; readonly byteCount: bigint; readonly flowCount: number }
+  | ({ readonly type: 'aggregate' } & AggregateCounters)
   | { readonly type: 'table'; readonly tables: readonly TableStats[] }
   | { readonly type: 'port_stats'; readonly ports: readonly PortStats[] }
   | { readonly type: 'queue'; readonly queues: readonly QueueStats[] }
@@ -528,45 +526,23 @@ function decodeReplyBody(mpType: number, r: Reader): MultipartReplyBody {
       return { type: 'flow', flows };
     }
     case OFPMP.AGGREGATE: {
-      // ofp_aggregate_stats_reply
-      const packetCount = r.u64();
-      const byteCount = r.u64();
-      const flowCount = r.u32();
-      r.skip(4);
+      const body = AGGREGATE_REPLY.read(r, 'aggregate');
       expectEnd(r);
-      return { type: 'aggregate', packetCount, byteCount, flowCount };
+      return body;
     }
     case OFPMP.TABLE: {
       const tables: TableStats[] = [];
-      while (r.remaining > 0) {
-        // ofp_table_stats
-        const tableId = r.u8();
-        r.skip(3);
-        const activeCount = r.u32();
-        const lookupCount = r.u64();
-        const matchedCount = r.u64();
-        tables.push({ tableId, activeCount, lookupCount, matchedCount });
-      }
+      while (r.remaining > 0) tables.push(TABLE_STATS.read(r));
       return { type: 'table', tables };
     }
     case OFPMP.PORT_STATS: {
       const ports: PortStats[] = [];
-      while (r.remaining > 0) ports.push(decodePortStats(r));
+      while (r.remaining > 0) ports.push(PORT_STATS.read(r));
       return { type: 'port_stats', ports };
     }
     case OFPMP.QUEUE: {
       const queues: QueueStats[] = [];
-      while (r.remaining > 0) {
-        // ofp_queue_stats
-        const portNo = r.u32();
-        const queueId = r.u32();
-        const txBytes = r.u64();
-        const txPackets = r.u64();
-        const txErrors = r.u64();
-        const durationSec = r.u32();
-        const durationNsec = r.u32();
-        queues.push({ portNo, queueId, txBytes, txPackets, txErrors, durationSec, durationNsec });
-      }
+      while (r.remaining > 0) queues.push(QUEUE_STATS.read(r));
       return { type: 'queue', queues };
     }
     case OFPMP.GROUP: {
@@ -679,43 +655,6 @@ function decodeFlowStats(r: Reader): FlowStats {
     byteCount,
     match,
     instructions,
-  };
-}
-
-function decodePortStats(r: Reader): PortStats {
-  // ofp_port_stats
-  const portNo = r.u32();
-  r.skip(4);
-  const rxPackets = r.u64();
-  const txPackets = r.u64();
-  const rxBytes = r.u64();
-  const txBytes = r.u64();
-  const rxDropped = r.u64();
-  const txDropped = r.u64();
-  const rxErrors = r.u64();
-  const txErrors = r.u64();
-  const rxFrameErr = r.u64();
-  const rxOverErr = r.u64();
-  const rxCrcErr = r.u64();
-  const collisions = r.u64();
-  const durationSec = r.u32();
-  const durationNsec = r.u32();
-  return {
-    portNo,
-    rxPackets,
-    txPackets,
-    rxBytes,
-    txBytes,
-    rxDropped,
-    txDropped,
-    rxErrors,
-    txErrors,
-    rxFrameErr,
-    rxOverErr,
-    rxCrcErr,
-    collisions,
-    durationSec,
-    durationNsec,
   };
 }
 
@@ -959,33 +898,16 @@ function encodeReplyBody(w: Writer, b: MultipartReplyBody): void {
       for (let i = 0; i < b.flows.length; i++) encodeFlowStats(w, b.flows[i]!, i);
       return;
     case 'aggregate':
-      w.u64(b.packetCount);
-      w.u64(b.byteCount);
-      w.u32(b.flowCount);
-      w.zeros(4);
+      AGGREGATE_REPLY.write(w, b);
       return;
     case 'table':
-      for (const t of b.tables) {
-        w.u8(t.tableId);
-        w.zeros(3);
-        w.u32(t.activeCount);
-        w.u64(t.lookupCount);
-        w.u64(t.matchedCount);
-      }
+      for (const t of b.tables) TABLE_STATS.write(w, t);
       return;
     case 'port_stats':
-      for (const p of b.ports) encodePortStats(w, p);
+      for (const p of b.ports) PORT_STATS.write(w, p);
       return;
     case 'queue':
-      for (const q of b.queues) {
-        w.u32(q.portNo);
-        w.u32(q.queueId);
-        w.u64(q.txBytes);
-        w.u64(q.txPackets);
-        w.u64(q.txErrors);
-        w.u32(q.durationSec);
-        w.u32(q.durationNsec);
-      }
+      for (const q of b.queues) QUEUE_STATS.write(w, q);
       return;
     case 'group':
       for (let i = 0; i < b.groups.length; i++) {
@@ -1119,25 +1041,6 @@ function encodeFlowStats(w: Writer, f: FlowStats, i: number): void {
   encodeMatch(w, f.match);
   encodeInstructions(w, f.instructions);
   patchLength(w, start, `body.flows[${i}]`);
-}
-
-function encodePortStats(w: Writer, p: PortStats): void {
-  w.u32(p.portNo);
-  w.zeros(4);
-  w.u64(p.rxPackets);
-  w.u64(p.txPackets);
-  w.u64(p.rxBytes);
-  w.u64(p.txBytes);
-  w.u64(p.rxDropped);
-  w.u64(p.txDropped);
-  w.u64(p.rxErrors);
-  w.u64(p.txErrors);
-  w.u64(p.rxFrameErr);
-  w.u64(p.rxOverErr);
-  w.u64(p.rxCrcErr);
-  w.u64(p.collisions);
-  w.u32(p.durationSec);
-  w.u32(p.durationNsec);
 }
 
 function encodeTableFeaturesList(w: Writer, tables: readonly TableFeatures[]): void {
