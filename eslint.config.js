@@ -163,12 +163,9 @@ const temporaryExceptions = [
   'src/api/routes/switches.ts',
   'src/api/services.ts',
   'src/api/util.ts',
-  'src/apps/effects.ts',
-  'src/apps/l2-learning/logic.ts',
   'src/apps/manager.ts',
   'src/apps/packetin-meter/index.ts',
   'src/apps/packets.ts',
-  'src/apps/proxy-arp/logic.ts',
   'src/apps/stats/index.ts',
   'src/apps/types.ts',
 ];
