@@ -1,20 +1,32 @@
-/** App config schemas: defaults plus per-field checks, so a bad setting fails at load naming `apps.settings.<app>.<field>`. */
+/**
+ * App settings: an app declares its `config` in the configuration schema language
+ * (src/core/config-schema.ts: `section({ key: int({ default, min, doc }) })`, or the older
+ * defaults-plus-fields form), and a bad setting fails naming `apps.settings.<app>.<field>`,
+ * whether it came from the config file, a flag or `PUT /api/v1/apps/<name>/config`.
+ */
+import { defaultsOf, formatPath, mergeValues, toSection, validate, type ConfigSchema } from '../core/config-schema.js';
 
-/** How one config field is checked. */
-export type FieldSpec =
-  | { readonly type: 'number'; readonly description?: string; readonly min?: number; readonly max?: number; readonly integer?: boolean }
-  | { readonly type: 'boolean'; readonly description?: string }
-  | { readonly type: 'string'; readonly description?: string; readonly enum?: readonly string[] }
-  | { readonly type: 'string[]'; readonly description?: string }
-  | { readonly type: 'number[]'; readonly description?: string; readonly integer?: boolean };
-
-/** An app's config: every field has a default and a spec; `validate` checks fields against each other. */
-export interface ConfigSchema<C extends object> {
-  readonly defaults: C;
-  readonly fields: { readonly [K in keyof C]: FieldSpec };
-  /** Returns a message when the whole config is inconsistent. */
-  validate?(config: C): string | undefined;
-}
+// The language itself, so an app declares its settings as the built-in ones do.
+export {
+  any,
+  bool,
+  defaultsOf,
+  int,
+  list,
+  num,
+  oneOf,
+  optional,
+  record,
+  section,
+  str,
+  toSection,
+  type ConfigOf,
+  type ConfigSchema,
+  type FieldSpec,
+  type FieldSpecSchema,
+  type SectionOf,
+  type Setting,
+} from '../core/config-schema.js';
 
 /** A config value that does not fit the app's schema. */
 export class AppConfigError extends Error {
@@ -32,63 +44,27 @@ export class AppConfigError extends Error {
   }
 }
 
-function checkField(path: string, spec: FieldSpec, v: unknown): void {
-  switch (spec.type) {
-    case 'number':
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new AppConfigError(path, `expected a number, got ${JSON.stringify(v)}`);
-      if (spec.integer && !Number.isInteger(v)) throw new AppConfigError(path, `expected an integer, got ${v}`);
-      if (spec.min !== undefined && v < spec.min) throw new AppConfigError(path, `must be at least ${spec.min}, got ${v}`);
-      if (spec.max !== undefined && v > spec.max) throw new AppConfigError(path, `must be at most ${spec.max}, got ${v}`);
-      return;
-    case 'boolean':
-      if (typeof v !== 'boolean') throw new AppConfigError(path, `expected true or false, got ${JSON.stringify(v)}`);
-      return;
-    case 'string':
-      if (typeof v !== 'string') throw new AppConfigError(path, `expected a string, got ${JSON.stringify(v)}`);
-      if (spec.enum && !spec.enum.includes(v)) throw new AppConfigError(path, `expected one of ${spec.enum.join(', ')}, got ${JSON.stringify(v)}`);
-      return;
-    case 'string[]':
-      if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) throw new AppConfigError(path, `expected a list of strings, got ${JSON.stringify(v)}`);
-      return;
-    case 'number[]':
-      if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isFinite(x) && (!spec.integer || Number.isInteger(x)))) {
-        throw new AppConfigError(path, `expected a list of ${spec.integer ? 'integers' : 'numbers'}, got ${JSON.stringify(v)}`);
-      }
-      return;
-    default: {
-      const never: never = spec;
-      throw new AppConfigError(path, `unknown field type ${JSON.stringify(never)}`);
-    }
-  }
-}
-
 /**
  * The app's effective config: its defaults overlaid with `given` (an object from the config
- * file). Unknown keys and ill-typed values throw AppConfigError naming the field.
+ * file, flags or a stored override). Unknown keys and ill-typed values throw AppConfigError
+ * naming the field.
  */
 export function resolveAppConfig<C extends object>(app: string, schema: ConfigSchema<C> | undefined, given: unknown): C {
-  const base = `apps.settings.${app}`;
+  const base = ['apps', 'settings', app];
   if (given !== undefined && (given === null || typeof given !== 'object' || Array.isArray(given))) {
-    throw new AppConfigError(base, `expected an object, got ${JSON.stringify(given)}`);
+    throw new AppConfigError(formatPath(base), `expected an object, got ${JSON.stringify(given)}`);
   }
   const g = (given ?? {}) as Record<string, unknown>;
   if (!schema) {
     const keys = Object.keys(g);
-    if (keys.length > 0) throw new AppConfigError(`${base}.${keys[0]}`, 'this app takes no settings');
+    if (keys.length > 0) throw new AppConfigError(formatPath([...base, keys[0]!]), 'this app takes no settings');
     return {} as C;
   }
-  const fields = schema.fields as Record<string, FieldSpec>;
-  for (const k of Object.keys(g)) {
-    if (!(k in fields)) throw new AppConfigError(`${base}.${k}`, `unknown setting; known: ${Object.keys(fields).join(', ')}`);
-  }
-  const out: Record<string, unknown> = { ...(schema.defaults as Record<string, unknown>) };
-  for (const [k, spec] of Object.entries(fields)) {
-    const v = k in g ? g[k] : out[k];
-    checkField(`${base}.${k}`, spec, v);
-    out[k] = v;
-  }
-  const c = out as C;
-  const why = schema.validate?.(c);
-  if (why !== undefined) throw new AppConfigError(base, why);
-  return Object.freeze(c);
+  const s = toSection(schema as ConfigSchema<object>);
+  const partial = validate(s, g, base, { partial: true });
+  if (partial) throw new AppConfigError(formatPath(partial.path), partial.message);
+  const out = mergeValues(s, defaultsOf(s), g);
+  const whole = validate(s, out, base);
+  if (whole) throw new AppConfigError(formatPath(whole.path), whole.message);
+  return Object.freeze(out) as C;
 }

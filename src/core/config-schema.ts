@@ -126,7 +126,11 @@ export type ConfigOf<F> = F extends SectionSetting<infer G>
     };
 
 /** A section whose value is `C` (what an app's `config` is). */
-export type SectionOf<C> = SectionSetting & { readonly __value?: C };
+export type SectionOf<C> = Omit<SectionSetting, 'validate' | '__value' | 'default'> & {
+  readonly __value?: C;
+  readonly default?: C;
+  validate?(value: C): string | Issue | undefined;
+};
 
 type Opts<T> = Omit<Base<T>, '__value'>;
 
@@ -531,5 +535,64 @@ export function describeSetting(s: Setting): string {
       return 'section';
     default:
       return assertNever(s);
+  }
+}
+
+// ---------------------------------------------------------------- apps' settings
+
+/** How one field was declared before this language (an app's `fields`); still accepted. */
+export type FieldSpec =
+  | { readonly type: 'number'; readonly description?: string; readonly min?: number; readonly max?: number; readonly integer?: boolean }
+  | { readonly type: 'boolean'; readonly description?: string }
+  | { readonly type: 'string'; readonly description?: string; readonly enum?: readonly string[] }
+  | { readonly type: 'string[]'; readonly description?: string }
+  | { readonly type: 'number[]'; readonly description?: string; readonly integer?: boolean };
+
+/** An app's settings in the older form: defaults plus a spec per field; `validate` checks fields against each other. */
+export interface FieldSpecSchema<C extends object> {
+  readonly defaults: C;
+  readonly fields: { readonly [K in keyof C]: FieldSpec };
+  /** Returns a message when the whole config is inconsistent. */
+  validate?(config: C): string | undefined;
+}
+
+/**
+ * An app's `config`: a section declared with the builders above (`section({ ... })`), whose
+ * value type is the app's settings `C`, or the older defaults-plus-fields form.
+ */
+export type ConfigSchema<C extends object> = SectionOf<C> | FieldSpecSchema<C>;
+
+const asSections = new WeakMap<object, SectionSetting>();
+
+/** An app's `config` as a section of this language (the older form translated field by field). */
+export function toSection(schema: ConfigSchema<object>): SectionSetting {
+  if ('kind' in schema && schema.kind === 'section') return schema as SectionSetting;
+  const legacy = schema as FieldSpecSchema<Record<string, unknown>>;
+  const cached = asSections.get(legacy);
+  if (cached) return cached;
+  const fields: Record<string, Setting> = {};
+  for (const [k, spec] of Object.entries(legacy.fields)) fields[k] = fromFieldSpec(spec, legacy.defaults[k]);
+  const validateAll = legacy.validate;
+  const s = section(fields, validateAll ? { validate: (c) => validateAll.call(legacy, c as Record<string, unknown>) } : {});
+  asSections.set(legacy, s);
+  return s;
+}
+
+function fromFieldSpec(spec: FieldSpec, def: unknown): Setting {
+  const doc = spec.description !== undefined ? { doc: spec.description } : {};
+  const d = def !== undefined ? { default: def } : {};
+  switch (spec.type) {
+    case 'number':
+      return { kind: 'number', integer: spec.integer ?? false, ...(spec.min !== undefined ? { min: spec.min } : {}), ...(spec.max !== undefined ? { max: spec.max } : {}), ...doc, ...(d as { default?: number }) };
+    case 'boolean':
+      return { kind: 'bool', ...doc, ...(d as { default?: boolean }) };
+    case 'string':
+      return spec.enum ? { kind: 'enum', values: spec.enum, ...doc, ...(d as { default?: string }) } : { kind: 'string', ...doc, ...(d as { default?: string }) };
+    case 'string[]':
+      return { kind: 'list', item: str(), ...doc, ...(d as { default?: readonly string[] }) };
+    case 'number[]':
+      return { kind: 'list', item: spec.integer ? int() : num(), ...doc, ...(d as { default?: readonly number[] }) };
+    default:
+      return assertNever(spec);
   }
 }

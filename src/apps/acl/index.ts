@@ -6,21 +6,11 @@
  */
 import { dpidToHex } from '../../core/ids.js';
 import { applyEffects, installs } from '../effects.js';
-import type { ConfigSchema } from '../schema.js';
 import { sameStored, StoreFollower, type StoreValue } from '../store.js';
 import type { App, AppContext, PacketInResult } from '../types.js';
-import { aclFlows, aclSync, AclRuleError, checkRule, defaultAclConfig, firstMatch, type AclConfig, type AclRule } from './logic.js';
+import { aclSchema, aclFlows, aclSync, AclRuleError, checkRule, defaultAclConfig, firstMatch, type AclConfig, type AclRule } from './logic.js';
 
-export { aclFlows, aclSync, checkRule, firstMatch, matchesOverlap, ruleMatch, packetMatches, AclRuleError, defaultAclConfig, type AclConfig, type AclRule, type AclRuleInput, type AclMatch } from './logic.js';
-
-/** Settings schema of `apps.settings.acl`. */
-export const aclSchema: ConfigSchema<AclConfig> = {
-  defaults: defaultAclConfig,
-  fields: {
-    basePriority: { type: 'number', integer: true, min: 2, max: 65_000, description: 'priority of the first rule (later rules get one less each)' },
-    tableId: { type: 'number', integer: true, min: 0, max: 254, description: 'table of the rule flows' },
-  },
-};
+export { aclFlows, aclSync, checkRule, firstMatch, matchesOverlap, ruleMatch, packetMatches, AclRuleError, defaultAclConfig, aclSchema, type AclConfig, type AclRule, type AclRuleInput, type AclMatch } from './logic.js';
 
 /** The ACL app with its rule API. Every change is persisted before it resolves, then installed on every switch. */
 export interface AclApp extends App<AclConfig> {

@@ -15,6 +15,7 @@ import { parsePacket, type ParsedPacket } from '../../packet/packet.js';
 import { parseIpv4, parseMac } from '../../core/addr.js';
 import { dpidToHex, parseDpid } from '../../core/ids.js';
 import { effects, type Effects } from '../effects.js';
+import { defaultsOf, int, section, type ConfigOf } from '../../core/config-schema.js';
 
 /** The fields a rule may match (all optional; absent = any). IPv4 addresses take an optional `/len`. */
 export interface AclMatch {
@@ -215,14 +216,20 @@ export function matchesOverlap(a: AclMatch, b: AclMatch): boolean {
   return true;
 }
 
-/** Settings of the ACL app. */
-export interface AclConfig {
-  /** Priority of the first rule; each later rule gets one less. Above forwarding and the router. */
-  readonly basePriority: number;
-  readonly tableId: number;
-}
+/** Settings schema of `apps.settings.acl`. */
+export const aclSchema = section(
+  {
+    basePriority: int({ default: 40_000, min: 2, max: 65_000, doc: 'Priority of the first rule; each later rule gets one less. Above forwarding and the router.' }),
+    tableId: int({ default: 0, min: 0, max: 254, doc: 'Table of the rule flows.' }),
+  },
+  { doc: 'Ordered allow/deny rules (kept in the store, changed through the API).' },
+);
 
-export const defaultAclConfig: AclConfig = { basePriority: 40_000, tableId: 0 };
+/** Settings of the ACL app. */
+export type AclConfig = ConfigOf<typeof aclSchema>;
+
+/** Defaults of the ACL app. */
+export const defaultAclConfig: AclConfig = defaultsOf(aclSchema);
 
 const TO_CONTROLLER: readonly Action[] = Object.freeze([{ type: 'output', port: OFPP.CONTROLLER, maxLen: OFPCML.NO_BUFFER }] as const);
 

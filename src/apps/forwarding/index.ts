@@ -7,30 +7,10 @@
 import { dpidToHex } from '../../core/ids.js';
 import { applyEffects, canWrite, installs } from '../effects.js';
 import { PathShell } from '../path-shell.js';
-import type { ConfigSchema } from '../schema.js';
 import type { App, PacketInResult } from '../types.js';
-import { defaultForwardingConfig, Forwarding, type ForwardingConfig, type Hop } from './logic.js';
+import { forwardingSchema, Forwarding, type ForwardingConfig, type Hop } from './logic.js';
 
-export { Forwarding, defaultForwardingConfig, type ForwardingConfig, type ForwardingTopology, type ForwardingEffects, type Hop } from './logic.js';
-
-/** Settings schema of `apps.settings.forwarding`. */
-export const forwardingSchema: ConfigSchema<ForwardingConfig> = {
-  defaults: defaultForwardingConfig,
-  fields: {
-    idleTimeoutSec: { type: 'number', integer: true, min: 0, max: 65535, description: 'idle timeout of path flows (s)' },
-    hardTimeoutSec: { type: 'number', integer: true, min: 0, max: 65535, description: 'hard timeout of path flows (s)' },
-    flowPriority: { type: 'number', integer: true, min: 1, max: 65535, description: 'priority of path flows' },
-    tableMissPriority: { type: 'number', integer: true, min: 0, max: 65535, description: 'priority of the table-miss flow' },
-    tableId: { type: 'number', integer: true, min: 0, max: 254, description: 'table of the flows' },
-    installTableMiss: { type: 'boolean', description: 'install the table-miss flow on connect' },
-    floodMode: { type: 'string', enum: ['edge', 'tree'], description: 'edge: the controller sends floods out of every edge port; tree: hop by hop on the broadcast tree' },
-    floodDedupMs: { type: 'number', integer: true, min: 0, max: 60_000, description: 'drop a frame flooded again within this window (ms)' },
-    hostAgeSec: { type: 'number', min: 1, description: 'forget a host location not refreshed for this long (s)' },
-    floodHoldMs: { type: 'number', integer: true, min: 0, max: 60_000, description: 'no flooding into or out of a newly connected switch for at most this long (ms), until discovery has probed its ports' },
-    floodSettleMs: { type: 'number', integer: true, min: 0, max: 60_000, description: "after a switch's first probe round comes back, wait this long for the rest of it before flooding there (ms)" },
-  },
-  validate: (c) => (c.tableMissPriority >= c.flowPriority ? 'tableMissPriority must be below flowPriority' : undefined),
-};
+export { Forwarding, defaultForwardingConfig, forwardingSchema, type ForwardingConfig, type ForwardingTopology, type ForwardingEffects, type Hop } from './logic.js';
 
 
 /** The forwarding app with a read-only view for the API. */

@@ -15,63 +15,53 @@ import { isMulticastMacNumber, macToNumber, numberToMac } from '../../packet/mac
 import { effects, type Effects, type PacketOutAt } from '../effects.js';
 import { outputActions, packetOutOf } from '../packets.js';
 import { linkSignature, pathHops, type Hop, type Location, type PathTopology } from '../paths.js';
+import { bool, defaultsOf, int, num, oneOf, section, type ConfigOf } from '../../core/config-schema.js';
 
 export type { Hop, Location } from '../paths.js';
 /** What the logic reads of the topology (the path apps' PathTopology). */
 export type ForwardingTopology = PathTopology;
 
-/** Settings of the forwarding app. */
-export interface ForwardingConfig {
-  /** Idle timeout of path flows (s); 0 = none. */
-  readonly idleTimeoutSec: number;
-  /** Hard timeout of path flows (s); 0 = none. */
-  readonly hardTimeoutSec: number;
-  /** Priority of path flows. */
-  readonly flowPriority: number;
-  /** Priority of the table-miss flow. */
-  readonly tableMissPriority: number;
-  readonly tableId: number;
-  /** Install the table-miss flow (everything else to the controller, whole packets) on connect. */
-  readonly installTableMiss: boolean;
-  /**
-   * `edge`: an unknown or group destination is sent from the controller out of every edge port
-   * of every switch (one packet-in per broadcast). `tree`: flooded hop by hop on the broadcast tree.
-   */
-  readonly floodMode: 'edge' | 'tree';
-  /** The same frame flooded again within this window is dropped (a copy over a link discovery has not seen yet). 0 = off. */
-  readonly floodDedupMs: number;
-  /** A host location learned from packets and not refreshed for this long is forgotten (s). */
-  readonly hostAgeSec: number;
-  /**
-   * No flooding into or out of a switch for at most this long after it connects (ms): until
-   * discovery has probed its ports, a switch link looks like an edge port, and flooding there on a
-   * network with loops feeds a storm. The hold ends earlier once discovery's first probe round
-   * from the switch has come back (see `floodSettleMs`); this is the bound for a switch whose
-   * probes never come back (no switch neighbours).
-   */
-  readonly floodHoldMs: number;
-  /**
-   * After the first link discovered from a switch (its first probe round came back over one of
-   * its ports) shows in the topology, its floods wait this much longer (ms) for the rest of that
-   * round, then the hold ends. The probes of one round leave together, so they return together.
-   */
-  readonly floodSettleMs: number;
-}
+/** Settings schema of `apps.settings.forwarding`. */
+export const forwardingSchema = section(
+  {
+    idleTimeoutSec: int({ default: 30, min: 0, max: 65535, unit: 's', doc: 'Idle timeout of path flows; 0 = none.' }),
+    hardTimeoutSec: int({ default: 0, min: 0, max: 65535, unit: 's', doc: 'Hard timeout of path flows; 0 = none.' }),
+    flowPriority: int({ default: 10, min: 1, max: 65535, doc: 'Priority of path flows.' }),
+    tableMissPriority: int({ default: 0, min: 0, max: 65535, doc: 'Priority of the table-miss flow; below `flowPriority`.' }),
+    tableId: int({ default: 0, min: 0, max: 254, doc: 'Table of the flows.' }),
+    installTableMiss: bool({ default: true, doc: 'Install the table-miss flow (everything else to the controller, whole packets) on connect.' }),
+    floodMode: oneOf(['edge', 'tree'], {
+      default: 'edge',
+      doc: '`edge`: an unknown or group destination is sent from the controller out of every edge port of every switch (one packet-in per broadcast). `tree`: flooded hop by hop on the broadcast tree.',
+    }),
+    floodDedupMs: int({ default: 200, min: 0, max: 60_000, unit: 'ms', doc: 'The same frame flooded again within this window is dropped (a copy over a link discovery has not seen yet); 0 = off.' }),
+    hostAgeSec: num({ default: 600, min: 1, unit: 's', doc: 'A host location learned from packets and not refreshed for this long is forgotten.' }),
+    floodHoldMs: int({
+      default: 3000,
+      min: 0,
+      max: 60_000,
+      unit: 'ms',
+      doc: "No flooding into or out of a switch for at most this long after it connects: until discovery has probed its ports, a switch link looks like an edge port, and flooding there on a network with loops feeds a storm. The hold ends earlier once discovery's first probe round from the switch has come back (see `floodSettleMs`); this is the bound for a switch whose probes never come back (no switch neighbours).",
+    }),
+    floodSettleMs: int({
+      default: 250,
+      min: 0,
+      max: 60_000,
+      unit: 'ms',
+      doc: 'After the first link discovered from a switch (its first probe round came back over one of its ports) shows in the topology, its floods wait this much longer for the rest of that round, then the hold ends. The probes of one round leave together, so they return together.',
+    }),
+  },
+  {
+    doc: 'Topology-aware reactive forwarding: whole shortest paths both ways on the first packet.',
+    validate: (c) => (c.tableMissPriority >= c.flowPriority ? 'tableMissPriority must be below flowPriority' : undefined),
+  },
+);
 
-/** Defaults of the forwarding app. */
-export const defaultForwardingConfig: ForwardingConfig = {
-  idleTimeoutSec: 30,
-  hardTimeoutSec: 0,
-  flowPriority: 10,
-  tableMissPriority: 0,
-  tableId: 0,
-  installTableMiss: true,
-  floodMode: 'edge',
-  floodDedupMs: 200,
-  hostAgeSec: 600,
-  floodHoldMs: 3000,
-  floodSettleMs: 250,
-};
+/** Settings of forwarding. */
+export type ForwardingConfig = ConfigOf<typeof forwardingSchema>;
+
+/** Defaults of forwarding. */
+export const defaultForwardingConfig: ForwardingConfig = defaultsOf(forwardingSchema);
 
 /** True when this controller may write to the switch (false: in a cluster, another instance masters it). */
 export type CanWriteFn = (dpid: bigint) => boolean;

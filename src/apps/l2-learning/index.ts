@@ -5,28 +5,10 @@
  */
 import { OFPPC, OFPPS } from '../../openflow/codec/v13/enums.js';
 import { applyEffects, installs } from '../effects.js';
-import type { ConfigSchema } from '../schema.js';
 import type { App, AppContext, PacketInResult } from '../types.js';
-import { defaultL2LearningConfig, L2Learning, type L2LearningConfig } from './logic.js';
+import { l2LearningSchema, L2Learning, type L2LearningConfig } from './logic.js';
 
-export { L2Learning, defaultL2LearningConfig, type L2LearningConfig, type L2Decision } from './logic.js';
-
-/** Settings schema of `apps.settings.l2-learning`. */
-export const l2LearningSchema: ConfigSchema<L2LearningConfig> = {
-  defaults: defaultL2LearningConfig,
-  fields: {
-    idleTimeoutSec: { type: 'number', integer: true, min: 0, max: 65535, description: 'idle timeout of learned flows (s)' },
-    hardTimeoutSec: { type: 'number', integer: true, min: 0, max: 65535, description: 'hard timeout of learned flows (s)' },
-    flowPriority: { type: 'number', integer: true, min: 1, max: 65535, description: 'priority of learned flows' },
-    tableMissPriority: { type: 'number', integer: true, min: 0, max: 65535, description: 'priority of the table-miss flow' },
-    tableId: { type: 'number', integer: true, min: 0, max: 254, description: 'table of the flows' },
-    matchSrc: { type: 'boolean', description: 'learned flows match eth_src too' },
-    macAgeSec: { type: 'number', min: 1, description: 'a MAC not seen for this long is forgotten (s)' },
-    maxMacsPerSwitch: { type: 'number', integer: true, min: 1, description: 'MACs kept per switch' },
-    installTableMiss: { type: 'boolean', description: 'install the table-miss flow on connect' },
-  },
-  validate: (c) => (c.tableMissPriority >= c.flowPriority ? 'tableMissPriority must be below flowPriority' : undefined),
-};
+export { L2Learning, defaultL2LearningConfig, l2LearningSchema, type L2LearningConfig, type L2Decision } from './logic.js';
 
 /** Makes the app (fresh state each time it is enabled). */
 export function l2LearningApp(): App<L2LearningConfig> {

@@ -11,41 +11,32 @@ import { isMulticastMacNumber, numberToMac } from '../../packet/mac.js';
 import type { FlowRecord, FlowRule } from '../../flows/service.js';
 import type { Effects, FlowAt, PacketOutAt, PacketOutSpec, Withdrawal } from '../effects.js';
 import { FLOOD_ACTIONS, outputActions, packetOutOf } from '../packets.js';
+import { bool, defaultsOf, int, num, section, type ConfigOf } from '../../core/config-schema.js';
+
+/** Settings schema of `apps.settings.l2-learning`. */
+export const l2LearningSchema = section(
+  {
+    idleTimeoutSec: int({ default: 60, min: 0, max: 65535, unit: 's', doc: 'Idle timeout of learned flows; 0 = none.' }),
+    hardTimeoutSec: int({ default: 0, min: 0, max: 65535, unit: 's', doc: 'Hard timeout of learned flows; 0 = none.' }),
+    flowPriority: int({ default: 10, min: 1, max: 65535, doc: 'Priority of learned flows.' }),
+    tableMissPriority: int({ default: 0, min: 0, max: 65535, doc: 'Priority of the table-miss flow (everything else to the controller); below `flowPriority`.' }),
+    tableId: int({ default: 0, min: 0, max: 254, doc: 'Table the flows go in.' }),
+    matchSrc: bool({ default: true, doc: "Learned flows match eth_src too (in_port + eth_src + eth_dst, as Ryu's simple_switch_13); off: in_port + eth_dst." }),
+    macAgeSec: num({ default: 300, min: 1, unit: 's', doc: 'A MAC not seen for this long is forgotten.' }),
+    maxMacsPerSwitch: int({ default: 100_000, min: 1, doc: 'MACs kept per switch; the oldest learned goes first beyond it.' }),
+    installTableMiss: bool({ default: true, doc: 'Install the table-miss flow on connect (1.3 switches drop misses without it).' }),
+  },
+  {
+    doc: 'Per-switch MAC learning.',
+    validate: (c) => (c.tableMissPriority >= c.flowPriority ? 'tableMissPriority must be below flowPriority' : undefined),
+  },
+);
 
 /** Settings of the learning switch. */
-export interface L2LearningConfig {
-  /** Idle timeout of learned flows (s); 0 = none. */
-  readonly idleTimeoutSec: number;
-  /** Hard timeout of learned flows (s); 0 = none. */
-  readonly hardTimeoutSec: number;
-  /** Priority of learned flows. */
-  readonly flowPriority: number;
-  /** Priority of the table-miss flow (everything else to the controller). */
-  readonly tableMissPriority: number;
-  /** Table the flows go in. */
-  readonly tableId: number;
-  /** Learned flows match eth_src too (in_port + eth_src + eth_dst, as Ryu's simple_switch_13); off: in_port + eth_dst. */
-  readonly matchSrc: boolean;
-  /** A MAC not seen for this long is forgotten (s). */
-  readonly macAgeSec: number;
-  /** MACs kept per switch; the oldest learned goes first beyond it. */
-  readonly maxMacsPerSwitch: number;
-  /** Install the table-miss flow on connect (1.3 switches drop misses without it). */
-  readonly installTableMiss: boolean;
-}
+export type L2LearningConfig = ConfigOf<typeof l2LearningSchema>;
 
 /** Defaults of the learning switch. */
-export const defaultL2LearningConfig: L2LearningConfig = {
-  idleTimeoutSec: 60,
-  hardTimeoutSec: 0,
-  flowPriority: 10,
-  tableMissPriority: 0,
-  tableId: 0,
-  matchSrc: true,
-  macAgeSec: 300,
-  maxMacsPerSwitch: 100_000,
-  installTableMiss: true,
-};
+export const defaultL2LearningConfig: L2LearningConfig = defaultsOf(l2LearningSchema);
 
 /** Why a packet is not forwarded. */
 export type IgnoreReason = 'short' | 'lldp' | 'link-local' | 'bad-source' | 'same-port' | 'no-flood-ports' | 'blocked-port';

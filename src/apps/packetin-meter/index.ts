@@ -10,24 +10,11 @@ import { OFPMC } from '../../openflow/codec/v13/enums.js';
 import type { MeterFeaturesReply } from '../../openflow/codec/v13/multipart.js';
 import type { Datapath } from '../../openflow/datapath.js';
 import { applyEffects, installs } from '../effects.js';
-import type { ConfigSchema } from '../schema.js';
 import type { App, AppContext } from '../types.js';
-import { defaultPacketInMeterConfig, planMeter, type MeterPlan, type PacketInMeterConfig } from './logic.js';
+import { packetInMeterSchema, planMeter, type MeterPlan, type PacketInMeterConfig } from './logic.js';
 import { dpidToHex } from '../../core/ids.js';
 
-export { planMeter, meteredFlow, meterBands, defaultPacketInMeterConfig, type PacketInMeterConfig, type MeterPlan } from './logic.js';
-
-/** Settings schema of `apps.settings.packetin-meter`. */
-export const packetInMeterSchema: ConfigSchema<PacketInMeterConfig> = {
-  defaults: defaultPacketInMeterConfig,
-  fields: {
-    ratePps: { type: 'number', integer: true, min: 1, description: 'packet-ins per second a switch may send' },
-    burstPackets: { type: 'number', integer: true, min: 0, description: 'burst allowance (packets)' },
-    meterId: { type: 'number', integer: true, min: 1, max: 0xffff0000, description: 'meter id used on every switch' },
-    priority: { type: 'number', integer: true, min: 1, max: 65535, description: 'priority of the metered catch-all flow (above the table-miss)' },
-    tableId: { type: 'number', integer: true, min: 0, max: 254, description: 'table of the flow' },
-  },
-};
+export { planMeter, meteredFlow, meterBands, defaultPacketInMeterConfig, packetInMeterSchema, type PacketInMeterConfig, type MeterPlan } from './logic.js';
 
 /** OFPET_METER_MOD_FAILED / OFPMMFC_METER_EXISTS. */
 const OFPMMFC_METER_EXISTS = 1;

@@ -9,21 +9,25 @@ import { OFPMBT, OFPMF } from '../../openflow/codec/v13/enums.js';
 import type { MeterFeaturesReply } from '../../openflow/codec/v13/multipart.js';
 import type { MeterBand } from '../../openflow/codec/v13/structs.js';
 import type { FlowRule } from '../../flows/service.js';
+import { defaultsOf, int, section, type ConfigOf } from '../../core/config-schema.js';
 
-/** Settings of packet-in protection. */
-export interface PacketInMeterConfig {
-  /** Packet-ins per second a switch may send through the catch-all flow. */
-  readonly ratePps: number;
-  /** Burst allowance in packets (0: the switch's default; no OFPMF_BURST flag). */
-  readonly burstPackets: number;
-  /** Meter id used on every switch (1..0xffff0000). */
-  readonly meterId: number;
-  /** Priority of the metered catch-all flow: above the table-miss flows (0), below everything else. */
-  readonly priority: number;
-  readonly tableId: number;
-}
+/** Settings schema of `apps.settings.packetin-meter`. */
+export const packetInMeterSchema = section(
+  {
+    ratePps: int({ default: 1000, min: 1, unit: 'packets/s', doc: 'Packet-ins per second a switch may send through the catch-all flow.' }),
+    burstPackets: int({ default: 100, min: 0, unit: 'packets', doc: "Burst allowance (0: the switch's default; no OFPMF_BURST flag)." }),
+    meterId: int({ default: 0x5b1d, min: 1, max: 0xffff0000, doc: 'Meter id used on every switch.' }),
+    priority: int({ default: 1, min: 1, max: 65535, doc: 'Priority of the metered catch-all flow: above the table-miss flows (0), below everything else.' }),
+    tableId: int({ default: 0, min: 0, max: 254, doc: 'Table of the flow.' }),
+  },
+  { doc: 'A meter per switch capping the packet-ins that reach the controller.' },
+);
 
-export const defaultPacketInMeterConfig: PacketInMeterConfig = { ratePps: 1000, burstPackets: 100, meterId: 0x5b1d, priority: 1, tableId: 0 };
+/** Settings of the packet-in meter. */
+export type PacketInMeterConfig = ConfigOf<typeof packetInMeterSchema>;
+
+/** Defaults of the packet-in meter. */
+export const defaultPacketInMeterConfig: PacketInMeterConfig = defaultsOf(packetInMeterSchema);
 
 /** What to do on a switch. */
 export type MeterPlan =

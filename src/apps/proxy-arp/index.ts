@@ -1,19 +1,9 @@
 /** The built-in `proxy-arp` app: answers ARP requests for known hosts from the controller; unknown targets go on to the next app. */
 import { applyEffects, sends } from '../effects.js';
-import type { ConfigSchema } from '../schema.js';
 import type { App, AppContext, PacketInResult } from '../types.js';
-import { defaultProxyArpConfig, ProxyArp, type ProxyArpConfig } from './logic.js';
+import { proxyArpSchema, ProxyArp, type ProxyArpConfig } from './logic.js';
 
-export { ProxyArp, defaultProxyArpConfig, type ProxyArpConfig, type ProxyArpDecision } from './logic.js';
-
-/** Settings schema of `apps.settings.proxy-arp`. */
-export const proxyArpSchema: ConfigSchema<ProxyArpConfig> = {
-  defaults: defaultProxyArpConfig,
-  fields: {
-    bindingAgeSec: { type: 'number', min: 1, description: 'forget an address binding not refreshed for this long (s)' },
-    useHostTracker: { type: 'boolean', description: 'also answer for addresses the host tracker knows' },
-  },
-};
+export { ProxyArp, defaultProxyArpConfig, proxyArpSchema, type ProxyArpConfig, type ProxyArpDecision } from './logic.js';
 
 /** The proxy-arp app with a read-only view for the API. */
 export interface ProxyArpApp extends App<ProxyArpConfig> {

@@ -9,17 +9,22 @@ import { arpReply } from '../../packet/arp.js';
 import { ARP_OP, ETH_TYPE } from '../../packet/constants.js';
 import { peekEthernet } from '../../packet/ethernet.js';
 import { parsePacket } from '../../packet/packet.js';
+import { bool, defaultsOf, num, section, type ConfigOf } from '../../core/config-schema.js';
 
-/** Settings of proxy-arp. */
-export interface ProxyArpConfig {
-  /** A binding not refreshed for this long is forgotten (s). */
-  readonly bindingAgeSec: number;
-  /** Also answer for addresses the host tracker knows (not only those seen in ARP). */
-  readonly useHostTracker: boolean;
-}
+/** Settings schema of `apps.settings.proxy-arp`. */
+export const proxyArpSchema = section(
+  {
+    bindingAgeSec: num({ default: 600, min: 1, unit: 's', doc: 'An address binding not refreshed for this long is forgotten.' }),
+    useHostTracker: bool({ default: true, doc: 'Also answer for addresses the host tracker knows (not only those seen in ARP).' }),
+  },
+  { doc: 'Answers ARP requests for known hosts from the controller.' },
+);
 
-/** Defaults of proxy-arp. */
-export const defaultProxyArpConfig: ProxyArpConfig = { bindingAgeSec: 600, useHostTracker: true };
+/** Settings of proxy ARP. */
+export type ProxyArpConfig = ConfigOf<typeof proxyArpSchema>;
+
+/** Defaults of proxy ARP. */
+export const defaultProxyArpConfig: ProxyArpConfig = defaultsOf(proxyArpSchema);
 
 /** What proxy-arp does with a packet-in. */
 export type ProxyArpDecision =

@@ -6,29 +6,12 @@
  * store, applied at once; routes another instance of a cluster changes are followed).
  */
 import { PathShell } from '../path-shell.js';
-import type { ConfigSchema } from '../schema.js';
 import { sameStored, StoreFollower, type StoreValue } from '../store.js';
 import type { App, AppContext, PacketInResult } from '../types.js';
 import { formatIpv4 } from '../../core/addr.js';
-import { checkRoute, checkRouterConfig, defaultRouterConfig, entryRoute, parseRoutes, Router, type RouteEntry, type RouterConfig } from './logic.js';
+import { routerSchema, checkRoute, entryRoute, parseRoutes, Router, type RouteEntry, type RouterConfig } from './logic.js';
 
-export { Router, defaultRouterConfig, parseInterfaces, parseRoutes, checkRouterConfig, checkRoute, RouteError, type RouteEntry, type RouterConfig, type RouterInterface, type StaticRoute } from './logic.js';
-
-/** Settings schema of `apps.settings.router`. */
-export const routerSchema: ConfigSchema<RouterConfig> = {
-  defaults: defaultRouterConfig,
-  fields: {
-    interfaces: { type: 'string[]', description: 'gateway addresses with their subnet, e.g. 10.0.1.254/24' },
-    routes: { type: 'string[]', description: 'static routes, e.g. "10.0.3.0/24 via 10.0.1.1"' },
-    gatewayMac: { type: 'string', description: 'the MAC the gateway addresses answer with' },
-    flowPriority: { type: 'number', integer: true, min: 1, max: 65535, description: 'priority of routed flows' },
-    idleTimeoutSec: { type: 'number', integer: true, min: 0, max: 65535, description: 'idle timeout of routed flows (s)' },
-    tableId: { type: 'number', integer: true, min: 0, max: 254, description: 'table of the flows' },
-    maxQueuedPerNextHop: { type: 'number', integer: true, min: 0, max: 1024, description: 'packets kept while a next hop is resolved' },
-    arpRetryMs: { type: 'number', integer: true, min: 100, description: 'ARP for an unresolved next hop again after this long (ms)' },
-  },
-  validate: checkRouterConfig,
-};
+export { Router, defaultRouterConfig, routerSchema, parseInterfaces, parseRoutes, checkRouterConfig, checkRoute, RouteError, type RouteEntry, type RouterConfig, type RouterInterface, type StaticRoute } from './logic.js';
 
 
 /** A static route as listed: the API's own, or one from the config file (read-only here). */

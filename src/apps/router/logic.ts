@@ -19,36 +19,28 @@ import { formatIpv4, parseIpv4, parseMac } from '../../core/addr.js';
 import { effects, type Effects } from '../effects.js';
 import { outputActions } from '../packets.js';
 import { linkSignature, type Location, type PathTopology } from '../paths.js';
+import { defaultsOf, int, list, section, str, type ConfigOf } from '../../core/config-schema.js';
+
+/** Settings schema of `apps.settings.router` (the whole is checked by checkRouterConfig below). */
+export const routerSchema = section(
+  {
+    interfaces: list(str(), { default: [], doc: 'Gateway addresses with their subnet, `10.0.1.254/24`: one per routed subnet.' }),
+    routes: list(str(), { default: [], doc: "Static routes, `10.0.3.0/24 via 10.0.1.1` (the next hop must be in a gateway's subnet)." }),
+    gatewayMac: str({ default: '0a:5b:00:00:00:fe', doc: 'The MAC every gateway address answers with (unicast).' }),
+    flowPriority: int({ default: 20, min: 1, max: 65535, doc: "Priority of routed flows (above forwarding's)." }),
+    idleTimeoutSec: int({ default: 60, min: 0, max: 65535, unit: 's', doc: 'Idle timeout of routed flows.' }),
+    tableId: int({ default: 0, min: 0, max: 254, doc: 'Table of the flows.' }),
+    maxQueuedPerNextHop: int({ default: 16, min: 0, max: 1024, unit: 'packets', doc: 'Packets kept per unresolved next hop while its ARP is out.' }),
+    arpRetryMs: int({ default: 1000, min: 100, unit: 'ms', doc: 'ARP for an unresolved next hop again after this long.' }),
+  },
+  { doc: 'Routes between subnets: gateways answer ARP and ICMP echo, routed flows along shortest paths.', validate: (c): string | undefined => checkRouterConfig(c) },
+);
 
 /** Settings of the router. */
-export interface RouterConfig {
-  /** Gateway addresses with their subnet, `10.0.1.254/24`: one per routed subnet. */
-  readonly interfaces: readonly string[];
-  /** Static routes, `10.0.3.0/24 via 10.0.1.1` (the next hop must be in a gateway's subnet). */
-  readonly routes: readonly string[];
-  /** The MAC every gateway address answers with. */
-  readonly gatewayMac: string;
-  /** Priority of routed flows (above forwarding's). */
-  readonly flowPriority: number;
-  readonly idleTimeoutSec: number;
-  readonly tableId: number;
-  /** Packets kept per unresolved next hop while its ARP is out. */
-  readonly maxQueuedPerNextHop: number;
-  /** ARP for an unresolved next hop again after this long (ms). */
-  readonly arpRetryMs: number;
-}
+export type RouterConfig = ConfigOf<typeof routerSchema>;
 
-/** Defaults: no interfaces (the router does nothing until configured). */
-export const defaultRouterConfig: RouterConfig = {
-  interfaces: [],
-  routes: [],
-  gatewayMac: '0a:5b:00:00:00:fe',
-  flowPriority: 20,
-  idleTimeoutSec: 60,
-  tableId: 0,
-  maxQueuedPerNextHop: 16,
-  arpRetryMs: 1000,
-};
+/** Defaults of the router. */
+export const defaultRouterConfig: RouterConfig = defaultsOf(routerSchema);
 
 /** A gateway: its address and subnet. */
 export interface RouterInterface {

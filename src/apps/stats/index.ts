@@ -3,31 +3,27 @@
  * app metrics and a latest-stats view the API reads (`latest()`, `forSwitch(dpid)`).
  */
 import type { Datapath } from '../../openflow/datapath.js';
-import type { ConfigSchema } from '../schema.js';
+import { bool, defaultsOf, int, section, type ConfigOf } from '../../core/config-schema.js';
 import type { App, AppContext } from '../types.js';
 import { StatsView, type PortCounters, type SwitchStats } from './logic.js';
 
 export { StatsView, type SwitchStats, type PortView, type FlowView, type PortCounters, type FlowCounters, type PortDeltas } from './logic.js';
 
-/** Settings of the stats app. */
-export interface StatsConfig {
-  /** Poll every switch this often (ms). */
-  readonly intervalMs: number;
-  readonly portStats: boolean;
-  readonly flowStats: boolean;
-}
-
-export const defaultStatsConfig: StatsConfig = { intervalMs: 10_000, portStats: true, flowStats: true };
-
 /** Settings schema of `apps.settings.stats`. */
-export const statsSchema: ConfigSchema<StatsConfig> = {
-  defaults: defaultStatsConfig,
-  fields: {
-    intervalMs: { type: 'number', integer: true, min: 100, description: 'poll every switch this often (ms)' },
-    portStats: { type: 'boolean', description: 'poll port counters' },
-    flowStats: { type: 'boolean', description: 'poll flow counters' },
+export const statsSchema = section(
+  {
+    intervalMs: int({ default: 10_000, min: 100, unit: 'ms', doc: 'Poll every switch this often.' }),
+    portStats: bool({ default: true, doc: 'Poll port counters.' }),
+    flowStats: bool({ default: true, doc: 'Poll flow counters.' }),
   },
-};
+  { doc: "Polls every switch's port and flow counters into the app metrics and the API's stats views." },
+);
+
+/** Settings of the stats app. */
+export type StatsConfig = ConfigOf<typeof statsSchema>;
+
+/** Defaults of the stats app. */
+export const defaultStatsConfig: StatsConfig = defaultsOf(statsSchema);
 
 /** The stats app with its read view. */
 export interface StatsApp extends App<StatsConfig> {
