@@ -25,14 +25,30 @@ afterAll(async () => {
   await rig.close();
 });
 
-function io(): CliIo & { out: () => string; err: () => string } {
+/** Resolves once everything written to `stream` so far contains `text` (event-driven, no polling). */
+function written(stream: PassThrough, sofar: () => string, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (!sofar().includes(text)) return;
+      stream.off('data', check);
+      resolve();
+    };
+    // Listeners run in order: the accumulating one was added first, so `sofar()` already has this chunk.
+    stream.on('data', check);
+    check();
+  });
+}
+
+function io(): CliIo & { out: () => string; err: () => string; outHas: (t: string) => Promise<void>; errHas: (t: string) => Promise<void> } {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let o = '';
   let e = '';
   stdout.on('data', (d: Buffer) => (o += d.toString()));
   stderr.on('data', (d: Buffer) => (e += d.toString()));
-  return { stdin: new PassThrough(), stdout, stderr, out: () => o, err: () => e };
+  const out = (): string => o;
+  const err = (): string => e;
+  return { stdin: new PassThrough(), stdout, stderr, out, err, outHas: (t) => written(stdout, out, t), errHas: (t) => written(stderr, err, t) };
 }
 
 const env = () => ({ SIGNALBOX_URL: api.address, SIGNALBOX_TOKEN: TOKEN });
@@ -98,10 +114,10 @@ describe('client commands', () => {
     const s = io();
     const ac = new AbortController();
     const done = runClient('events', ['--types', 'portModified'], s, { env: env(), signal: ac.signal });
-    for (let i = 0; i < 100 && !s.err().includes('following'); i++) await new Promise((r) => setTimeout(r, 20));
+    await s.errHas('following');
     expect(s.err()).toContain('following portModified');
     rig.switches.get(2n)!.fake.send({ version: 4, type: 'port_status', xid: 0, reason: 2, port: { portNo: 3, hwAddr: '02:00:00:00:00:03', name: 'eth3', config: 1, state: 1, curr: 0, advertised: 0, supported: 0, peer: 0, currSpeed: 0, maxSpeed: 0 } });
-    for (let i = 0; i < 100 && !s.out().includes('portModified'); i++) await new Promise((r) => setTimeout(r, 20));
+    await s.outHas('portModified');
     expect(s.out()).toMatch(/portModified\s+0000000000000002\s+port=3/);
     ac.abort();
     expect(await done).toBe(0);

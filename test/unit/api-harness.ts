@@ -9,6 +9,7 @@ import { buildApi } from '../../src/api/app.js';
 import type { ControllerMetrics } from '../../src/api/metrics.js';
 import type { ApiContext, ApiResource, AppsApi, ResourceApi, TopologyApi } from '../../src/api/services.js';
 import type { ApiConfig } from '../../src/config.js';
+import type { Clock } from '../../src/core/clock.js';
 import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
 import { EmulatedSwitch, type EmulatedSwitchOptions } from '../fakes/emulated-switch.js';
@@ -164,7 +165,7 @@ export interface ApiRig {
 }
 
 /** Builds a rig with the given switches connected. */
-export async function makeRig(opts: { switches?: (EmulatedSwitchOptions & { dpid: bigint })[]; api?: Partial<ApiConfig>; context?: Partial<ApiContext> } = {}): Promise<ApiRig> {
+export async function makeRig(opts: { switches?: (EmulatedSwitchOptions & { dpid: bigint })[]; api?: Partial<ApiConfig>; context?: Partial<ApiContext>; clock?: Clock } = {}): Promise<ApiRig> {
   const controller = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, echoIntervalMs: 0 } });
   const switches = new Map<bigint, { fake: EmulatedSwitch; model: SwitchModel; session: Session }>();
   const connect = async (o: EmulatedSwitchOptions & { dpid: bigint }) => {
@@ -186,7 +187,7 @@ export async function makeRig(opts: { switches?: (EmulatedSwitchOptions & { dpid
     return { fake, model };
   };
   for (const s of opts.switches ?? []) await connect(s);
-  const { app, metrics } = await buildApi({ bus: controller.bus, datapaths: controller.datapaths, ...opts.context }, { config: { ...opts.api } });
+  const { app, metrics } = await buildApi({ bus: controller.bus, datapaths: controller.datapaths, ...opts.context }, { config: { ...opts.api }, ...(opts.clock ? { clock: opts.clock } : {}) });
   await app.ready();
   return {
     controller,

@@ -8,6 +8,7 @@ import { Framer } from '../../src/openflow/codec/framer.js';
 import { decodeMessage, encodeMessage, type OfMessage } from '../../src/openflow/codec/index.js';
 import { buildPacketIn, FastSwitch, FRAME_LEN, type FastSwitchOptions } from '../../src/loadgen/fast-switch.js';
 import { attachResponder } from '../../src/lab/responder.js';
+import { flush, flushUntil } from '../fakes/flush.js';
 
 const cleanup: (() => void)[] = [];
 afterEach(() => {
@@ -29,7 +30,8 @@ class ControllerEnd {
   }
 }
 
-const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 10));
+/** Lets the in-memory pair deliver what is queued: event-loop turns, no time passes. */
+const tick = (): Promise<void> => flush();
 
 async function connected(opts: Partial<FastSwitchOptions> = {}): Promise<{ sw: FastSwitch; ctrl: ControllerEnd }> {
   const [a, b] = duplexPair();
@@ -216,11 +218,10 @@ describe('FastSwitch against Signalbox and the built-in responder (loopback TCP)
       await connectedNow;
       expect(sw.isBuffered).toBe(version === 1);
       sw.start();
-      const until = Date.now() + 3000;
-      while (sw.counters.answered < 500 && Date.now() < until) await tick();
+      // Loopback I/O needs event-loop turns, not time: wait for the counts themselves.
+      await flushUntil(() => sw.counters.answered >= 500, '500 PACKET_INs answered', 1_000_000);
       sw.pause();
-      const settle = Date.now() + 2000;
-      while (sw.outstanding > 0 && Date.now() < settle) await tick();
+      await flushUntil(() => sw.outstanding === 0, 'every outstanding PACKET_IN answered', 1_000_000);
       const c = sw.counters;
       expect(c.answered).toBeGreaterThanOrEqual(500);
       expect(sw.outstanding).toBe(0);
