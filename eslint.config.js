@@ -155,7 +155,6 @@ const layers = [
  */
 const temporaryExceptions = [
   'src/api/errors.ts',
-  'src/api/flow-json.ts',
   'src/api/metrics.ts',
   'src/api/routes/ryu-ofctl-tables.ts',
   'src/api/routes/ryu-ofctl.ts',
@@ -163,11 +162,6 @@ const temporaryExceptions = [
   'src/api/routes/switches.ts',
   'src/api/services.ts',
   'src/api/util.ts',
-  'src/apps/manager.ts',
-  'src/apps/packetin-meter/index.ts',
-  'src/apps/packets.ts',
-  'src/apps/stats/index.ts',
-  'src/apps/types.ts',
 ];
 
 export default tseslint.config(

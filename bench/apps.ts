@@ -8,12 +8,14 @@ import { defaultConfig } from '../src/config.js';
 import { silentLogger } from '../src/log.js';
 import { OFP_NO_BUFFER } from '../src/openflow/codec/constants.js';
 import type { OfMessage } from '../src/openflow/codec/index.js';
-import type { Datapath, FlowEntry } from '../src/openflow/datapath.js';
+import type { Datapath } from '../src/openflow/datapath.js';
+import type { FlowEntry } from '../src/core/model.js';
 import { Session } from '../src/openflow/session.js';
 import { EmulatedSwitch } from '../test/fakes/emulated-switch.js';
 import { L2Learning, defaultL2LearningConfig } from '../src/apps/l2-learning/logic.js';
 import { flowKey } from '../src/flows/compare.js';
-import { FlowService, type FlowRule } from '../src/flows/service.js';
+import { FlowService } from '../src/flows/service.js';
+import type { FlowRule } from '../src/core/services.js';
 import { writeMacNumber } from '../src/packet/mac.js';
 import { measure, type BenchSuite, type Row } from './harness.js';
 

@@ -9,8 +9,8 @@ import { systemClock, type Clock } from './core/clock.js';
 import { Datapath } from './openflow/datapath.js';
 import { OpenFlowServer, type BoundListener } from './openflow/server.js';
 import { Session } from './openflow/session.js';
-import { loadOrCreateSecret, TopologyService } from './topology/index.js';
-import { AppManager, topologyView, type AppDefinition, type TopologySource } from './apps/index.js';
+import { appTopology, loadOrCreateSecret, TopologyService, type TopologySource } from './topology/index.js';
+import { AppManager, type AppDefinition } from './apps/index.js';
 import { FlowService } from './flows/index.js';
 import { NAMESPACES, namespaceView, type Store } from './store/index.js';
 
@@ -89,7 +89,7 @@ export class Controller {
       log: this.log,
       clock: this.clock,
       flows: this.flows,
-      topology: topologyView(this.options.appTopology ?? this.topology),
+      topology: appTopology(this.options.appTopology ?? this.topology),
       hosts: { findByMac: (mac) => topology.findHost(mac), list: () => topology.hostList() },
       ...(this.options.apps ? { apps: this.options.apps } : {}),
       ...(this.options.store ? { store: namespaceView(this.options.store, NAMESPACES.apps) } : {}),

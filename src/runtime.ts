@@ -8,7 +8,7 @@ import { aclResource, routesResource, staticFlowsResource } from './api/app-reso
 import { startApi, type RunningApi } from './api/index.js';
 import { readinessChecks } from './api/readiness.js';
 import type { Config } from './config.js';
-import type { TopologySource } from './apps/index.js';
+import type { TopologySource } from './topology/index.js';
 import { ClusterService, clusterEnabled, datapathSwitches, EtcdStore, loadOrCreateClusterSecret, resolveClusterConfig } from './cluster/index.js';
 import { Controller } from './controller.js';
 import { OWNER_COOKIE_MASK, ownerCookie } from './flows/cookie.js';

@@ -6,7 +6,7 @@
  * (`"controller"`).
  */
 import { fromJsonValue } from '../openflow/json.js';
-import type { FlowCommand, FlowFilter, FlowSpec } from '../openflow/datapath.js';
+import type { FlowCommand, FlowFilter, FlowSpec } from '../core/model.js';
 import type { Action } from '../openflow/codec/v13/actions.js';
 import type { Instruction } from '../openflow/codec/v13/instructions.js';
 import { validateMatch, type Match, type OxmField } from '../openflow/codec/v13/oxm.js';

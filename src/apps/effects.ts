@@ -3,12 +3,12 @@
  * space, packets to send, whether the packet-in chain stops), and the one function that does it
  * through the app's services. Every built-in app's `index.ts` applies its logic's results here.
  */
-import type { FlowRecord, FlowRule } from '../flows/service.js';
+import type { FlowRecord, FlowRule } from '../core/services.js';
 import type { Match } from '../openflow/codec/v13/oxm.js';
-import type { AppContext, PacketService } from './types.js';
+import type { PacketOutSpec } from '../core/model.js';
+import type { AppContext } from './app.js';
 
-/** A packet-out as the packet service takes it. */
-export type PacketOutSpec = Parameters<PacketService['packetOut']>[1];
+export type { PacketOutSpec } from '../core/model.js';
 
 /** A flow to declare or withdraw on a switch. */
 export interface FlowAt {
@@ -92,8 +92,7 @@ const DONE: Promise<void> = Promise.resolve();
  * mastered by another instance.
  */
 export function canWrite(c: AppContext<object>, dpid: bigint): boolean {
-  const dp = c.datapaths.get(dpid);
-  return dp !== undefined && dp.mastership !== 'slave';
+  return c.devices.canWrite(dpid);
 }
 
 /**

@@ -7,26 +7,18 @@
 import type { Logger } from 'pino';
 import type { ControllerEvents, EventBus } from '../core/events.js';
 import { dpidToHex } from '../core/ids.js';
-import { FlowService, type FlowScope } from '../flows/service.js';
+import { FlowService, type FlowScopeImpl, type FlowServiceOptions } from '../flows/service.js';
 import type { FlowsConfig } from '../flows/config.js';
-import type { Datapath } from '../openflow/datapath.js';
+import { deviceService, ownedGroups, ownedMeters, packetService } from '../openflow/switch-services.js';
 import { defaultAppsConfig, type AppsConfig } from './config.js';
 import { appMetricPrefix, MemoryMetrics } from './metrics.js';
-import { FLOOD_ACTIONS, outputActions, packetOutOf } from './packets.js';
 import { builtinApps, loadAppModule } from './registry.js';
 import { resolveAppConfig } from './schema.js';
 import { checkOverride, ConfigOverrides, mergeSettings } from './config-overrides.js';
 import { memoryAppStore, PrefixedStore, type KeyValueStore } from './store.js';
-import type {
-  App,
-  AppContext,
-  AppDefinition,
-  DatapathService,
-  HostService,
-  PacketInEvent,
-  PacketService,
-  TopologyService,
-} from './types.js';
+import type { DeviceService, GroupService, HostService, MeterService, PacketService, TopologyService } from '../core/services.js';
+import type { App, AppContext, AppDefinition, PacketInEvent } from './app.js';
+import type { Releasable } from '../openflow/switch-services.js';
 import { systemClock, type Clock, type Timer } from '../core/clock.js';
 
 /** Where an app stands. */
@@ -49,7 +41,8 @@ export interface AppStatus {
 /** Options of the manager (the Controller passes its own bus, datapaths, config and logger). */
 export interface AppManagerOptions {
   readonly bus: EventBus;
-  readonly datapaths: ReadonlyMap<bigint, Datapath>;
+  /** The connected switches (the Controller's registry): the manager hands apps services over it, never the handles. */
+  readonly datapaths: FlowServiceOptions['datapaths'];
   /** App settings; anything missing takes its default. */
   readonly config?: Partial<AppsConfig>;
   /** Flow service settings, used when the manager makes its own FlowService. */
@@ -84,7 +77,9 @@ interface Entry {
 interface Instance {
   readonly entry: Entry;
   readonly app: App<object>;
-  readonly scope: FlowScope;
+  readonly scope: FlowScopeImpl;
+  readonly groups: GroupService & Releasable;
+  readonly meters: MeterService & Releasable;
   /** Timers made through the app's clock or `every`, cancelled when it stops. */
   readonly timers: Set<Timer>;
   /** Failure times (ms) within the window. */
@@ -109,7 +104,7 @@ export class AppManager {
   readonly metrics: MemoryMetrics;
   readonly store: KeyValueStore;
   private readonly bus: EventBus;
-  private readonly datapathMap: ReadonlyMap<bigint, Datapath>;
+  private readonly datapathMap: FlowServiceOptions['datapaths'];
   private readonly log: Logger;
   private readonly topology: TopologyService | undefined;
   private readonly hosts: HostService | undefined;
@@ -123,7 +118,7 @@ export class AppManager {
   /** Running instances in name order, for the other events. */
   private running: Instance[] = [];
   private started = false;
-  private readonly datapaths: DatapathService;
+  private readonly devices: DeviceService;
   private readonly packets: PacketService;
   private readonly listeners: { [K in keyof ControllerEvents]?: (...args: ControllerEvents[K]) => void } = {};
   /** Config overrides set through the API, stored, laid over `config.settings`. */
@@ -146,8 +141,8 @@ export class AppManager {
     this.overrides = new ConfigOverrides(this.store, this.clock);
     this.ownsFlows = opts.flows === undefined;
     this.flows = opts.flows ?? new FlowService({ bus: opts.bus, datapaths: opts.datapaths, log: opts.log.child({ component: 'flows' }), config: opts.flowsConfig ?? {}, clock: this.clock });
-    this.datapaths = makeDatapathService(this.datapathMap);
-    this.packets = makePacketService(this.datapathMap, this.topology);
+    this.devices = deviceService(this.datapathMap);
+    this.packets = packetService(this.datapathMap, this.topology);
     for (const def of builtinApps()) this.register(def, 'builtin');
     for (const def of opts.apps ?? []) this.register(def, 'embedded');
   }
@@ -264,7 +259,7 @@ export class AppManager {
     const app = describeApp(entry.definition);
     const config = resolveAppConfig(name, app.config, settings ?? this.settingsOf(name, app));
     const scope = this.flows.scope(name);
-    const inst: Instance = { entry, app, scope, timers: new Set(), failures: [], stopping: false };
+    const inst: Instance = { entry, app, scope, groups: ownedGroups(this.datapathMap), meters: ownedMeters(this.datapathMap), timers: new Set(), failures: [], stopping: false };
     const ctx = this.makeContext(inst, config);
     entry.instance = inst;
     entry.state = 'running';
@@ -281,7 +276,7 @@ export class AppManager {
     this.rebuildChains();
     this.log.info({ app: name }, 'app started');
     if (app.onSwitchConnected) {
-      for (const dp of this.datapaths.list()) this.call(inst, 'onSwitchConnected', { dpid: dp.dpid, version: dp.version, remoteAddress: dp.remoteAddress }, dp.dpid);
+      for (const dp of this.devices.list()) this.call(inst, 'onSwitchConnected', { dpid: dp.dpid, version: dp.version, remoteAddress: dp.remoteAddress }, dp.dpid);
     }
     return this.status(name)!;
   }
@@ -391,6 +386,8 @@ export class AppManager {
     } catch (e) {
       this.log.error({ app: entry.name, err: (e as Error).message }, 'could not remove the flows of a stopped app');
     }
+    // Flows first (they may point at the groups and meters), then what the app created besides.
+    await Promise.all([inst.groups.releaseAll(), inst.meters.releaseAll()]);
     entry.state = failure === undefined ? 'stopped' : 'failed';
     entry.lastError = failure;
     if (failure !== undefined) this.log.error({ app: entry.name, reason: failure }, 'app stopped after failures; its flows were removed');
@@ -413,10 +410,12 @@ export class AppManager {
       name,
       config,
       log: this.log.child({ app: name }),
-      datapaths: this.datapaths,
+      devices: this.devices,
       topology: this.topology,
       hosts: this.hosts,
       flows: inst.scope,
+      groups: inst.groups,
+      meters: inst.meters,
       packets: this.packets,
       store: new PrefixedStore(this.store, `apps/${name}/`),
       metrics: this.metrics.scoped(appMetricPrefix(name)),
@@ -561,42 +560,4 @@ function checkAppShape(app: unknown, source: string): asserts app is App<object>
   if (typeof a.start !== 'function') throw new Error(`${source}: app "${a.name}" has no start(ctx) function`);
   if (typeof a.description !== 'string') throw new Error(`${source}: app "${a.name}" has no description`);
   if (a.packetInPriority !== undefined && !Number.isFinite(a.packetInPriority)) throw new Error(`${source}: app "${a.name}" packetInPriority must be a number`);
-}
-
-function makeDatapathService(map: ReadonlyMap<bigint, Datapath>): DatapathService {
-  return {
-    get: (dpid) => map.get(dpid),
-    list: () => [...map.values()].sort((a, b) => (a.dpid < b.dpid ? -1 : a.dpid > b.dpid ? 1 : 0)),
-    get size() {
-      return map.size;
-    },
-  };
-}
-
-/**
- * Packet-outs for apps. A switch another instance masters (cluster mode, `mastership` slave)
- * answers false like a disconnected one, instead of the gate's NotMasterError, which would count
- * as a failure of the app; the master instance gets the same packet-in and sends it.
- */
-function makePacketService(map: ReadonlyMap<bigint, Datapath>, topology: TopologyService | undefined): PacketService {
-  return {
-    packetOut(dpid, spec) {
-      const dp = map.get(dpid);
-      if (!dp || !dp.connected || dp.mastership === 'slave') return false;
-      dp.packetOut(spec);
-      return true;
-    },
-    flood(dpid, inPort, bufferId, data) {
-      const dp = map.get(dpid);
-      if (!dp || !dp.connected || dp.mastership === 'slave') return false;
-      let actions = FLOOD_ACTIONS;
-      if (topology) {
-        const ports = topology.floodPorts(dpid, inPort);
-        if (ports.length === 0) return false;
-        actions = outputActions(ports);
-      }
-      dp.packetOut(packetOutOf(inPort, bufferId, data, actions));
-      return true;
-    },
-  };
 }

@@ -6,7 +6,7 @@
 import { OFPPC, OFPPS } from '../openflow/codec/v13/enums.js';
 import { applyEffects, type ApplyOptions, type Effects } from './effects.js';
 import type { PathTopology } from './paths.js';
-import type { AppContext, PortModifiedEvent, PortRemovedEvent, TopologyChangedEvent } from './types.js';
+import type { AppContext, PortModifiedEvent, PortRemovedEvent, TopologyChangedEvent } from './app.js';
 
 /** What a path app's logic offers the shared shell. */
 export interface PathLogic {
@@ -34,14 +34,14 @@ export class TopologyFeed {
   /** Catches up with a fabric change (or the first snapshot). */
   beforePacket(): void {
     const topo = this.c.topology;
-    if (!topo?.snapshot) return;
-    const fabric = topo.fabricVersion?.();
+    if (!topo) return;
+    const fabric = topo.fabricVersion();
     if (this.applied !== undefined && fabric !== undefined && fabric === this.appliedFabric) return;
     this.changed(topo.snapshot(), fabric);
   }
 
   /** A new snapshot (topologyChanged). */
-  changed(snap: PathTopology, fabric: unknown = this.c.topology?.fabricVersion?.()): void {
+  changed(snap: PathTopology, fabric: unknown = this.c.topology?.fabricVersion()): void {
     if (snap === this.applied) return;
     this.applied = snap;
     this.appliedFabric = fabric;

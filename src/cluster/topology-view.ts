@@ -197,8 +197,8 @@ export class ClusterTopologyView extends EventEmitter<ClusterTopologyEvents> {
   }
 
   /**
-   * What the apps' topology adapter (`topologyView` in src/apps) reads, over the merged view:
-   * `topologyView(view.source(() => datapathSwitches(controller.datapaths)))`.
+   * What the apps' topology adapter (`appTopology` in src/topology) reads, over the merged view:
+   * `appTopology(view.source(() => datapathSwitches(controller.datapaths)))`.
    */
   source(switches: () => readonly SwitchPorts[]): {
     snapshot(): TopologySnapshotImpl;

@@ -3,6 +3,8 @@
  * hosts, paths, the topology snapshot, and the version-neutral packet-in and flow-removed notices
  * (named apart from the codec's wire messages `packet_in` / `flow_removed`).
  */
+import type { Action } from '../openflow/codec/v13/actions.js';
+import type { Instruction } from '../openflow/codec/v13/instructions.js';
 import type { Port } from '../openflow/codec/v13/structs.js';
 import type { Match } from '../openflow/codec/v13/oxm.js';
 import type { Dpid } from './ids.js';
@@ -26,6 +28,89 @@ export interface SwitchFeatures {
   readonly nTables: number;
   readonly auxiliaryId: number;
   readonly capabilities: number;
+}
+
+/** This instance's right to write to a switch: always (no cluster), a claim awaiting its ROLE_REPLY, master, or slave. */
+export type Mastership = 'standalone' | 'pending' | 'master' | 'slave';
+
+/** Counters kept per switch session. */
+export interface SwitchCounters {
+  readonly messagesIn: number;
+  readonly messagesOut: number;
+  /**
+   * Messages by wire type number (index; the last slot gathers numbers beyond it), received and
+   * sent. Name them with messageTypeName(version, index).
+   */
+  readonly inByType: Float64Array;
+  readonly outByType: Float64Array;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly decodeErrors: number;
+  readonly errorsReceived: number;
+  readonly echoMisses: number;
+  /** Ports not admitted because the switch already had `maxPortsPerSwitch`. */
+  readonly portsRefused: number;
+  /** Multipart replies abandoned for passing `maxMultipartBytes` or `maxMultipartParts`. */
+  readonly multipartRefused: number;
+}
+
+/** OFPFC_* flow mod commands by name. */
+export type FlowCommand = 'add' | 'modify' | 'modify_strict' | 'delete' | 'delete_strict';
+
+/**
+ * A flow rule in OpenFlow 1.3 terms, used for both versions (1.0 switches get it translated;
+ * what 1.0 cannot express is an OfEncodeError naming the field).
+ */
+export interface FlowSpec {
+  readonly command?: FlowCommand;
+  readonly tableId?: number;
+  readonly priority?: number;
+  readonly cookie?: bigint;
+  readonly cookieMask?: bigint;
+  readonly idleTimeout?: number;
+  readonly hardTimeout?: number;
+  /** OFPFF_* bits (SEND_FLOW_REM = 1, CHECK_OVERLAP = 2, ...). */
+  readonly flags?: number;
+  readonly bufferId?: number;
+  readonly outPort?: number;
+  readonly outGroup?: number;
+  readonly match?: Match;
+  /** Instructions; when absent, `actions` become one apply-actions instruction. */
+  readonly instructions?: readonly Instruction[];
+  readonly actions?: readonly Action[];
+}
+
+/** One installed flow as read back from a switch, in OpenFlow 1.3 terms for both versions. */
+export interface FlowEntry {
+  readonly tableId: number;
+  readonly priority: number;
+  readonly cookie: bigint;
+  readonly idleTimeout: number;
+  readonly hardTimeout: number;
+  readonly flags: number;
+  readonly durationSec: number;
+  readonly packetCount: bigint;
+  readonly byteCount: bigint;
+  readonly match: Match;
+  readonly instructions: readonly Instruction[];
+}
+
+/** Filter of a flow stats or aggregate request. */
+export interface FlowFilter {
+  readonly tableId?: number;
+  readonly outPort?: number;
+  readonly outGroup?: number;
+  readonly cookie?: bigint;
+  readonly cookieMask?: bigint;
+  readonly match?: Match;
+}
+
+/** A packet-out. Without `bufferId`, `data` is the packet. */
+export interface PacketOutSpec {
+  readonly inPort?: number;
+  readonly bufferId?: number;
+  readonly actions: readonly Action[];
+  readonly data?: Buffer;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { Action } from '../openflow/codec/v13/actions.js';
 import type { Instruction } from '../openflow/codec/v13/instructions.js';
 import { OXM_FIELD_BY_NAME } from '../openflow/codec/v13/oxm-fields.js';
 import { oxmEquals, type Match, type OxmField } from '../openflow/codec/v13/oxm.js';
-import type { FlowEntry, FlowSpec } from '../openflow/datapath.js';
+import type { FlowEntry, FlowSpec } from '../core/model.js';
 import { parseIpv4, parseIpv6, parseMac } from '../core/addr.js';
 
 const NO_BUFFER_LEN = 0xffff;

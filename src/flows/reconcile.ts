@@ -4,7 +4,7 @@
  * right and what became of each flow. No I/O: the flow service sends the plan and keeps the books.
  */
 import type { Match } from '../openflow/codec/v13/oxm.js';
-import type { FlowEntry, FlowSpec } from '../openflow/datapath.js';
+import type { FlowEntry, FlowSpec } from '../core/model.js';
 import type { ForeignFlowPolicy, StaleReactivePolicy } from './config.js';
 import { entrySatisfies, flowKey } from './compare.js';
 import { cookieOwnerId } from './cookie.js';

@@ -9,61 +9,17 @@ import { OFP_VERSION_1_0, OFPTT, errorNames } from '../openflow/codec/constants.
 import { OFPFF, OFPRR } from '../openflow/codec/v13/enums.js';
 import type { Match } from '../openflow/codec/v13/oxm.js';
 import type { RemovedFlow } from '../core/model.js';
-import type { Datapath, FlowEntry, FlowSpec } from '../openflow/datapath.js';
+import type { Datapath } from '../openflow/datapath.js';
+import type { FlowEntry, FlowSpec } from '../core/model.js';
 import { OfErrorReply, SessionClosedError } from '../openflow/errors.js';
 import type { ControllerEvents, EventBus } from '../core/events.js';
+import type { FlowError, FlowRecord, FlowRemovedReason, FlowResult, FlowRule, FlowScope, FlowScopeEvents, FlowState } from '../core/services.js';
 import { dpidToHex } from '../core/ids.js';
 import { flowKey, matchCovers, specsEquivalent } from './compare.js';
 import { defaultFlowsConfig, type FlowsConfig } from './config.js';
 import { cookieOwnerId, isReservedOwnerId, LOCAL_COOKIE_MASK, OWNER_COOKIE_MASK, ownerCookie, ownerIdFor, SYSTEM_OWNER_ID } from './cookie.js';
 import { planReconcile, strictDeleteSpec, type DesiredFlow, type ManagedOwner, type ReconcilePolicy } from './reconcile.js';
 import { systemClock, type Clock, type Timer } from '../core/clock.js';
-
-/** Where a desired flow stands: sent and unconfirmed, confirmed on the switch, rejected, or gone. */
-export type FlowState = 'pending' | 'installed' | 'failed' | 'removed';
-
-/** Why a flow left the desired state. */
-export type FlowRemovedReason = 'idle_timeout' | 'hard_timeout' | 'deleted' | 'owner' | 'expired_while_away' | 'replaced';
-
-/** The switch's refusal of one flow (its OFPT_ERROR), or a local encode error (errType -1). */
-export interface FlowError {
-  readonly errType: number;
-  readonly code: number;
-  /** `OFPET_FLOW_MOD_FAILED/OFPFMFC_TABLE_FULL` or the encoder's message. */
-  readonly message: string;
-}
-
-/**
- * A flow as an owner asks for it: a FlowSpec without the command and filter fields. `cookie`
- * is the owner's own low 48 bits; the service puts the owner id in the top 16.
- */
-export interface FlowRule {
-  readonly tableId?: number;
-  readonly priority?: number;
-  readonly match?: Match;
-  readonly instructions?: FlowSpec['instructions'];
-  readonly actions?: FlowSpec['actions'];
-  readonly idleTimeout?: number;
-  readonly hardTimeout?: number;
-  readonly flags?: number;
-  readonly cookie?: bigint;
-}
-
-/** One desired flow and its state. Read-only for everyone but the service. */
-export interface FlowRecord {
-  readonly dpid: bigint;
-  readonly owner: string;
-  /** Identity on the switch: `table/priority/match` (see flowKey). */
-  readonly key: string;
-  /** The flow mod sent for it (command add, full cookie, table, priority, flags filled in). */
-  readonly spec: FlowSpec;
-  /** Has an idle or hard timeout: the switch removes it by itself. */
-  readonly reactive: boolean;
-  readonly state: FlowState;
-  readonly error: FlowError | undefined;
-  /** When the state last changed (the service's clock, ms). */
-  readonly updatedAt: number;
-}
 
 interface Rec {
   readonly dpid: bigint;
@@ -189,23 +145,6 @@ function zeroCounters(): FlowCounters {
   };
 }
 
-/** Outcome of one flow of a confirmed batch. */
-export interface FlowResult {
-  readonly record: FlowRecord;
-  readonly state: FlowState;
-  readonly error?: FlowError;
-}
-
-/** Events of one owner's flows. */
-export interface FlowScopeEvents {
-  /** The switch rejected a flow (or it could not be encoded). */
-  failed: [FlowRecord];
-  /** A flow left the desired state: it expired, someone deleted it, or it was removed while the switch was away. */
-  removed: [FlowRecord, FlowRemovedReason];
-  /** Someone else deleted a permanent flow (FLOW_REMOVED, reason delete) and it was put back (`restoreDeleted`). */
-  restored: [FlowRecord];
-}
-
 /** Options of the service. */
 export interface FlowServiceOptions {
   readonly bus: EventBus;
@@ -233,11 +172,8 @@ function writable(dp: Datapath | undefined): dp is Datapath {
   return dp !== undefined && dp.connected && dp.mastership !== 'slave';
 }
 
-/**
- * One owner's view of the service: everything it installs carries its cookie, and it can only
- * list and remove its own flows. Apps get one in their AppContext.
- */
-export class FlowScope extends EventEmitter<FlowScopeEvents> {
+/** One owner's view of the service (the core FlowScope): apps get one in their AppContext. */
+export class FlowScopeImpl extends EventEmitter<FlowScopeEvents> implements FlowScope {
   /** @internal Created by FlowService.scope. */
   constructor(
     private readonly service: FlowService,
@@ -312,7 +248,7 @@ export class FlowService {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly switches = new Map<bigint, SwitchFlows>();
-  private readonly scopes = new Map<string, FlowScope>();
+  private readonly scopes = new Map<string, FlowScopeImpl>();
   /** Owner ids we treat as ours (registered scopes plus config.extraOwnedIds), with the owner name. */
   private readonly ownedIds = new Map<number, string>();
   private timer: Timer | undefined;
@@ -372,7 +308,7 @@ export class FlowService {
    * owner (a 16-bit hash collision: settle it with `flows.ownerIds`), or when an app name maps
    * to a reserved id without being its reserved owner.
    */
-  scope(owner: string): FlowScope {
+  scope(owner: string): FlowScopeImpl {
     const existing = this.scopes.get(owner);
     if (existing) return existing;
     const id = this.ownerId(owner);
@@ -383,7 +319,7 @@ export class FlowService {
     if (isReservedOwnerId(id) && this.config.ownerIds[owner] === undefined && ownerIdFor(owner) !== id) {
       throw new Error(`flow owner "${owner}" maps to reserved id 0x${id.toString(16)}`);
     }
-    const s = new FlowScope(this, owner, id);
+    const s = new FlowScopeImpl(this, owner, id);
     this.scopes.set(owner, s);
     this.ownedIds.set(id, owner);
     return s;
@@ -430,7 +366,7 @@ export class FlowService {
     return sw;
   }
 
-  private toSpec(scope: FlowScope, rule: FlowRule): FlowSpec {
+  private toSpec(scope: FlowScopeImpl, rule: FlowRule): FlowSpec {
     const reactive = (rule.idleTimeout ?? 0) > 0 || (rule.hardTimeout ?? 0) > 0;
     let flags = rule.flags ?? 0;
     if (this.config.sendFlowRemoved || reactive) flags |= OFPFF.SEND_FLOW_REM;
@@ -448,7 +384,7 @@ export class FlowService {
   }
 
   /** Files a rule as desired; returns the record and whether a flow mod is needed. */
-  private desire(scope: FlowScope, dpid: bigint, rule: FlowRule): { rec: Rec; send: boolean } {
+  private desire(scope: FlowScopeImpl, dpid: bigint, rule: FlowRule): { rec: Rec; send: boolean } {
     const sw = this.sw(dpid);
     const spec = this.toSpec(scope, rule);
     const key = flowKey(spec.tableId!, spec.priority!, spec.match!);
@@ -471,7 +407,7 @@ export class FlowService {
     return { rec, send: !sw.syncing };
   }
 
-  private newRec(scope: FlowScope, dpid: bigint, key: string, spec: FlowSpec): Rec {
+  private newRec(scope: FlowScopeImpl, dpid: bigint, key: string, spec: FlowSpec): Rec {
     return {
       dpid,
       owner: scope.owner,
@@ -489,7 +425,7 @@ export class FlowService {
   }
 
   /** @internal FlowScope.install. */
-  install(scope: FlowScope, dpid: bigint, rule: FlowRule): FlowRecord {
+  install(scope: FlowScopeImpl, dpid: bigint, rule: FlowRule): FlowRecord {
     const { rec, send } = this.desire(scope, dpid, rule);
     if (rec.state === 'failed' && rec.error) {
       this.emitScope(rec, 'failed');
@@ -503,7 +439,7 @@ export class FlowService {
   }
 
   /** @internal FlowScope.installAll. */
-  async installAll(scope: FlowScope, dpid: bigint, rules: readonly FlowRule[]): Promise<FlowResult[]> {
+  async installAll(scope: FlowScopeImpl, dpid: bigint, rules: readonly FlowRule[]): Promise<FlowResult[]> {
     const recs: Rec[] = [];
     const toSend: Rec[] = [];
     for (const rule of rules) {
@@ -621,7 +557,7 @@ export class FlowService {
   }
 
   /** @internal FlowScope.remove. */
-  async removeOne(scope: FlowScope, dpid: bigint, rule: Pick<FlowRule, 'tableId' | 'priority' | 'match'>): Promise<boolean> {
+  async removeOne(scope: FlowScopeImpl, dpid: bigint, rule: Pick<FlowRule, 'tableId' | 'priority' | 'match'>): Promise<boolean> {
     const sw = this.switches.get(dpid);
     const key = flowKey(rule.tableId ?? 0, rule.priority ?? 0x8000, rule.match ?? []);
     const rec = sw?.byKey.get(key);
@@ -633,7 +569,7 @@ export class FlowService {
   }
 
   /** @internal FlowScope.removeMatching. */
-  removeMatching(scope: FlowScope, dpid: bigint, match: Match, tableId?: number): number {
+  removeMatching(scope: FlowScopeImpl, dpid: bigint, match: Match, tableId?: number): number {
     const sw = this.switches.get(dpid);
     if (!sw) return 0;
     const gone: Rec[] = [];
@@ -656,7 +592,7 @@ export class FlowService {
   }
 
   /** @internal FlowScope.removeWhere. */
-  removeWhere(scope: FlowScope, dpid: bigint | undefined, pick: (r: FlowRecord) => boolean): number {
+  removeWhere(scope: FlowScopeImpl, dpid: bigint | undefined, pick: (r: FlowRecord) => boolean): number {
     let n = 0;
     const targets = dpid !== undefined ? [dpid] : [...this.switches.keys()];
     for (const d of targets) {
@@ -674,7 +610,7 @@ export class FlowService {
   }
 
   /** @internal FlowScope.removeAll: forgets the owner's flows and deletes them from the switches (1.3: one cookie-masked delete per switch). */
-  async removeAllOf(scope: FlowScope, dpid?: bigint): Promise<void> {
+  async removeAllOf(scope: FlowScopeImpl, dpid?: bigint): Promise<void> {
     const targets = dpid !== undefined ? [dpid] : [...new Set([...this.switches.keys(), ...this.datapaths.keys()])];
     const sends: Promise<void>[] = [];
     for (const d of targets) {
@@ -907,7 +843,7 @@ export class FlowService {
   }
 
   /** Tracks an untracked reactive flow of ours as installed (it expires by itself; FLOW_REMOVED then forgets it). */
-  private adopt(sw: SwitchFlows, scope: FlowScope, dpid: bigint, e: FlowEntry, is10: boolean): void {
+  private adopt(sw: SwitchFlows, scope: FlowScopeImpl, dpid: bigint, e: FlowEntry, is10: boolean): void {
     const spec: FlowSpec = {
       command: 'add',
       tableId: e.tableId,

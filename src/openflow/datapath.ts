@@ -8,14 +8,25 @@ import { OFP_NO_BUFFER, OFP_VERSION_1_0, OFPBRC, OFPET, OFPG, OFPP, OFPTT } from
 import type { OfMessage } from './codec/index.js';
 import type { Action } from './codec/v13/actions.js';
 import type { Instruction } from './codec/v13/instructions.js';
-import type { Match } from './codec/v13/oxm.js';
 import type { MultipartReplyBody, MultipartRequestBody } from './codec/v13/multipart.js';
 import type { Bucket, MeterBand } from './codec/v13/structs.js';
 import type { StatsReplyBody } from './codec/v10/messages.js';
 import { assertNever, OfEncodeError } from './codec/errors.js';
 import type { EventBus } from '../core/events.js';
 import { dpidToHex } from '../core/ids.js';
-import type { ReceivedPacket, RemovedFlow, SwitchDesc, SwitchFeatures, SwitchPort } from '../core/model.js';
+import type {
+  FlowCommand,
+  FlowEntry,
+  FlowFilter,
+  FlowSpec,
+  Mastership,
+  PacketOutSpec,
+  ReceivedPacket,
+  RemovedFlow,
+  SwitchDesc,
+  SwitchFeatures,
+  SwitchPort,
+} from '../core/model.js';
 import type { Session, SessionCounters } from './session.js';
 import { applyPortChange, widenPort10 } from './session.js';
 import {
@@ -26,9 +37,6 @@ import {
   portTo10,
   portFrom10,
 } from './translate.js';
-
-/** This instance's right to write to a switch (see Datapath.mastership). */
-export type Mastership = 'standalone' | 'pending' | 'master' | 'slave';
 
 /** Writes held while a mastership claim is pending, at most. */
 const MAX_HELD_WRITES = 10_000;
@@ -42,64 +50,7 @@ export class NotMasterError extends Error {
 }
 
 /** OFPFC_* flow mod commands by name. */
-export const FLOW_COMMANDS = { add: 0, modify: 1, modify_strict: 2, delete: 3, delete_strict: 4 } as const;
-export type FlowCommand = keyof typeof FLOW_COMMANDS;
-
-/**
- * A flow rule in OpenFlow 1.3 terms, used for both versions (1.0 switches get it translated;
- * what 1.0 cannot express is an OfEncodeError naming the field).
- */
-export interface FlowSpec {
-  readonly command?: FlowCommand;
-  readonly tableId?: number;
-  readonly priority?: number;
-  readonly cookie?: bigint;
-  readonly cookieMask?: bigint;
-  readonly idleTimeout?: number;
-  readonly hardTimeout?: number;
-  /** OFPFF_* bits (SEND_FLOW_REM = 1, CHECK_OVERLAP = 2, ...). */
-  readonly flags?: number;
-  readonly bufferId?: number;
-  readonly outPort?: number;
-  readonly outGroup?: number;
-  readonly match?: Match;
-  /** Instructions; when absent, `actions` become one apply-actions instruction. */
-  readonly instructions?: readonly Instruction[];
-  readonly actions?: readonly Action[];
-}
-
-/** One installed flow as read back from a switch, in OpenFlow 1.3 terms for both versions. */
-export interface FlowEntry {
-  readonly tableId: number;
-  readonly priority: number;
-  readonly cookie: bigint;
-  readonly idleTimeout: number;
-  readonly hardTimeout: number;
-  readonly flags: number;
-  readonly durationSec: number;
-  readonly packetCount: bigint;
-  readonly byteCount: bigint;
-  readonly match: Match;
-  readonly instructions: readonly Instruction[];
-}
-
-/** Filter of a flow stats or aggregate request. */
-export interface FlowFilter {
-  readonly tableId?: number;
-  readonly outPort?: number;
-  readonly outGroup?: number;
-  readonly cookie?: bigint;
-  readonly cookieMask?: bigint;
-  readonly match?: Match;
-}
-
-/** A packet-out. Without `bufferId`, `data` is the packet. */
-export interface PacketOutSpec {
-  readonly inPort?: number;
-  readonly bufferId?: number;
-  readonly actions: readonly Action[];
-  readonly data?: Buffer;
-}
+export const FLOW_COMMANDS = { add: 0, modify: 1, modify_strict: 2, delete: 3, delete_strict: 4 } as const satisfies Record<FlowCommand, number>;
 
 /** The handle for one ready switch. */
 export class Datapath {

@@ -20,31 +20,13 @@ import { defaultConfig, type OpenFlowConfig } from '../config.js';
 import { silentLogger } from '../log.js';
 import { dpidToHex } from '../core/ids.js';
 import { systemClock, type Clock, type Timer } from '../core/clock.js';
-import type { SwitchDesc, SwitchFeatures, SwitchPort } from '../core/model.js';
+import type { SwitchCounters, SwitchDesc, SwitchFeatures, SwitchPort } from '../core/model.js';
 
 /** Where a session is in its life: only a ready session talks to the rest of the controller. */
 export type SessionState = 'hello' | 'features' | 'ready' | 'closed';
 
-/** Counters kept per session (exposed through the Datapath and metrics). */
-export interface SessionCounters {
-  messagesIn: number;
-  messagesOut: number;
-  /**
-   * Messages by wire type number (index; the last slot gathers numbers beyond it), received and
-   * sent. Name them with messageTypeName(session.version, index).
-   */
-  readonly inByType: Float64Array;
-  readonly outByType: Float64Array;
-  bytesIn: number;
-  bytesOut: number;
-  decodeErrors: number;
-  errorsReceived: number;
-  echoMisses: number;
-  /** Ports not admitted because the switch already had `maxPortsPerSwitch`. */
-  portsRefused: number;
-  /** Multipart replies abandoned for passing `maxMultipartBytes` or `maxMultipartParts`. */
-  multipartRefused: number;
-}
+/** Counters kept per session (exposed read-only through the device view and metrics). */
+export type SessionCounters = { -readonly [K in keyof SwitchCounters]: SwitchCounters[K] };
 
 /** Per-type counter slots: every OpenFlow 1.0-1.3 type number fits below it. */
 export const MESSAGE_TYPE_SLOTS = 32;

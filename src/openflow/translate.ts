@@ -10,7 +10,7 @@ import type { FlowStats10 } from './codec/v10/messages.js';
 import { OfEncodeError } from './codec/errors.js';
 import type { Action } from './codec/v13/actions.js';
 import type { Match, OxmField } from './codec/v13/oxm.js';
-import type { FlowEntry } from './datapath.js';
+import type { FlowEntry } from '../core/model.js';
 
 const OFPVID_PRESENT = 0x1000;
 

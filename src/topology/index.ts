@@ -10,3 +10,4 @@ export * from './paths.js';
 export * from './tree.js';
 export * from './snapshot.js';
 export * from './service.js';
+export * from './app-topology.js';

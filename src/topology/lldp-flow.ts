@@ -4,8 +4,8 @@
  * is reconciled like app flows; app flow mods must not delete or change it (see {@link touchesReservedFlows}).
  */
 import { OFPCML, OFPP } from '../openflow/codec/constants.js';
-import type { FlowSpec } from '../openflow/datapath.js';
-import type { FlowRule } from '../flows/service.js';
+import type { FlowSpec } from '../core/model.js';
+import type { FlowRule } from '../core/services.js';
 import { ETH_TYPE } from '../packet/index.js';
 
 /** Cookie bits reserved for the controller's own flows (the top 16 bits). */

@@ -13,7 +13,7 @@ import { dpidToHex } from '../core/ids.js';
 import { systemClock, type Clock, type Timer } from '../core/clock.js';
 import { OFPP } from '../openflow/codec/constants.js';
 import type { Datapath } from '../openflow/datapath.js';
-import type { FlowRecord, FlowRemovedReason, FlowScope } from '../flows/service.js';
+import type { FlowRecord, FlowRemovedReason, FlowScope } from '../core/services.js';
 
 import { ETH_TYPE, parsePacket, peekEthernet } from '../packet/index.js';
 import { isLivePort, LinkDiscovery, type LinkEvent, type ProbeVerdict } from './discovery.js';

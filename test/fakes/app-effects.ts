@@ -4,7 +4,7 @@
  * packet-outs, which the caller runs or hands back to the network's controller callback.
  */
 import type { Effects, PacketOutAt } from '../../src/apps/effects.js';
-import type { FlowRule } from '../../src/flows/service.js';
+import type { FlowRule } from '../../src/core/services.js';
 import type { FakeNetwork } from './fake-network.js';
 
 /** The flow service gives each app the top 16 bits of the cookie. */

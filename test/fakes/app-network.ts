@@ -3,7 +3,7 @@
  * flows (in its cookie) when they join, hosts named by number, and the hand-made frames the
  * tests send. Each test's subclass adds the app's shell (how packet-ins reach its logic).
  */
-import type { FlowRule } from '../../src/flows/service.js';
+import type { FlowRule } from '../../src/core/services.js';
 import { FakeNetwork, type FakeHost } from './fake-network.js';
 import type { FakeFlowTable } from './fake-flow-table.js';
 import { mac } from './topologies.js';

@@ -14,7 +14,7 @@ import { OFPFF, OFPGC, OFPGT, OFPR, OFPRR } from '../../src/openflow/codec/v13/e
 import type { Instruction } from '../../src/openflow/codec/v13/instructions.js';
 import type { Match } from '../../src/openflow/codec/v13/oxm.js';
 import type { Bucket } from '../../src/openflow/codec/v13/structs.js';
-import type { FlowEntry, FlowSpec, PacketOutSpec } from '../../src/openflow/datapath.js';
+import type { FlowEntry, FlowSpec, PacketOutSpec } from '../../src/core/model.js';
 import { actionsFrom10, actionsTo10, match10ToOxm, oxmToMatch10, portFrom10 } from '../../src/openflow/translate.js';
 import type { EmulatedSwitch } from './emulated-switch.js';
 import { filterSelects, matchesOverlap, matchesPacket, matchProblem, sameMatch } from './oxm-oracle.js';

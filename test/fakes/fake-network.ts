@@ -6,7 +6,7 @@
  * packet-outs inside the same walk, as a running controller would.
  */
 import { OFPP } from '../../src/openflow/codec/constants.js';
-import type { FlowSpec, PacketOutSpec } from '../../src/openflow/datapath.js';
+import type { FlowSpec, PacketOutSpec } from '../../src/core/model.js';
 import { FakeFlowTable, type Emission, type FakeFlowTableOptions, type GroupModSpec, type PipelineDrop, type RemovedNotice } from './fake-flow-table.js';
 import { flatten, frameOf, packetFromFrame, packetOf, type Packet, type PacketInput } from './fake-packet.js';
 import type { FieldValue } from './oxm-oracle.js';

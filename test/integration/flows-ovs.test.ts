@@ -4,9 +4,9 @@ import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
 import { OFPP } from '../../src/openflow/codec/constants.js';
 import { AppManager } from '../../src/apps/manager.js';
-import type { App, AppContext } from '../../src/apps/types.js';
+import type { App, AppContext } from '../../src/apps/app.js';
 import { ownerCookie, ownerIdFor } from '../../src/flows/cookie.js';
-import type { FlowRule } from '../../src/flows/service.js';
+import type { FlowRule } from '../../src/core/services.js';
 import { cleanupAll, createBridge, ensureOvs, waitFor, type FlowDump, type OfProtocol } from '../harness/ovs.js';
 
 beforeAll(async () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppManager } from '../../src/apps/manager.js';
-import { topologyView } from '../../src/apps/topology-view.js';
+import { appTopology } from '../../src/topology/app-topology.js';
 import { ClusterService, datapathSwitches, EtcdStore, loadOrCreateClusterSecret, resolveClusterConfig } from '../../src/cluster/index.js';
 import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
@@ -77,7 +77,7 @@ async function startInstance(id: string, endpoint: string, prefix: string): Prom
     datapaths: ctrl.datapaths,
     log: ctrl.log,
     // Each instance learns only the links into the switches it masters: apps read the merged view.
-    topology: topologyView(cluster.view.source(() => datapathSwitches(ctrl.datapaths))),
+    topology: appTopology(cluster.view.source(() => datapathSwitches(ctrl.datapaths))),
     config: { enabled: ['l2-learning'] },
     flowsConfig: { reconcileIntervalMs: 0 },
   });

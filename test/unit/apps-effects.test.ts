@@ -1,11 +1,11 @@
 /** applyEffects against a recording context (order, mastership, fallbacks), and the effects the apps' logic returns: l2-learning's per packet-in (re-declaring only what no longer stands), acl's sync, static-flows' follow. */
 import { describe, expect, it } from 'vitest';
 import { applyEffects, effects, installs, type Effects } from '../../src/apps/effects.js';
-import type { AppContext } from '../../src/apps/types.js';
+import type { AppContext } from '../../src/apps/app.js';
 import { L2Learning } from '../../src/apps/l2-learning/logic.js';
 import { aclSync } from '../../src/apps/acl/logic.js';
 import { checkStaticFlow, planFollow, type StaticFlow } from '../../src/apps/static-flows/logic.js';
-import type { FlowRecord, FlowRule } from '../../src/flows/service.js';
+import type { FlowRecord, FlowRule } from '../../src/core/services.js';
 import { OFP_NO_BUFFER, OFPP } from '../../src/openflow/codec/constants.js';
 import { parseMac } from '../../src/core/addr.js';
 
@@ -40,8 +40,8 @@ function recorder(slave: readonly bigint[] = [], refuse: readonly bigint[] = [])
       return !refuse.includes(dpid);
     },
   };
-  const datapaths = { get: (dpid: bigint) => ({ dpid, mastership: slave.includes(dpid) ? 'slave' : 'master' }) };
-  return { ctx: { flows, packets, datapaths, log: { warn: () => undefined } } as unknown as AppContext<object>, calls, current };
+  const devices = { canWrite: (dpid: bigint) => !slave.includes(dpid) };
+  return { ctx: { flows, packets, devices, log: { warn: () => undefined } } as unknown as AppContext<object>, calls, current };
 }
 
 function frame(dst: string, src: string): Buffer {

@@ -4,7 +4,7 @@ import { OFP_NO_BUFFER } from '../../src/openflow/codec/constants.js';
 import { Forwarding, defaultForwardingConfig, type ForwardingEffects as Effects, type ForwardingConfig } from '../../src/apps/forwarding/logic.js';
 import { hostsReached, type Trace } from '../fakes/fake-network.js';
 import { AppNetwork, testFrame } from '../fakes/app-network.js';
-import type { FlowRule } from '../../src/flows/service.js';
+import type { FlowRule } from '../../src/core/services.js';
 import { applyEffects } from '../fakes/app-effects.js';
 import { mac, ring as ringTopology, snapshot, snapshotOf, tree } from '../fakes/topologies.js';
 

@@ -5,7 +5,7 @@ import { L2Learning, defaultL2LearningConfig, type L2LearningConfig, type FloodP
 import { macToNumber } from '../../src/packet/mac.js';
 import { hostsReached, type Trace } from '../fakes/fake-network.js';
 import { AppNetwork, testFrame } from '../fakes/app-network.js';
-import type { FlowRule } from '../../src/flows/service.js';
+import type { FlowRule } from '../../src/core/services.js';
 import { APP_COOKIE_MASK } from '../fakes/app-effects.js';
 import { mac, ring as ringTopology, snapshotOf } from '../fakes/topologies.js';
 

@@ -18,7 +18,8 @@ import { loadAppModule } from '../../src/apps/registry.js';
 import { AppConfigError, resolveAppConfig } from '../../src/apps/schema.js';
 import { memoryAppStore, PrefixedStore } from '../../src/apps/store.js';
 import { MemoryMetrics } from '../../src/apps/metrics.js';
-import type { App, AppContext, PacketInEvent, TopologyService } from '../../src/apps/types.js';
+import type { TopologyService } from '../../src/core/services.js';
+import type { App, AppContext, PacketInEvent } from '../../src/apps/app.js';
 import { ownerIdFor } from '../../src/flows/cookie.js';
 import { bindFlowTable, FakeFlowTable } from '../fakes/fake-flow-table.js';
 import { flush, flushUntil } from '../fakes/flush.js';
@@ -349,7 +350,16 @@ describe.each([4, 1])('l2-learning app end to end on OpenFlow %s', (version) => 
 describe('l2-learning with a topology', () => {
   it('floods out of the ports the topology gives, not OFPP_FLOOD', async () => {
     const ctrl = controller();
-    const topology: TopologyService = { floodPorts: (_d, inPort) => [1, 3].filter((p) => p !== inPort), isEdgePort: () => true };
+    const topology: TopologyService = {
+      floodPorts: (_d, inPort) => [1, 3].filter((p) => p !== inPort),
+      isEdgePort: () => true,
+      isBlockedPort: () => false,
+      treeSignature: () => '',
+      snapshot: () => {
+        throw new Error('no snapshot in this test');
+      },
+      fabricVersion: () => undefined,
+    };
     const m = await manager(ctrl, { topology, config: { enabled: ['l2-learning'] } });
     const table = new FakeFlowTable();
     const { sw } = await connect(ctrl, m, table);

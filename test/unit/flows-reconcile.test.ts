@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OFPP } from '../../src/openflow/codec/constants.js';
 import type { Match } from '../../src/openflow/codec/v13/oxm.js';
-import type { FlowEntry, FlowSpec } from '../../src/openflow/datapath.js';
+import type { FlowEntry, FlowSpec } from '../../src/core/model.js';
 import { entrySatisfies, flowKey } from '../../src/flows/compare.js';
 import { cookieOwnerId, ownerCookie } from '../../src/flows/cookie.js';
 import { entryKey, planReconcile, type DesiredFlow, type ReconcilePolicy } from '../../src/flows/reconcile.js';

@@ -16,7 +16,8 @@ import { TopologyService } from '../../src/topology/service.js';
 import type { TopologyEvents } from '../../src/core/events.js';
 import { EmulatedFabric } from '../../bench/topology.js';
 import { ManualClock } from '../fakes/manual-clock.js';
-import { FlowService, type FlowScope } from '../../src/flows/service.js';
+import { FlowService } from '../../src/flows/service.js';
+import type { FlowScope } from '../../src/core/services.js';
 
 const SECRET = Buffer.alloc(32, 3);
 const running: { ctrl: Controller; service: TopologyService; fabric: EmulatedFabric }[] = [];

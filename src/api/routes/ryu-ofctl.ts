@@ -12,7 +12,8 @@ import type { MeterBand } from '../../openflow/codec/v13/structs.js';
 import { encodeInstructions } from '../../openflow/codec/v13/instructions.js';
 import { matchLength } from '../../openflow/codec/v13/oxm.js';
 import { Writer } from '../../openflow/codec/writer.js';
-import { FLOW_COMMANDS, type Datapath, type FlowCommand, type FlowSpec } from '../../openflow/datapath.js';
+import { FLOW_COMMANDS, type Datapath } from '../../openflow/datapath.js';
+import type { FlowCommand, FlowSpec } from '../../core/model.js';
 import { portFrom10 } from '../../openflow/translate.js';
 import { ApiError } from '../errors.js';
 import {

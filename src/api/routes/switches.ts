@@ -1,7 +1,8 @@
 /** Native API: switches, their ports (and port mod), description, features, role, flows, groups, meters and stats. */
 import type { FastifyInstance } from 'fastify';
 import { OFPCR_ROLE, OFPGC, OFPMC, OFPPC, OFPPS } from '../../openflow/codec/v13/enums.js';
-import type { Datapath, FlowCommand } from '../../openflow/datapath.js';
+import type { Datapath } from '../../openflow/datapath.js';
+import type { FlowCommand } from '../../core/model.js';
 import { ownerCookie as cookieOfOwner, ownerIdFor, OWNER_COOKIE_MASK } from '../../flows/cookie.js';
 import { ApiError } from '../errors.js';
 import {

@@ -7,7 +7,7 @@
 import { dpidToHex } from '../../core/ids.js';
 import { applyEffects, installs } from '../effects.js';
 import { sameStored, StoreFollower, type StoreValue } from '../store.js';
-import type { App, AppContext, PacketInResult } from '../types.js';
+import type { App, AppContext, PacketInResult } from '../app.js';
 import { aclSchema, aclFlows, aclSync, AclRuleError, checkRule, defaultAclConfig, firstMatch, type AclConfig, type AclRule } from './logic.js';
 
 export { aclFlows, aclSync, checkRule, firstMatch, matchesOverlap, ruleMatch, packetMatches, AclRuleError, defaultAclConfig, aclSchema, type AclConfig, type AclRule, type AclRuleInput, type AclMatch } from './logic.js';
@@ -54,7 +54,7 @@ export function aclApp(): AclApp {
   const sync = (): void => {
     const c = ctx;
     if (!c) return;
-    for (const dp of c.datapaths.list()) void applyEffects(c, aclSync(rules, dp.dpid, cfg));
+    for (const dp of c.devices.list()) void applyEffects(c, aclSync(rules, dp.dpid, cfg));
   };
 
   const persist = async (): Promise<void> => {

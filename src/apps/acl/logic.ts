@@ -9,7 +9,7 @@ import { OFPCML, OFPP } from '../../openflow/codec/constants.js';
 import type { Action } from '../../openflow/codec/v13/actions.js';
 import type { OxmField } from '../../openflow/codec/v13/oxm.js';
 import { flowKey } from '../../flows/compare.js';
-import type { FlowRule } from '../../flows/service.js';
+import type { FlowRule } from '../../core/services.js';
 import { ETH_TYPE, IP_PROTO } from '../../packet/constants.js';
 import { parsePacket, type ParsedPacket } from '../../packet/packet.js';
 import { parseIpv4, parseMac } from '../../core/addr.js';

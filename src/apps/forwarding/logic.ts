@@ -8,12 +8,12 @@
 import { OFP_NO_BUFFER, OFPCML, OFPP } from '../../openflow/codec/constants.js';
 import type { Action } from '../../openflow/codec/v13/actions.js';
 import { OFPVID_PRESENT, type Match, type OxmField } from '../../openflow/codec/v13/oxm.js';
-import type { FlowRule } from '../../flows/service.js';
+import type { FlowRule } from '../../core/services.js';
 import { ETH_TYPE } from '../../packet/constants.js';
 import { peekEthernet } from '../../packet/ethernet.js';
 import { isMulticastMacNumber, macToNumber, numberToMac } from '../../packet/mac.js';
 import { effects, type Effects, type PacketOutAt } from '../effects.js';
-import { outputActions, packetOutOf } from '../packets.js';
+import { outputActions, packetOutOf } from '../../openflow/packet-out.js';
 import { linkSignature, pathHops, type Hop, type Location, type PathTopology } from '../paths.js';
 import { bool, defaultsOf, int, num, oneOf, section, type ConfigOf } from '../../core/config-schema.js';
 

@@ -5,7 +5,7 @@
  */
 import { OFPPC, OFPPS } from '../../openflow/codec/v13/enums.js';
 import { applyEffects, installs } from '../effects.js';
-import type { App, AppContext, PacketInResult } from '../types.js';
+import type { App, AppContext, PacketInResult } from '../app.js';
 import { l2LearningSchema, L2Learning, type L2LearningConfig } from './logic.js';
 
 export { L2Learning, defaultL2LearningConfig, l2LearningSchema, type L2LearningConfig, type L2Decision } from './logic.js';
@@ -28,10 +28,10 @@ export function l2LearningApp(): App<L2LearningConfig> {
       logic = new L2Learning(
         c.config,
         topo ? (dpid, inPort) => topo.floodPorts(dpid, inPort) : undefined,
-        topo?.isBlockedPort ? (dpid, port) => topo.isBlockedPort!(dpid, port) : undefined,
+        topo ? (dpid, port) => topo.isBlockedPort(dpid, port) : undefined,
         (rec) => c.flows.isCurrent(rec),
       );
-      treeSignature = topo?.treeSignature?.();
+      treeSignature = topo?.treeSignature();
       const l = logic;
       c.every(Math.max(1000, (c.config.macAgeSec * 1000) / 4), (now) => void l.expire(now));
     },
@@ -48,7 +48,7 @@ export function l2LearningApp(): App<L2LearningConfig> {
 
     onTopologyChanged() {
       // Learned ports follow the broadcast tree; when it changes they may point along a loop.
-      const sig = ctx?.topology?.treeSignature?.();
+      const sig = ctx?.topology?.treeSignature();
       if (!ctx || !logic || sig === undefined || sig === treeSignature) return;
       treeSignature = sig;
       void applyEffects(ctx, logic.treeChanged());

@@ -5,12 +5,13 @@
  */
 import { OFPCML, OFPP } from '../../openflow/codec/constants.js';
 import type { Action } from '../../openflow/codec/v13/actions.js';
+import type { PacketOutSpec } from '../../core/model.js';
 import { ETH_TYPE } from '../../packet/constants.js';
 import { peekEthernet } from '../../packet/ethernet.js';
 import { isMulticastMacNumber, numberToMac } from '../../packet/mac.js';
-import type { FlowRecord, FlowRule } from '../../flows/service.js';
-import type { Effects, FlowAt, PacketOutAt, PacketOutSpec, Withdrawal } from '../effects.js';
-import { FLOOD_ACTIONS, outputActions, packetOutOf } from '../packets.js';
+import type { FlowRecord, FlowRule } from '../../core/services.js';
+import type { Effects, FlowAt, PacketOutAt, Withdrawal } from '../effects.js';
+import { FLOOD_ACTIONS, outputActions, packetOutOf } from '../../openflow/packet-out.js';
 import { bool, defaultsOf, int, num, section, type ConfigOf } from '../../core/config-schema.js';
 
 /** Settings schema of `apps.settings.l2-learning`. */

@@ -2,15 +2,15 @@
  * The built-in `packetin-meter` app: on each OpenFlow 1.3 switch with meter support, a meter with
  * a drop band caps what reaches the controller through a catch-all flow just above the
  * table-miss (Faucet's packetin_pps). 1.0 switches and switches without meters are skipped and
- * logged. The meter is deleted when the app stops (its flow goes with the app's flows).
+ * logged. The meter is the app's through its meter service, so it is deleted when the app stops,
+ * after its flow.
  */
 import { OfErrorReply } from '../../openflow/errors.js';
 import { OFPET } from '../../openflow/codec/constants.js';
-import { OFPMC } from '../../openflow/codec/v13/enums.js';
 import type { MeterFeaturesReply } from '../../openflow/codec/v13/multipart.js';
-import type { Datapath } from '../../openflow/datapath.js';
 import { applyEffects, installs } from '../effects.js';
-import type { App, AppContext } from '../types.js';
+import type { SwitchView } from '../../core/services.js';
+import type { App, AppContext } from '../app.js';
 import { packetInMeterSchema, planMeter, type MeterPlan, type PacketInMeterConfig } from './logic.js';
 import { dpidToHex } from '../../core/ids.js';
 
@@ -30,27 +30,27 @@ export function packetInMeterApp(): PacketInMeterApp {
   let ctx: AppContext<PacketInMeterConfig> | undefined;
   const state = new Map<bigint, string>();
 
-  const features = async (dp: Datapath): Promise<MeterFeaturesReply | undefined> => {
+  const features = async (c: AppContext<PacketInMeterConfig>, dpid: bigint): Promise<MeterFeaturesReply | undefined> => {
     try {
-      const body = await dp.multipart({ type: 'meter_features' });
+      const body = await c.devices.multipart(dpid, { type: 'meter_features' });
       return body.type === 'meter_features' ? body : undefined;
     } catch {
       return undefined;
     }
   };
 
-  const apply = async (c: AppContext<PacketInMeterConfig>, dp: Datapath, plan: MeterPlan): Promise<void> => {
+  const apply = async (c: AppContext<PacketInMeterConfig>, dp: SwitchView, plan: MeterPlan): Promise<void> => {
     if (plan.kind === 'skip') {
       state.set(dp.dpid, `skipped: ${plan.reason}`);
       c.log.info({ dpid: dp.dpidHex, reason: plan.reason }, 'packet-in meter skipped on this switch');
       return;
     }
     try {
-      await dp.meterMod(OFPMC.ADD, plan.flags, plan.meterId, plan.bands);
+      await c.meters.add(dp.dpid, plan.meterId, plan);
     } catch (e) {
       // Left from an earlier run: make it what we want.
       if (!(e instanceof OfErrorReply && e.reply.errType === OFPET.METER_MOD_FAILED && e.reply.code === OFPMMFC_METER_EXISTS)) throw e;
-      await dp.meterMod(OFPMC.MODIFY, plan.flags, plan.meterId, plan.bands);
+      await c.meters.modify(dp.dpid, plan.meterId, plan);
     }
     void applyEffects(c, installs(dp.dpid, [plan.flow]));
     state.set(dp.dpid, 'metered');
@@ -66,17 +66,10 @@ export function packetInMeterApp(): PacketInMeterApp {
       state.clear();
     },
 
-    async stop() {
-      const c = ctx;
+    stop() {
+      // The meters go with the app's meter service, after its flows.
       ctx = undefined;
-      if (!c) return;
-      const dels: Promise<void>[] = [];
-      for (const [dpid, s] of state) {
-        const dp = c.datapaths.get(dpid);
-        if (s === 'metered' && dp?.connected) dels.push(dp.meterMod(OFPMC.DELETE, 0, c.config.meterId, []).catch(() => undefined));
-      }
       state.clear();
-      await Promise.all(dels);
     },
 
     status: () => Object.fromEntries([...state].map(([d, s]) => [dpidToHex(d), s])),
@@ -84,9 +77,9 @@ export function packetInMeterApp(): PacketInMeterApp {
     async onSwitchConnected(e) {
       const c = ctx;
       if (!c) return;
-      const dp = c.datapaths.get(e.dpid);
+      const dp = c.devices.get(e.dpid);
       if (!dp) return;
-      const f = dp.version >= 4 ? await features(dp) : undefined;
+      const f = dp.version >= 4 ? await features(c, dp.dpid) : undefined;
       await apply(c, dp, planMeter(dp.version, f, c.config));
     },
 

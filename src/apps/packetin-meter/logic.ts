@@ -8,7 +8,7 @@ import { OFPCML, OFPP } from '../../openflow/codec/constants.js';
 import { OFPMBT, OFPMF } from '../../openflow/codec/v13/enums.js';
 import type { MeterFeaturesReply } from '../../openflow/codec/v13/multipart.js';
 import type { MeterBand } from '../../openflow/codec/v13/structs.js';
-import type { FlowRule } from '../../flows/service.js';
+import type { FlowRule } from '../../core/services.js';
 import { defaultsOf, int, section, type ConfigOf } from '../../core/config-schema.js';
 
 /** Settings schema of `apps.settings.packetin-meter`. */

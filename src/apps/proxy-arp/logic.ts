@@ -4,7 +4,7 @@
  * for a known host never floods. Unknown targets, gratuitous ARP and replies fall through.
  */
 import { OFPP } from '../../openflow/codec/constants.js';
-import type { PacketOutSpec } from '../effects.js';
+import type { PacketOutSpec } from '../../core/model.js';
 import { arpReply } from '../../packet/arp.js';
 import { ARP_OP, ETH_TYPE } from '../../packet/constants.js';
 import { peekEthernet } from '../../packet/ethernet.js';

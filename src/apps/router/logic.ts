@@ -8,7 +8,7 @@
 import { OFPP } from '../../openflow/codec/constants.js';
 import type { Action } from '../../openflow/codec/v13/actions.js';
 import type { OxmField } from '../../openflow/codec/v13/oxm.js';
-import type { FlowRule } from '../../flows/service.js';
+import type { FlowRule } from '../../core/services.js';
 import { arpRequest, arpReply } from '../../packet/arp.js';
 import { internetChecksum } from '../../packet/checksum.js';
 import { ARP_OP, ETH_TYPE, ICMP_TYPE, IP_PROTO } from '../../packet/constants.js';
@@ -17,7 +17,7 @@ import { macToNumber } from '../../packet/mac.js';
 import { buildPacket, parsePacket } from '../../packet/packet.js';
 import { formatIpv4, parseIpv4, parseMac } from '../../core/addr.js';
 import { effects, type Effects } from '../effects.js';
-import { outputActions } from '../packets.js';
+import { outputActions } from '../../openflow/packet-out.js';
 import { linkSignature, type Location, type PathTopology } from '../paths.js';
 import { defaultsOf, int, list, section, str, type ConfigOf } from '../../core/config-schema.js';
 

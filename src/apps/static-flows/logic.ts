@@ -5,7 +5,7 @@
 import { validateMatch, type Match, type OxmField } from '../../openflow/codec/v13/oxm.js';
 import type { Action } from '../../openflow/codec/v13/actions.js';
 import { validateInstructions, type Instruction } from '../../openflow/codec/v13/instructions.js';
-import type { FlowRule } from '../../flows/service.js';
+import type { FlowRule } from '../../core/services.js';
 import { dpidToHex, parseDpid } from '../../core/ids.js';
 import { effects, type Effects, type FlowAt } from '../effects.js';
 import { sameStored } from '../store.js';

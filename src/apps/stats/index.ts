@@ -2,9 +2,9 @@
  * The built-in `stats` app: polls every switch's port and flow counters at an interval into the
  * app metrics and a latest-stats view the API reads (`latest()`, `forSwitch(dpid)`).
  */
-import type { Datapath } from '../../openflow/datapath.js';
+import type { SwitchView } from '../../core/services.js';
 import { bool, defaultsOf, int, section, type ConfigOf } from '../../core/config-schema.js';
-import type { App, AppContext } from '../types.js';
+import type { App, AppContext } from '../app.js';
 import { StatsView, type PortCounters, type SwitchStats } from './logic.js';
 
 export { StatsView, type SwitchStats, type PortView, type FlowView, type PortCounters, type FlowCounters, type PortDeltas } from './logic.js';
@@ -52,11 +52,11 @@ export function statsApp(): StatsApp {
       }
     | undefined;
 
-  const pollOne = async (c: AppContext<StatsConfig>, dp: Datapath): Promise<void> => {
+  const pollOne = async (c: AppContext<StatsConfig>, dp: SwitchView): Promise<void> => {
     const t0 = performance.now();
     try {
       if (c.config.portStats) {
-        const body = await dp.portStats();
+        const body = await c.devices.portStats(dp.dpid);
         const ports = (body.type === 'port_stats' || body.type === 'port' ? body.ports : []) as readonly PortCounters[];
         const d = view.recordPorts(dp.dpid, c.now(), ports);
         m?.rxBytes.inc(d.rxBytes);
@@ -65,7 +65,7 @@ export function statsApp(): StatsApp {
         m?.txPackets.inc(d.txPackets);
         m?.dropped.inc(d.rxDropped + d.txDropped);
       }
-      if (c.config.flowStats) view.recordFlows(dp.dpid, c.now(), await dp.flowStats());
+      if (c.config.flowStats) view.recordFlows(dp.dpid, c.now(), await c.devices.flowStats(dp.dpid));
       m?.polls.inc();
     } catch (e) {
       m?.errors.inc();
@@ -77,7 +77,7 @@ export function statsApp(): StatsApp {
   const pollAll = async (): Promise<void> => {
     const c = ctx;
     if (!c) return;
-    await Promise.all(c.datapaths.list().filter((dp) => dp.connected).map((dp) => pollOne(c, dp)));
+    await Promise.all(c.devices.list().filter((dp) => dp.connected).map((dp) => pollOne(c, dp)));
   };
 
   return {

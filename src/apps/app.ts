@@ -1,13 +1,11 @@
 /**
  * What an app is and what it gets: the App shape (name, packet-in priority, config schema,
- * start/stop, event handlers) and its AppContext of typed services. Apps import nothing that
+ * start/stop, event handlers) and its AppContext of the core services. Apps import nothing that
  * touches sockets, `net` or fastify: every effect goes through these services.
  */
-import type { TopologySnapshot } from '../core/model.js';
 import type { Logger } from 'pino';
 import type { ControllerEvents } from '../core/events.js';
-import type { FlowScope } from '../flows/service.js';
-import type { Datapath, PacketOutSpec } from '../openflow/datapath.js';
+import type { DeviceService, FlowScope, GroupService, HostService, MeterService, PacketService, TopologyService } from '../core/services.js';
 import type { Metrics } from './metrics.js';
 import type { ConfigSchema } from './schema.js';
 import type { KeyValueStore } from './store.js';
@@ -25,7 +23,7 @@ export type PortRemovedEvent = ControllerEvents['portRemoved'][0];
 export type PacketInEvent = ControllerEvents['packetIn'][0];
 export type FlowRemovedEvent = ControllerEvents['flowRemoved'][0];
 export type ErrorReceivedEvent = ControllerEvents['errorReceived'][0];
-/** Coalesced topology change (links, hosts), with the new snapshot. */
+/** Coalesced topology change (links, hosts), with the new snapshot: the one "topology changed" signal. */
 export type TopologyChangedEvent = ControllerEvents['topologyChanged'][0];
 
 /** Handler results: synchronous, or a promise whose rejection counts as a failure of the app. */
@@ -66,83 +64,22 @@ export interface App<C extends object = Record<string, never>> {
 /** An app object, or a function making a fresh one (preferred: each enable gets clean state). */
 export type AppDefinition = App<object> | (() => App<object>);
 
-/** The connected switches. */
-export interface DatapathService {
-  get(dpid: bigint): Datapath | undefined;
-  /** Connected switches, by ascending dpid. */
-  list(): Datapath[];
-  readonly size: number;
-}
-
-/**
- * What apps need from the topology service (src/topology). Optional in the context: without
- * it, apps flood with OFPP_FLOOD and treat every port as an edge port.
- */
-export interface TopologyService {
-  /**
-   * Ports a packet that entered `dpid` at `inPort` should be flooded out of: edge ports plus the
-   * switch's links on the loop-free broadcast tree, never `inPort`. Empty: drop.
-   */
-  floodPorts(dpid: bigint, inPort: number): readonly number[];
-  /** True when no switch link is known on the port (a host may sit there). */
-  isEdgePort(dpid: bigint, port: number): boolean;
-  /**
-   * True for a switch-link port that is not on the broadcast tree: a frame arriving there went
-   * round a loop (or followed a path learned before the tree changed); do not learn from it.
-   */
-  isBlockedPort?(dpid: bigint, port: number): boolean;
-  /** A text that changes exactly when the broadcast tree changes (state learned along the old tree is then stale). */
-  treeSignature?(): string;
-  /** The current topology snapshot (links, hosts, paths), for apps that compute paths. */
-  snapshot?(): TopologySnapshot;
-  /**
-   * An identity that changes exactly when switches, ports or links change, not when hosts do:
-   * cheap enough to check per packet-in before asking for a snapshot.
-   */
-  fabricVersion?(): unknown;
-}
-
-/** A host as the host tracker knows it (structurally the topology's Host). */
-export interface AppHost {
-  readonly mac: string;
-  readonly vlan?: number;
-  readonly ipv4: readonly string[];
-  readonly ipv6: readonly string[];
-  readonly location: { readonly dpid: bigint; readonly port: number };
-}
-
-/** Host lookups (optional in the context, like the topology). */
-export interface HostService {
-  /** The host with this MAC (`aa:bb:cc:dd:ee:ff`), on any VLAN. */
-  findByMac(mac: string): AppHost | undefined;
-  list(): readonly AppHost[];
-}
-
-/**
- * Sending packets. Every call returns false, sending nothing, when the switch is not connected
- * or, in cluster mode, when another instance masters it (this instance holds the slave role and
- * may not write): not an error, the master instance handles the same packet.
- */
-export interface PacketService {
-  packetOut(dpid: bigint, spec: PacketOutSpec): boolean;
-  /**
-   * Floods a packet that came in at `inPort`: out of the topology's broadcast-tree ports when a
-   * topology is present, with OFPP_FLOOD when not. `bufferId` is used when it is not OFP_NO_BUFFER.
-   */
-  flood(dpid: bigint, inPort: number, bufferId: number, data: Buffer): boolean;
-}
-
 /** Everything an app may use. */
 export interface AppContext<C extends object = Record<string, never>> {
   readonly name: string;
   /** The app's settings: its schema's defaults overlaid with `apps.settings.<name>`. */
   readonly config: Readonly<C>;
   readonly log: Logger;
-  readonly datapaths: DatapathService;
+  /** The connected switches, read only. */
+  readonly devices: DeviceService;
   readonly topology: TopologyService | undefined;
   readonly hosts: HostService | undefined;
   /** Flows in this app's cookie space; all of them are removed when the app stops. */
   readonly flows: FlowScope;
+  /** Groups this app adds; deleted when the app stops. */
+  readonly groups: GroupService;
+  /** Meters this app adds; deleted when the app stops. */
+  readonly meters: MeterService;
   readonly packets: PacketService;
   /** This app's namespace of the controller's store. */
   readonly store: KeyValueStore;

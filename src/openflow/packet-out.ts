@@ -1,7 +1,7 @@
 /** Small builders of packet-out actions shared by the packet service and apps' pure logic. */
-import { OFP_NO_BUFFER, OFPP } from '../openflow/codec/constants.js';
-import type { Action } from '../openflow/codec/v13/actions.js';
-import type { PacketOutSpec } from '../openflow/datapath.js';
+import { OFP_NO_BUFFER, OFPP } from './codec/constants.js';
+import type { Action } from './codec/v13/actions.js';
+import type { PacketOutSpec } from '../core/model.js';
 
 /** One output to OFPP_FLOOD (every port but the input one, as the switch itself decides). */
 export const FLOOD_ACTIONS: readonly Action[] = Object.freeze([{ type: 'output', port: OFPP.FLOOD }] as const);
