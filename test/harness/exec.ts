@@ -3,13 +3,32 @@ import { createServer } from 'node:net';
 
 export { CommandError, findExecutable, run, runSyncQuiet, whichSystem, type RunOptions, type RunResult } from '../../src/lab/exec.js';
 
-/** Polls `fn` until it returns a truthy value (resolved with it) or `timeoutMs` passes (rejects with the last error or value). */
-export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, intervalMs = 200): Promise<NonNullable<T>> {
+/** How `waitFor` polls and what it says when it gives up. */
+export interface WaitForOptions {
+  /** Give up after this long; default 10 s. */
+  readonly timeoutMs?: number;
+  /** Pause between two polls; default 200 ms. */
+  readonly intervalMs?: number;
+  /** What was awaited, named in the error on timeout; a function is called only then (to add a diagnosis). */
+  readonly message?: string | (() => string | Promise<string>);
+}
+
+/**
+ * The one way integration and lab tests wait on real OVS, etcd, Mininet or processes: polls
+ * `condition` until it returns a truthy value (resolved with it) or `timeoutMs` passes (rejects
+ * naming `message` and the last value or error). A throwing condition counts as "not yet".
+ * The positional form `waitFor(fn, timeoutMs, intervalMs)` is kept for older callers.
+ */
+export async function waitFor<T>(condition: () => T | Promise<T>, options?: WaitForOptions | number, intervalMs?: number): Promise<NonNullable<T>> {
+  const opts: WaitForOptions = typeof options === 'number' ? { timeoutMs: options, ...(intervalMs !== undefined ? { intervalMs } : {}) } : (options ?? {});
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const stepMs = opts.intervalMs ?? 200;
+  // Wall time is the point here: these tests wait on real processes and kernels.
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
-      const v = await fn();
+      const v = await condition();
       if (v) return v as NonNullable<T>;
       last = v;
     } catch (err) {
@@ -17,9 +36,10 @@ export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, i
     }
     if (Date.now() >= deadline) {
       const detail = last instanceof Error ? last.message : JSON.stringify(last);
-      throw new Error(`waitFor: condition not met within ${timeoutMs} ms (last: ${detail})`);
+      const what = typeof opts.message === 'function' ? await opts.message() : (opts.message ?? 'condition');
+      throw new Error(`waitFor: ${what} not met within ${timeoutMs} ms (last: ${detail})`);
     }
-    await new Promise((r) => setTimeout(r, intervalMs));
+    await new Promise((r) => setTimeout(r, stepMs));
   }
 }
 

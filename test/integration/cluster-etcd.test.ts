@@ -13,6 +13,7 @@ import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
 import { dpidToHex } from '../../src/core/ids.js';
 import { EtcdProxy, startEtcd, type EtcdServer } from '../harness/etcd.js';
+import { waitFor } from '../harness/exec.js';
 
 let etcd: EtcdServer;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -34,15 +35,9 @@ afterEach(async () => {
   }
 });
 
+/** Only for fixed waits that check nothing happens meanwhile; conditions are awaited with waitFor. */
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 /** A fresh key prefix per test, so tests do not see each other's state. */
 function freshPrefix(): string {
@@ -221,14 +216,14 @@ describe('membership', () => {
     const prefix = freshPrefix();
     const a = await startInstance('a', prefix);
     const b = await startInstance('b', prefix);
-    await until('both members', () => a.cluster.liveMembers().length === 2 && b.cluster.liveMembers().length === 2);
+    await waitFor(() => a.cluster.liveMembers().length === 2 && b.cluster.liveMembers().length === 2, { timeoutMs: 10_000, intervalMs: 20, message: 'both members' });
     expect(a.cluster.clusterStatus().members.map((m) => [m.instanceId, m.self, m.health])).toEqual([
       ['a', true, 'healthy'],
       ['b', false, 'healthy'],
     ]);
     const t0 = Date.now();
     await kill(b);
-    await until('b expired', () => !a.cluster.liveMembers().includes('b'), 6_000);
+    await waitFor(() => !a.cluster.liveMembers().includes('b'), { timeoutMs: 6_000, intervalMs: 20, message: 'b expired' });
     const took = Date.now() - t0;
     expect(took).toBeLessThan(3_000 + 1_000);
     expect(took).toBeGreaterThan(1_000); // it really waited for the lease, not for a revoke
@@ -238,12 +233,12 @@ describe('membership', () => {
     const prefix = freshPrefix();
     const a = await startInstance('a', prefix);
     const b = await startInstance('b', prefix);
-    await until('both members', () => a.cluster.liveMembers().length === 2);
+    await waitFor(() => a.cluster.liveMembers().length === 2, { timeoutMs: 10_000, intervalMs: 20, message: 'both members' });
     const t0 = Date.now();
     b.alive = false;
     await b.cluster.stop();
     await b.ctrl.stop();
-    await until('b gone', () => !a.cluster.liveMembers().includes('b'), 2_000);
+    await waitFor(() => !a.cluster.liveMembers().includes('b'), { timeoutMs: 2_000, intervalMs: 20, message: 'b gone' });
     expect(Date.now() - t0).toBeLessThan(1_000);
   });
 });
@@ -252,10 +247,10 @@ describe('three instances over emulated switches', () => {
   it('one master per switch, balanced, with etcd terms as generation ids', async () => {
     const prefix = freshPrefix();
     const inst = [await startInstance('i1', prefix), await startInstance('i2', prefix), await startInstance('i3', prefix)];
-    await until('members', () => inst.every((i) => i.cluster.liveMembers().length === 3));
+    await waitFor(() => inst.every((i) => i.cluster.liveMembers().length === 3), { timeoutMs: 10_000, intervalMs: 20, message: 'members' });
     const sws = await switches(6, inst);
     const split = watchSplitBrain(inst, sws);
-    await until('one master per switch', () => settled(inst, sws), 10_000);
+    await waitFor(() => settled(inst, sws), { timeoutMs: 10_000, intervalMs: 20, message: 'one master per switch' });
     expect(Object.values(loads(inst, sws))).toEqual([2, 2, 2]);
     for (const sw of sws) {
       const gen = inst[0]!.cluster.generationOf(sw.dpid)!;
@@ -273,11 +268,11 @@ describe('three instances over emulated switches', () => {
   it('a killed instance loses its switches to the others within TTL + 1 s; nobody writes without being master', async () => {
     const prefix = freshPrefix();
     const inst = [await startInstance('i1', prefix), await startInstance('i2', prefix), await startInstance('i3', prefix)];
-    await until('members', () => inst.every((i) => i.cluster.liveMembers().length === 3));
+    await waitFor(() => inst.every((i) => i.cluster.liveMembers().length === 3), { timeoutMs: 10_000, intervalMs: 20, message: 'members' });
     const sws = await switches(6, inst);
-    await until('settled', () => settled(inst, sws), 10_000);
+    await waitFor(() => settled(inst, sws), { timeoutMs: 10_000, intervalMs: 20, message: 'settled' });
     // The masters write all along (LLDP probes are packet-outs), so the foreign-write check means something.
-    await until('probes flowing', () => sws.every((sw) => sw.writes.some((w) => w.accepted && w.type === 'packet_out')), 5_000);
+    await waitFor(() => sws.every((sw) => sw.writes.some((w) => w.accepted && w.type === 'packet_out')), { timeoutMs: 5_000, intervalMs: 20, message: 'probes flowing' });
     const split = watchSplitBrain(inst, sws);
     const victim = inst[1]!;
     const theirs = sws.filter((sw) => sw.master === 1);
@@ -285,11 +280,11 @@ describe('three instances over emulated switches', () => {
     const gens = new Map(theirs.map((sw) => [sw.dpid, sw.maxGenerationId!]));
     const t0 = performance.now();
     await kill(victim);
-    await until('new masters', () => theirs.every((sw) => sw.master !== undefined && sw.master !== 1), 6_000);
+    await waitFor(() => theirs.every((sw) => sw.master !== undefined && sw.master !== 1), { timeoutMs: 6_000, intervalMs: 20, message: 'new masters' });
     const took = performance.now() - t0;
     expect(took).toBeLessThan(3_000 + 1_000);
     for (const sw of theirs) expect(sw.maxGenerationId! > gens.get(sw.dpid)!).toBe(true);
-    await until('settled', () => settled(inst, sws), 5_000);
+    await waitFor(() => settled(inst, sws), { timeoutMs: 5_000, intervalMs: 20, message: 'settled' });
     expect(Object.values(loads(inst, sws)).sort()).toEqual([3, 3]);
     for (const sw of sws) expect(sw.foreignWrites()).toEqual([]);
     expect(split.stop()).toEqual([]);
@@ -298,9 +293,9 @@ describe('three instances over emulated switches', () => {
   it('an instance cut off etcd demotes itself before its lease expires; its stale generation is refused', async () => {
     const prefix = freshPrefix();
     const inst = [await startInstance('i1', prefix), await startInstance('i2', prefix, { proxy: true }), await startInstance('i3', prefix)];
-    await until('members', () => inst.every((i) => i.cluster.liveMembers().length === 3));
+    await waitFor(() => inst.every((i) => i.cluster.liveMembers().length === 3), { timeoutMs: 10_000, intervalMs: 20, message: 'members' });
     const sws = await switches(6, inst);
-    await until('settled', () => settled(inst, sws), 10_000);
+    await waitFor(() => settled(inst, sws), { timeoutMs: 10_000, intervalMs: 20, message: 'settled' });
     const split = watchSplitBrain(inst, sws);
     const cut = inst[1]!;
     const theirs = sws.filter((sw) => sw.master === 1);
@@ -309,10 +304,10 @@ describe('three instances over emulated switches', () => {
     const t0 = performance.now();
     cut.proxy!.cut();
     let demotedAt = 0;
-    await until('self-demotion', () => theirs.every((sw) => cut.ctrl.datapaths.get(sw.dpid)?.mastership === 'slave'), 4_000);
+    await waitFor(() => theirs.every((sw) => cut.ctrl.datapaths.get(sw.dpid)?.mastership === 'slave'), { timeoutMs: 4_000, intervalMs: 20, message: 'self-demotion' });
     demotedAt = performance.now() - t0;
     expect(cut.cluster.healthy).toBe(false);
-    await until('new masters', () => theirs.every((sw) => sw.master !== undefined && sw.master !== 1), 6_000);
+    await waitFor(() => theirs.every((sw) => sw.master !== undefined && sw.master !== 1), { timeoutMs: 6_000, intervalMs: 20, message: 'new masters' });
     const takenAt = performance.now() - t0;
     // Demoted before the lease can expire (TTL 3 s, margin 1 s), and before anyone took over.
     expect(demotedAt).toBeLessThan(2_600);
@@ -329,8 +324,8 @@ describe('three instances over emulated switches', () => {
     for (const sw of sws) expect(sw.foreignWrites()).toEqual([]);
     // Healed: it registers again under a new lease and gets its share back.
     cut.proxy!.heal();
-    await until('rejoined', () => cut.cluster.healthy && inst[0]!.cluster.liveMembers().includes('i2'), 15_000);
-    await until('rebalanced', () => settled(inst, sws) && Object.values(loads(inst, sws)).every((n) => n === 2), 10_000);
+    await waitFor(() => cut.cluster.healthy && inst[0]!.cluster.liveMembers().includes('i2'), { timeoutMs: 15_000, intervalMs: 20, message: 'rejoined' });
+    await waitFor(() => settled(inst, sws) && Object.values(loads(inst, sws)).every((n) => n === 2), { timeoutMs: 10_000, intervalMs: 20, message: 'rebalanced' });
     for (const sw of sws) expect(sw.foreignWrites()).toEqual([]);
     expect(split.stop()).toEqual([]);
   });
@@ -339,13 +334,13 @@ describe('three instances over emulated switches', () => {
     const prefix = freshPrefix();
     const inst = [await startInstance('i1', prefix), await startInstance('i2', prefix)];
     const sws = await switches(6, inst);
-    await until('settled', () => settled(inst, sws), 10_000);
+    await waitFor(() => settled(inst, sws), { timeoutMs: 10_000, intervalMs: 20, message: 'settled' });
     expect(Object.values(loads(inst, sws))).toEqual([3, 3]);
     const split = watchSplitBrain(inst, sws);
     const third = await startInstance('i3', prefix);
     inst.push(third);
     for (const sw of sws) await sw.connect(third.port);
-    await until('rebalanced', () => settled(inst, sws) && Object.values(loads(inst, sws)).every((n) => n === 2), 10_000);
+    await waitFor(() => settled(inst, sws) && Object.values(loads(inst, sws)).every((n) => n === 2), { timeoutMs: 10_000, intervalMs: 20, message: 'rebalanced' });
     for (const sw of sws) expect(sw.foreignWrites()).toEqual([]);
     expect(split.stop()).toEqual([]);
   });
@@ -364,32 +359,33 @@ describe('three instances over emulated switches', () => {
       await startInstance('i2', prefix, { topology: t2, cluster }),
       await startInstance('i3', prefix, { topology: topo([]), cluster }),
     ];
-    await until('members', () => inst.every((i) => i.cluster.liveMembers().length === 3));
+    await waitFor(() => inst.every((i) => i.cluster.liveMembers().length === 3), { timeoutMs: 10_000, intervalMs: 20, message: 'members' });
     for (const i of inst) i.ctrl.bus.emit('linkAdded', { link: link(0n, 0n) }); // "something changed": publish
-    await until('merged', () => inst.every((i) => i.cluster.view.links().length === 2 && i.cluster.view.hosts().length === 1), 5_000);
+    await waitFor(() => inst.every((i) => i.cluster.view.links().length === 2 && i.cluster.view.hosts().length === 1), { timeoutMs: 5_000, intervalMs: 20, message: 'merged' });
     expect(inst[2]!.cluster.view.hosts()[0]).toMatchObject({ id: host.id, ipv4: ['10.0.0.1'], location: { dpid: 0x101n, port: 1 } });
     // A link whose probes stopped (sent by another instance, which may have died) stays
     // published for the grace period; one whose port went down is withdrawn at once.
     links1 = [];
     inst[0]!.ctrl.bus.emit('linkRemoved', { link: link(0x101n, 0x102n), reason: 'timeout' });
+    // A fixed wait on purpose: the link must still be there after a while (an absence of change).
     await sleep(500);
     expect(inst[2]!.cluster.view.links()).toHaveLength(2);
-    await until('withdrawn after the grace', () => inst.every((i) => i.cluster.view.links().length === 1), 5_000);
+    await waitFor(() => inst.every((i) => i.cluster.view.links().length === 1), { timeoutMs: 5_000, intervalMs: 20, message: 'withdrawn after the grace' });
     links1 = [link(0x101n, 0x103n)];
     inst[0]!.ctrl.bus.emit('linkAdded', { link: link(0x101n, 0x103n) });
-    await until('added', () => inst.every((i) => i.cluster.view.links().length === 2), 5_000);
+    await waitFor(() => inst.every((i) => i.cluster.view.links().length === 2), { timeoutMs: 5_000, intervalMs: 20, message: 'added' });
     links1 = [];
     const tDown = Date.now();
     inst[0]!.ctrl.bus.emit('linkRemoved', { link: link(0x101n, 0x103n), reason: 'port_down' });
-    await until('withdrawn at once', () => inst.every((i) => i.cluster.view.links().length === 1), 5_000);
+    await waitFor(() => inst.every((i) => i.cluster.view.links().length === 1), { timeoutMs: 5_000, intervalMs: 20, message: 'withdrawn at once' });
     expect(Date.now() - tDown).toBeLessThan(1_000);
     // i2 dies: its link outlives its lease for the grace period, then goes.
     const removed: string[] = [];
     inst[0]!.cluster.view.on('linkRemoved', (e) => removed.push(`${e.link.src}>${e.link.dst}`));
     await kill(inst[1]!);
-    await until('i2 expired', () => !inst[0]!.cluster.liveMembers().includes('i2'), 6_000);
+    await waitFor(() => !inst[0]!.cluster.liveMembers().includes('i2'), { timeoutMs: 6_000, intervalMs: 20, message: 'i2 expired' });
     expect(inst[0]!.cluster.view.links()).toHaveLength(1);
-    await until('orphan expired', () => inst[0]!.cluster.view.links().length === 0, 4_000);
+    await waitFor(() => inst[0]!.cluster.view.links().length === 0, { timeoutMs: 4_000, intervalMs: 20, message: 'orphan expired' });
     expect(removed).toEqual(['258>257']);
   });
 });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEtcd, type EtcdServer } from '../harness/etcd.js';
-import { freePort, run } from '../harness/exec.js';
+import { freePort, run, waitFor } from '../harness/exec.js';
 import { startLab, type Lab, type LabSwitch } from '../harness/mininet.js';
 import { parseDumpFlows } from '../harness/ovs.js';
 
@@ -67,6 +67,7 @@ afterEach(async () => {
   etcd = undefined;
 });
 
+/** Only for fixed waits (traffic before a failure, time spent stopped, a sampling period); conditions are awaited with waitFor. */
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function launch(i: Instance, endpoint: string, prefix: string): void {
@@ -114,10 +115,13 @@ async function startInstance(id: string, endpoint: string, prefix: string): Prom
 }
 
 async function waitReady(i: Instance): Promise<void> {
-  await until(`${i.id} ready`, async () => {
+  await waitFor(
+    async () => {
     if (i.proc?.exitCode !== null) throw new Error(`${i.id} exited (${String(i.proc?.exitCode)}):\n${i.lines.slice(-30).join('\n')}`);
     return (await api(i, 'GET', '/readyz').catch(() => ({ status: 0 }))).status === 200;
-  }, 20_000);
+  },
+    { timeoutMs: 20_000, intervalMs: 100, message: diagnosed(`${i.id} ready`) },
+  );
 }
 
 async function api(i: Instance, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown; servedBy: string | null }> {
@@ -142,12 +146,9 @@ async function clusterOf(i: Instance): Promise<ClusterJson> {
   return r.json as ClusterJson;
 }
 
-async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs: number, stepMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${await diagnose()}`);
-    await sleep(stepMs);
-  }
+/** The message for waitFor: what was awaited, then the state of every instance (computed only on timeout). */
+function diagnosed(what: string): () => Promise<string> {
+  return async () => `${what}\n${await diagnose()}`;
 }
 
 /** Controller roles as Open vSwitch reports them: bridge → controller port → role (connected controllers only). */
@@ -273,7 +274,7 @@ async function bringUp(): Promise<{ sws: LabSwitch[]; prefix: string }> {
   for (const id of ['c1', 'c2', 'c3']) await startInstance(id, etcd.endpoint, prefix);
   lab = await startLab({ kind: 'linear', n: 4 }, { controllers: instances.map((i) => `tcp:127.0.0.1:${i.ofPort}`), waitConnectedMs: 30_000 });
   const sws = await lab.switches();
-  await until('one master per switch, agreed by every instance and OVS', () => settled(sws, instances), 30_000, 200);
+  await waitFor(() => settled(sws, instances), { timeoutMs: 30_000, intervalMs: 200, message: diagnosed('one master per switch, agreed by every instance and OVS') });
   return { sws, prefix };
 }
 
@@ -317,15 +318,13 @@ describe('three `signalbox start` processes, linear,4 in Mininet', () => {
       });
     };
     let topos: string[] = [];
-    await until(
-      'the same topology on all three (4 switches, 6 directed links, 4 hosts)',
+    await waitFor(
       async () => {
         topos = await Promise.all(instances.map(topoKey));
         const t = JSON.parse(topos[0]!) as { switches: string[]; links: string[]; hosts: string[] };
         return topos.every((x) => x === topos[0]) && t.switches.length === 4 && t.links.length === 6 && t.hosts.length === 4;
       },
-      20_000,
-      250,
+      { timeoutMs: 20_000, intervalMs: 250, message: diagnosed('the same topology on all three (4 switches, 6 directed links, 4 hosts)') },
     ).catch((e: Error) => {
       throw new Error(`${e.message}\n${topos.join('\n')}`);
     });
@@ -351,19 +350,19 @@ describe('three `signalbox start` processes, linear,4 in Mininet', () => {
     for (const s of sws) before.set(s.bridge, await flowSet(s.bridge));
     const intervalSec = 0.05;
     const ping = lab!.ping('h1', 'h4', { count: 240, intervalSec, timeoutSec: 1 });
+    // A fixed wait on purpose: the ping runs undisturbed for a while before the failure, so its
+    // loss measures the failover and not the start.
     await sleep(2_000);
     const t0 = performance.now();
     const wall0 = Date.now();
     victim.proc!.kill('SIGKILL');
     await victim.exited;
-    await until(
-      'survivors master the victim\'s switches (confirmed by the switches\' role replies)',
+    await waitFor(
       async () => {
         const m = await apiMasters(survivors);
         return theirs.every((d) => m.has(d));
       },
-      15_000,
-      50,
+      { timeoutMs: 15_000, intervalMs: 50, message: diagnosed('survivors master the victim\'s switches (confirmed by the switches\' role replies)') },
     );
     const failoverMs = performance.now() - t0;
     const result = await ping;
@@ -372,7 +371,7 @@ describe('three `signalbox start` processes, linear,4 in Mininet', () => {
     expect(failoverMs).toBeLessThan((TTL_SEC + 1) * 1000);
     expect(lost * intervalSec).toBeLessThan(1);
     // Open vSwitch's database shows the new roles a little later.
-    await until('settled on the two survivors', () => settled(sws, survivors), 10_000, 200);
+    await waitFor(() => settled(sws, survivors), { timeoutMs: 10_000, intervalMs: 200, message: diagnosed('settled on the two survivors') });
     for (const s of sws) {
       const after = await flowSet(s.bridge);
       expect([...before.get(s.bridge)!].filter((f) => !after.has(f)), `flows lost on ${s.name}`).toEqual([]);
@@ -382,7 +381,7 @@ describe('three `signalbox start` processes, linear,4 in Mininet', () => {
     // Restarted with the same id and ports: it joins, and the masters are spread over three again.
     launch(victim, etcd!.endpoint, prefix);
     await waitReady(victim);
-    await until('rebalanced over three instances', () => settled(sws, instances), 20_000, 200);
+    await waitFor(() => settled(sws, instances), { timeoutMs: 20_000, intervalMs: 200, message: diagnosed('rebalanced over three instances') });
     const again = await clusterOf(survivors[0]!);
     expect(mastered(again, victim.id).length).toBeGreaterThanOrEqual(1);
     expect(again.members.map((m) => m.masterOf.length).sort()).toEqual([1, 1, 2]);
@@ -394,10 +393,13 @@ describe('three `signalbox start` processes, linear,4 in Mininet', () => {
     const t1 = performance.now();
     const wall1 = Date.now();
     victim.proc!.kill('SIGTERM');
-    await until('survivors master the leaving instance\'s switches', async () => {
+    await waitFor(
+      async () => {
       const m = await apiMasters(survivors);
       return leaving.every((d) => m.has(d));
-    }, 10_000, 50);
+    },
+      { timeoutMs: 10_000, intervalMs: 50, message: diagnosed('survivors master the leaving instance\'s switches') },
+    );
     const handoverMs = performance.now() - t1;
     await victim.exited;
     const exitMs = performance.now() - t1;
@@ -405,7 +407,7 @@ describe('three `signalbox start` processes, linear,4 in Mininet', () => {
     expect(victim.proc!.exitCode).toBe(0);
     expect(exitMs).toBeLessThan(6_000);
     expect(handoverMs).toBeLessThan(TTL_SEC * 1000 - 500);
-    await until('settled on the two others after SIGTERM', () => settled(sws, survivors), 10_000, 200);
+    await waitFor(() => settled(sws, survivors), { timeoutMs: 10_000, intervalMs: 200, message: diagnosed('settled on the two others after SIGTERM') });
   });
 
   it('SIGSTOP: the stopped instance\'s switches move to the others, no switch ever has two masters; on SIGCONT it demotes itself, then rejoins', async () => {
@@ -428,6 +430,7 @@ describe('three `signalbox start` processes, linear,4 in Mininet', () => {
         } catch (e) {
           watchError ??= e as Error;
         }
+        // A sampler, not a wait: it checks the invariant every 50 ms for as long as the test runs.
         await sleep(50);
       }
     })();
@@ -437,19 +440,17 @@ describe('three `signalbox start` processes, linear,4 in Mininet', () => {
       victim.stopped = true;
       const t0 = performance.now();
       const wall0 = Date.now();
-      await until(
-        'the survivors master the stopped instance\'s switches',
+      await waitFor(
         async () => {
           const m = await apiMasters(survivors);
           return theirs.every((d) => m.has(d));
         },
-        15_000,
-        50,
+        { timeoutMs: 15_000, intervalMs: 50, message: diagnosed('the survivors master the stopped instance\'s switches') },
       );
       const moveMs = performance.now() - t0;
       console.log(`SIGSTOP ${victim.id}: its switches moved after ${Math.round(moveMs)} ms\n${timeline(wall0)}`);
       expect(moveMs).toBeLessThan((TTL_SEC + 1) * 1000);
-      await until('settled on the two others', () => settled(sws, survivors), 10_000, 200);
+      await waitFor(() => settled(sws, survivors), { timeoutMs: 10_000, intervalMs: 200, message: diagnosed('settled on the two others') });
       // Stay stopped well past the TTL: the new terms are established while it sleeps.
       await sleep(1_000);
 
@@ -460,7 +461,7 @@ describe('three `signalbox start` processes, linear,4 in Mininet', () => {
       // First it demotes itself: it masters nothing it lost, its gate refuses writes there, and
       // OVS never saw it as master again (the watch). Sample its own view as soon as it answers.
       let first: ClusterJson | undefined;
-      await until('the resumed instance answers', async () => (first = await clusterOf(victim).catch(() => undefined)) !== undefined, 10_000, 20);
+      await waitFor(async () => (first = await clusterOf(victim).catch(() => undefined)) !== undefined, { timeoutMs: 10_000, intervalMs: 20, message: diagnosed('the resumed instance answers') });
       const wallCont = Date.now();
       for (const d of theirs) {
         const row = first!.switches.find((s) => s.dpid === d);
@@ -476,9 +477,9 @@ describe('three `signalbox start` processes, linear,4 in Mininet', () => {
       if (w.status === 201) expect(survivors.map((i) => i.id)).toContain(w.servedBy);
       const ovsNow = await ovsMasters(sws);
       for (const d of theirs) expect(ovsNow.get(d)).not.toBe(victim.id);
-      await until('it says it demoted itself', () => timeline(wallSigcont).includes(`${victim.id}  no keepalive confirmed`) || timeline(wallSigcont).includes(`${victim.id}  lost the cluster lease`), 5_000);
+      await waitFor(() => timeline(wallSigcont).includes(`${victim.id}  no keepalive confirmed`) || timeline(wallSigcont).includes(`${victim.id}  lost the cluster lease`), { timeoutMs: 5_000, intervalMs: 100, message: diagnosed('it says it demoted itself') });
       // Then it rejoins under a new lease, and the masters are spread over three again.
-      await until('rejoined and rebalanced', () => settled(sws, instances), 20_000, 200);
+      await waitFor(() => settled(sws, instances), { timeoutMs: 20_000, intervalMs: 200, message: diagnosed('rejoined and rebalanced') });
       console.log(`after SIGCONT:\n${timeline(wallCont)}`);
       const back = await clusterOf(victim);
       // The stopped instance's old terms stay refused by the switches: asking for the master role

@@ -16,7 +16,7 @@ import { Controller } from '../../src/controller.js';
 import { dpidToHex } from '../../src/core/ids.js';
 import { OFPCML, OFPP } from '../../src/openflow/codec/constants.js';
 import { startEtcd, type EtcdServer } from '../harness/etcd.js';
-import { run } from '../harness/exec.js';
+import { run, waitFor } from '../harness/exec.js';
 import { startLab, type Lab } from '../harness/mininet.js';
 import { parseDumpFlows } from '../harness/ovs.js';
 
@@ -49,14 +49,12 @@ afterEach(async () => {
   etcd = undefined;
 });
 
+/** Only for fixed waits (traffic before a failure, time spent stopped, a sampling period); conditions are awaited with waitFor. */
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${diagnose()}`);
-    await sleep(50);
-  }
+/** The message for waitFor: what was awaited, then the state of every instance (computed only on timeout). */
+function diagnosed(what: string): () => string {
+  return () => `${what}\n${diagnose()}`;
 }
 
 async function startInstance(id: string, endpoint: string, prefix: string): Promise<Instance> {
@@ -122,18 +120,17 @@ describe('cluster of three in Mininet (linear,4)', () => {
     lab = await startLab({ kind: 'linear', n: 4 }, { controllers: instances.map((i) => `tcp:127.0.0.1:${i.port}`), waitConnectedMs: 30_000 });
     const sws = await lab.switches();
     const dpids = sws.map((s) => BigInt(`0x${s.dpid}`));
-    await until('one master per switch', () => dpids.every((d) => mastersOf(d).length === 1 && instances.every((i) => i.cluster.masterOf(d) === mastersOf(d)[0])), 30_000);
+    await waitFor(() => dpids.every((d) => mastersOf(d).length === 1 && instances.every((i) => i.cluster.masterOf(d) === mastersOf(d)[0])), { timeoutMs: 30_000, intervalMs: 50, message: diagnosed('one master per switch') });
     const load = new Map<string, bigint[]>();
     for (const d of dpids) load.set(mastersOf(d)[0]!, [...(load.get(mastersOf(d)[0]!) ?? []), d]);
     expect([...load.values()].map((l) => l.length).sort()).toEqual([1, 1, 2]);
     // Table-miss flows are in (installed by each switch's master) before traffic.
-    await until(
-      'table-miss flows',
+    await waitFor(
       async () => (await Promise.all(sws.map((s) => flowSet(s.bridge)))).every((f) => [...f].some((x) => x.includes('priority=0 ') && x.includes('CONTROLLER'))),
-      20_000,
+      { timeoutMs: 20_000, intervalMs: 50, message: diagnosed('table-miss flows') },
     );
     // Every instance sees all 3 links in both directions before flooding relies on the tree.
-    await until('merged links', () => instances.every((i) => i.cluster.view.links().length === 6), 20_000);
+    await waitFor(() => instances.every((i) => i.cluster.view.links().length === 6), { timeoutMs: 20_000, intervalMs: 50, message: diagnosed('merged links') });
     const warm = await lab.pingAll({ count: 1, timeoutSec: 2 });
     expect(warm.loss).toBe(0);
 
@@ -144,6 +141,8 @@ describe('cluster of three in Mininet (linear,4)', () => {
 
     const intervalSec = 0.05;
     const ping = lab.ping('h1', 'h4', { count: 200, intervalSec, timeoutSec: 1 });
+    // A fixed wait on purpose: the ping runs undisturbed for a while before the failure, so its
+    // loss measures the failover and not the start.
     await sleep(2_000);
     const t0 = performance.now();
     // A crash: the lease is left to expire, and the instance does nothing more (its apps do
@@ -152,7 +151,7 @@ describe('cluster of three in Mininet (linear,4)', () => {
     victim.ctrl.bus.removeAllListeners();
     await victim.cluster.abandon();
     await victim.ctrl.stop();
-    await until('new masters', () => theirs.every((d) => mastersOf(d).length === 1), 10_000);
+    await waitFor(() => theirs.every((d) => mastersOf(d).length === 1), { timeoutMs: 10_000, intervalMs: 50, message: diagnosed('new masters') });
     const failoverMs = performance.now() - t0;
     const result = await ping;
 

@@ -25,8 +25,6 @@ afterEach(async () => {
   ctrl = undefined;
 });
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 async function start(topo: TopoSpec, links: number, extra: { apps?: AppDefinition[]; enabled?: string[]; settings?: Record<string, Record<string, unknown>> } = {}): Promise<Lab> {
   const started = await startLabController(extra.enabled ?? ['forwarding', 'proxy-arp'], { apps: [(fwd = forwardingApp()), ...(extra.apps ?? [])], settings: extra.settings ?? {} });
   ctrl = started.ctrl;
@@ -35,12 +33,9 @@ async function start(topo: TopoSpec, links: number, extra: { apps?: AppDefinitio
   lab = await startLab(topo, { controllerPort: port, waitConnectedMs: 30_000 });
   expect(lab.connected ?? true).toBe(true);
   const switches = (await lab.switches()).length;
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    const miss = apps.flows.flows().filter((f) => f.owner === 'forwarding' && f.state === 'installed').length;
-    if (miss >= switches && ctrl.topology!.linkCount >= links) break;
-    await sleep(100);
-  }
+  const flows = apps.flows;
+  const topology = ctrl.topology!;
+  await waitFor(() => flows.flows().filter((f) => f.owner === 'forwarding' && f.state === 'installed').length >= switches && topology.linkCount >= links, { timeoutMs: 30_000, intervalMs: 100, message: 'table-miss flows on every switch and every link discovered' }).catch(() => undefined);
   expect(ctrl.topology!.linkCount).toBeGreaterThanOrEqual(links);
   // Forwarding holds floods on a switch after it connects until discovery has told its switch
   // links from edge ports (a ping sent before then is dropped by design): wait for that.
@@ -77,9 +72,11 @@ describe('forwarding in Mininet (OpenFlow13)', () => {
     const p14 = fwd!.paths().find((p) => p.src === '00:00:00:00:00:01' && p.dst === '00:00:00:00:00:04');
     expect(p14?.hops.map((h) => h.dpid)).toEqual([1n, 2n, 3n, 4n]);
     await l.cmd('h1', `ping -n -i 0.1 -c 50 -W 1 ${h4} > /tmp/fwd-ring-ping.txt 2>&1 &`);
-    await sleep(1000);
+    // Some pings answered before the cut, so the gap measured below is around the failure.
+    await waitFor(async () => [...(await l.cmd('h1', 'cat /tmp/fwd-ring-ping.txt')).matchAll(/icmp_seq=/g)].length >= 5, { timeoutMs: 10_000, intervalMs: 100, message: 'pings answered before the cut' });
     await l.link('s1', 's2', 'down');
-    await sleep(5000);
+    // All 50 pings sent (ping prints its summary when it exits).
+    await waitFor(async () => (await l.cmd('h1', 'cat /tmp/fwd-ring-ping.txt')).includes('packets transmitted'), { timeoutMs: 20_000, intervalMs: 250, message: 'the background ping finished' });
     const out = await l.cmd('h1', 'cat /tmp/fwd-ring-ping.txt; rm -f /tmp/fwd-ring-ping.txt');
     const seqs = answeredSeqs(out);
     let gap = 0;

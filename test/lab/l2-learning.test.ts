@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Controller } from '../../src/controller.js';
 import { AppManager } from '../../src/apps/manager.js';
 import { startLabController } from '../harness/controller.js';
-import { startLab, type Lab, type TopoSpec } from '../harness/mininet.js';
+import { startLab, waitFor, type Lab, type TopoSpec } from '../harness/mininet.js';
 
 let lab: Lab | undefined;
 let ctrl: Controller | undefined;
@@ -26,14 +26,11 @@ async function run(topo: TopoSpec, protocol: 'OpenFlow13' | 'OpenFlow10', hosts:
   expect(lab.connected ?? true).toBe(true);
   // Every switch has the table-miss flow before traffic starts.
   const switches = (await lab.switches()).length;
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const installed = apps.flows.flows().filter((f) => f.owner === 'l2-learning' && f.state === 'installed').length;
-    if (installed >= switches) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const flows = apps.flows;
+  await waitFor(() => flows.flows().filter((f) => f.owner === 'l2-learning' && f.state === 'installed').length >= switches, { timeoutMs: 10_000, intervalMs: 100, message: 'table-miss flows on every switch' }).catch(() => undefined);
   // On a loop, flooding is only safe on the broadcast tree: wait until discovery knows every link.
-  while (links > 0 && ctrl.topology!.linkCount < links && Date.now() < deadline + 20_000) await new Promise((r) => setTimeout(r, 100));
+  const topology = ctrl.topology!;
+  await waitFor(() => topology.linkCount >= links, { timeoutMs: 20_000, intervalMs: 100, message: `${links} links discovered` }).catch(() => undefined);
   expect(ctrl.topology!.linkCount).toBeGreaterThanOrEqual(links);
   const all = await lab.pingAll({ count: 1, timeoutSec: 2 });
   // The very first pings resolve ARP through floods over every switch; on a loaded machine the
@@ -51,8 +48,6 @@ async function run(topo: TopoSpec, protocol: 'OpenFlow13' | 'OpenFlow10', hosts:
   expect(apps.status('l2-learning')?.state).toBe('running');
   return lab;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe.each(['OpenFlow13', 'OpenFlow10'] as const)('l2-learning in Mininet (%s)', (protocol) => {
   it('tree depth 2 fanout 2: pingall 0% loss, iperf works', async () => {
@@ -77,9 +72,11 @@ describe('l2-learning in Mininet on larger loops (OpenFlow13)', () => {
     // Ping every 100 ms from h1 to h4 and cut a ring link: the broadcast tree changes, learned
     // state is flushed and relearned along the new tree.
     await l.cmd('h1', `ping -n -i 0.1 -c 50 -W 1 ${h4} > /tmp/l2-ring-ping.txt 2>&1 &`);
-    await sleep(1000);
+    // Some pings answered before the cut, so the gap measured below is around the failure.
+    await waitFor(async () => [...(await l.cmd('h1', 'cat /tmp/l2-ring-ping.txt')).matchAll(/icmp_seq=/g)].length >= 5, { timeoutMs: 10_000, intervalMs: 100, message: 'pings answered before the cut' });
     await l.link('s1', 's2', 'down');
-    await sleep(5000);
+    // All 50 pings sent (ping prints its summary when it exits).
+    await waitFor(async () => (await l.cmd('h1', 'cat /tmp/l2-ring-ping.txt')).includes('packets transmitted'), { timeoutMs: 20_000, intervalMs: 250, message: 'the background ping finished' });
     const out = await l.cmd('h1', 'cat /tmp/l2-ring-ping.txt; rm -f /tmp/l2-ring-ping.txt');
     const seqs = [...out.matchAll(/icmp_seq=(\d+)/g)].map((m) => Number(m[1]));
     let gap = 0;

@@ -20,8 +20,6 @@ afterEach(async () => {
   ctrl = undefined;
 });
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 describe('router in Mininet (OpenFlow13)', () => {
   it('two subnets on two switches: gateways answer ping, hosts reach the other subnet with the TTL decremented, pingall 0% loss; packet-ins are metered', async () => {
     const router = routerApp();
@@ -36,8 +34,7 @@ describe('router in Mininet (OpenFlow13)', () => {
     const t = ctrl.topology!;
     lab = await startLab({ kind: 'router', switches: 2 }, { controllerPort: port, waitConnectedMs: 30_000 });
     expect(lab.connected ?? true).toBe(true);
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && (t.linkCount < 2 || Object.values(meter.status()).length < 2)) await sleep(100);
+    await waitFor(() => t.linkCount >= 2 && Object.values(meter.status()).length >= 2, { timeoutMs: 20_000, intervalMs: 100, message: 'both links discovered and both switches metered' }).catch(() => undefined);
     expect(t.linkCount).toBe(2);
     // Forwarding holds floods on a new switch until discovery has probed its ports: wait for that.
     const fwd = apps.instance('forwarding') as unknown as ForwardingApp;
