@@ -102,3 +102,44 @@ describe('only bin/ and src/cli end the process (eslint no-restricted-properties
     expect(await lint({ filePath: 'src/cli/demo.ts', code: 'export function stop(): void {\n  process.exit(1);\n}\n' })).toEqual({ errors: [], warnings: [] });
   });
 });
+
+describe('time is injected (eslint clock/injected-time)', () => {
+  const timers = 'export function later(fn: () => void): () => void {\n  const t = setTimeout(fn, 10);\n  const i = setInterval(fn, 10);\n  return () => {\n    clearTimeout(t);\n    clearInterval(i);\n  };\n}\n';
+  const wallClock = 'export function stamp(): number[] {\n  return [Date.now(), new Date().getTime()];\n}\n';
+
+  it.each([
+    ['src/topology/demo.ts', 'export function later(fn: () => void): void {\n  setTimeout(fn, 10);\n}\n'],
+    ['src/flows/demo.ts', 'export function tick(fn: () => void): void {\n  setInterval(fn, 10);\n}\n'],
+    ['src/apps/demo/index.ts', timers],
+  ])('rejects timers in %s', async (filePath, code) => {
+    const { errors } = await lint({ filePath, code });
+    expect(errors).toContain('no-restricted-globals');
+  });
+
+  it('names every timer call, not just the first', async () => {
+    const { errors } = await lint({ filePath: 'src/cluster/demo.ts', code: timers });
+    expect(errors.filter((e) => e === 'no-restricted-globals')).toHaveLength(4);
+  });
+
+  it.each([
+    ['Date.now()', 'src/topology/demo.ts', 'export function stamp(): number {\n  return Date.now();\n}\n'],
+    ['new Date()', 'src/api/demo.ts', 'export function stamp(): string {\n  return new Date().toISOString();\n}\n'],
+  ])('rejects %s in %s', async (_what, filePath, code) => {
+    const { errors } = await lint({ filePath, code });
+    expect(errors).toContain('no-restricted-syntax');
+  });
+
+  it('accepts time read from an injected Clock, and new Date(ms) of a given time', async () => {
+    const code = "import type { Clock } from '../core/clock.js';\nexport function stamp(clock: Clock): string {\n  clock.after(10, () => undefined);\n  return new Date(clock.now()).toISOString();\n}\n";
+    expect(await lint({ filePath: 'src/topology/demo.ts', code })).toEqual({ errors: [], warnings: [] });
+  });
+
+  it.each([
+    ['the real clock', 'src/core/clock.ts'],
+    ['a CLI command', 'src/cli/demo.ts'],
+    ['the CLI entry', 'src/cli.ts'],
+    ['a test', 'test/unit/demo.test.ts'],
+  ])('lets %s read the runtime time and timers', async (_name, filePath) => {
+    for (const code of [timers, wallClock]) expect(await lint({ filePath, code })).toEqual({ errors: [], warnings: [] });
+  });
+});
