@@ -1,5 +1,21 @@
 /** The OpenFlow 1.3.5 "Header match fields" table as data: one row per OpenFlow-basic OXM field, driving the OXM codec. */
-import type { OxmBasicFieldName } from './oxm.js';
+
+/** OXM fields of class OFPXMC_OPENFLOW_BASIC whose value is an unsigned integer of up to 32 bits. */
+export type OxmIntFieldName =
+  | 'in_port' | 'in_phy_port' | 'eth_type' | 'vlan_vid' | 'vlan_pcp' | 'ip_dscp' | 'ip_ecn' | 'ip_proto'
+  | 'tcp_src' | 'tcp_dst' | 'udp_src' | 'udp_dst' | 'sctp_src' | 'sctp_dst' | 'icmpv4_type' | 'icmpv4_code'
+  | 'arp_op' | 'ipv6_flabel' | 'icmpv6_type' | 'icmpv6_code' | 'mpls_label' | 'mpls_tc' | 'mpls_bos'
+  | 'pbb_isid' | 'ipv6_exthdr';
+/** OXM basic fields with a 64-bit value (bigint). */
+export type OxmBigFieldName = 'metadata' | 'tunnel_id';
+/** OXM basic fields holding a MAC address (`aa:bb:cc:dd:ee:ff`). */
+export type OxmMacFieldName = 'eth_dst' | 'eth_src' | 'arp_sha' | 'arp_tha' | 'ipv6_nd_sll' | 'ipv6_nd_tll';
+/** OXM basic fields holding an IPv4 address (dotted quad). */
+export type OxmIpv4FieldName = 'ipv4_src' | 'ipv4_dst' | 'arp_spa' | 'arp_tpa';
+/** OXM basic fields holding an IPv6 address (RFC 5952 text). */
+export type OxmIpv6FieldName = 'ipv6_src' | 'ipv6_dst' | 'ipv6_nd_target';
+/** All 40 OpenFlow-basic OXM field names (lower-case spec names without `OFPXMT_OFB_`). */
+export type OxmBasicFieldName = OxmIntFieldName | OxmBigFieldName | OxmMacFieldName | OxmIpv4FieldName | OxmIpv6FieldName;
 
 /** ofp_oxm_class. */
 export const OFPXMC = {

@@ -10,26 +10,24 @@ import {
   OXM_FIELD_BY_NAME,
   OXM_FIELDS,
   oxmHeader,
+  type OxmBasicFieldName,
+  type OxmBigFieldName,
   type OxmFieldSpec,
+  type OxmIntFieldName,
+  type OxmIpv4FieldName,
+  type OxmIpv6FieldName,
+  type OxmMacFieldName,
   type OxmPrereq,
 } from './oxm-fields.js';
 
-/** OXM fields of class OFPXMC_OPENFLOW_BASIC whose value is an unsigned integer of up to 32 bits. */
-export type OxmIntFieldName =
-  | 'in_port' | 'in_phy_port' | 'eth_type' | 'vlan_vid' | 'vlan_pcp' | 'ip_dscp' | 'ip_ecn' | 'ip_proto'
-  | 'tcp_src' | 'tcp_dst' | 'udp_src' | 'udp_dst' | 'sctp_src' | 'sctp_dst' | 'icmpv4_type' | 'icmpv4_code'
-  | 'arp_op' | 'ipv6_flabel' | 'icmpv6_type' | 'icmpv6_code' | 'mpls_label' | 'mpls_tc' | 'mpls_bos'
-  | 'pbb_isid' | 'ipv6_exthdr';
-/** OXM basic fields with a 64-bit value (bigint). */
-export type OxmBigFieldName = 'metadata' | 'tunnel_id';
-/** OXM basic fields holding a MAC address (`aa:bb:cc:dd:ee:ff`). */
-export type OxmMacFieldName = 'eth_dst' | 'eth_src' | 'arp_sha' | 'arp_tha' | 'ipv6_nd_sll' | 'ipv6_nd_tll';
-/** OXM basic fields holding an IPv4 address (dotted quad). */
-export type OxmIpv4FieldName = 'ipv4_src' | 'ipv4_dst' | 'arp_spa' | 'arp_tpa';
-/** OXM basic fields holding an IPv6 address (RFC 5952 text). */
-export type OxmIpv6FieldName = 'ipv6_src' | 'ipv6_dst' | 'ipv6_nd_target';
-/** All 40 OpenFlow-basic OXM field names (lower-case spec names without `OFPXMT_OFB_`). */
-export type OxmBasicFieldName = OxmIntFieldName | OxmBigFieldName | OxmMacFieldName | OxmIpv4FieldName | OxmIpv6FieldName;
+export type {
+  OxmBasicFieldName,
+  OxmBigFieldName,
+  OxmIntFieldName,
+  OxmIpv4FieldName,
+  OxmIpv6FieldName,
+  OxmMacFieldName,
+} from './oxm-fields.js';
 
 /**
  * One match field. `mask` is present only when the TLV has a mask (hasmask = 1), in the same
