@@ -6,7 +6,7 @@
 import type { FlowRecord, FlowRule } from '../core/services.js';
 import type { Match } from '../openflow/codec/v13/oxm.js';
 import type { PacketOutSpec } from '../core/model.js';
-import type { AppContext } from './app.js';
+import type { AppContext } from '../core/app.js';
 
 export type { PacketOutSpec } from '../core/model.js';
 

@@ -1,6 +1,6 @@
 /** The app framework: App and AppContext types, the manager, the registry and the services apps get. */
 export * from '../core/services.js';
-export * from './app.js';
+export * from '../core/app.js';
 export * from './config.js';
 export * from './schema.js';
 export * from './store.js';

@@ -17,7 +17,7 @@ import { resolveAppConfig } from './schema.js';
 import { checkOverride, ConfigOverrides, mergeSettings } from './config-overrides.js';
 import { memoryAppStore, PrefixedStore, type KeyValueStore } from './store.js';
 import type { DeviceService, GroupService, HostService, MeterService, PacketService, TopologyService } from '../core/services.js';
-import type { App, AppContext, AppDefinition, PacketInEvent } from './app.js';
+import type { App, AppContext, AppDefinition, PacketInEvent } from '../core/app.js';
 import type { Releasable } from '../openflow/switch-services.js';
 import { systemClock, type Clock, type Timer } from '../core/clock.js';
 

@@ -1,23 +1,6 @@
-/** A minimal metrics interface for apps (counters and histograms) with an in-memory registry; the Prometheus issue adapts it. */
+/** An in-memory registry of the apps' metrics interface (src/core/app.ts: counters and histograms); the Prometheus issue adapts it. */
+import type { Counter, Histogram, Metrics } from '../core/app.js';
 
-/** A monotonically increasing count. */
-export interface Counter {
-  inc(n?: number): void;
-  readonly value: number;
-}
-
-/** A distribution of observed values in fixed buckets. */
-export interface Histogram {
-  observe(v: number): void;
-  readonly count: number;
-  readonly sum: number;
-}
-
-/** What an app gets: named counters and histograms (names are prefixed with the app's). */
-export interface Metrics {
-  counter(name: string, help?: string): Counter;
-  histogram(name: string, help?: string, buckets?: readonly number[]): Histogram;
-}
 
 /** Default histogram buckets (seconds-ish, like Prometheus' defaults). */
 export const DEFAULT_BUCKETS: readonly number[] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10];

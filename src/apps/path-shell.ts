@@ -6,7 +6,7 @@
 import { OFPPC, OFPPS } from '../openflow/codec/v13/enums.js';
 import { applyEffects, type ApplyOptions, type Effects } from './effects.js';
 import type { PathTopology } from './paths.js';
-import type { AppContext, PortModifiedEvent, PortRemovedEvent, TopologyChangedEvent } from './app.js';
+import type { AppContext, PortModifiedEvent, PortRemovedEvent, TopologyChangedEvent } from '../core/app.js';
 
 /** What a path app's logic offers the shared shell. */
 export interface PathLogic {

@@ -10,7 +10,7 @@ import { proxyArpApp } from './proxy-arp/index.js';
 import { routerApp } from './router/index.js';
 import { staticFlowsApp } from './static-flows/index.js';
 import { statsApp } from './stats/index.js';
-import type { AppDefinition } from './app.js';
+import type { AppDefinition } from '../core/app.js';
 
 /** The apps that ship with Signalbox. */
 export function builtinApps(): AppDefinition[] {

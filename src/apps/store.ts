@@ -5,26 +5,11 @@
  */
 import type { Logger } from 'pino';
 import { systemClock, type Clock, type Timer } from '../core/clock.js';
-import { encodeValue, MemoryStore, NAMESPACES, namespaceView, type StoreValue, type StoreWatcher } from '../store/index.js';
+import type { KeyValueStore, StoreValue, StoreWatcher } from '../core/app.js';
+import { encodeValue, MemoryStore, NAMESPACES, namespaceView } from '../store/index.js';
 
-export type { StoreValue, StoreWatcher } from '../store/index.js';
+export type { KeyValueStore, StoreValue, StoreWatcher } from '../core/app.js';
 
-/** Asynchronous key-value store. Keys are strings; `list` returns entries in key order. */
-export interface KeyValueStore {
-  get<T extends StoreValue = StoreValue>(key: string): Promise<T | undefined>;
-  put(key: string, value: StoreValue): Promise<void>;
-  /** Resolves true when the key existed. */
-  del(key: string): Promise<boolean>;
-  /** Entries whose key starts with `prefix` (all when absent), sorted by key. */
-  list<T extends StoreValue = StoreValue>(prefix?: string): Promise<[string, T][]>;
-  /**
-   * Calls `onChange(key)` for every put or delete of a key starting with `prefix`, by any
-   * instance of a cluster, this one's own writes included; `undefined` means "reload everything
-   * under the prefix" (a watch (re)connected). Returns the unsubscribe function. Apps use
-   * {@link StoreFollower} rather than this directly.
-   */
-  watch(prefix: string, onChange: StoreWatcher): () => void;
-}
 
 /** A view of a store under `prefix` (an app's own namespace: `apps/<name>/`). */
 export class PrefixedStore implements KeyValueStore {

@@ -1,6 +1,6 @@
 /**
  * The service interfaces apps (and the API) are given, written once: a read-only device view,
- * flows, groups and meters owned by the caller, packets, topology and hosts (src/apps/app.ts
+ * flows, groups and meters owned by the caller, packets, topology and hosts (src/core/app.ts
  * puts them in the AppContext). Implementations live in src/flows, src/openflow and src/topology; the switch
  * handle (Datapath) never crosses this line.
  */

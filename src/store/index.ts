@@ -40,7 +40,7 @@ export async function loadOrCreateStoredSecret(store: Store, name: string, len =
 
 /**
  * One namespace of a store as a flat key/value store with prefix listing: the shape of the app
- * framework's `KeyValueStore` (src/apps/store.ts), so apps can keep their state in the real store.
+ * framework's `KeyValueStore` (src/core/app.ts), so apps can keep their state in the real store.
  */
 export function namespaceView(store: Store, ns: string): {
   get<T extends StoreValue = StoreValue>(key: string): Promise<T | undefined>;

@@ -1,10 +1,8 @@
 /** The persistence interface every backend implements (LevelDB, and etcd in src/cluster) with its change feed, and an in-memory backend for tests. */
+import type { StoreValue, StoreWatcher } from '../core/app.js';
 
-/**
- * A value the store keeps: anything JSON can hold, plus `bigint` (cookies, dpids) and `Buffer`
- * (secrets), which the store's encoding round-trips exactly.
- */
-export type StoreValue = null | boolean | number | string | bigint | Buffer | readonly StoreValue[] | { readonly [key: string]: StoreValue };
+export type { StoreValue, StoreWatcher } from '../core/app.js';
+
 
 /** One stored entry. */
 export interface StoreEntry<T = StoreValue> {
@@ -51,8 +49,6 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** A change-feed listener: the changed key, or `undefined` for "reload everything". */
-export type StoreWatcher = (key: string | undefined) => void;
 
 /**
  * Local change notifications of a single-process backend (memory, LevelDB): each write tells

@@ -1,5 +1,5 @@
 /** A Signalbox controller for lab tests: the product's own wiring (topology, flows, apps) on a loopback port of its own. */
-import type { AppDefinition } from '../../src/apps/app.js';
+import type { AppDefinition } from '../../src/core/app.js';
 import type { AppManager } from '../../src/apps/manager.js';
 import { defaultConfig, type AppsConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';

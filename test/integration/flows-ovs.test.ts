@@ -4,7 +4,7 @@ import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
 import { OFPP } from '../../src/openflow/codec/constants.js';
 import { AppManager } from '../../src/apps/manager.js';
-import type { App, AppContext } from '../../src/apps/app.js';
+import type { App, AppContext } from '../../src/core/app.js';
 import { ownerCookie, ownerIdFor } from '../../src/flows/cookie.js';
 import type { FlowRule } from '../../src/core/services.js';
 import { cleanupAll, createBridge, ensureOvs, waitFor, type FlowDump, type OfProtocol } from '../harness/ovs.js';

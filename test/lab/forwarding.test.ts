@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AppManager } from '../../src/apps/manager.js';
 import { forwardingApp } from '../../src/apps/forwarding/index.js';
 import { Controller } from '../../src/controller.js';
-import type { AppDefinition } from '../../src/apps/app.js';
+import type { AppDefinition } from '../../src/core/app.js';
 import { startLabController } from '../harness/controller.js';
 import { startLab, waitFor, type Lab, type TopoSpec } from '../harness/mininet.js';
 

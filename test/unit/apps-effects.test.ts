@@ -1,7 +1,7 @@
 /** applyEffects against a recording context (order, mastership, fallbacks), and the effects the apps' logic returns: l2-learning's per packet-in (re-declaring only what no longer stands), acl's sync, static-flows' follow. */
 import { describe, expect, it } from 'vitest';
 import { applyEffects, effects, installs, type Effects } from '../../src/apps/effects.js';
-import type { AppContext } from '../../src/apps/app.js';
+import type { AppContext } from '../../src/core/app.js';
 import { L2Learning } from '../../src/apps/l2-learning/logic.js';
 import { aclSync } from '../../src/apps/acl/logic.js';
 import { checkStaticFlow, planFollow, type StaticFlow } from '../../src/apps/static-flows/logic.js';

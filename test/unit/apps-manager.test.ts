@@ -19,7 +19,7 @@ import { AppConfigError, resolveAppConfig } from '../../src/apps/schema.js';
 import { memoryAppStore, PrefixedStore } from '../../src/apps/store.js';
 import { MemoryMetrics } from '../../src/apps/metrics.js';
 import type { TopologyService } from '../../src/core/services.js';
-import type { App, AppContext, PacketInEvent } from '../../src/apps/app.js';
+import type { App, AppContext, PacketInEvent } from '../../src/core/app.js';
 import { ownerIdFor } from '../../src/flows/cookie.js';
 import { bindFlowTable, FakeFlowTable } from '../fakes/fake-flow-table.js';
 import { flush, flushUntil } from '../fakes/flush.js';

@@ -7,7 +7,7 @@
 import { dpidToHex } from '../../core/ids.js';
 import { applyEffects, installs } from '../effects.js';
 import { sameStored, StoreFollower, type StoreValue } from '../store.js';
-import type { App, AppContext, PacketInResult } from '../app.js';
+import type { App, AppContext, PacketInResult } from '../../core/app.js';
 import { aclSchema, aclFlows, aclSync, AclRuleError, checkRule, defaultAclConfig, firstMatch, type AclConfig, type AclRule } from './logic.js';
 
 export { aclFlows, aclSync, checkRule, firstMatch, matchesOverlap, ruleMatch, packetMatches, AclRuleError, defaultAclConfig, aclSchema, type AclConfig, type AclRule, type AclRuleInput, type AclMatch } from './logic.js';

@@ -7,7 +7,7 @@
 import { dpidToHex } from '../../core/ids.js';
 import { applyEffects, canWrite, installs } from '../effects.js';
 import { PathShell } from '../path-shell.js';
-import type { App, PacketInResult } from '../app.js';
+import type { App, PacketInResult } from '../../core/app.js';
 import { forwardingSchema, Forwarding, type ForwardingConfig, type Hop } from './logic.js';
 
 export { Forwarding, defaultForwardingConfig, forwardingSchema, type ForwardingConfig, type ForwardingTopology, type ForwardingEffects, type Hop } from './logic.js';

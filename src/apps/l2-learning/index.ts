@@ -5,7 +5,7 @@
  */
 import { OFPPC, OFPPS } from '../../openflow/codec/v13/enums.js';
 import { applyEffects, installs } from '../effects.js';
-import type { App, AppContext, PacketInResult } from '../app.js';
+import type { App, AppContext, PacketInResult } from '../../core/app.js';
 import { l2LearningSchema, L2Learning, type L2LearningConfig } from './logic.js';
 
 export { L2Learning, defaultL2LearningConfig, l2LearningSchema, type L2LearningConfig, type L2Decision } from './logic.js';

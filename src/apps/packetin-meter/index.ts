@@ -10,7 +10,7 @@ import { OFPET } from '../../openflow/codec/constants.js';
 import type { MeterFeaturesReply } from '../../openflow/codec/v13/multipart.js';
 import { applyEffects, installs } from '../effects.js';
 import type { SwitchView } from '../../core/services.js';
-import type { App, AppContext } from '../app.js';
+import type { App, AppContext } from '../../core/app.js';
 import { packetInMeterSchema, planMeter, type MeterPlan, type PacketInMeterConfig } from './logic.js';
 import { dpidToHex } from '../../core/ids.js';
 

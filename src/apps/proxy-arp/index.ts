@@ -1,6 +1,6 @@
 /** The built-in `proxy-arp` app: answers ARP requests for known hosts from the controller; unknown targets go on to the next app. */
 import { applyEffects, sends } from '../effects.js';
-import type { App, AppContext, PacketInResult } from '../app.js';
+import type { App, AppContext, PacketInResult } from '../../core/app.js';
 import { proxyArpSchema, ProxyArp, type ProxyArpConfig } from './logic.js';
 
 export { ProxyArp, defaultProxyArpConfig, proxyArpSchema, type ProxyArpConfig, type ProxyArpDecision } from './logic.js';

@@ -7,7 +7,7 @@
  */
 import { PathShell } from '../path-shell.js';
 import { sameStored, StoreFollower, type StoreValue } from '../store.js';
-import type { App, AppContext, PacketInResult } from '../app.js';
+import type { App, AppContext, PacketInResult } from '../../core/app.js';
 import { formatIpv4 } from '../../core/addr.js';
 import { routerSchema, checkRoute, entryRoute, parseRoutes, Router, type RouteEntry, type RouterConfig } from './logic.js';
 

@@ -8,7 +8,7 @@
 import { dpidToHex, parseDpid } from '../../core/ids.js';
 import { applyEffects, effects, installs, type ApplyOptions } from '../effects.js';
 import { StoreFollower, type StoreValue } from '../store.js';
-import type { App, AppContext } from '../app.js';
+import type { App, AppContext } from '../../core/app.js';
 import { checkStaticFlow, planFollow, sameIdentity, staticFlowAt, StaticFlowConflict, staticRule, type StaticFlow } from './logic.js';
 
 export { checkStaticFlow, nameCookie, planFollow, staticFlowAt, staticRule, StaticFlowConflict, StaticFlowError, type StaticFlow } from './logic.js';

@@ -4,7 +4,7 @@
  */
 import type { SwitchView } from '../../core/services.js';
 import { bool, defaultsOf, int, section, type ConfigOf } from '../../core/config-schema.js';
-import type { App, AppContext } from '../app.js';
+import type { App, AppContext } from '../../core/app.js';
 import { StatsView, type PortCounters, type SwitchStats } from './logic.js';
 
 export { StatsView, type SwitchStats, type PortView, type FlowView, type PortCounters, type FlowCounters, type PortDeltas } from './logic.js';

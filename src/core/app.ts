@@ -1,15 +1,63 @@
 /**
- * What an app is and what it gets: the App shape (name, packet-in priority, config schema,
- * start/stop, event handlers) and its AppContext of the core services. Apps import nothing that
- * touches sockets, `net` or fastify: every effect goes through these services.
+ * What an app is and what it gets, as contracts: the App shape (name, packet-in priority, config
+ * schema, start/stop, event handlers) and its AppContext of the core services, with the store and
+ * metrics interfaces it holds. Implementations live in src/apps (manager, PrefixedStore,
+ * MemoryMetrics) and src/store; apps import nothing that touches sockets, `net` or fastify.
  */
 import type { Logger } from 'pino';
-import type { ControllerEvents } from '../core/events.js';
-import type { DeviceService, FlowScope, GroupService, HostService, MeterService, PacketService, TopologyService } from '../core/services.js';
-import type { Metrics } from './metrics.js';
-import type { ConfigSchema } from './schema.js';
-import type { KeyValueStore } from './store.js';
-import type { Clock } from '../core/clock.js';
+import type { Clock } from './clock.js';
+import type { ConfigSchema } from './config-schema.js';
+import type { ControllerEvents } from './events.js';
+import type { DeviceService, FlowScope, GroupService, HostService, MeterService, PacketService, TopologyService } from './services.js';
+
+// ---- store and metrics ---------------------------------------------------------------------
+
+/**
+ * A value the store keeps: anything JSON can hold, plus `bigint` (cookies, dpids) and `Buffer`
+ * (secrets), which the store's encoding round-trips exactly.
+ */
+export type StoreValue = null | boolean | number | string | bigint | Buffer | readonly StoreValue[] | { readonly [key: string]: StoreValue };
+
+/** A change-feed listener: the changed key, or `undefined` for "reload everything". */
+export type StoreWatcher = (key: string | undefined) => void;
+
+/** Asynchronous key-value store. Keys are strings; `list` returns entries in key order. */
+export interface KeyValueStore {
+  get<T extends StoreValue = StoreValue>(key: string): Promise<T | undefined>;
+  put(key: string, value: StoreValue): Promise<void>;
+  /** Resolves true when the key existed. */
+  del(key: string): Promise<boolean>;
+  /** Entries whose key starts with `prefix` (all when absent), sorted by key. */
+  list<T extends StoreValue = StoreValue>(prefix?: string): Promise<[string, T][]>;
+  /**
+   * Calls `onChange(key)` for every put or delete of a key starting with `prefix`, by any
+   * instance of a cluster, this one's own writes included; `undefined` means "reload everything
+   * under the prefix" (a watch (re)connected). Returns the unsubscribe function. Apps use
+   * `StoreFollower` (src/apps/store.ts) rather than this directly.
+   */
+  watch(prefix: string, onChange: StoreWatcher): () => void;
+}
+
+/** A monotonically increasing count. */
+export interface Counter {
+  inc(n?: number): void;
+  readonly value: number;
+}
+
+/** A distribution of observed values in fixed buckets. */
+export interface Histogram {
+  observe(v: number): void;
+  readonly count: number;
+  readonly sum: number;
+}
+
+/** What an app gets: named counters and histograms (names are prefixed with the app's). */
+export interface Metrics {
+  counter(name: string, help?: string): Counter;
+  histogram(name: string, help?: string, buckets?: readonly number[]): Histogram;
+}
+
+// ---- apps ---------------------------------------------------------------------------------
 
 /** A packet-in handler's verdict: `'handled'` stops the chain; anything else lets the next app see the packet. */
 export type PacketInResult = 'handled' | 'continue' | undefined | void;
