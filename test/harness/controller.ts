@@ -1,4 +1,5 @@
 /** A Signalbox controller for lab tests: the product's own wiring (topology, flows, apps) on a loopback port of its own. */
+import { afterEach } from 'vitest';
 import type { AppDefinition } from '../../src/core/app.js';
 import type { AppManager } from '../../src/apps/manager.js';
 import { defaultConfig, type AppsConfig } from '../../src/config.js';
@@ -27,4 +28,25 @@ export async function startLabController(enabled: readonly string[], opts: { app
   );
   const port = (await ctrl.start()).openflow[0]!.port;
   return { ctrl, port, apps: ctrl.apps! };
+}
+
+/** Anything a lab test starts and must stop: a Controller, a Lab. */
+export interface Stoppable {
+  stop(): Promise<unknown>;
+}
+
+/**
+ * The lab tests' one teardown: registers an afterEach that stops everything handed to the
+ * returned function during the test, last started first (so the switches go before their
+ * controller), even when the test failed half way. Returns its argument, for `x = stopAfter(await start())`.
+ */
+export function stopAfterEach(): <T extends Stoppable>(thing: T) => T {
+  const started: Stoppable[] = [];
+  afterEach(async () => {
+    for (const thing of started.splice(0).reverse()) await thing.stop();
+  });
+  return (thing) => {
+    started.push(thing);
+    return thing;
+  };
 }

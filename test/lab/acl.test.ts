@@ -1,33 +1,28 @@
 /** acl (+ forwarding, proxy-arp) on real Open vSwitch in Mininet: exactly the denied traffic is blocked, an allow exception goes through, and removing the rules restores everything. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppManager } from '../../src/apps/manager.js';
 import type { ForwardingApp } from '../../src/apps/forwarding/index.js';
 import { aclApp } from '../../src/apps/acl/index.js';
 import { Controller } from '../../src/controller.js';
-import { startLabController } from '../harness/controller.js';
+import { startLabController, stopAfterEach } from '../harness/controller.js';
 import { startLab, waitFor, type Lab } from '../harness/mininet.js';
 
 let lab: Lab | undefined;
 let ctrl: Controller | undefined;
 let apps: AppManager | undefined;
 
-afterEach(async () => {
-  await lab?.stop();
-  lab = undefined;
-  apps = undefined;
-  await ctrl?.stop();
-  ctrl = undefined;
-});
+/** Stops the lab, then the controller, after each test. */
+const stopAfter = stopAfterEach();
 
 describe('acl in Mininet (OpenFlow13)', () => {
   it('tree 2x2: denies exactly what the rules say, lets the allowed exception through, and forgets deleted rules', async () => {
     const acl = aclApp();
     const started = await startLabController(['forwarding', 'proxy-arp', 'acl'], { apps: [acl] });
-    ctrl = started.ctrl;
+    ctrl = stopAfter(started.ctrl);
     apps = started.apps;
     const port = started.port;
     const t = ctrl.topology!;
-    lab = await startLab({ kind: 'tree', depth: 2, fanout: 2 }, { controllerPort: port, waitConnectedMs: 30_000 });
+    lab = stopAfter(await startLab({ kind: 'tree', depth: 2, fanout: 2 }, { controllerPort: port, waitConnectedMs: 30_000 }));
     expect(lab.connected ?? true).toBe(true);
     await waitFor(() => t.linkCount >= 4, { timeoutMs: 20_000, intervalMs: 100, message: '4 links discovered' }).catch(() => undefined);
     // Forwarding holds floods on a new switch until discovery has probed its ports: wait for that.

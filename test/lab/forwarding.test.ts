@@ -3,12 +3,12 @@
  * ring and a fat tree (loops), iperf between the farthest hosts, pings resuming within 2 s of a
  * link failure on the ring, and a host moved to another switch reachable again.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppManager } from '../../src/apps/manager.js';
 import { forwardingApp } from '../../src/apps/forwarding/index.js';
 import { Controller } from '../../src/controller.js';
 import type { AppDefinition } from '../../src/core/app.js';
-import { startLabController } from '../harness/controller.js';
+import { startLabController, stopAfterEach } from '../harness/controller.js';
 import { startLab, waitFor, type Lab, type TopoSpec } from '../harness/mininet.js';
 
 let lab: Lab | undefined;
@@ -17,20 +17,15 @@ let apps: AppManager | undefined;
 /** The running forwarding app (registered as an object, so the test can read its paths). */
 let fwd: ReturnType<typeof forwardingApp> | undefined;
 
-afterEach(async () => {
-  await lab?.stop();
-  lab = undefined;
-  apps = undefined;
-  await ctrl?.stop();
-  ctrl = undefined;
-});
+/** Stops the lab, then the controller, after each test. */
+const stopAfter = stopAfterEach();
 
 async function start(topo: TopoSpec, links: number, extra: { apps?: AppDefinition[]; enabled?: string[]; settings?: Record<string, Record<string, unknown>> } = {}): Promise<Lab> {
   const started = await startLabController(extra.enabled ?? ['forwarding', 'proxy-arp'], { apps: [(fwd = forwardingApp()), ...(extra.apps ?? [])], settings: extra.settings ?? {} });
-  ctrl = started.ctrl;
+  ctrl = stopAfter(started.ctrl);
   apps = started.apps;
   const port = started.port;
-  lab = await startLab(topo, { controllerPort: port, waitConnectedMs: 30_000 });
+  lab = stopAfter(await startLab(topo, { controllerPort: port, waitConnectedMs: 30_000 }));
   expect(lab.connected ?? true).toBe(true);
   const switches = (await lab.switches()).length;
   const flows = apps.flows;

@@ -1,28 +1,23 @@
 /** l2-learning on real Open vSwitch in Mininet: pingall without loss on a tree and a line, in OpenFlow 1.3 and 1.0, and iperf between two hosts. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Controller } from '../../src/controller.js';
 import { AppManager } from '../../src/apps/manager.js';
-import { startLabController } from '../harness/controller.js';
+import { startLabController, stopAfterEach } from '../harness/controller.js';
 import { startLab, waitFor, type Lab, type TopoSpec } from '../harness/mininet.js';
 
 let lab: Lab | undefined;
 let ctrl: Controller | undefined;
 let apps: AppManager | undefined;
 
-afterEach(async () => {
-  await lab?.stop();
-  lab = undefined;
-  apps = undefined;
-  await ctrl?.stop();
-  ctrl = undefined;
-});
+/** Stops the lab, then the controller, after each test. */
+const stopAfter = stopAfterEach();
 
 async function run(topo: TopoSpec, protocol: 'OpenFlow13' | 'OpenFlow10', hosts: [string, string], links = 0): Promise<Lab> {
   const started = await startLabController(['l2-learning']);
-  ctrl = started.ctrl;
+  ctrl = stopAfter(started.ctrl);
   apps = started.apps;
   const port = started.port;
-  lab = await startLab(topo, { controllerPort: port, protocol, waitConnectedMs: 30_000 });
+  lab = stopAfter(await startLab(topo, { controllerPort: port, protocol, waitConnectedMs: 30_000 }));
   expect(lab.connected ?? true).toBe(true);
   // Every switch has the table-miss flow before traffic starts.
   const switches = (await lab.switches()).length;

@@ -1,24 +1,19 @@
 /** router (+ forwarding, proxy-arp, packet-in meter) on real Open vSwitch in Mininet: hosts in two subnets ping each other through their gateways. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppManager } from '../../src/apps/manager.js';
 import type { ForwardingApp } from '../../src/apps/forwarding/index.js';
 import { routerApp } from '../../src/apps/router/index.js';
 import { packetInMeterApp } from '../../src/apps/packetin-meter/index.js';
 import { Controller } from '../../src/controller.js';
-import { startLabController } from '../harness/controller.js';
+import { startLabController, stopAfterEach } from '../harness/controller.js';
 import { startLab, waitFor, type Lab } from '../harness/mininet.js';
 
 let lab: Lab | undefined;
 let ctrl: Controller | undefined;
 let apps: AppManager | undefined;
 
-afterEach(async () => {
-  await lab?.stop();
-  lab = undefined;
-  apps = undefined;
-  await ctrl?.stop();
-  ctrl = undefined;
-});
+/** Stops the lab, then the controller, after each test. */
+const stopAfter = stopAfterEach();
 
 describe('router in Mininet (OpenFlow13)', () => {
   it('two subnets on two switches: gateways answer ping, hosts reach the other subnet with the TTL decremented, pingall 0% loss; packet-ins are metered', async () => {
@@ -28,11 +23,11 @@ describe('router in Mininet (OpenFlow13)', () => {
       apps: [router, meter],
       settings: { router: { interfaces: ['10.0.1.254/24', '10.0.2.254/24'] }, 'packetin-meter': { ratePps: 500 } },
     });
-    ctrl = started.ctrl;
+    ctrl = stopAfter(started.ctrl);
     apps = started.apps;
     const port = started.port;
     const t = ctrl.topology!;
-    lab = await startLab({ kind: 'router', switches: 2 }, { controllerPort: port, waitConnectedMs: 30_000 });
+    lab = stopAfter(await startLab({ kind: 'router', switches: 2 }, { controllerPort: port, waitConnectedMs: 30_000 }));
     expect(lab.connected ?? true).toBe(true);
     await waitFor(() => t.linkCount >= 2 && Object.values(meter.status()).length >= 2, { timeoutMs: 20_000, intervalMs: 100, message: 'both links discovered and both switches metered' }).catch(() => undefined);
     expect(t.linkCount).toBe(2);
