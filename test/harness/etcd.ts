@@ -8,7 +8,7 @@ import { accessSync, constants as fsConstants, mkdtempSync, rmSync } from 'node:
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './exec.js';
+import { freePort, waitFor } from './exec.js';
 
 /** Where Debian's etcd-server package puts the binary. */
 export const ETCD_BIN = process.env.SIGNALBOX_ETCD_BIN ?? '/usr/bin/etcd';
@@ -112,20 +112,20 @@ async function startOnce(readyTimeoutMs: number): Promise<EtcdServer> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-  const deadline = Date.now() + readyTimeoutMs;
-  while (Date.now() < deadline) {
-    if (exited) {
-      rmSync(dataDir, { recursive: true, force: true });
-      throw new Error(`etcd exited during start-up:\n${server.log()}`);
-    }
-    try {
+  // Healthy, or gone: an etcd that exited during start-up ends the wait at once.
+  const outcome = await waitFor(
+    async () => {
+      if (exited) return 'exited';
       const r = await fetch(`${client}/health`, { signal: AbortSignal.timeout(500) });
       const body = (await r.json()) as { health?: string };
-      if (body.health === 'true') return server;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
+      return body.health === 'true' ? 'healthy' : undefined;
+    },
+    { timeoutMs: readyTimeoutMs, intervalMs: 50, message: 'etcd healthy' },
+  ).catch(() => 'timeout' as const);
+  if (outcome === 'healthy') return server;
+  if (outcome === 'exited') {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw new Error(`etcd exited during start-up:\n${server.log()}`);
   }
   await server.stop();
   throw new Error(`etcd not healthy after ${readyTimeoutMs} ms:\n${server.log()}`);
