@@ -78,6 +78,7 @@ const layers = [
     files: ['src/topology/**/*.ts'],
     patterns: [
       forbidSrc(['apps', 'cluster'], `src/topology does not depend on the apps or the cluster: they depend on it. ${SEE}`),
+      forbidSrc(['openflow/(?:session|datapath)'], `src/topology reaches switches through the device view and the packet service, never a Session or a Datapath. ${SEE}`),
       forbidSrc(['api'], apiMessage),
       forbidSrc(ROOTS, rootsMessage),
     ],

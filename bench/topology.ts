@@ -16,6 +16,7 @@ import type { Port } from '../src/openflow/codec/v13/structs.js';
 import { Session } from '../src/openflow/session.js';
 import { PathIndex } from '../src/topology/paths.js';
 import { TopologyService } from '../src/topology/service.js';
+import { deviceService, packetService } from '../src/openflow/switch-services.js';
 import { measure, type BenchSuite, type Row } from './harness.js';
 
 const SUITE = 'topology';
@@ -163,7 +164,7 @@ export async function discoverGrid(
   // Emulated switches do not answer flow stats: the LLDP flow goes out at once, as declared.
   const flows = new FlowService({ bus: ctrl.bus, datapaths: ctrl.datapaths, config: { reconcileOnConnect: false, reconcileIntervalMs: 0 }, log: silentLogger });
   flows.start();
-  const service = new TopologyService({ bus: ctrl.bus, datapaths: ctrl.datapaths, config: config.topology, log: silentLogger, secret: Buffer.alloc(32, 7), flows: flows.scope('topology') });
+  const service = new TopologyService({ bus: ctrl.bus, devices: deviceService(ctrl.datapaths), packets: packetService(ctrl.datapaths, undefined), config: config.topology, log: silentLogger, secret: Buffer.alloc(32, 7), flows: flows.scope('topology') });
   service.start();
   const fabric = new EmulatedFabric(ctrl);
   fabric.recordDelivered = false;

@@ -9,6 +9,7 @@ import { systemClock, type Clock } from './core/clock.js';
 import { Datapath } from './openflow/datapath.js';
 import { OpenFlowServer, type BoundListener } from './openflow/server.js';
 import { Session } from './openflow/session.js';
+import { deviceService, packetService } from './openflow/switch-services.js';
 import { appTopology, loadOrCreateSecret, TopologyService, type TopologySource } from './topology/index.js';
 import { AppManager, type AppDefinition } from './apps/index.js';
 import { FlowService } from './flows/index.js';
@@ -69,7 +70,9 @@ export class Controller {
     this.flows.start();
     this.topology = new TopologyService({
       bus: this.bus,
-      datapaths: this.datapaths,
+      devices: deviceService(this.datapaths),
+      // Probes only go out of single ports: the packet service needs no topology to flood with.
+      packets: packetService(this.datapaths, undefined),
       config: this.config.topology,
       log: this.log.child({ component: 'topology' }),
       secret: this.options.secret ?? loadOrCreateSecret(this.config.dataDir),

@@ -12,8 +12,7 @@ import type { ControllerEvents, EventBus, TopologyEvents } from '../core/events.
 import { dpidToHex } from '../core/ids.js';
 import { systemClock, type Clock, type Timer } from '../core/clock.js';
 import { OFPP } from '../openflow/codec/constants.js';
-import type { Datapath } from '../openflow/datapath.js';
-import type { FlowRecord, FlowRemovedReason, FlowScope } from '../core/services.js';
+import type { DeviceService, FlowRecord, FlowRemovedReason, FlowScope, PacketService, SwitchView } from '../core/services.js';
 
 import { ETH_TYPE, parsePacket, peekEthernet } from '../packet/index.js';
 import { isLivePort, LinkDiscovery, type LinkEvent, type ProbeVerdict } from './discovery.js';
@@ -65,8 +64,10 @@ function readWord(b: Uint8Array, o: number): number {
 /** What the controller hands the service. */
 export interface TopologyServiceOptions {
   readonly bus: EventBus;
-  /** The controller's registry of ready switches (read only). */
-  readonly datapaths: ReadonlyMap<bigint, Datapath>;
+  /** The ready switches, read only (their ports, their mastership). */
+  readonly devices: DeviceService;
+  /** Sends the LLDP probes (only `packetOut` is used: probes never flood). */
+  readonly packets: Pick<PacketService, 'packetOut'>;
   readonly config: TopologyConfig;
   readonly log: Logger;
   /** HMAC key of the probes (`loadOrCreateSecret(dataDir)`). */
@@ -111,7 +112,8 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     hostsRefused: 0,
   };
   private readonly bus: EventBus;
-  private readonly datapaths: ReadonlyMap<bigint, Datapath>;
+  private readonly devices: DeviceService;
+  private readonly packets: Pick<PacketService, 'packetOut'>;
   private readonly config: TopologyConfig;
   private readonly log: Logger;
   private readonly secret: Buffer;
@@ -137,7 +139,8 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     super();
     this.setMaxListeners(0);
     this.bus = opts.bus;
-    this.datapaths = opts.datapaths;
+    this.devices = opts.devices;
+    this.packets = opts.packets;
     this.config = opts.config;
     this.log = opts.log;
     this.secret = opts.secret;
@@ -152,8 +155,8 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     if (this.started) return;
     this.started = true;
     this.on2('switchConnected', (e) => {
-      const dp = this.datapaths.get(e.dpid);
-      if (dp) this.onSwitch(dp);
+      const sw = this.devices.get(e.dpid);
+      if (sw) this.onSwitch(sw);
     });
     this.on2('switchDisconnected', (e) => this.onSwitchGone(e.dpid));
     this.on2('portAdded', (e) => {
@@ -166,7 +169,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     // Mastership, reconnects and a missing LLDP flow are the flow service's: it reconciles.
     this.flows.on('restored', this.onLldpFlowRestored);
     this.flows.on('removed', this.onLldpFlowRemoved);
-    for (const dp of this.datapaths.values()) this.onSwitch(dp);
+    for (const sw of this.devices.list()) this.onSwitch(sw);
     const tick = Math.max(1, this.config.probeTickMs);
     this.timers.push(this.clock.every(tick, () => this.tick()));
     this.timers.push(this.clock.every(Math.max(100, Math.min(this.config.hostIdleTimeoutMs / 4, 10_000)), () => this.apply([], this.hosts.expire(this.now()))));
@@ -271,16 +274,16 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     return this.config.linkWeights[portKey(l.src, l.srcPort)] ?? this.config.defaultLinkWeight;
   }
 
-  private onSwitch(dp: Datapath): void {
-    this.installLldpFlow(dp.dpid);
-    const events = this.discovery.addSwitch(dp.dpid, dp.ports.values(), this.now());
-    this.graph.addSwitch(dp.dpid);
+  private onSwitch(sw: SwitchView): void {
+    this.installLldpFlow(sw.dpid);
+    const events = this.discovery.addSwitch(sw.dpid, sw.ports.values(), this.now());
+    this.graph.addSwitch(sw.dpid);
     this.apply(events);
     this.changed(true);
   }
 
   private onSwitchGone(dpid: bigint): void {
-    if (this.datapaths.has(dpid)) return; // replaced by a new connection: switchConnected follows/came
+    if (this.devices.get(dpid)) return; // replaced by a new connection: switchConnected follows/came
     const linkEvents = this.discovery.removeSwitch(dpid);
     const hostEvents = this.hosts.removeAt(dpid, undefined, 'switch_disconnected');
     this.apply(linkEvents, hostEvents);
@@ -306,15 +309,15 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     const due = this.discovery.dueProbes(now);
     const ttlSec = Math.ceil((this.config.probeIntervalMs * (this.config.maxMissedProbes + 1)) / 1000);
     for (const p of due) {
-      const dp = this.datapaths.get(p.dpid);
-      // In cluster mode only the switch's master probes (a held probe would go out stale).
-      if (!dp || !dp.connected || dp.mastership === 'slave' || dp.mastership === 'pending') continue;
+      const sw = this.devices.get(p.dpid);
+      // In cluster mode only the switch's master probes (a held probe would go out stale); the
+      // packet service refuses a slave's, but would send a pending one's, so check here.
+      if (!sw || !sw.connected || sw.mastership === 'slave' || sw.mastership === 'pending') continue;
       const data = buildProbe({ dpid: p.dpid, port: p.port, hwAddr: p.hwAddr, sentAt: now, ttlSec }, this.secret);
       try {
-        dp.packetOut({ inPort: OFPP.CONTROLLER, actions: [{ type: 'output', port: p.port }], data });
-        this.counters.probesSent++;
+        if (this.packets.packetOut(p.dpid, { inPort: OFPP.CONTROLLER, actions: [{ type: 'output', port: p.port }], data })) this.counters.probesSent++;
       } catch (err) {
-        this.log.warn({ dpid: dp.dpidHex, port: p.port, err: (err as Error).message }, 'probe not sent');
+        this.log.warn({ dpid: sw.dpidHex, port: p.port, err: (err as Error).message }, 'probe not sent');
       }
     }
     this.apply(this.discovery.expire(now));
@@ -327,7 +330,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
       this.onLldp(dpid, inPort, data);
       return;
     }
-    if (this.discovery.isInfrastructurePort(dpid, inPort) || !this.datapaths.has(dpid)) {
+    if (this.discovery.isInfrastructurePort(dpid, inPort) || !this.devices.get(dpid)) {
       this.counters.hostPacketsIgnored++;
       return;
     }
@@ -487,7 +490,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
 
   /** The flow service gave the LLDP flow up (a delete it does not restore): declare it again while the switch is here. */
   private readonly onLldpFlowRemoved = (rec: FlowRecord, why: FlowRemovedReason): void => {
-    if (rec.spec.cookie !== LLDP_FLOW_COOKIE || why === 'owner' || !this.started || !this.datapaths.has(rec.dpid)) return;
+    if (rec.spec.cookie !== LLDP_FLOW_COOKIE || why === 'owner' || !this.started || !this.devices.get(rec.dpid)) return;
     this.counters.lldpFlowRestores++;
     this.log.info({ dpid: dpidToHex(rec.dpid), why }, 'restoring the LLDP flow');
     this.installLldpFlow(rec.dpid);

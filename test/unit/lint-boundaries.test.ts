@@ -53,6 +53,8 @@ describe('layer boundaries (eslint no-restricted-imports)', () => {
     ['the codec importing the packet library', { filePath: 'src/openflow/codec/v13/demo.ts', code: importing('../../../packet/index.js') }],
     ['the codec importing a package', { filePath: 'src/openflow/codec/v13/demo.ts', code: importing('pino') }],
     ['topology importing the API', { filePath: 'src/topology/demo.ts', code: importing('../api/index.js') }],
+    ['topology importing the Datapath', { filePath: 'src/topology/demo.ts', code: importing('../openflow/datapath.js') }],
+    ['topology importing a Session (types only)', { filePath: 'src/topology/demo.ts', code: importing('../openflow/session.js', { typeOnly: true }) }],
     ['flows importing the API', { filePath: 'src/flows/demo.ts', code: importing('../api/routes/switches.js') }],
     ['the API importing a Session', { filePath: 'src/api/routes/demo.ts', code: importing('../../openflow/session.js') }],
     ['the API importing the Datapath', { filePath: 'src/api/demo.ts', code: importing('../openflow/datapath.js') }],

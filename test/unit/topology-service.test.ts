@@ -13,6 +13,7 @@ import { arpRequest, buildPacket, LLDP_MULTICAST } from '../../src/packet/index.
 import { LLDP_FLOW_COOKIE } from '../../src/topology/lldp-flow.js';
 import { buildProbe } from '../../src/topology/probe.js';
 import { TopologyService } from '../../src/topology/service.js';
+import { deviceService, packetService } from '../../src/openflow/switch-services.js';
 import type { TopologyEvents } from '../../src/core/events.js';
 import { EmulatedFabric } from '../../bench/topology.js';
 import { ManualClock } from '../fakes/manual-clock.js';
@@ -61,7 +62,7 @@ function setup(topo: Partial<TopologyConfig> = {}): Setup {
   const config = { ...defaultConfig, topology: { ...defaultConfig.topology, probeIntervalMs: 100, probeTickMs: 5, changeCoalesceMs: 5, ...topo } };
   const clock = new ManualClock();
   const ctrl = new Controller(config, silentLogger, { clock });
-  const service = new TopologyService({ bus: ctrl.bus, datapaths: ctrl.datapaths, config: config.topology, log: process.env.DEBUG_TOPO ? createLogger('debug') : silentLogger, secret: SECRET, clock, flows: systemFlows(ctrl) });
+  const service = new TopologyService({ bus: ctrl.bus, devices: deviceService(ctrl.datapaths), packets: packetService(ctrl.datapaths, undefined), config: config.topology, log: process.env.DEBUG_TOPO ? createLogger('debug') : silentLogger, secret: SECRET, clock, flows: systemFlows(ctrl) });
   const events: [string, unknown][] = [];
   for (const name of ['linkAdded', 'linkRemoved', 'hostAdded', 'hostMoved', 'hostUpdated', 'hostRemoved', 'topologyChanged'] as const) {
     service.on(name, (e: unknown) => events.push([name, e]));
@@ -257,7 +258,7 @@ describe('TopologyService over emulated switches', () => {
     const fabric = new EmulatedFabric(ctrl);
     await Promise.all([fabric.addSwitch(1n, [1]), fabric.addSwitch(2n, [1])]);
     fabric.wire(1n, 1, 2n, 1);
-    const service = new TopologyService({ bus: ctrl.bus, datapaths: ctrl.datapaths, config: config.topology, log: silentLogger, secret: SECRET, clock, flows: systemFlows(ctrl) });
+    const service = new TopologyService({ bus: ctrl.bus, devices: deviceService(ctrl.datapaths), packets: packetService(ctrl.datapaths, undefined), config: config.topology, log: silentLogger, secret: SECRET, clock, flows: systemFlows(ctrl) });
     running.push({ ctrl, service, fabric });
     service.start();
     await until(() => service.linkCount === 2, 500);
