@@ -9,7 +9,9 @@ import { systemClock, type Clock } from './core/clock.js';
 import { Datapath } from './openflow/datapath.js';
 import { OpenFlowServer, type BoundListener } from './openflow/server.js';
 import { Session } from './openflow/session.js';
+import { switchAdmin } from './openflow/switch-admin.js';
 import { deviceService, packetService } from './openflow/switch-services.js';
+import type { DeviceService, SwitchAdminService } from './core/services.js';
 import { appTopology, loadOrCreateSecret, TopologyService, type TopologySource } from './topology/index.js';
 import { AppManager, type AppDefinition } from './apps/index.js';
 import { FlowService } from './flows/index.js';
@@ -40,6 +42,10 @@ export class Controller {
   readonly bus = new EventBus();
   /** Ready switches by dpid. */
   readonly datapaths = new Map<bigint, Datapath>();
+  /** The connected switches, read only (what the API and apps see of `datapaths`). */
+  readonly devices: DeviceService = deviceService(this.datapaths);
+  /** Writes and stats reads by dpid, through each switch's mastership gate (the API's). */
+  readonly admin: SwitchAdminService = switchAdmin(this.datapaths);
   readonly log: Logger;
   /** The time every part of this controller runs on. */
   readonly clock: Clock;
@@ -70,7 +76,7 @@ export class Controller {
     this.flows.start();
     this.topology = new TopologyService({
       bus: this.bus,
-      devices: deviceService(this.datapaths),
+      devices: this.devices,
       // Probes only go out of single ports: the packet service needs no topology to flood with.
       packets: packetService(this.datapaths, undefined),
       config: this.config.topology,

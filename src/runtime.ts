@@ -81,7 +81,8 @@ export async function startSignalbox(config: Config, log: Logger, options: { rea
       clock,
       context: {
         bus: c.bus,
-        datapaths: c.datapaths,
+        devices: c.devices,
+        admin: c.admin,
         // Cluster mode: reads show the whole network (the merged view), not only what this instance probed.
         ...(cluster ? { topology: cluster.view.readService(() => datapathSwitches(c.datapaths)) } : c.topology ? { topology: c.topology } : {}),
         ...(c.apps ? { apps: c.apps, staticFlows: staticFlowsResource(c.apps), aclRules: aclResource(c.apps), routes: routesResource(c.apps) } : {}),

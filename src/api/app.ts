@@ -70,7 +70,7 @@ export async function buildApi(ctx: ApiContext, opts: BuildApiOptions = {}): Pro
     ctx.metrics ??
     new ControllerMetrics({
       bus: ctx.bus,
-      datapaths: ctx.datapaths,
+      devices: ctx.devices,
       topologySizes: ctx.topology
         ? () => {
             const s = ctx.topology!.snapshot();

@@ -4,8 +4,7 @@
  */
 import { errorNames } from '../openflow/codec/constants.js';
 import { OfDecodeError, OfEncodeError } from '../openflow/codec/errors.js';
-import { OfErrorReply, OfTimeoutError, SessionClosedError } from '../openflow/errors.js';
-import { NotMasterError } from '../openflow/datapath.js';
+import { NotMasterError, OfErrorReply, OfTimeoutError, SessionClosedError } from '../openflow/errors.js';
 import { AppConfigError } from '../apps/schema.js';
 
 /** code → HTTP status. Codes never change once published; add new ones instead. */

@@ -8,13 +8,13 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { ControllerEventName, ControllerEvents, EventBus } from '../core/events.js';
 import { dpidToHex } from '../core/ids.js';
 import { errorNames, messageTypeName } from '../openflow/codec/constants.js';
-import type { Datapath } from '../openflow/datapath.js';
-import { MESSAGE_TYPE_SLOTS, zeroSessionCounters, type SessionCounters } from '../openflow/session.js';
+import type { SwitchCounters } from '../core/model.js';
+import type { DeviceService, SwitchView } from '../core/services.js';
 
 /** What the metrics read at scrape time (the API context fits). */
 export interface MetricsSource {
   readonly bus: EventBus;
-  readonly datapaths: ReadonlyMap<bigint, Datapath>;
+  readonly devices: Pick<DeviceService, 'get' | 'list' | 'size'>;
   /** Topology sizes, when the topology service runs. */
   readonly topologySizes?: () => { switches: number; links: number; hosts: number };
 }
@@ -57,7 +57,7 @@ export class ControllerMetrics {
   readonly wsClients: Gauge;
 
   /** Last session counters seen per live datapath, to turn them into cumulative counters. */
-  private readonly lastSeen = new Map<Datapath, SessionCounters>();
+  private readonly lastSeen = new Map<SwitchView, Baseline>();
   private readonly listeners: (() => void)[] = [];
   private readonly appViews = new Map<string, AppMetricsView>();
 
@@ -69,7 +69,7 @@ export class ControllerMetrics {
       help: 'Switches with a ready OpenFlow session',
       registers: [r],
       collect: () => {
-        this.switchesConnected.set(this.source.datapaths.size);
+        this.switchesConnected.set(this.source.devices.size);
         this.flushSessions();
       },
     });
@@ -125,8 +125,8 @@ export class ControllerMetrics {
     };
     on('switchConnected', (e: { dpid: bigint }) => {
       this.switchEvents.inc({ event: 'connected' });
-      const dp = this.source.datapaths.get(e.dpid);
-      if (dp) this.lastSeen.set(dp, zeroSessionCounters());
+      const dp = this.source.devices.get(e.dpid);
+      if (dp) this.lastSeen.set(dp, zeroBaseline(dp.counters));
     });
     on('switchDisconnected', (e: { dpid: bigint }) => {
       this.switchEvents.inc({ event: 'disconnected' });
@@ -213,14 +213,14 @@ export class ControllerMetrics {
 
   /** Adds the session counters' growth since the last scrape to the cumulative counters. */
   private flushSessions(): void {
-    for (const dp of this.source.datapaths.values()) {
-      if (!this.lastSeen.has(dp)) this.lastSeen.set(dp, zeroSessionCounters());
+    for (const dp of this.source.devices.list()) {
+      if (!this.lastSeen.has(dp)) this.lastSeen.set(dp, zeroBaseline(dp.counters));
       this.flushOne(dp, false);
     }
-    for (const dp of this.lastSeen.keys()) if (!dp.connected && this.source.datapaths.get(dp.dpid) !== dp) this.flushOne(dp, true);
+    for (const dp of this.lastSeen.keys()) if (!dp.connected && this.source.devices.get(dp.dpid) !== dp) this.flushOne(dp, true);
   }
 
-  private flushOne(dp: Datapath, forget: boolean): void {
+  private flushOne(dp: SwitchView, forget: boolean): void {
     const last = this.lastSeen.get(dp);
     if (!last) return;
     const now = dp.counters;
@@ -244,9 +244,19 @@ export class ControllerMetrics {
   private flushTypes(version: number, direction: 'in' | 'out', now: Float64Array, last: Float64Array): void {
     for (let i = 0; i < now.length; i++) {
       const n = now[i]! - last[i]!;
-      if (n > 0) this.messages.inc({ direction, type: i === MESSAGE_TYPE_SLOTS - 1 ? 'other' : messageTypeName(version, i) }, n);
+      if (n > 0) this.messages.inc({ direction, type: i === now.length - 1 ? 'other' : messageTypeName(version, i) }, n);
     }
   }
+}
+
+/** The session counters as last seen, to count growth from. */
+type Baseline = { -readonly [K in keyof SwitchCounters]: SwitchCounters[K] };
+
+/** A zero baseline shaped like `c` (same number of message-type slots). */
+function zeroBaseline(c: SwitchCounters): Baseline {
+  const z: Baseline = { ...c, inByType: new Float64Array(c.inByType.length), outByType: new Float64Array(c.outByType.length) };
+  for (const k of SESSION_FIELDS) z[k] = 0;
+  return z;
 }
 
 function sanitize(s: string): string {

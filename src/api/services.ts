@@ -5,7 +5,7 @@
  * fit these shapes (TopologyService, AppManager) or need a thin adapter (see the report).
  */
 import type { EventBus } from '../core/events.js';
-import type { Datapath } from '../openflow/datapath.js';
+import type { DeviceService, SwitchAdminService } from '../core/services.js';
 import type { Store } from '../store/index.js';
 import type { ControllerMetrics } from './metrics.js';
 import type { ReadinessCheck } from './readiness.js';
@@ -126,10 +126,13 @@ export interface ClusterApi {
   masterApiFor(dpid: bigint): MasterApi | undefined;
 }
 
-/** Everything the API works with. Only `bus` and `datapaths` are required (a Controller has both). */
+/** Everything the API works with. Only `bus`, `devices` and `admin` are required. */
 export interface ApiContext {
   readonly bus: EventBus;
-  readonly datapaths: ReadonlyMap<bigint, Datapath>;
+  /** The connected switches, read only. */
+  readonly devices: DeviceService;
+  /** Writes and stats reads, through the mastership gate (src/openflow/switch-admin.ts). */
+  readonly admin: SwitchAdminService;
   readonly topology?: TopologyApi;
   readonly apps?: AppsApi;
   readonly staticFlows?: ResourceApi;

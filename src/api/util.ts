@@ -2,7 +2,7 @@
 import type { FastifyReply } from 'fastify';
 import { dpidToHex, parseDpid } from '../core/ids.js';
 import { toJsonValue, type Json } from '../openflow/json.js';
-import type { Datapath } from '../openflow/datapath.js';
+import type { SwitchView } from '../core/services.js';
 import { ApiError } from './errors.js';
 import type { ApiContext } from './services.js';
 
@@ -15,7 +15,7 @@ export interface RouteConfig {
 }
 
 /** The connected switch with this dpid (16 hex digits), or a 404 `switch_not_found`. */
-export function datapathByHex(ctx: ApiContext, hex: string, field = 'params.dpid'): Datapath {
+export function datapathByHex(ctx: ApiContext, hex: string, field = 'params.dpid'): SwitchView {
   let dpid: bigint;
   try {
     dpid = parseDpid(hex);
@@ -26,8 +26,8 @@ export function datapathByHex(ctx: ApiContext, hex: string, field = 'params.dpid
 }
 
 /** The connected switch with this dpid, or a 404 `switch_not_found`. */
-export function datapathById(ctx: ApiContext, dpid: bigint): Datapath {
-  const dp = ctx.datapaths.get(dpid);
+export function datapathById(ctx: ApiContext, dpid: bigint): SwitchView {
+  const dp = ctx.devices.get(dpid);
   if (!dp) throw new ApiError('switch_not_found', `no switch with datapath id ${dpidToHex(dpid)} is connected`);
   return dp;
 }
@@ -39,7 +39,7 @@ export function requireService<T>(svc: T | undefined, name: string): T {
 }
 
 /** Meters and groups need OpenFlow 1.3: a 501 naming the switch otherwise. */
-export function require13(dp: Datapath, what: string): void {
+export function require13(dp: SwitchView, what: string): void {
   if (dp.version !== 4) throw new ApiError('version_unsupported', `${what} needs OpenFlow 1.3; switch ${dp.dpidHex} speaks OpenFlow 1.0`);
 }
 

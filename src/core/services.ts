@@ -248,3 +248,50 @@ export interface HostService {
   findByMac(mac: string): AppHost | undefined;
   list(): readonly AppHost[];
 }
+
+// ---- switch administration (the API) ------------------------------------------------------
+
+/** Packet, byte and flow counts over the flows a filter selects. */
+export interface AggregateCounts {
+  readonly packetCount: bigint;
+  readonly byteCount: bigint;
+  readonly flowCount: number;
+}
+
+/**
+ * What the northbound API (native and Ryu routes) may do to a switch, by dpid: writes (port,
+ * role, flow, group and meter mods, experimenter messages) and the stats and configuration reads.
+ * Writes go through the switch's mastership gate: in a cluster, a switch another instance masters
+ * rejects them with NotMasterError (the API's 503). Every write is confirmed (a barrier) or rejects
+ * with the switch's own error for it (OfErrorReply, matched by xid in the session); a bad spec
+ * rejects with OfEncodeError; a switch that is not connected rejects with SessionClosedError.
+ * The caller maps these errors once (src/api/errors.ts).
+ */
+export interface SwitchAdminService {
+  /** PORT_MOD: `config` bits under `mask`; `advertise` 0 keeps the port's advertisement as OpenFlow defines. */
+  portMod(dpid: Dpid, portNo: number, config: number, mask: number, advertise?: number): Promise<void>;
+  /** ROLE_REQUEST (1.3): OFPCR_ROLE_* and generation id; resolves with the switch's answer. */
+  role(dpid: Dpid, role: number, generationId: bigint): Promise<{ role: number; generationId: bigint }>;
+  /** A FLOW_MOD of any command, confirmed. */
+  flowMod(dpid: Dpid, spec: FlowSpec): Promise<void>;
+  /** GROUP_MOD (1.3): OFPGC_* command. */
+  groupMod(dpid: Dpid, command: number, groupType: number, groupId: number, buckets: readonly Bucket[]): Promise<void>;
+  /** METER_MOD (1.3): OFPMC_* command. */
+  meterMod(dpid: Dpid, command: number, flags: number, meterId: number, bands: readonly MeterBand[]): Promise<void>;
+  /** OFPT_EXPERIMENTER (1.3), confirmed by a barrier or refused by the switch. */
+  experimenter(dpid: Dpid, experimenter: number, expType: number, data: Buffer): Promise<void>;
+  /** OFPT_QUEUE_GET_CONFIG_REQUEST (1.3) for one port or OFPP_ANY. */
+  queueConfig(dpid: Dpid, portNo: number): Promise<import('../openflow/codec/v13/messages.js').QueueGetConfigReply>;
+  /** Installed flows matching the filter, in 1.3 terms. */
+  flowStats(dpid: Dpid, filter?: FlowFilter): Promise<FlowEntry[]>;
+  aggregateStats(dpid: Dpid, filter?: FlowFilter): Promise<AggregateCounts>;
+  portStats(dpid: Dpid, portNo?: number): Promise<MultipartReplyBody | StatsReplyBody>;
+  tableStats(dpid: Dpid): Promise<MultipartReplyBody | StatsReplyBody>;
+  queueStats(dpid: Dpid, portNo?: number, queueId?: number): Promise<MultipartReplyBody | StatsReplyBody>;
+  groupStats(dpid: Dpid, groupId?: number): Promise<MultipartReplyBody>;
+  groupDesc(dpid: Dpid): Promise<MultipartReplyBody>;
+  meterStats(dpid: Dpid, meterId?: number): Promise<MultipartReplyBody>;
+  meterConfig(dpid: Dpid, meterId?: number): Promise<MultipartReplyBody>;
+  /** Any 1.3 multipart read (features, table features...). */
+  multipart(dpid: Dpid, body: MultipartRequestBody): Promise<MultipartReplyBody>;
+}

@@ -11,7 +11,9 @@ import type { Instruction } from './codec/v13/instructions.js';
 import type { MultipartReplyBody, MultipartRequestBody } from './codec/v13/multipart.js';
 import type { Bucket, MeterBand } from './codec/v13/structs.js';
 import type { StatsReplyBody } from './codec/v10/messages.js';
+import type { QueueGetConfigReply } from './codec/v13/messages.js';
 import { assertNever, OfEncodeError } from './codec/errors.js';
+import { NotMasterError } from './errors.js';
 import type { EventBus } from '../core/events.js';
 import { dpidToHex } from '../core/ids.js';
 import type {
@@ -41,13 +43,8 @@ import {
 /** Writes held while a mastership claim is pending, at most. */
 const MAX_HELD_WRITES = 10_000;
 
-/** A write was refused because another instance masters the switch. */
-export class NotMasterError extends Error {
-  override readonly name = 'NotMasterError';
-  constructor(dpidHex: string, detail = 'another instance is master') {
-    super(`switch ${dpidHex}: not master (${detail})`);
-  }
-}
+/** Where writes refused by the mastership gate are rejected with (declared with the other session errors). */
+export { NotMasterError };
 
 /** OFPFC_* flow mod commands by name. */
 export const FLOW_COMMANDS = { add: 0, modify: 1, modify_strict: 2, delete: 3, delete_strict: 4 } as const satisfies Record<FlowCommand, number>;
@@ -232,6 +229,20 @@ export class Datapath {
       return this.writeConfirmed({ version: 1, type: 'port_mod', xid: this.nextXid(), portNo: portTo10(portNo), hwAddr: port.hwAddr, config, mask, advertise });
     }
     return this.writeConfirmed({ version: 4, type: 'port_mod', xid: this.nextXid(), portNo, hwAddr: port.hwAddr, config, mask, advertise });
+  }
+
+  /** OFPT_EXPERIMENTER (1.3): it has no reply of its own, so it settles when a barrier confirms it or the switch refuses it (its error carries the xid). */
+  experimenter(experimenter: number, expType: number, data: Buffer): Promise<void> {
+    this.require13('experimenter');
+    return this.writeConfirmed({ version: 4, type: 'experimenter', xid: this.nextXid(), experimenter, expType, data });
+  }
+
+  /** OFPT_QUEUE_GET_CONFIG_REQUEST (1.3) for one port or OFPP_ANY. */
+  async queueConfig(portNo: number): Promise<QueueGetConfigReply> {
+    this.require13('queue_get_config');
+    const r = await this.request<OfMessage>({ version: 4, type: 'queue_get_config_request', xid: this.nextXid(), port: portNo });
+    if (r.type !== 'queue_get_config_reply') throw new Error(`the switch answered a queue config request with ${r.type}`);
+    return r as QueueGetConfigReply;
   }
 
   /** A 1.3 multipart request by body (1.3 only). */

@@ -31,3 +31,11 @@ export class SessionClosedError extends Error {
     super(`session closed: ${reason}`);
   }
 }
+
+/** A write was refused because another instance masters the switch. */
+export class NotMasterError extends Error {
+  override readonly name = 'NotMasterError';
+  constructor(dpidHex: string, detail = 'another instance is master') {
+    super(`switch ${dpidHex}: not master (${detail})`);
+  }
+}

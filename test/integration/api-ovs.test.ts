@@ -21,7 +21,7 @@ beforeAll(async () => {
   ctrl = new Controller({ ...defaultConfig, dataDir: mkdtempSync(join(tmpdir(), 'sbx-api-ovs-')), openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'] } });
   const port = (await ctrl.start()).openflow[0]!.port;
   api = await startApi({
-    context: { bus: ctrl.bus, datapaths: ctrl.datapaths, ...(ctrl.topology ? { topology: ctrl.topology } : {}), ...(ctrl.apps ? { apps: ctrl.apps } : {}) },
+    context: { bus: ctrl.bus, devices: ctrl.devices, admin: ctrl.admin, ...(ctrl.topology ? { topology: ctrl.topology } : {}), ...(ctrl.apps ? { apps: ctrl.apps } : {}) },
     config: { api: { ...defaultConfig.api, listen: '127.0.0.1:0' } },
   });
   br = await createBridge({ protocols: ['OpenFlow13'], controllerPort: port, dpid: DPID });

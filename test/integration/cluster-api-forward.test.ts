@@ -9,6 +9,7 @@ import { buildApi } from '../../src/api/app.js';
 import { FORWARDED_HEADER, SERVED_BY_HEADER, type WriteRouting } from '../../src/api/routes/cluster.js';
 import { EventBus } from '../../src/core/events.js';
 import type { Datapath } from '../../src/openflow/datapath.js';
+import { apiSwitches } from '../../src/openflow/switch-admin.js';
 
 const apps: FastifyInstance[] = [];
 afterEach(async () => {
@@ -19,7 +20,7 @@ afterEach(async () => {
 async function instance(id: string, routes: (dpid: bigint) => { instanceId: string; api: string } | undefined): Promise<{ app: FastifyInstance; seen: string[] }> {
   const seen: string[] = [];
   const cluster: WriteRouting & { status(): unknown } = { status: () => ({ mode: 'cluster', instanceId: id }), masterApiFor: routes };
-  const { app } = await buildApi({ bus: new EventBus(), datapaths: new Map<bigint, Datapath>(), cluster, instanceId: id });
+  const { app } = await buildApi({ bus: new EventBus(), ...apiSwitches(new Map<bigint, Datapath>()), cluster, instanceId: id });
   app.addHook('onRequest', async (req) => {
     seen.push(`${req.method} ${req.url} ${String(req.headers[FORWARDED_HEADER] ?? '-')}`);
   });
@@ -53,7 +54,7 @@ it('forwards writes for a switch another instance masters, once, and serves the 
 it('answers 503 (retryable) for a write to a switch nobody masters while this instance is its slave', async () => {
   const datapaths = new Map<bigint, Datapath>([[0xcn, { mastership: 'slave' } as Datapath]]);
   const cluster: WriteRouting & { status(): unknown } = { status: () => ({}), masterApiFor: () => undefined };
-  const { app } = await buildApi({ bus: new EventBus(), datapaths, cluster, instanceId: 'c1' });
+  const { app } = await buildApi({ bus: new EventBus(), ...apiSwitches(datapaths), cluster, instanceId: 'c1' });
   apps.push(app);
   const r = await app.inject({ method: 'POST', url: '/api/v1/switches/000000000000000c/flows', payload: { priority: 1, match: [], actions: [] } });
   expect(r.statusCode).toBe(503);

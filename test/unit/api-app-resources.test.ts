@@ -36,7 +36,7 @@ async function rig(store: MemoryStore): Promise<{ ctrl: Controller; app: Fastify
   new EmulatedSwitch(b, { dpid: 5n, ports: [1, 2] });
   await up;
   const apps = ctrl.apps!;
-  const { app, metrics } = await buildApi({ bus: ctrl.bus, datapaths: ctrl.datapaths, apps, routes: routesResource(apps), aclRules: aclResource(apps), staticFlows: staticFlowsResource(apps) });
+  const { app, metrics } = await buildApi({ bus: ctrl.bus, devices: ctrl.devices, admin: ctrl.admin, apps, routes: routesResource(apps), aclRules: aclResource(apps), staticFlows: staticFlowsResource(apps) });
   cleanups.push(async () => {
     await app.close();
     metrics.detach();

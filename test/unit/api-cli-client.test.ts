@@ -16,7 +16,7 @@ const TOKEN = 'cli-admin-token-0123456789';
 beforeAll(async () => {
   rig = await makeRig({ switches: [{ dpid: 1n }, { dpid: 2n }] });
   api = await startApi({
-    context: { bus: rig.controller.bus, datapaths: rig.controller.datapaths, topology: topo, apps: fakeApps() },
+    context: { bus: rig.controller.bus, devices: rig.controller.devices, admin: rig.controller.admin, topology: topo, apps: fakeApps() },
     config: { api: { ...defaultConfig.api, listen: '127.0.0.1:0', tokens: [{ name: 'cli', token: TOKEN, scope: 'admin' }] } },
   });
 });

@@ -187,7 +187,7 @@ export async function makeRig(opts: { switches?: (EmulatedSwitchOptions & { dpid
     return { fake, model };
   };
   for (const s of opts.switches ?? []) await connect(s);
-  const { app, metrics } = await buildApi({ bus: controller.bus, datapaths: controller.datapaths, ...opts.context }, { config: { ...opts.api }, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const { app, metrics } = await buildApi({ bus: controller.bus, devices: controller.devices, admin: controller.admin, ...opts.context }, { config: { ...opts.api }, ...(opts.clock ? { clock: opts.clock } : {}) });
   await app.ready();
   return {
     controller,

@@ -5,6 +5,7 @@ import { buildApi } from '../../src/api/app.js';
 import type { ControllerMetrics } from '../../src/api/metrics.js';
 import { readinessChecks } from '../../src/api/readiness.js';
 import { EventBus } from '../../src/core/events.js';
+import { apiSwitches } from '../../src/openflow/switch-admin.js';
 
 const open: { app: FastifyInstance; metrics: ControllerMetrics }[] = [];
 afterEach(async () => {
@@ -19,7 +20,7 @@ describe('/readyz', () => {
     const state = { store: false, listeners: [] as { host: string; port: number; tls: boolean }[], registered: false, healthy: false };
     const built = await buildApi({
       bus: new EventBus(),
-      datapaths: new Map(),
+      ...apiSwitches(new Map()),
       readiness: () =>
         readinessChecks({
           store: () => ({ location: '/var/lib/signalbox', open: state.store }),
@@ -67,7 +68,7 @@ describe('/readyz', () => {
     let started = false;
     const built = await buildApi({
       bus: new EventBus(),
-      datapaths: new Map(),
+      ...apiSwitches(new Map()),
       ready: () => started,
       readiness: () => readinessChecks({ store: () => ({ location: 'memory:', open: true }), openflow: () => [{ host: '127.0.0.1', port: 1, tls: true }] }),
     });

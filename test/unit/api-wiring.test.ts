@@ -17,7 +17,7 @@ const sessions: Session[] = [];
 
 /** What the lead's wiring would pass (compile-time check that the real services fit). */
 function contextOf(c: Controller): ApiContext {
-  return { bus: c.bus, datapaths: c.datapaths, ...(c.topology ? { topology: c.topology } : {}), ...(c.apps ? { apps: c.apps } : {}) };
+  return { bus: c.bus, devices: c.devices, admin: c.admin, ...(c.topology ? { topology: c.topology } : {}), ...(c.apps ? { apps: c.apps } : {}) };
 }
 
 beforeAll(async () => {

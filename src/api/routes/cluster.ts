@@ -33,7 +33,7 @@ export function clusterRoutes(app: FastifyInstance, ctx: ApiContext, clock: Cloc
       role: 'master',
       since: started,
       members: [{ instanceId: ctx.instanceId ?? 'standalone', self: true, role: 'master' }],
-      switches: ctx.datapaths.size,
+      switches: ctx.devices.size,
     };
   });
 
@@ -56,7 +56,7 @@ export function clusterRoutes(app: FastifyInstance, ctx: ApiContext, clock: Cloc
     if (master) return forward(req, reply, master, ctx.instanceId ?? '');
     // Nobody masters it right now (a failover or a handover in progress) and this instance is a
     // slave there: the gate would refuse the write; say so, retryable, not as an internal error.
-    if (ctx.datapaths.get(dpid)?.mastership === 'slave') {
+    if (ctx.devices.get(dpid)?.mastership === 'slave') {
       throw new ApiError('service_unavailable', `switch ${(req.params as { dpid: string }).dpid} has no master instance right now (failover in progress): retry in a few seconds`);
     }
     // Otherwise it is ours (or pending for us): the mastership gate holds the write until the switch confirms.

@@ -45,7 +45,7 @@ export function healthRoutes(app: FastifyInstance, ctx: ApiContext, metrics: Con
         ...(ready ? {} : { message: `not ready: ${checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`).join('; ')}` }),
         failing,
         checks,
-        switches: ctx.datapaths.size,
+        switches: ctx.devices.size,
       });
     },
   );

@@ -6,14 +6,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { OFPP } from '../../openflow/codec/constants.js';
-import type { ErrorMsg } from '../../openflow/codec/common.js';
-import type { OfMessage } from '../../openflow/codec/index.js';
 import type { QueueGetConfigReply } from '../../openflow/codec/v13/messages.js';
 import type { OxmId, TableFeatureProp, TableFeatures } from '../../openflow/codec/v13/multipart.js';
 import { oxmFieldSpec, OFPXMC } from '../../openflow/codec/v13/oxm-fields.js';
 import type { QueueProp } from '../../openflow/codec/v13/structs.js';
-import type { Datapath } from '../../openflow/datapath.js';
-import { OfErrorReply } from '../../openflow/errors.js';
+import type { SwitchView } from '../../core/services.js';
 import { ApiError } from '../errors.js';
 import { dpidFromRyu, intFrom, reservedFromUser, reservedToUser } from '../ryu/ofctl.js';
 import type { ApiContext } from '../services.js';
@@ -127,13 +124,13 @@ export function queueConfigToRyu(r: QueueGetConfigReply): Record<string, unknown
 /** Registers the routes at the root. */
 export function ryuTableRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const tags = ['ryu'];
-  const dpOf = (s: string): Datapath => datapathById(ctx, dpidFromRyu(s, 'params.dpid'));
-  const keyed = (dp: Datapath, v: unknown) => ({ [dp.dpid.toString()]: v });
+  const dpOf = (s: string): SwitchView => datapathById(ctx, dpidFromRyu(s, 'params.dpid'));
+  const keyed = (dp: SwitchView, v: unknown) => ({ [dp.dpid.toString()]: v });
 
   app.get<{ Params: { dpid: string } }>('/stats/tablefeatures/:dpid', { schema: { tags, summary: 'Table features (OFPMP_TABLE_FEATURES) of every table', params: DPID_PARAM } }, async (req, reply) => {
     const dp = dpOf(req.params.dpid);
     require13(dp, 'table features');
-    const b = await dp.multipart({ type: 'table_features', tables: [] });
+    const b = await ctx.admin.multipart(dp.dpid, { type: 'table_features', tables: [] });
     const tables = b.type === 'table_features' ? b.tables : [];
     return sendExact(reply, keyed(dp, tables.map(tableFeaturesToRyu)));
   });
@@ -142,9 +139,7 @@ export function ryuTableRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const dp = dpOf(dpid);
     require13(dp, 'queue config');
     const portNo = port === undefined ? OFPP.ANY : reservedFromUser('port', port, 'params.port');
-    const r = await dp.request<OfMessage>({ version: 4, type: 'queue_get_config_request', xid: dp.nextXid(), port: portNo });
-    if (r.type !== 'queue_get_config_reply') throw new ApiError('internal', `the switch answered a queue config request with ${r.type}`);
-    return keyed(dp, [queueConfigToRyu(r as QueueGetConfigReply)]);
+    return keyed(dp, [queueConfigToRyu(await ctx.admin.queueConfig(dp.dpid, portNo))]);
   };
   app.get<{ Params: { dpid: string } }>('/stats/queueconfig/:dpid', { schema: { tags, summary: 'Queues configured on every port (OFPT_QUEUE_GET_CONFIG_REQUEST)', params: DPID_PARAM } }, async (req, reply) =>
     sendExact(reply, await queueConfig(req.params.dpid, undefined)),
@@ -182,21 +177,9 @@ export function ryuTableRoutes(app: FastifyInstance, ctx: ApiContext): void {
         if (!/^[\x00-\x7f]*$/.test(text)) throw new ApiError('invalid_input', 'body.data: not ASCII (use "data_type": "base64" for bytes)', 'body.data');
         data = Buffer.from(text, 'ascii');
       }
-      const xid = dp.nextXid();
-      // An experimenter message has no reply of its own: a barrier confirms it, and an error
-      // carrying its xid (OFPBRC_BAD_EXPERIMENTER...) is the switch refusing it.
-      let refused: ErrorMsg | undefined;
-      const onError = (e: { dpid: bigint; msg: ErrorMsg }): void => {
-        if (e.dpid === dp.dpid && e.msg.xid === xid) refused = e.msg;
-      };
-      ctx.bus.on('errorReceived', onError);
-      try {
-        dp.send({ version: 4, type: 'experimenter', xid, experimenter, expType, data });
-        await dp.barrier();
-      } finally {
-        ctx.bus.off('errorReceived', onError);
-      }
-      if (refused) throw new OfErrorReply(refused, 'experimenter');
+      // No reply of its own: the service resolves once a barrier confirmed it, or rejects with
+      // the switch's error for its xid (OFPBRC_BAD_EXPERIMENTER...), which the API answers with 422.
+      await ctx.admin.experimenter(dp.dpid, experimenter, expType, data);
       return reply.status(200).send();
     },
   );

@@ -12,7 +12,7 @@ import type { MeterBand } from '../../openflow/codec/v13/structs.js';
 import { encodeInstructions } from '../../openflow/codec/v13/instructions.js';
 import { matchLength } from '../../openflow/codec/v13/oxm.js';
 import { Writer } from '../../openflow/codec/writer.js';
-import { FLOW_COMMANDS, type Datapath } from '../../openflow/datapath.js';
+import type { SwitchView } from '../../core/services.js';
 import type { FlowCommand, FlowSpec } from '../../core/model.js';
 import { portFrom10 } from '../../openflow/translate.js';
 import { ApiError } from '../errors.js';
@@ -33,6 +33,8 @@ import {
 import type { ApiContext } from '../services.js';
 import { datapathById, require13, sendExact } from '../util.js';
 
+/** The OFPFC_* commands a Ryu flow route may name. */
+const FLOW_COMMAND_NAMES: ReadonlySet<string> = new Set<FlowCommand>(['add', 'modify', 'modify_strict', 'delete', 'delete_strict']);
 const DPID_PARAM = { type: 'object', required: ['dpid'], properties: { dpid: { type: 'string', pattern: '^[0-9]{1,20}$', description: 'datapath id in decimal, as Ryu has it' } } } as const;
 const RYU_BODY = { type: 'object', description: "Ryu's JSON; see the ryu.app.ofctl_rest documentation" } as const;
 
@@ -60,17 +62,17 @@ function flowStatsLength(match: Parameters<typeof matchLength>[0], instructions:
 
 /** Registers the ofctl_rest routes at the root. */
 export function ryuOfctlRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFlowMod: (dpid: bigint) => void }): void {
-  const dpOf = (s: string): Datapath => datapathById(ctx, dpidFromRyu(s, 'params.dpid'));
+  const dpOf = (s: string): SwitchView => datapathById(ctx, dpidFromRyu(s, 'params.dpid'));
   const body = (b: unknown): Record<string, unknown> => {
     if (b === undefined || b === null) return {};
     if (typeof b !== 'object' || Array.isArray(b)) throw new ApiError('invalid_input', 'body: expected a JSON object', 'body');
     return b as Record<string, unknown>;
   };
-  const keyed = (reply: FastifyReply, dp: Datapath, v: unknown): FastifyReply => sendExact(reply, { [dp.dpid.toString()]: v });
+  const keyed = (reply: FastifyReply, dp: SwitchView, v: unknown): FastifyReply => sendExact(reply, { [dp.dpid.toString()]: v });
   const tags = ['ryu'];
 
   app.get('/stats/switches', { schema: { tags, summary: 'Datapath ids of the connected switches (decimal)' } }, async (_req, reply) =>
-    sendExact(reply, [...ctx.datapaths.keys()].sort((a, b) => (a < b ? -1 : 1))),
+    sendExact(reply, ctx.devices.list().map((d) => d.dpid)),
   );
 
   app.get<{ Params: { dpid: string } }>('/stats/desc/:dpid', { schema: { tags, params: DPID_PARAM } }, async (req, reply) => {
@@ -93,7 +95,7 @@ export function ryuOfctlRoutes(app: FastifyInstance, ctx: ApiContext, opts: { on
   const flowStats = async (dpid: string, b: Record<string, unknown>, reply: FastifyReply): Promise<FastifyReply> => {
     const dp = dpOf(dpid);
     const filter = flowFilterFromRyu(b);
-    const flows = await dp.flowStats(filter);
+    const flows = await ctx.admin.flowStats(dp.dpid, filter);
     const out = flows.map((f) => ({
       priority: f.priority,
       cookie: f.cookie,
@@ -120,7 +122,7 @@ export function ryuOfctlRoutes(app: FastifyInstance, ctx: ApiContext, opts: { on
 
   const aggregate = async (dpid: string, b: Record<string, unknown>, reply: FastifyReply): Promise<FastifyReply> => {
     const dp = dpOf(dpid);
-    const a = await dp.aggregateStats(flowFilterFromRyu(b));
+    const a = await ctx.admin.aggregateStats(dp.dpid, flowFilterFromRyu(b));
     return keyed(reply, dp, [{ packet_count: a.packetCount, byte_count: a.byteCount, flow_count: a.flowCount }]);
   };
   app.get<{ Params: { dpid: string } }>('/stats/aggregateflow/:dpid', { schema: { tags, params: DPID_PARAM } }, async (req, reply) => aggregate(req.params.dpid, {}, reply));
@@ -135,7 +137,7 @@ export function ryuOfctlRoutes(app: FastifyInstance, ctx: ApiContext, opts: { on
   const portStats = async (dpid: string, port: string | undefined, reply: FastifyReply): Promise<FastifyReply> => {
     const dp = dpOf(dpid);
     const portNo = port === undefined ? OFPP.ANY : reservedFromUser('port', port, 'params.port');
-    const b = await dp.portStats(portNo);
+    const b = await ctx.admin.portStats(dp.dpid, portNo);
     const ten = b.type === 'port';
     const ports = b.type === 'port_stats' || b.type === 'port' ? b.ports : [];
     return keyed(
@@ -190,7 +192,7 @@ export function ryuOfctlRoutes(app: FastifyInstance, ctx: ApiContext, opts: { on
 
   app.get<{ Params: { dpid: string } }>('/stats/table/:dpid', { schema: { tags, params: DPID_PARAM } }, async (req, reply) => {
     const dp = dpOf(req.params.dpid);
-    const b = await dp.tableStats();
+    const b = await ctx.admin.tableStats(dp.dpid);
     const tables = b.type === 'table' ? b.tables : [];
     return keyed(
       reply,
@@ -201,7 +203,7 @@ export function ryuOfctlRoutes(app: FastifyInstance, ctx: ApiContext, opts: { on
 
   const queueStats = async (dpid: string, port: string | undefined, queue: string | undefined, reply: FastifyReply): Promise<FastifyReply> => {
     const dp = dpOf(dpid);
-    const b = await dp.queueStats(port === undefined ? OFPP.ANY : reservedFromUser('port', port, 'params.port'), queue === undefined ? 0xffffffff : reservedFromUser('queue', queue, 'params.queue_id'));
+    const b = await ctx.admin.queueStats(dp.dpid, port === undefined ? OFPP.ANY : reservedFromUser('port', port, 'params.port'), queue === undefined ? 0xffffffff : reservedFromUser('queue', queue, 'params.queue_id'));
     const queues = b.type === 'queue' ? b.queues : [];
     return keyed(
       reply,
@@ -227,7 +229,7 @@ export function ryuOfctlRoutes(app: FastifyInstance, ctx: ApiContext, opts: { on
   const groupStats = async (dpid: string, groupId: string | undefined, reply: FastifyReply): Promise<FastifyReply> => {
     const dp = dpOf(dpid);
     require13(dp, 'group stats');
-    const b = await dp.groupStats(groupId === undefined ? OFPG.ALL : reservedFromUser('group', groupId, 'params.group_id'));
+    const b = await ctx.admin.groupStats(dp.dpid, groupId === undefined ? OFPG.ALL : reservedFromUser('group', groupId, 'params.group_id'));
     const groups = b.type === 'group' ? b.groups : [];
     return keyed(
       reply,
@@ -250,7 +252,7 @@ export function ryuOfctlRoutes(app: FastifyInstance, ctx: ApiContext, opts: { on
   const groupDesc = async (dpid: string, groupId: string | undefined, reply: FastifyReply): Promise<FastifyReply> => {
     const dp = dpOf(dpid);
     require13(dp, 'group description');
-    const b = await dp.groupDesc();
+    const b = await ctx.admin.groupDesc(dp.dpid);
     let groups = b.type === 'group_desc' ? b.groups : [];
     if (groupId !== undefined) {
       const id = reservedFromUser('group', groupId, 'params.group_id');
@@ -272,7 +274,7 @@ export function ryuOfctlRoutes(app: FastifyInstance, ctx: ApiContext, opts: { on
   app.get<{ Params: { dpid: string } }>('/stats/groupfeatures/:dpid', { schema: { tags, params: DPID_PARAM } }, async (req, reply) => {
     const dp = dpOf(req.params.dpid);
     require13(dp, 'group features');
-    const f = await dp.multipart({ type: 'group_features' });
+    const f = await ctx.admin.multipart(dp.dpid, { type: 'group_features' });
     if (f.type !== 'group_features') return keyed(reply, dp, []);
     const types = Object.entries(GROUP_TYPE_NAMES);
     const caps: Record<string, number> = { SELECT_WEIGHT: 1, SELECT_LIVENESS: 2, CHAINING: 4, CHAINING_CHECKS: 8 };
@@ -295,7 +297,7 @@ export function ryuOfctlRoutes(app: FastifyInstance, ctx: ApiContext, opts: { on
   const meterStats = async (dpid: string, meterId: string | undefined, reply: FastifyReply): Promise<FastifyReply> => {
     const dp = dpOf(dpid);
     require13(dp, 'meter stats');
-    const b = await dp.meterStats(meterId === undefined ? 0xffffffff : reservedFromUser('meter', meterId, 'params.meter_id'));
+    const b = await ctx.admin.meterStats(dp.dpid, meterId === undefined ? 0xffffffff : reservedFromUser('meter', meterId, 'params.meter_id'));
     const meters = b.type === 'meter' ? b.meters : [];
     return keyed(
       reply,
@@ -318,7 +320,7 @@ export function ryuOfctlRoutes(app: FastifyInstance, ctx: ApiContext, opts: { on
   const meterConfig = async (dpid: string, meterId: string | undefined, reply: FastifyReply): Promise<FastifyReply> => {
     const dp = dpOf(dpid);
     require13(dp, 'meter config');
-    const b = await dp.meterConfig(meterId === undefined ? 0xffffffff : reservedFromUser('meter', meterId, 'params.meter_id'));
+    const b = await ctx.admin.meterConfig(dp.dpid, meterId === undefined ? 0xffffffff : reservedFromUser('meter', meterId, 'params.meter_id'));
     const meters = b.type === 'meter_config' ? b.meters : [];
     return keyed(
       reply,
@@ -342,7 +344,7 @@ export function ryuOfctlRoutes(app: FastifyInstance, ctx: ApiContext, opts: { on
   app.get<{ Params: { dpid: string } }>('/stats/meterfeatures/:dpid', { schema: { tags, params: DPID_PARAM } }, async (req, reply) => {
     const dp = dpOf(req.params.dpid);
     require13(dp, 'meter features');
-    const f = await dp.multipart({ type: 'meter_features' });
+    const f = await ctx.admin.multipart(dp.dpid, { type: 'meter_features' });
     if (f.type !== 'meter_features') return keyed(reply, dp, []);
     const bandTypes = Object.entries({ DROP: OFPMBT.DROP, DSCP_REMARK: OFPMBT.DSCP_REMARK }).filter(([, v]) => (f.bandTypes & (1 << v)) !== 0).map(([k]) => k);
     return keyed(reply, dp, [{ max_meter: f.maxMeter, band_types: bandTypes, capabilities: flagNames(METER_FLAG_NAMES, f.capabilities), max_bands: f.maxBands, max_color: f.maxColor }]);
@@ -354,7 +356,7 @@ export function ryuOfctlRoutes(app: FastifyInstance, ctx: ApiContext, opts: { on
   app.get<{ Params: { dpid: string } }>('/stats/role/:dpid', { schema: { tags, params: DPID_PARAM } }, async (req, reply) => {
     const dp = dpOf(req.params.dpid);
     require13(dp, 'role');
-    const r = await dp.role(OFPCR_ROLE.NOCHANGE, 0n);
+    const r = await ctx.admin.role(dp.dpid, OFPCR_ROLE.NOCHANGE, 0n);
     return keyed(reply, dp, [{ generation_id: r.generationId, role: roleName(r.role) }]);
   });
   app.post<{ Body: unknown }>('/stats/role', { schema: { tags, summary: 'Set the role: {"dpid": 1, "role": "MASTER"}', body: RYU_BODY } }, async (req, reply) => {
@@ -364,15 +366,15 @@ export function ryuOfctlRoutes(app: FastifyInstance, ctx: ApiContext, opts: { on
     const name = typeof b.role === 'string' ? b.role.toUpperCase().replace(/^OFPCR_ROLE_/, '') : undefined;
     const role = name === undefined ? undefined : (OFPCR_ROLE as Record<string, number>)[name];
     if (role === undefined) throw new ApiError('invalid_input', 'body.role: expected NOCHANGE, EQUAL, MASTER or SLAVE', 'body.role');
-    await dp.role(role, b.generation_id === undefined ? 0n : bigFrom(b.generation_id, 'body.generation_id'));
+    await ctx.admin.role(dp.dpid, role, b.generation_id === undefined ? 0n : bigFrom(b.generation_id, 'body.generation_id'));
     return reply.status(200).send();
   });
 
   // Flow entries -----------------------------------------------------------------------------------
 
-  const sendFlowMod = async (dp: Datapath, spec: FlowSpec): Promise<void> => {
+  const sendFlowMod = async (dp: SwitchView, spec: FlowSpec): Promise<void> => {
     try {
-      await dp.flowModConfirmed(spec);
+      await ctx.admin.flowMod(dp.dpid, spec);
     } catch (e) {
       if ((e as Error).name === 'OfEncodeError') {
         const f = (e as { field?: string }).field;
@@ -397,7 +399,7 @@ export function ryuOfctlRoutes(app: FastifyInstance, ctx: ApiContext, opts: { on
       const b = body(req.body);
       const dp = datapathById(ctx, dpidFromRyu(b.dpid, 'body.dpid'));
       const command = req.params.cmd as FlowCommand;
-      if (!(command in FLOW_COMMANDS)) throw new ApiError('route_not_found', `unknown command ${command}`);
+      if (!FLOW_COMMAND_NAMES.has(command)) throw new ApiError('route_not_found', `unknown command ${command}`);
       // Ryu's defaults (mod_flow_entry): table 0, priority 0, no buffer, any out port/group.
       const spec: FlowSpec = {
         command,
@@ -451,7 +453,7 @@ export function ryuOfctlRoutes(app: FastifyInstance, ctx: ApiContext, opts: { on
           actions: actionsFromRyu(k.actions, `${f}.actions`),
         };
       });
-      await dp.groupMod(GC[req.params.cmd]!, groupType, groupId, req.params.cmd === 'delete' ? [] : buckets);
+      await ctx.admin.groupMod(dp.dpid, GC[req.params.cmd]!, groupType, groupId, req.params.cmd === 'delete' ? [] : buckets);
       return reply.status(200).send();
     },
   );
@@ -490,7 +492,7 @@ export function ryuOfctlRoutes(app: FastifyInstance, ctx: ApiContext, opts: { on
             throw new ApiError('invalid_input', `${f}.type: expected DROP, DSCP_REMARK or EXPERIMENTER`, `${f}.type`);
         }
       });
-      await dp.meterMod(MC[req.params.cmd]!, flags, meterId, req.params.cmd === 'delete' ? [] : bands);
+      await ctx.admin.meterMod(dp.dpid, MC[req.params.cmd]!, flags, meterId, req.params.cmd === 'delete' ? [] : bands);
       return reply.status(200).send();
     },
   );
@@ -501,7 +503,7 @@ export function ryuOfctlRoutes(app: FastifyInstance, ctx: ApiContext, opts: { on
     const portNo = reservedFromUser('port', b.port_no ?? 0, 'body.port_no');
     const port = dp.ports.get(portNo);
     if (!port) throw new ApiError('not_found', `switch ${dp.dpidHex} has no port ${portNo}`, 'body.port_no');
-    await dp.portMod(portNo, intFrom(b.config ?? 0, 'body.config'), intFrom(b.mask ?? 0, 'body.mask'), b.advertise === undefined ? port.advertised : intFrom(b.advertise, 'body.advertise'));
+    await ctx.admin.portMod(dp.dpid, portNo, intFrom(b.config ?? 0, 'body.config'), intFrom(b.mask ?? 0, 'body.mask'), b.advertise === undefined ? port.advertised : intFrom(b.advertise, 'body.advertise'));
     return reply.status(200).send();
   });
 }

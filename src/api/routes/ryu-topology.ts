@@ -4,7 +4,6 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { dpidToHex, parseDpid } from '../../core/ids.js';
-import type { Datapath } from '../../openflow/datapath.js';
 import type { ApiContext, ApiHost, ApiLink } from '../services.js';
 import { requireService } from '../util.js';
 import { snapshotSwitches } from './topology.js';
@@ -14,13 +13,12 @@ const DPID = { type: 'object', required: ['dpid'], properties: { dpid: { type: '
 /** Registers the rest_topology routes at the root. */
 export function ryuTopologyRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const portDict = (dpid: bigint, portNo: number): Record<string, string> => {
-    const p = ctx.datapaths.get(dpid)?.ports.get(portNo);
+    const p = ctx.devices.get(dpid)?.ports.get(portNo);
     return { dpid: dpidToHex(dpid), port_no: portNo.toString(16).padStart(8, '0'), hw_addr: p?.hwAddr ?? '00:00:00:00:00:00', name: p?.name ?? '' };
   };
-  const switchDict = (dp: Datapath | undefined, dpid: bigint, ports: readonly number[]): Record<string, unknown> => ({
+  const switchDict = (dpid: bigint, ports: readonly number[]): Record<string, unknown> => ({
     dpid: dpidToHex(dpid),
     ports: ports.filter((n) => n < 0xffffff00).map((n) => portDict(dpid, n)),
-    ...(dp ? {} : {}),
   });
   const linkDict = (l: ApiLink) => ({ src: portDict(l.src, l.srcPort), dst: portDict(l.dst, l.dstPort) });
   const hostDict = (h: ApiHost) => ({ mac: h.mac, ipv4: [...h.ipv4], ipv6: [...h.ipv6], port: portDict(h.location.dpid, h.location.port) });
@@ -31,8 +29,8 @@ export function ryuTopologyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     // The topology's view when it runs; else the connected switches and their ports.
     const list = ctx.topology
       ? snapshotSwitches(ctx.topology.snapshot()).map((s) => ({ dpid: s.dpid, ports: [...s.ports] }))
-      : [...ctx.datapaths.values()].sort((a, b) => (a.dpid < b.dpid ? -1 : 1)).map((d) => ({ dpid: d.dpid, ports: [...d.ports.keys()].sort((a, b) => a - b) }));
-    return list.filter((s) => want === undefined || s.dpid === want).map((s) => switchDict(ctx.datapaths.get(s.dpid), s.dpid, s.ports));
+      : ctx.devices.list().map((d) => ({ dpid: d.dpid, ports: [...d.ports.keys()].sort((a, b) => a - b) }));
+    return list.filter((s) => want === undefined || s.dpid === want).map((s) => switchDict(s.dpid, s.ports));
   };
   app.get('/v1.0/topology/switches', { schema: { tags } }, async () => switches());
   app.get<{ Params: { dpid: string } }>('/v1.0/topology/switches/:dpid', { schema: { tags, params: DPID } }, async (req) => switches(req.params.dpid));

@@ -1,7 +1,7 @@
 /** Native API: switches, their ports (and port mod), description, features, role, flows, groups, meters and stats. */
 import type { FastifyInstance } from 'fastify';
 import { OFPCR_ROLE, OFPGC, OFPMC, OFPPC, OFPPS } from '../../openflow/codec/v13/enums.js';
-import type { Datapath } from '../../openflow/datapath.js';
+import type { SwitchView } from '../../core/services.js';
 import type { FlowCommand } from '../../core/model.js';
 import { ownerCookie as cookieOfOwner, ownerIdFor, OWNER_COOKIE_MASK } from '../../flows/cookie.js';
 import { ApiError } from '../errors.js';
@@ -40,13 +40,13 @@ function versionName(v: number): string {
 }
 
 /** ofp_desc's five strings. */
-function descJson(dp: Datapath): Record<string, string> {
+function descJson(dp: SwitchView): Record<string, string> {
   const d = dp.desc;
   return { mfrDesc: d.mfrDesc, hwDesc: d.hwDesc, swDesc: d.swDesc, serialNum: d.serialNum, dpDesc: d.dpDesc };
 }
 
 /** The summary of one switch. */
-export function switchSummary(dp: Datapath): Record<string, unknown> {
+export function switchSummary(dp: SwitchView): Record<string, unknown> {
   return {
     dpid: dp.dpidHex,
     version: versionName(dp.version),
@@ -93,7 +93,7 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
   };
 
   app.get('/switches', { schema: { tags: ['switches'], summary: 'Connected switches', response: responses({ type: 'array', items: SWITCH_RESPONSE }) } }, async () => {
-    return [...ctx.datapaths.values()].sort((a, b) => (a.dpid < b.dpid ? -1 : 1)).map(switchSummary);
+    return ctx.devices.list().map(switchSummary);
   });
 
   app.get<{ Params: { dpid: string } }>('/switches/:dpid', { schema: { tags: ['switches'], summary: 'One switch', params: DPID_PARAMS, response: responses(SWITCH_DETAIL_RESPONSE, 400, 404) } }, async (req) => {
@@ -136,7 +136,7 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
         throw new ApiError('invalid_input', 'body.up is required (or config and mask)', 'body.up');
       }
       if (!dp.ports.has(req.params.port)) throw new ApiError('not_found', `switch ${dp.dpidHex} has no port ${req.params.port}`, 'params.port');
-      await dp.portMod(req.params.port, config, mask);
+      await ctx.admin.portMod(dp.dpid, req.params.port, config, mask);
       return { dpid: dp.dpidHex, port: req.params.port, config, mask };
     },
   );
@@ -151,7 +151,7 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
   app.get<{ Params: { dpid: string } }>('/switches/:dpid/role', { schema: { tags: ['switches'], summary: "This controller's role on the switch (ROLE_REQUEST nochange)", params: DPID_PARAMS } }, async (req) => {
     const dp = datapathByHex(ctx, req.params.dpid);
     require13(dp, 'role');
-    const r = await dp.role(OFPCR_ROLE.NOCHANGE, 0n);
+    const r = await ctx.admin.role(dp.dpid, OFPCR_ROLE.NOCHANGE, 0n);
     return { role: roleName(r.role), generationId: r.generationId.toString() };
   });
   app.put<{ Params: { dpid: string }; Body: { role: 'master' | 'slave' | 'equal'; generationId?: string | number } }>(
@@ -173,7 +173,7 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
       require13(dp, 'role');
       const role = OFPCR_ROLE[req.body.role.toUpperCase() as 'MASTER' | 'SLAVE' | 'EQUAL'];
       const gen = parseU64(req.body.generationId === undefined ? undefined : String(req.body.generationId), 'body.generationId') ?? 0n;
-      const r = await dp.role(role, gen);
+      const r = await ctx.admin.role(dp.dpid, role, gen);
       return { role: roleName(r.role), generationId: r.generationId.toString() };
     },
   );
@@ -193,16 +193,16 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
     },
     async (req) => {
       const dp = datapathByHex(ctx, req.params.dpid);
-      const flows = await dp.flowStats(flowFilter(req.query, cookieFilter(req.query)));
+      const flows = await ctx.admin.flowStats(dp.dpid, flowFilter(req.query, cookieFilter(req.query)));
       return flows.map((f) => native(f));
     },
   );
 
-  const flowMod = async (dpHex: string, body: FlowBody, command: FlowCommand): Promise<Datapath> => {
+  const flowMod = async (dpHex: string, body: FlowBody, command: FlowCommand): Promise<SwitchView> => {
     const dp = datapathByHex(ctx, dpHex);
     const spec = flowSpecFromJson(body, command);
     try {
-      await dp.flowModConfirmed(spec);
+      await ctx.admin.flowMod(dp.dpid, spec);
     } catch (e) {
       if ((e as Error).name === 'OfEncodeError') {
         const f = (e as { field?: string }).field;
@@ -275,13 +275,13 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
   app.get<{ Params: { dpid: string } }>('/switches/:dpid/groups', { schema: { tags: ['groups'], summary: 'Group descriptions', params: DPID_PARAMS } }, async (req) => {
     const dp = datapathByHex(ctx, req.params.dpid);
     require13(dp, 'groups');
-    const body = await dp.groupDesc();
+    const body = await ctx.admin.groupDesc(dp.dpid);
     return body.type === 'group_desc' ? body.groups.map((g) => native(g)) : [];
   });
   app.get<{ Params: { dpid: string } }>('/switches/:dpid/groups/stats', { schema: { tags: ['groups'], summary: 'Group counters', params: DPID_PARAMS } }, async (req) => {
     const dp = datapathByHex(ctx, req.params.dpid);
     require13(dp, 'groups');
-    const body = await dp.groupStats();
+    const body = await ctx.admin.groupStats(dp.dpid);
     return body.type === 'group' ? body.groups.map((g) => native(g)) : [];
   });
   app.post<{ Params: { dpid: string }; Body: GroupBody }>(
@@ -290,7 +290,7 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
     async (req, reply) => {
       const dp = datapathByHex(ctx, req.params.dpid);
       require13(dp, 'groups');
-      await dp.groupMod(OFPGC.ADD, groupType(req.body.type), req.body.groupId!, bucketsFromJson(req.body.buckets, 'body.buckets'));
+      await ctx.admin.groupMod(dp.dpid, OFPGC.ADD, groupType(req.body.type), req.body.groupId!, bucketsFromJson(req.body.buckets, 'body.buckets'));
       return reply.status(201).send({ status: 'added', groupId: req.body.groupId });
     },
   );
@@ -300,7 +300,7 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
     async (req) => {
       const dp = datapathByHex(ctx, req.params.dpid);
       require13(dp, 'groups');
-      await dp.groupMod(OFPGC.MODIFY, groupType(req.body.type), req.params.groupId, bucketsFromJson(req.body.buckets, 'body.buckets'));
+      await ctx.admin.groupMod(dp.dpid, OFPGC.MODIFY, groupType(req.body.type), req.params.groupId, bucketsFromJson(req.body.buckets, 'body.buckets'));
       return { status: 'modified', groupId: req.params.groupId };
     },
   );
@@ -310,7 +310,7 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
     async (req) => {
       const dp = datapathByHex(ctx, req.params.dpid);
       require13(dp, 'groups');
-      await dp.groupMod(OFPGC.DELETE, 0, req.params.groupId, []);
+      await ctx.admin.groupMod(dp.dpid, OFPGC.DELETE, 0, req.params.groupId, []);
       return { status: 'deleted', groupId: req.params.groupId };
     },
   );
@@ -321,13 +321,13 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
   app.get<{ Params: { dpid: string } }>('/switches/:dpid/meters', { schema: { tags: ['meters'], summary: 'Meter configurations', params: DPID_PARAMS } }, async (req) => {
     const dp = datapathByHex(ctx, req.params.dpid);
     require13(dp, 'meters');
-    const body = await dp.meterConfig();
+    const body = await ctx.admin.meterConfig(dp.dpid);
     return body.type === 'meter_config' ? body.meters.map((m) => native(m)) : [];
   });
   app.get<{ Params: { dpid: string } }>('/switches/:dpid/meters/stats', { schema: { tags: ['meters'], summary: 'Meter counters', params: DPID_PARAMS } }, async (req) => {
     const dp = datapathByHex(ctx, req.params.dpid);
     require13(dp, 'meters');
-    const body = await dp.meterStats();
+    const body = await ctx.admin.meterStats(dp.dpid);
     return body.type === 'meter' ? body.meters.map((m) => native(m)) : [];
   });
   app.post<{ Params: { dpid: string }; Body: MeterBody }>(
@@ -336,7 +336,7 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
     async (req, reply) => {
       const dp = datapathByHex(ctx, req.params.dpid);
       require13(dp, 'meters');
-      await dp.meterMod(OFPMC.ADD, meterFlags(req.body.flags), req.body.meterId!, bandsFromJson(req.body.bands));
+      await ctx.admin.meterMod(dp.dpid, OFPMC.ADD, meterFlags(req.body.flags), req.body.meterId!, bandsFromJson(req.body.bands));
       return reply.status(201).send({ status: 'added', meterId: req.body.meterId });
     },
   );
@@ -346,7 +346,7 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
     async (req) => {
       const dp = datapathByHex(ctx, req.params.dpid);
       require13(dp, 'meters');
-      await dp.meterMod(OFPMC.MODIFY, meterFlags(req.body.flags), req.params.meterId, bandsFromJson(req.body.bands));
+      await ctx.admin.meterMod(dp.dpid, OFPMC.MODIFY, meterFlags(req.body.flags), req.params.meterId, bandsFromJson(req.body.bands));
       return { status: 'modified', meterId: req.params.meterId };
     },
   );
@@ -356,7 +356,7 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
     async (req) => {
       const dp = datapathByHex(ctx, req.params.dpid);
       require13(dp, 'meters');
-      await dp.meterMod(OFPMC.DELETE, 0, req.params.meterId, []);
+      await ctx.admin.meterMod(dp.dpid, OFPMC.DELETE, 0, req.params.meterId, []);
       return { status: 'deleted', meterId: req.params.meterId };
     },
   );
@@ -368,7 +368,7 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
     { schema: { tags: ['stats'], summary: 'Port counters (all ports, or ?port=N)', params: DPID_PARAMS, querystring: { type: 'object', additionalProperties: false, properties: { port: U32 } } } },
     async (req) => {
       const dp = datapathByHex(ctx, req.params.dpid);
-      const body = await dp.portStats(req.query.port);
+      const body = await ctx.admin.portStats(dp.dpid, req.query.port);
       if (body.type === 'port_stats' || body.type === 'port') return body.ports.map((p) => native(p));
       return [];
     },
@@ -378,7 +378,7 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
     { schema: { tags: ['stats'], summary: 'Table counters (?active=true: only tables with flows)', params: DPID_PARAMS, querystring: { type: 'object', additionalProperties: false, properties: { active: { type: 'boolean' } } } } },
     async (req) => {
       const dp = datapathByHex(ctx, req.params.dpid);
-      const body = await dp.tableStats();
+      const body = await ctx.admin.tableStats(dp.dpid);
       if (body.type !== 'table') return [];
       const tables = req.query.active ? body.tables.filter((t) => t.activeCount > 0) : body.tables;
       return tables.map((t) => native(t));
@@ -389,7 +389,7 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
     { schema: { tags: ['stats'], summary: 'Packet, byte and flow counts over matching flows', params: DPID_PARAMS, querystring: FLOW_QUERY } },
     async (req) => {
       const dp = datapathByHex(ctx, req.params.dpid);
-      return native(await dp.aggregateStats(flowFilter(req.query, cookieFilter(req.query))));
+      return native(await ctx.admin.aggregateStats(dp.dpid, flowFilter(req.query, cookieFilter(req.query))));
     },
   );
   app.get<{ Params: { dpid: string }; Querystring: { port?: number; queue?: number } }>(
@@ -397,7 +397,7 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
     { schema: { tags: ['stats'], summary: 'Queue counters', params: DPID_PARAMS, querystring: { type: 'object', additionalProperties: false, properties: { port: U32, queue: U32 } } } },
     async (req) => {
       const dp = datapathByHex(ctx, req.params.dpid);
-      const body = await dp.queueStats(req.query.port, req.query.queue);
+      const body = await ctx.admin.queueStats(dp.dpid, req.query.port, req.query.queue);
       return body.type === 'queue' ? body.queues.map((q) => native(q)) : [];
     },
   );

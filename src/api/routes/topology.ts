@@ -62,7 +62,7 @@ export function topologyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const s = snap();
     return {
       ...(s.version !== undefined ? { version: s.version } : {}),
-      switches: snapshotSwitches(s).map((sw) => ({ dpid: dpidToHex(sw.dpid), ports: [...sw.ports], connected: ctx.datapaths.has(sw.dpid) })),
+      switches: snapshotSwitches(s).map((sw) => ({ dpid: dpidToHex(sw.dpid), ports: [...sw.ports], connected: ctx.devices.get(sw.dpid) !== undefined })),
       links: s.links.map(linkJson),
       hosts: s.hosts.map(hostJson),
     };
