@@ -11,7 +11,7 @@ import { RouteError } from '../apps/router/index.js';
 import type { StaticFlowsApp } from '../apps/static-flows/index.js';
 import { StaticFlowConflict, StaticFlowError } from '../apps/static-flows/index.js';
 import { ApiError } from './errors.js';
-import type { ApiResource, ResourceApi } from './services.js';
+import type { ApiResource, ResourceApi } from './context.js';
 
 function running<T>(apps: AppManager, name: string): T {
   const app = apps.instance(name) as T | undefined;

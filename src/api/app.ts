@@ -26,7 +26,7 @@ import { ryuTableRoutes } from './routes/ryu-ofctl-tables.js';
 import { ryuTopologyRoutes } from './routes/ryu-topology.js';
 import { switchRoutes } from './routes/switches.js';
 import { topologyRoutes } from './routes/topology.js';
-import type { ApiContext } from './services.js';
+import type { ApiContext } from './context.js';
 import type { RouteConfig, RouteScope } from './util.js';
 import { eventRoutes } from './websocket.js';
 import type { Clock } from '../core/clock.js';
@@ -74,8 +74,7 @@ export async function buildApi(ctx: ApiContext, opts: BuildApiOptions = {}): Pro
       topologySizes: ctx.topology
         ? () => {
             const s = ctx.topology!.snapshot();
-            const n = Array.isArray(s.switches) ? s.switches.length : (s.switches as ReadonlyMap<bigint, unknown>).size;
-            return { switches: n, links: s.links.length, hosts: s.hosts.length };
+            return { switches: s.switches.size, links: s.links.length, hosts: s.hosts.length };
           }
         : undefined,
     });

@@ -6,13 +6,13 @@ import { parseHostPort, type Config } from '../config.js';
 import { silentLogger } from '../log.js';
 import { buildApi, resolveApiConfig } from './app.js';
 import type { ControllerMetrics } from './metrics.js';
-import type { ApiContext } from './services.js';
+import type { ApiContext } from './context.js';
 import type { Clock } from '../core/clock.js';
 
 export { buildApi, resolveApiConfig, type BuildApiOptions, type ResolvedApiConfig } from './app.js';
 export { API_ERRORS, ApiError, toApiError, type ApiErrorCode } from './errors.js';
 export { ControllerMetrics, type AppMetricsView } from './metrics.js';
-export type * from './services.js';
+export type * from './context.js';
 
 /** A running API. */
 export interface RunningApi {

@@ -4,7 +4,7 @@ import { dpidToHex, parseDpid } from '../core/ids.js';
 import { toJsonValue, type Json } from '../openflow/json.js';
 import type { SwitchView } from '../core/services.js';
 import { ApiError } from './errors.js';
-import type { ApiContext } from './services.js';
+import type { ApiContext } from './context.js';
 
 /** Who may call a route: anyone (health), a read token, or an admin token. */
 export type RouteScope = 'none' | 'read' | 'admin';

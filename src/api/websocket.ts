@@ -10,7 +10,7 @@ import { dpidToHex, parseDpid } from '../core/ids.js';
 import type { TokenAuth } from './auth.js';
 import { ApiError } from './errors.js';
 import type { ControllerMetrics } from './metrics.js';
-import type { ApiContext } from './services.js';
+import type { ApiContext } from './context.js';
 import { native } from './util.js';
 import { systemClock, type Clock } from '../core/clock.js';
 

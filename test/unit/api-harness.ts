@@ -7,7 +7,7 @@ import { duplexPair } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/app.js';
 import type { ControllerMetrics } from '../../src/api/metrics.js';
-import type { ApiContext, ApiResource, AppsApi, ResourceApi, TopologyApi } from '../../src/api/services.js';
+import type { ApiContext, ApiResource, AppsApi, ResourceApi, TopologyApi } from '../../src/api/context.js';
 import type { ApiConfig } from '../../src/config.js';
 import type { Clock } from '../../src/core/clock.js';
 import { defaultConfig } from '../../src/config.js';
@@ -212,15 +212,15 @@ export function fakeTopology(): TopologyApi & { emit(name: string, payload: unkn
     { src: 2n, srcPort: 1, dst: 1n, dstPort: 2, discoveredAt: 1000, lastSeen: 2000 },
   ];
   const hosts = [
-    { id: 'aa:aa:aa:aa:aa:01', mac: 'aa:aa:aa:aa:aa:01', ipv4: ['10.0.0.1'], ipv6: [], location: { dpid: 1n, port: 1 } },
-    { id: 'aa:aa:aa:aa:aa:02', mac: 'aa:aa:aa:aa:aa:02', ipv4: ['10.0.0.2'], ipv6: ['fe80::2'], location: { dpid: 2n, port: 2 } },
+    { id: 'aa:aa:aa:aa:aa:01', mac: 'aa:aa:aa:aa:aa:01', ipv4: ['10.0.0.1'], ipv6: [], location: { dpid: 1n, port: 1 }, firstSeen: 1000, lastSeen: 2000 },
+    { id: 'aa:aa:aa:aa:aa:02', mac: 'aa:aa:aa:aa:aa:02', ipv4: ['10.0.0.2'], ipv6: ['fe80::2'], location: { dpid: 2n, port: 2 }, firstSeen: 1000, lastSeen: 2000 },
   ];
   return {
     snapshot: () => ({
       version: 7,
       switches: new Map([
-        [1n, { dpid: 1n, ports: [1, 2] }],
-        [2n, { dpid: 2n, ports: [1, 2] }],
+        [1n, { dpid: 1n, ports: [1, 2], edgePorts: [1], infrastructurePorts: [2], treePorts: [2] }],
+        [2n, { dpid: 2n, ports: [1, 2], edgePorts: [2], infrastructurePorts: [1], treePorts: [1] }],
       ]),
       links,
       hosts,

@@ -230,8 +230,8 @@ describe('topology, paths, apps, resources, cluster', () => {
         { src: { dpid: D2, port: 1 }, dst: { dpid: D1, port: 2 }, discoveredAt: new Date(1000).toISOString(), lastSeen: new Date(2000).toISOString() },
       ],
       hosts: [
-        { id: 'aa:aa:aa:aa:aa:01', mac: 'aa:aa:aa:aa:aa:01', ipv4: ['10.0.0.1'], ipv6: [], location: { dpid: D1, port: 1 } },
-        { id: 'aa:aa:aa:aa:aa:02', mac: 'aa:aa:aa:aa:aa:02', ipv4: ['10.0.0.2'], ipv6: ['fe80::2'], location: { dpid: D2, port: 2 } },
+        { id: 'aa:aa:aa:aa:aa:01', mac: 'aa:aa:aa:aa:aa:01', ipv4: ['10.0.0.1'], ipv6: [], location: { dpid: D1, port: 1 }, firstSeen: new Date(1000).toISOString(), lastSeen: new Date(2000).toISOString() },
+        { id: 'aa:aa:aa:aa:aa:02', mac: 'aa:aa:aa:aa:aa:02', ipv4: ['10.0.0.2'], ipv6: ['fe80::2'], location: { dpid: D2, port: 2 }, firstSeen: new Date(1000).toISOString(), lastSeen: new Date(2000).toISOString() },
       ],
     });
     expect((await req('GET', '/api/v1/links')).body).toHaveLength(2);

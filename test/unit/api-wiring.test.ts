@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { duplexPair } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildApi } from '../../src/api/app.js';
-import type { ApiContext } from '../../src/api/services.js';
+import type { ApiContext } from '../../src/api/context.js';
 import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
 import { EmulatedSwitch } from '../fakes/emulated-switch.js';

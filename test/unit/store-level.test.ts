@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeValue, encodeValue, LEVEL_SUBDIR, loadOrCreateStoredSecret, MemoryStore, NAMESPACES, openStore, StoreError, type Store, type StoreValue } from '../../src/store/index.js';
-import type { ApiResource, ResourceApi } from '../../src/api/services.js';
+import type { ApiResource, ResourceApi } from '../../src/api/context.js';
 import { makeRig } from './api-harness.js';
 
 const open: Store[] = [];

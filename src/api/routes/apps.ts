@@ -1,7 +1,7 @@
 /** Native API: apps (list, status, enable, disable, config get/put). */
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors.js';
-import type { ApiContext, AppsApi } from '../services.js';
+import type { ApiContext, AppsApi } from '../context.js';
 import { native, requireService } from '../util.js';
 
 const NAME = { type: 'object', required: ['name'], properties: { name: { type: 'string', minLength: 1, maxLength: 100 } } } as const;

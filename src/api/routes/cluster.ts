@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseDpid } from '../../core/ids.js';
 import { ApiError } from '../errors.js';
-import type { ApiContext, ClusterApi, MasterApi } from '../services.js';
+import type { ApiContext, ClusterApi, MasterApi } from '../context.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 
 /** The instance a switch's writes must go to (ClusterApi.masterApiFor; the ClusterService provides it). */

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ControllerMetrics } from '../metrics.js';
 import type { ReadinessCheck } from '../readiness.js';
-import type { ApiContext } from '../services.js';
+import type { ApiContext } from '../context.js';
 
 const READY_BODY = {
   type: 'object',

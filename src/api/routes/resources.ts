@@ -1,7 +1,7 @@
 /** Native API: static flows, ACL rules and routes, each a collection with CRUD routes over its service. */
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors.js';
-import type { ApiContext, ResourceApi } from '../services.js';
+import type { ApiContext, ResourceApi } from '../context.js';
 import { native, requireService } from '../util.js';
 
 const ID = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 200 } } } as const;

@@ -13,7 +13,7 @@ import type { QueueProp } from '../../openflow/codec/v13/structs.js';
 import type { SwitchView } from '../../core/services.js';
 import { ApiError } from '../errors.js';
 import { dpidFromRyu, intFrom, reservedFromUser, reservedToUser } from '../ryu/ofctl.js';
-import type { ApiContext } from '../services.js';
+import type { ApiContext } from '../context.js';
 import { datapathById, require13, sendExact } from '../util.js';
 
 const DPID_PARAM = { type: 'object', required: ['dpid'], properties: { dpid: { type: 'string', pattern: '^[0-9]{1,20}$', description: 'datapath id in decimal, as Ryu has it' } } } as const;

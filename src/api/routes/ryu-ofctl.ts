@@ -30,7 +30,7 @@ import {
   actionToRyu,
   type RyuJson,
 } from '../ryu/ofctl.js';
-import type { ApiContext } from '../services.js';
+import type { ApiContext } from '../context.js';
 import { datapathById, require13, sendExact } from '../util.js';
 
 /** The OFPFC_* commands a Ryu flow route may name. */

@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { dpidToHex, parseDpid } from '../../core/ids.js';
-import type { ApiContext, ApiHost, ApiLink } from '../services.js';
+import type { Host, Link } from '../../core/model.js';
+import type { ApiContext } from '../context.js';
 import { requireService } from '../util.js';
 import { snapshotSwitches } from './topology.js';
 
@@ -20,8 +21,8 @@ export function ryuTopologyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     dpid: dpidToHex(dpid),
     ports: ports.filter((n) => n < 0xffffff00).map((n) => portDict(dpid, n)),
   });
-  const linkDict = (l: ApiLink) => ({ src: portDict(l.src, l.srcPort), dst: portDict(l.dst, l.dstPort) });
-  const hostDict = (h: ApiHost) => ({ mac: h.mac, ipv4: [...h.ipv4], ipv6: [...h.ipv6], port: portDict(h.location.dpid, h.location.port) });
+  const linkDict = (l: Link) => ({ src: portDict(l.src, l.srcPort), dst: portDict(l.dst, l.dstPort) });
+  const hostDict = (h: Host) => ({ mac: h.mac, ipv4: [...h.ipv4], ipv6: [...h.ipv6], port: portDict(h.location.dpid, h.location.port) });
   const tags = ['ryu'];
 
   const switches = (only?: string) => {

@@ -18,7 +18,7 @@ import {
   type FlowBody,
 } from '../flow-json.js';
 import { FLOW_RESPONSE, PORT_RESPONSE, responses, SWITCH_DETAIL_RESPONSE, SWITCH_RESPONSE } from '../schemas.js';
-import type { ApiContext } from '../services.js';
+import type { ApiContext } from '../context.js';
 import { datapathByHex, native, parseU64, require13 } from '../util.js';
 
 const DPID_PARAMS = {

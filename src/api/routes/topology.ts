@@ -3,11 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import { dpidToHex, parseDpid } from '../../core/ids.js';
 import { ApiError } from '../errors.js';
 import { HOST_RESPONSE, LINK_RESPONSE, responses, TOPOLOGY_RESPONSE } from '../schemas.js';
-import type { ApiContext, ApiHost, ApiLink, ApiPath, ApiTopoSwitch, TopologySnapshotView } from '../services.js';
+import type { Host, Link, LinkInfo, Path, SwitchInfo } from '../../core/model.js';
+import type { ApiContext, ApiTopologySnapshot } from '../context.js';
 import { requireService } from '../util.js';
 
 /** The native form of a link: `{ src: { dpid, port }, dst: { dpid, port } }`. */
-export function linkJson(l: ApiLink): Record<string, unknown> {
+export function linkJson(l: Link & Partial<Pick<LinkInfo, 'discoveredAt' | 'lastSeen'>>): Record<string, unknown> {
   return {
     src: { dpid: dpidToHex(l.src), port: l.srcPort },
     dst: { dpid: dpidToHex(l.dst), port: l.dstPort },
@@ -17,7 +18,7 @@ export function linkJson(l: ApiLink): Record<string, unknown> {
 }
 
 /** The native form of a host. */
-export function hostJson(h: ApiHost): Record<string, unknown> {
+export function hostJson(h: Host): Record<string, unknown> {
   return {
     id: h.id,
     mac: h.mac,
@@ -31,18 +32,17 @@ export function hostJson(h: ApiHost): Record<string, unknown> {
 }
 
 /** The snapshot's switches as a list in dpid order. */
-export function snapshotSwitches(s: TopologySnapshotView): ApiTopoSwitch[] {
-  const list = Array.isArray(s.switches) ? [...(s.switches as readonly ApiTopoSwitch[])] : [...(s.switches as ReadonlyMap<bigint, ApiTopoSwitch>).values()];
-  return list.sort((a, b) => (a.dpid < b.dpid ? -1 : a.dpid > b.dpid ? 1 : 0));
+export function snapshotSwitches(s: ApiTopologySnapshot): SwitchInfo[] {
+  return [...s.switches.values()].sort((a, b) => (a.dpid < b.dpid ? -1 : a.dpid > b.dpid ? 1 : 0));
 }
 
-function pathJson(p: ApiPath): Record<string, unknown> {
+function pathJson(p: Path): Record<string, unknown> {
   const hops = [dpidToHex(p.src), ...p.links.map((l) => dpidToHex(l.dst))];
   return { src: dpidToHex(p.src), dst: dpidToHex(p.dst), cost: p.cost, hops, links: p.links.map(linkJson) };
 }
 
 /** An endpoint of a path query: a switch (dpid) or a host (MAC, `mac@vlan` or IP address). */
-function resolveEndpoint(s: TopologySnapshotView, text: string, field: string): { dpid: bigint; host?: ApiHost } {
+function resolveEndpoint(s: ApiTopologySnapshot, text: string, field: string): { dpid: bigint; host?: Host } {
   const t = text.trim().toLowerCase();
   const host = s.hosts.find((h) => h.id.toLowerCase() === t || h.mac.toLowerCase() === t || h.ipv4.includes(t) || h.ipv6.includes(t));
   if (host) return { dpid: host.location.dpid, host };
@@ -56,7 +56,7 @@ function resolveEndpoint(s: TopologySnapshotView, text: string, field: string): 
 
 /** Registers the topology routes under the current prefix. */
 export function topologyRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const snap = (): TopologySnapshotView => requireService(ctx.topology, 'topology').snapshot();
+  const snap = (): ApiTopologySnapshot => requireService(ctx.topology, 'topology').snapshot();
 
   app.get('/topology', { schema: { tags: ['topology'], summary: 'Switches, links (one entry per direction) and hosts', response: responses(TOPOLOGY_RESPONSE, 503) } }, async () => {
     const s = snap();

@@ -1,61 +1,18 @@
 /**
- * What the API needs from the rest of the controller, as narrow interfaces: the switches and event
- * bus (the Controller), and optional services (topology, apps, static flows, ACL rules, routes,
- * cluster). A route whose service is absent answers 503 `service_unavailable`. The real services
- * fit these shapes (TopologyService, AppManager) or need a thin adapter (see the report).
+ * What the API needs from the rest of the controller: the device view and the switch-admin
+ * service (core/services.ts), the event bus, and optional services (topology, apps, static flows,
+ * ACL rules, routes, cluster) as narrow interfaces over the core model. A route whose service is
+ * absent answers 503 `service_unavailable`.
  */
 import type { EventBus } from '../core/events.js';
+import type { TopologySnapshot } from '../core/model.js';
 import type { DeviceService, SwitchAdminService } from '../core/services.js';
 import type { Store } from '../store/index.js';
 import type { ControllerMetrics } from './metrics.js';
 import type { ReadinessCheck } from './readiness.js';
 
-/** A directed link: probes sent out of `src`:`srcPort` arrive at `dst`:`dstPort`. */
-export interface ApiLink {
-  readonly src: bigint;
-  readonly srcPort: number;
-  readonly dst: bigint;
-  readonly dstPort: number;
-  readonly discoveredAt?: number;
-  readonly lastSeen?: number;
-}
-
-/** A learned host. */
-export interface ApiHost {
-  readonly id: string;
-  readonly mac: string;
-  readonly vlan?: number;
-  readonly ipv4: readonly string[];
-  readonly ipv6: readonly string[];
-  readonly location: { readonly dpid: bigint; readonly port: number };
-  readonly firstSeen?: number;
-  readonly lastSeen?: number;
-}
-
-/** A switch as the topology sees it. */
-export interface ApiTopoSwitch {
-  readonly dpid: bigint;
-  readonly ports: readonly number[];
-  readonly edgePorts?: readonly number[];
-}
-
-/** A path between two switches: its links in order. */
-export interface ApiPath {
-  readonly src: bigint;
-  readonly dst: bigint;
-  readonly cost: number;
-  readonly links: readonly ApiLink[];
-}
-
-/** One consistent view of the topology (src/topology's TopologySnapshot fits). */
-export interface TopologySnapshotView {
-  readonly version?: number;
-  readonly switches: ReadonlyMap<bigint, ApiTopoSwitch> | readonly ApiTopoSwitch[];
-  readonly links: readonly ApiLink[];
-  readonly hosts: readonly ApiHost[];
-  /** Up to `k` loop-free paths, shortest first. */
-  kShortestPaths(src: bigint, dst: bigint, k: number): readonly ApiPath[];
-}
+/** What the topology routes read of a snapshot (src/topology's and the cluster's merged view fit). */
+export type ApiTopologySnapshot = Pick<TopologySnapshot, 'version' | 'switches' | 'links' | 'hosts' | 'kShortestPaths'>;
 
 /** Listener registration as an EventEmitter has it. */
 export interface EventSourceLike {
@@ -65,7 +22,7 @@ export interface EventSourceLike {
 
 /** The topology service (src/topology's TopologyService fits as it is). */
 export interface TopologyApi extends Partial<EventSourceLike> {
-  snapshot(): TopologySnapshotView;
+  snapshot(): ApiTopologySnapshot;
 }
 
 /** An app as listed: at least a name and a state (everything else it has is shown as is). */
