@@ -77,6 +77,7 @@ export async function buildApi(ctx: ApiContext, opts: BuildApiOptions = {}): Pro
             return { switches: s.switches.size, links: s.links.length, hosts: s.hosts.length };
           }
         : undefined,
+      topologyCounters: () => ctx.topology?.counters,
     });
   const auth = new TokenAuth(config.tokens);
   const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({

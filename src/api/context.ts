@@ -8,7 +8,7 @@ import type { EventBus } from '../core/events.js';
 import type { TopologySnapshot } from '../core/model.js';
 import type { DeviceService, SwitchAdminService } from '../core/services.js';
 import type { Store } from '../store/index.js';
-import type { ControllerMetrics } from './metrics.js';
+import type { ControllerMetrics, DiscoveryCounters } from './metrics.js';
 import type { ReadinessCheck } from './readiness.js';
 
 /** What the topology routes read of a snapshot (src/topology's and the cluster's merged view fit). */
@@ -23,6 +23,8 @@ export interface EventSourceLike {
 /** The topology service (src/topology's TopologyService fits as it is). */
 export interface TopologyApi extends Partial<EventSourceLike> {
   snapshot(): ApiTopologySnapshot;
+  /** Cumulative discovery counters for /metrics, when the service runs in this process. */
+  readonly counters?: DiscoveryCounters;
 }
 
 /** An app as listed: at least a name and a state (everything else it has is shown as is). */

@@ -17,6 +17,18 @@ export interface MetricsSource {
   readonly devices: Pick<DeviceService, 'get' | 'list' | 'size'>;
   /** Topology sizes, when the topology service runs. */
   readonly topologySizes?: () => { switches: number; links: number; hosts: number };
+  /** The topology service's cumulative counters (LLDP probes and what was dropped, hosts refused), when it runs here. */
+  readonly topologyCounters?: () => DiscoveryCounters | undefined;
+}
+
+/** The parts of the topology service's counters exported (src/topology TopologyCounters fits). */
+export interface DiscoveryCounters {
+  readonly probesSent: number;
+  readonly probesReceived: number;
+  /** Probes dropped as not genuine, by reason (unsigned, malformed, bad_signature, stale, replayed, looped). */
+  readonly forged: Readonly<Record<string, number>>;
+  readonly unknownSource: number;
+  readonly hostsRefused: number;
 }
 
 /** A counter and a histogram as the app framework's `Metrics` interface wants them (src/apps/metrics.ts). */
@@ -46,6 +58,8 @@ export class ControllerMetrics {
   readonly flowMods: Counter<'dpid' | 'source'>;
   readonly switchEvents: Counter<'event'>;
   readonly topology: Gauge<'kind'>;
+  readonly lldpProbes: Counter<'result'>;
+  readonly hostsRefused: Counter;
   /** Reconciliation runs and their outcome; the flow service increments it (`result`: ok, failed; `action`: added, removed, kept). */
   readonly reconciliations: Counter<'result'>;
   readonly reconciledFlows: Counter<'action'>;
@@ -99,6 +113,34 @@ export class ControllerMetrics {
         this.topology.set({ kind: 'switches' }, s.switches);
         this.topology.set({ kind: 'links' }, s.links);
         this.topology.set({ kind: 'hosts' }, s.hosts);
+      },
+    });
+    // The topology service keeps cumulative counts: each scrape sets the counters to them.
+    const topo = (): DiscoveryCounters | undefined => this.source.topologyCounters?.();
+    this.lldpProbes = new Counter({
+      name: 'signalbox_lldp_probes_total',
+      help: 'LLDP probes sent and received, and received ones dropped by reason (forged: unsigned, malformed, bad_signature; stale; replayed; looped; unknown_source)',
+      labelNames: ['result'],
+      registers: [r],
+      collect: () => {
+        const c = topo();
+        if (!c) return;
+        this.lldpProbes.reset();
+        this.lldpProbes.inc({ result: 'sent' }, c.probesSent);
+        this.lldpProbes.inc({ result: 'received' }, c.probesReceived);
+        for (const [reason, n] of Object.entries(c.forged)) this.lldpProbes.inc({ result: reason }, n);
+        this.lldpProbes.inc({ result: 'unknown_source' }, c.unknownSource);
+      },
+    });
+    this.hostsRefused = new Counter({
+      name: 'signalbox_hosts_refused_total',
+      help: 'New hosts not learned because topology.maxHostsPerPort, maxHostsPerSwitch or maxHosts was reached (a MAC flood)',
+      registers: [r],
+      collect: () => {
+        const c = topo();
+        if (!c) return;
+        this.hostsRefused.reset();
+        this.hostsRefused.inc(c.hostsRefused);
       },
     });
     this.reconciliations = new Counter({ name: 'signalbox_reconciliations_total', help: 'Flow table reconciliations after a switch (re)connects, by result', labelNames: ['result'], registers: [r] });

@@ -53,3 +53,19 @@ it('serves the topology and apps of a started Controller', async () => {
   await app.close();
   metrics.detach();
 });
+
+it('exports the topology service counters in /metrics: LLDP probes by result and hosts refused', async () => {
+  const { app, metrics } = await buildApi(ctx);
+  const c = ctrl.topology!.counters;
+  c.forged.replayed += 3;
+  c.hostsRefused += 2;
+  const text = (await app.inject({ url: '/metrics' })).body;
+  expect(text).toContain(`signalbox_lldp_probes_total{result="sent"} ${c.probesSent}`);
+  expect(text).toContain(`signalbox_lldp_probes_total{result="replayed"} ${c.forged.replayed}`);
+  expect(text).toContain('signalbox_lldp_probes_total{result="unknown_source"} 0');
+  expect(text).toContain(`signalbox_hosts_refused_total ${c.hostsRefused}`);
+  // Scraped again, the values stay the service's own (set, not added up).
+  expect((await app.inject({ url: '/metrics' })).body).toContain(`signalbox_hosts_refused_total ${c.hostsRefused}`);
+  await app.close();
+  metrics.detach();
+});
