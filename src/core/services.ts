@@ -161,19 +161,23 @@ export interface GroupSpec {
 }
 
 /**
- * The caller's groups: each id it adds is tracked per switch and deleted when the owner (app)
- * stops. Every call is barrier-confirmed and rejects with the switch's error (OfErrorReply).
+ * Groups or meters one owner (an app) created: each id it adds is tracked per switch and deleted
+ * when the owner stops. Every call is barrier-confirmed and rejects with the switch's error
+ * (OfErrorReply).
  */
-export interface GroupService {
-  /** OFPGC_ADD. */
-  add(dpid: Dpid, groupId: number, spec: GroupSpec): Promise<void>;
-  /** OFPGC_MODIFY of a group this owner added. */
-  modify(dpid: Dpid, groupId: number, spec: GroupSpec): Promise<void>;
-  /** OFPGC_DELETE of a group this owner added; resolves false when it was not this owner's. */
-  delete(dpid: Dpid, groupId: number): Promise<boolean>;
-  /** Group ids this owner holds on the switch, ascending. */
+export interface OwnedObjects<S> {
+  /** OFPGC_ADD / OFPMC_ADD. */
+  add(dpid: Dpid, id: number, spec: S): Promise<void>;
+  /** OFPGC_MODIFY / OFPMC_MODIFY; one left on the switch by an earlier run may be taken over this way. */
+  modify(dpid: Dpid, id: number, spec: S): Promise<void>;
+  /** OFPGC_DELETE / OFPMC_DELETE of one this owner holds; resolves false when it was not this owner's. */
+  delete(dpid: Dpid, id: number): Promise<boolean>;
+  /** Ids this owner holds on the switch, ascending. */
   list(dpid: Dpid): number[];
 }
+
+/** The caller's groups. */
+export type GroupService = OwnedObjects<GroupSpec>;
 
 /** An OpenFlow 1.3 meter as its owner declares it (`ofp_meter_mod` without the command). */
 export interface MeterSpec {
@@ -182,17 +186,8 @@ export interface MeterSpec {
   readonly bands: readonly MeterBand[];
 }
 
-/** The caller's meters, owned as groups are (see GroupService). */
-export interface MeterService {
-  /** OFPMC_ADD. */
-  add(dpid: Dpid, meterId: number, spec: MeterSpec): Promise<void>;
-  /** OFPMC_MODIFY; a meter left on the switch by an earlier run may be taken over this way. */
-  modify(dpid: Dpid, meterId: number, spec: MeterSpec): Promise<void>;
-  /** OFPMC_DELETE of a meter this owner holds; resolves false when it was not this owner's. */
-  delete(dpid: Dpid, meterId: number): Promise<boolean>;
-  /** Meter ids this owner holds on the switch, ascending. */
-  list(dpid: Dpid): number[];
-}
+/** The caller's meters, owned as groups are. */
+export type MeterService = OwnedObjects<MeterSpec>;
 
 // ---- packets, topology, hosts -------------------------------------------------------------
 

@@ -7,7 +7,7 @@
 import { OFPGC, OFPMC } from './codec/v13/enums.js';
 import type { Dpid } from '../core/ids.js';
 import type { FlowFilter, FlowEntry } from '../core/model.js';
-import type { DeviceService, GroupService, GroupSpec, MeterService, MeterSpec, PacketService, SwitchView, TopologyService } from '../core/services.js';
+import type { DeviceService, GroupService, GroupSpec, MeterService, MeterSpec, OwnedObjects, PacketService, SwitchView, TopologyService } from '../core/services.js';
 import type { MultipartReplyBody, MultipartRequestBody } from './codec/v13/multipart.js';
 import type { StatsReplyBody } from './codec/v10/messages.js';
 import { FLOOD_ACTIONS, outputActions, packetOutOf } from './packet-out.js';
@@ -153,63 +153,58 @@ class Held {
   }
 }
 
-/** One owner's groups: ids it adds are tracked per switch and deleted by `releaseAll`. */
-export function ownedGroups(map: DatapathRegistry): GroupService & Releasable {
+/** How one kind of owned object (group, meter) is written to a switch. */
+interface ModOps<S> {
+  add(dp: Datapath, id: number, spec: S): Promise<void>;
+  modify(dp: Datapath, id: number, spec: S): Promise<void>;
+  delete(dp: Datapath, id: number): Promise<void>;
+}
+
+/** One owner's groups or meters: ids it adds (or takes over by modify) are tracked per switch and deleted by `releaseAll`. */
+function owned<S>(map: DatapathRegistry, ops: ModOps<S>): OwnedObjects<S> & Releasable {
   const held = new Held();
   return {
-    async add(dpid: Dpid, groupId: number, spec: GroupSpec) {
-      await connectedOrThrow(map, dpid).groupMod(OFPGC.ADD, spec.groupType, groupId, spec.buckets);
-      held.add(dpid, groupId);
+    async add(dpid: Dpid, id: number, spec: S) {
+      await ops.add(connectedOrThrow(map, dpid), id, spec);
+      held.add(dpid, id);
     },
-    async modify(dpid: Dpid, groupId: number, spec: GroupSpec) {
-      await connectedOrThrow(map, dpid).groupMod(OFPGC.MODIFY, spec.groupType, groupId, spec.buckets);
-      held.add(dpid, groupId);
+    async modify(dpid: Dpid, id: number, spec: S) {
+      await ops.modify(connectedOrThrow(map, dpid), id, spec);
+      held.add(dpid, id);
     },
-    async delete(dpid: Dpid, groupId: number) {
-      if (!held.has(dpid, groupId)) return false;
-      await connectedOrThrow(map, dpid).groupMod(OFPGC.DELETE, 0, groupId, []);
-      held.delete(dpid, groupId);
+    async delete(dpid: Dpid, id: number) {
+      if (!held.has(dpid, id)) return false;
+      await ops.delete(connectedOrThrow(map, dpid), id);
+      held.delete(dpid, id);
       return true;
     },
-    list: (dpid) => held.list(dpid),
+    list: (dpid: Dpid) => held.list(dpid),
     async releaseAll() {
       await Promise.all(
         held.drain().map(([dpid, id]) => {
           const dp = map.get(dpid);
-          return dp?.connected ? dp.groupMod(OFPGC.DELETE, 0, id, []).catch(() => undefined) : undefined;
+          return dp?.connected ? ops.delete(dp, id).catch(() => undefined) : undefined;
         }),
       );
     },
   };
 }
 
-/** One owner's meters: ids it adds (or takes over by modify) are tracked per switch and deleted by `releaseAll`. */
+/** One owner's groups. */
+export function ownedGroups(map: DatapathRegistry): GroupService & Releasable {
+  return owned<GroupSpec>(map, {
+    add: (dp, id, spec) => dp.groupMod(OFPGC.ADD, spec.groupType, id, spec.buckets),
+    modify: (dp, id, spec) => dp.groupMod(OFPGC.MODIFY, spec.groupType, id, spec.buckets),
+    delete: (dp, id) => dp.groupMod(OFPGC.DELETE, 0, id, []),
+  });
+}
+
+/** One owner's meters. */
 export function ownedMeters(map: DatapathRegistry): MeterService & Releasable {
-  const held = new Held();
-  return {
-    async add(dpid: Dpid, meterId: number, spec: MeterSpec) {
-      await connectedOrThrow(map, dpid).meterMod(OFPMC.ADD, spec.flags, meterId, spec.bands);
-      held.add(dpid, meterId);
-    },
-    async modify(dpid: Dpid, meterId: number, spec: MeterSpec) {
-      await connectedOrThrow(map, dpid).meterMod(OFPMC.MODIFY, spec.flags, meterId, spec.bands);
-      held.add(dpid, meterId);
-    },
-    async delete(dpid: Dpid, meterId: number) {
-      if (!held.has(dpid, meterId)) return false;
-      await connectedOrThrow(map, dpid).meterMod(OFPMC.DELETE, 0, meterId, []);
-      held.delete(dpid, meterId);
-      return true;
-    },
-    list: (dpid) => held.list(dpid),
-    async releaseAll() {
-      await Promise.all(
-        held.drain().map(([dpid, id]) => {
-          const dp = map.get(dpid);
-          return dp?.connected ? dp.meterMod(OFPMC.DELETE, 0, id, []).catch(() => undefined) : undefined;
-        }),
-      );
-    },
-  };
+  return owned<MeterSpec>(map, {
+    add: (dp, id, spec) => dp.meterMod(OFPMC.ADD, spec.flags, id, spec.bands),
+    modify: (dp, id, spec) => dp.meterMod(OFPMC.MODIFY, spec.flags, id, spec.bands),
+    delete: (dp, id) => dp.meterMod(OFPMC.DELETE, 0, id, []),
+  });
 }
 

@@ -235,6 +235,37 @@ describe('app manager: run-time enable and disable', () => {
   });
 });
 
+describe('app manager: owned groups and meters', () => {
+  it('tracks the groups and meters an app adds per switch, refuses to delete others, and deletes its own when it stops', async () => {
+    const ctrl = controller();
+    let ctx: AppContext | undefined;
+    const app: App = { name: 'grp', description: 'grp', start: (c) => void (ctx = c) };
+    const m = await manager(ctrl, { apps: [app], config: { enabled: ['grp'] } });
+    const { sw } = await connect(ctrl, m, new FakeFlowTable());
+    const c = ctx!;
+    await c.groups.add(1n, 7, { groupType: 0, buckets: [{ weight: 0, watchPort: OFPP.ANY, watchGroup: 0xffffffff, actions: [{ type: 'output', port: 1 }] }] });
+    await c.meters.add(1n, 3, { flags: 1, bands: [{ type: 'drop', rate: 100, burstSize: 0 }] });
+    await c.meters.modify(1n, 4, { flags: 1, bands: [{ type: 'drop', rate: 50, burstSize: 0 }] });
+    expect(c.groups.list(1n)).toEqual([7]);
+    expect(c.meters.list(1n)).toEqual([3, 4]);
+    expect(await c.groups.delete(1n, 99)).toBe(false);
+    expect(await c.meters.delete(1n, 4)).toBe(true);
+    const mods = (type: string) => sw.received.filter((x) => x.type === type) as unknown as { command: number; groupId?: number; meterId?: number }[];
+    expect(mods('meter_mod').map((x) => [x.command, x.meterId])).toEqual([
+      [0, 3],
+      [1, 4],
+      [2, 4],
+    ]);
+    await m.disable('grp');
+    await waitFor(() => mods('group_mod').length === 2 && mods('meter_mod').length === 4);
+    expect(mods('group_mod').map((x) => [x.command, x.groupId])).toEqual([
+      [0, 7],
+      [2, 7],
+    ]);
+    expect(mods('meter_mod').at(-1)).toMatchObject({ command: 2, meterId: 3 });
+  });
+});
+
 describe('app settings', () => {
   it('overlays settings on the defaults and names the bad field', () => {
     const schema = {
