@@ -33,7 +33,10 @@ const base = (port: number): CbenchOptions => ({
   warmup: 1,
   mode: 'throughput',
   version: 4,
-  delayMs: 50,
+  // The generator is ready at FEATURES_REPLY, Signalbox only after PORT_DESC, SET_CONFIG and
+  // DESC: packet-ins sent in between are dropped and wait out their 1 s timeout. On a loaded
+  // machine the rest of the handshake can take hundreds of ms, so give it time.
+  delayMs: 1000,
 });
 
 describe('summarize and defaults', () => {
@@ -129,7 +132,7 @@ describe('signalbox bench arguments and command', () => {
     const err = new PassThrough();
     let text = '';
     out.on('data', (c: Buffer) => (text += c.toString()));
-    const code = await benchCommand(['--self', '--json', '-s', '2', '-M', '20', '-l', '2', '-m', '150', '-w', '2', '-D', '300', '--no-worker'], { stdin: new PassThrough(), stdout: out, stderr: err });
+    const code = await benchCommand(['--self', '--json', '-s', '2', '-M', '20', '-l', '2', '-m', '150', '-w', '2', '-D', '1000', '--timeout', '200', '--no-worker'], { stdin: new PassThrough(), stdout: out, stderr: err });
     expect(code).toBe(0);
     const r = JSON.parse(text) as { switches: number; loops: { warmup: boolean }[]; answeredPerSec: { max: number } };
     expect(r.switches).toBe(2);
