@@ -150,13 +150,6 @@ const layers = [
   },
 ];
 
-/**
- * TEMPORARY until the core contract layer lands: remove entries as files are fixed. Each file here
- * still imports across a boundary above (see `npx eslint .` warnings); nothing new goes on it.
- */
-/** @type {string[]} */
-const temporaryExceptions = [];
-
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**'] },
   js.configs.recommended,
@@ -195,11 +188,6 @@ export default tseslint.config(
       ],
     },
   },
-  // TEMPORARY until the core contract layer lands: remove entries as files are fixed. These files
-  // still break a boundary above; the rule stays on for them, downgraded to a warning.
-  ...(temporaryExceptions.length > 0
-    ? [{ name: 'boundaries/temporary-exceptions', files: temporaryExceptions, rules: { 'no-restricted-imports': 'warn' } }]
-    : []),
   {
     // Time is injected (issue #12 §4): services, sessions, apps and the cluster take a Clock
     // (src/core/clock.ts), so tests drive a manual one. Only the real clock and the CLI entry read
