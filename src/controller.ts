@@ -189,5 +189,7 @@ export class Controller {
     });
     this.log.info({ dpid: dp.dpidHex, remote: dp.remoteAddress, version: dp.version }, 'switch connected');
     this.bus.emit('switchConnected', { dpid: dp.dpid, version: dp.version, remoteAddress: dp.remoteAddress });
+    // What the switch sent while it was being admitted, now that the apps know it.
+    session.releaseBacklog();
   }
 }

@@ -25,7 +25,8 @@ controller's FLOW_MOD / PACKET_OUT answers (like cbench, for OpenFlow 1.3 and 1.
   --window N               packet-ins outstanding per switch in throughput mode
                            (default: as many as fill 64 KiB, like cbench)
   --of10                   OpenFlow 1.0 switches (default 1.3); or --version 1.0|1.3
-  -D, --delay MS           wait after the handshakes before the first loop (default 500)
+  -D, --delay MS           after the handshakes, wait until the controller has asked every
+                           switch for its description, at most MS (default 500)
   --buffer auto|on|off     buffer ids in packet-ins (default auto: none when a 1.3
                            controller sets miss_send_len to OFPCML_NO_BUFFER)
   --timeout MS             a packet-in unanswered this long counts as lost (default 1000)

@@ -189,6 +189,7 @@ export async function runCbench(o: CbenchOptions, onLoop?: (l: LoopResult) => vo
   const switches: FastSwitch[] = [];
   let ready = 0;
   let closed = 0;
+  let described = 0;
   let firstClose: string | undefined;
   let wake: (() => void) | undefined;
   const dpidBase = o.dpidBase ?? 1n;
@@ -200,10 +201,18 @@ export async function runCbench(o: CbenchOptions, onLoop?: (l: LoopResult) => vo
     for (let i = 0; i < o.switches; i++) {
       const socket = net.connect({ host: o.host, port: o.port });
       socket.setNoDelay(true);
-      const sw = new FastSwitch(socket, { index: i, dpid: dpidBase + BigInt(i), version: o.version, macs: o.macs, window, buffer: o.buffer ?? 'auto' }, () => {
-        ready++;
-        wake?.();
-      });
+      const sw = new FastSwitch(
+        socket,
+        { index: i, dpid: dpidBase + BigInt(i), version: o.version, macs: o.macs, window, buffer: o.buffer ?? 'auto' },
+        () => {
+          ready++;
+          wake?.();
+        },
+        () => {
+          described++;
+          wake?.();
+        },
+      );
       socket.once('close', () => {
         closed++;
         firstClose ??= sw.closeReason ?? 'connection closed';
@@ -224,7 +233,18 @@ export async function runCbench(o: CbenchOptions, onLoop?: (l: LoopResult) => vo
       });
       wake = undefined;
     }
-    await sleep(o.delayMs ?? 500, signal);
+    // Wait for every controller to ask each switch for its description (Signalbox's sessions
+    // are ready then); a controller that never asks gets the whole delay.
+    const settleBy = systemClock.now() + (o.delayMs ?? 500);
+    while (described < o.switches && !signal?.aborted) {
+      const left = settleBy - systemClock.now();
+      if (left <= 0) break;
+      await new Promise<void>((r) => {
+        wake = r;
+        systemClock.after(Math.min(left, 200), r);
+      });
+      wake = undefined;
+    }
     for (const sw of switches) sw.start();
     const expiry = systemClock.every(Math.max(50, Math.min(250, replyTimeoutMs / 4)), () => {
       const now = performance.now();

@@ -206,6 +206,11 @@ export class FastSwitch {
   outstanding = 0;
   /** Why the connection ended, once it has. */
   closeReason: string | undefined;
+  /**
+   * Whether the controller has asked for the switch description. Controllers such as Signalbox
+   * ask for it last in their handshake, so once it is answered, PACKET_INs are handled at once.
+   */
+  described = false;
 
   readonly index: number;
   readonly dpid: bigint;
@@ -237,11 +242,13 @@ export class FastSwitch {
   private now = 0;
   private readonly onFrameBound: (frame: Buffer) => void;
   private readonly onReady: ((sw: FastSwitch) => void) | undefined;
+  private readonly onDescribed: ((sw: FastSwitch) => void) | undefined;
 
   constructor(
     private readonly stream: Duplex,
     opts: FastSwitchOptions,
     onReady?: (sw: FastSwitch) => void,
+    onDescribed?: (sw: FastSwitch) => void,
   ) {
     if (!Number.isInteger(opts.index) || opts.index < 0 || opts.index > 0xffff) throw new RangeError(`switch index ${opts.index} is outside 0..65535`);
     if (!Number.isInteger(opts.macs) || opts.macs < 1 || opts.macs > 0xffffff) throw new RangeError(`macs ${opts.macs} is outside 1..16777215`);
@@ -256,6 +263,7 @@ export class FastSwitch {
     this.buffered = this.bufferMode !== 'off';
     this.layout = opts.version === 1 ? LAYOUT10 : LAYOUT13;
     this.onReady = onReady;
+    this.onDescribed = onDescribed;
     const first = buildPacketIn(this.version, this.index, 0, this.macs, this.ports);
     this.piLen = first.length;
     this.dataOff = this.piLen - FRAME_LEN;
@@ -545,6 +553,7 @@ export class FastSwitch {
       case 'multipart_request':
         if (m.body.type === 'desc') {
           this.sendMsg({ version: 4, type: 'multipart_reply', xid: m.xid, flags: 0, body: { type: 'desc', ...this.desc() } });
+          this.markDescribed();
         } else if (m.body.type === 'port_desc') {
           this.sendMsg({ version: 4, type: 'multipart_reply', xid: m.xid, flags: 0, body: { type: 'port_desc', ports: this.portList() } });
         } else {
@@ -552,13 +561,21 @@ export class FastSwitch {
         }
         return;
       case 'stats_request':
-        if (m.body.type === 'desc') this.sendMsg({ version: 1, type: 'stats_reply', xid: m.xid, flags: 0, body: { type: 'desc', ...this.desc() } });
-        else this.refuse(frame, m.xid);
+        if (m.body.type === 'desc') {
+          this.sendMsg({ version: 1, type: 'stats_reply', xid: m.xid, flags: 0, body: { type: 'desc', ...this.desc() } });
+          this.markDescribed();
+        } else this.refuse(frame, m.xid);
         return;
       default:
         this.counters.other++;
         if (t === this.layout.multipartRequest) this.refuse(frame, m.xid);
     }
+  }
+
+  private markDescribed(): void {
+    if (this.described) return;
+    this.described = true;
+    this.onDescribed?.(this);
   }
 
   /** OFPT_ERROR OFPET_BAD_REQUEST / OFPBRC_BAD_MULTIPART (1.0: OFPBRC_BAD_STAT, the same number). */

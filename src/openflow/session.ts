@@ -153,6 +153,12 @@ export class Session extends EventEmitter<SessionEvents> {
   private handshakeTimer: Timer | undefined;
   private echoTimer: Timer | undefined;
   private echoOutstanding = 0;
+  /**
+   * Asynchronous messages that arrived before anyone listened: during the last handshake replies
+   * (a switch may send a PACKET_IN right behind its description, in the same read) or while the
+   * controller admits the switch. Handed over by `releaseBacklog()`; undefined once released.
+   */
+  private backlog: OfMessage[] | undefined = [];
   private readonly onFrameBound = (frame: Buffer): void => this.onFrame(frame);
 
   constructor(
@@ -165,6 +171,10 @@ export class Session extends EventEmitter<SessionEvents> {
     this.clock = options.clock ?? systemClock;
     this.remoteAddress = options.remoteAddress ?? 'unknown';
     this.framer = new Framer({ maxMessageLen: this.opts.maxMessageLen });
+    // A direct user of the session (no controller) gets the early messages with its first listener.
+    (this as EventEmitter).on('newListener', (event: string | symbol) => {
+      if (event === 'message' && this.backlog !== undefined) queueMicrotask(() => this.releaseBacklog());
+    });
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('error', (e: Error) => this.close(`connection error: ${e.message}`));
     stream.on('end', () => this.close('connection closed by peer'));
@@ -295,6 +305,7 @@ export class Session extends EventEmitter<SessionEvents> {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.closeReason = reason;
+    this.backlog = undefined;
     this.handshakeTimer?.cancel();
     this.echoTimer?.cancel();
     this.drainTimer?.cancel();
@@ -425,10 +436,10 @@ export class Session extends EventEmitter<SessionEvents> {
       case 'flow_removed':
       case 'experimenter':
       case 'vendor':
-        if (this.state === 'ready') this.emit('message', msg);
+        this.deliver(msg);
         return;
       case 'port_status':
-        if (this.state === 'ready') this.emit('message', msg);
+        if (this.state === 'ready') this.deliver(msg);
         else this.applyPortStatus(msg.reason, msg.port);
         return;
       case 'echo_request':
@@ -519,7 +530,7 @@ export class Session extends EventEmitter<SessionEvents> {
       const [c] = this.confirmables.splice(i, 1);
       c!.reject(new OfErrorReply(msg, c!.requestType));
     }
-    if (this.state === 'ready') this.emit('message', msg);
+    if (this.state === 'ready') this.deliver(msg);
     else this.log.warn({ errType: msg.errType, code: msg.code }, 'error from switch during handshake');
   }
 
@@ -571,6 +582,33 @@ export class Session extends EventEmitter<SessionEvents> {
     this.close(`hello failed: ${reason}`);
   }
 
+  /** Emits an asynchronous message, or keeps it (bounded) until the controller listens. */
+  private deliver(msg: OfMessage): void {
+    if (this.backlog === undefined) {
+      if (this.state === 'ready') this.emit('message', msg);
+      return;
+    }
+    if (this.backlog.length < Session.BACKLOG_MAX) this.backlog.push(msg);
+    else if (this.backlog.length === Session.BACKLOG_MAX) {
+      this.backlog.push(msg); // one past the cap marks "warned"; it is dropped on release
+      this.log.warn({ max: Session.BACKLOG_MAX }, 'messages before admission beyond the cap are dropped');
+    }
+  }
+
+  /** Early messages kept per session at most (the rest are dropped, as a busy switch's would be). */
+  static readonly BACKLOG_MAX = 256;
+
+  /**
+   * Called once the controller listens for 'message' (after admitting the switch): emits the
+   * messages that arrived before, in order, and from then on emits as they come.
+   */
+  releaseBacklog(): void {
+    const early = this.backlog;
+    if (!early || this.state !== 'ready') return;
+    this.backlog = undefined;
+    for (let i = 0; i < early.length && i < Session.BACKLOG_MAX; i++) this.emit('message', early[i]!);
+  }
+
   private async handshake(): Promise<void> {
     const v = this.version;
     const fr = await this.request({ version: v, type: 'features_request', xid: this.nextXid() });
@@ -601,6 +639,8 @@ export class Session extends EventEmitter<SessionEvents> {
     this.startEcho();
     this.log.info({ remote: this.remoteAddress, ports: this.ports.size }, 'switch ready');
     this.emit('ready');
+    // Someone listened before the handshake ended: they get the early messages now.
+    if (this.listenerCount('message') > 0) this.releaseBacklog();
   }
 
   private async requestDesc(): Promise<SwitchDesc> {

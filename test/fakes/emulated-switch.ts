@@ -25,6 +25,8 @@ export interface EmulatedSwitchOptions {
   readonly ignoreEcho?: boolean;
   /** Do not answer anything after HELLO (a stuck switch). */
   readonly silent?: boolean;
+  /** Sent in the same write right behind the (OpenFlow 1.3) DESC reply, the last handshake answer. */
+  readonly afterDesc?: readonly OfMessage[];
   /** Answer FLOW_MOD with an OFPT_ERROR when this returns an error pair. */
   readonly rejectFlowMod?: (m: OfMessage) => { errType: number; code: number } | undefined;
 }
@@ -157,9 +159,11 @@ export class EmulatedSwitch extends EventEmitter<{ message: [OfMessage]; close: 
   private answerMultipart(m: OfMessage & { type: 'multipart_request' }, ports: Port[]): void {
     const chunk = this.opts.multipartChunk ?? 1000;
     switch (m.body.type) {
-      case 'desc':
-        this.send({ version: 4, type: 'multipart_reply', xid: m.xid, flags: 0, body: { type: 'desc', mfrDesc: 'Fake', hwDesc: 'fake 1.3', swDesc: 'test', serialNum: '1', dpDesc: 'fake switch' } });
+      case 'desc': {
+        const reply = encodeMessage({ version: 4, type: 'multipart_reply', xid: m.xid, flags: 0, body: { type: 'desc', mfrDesc: 'Fake', hwDesc: 'fake 1.3', swDesc: 'test', serialNum: '1', dpDesc: 'fake switch' } });
+        this.sendRaw(Buffer.concat([reply, ...(this.opts.afterDesc ?? []).map((x) => encodeMessage(x))]));
         return;
+      }
       case 'port_desc':
         for (let i = 0; i < ports.length || i === 0; i += chunk) {
           const more = i + chunk < ports.length;

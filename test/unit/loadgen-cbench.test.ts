@@ -33,10 +33,9 @@ const base = (port: number): CbenchOptions => ({
   warmup: 1,
   mode: 'throughput',
   version: 4,
-  // The generator is ready at FEATURES_REPLY, Signalbox only after PORT_DESC, SET_CONFIG and
-  // DESC: packet-ins sent in between are dropped and wait out their 1 s timeout. On a loaded
-  // machine the rest of the handshake can take hundreds of ms, so give it time.
-  delayMs: 1000,
+  // The generator starts once every switch has been asked for its description (Signalbox's
+  // last handshake step); this is only the most it waits for that on a loaded machine.
+  delayMs: 5000,
 });
 
 describe('summarize and defaults', () => {

@@ -88,6 +88,23 @@ describe('FastSwitch handshake and control messages', () => {
     expect(readyCalls).toBe(1);
   });
 
+  it('reports once when the controller has asked for its description (Signalbox is ready then)', async () => {
+    const [a, b] = duplexPair();
+    const ctrl = new ControllerEnd(a);
+    let described = 0;
+    const sw = new FastSwitch(b, { index: 0, version: 4, macs: 1, window: 1 }, undefined, () => described++);
+    cleanup.push(() => sw.close());
+    ctrl.send({ version: 4, type: 'hello', xid: 1, elements: [] });
+    ctrl.send({ version: 4, type: 'features_request', xid: 2 });
+    await tick();
+    expect(sw.described).toBe(false);
+    ctrl.send({ version: 4, type: 'multipart_request', xid: 3, flags: 0, body: { type: 'desc' } });
+    ctrl.send({ version: 4, type: 'multipart_request', xid: 4, flags: 0, body: { type: 'desc' } });
+    await tick();
+    expect(sw.described).toBe(true);
+    expect(described).toBe(1);
+  });
+
   it('answers 1.0 features with its ports, desc stats, echo and barrier, and refuses other stats with BAD_STAT', async () => {
     const { ctrl } = await connected({ version: 1, ports: 2 });
     ctrl.send({ version: 1, type: 'stats_request', xid: 3, flags: 0, body: { type: 'desc' } });

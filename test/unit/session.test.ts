@@ -405,6 +405,35 @@ describe('controller admission', () => {
     expect(events.disconnected[0]).toMatch(/replaced by a new connection/);
   });
 
+  it('delivers what a switch sends right behind its last handshake reply, after switchConnected and in order', async () => {
+    const ctrl = new Controller();
+    const seen: string[] = [];
+    ctrl.bus.on('switchConnected', () => seen.push('connected'));
+    ctrl.bus.on('packetIn', (e) => seen.push(`packet-in ${e.msg.inPort}`));
+    ctrl.bus.on('portModified', (e) => seen.push(`port ${e.port.portNo} modified`));
+    const frame = Buffer.alloc(60, 0xab);
+    const pi = (inPort: number): OfMessage => ({ version: 4, type: 'packet_in', xid: 0, bufferId: 0xffffffff, totalLen: 60, reason: 0, tableId: 0, cookie: 0n, match: [{ field: 'in_port', value: inPort }], data: frame });
+    const port2 = { ...emulatedPort(2), state: 1 };
+    const { session } = attach(ctrl, { dpid: 9n, ports: [1, 2], afterDesc: [pi(1), { version: 4, type: 'port_status', xid: 0, reason: 2, port: port2 }, pi(2)] });
+    await admitted(ctrl, session);
+    await new Promise((r) => setImmediate(r));
+    // The port change came before the handshake ended: it is in the port list the apps see at connect.
+    expect(seen).toEqual(['connected', 'packet-in 1', 'packet-in 2']);
+    expect(session.ports.get(2)?.state).toBe(1);
+  });
+
+  it('keeps at most BACKLOG_MAX early messages for a switch it has not admitted yet', async () => {
+    const ctrl = new Controller();
+    let packetIns = 0;
+    ctrl.bus.on('packetIn', () => packetIns++);
+    const frame = Buffer.alloc(60, 0xab);
+    const pi: OfMessage = { version: 4, type: 'packet_in', xid: 0, bufferId: 0xffffffff, totalLen: 60, reason: 0, tableId: 0, cookie: 0n, match: [{ field: 'in_port', value: 1 }], data: frame };
+    const { session } = attach(ctrl, { dpid: 10n, afterDesc: Array.from({ length: Session.BACKLOG_MAX + 50 }, () => pi) });
+    await admitted(ctrl, session);
+    await new Promise((r) => setImmediate(r));
+    expect(packetIns).toBe(Session.BACKLOG_MAX);
+  });
+
   it('reconnect after a clean close gives one disconnect and one connect', async () => {
     const ctrl = new Controller();
     const events = counter(ctrl);
