@@ -95,6 +95,7 @@ export async function startSignalbox(config: Config, log: Logger, options: { rea
             ...(cl ? { cluster: () => ({ registered, healthy: cl.healthy, instanceId: cl.instanceId }) } : {}),
           }),
         ...(cluster ? { cluster, instanceId: cluster.instanceId } : {}),
+        flowCounters: () => c.flows?.counters,
         ownerCookie: (owner) => ({ cookie: ownerCookie(c.flows!.ownerId(owner)), mask: OWNER_COOKIE_MASK }),
       },
     });

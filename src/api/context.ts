@@ -8,7 +8,7 @@ import type { EventBus } from '../core/events.js';
 import type { TopologySnapshot } from '../core/model.js';
 import type { DeviceService, SwitchAdminService } from '../core/services.js';
 import type { Store } from '../store/index.js';
-import type { ControllerMetrics, DiscoveryCounters } from './metrics.js';
+import type { ControllerMetrics, DiscoveryCounters, FlowServiceCounters } from './metrics.js';
 import type { ReadinessCheck } from './readiness.js';
 
 /** What the topology routes read of a snapshot (src/topology's and the cluster's merged view fit). */
@@ -107,6 +107,8 @@ export interface ApiContext {
   readonly readiness?: () => readonly ReadinessCheck[];
   /** This instance's id (cluster status, logs). */
   readonly instanceId?: string;
+  /** The flow service's cumulative counters for /metrics (reconciliation results, flow mods sent), when it runs. */
+  readonly flowCounters?: () => FlowServiceCounters | undefined;
   /** Owner name → cookie and mask of its flows, for `?owner=` filters (src/flows/cookie.ts). */
   readonly ownerCookie?: (owner: string) => { readonly cookie: bigint; readonly mask: bigint };
 }

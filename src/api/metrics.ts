@@ -19,7 +19,28 @@ export interface MetricsSource {
   readonly topologySizes?: () => { switches: number; links: number; hosts: number };
   /** The topology service's cumulative counters (LLDP probes and what was dropped, hosts refused), when it runs here. */
   readonly topologyCounters?: () => DiscoveryCounters | undefined;
+  /** The flow service's cumulative counters, when it runs here (src/flows FlowCounters fits). */
+  readonly flowCounters?: () => FlowServiceCounters | undefined;
 }
+
+/** The parts of the flow service's counters exported: reconciliation outcomes and the flow mods it sent. */
+export interface FlowServiceCounters {
+  /** Reconciliations that read the switch's table and diffed it. */
+  readonly reconciles: number;
+  /** Reconciliations that could not read the switch's table. */
+  readonly reconcileErrors: number;
+  readonly reconcileConfirmed: number;
+  readonly reconcileMissing: number;
+  readonly reconcileChanged: number;
+  readonly reconcileExtraneous: number;
+  /** Flow mods sent by reconciliation (0 when the switches were right). */
+  readonly reconcileFlowMods: number;
+  /** Every FLOW_MOD the flow service sent (installs and deletes). */
+  readonly flowModsSent: number;
+}
+
+/** Mastership roles a switch can be in on this instance (core/model.ts Mastership). */
+const ROLES = ['standalone', 'pending', 'master', 'slave'] as const;
 
 /** The parts of the topology service's counters exported (src/topology TopologyCounters fits). */
 export interface DiscoveryCounters {
@@ -63,12 +84,18 @@ export class ControllerMetrics {
   /** Reconciliation runs and their outcome; the flow service increments it (`result`: ok, failed; `action`: added, removed, kept). */
   readonly reconciliations: Counter<'result'>;
   readonly reconciledFlows: Counter<'action'>;
+  /** FLOW_MODs the flow service sent, all of them and reconciliation's part. */
+  readonly flowServiceFlowMods: Counter<'why'>;
   /** Handler latency per app and event; the app framework observes it. */
   readonly appHandlerSeconds: Histogram<'app' | 'event'>;
   readonly appFailures: Counter<'app'>;
   readonly apiRequests: Counter<'method' | 'route' | 'status'>;
   readonly apiRequestSeconds: Histogram<'method' | 'route'>;
   readonly wsClients: Gauge;
+  /** Connected switches by this instance's role for them (standalone outside a cluster). */
+  readonly switchRoles: Gauge<'role'>;
+  /** Mastership changes on this instance, by the role taken (cluster mode). */
+  readonly mastershipChanges: Counter<'role'>;
 
   /** Last session counters seen per live datapath, to turn them into cumulative counters. */
   private readonly lastSeen = new Map<SwitchView, Baseline>();
@@ -143,8 +170,49 @@ export class ControllerMetrics {
         this.hostsRefused.inc(c.hostsRefused);
       },
     });
-    this.reconciliations = new Counter({ name: 'signalbox_reconciliations_total', help: 'Flow table reconciliations after a switch (re)connects, by result', labelNames: ['result'], registers: [r] });
-    this.reconciledFlows = new Counter({ name: 'signalbox_reconciled_flows_total', help: 'Flows added, removed or kept by reconciliation', labelNames: ['action'], registers: [r] });
+    // The flow service keeps cumulative counts: each scrape sets the counters to them.
+    const flows = (): FlowServiceCounters | undefined => this.source.flowCounters?.();
+    this.reconciliations = new Counter({
+      name: 'signalbox_reconciliations_total',
+      help: 'Flow table reconciliations (after a switch connects, periodically, on a mastership change), by result: ok (diffed), failed (the table could not be read)',
+      labelNames: ['result'],
+      registers: [r],
+      collect: () => {
+        const c = flows();
+        if (!c) return;
+        this.reconciliations.reset();
+        this.reconciliations.inc({ result: 'ok' }, c.reconciles);
+        this.reconciliations.inc({ result: 'failed' }, c.reconcileErrors);
+      },
+    });
+    this.reconciledFlows = new Counter({
+      name: 'signalbox_reconciled_flows_total',
+      help: 'Flows reconciliation found: kept (already right), added (missing), changed, removed (extraneous)',
+      labelNames: ['action'],
+      registers: [r],
+      collect: () => {
+        const c = flows();
+        if (!c) return;
+        this.reconciledFlows.reset();
+        this.reconciledFlows.inc({ action: 'kept' }, c.reconcileConfirmed);
+        this.reconciledFlows.inc({ action: 'added' }, c.reconcileMissing);
+        this.reconciledFlows.inc({ action: 'changed' }, c.reconcileChanged);
+        this.reconciledFlows.inc({ action: 'removed' }, c.reconcileExtraneous);
+      },
+    });
+    this.flowServiceFlowMods = new Counter({
+      name: 'signalbox_flow_service_flow_mods_total',
+      help: 'FLOW_MOD messages the flow service sent (apps, static flows), by why: install_or_delete (all), reconcile (the part reconciliation sent)',
+      labelNames: ['why'],
+      registers: [r],
+      collect: () => {
+        const c = flows();
+        if (!c) return;
+        this.flowServiceFlowMods.reset();
+        this.flowServiceFlowMods.inc({ why: 'all' }, c.flowModsSent);
+        this.flowServiceFlowMods.inc({ why: 'reconcile' }, c.reconcileFlowMods);
+      },
+    });
     this.appHandlerSeconds = new Histogram({
       name: 'signalbox_app_handler_seconds',
       help: 'Time an app handler took, by app and event',
@@ -156,6 +224,18 @@ export class ControllerMetrics {
     this.apiRequests = new Counter({ name: 'signalbox_api_requests_total', help: 'REST requests by method, route and status', labelNames: ['method', 'route', 'status'], registers: [r] });
     this.apiRequestSeconds = new Histogram({ name: 'signalbox_api_request_seconds', help: 'REST request latency by method and route', labelNames: ['method', 'route'], buckets: LATENCY_BUCKETS, registers: [r] });
     this.wsClients = new Gauge({ name: 'signalbox_api_event_streams', help: 'Open WebSocket event streams', registers: [r] });
+    this.switchRoles = new Gauge({
+      name: 'signalbox_switch_roles',
+      help: "Connected switches by this instance's role for them: master, slave, pending (a cluster deciding), standalone (no cluster)",
+      labelNames: ['role'],
+      registers: [r],
+      collect: () => {
+        const n = new Map<string, number>(ROLES.map((role) => [role, 0]));
+        for (const dp of this.source.devices.list()) n.set(dp.mastership, (n.get(dp.mastership) ?? 0) + 1);
+        for (const [role, v] of n) this.switchRoles.set({ role }, v);
+      },
+    });
+    this.mastershipChanges = new Counter({ name: 'signalbox_mastership_changes_total', help: 'Mastership changes on this instance, by the role taken (cluster mode)', labelNames: ['role'], registers: [r] });
     this.attach();
   }
 
@@ -179,6 +259,7 @@ export class ControllerMetrics {
       this.packetIns.inc({ dpid: dpidToHex(e.dpid) });
       this.asyncMessages.inc({ type: 'packet_in' });
     });
+    on('mastershipChanged', (e: { role: string }) => this.mastershipChanges.inc({ role: e.role }));
     on('flowRemoved', () => this.asyncMessages.inc({ type: 'flow_removed' }));
     on('portAdded', () => this.asyncMessages.inc({ type: 'port_status' }));
     on('portModified', () => this.asyncMessages.inc({ type: 'port_status' }));
