@@ -5,10 +5,10 @@
  */
 import type { Logger } from 'pino';
 import { systemClock, type Clock, type Timer } from '../core/clock.js';
-import type { KeyValueStore, StoreValue, StoreWatcher } from '../core/app.js';
+import type { KeyValueStore, StoreValue, StoreWatcher, TxnBody } from '../core/app.js';
 import { encodeValue, MemoryStore, NAMESPACES, namespaceView } from '../store/index.js';
 
-export type { KeyValueStore, StoreValue, StoreWatcher } from '../core/app.js';
+export type { KeyValueStore, StoreOp, StoreValue, StoreWatcher, TxnBody, TxnOutcome } from '../core/app.js';
 
 
 /** A view of a store under `prefix` (an app's own namespace: `apps/<name>/`). */
@@ -38,6 +38,19 @@ export class PrefixedStore implements KeyValueStore {
   watch(prefix: string, onChange: StoreWatcher): () => void {
     const n = this.prefix.length;
     return this.inner.watch(this.prefix + prefix, (k) => onChange(k === undefined ? undefined : k.slice(n)));
+  }
+
+  transact<R>(keys: readonly string[], body: TxnBody<R>): Promise<R> {
+    const n = this.prefix.length;
+    return this.inner.transact(
+      keys.map((k) => this.prefix + k),
+      (values) => {
+        const mine = new Map<string, StoreValue | undefined>();
+        for (const [k, v] of values) mine.set(k.slice(n), v);
+        const out = body(mine);
+        return { result: out.result, ops: out.ops.map((op) => ({ ...op, key: this.prefix + op.key })) };
+      },
+    );
   }
 }
 

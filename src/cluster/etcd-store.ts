@@ -1,8 +1,8 @@
 /** The etcd backend of the Store interface: shared desired state for every instance of a cluster. */
 import { randomBytes } from 'node:crypto';
 import { Etcd3, type IKeyValue, type PutBuilder, type Watcher } from 'etcd3';
-import { checkKey, decodeValue, encodeValue, StoreError, type Store, type StoreEntry, type StoreValue, type StoreWatcher } from '../store/store.js';
-import { systemClock, type Clock, type Timer } from '../core/clock.js';
+import { checkKey, checkOutcome, decodeValue, encodeValue, StoreError, TXN_MAX_ATTEMPTS, type Store, type StoreEntry, type StoreOp, type StoreValue, type StoreWatcher, type TxnBody } from '../store/store.js';
+import { delay, systemClock, type Clock, type Timer } from '../core/clock.js';
 
 /** gRPC call options (a deadline), as etcd3's builders take them. */
 export type CallOptions = NonNullable<Parameters<PutBuilder['options']>[0]>;
@@ -113,7 +113,7 @@ export class EtcdStore implements Store {
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
-  async batch(ns: string, ops: Parameters<Store['batch']>[1]): Promise<void> {
+  async batch(ns: string, ops: readonly StoreOp[]): Promise<void> {
     const p = this.nsPrefix(ns);
     const encoded = ops.map((op) => {
       checkKey('key', op.key);
@@ -126,6 +126,40 @@ export class EtcdStore implements Store {
       const r = await txn.commit();
       if (!r.succeeded) throw new Error('transaction not applied');
     });
+  }
+
+  /**
+   * Reads the keys with their mod revisions, runs `body`, and commits its writes in a transaction
+   * that compares every key's mod revision with what was read (0 for a key that was absent): when
+   * another writer (this instance or another) changed one meanwhile, nothing is written and it
+   * starts over after a short random pause, so contenders spread out. Rejects with a StoreError
+   * (`conflict`) after TXN_MAX_ATTEMPTS attempts, (`io`) when etcd cannot be reached.
+   */
+  async transact<R>(ns: string, keys: readonly string[], body: TxnBody<R>): Promise<R> {
+    for (const k of keys) checkKey('key', k);
+    const p = this.nsPrefix(ns);
+    for (let attempt = 1; attempt <= TXN_MAX_ATTEMPTS; attempt++) {
+      const read = await this.io(`read ${keys.length} keys of ${ns}`, () => Promise.all(keys.map((k) => this.client.get(p + k).options(this.call()).exec())));
+      const values = new Map<string, StoreValue | undefined>();
+      const revs: string[] = [];
+      keys.forEach((k, i) => {
+        const kv = read[i]!.kvs[0];
+        values.set(k, kv ? this.decode(ns, k, kv.value.toString('utf8')) : undefined);
+        revs.push(kv ? kv.mod_revision : '0');
+      });
+      const out = checkOutcome(body(values));
+      const ops = out.ops.map((op) => (op.type === 'put' ? this.client.put(p + op.key).value(encodeValue(op.value)) : this.client.delete().key(p + op.key)));
+      const committed = await this.io(`transaction on ${ns}`, async () => {
+        let txn = keys.length === 0 ? this.client.if(p, 'Version', '>', -1) : this.client.if(p + keys[0]!, 'Mod', '==', revs[0]!);
+        for (let i = 1; i < keys.length; i++) txn = txn.and(p + keys[i]!, 'Mod', '==', revs[i]!);
+        const r = await txn.then(...ops).options(this.call()).commit();
+        return r.succeeded;
+      });
+      if (committed) return out.result;
+      // Lost to another writer: back off a little (more after each loss) so one of them wins.
+      await delay(this.clock, Math.random() * Math.min(50, 2 * attempt));
+    }
+    throw new StoreError(`${this.location}: a transaction on ${ns} (${keys.join(', ')}) lost to other writers ${TXN_MAX_ATTEMPTS} times; try again`, this.location, 'conflict');
   }
 
   /**

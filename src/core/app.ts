@@ -21,6 +21,21 @@ export type StoreValue = null | boolean | number | string | bigint | Buffer | re
 /** A change-feed listener: the changed key, or `undefined` for "reload everything". */
 export type StoreWatcher = (key: string | undefined) => void;
 
+/** One write of an atomic batch or transaction. */
+export type StoreOp = { readonly type: 'put'; readonly key: string; readonly value: StoreValue } | { readonly type: 'del'; readonly key: string };
+
+/** What a transaction's body decides: the writes to make (all or none) and what `transact` resolves with. */
+export interface TxnOutcome<R> {
+  readonly ops: readonly StoreOp[];
+  readonly result: R;
+}
+
+/**
+ * A transaction's body: given the values of the keys it read (`undefined` when absent), the
+ * writes to make. It must be pure: it runs again, on fresh values, after a conflict.
+ */
+export type TxnBody<R> = (values: ReadonlyMap<string, StoreValue | undefined>) => TxnOutcome<R>;
+
 /** Asynchronous key-value store. Keys are strings; `list` returns entries in key order. */
 export interface KeyValueStore {
   get<T extends StoreValue = StoreValue>(key: string): Promise<T | undefined>;
@@ -36,6 +51,14 @@ export interface KeyValueStore {
    * `StoreFollower` (src/apps/store.ts) rather than this directly.
    */
   watch(prefix: string, onChange: StoreWatcher): () => void;
+  /**
+   * Atomic read-modify-write: reads `keys`, runs `body` on their values, and makes the writes it
+   * returns in one atomic step, only if none of the keys read changed meanwhile (on any instance
+   * of a cluster); on a conflict it reads and runs `body` again. Resolves with `body`'s result
+   * once the writes are durable. Use it for counters (ids) and anything computed from what is
+   * stored: a plain `get` then `put` loses concurrent updates.
+   */
+  transact<R>(keys: readonly string[], body: TxnBody<R>): Promise<R>;
 }
 
 /** A monotonically increasing count. */

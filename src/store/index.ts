@@ -1,10 +1,10 @@
 /** Persistence: the Store interface, its LevelDB and in-memory backends, and helpers for secrets and settings. */
 import { randomBytes } from 'node:crypto';
 import { LevelStore } from './level-store.js';
-import { MemoryStore, NAMESPACES, StoreError, type Store, type StoreValue, type StoreWatcher } from './store.js';
+import { MemoryStore, NAMESPACES, StoreError, type Store, type StoreValue, type StoreWatcher, type TxnBody } from './store.js';
 
 export { LevelStore, LEVEL_SUBDIR } from './level-store.js';
-export { LocalWatchers, MemoryStore, NAMESPACES, StoreError, decodeValue, encodeValue, type Store, type StoreEntry, type StoreValue, type StoreWatcher } from './store.js';
+export { LocalWatchers, MemoryStore, NAMESPACES, NamespaceLocks, StoreError, TXN_MAX_ATTEMPTS, decodeValue, encodeValue, type Store, type StoreEntry, type StoreOp, type StoreValue, type StoreWatcher, type TxnBody, type TxnOutcome } from './store.js';
 
 /**
  * Opens the store for a data directory (`memory:` gives an in-memory store). Rejects with a
@@ -48,6 +48,7 @@ export function namespaceView(store: Store, ns: string): {
   del(key: string): Promise<boolean>;
   list<T extends StoreValue = StoreValue>(prefix?: string): Promise<[string, T][]>;
   watch(prefix: string, onChange: StoreWatcher): () => void;
+  transact<R>(keys: readonly string[], body: TxnBody<R>): Promise<R>;
 } {
   return {
     get: <T extends StoreValue = StoreValue>(key: string) => store.get<T>(ns, key),
@@ -56,5 +57,6 @@ export function namespaceView(store: Store, ns: string): {
     list: async <T extends StoreValue = StoreValue>(prefix = '') =>
       (await store.list<T>(ns)).filter((e) => e.key.startsWith(prefix)).map((e): [string, T] => [e.key, e.value]),
     watch: (prefix, onChange) => store.watch(ns, prefix, onChange),
+    transact: (keys, body) => store.transact(ns, keys, body),
   };
 }

@@ -2,8 +2,8 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Level } from 'level';
-import type { AbstractSublevel } from 'abstract-level';
-import { checkKey, decodeValue, encodeValue, LocalWatchers, StoreError, type Store, type StoreEntry, type StoreValue, type StoreWatcher } from './store.js';
+import type { AbstractBatchOptions, AbstractDelOptions, AbstractPutOptions, AbstractSublevel } from 'abstract-level';
+import { checkKey, checkOutcome, decodeValue, encodeValue, LocalWatchers, NamespaceLocks, StoreError, type Store, type StoreEntry, type StoreOp, type StoreValue, type StoreWatcher, type TxnBody } from './store.js';
 
 /** Directory under the data directory that holds the LevelDB files. */
 export const LEVEL_SUBDIR = 'store';
@@ -11,14 +11,24 @@ export const LEVEL_SUBDIR = 'store';
 type Sub = AbstractSublevel<Level<string, string>, string | Buffer | Uint8Array, string, string>;
 
 /**
+ * Every write is synced to disk before it resolves: an acknowledged write survives a crash of the
+ * process or the machine. classic-level reads `sync` (binding.cc) but abstract-level's option
+ * types do not declare it, hence the cast; a sublevel hands its options to the database as given.
+ */
+const SYNC = { sync: true } as unknown as AbstractBatchOptions<string, string> & AbstractPutOptions<string, string> & AbstractDelOptions<string>;
+
+/**
  * A LevelDB-backed store. Open it with `LevelStore.open` (or `openStore`); a database that is
  * locked by another process or corrupt is refused with a StoreError naming the path. Nothing is
- * ever repaired or reset here: that is an operator's decision.
+ * ever repaired or reset here: that is an operator's decision. Writes of one namespace run one
+ * at a time (LevelDB serializes them anyway), so a transaction's read and write see no other
+ * write in between: one process holds the database, so this is all the isolation it needs.
  */
 export class LevelStore implements Store {
   private readonly subs = new Map<string, Sub>();
   /** One process holds the database (LevelDB locks it), so every change is one of ours: local notifications. */
   private readonly watchers = new LocalWatchers();
+  private readonly locks = new NamespaceLocks();
 
   private constructor(
     private readonly db: Level<string, string>,
@@ -68,19 +78,40 @@ export class LevelStore implements Store {
 
   async put(ns: string, key: string, value: StoreValue): Promise<void> {
     checkKey('key', key);
-    await this.sub(ns).put(key, encodeValue(value));
+    const sub = this.sub(ns);
+    const s = encodeValue(value);
+    await this.locks.run(ns, () => sub.put(key, s, SYNC));
     this.watchers.notify(ns, [key]);
   }
 
   async del(ns: string, key: string): Promise<boolean> {
     checkKey('key', key);
     const sub = this.sub(ns);
-    const had = (await sub.get(key)) !== undefined;
-    if (had) {
-      await sub.del(key);
-      this.watchers.notify(ns, [key]);
-    }
+    const had = await this.locks.run(ns, async () => {
+      if ((await sub.get(key)) === undefined) return false;
+      await sub.del(key, SYNC);
+      return true;
+    });
+    if (had) this.watchers.notify(ns, [key]);
     return had;
+  }
+
+  async transact<R>(ns: string, keys: readonly string[], body: TxnBody<R>): Promise<R> {
+    for (const k of keys) checkKey('key', k);
+    const sub = this.sub(ns);
+    const { result, written } = await this.locks.run(ns, async () => {
+      const values = new Map<string, StoreValue | undefined>();
+      for (const k of keys) {
+        const s = await sub.get(k);
+        values.set(k, s === undefined ? undefined : this.decode(ns, k, s));
+      }
+      const out = checkOutcome(body(values));
+      const encoded = out.ops.map((op) => (op.type === 'put' ? { type: 'put' as const, key: op.key, value: encodeValue(op.value) } : { type: 'del' as const, key: op.key }));
+      if (encoded.length > 0) await sub.batch(encoded, SYNC);
+      return { result: out.result, written: encoded.map((e) => e.key) };
+    });
+    if (written.length > 0) this.watchers.notify(ns, written);
+    return result;
   }
 
   async list<T extends StoreValue = StoreValue>(ns: string): Promise<StoreEntry<T>[]> {
@@ -89,13 +120,13 @@ export class LevelStore implements Store {
     return out;
   }
 
-  async batch(ns: string, ops: Parameters<Store['batch']>[1]): Promise<void> {
+  async batch(ns: string, ops: readonly StoreOp[]): Promise<void> {
     const sub = this.sub(ns);
     const encoded = ops.map((op) => {
       checkKey('key', op.key);
       return op.type === 'put' ? { type: 'put' as const, key: op.key, value: encodeValue(op.value) } : { type: 'del' as const, key: op.key };
     });
-    await sub.batch(encoded);
+    await this.locks.run(ns, () => sub.batch(encoded, SYNC));
     this.watchers.notify(ns, encoded.map((e) => e.key));
   }
 

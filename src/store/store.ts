@@ -1,7 +1,7 @@
 /** The persistence interface every backend implements (LevelDB, and etcd in src/cluster) with its change feed, and an in-memory backend for tests. */
-import type { StoreValue, StoreWatcher } from '../core/app.js';
+import type { StoreOp, StoreValue, StoreWatcher, TxnBody, TxnOutcome } from '../core/app.js';
 
-export type { StoreValue, StoreWatcher } from '../core/app.js';
+export type { StoreOp, StoreValue, StoreWatcher, TxnBody, TxnOutcome } from '../core/app.js';
 
 
 /** One stored entry. */
@@ -37,7 +37,17 @@ export interface Store {
   del(ns: string, key: string): Promise<boolean>;
   list<T extends StoreValue = StoreValue>(ns: string): Promise<StoreEntry<T>[]>;
   /** Writes several entries of one namespace atomically (all or none). */
-  batch(ns: string, ops: readonly ({ readonly type: 'put'; readonly key: string; readonly value: StoreValue } | { readonly type: 'del'; readonly key: string })[]): Promise<void>;
+  batch(ns: string, ops: readonly StoreOp[]): Promise<void>;
+  /**
+   * Atomic read-modify-write in one namespace: reads `keys`, runs `body` on their values
+   * (`undefined` when absent) and writes the ops it returns all or none, only if none of the keys
+   * read changed in between; on a conflict it runs `body` again on fresh values (etcd: a
+   * transaction comparing each key's mod revision; LevelDB and memory: the namespace's writes
+   * are serialized in this process, which alone holds the database). After
+   * {@link TXN_MAX_ATTEMPTS} conflicts it rejects with a StoreError (`conflict`). Resolves with
+   * `body`'s result once the writes are durable.
+   */
+  transact<R>(ns: string, keys: readonly string[], body: TxnBody<R>): Promise<R>;
   /**
    * The change feed: calls `onChange` with the key of every entry of `ns` starting with `prefix`
    * that is put or deleted, this instance's own writes included (handle them idempotently: the
@@ -94,6 +104,46 @@ export class LocalWatchers {
   }
 }
 
+/** Attempts of a transaction before it gives up with a `conflict` StoreError. */
+export const TXN_MAX_ATTEMPTS = 64;
+
+/**
+ * Serializes the writes of each namespace of a single-process backend (memory, LevelDB): a
+ * transaction's read and its write run with no other write of that namespace in between, so it
+ * never conflicts. Reads are not queued.
+ */
+export class NamespaceLocks {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  /** Runs `fn` after every earlier call for `ns` has settled; resolves or rejects as `fn` does. */
+  run<R>(ns: string, fn: () => Promise<R>): Promise<R> {
+    const prev = this.tails.get(ns) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(ns, tail);
+    // Forget a settled tail, so an idle namespace holds nothing.
+    void tail.then(() => {
+      if (this.tails.get(ns) === tail) this.tails.delete(ns);
+    });
+    return next;
+  }
+}
+
+/** Checks a transaction's outcome (keys non-empty, at most one op per key); returns it. */
+export function checkOutcome<R>(out: TxnOutcome<R>): TxnOutcome<R> {
+  if (out === null || typeof out !== 'object' || !Array.isArray(out.ops)) throw new TypeError('a transaction body must return { ops, result }');
+  const seen = new Set<string>();
+  for (const op of out.ops) {
+    checkKey('key', op.key);
+    if (seen.has(op.key)) throw new RangeError(`a transaction writes ${JSON.stringify(op.key)} twice`);
+    seen.add(op.key);
+  }
+  return out;
+}
+
 /** The store could not be opened or read: locked by another process, corrupt, unreadable. Stops start-up. */
 export class StoreError extends Error {
   override readonly name = 'StoreError';
@@ -101,8 +151,8 @@ export class StoreError extends Error {
     message: string,
     /** The data directory concerned. */
     readonly location: string,
-    /** `locked`, `corrupt`, `io` or `decode`. */
-    readonly reason: 'locked' | 'corrupt' | 'io' | 'decode',
+    /** `locked`, `corrupt`, `io` or `decode`; `conflict` when a transaction kept losing to other writers. */
+    readonly reason: 'locked' | 'corrupt' | 'io' | 'decode' | 'conflict',
     options?: { cause?: unknown },
   ) {
     super(message, options);
@@ -200,12 +250,31 @@ export class MemoryStore implements Store {
     return had;
   }
 
+  /** Reads, runs the body and writes in one synchronous step: nothing can come in between. */
+  async transact<R>(ns: string, keys: readonly string[], body: TxnBody<R>): Promise<R> {
+    for (const k of keys) checkKey('key', k);
+    const m = this.ns(ns);
+    const values = new Map<string, StoreValue | undefined>();
+    for (const k of keys) {
+      const s = m.get(k);
+      values.set(k, s === undefined ? undefined : decodeValue(s));
+    }
+    const out = checkOutcome(body(values));
+    const encoded = out.ops.map((op) => ({ key: op.key, s: op.type === 'put' ? encodeValue(op.value) : undefined }));
+    for (const e of encoded) {
+      if (e.s === undefined) m.delete(e.key);
+      else m.set(e.key, e.s);
+    }
+    if (encoded.length > 0) this.watchers.notify(ns, encoded.map((e) => e.key));
+    return out.result;
+  }
+
   async list<T extends StoreValue = StoreValue>(ns: string): Promise<StoreEntry<T>[]> {
     const m = this.ns(ns);
     return [...m.keys()].sort().map((key) => ({ key, value: decodeValue(m.get(key)!) as T }));
   }
 
-  async batch(ns: string, ops: Parameters<Store['batch']>[1]): Promise<void> {
+  async batch(ns: string, ops: readonly StoreOp[]): Promise<void> {
     const m = this.ns(ns);
     const encoded = ops.map((op) => {
       checkKey('key', op.key);
