@@ -43,7 +43,7 @@ export function staticFlowsResource(apps: AppManager): ResourceApi {
       mapErrors(async () => {
         const name = (body as { name?: unknown } | null)?.name;
         if (typeof name === 'string' && app().get(name)) throw new ApiError('conflict', `a static flow named "${name}" exists; PUT /api/v1/static-flows/${name} replaces it`, 'body.name');
-        return asResource((await app().put(body)).flow);
+        return asResource((await app().put(body, { createOnly: true })).flow);
       }),
     replace: (id, body) => mapErrors(async () => asResource((await app().put({ ...(body as object), name: id })).flow)),
     remove: (id) => app().remove(id),

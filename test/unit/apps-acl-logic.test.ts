@@ -143,8 +143,10 @@ describe('acl app', () => {
     pin(H3);
     pin(H2);
     expect(seen).toEqual(['x']);
-    // Persisted: a new instance reads the same rules back.
-    expect(((await store.get('apps/acl/rules')) as unknown[]).length).toBe(2);
+    // Persisted, one key per rule (no list rewritten on each change), with the id counter.
+    expect((await store.list('apps/acl/rule/')).map(([k]) => k).sort()).toEqual([`apps/acl/rule/${r0.id}`, `apps/acl/rule/${r1.id}`].sort());
+    expect(await store.get('apps/acl/nextId')).toBe(3);
+    expect(await store.get('apps/acl/rules')).toBeUndefined();
     await m.disable('acl');
     expect(m.flows.flows(1n).filter((f) => f.owner === 'acl')).toEqual([]);
     await m.enable('acl');
@@ -185,5 +187,66 @@ describe('acl app', () => {
     expect(here.list().map((r) => r.id)).toEqual([r1.id]);
     await m.stop();
     await m2.stop();
+  });
+});
+
+describe('acl app storage: one key per rule, ids from an atomic counter', () => {
+  const startAcl = async (store = memoryAppStore()) => {
+    const app = aclApp();
+    const m = new AppManager({ bus: new EventBus(), datapaths: new Map(), log: silentLogger, store, flowsConfig: { reconcileIntervalMs: 0, reconcileOnConnect: false }, apps: [app], config: { enabled: ['acl'] } });
+    await m.start();
+    return { app, m, store };
+  };
+
+  it('8 concurrent writers × 25 adds: all 200 stored and listed, ids unique', async () => {
+    const { app, m, store } = await startAcl();
+    const ids = (await Promise.all(Array.from({ length: 8 }, (_, w) => (async () => {
+      const out: string[] = [];
+      for (let i = 0; i < 25; i++) out.push((await app.add({ action: 'deny', match: { ipv4Dst: `10.${w}.0.${i + 1}` } })).id);
+      return out;
+    })()))).flat();
+    expect(new Set(ids).size).toBe(200);
+    expect((await store.list('apps/acl/rule/')).length).toBe(200);
+    expect(new Set(app.list().map((r) => r.id))).toEqual(new Set(ids));
+    await m.stop();
+  });
+
+  it('keeps the order through inserts and moves without rewriting other rules', async () => {
+    const { app, m, store } = await startAcl();
+    const a = await app.add({ action: 'deny', match: { ipv4Dst: '10.0.0.1' } });
+    const b = await app.add({ action: 'deny', match: { ipv4Dst: '10.0.0.2' } });
+    const c = await app.add({ action: 'deny', match: { ipv4Dst: '10.0.0.3' } }, 1);
+    const d = await app.add({ action: 'deny', match: { ipv4Dst: '10.0.0.4' } }, 0);
+    expect(app.list().map((r) => r.id)).toEqual([d.id, a.id, c.id, b.id]);
+    const before = JSON.stringify(await store.get(`apps/acl/rule/${b.id}`));
+    await app.update(d.id, { action: 'deny', match: { ipv4Dst: '10.0.0.4' } }, 4); // to the end
+    await app.update(b.id, { action: 'allow', match: { ipv4Dst: '10.0.0.2' } }); // in place
+    await app.update(c.id, { action: 'deny', match: { ipv4Dst: '10.0.0.3' } }, 0); // to the front
+    expect(app.list().map((r) => r.id)).toEqual([c.id, a.id, b.id, d.id]);
+    expect(JSON.stringify(await store.get(`apps/acl/rule/${a.id}`))).toContain('"seq"');
+    expect(JSON.stringify(await store.get(`apps/acl/rule/${b.id}`))).not.toBe(before); // its own change only
+    expect(app.list()[0]).not.toHaveProperty('seq');
+    // A fresh start reads the same order back.
+    await m.disable('acl');
+    await m.enable('acl');
+    expect(app.list().map((r) => r.id)).toEqual([c.id, a.id, b.id, d.id]);
+    await m.stop();
+  });
+
+  it('migrates rules stored in the old single-list format, in order, and numbers new ones past them', async () => {
+    const store = memoryAppStore();
+    const old = [
+      { id: 'r7', ...checkRule({ action: 'allow', match: { ipv4Dst: '10.0.0.7' } }) },
+      { id: 'r2', ...checkRule({ action: 'deny', match: { ipv4Dst: '10.0.0.2' } }) },
+    ];
+    await store.put('apps/acl/rules', old as never);
+    await store.put('apps/acl/nextId', 3); // the old writer's counter lagged behind: r7 must not come back
+    const { app, m } = await startAcl(store);
+    expect(app.list()).toEqual(old);
+    expect(await store.get('apps/acl/rules')).toBeUndefined();
+    const r = await app.add({ action: 'deny', match: {} });
+    expect(r.id).toBe('r8');
+    expect(app.list().map((x) => x.id)).toEqual(['r7', 'r2', 'r8']);
+    await m.stop();
   });
 });

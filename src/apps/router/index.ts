@@ -57,11 +57,12 @@ export function routerApp(): RouterApp {
   const shell = new PathShell<RouterConfig, Router>('routed flow');
   /** API routes by id, in creation order. */
   const stored = new Map<string, RouteEntry>();
-  let nextId = 1;
-  let follower: StoreFollower<{ routes: Map<string, RouteEntry>; nextId: number | undefined }> | undefined;
+  /** Local writes taken into `stored` so far (a read that overlapped one is not adopted). */
+  let localWrites = 0;
+  let follower: StoreFollower<{ routes: Map<string, RouteEntry> }> | undefined;
 
-  /** The API routes in the store (those that fit the interfaces; `warn` logs the others, at start only) and the next id. */
-  const load = async (c: AppContext<RouterConfig>, l: Router, warn: boolean): Promise<{ routes: Map<string, RouteEntry>; nextId: number | undefined }> => {
+  /** The API routes in the store (those that fit the interfaces; `warn` logs the others, at start only). */
+  const load = async (c: AppContext<RouterConfig>, l: Router, warn: boolean): Promise<{ routes: Map<string, RouteEntry> }> => {
     const routes = new Map<string, RouteEntry>();
     for (const [k, v] of await c.store.list(ROUTE_PREFIX)) {
       try {
@@ -72,12 +73,20 @@ export function routerApp(): RouterApp {
         if (warn) c.log.warn({ key: k, err: (e as Error).message }, 'skipping a stored route that does not fit the interfaces');
       }
     }
-    return { routes, nextId: await c.store.get<number>(NEXT_ID_KEY) };
+    return { routes };
+  };
+
+  /**
+   * The next id: the stored counter, and past every route known (the old code wrote the route and
+   * then the counter: a crash in between left the counter on a used id).
+   */
+  const nextIdFrom = (n: StoreValue | undefined): number => {
+    const counter = typeof n === 'number' && Number.isInteger(n) && n >= 1 ? n : 1;
+    return Math.max(counter, Math.max(0, ...[...stored.keys()].map((id) => Number(id.slice(1))).filter(Number.isFinite)) + 1);
   };
 
   /** Takes what the store holds (another instance's change, or this one's own echo); true when the routes changed. */
-  const adopt = (s: { routes: Map<string, RouteEntry>; nextId: number | undefined }): boolean => {
-    nextId = Math.max(nextId, s.nextId ?? 0);
+  const adopt = (s: { routes: Map<string, RouteEntry> }): boolean => {
     const before = [...stored.values()].sort(byIdNumber);
     const after = [...s.routes.values()].sort(byIdNumber);
     if (sameStored(before, after)) return false;
@@ -91,7 +100,10 @@ export function routerApp(): RouterApp {
     const c = need();
     const l = shell.logic!;
     return follower!.write(async () => {
-      if (adopt(await load(c, l, false))) applyRoutes();
+      const before = localWrites;
+      const fresh = await load(c, l, false);
+      // A read that overlapped another local write may lack it: keep the local copy then.
+      if (localWrites === before && adopt(fresh)) applyRoutes();
       return fn(c);
     });
   };
@@ -146,7 +158,6 @@ export function routerApp(): RouterApp {
       });
       const first = await load(c, l, true);
       for (const [id, r] of first.routes) stored.set(id, r);
-      nextId = first.nextId ?? stored.size + 1;
       if (stored.size > 0) l.setRoutes([...parseRoutes(c.config.routes), ...[...stored.values()].map(entryRoute)]);
       c.flows.on('removed', (rec, why) => {
         if (why === 'idle_timeout' || why === 'hard_timeout' || why === 'expired_while_away') l.flowRemoved(rec.dpid, rec.spec.match ?? []);
@@ -171,10 +182,14 @@ export function routerApp(): RouterApp {
       const r = checkRoute(input, shell.logic!.interfaces);
       return change(async (c) => {
         checkFree(r.destination);
-        const entry: RouteEntry = { id: `r${nextId}`, ...r };
-        await c.store.put(routeKey(entry.id), entry as unknown as StoreValue);
-        await c.store.put(NEXT_ID_KEY, ++nextId);
+        // The id and the route in one transaction: concurrent adds (here or on another instance) never share an id.
+        const entry = await c.store.transact([NEXT_ID_KEY], (v) => {
+          const n = nextIdFrom(v.get(NEXT_ID_KEY));
+          const e: RouteEntry = { id: `r${n}`, ...r };
+          return { ops: [{ type: 'put', key: NEXT_ID_KEY, value: n + 1 }, { type: 'put', key: routeKey(e.id), value: e as unknown as StoreValue }], result: e };
+        });
         stored.set(entry.id, entry);
+        localWrites++;
         applyRoutes();
         return { ...entry, source: 'api' as const };
       });
@@ -187,8 +202,18 @@ export function routerApp(): RouterApp {
       return change(async (c) => {
         if (!stored.has(id)) return undefined;
         checkFree(r.destination, id);
-        const entry: RouteEntry = { id, ...r };
-        await c.store.put(routeKey(id), entry as unknown as StoreValue);
+        // Compared with what is stored: a replace never brings back a route another instance deleted.
+        const entry = await c.store.transact([routeKey(id)], (v) => {
+          if (v.get(routeKey(id)) === undefined) return { ops: [], result: undefined };
+          const e: RouteEntry = { id, ...r };
+          return { ops: [{ type: 'put', key: routeKey(id), value: e as unknown as StoreValue }], result: e };
+        });
+        localWrites++;
+        if (entry === undefined) {
+          stored.delete(id);
+          applyRoutes();
+          return undefined;
+        }
         stored.set(id, entry);
         applyRoutes();
         return { ...entry, source: 'api' as const };
@@ -200,8 +225,14 @@ export function routerApp(): RouterApp {
       readOnly(id);
       return change(async (c) => {
         if (!stored.has(id)) return false;
-        await c.store.del(routeKey(id));
+        // The store decides: of two concurrent deletes of a route, one finds it.
+        const existed = await c.store.del(routeKey(id));
         stored.delete(id);
+        localWrites++;
+        if (!existed) {
+          applyRoutes();
+          return false;
+        }
         applyRoutes();
         return true;
       });

@@ -18,8 +18,12 @@ export interface StaticFlowsApp extends App {
   /** Entries by name, optionally of one switch (hex dpid). */
   list(dpid?: string): StaticFlow[];
   get(name: string): StaticFlow | undefined;
-  /** Creates or replaces the entry with this name; throws StaticFlowError on a bad entry. Resolves with the stored entry and whether it was new. */
-  put(entry: unknown): Promise<{ flow: StaticFlow; created: boolean }>;
+  /**
+   * Creates or replaces the entry with this name; throws StaticFlowError on a bad entry. With
+   * `createOnly`, an entry of that name already stored (by any instance) is an error with code
+   * `conflict` instead. Resolves, once stored, with the entry and whether it was new.
+   */
+  put(entry: unknown, options?: { readonly createOnly?: boolean }): Promise<{ flow: StaticFlow; created: boolean }>;
   /** Deletes an entry and its flow; false when unknown. */
   remove(name: string): Promise<boolean>;
 }
@@ -88,16 +92,22 @@ export function staticFlowsApp(): StaticFlowsApp {
     },
     get: (name) => flows.get(name),
 
-    async put(entry) {
+    async put(entry, options) {
       const c = need();
       const f = checkStaticFlow(entry);
       return follower!.write(async () => {
         for (const other of flows.values()) {
           if (other.name !== f.name && sameIdentity(other, f)) throw new StaticFlowConflict(`static flow "${f.name}" has the same switch, table, priority and match as "${other.name}"`);
         }
-        // Another instance may have created it a moment ago (its change not followed yet): ask the store.
-        const created = !flows.has(f.name) && (await c.store.get(PREFIX + f.name)) === undefined;
-        await c.store.put(PREFIX + f.name, f as unknown as StoreValue);
+        // Another instance may have created it a moment ago (its change not followed yet): the store
+        // decides, in one transaction, whether this creates it.
+        const created = await c.store.transact([PREFIX + f.name], (v) => {
+          const exists = v.get(PREFIX + f.name) !== undefined;
+          if (exists && options?.createOnly) {
+            throw Object.assign(new Error(`a static flow named "${f.name}" exists; PUT /api/v1/static-flows/${f.name} replaces it`), { code: 'conflict', field: 'body.name' });
+          }
+          return { ops: [{ type: 'put', key: PREFIX + f.name, value: f as unknown as StoreValue }], result: !exists };
+        });
         const prev = flows.get(f.name);
         flows.set(f.name, f);
         const fx = installs(parseDpid(f.dpid), [staticRule(f)]);
