@@ -172,6 +172,9 @@ export const clusterSchema = section({
     6_000,
     'How long the merged topology keeps a link whose probes stopped because their sender may have died, and the entries of an instance whose lease expired: long enough for the new masters to probe again, so a failover does not change the broadcast tree. A port going down still removes at once.',
   ),
+  // A flapping instance (paused, restarted, cut off now and then) must not pull switches back and
+  // forth: it gets mastership again only after it has stayed up this long.
+  holdDownMs: ms(10_000, 'An instance that left the cluster (lease lost, stopped, restarted) is given switches again only after it has been back and healthy this long; switches no other instance can master are exempt.'),
 }, {
   doc: 'Cluster mode (etcd membership, one master per switch, shared store); standalone while `cluster.etcd.endpoints` is empty.',
   validate: (c): Issue | undefined => {

@@ -64,6 +64,7 @@ export async function startSignalbox(config: Config, log: Logger, options: { rea
         log: log.child({ component: 'cluster' }),
         clock,
         topology: () => c.topology,
+        hostIdleTimeoutMs: config.topology.hostIdleTimeoutMs,
         advertise: { api: config.api.listen, openflow: config.openflow.listen[0] ?? '' },
       });
       source = cluster.view.source(() => datapathSwitches(c.datapaths));

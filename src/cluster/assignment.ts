@@ -88,3 +88,58 @@ export function planMastership(self: string, assignment: ReadonlyMap<string, str
   release.sort();
   return { claim, release };
 }
+
+/**
+ * Hysteresis against a flapping instance: one that left the cluster (its member record went:
+ * lease expired, revoked, or replaced by a new one) and came back is held down, given no switch,
+ * until it has been back for `holdDownMs`. Fed with what etcd reports; pure (`now` passed in).
+ */
+export class HoldDown {
+  private readonly departed = new Set<string>();
+  private readonly returnedAt = new Map<string, number>();
+
+  constructor(readonly holdDownMs: number) {}
+
+  /** The instance's member record went (or was replaced). */
+  left(id: string): void {
+    this.departed.add(id);
+    this.returnedAt.delete(id);
+  }
+
+  /** The instance registered at `now`: a return when it had left before. */
+  joined(id: string, now: number): void {
+    if (!this.departed.delete(id)) return;
+    this.returnedAt.set(id, now);
+  }
+
+  /** True while the instance is held down. */
+  held(id: string, now: number): boolean {
+    const t = this.returnedAt.get(id);
+    if (t === undefined) return false;
+    if (now - t < this.holdDownMs) return true;
+    this.returnedAt.delete(id);
+    return false;
+  }
+
+  /** When the earliest hold ends (ms), or undefined when nobody is held. */
+  nextRelease(): number | undefined {
+    let min: number | undefined;
+    for (const t of this.returnedAt.values()) if (min === undefined || t + this.holdDownMs < min) min = t + this.holdDownMs;
+    return min;
+  }
+}
+
+/**
+ * The assignment with held-down instances left out: they get no switch while another live
+ * candidate can take it; a switch whose only live candidates are held down still gets one
+ * (a master that flaps is better than none).
+ */
+export function assignWithHoldDown(input: AssignmentInput, held: ReadonlySet<string>): Map<string, string> {
+  if (held.size === 0) return assignMasters(input);
+  const eligible = input.instances.filter((i) => !held.has(i));
+  const out = assignMasters({ instances: eligible, candidates: input.candidates });
+  const orphans = new Map<string, Iterable<string>>();
+  for (const [d, c] of input.candidates) if (!out.has(d)) orphans.set(d, c);
+  if (orphans.size > 0) for (const [d, i] of assignMasters({ instances: input.instances, candidates: orphans })) out.set(d, i);
+  return out;
+}

@@ -21,6 +21,7 @@ export interface ClusterConfigInput {
   readonly advertise?: Partial<ClusterConfig['advertise']>;
   readonly topologyPublishMs?: number;
   readonly topologyGraceMs?: number;
+  readonly holdDownMs?: number;
 }
 
 /** True when the section turns cluster mode on. */

@@ -12,15 +12,15 @@ import type { IWatchResponse } from 'etcd3';
 import type { ControllerEvents, EventBus } from '../core/events.js';
 import { dpidToHex } from '../core/ids.js';
 import { silentLogger } from '../log.js';
-import { OFP_VERSION_1_0, OFPBRC, OFPET } from '../openflow/codec/constants.js';
-import type { Datapath } from '../openflow/datapath.js';
+import { OFP_VERSION_1_0, OFPBRC, OFPET, OFPT13 } from '../openflow/codec/constants.js';
+import type { Datapath, LeaseGate } from '../openflow/datapath.js';
 import type { Mastership } from '../core/model.js';
 import type { Host, LinkInfo } from '../core/model.js';
 import { linkKey } from '../topology/types.js';
-import { assignMasters, planMastership } from './assignment.js';
+import { assignWithHoldDown, HoldDown, planMastership } from './assignment.js';
 import type { ClusterConfig } from './config.js';
 import { EtcdStore, grpcDeadline, loadOrCreateClusterSecret, type CallOptions } from './etcd-store.js';
-import { LeaseHealth } from './health.js';
+import { LeaseHealth, StallDetector } from './health.js';
 import { ClusterTopologyView, decodeHost, decodeLink, encodeHost, encodeLink } from './topology-view.js';
 import { delay, systemClock, type Clock, type Timer } from '../core/clock.js';
 
@@ -60,6 +60,11 @@ export interface ClusterServiceOptions {
   readonly advertise?: { readonly api?: string; readonly openflow?: string };
   /** Time for keepalives, demotion, hold and publish timers; default the system clock. */
   readonly clock?: Clock;
+  /**
+   * How long a dead instance's hosts stay in the merged view unless another instance re-learns
+   * them: the host idle timeout (`topology.hostIdleTimeoutMs`); default `topologyGraceMs`.
+   */
+  readonly hostIdleTimeoutMs?: number;
   /** Emit `mastershipChanged` on the controller bus too (default true), where the flow service listens. */
   readonly forwardToBus?: boolean;
 }
@@ -101,8 +106,17 @@ export interface ClusterStatus {
     readonly generationId: string | null;
     /** This instance's role on it (standalone for an OpenFlow 1.0 switch, absent when not connected here). */
     readonly localRole?: Mastership;
+    /**
+     * What this instance's session to the switch has sent so far (absent when not connected
+     * here): the writes a failover must not cause, counted where they leave.
+     */
+    readonly sent?: { readonly flowMods: number; readonly packetOuts: number };
   }[];
 }
+
+/** Message type numbers counted in `sent` (the same in OpenFlow 1.0 and 1.3). */
+const OFPT_FLOW_MOD = OFPT13.FLOW_MOD;
+const OFPT_PACKET_OUT = OFPT13.PACKET_OUT;
 
 interface MasterRecord {
   readonly instanceId: string;
@@ -125,6 +139,14 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
   private readonly clock: Clock;
   private readonly now: () => number;
   private readonly health: LeaseHealth;
+  /** Notices event-loop stalls from the keepalive timer's lateness. */
+  private readonly stall: StallDetector;
+  /** Instances that left and came back get switches only after this. */
+  private readonly holdDown: HoldDown;
+  /** Datapaths holding writes because a write found the lease in doubt. */
+  private readonly doubted = new Set<Datapath>();
+  /** What every datapath's mastership gate asks before a write as master. */
+  private readonly gate: LeaseGate;
   private readonly p: string;
   private lease: Lease | undefined;
   private leaseId = '';
@@ -178,11 +200,15 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
     this.now = () => this.clock.now();
     this.since = new Date(this.clock.now()).toISOString();
     this.health = new LeaseHealth(opts.config.leaseTtlSec * 1000, opts.config.demoteMarginMs);
+    // A keepalive tick later than a whole interval means the process did not run for that long.
+    this.stall = new StallDetector(opts.config.keepaliveIntervalMs, opts.config.keepaliveIntervalMs);
+    this.holdDown = new HoldDown(opts.config.holdDownMs);
+    this.gate = { valid: () => this.healthy, doubted: (dp) => this.onLeaseDoubt(dp) };
     this.p = `${opts.config.etcd.prefix}live/`;
     this.client = client ?? new Etcd3({ hosts: [...opts.config.etcd.endpoints], dialTimeout: opts.config.etcd.requestTimeoutMs });
     this.ownsClient = client === undefined;
     this.store = new EtcdStore(this.client, opts.config.etcd.endpoints, { prefix: opts.config.etcd.prefix, requestTimeoutMs: opts.config.etcd.requestTimeoutMs, clock: this.clock });
-    this.view = new ClusterTopologyView(opts.config.topologyGraceMs, this.now);
+    this.view = new ClusterTopologyView(opts.config.topologyGraceMs, this.now, opts.hostIdleTimeoutMs ?? opts.config.topologyGraceMs);
     this.topologySource = opts.topology;
     this.advertise = {
       api: opts.config.advertise.api || opts.advertise?.api || '',
@@ -369,7 +395,7 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
           dpid: d,
           master: o?.instanceId ?? null,
           generationId: o ? o.generation.toString() : null,
-          ...(dp ? { localRole: dp.mastership } : {}),
+          ...(dp ? { localRole: dp.mastership, sent: { flowMods: dp.counters.outByType[OFPT_FLOW_MOD] ?? 0, packetOuts: dp.counters.outByType[OFPT_PACKET_OUT] ?? 0 } } : {}),
         };
       }),
     };
@@ -411,6 +437,9 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
     this.topoPublished.clear();
     for (const dp of this.datapaths.values()) await this.putConn(dp.dpidHex);
     const r = await this.client.getAll().prefix(this.p).options(this.call()).exec();
+    // Instances that left while this one was not watching (or this one itself, back under a new
+    // lease) are returning: the hold-down applies to them.
+    for (const [mid, m] of this.members) if (mid === this.instanceId || m.lease !== this.memberLeaseIn(r.kvs, mid)) this.holdDown.left(mid);
     this.members.clear();
     this.conns.clear();
     this.owners.clear();
@@ -434,7 +463,33 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
     this.emit('healthChanged', { healthy: true, reason: 'lease granted' });
   }
 
+  /** The lease of an instance's member record among loaded keys ('' when absent). */
+  private memberLeaseIn(kvs: readonly IKeyValue[], id: string): string {
+    const k = this.key('members', id);
+    const kv = kvs.find((x) => x.key.toString('utf8') === k);
+    if (!kv) return '';
+    try {
+      return (JSON.parse(kv.value.toString('utf8')) as MemberRecord).lease;
+    } catch {
+      return '';
+    }
+  }
+
   private keepaliveTick(): void {
+    const lateMs = this.stall.tick(this.now());
+    if (lateMs > 0 && !this.stopped) {
+      // Whatever ran first after the stall (a packet-in's PACKET_OUT) finds the gate closed
+      // until a keepalive sent from now on is confirmed; past the deadline it demotes at once.
+      this.health.stalled(this.now());
+      this.log.warn({ lateMs }, 'the event loop stalled: writes as master wait until the lease is confirmed');
+      this.checkDeadline('stalled past the demotion deadline');
+      this.keepaliveInFlight = false; // a keepalive sent before the stall proves nothing now
+    }
+    this.sendKeepalive();
+  }
+
+  /** One keepalive, unless one is in flight; its success moves the demotion deadline. */
+  private sendKeepalive(): void {
     if (this.stopped || this.relaunching || this.keepaliveInFlight || !this.lease) return;
     this.keepaliveInFlight = true;
     const sentAt = this.now();
@@ -446,6 +501,7 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
         const wasHealthy = this.healthy;
         this.health.ok(sentAt);
         this.armHealthTimer();
+        if (this.healthy) this.resumeDoubted();
         if (this.isolated && !wasHealthy) {
           this.isolated = false;
           this.log.warn('keepalives succeed again: the lease outlived the outage, resuming mastership');
@@ -471,7 +527,7 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
     this.healthTimer = this.clock.after(wait + 1, () => {
       this.healthTimer = undefined;
       if (this.stopped || this.isolated) return;
-      if (this.health.healthy(this.now())) {
+      if (this.health.withinDeadline(this.now())) {
         this.armHealthTimer();
         return;
       }
@@ -484,10 +540,42 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
     this.healthTimer.unref();
   }
 
+  /**
+   * A write as master found the lease in doubt (a stall, or the deadline passed before the health
+   * timer could run): demote at once when the deadline has passed, else confirm the lease now.
+   */
+  private onLeaseDoubt(dp: Datapath): void {
+    if (this.stopped) return;
+    if (this.isolated) {
+      // Demoted already: this switch's role lags behind; make it a slave too.
+      this.askRole(dp, 'slave', this.lastGen.get(dp.dpidHex) ?? this.asked.get(dp.dpidHex)?.gen ?? 0n);
+      return;
+    }
+    this.doubted.add(dp);
+    if (this.checkDeadline('the lease deadline passed before a write')) return;
+    this.sendKeepalive(); // a stall is unresolved: a keepalive sent from now on confirms the lease
+  }
+
+  /** Demotes when the demotion deadline has passed (a timer may not have run yet); true if so. */
+  private checkDeadline(reason: string): boolean {
+    if (this.isolated || this.health.withinDeadline(this.now())) return false;
+    this.log.error({ sinceKeepaliveMs: this.health.sinceOk(this.now()), ttlSec: this.cfg.leaseTtlSec }, `${reason}: demoting this instance on every switch`);
+    this.demoteAll(reason);
+    return true;
+  }
+
+  /** The lease is confirmed: switches that held writes for a doubt send them. */
+  private resumeDoubted(): void {
+    const dps = [...this.doubted];
+    this.doubted.clear();
+    for (const dp of dps) if (this.datapaths.get(dp.dpid) === dp) dp.resumeMastership();
+  }
+
   /** Gives up mastership on every switch at once (the gate refuses writes from now on) and stops claiming. */
   private demoteAll(reason: string): void {
     const wasIsolated = this.isolated;
     this.isolated = true;
+    this.doubted.clear();
     for (const dp of this.datapaths.values()) {
       if (dp.mastership === 'master' || dp.mastership === 'pending') {
         this.askRole(dp, 'slave', this.lastGen.get(dp.dpidHex) ?? this.asked.get(dp.dpidHex)?.gen ?? 0n);
@@ -559,12 +647,18 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
   private onMember(id: string, value: string | undefined): boolean {
     if (value === undefined) {
       if (!this.members.delete(id)) return false;
+      this.holdDown.left(id);
     } else {
+      let rec: MemberRecord;
       try {
-        this.members.set(id, JSON.parse(value) as MemberRecord);
+        rec = JSON.parse(value) as MemberRecord;
       } catch {
         return false;
       }
+      const prev = this.members.get(id);
+      if (prev && prev.lease !== rec.lease) this.holdDown.left(id); // a new lease: it went away meanwhile
+      this.members.set(id, rec);
+      this.holdDown.joined(id, this.now());
     }
     this.emit('membersChanged', { members: this.liveMembers() });
     return true;
@@ -627,6 +721,7 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
   /** Runs first on switchConnected, so the gate is set before any other listener can write. */
   private onSwitchConnected(dp: Datapath): void {
     const d = dp.dpidHex;
+    dp.leaseGate = this.gate;
     this.asked.delete(d);
     this.announced.delete(d);
     if (dp.version === OFP_VERSION_1_0) {
@@ -719,7 +814,10 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
     if (this.stopped || this.relaunching || !this.healthy) return;
     const owners = new Map<string, string>();
     for (const [d, o] of this.owners) owners.set(d, o.lease === this.leaseId ? this.instanceId : `${o.instanceId}#${o.lease}`);
-    const assignment = assignMasters({ instances: this.liveMembers(), candidates: this.conns });
+    const now = this.now();
+    const live = this.liveMembers();
+    const held = new Set(live.filter((id) => this.holdDown.held(id, now)));
+    const assignment = assignWithHoldDown({ instances: live, candidates: this.conns }, held);
     const plan = planMastership(this.instanceId, assignment, owners);
     for (const d of plan.claim) void this.claim(d);
     for (const d of plan.release) void this.release(d);

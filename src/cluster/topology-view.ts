@@ -57,14 +57,18 @@ interface Published {
 
 /**
  * The merged view. Feed it with `put`/`remove` as etcd reports publications. A link is present
- * while any instance publishes it; a host's record is the most recently published one. Entries
- * of an instance that died are kept for `orphanGraceMs` (until the switches' new masters
- * re-learn them), so a failover does not make the topology flap.
+ * while any instance publishes it; a host's record is the most recently published one. Links
+ * and hosts are facts about the network, not about the instance that learned them: the entries
+ * of an instance that died are kept as orphans until a live instance publishes the same entry
+ * (the switch's new master confirmed it: the orphan goes, silently) or their normal expiry
+ * passes unconfirmed: `orphanGraceMs` for links (the new masters probe within it) and
+ * `hostOrphanMs` for hosts (the host idle timeout: a host whose traffic runs on installed flows
+ * sends nothing the new master would see). So a failover changes no tree, path or host.
  */
 export class ClusterTopologyView extends EventEmitter<ClusterTopologyEvents> {
   private readonly byInstance = new Map<string, Published>();
-  /** Entries of dead instances, kept until `until` (ms). */
-  private readonly orphans = new Map<string, { readonly published: Published; readonly until: number }>();
+  /** Entries of dead instances: links kept until `linksUntil`, hosts until `hostsUntil` (ms), unless confirmed sooner. */
+  private readonly orphans = new Map<string, { readonly published: Published; readonly linksUntil: number; readonly hostsUntil: number }>();
   private version = 0;
   private snap: TopologySnapshotImpl | undefined;
   private snapSig = '';
@@ -72,6 +76,7 @@ export class ClusterTopologyView extends EventEmitter<ClusterTopologyEvents> {
   constructor(
     private readonly orphanGraceMs = 4_000,
     private readonly now: () => number = () => systemClock.now(),
+    private readonly hostOrphanMs = orphanGraceMs,
   ) {
     super();
     this.setMaxListeners(0);
@@ -128,10 +133,12 @@ export class ClusterTopologyView extends EventEmitter<ClusterTopologyEvents> {
     if (kind === 'link') {
       const before = this.bestLink(key);
       p.links.set(key, { value: value as LinkInfo, rev });
+      this.confirmed('link', key);
       if (!before) this.emitChange('linkAdded', { link: value as LinkInfo, instanceId });
     } else {
       const before = this.bestHost(key)?.value;
       p.hosts.set(key, { value: value as Host, rev });
+      this.confirmed('host', key);
       const after = this.bestHost(key)!.value;
       if (!before) this.emitChange('hostAdded', { host: after, instanceId });
       else if (before.location.dpid !== after.location.dpid || before.location.port !== after.location.port) {
@@ -169,14 +176,32 @@ export class ClusterTopologyView extends EventEmitter<ClusterTopologyEvents> {
     if (p.links.size === 0 && p.hosts.size === 0) this.byInstance.delete(instanceId);
   }
 
-  /** Drops orphans whose grace period is over; call from a timer (the view also does on every change). */
+  /** Drops orphans whose time is over; call from a timer (the view also does on every change). */
   expireOrphans(now = this.now()): void {
     for (const [id, o] of this.orphans) {
-      if (o.until > now) continue;
-      this.orphans.delete(id);
-      for (const [k, e] of o.published.links) if (!this.bestLink(k)) this.emitChange('linkRemoved', { link: e.value });
-      for (const [k, e] of o.published.hosts) if (!this.bestHost(k)) this.emitChange('hostRemoved', { host: e.value });
+      if (o.linksUntil <= now && o.published.links.size > 0) {
+        const gone = [...o.published.links];
+        o.published.links.clear();
+        for (const [k, e] of gone) if (!this.bestLink(k)) this.emitChange('linkRemoved', { link: e.value });
+      }
+      if (o.hostsUntil <= now && o.published.hosts.size > 0) {
+        const gone = [...o.published.hosts];
+        o.published.hosts.clear();
+        for (const [k, e] of gone) if (!this.bestHost(k)) this.emitChange('hostRemoved', { host: e.value });
+      }
+      if (o.published.links.size === 0 && o.published.hosts.size === 0) this.orphans.delete(id);
     }
+  }
+
+  /** Orphans the view keeps (dead instances' entries not yet confirmed or expired), for status and tests. */
+  orphanCount(): { links: number; hosts: number } {
+    let links = 0;
+    let hosts = 0;
+    for (const o of this.orphans.values()) {
+      links += o.published.links.size;
+      hosts += o.published.hosts.size;
+    }
+    return { links, hosts };
   }
 
   /**
@@ -268,11 +293,20 @@ export class ClusterTopologyView extends EventEmitter<ClusterTopologyEvents> {
 
   private orphanOf(instanceId: string): Published {
     let o = this.orphans.get(instanceId);
-    if (!o || o.until <= this.now()) {
-      o = { published: { links: new Map(), hosts: new Map() }, until: this.now() + this.orphanGraceMs };
+    const now = this.now();
+    if (!o || (o.linksUntil <= now && o.hostsUntil <= now)) {
+      o = { published: { links: new Map(), hosts: new Map() }, linksUntil: now + this.orphanGraceMs, hostsUntil: now + this.hostOrphanMs };
       this.orphans.set(instanceId, o);
     }
     return o.published;
+  }
+
+  /** A live instance published the entry: orphans of it are confirmed and go (it lives on as the live one's). */
+  private confirmed(kind: TopologyEntryKind, key: string): void {
+    for (const [id, o] of this.orphans) {
+      (kind === 'link' ? o.published.links : o.published.hosts).delete(key);
+      if (o.published.links.size === 0 && o.published.hosts.size === 0) this.orphans.delete(id);
+    }
   }
 
   private emitChange<K extends Exclude<keyof ClusterTopologyEvents, 'topologyChanged'>>(name: K, ...args: ClusterTopologyEvents[K]): void {

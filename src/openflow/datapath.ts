@@ -46,6 +46,17 @@ const MAX_HELD_WRITES = 10_000;
 /** Where writes refused by the mastership gate are rejected with (declared with the other session errors). */
 export { NotMasterError };
 
+/**
+ * Cluster mode: the lease this instance's mastership rests on. The gate asks it before every
+ * write as master (a paused process may wake with its lease gone before any timer has run).
+ */
+export interface LeaseGate {
+  /** True while the lease is surely alive (read against the clock, not left to a timer). */
+  valid(): boolean;
+  /** A write as master found the lease in doubt: the datapath now holds writes until `resumeMastership()` or a demotion. */
+  doubted(dp: Datapath): void;
+}
+
 /** OFPFC_* flow mod commands by name. */
 export const FLOW_COMMANDS = { add: 0, modify: 1, modify_strict: 2, delete: 3, delete_strict: 4 } as const satisfies Record<FlowCommand, number>;
 
@@ -68,6 +79,10 @@ export class Datapath {
    * (writes fail with NotMasterError).
    */
   mastership: Mastership = 'standalone';
+  /** Cluster mode: checked before every write as master; see {@link LeaseGate}. */
+  leaseGate: LeaseGate | undefined;
+  /** True while writes are held because the lease was in doubt (mastership shows 'pending'). */
+  private suspended = false;
   private held: { msg: OfMessage; settle?: { resolve: () => void; reject: (e: Error) => void } }[] = [];
 
   constructor(
@@ -350,6 +365,7 @@ export class Datapath {
    */
   async claimRole(role: 'master' | 'slave' | 'equal', generationId: bigint): Promise<Mastership> {
     if (this.version === OFP_VERSION_1_0) return this.mastership;
+    this.suspended = false;
     const wire = role === 'master' ? 2 : role === 'slave' ? 3 : 1;
     if (role === 'master') this.mastership = 'pending';
     else this.setMastership(role === 'slave' ? 'slave' : 'standalone');
@@ -365,7 +381,35 @@ export class Datapath {
     return this.mastership;
   }
 
+  /**
+   * The lease is confirmed again after a doubt: writes held since go out in order. Does nothing
+   * unless writes are held for that reason.
+   */
+  resumeMastership(): void {
+    if (!this.suspended) return;
+    this.suspended = false;
+    if (this.mastership === 'pending') this.setMastership('master');
+  }
+
+  /** True while writes are held for a lease in doubt. */
+  get leaseInDoubt(): boolean {
+    return this.suspended;
+  }
+
+  /** A write as master: false (hold it) when the lease is in doubt. */
+  private leaseHolds(): boolean {
+    const gate = this.leaseGate;
+    if (!gate || gate.valid()) return true;
+    this.suspended = true;
+    this.mastership = 'pending';
+    this.log.warn('lease in doubt: holding writes until it is confirmed');
+    gate.doubted(this);
+    // The gate may have settled it at once (demoted: slave; confirmed: master).
+    return (this.mastership as Mastership) === 'master';
+  }
+
   private setMastership(m: Mastership): void {
+    if (m !== 'pending') this.suspended = false;
     this.mastership = m;
     if (m === 'master' || m === 'standalone') {
       const held = this.held;
@@ -385,6 +429,10 @@ export class Datapath {
 
   /** The mastership gate for state-changing messages. */
   private write(msg: OfMessage): void {
+    if (this.mastership === 'master' && !this.leaseHolds()) {
+      this.write(msg); // held (pending) or refused (slave) now
+      return;
+    }
     switch (this.mastership) {
       case 'standalone':
       case 'master':
@@ -400,6 +448,7 @@ export class Datapath {
   }
 
   private writeConfirmed(msg: OfMessage): Promise<void> {
+    if (this.mastership === 'master' && !this.leaseHolds()) return this.writeConfirmed(msg);
     switch (this.mastership) {
       case 'standalone':
       case 'master':

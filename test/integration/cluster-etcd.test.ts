@@ -292,7 +292,8 @@ describe('three instances over emulated switches', () => {
 
   it('an instance cut off etcd demotes itself before its lease expires; its stale generation is refused', async () => {
     const prefix = freshPrefix();
-    const inst = [await startInstance('i1', prefix), await startInstance('i2', prefix, { proxy: true }), await startInstance('i3', prefix)];
+    const cluster = { holdDownMs: 2_000 };
+    const inst = [await startInstance('i1', prefix, { cluster }), await startInstance('i2', prefix, { proxy: true, cluster }), await startInstance('i3', prefix, { cluster })];
     await waitFor(() => inst.every((i) => i.cluster.liveMembers().length === 3), { timeoutMs: 10_000, intervalMs: 20, message: 'members' });
     const sws = await switches(6, inst);
     await waitFor(() => settled(inst, sws), { timeoutMs: 10_000, intervalMs: 20, message: 'settled' });
@@ -324,7 +325,11 @@ describe('three instances over emulated switches', () => {
     for (const sw of sws) expect(sw.foreignWrites()).toEqual([]);
     // Healed: it registers again under a new lease and gets its share back.
     cut.proxy!.heal();
-    await waitFor(() => cut.cluster.healthy && inst[0]!.cluster.liveMembers().includes('i2'), { timeoutMs: 15_000, intervalMs: 20, message: 'rejoined' });
+    await waitFor(() => cut.cluster.healthy && inst.every((i) => i.cluster.liveMembers().includes('i2')), { timeoutMs: 15_000, intervalMs: 20, message: 'rejoined' });
+    const rejoinedAt = performance.now();
+    // Held down: it gets switches back only once it has been back for cluster.holdDownMs.
+    await waitFor(() => sws.some((sw) => sw.master === 1), { timeoutMs: 12_000, intervalMs: 20, message: 'given switches again' });
+    expect(performance.now() - rejoinedAt).toBeGreaterThanOrEqual(2_000 - 200);
     await waitFor(() => settled(inst, sws) && Object.values(loads(inst, sws)).every((n) => n === 2), { timeoutMs: 10_000, intervalMs: 20, message: 'rebalanced' });
     for (const sw of sws) expect(sw.foreignWrites()).toEqual([]);
     expect(split.stop()).toEqual([]);

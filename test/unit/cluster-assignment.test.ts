@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignMasters, planMastership, rankInstances, rendezvousScore } from '../../src/cluster/assignment.js';
+import { assignMasters, assignWithHoldDown, HoldDown, planMastership, rankInstances, rendezvousScore } from '../../src/cluster/assignment.js';
 
 const hex = (n: number): string => n.toString(16).padStart(16, '0');
 const dpids = (n: number): string[] => Array.from({ length: n }, (_, i) => hex(i + 1));
@@ -87,5 +87,35 @@ describe('planMastership', () => {
     const owners = new Map<string, string>();
     const claims = ['a', 'b', 'c'].flatMap((id) => planMastership(id, assignment, owners).claim.map((d) => `${d}:${id}`));
     expect(claims.sort()).toEqual(['s1:a', 's2:a', 's3:b', 's4:b']);
+  });
+});
+
+describe('hold-down of a returning instance', () => {
+  it('an instance that left and came back is held for holdDownMs from its return; a new one is not held; leaving again restarts it', () => {
+    const h = new HoldDown(10_000);
+    h.joined('c1', 0);
+    expect(h.held('c1', 0)).toBe(false); // never left: a new instance
+    h.left('c1');
+    h.joined('c1', 1_000);
+    expect(h.held('c1', 1_000)).toBe(true);
+    expect(h.nextRelease()).toBe(11_000);
+    expect(h.held('c1', 10_999)).toBe(true);
+    h.left('c1'); // flaps again
+    h.joined('c1', 10_999);
+    expect(h.held('c1', 20_998)).toBe(true);
+    expect(h.held('c1', 20_999)).toBe(false);
+    expect(h.nextRelease()).toBeUndefined();
+  });
+
+  it('held instances get no switch another live candidate can take; a switch only they can reach still gets one of them', () => {
+    const sws = dpids(6);
+    const candidates = new Map<string, string[]>(sws.map((d) => [d, ['a', 'b', 'c']]));
+    candidates.set(hex(7), ['c']);
+    const a = assignWithHoldDown({ instances: ['a', 'b', 'c'], candidates }, new Set(['c']));
+    expect([...a].filter(([d, i]) => i === 'c' && d !== hex(7))).toEqual([]);
+    expect(a.get(hex(7))).toBe('c');
+    expect(a.size).toBe(7);
+    // Nobody held: the plain assignment.
+    expect(assignWithHoldDown({ instances: ['a', 'b', 'c'], candidates }, new Set())).toEqual(assignMasters({ instances: ['a', 'b', 'c'], candidates }));
   });
 });

@@ -1,6 +1,44 @@
 import { describe, expect, it } from 'vitest';
-import { LeaseHealth } from '../../src/cluster/health.js';
+import { LeaseHealth, StallDetector } from '../../src/cluster/health.js';
+import { ManualClock } from '../fakes/manual-clock.js';
 import { resolveClusterConfig, clusterEnabled, defaultClusterConfig } from '../../src/cluster/config.js';
+
+describe('stall detection (a timer that fires late)', () => {
+  it('a stall makes the lease suspect until a keepalive sent after it succeeds; an older one in flight does not clear it', () => {
+    const h = new LeaseHealth(3_000, 1_000);
+    h.ok(10_000);
+    h.stalled(10_400);
+    expect(h.suspect).toBe(true);
+    expect(h.healthy(10_500)).toBe(false);
+    expect(h.withinDeadline(10_500)).toBe(true);
+    h.ok(10_300); // sent before the stall
+    expect(h.healthy(10_500)).toBe(false);
+    h.ok(10_450);
+    expect(h.healthy(10_500)).toBe(true);
+    expect(h.deadline()).toBe(12_450);
+  });
+
+  it('the detector reports a periodic timer late by more than the tolerance, on a manual clock', () => {
+    const clock = new ManualClock({ startMs: 0 });
+    const d = new StallDetector(500, 500);
+    const late: number[] = [];
+    clock.every(500, () => {
+      const l = d.tick(clock.now());
+      if (l > 0) late.push(l);
+    });
+    clock.advance(5_000);
+    expect(late).toEqual([]);
+    // SIGSTOP for 4 s: the next tick comes 4 s late (the manual clock jumps, as a resumed process sees).
+    const stopped = new ManualClock({ startMs: 0 });
+    const d2 = new StallDetector(500, 500);
+    expect(d2.tick(stopped.now())).toBe(0);
+    expect(d2.tick(500)).toBe(0);
+    expect(d2.tick(1_400)).toBe(0); // 400 ms late: within tolerance
+    expect(d2.tick(6_000)).toBe(4_100);
+    d2.reset();
+    expect(d2.tick(9_000)).toBe(0);
+  });
+});
 
 describe('lease health (demotion timing)', () => {
   it('is unhealthy before the first grant', () => {

@@ -71,6 +71,45 @@ describe('ClusterTopologyView', () => {
     expect(ev).toEqual(['+link 1>2 by a', '+link 2>1 by a', '-link 1>2']);
   });
 
+  it("a dead instance's hosts stay until re-learned or the host idle timeout, not the link grace: traffic on installed flows shows the new master nothing", () => {
+    let now = 1_000;
+    const v = new ClusterTopologyView(4_000, () => now, 300_000);
+    const ev = recorder(v);
+    v.put('a', 'host', 'h1', host(3), 10);
+    v.put('a', 'link', 'k1', link(1n, 2n), 11);
+    v.remove('a', 'host', 'h1', false);
+    v.remove('a', 'link', 'k1', false);
+    now += 4_001;
+    v.expireOrphans();
+    expect(v.links()).toEqual([]);
+    expect(v.host('h1')?.location.port).toBe(3);
+    expect(v.orphanCount()).toEqual({ links: 0, hosts: 1 });
+    now += 300_000;
+    v.expireOrphans();
+    expect(v.host('h1')).toBeUndefined();
+    expect(ev).toEqual(['+host 3', '+link 1>2 by a', '-link 1>2', '-host']);
+  });
+
+  it('a live instance publishing an orphaned entry confirms it: the orphan goes silently, and a later removal by the live one is final', () => {
+    let now = 1_000;
+    const v = new ClusterTopologyView(4_000, () => now, 300_000);
+    const ev = recorder(v);
+    v.put('a', 'host', 'h1', host(3), 10);
+    v.put('a', 'link', 'k1', link(1n, 2n), 11);
+    v.remove('a', 'host', 'h1', false);
+    v.remove('a', 'link', 'k1', false);
+    now += 500;
+    v.put('b', 'host', 'h1', host(3), 20);
+    v.put('b', 'link', 'k1', link(1n, 2n), 21);
+    expect(v.orphanCount()).toEqual({ links: 0, hosts: 0 });
+    // The live one's own expiry (or a port down) removes them: no orphan brings them back.
+    v.remove('b', 'host', 'h1', true);
+    v.remove('b', 'link', 'k1', true);
+    expect(v.host('h1')).toBeUndefined();
+    expect(v.links()).toEqual([]);
+    expect(ev).toEqual(['+host 3', '+link 1>2 by a', '-host', '-link 1>2']);
+  });
+
   it('encodes links and hosts without the fields that change on every packet', () => {
     expect(encodeLink(link(1n, 2n, 5))).toBe(encodeLink({ ...link(1n, 2n, 5), lastSeen: 99 }));
     expect(decodeLink(encodeLink(link(0xffff_ffff_ffff_ffffn, 2n, 5)))).toEqual({ ...link(0xffff_ffff_ffff_ffffn, 2n, 5), lastSeen: 5 });

@@ -2,7 +2,7 @@ import { duplexPair } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmulatedSwitch } from '../fakes/emulated-switch.js';
 import { OFPBRC, OFPET } from '../../src/openflow/codec/constants.js';
-import { Datapath, NotMasterError } from '../../src/openflow/datapath.js';
+import { Datapath, NotMasterError, type LeaseGate } from '../../src/openflow/datapath.js';
 import { EventBus } from '../../src/core/events.js';
 import { Session } from '../../src/openflow/session.js';
 import { flushUntil } from '../fakes/flush.js';
@@ -61,5 +61,40 @@ describe('datapath mastership gate', () => {
     await flushUntil(() => dp.mastership === 'slave', 'IS_SLAVE seen');
     expect(dp.mastership).toBe('slave');
     expect(() => dp.flowMod(spec)).toThrow(NotMasterError);
+  });
+
+  it('checks the lease before every write as master: in doubt, writes are held and go out in order once it is confirmed', async () => {
+    const { dp, sw } = await connect();
+    expect(await dp.claimRole('master', 3n)).toBe('master');
+    let valid = true;
+    const doubts: string[] = [];
+    const gate: LeaseGate = { valid: () => valid, doubted: (d) => doubts.push(d.dpidHex) };
+    dp.leaseGate = gate;
+    dp.flowMod({ ...spec, priority: 20 });
+    valid = false; // paused past what the last keepalive proves
+    dp.packetOut({ actions: [{ type: 'output', port: 1 }], data: Buffer.alloc(60) });
+    const confirmed = dp.flowModConfirmed({ ...spec, priority: 21 });
+    dp.flowMod({ ...spec, priority: 22 });
+    expect(doubts).toEqual(['0000000000000009']); // asked once; later writes join the hold
+    expect(dp.mastership).toBe('pending');
+    expect(dp.leaseInDoubt).toBe(true);
+    await dp.barrier().catch(() => undefined);
+    expect(sw.flows.map((m) => (m.type === 'flow_mod' ? m.priority : -1))).toEqual([20]);
+    valid = true;
+    dp.resumeMastership();
+    expect(dp.mastership).toBe('master');
+    await confirmed;
+    await dp.barrier();
+    expect(sw.flows.map((m) => (m.type === 'flow_mod' ? m.priority : -1))).toEqual([20, 21, 22]);
+  });
+
+  it('a write that finds the lease gone is refused when the gate demotes: nothing reaches the switch as master', async () => {
+    const { dp, sw } = await connect();
+    expect(await dp.claimRole('master', 3n)).toBe('master');
+    dp.leaseGate = { valid: () => false, doubted: (d) => void d.claimRole('slave', 3n) };
+    expect(() => dp.packetOut({ actions: [{ type: 'output', port: 1 }], data: Buffer.alloc(60) })).toThrow(NotMasterError);
+    await expect(dp.flowModConfirmed(spec)).rejects.toBeInstanceOf(NotMasterError);
+    expect(dp.mastership).toBe('slave');
+    expect(sw.flows).toHaveLength(0);
   });
 });
