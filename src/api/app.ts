@@ -15,6 +15,7 @@ import { defaultConfig, type ApiConfig } from '../config.js';
 import { silentLogger } from '../log.js';
 import { TokenAuth } from './auth.js';
 import { checkBodyType, checkOrigin, originPolicy } from './origin.js';
+import { consoleRoutes, whoamiRoute } from './console.js';
 import { ApiError, errorBody, toApiError } from './errors.js';
 import { ControllerMetrics } from './metrics.js';
 import { appRoutes } from './routes/apps.js';
@@ -50,6 +51,8 @@ export interface BuildApiOptions {
   readonly metrics?: ControllerMetrics;
   /** Time for event timestamps and heartbeats; default the system clock. */
   readonly clock?: Clock;
+  /** The built web console to serve at `/` (default: dist/web, see defaultConsoleDir). */
+  readonly consoleDir?: string;
 }
 
 /** JSON.parse without prototype pollution through `__proto__` / `constructor.prototype` keys. */
@@ -168,6 +171,7 @@ export async function buildApi(ctx: ApiContext, opts: BuildApiOptions = {}): Pro
       appRoutes(api, ctx);
       resourceRoutes(api, ctx);
       clusterRoutes(api, ctx, opts.clock);
+      whoamiRoute(api, auth);
       eventRoutes(api, ctx, { heartbeatMs: config.eventsHeartbeatMs, auth, log, metrics, ...(opts.clock ? { clock: opts.clock } : {}) });
     },
     { prefix: '/api/v1' },
@@ -175,5 +179,6 @@ export async function buildApi(ctx: ApiContext, opts: BuildApiOptions = {}): Pro
   ryuOfctlRoutes(app, ctx, { onFlowMod: (dpid) => metrics.recordFlowMod(dpid, 'api') });
   ryuTableRoutes(app, ctx);
   ryuTopologyRoutes(app, ctx);
+  consoleRoutes(app, { dir: opts.consoleDir });
   return { app, metrics, auth, config };
 }

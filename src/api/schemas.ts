@@ -122,7 +122,12 @@ export const TOPOLOGY_RESPONSE = {
         type: 'object',
         additionalProperties: true,
         required: ['dpid', 'ports', 'connected'],
-        properties: { dpid: DPID, ports: { type: 'array', items: { type: 'integer' } }, connected: { type: 'boolean' } },
+        properties: {
+          dpid: DPID,
+          name: { type: 'string', description: "the switch's name: its local port's (the bridge name on Open vSwitch); absent when it has no local port" },
+          ports: { type: 'array', items: { type: 'integer' } },
+          connected: { type: 'boolean' },
+        },
       },
     },
     links: { type: 'array', items: LINK_RESPONSE },

@@ -16,7 +16,7 @@ import { cleanupAll, createBridge, ensureOvs, waitFor } from '../harness/ovs.js'
 
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 /** What `npm pack` copies from: the sources and the files the build reads (tsconfig.build.json's includes and what they import). */
-const PACK_INPUTS = ['package.json', 'package-lock.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'src', 'bench', 'examples', 'test'];
+const PACK_INPUTS = ['package.json', 'package-lock.json', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'src', 'bench', 'examples', 'test', 'web', 'scripts'];
 
 /** The environment of the user's commands: ours without npm's per-run settings (we may run under `npm test`) or Signalbox's. */
 const userEnv: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|SIGNALBOX_)/i.test(k)));
@@ -106,6 +106,8 @@ describe('the app guide, from the packed package', () => {
     expect(pkg.type).toBe('module');
     expect(Object.keys(pkg.dependencies ?? {})).toContain('signalbox');
     expect(existsSync(join(appDir, 'node_modules/signalbox/dist/src/index.d.ts'))).toBe(true);
+    // The web console ships built.
+    expect(existsSync(join(appDir, 'node_modules/signalbox/dist/web/index.html'))).toBe(true);
     // The installed command knows its version.
     expect((await sh('npx signalbox --version', appDir)).stdout).toBe(`signalbox ${VERSION}\n`);
     // Both entries load from the installed package: the codec decodes a HELLO, the app API has its helpers.

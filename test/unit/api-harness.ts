@@ -165,7 +165,7 @@ export interface ApiRig {
 }
 
 /** Builds a rig with the given switches connected. */
-export async function makeRig(opts: { switches?: (EmulatedSwitchOptions & { dpid: bigint })[]; api?: Partial<ApiConfig>; context?: Partial<ApiContext>; clock?: Clock } = {}): Promise<ApiRig> {
+export async function makeRig(opts: { switches?: (EmulatedSwitchOptions & { dpid: bigint })[]; api?: Partial<ApiConfig>; context?: Partial<ApiContext>; clock?: Clock; consoleDir?: string } = {}): Promise<ApiRig> {
   const controller = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, echoIntervalMs: 0 } });
   const switches = new Map<bigint, { fake: EmulatedSwitch; model: SwitchModel; session: Session }>();
   const connect = async (o: EmulatedSwitchOptions & { dpid: bigint }) => {
@@ -187,7 +187,7 @@ export async function makeRig(opts: { switches?: (EmulatedSwitchOptions & { dpid
     return { fake, model };
   };
   for (const s of opts.switches ?? []) await connect(s);
-  const { app, metrics } = await buildApi({ bus: controller.bus, devices: controller.devices, admin: controller.admin, ...opts.context }, { config: { ...opts.api }, ...(opts.clock ? { clock: opts.clock } : {}) });
+  const { app, metrics } = await buildApi({ bus: controller.bus, devices: controller.devices, admin: controller.admin, ...opts.context }, { config: { ...opts.api }, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.consoleDir !== undefined ? { consoleDir: opts.consoleDir } : {}) });
   await app.ready();
   return {
     controller,

@@ -5,6 +5,8 @@ import { ApiError } from '../errors.js';
 import { HOST_RESPONSE, LINK_RESPONSE, responses, TOPOLOGY_RESPONSE } from '../schemas.js';
 import type { Host, Link, LinkInfo, Path, SwitchInfo } from '../../core/model.js';
 import type { ApiContext, ApiTopologySnapshot } from '../context.js';
+import type { SwitchView } from '../../core/services.js';
+import { OFPP } from '../../openflow/codec/constants.js';
 import { requireService } from '../util.js';
 
 /** The native form of a link: `{ src: { dpid, port }, dst: { dpid, port } }`. */
@@ -36,6 +38,14 @@ export function snapshotSwitches(s: ApiTopologySnapshot): SwitchInfo[] {
   return [...s.switches.values()].sort((a, b) => (a.dpid < b.dpid ? -1 : a.dpid > b.dpid ? 1 : 0));
 }
 
+/**
+ * A switch's name: its local port's (OFPP_LOCAL) name, which Open vSwitch sets to the bridge's
+ * (`s1` in Mininet); undefined when it has none (the description's dpDesc is often shared or "None").
+ */
+export function switchName(dp: SwitchView): string | undefined {
+  return dp.ports.get(OFPP.LOCAL)?.name.trim() || undefined;
+}
+
 function pathJson(p: Path): Record<string, unknown> {
   const hops = [dpidToHex(p.src), ...p.links.map((l) => dpidToHex(l.dst))];
   return { src: dpidToHex(p.src), dst: dpidToHex(p.dst), cost: p.cost, hops, links: p.links.map(linkJson) };
@@ -62,7 +72,11 @@ export function topologyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const s = snap();
     return {
       ...(s.version !== undefined ? { version: s.version } : {}),
-      switches: snapshotSwitches(s).map((sw) => ({ dpid: dpidToHex(sw.dpid), ports: [...sw.ports], connected: ctx.devices.get(sw.dpid) !== undefined })),
+      switches: snapshotSwitches(s).map((sw) => {
+        const dp = ctx.devices.get(sw.dpid);
+        const name = dp ? switchName(dp) : undefined;
+        return { dpid: dpidToHex(sw.dpid), ...(name ? { name } : {}), ports: [...sw.ports], connected: dp !== undefined };
+      }),
       links: s.links.map(linkJson),
       hosts: s.hosts.map(hostJson),
     };

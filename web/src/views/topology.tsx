@@ -1,0 +1,346 @@
+/**
+ * Topology view: switches, link pairs (green both ways up, amber one way, red down) and hosts
+ * drawn with sigma from the live topology store; click anything for its detail, search by dpid,
+ * name, MAC or IP. Live changes redraw only what changed. The counts on the root element
+ * (`data-switches`, `data-links-up`, `data-links-down`, `data-hosts`) say what is drawn.
+ */
+import Sigma from 'sigma';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { HostJson, PortJson, SwitchDetailJson } from '../api.js';
+import { macText, switchLabel, timeText } from '../format.js';
+import { hostNode, parseNode, switchNode, TopologyGraph } from '../topology-graph.js';
+import { pairStatus, type LinkPairState, type TopologyStore } from '../topology-store.js';
+import type { Session } from '../session.js';
+import type { ViewProps } from './index.js';
+
+interface Counts {
+  readonly switches: number;
+  readonly linksUp: number;
+  readonly linksPartial: number;
+  readonly linksDown: number;
+  readonly hosts: number;
+}
+
+function countsOf(store: TopologyStore): Counts {
+  let up = 0;
+  let partial = 0;
+  let down = 0;
+  for (const l of store.links.values()) {
+    const s = pairStatus(l);
+    if (s === 'up') up++;
+    else if (s === 'partial') partial++;
+    else down++;
+  }
+  return { switches: store.switches.size, linksUp: up, linksPartial: partial, linksDown: down, hosts: store.hosts.size };
+}
+
+/** Finds what a search names: a switch by dpid or name, a host by MAC or IP. */
+export function findNode(store: TopologyStore, text: string): string | undefined {
+  const t = text.trim().toLowerCase();
+  if (!t) return undefined;
+  const hex = t.replace(/^0x/, '').replace(/:/g, '');
+  if (/^[0-9a-f]{1,16}$/.test(hex)) {
+    const dpid = hex.padStart(16, '0');
+    if (store.switches.has(dpid)) return switchNode(dpid);
+  }
+  for (const s of store.switches.values()) if (s.name?.toLowerCase() === t) return switchNode(s.dpid);
+  const mac = macText(t);
+  for (const h of store.hosts.values()) {
+    if (h.mac.toLowerCase() === mac || h.id.toLowerCase() === t || h.ipv4.includes(t) || h.ipv6.includes(t)) return hostNode(h.id);
+  }
+  for (const s of store.switches.values()) if (s.name?.toLowerCase().startsWith(t) || s.dpid.endsWith(hex)) return switchNode(s.dpid);
+  return undefined;
+}
+
+export function TopologyView({ session }: ViewProps) {
+  const store = session.topology;
+  const container = useRef<HTMLDivElement>(null);
+  const graphRef = useRef<TopologyGraph | undefined>(undefined);
+  const sigmaRef = useRef<Sigma | undefined>(undefined);
+  const [counts, setCounts] = useState<Counts>(() => countsOf(store));
+  const [selected, setSelected] = useState<string | undefined>();
+  const [showHosts, setShowHosts] = useState(true);
+  const [search, setSearch] = useState('');
+  const [searchMiss, setSearchMiss] = useState(false);
+  const [, setTick] = useState(0);
+
+  useEffect(() => {
+    const tg = new TopologyGraph(store);
+    graphRef.current = tg;
+    tg.rebuild(false);
+    const sigma = new Sigma(tg.graph, container.current!, { settings: { enableEdgeEvents: true, labelRenderedSizeThreshold: 8, autoRescale: 'once', stagePadding: 40 } });
+    sigmaRef.current = sigma;
+    sigma.on('clickNode', ({ node }) => setSelected(node));
+    sigma.on('clickEdge', ({ edge }) => setSelected(edge));
+    sigma.on('clickStage', () => setSelected(undefined));
+    const off = store.subscribe((c) => {
+      tg.update(c);
+      setCounts(countsOf(store));
+      setTick((n) => n + 1);
+    });
+    setCounts(countsOf(store));
+    return () => {
+      off();
+      sigma.kill();
+    };
+  }, [store]);
+
+  useEffect(() => graphRef.current?.select(selected), [selected]);
+
+  const focus = (node: string): void => {
+    setSelected(node);
+    const sigma = sigmaRef.current;
+    const d = sigma?.getNodeDisplayData(node);
+    if (sigma && d) void sigma.getCamera().animate({ x: d.x, y: d.y }, { duration: 300 });
+  };
+
+  return (
+    <section
+      class="view topology"
+      data-switches={counts.switches}
+      data-links-up={counts.linksUp}
+      data-links-partial={counts.linksPartial}
+      data-links-down={counts.linksDown}
+      data-hosts={counts.hosts}
+    >
+      <div class="toolbar">
+        <form
+          role="search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const n = findNode(store, search);
+            setSearchMiss(n === undefined);
+            if (n) focus(n);
+          }}
+        >
+          <input name="search" type="search" placeholder="dpid, name, MAC or IP" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
+          <button type="submit">Find</button>
+          {searchMiss && <span class="error">no match</span>}
+        </form>
+        <label>
+          <input
+            name="hosts"
+            type="checkbox"
+            checked={showHosts}
+            onChange={(e) => {
+              setShowHosts(e.currentTarget.checked);
+              graphRef.current?.setShowHosts(e.currentTarget.checked);
+            }}
+          />
+          Hosts
+        </label>
+        <button type="button" onClick={() => graphRef.current?.rebuild(true)}>
+          Re-layout
+        </button>
+        <span class="counts" data-testid="topology-counts">
+          {counts.switches} switches · {counts.linksUp + counts.linksPartial + counts.linksDown} links ({counts.linksDown} down{counts.linksPartial ? `, ${counts.linksPartial} one-way` : ''}) · {counts.hosts} hosts
+        </span>
+        {store.error && <span class="error">{store.error}</span>}
+      </div>
+      <div class="topology-body">
+        <div class="graph" ref={container} />
+        <aside class="detail">
+          <Detail session={session} selected={selected} onSelect={focus} />
+          <LinkList store={store} />
+        </aside>
+      </div>
+    </section>
+  );
+}
+
+function Detail(props: { session: Session; selected: string | undefined; onSelect: (node: string) => void }) {
+  const { selected, session } = props;
+  const store = session.topology;
+  if (!selected) return <p class="hint">Click a switch, link or host for its detail.</p>;
+  if (selected.startsWith('link:')) {
+    const l = store.links.get(selected.slice('link:'.length));
+    return l ? <LinkDetail store={store} link={l} /> : <p class="hint">That link is gone.</p>;
+  }
+  const ref = parseNode(selected);
+  if (!ref) return null;
+  switch (ref.kind) {
+    case 'switch':
+      return <SwitchDetail session={session} dpid={ref.dpid} key={ref.dpid} />;
+    case 'host': {
+      const h = store.hosts.get(ref.id);
+      return h ? <HostDetail store={store} host={h} /> : <p class="hint">That host is gone.</p>;
+    }
+    case 'hosts': {
+      const hosts = [...store.hosts.values()].filter((h) => h.location.dpid === ref.dpid);
+      const sw = store.switches.get(ref.dpid);
+      return (
+        <div class="card">
+          <h2>{hosts.length} hosts at {switchLabel(ref.dpid, sw?.name)}</h2>
+          <ul class="plain">
+            {hosts.slice(0, 100).map((h) => (
+              <li key={h.id}>
+                {macText(h.mac)} {h.ipv4.join(', ')} port {h.location.port}
+              </li>
+            ))}
+          </ul>
+          {hosts.length > 100 && <p class="hint">First 100: see the Hosts view for all.</p>}
+          <button type="button" onClick={() => props.onSelect(switchNode(ref.dpid))}>
+            Switch
+          </button>
+        </div>
+      );
+    }
+    default: {
+      const never: never = ref;
+      return never;
+    }
+  }
+}
+
+function LinkDetail(props: { store: TopologyStore; link: LinkPairState }) {
+  const { link: l, store } = props;
+  const name = (d: string) => switchLabel(d, store.switches.get(d)?.name);
+  return (
+    <div class="card" data-link={l.key} data-state={pairStatus(l)}>
+      <h2>Link</h2>
+      <p>
+        {name(l.a.dpid)} port {l.a.port} → {name(l.b.dpid)} port {l.b.port}: <b class={`state-${l.ab}`}>{l.ab}</b>
+      </p>
+      <p>
+        {name(l.b.dpid)} port {l.b.port} → {name(l.a.dpid)} port {l.a.port}: <b class={`state-${l.ba}`}>{l.ba}</b>
+      </p>
+    </div>
+  );
+}
+
+function HostDetail(props: { store: TopologyStore; host: HostJson }) {
+  const h = props.host;
+  const sw = props.store.switches.get(h.location.dpid);
+  return (
+    <div class="card" data-host={h.id}>
+      <h2>Host {macText(h.mac)}</h2>
+      <dl>
+        <dt>IPv4</dt>
+        <dd>{h.ipv4.join(', ') || '—'}</dd>
+        <dt>IPv6</dt>
+        <dd>{h.ipv6.join(', ') || '—'}</dd>
+        <dt>VLAN</dt>
+        <dd>{h.vlan ?? 'untagged'}</dd>
+        <dt>Location</dt>
+        <dd>
+          {switchLabel(h.location.dpid, sw?.name)} port {h.location.port}
+        </dd>
+        <dt>First seen</dt>
+        <dd>{timeText(h.firstSeen)}</dd>
+        <dt>Last seen</dt>
+        <dd>{timeText(h.lastSeen)}</dd>
+      </dl>
+    </div>
+  );
+}
+
+function SwitchDetail(props: { session: Session; dpid: string }) {
+  const { session, dpid } = props;
+  const [detail, setDetail] = useState<SwitchDetailJson | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  const [busy, setBusy] = useState<number | undefined>();
+  const reload = (): void => {
+    session.api
+      .switchDetail(dpid)
+      .then((d) => {
+        setDetail(d);
+        setError(undefined);
+      })
+      .catch((e: Error) => setError(e.message));
+  };
+  useEffect(reload, [dpid]);
+  const sw = session.topology.switches.get(dpid);
+  const hosts = [...session.topology.hosts.values()].filter((h) => h.location.dpid === dpid).length;
+  const togglePort = (p: PortJson): void => {
+    setBusy(p.portNo);
+    session.api
+      .setPortUp(dpid, p.portNo, !p.up)
+      .then(reload, (e: Error) => setError(e.message))
+      .finally(() => setBusy(undefined));
+  };
+  return (
+    <div class="card" data-switch={dpid}>
+      <h2>Switch {sw?.name ?? ''}</h2>
+      <dl>
+        <dt>Dpid</dt>
+        <dd class="mono">{dpid}</dd>
+        {detail && (
+          <>
+            <dt>OpenFlow</dt>
+            <dd>{detail.version}</dd>
+            <dt>Address</dt>
+            <dd>{detail.remoteAddress}</dd>
+            <dt>Connected</dt>
+            <dd>{timeText(detail.connectedAt)}</dd>
+            <dt>Hardware</dt>
+            <dd>
+              {detail.description.mfrDesc} {detail.description.hwDesc} {detail.description.swDesc}
+            </dd>
+          </>
+        )}
+        <dt>Hosts</dt>
+        <dd>{hosts}</dd>
+      </dl>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {detail && (
+        <table class="ports">
+          <thead>
+            <tr>
+              <th>Port</th>
+              <th>Name</th>
+              <th>State</th>
+              <th>Speed</th>
+              {session.scope === 'admin' && <th />}
+            </tr>
+          </thead>
+          <tbody>
+            {detail.portList
+              .filter((p) => p.portNo < 0xffffff00)
+              .map((p) => (
+                <tr key={p.portNo}>
+                  <td>{p.portNo}</td>
+                  <td>{p.name}</td>
+                  <td class={p.up ? 'state-up' : 'state-down'}>{p.up ? 'up' : 'down'}</td>
+                  <td>{p.currSpeed ? `${p.currSpeed / 1000} Mb/s` : ''}</td>
+                  {session.scope === 'admin' && (
+                    <td>
+                      <button type="button" data-write="port" disabled={busy === p.portNo} onClick={() => togglePort(p)}>
+                        {p.up ? 'Disable' : 'Enable'}
+                      </button>
+                    </td>
+                  )}
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
+
+/** Every link pair as text, for reading (and testing) what the canvas shows; rendered only when opened. */
+function LinkList(props: { store: TopologyStore }) {
+  const [open, setOpen] = useState(false);
+  const name = (d: string) => props.store.switches.get(d)?.name ?? d;
+  return (
+    <details class="links" onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>Links</summary>
+      {open && (
+        <ul class="plain">
+          {[...props.store.links.values()]
+            .sort((a, b) => (a.key < b.key ? -1 : 1))
+            .map((l) => (
+              <li key={l.key} data-link={l.key} data-state={pairStatus(l)} class={`state-${pairStatus(l)}`}>
+                {name(l.a.dpid)}:{l.a.port} ⇄ {name(l.b.dpid)}:{l.b.port} ({l.ab}/{l.ba})
+              </li>
+            ))}
+        </ul>
+      )}
+    </details>
+  );
+}
+
