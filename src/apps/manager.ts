@@ -15,6 +15,7 @@ import { appMetricPrefix, MemoryMetrics } from './metrics.js';
 import { builtinApps, loadAppModule } from './registry.js';
 import { resolveAppConfig } from './schema.js';
 import { checkOverride, ConfigOverrides, mergeSettings } from './config-overrides.js';
+import { AppEnablement, wantedApps } from './enablement.js';
 import { memoryAppStore, PrefixedStore, type KeyValueStore } from './store.js';
 import type { DeviceService, GroupService, HostService, MeterService, PacketService, TopologyService } from '../core/services.js';
 import type { App, AppContext, AppDefinition, PacketInEvent } from '../core/app.js';
@@ -123,7 +124,9 @@ export class AppManager {
   private readonly listeners: { [K in keyof ControllerEvents]?: (...args: ControllerEvents[K]) => void } = {};
   /** Config overrides set through the API, stored, laid over `config.settings`. */
   private readonly overrides: ConfigOverrides;
-  /** Overrides another instance changed, applied one after the other. */
+  /** Enable/disable choices made through the API, stored, laid over `config.enabled`. */
+  private readonly enablement: AppEnablement;
+  /** Overrides and choices another instance changed, applied one after the other. */
   private followQueue: Promise<void> = Promise.resolve();
 
   constructor(opts: AppManagerOptions) {
@@ -139,6 +142,7 @@ export class AppManager {
     this.metrics = opts.metrics ?? new MemoryMetrics();
     this.store = opts.store ?? memoryAppStore();
     this.overrides = new ConfigOverrides(this.store, this.clock);
+    this.enablement = new AppEnablement(this.store, this.clock);
     this.ownsFlows = opts.flows === undefined;
     this.flows = opts.flows ?? new FlowService({ bus: opts.bus, datapaths: opts.datapaths, log: opts.log.child({ component: 'flows' }), config: opts.flowsConfig ?? {}, clock: this.clock });
     this.devices = deviceService(this.datapathMap);
@@ -177,12 +181,15 @@ export class AppManager {
     for (const spec of this.config.modules) {
       for (const def of await loadAppModule(spec, this.baseDir)) this.register(def, spec);
     }
-    // Following first, so an override another instance sets while this one starts is not missed.
+    // Following first, so an override or choice another instance sets while this one starts is not missed.
     this.overrides.follow((apps) => this.overridesChanged(apps), this.log);
+    this.enablement.follow((apps) => this.enablementChanged(apps), this.log);
     try {
       await this.overrides.load();
+      await this.enablement.load();
     } catch (e) {
       this.overrides.unfollow();
+      this.enablement.unfollow();
       throw e;
     }
     for (const name of this.config.enabled) {
@@ -191,18 +198,38 @@ export class AppManager {
       const app = describeApp(this.entries.get(name)!.definition);
       resolveAppConfig(name, app.config, this.settingsOf(name, app));
     }
+    // The config file's apps, changed by what an operator enabled or disabled since (stored).
+    const wanted = wantedApps(this.config.enabled, this.enablement.all()).filter((name) => {
+      if (this.entries.has(name)) return true;
+      this.log.warn({ app: name }, 'an app enabled through the API is not known any more (its module is no longer configured); not starting it');
+      return false;
+    });
+    for (const [name, on] of this.enablement.all()) {
+      if (on !== this.config.enabled.includes(name) && this.entries.has(name)) this.log.info({ app: name, enabled: on }, `app ${on ? 'enabled' : 'disabled'} through the API earlier (stored): that holds over apps.enabled`);
+    }
     this.started = true;
     if (this.ownsFlows) this.flows.start();
     this.subscribe();
-    for (const name of this.config.enabled) await this.enable(name);
+    for (const name of wanted) {
+      if (this.config.enabled.includes(name)) await this.activate(name);
+      else {
+        // Checked at run time: bad settings fail this app, not the start.
+        try {
+          await this.activate(name);
+        } catch (e) {
+          this.log.error({ app: name, err: (e as Error).message }, 'could not start an app enabled through the API');
+        }
+      }
+    }
   }
 
   /** Disables every app, unsubscribes, and stops the flow service if it is the manager's own. */
   async stop(): Promise<void> {
     if (!this.started) return;
     this.overrides.unfollow();
+    this.enablement.unfollow();
     await this.followQueue;
-    for (const inst of [...this.running].reverse()) await this.disable(inst.entry.name);
+    for (const inst of [...this.running].reverse()) await this.deactivate(inst.entry.name);
     this.unsubscribe();
     if (this.ownsFlows) this.flows.stop();
     this.started = false;
@@ -215,6 +242,7 @@ export class AppManager {
   async shutdown(): Promise<void> {
     if (!this.started) return;
     this.overrides.unfollow();
+    this.enablement.unfollow();
     await this.followQueue;
     for (const inst of [...this.running].reverse()) await this.teardown(inst, undefined, true);
     this.unsubscribe();
@@ -248,11 +276,59 @@ export class AppManager {
   }
 
   /**
-   * Starts an app: resolves its settings, gives it a context, calls `start`, then tells it of
-   * every switch already connected. A throw in `start` leaves it `failed` (and is not rethrown);
-   * bad settings or an unknown name throw.
+   * Enables an app: stores the choice (so it holds across restarts and, in a cluster, on every
+   * instance, which follow the store), then starts it here (see `activate`). Resolves once the
+   * choice is durable and the app started; an unknown name throws before anything is stored.
    */
   async enable(name: string, settings?: Readonly<Record<string, unknown>>): Promise<AppStatus> {
+    if (!this.entries.has(name)) throw new Error(`unknown app "${name}"`);
+    await this.enablement.set(name, true);
+    return this.activate(name, settings);
+  }
+
+  /** Disables an app: stores the choice (as `enable`), then stops it here and removes its flows. */
+  async disable(name: string): Promise<AppStatus> {
+    if (!this.entries.has(name)) throw new Error(`unknown app "${name}"`);
+    await this.enablement.set(name, false);
+    return this.deactivate(name);
+  }
+
+  /** The stored enable/disable choice of an app: true, false, or undefined when none was made (the config file decides). */
+  storedChoice(name: string): boolean | undefined {
+    return this.enablement.get(name);
+  }
+
+  /**
+   * Choices changed in the store (another instance's enable or disable): each is applied here as
+   * if made here; a choice deleted from the store falls back to `apps.enabled`.
+   */
+  private enablementChanged(apps: readonly string[]): void {
+    this.followQueue = this.followQueue.then(async () => {
+      for (const name of apps) {
+        const entry = this.entries.get(name);
+        if (!entry || !this.started) continue;
+        const on = this.enablement.get(name) ?? this.config.enabled.includes(name);
+        try {
+          if (on && !entry.instance) {
+            this.log.info({ app: name }, 'app enabled in the store (by another instance): starting it');
+            await this.activate(name);
+          } else if (!on && entry.instance) {
+            this.log.info({ app: name }, 'app disabled in the store (by another instance): stopping it');
+            await this.deactivate(name);
+          }
+        } catch (e) {
+          this.log.error({ app: name, err: (e as Error).message }, 'could not apply an enable/disable changed in the store');
+        }
+      }
+    });
+  }
+
+  /**
+   * Starts an app here without storing a choice: resolves its settings, gives it a context,
+   * calls `start`, then tells it of every switch already connected. A throw in `start` leaves it
+   * `failed` (and is not rethrown); bad settings or an unknown name throw.
+   */
+  private async activate(name: string, settings?: Readonly<Record<string, unknown>>): Promise<AppStatus> {
     const entry = this.entries.get(name);
     if (!entry) throw new Error(`unknown app "${name}"`);
     if (entry.instance) return this.status(name)!;
@@ -281,8 +357,8 @@ export class AppManager {
     return this.status(name)!;
   }
 
-  /** Stops an app and removes all its flows. Resolves when its flows are deleted. */
-  async disable(name: string): Promise<AppStatus> {
+  /** Stops an app here (no choice stored) and removes all its flows. Resolves when its flows are deleted. */
+  private async deactivate(name: string): Promise<AppStatus> {
     const entry = this.entries.get(name);
     if (!entry) throw new Error(`unknown app "${name}"`);
     const inst = entry.instance;
@@ -359,7 +435,7 @@ export class AppManager {
       return;
     }
     await this.teardown(inst, undefined);
-    await this.enable(entry.name);
+    await this.activate(entry.name);
   }
 
   private async teardown(inst: Instance, failure: string | undefined, keepFlows = false): Promise<void> {

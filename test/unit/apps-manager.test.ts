@@ -1,4 +1,4 @@
-/** The app framework: packet-in chain, failure containment, run-time enable/disable, settings, module loading, store and metrics; l2-learning end to end over emulated switches. */
+/** The app framework: packet-in chain, failure containment, run-time enable/disable (stored, followed across instances), settings, module loading, store and metrics; l2-learning end to end over emulated switches. */
 import { duplexPair, Writable } from 'node:stream';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import type { Datapath } from '../../src/openflow/datapath.js';
 import { Session } from '../../src/openflow/session.js';
 import { EmulatedSwitch, type EmulatedSwitchOptions } from '../fakes/emulated-switch.js';
 import { AppManager, type AppManagerOptions } from '../../src/apps/manager.js';
+import { wantedApps } from '../../src/apps/enablement.js';
 import { loadAppModule } from '../../src/apps/registry.js';
 import { AppConfigError, resolveAppConfig } from '../../src/apps/schema.js';
 import { memoryAppStore, PrefixedStore } from '../../src/apps/store.js';
@@ -188,6 +189,8 @@ describe('app manager: failures', () => {
     expect(later).toEqual([250]);
     expect(m.status('ticker')?.recentFailures).toBe(1);
     await m.disable('ticker');
+    // The stored choice comes back on the change feed: the manager's debounced reload runs first.
+    await clock.advanceAsync(75);
     expect(clock.pending).toBe(0);
     clock.advance(10_000);
     expect(ticks).toHaveLength(3);
@@ -504,6 +507,63 @@ describe('app manager: config get/put', () => {
     await clock.advanceUntil(() => live.length === 2, 75);
     expect(live[1]).toEqual({ level: 1, mode: 'a' });
     expect(starts).toHaveLength(1); // reconfigured live, never restarted
+  });
+});
+
+describe('app manager: enable/disable stored', () => {
+  /** An app that counts its starts and stops. */
+  function counted(name: string, log: string[]): App {
+    return { name, description: 'counts', start: () => void log.push(`start ${name}`), stop: () => void log.push(`stop ${name}`) };
+  }
+
+  it('wantedApps: the file\'s apps unless disabled, then those enabled through the API', () => {
+    expect(wantedApps(['b', 'a'], new Map())).toEqual(['b', 'a']);
+    expect(wantedApps(['b', 'a'], new Map([['a', false], ['z', true], ['c', true], ['b', true]]))).toEqual(['b', 'c', 'z']);
+  });
+
+  it('an enable or disable holds across a restart on the same store, over apps.enabled; stopping the manager stores nothing', async () => {
+    const store = memoryAppStore();
+    const log: string[] = [];
+    const opts = { store, apps: [() => counted('one', log), () => counted('two', log)], config: { enabled: ['one'] } };
+    const m = await manager(controller(), opts);
+    expect(m.storedChoice('one')).toBeUndefined();
+    await m.enable('two');
+    await m.disable('one');
+    expect(await store.get('enabled/two')).toBe(true);
+    expect(await store.get('enabled/one')).toBe(false);
+    await expect(m.enable('nope')).rejects.toThrow(/unknown app/);
+    expect(await store.get('enabled/nope')).toBeUndefined();
+    await m.stop();
+    expect(await store.get('enabled/two')).toBe(true); // stopping is not disabling
+
+    log.length = 0;
+    const m2 = await manager(controller(), opts);
+    expect(log).toEqual(['start two']);
+    expect(m2.status('one')?.state).toBe('stopped');
+    expect(m2.status('two')?.state).toBe('running');
+    await m2.enable('one');
+    await m2.stop();
+    log.length = 0;
+    await manager(controller(), opts);
+    expect(log.sort()).toEqual(['start one', 'start two']);
+  });
+
+  it('an enable or disable on one instance holds on another that shares the store; its own echo changes nothing', async () => {
+    const store = memoryAppStore(); // one store, two instances (etcd in a cluster)
+    const clock = new ManualClock();
+    const here: string[] = [];
+    const there: string[] = [];
+    const m = await manager(controller(), { store, clock, apps: [() => counted('one', here)], config: { enabled: [] } });
+    const other = await manager(controller(), { store, clock, apps: [() => counted('one', there)], config: { enabled: [] } });
+    await other.enable('one');
+    await clock.advanceUntil(() => m.status('one')?.state === 'running', 75);
+    expect(here).toEqual(['start one']);
+    await clock.advanceAsync(1000);
+    expect(there).toEqual(['start one']); // its own change came back: not started twice
+    await m.disable('one');
+    await clock.advanceUntil(() => other.status('one')?.state === 'stopped', 75);
+    expect(there).toEqual(['start one', 'stop one']);
+    expect(here).toEqual(['start one', 'stop one']);
   });
 });
 

@@ -17,8 +17,8 @@ export function appRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get('/apps', { schema: { tags: ['apps'], summary: 'Apps and their state' } }, async () => native(apps().list()));
   app.get<{ Params: { name: string } }>('/apps/:name', { schema: { tags: ['apps'], summary: 'One app', params: NAME } }, async (req) => native(known(req.params.name).status(req.params.name)));
-  app.post<{ Params: { name: string } }>('/apps/:name/enable', { schema: { tags: ['apps'], summary: 'Start an app', params: NAME } }, async (req) => native(await known(req.params.name).enable(req.params.name)));
-  app.post<{ Params: { name: string } }>('/apps/:name/disable', { schema: { tags: ['apps'], summary: 'Stop an app and remove its flows', params: NAME } }, async (req) =>
+  app.post<{ Params: { name: string } }>('/apps/:name/enable', { schema: { tags: ['apps'], summary: 'Start an app; the choice is stored (holds across restarts and on every instance of a cluster)', params: NAME } }, async (req) => native(await known(req.params.name).enable(req.params.name)));
+  app.post<{ Params: { name: string } }>('/apps/:name/disable', { schema: { tags: ['apps'], summary: 'Stop an app and remove its flows; the choice is stored (holds across restarts and on every instance of a cluster)', params: NAME } }, async (req) =>
     native(await known(req.params.name).disable(req.params.name)),
   );
   app.get<{ Params: { name: string } }>('/apps/:name/config', { schema: { tags: ['apps'], summary: "An app's config", params: NAME } }, async (req) => {
