@@ -159,7 +159,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): Config {
  * `--config`: `--listen`, `--api`, `--data`, `--apps`, `--log-level`, and `--set key=value` (any
  * key; the value is read as the environment would read it). Throws ConfigError on a bad flag.
  */
-export function flagsFromArgs(values: { listen?: string; api?: string; data?: string; apps?: string; 'log-level'?: string; config?: string; set?: readonly string[] }): { flags: DeepPartial<Config>; file?: string } {
+export function flagsFromArgs(values: { listen?: string; api?: string; data?: string; apps?: string; 'log-level'?: string; 'log-format'?: string; config?: string; set?: readonly string[] }): { flags: DeepPartial<Config>; file?: string } {
   let flags: Record<string, unknown> = {};
   const put = (key: string, value: unknown): void => {
     flags = merge(flags, atKey(key, value));
@@ -169,6 +169,7 @@ export function flagsFromArgs(values: { listen?: string; api?: string; data?: st
   if (values.data !== undefined) put('dataDir', values.data);
   if (values.apps !== undefined) put('apps.enabled', values.apps.split(',').filter(Boolean));
   if (values['log-level'] !== undefined) put('logLevel', values['log-level']);
+  if (values['log-format'] !== undefined) put('logFormat', values['log-format']);
   for (const s of values.set ?? []) {
     const i = s.indexOf('=');
     const key = i < 0 ? s : s.slice(0, i);

@@ -196,6 +196,7 @@ export const configSchema = section({
   flows: flowsSchema,
   cluster: clusterSchema,
   logLevel: oneOf<string>(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { default: 'info', doc: 'pino log level.' }),
+  logFormat: oneOf(['auto', 'json', 'pretty'], { default: 'auto', doc: 'Log lines: `json` (one JSON object a line, for collectors), `pretty` (one readable line per event), `auto` (pretty when stderr is a terminal, else JSON).' }),
 });
 
 /** The whole configuration. */

@@ -13,6 +13,8 @@ export const START_USAGE = `Usage: signalbox start [options]
   --apps NAME[,NAME]              apps to run (default ${defaultConfig.apps.enabled.join(',')})
   --config FILE                   YAML or JSON config file
   --log-level LEVEL               trace|debug|info|warn|error (default ${defaultConfig.logLevel})
+  --log-format FORMAT             json|pretty|auto: one JSON object a line, or one readable line per
+                                  event (auto, the default: pretty when stderr is a terminal)
   --set KEY=VALUE                 any setting (repeatable), e.g. --set openflow.echoIntervalMs=2000
                                   or one app setting: --set apps.settings.forwarding.idleTimeoutSec=120
 
@@ -34,6 +36,7 @@ export function configFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
         apps: { type: 'string' },
         config: { type: 'string' },
         'log-level': { type: 'string' },
+        'log-format': { type: 'string' },
         set: { type: 'string', multiple: true },
       },
       strict: true,
@@ -55,7 +58,7 @@ export async function runStart(argv: readonly string[], stderr: NodeJS.WritableS
     stderr.write(`signalbox start: ${(e as Error).message}\n\n${START_USAGE}`);
     return 2;
   }
-  const log = createLogger(cfg.logLevel);
+  const log = createLogger(cfg.logLevel, cfg.logFormat);
   // Listen before starting: a signal during start-up waits for the start to finish and then
   // stops cleanly (in cluster mode that revokes the lease) instead of killing the process.
   let onSignal: (s: NodeJS.Signals) => void = () => undefined;
