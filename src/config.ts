@@ -75,6 +75,8 @@ export const topologySchema = section({
   maxHostsPerPort: int({ default: 1024, min: 1, doc: 'Hosts learned at one switch port; beyond it new hosts (a MAC flood) are counted, not learned.' }),
   maxHostsPerSwitch: int({ default: 16_384, min: 1, doc: 'Hosts learned on one switch; beyond it new hosts are counted, not learned.' }),
   maxHosts: int({ default: 200_000, min: 1, doc: 'Hosts learned in all; beyond it new hosts are counted, not learned.' }),
+  hostLearnRatePerPort: int({ default: 100, min: 1, unit: 'hosts/s', doc: 'New hosts and host moves learned per second at one switch port (as many at once); beyond it they are counted in signalbox_hosts_refused_total, not learned: a MAC flood costs a bounded number of host events.' }),
+  hostLearnRatePerSwitch: int({ default: 1000, min: 1, unit: 'hosts/s', doc: 'New hosts and host moves learned per second on one switch (as many at once); beyond it they are counted, not learned.' }),
   changeCoalesceMs: ms(20, 'Changes within this window are announced in one topologyChanged event.'),
   defaultLinkWeight: num({ default: 1, above: 0, doc: 'Weight of a link for weighted paths, unless overridden in `linkWeights`.' }),
   linkWeights: record(num({ above: 0 }), {

@@ -46,7 +46,7 @@ const ROLES = ['standalone', 'pending', 'master', 'slave'] as const;
 export interface DiscoveryCounters {
   readonly probesSent: number;
   readonly probesReceived: number;
-  /** Probes dropped as not genuine, by reason (unsigned, malformed, bad_signature, stale, replayed, looped). */
+  /** Probes dropped as not genuine, by reason (unsigned, malformed, bad_signature, stale, replayed, looped, relayed). */
   readonly forged: Readonly<Record<string, number>>;
   readonly unknownSource: number;
   readonly hostsRefused: number;
@@ -146,7 +146,7 @@ export class ControllerMetrics {
     const topo = (): DiscoveryCounters | undefined => this.source.topologyCounters?.();
     this.lldpProbes = new Counter({
       name: 'signalbox_lldp_probes_total',
-      help: 'LLDP probes sent and received, and received ones dropped by reason (forged: unsigned, malformed, bad_signature; stale; replayed; looped; unknown_source)',
+      help: 'LLDP probes sent and received, and received ones dropped by reason (forged: unsigned, malformed, bad_signature; stale; replayed; looped; relayed: from or to an edge port; unknown_source)',
       labelNames: ['result'],
       registers: [r],
       collect: () => {
@@ -161,7 +161,7 @@ export class ControllerMetrics {
     });
     this.hostsRefused = new Counter({
       name: 'signalbox_hosts_refused_total',
-      help: 'New hosts not learned because topology.maxHostsPerPort, maxHostsPerSwitch or maxHosts was reached (a MAC flood)',
+      help: 'New hosts and moves not learned because topology.maxHostsPerPort, maxHostsPerSwitch or maxHosts was reached, or learning went over hostLearnRatePerPort or hostLearnRatePerSwitch (a MAC flood)',
       registers: [r],
       collect: () => {
         const c = topo();

@@ -207,9 +207,9 @@ export interface SwitchInfo {
   readonly dpid: Dpid;
   /** Live physical ports, ascending. */
   readonly ports: readonly number[];
-  /** Live ports without a discovered link: where hosts are. */
+  /** Live ports without a discovered link (nor one within the link timeout): where hosts are. */
   readonly edgePorts: readonly number[];
-  /** Ports with a discovered link (either direction). */
+  /** Ports with a discovered link (either direction), or one within the link timeout (held: no hosts, no floods off the tree). */
   readonly infrastructurePorts: readonly number[];
   /** Ports on the broadcast tree. */
   readonly treePorts: readonly number[];

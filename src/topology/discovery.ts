@@ -25,8 +25,14 @@ export type LinkEvent =
   | { readonly type: 'linkAdded'; readonly link: LinkInfo }
   | { readonly type: 'linkRemoved'; readonly link: LinkInfo; readonly reason: LinkRemovedReason };
 
-/** Outcome of a received probe: `accepted` refreshes or adds a link; anything else is dropped. */
-export type ProbeVerdict = 'accepted' | 'replayed' | 'looped' | 'unknown_source';
+/**
+ * Outcome of a received probe: `accepted` refreshes or adds a link; anything else is dropped.
+ * `relayed`: it left or arrived at an edge (host) port, so a host could have carried it.
+ */
+export type ProbeVerdict = 'accepted' | 'replayed' | 'looped' | 'unknown_source' | 'relayed';
+
+/** True for a port where a host is attached (an edge port): see HostTracker.isHostPort. */
+export type HostPortTest = (dpid: bigint, port: number) => boolean;
 
 /** Timing of discovery (a subset of TopologyConfig). */
 export interface DiscoveryOptions {
@@ -78,8 +84,29 @@ export class LinkDiscovery {
   private readonly infraPorts = new Map<bigint, Set<number>>();
   /** Highest accepted send time per source port: a probe not newer than that is a replay. */
   private readonly lastAccepted = new Map<string, number>();
+  /**
+   * Ports whose last link went less than a link timeout ago, until when (ms), by switch: they stay
+   * infrastructure (no hosts learned, no floods unless on the tree), so a controller that lost its
+   * links (a storm delayed its probes) does not flood back into the fabric while they return.
+   */
+  private readonly held = new Map<bigint, Map<number, number>>();
+  /** The latest `now` any call brought. */
+  private lastNow = 0;
 
-  constructor(private readonly opts: DiscoveryOptions) {}
+  /**
+   * Ports are classified TopoGuard-style. Infrastructure: a verified link starts or ends there, or
+   * did within the link timeout (held); no host is learned there and floods use it only on the
+   * tree. Edge: `isHostPort` says a host was first seen there and still is; no probe goes out of
+   * it, and a probe that left or reached one is `relayed` and creates nothing. Otherwise
+   * unclassified: probed, and a link may form. Transitions: edge → unclassified when its hosts go
+   * (idle, moved, port down or removed); infrastructure → unclassified a link timeout after its
+   * last link went. A host that only moved to a port does not make it edge (a flooded copy over a
+   * link not yet discovered looks like that), so the startup race cannot lock a link out.
+   */
+  constructor(
+    private readonly opts: DiscoveryOptions,
+    private readonly isHostPort: HostPortTest = () => false,
+  ) {}
 
   /** How long a link lives without a probe: the missed probes plus half an interval of slack. */
   get linkTimeoutMs(): number {
@@ -88,6 +115,7 @@ export class LinkDiscovery {
 
   /** A switch became ready (or reconnected): its live ports are probed from its next slot on. */
   addSwitch(dpid: bigint, ports: Iterable<SwitchPort>, now: number): LinkEvent[] {
+    this.lastNow = Math.max(this.lastNow, now);
     const events = this.switches.has(dpid) ? this.removeSwitch(dpid) : [];
     const phaseMs = probePhase(dpid, this.opts.probeIntervalMs);
     const s: SwitchState = { dpid, phaseMs, ports: new Map(), nextProbeAt: this.nextSlot(phaseMs, now), urgent: new Set() };
@@ -140,16 +168,17 @@ export class LinkDiscovery {
    * ports that just came up.
    */
   dueProbes(now: number): ProbeTarget[] {
+    this.lastNow = Math.max(this.lastNow, now);
     const out: ProbeTarget[] = [];
     for (const s of this.switches.values()) {
       if (now >= s.nextProbeAt) {
-        for (const [port, hwAddr] of s.ports) out.push({ dpid: s.dpid, port, hwAddr });
+        for (const [port, hwAddr] of s.ports) if (!this.isHostPort(s.dpid, port)) out.push({ dpid: s.dpid, port, hwAddr });
         s.urgent.clear();
         s.nextProbeAt = this.nextSlot(s.phaseMs, now + 1);
       } else if (s.urgent.size > 0) {
         for (const port of s.urgent) {
           const hwAddr = s.ports.get(port);
-          if (hwAddr !== undefined) out.push({ dpid: s.dpid, port, hwAddr });
+          if (hwAddr !== undefined && !this.isHostPort(s.dpid, port)) out.push({ dpid: s.dpid, port, hwAddr });
         }
         s.urgent.clear();
       }
@@ -177,13 +206,17 @@ export class LinkDiscovery {
   /**
    * A verified probe from `origin` arrived at `dst`:`dstPort`. Drops (without events) a probe
    * back at its own port (looped), one not newer than the last accepted from that port
-   * (replayed) and one from a switch or port we do not know (unknown_source).
+   * (replayed), one from or to a switch or port we do not know or that is down (unknown_source:
+   * both ends of a link are connected switches with those ports), and one that left or reached
+   * an edge port (relayed).
    */
   receiveProbe(origin: ProbeOrigin, dst: bigint, dstPort: number, now: number): { verdict: ProbeVerdict; events: LinkEvent[] } {
+    this.lastNow = Math.max(this.lastNow, now);
     if (origin.dpid === dst && origin.port === dstPort) return { verdict: 'looped', events: [] };
     const src = this.switches.get(origin.dpid);
     const dstSw = this.switches.get(dst);
     if (!src || !dstSw || !src.ports.has(origin.port)) return { verdict: 'unknown_source', events: [] };
+    if (this.isHostPort(origin.dpid, origin.port) || this.isHostPort(dst, dstPort)) return { verdict: 'relayed', events: [] };
     const srcKey = portKey(origin.dpid, origin.port);
     const last = this.lastAccepted.get(srcKey);
     if (last !== undefined && origin.sentAt <= last) return { verdict: 'replayed', events: [] };
@@ -211,15 +244,46 @@ export class LinkDiscovery {
    * (a packet-in storm) sent no probes, and must not drop every link for its own delay.
    */
   expire(now: number): LinkEvent[] {
+    this.lastNow = Math.max(this.lastNow, now);
     const limit = now - this.linkTimeoutMs;
     const events: LinkEvent[] = [];
     for (const r of this.links.values()) if (r.lastSeen < limit && r.unanswered >= this.opts.maxMissedProbes) events.push(this.drop(r, 'timeout'));
     return events;
   }
 
-  /** True when a link starts or ends at this port: no hosts are learned there. */
+  /** True when a link starts or ends at this port, or did within the link timeout: no hosts are learned there. */
   isInfrastructurePort(dpid: bigint, port: number): boolean {
-    return this.infraPorts.get(dpid)?.has(port) ?? false;
+    return (this.infraPorts.get(dpid)?.has(port) ?? false) || (this.held.get(dpid)?.has(port) ?? false);
+  }
+
+  /** Ports without a link now that had one within the link timeout, by switch (for the fabric). */
+  heldPorts(): ReadonlyMap<bigint, ReadonlySet<number>> {
+    const out = new Map<bigint, Set<number>>();
+    for (const [dpid, ports] of this.held) {
+      const live = this.infraPorts.get(dpid);
+      for (const p of ports.keys()) {
+        if (live?.has(p)) continue;
+        let s = out.get(dpid);
+        if (!s) out.set(dpid, (s = new Set()));
+        s.add(p);
+      }
+    }
+    return out;
+  }
+
+  /** Ends the holds older than a link timeout at `now`; true when a port stopped being held. */
+  releaseHolds(now: number): boolean {
+    this.lastNow = Math.max(this.lastNow, now);
+    let changed = false;
+    for (const [dpid, ports] of this.held) {
+      for (const [p, until] of ports) {
+        if (until > now) continue;
+        ports.delete(p);
+        if (!this.infraPorts.get(dpid)?.has(p)) changed = true;
+      }
+      if (ports.size === 0) this.held.delete(dpid);
+    }
+    return changed;
   }
 
   /** Every link, in key order. */
@@ -263,10 +327,21 @@ export class LinkDiscovery {
   }
 
   private drop(r: LinkRecord, reason: LinkRemovedReason): LinkEvent {
+    // Held for a link timeout from now (the latest time this machine was told): removals that
+    // take no time (port down, switch gone) happen at the time of the last event.
+    const until = Math.max(r.lastSeen, this.lastNow) + this.linkTimeoutMs;
+    this.hold(r.link.src, r.link.srcPort, until);
+    this.hold(r.link.dst, r.link.dstPort, until);
     this.links.delete(r.key);
     this.unindex(r.link.src, r.link.srcPort, r.key);
     this.unindex(r.link.dst, r.link.dstPort, r.key);
     return { type: 'linkRemoved', link: info(r), reason };
+  }
+
+  private hold(dpid: bigint, port: number, until: number): void {
+    let ports = this.held.get(dpid);
+    if (!ports) this.held.set(dpid, (ports = new Map()));
+    ports.set(port, Math.max(until, ports.get(port) ?? 0));
   }
 
   private index(dpid: bigint, port: number, key: string): void {

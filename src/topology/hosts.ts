@@ -4,6 +4,7 @@
  */
 import type { ParsedPacket } from '../packet/index.js';
 import type { Host, HostLocation, HostRemovedReason } from '../core/model.js';
+import { TokenBucket } from '../core/token-bucket.js';
 
 /** What one packet tells about its sender. */
 export interface HostObservation {
@@ -30,6 +31,10 @@ export interface HostTrackerOptions {
   readonly maxHostsPerSwitch: number;
   /** Hosts in all. */
   readonly maxHosts: number;
+  /** New hosts and moves learned per second at one port (a burst of as many is allowed); beyond it they are counted, not learned. */
+  readonly hostLearnRatePerPort: number;
+  /** New hosts and moves learned per second on one switch. */
+  readonly hostLearnRatePerSwitch: number;
 }
 
 /** True for a MAC a host can own: unicast (I/G bit clear) and not all zeros. */
@@ -85,6 +90,9 @@ interface HostRecord {
   readonly addrs: Map<string, number>;
   dpid: bigint;
   port: number;
+  /** Where the host was first seen: while it is there, that port is an edge port (see isHostPort). */
+  readonly homeDpid: bigint;
+  readonly homePort: number;
   readonly firstSeen: number;
   lastSeen: number;
 }
@@ -95,8 +103,15 @@ export class HostTracker {
   /** Host ids by switch, then by port: the caps and `removeAt` look here, not through every host. */
   private readonly bySwitch = new Map<bigint, Map<number, Set<string>>>();
   private switchCounts = new Map<bigint, number>();
-  /** New hosts and moves not learned because a cap was reached. */
+  /** Hosts at the port where they were first seen, by switch then port: those ports are edge ports. */
+  private readonly anchors = new Map<bigint, Map<number, number>>();
+  /** Learning rate buckets by switch, and by port within a switch. */
+  private readonly switchBuckets = new Map<bigint, TokenBucket>();
+  private readonly portBuckets = new Map<bigint, Map<number, TokenBucket>>();
+  /** New hosts and moves not learned because a cap was reached or learning went over its rate. */
   refused = 0;
+  /** Of `refused`, those refused for the rate. */
+  rateLimited = 0;
 
   constructor(private readonly opts: HostTrackerOptions) {}
 
@@ -107,7 +122,49 @@ export class HostTracker {
     return (this.bySwitch.get(at.dpid)?.get(at.port)?.size ?? 0) < this.opts.maxHostsPerPort;
   }
 
+  /**
+   * True when learning at `at` stays within the per-port and per-switch rates (and takes a token
+   * from each). A MAC flood from one port then costs a bounded number of host events per second.
+   */
+  private withinRate(at: HostLocation, now: number): boolean {
+    let ports = this.portBuckets.get(at.dpid);
+    if (!ports) this.portBuckets.set(at.dpid, (ports = new Map()));
+    let pb = ports.get(at.port);
+    if (!pb) ports.set(at.port, (pb = new TokenBucket(this.opts.hostLearnRatePerPort, this.opts.hostLearnRatePerPort, now)));
+    let sb = this.switchBuckets.get(at.dpid);
+    if (!sb) this.switchBuckets.set(at.dpid, (sb = new TokenBucket(this.opts.hostLearnRatePerSwitch, this.opts.hostLearnRatePerSwitch, now)));
+    // The port's token first: a flooding port must not spend the switch's tokens of quiet ports.
+    return pb.take(now) && sb.take(now);
+  }
+
+  private refuse(rate: boolean): HostEvent[] {
+    this.refused++;
+    if (rate) this.rateLimited++;
+    return [];
+  }
+
+  /**
+   * True when a host was first seen at this port and is still there: an edge port, out of which
+   * no LLDP probe goes and through which no link is believed. A host that only moved here (first
+   * seen elsewhere) does not count: that is what a flooded copy over a link not yet discovered
+   * looks like, and it must not keep the link from being found.
+   */
+  isHostPort(dpid: bigint, port: number): boolean {
+    return (this.anchors.get(dpid)?.get(port) ?? 0) > 0;
+  }
+
+  private anchor(r: HostRecord, delta: 1 | -1): void {
+    if (r.dpid !== r.homeDpid || r.port !== r.homePort) return;
+    let ports = this.anchors.get(r.dpid);
+    if (!ports) this.anchors.set(r.dpid, (ports = new Map()));
+    const n = (ports.get(r.port) ?? 0) + delta;
+    if (n > 0) ports.set(r.port, n);
+    else ports.delete(r.port);
+    if (ports.size === 0) this.anchors.delete(r.dpid);
+  }
+
   private place(r: HostRecord): void {
+    this.anchor(r, 1);
     let ports = this.bySwitch.get(r.dpid);
     if (!ports) this.bySwitch.set(r.dpid, (ports = new Map()));
     let ids = ports.get(r.port);
@@ -120,6 +177,7 @@ export class HostTracker {
     const ports = this.bySwitch.get(r.dpid);
     const ids = ports?.get(r.port);
     if (!ports || !ids?.delete(r.id)) return;
+    this.anchor(r, -1);
     if (ids.size === 0) ports.delete(r.port);
     if (ports.size === 0) this.bySwitch.delete(r.dpid);
     const n = (this.switchCounts.get(r.dpid) ?? 1) - 1;
@@ -135,11 +193,9 @@ export class HostTracker {
     const id = hostId(obs.mac, obs.vlan);
     const r = this.hosts.get(id);
     if (!r) {
-      if (!this.roomAt(at, true)) {
-        this.refused++;
-        return [];
-      }
-      const rec: HostRecord = { id, mac: obs.mac, vlan: obs.vlan, addrs: new Map(), dpid: at.dpid, port: at.port, firstSeen: now, lastSeen: now };
+      if (!this.roomAt(at, true)) return this.refuse(false);
+      if (!this.withinRate(at, now)) return this.refuse(true);
+      const rec: HostRecord = { id, mac: obs.mac, vlan: obs.vlan, addrs: new Map(), dpid: at.dpid, port: at.port, homeDpid: at.dpid, homePort: at.port, firstSeen: now, lastSeen: now };
       this.addAddr(rec, obs, now);
       this.hosts.set(id, rec);
       this.place(rec);
@@ -147,10 +203,8 @@ export class HostTracker {
     }
     if (r.dpid !== at.dpid || r.port !== at.port) {
       // A move into a full port is refused too: the host stays where it was until it expires there.
-      if (!this.roomAt(at, false)) {
-        this.refused++;
-        return [];
-      }
+      if (!this.roomAt(at, false)) return this.refuse(false);
+      if (!this.withinRate(at, now)) return this.refuse(true);
       r.lastSeen = now;
       this.addAddr(r, obs, now);
       const previous: HostLocation = { dpid: r.dpid, port: r.port };
@@ -181,6 +235,10 @@ export class HostTracker {
 
   /** Removes the hosts at a port (or the whole switch when `port` is undefined). */
   removeAt(dpid: bigint, port: number | undefined, reason: HostRemovedReason): HostEvent[] {
+    if (port === undefined) {
+      this.portBuckets.delete(dpid);
+      this.switchBuckets.delete(dpid);
+    }
     const ports = this.bySwitch.get(dpid);
     if (!ports) return [];
     const ids = port === undefined ? [...ports.values()].flatMap((s) => [...s]) : [...(ports.get(port) ?? [])];

@@ -87,7 +87,7 @@ export interface TopologyCounters {
   probesSent: number;
   probesReceived: number;
   /** Dropped probes that were not ours or not genuine, by reason. */
-  readonly forged: Record<ProbeRejection | 'replayed' | 'looped', number>;
+  readonly forged: Record<ProbeRejection | 'replayed' | 'looped' | 'relayed', number>;
   /** Valid probes from a switch or port this instance does not know. */
   unknownSource: number;
   /** LLDP flows declared to the flow service (one per switch connect; one already there sends nothing). */
@@ -104,7 +104,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
   readonly counters: TopologyCounters = {
     probesSent: 0,
     probesReceived: 0,
-    forged: { unsigned: 0, malformed: 0, bad_signature: 0, stale: 0, replayed: 0, looped: 0 },
+    forged: { unsigned: 0, malformed: 0, bad_signature: 0, stale: 0, replayed: 0, looped: 0, relayed: 0 },
     unknownSource: 0,
     lldpFlowInstalls: 0,
     lldpFlowRestores: 0,
@@ -146,8 +146,8 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     this.secret = opts.secret;
     this.clock = opts.clock ?? systemClock;
     this.flows = opts.flows;
-    this.discovery = new LinkDiscovery(this.config);
     this.hosts = new HostTracker(this.config);
+    this.discovery = new LinkDiscovery(this.config, (dpid, port) => this.hosts.isHostPort(dpid, port));
   }
 
   /** Subscribes to the bus, adopts switches already connected and starts the timers. */
@@ -213,6 +213,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     this.fabricCache = buildFabric({
       switches: this.discovery.switchIds().map((dpid) => ({ dpid, ports: this.discovery.livePorts(dpid) })),
       links: this.discovery.listLinks(),
+      held: this.discovery.heldPorts(),
       weightOf: (l) => this.weightOf(l),
     });
     this.fabricCacheVersion = this.fabricVersion;
@@ -321,6 +322,8 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
       }
     }
     this.apply(this.discovery.expire(now));
+    // A port whose link left a link timeout ago is no longer held: it may become an edge port.
+    if (this.discovery.releaseHolds(now)) this.changed(true);
   }
 
   private onPacketIn(dpid: bigint, inPort: number, data: Buffer): void {
@@ -390,6 +393,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
         return;
       case 'replayed':
       case 'looped':
+      case 'relayed':
         this.counters.forged[v]++;
         return;
       case 'unknown_source':

@@ -13,6 +13,8 @@ export interface SnapshotInput {
   readonly version: number;
   readonly switches: readonly { readonly dpid: bigint; readonly ports: readonly number[] }[];
   readonly links: readonly LinkInfo[];
+  /** Ports without a link that had one within the link timeout: infrastructure, not edge, never on the tree. */
+  readonly held?: ReadonlyMap<bigint, ReadonlySet<number>>;
   /** Hosts at this version (a list, or a function giving it, called once on the first host query). */
   readonly hosts: readonly Host[] | (() => readonly Host[]);
   readonly weightOf: (l: Link) => number;
@@ -34,7 +36,7 @@ export interface Fabric {
 const EMPTY: readonly number[] = Object.freeze([]);
 
 /** Builds the host-independent part of a snapshot. */
-export function buildFabric(input: Pick<SnapshotInput, 'switches' | 'links' | 'weightOf'>): Fabric {
+export function buildFabric(input: Pick<SnapshotInput, 'switches' | 'links' | 'weightOf' | 'held'>): Fabric {
   const links = Object.freeze(input.links.map((l) => Object.freeze({ ...l })));
   const dpids = input.switches.map((s) => s.dpid).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const tree = computeBroadcastTree(dpids, links);
@@ -48,6 +50,8 @@ export function buildFabric(input: Pick<SnapshotInput, 'switches' | 'links' | 'w
     mark(l.src, l.srcPort);
     mark(l.dst, l.dstPort);
   }
+  const live = new Map(input.switches.map((s) => [s.dpid, new Set(s.ports)]));
+  for (const [d, ports] of input.held ?? []) for (const p of ports) if (live.get(d)?.has(p)) mark(d, p);
   const byDpid = new Map(input.switches.map((s) => [s.dpid, s]));
   const switches = new Map<bigint, SwitchInfo>();
   for (const d of dpids) {

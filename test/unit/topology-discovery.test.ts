@@ -76,7 +76,14 @@ describe('links', () => {
     expect(ev).toHaveLength(1);
     expect(ev[0]).toMatchObject({ type: 'linkRemoved', reason: 'timeout', link: { src: 1n, dst: 2n } });
     expect(d.linkCount).toBe(0);
+    // Both ends stay infrastructure (held: no hosts, no floods) for a link timeout after the link went,
+    // then are released, and the port is an ordinary port again.
+    expect(d.isInfrastructurePort(1n, 2)).toBe(true);
+    expect(d.heldPorts()).toEqual(new Map([[1n, new Set([2])], [2n, new Set([1])]]));
+    expect(d.releaseHolds(10 + 7 * I)).toBe(false);
+    expect(d.releaseHolds(10 + 7 * I + 2)).toBe(true);
     expect(d.isInfrastructurePort(1n, 2)).toBe(false);
+    expect(d.heldPorts().size).toBe(0);
   });
 
   it('keeps links while no probe went out (a stalled controller), and removes them once probes go unanswered again', () => {

@@ -33,7 +33,7 @@ describe('hostObservation', () => {
 });
 
 describe('HostTracker', () => {
-  const opts = { hostIdleTimeoutMs: 1000, maxAddressesPerHost: 2, maxHostsPerPort: 100, maxHostsPerSwitch: 1000, maxHosts: 10_000 };
+  const opts = { hostIdleTimeoutMs: 1000, maxAddressesPerHost: 2, maxHostsPerPort: 100, maxHostsPerSwitch: 1000, maxHosts: 10_000, hostLearnRatePerPort: 1000, hostLearnRatePerSwitch: 10_000 };
 
   it('adds a host once, updates it on a new address only, and keeps the most recent addresses', () => {
     const t = new HostTracker(opts);
@@ -89,5 +89,50 @@ describe('HostTracker', () => {
     expect(t.removeAt(2n, 9, 'port_removed')).toEqual([]);
     expect(t.removeAt(2n, undefined, 'switch_disconnected')).toHaveLength(1);
     expect(t.size).toBe(0);
+  });
+
+  it('learns at most hostLearnRatePerPort new hosts a second at a port and hostLearnRatePerSwitch on a switch; the rest are counted, not learned', () => {
+    const t = new HostTracker({ ...opts, hostLearnRatePerPort: 10, hostLearnRatePerSwitch: 15 });
+    const mac = (n: number): string => `aa:00:00:00:${(n >> 8).toString(16).padStart(2, '0')}:${(n & 0xff).toString(16).padStart(2, '0')}`;
+    // A MAC flood at port 1: 500 new MACs within one millisecond, ten learned.
+    for (let i = 0; i < 500; i++) t.observe({ mac: mac(i) }, at(1n, 1), 1000);
+    expect(t.size).toBe(10);
+    expect(t.refused).toBe(490);
+    expect(t.rateLimited).toBe(490);
+    // Port 2 of the same switch still learns, up to the switch's rate (15 - 10 = 5 left).
+    for (let i = 1000; i < 1010; i++) t.observe({ mac: mac(i) }, at(1n, 2), 1000);
+    expect(t.list().filter((h) => h.location.port === 2)).toHaveLength(5);
+    // Another switch is not affected.
+    expect(t.observe({ mac: mac(2000) }, at(2n, 1), 1000)[0]).toMatchObject({ type: 'hostAdded' });
+    // Half a second later, port 1 has five tokens again (and the switch 7.5).
+    let learned = 0;
+    for (let i = 500; i < 600; i++) learned += t.observe({ mac: mac(i) }, at(1n, 1), 1500).length;
+    expect(learned).toBe(5);
+    // A move counts against the rate of the port it moves to.
+    const t2 = new HostTracker({ ...opts, hostLearnRatePerPort: 1, hostLearnRatePerSwitch: 100 });
+    t2.observe({ mac: mac(1) }, at(1n, 1), 0);
+    t2.observe({ mac: mac(2) }, at(1n, 2), 0);
+    expect(t2.observe({ mac: mac(1) }, at(1n, 2), 1)).toEqual([]);
+    expect(t2.get(mac(1))?.location).toEqual(at(1n, 1));
+    expect(t2.observe({ mac: mac(1) }, at(1n, 2), 1001)[0]).toMatchObject({ type: 'hostMoved' });
+  });
+
+  it('calls a port an edge (host) port while a host first seen there is there; a host that only moved in does not make one', () => {
+    const t = new HostTracker(opts);
+    t.observe({ mac: 'aa:00:00:00:00:01' }, at(1n, 1), 0);
+    expect(t.isHostPort(1n, 1)).toBe(true);
+    expect(t.isHostPort(1n, 2)).toBe(false);
+    // The same host seen at 2:3 (a flooded copy over a link not discovered yet): 2:3 stays unclassified.
+    t.observe({ mac: 'aa:00:00:00:00:01' }, at(2n, 3), 10);
+    expect(t.isHostPort(2n, 3)).toBe(false);
+    expect(t.isHostPort(1n, 1)).toBe(false);
+    // Back home: an edge port again; gone (idle): no longer.
+    t.observe({ mac: 'aa:00:00:00:00:01' }, at(1n, 1), 20);
+    expect(t.isHostPort(1n, 1)).toBe(true);
+    t.expire(5000);
+    expect(t.isHostPort(1n, 1)).toBe(false);
+    t.observe({ mac: 'aa:00:00:00:00:02' }, at(1n, 4), 6000);
+    t.removeAt(1n, 4, 'port_down');
+    expect(t.isHostPort(1n, 4)).toBe(false);
   });
 });

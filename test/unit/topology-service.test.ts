@@ -265,3 +265,96 @@ describe('TopologyService over emulated switches', () => {
     expect(fabric.switches.get(1n)!.flows).toHaveLength(1);
   });
 });
+
+describe('TopologyService: no forged links (edge and infrastructure ports)', () => {
+  const arpFrom = (mac: string, ip: string): Buffer => arpRequest({ srcMac: mac, srcIp: ip, dstIp: '10.0.0.99' });
+  const lldpOut = (fabric: EmulatedFabric, dpid: bigint, port: number): number => (fabric.delivered.get(`${dpid}:${port}`) ?? []).filter((f) => f.readUInt16BE(12) === 0x88cc).length;
+
+  it('sends no probe out of a port where a host was first seen, and a genuine probe relayed from or into such a port creates nothing', async () => {
+    const { fabric, service, clock, until } = setup();
+    await Promise.all([fabric.addSwitch(1n, [1, 2, 3]), fabric.addSwitch(2n, [1, 2])]);
+    // Before any host talks, s1:1 is probed like every port: a silent host there could keep one.
+    await clock.advanceAsync(150);
+    const captured = buildProbe({ dpid: 1n, port: 1, hwAddr: '02:00:00:00:00:01', sentAt: clock.now(), ttlSec: 4 }, SECRET);
+    expect(lldpOut(fabric, 1n, 1)).toBeGreaterThan(0);
+    // Hosts at s1:1, s1:2 and s2:1 talk: those ports are edge ports.
+    fabric.inject(1n, 1, arpFrom('00:00:00:00:00:01', '10.0.0.1'));
+    fabric.inject(1n, 2, arpFrom('00:00:00:00:00:02', '10.0.0.2'));
+    fabric.inject(2n, 1, arpFrom('00:00:00:00:00:03', '10.0.0.3'));
+    await until(() => service.hostList().length === 3);
+    const before = lldpOut(fabric, 1n, 1);
+    await clock.advanceAsync(500);
+    expect(lldpOut(fabric, 1n, 1)).toBe(before);
+    expect(lldpOut(fabric, 1n, 3)).toBeGreaterThan(3);
+    // The host relays the probe it captured into another edge port of the same switch and of another
+    // switch; and a fresh genuine probe of s1:3 (an unclassified port) is carried into edge port s2:1.
+    fabric.inject(1n, 2, captured);
+    fabric.inject(2n, 1, buildProbe({ dpid: 1n, port: 1, hwAddr: '02:00:00:00:00:01', sentAt: clock.now() - 100, ttlSec: 4 }, SECRET));
+    fabric.inject(2n, 1, buildProbe({ dpid: 1n, port: 3, hwAddr: '02:00:00:00:00:03', sentAt: clock.now(), ttlSec: 4 }, SECRET));
+    await until(() => service.counters.forged.relayed === 3, 100);
+    expect(service.linkCount).toBe(0);
+    // A probe naming a switch that is not connected is no link either.
+    fabric.inject(2n, 2, buildProbe({ dpid: 9n, port: 1, hwAddr: '02:00:00:00:00:09', sentAt: clock.now(), ttlSec: 4 }, SECRET));
+    await until(() => service.counters.unknownSource === 1, 100);
+    expect(service.linkCount).toBe(0);
+    // Once the hosts at s1:1 and s2:1 are gone (port down), those ports are ordinary ports again.
+    fabric.portStatus(2n, 2, { ...emulatedPort(1), state: 1 });
+    await until(() => service.hostList().length === 2, 100);
+    fabric.portStatus(2n, 2, emulatedPort(1));
+    fabric.wire(1n, 3, 2n, 1);
+    await until(() => service.linkCount === 2, 500);
+  });
+
+  it('startup race: a host flooded over a link not yet discovered does not make the switch port an edge port; the link is found', async () => {
+    const { fabric, service, until } = setup();
+    await Promise.all([fabric.addSwitch(1n, [1, 2]), fabric.addSwitch(2n, [1, 2])]);
+    const arp = arpFrom('00:00:00:00:00:01', '10.0.0.1');
+    // The host's packet enters at its port s1:1, and the copy flooded by s1 comes in at s2:2 before
+    // discovery has seen s1:2-s2:2: the host moves there, but a moved host classifies nothing.
+    fabric.inject(1n, 1, arp);
+    await until(() => service.hostList().length === 1, 100);
+    fabric.inject(2n, 2, arp);
+    await until(() => service.hostList()[0]?.location.dpid === 2n, 100);
+    fabric.wire(1n, 2, 2n, 2);
+    await until(() => service.linkCount === 2, 500);
+    expect(service.isInfrastructurePort(2n, 2)).toBe(true);
+    // The host left the link's port when the link came.
+    expect(service.hostList()).toEqual([]);
+    expect(service.counters.forged.relayed).toBe(0);
+  });
+
+  it('a host first seen at a port keeps links off it until the host is gone (idle), then the link comes', async () => {
+    const { fabric, service, clock, until } = setup({ hostIdleTimeoutMs: 2000 });
+    await Promise.all([fabric.addSwitch(1n, [1, 2]), fabric.addSwitch(2n, [1, 2])]);
+    fabric.inject(2n, 2, arpFrom('00:00:00:00:00:05', '10.0.0.5'));
+    await until(() => service.hostList().length === 1, 100);
+    fabric.wire(1n, 2, 2n, 2);
+    await clock.advanceAsync(1000);
+    expect(service.linkCount).toBe(0);
+    expect(service.counters.forged.relayed).toBeGreaterThan(0);
+    await until(() => service.linkCount === 2, 3000);
+    expect(clock.now()).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('a port whose link timed out stays infrastructure for a link timeout: no flood goes out of it, no host is learned there', async () => {
+    const { fabric, service, clock, until } = setup();
+    await Promise.all([fabric.addSwitch(1n, [1, 2]), fabric.addSwitch(2n, [1, 2])]);
+    fabric.wire(1n, 2, 2n, 2);
+    await until(() => service.linkCount === 2, 500);
+    expect(service.floodPorts(1n, 1)).toEqual([2]);
+    fabric.cut(1n, 2);
+    await until(() => service.linkCount === 0, 1000);
+    const goneAt = clock.now();
+    // Held: not an edge port, not on the tree; a frame from s1:1 floods nowhere, one arriving at s1:2 is not learned.
+    expect(service.snapshot().switches.get(1n)).toMatchObject({ edgePorts: [1], infrastructurePorts: [2], treePorts: [] });
+    expect(service.floodPorts(1n, 1)).toEqual([]);
+    expect(service.floodPorts(1n, 2)).toEqual([]);
+    fabric.inject(1n, 2, arpFrom('00:00:00:00:00:07', '10.0.0.7'));
+    await clock.advanceAsync(20);
+    expect(service.hostList()).toEqual([]);
+    // A link timeout (3.5 intervals) later it is an ordinary port again.
+    await until(() => service.floodPorts(1n, 1).length === 1, 1000);
+    expect(clock.now() - goneAt).toBeGreaterThanOrEqual(340);
+    expect(service.snapshot().switches.get(1n)).toMatchObject({ edgePorts: [1, 2], infrastructurePorts: [] });
+  });
+});
