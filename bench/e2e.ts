@@ -21,7 +21,7 @@ const LOOP_MS = Number(process.env.SIGNALBOX_BENCH_E2E_MS ?? 1000);
 
 /** One controller + generator run with `app` answering. */
 export async function runE2e(app: string, version: 1 | 4, mode: CbenchMode): Promise<CbenchResult> {
-  const ctrl = await startInProcess({ apps: [app], openflow: { echoIntervalMs: 0 } });
+  const ctrl = await startInProcess({ apps: [app], openflow: { echoIntervalMs: 0, packetInRatePps: 0 } });
   try {
     return await runCbenchInWorker({
       host: '127.0.0.1',

@@ -55,6 +55,19 @@ export const openflowSchema = section({
   duplicateProbeMs: ms(2_000, 'How long a live session gets to answer an echo when another connection claims its dpid.'),
   maxPortsPerSwitch: int({ default: 4096, min: 1, doc: 'Ports kept per switch; a switch announcing more gets the rest ignored (counted in signalbox_openflow_refused_total, logged once).' }),
   maxMultipartBytes: int({ default: 64 * 1024 * 1024, min: 1024, unit: 'bytes', doc: 'A multipart reply (flow dump, port list...) larger than this in all is abandoned.' }),
+  packetInRatePps: int({
+    default: 2000,
+    min: 0,
+    unit: 'packets/s',
+    doc: "PACKET_INs per second taken from one switch (a token bucket, besides the `packetin-meter` app's meter on the switch); beyond it they are dropped before decoding, counted in signalbox_openflow_refused_total{what=\"packet_in\"}. LLDP has its own rate. 0 = no limit.",
+  }),
+  packetInBurst: int({ default: 1000, min: 1, unit: 'packets', doc: 'PACKET_INs one switch may send at once above `packetInRatePps`.' }),
+  lldpPacketInRatePps: int({
+    default: 5000,
+    min: 0,
+    unit: 'packets/s',
+    doc: 'LLDP PACKET_INs per second (and at once) taken from one switch, apart from the others so a packet-in flood never starves link discovery; beyond it they are dropped, counted as `what="lldp_packet_in"`. 0 = no limit.',
+  }),
   maxMultipartParts: int({ default: 16_384, min: 1, doc: 'A multipart reply in more parts than this is abandoned.' }),
 }, { doc: 'OpenFlow listener and session settings.' });
 

@@ -58,7 +58,7 @@ export interface AppMetricsView {
   histogram(name: string, help?: string, buckets?: readonly number[]): { observe(v: number): void; readonly count: number; readonly sum: number };
 }
 
-const SESSION_FIELDS = ['messagesIn', 'messagesOut', 'bytesIn', 'bytesOut', 'decodeErrors', 'errorsReceived', 'echoMisses', 'portsRefused', 'multipartRefused'] as const;
+const SESSION_FIELDS = ['messagesIn', 'messagesOut', 'bytesIn', 'bytesOut', 'decodeErrors', 'errorsReceived', 'echoMisses', 'portsRefused', 'multipartRefused', 'packetInsDropped', 'lldpPacketInsDropped'] as const;
 
 /** Latency buckets for handlers and API requests, in seconds (50 µs .. 5 s). */
 export const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -124,7 +124,7 @@ export class ControllerMetrics {
     });
     this.decodeErrors = new Counter({ name: 'signalbox_openflow_decode_errors_total', help: 'Framed messages from switches that failed to decode', registers: [r] });
     this.echoMisses = new Counter({ name: 'signalbox_openflow_echo_misses_total', help: 'Echo requests a switch did not answer in time', registers: [r] });
-    this.refused = new Counter({ name: 'signalbox_openflow_refused_total', help: 'What switches sent beyond a bound: ports over openflow.maxPortsPerSwitch, multipart replies over maxMultipartBytes/Parts', labelNames: ['what'], registers: [r] });
+    this.refused = new Counter({ name: 'signalbox_openflow_refused_total', help: 'What switches sent beyond a bound: ports over openflow.maxPortsPerSwitch, multipart replies over maxMultipartBytes/Parts, packet-ins over packetInRatePps (packet_in) or lldpPacketInRatePps (lldp_packet_in)', labelNames: ['what'], registers: [r] });
     this.errors = new Counter({ name: 'signalbox_openflow_errors_total', help: 'OFPT_ERROR messages received, by type and code name', labelNames: ['type', 'code'], registers: [r] });
     this.packetIns = new Counter({ name: 'signalbox_packet_ins_total', help: 'PACKET_IN messages per switch', labelNames: ['dpid'], registers: [r] });
     this.flowMods = new Counter({ name: 'signalbox_flow_mods_total', help: 'FLOW_MOD messages sent per switch, by who sent them (api, flows)', labelNames: ['dpid', 'source'], registers: [r] });
@@ -356,6 +356,8 @@ export class ControllerMetrics {
     this.echoMisses.inc(d('echoMisses'));
     this.refused.inc({ what: 'ports' }, d('portsRefused'));
     this.refused.inc({ what: 'multipart' }, d('multipartRefused'));
+    this.refused.inc({ what: 'packet_in' }, d('packetInsDropped'));
+    this.refused.inc({ what: 'lldp_packet_in' }, d('lldpPacketInsDropped'));
     if (forget) this.lastSeen.delete(dp);
     else {
       for (const k of SESSION_FIELDS) last[k] = now[k];

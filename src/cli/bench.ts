@@ -180,7 +180,8 @@ export async function benchCommand(argv: readonly string[], io: CliIo): Promise<
   process.once('SIGINT', onSignal);
   try {
     if (args.self) {
-      self = await startInProcess({ apps: args.apps, openflow: { echoIntervalMs: 0 } });
+      // A throughput measurement: the packet-in rate limit (flood protection) would be what it measures.
+      self = await startInProcess({ apps: args.apps, openflow: { echoIntervalMs: 0, packetInRatePps: 0 } });
       options = { ...options, host: '127.0.0.1', port: self.port };
     }
     const target = args.self ? `Signalbox in-process on 127.0.0.1:${options.port} (apps: ${args.apps.join(', ') || 'none'})` : `${options.host}:${options.port}`;

@@ -52,6 +52,9 @@ export interface SwitchCounters {
   readonly portsRefused: number;
   /** Multipart replies abandoned for passing `maxMultipartBytes` or `maxMultipartParts`. */
   readonly multipartRefused: number;
+  /** PACKET_INs dropped undecoded over `packetInRatePps` (LLDP ones over `lldpPacketInRatePps` in `lldpPacketInsDropped`). */
+  readonly packetInsDropped: number;
+  readonly lldpPacketInsDropped: number;
 }
 
 /** OFPFC_* flow mod commands by name. */

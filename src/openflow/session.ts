@@ -20,6 +20,7 @@ import { defaultConfig, type OpenFlowConfig } from '../config.js';
 import { silentLogger } from '../log.js';
 import { dpidToHex } from '../core/ids.js';
 import { systemClock, type Clock, type Timer } from '../core/clock.js';
+import { TokenBucket } from '../core/token-bucket.js';
 import type { SwitchCounters, SwitchDesc, SwitchFeatures, SwitchPort } from '../core/model.js';
 
 /** Where a session is in its life: only a ready session talks to the rest of the controller. */
@@ -45,6 +46,8 @@ export function zeroSessionCounters(): SessionCounters {
     echoMisses: 0,
     portsRefused: 0,
     multipartRefused: 0,
+    packetInsDropped: 0,
+    lldpPacketInsDropped: 0,
   };
 }
 
@@ -84,6 +87,32 @@ export interface SessionOptions extends Partial<OpenFlowConfig> {
 }
 
 const MPF_MORE = 1;
+/** OFPT_PACKET_IN: 10 in OpenFlow 1.0 and 1.3. */
+const OFPT_PACKET_IN = 10;
+const ETH_TYPE_LLDP = 0x88cc;
+
+/**
+ * True when a framed PACKET_IN carries an LLDP frame, read from the wire without decoding
+ * (ofp_packet_in: 1.3 data after the padded ofp_match and 2 pad bytes; 1.0 data at 18). VLAN tags
+ * (802.1Q, 802.1ad) are skipped. A frame too short to say is not LLDP.
+ */
+export function isLldpPacketIn(frame: Buffer): boolean {
+  let data: number;
+  if (frame[0] === OFP_VERSION_1_0) data = 18;
+  else {
+    if (frame.length < 28) return false;
+    const matchLen = frame.readUInt16BE(26);
+    data = 24 + Math.ceil(matchLen / 8) * 8 + 2;
+  }
+  let at = data + 12;
+  while (at + 2 <= frame.length) {
+    const t = frame.readUInt16BE(at);
+    if (t === ETH_TYPE_LLDP) return true;
+    if (t !== 0x8100 && t !== 0x88a8) return false;
+    at += 4;
+  }
+  return false;
+}
 /** ofp_port_reason: OFPPR_ADD 0, OFPPR_DELETE 1, OFPPR_MODIFY 2 (the same in 1.0 and 1.3). */
 const OFPPR_ADD = 0;
 const OFPPR_DELETE = 1;
@@ -160,6 +189,9 @@ export class Session extends EventEmitter<SessionEvents> {
    */
   private backlog: OfMessage[] | undefined = [];
   private readonly onFrameBound = (frame: Buffer): void => this.onFrame(frame);
+  /** Packet-in admission (`packetInRatePps`), LLDP apart (`lldpPacketInRatePps`) so a flood of other packet-ins never starves link discovery. */
+  private readonly packetInBucket: TokenBucket | undefined;
+  private readonly lldpBucket: TokenBucket | undefined;
 
   constructor(
     private readonly stream: Duplex,
@@ -175,6 +207,9 @@ export class Session extends EventEmitter<SessionEvents> {
     (this as EventEmitter).on('newListener', (event: string | symbol) => {
       if (event === 'message' && this.backlog !== undefined) queueMicrotask(() => this.releaseBacklog());
     });
+    const now = this.clock.now();
+    if (this.opts.packetInRatePps > 0) this.packetInBucket = new TokenBucket(this.opts.packetInRatePps, this.opts.packetInBurst, now);
+    if (this.opts.lldpPacketInRatePps > 0) this.lldpBucket = new TokenBucket(this.opts.lldpPacketInRatePps, this.opts.lldpPacketInRatePps, now);
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('error', (e: Error) => this.close(`connection error: ${e.message}`));
     stream.on('end', () => this.close('connection closed by peer'));
@@ -402,6 +437,8 @@ export class Session extends EventEmitter<SessionEvents> {
     if (this.state === 'closed') return;
     this.counters.messagesIn++;
     this.counters.inByType[Math.min(frame[1]!, MESSAGE_TYPE_SLOTS - 1)]!++;
+    // Over its rate a packet-in is dropped here, before any decode work: a flood costs a header peek.
+    if (frame[1] === OFPT_PACKET_IN && this.state !== 'hello' && !this.admitPacketIn(frame)) return;
     let msg: OfMessage;
     try {
       msg = decodeMessage(frame);
@@ -428,6 +465,20 @@ export class Session extends EventEmitter<SessionEvents> {
       return;
     }
     this.dispatch(msg, frame);
+  }
+
+  /** Takes a token for a packet-in (LLDP from its own bucket); false, and counted, when there is none. */
+  private admitPacketIn(frame: Buffer): boolean {
+    if (!this.packetInBucket && !this.lldpBucket) return true;
+    const now = this.clock.now();
+    if (isLldpPacketIn(frame)) {
+      if (!this.lldpBucket || this.lldpBucket.take(now)) return true;
+      this.counters.lldpPacketInsDropped++;
+      return false;
+    }
+    if (!this.packetInBucket || this.packetInBucket.take(now)) return true;
+    this.counters.packetInsDropped++;
+    return false;
   }
 
   private dispatch(msg: OfMessage, frame: Buffer): void {

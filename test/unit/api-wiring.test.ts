@@ -69,3 +69,19 @@ it('exports the topology service counters in /metrics: LLDP probes by result and
   await app.close();
   metrics.detach();
 });
+
+it('exports packet-ins dropped over the per-switch rates, and relayed probes, in /metrics', async () => {
+  const { app, metrics } = await buildApi(ctx);
+  await app.inject({ url: '/metrics' });
+  const sw = ctrl.devices.list()[0]!;
+  const counters = sw.counters as { packetInsDropped: number; lldpPacketInsDropped: number };
+  counters.packetInsDropped += 7;
+  counters.lldpPacketInsDropped += 2;
+  ctrl.topology!.counters.forged.relayed += 4;
+  const text = (await app.inject({ url: '/metrics' })).body;
+  expect(text).toContain('signalbox_openflow_refused_total{what="packet_in"} 7');
+  expect(text).toContain('signalbox_openflow_refused_total{what="lldp_packet_in"} 2');
+  expect(text).toContain('signalbox_lldp_probes_total{result="relayed"} 4');
+  await app.close();
+  metrics.detach();
+});

@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 async function signalbox(): Promise<number> {
-  const ctrl = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'], echoIntervalMs: 0 }, apps: { ...defaultConfig.apps, enabled: [] } }, undefined, { secret: Buffer.alloc(32, 1) });
+  const ctrl = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'], echoIntervalMs: 0, packetInRatePps: 0 }, apps: { ...defaultConfig.apps, enabled: [] } }, undefined, { secret: Buffer.alloc(32, 1) });
   const detach = attachResponder(ctrl);
   const port = (await ctrl.start()).openflow[0]!.port;
   stops.push(async () => {

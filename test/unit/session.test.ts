@@ -5,7 +5,7 @@ import { defaultConfig, type OpenFlowConfig } from '../../src/config.js';
 import { messageTypeName, OFPBRC, OFPET, OFPFMFC, OFPHFC, OFPT13 } from '../../src/openflow/codec/constants.js';
 import { encodeMessage, type OfMessage } from '../../src/openflow/codec/index.js';
 import { OfErrorReply } from '../../src/openflow/errors.js';
-import { MESSAGE_TYPE_SLOTS, Session } from '../../src/openflow/session.js';
+import { isLldpPacketIn, MESSAGE_TYPE_SLOTS, Session } from '../../src/openflow/session.js';
 import { EmulatedSwitch as FakeSwitch, type EmulatedSwitchOptions as FakeSwitchOptions } from '../fakes/emulated-switch.js';
 import { emulatedPort } from '../../src/loadgen/features.js';
 import { Datapath } from '../../src/openflow/datapath.js';
@@ -337,6 +337,70 @@ describe('session bounds', () => {
     const ports = Array.from({ length: 50 }, (_, i) => i + 1);
     const { session } = pair({ ports, multipartChunk: 5 }, { maxMultipartBytes: 1000 });
     expect(await closed(session)).toMatch(/maxMultipartBytes 1000/);
+  });
+});
+
+describe('packet-in admission', () => {
+  const pi = (v: number, data: Buffer): OfMessage =>
+    (v === 4
+      ? { version: 4, type: 'packet_in', xid: 0, bufferId: 0xffffffff, totalLen: data.length, reason: 0, tableId: 0, cookie: 0n, match: [{ field: 'in_port', value: 1 }, { field: 'eth_type', value: 0x0800 }], data }
+      : { version: 1, type: 'packet_in', xid: 0, bufferId: 0xffffffff, totalLen: data.length, inPort: 1, reason: 0, data }) as OfMessage;
+  const eth = (type: number, vlan = false): Buffer => {
+    const b = Buffer.alloc(vlan ? 64 : 60);
+    b.writeUInt16BE(vlan ? 0x8100 : type, 12);
+    if (vlan) b.writeUInt16BE(type, 16);
+    return b;
+  };
+
+  it('reads LLDP out of a framed packet-in without decoding it (1.3 with any match length, 1.0, VLAN-tagged)', () => {
+    expect(isLldpPacketIn(encodeMessage(pi(4, eth(0x88cc))))).toBe(true);
+    expect(isLldpPacketIn(encodeMessage(pi(4, eth(0x88cc, true))))).toBe(true);
+    expect(isLldpPacketIn(encodeMessage(pi(4, eth(0x0800))))).toBe(false);
+    expect(isLldpPacketIn(encodeMessage(pi(1, eth(0x88cc))))).toBe(true);
+    expect(isLldpPacketIn(encodeMessage(pi(1, eth(0x0806))))).toBe(false);
+    expect(isLldpPacketIn(encodeMessage(pi(4, Buffer.alloc(5))))).toBe(false);
+  });
+
+  for (const v of [4, 1]) {
+    it(`drops packet-ins over packetInRatePps before decoding, LLDP from its own bucket, counting both (OpenFlow ${v === 4 ? '1.3' : '1.0'})`, async () => {
+      const clock = new ManualClock();
+      const { session, fake } = pair({ versions: [v] }, { packetInRatePps: 100, packetInBurst: 10, lldpPacketInRatePps: 20 }, clock);
+      await ready(session);
+      const got: string[] = [];
+      session.on('message', (m) => {
+        if (m.type === 'packet_in') got.push(m.data.readUInt16BE(12) === 0x88cc ? 'lldp' : 'ip');
+      });
+      const flush = async (): Promise<void> => {
+        for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+      };
+      // A flood of 500 at once: the burst (10) passes; LLDP mixed in still gets its 20.
+      for (let i = 0; i < 500; i++) fake.send(pi(v, eth(0x0800)));
+      for (let i = 0; i < 30; i++) fake.send(pi(v, eth(0x88cc)));
+      await flush();
+      expect(got.filter((g) => g === 'ip')).toHaveLength(10);
+      expect(got.filter((g) => g === 'lldp')).toHaveLength(20);
+      expect(session.counters.packetInsDropped).toBe(490);
+      expect(session.counters.lldpPacketInsDropped).toBe(10);
+      // 100 ms later: 10 more tokens (100/s).
+      clock.advance(100);
+      for (let i = 0; i < 50; i++) fake.send(pi(v, eth(0x0800)));
+      await flush();
+      expect(got.filter((g) => g === 'ip')).toHaveLength(20);
+      // Other messages are never metered.
+      const echo = session.request({ version: v, type: 'echo_request', xid: 0, data: Buffer.alloc(0) } as OfMessage);
+      await expect(echo).resolves.toMatchObject({ type: 'echo_reply' });
+    });
+  }
+
+  it('takes every packet-in with the rates at 0', async () => {
+    const { session, fake } = pair({}, { packetInRatePps: 0, lldpPacketInRatePps: 0 });
+    await ready(session);
+    let n = 0;
+    session.on('message', (m) => void (m.type === 'packet_in' && n++));
+    for (let i = 0; i < 3000; i++) fake.send(pi(4, eth(0x0800)));
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(n).toBe(3000);
+    expect(session.counters.packetInsDropped).toBe(0);
   });
 });
 
