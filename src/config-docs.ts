@@ -8,6 +8,7 @@ import { l2LearningSchema } from './apps/l2-learning/index.js';
 import { packetInMeterSchema } from './apps/packetin-meter/index.js';
 import { proxyArpSchema } from './apps/proxy-arp/index.js';
 import { routerSchema } from './apps/router/index.js';
+import { staticFlowsSchema } from './apps/static-flows/index.js';
 import { statsSchema } from './apps/stats/index.js';
 
 const APPS: readonly (readonly [string, SectionSetting])[] = [
@@ -17,6 +18,7 @@ const APPS: readonly (readonly [string, SectionSetting])[] = [
   ['packetin-meter', packetInMeterSchema as SectionSetting],
   ['proxy-arp', proxyArpSchema as SectionSetting],
   ['router', routerSchema as SectionSetting],
+  ['static-flows', staticFlowsSchema as SectionSetting],
   ['stats', statsSchema as SectionSetting],
 ];
 

@@ -14,9 +14,9 @@ import { defaultAppsConfig, type AppsConfig } from './config.js';
 import { appMetricPrefix, MemoryMetrics } from './metrics.js';
 import { builtinApps, loadAppModule } from './registry.js';
 import { resolveAppConfig } from './schema.js';
-import { checkOverride, ConfigOverrides, mergeSettings } from './config-overrides.js';
+import { checkOverride, ConfigOverrides, mergeSettings, type AppSettings } from './config-overrides.js';
 import { AppEnablement, wantedApps } from './enablement.js';
-import { memoryAppStore, PrefixedStore, type KeyValueStore } from './store.js';
+import { memoryAppStore, PrefixedStore, sameStored, type KeyValueStore } from './store.js';
 import type { DeviceService, GroupService, HostService, MeterService, PacketService, TopologyService } from '../core/services.js';
 import type { App, AppContext, AppDefinition, PacketInEvent } from '../core/app.js';
 import type { Releasable } from '../openflow/switch-services.js';
@@ -37,6 +37,34 @@ export interface AppStatus {
   readonly recentFailures: number;
   /** Why it was stopped, when it failed. */
   readonly lastError?: string;
+}
+
+/**
+ * What the network config (src/apps/network, docs/config-as-code.md) declares of the apps:
+ * which run, and settings laid over the config file's and the API's overrides.
+ */
+export interface DeclaredApps {
+  /** The apps to run (over `apps.enabled` and the API's stored choices); undefined leaves that to them. */
+  readonly enabled?: readonly string[];
+  /** Settings by app name; a key declared here wins, and the API may not override it (409). */
+  readonly settings: Readonly<Record<string, AppSettings>>;
+  /** Where the declaration comes from, for messages (`network config net.yaml`). */
+  readonly origin?: string;
+}
+
+/** Nothing declared. */
+export const NOTHING_DECLARED: DeclaredApps = Object.freeze({ settings: Object.freeze({}) });
+
+/** An API change to something the network config declares: a 409 naming where it is declared. */
+export class DeclaredConflict extends Error {
+  override readonly name = 'DeclaredConflict';
+  readonly code = 'conflict';
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Options of the manager (the Controller passes its own bus, datapaths, config and logger). */
@@ -62,6 +90,8 @@ export interface AppManagerOptions {
   readonly apps?: readonly AppDefinition[];
   /** Directory external module paths are relative to (default the working directory). */
   readonly baseDir?: string;
+  /** What the network config declares at start (see applyDeclared for changes later). */
+  readonly declared?: DeclaredApps;
 }
 
 interface Entry {
@@ -128,6 +158,10 @@ export class AppManager {
   private readonly enablement: AppEnablement;
   /** Overrides and choices another instance changed, applied one after the other. */
   private followQueue: Promise<void> = Promise.resolve();
+  /** What the network config declares; laid over `config.settings` and the overrides. */
+  private declared: DeclaredApps;
+  /** Declarations applied one after the other. */
+  private declareQueue: Promise<unknown> = Promise.resolve();
 
   constructor(opts: AppManagerOptions) {
     this.bus = opts.bus;
@@ -147,6 +181,7 @@ export class AppManager {
     this.flows = opts.flows ?? new FlowService({ bus: opts.bus, datapaths: opts.datapaths, log: opts.log.child({ component: 'flows' }), config: opts.flowsConfig ?? {}, clock: this.clock });
     this.devices = deviceService(this.datapathMap);
     this.packets = packetService(this.datapathMap, this.topology);
+    this.declared = opts.declared ?? NOTHING_DECLARED;
     for (const def of builtinApps()) this.register(def, 'builtin');
     for (const def of opts.apps ?? []) this.register(def, 'embedded');
   }
@@ -192,14 +227,16 @@ export class AppManager {
       this.enablement.unfollow();
       throw e;
     }
-    for (const name of this.config.enabled) {
-      if (!this.entries.has(name)) throw new Error(`apps.enabled: unknown app "${name}"; known: ${[...this.entries.keys()].sort().join(', ')}`);
+    const configured = this.declared.enabled ?? this.config.enabled;
+    for (const name of configured) {
+      if (!this.entries.has(name)) throw new Error(`${this.declared.enabled ? `${this.declared.origin ?? 'network config'}: apps` : 'apps.enabled'}: unknown app "${name}"; known: ${[...this.entries.keys()].sort().join(', ')}`);
       // Settings are checked before anything runs, so a typo fails the start, not the first packet.
       const app = describeApp(this.entries.get(name)!.definition);
       resolveAppConfig(name, app.config, this.settingsOf(name, app));
     }
     // The config file's apps, changed by what an operator enabled or disabled since (stored).
-    const wanted = wantedApps(this.config.enabled, this.enablement.all()).filter((name) => {
+    // The network config's list, when it has one, holds over both.
+    const wanted = (this.declared.enabled ? [...this.declared.enabled] : wantedApps(this.config.enabled, this.enablement.all())).filter((name) => {
       if (this.entries.has(name)) return true;
       this.log.warn({ app: name }, 'an app enabled through the API is not known any more (its module is no longer configured); not starting it');
       return false;
@@ -211,7 +248,7 @@ export class AppManager {
     if (this.ownsFlows) this.flows.start();
     this.subscribe();
     for (const name of wanted) {
-      if (this.config.enabled.includes(name)) await this.activate(name);
+      if (configured.includes(name)) await this.activate(name);
       else {
         // Checked at run time: bad settings fail this app, not the start.
         try {
@@ -307,6 +344,8 @@ export class AppManager {
       for (const name of apps) {
         const entry = this.entries.get(name);
         if (!entry || !this.started) continue;
+        // The network config's app list holds over stored choices.
+        if (this.declared.enabled) continue;
         const on = this.enablement.get(name) ?? this.config.enabled.includes(name);
         try {
           if (on && !entry.instance) {
@@ -369,8 +408,83 @@ export class AppManager {
   // ---- config get/put (overrides persisted by ConfigOverrides) ------------------------------
 
   /** The settings an app starts with: `apps.settings.<name>` with its stored override laid over. */
-  private settingsOf(name: string, app: App<object>): Readonly<Record<string, unknown>> | undefined {
-    return this.overrides.settingsFor(name, app.config, this.config.settings[name], this.log);
+  private settingsOf(name: string, app: App<object>, declared: DeclaredApps = this.declared): Readonly<Record<string, unknown>> | undefined {
+    const base = this.overrides.settingsFor(name, app.config, this.config.settings[name], this.log);
+    const d = declared.settings[name];
+    return d === undefined ? base : { ...base, ...d };
+  }
+
+  // ---- the network config's declarations ------------------------------------------------------
+
+  /** Every registered app's settings schema, by name (to check a network config's `settings`). */
+  appSchemas(): Map<string, App<object>['config']> {
+    return new Map([...this.entries].map(([n, e]) => [n, describeApp(e.definition).config] as const));
+  }
+
+  /** What the network config declares now. */
+  declaration(): DeclaredApps {
+    return this.declared;
+  }
+
+  /**
+   * The apps that would run and every app's effective config under a declaration (default the
+   * current one), without changing anything. Throws (AppConfigError, unknown app) when it does
+   * not fit.
+   */
+  preview(declared: DeclaredApps = this.declared): { enabled: string[]; configs: Map<string, object> } {
+    for (const n of declared.enabled ?? []) {
+      if (!this.entries.has(n)) throw new DeclaredConflict(`${declared.origin ?? 'network config'}: apps: unknown app "${n}"; known: ${[...this.entries.keys()].sort().join(', ')}`, 'apps');
+    }
+    for (const n of Object.keys(declared.settings)) {
+      if (!this.entries.has(n)) throw new DeclaredConflict(`${declared.origin ?? 'network config'}: settings: unknown app "${n}"; known: ${[...this.entries.keys()].sort().join(', ')}`, 'settings');
+    }
+    const configs = new Map<string, object>();
+    for (const [name, e] of this.entries) {
+      const app = describeApp(e.definition);
+      configs.set(name, resolveAppConfig(name, app.config, this.settingsOf(name, app, declared)));
+    }
+    const running = [...this.entries.values()].filter((e) => e.instance).map((e) => e.name);
+    const enabled = declared.enabled ? [...declared.enabled] : this.started ? running : wantedApps(this.config.enabled, this.enablement.all());
+    return { enabled: enabled.sort(), configs };
+  }
+
+  /**
+   * Takes a new declaration: checks it whole first (nothing changes when it does not fit), then
+   * stops the apps no longer declared, gives each running app whose effective config changed its
+   * new config (live where the app can reconfigure, so unchanged flows stay put) and starts the
+   * newly declared apps. No enable/disable choice is stored: the declaration holds over them.
+   * Declarations apply one after the other.
+   */
+  applyDeclared(next: DeclaredApps): Promise<void> {
+    const run = this.declareQueue.then(async () => {
+      this.preview(next);
+      const before = new Map<string, object>();
+      for (const e of this.entries.values()) if (e.instance) before.set(e.name, this.getConfig(e.name)!);
+      this.declared = next;
+      if (!this.started) return;
+      if (next.enabled) {
+        for (const e of [...this.entries.values()]) if (e.instance && !next.enabled.includes(e.name)) await this.deactivate(e.name);
+      }
+      for (const [name, old] of before) {
+        const entry = this.entries.get(name)!;
+        if (!entry.instance) continue;
+        const config = this.getConfig(name)!;
+        if (!sameStored(old, config)) await this.applyConfig(entry, config);
+      }
+      for (const name of next.enabled ?? []) if (!this.entries.get(name)!.instance) await this.activate(name);
+    });
+    this.declareQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Throws DeclaredConflict when an override sets a key the network config declares. */
+  private checkNotDeclared(name: string, override: AppSettings): void {
+    const d = this.declared.settings[name];
+    if (!d) return;
+    const key = Object.keys(override).find((k) => k in d);
+    if (key !== undefined) {
+      throw new DeclaredConflict(`apps.settings.${name}.${key} is declared by the ${this.declared.origin ?? 'network config'}; change it there (or apply a new one)`, `body.${key}`);
+    }
   }
 
   /** An app's effective config (defaults, file settings, stored override); undefined for an unknown app. */
@@ -391,7 +505,10 @@ export class AppManager {
     const entry = this.entries.get(name);
     if (!entry) throw new Error(`unknown app "${name}"`);
     const override = checkOverride(name, value);
-    const config = resolveAppConfig(name, describeApp(entry.definition).config, mergeSettings(this.config.settings[name], override));
+    this.checkNotDeclared(name, override);
+    const d = this.declared.settings[name];
+    const merged = mergeSettings(this.config.settings[name], override);
+    const config = resolveAppConfig(name, describeApp(entry.definition).config, d === undefined ? merged : { ...merged, ...d });
     await this.overrides.set(name, override);
     await this.applyConfig(entry, config);
     return config;

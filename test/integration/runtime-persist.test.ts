@@ -103,7 +103,7 @@ describe('restart persistence with Open vSwitch', () => {
     try {
       expect((await call(second, 'GET', '/api/v1/acl-rules')).json).toMatchObject([{ action: 'deny', match: { ipv4Dst: '10.0.9.9/32' }, description: 'blackhole' }]);
       expect((await call(second, 'GET', '/api/v1/routes')).json).toEqual([{ id: 'r1', destination: '10.0.3.0/24', gateway: '10.0.2.10', source: 'api' }]);
-      expect((await call(second, 'GET', '/api/v1/apps/acl/config')).json).toEqual({ basePriority: 30000, tableId: 0 });
+      expect((await call(second, 'GET', '/api/v1/apps/acl/config')).json).toEqual({ basePriority: 30000, tableId: 0, rules: [] });
       expect((await call(second, 'GET', '/api/v1/apps/router/config')).json).toMatchObject({ flowPriority: 77, interfaces: ['10.0.1.254/24', '10.0.2.254/24'] });
       expect((await call(second, 'GET', '/readyz')).status).toBe(200);
 

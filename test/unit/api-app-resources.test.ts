@@ -114,7 +114,7 @@ describe('routes, ACL rules and app config over the real apps', () => {
     expect(rule.statusCode).toBe(201);
     await first.app.inject({ method: 'POST', url: '/api/v1/routes', payload: { destination: '172.16.0.0/12', gateway: '10.0.1.1' } });
     const cfg = await first.app.inject({ url: '/api/v1/apps/acl/config' });
-    expect(cfg.json()).toEqual({ basePriority: expect.any(Number), tableId: 0 });
+    expect(cfg.json()).toEqual({ basePriority: expect.any(Number), tableId: 0, rules: [] });
     const base = (cfg.json() as { basePriority: number }).basePriority;
     expect(aclPriorities(first.ctrl)).toEqual([base]);
 
@@ -128,7 +128,7 @@ describe('routes, ACL rules and app config over the real apps', () => {
 
     const put = await first.app.inject({ method: 'PUT', url: '/api/v1/apps/acl/config', payload: { basePriority: 30000 } });
     expect(put.statusCode).toBe(200);
-    expect(put.json()).toEqual({ basePriority: 30000, tableId: 0 });
+    expect(put.json()).toEqual({ basePriority: 30000, tableId: 0, rules: [] });
     // acl reconfigures live: the rule's flow moved, the app did not restart.
     expect(aclPriorities(first.ctrl)).toEqual([30000]);
     // The router has no reconfigure hook: it restarts with the new settings, its API routes kept.
@@ -139,7 +139,7 @@ describe('routes, ACL rules and app config over the real apps', () => {
     await cleanups.pop()!();
 
     const second = await rig(store);
-    expect((await second.app.inject({ url: '/api/v1/apps/acl/config' })).json()).toEqual({ basePriority: 30000, tableId: 0 });
+    expect((await second.app.inject({ url: '/api/v1/apps/acl/config' })).json()).toEqual({ basePriority: 30000, tableId: 0, rules: [] });
     expect((await second.app.inject({ url: '/api/v1/apps/router/config' })).json()).toMatchObject({ flowPriority: 33 });
     expect((await second.app.inject({ url: '/api/v1/acl-rules' })).json()).toMatchObject([{ action: 'deny', match: { ipv4Dst: '10.0.0.9/32' } }]);
     expect((await second.app.inject({ url: '/api/v1/routes' })).json()).toEqual([
@@ -149,7 +149,7 @@ describe('routes, ACL rules and app config over the real apps', () => {
     expect(aclPriorities(second.ctrl)).toEqual([30000]);
     // DELETE drops the override: back to the default, flows follow.
     const reset = await second.app.inject({ method: 'DELETE', url: '/api/v1/apps/acl/config' });
-    expect(reset.json()).toEqual({ basePriority: base, tableId: 0 });
+    expect(reset.json()).toEqual({ basePriority: base, tableId: 0, rules: [] });
     expect(aclPriorities(second.ctrl)).toEqual([base]);
     // The next id continues after a restart.
     expect((await second.app.inject({ method: 'POST', url: '/api/v1/routes', payload: { destination: '172.32.0.0/16', gateway: '10.0.1.1' } })).json()).toMatchObject({ id: 'r2' });

@@ -127,7 +127,7 @@ describe('l2-learning effects of a packet-in', () => {
 
 describe('acl and static-flows effects', () => {
   it('acl: declares the rules\' flows on a switch, then withdraws the app\'s other flows there', () => {
-    const fx = aclSync([{ id: 'r1', action: 'deny', match: { ethType: 0x0806 } }], 5n, { basePriority: 100, tableId: 0 });
+    const fx = aclSync([{ id: 'r1', action: 'deny', match: { ethType: 0x0806 } }], 5n, { basePriority: 100, tableId: 0, rules: [] });
     expect(fx.install).toEqual([{ dpid: 5n, rule: { tableId: 0, priority: 100, match: [{ field: 'eth_type', value: 0x0806 }], actions: [] } }]);
     const w = fx.withdraw?.[0];
     expect(w).toMatchObject({ kind: 'where', dpid: 5n });

@@ -8,9 +8,9 @@ import { dpidToHex } from '../../core/ids.js';
 import { applyEffects, installs } from '../effects.js';
 import { sameStored, StoreFollower, type StoreOp, type StoreValue } from '../store.js';
 import type { App, AppContext, PacketInResult } from '../../core/app.js';
-import { aclSchema, aclFlows, aclSync, AclRuleError, checkRule, defaultAclConfig, firstMatch, type AclConfig, type AclRule } from './logic.js';
+import { aclSchema, aclFlows, aclSync, AclRuleError, checkRule, declaredRules, defaultAclConfig, firstMatch, type AclConfig, type AclRule } from './logic.js';
 
-export { aclFlows, aclSync, checkRule, firstMatch, matchesOverlap, ruleMatch, packetMatches, AclRuleError, defaultAclConfig, aclSchema, type AclConfig, type AclRule, type AclRuleInput, type AclMatch } from './logic.js';
+export { aclFlows, aclSync, checkRule, checkDeclaredRules, declaredRules, firstMatch, matchesOverlap, ruleMatch, packetMatches, AclRuleError, defaultAclConfig, aclSchema, type AclConfig, type AclRule, type AclRuleInput, type AclMatch } from './logic.js';
 
 /** The ACL app with its rule API. Every change is persisted before it resolves, then installed on every switch. */
 export interface AclApp extends App<AclConfig> {
@@ -73,8 +73,15 @@ export function aclApp(): AclApp {
   let cfg: AclConfig = defaultAclConfig;
   /** The rules in order, with their `seq`. */
   let ordered: StoredRule[] = [];
-  /** The same without `seq`, as the flows and the API see them. */
+  /** The same without `seq`: the API's rules. */
   let rules: AclRule[] = [];
+  /** The rules the config declares (`cfg.rules`): before the API's. */
+  let declared: AclRule[] = [];
+  /** Declared then API rules: the order flows and packet-ins follow, and the API lists. */
+  let all: AclRule[] = [];
+  const combine = (): void => {
+    all = declared.length === 0 ? rules : [...declared, ...rules];
+  };
   let dropped: { inc(): void } | undefined;
   let follower: StoreFollower<StoredRule[]> | undefined;
   /** Local writes taken into the local copy so far. */
@@ -95,13 +102,19 @@ export function aclApp(): AclApp {
   const take = (next: StoredRule[]): void => {
     ordered = next;
     rules = next.map(plain);
+    combine();
+  };
+
+  /** A declared rule is changed in the config, not through the API (409). */
+  const notDeclared = (id: string): void => {
+    if (declared.some((r) => r.id === id)) throw Object.assign(new Error(`ACL rule "${id}" is declared in the config (apps.settings.acl.rules); change it there`), { code: 'conflict', field: 'params.id', declared: true });
   };
 
   /** Makes every connected switch's ACL flows match the rules. */
   const sync = (): void => {
     const c = ctx;
     if (!c) return;
-    for (const dp of c.devices.list()) void applyEffects(c, aclSync(rules, dp.dpid, cfg));
+    for (const dp of c.devices.list()) void applyEffects(c, aclSync(all, dp.dpid, cfg));
   };
 
   /** What a local write changed: a rule stored (new or replaced) or deleted. */
@@ -192,6 +205,7 @@ export function aclApp(): AclApp {
     async start(c) {
       ctx = c;
       cfg = c.config;
+      declared = declaredRules(cfg);
       // Following first, so a change made while the rules load is not missed.
       follower = new StoreFollower(c.store, RULE_PREFIX, { load: () => load(c), apply: follow, log: c.log, clock: c.clock });
       await migrate(c);
@@ -208,11 +222,13 @@ export function aclApp(): AclApp {
     reconfigure(config) {
       // Declaring the new flows and removing the old ones in one sync: no moment without the rules.
       cfg = config;
+      declared = declaredRules(config);
+      combine();
       sync();
     },
 
-    list: () => rules.map((r) => ({ ...r })),
-    get: (id) => rules.find((r) => r.id === id),
+    list: () => all.map((r) => ({ ...r })),
+    get: (id) => all.find((r) => r.id === id),
 
     async add(input, position) {
       need();
@@ -232,6 +248,7 @@ export function aclApp(): AclApp {
 
     async update(id, input, position) {
       need();
+      notDeclared(id);
       const checked = checkRule(input);
       if (position !== undefined) at(position, 0);
       return change(async (c) => {
@@ -259,6 +276,7 @@ export function aclApp(): AclApp {
 
     async remove(id) {
       need();
+      notDeclared(id);
       const removed = await change(async (c) => {
         // The store decides: of two concurrent deletes of a rule, one finds it.
         const existed = await c.store.del(RULE_PREFIX + id);
@@ -270,12 +288,12 @@ export function aclApp(): AclApp {
     onSwitchConnected(e) {
       const c = ctx;
       if (!c) return;
-      void applyEffects(c, installs(e.dpid, aclFlows(rules, dpidToHex(e.dpid), cfg)));
+      void applyEffects(c, installs(e.dpid, aclFlows(all, dpidToHex(e.dpid), cfg)));
     },
 
     onPacketIn(e): PacketInResult {
-      if (rules.length === 0) return undefined;
-      const r = firstMatch(rules, dpidToHex(e.dpid), e.msg.data, e.msg.inPort);
+      if (all.length === 0) return undefined;
+      const r = firstMatch(all, dpidToHex(e.dpid), e.msg.data, e.msg.inPort);
       if (r?.action !== 'deny') return undefined;
       dropped?.inc();
       return 'handled';

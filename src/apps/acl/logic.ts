@@ -15,7 +15,7 @@ import { parsePacket, type ParsedPacket } from '../../packet/packet.js';
 import { parseIpv4, parseMac } from '../../core/addr.js';
 import { dpidToHex, parseDpid } from '../../core/ids.js';
 import { effects, type Effects } from '../effects.js';
-import { defaultsOf, int, section, type ConfigOf } from '../../core/config-schema.js';
+import { any, defaultsOf, int, list, section, type ConfigOf, type Issue } from '../../core/config-schema.js';
 
 /** The fields a rule may match (all optional; absent = any). IPv4 addresses take an optional `/len`. */
 export interface AclMatch {
@@ -46,6 +46,8 @@ export interface AclRuleInput {
 /** A stored rule. */
 export interface AclRule extends AclRuleInput {
   readonly id: string;
+  /** `config` for a rule the config declares (read-only through the API); absent for the API's own. */
+  readonly source?: 'config';
 }
 
 /** A rule that does not make sense, naming the field. */
@@ -216,13 +218,60 @@ export function matchesOverlap(a: AclMatch, b: AclMatch): boolean {
   return true;
 }
 
+/** Ids the API gives its rules (`r7`): a declared rule may not take one. */
+const API_ID = /^r[0-9]+$/;
+const DECLARED_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** A field path (`match.ipv4Dst`, `switches[0]`) as path parts. */
+export function fieldPath(field: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const m of field.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
+  return out;
+}
+
+/**
+ * Checks declared rules (`apps.settings.acl.rules`, the network config's `acl`): each a rule with
+ * an `id`; returns the first issue, its path under the list, or undefined.
+ */
+export function checkDeclaredRules(list: readonly unknown[]): Issue | undefined {
+  const seen = new Set<string>();
+  for (let i = 0; i < list.length; i++) {
+    const x = list[i] as Record<string, unknown> | null;
+    const id = x !== null && typeof x === 'object' ? x.id : undefined;
+    if (typeof id !== 'string' || !DECLARED_ID.test(id)) return { path: ['rules', i, 'id'], message: `expected 1-64 letters, digits, ".", "_" or "-", got ${JSON.stringify(id)}` };
+    if (API_ID.test(id)) return { path: ['rules', i, 'id'], message: `${JSON.stringify(id)} looks like an id the API gives (r1, r2...); choose another` };
+    if (seen.has(id)) return { path: ['rules', i, 'id'], message: `${JSON.stringify(id)} is used twice` };
+    seen.add(id);
+    const { id: _id, source: _source, ...rest } = x as Record<string, unknown>;
+    try {
+      checkRule(rest);
+    } catch (e) {
+      if (e instanceof AclRuleError) return { path: ['rules', i, ...fieldPath(e.field)], message: e.message.slice(e.field.length + 2) };
+      throw e;
+    }
+  }
+  return undefined;
+}
+
+/** The declared rules of a config, checked and normalised, marked `source: 'config'`. */
+export function declaredRules(c: AclConfig): AclRule[] {
+  return c.rules.map((x) => {
+    const { id, source: _source, ...rest } = x as Record<string, unknown>;
+    return { id: id as string, ...checkRule(rest), source: 'config' as const };
+  });
+}
+
 /** Settings schema of `apps.settings.acl`. */
 export const aclSchema = section(
   {
     basePriority: int({ default: 40_000, min: 2, max: 65_000, doc: 'Priority of the first rule; each later rule gets one less. Above forwarding and the router.' }),
     tableId: int({ default: 0, min: 0, max: 254, doc: 'Table of the rule flows.' }),
+    rules: list(any(), {
+      default: [],
+      doc: "Declared rules `{id, action, match, switches?, description?}` (the network config's `acl`, docs/config-as-code.md): evaluated before the API's, listed with `source: \"config\"`, read-only through the API.",
+    }),
   },
-  { doc: 'Ordered allow/deny rules (kept in the store, changed through the API).' },
+  { doc: 'Ordered allow/deny rules (kept in the store, changed through the API; declared ones from the config).', validate: (c) => checkDeclaredRules(c.rules) },
 );
 
 /** Settings of the ACL app. */

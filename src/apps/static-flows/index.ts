@@ -9,12 +9,12 @@ import { dpidToHex, parseDpid } from '../../core/ids.js';
 import { applyEffects, effects, installs, type ApplyOptions } from '../effects.js';
 import { StoreFollower, type StoreValue } from '../store.js';
 import type { App, AppContext } from '../../core/app.js';
-import { checkStaticFlow, planFollow, sameIdentity, staticFlowAt, StaticFlowConflict, staticRule, type StaticFlow } from './logic.js';
+import { checkStaticFlow, declaredFlows, defaultStaticFlowsConfig, planFollow, sameIdentity, staticFlowAt, StaticFlowConflict, staticFlowsSchema, staticRule, type StaticFlow, type StaticFlowsConfig } from './logic.js';
 
-export { checkStaticFlow, nameCookie, planFollow, staticFlowAt, staticRule, StaticFlowConflict, StaticFlowError, type StaticFlow } from './logic.js';
+export { checkStaticFlow, checkDeclaredFlows, declaredFlows, staticFlowsSchema, defaultStaticFlowsConfig, type StaticFlowsConfig, nameCookie, planFollow, staticFlowAt, staticRule, StaticFlowConflict, StaticFlowError, type StaticFlow } from './logic.js';
 
 /** The app with its API. Changes are persisted before they resolve. */
-export interface StaticFlowsApp extends App {
+export interface StaticFlowsApp extends App<StaticFlowsConfig> {
   /** Entries by name, optionally of one switch (hex dpid). */
   list(dpid?: string): StaticFlow[];
   get(name: string): StaticFlow | undefined;
@@ -26,6 +26,8 @@ export interface StaticFlowsApp extends App {
   put(entry: unknown, options?: { readonly createOnly?: boolean }): Promise<{ flow: StaticFlow; created: boolean }>;
   /** Deletes an entry and its flow; false when unknown. */
   remove(name: string): Promise<boolean>;
+  /** New declared entries (`flows`) while running: only the entries that changed move. */
+  reconfigure(config: StaticFlowsConfig): void;
 }
 
 const PREFIX = 'flow/';
@@ -33,17 +35,26 @@ const APPLY: ApplyOptions = { what: 'static flow' };
 
 /** Makes the app (entries come back from the store on every enable). */
 export function staticFlowsApp(): StaticFlowsApp {
-  let ctx: AppContext | undefined;
+  let ctx: AppContext<StaticFlowsConfig> | undefined;
   let follower: StoreFollower<Map<string, StaticFlow>> | undefined;
+  /** The API's entries (stored). */
   const flows = new Map<string, StaticFlow>();
+  /** The config's entries (`flows` setting): they win over an API entry of the same name. */
+  let declared = new Map<string, StaticFlow>();
+  const visible = (): StaticFlow[] => [...declared.values(), ...[...flows.values()].filter((f) => !declared.has(f.name))];
 
-  const need = (): AppContext => {
+  /** A declared entry is changed in the config, not through the API (409). */
+  const notDeclared = (name: string): void => {
+    if (declared.has(name)) throw Object.assign(new Error(`static flow "${name}" is declared in the config (apps.settings.static-flows.flows); change it there`), { code: 'conflict', field: 'params.id' });
+  };
+
+  const need = (): AppContext<StaticFlowsConfig> => {
     if (!ctx || !follower) throw new Error('static-flows app is not running');
     return ctx;
   };
 
   /** The stored entries by name; `warn` logs the ones that no longer check (at start only, not on every reload). */
-  const load = async (c: AppContext, warn: boolean): Promise<Map<string, StaticFlow>> => {
+  const load = async (c: AppContext<StaticFlowsConfig>, warn: boolean): Promise<Map<string, StaticFlow>> => {
     const out = new Map<string, StaticFlow>();
     for (const [k, v] of await c.store.list(PREFIX)) {
       try {
@@ -60,9 +71,11 @@ export function staticFlowsApp(): StaticFlowsApp {
   const follow = (next: Map<string, StaticFlow>): void => {
     const c = ctx;
     if (!c) return;
-    const plan = planFollow(flows, next);
+    // An API entry shadowed by a declared one of the same name has no flow of its own.
+    const shadowed = (m: ReadonlyMap<string, StaticFlow>): Map<string, StaticFlow> => new Map([...m].filter(([n]) => !declared.has(n)));
+    const plan = planFollow(shadowed(flows), shadowed(next));
     for (const name of flows.keys()) if (!next.has(name)) flows.delete(name);
-    for (const f of plan.installed) flows.set(f.name, f);
+    for (const [name, f] of next) flows.set(name, f);
     void applyEffects(c, plan.effects, APPLY);
     if (plan.installed.length > 0) c.log.info({ installed: plan.installed.map((f) => f.name) }, 'static flows changed in the store');
   };
@@ -70,10 +83,12 @@ export function staticFlowsApp(): StaticFlowsApp {
   return {
     name: 'static-flows',
     description: 'Named operator flows, persisted and put back on reconnect (static entry pusher)',
+    config: staticFlowsSchema,
 
     async start(c) {
       ctx = c;
       flows.clear();
+      declared = declaredFlows(c.config ?? defaultStaticFlowsConfig);
       // Following first, so a change made while the entries load is not missed.
       follower = new StoreFollower(c.store, PREFIX, { load: () => load(c, false), apply: follow, log: c.log, clock: c.clock });
       for (const [name, f] of await load(c, true)) flows.set(name, f);
@@ -86,17 +101,34 @@ export function staticFlowsApp(): StaticFlowsApp {
       ctx = undefined;
     },
 
+    reconfigure(config) {
+      const c = ctx;
+      if (!c) return;
+      const next = declaredFlows(config);
+      // Before: what each name installed (declared, else the API's); after: the same with the new declared set.
+      const effective = (d: ReadonlyMap<string, StaticFlow>): Map<string, StaticFlow> => {
+        const out = new Map<string, StaticFlow>(flows);
+        for (const [n, f] of d) out.set(n, f);
+        return out;
+      };
+      const plan = planFollow(effective(declared), effective(next));
+      declared = next;
+      void applyEffects(c, plan.effects, APPLY);
+      if (plan.installed.length > 0) c.log.info({ installed: plan.installed.map((f) => f.name) }, 'declared static flows changed');
+    },
+
     list: (dpid) => {
       const d = dpid === undefined ? undefined : dpidToHex(parseDpid(dpid));
-      return [...flows.values()].filter((f) => d === undefined || f.dpid === d).sort((a, b) => (a.name < b.name ? -1 : 1));
+      return visible().filter((f) => d === undefined || f.dpid === d).sort((a, b) => (a.name < b.name ? -1 : 1));
     },
-    get: (name) => flows.get(name),
+    get: (name) => declared.get(name) ?? flows.get(name),
 
     async put(entry, options) {
       const c = need();
       const f = checkStaticFlow(entry);
+      notDeclared(f.name);
       return follower!.write(async () => {
-        for (const other of flows.values()) {
+        for (const other of visible()) {
           if (other.name !== f.name && sameIdentity(other, f)) throw new StaticFlowConflict(`static flow "${f.name}" has the same switch, table, priority and match as "${other.name}"`);
         }
         // Another instance may have created it a moment ago (its change not followed yet): the store
@@ -119,6 +151,7 @@ export function staticFlowsApp(): StaticFlowsApp {
 
     async remove(name) {
       const c = need();
+      notDeclared(name);
       return follower!.write(async () => {
         const f = flows.get(name);
         // Known here, or stored by another instance a moment ago: either way the store decides.
@@ -137,7 +170,7 @@ export function staticFlowsApp(): StaticFlowsApp {
       if (!c) return;
       const hex = dpidToHex(e.dpid);
       const fx = effects();
-      for (const f of flows.values()) if (f.dpid === hex) fx.install.push({ dpid: e.dpid, rule: staticRule(f) });
+      for (const f of visible()) if (f.dpid === hex) fx.install.push({ dpid: e.dpid, rule: staticRule(f) });
       void applyEffects(c, fx);
     },
   };

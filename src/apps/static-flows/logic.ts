@@ -9,6 +9,7 @@ import type { FlowRule } from '../../core/services.js';
 import { dpidToHex, parseDpid } from '../../core/ids.js';
 import { effects, type Effects, type FlowAt } from '../effects.js';
 import { sameStored } from '../store.js';
+import { any, defaultsOf, list, section, type ConfigOf, type Issue } from '../../core/config-schema.js';
 
 /** A named flow as the operator gives it (OpenFlow 1.3 terms; 1.0 switches get it translated). */
 export interface StaticFlow {
@@ -24,6 +25,8 @@ export interface StaticFlow {
   readonly instructions?: readonly Instruction[];
   readonly idleTimeout: number;
   readonly hardTimeout: number;
+  /** `config` for an entry the config declares (read-only through the API); absent for the API's own. */
+  readonly source?: 'config';
 }
 
 /** A bad static flow, naming the field. */
@@ -148,4 +151,63 @@ export function planFollow(current: ReadonlyMap<string, StaticFlow>, next: Reado
     fx.install.push(staticFlowAt(f));
   }
   return { effects: fx, installed };
+}
+
+/** A field path (`match`, `actions[0]`) as path parts. */
+function fieldParts(field: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  for (const m of field.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
+  return out;
+}
+
+/**
+ * Checks declared entries (`apps.settings.static-flows.flows`, the network config's `flows`):
+ * names unique, no two with one identity; returns the first issue (path under the settings).
+ */
+export function checkDeclaredFlows(list: readonly unknown[]): Issue | undefined {
+  const seen: StaticFlow[] = [];
+  for (let i = 0; i < list.length; i++) {
+    let f: StaticFlow;
+    try {
+      const { source: _source, ...rest } = (list[i] ?? {}) as Record<string, unknown>;
+      f = checkStaticFlow(rest);
+    } catch (e) {
+      if (e instanceof StaticFlowError) return { path: ['flows', i, ...fieldParts(e.field)], message: e.message.slice(e.field.length + 2) };
+      throw e;
+    }
+    const twin = seen.find((o) => o.name === f.name);
+    if (twin) return { path: ['flows', i, 'name'], message: `${JSON.stringify(f.name)} is used twice` };
+    const same = seen.find((o) => sameIdentity(o, f));
+    if (same) return { path: ['flows', i, 'match'], message: `same switch, table, priority and match as "${same.name}"` };
+    seen.push(f);
+  }
+  return undefined;
+}
+
+/** Settings schema of `apps.settings.static-flows`. */
+export const staticFlowsSchema = section(
+  {
+    flows: list(any(), {
+      default: [],
+      doc: 'Declared entries `{name, dpid, tableId?, priority?, match, actions | instructions, idleTimeout?, hardTimeout?}` (the network config\'s `flows`, docs/config-as-code.md): listed with `source: "config"`, read-only through the API.',
+    }),
+  },
+  { doc: 'Named operator flows (kept in the store, changed through the API; declared ones from the config).', validate: (c) => checkDeclaredFlows(c.flows) },
+);
+
+/** Settings of the static-flows app. */
+export type StaticFlowsConfig = ConfigOf<typeof staticFlowsSchema>;
+
+/** Defaults of the static-flows app. */
+export const defaultStaticFlowsConfig: StaticFlowsConfig = defaultsOf(staticFlowsSchema);
+
+/** The declared entries of a config, checked, by name, marked `source: 'config'`. */
+export function declaredFlows(c: StaticFlowsConfig): Map<string, StaticFlow> {
+  const out = new Map<string, StaticFlow>();
+  for (const x of c.flows) {
+    const { source: _source, ...rest } = x as Record<string, unknown>;
+    const f = checkStaticFlow(rest);
+    out.set(f.name, { ...f, source: 'config' });
+  }
+  return out;
 }
