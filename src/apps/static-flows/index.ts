@@ -45,7 +45,7 @@ export function staticFlowsApp(): StaticFlowsApp {
 
   /** A declared entry is changed in the config, not through the API (409). */
   const notDeclared = (name: string): void => {
-    if (declared.has(name)) throw Object.assign(new Error(`static flow "${name}" is declared in the config (apps.settings.static-flows.flows); change it there`), { code: 'conflict', field: 'params.id' });
+    if (declared.has(name)) throw Object.assign(new Error(`static flow "${name}" is declared in the config (apps.settings.static-flows.flows); change it there`), { code: 'conflict', field: 'params.id', declared: true });
   };
 
   const need = (): AppContext<StaticFlowsConfig> => {
