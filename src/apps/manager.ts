@@ -407,7 +407,7 @@ export class AppManager {
 
   // ---- config get/put (overrides persisted by ConfigOverrides) ------------------------------
 
-  /** The settings an app starts with: `apps.settings.<name>` with its stored override laid over. */
+  /** The settings an app starts with: `apps.settings.<name>`, its stored override laid over, then what the network config declares. */
   private settingsOf(name: string, app: App<object>, declared: DeclaredApps = this.declared): Readonly<Record<string, unknown>> | undefined {
     const base = this.overrides.settingsFor(name, app.config, this.config.settings[name], this.log);
     const d = declared.settings[name];
