@@ -16,7 +16,7 @@ import { silentLogger } from '../log.js';
 import { TokenAuth } from './auth.js';
 import { checkBodyType, checkOrigin, originPolicy } from './origin.js';
 import { consoleRoutes, whoamiRoute } from './console.js';
-import { ApiError, errorBody, toApiError } from './errors.js';
+import { ApiError, errorBody, RETRY_AFTER_SEC, toApiError } from './errors.js';
 import { ControllerMetrics } from './metrics.js';
 import { appRoutes } from './routes/apps.js';
 import { clusterRoutes } from './routes/cluster.js';
@@ -130,6 +130,13 @@ export async function buildApi(ctx: ApiContext, opts: BuildApiOptions = {}): Pro
   });
   app.addHook('preValidation', async (req) => {
     if (req.routeOptions.url !== undefined) checkBodyType(req, req.routeOptions.url.startsWith('/api/'));
+  });
+
+  // Every 503 says when to try again (RFC 9110 §10.2.3): a failover, a starting instance, an app or
+  // the store not available yet are all temporary. A route or a relayed answer that set its own keeps it.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (reply.statusCode === 503 && !reply.hasHeader('retry-after')) void reply.header('retry-after', String(RETRY_AFTER_SEC));
+    return payload;
   });
 
   app.addHook('onResponse', async (req, reply) => {

@@ -52,6 +52,12 @@ export const API_ERRORS = {
 
 export type ApiErrorCode = keyof typeof API_ERRORS;
 
+/**
+ * `Retry-After` (seconds) of every 503 that does not set its own: about a lease renewal, so a
+ * client retrying a write during a failover reaches the new master.
+ */
+export const RETRY_AFTER_SEC = 2;
+
 /** An error the API answers with as `{ statusCode, code, error, message, field?, details? }`. */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -175,6 +181,12 @@ export function toApiError(e: unknown): ApiError {
       default:
         break;
     }
+  }
+  // The store (LevelDB, etcd) could not take the write now: unreachable, or a transaction that kept
+  // losing to other writers. Nothing was acknowledged; retryable.
+  if (err && err.name === 'StoreError' && (err as { reason?: unknown }).reason !== undefined) {
+    const reason = (err as { reason?: unknown }).reason;
+    if (reason === 'io' || reason === 'conflict') return new ApiError('service_unavailable', `the store could not take the change, nothing was stored: ${err.message}`, undefined, { retryable: true });
   }
   if (err instanceof SyntaxError) return new ApiError('invalid_json', `the body is not valid JSON: ${err.message}`, 'body');
   if (err && typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {

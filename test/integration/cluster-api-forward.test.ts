@@ -58,16 +58,19 @@ it('answers 503 (retryable) for a write to a switch nobody masters while this in
   apps.push(app);
   const r = await app.inject({ method: 'POST', url: '/api/v1/switches/000000000000000c/flows', payload: { priority: 1, match: [], actions: [] } });
   expect(r.statusCode).toBe(503);
+  expect(r.headers['retry-after']).toBe('2');
   expect(r.json()).toMatchObject({ code: 'service_unavailable' });
   expect(r.json().message).toMatch(/no master instance right now/);
   // The same for a write another instance forwarded here (it believed this one the master).
   const fwd = await app.inject({ method: 'POST', url: '/api/v1/switches/000000000000000c/flows', payload: { priority: 1, match: [], actions: [] }, headers: { [FORWARDED_HEADER]: 'c2' } });
   expect(fwd.statusCode).toBe(503);
+  expect(fwd.headers['retry-after']).toBe('2');
 });
 
 it('answers 503 naming the master when it cannot be reached', async () => {
   const bystander = await instance('c1', () => ({ instanceId: 'c9', api: '127.0.0.1:1' }));
   const r = await bystander.app.inject({ method: 'DELETE', url: '/api/v1/switches/000000000000000a/flows' });
   expect(r.statusCode).toBe(503);
+  expect(r.headers['retry-after']).toBe('2');
   expect(r.json().message).toMatch(/c9/);
 });

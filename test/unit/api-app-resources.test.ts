@@ -7,7 +7,7 @@ import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
 import { EmulatedSwitch } from '../fakes/emulated-switch.js';
 import { Session } from '../../src/openflow/session.js';
-import { MemoryStore } from '../../src/store/index.js';
+import { MemoryStore, StoreError } from '../../src/store/index.js';
 import type { FastifyInstance } from 'fastify';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -82,6 +82,7 @@ describe('routes, ACL rules and app config over the real apps', () => {
     await app.inject({ method: 'POST', url: '/api/v1/apps/router/disable' });
     const off = await app.inject({ url: '/api/v1/routes' });
     expect(off.statusCode).toBe(503);
+    expect(off.headers['retry-after']).toBe('2');
     expect(off.json().message).toMatch(/apps\/router\/enable/);
   });
 
@@ -153,5 +154,30 @@ describe('routes, ACL rules and app config over the real apps', () => {
     expect(aclPriorities(second.ctrl)).toEqual([base]);
     // The next id continues after a restart.
     expect((await second.app.inject({ method: 'POST', url: '/api/v1/routes', payload: { destination: '172.32.0.0/16', gateway: '10.0.1.1' } })).json()).toMatchObject({ id: 'r2' });
+  });
+});
+
+describe('writes the store cannot take', () => {
+  it('answer 503 with Retry-After and store nothing: an unreachable store, a transaction that kept losing', async () => {
+    /** A store whose transactions fail as etcd's do when it is unreachable, once `down` is set. */
+    class FlakyStore extends MemoryStore {
+      down: 'io' | 'conflict' | undefined;
+      override transact<R>(ns: string, keys: readonly string[], body: Parameters<MemoryStore['transact']>[2]): Promise<R> {
+        if (this.down) return Promise.reject(new StoreError(`etcd: ${this.down}`, 'etcd:test', this.down));
+        return super.transact(ns, keys, body) as Promise<R>;
+      }
+    }
+    const store = new FlakyStore();
+    const { app } = await rig(store);
+    for (const down of ['io', 'conflict'] as const) {
+      store.down = down;
+      const r = await app.inject({ method: 'POST', url: '/api/v1/acl-rules', payload: { action: 'deny', match: {} } });
+      expect(r.statusCode).toBe(503);
+      expect(r.headers['retry-after']).toBe('2');
+      expect(r.json()).toMatchObject({ code: 'service_unavailable', message: expect.stringMatching(/nothing was stored/) });
+    }
+    store.down = undefined;
+    expect((await app.inject({ url: '/api/v1/acl-rules' })).json()).toEqual([]);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/acl-rules', payload: { action: 'deny', match: {} } })).statusCode).toBe(201);
   });
 });

@@ -31,10 +31,11 @@ describe('/readyz', () => {
     open.push(built);
     const get = async () => {
       const r = await built.app.inject({ url: '/readyz' });
-      return { status: r.statusCode, body: r.json() as { status: string; failing: string[]; message?: string; checks: { name: string; ok: boolean; detail: string }[] } };
+      return { status: r.statusCode, retryAfter: r.headers['retry-after'], body: r.json() as { status: string; failing: string[]; message?: string; checks: { name: string; ok: boolean; detail: string }[] } };
     };
     let r = await get();
     expect(r.status).toBe(503);
+    expect(r.retryAfter).toBe('2'); // every 503 says when to try again
     expect(r.body.status).toBe('not_ready');
     expect(r.body.failing).toEqual(['store', 'openflow', 'cluster']);
     expect(r.body.message).toMatch(/store: not open \(\/var\/lib\/signalbox\)/);
@@ -52,6 +53,7 @@ describe('/readyz', () => {
     state.healthy = true;
     r = await get();
     expect(r.status).toBe(200);
+    expect(r.retryAfter).toBeUndefined();
     expect(r.body).toMatchObject({ status: 'ready', failing: [] });
     expect(r.body.message).toBeUndefined();
 

@@ -84,5 +84,7 @@ async function forward(req: FastifyRequest, reply: FastifyReply, master: MasterA
   reply.status(res.status).header(SERVED_BY_HEADER, master.instanceId);
   const type = res.headers.get('content-type');
   if (type) reply.header('content-type', type);
+  const retryAfter = res.headers.get('retry-after');
+  if (retryAfter) reply.header('retry-after', retryAfter);
   await reply.send(body);
 }
