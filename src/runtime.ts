@@ -98,6 +98,7 @@ export async function startSignalbox(config: Config, log: Logger, options: { rea
         ...(cluster ? { cluster, instanceId: cluster.instanceId } : {}),
         flowCounters: () => c.flows?.counters,
         ownerCookie: (owner) => ({ cookie: ownerCookie(c.flows!.ownerId(owner)), mask: OWNER_COOKIE_MASK }),
+        ...(c.flows ? { flows: c.flows } : {}),
       },
     });
     ready = true;

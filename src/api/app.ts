@@ -27,6 +27,7 @@ import { ryuTableRoutes } from './routes/ryu-ofctl-tables.js';
 import { ryuTopologyRoutes } from './routes/ryu-topology.js';
 import { switchRoutes } from './routes/switches.js';
 import { topologyRoutes } from './routes/topology.js';
+import { traceRoutes } from './routes/trace.js';
 import type { ApiContext } from './context.js';
 import type { RouteConfig, RouteScope } from './util.js';
 import { eventRoutes } from './websocket.js';
@@ -179,6 +180,7 @@ export async function buildApi(ctx: ApiContext, opts: BuildApiOptions = {}): Pro
       resourceRoutes(api, ctx);
       clusterRoutes(api, ctx, opts.clock);
       whoamiRoute(api, auth);
+      traceRoutes(api, ctx);
       eventRoutes(api, ctx, { heartbeatMs: config.eventsHeartbeatMs, auth, log, metrics, ...(opts.clock ? { clock: opts.clock } : {}) });
     },
     { prefix: '/api/v1' },

@@ -5,7 +5,7 @@
  * absent answers 503 `service_unavailable`.
  */
 import type { EventBus } from '../core/events.js';
-import type { TopologySnapshot } from '../core/model.js';
+import type { FlowSpec, TopologySnapshot } from '../core/model.js';
 import type { DeviceService, SwitchAdminService } from '../core/services.js';
 import type { Store } from '../store/index.js';
 import type { ControllerMetrics, DiscoveryCounters, FlowServiceCounters } from './metrics.js';
@@ -85,6 +85,14 @@ export interface ClusterApi {
   masterApiFor(dpid: bigint): MasterApi | undefined;
 }
 
+/** The flow service as the packet trace reads it (src/flows' FlowService fits): desired flows, and the owner of a cookie. */
+export interface TraceFlowsApi {
+  /** Every desired flow of a switch, with its owner and flow mod. */
+  flows(dpid: bigint): readonly { readonly owner: string; readonly spec: FlowSpec }[];
+  /** The app (owner) a cookie belongs to, or undefined. */
+  ownerOfCookie(cookie: bigint): string | undefined;
+}
+
 /** Everything the API works with. Only `bus`, `devices` and `admin` are required. */
 export interface ApiContext {
   readonly bus: EventBus;
@@ -109,6 +117,8 @@ export interface ApiContext {
   readonly instanceId?: string;
   /** The flow service's cumulative counters for /metrics (reconciliation results, flow mods sent), when it runs. */
   readonly flowCounters?: () => FlowServiceCounters | undefined;
+  /** The flow service for the packet trace (`source: desired`, owners of cookies); without it only `live` traces run, owners unnamed. */
+  readonly flows?: TraceFlowsApi;
   /** Owner name → cookie and mask of its flows, for `?owner=` filters (src/flows/cookie.ts). */
   readonly ownerCookie?: (owner: string) => { readonly cookie: bigint; readonly mask: bigint };
 }

@@ -17,7 +17,7 @@ import type { FlowError, FlowRecord, FlowRemovedReason, FlowResult, FlowRule, Fl
 import { dpidToHex } from '../core/ids.js';
 import { flowKey, matchCovers, specsEquivalent } from './compare.js';
 import { defaultFlowsConfig, type FlowsConfig } from './config.js';
-import { cookieOwnerId, isReservedOwnerId, LOCAL_COOKIE_MASK, OWNER_COOKIE_MASK, ownerCookie, ownerIdFor, SYSTEM_OWNER_ID } from './cookie.js';
+import { cookieOwnerId, isReservedOwnerId, LOCAL_COOKIE_MASK, OWNER_COOKIE_MASK, ownerCookie, ownerIdFor, STATIC_OWNER_ID, SYSTEM_OWNER_ID } from './cookie.js';
 import { planReconcile, strictDeleteSpec, type DesiredFlow, type ManagedOwner, type ReconcilePolicy } from './reconcile.js';
 import { systemClock, type Clock, type Timer } from '../core/clock.js';
 
@@ -296,6 +296,19 @@ export class FlowService {
     this.bus.off('mastershipChanged', this.onMastership);
     this.timer?.cancel();
     this.timer = undefined;
+  }
+
+  /**
+   * The owner whose id is in a cookie's top 16 bits: an owner that has a scope here, `system` or
+   * `static` for the reserved ids, else undefined (cookie 0, another controller's flows).
+   */
+  ownerOfCookie(cookie: bigint): string | undefined {
+    const id = cookieOwnerId(cookie);
+    const owner = this.ownedIds.get(id);
+    if (owner !== undefined && this.scopes.has(owner)) return owner;
+    if (id === SYSTEM_OWNER_ID) return 'system';
+    if (id === STATIC_OWNER_ID) return 'static';
+    return undefined;
   }
 
   /** The owner id a name gets here: `config.ownerIds[name]`, else derived from the name (ownerIdFor). */

@@ -26,3 +26,6 @@ export {
   type TraceGroup,
   type TracePort,
 } from './pipeline.js';
+export { networkView, traceNetwork, TraceSwitchError, type HopNext, type HopOutput, type NetworkTrace, type NetworkTraceOptions, type TraceHop, type TraceNetworkView, type TraceOutcome, type TraceSource } from './network.js';
+export { traceToJson } from './json.js';
+export { desiredSource, liveSource, type DesiredFlowRecord, type DesiredFlows, type LiveSwitches } from './sources.js';

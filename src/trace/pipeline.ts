@@ -23,6 +23,8 @@ export interface TraceFlow {
   readonly cookie: bigint;
   readonly match: Match;
   readonly instructions: readonly Instruction[];
+  /** The owner (app) when the source knows it (the flow service's desired state does); else resolved from the cookie. */
+  readonly owner?: string;
 }
 
 /** A port as the trace needs it: the codec's ofp_port (Port) fits as it is. */
@@ -50,9 +52,10 @@ export interface SwitchTables {
   readonly ports: readonly TracePort[];
 }
 
-/** A flow of the flow service's desired state (a FlowSpec) in the trace's shape. */
-export function traceFlowFromSpec(spec: FlowSpec): TraceFlow {
+/** A flow of the flow service's desired state (a FlowSpec, and its owner when known) in the trace's shape. */
+export function traceFlowFromSpec(spec: FlowSpec, owner?: string): TraceFlow {
   return {
+    ...(owner !== undefined ? { owner } : {}),
     tableId: spec.tableId ?? 0,
     priority: spec.priority ?? 0x8000,
     cookie: spec.cookie ?? 0n,

@@ -11,7 +11,7 @@ import { EmulatedSwitch, type EmulatedSwitchOptions } from '../fakes/emulated-sw
 import { FlowService } from '../../src/flows/service.js';
 import type { FlowRemovedReason, FlowRule } from '../../src/core/services.js';
 import type { FlowsConfig } from '../../src/flows/config.js';
-import { ownerCookie, ownerIdFor, OWNER_COOKIE_MASK } from '../../src/flows/cookie.js';
+import { ownerCookie, ownerIdFor, OWNER_COOKIE_MASK, STATIC_OWNER_ID, SYSTEM_OWNER_ID } from '../../src/flows/cookie.js';
 import { bindFlowTable, FakeFlowTable, sendFlowRemoved } from '../fakes/fake-flow-table.js';
 import { flush, flushUntil } from '../fakes/flush.js';
 
@@ -246,6 +246,16 @@ describe('flow service, switch side unchanged', () => {
     expect(flowMods(second.sw)).toHaveLength(1);
     expect(a.list(1n)).toHaveLength(1);
     expect(r.flows.counters).toMatchObject({ reconcileMissing: 1, reconcileForgotten: 1 });
+  });
+
+  it('names the owner of a cookie: an owner with a scope here, system and static; nobody for cookie 0 or an unknown id', () => {
+    const r = rig();
+    r.flows.scope('app-a');
+    expect(r.flows.ownerOfCookie(ownerCookie(r.flows.ownerId('app-a'), 7n))).toBe('app-a');
+    expect(r.flows.ownerOfCookie(ownerCookie(SYSTEM_OWNER_ID, 1n))).toBe('system');
+    expect(r.flows.ownerOfCookie(ownerCookie(STATIC_OWNER_ID))).toBe('static');
+    expect(r.flows.ownerOfCookie(0n)).toBeUndefined();
+    expect(r.flows.ownerOfCookie(ownerCookie(r.flows.ownerId('app-b')))).toBeUndefined();
   });
 
   it('refuses a flow whose identity another owner holds', async () => {
