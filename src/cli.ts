@@ -59,6 +59,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     case 'hosts':
     case 'links':
     case 'path':
+    case 'trace':
     case 'apps':
     case 'app':
     case 'events':

@@ -1,6 +1,6 @@
 /**
  * The client commands of `signalbox`, over the REST API: switches, ports, flows, flow add|del,
- * topology, hosts, links, path, apps, app enable|disable, events. Tables by default, `--json` for
+ * topology, hosts, links, path, trace, apps, app enable|disable, events. Tables by default, `--json` for
  * scripts; `--url`/`--token` or SIGNALBOX_URL/SIGNALBOX_TOKEN. Exit codes: 0 ok, 1 the server or
  * the request failed, 2 usage.
  */
@@ -10,9 +10,10 @@ import { dpidToHex, parseDpid } from '../../core/ids.js';
 import type { CliIo } from '../io.js';
 import { writeOut } from '../io.js';
 import { instructionsText, matchText, portText, table } from './format.js';
+import { TRACE_USAGE, traceBody, traceText, TraceUsageError, type TraceAnswer } from './trace.js';
 
 /** Names of the client commands (the `signalbox` dispatcher routes these here). */
-export const CLIENT_COMMANDS = ['switches', 'ports', 'flows', 'flow', 'topology', 'hosts', 'links', 'path', 'apps', 'app', 'events'] as const;
+export const CLIENT_COMMANDS = ['switches', 'ports', 'flows', 'flow', 'topology', 'hosts', 'links', 'path', 'trace', 'apps', 'app', 'events'] as const;
 export type ClientCommand = (typeof CLIENT_COMMANDS)[number];
 
 /** Usage of the client commands. */
@@ -29,7 +30,7 @@ export const CLIENT_USAGE = `Client commands (talk to a running controller's API
   hosts                        learned hosts
   links                        discovered links (one per direction)
   path A B [--k N]             k shortest paths between switches or hosts (dpid, MAC or IP)
-  apps                         apps and their state
+${TRACE_USAGE}  apps                         apps and their state
   app enable|disable NAME
   events [--types T,T] [--dpid D,D]
                                follow controller events (WebSocket) until interrupted
@@ -303,6 +304,24 @@ export async function runClient(cmd: ClientCommand, args: readonly string[], io:
         if (c.json) await out(JSON.stringify(r, null, 2) + '\n');
         else if (r.paths.length === 0) await out('no path\n');
         else await out(table(['#', 'COST', 'HOPS'], r.paths.map((p, i) => [String(i + 1), String(p.cost), p.links.length === 0 ? p.hops.join('') : p.links.map((l) => `${l.src.dpid}:${l.src.port} -> ${l.dst.dpid}:${l.dst.port}`).join(', ')])));
+        return EXIT.ok;
+      }
+      case 'trace': {
+        let r;
+        try {
+          r = parseArgs({ args: [...args], options: { ...COMMON_OPTIONS, from: { type: 'string' }, to: { type: 'string' }, source: { type: 'string' } }, allowPositionals: true, strict: true });
+        } catch (e) {
+          throw new UsageError((e as Error).message);
+        }
+        const c = common(r.values, env);
+        let body: Record<string, unknown>;
+        try {
+          body = traceBody(r.positionals, r.values);
+        } catch (e) {
+          throw e instanceof TraceUsageError ? new UsageError(e.message) : e;
+        }
+        const answer = (await call(c, 'POST', '/api/v1/trace', body)) as TraceAnswer;
+        await out(c.json ? JSON.stringify(answer, null, 2) + '\n' : traceText(answer));
         return EXIT.ok;
       }
       case 'apps': {
