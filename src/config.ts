@@ -126,9 +126,10 @@ export const apiSchema = section({
 
 /** The `apps` section: the app framework. */
 export const appsSchema = section({
-  // Topology-aware forwarding and proxy ARP. l2-learning is the alternative to forwarding (both
-  // own the table-miss flow, so enable one of them); see src/apps/registry.ts for the rest.
-  enabled: list(str(), { default: ['forwarding', 'proxy-arp'], doc: 'Apps to run at start, by name (built-ins and those the modules below provide).' }),
+  // Topology-aware forwarding and proxy ARP, and the packet-in meter (a MAC flood must not storm
+  // the controller). l2-learning is the alternative to forwarding (both own the table-miss flow,
+  // so enable one of them); see src/apps/registry.ts for the rest.
+  enabled: list(str(), { default: ['forwarding', 'proxy-arp', 'packetin-meter'], doc: 'Apps to run at start, by name (built-ins and those the modules below provide).' }),
   modules: list(str(), {
     default: [],
     doc: 'External app modules: an npm package name, or a path to a file (relative to the working directory) whose default export (or `app` / `apps` export) is an App, a function making one, or a list of those.',

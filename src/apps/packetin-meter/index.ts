@@ -11,7 +11,7 @@ import type { MeterFeaturesReply } from '../../openflow/codec/v13/multipart.js';
 import { applyEffects, installs } from '../effects.js';
 import type { SwitchView } from '../../core/services.js';
 import type { App, AppContext } from '../../core/app.js';
-import { packetInMeterSchema, planMeter, type MeterPlan, type PacketInMeterConfig } from './logic.js';
+import { meteredFlow, packetInMeterSchema, planMeter, type MeterPlan, type PacketInMeterConfig } from './logic.js';
 import { dpidToHex } from '../../core/ids.js';
 
 export { planMeter, meteredFlow, meterBands, defaultPacketInMeterConfig, packetInMeterSchema, type PacketInMeterConfig, type MeterPlan } from './logic.js';
@@ -41,6 +41,8 @@ export function packetInMeterApp(): PacketInMeterApp {
 
   const apply = async (c: AppContext<PacketInMeterConfig>, dp: SwitchView, plan: MeterPlan): Promise<void> => {
     if (plan.kind === 'skip') {
+      // Declared on connect in case the switch had meters (see onSwitchConnected): withdraw it.
+      if (dp.version >= 4) void c.flows.remove(dp.dpid, meteredFlow(c.config)).catch(() => undefined);
       state.set(dp.dpid, `skipped: ${plan.reason}`);
       c.log.info({ dpid: dp.dpidHex, reason: plan.reason }, 'packet-in meter skipped on this switch');
       return;
@@ -79,6 +81,11 @@ export function packetInMeterApp(): PacketInMeterApp {
       if (!c) return;
       const dp = c.devices.get(e.dpid);
       if (!dp) return;
+      // The flow is declared before the connect reconciliation reads the table (it runs right
+      // after the connect handlers), so a switch that kept it from an earlier run gets no flow mod
+      // after a restart. The meter add below goes out before the flow's add: the switch answers
+      // the features request before the reconciliation's flow dump, which releases the add.
+      if (dp.version >= 4) void applyEffects(c, installs(dp.dpid, [meteredFlow(c.config)]));
       const f = dp.version >= 4 ? await features(c, dp.dpid) : undefined;
       await apply(c, dp, planMeter(dp.version, f, c.config));
     },
