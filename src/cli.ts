@@ -42,7 +42,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   const [cmd, ...rest] = argv;
   switch (cmd) {
     case 'start':
-      return runStart(rest, io.stderr);
+      return runStart(rest, io.stderr, io.stdout);
     case 'decode':
       return decodeCommand(rest, io);
     case 'encode':

@@ -18,6 +18,8 @@ export const START_USAGE = `Usage: signalbox start [options]
   --set KEY=VALUE                 any setting (repeatable), e.g. --set openflow.echoIntervalMs=2000
                                   or one app setting: --set apps.settings.forwarding.idleTimeoutSec=120
 
+  --help, -h                      this usage
+
 Precedence: defaults < config file < SIGNALBOX_* environment variables < flags.
 `;
 
@@ -43,14 +45,18 @@ export function configFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
       allowPositionals: false,
     }));
   } catch (e) {
-    throw new ConfigError('arguments', 'command line', (e as Error).message);
+    throw new ConfigError('arguments', 'command line', (e as Error).message.split(/\.\s/)[0]!);
   }
   const { flags, file } = flagsFromArgs(values.apps === 'none' ? { ...values, apps: '' } : values);
   return loadConfig({ ...(file !== undefined ? { file } : {}), env, flags, ...(onWarning ? { onWarning } : {}) });
 }
 
 /** Runs Signalbox; resolves with the exit code after a signal-initiated shutdown. */
-export async function runStart(argv: readonly string[], stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function runStart(argv: readonly string[], stderr: NodeJS.WritableStream = process.stderr, stdout: NodeJS.WritableStream = process.stdout): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    stdout.write(START_USAGE);
+    return 0;
+  }
   let cfg: Config;
   try {
     cfg = configFromArgs(argv, process.env, (m) => stderr.write(`signalbox start: ${m}\n`));

@@ -16,30 +16,44 @@ import { TRACE_USAGE, traceBody, traceText, TraceUsageError, type TraceAnswer } 
 export const CLIENT_COMMANDS = ['switches', 'ports', 'flows', 'flow', 'topology', 'hosts', 'links', 'path', 'trace', 'apps', 'app', 'events'] as const;
 export type ClientCommand = (typeof CLIENT_COMMANDS)[number];
 
-/** Usage of the client commands. */
-export const CLIENT_USAGE = `Client commands (talk to a running controller's API):
-  switches                     connected switches
-  ports DPID                   ports of a switch
-  flows DPID [--table N] [--owner APP] [--cookie C]
-                               flows installed on a switch, read live
-  flow add DPID --match M --actions A [--priority P] [--table N] [--cookie C] [--idle S] [--hard S]
+/** Each client command's usage lines (the synopsis, then what it does). */
+export const COMMAND_USAGE: Readonly<Record<ClientCommand, string>> = {
+  switches: `switches                     connected switches`,
+  ports: `ports DPID                   ports of a switch`,
+  flows: `flows DPID [--table N] [--owner APP] [--cookie C]
+                               flows installed on a switch, read live`,
+  flow: `flow add DPID --match M --actions A [--priority P] [--table N] [--cookie C] [--idle S] [--hard S]
   flow del DPID [--match M] [--priority P] [--table N] [--cookie C] [--strict]
                                M: in_port=1,eth_type=0x800,ipv4_dst=10.0.0.0/24
-                               A: output:2,output:controller,group:1,set_field:eth_dst=aa:bb:cc:dd:ee:ff,goto_table:1 (empty: drop)
-  topology                     switches, links and hosts
-  hosts                        learned hosts
-  links                        discovered links (one per direction)
-  path A B [--k N]             k shortest paths between switches or hosts (dpid, MAC or IP)
-${TRACE_USAGE}  apps                         apps and their state
-  app enable|disable NAME
-  events [--types T,T] [--dpid D,D]
-                               follow controller events (WebSocket) until interrupted
+                               A: output:2,output:controller,group:1,set_field:eth_dst=aa:bb:cc:dd:ee:ff,goto_table:1 (empty: drop)`,
+  topology: `topology                     switches, links and hosts`,
+  hosts: `hosts                        learned hosts`,
+  links: `links                        discovered links (one per direction)`,
+  path: `path A B [--k N]             k shortest paths between switches or hosts (dpid, MAC or IP)`,
+  trace: TRACE_USAGE.slice(2).trimEnd(),
+  apps: `apps                         apps and their state`,
+  app: `app enable|disable NAME`,
+  events: `events [--types T,T] [--dpid D,D]
+                               follow controller events (WebSocket) until interrupted`,
+};
 
-Options of every client command:
+const COMMON_USAGE = `Options of every client command:
   --url URL      API address (default $SIGNALBOX_URL or http://127.0.0.1:8080)
   --token TOKEN  bearer token (default $SIGNALBOX_TOKEN)
   --json         print the API's JSON instead of a table
+  --help, -h     this command's usage
 `;
+
+/** Usage of the client commands. */
+export const CLIENT_USAGE = `Client commands (talk to a running controller's API):
+${CLIENT_COMMANDS.map((c) => `  ${COMMAND_USAGE[c]}`).join('\n')}
+
+${COMMON_USAGE}`;
+
+/** The usage of one client command (what `signalbox CMD --help` prints). */
+export function commandUsage(cmd: ClientCommand): string {
+  return `Usage: signalbox ${COMMAND_USAGE[cmd]}\n\n${COMMON_USAGE}`;
+}
 
 /** Exit codes scripts can rely on. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -71,7 +85,7 @@ function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: readonly
   try {
     r = parseArgs({ args: [...args], options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError(optionError(e as Error));
   }
   if (r.positionals.length !== positionals) throw new UsageError(`${what}: expected ${positionals} argument${positionals === 1 ? '' : 's'}, got ${r.positionals.length}`);
   return r;
@@ -185,10 +199,21 @@ function when(iso: unknown): string {
   return typeof iso === 'string' ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '';
 }
 
+/** node:util parseArgs's message, first sentence only ("Unknown option '--x'"), lower-cased as the CLI's own messages are. */
+export function optionError(e: Error): string {
+  const first = e.message.split(/\.\s/)[0]!.replace(/\.$/, '');
+  return first.charAt(0).toLowerCase() + first.slice(1);
+}
+
 /** Runs a client command; resolves with the exit code. */
 export async function runClient(cmd: ClientCommand, args: readonly string[], io: CliIo, opts: ClientOptions = {}): Promise<number> {
   const env = opts.env ?? process.env;
   const out = (s: string): Promise<boolean> => writeOut(io.stdout, s);
+  // Before the options are parsed: `--help` anywhere (`flow add --help` too) prints the usage.
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout.write(commandUsage(cmd));
+    return EXIT.ok;
+  }
   try {
     switch (cmd) {
       case 'switches': {
@@ -311,7 +336,7 @@ export async function runClient(cmd: ClientCommand, args: readonly string[], io:
         try {
           r = parseArgs({ args: [...args], options: { ...COMMON_OPTIONS, from: { type: 'string' }, to: { type: 'string' }, source: { type: 'string' } }, allowPositionals: true, strict: true });
         } catch (e) {
-          throw new UsageError((e as Error).message);
+          throw new UsageError(optionError(e as Error));
         }
         const c = common(r.values, env);
         let body: Record<string, unknown>;
@@ -348,7 +373,7 @@ export async function runClient(cmd: ClientCommand, args: readonly string[], io:
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr.write(`signalbox ${cmd}: ${e.message}\n\n${CLIENT_USAGE}`);
+      io.stderr.write(`signalbox ${cmd}: ${e.message}\n\n${commandUsage(cmd)}`);
       return EXIT.usage;
     }
     if (e instanceof RequestError) {
