@@ -28,7 +28,7 @@ export class TopologyFeed {
   constructor(
     private readonly c: AppContext<object>,
     private readonly logic: PathLogic,
-    private readonly apply: (fx: Effects) => void,
+    private readonly apply: (fx: Effects, why?: string) => void,
   ) {}
 
   /** Catches up with a fabric change (or the first snapshot). */
@@ -45,7 +45,7 @@ export class TopologyFeed {
     if (snap === this.applied) return;
     this.applied = snap;
     this.appliedFabric = fabric;
-    this.apply(this.logic.setTopology(snap, this.c.now()));
+    this.apply(this.logic.setTopology(snap, this.c.now()), 'topology changed');
   }
 }
 
@@ -82,9 +82,12 @@ export class PathShell<C extends object, L extends PathLogic> {
     this.feed = undefined;
   }
 
-  /** Applies the logic's effects (nothing once stopped). */
-  readonly apply = (fx: Effects): void => {
-    if (this.ctx) void applyEffects(this.ctx, fx, this.opts);
+  /** Applies the logic's effects (nothing once stopped); path flows removed are logged with `why`. */
+  readonly apply = (fx: Effects, why = 'effects'): void => {
+    if (!this.ctx) return;
+    // Paths that go cost packets: say which and why (a failover must cause none).
+    if (fx.remove.length > 0) this.ctx.log.info({ why, flows: fx.remove.length, switches: [...new Set(fx.remove.map((r) => r.dpid.toString(16)))] }, 'path flows removed');
+    void applyEffects(this.ctx, fx, this.opts);
   };
 
   /** Catches the logic up with a fabric change before it decides (a packet-in, a connect, a read). */
@@ -98,11 +101,11 @@ export class PathShell<C extends object, L extends PathLogic> {
   }
 
   portModified(e: PortModifiedEvent): void {
-    if (isDown(e.port) && this.logic) this.apply(this.logic.portDown(e.dpid, e.port.portNo));
+    if (isDown(e.port) && this.logic) this.apply(this.logic.portDown(e.dpid, e.port.portNo), 'port down');
   }
 
   portRemoved(e: PortRemovedEvent): void {
-    if (this.logic) this.apply(this.logic.portDown(e.dpid, e.port.portNo));
+    if (this.logic) this.apply(this.logic.portDown(e.dpid, e.port.portNo), 'port removed');
   }
 
   /**

@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { Etcd3, EtcdLeaseInvalidError, type IKeyValue, type Lease, type Watcher } from 'etcd3';
-import type { IWatchResponse } from 'etcd3';
+import type { IOptions, IWatchResponse } from 'etcd3';
 import type { ControllerEvents, EventBus } from '../core/events.js';
 import { dpidToHex } from '../core/ids.js';
 import { silentLogger } from '../log.js';
@@ -114,6 +114,18 @@ export interface ClusterStatus {
   }[];
 }
 
+/**
+ * etcd3's default per-host policy is a circuit breaker that refuses every request for 5 s after
+ * three failures: longer than a lease, so a stall of a few seconds (whose requests all miss their
+ * deadlines) would keep keepalives and re-registration from even being tried once etcd answers
+ * again. The service's requests have their own deadlines and retry on their own timers.
+ */
+const PASS_THROUGH = {
+  execute: <T>(fn: (context: { signal: AbortSignal }) => PromiseLike<T> | T): Promise<T> => Promise.resolve().then(() => fn({ signal: new AbortController().signal })),
+  onSuccess: () => ({ dispose: () => undefined }),
+  onFailure: () => ({ dispose: () => undefined }),
+} as unknown as ReturnType<NonNullable<NonNullable<IOptions['faultHandling']>['host']>>;
+
 /** Message type numbers counted in `sent` (the same in OpenFlow 1.0 and 1.3). */
 const OFPT_FLOW_MOD = OFPT13.FLOW_MOD;
 const OFPT_PACKET_OUT = OFPT13.PACKET_OUT;
@@ -161,6 +173,8 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
   private readonly asked = new Map<string, { role: 'master' | 'slave'; gen: bigint }>();
   private readonly announced = new Map<string, { role: Exclude<Mastership, 'pending'>; gen: bigint }>();
   private readonly claiming = new Set<string>();
+  /** When this instance last became master of each switch (ms): its own probes leave from then on. */
+  private readonly masterSince = new Map<string, number>();
   private readonly releasing = new Set<string>();
   /** Conn keys this instance has written. */
   private readonly myConns = new Set<string>();
@@ -205,7 +219,7 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
     this.holdDown = new HoldDown(opts.config.holdDownMs);
     this.gate = { valid: () => this.healthy, doubted: (dp) => this.onLeaseDoubt(dp) };
     this.p = `${opts.config.etcd.prefix}live/`;
-    this.client = client ?? new Etcd3({ hosts: [...opts.config.etcd.endpoints], dialTimeout: opts.config.etcd.requestTimeoutMs });
+    this.client = client ?? new Etcd3({ hosts: [...opts.config.etcd.endpoints], dialTimeout: opts.config.etcd.requestTimeoutMs, faultHandling: { host: () => PASS_THROUGH } });
     this.ownsClient = client === undefined;
     this.store = new EtcdStore(this.client, opts.config.etcd.endpoints, { prefix: opts.config.etcd.prefix, requestTimeoutMs: opts.config.etcd.requestTimeoutMs, clock: this.clock });
     this.view = new ClusterTopologyView(opts.config.topologyGraceMs, this.now, opts.hostIdleTimeoutMs ?? opts.config.topologyGraceMs);
@@ -215,6 +229,9 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
       openflow: opts.config.advertise.openflow || opts.advertise?.openflow || '',
     };
     this.forwardToBus = opts.forwardToBus ?? true;
+    // Links of the merged view come and go rarely (a failover must not move them): log each.
+    this.view.on('linkAdded', (e) => this.log.info({ link: linkKey(e.link), by: e.instanceId }, 'merged view: link added'));
+    this.view.on('linkRemoved', (e) => this.log.info({ link: linkKey(e.link) }, 'merged view: link removed'));
   }
 
   /** The cluster-wide LLDP secret (created by whichever instance asks first). */
@@ -280,10 +297,14 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
       }
     });
     this.onBus('linkRemoved', (e) => {
-      // Probes over this link come from another instance (its source switch's master): if that
-      // instance died, they stop until the new master probes again. Keep publishing the link
-      // meanwhile, so the cluster's tree does not change for a failover.
-      if (e.reason === 'timeout' && this.owners.get(dpidToHex(e.link.src))?.lease !== this.leaseId) {
+      // Probes over this link come from its source switch's master: if that instance died, they
+      // stop until the new master probes again (which may be this instance, since a moment).
+      // Keep publishing the link meanwhile, so the cluster's tree does not change for a
+      // failover; only a source this instance has probed for a whole grace period is proof.
+      const src = dpidToHex(e.link.src);
+      const since = this.masterSince.get(src);
+      const proven = this.owners.get(src)?.lease === this.leaseId && since !== undefined && this.now() - since >= this.cfg.topologyGraceMs;
+      if (e.reason === 'timeout' && !proven) {
         this.heldLinks.set(linkKey(e.link), { link: e.link, until: this.now() + this.cfg.topologyGraceMs });
       }
     });
@@ -792,6 +813,8 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
     const last = this.announced.get(dp.dpidHex);
     if (last && last.role === role && (role !== 'master' || last.gen === gen)) return;
     this.announced.set(dp.dpidHex, { role, gen });
+    if (role === 'master') this.masterSince.set(dp.dpidHex, this.now());
+    else this.masterSince.delete(dp.dpidHex);
     const change: MastershipChange = { dpid: dp.dpid, role, generationId: gen };
     this.log.info({ dpid: dp.dpidHex, role, generationId: gen.toString() }, 'mastership changed');
     this.emit('mastershipChanged', change);

@@ -67,8 +67,10 @@ interface Published {
  */
 export class ClusterTopologyView extends EventEmitter<ClusterTopologyEvents> {
   private readonly byInstance = new Map<string, Published>();
-  /** Entries of dead instances: links kept until `linksUntil`, hosts until `hostsUntil` (ms), unless confirmed sooner. */
-  private readonly orphans = new Map<string, { readonly published: Published; readonly linksUntil: number; readonly hostsUntil: number }>();
+  /** Entries of dead instances, kept unless confirmed sooner until their time in `orphanUntil`. */
+  private readonly orphans = new Map<string, Published>();
+  /** `instance\0kind\0key` → when that orphan goes (ms): links `orphanGraceMs`, hosts `hostOrphanMs` after their instance died. */
+  private readonly orphanUntil = new Map<string, number>();
   private version = 0;
   private snap: TopologySnapshotImpl | undefined;
   private snapSig = '';
@@ -156,9 +158,12 @@ export class ClusterTopologyView extends EventEmitter<ClusterTopologyEvents> {
     const p = this.byInstance.get(instanceId);
     if (!p) return;
     if (!instanceAlive) {
-      const o = this.orphanOf(instanceId);
       const e = kind === 'link' ? p.links.get(key) : p.hosts.get(key);
-      if (e) (kind === 'link' ? o.links : o.hosts).set(key, e as never);
+      if (e) {
+        const o = this.orphanOf(instanceId);
+        (kind === 'link' ? o.links : o.hosts).set(key, e as never);
+        this.orphanUntil.set(orphanKey(instanceId, kind, key), this.now() + (kind === 'link' ? this.orphanGraceMs : this.hostOrphanMs));
+      }
     }
     if (kind === 'link') {
       const before = this.bestLink(key);
@@ -179,17 +184,16 @@ export class ClusterTopologyView extends EventEmitter<ClusterTopologyEvents> {
   /** Drops orphans whose time is over; call from a timer (the view also does on every change). */
   expireOrphans(now = this.now()): void {
     for (const [id, o] of this.orphans) {
-      if (o.linksUntil <= now && o.published.links.size > 0) {
-        const gone = [...o.published.links];
-        o.published.links.clear();
-        for (const [k, e] of gone) if (!this.bestLink(k)) this.emitChange('linkRemoved', { link: e.value });
+      for (const [k, e] of [...o.links]) {
+        if ((this.orphanUntil.get(orphanKey(id, 'link', k)) ?? 0) > now) continue;
+        this.dropOrphan(id, 'link', k);
+        if (!this.bestLink(k)) this.emitChange('linkRemoved', { link: e.value });
       }
-      if (o.hostsUntil <= now && o.published.hosts.size > 0) {
-        const gone = [...o.published.hosts];
-        o.published.hosts.clear();
-        for (const [k, e] of gone) if (!this.bestHost(k)) this.emitChange('hostRemoved', { host: e.value });
+      for (const [k, e] of [...o.hosts]) {
+        if ((this.orphanUntil.get(orphanKey(id, 'host', k)) ?? 0) > now) continue;
+        this.dropOrphan(id, 'host', k);
+        if (!this.bestHost(k)) this.emitChange('hostRemoved', { host: e.value });
       }
-      if (o.published.links.size === 0 && o.published.hosts.size === 0) this.orphans.delete(id);
     }
   }
 
@@ -198,8 +202,8 @@ export class ClusterTopologyView extends EventEmitter<ClusterTopologyEvents> {
     let links = 0;
     let hosts = 0;
     for (const o of this.orphans.values()) {
-      links += o.published.links.size;
-      hosts += o.published.hosts.size;
+      links += o.links.size;
+      hosts += o.hosts.size;
     }
     return { links, hosts };
   }
@@ -260,12 +264,13 @@ export class ClusterTopologyView extends EventEmitter<ClusterTopologyEvents> {
   clear(): void {
     this.byInstance.clear();
     this.orphans.clear();
+    this.orphanUntil.clear();
     this.version++;
   }
 
   private *sources(): Iterable<Published> {
     yield* this.byInstance.values();
-    for (const o of this.orphans.values()) yield o.published;
+    yield* this.orphans.values();
   }
 
   private bestLink(key: string): LinkInfo | undefined {
@@ -293,20 +298,21 @@ export class ClusterTopologyView extends EventEmitter<ClusterTopologyEvents> {
 
   private orphanOf(instanceId: string): Published {
     let o = this.orphans.get(instanceId);
-    const now = this.now();
-    if (!o || (o.linksUntil <= now && o.hostsUntil <= now)) {
-      o = { published: { links: new Map(), hosts: new Map() }, linksUntil: now + this.orphanGraceMs, hostsUntil: now + this.hostOrphanMs };
-      this.orphans.set(instanceId, o);
-    }
-    return o.published;
+    if (!o) this.orphans.set(instanceId, (o = { links: new Map(), hosts: new Map() }));
+    return o;
+  }
+
+  private dropOrphan(instanceId: string, kind: TopologyEntryKind, key: string): void {
+    const o = this.orphans.get(instanceId);
+    if (!o) return;
+    (kind === 'link' ? o.links : o.hosts).delete(key);
+    this.orphanUntil.delete(orphanKey(instanceId, kind, key));
+    if (o.links.size === 0 && o.hosts.size === 0) this.orphans.delete(instanceId);
   }
 
   /** A live instance published the entry: orphans of it are confirmed and go (it lives on as the live one's). */
   private confirmed(kind: TopologyEntryKind, key: string): void {
-    for (const [id, o] of this.orphans) {
-      (kind === 'link' ? o.published.links : o.published.hosts).delete(key);
-      if (o.published.links.size === 0 && o.published.hosts.size === 0) this.orphans.delete(id);
-    }
+    for (const id of [...this.orphans.keys()]) this.dropOrphan(id, kind, key);
   }
 
   private emitChange<K extends Exclude<keyof ClusterTopologyEvents, 'topologyChanged'>>(name: K, ...args: ClusterTopologyEvents[K]): void {
@@ -314,6 +320,10 @@ export class ClusterTopologyView extends EventEmitter<ClusterTopologyEvents> {
     (this.emit as (n: K, ...a: ClusterTopologyEvents[K]) => boolean).call(this, name, ...args);
     this.emit('topologyChanged', { version: this.version });
   }
+}
+
+function orphanKey(instanceId: string, kind: TopologyEntryKind, key: string): string {
+  return `${instanceId}\0${kind}\0${key}`;
 }
 
 function sameAddresses(a: Host, b: Host): boolean {

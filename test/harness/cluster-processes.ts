@@ -112,7 +112,7 @@ export class ProcessCluster {
     i.stopped = false;
     const keep = (b: Buffer): void => {
       for (const l of b.toString('utf8').split('\n')) if (l) i.lines.push(l);
-      while (i.lines.length > 400) i.lines.shift();
+      while (i.lines.length > 4_000) i.lines.shift();
     };
     p.stdout!.on('data', keep);
     p.stderr!.on('data', keep);
@@ -219,6 +219,23 @@ export class ProcessCluster {
       }
     }
     return out.sort((a, b) => a[0] - b[0]).map((x) => x[1]).join('\n');
+  }
+
+  /** Every log line of `of` since `sinceMs` (wall clock), the last `max`, as `+ms instance line`. */
+  logSince(sinceMs: number, of: readonly Instance[], max: number): string {
+    const out: [number, string][] = [];
+    for (const i of of) {
+      for (const l of i.lines) {
+        let t: number | undefined;
+        try {
+          t = (JSON.parse(l) as { time?: number }).time;
+        } catch {
+          continue;
+        }
+        if (t !== undefined && t >= sinceMs) out.push([t - sinceMs, `+${t - sinceMs}ms ${i.id} ${l}`]);
+      }
+    }
+    return out.sort((a, b) => a[0] - b[0]).slice(-max).map((x) => x[1]).join('\n');
   }
 
   /** dpid → instance id of the one master, per Open vSwitch; undefined where a switch has none. Throws on two. */

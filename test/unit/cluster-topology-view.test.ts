@@ -110,6 +110,23 @@ describe('ClusterTopologyView', () => {
     expect(ev).toEqual(['+host 3', '+link 1>2 by a', '-host', '-link 1>2']);
   });
 
+  it('an instance that dies a second time while its hosts are still orphans gets the link grace again for its new orphans', () => {
+    let now = 1_000;
+    const v = new ClusterTopologyView(4_000, () => now, 300_000);
+    v.put('a', 'host', 'h1', host(3), 10);
+    v.remove('a', 'host', 'h1', false); // first death: the host stays for 300 s
+    now += 10_000;
+    v.put('a', 'link', 'k1', link(1n, 2n), 20); // back, then dies again
+    v.remove('a', 'link', 'k1', false);
+    now += 3_999;
+    v.expireOrphans();
+    expect(v.links()).toHaveLength(1);
+    now += 1;
+    v.expireOrphans();
+    expect(v.links()).toEqual([]);
+    expect(v.host('h1')).toBeDefined();
+  });
+
   it('encodes links and hosts without the fields that change on every packet', () => {
     expect(encodeLink(link(1n, 2n, 5))).toBe(encodeLink({ ...link(1n, 2n, 5), lastSeen: 99 }));
     expect(decodeLink(encodeLink(link(0xffff_ffff_ffff_ffffn, 2n, 5)))).toEqual({ ...link(0xffff_ffff_ffff_ffffn, 2n, 5), lastSeen: 5 });

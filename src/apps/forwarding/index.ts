@@ -44,10 +44,10 @@ export function forwardingApp(): ForwardingApp {
       // A hop the switch itself refused (an OFPT_ERROR; not a mastership handover, which the new
       // master settles): the path goes, so the next packet sets it up, and retries, again.
       c.flows.on('failed', (rec) => {
-        if (rec.error && rec.error.errType >= 0) apply(l.flowRemoved(rec.dpid, rec.spec.match ?? []));
+        if (rec.error && rec.error.errType >= 0) apply(l.flowRemoved(rec.dpid, rec.spec.match ?? []), 'flow refused by the switch');
       });
       c.flows.on('removed', (rec, why) => {
-        if (why === 'idle_timeout' || why === 'hard_timeout' || why === 'deleted' || why === 'expired_while_away') apply(l.flowRemoved(rec.dpid, rec.spec.match ?? []));
+        if (why === 'idle_timeout' || why === 'hard_timeout' || why === 'deleted' || why === 'expired_while_away') apply(l.flowRemoved(rec.dpid, rec.spec.match ?? []), `flow ${why}`);
       });
       c.every(Math.max(1000, (c.config.hostAgeSec * 1000) / 4), (now) => void l.expire(now));
       shell.refresh();
@@ -77,7 +77,7 @@ export function forwardingApp(): ForwardingApp {
     },
 
     onSwitchDisconnected(e) {
-      if (shell.logic) shell.apply(shell.logic.switchDisconnected(e.dpid));
+      if (shell.logic) shell.apply(shell.logic.switchDisconnected(e.dpid), 'switch disconnected');
     },
 
     onTopologyChanged: (e) => shell.topologyChanged(e),

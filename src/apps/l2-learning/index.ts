@@ -50,6 +50,8 @@ export function l2LearningApp(): App<L2LearningConfig> {
       // Learned ports follow the broadcast tree; when it changes they may point along a loop.
       const sig = ctx?.topology?.treeSignature();
       if (!ctx || !logic || sig === undefined || sig === treeSignature) return;
+      // Rare and costly (every learned flow goes): say why, for the operator.
+      ctx.log.info({ before: treeSignature, after: sig }, 'broadcast tree changed: forgetting learned MACs and their flows');
       treeSignature = sig;
       void applyEffects(ctx, logic.treeChanged());
     },
