@@ -68,7 +68,7 @@ export function TopologyView({ session }: ViewProps) {
     const tg = new TopologyGraph(store);
     graphRef.current = tg;
     tg.rebuild(false);
-    const sigma = new Sigma(tg.graph, container.current!, { settings: { enableEdgeEvents: true, labelRenderedSizeThreshold: 8, autoRescale: 'once', stagePadding: 40 } });
+    const sigma = new Sigma(tg.graph, container.current!, { settings: { enableEdgeEvents: true, labelRenderedSizeThreshold: 8, autoRescale: 'once', stagePadding: 60 } });
     sigmaRef.current = sigma;
     sigma.on('clickNode', ({ node }) => setSelected(node));
     sigma.on('clickEdge', ({ edge }) => setSelected(edge));
