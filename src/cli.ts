@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { benchCommand } from './cli/bench.js';
 import { CLIENT_USAGE, runClient } from './cli/client/index.js';
+import { completionCommand } from './cli/completion.js';
 import { decodeCommand } from './cli/decode.js';
 import { encodeCommand } from './cli/encode.js';
 import { processIo, type CliIo } from './cli/io.js';
@@ -32,6 +33,8 @@ Commands:
   encode [FILE|-]    turn JSON lines back into binary OpenFlow messages
   bench              cbench-like load generator: packet-ins answered per second
   lab TOPO           Mininet lab (userspace OVS) with Mininet's CLI or a --scenario
+  completion bash|zsh
+                     print a shell completion script (source <(signalbox completion bash))
   version, --version, -v
                      print the version
 
@@ -51,6 +54,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       return benchCommand(rest, io);
     case 'lab':
       return labCommand(rest, io);
+    case 'completion':
+      return completionCommand(rest, io);
     case 'switches':
     case 'ports':
     case 'flows':

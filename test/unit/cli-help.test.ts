@@ -16,7 +16,7 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
 }
 
 /** Every subcommand, with arguments that would otherwise be valid up to the option. */
-const COMMANDS: readonly (readonly string[])[] = [['start'], ['decode'], ['encode'], ['bench'], ['lab', 'linear,2'], ...CLIENT_COMMANDS.map((c) => (c === 'flow' ? ['flow', 'add'] : c === 'app' ? ['app', 'enable'] : [c]))];
+const COMMANDS: readonly (readonly string[])[] = [['start'], ['decode'], ['encode'], ['bench'], ['lab', 'linear,2'], ['completion'], ...CLIENT_COMMANDS.map((c) => (c === 'flow' ? ['flow', 'add'] : c === 'app' ? ['app', 'enable'] : [c]))];
 
 describe('signalbox CMD --help', () => {
   it.each(COMMANDS.map((c) => [c.join(' '), c]))('%s --help prints its usage and exits 0', async (_name, cmd) => {
