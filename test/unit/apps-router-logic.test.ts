@@ -241,4 +241,35 @@ describe('router app', () => {
     await m.stop();
     await m2.stop();
   });
+
+  it('concurrent adds: 8 × 25 get distinct ids; of adds of one destination at once, on two instances, exactly one wins', async () => {
+    const store = memoryAppStore(); // one store, two instances (etcd in a cluster)
+    const here = routerApp();
+    const other = routerApp();
+    const opts = { log: silentLogger, store, datapaths: new Map(), flowsConfig: { reconcileIntervalMs: 0 }, config: { enabled: ['router'], settings: { router: { interfaces: CFG.interfaces, routes: [] } } } };
+    const m = new AppManager({ ...opts, bus: new EventBus(), apps: [here] });
+    const m2 = new AppManager({ ...opts, bus: new EventBus(), apps: [other] });
+    await m.start();
+    await m2.start();
+    const ids = (await Promise.all(Array.from({ length: 8 }, async (_, w) => {
+      const out: string[] = [];
+      for (let i = 0; i < 25; i++) out.push((await (w % 2 ? other : here).addRoute({ destination: `172.${16 + w}.${i}.0/24`, gateway: '10.0.1.1' })).id);
+      return out;
+    }))).flat();
+    expect(new Set(ids).size).toBe(200);
+    expect((await store.list('apps/router/route/')).length).toBe(200);
+    const same = await Promise.allSettled([here, other, here, other].map((app) => app.addRoute({ destination: '192.168.7.0/24', gateway: '10.0.1.1' })));
+    expect(same.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(same.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(['conflict', 'conflict', 'conflict']);
+    // Moving a route frees its old destination; deleting one frees its own.
+    const won = (same.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<{ id: string }>).value.id;
+    const owner = here.getRoute(won) ? here : other;
+    await owner.replaceRoute(won, { destination: '192.168.8.0/24', gateway: '10.0.1.1' });
+    const again = await here.addRoute({ destination: '192.168.7.0/24', gateway: '10.0.1.1' });
+    await expect(other.addRoute({ destination: '192.168.8.0/24', gateway: '10.0.1.1' })).rejects.toMatchObject({ code: 'conflict' });
+    expect(await here.removeRoute(again.id)).toBe(true);
+    expect((await other.addRoute({ destination: '192.168.7.0/24', gateway: '10.0.1.1' })).id).not.toBe(again.id);
+    await m.stop();
+    await m2.stop();
+  });
 });

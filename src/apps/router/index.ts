@@ -6,7 +6,7 @@
  * store, applied at once; routes another instance of a cluster changes are followed).
  */
 import { PathShell } from '../path-shell.js';
-import { sameStored, StoreFollower, type StoreValue } from '../store.js';
+import { sameStored, StoreFollower, type StoreOp, type StoreValue } from '../store.js';
 import type { App, AppContext, PacketInResult } from '../../core/app.js';
 import { formatIpv4 } from '../../core/addr.js';
 import { routerSchema, checkRoute, entryRoute, parseRoutes, Router, type RouteEntry, type RouterConfig } from './logic.js';
@@ -37,6 +37,12 @@ export interface RouterApp extends App<RouterConfig> {
 
 const ROUTE_PREFIX = 'route/';
 const NEXT_ID_KEY = 'nextRouteId';
+/**
+ * One key per destination (`dest/<destination>` → route id), written in the route's own
+ * transaction: two adds of one destination at once (here or on two instances) cannot both win.
+ */
+const DEST_PREFIX = 'dest/';
+const destKey = (destination: string): string => DEST_PREFIX + destination;
 
 /** An error the API maps by its `code` (409 conflict). */
 function conflict(message: string, field: string): Error {
@@ -183,10 +189,19 @@ export function routerApp(): RouterApp {
       return change(async (c) => {
         checkFree(r.destination);
         // The id and the route in one transaction: concurrent adds (here or on another instance) never share an id.
-        const entry = await c.store.transact([NEXT_ID_KEY], (v) => {
+        const entry = await c.store.transact([NEXT_ID_KEY, destKey(r.destination)], (v) => {
+          const holder = v.get(destKey(r.destination));
+          if (typeof holder === 'string') throw conflict(`a route to ${r.destination} exists already (${holder})`, 'body.destination');
           const n = nextIdFrom(v.get(NEXT_ID_KEY));
           const e: RouteEntry = { id: `r${n}`, ...r };
-          return { ops: [{ type: 'put', key: NEXT_ID_KEY, value: n + 1 }, { type: 'put', key: routeKey(e.id), value: e as unknown as StoreValue }], result: e };
+          return {
+            ops: [
+              { type: 'put', key: NEXT_ID_KEY, value: n + 1 },
+              { type: 'put', key: routeKey(e.id), value: e as unknown as StoreValue },
+              { type: 'put', key: destKey(e.destination), value: e.id },
+            ],
+            result: e,
+          };
         });
         stored.set(entry.id, entry);
         localWrites++;
@@ -203,10 +218,15 @@ export function routerApp(): RouterApp {
         if (!stored.has(id)) return undefined;
         checkFree(r.destination, id);
         // Compared with what is stored: a replace never brings back a route another instance deleted.
-        const entry = await c.store.transact([routeKey(id)], (v) => {
-          if (v.get(routeKey(id)) === undefined) return { ops: [], result: undefined };
+        const entry = await c.store.transact([routeKey(id), destKey(r.destination)], (v) => {
+          const cur = v.get(routeKey(id)) as unknown as RouteEntry | undefined;
+          if (cur === undefined) return { ops: [], result: undefined };
+          const holder = v.get(destKey(r.destination));
+          if (typeof holder === 'string' && holder !== id) throw conflict(`a route to ${r.destination} exists already (${holder})`, 'body.destination');
           const e: RouteEntry = { id, ...r };
-          return { ops: [{ type: 'put', key: routeKey(id), value: e as unknown as StoreValue }], result: e };
+          const ops: StoreOp[] = [{ type: 'put', key: routeKey(id), value: e as unknown as StoreValue }, { type: 'put', key: destKey(e.destination), value: id }];
+          if (cur.destination !== e.destination) ops.push({ type: 'del', key: destKey(cur.destination) });
+          return { ops, result: e };
         });
         localWrites++;
         if (entry === undefined) {
@@ -225,8 +245,12 @@ export function routerApp(): RouterApp {
       readOnly(id);
       return change(async (c) => {
         if (!stored.has(id)) return false;
-        // The store decides: of two concurrent deletes of a route, one finds it.
-        const existed = await c.store.del(routeKey(id));
+        // The store decides: of two concurrent deletes of a route, one finds it. Its destination goes with it.
+        const existed = await c.store.transact([routeKey(id)], (v) => {
+          const cur = v.get(routeKey(id)) as unknown as RouteEntry | undefined;
+          if (cur === undefined) return { ops: [], result: false };
+          return { ops: [{ type: 'del', key: routeKey(id) }, { type: 'del', key: destKey(cur.destination) }], result: true };
+        });
         stored.delete(id);
         localWrites++;
         if (!existed) {
