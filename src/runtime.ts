@@ -9,7 +9,7 @@ import { startApi, type RunningApi } from './api/index.js';
 import { readinessChecks } from './api/readiness.js';
 import type { Config } from './config.js';
 import type { TopologySource } from './topology/index.js';
-import { ClusterService, clusterEnabled, datapathSwitches, EtcdStore, loadOrCreateClusterSecret, resolveClusterConfig } from './cluster/index.js';
+import { ClusterService, clusterEnabled, datapathSwitches, EtcdStore, etcdUnreachable, loadOrCreateClusterSecret, resolveClusterConfig } from './cluster/index.js';
 import { Controller } from './controller.js';
 import { OWNER_COOKIE_MASK, ownerCookie } from './flows/cookie.js';
 import type { BoundListener } from './openflow/server.js';
@@ -121,6 +121,8 @@ export async function startSignalbox(config: Config, log: Logger, options: { rea
     await cluster?.stop().catch(() => undefined);
     await controller?.stop().catch(() => undefined);
     await store.close().catch(() => undefined);
-    throw e;
+    // An unreachable etcd says so in one line, not as the gRPC client's dump.
+    const unreachable = cc ? etcdUnreachable(e, cc.etcd.endpoints, cc.etcd.requestTimeoutMs) : undefined;
+    throw unreachable !== undefined ? new Error(unreachable, { cause: e }) : e;
   }
 }

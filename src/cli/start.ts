@@ -77,7 +77,7 @@ export async function runStart(argv: readonly string[], stderr: NodeJS.WritableS
   } catch (e) {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    log.error({ err: (e as Error).message }, 'could not start');
+    // One line, on stderr (where the log goes too): a JSON log line as well would say it twice.
     stderr.write(`signalbox start: ${(e as Error).message}\n`);
     return 1;
   }

@@ -3,5 +3,6 @@ export * from './config.js';
 export * from './assignment.js';
 export * from './health.js';
 export * from './etcd-store.js';
+export * from './etcd-errors.js';
 export * from './topology-view.js';
 export * from './service.js';
