@@ -25,7 +25,9 @@ export interface ControllerOptions {
   readonly store?: Store;
   /**
    * Where apps read the topology from; default this instance's own topology service. In cluster
-   * mode it is the merged view of every instance's links and hosts.
+   * mode it is the merged view of every instance's links and hosts, and whoever provides it emits
+   * `topologyChanged` on the bus with its snapshot: the local service's (a partial topology: what
+   * this instance probed) is then not forwarded, or apps would reroute along it.
    */
   readonly appTopology?: TopologySource;
   /** Apps available besides the built-ins and configured modules (embedding, tests); enable them by name in `apps.enabled`. */
@@ -87,7 +89,10 @@ export class Controller {
     });
     const emitter = this.topology as unknown as EventEmitter;
     const bus = this.bus as unknown as EventEmitter;
-    for (const name of TOPOLOGY_EVENT_NAMES) emitter.on(name, (e: unknown) => bus.emit(name, e));
+    for (const name of TOPOLOGY_EVENT_NAMES) {
+      if (name === 'topologyChanged' && this.options.appTopology) continue;
+      emitter.on(name, (e: unknown) => bus.emit(name, e));
+    }
     this.topology.start();
     const topology = this.topology;
     // Apps subscribe before the listener opens, so no switch connects unseen.

@@ -65,6 +65,7 @@ export async function startSignalbox(config: Config, log: Logger, options: { rea
         clock,
         topology: () => c.topology,
         hostIdleTimeoutMs: config.topology.hostIdleTimeoutMs,
+        topologyCoalesceMs: config.topology.changeCoalesceMs,
         advertise: { api: config.api.listen, openflow: config.openflow.listen[0] ?? '' },
       });
       source = cluster.view.source(() => datapathSwitches(c.datapaths));

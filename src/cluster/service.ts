@@ -21,7 +21,7 @@ import { assignWithHoldDown, HoldDown, planMastership } from './assignment.js';
 import type { ClusterConfig } from './config.js';
 import { EtcdStore, grpcDeadline, loadOrCreateClusterSecret, type CallOptions } from './etcd-store.js';
 import { LeaseHealth, StallDetector } from './health.js';
-import { ClusterTopologyView, decodeHost, decodeLink, encodeHost, encodeLink } from './topology-view.js';
+import { ClusterTopologyView, datapathSwitches, decodeHost, decodeLink, encodeHost, encodeLink } from './topology-view.js';
 import { delay, systemClock, type Clock, type Timer } from '../core/clock.js';
 
 /** What a switch's mastership changed to on this instance (the flow service reconciles on `master`). */
@@ -65,6 +65,8 @@ export interface ClusterServiceOptions {
    * them: the host idle timeout (`topology.hostIdleTimeoutMs`); default `topologyGraceMs`.
    */
   readonly hostIdleTimeoutMs?: number;
+  /** Merged-view changes within this window make one bus `topologyChanged` (`topology.changeCoalesceMs`); default 20. */
+  readonly topologyCoalesceMs?: number;
   /** Emit `mastershipChanged` on the controller bus too (default true), where the flow service listens. */
   readonly forwardToBus?: boolean;
 }
@@ -184,6 +186,8 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
   /** Links that timed out here while another instance was probing them, kept published for the grace period. */
   private readonly heldLinks = new Map<string, { link: LinkInfo; until: number }>();
   private topoTimer: Timer | undefined;
+  private mergedTimer: Timer | undefined;
+  private readonly viewListeners: (() => void)[] = [];
   private holdTimer: Timer | undefined;
   private publishing = false;
   private isolated = true;
@@ -198,6 +202,7 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
   private readonly busListeners: [keyof ControllerEvents, (...a: never[]) => void][] = [];
   private readonly advertise: { api: string; openflow: string };
   private readonly forwardToBus: boolean;
+  private readonly topologyCoalesceMs: number;
   private readonly ownsClient: boolean;
   private readonly topologySource: (() => LocalTopology | undefined) | undefined;
 
@@ -229,6 +234,7 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
       openflow: opts.config.advertise.openflow || opts.advertise?.openflow || '',
     };
     this.forwardToBus = opts.forwardToBus ?? true;
+    this.topologyCoalesceMs = opts.topologyCoalesceMs ?? 20;
     // Links of the merged view come and go rarely (a failover must not move them): log each.
     this.view.on('linkAdded', (e) => this.log.info({ link: linkKey(e.link), by: e.instanceId }, 'merged view: link added'));
     this.view.on('linkRemoved', (e) => this.log.info({ link: linkKey(e.link) }, 'merged view: link removed'));
@@ -311,6 +317,14 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
     for (const name of ['linkAdded', 'linkRemoved', 'hostAdded', 'hostMoved', 'hostUpdated', 'hostRemoved'] as const) {
       this.onBus(name, () => this.localTopologyChanged());
     }
+    if (this.forwardToBus) {
+      // Apps read the merged view: they hear of its changes (and of port changes, which shape its
+      // snapshot) as the bus's topologyChanged, coalesced, with the merged snapshot.
+      const changed = (): void => this.mergedChangedSoon();
+      this.view.on('topologyChanged', changed);
+      this.viewListeners.push(changed);
+      for (const name of ['portAdded', 'portModified', 'portRemoved', 'switchConnected', 'switchDisconnected'] as const) this.onBus(name, changed);
+    }
     for (const dp of this.datapaths.values()) this.onSwitchConnected(dp);
     this.localTopologyChanged();
     this.timers.push(this.clock.every(this.cfg.keepaliveIntervalMs, () => this.keepaliveTick()));
@@ -358,6 +372,8 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
     this.healthTimer?.cancel();
     this.topoTimer?.cancel();
     this.holdTimer?.cancel();
+    this.mergedTimer?.cancel();
+    for (const fn of this.viewListeners.splice(0)) this.view.off('topologyChanged', fn);
     for (const [name, fn] of this.busListeners) this.bus.off(name, fn as never);
     this.busListeners.length = 0;
   }
@@ -931,6 +947,18 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
       this.holdTimer.unref();
     }
     for (const h of t.hostList()) this.topoDesired.set(this.key('topo', this.instanceId, 'host', h.id), encodeHost(h));
+  }
+
+  /** One bus `topologyChanged` with the merged snapshot for a burst of changes (`topologyCoalesceMs`). */
+  private mergedChangedSoon(): void {
+    if (this.mergedTimer || this.stopped) return;
+    this.mergedTimer = this.clock.after(this.topologyCoalesceMs, () => {
+      this.mergedTimer = undefined;
+      if (this.stopped) return;
+      const snapshot = this.view.snapshot(datapathSwitches(this.datapaths));
+      (this.bus as unknown as EventEmitter).emit('topologyChanged', { version: snapshot.version, snapshot });
+    });
+    this.mergedTimer.unref();
   }
 
   private publishSoon(ms: number): void {
