@@ -43,7 +43,7 @@ export function layeredLayout(nodes: readonly string[], neighbours: (n: string) 
     const width = Math.max(...rows.map((r) => r.length));
     rows.forEach((r, level) => {
       const offset = ((width - r.length) * COLUMN_GAP) / 2;
-      r.forEach((n, i) => out.set(n, { x: left + offset + i * COLUMN_GAP, y: -level * ROW_GAP }));
+      r.forEach((n, i) => out.set(n, { x: left + offset + i * COLUMN_GAP, y: -(level * ROW_GAP) || 0 }));
     });
     left += width * COLUMN_GAP + COLUMN_GAP;
   }

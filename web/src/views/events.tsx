@@ -10,6 +10,12 @@ import type { ViewProps } from './index.js';
 /** Events kept in the list. */
 const MAX_EVENTS = 1000;
 
+/** An event as listed, with a number of its own (a stable row key). */
+interface Row {
+  readonly seq: number;
+  readonly e: StreamEvent;
+}
+
 /** A one-line summary of an event's payload. */
 export function eventSummary(e: StreamEvent): string {
   const { type: _t, time: _time, dpid: _d, ...rest } = e;
@@ -19,10 +25,11 @@ export function eventSummary(e: StreamEvent): string {
 export function EventsView({ session }: ViewProps) {
   // Packet-ins can be many: off until asked for.
   const [types, setTypes] = useState<ReadonlySet<string>>(() => new Set(EVENT_TYPES.filter((t) => t !== 'packetIn')));
-  const [events, setEvents] = useState<readonly StreamEvent[]>([]);
+  const [events, setEvents] = useState<readonly Row[]>([]);
   const [paused, setPaused] = useState(false);
   const [filter, setFilter] = useState('');
-  const buffer = useRef<StreamEvent[]>([]);
+  const buffer = useRef<Row[]>([]);
+  const seq = useRef(0);
   const pausedRef = useRef(paused);
   pausedRef.current = paused;
   const [held, setHeld] = useState(0);
@@ -44,7 +51,7 @@ export function EventsView({ session }: ViewProps) {
       setEvents((old) => [...fresh, ...old].slice(0, MAX_EVENTS));
     };
     const off = stream.on((e) => {
-      buffer.current.push(e);
+      buffer.current.push({ seq: seq.current++, e });
       if (buffer.current.length > MAX_EVENTS) buffer.current.shift();
       // Render at most every 100 ms, however fast events come.
       timer ??= window.setTimeout(flush, 100);
@@ -65,7 +72,7 @@ export function EventsView({ session }: ViewProps) {
   }, [paused]);
 
   const q = filter.trim().toLowerCase();
-  const shown = q ? events.filter((e) => `${e.type} ${e.dpid ?? ''} ${eventSummary(e)}`.toLowerCase().includes(q)) : events;
+  const shown = q ? events.filter(({ e }) => `${e.type} ${e.dpid ?? ''} ${eventSummary(e)}`.toLowerCase().includes(q)) : events;
   return (
     <section class="view events" data-events={events.length} data-paused={paused ? 'true' : 'false'}>
       <div class="toolbar">
@@ -109,8 +116,8 @@ export function EventsView({ session }: ViewProps) {
           </tr>
         </thead>
         <tbody>
-          {shown.map((e, i) => (
-            <tr key={`${e.time}-${i}-${events.length}`} data-type={e.type}>
+          {shown.map(({ seq: n, e }) => (
+            <tr key={n} data-type={e.type}>
               <td>{timeText(e.time)}</td>
               <td>{e.type}</td>
               <td class="mono">{e.dpid ?? ''}</td>

@@ -1,5 +1,5 @@
 /** Hosts view: every learned host (MAC, IPs, VLAN, location, first and last seen), live, searchable and sortable. */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { HostJson } from '../api.js';
 import { macText, switchLabel, timeText } from '../format.js';
 import type { TopologyStore } from '../topology-store.js';
@@ -49,19 +49,21 @@ export function hostMatches(h: HostJson, q: string, store: TopologyStore): boole
 
 export function HostsView({ session }: ViewProps) {
   const store = session.topology;
-  const [, setTick] = useState(0);
+  const [version, setVersion] = useState(0);
   const [query, setQuery] = useState('');
   const [sort, setSort] = useState<{ col: Column; desc: boolean }>({ col: 'mac', desc: false });
-  useEffect(() => store.subscribe(() => setTick((n) => n + 1)), [store]);
+  // Redraw on host (or switch name) changes only; sort once per change, on precomputed keys.
+  useEffect(() => store.subscribe((c) => (c.reset || c.hosts.size > 0 || c.switches.size > 0) && setVersion((n) => n + 1)), [store]);
 
   const q = query.trim().toLowerCase();
-  const rows = [...store.hosts.values()].filter((h) => hostMatches(h, q, store));
-  rows.sort((a, b) => {
-    const x = sortKey(a, sort.col);
-    const y = sortKey(b, sort.col);
-    const c = x < y ? -1 : x > y ? 1 : a.id < b.id ? -1 : 1;
-    return sort.desc ? -c : c;
-  });
+  const rows = useMemo(() => {
+    const keyed = [...store.hosts.values()].filter((h) => hostMatches(h, q, store)).map((h) => ({ h, k: sortKey(h, sort.col) }));
+    keyed.sort((a, b) => {
+      const c = a.k < b.k ? -1 : a.k > b.k ? 1 : a.h.id < b.h.id ? -1 : 1;
+      return sort.desc ? -c : c;
+    });
+    return keyed.map((x) => x.h);
+  }, [store, version, q, sort]);
   return (
     <section class="view hosts" data-hosts={store.hosts.size}>
       <div class="toolbar">

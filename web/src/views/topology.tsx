@@ -8,7 +8,8 @@ import Sigma from 'sigma';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { HostJson, PortJson, SwitchDetailJson } from '../api.js';
 import { macText, switchLabel, timeText } from '../format.js';
-import { hostNode, parseNode, switchNode, TopologyGraph } from '../topology-graph.js';
+import { parseNode, switchNode, TopologyGraph } from '../topology-graph.js';
+import { findNode } from '../topology-model.js';
 import { pairStatus, type LinkPairState, type TopologyStore } from '../topology-store.js';
 import type { Session } from '../session.js';
 import type { ViewProps } from './index.js';
@@ -32,24 +33,6 @@ function countsOf(store: TopologyStore): Counts {
     else down++;
   }
   return { switches: store.switches.size, linksUp: up, linksPartial: partial, linksDown: down, hosts: store.hosts.size };
-}
-
-/** Finds what a search names: a switch by dpid or name, a host by MAC or IP. */
-export function findNode(store: TopologyStore, text: string): string | undefined {
-  const t = text.trim().toLowerCase();
-  if (!t) return undefined;
-  const hex = t.replace(/^0x/, '').replace(/:/g, '');
-  if (/^[0-9a-f]{1,16}$/.test(hex)) {
-    const dpid = hex.padStart(16, '0');
-    if (store.switches.has(dpid)) return switchNode(dpid);
-  }
-  for (const s of store.switches.values()) if (s.name?.toLowerCase() === t) return switchNode(s.dpid);
-  const mac = macText(t);
-  for (const h of store.hosts.values()) {
-    if (h.mac.toLowerCase() === mac || h.id.toLowerCase() === t || h.ipv4.includes(t) || h.ipv6.includes(t)) return hostNode(h.id);
-  }
-  for (const s of store.switches.values()) if (s.name?.toLowerCase().startsWith(t) || s.dpid.endsWith(hex)) return switchNode(s.dpid);
-  return undefined;
 }
 
 export function TopologyView({ session }: ViewProps) {
