@@ -71,6 +71,7 @@ export const FLOW_RESPONSE = {
     tableId: { type: 'integer' },
     priority: { type: 'integer' },
     cookie: U64_DECIMAL,
+    owner: { type: 'string', nullable: true, description: "the app (or 'static', 'system') whose owner id the cookie carries; null for a cookie nobody here owns" },
     idleTimeout: { type: 'integer' },
     hardTimeout: { type: 'integer' },
     flags: { type: 'integer', description: 'OFPFF_* bits' },

@@ -27,7 +27,7 @@ export const COMPLETIONS: Readonly<Record<string, { readonly options: readonly s
     CLIENT_COMMANDS.map((c) => {
       const extra: Record<string, readonly string[]> = {
         flows: ['--table', '--owner', '--cookie'],
-        flow: ['--match', '--actions', '--priority', '--table', '--cookie', '--idle', '--hard', '--strict'],
+        flow: ['--match', '--actions', '--priority', '--table', '--cookie', '--idle', '--hard', '--strict', '--all'],
         path: ['--k'],
         trace: ['--from', '--to', '--source'],
         events: ['--types', '--dpid', '--heartbeats'],

@@ -6,6 +6,7 @@ import { main } from '../../src/cli.js';
 import { parseActionsArg, parseMatchArg, runClient } from '../../src/cli/client/index.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { defaultConfig } from '../../src/config.js';
+import { ownerIdFor } from '../../src/flows/cookie.js';
 import { fakeApps, fakeTopology, makeRig, type ApiRig } from './api-harness.js';
 
 let rig: ApiRig;
@@ -16,7 +17,15 @@ const TOKEN = 'cli-admin-token-0123456789';
 beforeAll(async () => {
   rig = await makeRig({ switches: [{ dpid: 1n }, { dpid: 2n }] });
   api = await startApi({
-    context: { bus: rig.controller.bus, devices: rig.controller.devices, admin: rig.controller.admin, topology: topo, apps: fakeApps() },
+    context: {
+      bus: rig.controller.bus,
+      devices: rig.controller.devices,
+      admin: rig.controller.admin,
+      topology: topo,
+      apps: fakeApps(),
+      // The flow service's owners: static flows and one app.
+      flows: { flows: () => [], ownerOfCookie: (c: bigint) => ({ [ownerIdFor('static')]: 'static', [ownerIdFor('forwarding')]: 'forwarding' })[Number(c >> 48n)] },
+    },
     config: { api: { ...defaultConfig.api, listen: '127.0.0.1:0', tokens: [{ name: 'cli', token: TOKEN, scope: 'admin' }] } },
   });
 });
@@ -83,12 +92,39 @@ describe('client commands', () => {
     const model = rig.switches.get(1n)!.model;
     expect(model.flows[0]).toMatchObject({ priority: 100, cookie: 0x51n });
     const list = await run(['flows', '0000000000000001']);
-    expect(list.out).toMatch(/TABLE\s+PRIO\s+COOKIE\s+PACKETS\s+BYTES\s+AGE\s+MATCH\s+ACTIONS/);
-    expect(list.out).toContain('in_port=1,eth_type=2048,ipv4_dst=10.0.0.0/255.255.255.0');
+    expect(list.out).toMatch(/TABLE\s+PRIO\s+OWNER\s+COOKIE\s+PACKETS\s+BYTES\s+AGE\s+MATCH\s+ACTIONS/);
+    // eth_type as it was entered (hex); a cookie nobody owns shows as '-'.
+    expect(list.out).toContain('in_port=1,eth_type=0x0800,ipv4_dst=10.0.0.0/255.255.255.0');
+    expect(list.out).toMatch(/\n0\s+100\s+-\s+0x51\s/);
     expect(list.out).toContain('output:2,output:controller');
     expect(list.out).toContain('0x51');
     const del = await run(['flow', 'del', '1', '--cookie', '0x51']);
-    expect(del).toMatchObject({ code: 0, out: 'flows deleted\n' });
+    expect(del).toMatchObject({ code: 0, out: '1 flow deleted\n' });
+    expect(model.flows).toHaveLength(0);
+  });
+
+  it('flows: OWNER by cookie, --owner refuses an unknown owner; ovs-ofctl field names; flow del without a selector needs --all and counts', async () => {
+    const model = rig.switches.get(2n)!.model;
+    const staticCookie = `0x${((BigInt(ownerIdFor('static')) << 48n) | 7n).toString(16)}`;
+    expect((await run(['flow', 'add', '2', '--match', 'dl_type=0x800,nw_dst=10.0.0.9', '--actions', 'output:1', '--priority', '10', '--cookie', staticCookie])).code).toBe(0);
+    expect((await run(['flow', 'add', '2', '--match', 'dl_type=0x800,nw_proto=17,tp_dst=53', '--actions', 'output:2', '--priority', '20'])).code).toBe(0);
+    expect(model.flows.map((f) => f.match.map((m) => m.field))).toEqual([
+      ['eth_type', 'ipv4_dst'],
+      ['eth_type', 'ip_proto', 'udp_dst'],
+    ]);
+    const list = await run(['flows', '2']);
+    expect(list.out).toMatch(/\n0\s+10\s+static\s+0x5b1e000000000007\s.*eth_type=0x0800,ipv4_dst=10\.0\.0\.9/);
+    expect(list.out).toMatch(/\n0\s+20\s+-\s+0x0\s/);
+    expect(JSON.parse((await run(['flows', '2', '--owner', 'static', '--json'])).out)).toMatchObject([{ owner: 'static', priority: 10 }]);
+    const bad = await run(['flows', '2', '--owner', 'nosuch']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/400 invalid_input: query\.owner: no flow owner named "nosuch"/);
+
+    const refused = await run(['flow', 'del', '2']);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/every flow of the switch; add --all/);
+    expect(model.flows).toHaveLength(2);
+    expect(await run(['flow', 'del', '2', '--all'])).toMatchObject({ code: 0, out: '2 flows deleted\n' });
     expect(model.flows).toHaveLength(0);
   });
 

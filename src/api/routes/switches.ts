@@ -86,7 +86,10 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
     const mask = parseU64(q.cookieMask, 'query.cookieMask');
     if (q.owner !== undefined) {
       if (cookie !== undefined) throw new ApiError('invalid_input', 'query.owner: give either owner or cookie, not both', 'query.owner');
-      return ownerCookie(q.owner);
+      const c = ownerCookie(q.owner);
+      // A misspelt owner would match nothing and look like "no flows": refuse it when the flow service can tell.
+      if (ctx.flows && ctx.flows.ownerOfCookie(c.cookie) === undefined) throw new ApiError('invalid_input', `query.owner: no flow owner named ${JSON.stringify(q.owner)} (an app, static or system)`, 'query.owner');
+      return c;
     }
     if (cookie === undefined) return undefined;
     return { cookie, mask: mask ?? 0xffff_ffff_ffff_ffffn };
@@ -194,7 +197,7 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
     async (req) => {
       const dp = datapathByHex(ctx, req.params.dpid);
       const flows = await ctx.admin.flowStats(dp.dpid, flowFilter(req.query, cookieFilter(req.query)));
-      return flows.map((f) => native(f));
+      return flows.map((f) => ({ ...(native(f) as Record<string, unknown>), owner: ctx.flows?.ownerOfCookie(f.cookie) ?? null }));
     },
   );
 

@@ -15,8 +15,14 @@ export function table(header: readonly string[], rows: readonly (readonly string
 export function matchText(match: unknown): string {
   if (!Array.isArray(match) || match.length === 0) return '*';
   return match
-    .map((f: { field?: string; value?: unknown; mask?: unknown }) => (f.field === 'raw' ? 'raw' : `${f.field}=${String(f.value)}${f.mask !== undefined ? `/${String(f.mask)}` : ''}`))
+    .map((f: { field?: string; value?: unknown; mask?: unknown }) => (f.field === 'raw' ? 'raw' : `${f.field}=${fieldValueText(f.field, f.value)}${f.mask !== undefined ? `/${String(f.mask)}` : ''}`))
     .join(',');
+}
+
+/** A match value as it is entered: eth_type in hex (0x0800), as in ovs-ofctl and `--match`. */
+function fieldValueText(field: string | undefined, value: unknown): string {
+  if (field === 'eth_type' && typeof value === 'number') return `0x${value.toString(16).padStart(4, '0')}`;
+  return String(value);
 }
 
 const PORT_NAMES: Readonly<Record<number, string>> = {

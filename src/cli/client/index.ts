@@ -23,8 +23,10 @@ export const COMMAND_USAGE: Readonly<Record<ClientCommand, string>> = {
   flows: `flows DPID [--table N] [--owner APP] [--cookie C]
                                flows installed on a switch, read live`,
   flow: `flow add DPID --match M --actions A [--priority P] [--table N] [--cookie C] [--idle S] [--hard S]
-  flow del DPID [--match M] [--priority P] [--table N] [--cookie C] [--strict]
-                               M: in_port=1,eth_type=0x800,ipv4_dst=10.0.0.0/24
+  flow del DPID [--match M] [--priority P] [--table N] [--cookie C] [--strict] [--all]
+                               (no selector deletes every flow: only with --all; prints how many went)
+                               M: in_port=1,eth_type=0x800,ipv4_dst=10.0.0.0/24 (ovs-ofctl's nw_dst,
+                               ip_dst, dl_type, tp_dst... are accepted for ipv4_dst, eth_type, tcp_dst...)
                                A: output:2,output:controller,group:1,set_field:eth_dst=aa:bb:cc:dd:ee:ff,goto_table:1 (empty: drop)`,
   topology: `topology                     switches, links and hosts`,
   hosts: `hosts                        learned hosts`,
@@ -133,13 +135,34 @@ async function call(c: Common, method: string, path: string, body?: unknown): Pr
   return data;
 }
 
-/** Parses `k=v,k=v` into a match object (values: numbers stay numbers). */
+/** ovs-ofctl's (OpenFlow 1.0 era) field names, accepted in `--match` for their OpenFlow 1.3 names. */
+export const MATCH_ALIASES: Readonly<Record<string, string>> = {
+  dl_src: 'eth_src',
+  dl_dst: 'eth_dst',
+  dl_type: 'eth_type',
+  dl_vlan: 'vlan_vid',
+  dl_vlan_pcp: 'vlan_pcp',
+  nw_src: 'ipv4_src',
+  nw_dst: 'ipv4_dst',
+  ip_src: 'ipv4_src',
+  ip_dst: 'ipv4_dst',
+  nw_proto: 'ip_proto',
+  nw_tos: 'ip_dscp',
+  tp_src: 'tcp_src',
+  tp_dst: 'tcp_dst',
+};
+
+/** Parses `k=v,k=v` into a match object (values: numbers stay numbers; ovs-ofctl names become OpenFlow 1.3's). */
 export function parseMatchArg(s: string): Record<string, string | number> {
   const out: Record<string, string | number> = {};
-  for (const part of s.split(',').map((x) => x.trim()).filter(Boolean)) {
+  const parts = s.split(',').map((x) => x.trim()).filter(Boolean);
+  // ovs-ofctl's tp_src/tp_dst mean UDP's ports when the match says UDP.
+  const udp = parts.some((p) => /^(ip_proto|nw_proto)=(17|0x11)$/.test(p));
+  for (const part of parts) {
     const i = part.indexOf('=');
     if (i <= 0) throw new UsageError(`--match: expected FIELD=VALUE, got ${JSON.stringify(part)}`);
-    const k = part.slice(0, i);
+    const given = part.slice(0, i);
+    const k = udp && (given === 'tp_src' || given === 'tp_dst') ? given.replace('tp_', 'udp_') : (MATCH_ALIASES[given] ?? given);
     const v = part.slice(i + 1);
     out[k] = /^[0-9]+$/.test(v) ? Number(v) : v;
   }
@@ -241,6 +264,7 @@ export async function runClient(cmd: ClientCommand, args: readonly string[], io:
         if (values.cookie !== undefined) q.set('cookie', values.cookie);
         const qs = q.toString();
         const list = (await call(c, 'GET', `/api/v1/switches/${dpidArg(positionals[0])}/flows${qs ? `?${qs}` : ''}`)) as {
+          owner?: string | null;
           tableId: number;
           priority: number;
           cookie: string;
@@ -254,8 +278,8 @@ export async function runClient(cmd: ClientCommand, args: readonly string[], io:
         else
           await out(
             table(
-              ['TABLE', 'PRIO', 'COOKIE', 'PACKETS', 'BYTES', 'AGE', 'MATCH', 'ACTIONS'],
-              list.map((f) => [String(f.tableId), String(f.priority), `0x${BigInt(f.cookie).toString(16)}`, f.packetCount, f.byteCount, `${f.durationSec}s`, matchText(f.match), instructionsText(f.instructions)]),
+              ['TABLE', 'PRIO', 'OWNER', 'COOKIE', 'PACKETS', 'BYTES', 'AGE', 'MATCH', 'ACTIONS'],
+              list.map((f) => [String(f.tableId), String(f.priority), f.owner ?? '-', `0x${BigInt(f.cookie).toString(16)}`, f.packetCount, f.byteCount, `${f.durationSec}s`, matchText(f.match), instructionsText(f.instructions)]),
             ),
           );
         return EXIT.ok;
@@ -265,7 +289,7 @@ export async function runClient(cmd: ClientCommand, args: readonly string[], io:
         if (sub !== 'add' && sub !== 'del') throw new UsageError('flow: expected "flow add DPID ..." or "flow del DPID ..."');
         const { values, positionals } = parse(
           rest,
-          { match: { type: 'string' }, actions: { type: 'string' }, priority: { type: 'string' }, table: { type: 'string' }, cookie: { type: 'string' }, idle: { type: 'string' }, hard: { type: 'string' }, strict: { type: 'boolean' } },
+          { match: { type: 'string' }, actions: { type: 'string' }, priority: { type: 'string' }, table: { type: 'string' }, cookie: { type: 'string' }, idle: { type: 'string' }, hard: { type: 'string' }, strict: { type: 'boolean' }, all: { type: 'boolean' } },
           1,
           `flow ${sub} DPID`,
         );
@@ -290,8 +314,15 @@ export async function runClient(cmd: ClientCommand, args: readonly string[], io:
           await out(c.json ? JSON.stringify(r) + '\n' : 'flow added\n');
         } else {
           if (values.cookie !== undefined) body.cookieMask = '0xffffffffffffffff';
+          // Nothing selects: that is every flow of the switch, so it has to be asked for by name.
+          const selects = values.match !== undefined || values.priority !== undefined || values.table !== undefined || values.cookie !== undefined;
+          if (!selects && !values.all) throw new UsageError('flow del: no --match, --priority, --table or --cookie: this would delete every flow of the switch; add --all to mean it');
+          // The switch does not say how many a delete removed: count the flows before and after.
+          const count = async (): Promise<number> => ((await call(c, 'GET', path)) as unknown[]).length;
+          const before = await count();
           const r = await call(c, 'DELETE', `${path}${values.strict ? '?strict=true' : ''}`, body);
-          await out(c.json ? JSON.stringify(r) + '\n' : 'flows deleted\n');
+          const deleted = Math.max(0, before - (await count()));
+          await out(c.json ? JSON.stringify({ ...(r as object), deleted }) + '\n' : `${deleted} flow${deleted === 1 ? '' : 's'} deleted\n`);
         }
         return EXIT.ok;
       }
