@@ -86,6 +86,8 @@ export class Controller {
       secret: this.options.secret ?? loadOrCreateSecret(this.config.dataDir),
       clock: this.clock,
       flows: this.flows.scope('topology'),
+      // Cluster mode: the merged view's switch links are no place for hosts either.
+      ...(this.options.appTopology ? { knownInfrastructure: (dpid: bigint, port: number) => this.options.appTopology!.isInfrastructurePort(dpid, port) } : {}),
     });
     const emitter = this.topology as unknown as EventEmitter;
     const bus = this.bus as unknown as EventEmitter;

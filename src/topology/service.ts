@@ -80,6 +80,13 @@ export interface TopologyServiceOptions {
    * it back when it is removed or missing (FLOW_REMOVED, periodic reconciliation).
    */
   readonly flows: FlowScope;
+  /**
+   * Ports known as switch links elsewhere (cluster mode: the merged view, which knows links
+   * other instances probed). No host is learned there: a frame flooded over a link this
+   * instance has not probed yet (it just became the switch's master) would otherwise anchor a
+   * host on it, and every LLDP probe arriving there would then be dropped as relayed.
+   */
+  readonly knownInfrastructure?: (dpid: bigint, port: number) => boolean;
 }
 
 /** Counters of the discovery, for metrics. */
@@ -119,6 +126,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
   private readonly secret: Buffer;
   private readonly clock: Clock;
   private readonly flows: FlowScope;
+  private readonly knownInfrastructure: ((dpid: bigint, port: number) => boolean) | undefined;
   private readonly discovery: LinkDiscovery;
   private readonly hosts: HostTracker;
   private readonly graph = new TopologyGraph();
@@ -146,6 +154,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     this.secret = opts.secret;
     this.clock = opts.clock ?? systemClock;
     this.flows = opts.flows;
+    this.knownInfrastructure = opts.knownInfrastructure;
     this.hosts = new HostTracker(this.config);
     this.discovery = new LinkDiscovery(this.config, (dpid, port) => this.hosts.isHostPort(dpid, port));
   }
@@ -333,7 +342,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
       this.onLldp(dpid, inPort, data);
       return;
     }
-    if (this.discovery.isInfrastructurePort(dpid, inPort) || !this.devices.get(dpid)) {
+    if (this.discovery.isInfrastructurePort(dpid, inPort) || this.knownInfrastructure?.(dpid, inPort) === true || !this.devices.get(dpid)) {
       this.counters.hostPacketsIgnored++;
       return;
     }

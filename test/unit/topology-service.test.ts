@@ -58,11 +58,11 @@ function driver(clock: ManualClock): Setup['until'] {
   return (cond, maxMs = 3000) => clock.advanceUntil(cond, maxMs);
 }
 
-function setup(topo: Partial<TopologyConfig> = {}): Setup {
+function setup(topo: Partial<TopologyConfig> = {}, knownInfrastructure?: (dpid: bigint, port: number) => boolean): Setup {
   const config = { ...defaultConfig, topology: { ...defaultConfig.topology, probeIntervalMs: 100, probeTickMs: 5, changeCoalesceMs: 5, ...topo } };
   const clock = new ManualClock();
   const ctrl = new Controller(config, silentLogger, { clock });
-  const service = new TopologyService({ bus: ctrl.bus, devices: deviceService(ctrl.datapaths), packets: packetService(ctrl.datapaths, undefined), config: config.topology, log: process.env.DEBUG_TOPO ? createLogger('debug') : silentLogger, secret: SECRET, clock, flows: systemFlows(ctrl) });
+  const service = new TopologyService({ bus: ctrl.bus, devices: deviceService(ctrl.datapaths), packets: packetService(ctrl.datapaths, undefined), config: config.topology, log: process.env.DEBUG_TOPO ? createLogger('debug') : silentLogger, secret: SECRET, clock, flows: systemFlows(ctrl), ...(knownInfrastructure ? { knownInfrastructure } : {}) });
   const events: [string, unknown][] = [];
   for (const name of ['linkAdded', 'linkRemoved', 'hostAdded', 'hostMoved', 'hostUpdated', 'hostRemoved', 'topologyChanged'] as const) {
     service.on(name, (e: unknown) => events.push([name, e]));
@@ -163,6 +163,19 @@ describe('TopologyService over emulated switches', () => {
     expect(changes.length).toBeLessThan(events.length - changes.length);
     const last = changes[changes.length - 1]![1] as TopologyEvents['topologyChanged'][0];
     expect(last.snapshot.version).toBe(last.version);
+  });
+
+  it('learns no host at a port known as a switch link elsewhere (cluster: the merged view), though its own discovery has not probed it', async () => {
+    const { fabric, service, clock } = setup({}, (dpid, port) => dpid === 1n && port === 2);
+    await fabric.addSwitch(1n, [1, 2]);
+    const arp = arpRequest({ srcMac: '00:00:00:00:00:07', srcIp: '10.0.0.7', dstIp: '10.0.0.2' });
+    fabric.inject(1n, 2, arp); // flooded over a link another instance probed
+    await clock.advanceAsync(30);
+    expect(service.hostList()).toEqual([]);
+    expect(service.counters.hostPacketsIgnored).toBe(1);
+    fabric.inject(1n, 1, arp);
+    await clock.advanceAsync(30);
+    expect(service.hostList().map((h) => h.location)).toEqual([{ dpid: 1n, port: 1 }]);
   });
 
   it('forgets a host idle longer than hostIdleTimeoutMs at the next expiry sweep, not before', async () => {
