@@ -141,33 +141,43 @@ describe('LLDP topology discovery on Open vSwitch in Mininet', () => {
     await checkHosts(r);
 
     // Crafted LLDP from h1's namespace: a probe claiming to be s3 port 2 signed with a wrong key,
-    // an unsigned lldpd-style frame, and h1 echoing back the genuine probe it receives from s1.
+    // an unsigned lldpd-style frame, and genuine probes (signed with the controller's key, as a
+    // host that captured them before it spoke would hold): one of h1's own port (looped) and one
+    // of s3:2 carried into h1's port, an edge port since h1 spoke (relayed). h1 itself receives no
+    // probe any more: none goes out of a port where a host was first seen.
     const before = { ...r.service.counters.forged };
     const intf = (await r.lab.cmd('h1', 'ls /sys/class/net')).split(/\s+/).find((n) => n && n !== 'lo')!;
+    const h1At = r.service.snapshot().host('00:00:00:00:00:01')!.location;
     const fake = buildProbe({ dpid: r.dpid.get('s3')!, port: 2, hwAddr: '00:00:00:00:00:01', sentAt: Date.now() + 500, ttlSec: 4 }, Buffer.alloc(32, 1));
     const plain = buildPacket({ eth: { dst: LLDP_MULTICAST, src: '00:00:00:00:00:01' }, lldp: { tlvs: [
       { type: 'chassis_id', subtype: 4, value: Buffer.from('000000000001', 'hex') },
       { type: 'port_id', subtype: 5, value: Buffer.from('eth0') },
       { type: 'ttl', ttlSec: 120 },
     ] } });
+    const own = buildProbe({ dpid: h1At.dpid, port: h1At.port, hwAddr: '00:00:00:00:00:01', sentAt: Date.now() + 200, ttlSec: 4 }, SECRET);
+    const relayed = buildProbe({ dpid: r.dpid.get('s3')!, port: 2, hwAddr: '00:00:00:00:00:01', sentAt: Date.now() + 200, ttlSec: 4 }, SECRET);
     const py = [
       'import socket,binascii',
       's=socket.socket(socket.AF_PACKET,socket.SOCK_RAW,socket.htons(0x88cc))',
       `s.bind(('${intf}',0))`,
       `s.send(binascii.unhexlify('${fake.toString('hex')}'))`,
       `s.send(binascii.unhexlify('${plain.toString('hex')}'))`,
-      's.settimeout(5)',
-      'f=s.recv(2048)',
-      's.send(f)',
-      "print('replayed',len(f))",
+      `s.send(binascii.unhexlify('${own.toString('hex')}'))`,
+      `s.send(binascii.unhexlify('${relayed.toString('hex')}'))`,
+      's.settimeout(3)',
+      'try:',
+      '  f=s.recv(2048);print(\'received\',len(f))',
+      'except socket.timeout:',
+      "  print('no probe')",
     ].join('\n');
     const out = await r.lab.cmd('h1', `/usr/bin/python3 -c "${py.replace(/"/g, '\\"')}"`, 15);
-    expect(out).toMatch(/replayed \d+/);
-    await waitFor(async () => r.service.counters.forged.looped > before.looped, 3000, 10).catch(() => undefined);
+    expect(out).toMatch(/no probe/);
+    await waitFor(async () => r.service.counters.forged.relayed > before.relayed, 3000, 10).catch(() => undefined);
     const f = r.service.counters.forged;
     expect(f.bad_signature - before.bad_signature).toBe(1);
     expect(f.unsigned - before.unsigned).toBe(1);
     expect(f.looped - before.looped + f.replayed - before.replayed).toBeGreaterThanOrEqual(1);
+    expect(f.relayed - before.relayed).toBe(1);
     expect(discovered(r)).toEqual(expected);
     expect(r.service.snapshot().host('00:00:00:00:00:01')?.location.dpid).toBe(r.dpid.get('s1'));
 

@@ -141,3 +141,24 @@ describe('links', () => {
     expect(d.receiveProbe(origin(1n, 1, 30), 1n, 2, 31).events).toHaveLength(1);
   });
 });
+
+describe('edge ports (hosts first seen there)', () => {
+  it('sends no probe out of an edge port, and calls a probe that left or reached one relayed', () => {
+    const edge = new Set(['1:1', '2:2']);
+    const d = new LinkDiscovery({ probeIntervalMs: I, maxMissedProbes: 3 }, (dpid, port) => edge.has(`${dpid}:${port}`));
+    d.addSwitch(1n, ports(1, 2), 0);
+    d.addSwitch(2n, ports(1, 2), 0);
+    const due = [...d.dueProbes(probePhase(1n, I)), ...d.dueProbes(probePhase(2n, I))].map((p) => `${p.dpid}:${p.port}`);
+    expect(due.sort()).toEqual(['1:2', '2:1']);
+    expect(d.receiveProbe(origin(1n, 1, 10), 2n, 1, 11)).toEqual({ verdict: 'relayed', events: [] });
+    expect(d.receiveProbe(origin(1n, 2, 10), 2n, 2, 11)).toEqual({ verdict: 'relayed', events: [] });
+    expect(d.linkCount).toBe(0);
+    // A relayed probe does not count as the port's last accepted one: the genuine next one is taken.
+    expect(d.receiveProbe(origin(1n, 2, 10), 2n, 1, 12).verdict).toBe('accepted');
+    // The host leaves 2:2: a link may form there now.
+    edge.delete('2:2');
+    expect(d.receiveProbe(origin(1n, 2, 20), 2n, 2, 21).verdict).toBe('accepted');
+    expect(d.linkCount).toBe(2);
+  });
+});
+
