@@ -131,6 +131,11 @@ describe('client commands', () => {
   it('topology, hosts, links and path', async () => {
     const t = await run(['topology']);
     expect(t.out).toContain('Switches (2)');
+    // The same port count as `switches` (every reported port), then the live ones discovery uses.
+    const sw = JSON.parse((await run(['switches', '--json'])).out) as { dpid: string; ports: number }[];
+    const topoJson = JSON.parse((await run(['topology', '--json'])).out) as { switches: { dpid: string; ports: number[] }[] };
+    expect(t.out).toMatch(/DPID\s+PORTS\s+LIVE\s+CONNECTED/);
+    for (const s of topoJson.switches) expect(t.out).toMatch(new RegExp(`\\n${s.dpid}\\s+${sw.find((x) => x.dpid === s.dpid)?.ports ?? '-'}\\s+${s.ports.length}\\s+`));
     expect(t.out).toContain('Links (2, one per direction)');
     expect(t.out).toMatch(/0000000000000001\s+2\s+0000000000000002\s+1/);
     expect((await run(['hosts'])).out).toMatch(/aa:aa:aa:aa:aa:01\s+-\s+10\.0\.0\.1\s+-\s+0000000000000001\s+1/);

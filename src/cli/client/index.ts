@@ -345,7 +345,10 @@ export async function runClient(cmd: ClientCommand, args: readonly string[], io:
         if (cmd === 'links') await out(linkTable);
         else if (cmd === 'hosts') await out(hostTable);
         else {
-          await out(`Switches (${topo.switches.length})\n` + table(['DPID', 'PORTS', 'CONNECTED'], topo.switches.map((s) => [s.dpid, String(s.ports.length), s.connected ? 'yes' : 'no'])));
+          // PORTS counts what `switches` and `ports DPID` count (every port the switch reported,
+          // LOCAL included); LIVE the ones discovery probes (physical and up).
+          const connected = new Map(((await call(c, 'GET', '/api/v1/switches')) as { dpid: string; ports: number }[]).map((s) => [s.dpid, s.ports]));
+          await out(`Switches (${topo.switches.length})\n` + table(['DPID', 'PORTS', 'LIVE', 'CONNECTED'], topo.switches.map((s) => [s.dpid, String(connected.get(s.dpid) ?? '-'), String(s.ports.length), s.connected ? 'yes' : 'no'])));
           await out(`\nLinks (${topo.links.length}, one per direction)\n` + linkTable);
           await out(`\nHosts (${topo.hosts.length})\n` + hostTable);
         }
