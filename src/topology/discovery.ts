@@ -54,6 +54,9 @@ interface SwitchState {
   nextProbeAt: number;
   /** Ports that came up since the last round: probed at the next tick, not at the slot. */
   readonly urgent: Set<number>;
+  /** When the switch was added, and when each port that came up later did (ms). */
+  readonly addedAt: number;
+  readonly portUpAt: Map<number, number>;
 }
 
 interface LinkRecord {
@@ -118,7 +121,7 @@ export class LinkDiscovery {
     this.lastNow = Math.max(this.lastNow, now);
     const events = this.switches.has(dpid) ? this.removeSwitch(dpid) : [];
     const phaseMs = probePhase(dpid, this.opts.probeIntervalMs);
-    const s: SwitchState = { dpid, phaseMs, ports: new Map(), nextProbeAt: this.nextSlot(phaseMs, now), urgent: new Set() };
+    const s: SwitchState = { dpid, phaseMs, ports: new Map(), nextProbeAt: this.nextSlot(phaseMs, now), urgent: new Set(), addedAt: now, portUpAt: new Map() };
     for (const p of ports) if (isLivePort(p)) s.ports.set(p.portNo, p.hwAddr);
     this.switches.set(dpid, s);
     return events;
@@ -143,7 +146,10 @@ export class LinkDiscovery {
     const s = this.switches.get(dpid);
     if (!s) return [];
     if (isLivePort(port)) {
-      if (!s.ports.has(port.portNo)) s.urgent.add(port.portNo);
+      if (!s.ports.has(port.portNo)) {
+        s.urgent.add(port.portNo);
+        s.portUpAt.set(port.portNo, this.lastNow);
+      }
       s.ports.set(port.portNo, port.hwAddr);
       return [];
     }
@@ -254,6 +260,16 @@ export class LinkDiscovery {
   /** True when a link starts or ends at this port, or did within the link timeout: no hosts are learned there. */
   isInfrastructurePort(dpid: bigint, port: number): boolean {
     return (this.infraPorts.get(dpid)?.has(port) ?? false) || (this.held.get(dpid)?.has(port) ?? false);
+  }
+
+  /**
+   * True when discovery has had a link timeout to find a link at the port since its switch was
+   * added or the port came up: only then may a host seen there make it an edge port.
+   */
+  isSettled(dpid: bigint, port: number, now: number): boolean {
+    const s = this.switches.get(dpid);
+    if (!s) return false;
+    return now - Math.max(s.addedAt, s.portUpAt.get(port) ?? -Infinity) >= this.linkTimeoutMs;
   }
 
   /** Ports without a link now that had one within the link timeout, by switch (for the fabric). */

@@ -90,7 +90,8 @@ interface HostRecord {
   readonly addrs: Map<string, number>;
   dpid: bigint;
   port: number;
-  /** Where the host was first seen: while it is there, that port is an edge port (see isHostPort). */
+  /** Where the host was first seen: while it is there (and `anchored`), that port is an edge port (see isHostPort). */
+  readonly anchored: boolean;
   readonly homeDpid: bigint;
   readonly homePort: number;
   readonly firstSeen: number;
@@ -113,7 +114,15 @@ export class HostTracker {
   /** Of `refused`, those refused for the rate. */
   rateLimited = 0;
 
-  constructor(private readonly opts: HostTrackerOptions) {}
+  /**
+   * `settled(dpid, port, now)` says whether discovery has had time to find a link at the port (its
+   * switch or the port came up a link timeout ago): a host first seen at an unsettled port does not
+   * make it an edge port, since at start-up flooded copies reach switch ports before links are known.
+   */
+  constructor(
+    private readonly opts: HostTrackerOptions,
+    private readonly settled: (dpid: bigint, port: number, now: number) => boolean = () => true,
+  ) {}
 
   /** True when a host may be placed at `at` without passing a cap. */
   private roomAt(at: HostLocation, isNew: boolean): boolean {
@@ -154,7 +163,7 @@ export class HostTracker {
   }
 
   private anchor(r: HostRecord, delta: 1 | -1): void {
-    if (r.dpid !== r.homeDpid || r.port !== r.homePort) return;
+    if (!r.anchored || r.dpid !== r.homeDpid || r.port !== r.homePort) return;
     let ports = this.anchors.get(r.dpid);
     if (!ports) this.anchors.set(r.dpid, (ports = new Map()));
     const n = (ports.get(r.port) ?? 0) + delta;
@@ -195,7 +204,7 @@ export class HostTracker {
     if (!r) {
       if (!this.roomAt(at, true)) return this.refuse(false);
       if (!this.withinRate(at, now)) return this.refuse(true);
-      const rec: HostRecord = { id, mac: obs.mac, vlan: obs.vlan, addrs: new Map(), dpid: at.dpid, port: at.port, homeDpid: at.dpid, homePort: at.port, firstSeen: now, lastSeen: now };
+      const rec: HostRecord = { id, mac: obs.mac, vlan: obs.vlan, addrs: new Map(), dpid: at.dpid, port: at.port, anchored: this.settled(at.dpid, at.port, now), homeDpid: at.dpid, homePort: at.port, firstSeen: now, lastSeen: now };
       this.addAddr(rec, obs, now);
       this.hosts.set(id, rec);
       this.place(rec);

@@ -155,7 +155,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     this.clock = opts.clock ?? systemClock;
     this.flows = opts.flows;
     this.knownInfrastructure = opts.knownInfrastructure;
-    this.hosts = new HostTracker(this.config);
+    this.hosts = new HostTracker(this.config, (dpid, port, now) => this.discovery.isSettled(dpid, port, now));
     this.discovery = new LinkDiscovery(this.config, (dpid, port) => this.hosts.isHostPort(dpid, port));
   }
 

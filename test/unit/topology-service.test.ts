@@ -287,7 +287,8 @@ describe('TopologyService: no forged links (edge and infrastructure ports)', () 
     const { fabric, service, clock, until } = setup();
     await Promise.all([fabric.addSwitch(1n, [1, 2, 3]), fabric.addSwitch(2n, [1, 2])]);
     // Before any host talks, s1:1 is probed like every port: a silent host there could keep one.
-    await clock.advanceAsync(150);
+    // (Past the settle time too: a link timeout after the switches came, 350 ms.)
+    await clock.advanceAsync(400);
     const captured = buildProbe({ dpid: 1n, port: 1, hwAddr: '02:00:00:00:00:01', sentAt: clock.now(), ttlSec: 4 }, SECRET);
     expect(lldpOut(fabric, 1n, 1)).toBeGreaterThan(0);
     // Hosts at s1:1, s1:2 and s2:1 talk: those ports are edge ports.
@@ -336,9 +337,21 @@ describe('TopologyService: no forged links (edge and infrastructure ports)', () 
     expect(service.counters.forged.relayed).toBe(0);
   });
 
+  it('startup race: a host first seen at a switch port within a link timeout of the switch coming does not make it an edge port', async () => {
+    const { fabric, service, until } = setup();
+    await Promise.all([fabric.addSwitch(1n, [1, 2]), fabric.addSwitch(2n, [1, 2])]);
+    // A copy flooded before discovery reaches s2:2 first (the sender's own packet-in was lost).
+    fabric.inject(2n, 2, arpFrom('00:00:00:00:00:09', '10.0.0.9'));
+    await until(() => service.hostList().length === 1, 100);
+    fabric.wire(1n, 2, 2n, 2);
+    await until(() => service.linkCount === 2, 500);
+    expect(service.counters.forged.relayed).toBe(0);
+  });
+
   it('a host first seen at a port keeps links off it until the host is gone (idle), then the link comes', async () => {
     const { fabric, service, clock, until } = setup({ hostIdleTimeoutMs: 2000 });
     await Promise.all([fabric.addSwitch(1n, [1, 2]), fabric.addSwitch(2n, [1, 2])]);
+    await clock.advanceAsync(400);
     fabric.inject(2n, 2, arpFrom('00:00:00:00:00:05', '10.0.0.5'));
     await until(() => service.hostList().length === 1, 100);
     fabric.wire(1n, 2, 2n, 2);
