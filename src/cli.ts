@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { benchCommand } from './cli/bench.js';
+import { configCommand } from './cli/config.js';
 import { CLIENT_USAGE, runClient } from './cli/client/index.js';
 import { completionCommand } from './cli/completion.js';
 import { decodeCommand } from './cli/decode.js';
@@ -35,6 +36,8 @@ Commands:
   lab TOPO           Mininet lab (userspace OVS) with Mininet's CLI or a --scenario
   completion bash|zsh
                      print a shell completion script (source <(signalbox completion bash))
+  config check|diff|apply FILE
+                     the network config file: check it, see what it would change, apply it
   version, --version, -v
                      print the version
 
@@ -56,6 +59,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       return labCommand(rest, io);
     case 'completion':
       return completionCommand(rest, io);
+    case 'config':
+      return configCommand(rest, io);
     case 'switches':
     case 'ports':
     case 'flows':

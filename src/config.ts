@@ -211,6 +211,9 @@ export const configSchema = section({
   apps: appsSchema,
   flows: flowsSchema,
   cluster: clusterSchema,
+  // The network as code (docs/config-as-code.md): checked by its own schema (src/apps/network) at start.
+  network: optional(any({ doc: 'The network as code (docs/config-as-code.md): static flows, ACL rules, router gateways and routes, per-app settings, which apps run. Checked at start; re-read from the config file on SIGHUP and POST /api/v1/config/reload.' })),
+  networkFile: optional(str({ nonEmpty: true, doc: 'A separate network config file (YAML or JSON; its `network:` section or the whole file), instead of the `network` section; re-read on SIGHUP and POST /api/v1/config/reload.' })),
   logLevel: oneOf<string>(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { default: 'info', doc: 'pino log level.' }),
   logFormat: oneOf(['auto', 'json', 'pretty'], { default: 'auto', doc: 'Log lines: `json` (one JSON object a line, for collectors), `pretty` (one readable line per event), `auto` (pretty when stderr is a terminal, else JSON).' }),
 });

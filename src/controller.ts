@@ -13,7 +13,7 @@ import { switchAdmin } from './openflow/switch-admin.js';
 import { deviceService, packetService } from './openflow/switch-services.js';
 import type { DeviceService, SwitchAdminService } from './core/services.js';
 import { appTopology, loadOrCreateSecret, TopologyService, type TopologySource } from './topology/index.js';
-import { AppManager, type AppDefinition } from './apps/index.js';
+import { AppManager, type AppDefinition, type DeclaredApps } from './apps/index.js';
 import { FlowService } from './flows/index.js';
 import { NAMESPACES, namespaceView, type Store } from './store/index.js';
 
@@ -32,6 +32,8 @@ export interface ControllerOptions {
   readonly appTopology?: TopologySource;
   /** Apps available besides the built-ins and configured modules (embedding, tests); enable them by name in `apps.enabled`. */
   readonly apps?: readonly AppDefinition[];
+  /** What the network config declares of the apps at start (src/apps/network). */
+  readonly declared?: DeclaredApps;
   /** The one source of time for sessions, topology, flows and apps; default the system clock. */
   readonly clock?: Clock;
 }
@@ -108,6 +110,7 @@ export class Controller {
       topology: appTopology(this.options.appTopology ?? this.topology),
       hosts: { findByMac: (mac) => topology.findHost(mac), list: () => topology.hostList() },
       ...(this.options.apps ? { apps: this.options.apps } : {}),
+      ...(this.options.declared ? { declared: this.options.declared } : {}),
       ...(this.options.store ? { store: namespaceView(this.options.store, NAMESPACES.apps) } : {}),
     });
     await this.apps.start();

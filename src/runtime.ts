@@ -15,6 +15,11 @@ import { OWNER_COOKIE_MASK, ownerCookie } from './flows/cookie.js';
 import type { BoundListener } from './openflow/server.js';
 import { loadOrCreateStoredSecret, openStore, type Store } from './store/index.js';
 import { systemClock, type Clock } from './core/clock.js';
+import { readFileSync } from 'node:fs';
+import { dpidToHex } from './core/ids.js';
+import { namespaceView, NAMESPACES } from './store/index.js';
+import { NetworkConfigService, type AppliedNetwork, type NetworkSource } from './apps/network/service.js';
+import { NetworkConfigError, parseNetworkText } from './apps/network/schema.js';
 
 /** A started Signalbox. */
 export interface Running {
@@ -22,6 +27,8 @@ export interface Running {
   readonly store: Store;
   readonly api: RunningApi;
   readonly openflow: readonly BoundListener[];
+  /** The network config (config as code): check, diff, apply, reload (SIGHUP). */
+  readonly network: NetworkConfigService;
   /** Stops the API, the controller (flows stay on the switches) and the store, in that order. */
   stop(): Promise<void>;
 }
@@ -30,8 +37,41 @@ export interface Running {
  * Opens the store (a locked or corrupt store is a StoreError naming the path: nothing is reset),
  * loads the shared LLDP secret from it, starts the controller and then the API.
  */
-export async function startSignalbox(config: Config, log: Logger, options: { readonly clock?: Clock } = {}): Promise<Running> {
+/** Options of startSignalbox. */
+export interface StartOptions {
+  readonly clock?: Clock;
+  /**
+   * The config file `config` was read from: its `network:` section is re-read from it on reload
+   * (SIGHUP, POST /api/v1/config/reload) and its errors carry lines. `networkFile` wins.
+   */
+  readonly configFile?: string;
+}
+
+/** Reads a network config file (a read error is a NetworkConfigError naming it). */
+function readNetworkFile(file: string, nested: boolean): NetworkSource {
+  try {
+    return { text: readFileSync(file, 'utf8'), file, nested };
+  } catch (e) {
+    throw new NetworkConfigError(file, [{ path: '', message: `cannot read it: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}` }]);
+  }
+}
+
+/** The network config to start with: the network file, else the config's `network` section (from its file when known, for lines). */
+function startupNetwork(config: Config, read: (() => NetworkSource) | undefined, now: number): AppliedNetwork | undefined {
+  if (config.network === undefined && config.networkFile === undefined) return undefined;
+  if (read) {
+    const src = read();
+    const p = parseNetworkText(src.text, undefined, { nested: src.nested === true });
+    if (!p.network) throw new NetworkConfigError(src.file, p.issues);
+    return { file: src.file, network: p.network, appliedAt: now };
+  }
+  return { file: 'the configuration (network)', network: config.network as AppliedNetwork['network'], appliedAt: now };
+}
+
+export async function startSignalbox(config: Config, log: Logger, options: StartOptions = {}): Promise<Running> {
   const clock = options.clock ?? systemClock;
+  const networkFile = config.networkFile ?? options.configFile;
+  const readNetwork = networkFile !== undefined ? (): NetworkSource => readNetworkFile(networkFile, config.networkFile === undefined) : undefined;
   const cc = clusterEnabled(config.cluster) ? resolveClusterConfig(config.cluster) : undefined;
   // Standalone: LevelDB in the data directory. Cluster: shared state in etcd.
   const store: Store = cc ? EtcdStore.connect(cc.etcd.endpoints, cc.etcd.prefix, cc.etcd.requestTimeoutMs, clock) : await openStore(config.dataDir);
@@ -41,6 +81,7 @@ export async function startSignalbox(config: Config, log: Logger, options: { rea
   let storeOpen = true;
   let registered = false;
   let listeners: readonly BoundListener[] = [];
+  let network: NetworkConfigService | undefined;
   try {
     const secret = cc ? await loadOrCreateClusterSecret(store as EtcdStore) : await loadOrCreateStoredSecret(store, 'lldp');
     // Apps read the merged cluster topology in cluster mode; the view exists once the cluster
@@ -54,8 +95,19 @@ export async function startSignalbox(config: Config, log: Logger, options: { rea
           isInfrastructurePort: (dpid, port) => source!.isInfrastructurePort(dpid, port),
         }
       : undefined;
-    controller = new Controller(config, log, { secret, store, clock, ...(appTopology ? { appTopology } : {}) });
+    // The network config: the file's when one is configured (checked before anything starts), else the one applied earlier (stored).
+    let devicesOf: () => readonly string[] = () => [];
+    network = new NetworkConfigService({
+      store: namespaceView(store, NAMESPACES.apps),
+      log: log.child({ component: 'network-config' }),
+      clock,
+      ...(readNetwork ? { read: readNetwork } : {}),
+      switches: () => devicesOf(),
+    });
+    const declared = await network.initial(startupNetwork(config, config.network !== undefined || config.networkFile !== undefined ? readNetwork : undefined, clock.now()));
+    controller = new Controller(config, log, { secret, store, clock, declared, ...(appTopology ? { appTopology } : {}) });
     const c = controller;
+    devicesOf = () => c.devices.list().map((d) => dpidToHex(d.dpid));
     if (cc) {
       cluster = new ClusterService({
         config: cc,
@@ -75,6 +127,8 @@ export async function startSignalbox(config: Config, log: Logger, options: { rea
     }
     const { openflow } = await c.start();
     listeners = openflow;
+    const net = network;
+    await net.attach(c.apps!);
     const cl = cluster;
     let ready = false;
     const api = await startApi({
@@ -87,7 +141,8 @@ export async function startSignalbox(config: Config, log: Logger, options: { rea
         admin: c.admin,
         // Cluster mode: reads show the whole network (the merged view), not only what this instance probed.
         ...(cluster ? { topology: cluster.view.readService(() => datapathSwitches(c.datapaths)) } : c.topology ? { topology: c.topology } : {}),
-        ...(c.apps ? { apps: c.apps, staticFlows: staticFlowsResource(c.apps), aclRules: aclResource(c.apps), routes: routesResource(c.apps) } : {}),
+        ...(c.apps ? { apps: c.apps, staticFlows: staticFlowsResource(c.apps, () => net.origin()), aclRules: aclResource(c.apps, () => net.origin()), routes: routesResource(c.apps) } : {}),
+        networkConfig: net,
         store,
         ready: () => ready,
         readiness: () =>
@@ -108,7 +163,9 @@ export async function startSignalbox(config: Config, log: Logger, options: { rea
       store,
       api,
       openflow,
+      network: net,
       stop: async () => {
+        net.stop();
         await api.close();
         registered = false;
         await cluster?.stop();
@@ -119,6 +176,7 @@ export async function startSignalbox(config: Config, log: Logger, options: { rea
       },
     };
   } catch (e) {
+    network?.stop();
     await cluster?.stop().catch(() => undefined);
     await controller?.stop().catch(() => undefined);
     await store.close().catch(() => undefined);

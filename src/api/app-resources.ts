@@ -19,10 +19,19 @@ function running<T>(apps: AppManager, name: string): T {
   return app;
 }
 
-async function mapErrors<T>(fn: () => Promise<T> | T): Promise<T> {
+/** Where declared entries come from (the network config file), for refusals; undefined when unknown. */
+export type DeclaredOrigin = () => string | undefined;
+
+async function mapErrors<T>(fn: () => Promise<T> | T, origin?: DeclaredOrigin): Promise<T> {
   try {
     return await fn();
   } catch (e) {
+    // An entry the config declares: the refusal names the file it is declared in.
+    const d = e as { declared?: boolean; field?: string; message?: string };
+    if (d?.declared === true) {
+      const file = origin?.();
+      throw new ApiError('conflict', file !== undefined ? `${d.message!.replace(/; change it there$/, '')}, from the network config ${file}: change it there and reload` : d.message!, d.field);
+    }
     if (e instanceof StaticFlowError || e instanceof AclRuleError || e instanceof RouteError) throw new ApiError('invalid_input', e.message, `body.${e.field}`);
     if (e instanceof StaticFlowConflict) throw new ApiError('conflict', e.message, 'body.match');
     throw e;
@@ -30,7 +39,7 @@ async function mapErrors<T>(fn: () => Promise<T> | T): Promise<T> {
 }
 
 /** Static flows by name (the resource id is the flow's name). */
-export function staticFlowsResource(apps: AppManager): ResourceApi {
+export function staticFlowsResource(apps: AppManager, origin?: DeclaredOrigin): ResourceApi {
   const app = (): StaticFlowsApp => running<StaticFlowsApp>(apps, 'static-flows');
   const asResource = (f: { name: string }): ApiResource => ({ id: f.name, ...f });
   return {
@@ -44,26 +53,26 @@ export function staticFlowsResource(apps: AppManager): ResourceApi {
         const name = (body as { name?: unknown } | null)?.name;
         if (typeof name === 'string' && app().get(name)) throw new ApiError('conflict', `a static flow named "${name}" exists; PUT /api/v1/static-flows/${name} replaces it`, 'body.name');
         return asResource((await app().put(body, { createOnly: true })).flow);
-      }),
-    replace: (id, body) => mapErrors(async () => asResource((await app().put({ ...(body as object), name: id })).flow)),
-    remove: (id) => app().remove(id),
+      }, origin),
+    replace: (id, body) => mapErrors(async () => asResource((await app().put({ ...(body as object), name: id })).flow), origin),
+    remove: (id) => mapErrors(() => app().remove(id), origin),
   };
 }
 
 /** ACL rules by id, in evaluation order. */
-export function aclResource(apps: AppManager): ResourceApi {
+export function aclResource(apps: AppManager, origin?: DeclaredOrigin): ResourceApi {
   const app = (): AclApp => running<AclApp>(apps, 'acl');
   return {
     list: () => app().list(),
     get: (id) => app().get(id),
-    create: (body) => mapErrors(() => app().add(body)),
+    create: (body) => mapErrors(() => app().add(body), origin),
     replace: (id, body) =>
       mapErrors(async () => {
         const r = await app().update(id, body);
         if (!r) throw new ApiError('not_found', `no ACL rule "${id}"`, 'params.id');
         return r;
-      }),
-    remove: (id) => app().remove(id),
+      }, origin),
+    remove: (id) => mapErrors(() => app().remove(id), origin),
   };
 }
 

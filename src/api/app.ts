@@ -19,6 +19,7 @@ import { consoleRoutes, whoamiRoute } from './console.js';
 import { ApiError, errorBody, RETRY_AFTER_SEC, toApiError } from './errors.js';
 import { ControllerMetrics } from './metrics.js';
 import { appRoutes } from './routes/apps.js';
+import { configRoutes } from './routes/config.js';
 import { clusterRoutes } from './routes/cluster.js';
 import { healthRoutes } from './routes/health.js';
 import { resourceRoutes } from './routes/resources.js';
@@ -177,6 +178,7 @@ export async function buildApi(ctx: ApiContext, opts: BuildApiOptions = {}): Pro
       switchRoutes(api, ctx, { onFlowMod: (dpid) => metrics.recordFlowMod(dpid, 'api') });
       topologyRoutes(api, ctx);
       appRoutes(api, ctx);
+      configRoutes(api, ctx);
       resourceRoutes(api, ctx);
       clusterRoutes(api, ctx, opts.clock);
       whoamiRoute(api, auth);

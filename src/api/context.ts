@@ -93,6 +93,28 @@ export interface TraceFlowsApi {
   ownerOfCookie(cookie: bigint): string | undefined;
 }
 
+/** One issue of a network config file. */
+export interface ApiNetworkIssue {
+  readonly path: string;
+  readonly line?: number;
+  readonly message: string;
+}
+
+/**
+ * The network config service (src/apps/network/service.ts fits): check, diff, apply, reload.
+ * diff/apply/reload throw an error with `issues` (every NetworkIssue) for a file that does not check.
+ */
+export interface NetworkConfigApi {
+  /** The applied config (file, appliedAt, network), or undefined. */
+  status(): unknown;
+  check(src: { readonly text: string; readonly file: string }): readonly ApiNetworkIssue[];
+  diff(src: { readonly text: string; readonly file: string }): unknown;
+  apply(src: { readonly text: string; readonly file: string }): Promise<unknown>;
+  reload(): Promise<unknown>;
+  /** The file when the applied config declares which apps run (enable/disable through the API are refused), else undefined. */
+  declaresApps(): string | undefined;
+}
+
 /** Everything the API works with. Only `bus`, `devices` and `admin` are required. */
 export interface ApiContext {
   readonly bus: EventBus;
@@ -105,6 +127,8 @@ export interface ApiContext {
   readonly staticFlows?: ResourceApi;
   readonly aclRules?: ResourceApi;
   readonly routes?: ResourceApi;
+  /** The network config (config as code). */
+  readonly networkConfig?: NetworkConfigApi;
   readonly cluster?: ClusterApi;
   readonly store?: Store;
   /** Metrics; startApi creates them when absent. */

@@ -51,6 +51,13 @@ export function configFromArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   return loadConfig({ ...(file !== undefined ? { file } : {}), env, flags, ...(onWarning ? { onWarning } : {}) });
 }
 
+/** The config file named by `--config` or SIGNALBOX_CONFIG (its `network:` section is re-read on SIGHUP). */
+function configFileOf(argv: readonly string[], env: NodeJS.ProcessEnv): string | undefined {
+  const i = argv.findIndex((a) => a === '--config' || a.startsWith('--config='));
+  if (i >= 0) return argv[i]!.startsWith('--config=') ? argv[i]!.slice('--config='.length) : argv[i + 1];
+  return env.SIGNALBOX_CONFIG || undefined;
+}
+
 /** Runs Signalbox; resolves with the exit code after a signal-initiated shutdown. */
 export async function runStart(argv: readonly string[], stderr: NodeJS.WritableStream = process.stderr, stdout: NodeJS.WritableStream = process.stdout): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -73,7 +80,8 @@ export async function runStart(argv: readonly string[], stderr: NodeJS.WritableS
   process.once('SIGTERM', onSignal);
   let running;
   try {
-    running = await startSignalbox(cfg, log);
+    const configFile = configFileOf(argv, process.env);
+    running = await startSignalbox(cfg, log, configFile !== undefined ? { configFile } : {});
   } catch (e) {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -90,7 +98,17 @@ export async function runStart(argv: readonly string[], stderr: NodeJS.WritableS
     },
     'signalbox ready',
   );
+  // SIGHUP re-reads the network config file and applies it (a bad file changes nothing).
+  const net = running.network;
+  const onHup = (): void => {
+    net.reload().then(
+      (d) => log.info({ changed: d.changed, switches: d.switches.map((s) => s.dpid) }, 'SIGHUP: network config reloaded'),
+      (e: Error) => log.error({ err: e.message }, 'SIGHUP: network config not reloaded'),
+    );
+  };
+  process.on('SIGHUP', onHup);
   const signal = await signalled;
+  process.off('SIGHUP', onHup);
   log.info({ signal }, 'shutting down');
   const done = await Promise.race([
     running.stop().then(() => true),

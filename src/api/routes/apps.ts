@@ -17,10 +17,21 @@ export function appRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get('/apps', { schema: { tags: ['apps'], summary: 'Apps and their state' } }, async () => native(apps().list()));
   app.get<{ Params: { name: string } }>('/apps/:name', { schema: { tags: ['apps'], summary: 'One app', params: NAME } }, async (req) => native(known(req.params.name).status(req.params.name)));
-  app.post<{ Params: { name: string } }>('/apps/:name/enable', { schema: { tags: ['apps'], summary: 'Start an app; the choice is stored (holds across restarts and on every instance of a cluster)', params: NAME } }, async (req) => native(await known(req.params.name).enable(req.params.name)));
-  app.post<{ Params: { name: string } }>('/apps/:name/disable', { schema: { tags: ['apps'], summary: 'Stop an app and remove its flows; the choice is stored (holds across restarts and on every instance of a cluster)', params: NAME } }, async (req) =>
-    native(await known(req.params.name).disable(req.params.name)),
-  );
+  /** The network config's `apps` list holds which apps run: the API's enable/disable are refused. */
+  const notDeclared = (): void => {
+    const file = ctx.networkConfig?.declaresApps();
+    if (file !== undefined) throw new ApiError('conflict', `which apps run is declared by the network config ${file} (apps); change it there and reload`, 'params.name');
+  };
+  app.post<{ Params: { name: string } }>('/apps/:name/enable', { schema: { tags: ['apps'], summary: 'Start an app; the choice is stored (holds across restarts and on every instance of a cluster). 409 when the network config declares the apps', params: NAME } }, async (req) => {
+    const a = known(req.params.name);
+    notDeclared();
+    return native(await a.enable(req.params.name));
+  });
+  app.post<{ Params: { name: string } }>('/apps/:name/disable', { schema: { tags: ['apps'], summary: 'Stop an app and remove its flows; the choice is stored (holds across restarts and on every instance of a cluster). 409 when the network config declares the apps', params: NAME } }, async (req) => {
+    const a = known(req.params.name);
+    notDeclared();
+    return native(await a.disable(req.params.name));
+  });
   app.get<{ Params: { name: string } }>('/apps/:name/config', { schema: { tags: ['apps'], summary: "An app's config", params: NAME } }, async (req) => {
     const a = known(req.params.name);
     if (!a.getConfig) throw new ApiError('service_unavailable', 'the apps service does not expose configs');

@@ -264,9 +264,10 @@ export interface ParsedNetwork {
 /**
  * Parses a network config file's text (YAML, or JSON, which is YAML too) and checks it. The
  * config is the file's `network:` section when it has one (a Signalbox config file), else the
- * whole file. Issues carry the path in the file and the line.
+ * whole file (`nested`: a Signalbox config file, which must have it). Issues carry the path in the
+ * file and the line.
  */
-export function parseNetworkText(text: string, apps?: AppSchemas): ParsedNetwork {
+export function parseNetworkText(text: string, apps?: AppSchemas, opts: { readonly nested?: boolean } = {}): ParsedNetwork {
   const lines = new LineCounter();
   const parsed = parseDocument(text, { prettyErrors: false, intAsBigInt: false, lineCounter: lines });
   if (parsed.errors.length > 0) {
@@ -274,6 +275,7 @@ export function parseNetworkText(text: string, apps?: AppSchemas): ParsedNetwork
   }
   const whole = (parsed.toJS() ?? {}) as unknown;
   const nested = typeof whole === 'object' && whole !== null && !Array.isArray(whole) && 'network' in whole;
+  if (opts.nested && !nested) return { issues: [{ path: 'network', message: 'this config file has no network: section' }] };
   const prefix: Path = nested ? ['network'] : [];
   const doc = nested ? ((whole as Record<string, unknown>).network ?? {}) : whole;
   const lineOf = (path: Path): number | undefined => {

@@ -18,6 +18,8 @@ export interface NetworkSource {
   readonly text: string;
   /** The file's name as messages show it. */
   readonly file: string;
+  /** A Signalbox config file: the network config is its `network:` section, which it must have. */
+  readonly nested?: boolean;
 }
 
 /** The network config in force, as stored. */
@@ -109,6 +111,11 @@ export class NetworkConfigService {
     return this.applied;
   }
 
+  /** The file the applied config came from, for messages (undefined when none is applied). */
+  origin(): string | undefined {
+    return this.applied?.file;
+  }
+
   /** True when the applied config declares which apps run (the API's enable/disable are refused). */
   declaresApps(): string | undefined {
     return this.applied?.network.apps !== undefined ? this.applied.file : undefined;
@@ -125,11 +132,11 @@ export class NetworkConfigService {
 
   /** Every issue of a file (empty when it checks), against the apps registered here. */
   check(src: NetworkSource): readonly NetworkIssue[] {
-    return parseNetworkText(src.text, this.schemas()).issues;
+    return parseNetworkText(src.text, this.schemas(), { nested: src.nested === true }).issues;
   }
 
   private parse(src: NetworkSource): NetworkConfig {
-    const p = parseNetworkText(src.text, this.schemas());
+    const p = parseNetworkText(src.text, this.schemas(), { nested: src.nested === true });
     if (!p.network) throw new NetworkConfigError(src.file, p.issues);
     return p.network;
   }
