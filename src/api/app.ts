@@ -9,7 +9,8 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type RawServerDefault } from 'fastify';
+import AjvCompiler from '@fastify/ajv-compiler';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type FastifySchemaCompiler, type FastifyServerOptions, type RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import { defaultConfig, type ApiConfig } from '../config.js';
 import { silentLogger } from '../log.js';
@@ -66,6 +67,24 @@ function safeJsonParse(text: string): unknown {
   });
 }
 
+type ValidatorFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator'];
+
+/** ajv settings of every schema; coercion is set per part by strictBodyValidators. */
+const AJV_OPTIONS = { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } as const;
+
+/**
+ * fastify's own ajv compiler twice: params and querystrings are strings by nature and keep
+ * coercion ("7" is port 7), but a body is JSON with its own types, so a write's `{"up": 0}` or
+ * `{"priority": true}` is refused instead of read as false or 1.
+ */
+export function strictBodyValidators(externalSchemas: Record<string, unknown>, options?: { customOptions?: object }): FastifySchemaCompiler<unknown> {
+  // Declared as ajv's compile(schema) and JTD-or-ajv options; fastify calls them with a route definition.
+  const build = AjvCompiler() as unknown as (ext: Record<string, unknown>, o?: { customOptions?: object }) => FastifySchemaCompiler<unknown>;
+  const coercing = build(externalSchemas, options);
+  const strict = build(externalSchemas, { ...options, customOptions: { ...options?.customOptions, coerceTypes: false } });
+  return (route) => (route.httpPart === 'body' ? strict : coercing)(route);
+}
+
 /** Builds the API app (not listening: call `listen`, or `inject` in tests). */
 export async function buildApi(ctx: ApiContext, opts: BuildApiOptions = {}): Promise<{ app: FastifyInstance; metrics: ControllerMetrics; auth: TokenAuth; config: ResolvedApiConfig }> {
   const config = resolveApiConfig(opts.config);
@@ -91,7 +110,8 @@ export async function buildApi(ctx: ApiContext, opts: BuildApiOptions = {}): Pro
     // Requests are counted in metrics; a log line per request would drown the controller's own.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    ajv: { customOptions: AJV_OPTIONS },
+    schemaController: { compilersFactory: { buildValidator: strictBodyValidators as unknown as ValidatorFactory } },
     // Ryu clients send dpids and cookies above 2^53 in URLs; fastify must not reject long params.
     routerOptions: { maxParamLength: 200 },
   });

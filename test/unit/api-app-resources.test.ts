@@ -108,6 +108,18 @@ describe('routes, ACL rules and app config over the real apps', () => {
     expect(ctrl.flows!.flows(5n).filter((r) => r.owner === 'static-flows')).toHaveLength(2);
   });
 
+  it('static flows: a priority of the wrong JSON type (true, [7], null, "7") is a 400 naming priority, not coerced, and nothing is stored', async () => {
+    const { ctrl, app } = await rig(new MemoryStore());
+    const base = { dpid: '0000000000000005', match: [], actions: [] };
+    for (const [i, priority] of [true, [7], null, '7'].entries()) {
+      const r = await app.inject({ method: 'POST', url: '/api/v1/static-flows', payload: { ...base, name: `p${i}`, priority } });
+      expect(r.statusCode, JSON.stringify(priority)).toBe(400);
+      expect(r.json(), JSON.stringify(priority)).toMatchObject({ code: 'invalid_input', field: 'body.priority' });
+    }
+    expect((await app.inject({ url: '/api/v1/static-flows' })).json()).toEqual([]);
+    expect(ctrl.flows!.flows(5n).filter((r) => r.owner === 'static-flows')).toHaveLength(0);
+  });
+
   it('app config get/put/delete: 400 naming the key, applied live (ACL flows move), stored, and back with routes and rules on a new controller over the same store', async () => {
     const store = new MemoryStore();
     const first = await rig(store);

@@ -66,6 +66,14 @@ describe('switches', () => {
     expect((await req('PATCH', `/api/v1/switches/${D1}/ports/9`, { up: false })).body).toMatchObject({ code: 'not_found', field: 'params.port' });
     expect((await req('PATCH', `/api/v1/switches/${D1}/ports/2`, { up: 'no' })).body).toMatchObject({ code: 'invalid_input', field: 'body.up' });
     expect((await req('PATCH', `/api/v1/switches/${D1}/ports/2`, {})).body).toMatchObject({ code: 'invalid_input', field: 'body.up' });
+    // Bodies are not coerced: each of these used to take the port down.
+    const before = rig.switches.get(1n)!.model.portMods.length;
+    for (const up of [null, 0, 'false', [false]]) {
+      const r = await req('PATCH', `/api/v1/switches/${D1}/ports/2`, { up });
+      expect(r.status, JSON.stringify(up)).toBe(400);
+      expect(r.body, JSON.stringify(up)).toMatchObject({ code: 'invalid_input', field: 'body.up' });
+    }
+    expect(rig.switches.get(1n)!.model.portMods.length).toBe(before);
   });
 
   it('reads and sets the role (1.3), and refuses it on 1.0 with 501', async () => {
@@ -134,6 +142,11 @@ describe('flows', () => {
     const cases: [unknown, string][] = [
       [{ priority: 70000 }, 'body.priority'],
       [{ priority: 'high' }, 'body.priority'],
+      [{ priority: true }, 'body.priority'],
+      [{ priority: [7] }, 'body.priority'],
+      [{ priority: null }, 'body.priority'],
+      [{ priority: '7' }, 'body.priority'],
+      [{ tableId: '1' }, 'body.tableId'],
       [{ tableId: 1, colour: 'red' }, 'body.colour'],
       [{ match: { in_port: 1, bogus_field: 3 } }, 'body.match.bogus_field'],
       [{ match: { ipv4_dst: 'ten' , eth_type: 2048 } }, 'body.match'],
