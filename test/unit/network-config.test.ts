@@ -157,3 +157,13 @@ describe('network config: diff', () => {
     expect(d.switches).toEqual([{ dpid: '0000000000000001', added: [], removed: [], modified: [{ owner: 'static-flows', flow: expect.stringContaining('actions=output:3') }] }]);
   });
 });
+
+describe('network config: the documented example', () => {
+  it('docs/config-as-code.md\'s YAML blocks check against the built-in apps', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(new URL('../../docs/config-as-code.md', import.meta.url), 'utf8');
+    const blocks = [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks.length).toBeGreaterThan(0);
+    for (const b of blocks) expect(parseNetworkText(b, schemas, { nested: true }).issues).toEqual([]);
+  });
+});
