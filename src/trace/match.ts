@@ -9,20 +9,27 @@ import { FIELD_OFFSET, writeWords, type PacketState } from './packet.js';
 /** A match ready for lookups. */
 export interface CompiledMatch {
   /** OXM field numbers the packet must have (an ARP packet never matches `ipv4_src`). */
-  readonly fields: Uint8Array;
-  /** Word index, expected value (already masked) and mask of each 32-bit word compared. */
-  readonly idx: Uint16Array;
-  readonly val: Int32Array;
-  readonly mask: Int32Array;
+  readonly fields: readonly number[];
+  /** Word index, expected value (already masked, as int32) and mask (int32) of each 32-bit word compared. */
+  readonly idx: readonly number[];
+  readonly val: readonly number[];
+  readonly mask: readonly number[];
   /**
    * Why the trace cannot evaluate this match (a Nicira or experimenter field, a value it cannot
    * read), or undefined. Such an entry never matches and the table step says so.
    */
   readonly unsupported: string | undefined;
+  /** The fields, word indexes and masks as text: entries with equal shapes (and priority) share a hash table. */
+  readonly shape: string;
+  /** The masked values as text: the entry's key in its shape's hash table. */
+  readonly key: string;
 }
 
 // Matches are immutable values shared by the flow service's records: compile each one once.
 const cache = new WeakMap<Match, CompiledMatch>();
+// Scratch words for one value and its mask (the widest field, IPv6, takes 4).
+const v = new Int32Array(4);
+const k = new Int32Array(4);
 
 /** The compiled form of `m` (cached per match object). */
 export function compileMatch(m: Match): CompiledMatch {
@@ -40,8 +47,6 @@ function compile(m: Match): CompiledMatch {
   const val: number[] = [];
   const mask: number[] = [];
   let unsupported: string | undefined;
-  const v = new Int32Array(4);
-  const k = new Int32Array(4);
   for (let i = 0; i < m.length; i++) {
     const f = m[i]!;
     if (f.field === 'raw') {
@@ -67,7 +72,7 @@ function compile(m: Match): CompiledMatch {
       mask.push(k[w]!);
     }
   }
-  return { fields: Uint8Array.from(fields), idx: Uint16Array.from(idx), val: Int32Array.from(val), mask: Int32Array.from(mask), unsupported };
+  return { fields, idx, val, mask, unsupported, shape: `${fields.join(',')}|${idx.join(',')}|${mask.join(',')}`, key: val.join(',') };
 }
 
 /** True when the packet has every field of the match and agrees with it under each mask. */

@@ -13,7 +13,8 @@ import type { GroupDesc } from '../openflow/codec/v13/multipart.js';
 import type { Match } from '../openflow/codec/v13/oxm.js';
 import { OXM_FIELD_BY_NAME, type OxmBasicFieldName } from '../openflow/codec/v13/oxm-fields.js';
 import type { FlowSpec } from '../core/model.js';
-import { compileMatch, matchesPacket, type CompiledMatch } from './match.js';
+import { compileMatch, type CompiledMatch } from './match.js';
+import { FlowTableIndex } from './table-index.js';
 import { FIELD_OFFSET, packetFromFields, prereqText, writeWords, PacketState, type TracePacket } from './packet.js';
 
 /** A flow entry as the trace needs it: the codec's flow-stats shape (FlowEntry) fits as it is. */
@@ -64,8 +65,10 @@ export function traceFlowFromSpec(spec: FlowSpec, owner?: string): TraceFlow {
   };
 }
 
-interface PreparedFlow {
+/** An entry of a prepared table. */
+export interface PreparedFlow {
   readonly flow: TraceFlow;
+  readonly priority: number;
   readonly match: CompiledMatch;
 }
 
@@ -73,8 +76,8 @@ interface PreparedFlow {
 export interface PreparedSwitch {
   readonly prepared: true;
   readonly version: number;
-  /** Per table id, entries by descending priority (ties keep the input order). */
-  readonly tables: ReadonlyMap<number, readonly PreparedFlow[]>;
+  /** Per table id, its entries indexed for lookups (`entries`: by descending priority, ties in input order). */
+  readonly tables: ReadonlyMap<number, FlowTableIndex<PreparedFlow>>;
   readonly groups: ReadonlyMap<number, TraceGroup>;
   readonly ports: ReadonlyMap<number, TracePort>;
 }
@@ -86,13 +89,12 @@ export function prepareSwitch(s: SwitchTables): PreparedSwitch {
     if (s.version === OFP_VERSION_1_0 && flow.tableId !== 0) continue;
     let t = byTable.get(flow.tableId);
     if (!t) byTable.set(flow.tableId, (t = []));
-    t.push({ flow, match: compileMatch(flow.match) });
+    t.push({ flow, priority: flow.priority, match: compileMatch(flow.match) });
   }
-  for (const t of byTable.values()) t.sort((a, b) => b.flow.priority - a.flow.priority);
   return {
     prepared: true,
     version: s.version,
-    tables: byTable,
+    tables: new Map([...byTable].map(([id, entries]) => [id, new FlowTableIndex(entries)])),
     groups: new Map(s.version === OFP_VERSION_1_0 ? [] : s.groups.map((g) => [g.groupId, g])),
     ports: new Map(s.ports.map((p) => [p.portNo, p])),
   };
@@ -520,17 +522,7 @@ export function traceSwitch(sw: SwitchTables | PreparedSwitch, inPort: number, p
   const actionSet = new Map<string, Action>();
   let tableId = 0;
   for (;;) {
-    const entries = prepared.tables.get(tableId) ?? [];
-    let hit: PreparedFlow | undefined;
-    let skipped = 0;
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[i]!;
-      if (matchesPacket(e.match, p)) {
-        hit = e;
-        break;
-      }
-      if (e.match.unsupported !== undefined) skipped++;
-    }
+    const { hit, skipped } = prepared.tables.get(tableId)?.lookup(p) ?? { hit: undefined, skipped: 0 };
     tables.push(skipped > 0 ? { tableId, flow: hit?.flow ?? null, skipped } : { tableId, flow: hit?.flow ?? null });
     if (skipped > 0) run.note(`table ${tableId}: ${skipped} entr${skipped === 1 ? 'y' : 'ies'} with match fields the trace cannot evaluate were taken as not matching`);
     if (!hit) {

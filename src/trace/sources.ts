@@ -7,7 +7,7 @@ import type { Dpid } from '../core/ids.js';
 import type { FlowSpec } from '../core/model.js';
 import type { DeviceService, SwitchAdminService } from '../core/services.js';
 import type { TraceSource } from './network.js';
-import { prepareSwitch, traceFlowFromSpec, type PreparedSwitch, type SwitchTables, type TraceGroup } from './pipeline.js';
+import { prepareSwitch, traceFlowFromSpec, type PreparedSwitch, type SwitchTables, type TraceFlow, type TraceGroup } from './pipeline.js';
 
 /** The switches as the live source reads them. */
 export interface LiveSwitches {
@@ -57,6 +57,16 @@ export interface DesiredFlows {
  */
 export function desiredSource(desired: DesiredFlows, live?: LiveSwitches): TraceSource {
   const cache = new Map<Dpid, { records: readonly DesiredFlowRecord[]; groups: readonly TraceGroup[]; prepared: PreparedSwitch }>();
+  // Records are immutable: a changed flow is a new record, so each record's trace form is made once.
+  const flowOf = new WeakMap<DesiredFlowRecord, TraceFlow>();
+  const traceFlow = (r: DesiredFlowRecord): TraceFlow => {
+    let f = flowOf.get(r);
+    if (f === undefined) {
+      f = traceFlowFromSpec(r.spec, r.owner);
+      flowOf.set(r, f);
+    }
+    return f;
+  };
   return {
     async switchTables(dpid: Dpid): Promise<PreparedSwitch | undefined> {
       const records = desired.flows(dpid);
@@ -68,7 +78,7 @@ export function desiredSource(desired: DesiredFlows, live?: LiveSwitches): Trace
       if (hit && hit.groups.length === 0 && groups.length === 0 && hit.prepared.version === version && sameRecords(hit.records, records) && samePorts(hit.prepared, view)) return hit.prepared;
       const prepared = prepareSwitch({
         version,
-        flows: records.map((r) => traceFlowFromSpec(r.spec, r.owner)),
+        flows: records.map(traceFlow),
         groups,
         ports: view ? [...view.ports.values()] : [],
       });

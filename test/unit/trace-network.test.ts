@@ -125,7 +125,7 @@ describe('sources', () => {
     current = [{ owner: 'a', spec: { priority: 6, actions: [out(1)] } }];
     const b = await src.switchTables(1n);
     expect(b).not.toBe(a);
-    expect(b && 'prepared' in b ? [...b.tables.get(0)!].map((e) => [e.flow.priority, e.flow.owner]) : undefined).toEqual([[6, 'a']]);
+    expect(b && 'prepared' in b ? [...b.tables.get(0)!.entries].map((e) => [e.flow.priority, e.flow.owner]) : undefined).toEqual([[6, 'a']]);
     expect(await src.switchTables(2n)).toBeUndefined();
   });
 });

@@ -6,7 +6,7 @@ import type { Action } from '../../src/openflow/codec/v13/actions.js';
 import { OFPGT, OFPPC, OFPPS } from '../../src/openflow/codec/v13/enums.js';
 import type { Instruction } from '../../src/openflow/codec/v13/instructions.js';
 import type { Match, OxmField } from '../../src/openflow/codec/v13/oxm.js';
-import { changedFields, packetFromFields, TracePacketError, traceSwitch, type SwitchTables, type TraceFlow, type TracePort } from '../../src/trace/index.js';
+import { changedFields, compileMatch, matchesPacket, packetFromFields, TracePacketError, traceSwitch, type SwitchTables, type TraceFlow, type TracePort } from '../../src/trace/index.js';
 import { matchesPacket as oracleMatches } from '../fakes/oxm-oracle.js';
 import { packetOf, viewOf } from '../fakes/fake-packet.js';
 
@@ -88,6 +88,26 @@ describe('matching and lookup', () => {
     const t = traceSwitch(sw([flow(20, [raw], [apply(out(1))]), flow(10, [], [apply(out(2))])]), 1, IP);
     expect(t.tables[0]).toMatchObject({ flow: { priority: 10 }, skipped: 1 });
     expect(t.notes.join()).toMatch(/cannot evaluate/);
+  });
+
+  it('the table index picks what a scan by descending priority picks, ties to the entry given first (fast-check)', () => {
+    const mac = fc.constantFrom('00:00:00:00:00:01', '00:00:00:00:00:02');
+    const fieldArb: fc.Arbitrary<OxmField[]> = fc.oneof(
+      mac.map((v): OxmField[] => [{ field: 'eth_dst', value: v }]),
+      fc.tuple(mac, fc.constantFrom('ff:ff:ff:ff:ff:00', '00:00:00:00:00:03')).map(([v, m]): OxmField[] => [{ field: 'eth_dst', value: v, mask: m }]),
+      fc.constantFrom(1, 2).map((v): OxmField[] => [{ field: 'in_port', value: v }]),
+      fc.constantFrom<OxmField[]>([{ field: 'eth_type', value: 0x0800 }, { field: 'ipv4_dst', value: '10.0.0.0', mask: '255.0.0.0' }], [{ field: 'eth_type', value: 0x0806 }], []),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fieldArb), { maxLength: 16 }), mac, fc.constantFrom(1, 2), (entries, dst, inPort) => {
+        const flows = entries.map(([prio, m], i) => flow(prio, m, [apply(out(i + 1))]));
+        const t = traceSwitch({ version: 4, flows, groups: [], ports: [] }, inPort, { eth_dst: dst, eth_type: 0x0800, ipv4_dst: '10.1.2.3' });
+        const p = packetFromFields({ eth_dst: dst, eth_type: 0x0800, ipv4_dst: '10.1.2.3' }, inPort);
+        const scan = flows.map((f, i) => ({ f, i })).sort((a, b) => b.f.priority - a.f.priority || a.i - b.i).find(({ f }) => matchesPacket(compileMatch(f.match), p));
+        expect(t.tables[0]!.flow).toBe(scan?.f ?? null);
+      }),
+      { seed: 1616, numRuns: 300 },
+    );
   });
 
   it('agrees with the test oracle: the chosen entry is the highest-priority one that matches (fast-check)', () => {
