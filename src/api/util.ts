@@ -87,3 +87,23 @@ declare module 'fastify' {
     scope?: RouteScope;
   }
 }
+
+/** Querystring schema of a paginated list: `limit` (default 1000, at most 10000) and `offset`. */
+export const PAGE_QUERY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 10000, default: 1000, description: 'at most this many items (1-10000, default 1000)' },
+    offset: { type: 'integer', minimum: 0, default: 0, description: 'skip this many items first' },
+  },
+} as const;
+
+/**
+ * One page of a list that grows with the network; the answer stays an array (as before pagination)
+ * and the `X-Total-Count` header says how many there are in all.
+ */
+export function page<T>(items: readonly T[], q: { limit?: number; offset?: number }, reply: { header(name: string, value: string): unknown }): T[] {
+  const offset = q.offset ?? 0;
+  void reply.header('x-total-count', String(items.length));
+  return items.slice(offset, offset + (q.limit ?? PAGE_QUERY.properties.limit.default));
+}

@@ -251,6 +251,21 @@ describe('topology, paths, apps, resources, cluster', () => {
     expect((await req('GET', '/api/v1/hosts')).body).toHaveLength(2);
   });
 
+  it('pages hosts: limit and offset, the total in X-Total-Count, 400 naming a bad limit', async () => {
+    const all = await rig.app.inject({ url: '/api/v1/hosts' });
+    expect(all.headers['x-total-count']).toBe('2');
+    const second = await rig.app.inject({ url: '/api/v1/hosts?limit=1&offset=1' });
+    expect(second.headers['x-total-count']).toBe('2');
+    expect(second.json().map((h: { mac: string }) => h.mac)).toEqual(['aa:aa:aa:aa:aa:02']);
+    expect((await req('GET', '/api/v1/hosts?limit=1')).body.map((h: { mac: string }) => h.mac)).toEqual(['aa:aa:aa:aa:aa:01']);
+    expect((await req('GET', '/api/v1/hosts?offset=5')).body).toEqual([]);
+    for (const q of ['limit=0', 'limit=10001', 'limit=x', 'offset=-1']) {
+      const r = await req('GET', `/api/v1/hosts?${q}`);
+      expect(r.status, q).toBe(400);
+      expect(String(r.body.field), q).toContain(`query.${q.split('=')[0]}`);
+    }
+  });
+
   it('finds paths between hosts (MAC or IP) and switches', async () => {
     const r = await req('GET', '/api/v1/paths?src=10.0.0.1&dst=aa:aa:aa:aa:aa:02&k=2');
     expect(r.body).toMatchObject({

@@ -7,7 +7,7 @@ import type { Host, Link, LinkInfo, Path, SwitchInfo } from '../../core/model.js
 import type { ApiContext, ApiTopologySnapshot } from '../context.js';
 import type { SwitchView } from '../../core/services.js';
 import { OFPP } from '../../openflow/codec/constants.js';
-import { requireService } from '../util.js';
+import { page, PAGE_QUERY, requireService } from '../util.js';
 
 /** The native form of a link: `{ src: { dpid, port }, dst: { dpid, port } }`. */
 export function linkJson(l: Link & Partial<Pick<LinkInfo, 'discoveredAt' | 'lastSeen'>>): Record<string, unknown> {
@@ -82,7 +82,18 @@ export function topologyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     };
   });
   app.get('/links', { schema: { tags: ['topology'], summary: 'Discovered links, one entry per direction', response: responses({ type: 'array', items: LINK_RESPONSE }, 503) } }, async () => snap().links.map(linkJson));
-  app.get('/hosts', { schema: { tags: ['topology'], summary: 'Learned hosts and where they attach', response: responses({ type: 'array', items: HOST_RESPONSE }, 503) } }, async () => snap().hosts.map(hostJson));
+  app.get<{ Querystring: { limit?: number; offset?: number } }>(
+    '/hosts',
+    {
+      schema: {
+        tags: ['topology'],
+        summary: 'Learned hosts and where they attach, a page at a time (X-Total-Count: how many in all)',
+        querystring: PAGE_QUERY,
+        response: responses({ type: 'array', items: HOST_RESPONSE }, 400, 503),
+      },
+    },
+    async (req, reply) => page(snap().hosts, req.query, reply).map(hostJson),
+  );
 
   app.get<{ Querystring: { src: string; dst: string; k?: number } }>(
     '/paths',
