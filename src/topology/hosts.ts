@@ -91,7 +91,7 @@ interface HostRecord {
   dpid: bigint;
   port: number;
   /** Where the host was first seen: while it is there (and `anchored`), that port is an edge port (see isHostPort). */
-  readonly anchored: boolean;
+  anchored: boolean;
   readonly homeDpid: bigint;
   readonly homePort: number;
   readonly firstSeen: number;
@@ -224,6 +224,11 @@ export class HostTracker {
       return [{ type: 'hostMoved', host: toHost(r), previous }];
     }
     r.lastSeen = now;
+    // First seen here before the port settled, seen here again after it: now an edge port.
+    if (!r.anchored && r.dpid === r.homeDpid && r.port === r.homePort && this.settled(r.dpid, r.port, now)) {
+      r.anchored = true;
+      this.anchor(r, 1);
+    }
     const changedAddr = this.addAddr(r, obs, now);
     return changedAddr ? [{ type: 'hostUpdated', host: toHost(r) }] : [];
   }

@@ -338,7 +338,7 @@ describe('TopologyService: no forged links (edge and infrastructure ports)', () 
   });
 
   it('startup race: a host first seen at a switch port within a link timeout of the switch coming does not make it an edge port', async () => {
-    const { fabric, service, until } = setup();
+    const { fabric, service, clock, until } = setup();
     await Promise.all([fabric.addSwitch(1n, [1, 2]), fabric.addSwitch(2n, [1, 2])]);
     // A copy flooded before discovery reaches s2:2 first (the sender's own packet-in was lost).
     fabric.inject(2n, 2, arpFrom('00:00:00:00:00:09', '10.0.0.9'));
@@ -346,6 +346,16 @@ describe('TopologyService: no forged links (edge and infrastructure ports)', () 
     fabric.wire(1n, 2, 2n, 2);
     await until(() => service.linkCount === 2, 500);
     expect(service.counters.forged.relayed).toBe(0);
+    // A host that spoke early at its real port and speaks again once the port settled makes it an edge port.
+    fabric.inject(1n, 1, arpFrom('00:00:00:00:00:0a', '10.0.0.10'));
+    await until(() => service.hostList().length === 1, 100);
+    expect(lldpOut(fabric, 1n, 1)).toBeGreaterThan(0);
+    await clock.advanceAsync(1100);
+    fabric.inject(1n, 1, arpFrom('00:00:00:00:00:0a', '10.0.0.10'));
+    await clock.advanceAsync(20);
+    const n = lldpOut(fabric, 1n, 1);
+    await clock.advanceAsync(500);
+    expect(lldpOut(fabric, 1n, 1)).toBe(n);
   });
 
   it('a host first seen at a port keeps links off it until the host is gone (idle), then the link comes', async () => {
