@@ -1,9 +1,12 @@
 /**
  * The packet trace on real Open vSwitch in Mininet with the built-in apps, through the REST API
- * (POST /api/v1/trace, source live): a router hop rewrites the MACs and decrements the TTL and the
- * packet is delivered to the host in the other subnet.
+ * (POST /api/v1/trace, source live): forwarding's path hop by hop equals the path the controller
+ * reports and delivers; an ACL deny is dropped at the right switch naming the acl flow; a router
+ * hop rewrites the MACs and decrements the TTL; a flood on a ring follows the broadcast tree to
+ * every host once, and a flood out of every port is reported as a loop.
  */
 import { describe, expect, it } from 'vitest';
+import { aclApp } from '../../src/apps/acl/index.js';
 import type { ForwardingApp } from '../../src/apps/forwarding/index.js';
 import { routerApp } from '../../src/apps/router/index.js';
 import { startApi } from '../../src/api/index.js';
@@ -76,6 +79,35 @@ async function learnedHosts(s: Started): Promise<Record<string, { mac: string; i
 }
 
 describe('packet trace in Mininet (OpenFlow13, through POST /api/v1/trace)', () => {
+  it('tree 2x2 with forwarding and acl: h1→h4 traced hop by hop along the reported path and delivered; an ACL deny drops at h1 switch, naming the acl flow', async () => {
+    const acl = aclApp();
+    const s = await start({ kind: 'tree', depth: 2, fanout: 2 }, 4, ['forwarding', 'proxy-arp', 'acl'], { apps: [acl] });
+    expect((await s.lab.pingAll({ count: 1, timeoutSec: 2 })).loss).toBe(0);
+    const hosts = await waitFor(async () => {
+      const h = await learnedHosts(s);
+      return Object.keys(h).length === 4 ? h : undefined;
+    }, { timeoutMs: 10_000, message: 'all four hosts learned' });
+    const { h1, h4 } = hosts as Required<typeof hosts>;
+    // The path flows are reactive: a ping just before the trace makes sure they are on the switches.
+    expect((await s.lab.ping('h1', 'h4', { count: 1, timeoutSec: 2 })).loss).toBe(0);
+    const path = (await s.http('GET', `/api/v1/paths?src=${h1!.mac}&dst=${h4!.mac}`)).json as { paths: { hops: string[] }[] };
+    expect(path.paths.length).toBeGreaterThan(0);
+    const t = await s.trace({ from: h1!.ip, to: h4!.ip });
+    expect(t.outcome, t.reason).toBe('delivered');
+    expect(t.hops.map((h) => h.dpid)).toEqual(path.paths[0]!.hops);
+    expect(t.hops.length).toBe(3);
+    expect(t.hops.at(-1)!.outputs.map((o) => o.next)).toEqual([{ host: h4!.mac }]);
+    expect(t.hops[0]!.tables.some((v) => v.flow?.owner === 'forwarding')).toBe(true);
+
+    await acl.add({ action: 'deny', match: { ipv4Src: h1!.ip, ipv4Dst: h4!.ip }, description: 'h1 may not reach h4' });
+    await waitFor(() => s.ctrl.flows!.flows().filter((f) => f.owner === 'acl').every((f) => f.state === 'installed'), { timeoutMs: 5_000, intervalMs: 50, message: 'acl flows installed' });
+    const denied = await s.trace({ from: h1!.ip, to: h4!.ip });
+    expect(denied.outcome, denied.reason).toBe('dropped');
+    expect(denied.hops.map((h) => h.dpid)).toEqual([h1!.dpid]);
+    expect(denied.hops[0]!.tables.map((v) => v.flow?.owner ?? null)).toContain('acl');
+    expect((await s.lab.ping('h1', 'h4', { count: 1, timeoutSec: 1 })).loss).toBeGreaterThan(0);
+  });
+
   it('router on two switches: the routed hop rewrites both MACs and decrements the TTL, and the packet is delivered to the host in the other subnet', async () => {
     const s = await start({ kind: 'router', switches: 2 }, 2, ['forwarding', 'proxy-arp', 'router'], {
       apps: [routerApp()],
@@ -102,5 +134,44 @@ describe('packet trace in Mininet (OpenFlow13, through POST /api/v1/trace)', () 
     expect(routed!.packetAfter.eth_src).not.toBe(src.mac);
     expect(routed!.actions.map((a) => a.type)).toContain('dec_nw_ttl');
     expect(t.hops.at(-1)!.outputs.map((o) => o.next)).toEqual([{ host: dst.mac }]);
+  });
+
+  it('ring of 4: a broadcast flooded along the broadcast tree reaches every other host once; flooded out of every port it is reported as a loop', async () => {
+    const s = await start({ kind: 'ring', n: 4 }, 8, ['forwarding', 'proxy-arp']);
+    expect((await s.lab.pingAll({ count: 1, timeoutSec: 2 })).loss).toBe(0);
+    const hosts = await waitFor(async () => {
+      const h = await learnedHosts(s);
+      return Object.keys(h).length === 4 ? h : undefined;
+    }, { timeoutMs: 10_000, message: 'all four hosts learned' });
+    const topo = s.ctrl.topology!;
+    const cookie = '0x7ace00000000f100';
+    // A made-up EtherType no host sends, so the flood flows never carry real traffic (a FLOOD on a ring would storm).
+    const ETH_TYPE = 0x88b5;
+    const installFlood = async (ports: (dpid: bigint, inPort: number) => (number | string)[]): Promise<void> => {
+      for (const sw of s.ctrl.devices.list()) {
+        for (const p of sw.ports.keys()) {
+          if (p > 0xff00) continue;
+          const actions = ports(sw.dpid, p).map((port) => ({ type: 'output', port }));
+          const r = await s.http('POST', `/api/v1/switches/${sw.dpidHex}/flows`, { priority: 60_000, cookie, match: { in_port: p, eth_dst: 'ff:ff:ff:ff:ff:ff', eth_type: ETH_TYPE }, actions });
+          expect(r.status, JSON.stringify(r.json)).toBe(201);
+        }
+      }
+    };
+    const probe = { dpid: hosts.h1!.dpid, inPort: hosts.h1!.port, packet: { eth_src: hosts.h1!.mac, eth_dst: 'ff:ff:ff:ff:ff:ff', eth_type: ETH_TYPE } };
+
+    await installFlood((dpid, inPort) => [...topo.floodPorts(dpid, inPort)]);
+    const tree = await s.trace(probe);
+    expect(tree.outcome, tree.reason).toBe('delivered');
+    const reached = tree.hops.flatMap((h) => h.outputs.map((o) => (typeof o.next === 'object' ? o.next.host : undefined)).filter((x): x is string => typeof x === 'string'));
+    expect(reached.sort()).toEqual(['h2', 'h3', 'h4'].map((n) => hosts[n]!.mac).sort());
+    // Each switch once: the tree has no loop.
+    expect(new Set(tree.hops.map((h) => h.dpid)).size).toBe(4);
+    expect(tree.hops).toHaveLength(4);
+
+    for (const sw of s.ctrl.devices.list()) expect((await s.http('DELETE', `/api/v1/switches/${sw.dpidHex}/flows?cookie=${cookie}`)).status).toBe(200);
+    await installFlood(() => ['flood']);
+    const storm = await s.trace(probe);
+    expect(storm.outcome, storm.reason).toBe('loop');
+    for (const sw of s.ctrl.devices.list()) await s.http('DELETE', `/api/v1/switches/${sw.dpidHex}/flows?cookie=${cookie}`);
   });
 });
