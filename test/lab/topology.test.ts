@@ -145,6 +145,10 @@ describe('LLDP topology discovery on Open vSwitch in Mininet', () => {
     // host that captured them before it spoke would hold): one of h1's own port (looped) and one
     // of s3:2 carried into h1's port, an edge port since h1 spoke (relayed). h1 itself receives no
     // probe any more: none goes out of a port where a host was first seen.
+    // h1's port becomes an edge port when h1 speaks there once the port has settled (a link timeout,
+    // 3.5 intervals, after its switch connected): a fixed wait for that rule's clock, then a ping.
+    await new Promise((resolve) => setTimeout(resolve, 4 * INTERVAL));
+    await r.lab.ping('h1', 'h2', { count: 1, timeoutSec: 2 });
     const before = { ...r.service.counters.forged };
     const intf = (await r.lab.cmd('h1', 'ls /sys/class/net')).split(/\s+/).find((n) => n && n !== 'lo')!;
     const h1At = r.service.snapshot().host('00:00:00:00:00:01')!.location;
