@@ -81,6 +81,9 @@ function launch(i: Instance, endpoint: string, prefix: string): void {
     '--set', `cluster.etcd.prefix=${prefix}`,
     '--set', `cluster.instanceId=${i.id}`,
     '--set', `cluster.leaseTtlSec=${TTL_SEC}`,
+    // A returning instance is held down before it gets switches back (10 s by default, tested in
+    // cluster-etcd); short here so the rejoin is seen within the waits below.
+    '--set', 'cluster.holdDownMs=1000',
     // The default apps' forwarding writes whole paths, also to switches another instance
     // masters: not cluster-ready yet. l2-learning decides per switch.
     '--apps', 'l2-learning',
@@ -381,7 +384,7 @@ describe('three `signalbox start` processes, linear,4 in Mininet', () => {
     // Restarted with the same id and ports: it joins, and the masters are spread over three again.
     launch(victim, etcd!.endpoint, prefix);
     await waitReady(victim);
-    await waitFor(() => settled(sws, instances), { timeoutMs: 20_000, intervalMs: 200, message: diagnosed('rebalanced over three instances') });
+    await waitFor(async () => (await settled(sws, instances)) && mastered(await clusterOf(survivors[0]!), victim.id).length >= 1, { timeoutMs: 20_000, intervalMs: 200, message: diagnosed('rebalanced over three instances') });
     const again = await clusterOf(survivors[0]!);
     expect(mastered(again, victim.id).length).toBeGreaterThanOrEqual(1);
     expect(again.members.map((m) => m.masterOf.length).sort()).toEqual([1, 1, 2]);
@@ -479,7 +482,7 @@ describe('three `signalbox start` processes, linear,4 in Mininet', () => {
       for (const d of theirs) expect(ovsNow.get(d)).not.toBe(victim.id);
       await waitFor(() => timeline(wallSigcont).includes(`${victim.id}  no keepalive confirmed`) || timeline(wallSigcont).includes(`${victim.id}  lost the cluster lease`), { timeoutMs: 5_000, intervalMs: 100, message: diagnosed('it says it demoted itself') });
       // Then it rejoins under a new lease, and the masters are spread over three again.
-      await waitFor(() => settled(sws, instances), { timeoutMs: 20_000, intervalMs: 200, message: diagnosed('rejoined and rebalanced') });
+      await waitFor(async () => (await settled(sws, instances)) && mastered(await clusterOf(victim), victim.id).length >= 1, { timeoutMs: 20_000, intervalMs: 200, message: diagnosed('rejoined and rebalanced') });
       console.log(`after SIGCONT:\n${timeline(wallCont)}`);
       const back = await clusterOf(victim);
       // The stopped instance's old terms stay refused by the switches: asking for the master role
