@@ -4,10 +4,11 @@
  * starts with its schema's defaults, then `apps.settings.<name>` from the config file, then the
  * stored override, key by key.
  */
-import type { Logger } from 'pino';
 import { AppConfigError, resolveAppConfig, type ConfigSchema } from './schema.js';
-import { sameStored, StoreFollower, type KeyValueStore, type StoreValue } from './store.js';
-import { systemClock, type Clock } from '../core/clock.js';
+import type { Logger } from 'pino';
+import type { KeyValueStore, StoreValue } from './store.js';
+import type { Clock } from '../core/clock.js';
+import { StoredPerApp } from './stored-per-app.js';
 
 /** Settings as given: a plain object of keys the app's schema knows. */
 export type AppSettings = Readonly<Record<string, unknown>>;
@@ -33,62 +34,9 @@ export function checkOverride(app: string, value: unknown): AppSettings {
  * The stored overrides, loaded at start, written through on every change, and (once `follow`
  * is called) reloaded when another instance changes them.
  */
-export class ConfigOverrides {
-  private readonly byApp = new Map<string, AppSettings>();
-  private follower: StoreFollower<Map<string, AppSettings>> | undefined;
-
-  constructor(
-    private readonly store: KeyValueStore,
-    /** Time for the follower's debounce and retry; default the system clock. */
-    private readonly clock: Clock = systemClock,
-  ) {}
-
-  private async read(): Promise<Map<string, AppSettings>> {
-    const out = new Map<string, AppSettings>();
-    for (const [k, v] of await this.store.list(PREFIX)) {
-      if (v !== null && typeof v === 'object' && !Array.isArray(v)) out.set(k.slice(PREFIX.length), v as AppSettings);
-    }
-    return out;
-  }
-
-  /** Reads every stored override (call before apps start). */
-  async load(): Promise<void> {
-    const all = await this.read();
-    this.byApp.clear();
-    for (const [k, v] of all) this.byApp.set(k, v);
-  }
-
-  /**
-   * Follows the store: when overrides change there (another instance's PUT or DELETE), they are
-   * taken in and `onChange` gets the names of the apps whose override changed. This instance's
-   * own changes come back too and change nothing. Call before `load`, so nothing is missed.
-   */
-  follow(onChange: (apps: readonly string[]) => void, log?: Logger): void {
-    this.unfollow();
-    this.follower = new StoreFollower(this.store, PREFIX, {
-      load: () => this.read(),
-      apply: (all) => {
-        const changed: string[] = [];
-        for (const [app, v] of all) if (!sameStored(this.byApp.get(app), v)) changed.push(app);
-        for (const app of this.byApp.keys()) if (!all.has(app)) changed.push(app);
-        if (changed.length === 0) return;
-        this.byApp.clear();
-        for (const [k, v] of all) this.byApp.set(k, v);
-        onChange(changed.sort());
-      },
-      ...(log ? { log } : {}),
-      clock: this.clock,
-    });
-  }
-
-  /** Stops following the store. */
-  unfollow(): void {
-    this.follower?.stop();
-    this.follower = undefined;
-  }
-
-  private write<R>(fn: () => Promise<R>): Promise<R> {
-    return this.follower ? this.follower.write(fn) : fn();
+export class ConfigOverrides extends StoredPerApp<AppSettings> {
+  constructor(store: KeyValueStore, clock?: Clock) {
+    super(store, PREFIX, (v): v is AppSettings => v !== null && typeof v === 'object' && !Array.isArray(v), clock);
   }
 
   /** The stored override of an app. */
