@@ -27,6 +27,7 @@ import { resourceRoutes } from './routes/resources.js';
 import { ryuOfctlRoutes } from './routes/ryu-ofctl.js';
 import { ryuTableRoutes } from './routes/ryu-ofctl-tables.js';
 import { ryuTopologyRoutes } from './routes/ryu-topology.js';
+import { statsRoutes } from './routes/stats.js';
 import { switchRoutes } from './routes/switches.js';
 import { topologyRoutes } from './routes/topology.js';
 import { traceRoutes } from './routes/trace.js';
@@ -203,6 +204,7 @@ export async function buildApi(ctx: ApiContext, opts: BuildApiOptions = {}): Pro
       clusterRoutes(api, ctx, opts.clock);
       whoamiRoute(api, auth);
       traceRoutes(api, ctx);
+      statsRoutes(api, ctx);
       eventRoutes(api, ctx, { heartbeatMs: config.eventsHeartbeatMs, auth, log, metrics, ...(opts.clock ? { clock: opts.clock } : {}) });
     },
     { prefix: '/api/v1' },
