@@ -144,6 +144,24 @@ describe('client commands', () => {
     expect(p.out).toMatch(/1\s+1\s+0000000000000001:2 -> 0000000000000002:1/);
   });
 
+  it('switches, ports, flows, hosts and links read every page of a paged list (not the first page only)', async () => {
+    const small = async (argv: string[]) => {
+      const s = io();
+      const code = await runClient(argv[0] as never, argv.slice(1), s, { env: env(), pageLimit: 1 });
+      expect(code, argv.join(' ')).toBe(0);
+      return JSON.parse(s.out()) as unknown[];
+    };
+    const model = rig.switches.get(1n)!.model;
+    for (const p of [11, 12, 13]) expect((await run(['flow', 'add', '1', '--priority', String(p), '--cookie', '0x77', '--actions', 'drop'])).code).toBe(0);
+    expect(model.flows.filter((f) => f.cookie === 0x77n)).toHaveLength(3);
+    expect(await small(['flows', '1', '--cookie', '0x77', '--json'])).toHaveLength(3);
+    expect(await small(['switches', '--json'])).toHaveLength(2);
+    expect(await small(['ports', '1', '--json'])).toHaveLength(rig.controller.devices.get(1n)!.ports.size);
+    expect(await small(['hosts', '--json'])).toHaveLength(2);
+    expect(await small(['links', '--json'])).toHaveLength(2);
+    expect(await run(['flow', 'del', '1', '--cookie', '0x77'])).toMatchObject({ code: 0, out: '3 flows deleted\n' });
+  });
+
   it('apps and app enable|disable', async () => {
     expect((await run(['apps'])).out).toMatch(/NAME\s+STATE\s+DESCRIPTION\n/);
     expect(await run(['app', 'enable', 'acl'])).toMatchObject({ code: 0, out: 'acl: running\n' });

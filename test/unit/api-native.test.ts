@@ -266,6 +266,32 @@ describe('topology, paths, apps, resources, cluster', () => {
     }
   });
 
+  it('pages every list that grows with the network (switches, ports, live flows, port stats, links) like hosts', async () => {
+    const pageOf = async (url: string): Promise<{ total: string | undefined; body: Body }> => {
+      const r = await rig.app.inject({ url });
+      expect(r.statusCode, url).toBe(200);
+      return { total: r.headers['x-total-count'] as string | undefined, body: r.json() };
+    };
+    expect(await pageOf('/api/v1/switches?limit=1&offset=1')).toMatchObject({ total: '2', body: [{ dpid: D2 }] });
+    expect(await pageOf(`/api/v1/switches/${D1}/ports?limit=2&offset=1`)).toMatchObject({ total: '3', body: [{ portNo: 2 }, { portNo: 3 }] });
+    expect((await pageOf(`/api/v1/switches/${D1}/stats/ports?limit=1`)).total).toBe('3');
+    expect((await pageOf(`/api/v1/switches/${D1}/stats/ports?limit=1`)).body).toHaveLength(1);
+    expect(await pageOf('/api/v1/links?offset=1')).toMatchObject({ total: '2', body: [{ src: { dpid: D2 } }] });
+    for (const priority of [301, 302, 303]) expect((await req('POST', `/api/v1/switches/${D1}/flows`, { priority, cookie: '0x3030', match: { in_port: priority - 300 }, actions: [] })).status).toBe(201);
+    const all = await pageOf(`/api/v1/switches/${D1}/flows?cookie=0x3030`);
+    expect(all.total).toBe('3');
+    const pages = [];
+    for (let offset = 0; offset < 3; offset += 2) pages.push(...(await pageOf(`/api/v1/switches/${D1}/flows?cookie=0x3030&limit=2&offset=${offset}`)).body);
+    expect(pages.map((f: { priority: number }) => f.priority)).toEqual(all.body.map((f: { priority: number }) => f.priority));
+    expect(pages).toHaveLength(3);
+    await req('DELETE', `/api/v1/switches/${D1}/flows?cookie=0x3030`);
+    for (const url of ['/api/v1/switches?limit=0', `/api/v1/switches/${D1}/ports?offset=-1`, `/api/v1/switches/${D1}/flows?limit=10001`, '/api/v1/links?limit=x', `/api/v1/switches/${D1}/stats/ports?limit=0`]) {
+      const r = await req('GET', url);
+      expect(r.status, url).toBe(400);
+      expect(String(r.body.field), url).toMatch(/^query\.(limit|offset)/);
+    }
+  });
+
   it('finds paths between hosts (MAC or IP) and switches', async () => {
     const r = await req('GET', '/api/v1/paths?src=10.0.0.1&dst=aa:aa:aa:aa:aa:02&k=2');
     expect(r.body).toMatchObject({

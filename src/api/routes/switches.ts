@@ -19,7 +19,7 @@ import {
 } from '../flow-json.js';
 import { FLOW_RESPONSE, PORT_RESPONSE, responses, SWITCH_DETAIL_RESPONSE, SWITCH_RESPONSE } from '../schemas.js';
 import type { ApiContext } from '../context.js';
-import { datapathByHex, native, parseU64, require13 } from '../util.js';
+import { datapathByHex, native, page, PAGE_QUERY, parseU64, require13 } from '../util.js';
 
 const DPID_PARAMS = {
   type: 'object',
@@ -77,6 +77,11 @@ const FLOW_QUERY = {
   },
 } as const;
 
+/** The live flow list's query: the flow filter plus a page (limit, offset). */
+const FLOW_LIST_QUERY = { ...FLOW_QUERY, properties: { ...FLOW_QUERY.properties, ...PAGE_QUERY.properties } } as const;
+
+type PageQuery = { limit?: number; offset?: number };
+
 /** Registers the switch routes under the given prefix (/api/v1). */
 export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFlowMod: (dpid: bigint) => void }): void {
   const ownerCookie = ctx.ownerCookie ?? ((o: string) => ({ cookie: cookieOfOwner(ownerIdFor(o)), mask: OWNER_COOKIE_MASK }));
@@ -95,19 +100,25 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
     return { cookie, mask: mask ?? 0xffff_ffff_ffff_ffffn };
   };
 
-  app.get('/switches', { schema: { tags: ['switches'], summary: 'Connected switches', response: responses({ type: 'array', items: SWITCH_RESPONSE }) } }, async () => {
-    return ctx.devices.list().map(switchSummary);
-  });
+  app.get<{ Querystring: PageQuery }>(
+    '/switches',
+    { schema: { tags: ['switches'], summary: 'Connected switches, a page at a time (X-Total-Count: how many in all)', querystring: PAGE_QUERY, response: responses({ type: 'array', items: SWITCH_RESPONSE }, 400) } },
+    async (req, reply) => page(ctx.devices.list(), req.query, reply).map(switchSummary),
+  );
 
   app.get<{ Params: { dpid: string } }>('/switches/:dpid', { schema: { tags: ['switches'], summary: 'One switch', params: DPID_PARAMS, response: responses(SWITCH_DETAIL_RESPONSE, 400, 404) } }, async (req) => {
     const dp = datapathByHex(ctx, req.params.dpid);
     return { ...switchSummary(dp), portList: [...dp.ports.values()].sort((a, b) => a.portNo - b.portNo).map(portJson) };
   });
 
-  app.get<{ Params: { dpid: string } }>('/switches/:dpid/ports', { schema: { tags: ['switches'], summary: 'Ports of a switch', params: DPID_PARAMS, response: responses({ type: 'array', items: PORT_RESPONSE }, 400, 404) } }, async (req) => {
-    const dp = datapathByHex(ctx, req.params.dpid);
-    return [...dp.ports.values()].sort((a, b) => a.portNo - b.portNo).map(portJson);
-  });
+  app.get<{ Params: { dpid: string }; Querystring: PageQuery }>(
+    '/switches/:dpid/ports',
+    { schema: { tags: ['switches'], summary: 'Ports of a switch, a page at a time (X-Total-Count: how many in all)', params: DPID_PARAMS, querystring: PAGE_QUERY, response: responses({ type: 'array', items: PORT_RESPONSE }, 400, 404) } },
+    async (req, reply) => {
+      const dp = datapathByHex(ctx, req.params.dpid);
+      return page([...dp.ports.values()].sort((a, b) => a.portNo - b.portNo), req.query, reply).map(portJson);
+    },
+  );
 
   app.patch<{ Params: { dpid: string; port: number }; Body: { up?: boolean; config?: number; mask?: number } }>(
     '/switches/:dpid/ports/:port',
@@ -183,20 +194,21 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
 
   // Flows -------------------------------------------------------------------------------------
 
-  app.get<{ Params: { dpid: string }; Querystring: FlowQuery }>(
+  app.get<{ Params: { dpid: string }; Querystring: FlowQuery & PageQuery }>(
     '/switches/:dpid/flows',
     {
       schema: {
         tags: ['flows'],
-        summary: 'Flows installed on the switch, read live from it',
+        summary: 'Flows installed on the switch, read live from it, a page at a time (X-Total-Count: how many match in all)',
         params: DPID_PARAMS,
-        querystring: FLOW_QUERY,
+        querystring: FLOW_LIST_QUERY,
         response: responses({ type: 'array', items: FLOW_RESPONSE }, 400, 404, 502, 504),
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const dp = datapathByHex(ctx, req.params.dpid);
-      const flows = await ctx.admin.flowStats(dp.dpid, flowFilter(req.query, cookieFilter(req.query)));
+      const { limit, offset, ...filter } = req.query;
+      const flows = page(await ctx.admin.flowStats(dp.dpid, flowFilter(filter, cookieFilter(filter))), { limit, offset }, reply);
       return flows.map((f) => ({ ...(native(f) as Record<string, unknown>), owner: ctx.flows?.ownerOfCookie(f.cookie) ?? null }));
     },
   );
@@ -366,14 +378,21 @@ export function switchRoutes(app: FastifyInstance, ctx: ApiContext, opts: { onFl
 
   // Stats -------------------------------------------------------------------------------------
 
-  app.get<{ Params: { dpid: string }; Querystring: { port?: number } }>(
+  app.get<{ Params: { dpid: string }; Querystring: { port?: number } & PageQuery }>(
     '/switches/:dpid/stats/ports',
-    { schema: { tags: ['stats'], summary: 'Port counters (all ports, or ?port=N)', params: DPID_PARAMS, querystring: { type: 'object', additionalProperties: false, properties: { port: U32 } } } },
-    async (req) => {
+    {
+      schema: {
+        tags: ['stats'],
+        summary: 'Port counters (all ports, or ?port=N), a page at a time (X-Total-Count: how many in all)',
+        params: DPID_PARAMS,
+        querystring: { type: 'object', additionalProperties: false, properties: { port: U32, ...PAGE_QUERY.properties } },
+      },
+    },
+    async (req, reply) => {
       const dp = datapathByHex(ctx, req.params.dpid);
       const body = await ctx.admin.portStats(dp.dpid, req.query.port);
-      if (body.type === 'port_stats' || body.type === 'port') return body.ports.map((p) => native(p));
-      return [];
+      const ports = body.type === 'port_stats' || body.type === 'port' ? body.ports : [];
+      return page(ports, req.query, reply).map((p) => native(p));
     },
   );
   app.get<{ Params: { dpid: string }; Querystring: { active?: boolean } }>(

@@ -81,7 +81,18 @@ export function topologyRoutes(app: FastifyInstance, ctx: ApiContext): void {
       hosts: s.hosts.map(hostJson),
     };
   });
-  app.get('/links', { schema: { tags: ['topology'], summary: 'Discovered links, one entry per direction', response: responses({ type: 'array', items: LINK_RESPONSE }, 503) } }, async () => snap().links.map(linkJson));
+  app.get<{ Querystring: { limit?: number; offset?: number } }>(
+    '/links',
+    {
+      schema: {
+        tags: ['topology'],
+        summary: 'Discovered links, one entry per direction, a page at a time (X-Total-Count: how many in all)',
+        querystring: PAGE_QUERY,
+        response: responses({ type: 'array', items: LINK_RESPONSE }, 400, 503),
+      },
+    },
+    async (req, reply) => page(snap().links, req.query, reply).map(linkJson),
+  );
   app.get<{ Querystring: { limit?: number; offset?: number } }>(
     '/hosts',
     {

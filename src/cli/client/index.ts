@@ -67,6 +67,8 @@ interface Common {
   readonly url: string;
   readonly token: string | undefined;
   readonly json: boolean;
+  /** Items per page when reading a paged list (default CLI_PAGE_LIMIT). */
+  readonly pageLimit?: number;
 }
 
 /** Options of runClient beyond the streams. */
@@ -74,6 +76,8 @@ export interface ClientOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Stops `events` (default: SIGINT/SIGTERM). */
   readonly signal?: AbortSignal;
+  /** Items per page when reading a paged list (default CLI_PAGE_LIMIT; tests use small pages). */
+  readonly pageLimit?: number;
 }
 
 const COMMON_OPTIONS = {
@@ -93,10 +97,10 @@ function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: readonly
   return r;
 }
 
-function common(values: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>): Common {
+function common(values: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>, pageLimit?: number): Common {
   const url = (typeof values.url === 'string' ? values.url : env.SIGNALBOX_URL) ?? 'http://127.0.0.1:8080';
   if (!/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`--url: expected http://HOST:PORT, got ${JSON.stringify(url)}`);
-  return { url: url.replace(/\/+$/, ''), token: typeof values.token === 'string' ? values.token : env.SIGNALBOX_TOKEN || undefined, json: values.json === true };
+  return { url: url.replace(/\/+$/, ''), token: typeof values.token === 'string' ? values.token : env.SIGNALBOX_TOKEN || undefined, json: values.json === true, ...(pageLimit !== undefined ? { pageLimit } : {}) };
 }
 
 function dpidArg(s: string | undefined): string {
@@ -108,6 +112,31 @@ function dpidArg(s: string | undefined): string {
 }
 
 async function call(c: Common, method: string, path: string, body?: unknown): Promise<unknown> {
+  return (await callWithHeaders(c, method, path, body)).data;
+}
+
+/** Items the CLI asks for per page of a paged list (the API's largest page). */
+export const CLI_PAGE_LIMIT = 10_000;
+
+/**
+ * Every item of a paged list (`?limit=&offset=`, the total in X-Total-Count), page after page, so
+ * a long list is never cut at the server's default page; a server without paging answers it all at once.
+ */
+async function callAll(c: Common, path: string): Promise<unknown[]> {
+  const pageLimit = c.pageLimit ?? CLI_PAGE_LIMIT;
+  const out: unknown[] = [];
+  const sep = path.includes('?') ? '&' : '?';
+  for (;;) {
+    const { data, headers } = await callWithHeaders(c, 'GET', `${path}${sep}limit=${pageLimit}&offset=${out.length}`);
+    if (!Array.isArray(data)) throw new RequestError(`GET ${path}: expected a JSON array`);
+    out.push(...(data as unknown[]));
+    const total = Number(headers.get('x-total-count') ?? NaN);
+    // No total (not paged), an empty page (the list shrank meanwhile) or all of it: done.
+    if (!Number.isFinite(total) || data.length === 0 || out.length >= total) return out;
+  }
+}
+
+async function callWithHeaders(c: Common, method: string, path: string, body?: unknown): Promise<{ data: unknown; headers: Headers }> {
   let res: Response;
   try {
     res = await fetch(c.url + path, {
@@ -132,7 +161,7 @@ async function call(c: Common, method: string, path: string, body?: unknown): Pr
     const d = data as { code?: string; message?: string } | undefined;
     throw new RequestError(`${res.status} ${d?.code ?? res.statusText}: ${d?.message ?? text}`);
   }
-  return data;
+  return { data, headers: res.headers };
 }
 
 /** ovs-ofctl's (OpenFlow 1.0 era) field names, accepted in `--match` for their OpenFlow 1.3 names. */
@@ -241,29 +270,29 @@ export async function runClient(cmd: ClientCommand, args: readonly string[], io:
     switch (cmd) {
       case 'switches': {
         const { values } = parse(args, {}, 0, 'switches');
-        const c = common(values, env);
-        const list = (await call(c, 'GET', '/api/v1/switches')) as { dpid: string; version: string; remoteAddress: string; ports: number; connectedAt: string; description: { mfrDesc?: string; swDesc?: string } }[];
+        const c = common(values, env, opts.pageLimit);
+        const list = (await callAll(c, '/api/v1/switches')) as { dpid: string; version: string; remoteAddress: string; ports: number; connectedAt: string; description: { mfrDesc?: string; swDesc?: string } }[];
         if (c.json) await out(JSON.stringify(list, null, 2) + '\n');
         else await out(table(['DPID', 'VERSION', 'PORTS', 'ADDRESS', 'CONNECTED', 'SOFTWARE'], list.map((s) => [s.dpid, s.version, String(s.ports), s.remoteAddress, when(s.connectedAt), `${s.description.mfrDesc ?? ''} ${s.description.swDesc ?? ''}`.trim()])));
         return EXIT.ok;
       }
       case 'ports': {
         const { values, positionals } = parse(args, {}, 1, 'ports DPID');
-        const c = common(values, env);
-        const list = (await call(c, 'GET', `/api/v1/switches/${dpidArg(positionals[0])}/ports`)) as { portNo: number; name: string; hwAddr: string; up: boolean; currSpeed: number }[];
+        const c = common(values, env, opts.pageLimit);
+        const list = (await callAll(c, `/api/v1/switches/${dpidArg(positionals[0])}/ports`)) as { portNo: number; name: string; hwAddr: string; up: boolean; currSpeed: number }[];
         if (c.json) await out(JSON.stringify(list, null, 2) + '\n');
         else await out(table(['PORT', 'NAME', 'MAC', 'STATE', 'SPEED'], list.map((p) => [portText(p.portNo), p.name, p.hwAddr, p.up ? 'up' : 'down', p.currSpeed ? `${p.currSpeed / 1000} Mb/s` : '-'])));
         return EXIT.ok;
       }
       case 'flows': {
         const { values, positionals } = parse(args, { table: { type: 'string' }, owner: { type: 'string' }, cookie: { type: 'string' } }, 1, 'flows DPID');
-        const c = common(values, env);
+        const c = common(values, env, opts.pageLimit);
         const q = new URLSearchParams();
         if (values.table !== undefined) q.set('table', values.table);
         if (values.owner !== undefined) q.set('owner', values.owner);
         if (values.cookie !== undefined) q.set('cookie', values.cookie);
         const qs = q.toString();
-        const list = (await call(c, 'GET', `/api/v1/switches/${dpidArg(positionals[0])}/flows${qs ? `?${qs}` : ''}`)) as {
+        const list = (await callAll(c, `/api/v1/switches/${dpidArg(positionals[0])}/flows${qs ? `?${qs}` : ''}`)) as {
           owner?: string | null;
           tableId: number;
           priority: number;
@@ -293,7 +322,7 @@ export async function runClient(cmd: ClientCommand, args: readonly string[], io:
           1,
           `flow ${sub} DPID`,
         );
-        const c = common(values, env);
+        const c = common(values, env, opts.pageLimit);
         const int = (v: string | undefined, name: string): number | undefined => {
           if (v === undefined) return undefined;
           if (!/^[0-9]+$/.test(v)) throw new UsageError(`--${name}: expected a number, got ${JSON.stringify(v)}`);
@@ -318,7 +347,11 @@ export async function runClient(cmd: ClientCommand, args: readonly string[], io:
           const selects = values.match !== undefined || values.priority !== undefined || values.table !== undefined || values.cookie !== undefined;
           if (!selects && !values.all) throw new UsageError('flow del: no --match, --priority, --table or --cookie: this would delete every flow of the switch; add --all to mean it');
           // The switch does not say how many a delete removed: count the flows before and after.
-          const count = async (): Promise<number> => ((await call(c, 'GET', path)) as unknown[]).length;
+          const count = async (): Promise<number> => {
+            const r = await callWithHeaders(c, 'GET', `${path}?limit=1`);
+            const total = r.headers.get('x-total-count');
+            return total !== null ? Number(total) : (r.data as unknown[]).length;
+          };
           const before = await count();
           const r = await call(c, 'DELETE', `${path}${values.strict ? '?strict=true' : ''}`, body);
           const deleted = Math.max(0, before - (await count()));
@@ -330,12 +363,19 @@ export async function runClient(cmd: ClientCommand, args: readonly string[], io:
       case 'hosts':
       case 'links': {
         const { values } = parse(args, {}, 0, cmd);
-        const c = common(values, env);
-        const topo = (await call(c, 'GET', '/api/v1/topology')) as {
+        const c = common(values, env, opts.pageLimit);
+        type Topo = {
           switches: { dpid: string; ports: number[]; connected: boolean }[];
           links: { src: { dpid: string; port: number }; dst: { dpid: string; port: number } }[];
           hosts: { mac: string; vlan?: number; ipv4: string[]; ipv6: string[]; location: { dpid: string; port: number } }[];
         };
+        // hosts and links page through their own lists (every item, however many); topology is one answer.
+        const topo: Topo =
+          cmd === 'topology'
+            ? ((await call(c, 'GET', '/api/v1/topology')) as Topo)
+            : cmd === 'hosts'
+              ? { switches: [], links: [], hosts: (await callAll(c, '/api/v1/hosts')) as Topo['hosts'] }
+              : { switches: [], hosts: [], links: (await callAll(c, '/api/v1/links')) as Topo['links'] };
         if (c.json) {
           await out(JSON.stringify(cmd === 'topology' ? topo : cmd === 'hosts' ? topo.hosts : topo.links, null, 2) + '\n');
           return EXIT.ok;
@@ -347,7 +387,7 @@ export async function runClient(cmd: ClientCommand, args: readonly string[], io:
         else {
           // PORTS counts what `switches` and `ports DPID` count (every port the switch reported,
           // LOCAL included); LIVE the ones discovery probes (physical and up).
-          const connected = new Map(((await call(c, 'GET', '/api/v1/switches')) as { dpid: string; ports: number }[]).map((s) => [s.dpid, s.ports]));
+          const connected = new Map(((await callAll(c, '/api/v1/switches')) as { dpid: string; ports: number }[]).map((s) => [s.dpid, s.ports]));
           await out(`Switches (${topo.switches.length})\n` + table(['DPID', 'PORTS', 'LIVE', 'CONNECTED'], topo.switches.map((s) => [s.dpid, String(connected.get(s.dpid) ?? '-'), String(s.ports.length), s.connected ? 'yes' : 'no'])));
           await out(`\nLinks (${topo.links.length}, one per direction)\n` + linkTable);
           await out(`\nHosts (${topo.hosts.length})\n` + hostTable);
@@ -356,7 +396,7 @@ export async function runClient(cmd: ClientCommand, args: readonly string[], io:
       }
       case 'path': {
         const { values, positionals } = parse(args, { k: { type: 'string' } }, 2, 'path A B');
-        const c = common(values, env);
+        const c = common(values, env, opts.pageLimit);
         const q = new URLSearchParams({ src: positionals[0]!, dst: positionals[1]! });
         if (values.k !== undefined) q.set('k', values.k);
         const r = (await call(c, 'GET', `/api/v1/paths?${q.toString()}`)) as { paths: { cost: number; hops: string[]; links: { src: { dpid: string; port: number }; dst: { dpid: string; port: number } }[] }[] };
@@ -385,7 +425,7 @@ export async function runClient(cmd: ClientCommand, args: readonly string[], io:
       }
       case 'apps': {
         const { values } = parse(args, {}, 0, 'apps');
-        const c = common(values, env);
+        const c = common(values, env, opts.pageLimit);
         const list = (await call(c, 'GET', '/api/v1/apps')) as { name: string; state: string; description?: string; lastError?: string }[];
         if (c.json) await out(JSON.stringify(list, null, 2) + '\n');
         else await out(table(['NAME', 'STATE', 'DESCRIPTION'], list.map((a) => [a.name, a.state + (a.lastError ? ` (${a.lastError})` : ''), a.description ?? ''])));
@@ -395,7 +435,7 @@ export async function runClient(cmd: ClientCommand, args: readonly string[], io:
         const [sub, ...rest] = args;
         if (sub !== 'enable' && sub !== 'disable') throw new UsageError('app: expected "app enable NAME" or "app disable NAME"');
         const { values, positionals } = parse(rest, {}, 1, `app ${sub} NAME`);
-        const c = common(values, env);
+        const c = common(values, env, opts.pageLimit);
         const r = (await call(c, 'POST', `/api/v1/apps/${encodeURIComponent(positionals[0]!)}/${sub}`)) as { name: string; state: string };
         await out(c.json ? JSON.stringify(r) + '\n' : `${r.name}: ${r.state}\n`);
         return EXIT.ok;
