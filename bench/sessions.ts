@@ -24,10 +24,13 @@ async function settleHeap(): Promise<number> {
   return process.memoryUsage().heapUsed;
 }
 
+/** Every emulated switch connects from 127.0.0.1 at once: the per-address caps of a production listener would refuse most of them. */
+const NO_CONNECTION_CAPS = { maxConnections: 0, maxConnectionsPerAddress: 0, maxHandshakes: 0, maxHandshakesPerAddress: 0 };
+
 async function runSize(n: number): Promise<Row[]> {
   const ctrl = new Controller({
     ...defaultConfig,
-    openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'], echoIntervalMs: 0, handshakeTimeoutMs: CONNECT_TIMEOUT_MS },
+    openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'], echoIntervalMs: 0, handshakeTimeoutMs: CONNECT_TIMEOUT_MS, ...NO_CONNECTION_CAPS },
   });
   const port = (await ctrl.start()).openflow[0]!.port;
   const heap0 = await settleHeap();

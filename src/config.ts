@@ -69,6 +69,11 @@ export const openflowSchema = section({
     doc: 'LLDP PACKET_INs per second (and at once) taken from one switch, apart from the others so a packet-in flood never starves link discovery; beyond it they are dropped, counted as `what="lldp_packet_in"`. 0 = no limit.',
   }),
   maxMultipartParts: int({ default: 16_384, min: 1, doc: 'A multipart reply in more parts than this is abandoned.' }),
+  // Connection admission (src/openflow/connection-limits.ts): a refused connection is closed before a byte is read.
+  maxConnections: count(10_000, 'OpenFlow connections open at once (TCP and TLS, any state); a connection beyond it is closed at once, counted in signalbox_openflow_connections_refused_total{reason="connections"} and logged once. 0 = no limit.'),
+  maxConnectionsPerAddress: count(1_024, 'OpenFlow connections open at once from one source address; beyond it `reason="connections_per_address"`. 0 = no limit.'),
+  maxHandshakes: count(1_024, 'Connections still in their handshake (TLS, then HELLO to DESC) at once; beyond it `reason="handshakes"`, so slow or silent peers cannot hold every slot. 0 = no limit.'),
+  maxHandshakesPerAddress: count(128, 'Connections still in their handshake at once from one source address; beyond it `reason="handshakes_per_address"`. 0 = no limit.'),
 }, { doc: 'OpenFlow listener and session settings.' });
 
 /** The `topology` section: LLDP link discovery, host tracking, graph and paths (src/topology). */

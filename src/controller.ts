@@ -8,6 +8,7 @@ import { silentLogger } from './log.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { Datapath } from './openflow/datapath.js';
 import { OpenFlowServer, type BoundListener } from './openflow/server.js';
+import type { ConnectionCounters } from './openflow/connection-limits.js';
 import { Session } from './openflow/session.js';
 import { switchAdmin } from './openflow/switch-admin.js';
 import { deviceService, packetService } from './openflow/switch-services.js';
@@ -70,6 +71,12 @@ export class Controller {
   ) {
     this.log = logger;
     this.clock = options.clock ?? systemClock;
+  }
+
+  /** The OpenFlow listeners' admission counters (connections open, in handshake, refused by reason); undefined before `start()`. */
+  get connectionCounters(): ConnectionCounters | undefined {
+    const l = this.server?.limits;
+    return l ? { ...l.counts, refused: l.refused } : undefined;
   }
 
   /** Starts the OpenFlow listeners; resolves with the addresses bound. */

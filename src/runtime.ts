@@ -153,6 +153,7 @@ export async function startSignalbox(config: Config, log: Logger, options: Start
           }),
         ...(cluster ? { cluster, instanceId: cluster.instanceId } : {}),
         flowCounters: () => c.flows?.counters,
+        connectionCounters: () => c.connectionCounters,
         ownerCookie: (owner) => ({ cookie: ownerCookie(c.flows!.ownerId(owner)), mask: OWNER_COOKIE_MASK }),
         ...(c.flows ? { flows: c.flows } : {}),
       },

@@ -104,6 +104,7 @@ export async function buildApi(ctx: ApiContext, opts: BuildApiOptions = {}): Pro
         : undefined,
       topologyCounters: () => ctx.topology?.counters,
       flowCounters: () => ctx.flowCounters?.(),
+      connectionCounters: () => ctx.connectionCounters?.(),
     });
   const auth = new TokenAuth(config.tokens);
   const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({

@@ -8,7 +8,7 @@ import type { EventBus } from '../core/events.js';
 import type { FlowSpec, TopologySnapshot } from '../core/model.js';
 import type { DeviceService, SwitchAdminService } from '../core/services.js';
 import type { Store } from '../store/index.js';
-import type { ControllerMetrics, DiscoveryCounters, FlowServiceCounters } from './metrics.js';
+import type { ControllerMetrics, DiscoveryCounters, FlowServiceCounters, OpenFlowConnectionCounters } from './metrics.js';
 import type { ReadinessCheck } from './readiness.js';
 
 /** What the topology routes read of a snapshot (src/topology's and the cluster's merged view fit). */
@@ -139,6 +139,8 @@ export interface ApiContext {
   readonly readiness?: () => readonly ReadinessCheck[];
   /** This instance's id (cluster status, logs). */
   readonly instanceId?: string;
+  /** The OpenFlow listeners' admission counters for /metrics (connections open, in handshake, refused by reason), when they run here. */
+  readonly connectionCounters?: () => OpenFlowConnectionCounters | undefined;
   /** The flow service's cumulative counters for /metrics (reconciliation results, flow mods sent), when it runs. */
   readonly flowCounters?: () => FlowServiceCounters | undefined;
   /** The flow service for the packet trace (`source: desired`, owners of cookies); without it only `live` traces run, owners unnamed. */

@@ -19,6 +19,8 @@ export interface MetricsSource {
   readonly topologySizes?: () => { switches: number; links: number; hosts: number };
   /** The topology service's cumulative counters (LLDP probes and what was dropped, hosts refused), when it runs here. */
   readonly topologyCounters?: () => DiscoveryCounters | undefined;
+  /** The OpenFlow listeners' admission counters, when they run here (src/openflow/connection-limits.ts ConnectionCounters fits). */
+  readonly connectionCounters?: () => OpenFlowConnectionCounters | undefined;
   /** The flow service's cumulative counters, when it runs here (src/flows FlowCounters fits). */
   readonly flowCounters?: () => FlowServiceCounters | undefined;
 }
@@ -37,6 +39,13 @@ export interface FlowServiceCounters {
   readonly reconcileFlowMods: number;
   /** Every FLOW_MOD the flow service sent (installs and deletes). */
   readonly flowModsSent: number;
+}
+
+/** OpenFlow connections open and in handshake now, and those refused so far by reason (openflow.maxConnections...). */
+export interface OpenFlowConnectionCounters {
+  readonly open: number;
+  readonly handshaking: number;
+  readonly refused: Readonly<Record<string, number>>;
 }
 
 /** Mastership roles a switch can be in on this instance (core/model.ts Mastership). */
@@ -74,6 +83,10 @@ export class ControllerMetrics {
   readonly echoMisses: Counter;
   /** What a switch sent beyond a bound (`what`: ports, multipart). */
   readonly refused: Counter<'what'>;
+  /** OpenFlow connections closed at once by a cap, by reason (connections, connections_per_address, handshakes, handshakes_per_address). */
+  readonly connectionsRefused: Counter<'reason'>;
+  /** OpenFlow connections open now, by state (open: all of them; handshake: those not ready yet). */
+  readonly connections: Gauge<'state'>;
   readonly errors: Counter<'type' | 'code'>;
   readonly packetIns: Counter<'dpid'>;
   readonly flowMods: Counter<'dpid' | 'source'>;
@@ -125,6 +138,31 @@ export class ControllerMetrics {
     this.decodeErrors = new Counter({ name: 'signalbox_openflow_decode_errors_total', help: 'Framed messages from switches that failed to decode', registers: [r] });
     this.echoMisses = new Counter({ name: 'signalbox_openflow_echo_misses_total', help: 'Echo requests a switch did not answer in time', registers: [r] });
     this.refused = new Counter({ name: 'signalbox_openflow_refused_total', help: 'What switches sent beyond a bound: ports over openflow.maxPortsPerSwitch, multipart replies over maxMultipartBytes/Parts, packet-ins over packetInRatePps (packet_in) or lldpPacketInRatePps (lldp_packet_in)', labelNames: ['what'], registers: [r] });
+    const conns = (): OpenFlowConnectionCounters | undefined => this.source.connectionCounters?.();
+    this.connectionsRefused = new Counter({
+      name: 'signalbox_openflow_connections_refused_total',
+      help: 'OpenFlow connections closed at once, by reason: connections (openflow.maxConnections), connections_per_address (maxConnectionsPerAddress), handshakes (maxHandshakes), handshakes_per_address (maxHandshakesPerAddress)',
+      labelNames: ['reason'],
+      registers: [r],
+      collect: () => {
+        const c = conns();
+        if (!c) return;
+        this.connectionsRefused.reset();
+        for (const [reason, n] of Object.entries(c.refused)) this.connectionsRefused.inc({ reason }, n);
+      },
+    });
+    this.connections = new Gauge({
+      name: 'signalbox_openflow_connections',
+      help: 'OpenFlow connections now: open (all of them, any state) and handshake (not ready yet)',
+      labelNames: ['state'],
+      registers: [r],
+      collect: () => {
+        const c = conns();
+        if (!c) return;
+        this.connections.set({ state: 'open' }, c.open);
+        this.connections.set({ state: 'handshake' }, c.handshaking);
+      },
+    });
     this.errors = new Counter({ name: 'signalbox_openflow_errors_total', help: 'OFPT_ERROR messages received, by type and code name', labelNames: ['type', 'code'], registers: [r] });
     this.packetIns = new Counter({ name: 'signalbox_packet_ins_total', help: 'PACKET_IN messages per switch', labelNames: ['dpid'], registers: [r] });
     this.flowMods = new Counter({ name: 'signalbox_flow_mods_total', help: 'FLOW_MOD messages sent per switch, by who sent them (api, flows)', labelNames: ['dpid', 'source'], registers: [r] });

@@ -181,7 +181,7 @@ export async function benchCommand(argv: readonly string[], io: CliIo): Promise<
   try {
     if (args.self) {
       // A throughput measurement: the packet-in rate limit (flood protection) would be what it measures.
-      self = await startInProcess({ apps: args.apps, openflow: { echoIntervalMs: 0, packetInRatePps: 0 } });
+      self = await startInProcess({ apps: args.apps, openflow: { echoIntervalMs: 0, packetInRatePps: 0, maxHandshakesPerAddress: 0, maxConnectionsPerAddress: 0 } });
       options = { ...options, host: '127.0.0.1', port: self.port };
     }
     const target = args.self ? `Signalbox in-process on 127.0.0.1:${options.port} (apps: ${args.apps.join(', ') || 'none'})` : `${options.host}:${options.port}`;

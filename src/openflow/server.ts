@@ -7,6 +7,7 @@ import { parseHostPort, type OpenFlowConfig } from '../config.js';
 import { silentLogger } from '../log.js';
 import type { Clock } from '../core/clock.js';
 import { Session } from './session.js';
+import { ConnectionLimits, type Admission, type ConnectionRefusal } from './connection-limits.js';
 
 export interface OpenFlowServerOptions {
   readonly config: OpenFlowConfig;
@@ -29,9 +30,16 @@ export class OpenFlowServer {
   private readonly servers: net.Server[] = [];
   private readonly sessions = new Set<Session>();
   private readonly log: Logger;
+  /** Connection and handshake caps (`openflow.maxConnections`...), shared by every listener. */
+  readonly limits: ConnectionLimits;
+  /** Refusal causes already logged: each is logged once, then only counted. */
+  private readonly warned = new Set<ConnectionRefusal>();
+  /** TLS connections admitted whose TLS handshake is not over, by `address|port`, to hand their admission to the session. */
+  private readonly tlsPending = new Map<string, Admission>();
 
   constructor(private readonly opts: OpenFlowServerOptions) {
     this.log = opts.logger ?? silentLogger;
+    this.limits = new ConnectionLimits(opts.config);
   }
 
   /** Starts every listener; rejects (and closes those already open) if one cannot bind. */
@@ -52,7 +60,6 @@ export class OpenFlowServer {
 
   private listenOne(addr: string, useTls: boolean): Promise<BoundListener> {
     const { host, port } = parseHostPort(addr, useTls ? 'openflow.tls.listen' : 'openflow.listen');
-    const onSocket = (socket: net.Socket) => this.accept(socket);
     let server: net.Server;
     if (useTls) {
       const t = this.opts.config.tls;
@@ -64,13 +71,38 @@ export class OpenFlowServer {
           requestCert: t.verifyPeer,
           rejectUnauthorized: t.verifyPeer,
         },
-        onSocket,
+        (socket: tls.TLSSocket) => {
+          const key = `${socket.remoteAddress}|${socket.remotePort}`;
+          const admission = this.tlsPending.get(key);
+          this.tlsPending.delete(key);
+          this.accept(socket, admission);
+        },
       );
       server.on('tlsClientError', (e: Error, socket: tls.TLSSocket) => {
         this.log.warn({ remote: socket.remoteAddress, err: e.message }, 'TLS handshake with switch failed');
       });
+      // Admission runs before the TLS server wraps the socket, so a refused peer costs no TLS
+      // handshake: the server's own connection listener is called only for admitted sockets.
+      const tlsListeners = server.listeners('connection') as ((s: net.Socket) => void)[];
+      server.removeAllListeners('connection');
+      server.on('connection', (raw: net.Socket) => {
+        const admission = this.admit(raw);
+        if (!admission) return;
+        const key = `${raw.remoteAddress}|${raw.remotePort}`;
+        this.tlsPending.set(key, admission);
+        raw.once('close', () => {
+          if (this.tlsPending.get(key) === admission) this.tlsPending.delete(key);
+          admission.closed();
+        });
+        for (const l of tlsListeners) l.call(server, raw);
+      });
     } else {
-      server = net.createServer(onSocket);
+      server = net.createServer((raw) => {
+        const admission = this.admit(raw);
+        if (!admission) return;
+        raw.once('close', () => admission.closed());
+        this.accept(raw, admission);
+      });
     }
     server.on('error', (e) => this.log.error({ err: e.message, addr }, 'OpenFlow listener error'));
     this.servers.push(server);
@@ -85,7 +117,25 @@ export class OpenFlowServer {
     });
   }
 
-  private accept(socket: net.Socket): void {
+  /** Counts a new connection in, or closes it at once (counted, the cause logged once) when a cap refuses it. */
+  private admit(raw: net.Socket): Admission | undefined {
+    const a = this.limits.admit(raw.remoteAddress);
+    if (typeof a !== 'string') return a;
+    raw.destroy();
+    if (!this.warned.has(a)) {
+      this.warned.add(a);
+      const c = this.opts.config;
+      const cap = { connections: c.maxConnections, connections_per_address: c.maxConnectionsPerAddress, handshakes: c.maxHandshakes, handshakes_per_address: c.maxHandshakesPerAddress }[a];
+      const setting = { connections: 'maxConnections', connections_per_address: 'maxConnectionsPerAddress', handshakes: 'maxHandshakes', handshakes_per_address: 'maxHandshakesPerAddress' }[a];
+      this.log.warn(
+        { remote: raw.remoteAddress, reason: a, max: cap },
+        `refused an OpenFlow connection: openflow.${setting} (${cap}) reached; further refusals for this cause are only counted in signalbox_openflow_connections_refused_total{reason="${a}"}`,
+      );
+    }
+    return undefined;
+  }
+
+  private accept(socket: net.Socket, admission: Admission | undefined): void {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
     const remoteAddress = `${socket.remoteAddress}:${socket.remotePort}`;
@@ -96,6 +146,10 @@ export class OpenFlowServer {
       ...(this.opts.clock ? { clock: this.opts.clock } : {}),
     });
     this.sessions.add(session);
+    if (admission) {
+      session.once('ready', () => admission.handshakeDone());
+      session.once('close', () => admission.closed());
+    }
     session.once('close', () => this.sessions.delete(session));
     this.opts.onSession(session);
   }

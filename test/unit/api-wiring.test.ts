@@ -85,3 +85,14 @@ it('exports packet-ins dropped over the per-switch rates, and relayed probes, in
   await app.close();
   metrics.detach();
 });
+
+it('exports the OpenFlow listener counters (connections open, in handshake, refused by reason) in /metrics', async () => {
+  const { app, metrics } = await buildApi({ ...ctx, connectionCounters: () => ctrl.connectionCounters });
+  (ctrl.connectionCounters!.refused as Record<string, number>).handshakes_per_address! += 5;
+  const text = (await app.inject({ url: '/metrics' })).body;
+  expect(text).toContain('signalbox_openflow_connections_refused_total{reason="handshakes_per_address"} 5');
+  expect(text).toContain('signalbox_openflow_connections_refused_total{reason="connections"} 0');
+  expect(text).toContain('signalbox_openflow_connections{state="open"} 0');
+  await app.close();
+  metrics.detach();
+});
