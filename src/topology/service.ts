@@ -206,7 +206,10 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
       version: this.version,
       switches: [],
       links: [],
-      hosts: this.hosts.list(),
+      // Read on the first host query, not here: a burst of new hosts makes a snapshot every
+      // changeCoalesceMs, and sorting thousands of hosts each time (for listeners that mostly
+      // look at the tree) was most of the controller's CPU while a benchmark's hosts were learned.
+      hosts: () => this.hosts.list(),
       weightOf: (l) => this.weightOf(l),
       fabric: this.fabric(),
     });

@@ -15,7 +15,10 @@ export interface SnapshotInput {
   readonly links: readonly LinkInfo[];
   /** Ports without a link that had one within the link timeout: infrastructure, not edge, never on the tree. */
   readonly held?: ReadonlyMap<bigint, ReadonlySet<number>>;
-  /** Hosts at this version (a list, or a function giving it, called once on the first host query). */
+  /**
+   * Hosts at this version: a list, or a function giving it, called once on the first host query
+   * (so a snapshot kept past later host changes may show hosts newer than its version).
+   */
   readonly hosts: readonly Host[] | (() => readonly Host[]);
   readonly weightOf: (l: Link) => number;
   /**

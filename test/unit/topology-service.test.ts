@@ -3,7 +3,7 @@
  * probes, events. Time is a ManualClock: probes, expiry and coalescing move only when a test
  * advances it, and every bound below is simulated time.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultConfig, type TopologyConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
 import { createLogger, silentLogger } from '../../src/log.js';
@@ -13,6 +13,7 @@ import { arpRequest, buildPacket, LLDP_MULTICAST } from '../../src/packet/index.
 import { LLDP_FLOW_COOKIE } from '../../src/topology/lldp-flow.js';
 import { buildProbe } from '../../src/topology/probe.js';
 import { TopologyService } from '../../src/topology/service.js';
+import { HostTracker } from '../../src/topology/hosts.js';
 import { deviceService, packetService } from '../../src/openflow/switch-services.js';
 import type { TopologyEvents } from '../../src/core/events.js';
 import { EmulatedFabric } from '../../bench/topology.js';
@@ -215,6 +216,34 @@ describe('TopologyService over emulated switches', () => {
     // Nothing changes after the burst: no more events, however long the probes keep going.
     await clock.advanceAsync(1000);
     expect(changes()).toHaveLength(before + 1);
+  });
+
+  it('a topologyChanged for new hosts lists them only when a listener reads its hosts (a learning burst sorts no host list per event)', async () => {
+    const { fabric, service, events, clock } = setup({ changeCoalesceMs: 10 });
+    await fabric.addSwitch(1n, [1, 2]);
+    await clock.advanceAsync(50);
+    const list = vi.spyOn(HostTracker.prototype, 'list');
+    try {
+      const changes = (): TopologyEvents['topologyChanged'][0][] =>
+        events.filter((e) => e[0] === 'topologyChanged').map((e) => e[1] as TopologyEvents['topologyChanged'][0]);
+      const before = changes().length;
+      for (let burst = 0; burst < 5; burst++) {
+        for (let i = 0; i < 20; i++) {
+          const n = burst * 20 + i + 1;
+          fabric.inject(1n, 1, arpRequest({ srcMac: `00:00:00:00:01:${n.toString(16).padStart(2, '0')}`, srcIp: `10.0.1.${n}`, dstIp: '10.0.0.2' }));
+        }
+        await clock.advanceAsync(10);
+      }
+      expect(changes().length).toBeGreaterThanOrEqual(before + 5);
+      expect(list).not.toHaveBeenCalled();
+      // Read, the last snapshot has every host of its version.
+      const last = changes().at(-1)!;
+      expect(last.version).toBe(service.currentVersion);
+      expect(last.snapshot.hosts).toHaveLength(100);
+      expect(list).toHaveBeenCalledTimes(1);
+    } finally {
+      list.mockRestore();
+    }
   });
 
   it('skips re-learning a sender repeating itself, yet sees at once a new address, a move, and a host that was removed', async () => {
