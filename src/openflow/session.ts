@@ -113,6 +113,30 @@ export function isLldpPacketIn(frame: Buffer): boolean {
   }
   return false;
 }
+/**
+ * Sessions with output queued in this turn of the event loop. They are written together once
+ * every socket that was readable in this turn has been read and answered (setImmediate runs
+ * after the poll phase's I/O callbacks): a write wakes the switch's reader, and writing while
+ * other sockets still wait to be read lets that wake-up preempt the controller mid-burst.
+ */
+const flushQueue: Session[] = [];
+let flushQueued = false;
+
+function scheduleFlush(s: Session): void {
+  flushQueue.push(s);
+  if (flushQueued) return;
+  flushQueued = true;
+  setImmediate(flushAll);
+}
+
+function flushAll(): void {
+  flushQueued = false;
+  // A session flushed here may queue more (a barrier): it lands in the queue again for the next turn.
+  const n = flushQueue.length;
+  for (let i = 0; i < n; i++) flushQueue[i]!.flush();
+  flushQueue.splice(0, n);
+}
+
 /** ofp_port_reason: OFPPR_ADD 0, OFPPR_DELETE 1, OFPPR_MODIFY 2 (the same in 1.0 and 1.3). */
 const OFPPR_ADD = 0;
 const OFPPR_DELETE = 1;
@@ -245,7 +269,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   /**
-   * Queues a message; everything queued in one tick leaves in one socket write.
+   * Queues a message; everything queued in one turn of the event loop leaves in one socket write, after the turn's I/O callbacks (see scheduleFlush).
    * Throws OfEncodeError on a malformed message (nothing is queued then).
    */
   send(msg: OfMessage): void {
@@ -261,7 +285,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.counters.outByType[Math.min(this.out.buf[start + 1]!, MESSAGE_TYPE_SLOTS - 1)]!++;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      process.nextTick(() => this.flush());
+      scheduleFlush(this);
     }
     if (this.blocked && this.out.pos + this.stream.writableLength > this.opts.maxOutboundBytes) {
       this.close(`outbound queue over ${this.opts.maxOutboundBytes} bytes: switch is not reading`);
@@ -302,7 +326,7 @@ export class Session extends EventEmitter<SessionEvents> {
   /**
    * Sends a message that has no reply of its own (flow mod, group mod, packet out...) and
    * resolves once a barrier reply confirms it, or rejects with the switch's error. Everything
-   * confirmable sent in one tick is settled by one barrier, appended to the same write.
+   * confirmable sent in one turn is settled by one barrier, appended to the same write.
    */
   sendConfirmed(msg: OfMessage): Promise<void> {
     if (this.state === 'closed') return Promise.reject(new SessionClosedError(this.closeReason ?? 'closed'));
@@ -364,7 +388,8 @@ export class Session extends EventEmitter<SessionEvents> {
     this.emit('close', reason);
   }
 
-  private flush(): void {
+  /** Writes what is queued (called once per turn by {@link scheduleFlush}). */
+  flush(): void {
     this.flushScheduled = false;
     if (this.barrierWanted && this.state !== 'closed') this.appendBarrier();
     if (this.blocked || this.out.pos === 0 || this.state === 'closed') return;

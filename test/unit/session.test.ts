@@ -213,6 +213,38 @@ describe('session requests', () => {
   });
 });
 
+describe('session writes, once per turn of the event loop', () => {
+  function countWrites(end: Duplex, log: string[], name: string): void {
+    const orig = end.write.bind(end);
+    end.write = ((...args: Parameters<typeof orig>) => {
+      log.push(name);
+      return orig(...args);
+    }) as typeof end.write;
+  }
+
+  it('writes after the I/O callbacks of the turn (setImmediate), not at the end of the callback that sent (nextTick): every session answering in one turn writes then, in send order', async () => {
+    const a = pair({ dpid: 1n });
+    const b = pair({ dpid: 2n });
+    await Promise.all([ready(a.session), ready(b.session)]);
+    await new Promise((r) => setImmediate(r));
+    const log: string[] = [];
+    countWrites(a.ctrlEnd, log, 'a');
+    countWrites(b.ctrlEnd, log, 'b');
+    // As if a's socket and then b's were read in one poll: each answers from its own callback.
+    a.session.send({ version: 4, type: 'barrier_request', xid: a.session.nextXid() });
+    await new Promise((r) => process.nextTick(r));
+    await Promise.resolve();
+    b.session.send({ version: 4, type: 'barrier_request', xid: b.session.nextXid() });
+    a.session.send({ version: 4, type: 'echo_request', xid: a.session.nextXid(), data: Buffer.alloc(0) });
+    await new Promise((r) => process.nextTick(r));
+    expect(log).toEqual([]);
+    await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(['a', 'b']);
+    await new Promise((r) => setImmediate(r));
+    expect(a.fake.received.filter((m) => m.type === 'echo_request' || m.type === 'barrier_request').length).toBeGreaterThanOrEqual(2);
+  });
+});
+
 describe('session and bad input', () => {
   it('answers an undecodable message with an error carrying its xid and first 64 bytes, and keeps going', async () => {
     const { session, fake } = pair();
