@@ -46,7 +46,7 @@ function row(app: string, r: CbenchResult): Row {
   const k = (n: number): string => Math.round(n).toLocaleString('en-US');
   const extra =
     r.mode === 'latency'
-      ? `mean RTT ${r.avgLatencyMs?.toFixed(3) ?? 'n/a'} ms`
+      ? `mean RTT ${r.avgLatencyMs?.toFixed(3) ?? 'n/a'} ms, p50 ${r.p50LatencyMs?.toFixed(3) ?? 'n/a'} ms, p99 ${r.p99LatencyMs?.toFixed(3) ?? 'n/a'} ms`
       : `window ${r.window}, flow_mod ${k(r.flowModsPerSec.avg)}/s, packet_out ${k(r.packetOutsPerSec.avg)}/s`;
   return {
     suite: SUITE,

@@ -151,7 +151,8 @@ export function formatSummary(r: CbenchResult): string {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const measured = r.loops.filter((l) => !l.warmup).length;
-  const lat = r.avgLatencyMs === null ? 'n/a' : `${r.avgLatencyMs.toFixed(3)} ms`;
+  const ms = (v: number | null): string => (v === null ? 'n/a' : `${v.toFixed(3)} ms`);
+  const lat = r.avgLatencyMs === null ? 'n/a' : `${ms(r.avgLatencyMs)} (p50 ${ms(r.p50LatencyMs)}, p99 ${ms(r.p99LatencyMs)})`;
   return [
     `RESULT: ${r.switches} switches, ${measured} loops of ${r.loopMs} ms, window ${r.window} per switch, ${r.buffered ? 'buffer ids' : 'no buffer ids (whole frames)'}`,
     line(head),

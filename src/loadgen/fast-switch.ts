@@ -9,6 +9,7 @@ import { Framer } from '../openflow/codec/framer.js';
 import { OFP_NO_BUFFER, OFPBRC, OFPET, OFPT10, OFPT13 } from '../openflow/codec/constants.js';
 import { decodeMessage, encodeMessage, type OfMessage } from '../openflow/codec/index.js';
 import { emulatedPort, featuresReply } from './features.js';
+import { LatencyHistogram } from './latency-histogram.js';
 
 /** Where a load switch is in its life. */
 export type FastSwitchState = 'hello' | 'features' | 'ready' | 'closed';
@@ -202,6 +203,8 @@ export class FastSwitch {
     lost: 0,
     latencySumMs: 0,
   };
+  /** Round trips of answered PACKET_INs (for the percentiles; the mean is `counters.latencySumMs`). */
+  readonly latency = new LatencyHistogram();
   /** PACKET_INs sent and not yet answered or given up on. */
   outstanding = 0;
   /** Why the connection ended, once it has. */
@@ -462,7 +465,9 @@ export class FastSwitch {
     this.slotSeq[slot] = 0;
     this.outstanding--;
     this.counters.answered++;
-    this.counters.latencySumMs += this.now - this.slotSentAt[slot]!;
+    const rtMs = this.now - this.slotSentAt[slot]!;
+    this.counters.latencySumMs += rtMs;
+    this.latency.record(rtMs);
     return true;
   }
 

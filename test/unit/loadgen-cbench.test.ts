@@ -91,7 +91,13 @@ describe('runCbench against Signalbox with the built-in responder', () => {
     expect(r.avgLatencyMs).toBeGreaterThan(0);
     // With one outstanding per switch, answers per second cannot beat switches / round trip by much.
     expect(r.answeredPerSec.avg).toBeLessThan((4 / r.avgLatencyMs!) * 1000 * 1.5);
+    // The percentiles come from the measured loops' round trips: ordered, and around the mean.
+    expect(r.p50LatencyMs).toBeGreaterThan(0);
+    expect(r.p99LatencyMs).toBeGreaterThanOrEqual(r.p50LatencyMs!);
+    expect(r.p50LatencyMs!).toBeLessThanOrEqual(r.p99LatencyMs!);
+    expect(r.p99LatencyMs!).toBeGreaterThanOrEqual(r.avgLatencyMs! * 0.5);
     expect(formatSummary(r)).toMatch(/packet-ins answered\/s/);
+    expect(formatSummary(r)).toMatch(/p50 [0-9.]+ ms, p99 [0-9.]+ ms/);
   });
 
   it('rejects when no controller listens', async () => {
