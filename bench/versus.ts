@@ -1,0 +1,241 @@
+/**
+ * Signalbox against Open vSwitch's C learning switch (`ovs-testcontroller`), side by side: for
+ * each number of switches, OpenFlow version and mode (cbench latency and throughput), the same
+ * generator (`signalbox bench --controller`, in its own process) measures both controllers,
+ * alternating which goes first, over several rounds; each controller is a fresh process per
+ * round (Signalbox: `signalbox start` with l2-learning and the packet-in rate guard off). Prints
+ * the medians as the README's Markdown table (or JSON with --json).
+ *
+ *   node dist/bench/versus.js [--rounds 3] [--switches 1,4,16,64,256] [--versions 1.0,1.3]
+ *                             [--modes latency,throughput] [--macs 1000] [--loops 5] [--warmup 1] [--json]
+ *
+ * Run it under the same priority for both (e.g. `nice -n -5`); the children inherit it.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { CbenchMode, CbenchResult } from '../src/loadgen/cbench.js';
+
+/** The checkout's bin/signalbox (this file runs from dist/bench). */
+const SIGNALBOX = fileURLToPath(new URL('../../bin/signalbox', import.meta.url));
+
+type ControllerName = 'signalbox' | 'ovs-testcontroller';
+
+/**
+ * ovs-testcontroller serves at most 16 switches (MAX_SWITCHES in Open vSwitch's
+ * utilities/ovs-testcontroller.c; the 17th never gets its handshake): larger runs measure
+ * Signalbox alone.
+ */
+const OVS_MAX_SWITCHES = 16;
+
+/** One controller process listening on a port. */
+interface Running {
+  readonly name: ControllerName;
+  readonly port: number;
+  readonly child: ChildProcess;
+  readonly cleanup: () => void;
+}
+
+/** The figures kept from one generator run. */
+export interface Sample {
+  readonly controller: ControllerName;
+  readonly switches: number;
+  readonly version: '1.0' | '1.3';
+  readonly mode: CbenchMode;
+  readonly answeredPerSec: number;
+  readonly meanMs: number | null;
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+  readonly lost: number;
+  readonly loadAvg: number;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Resolves once something accepts connections on the port (or rejects after `ms`). */
+async function listening(port: number, child: ChildProcess, ms = 30_000): Promise<void> {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    if (child.exitCode !== null) throw new Error(`controller exited with code ${child.exitCode} before listening`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = net.connect({ host: '127.0.0.1', port }, () => {
+        c.destroy();
+        resolve(true);
+      });
+      c.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await delay(100);
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port} after ${ms} ms`);
+}
+
+async function start(name: ControllerName): Promise<Running> {
+  const port = await freePort();
+  if (name === 'ovs-testcontroller') {
+    const child = spawn('ovs-testcontroller', [`ptcp:${port}:127.0.0.1`], { stdio: 'ignore' });
+    const failed = new Promise<never>((_, reject) => child.once('error', (e) => reject(new Error(`ovs-testcontroller: ${e.message} (apt-get install openvswitch-testcontroller)`))));
+    await Promise.race([listening(port, child), failed]);
+    return { name, port, child, cleanup: () => undefined };
+  }
+  const data = mkdtempSync(join(tmpdir(), 'signalbox-versus-'));
+  const apiPort = await freePort();
+  const child = spawn(
+    process.execPath,
+    [
+      SIGNALBOX, 'start', '--listen', `127.0.0.1:${port}`, '--api', `127.0.0.1:${apiPort}`, '--data', data, '--apps', 'l2-learning', '--log-level', 'error',
+      // The storm guards are for a network, not a benchmark: no per-switch packet-in rate, and
+      // every emulated switch may handshake at once from the one address.
+      '--set', 'openflow.packetInRatePps=0', '--set', 'openflow.maxHandshakesPerAddress=0', '--set', 'openflow.maxConnectionsPerAddress=0',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  await listening(port, child);
+  return { name, port, child, cleanup: () => rmSync(data, { recursive: true, force: true }) };
+}
+
+async function stop(r: Running): Promise<void> {
+  if (r.child.exitCode === null && r.child.signalCode === null) {
+    const exited = new Promise<void>((resolve) => r.child.once('exit', () => resolve()));
+    r.child.kill('SIGTERM');
+    await Promise.race([exited, delay(10_000)]);
+    if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
+  }
+  r.cleanup();
+}
+
+function loadAvg(): number {
+  const out = spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout;
+  return Number(out.split(' ')[0]);
+}
+
+/** One generator run in its own process (so it never shares the controller's event loop or core). */
+function measure(r: Running, switches: number, version: '1.0' | '1.3', mode: CbenchMode, o: { macs: number; loops: number; warmup: number }): Sample {
+  const args = [SIGNALBOX, 'bench', '--controller', `127.0.0.1:${r.port}`, '--mode', mode, '-s', String(switches), '-M', String(o.macs), '-l', String(o.loops), '-w', String(o.warmup), '--version', version, '--json'];
+  const p = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (p.status !== 0) throw new Error(`signalbox bench against ${r.name} failed (${p.status}): ${p.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+  const res = JSON.parse(p.stdout) as CbenchResult;
+  return {
+    controller: r.name,
+    switches,
+    version,
+    mode,
+    answeredPerSec: res.answeredPerSec.avg,
+    meanMs: res.avgLatencyMs,
+    p50Ms: res.p50LatencyMs,
+    p99Ms: res.p99LatencyMs,
+    lost: res.lost,
+    loadAvg: loadAvg(),
+  };
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const k = (n: number): string => (n >= 10_000 ? `${Math.round(n / 1000)} k` : n >= 1000 ? `${(n / 1000).toFixed(1)} k` : String(Math.round(n)));
+const ms = (n: number | null): string => (n === null ? '–' : n < 1 ? n.toFixed(3) : n.toFixed(2));
+
+/** The medians as a Markdown table: one row per (switches, version), latency and throughput side by side. */
+export function formatTable(samples: readonly Sample[]): string {
+  const keys = [...new Set(samples.map((s) => `${s.switches}|${s.version}`))];
+  const pick = (sw: number, v: string, c: ControllerName, m: CbenchMode): Sample[] => samples.filter((s) => s.switches === sw && s.version === v && s.controller === c && s.mode === m);
+  const med = (xs: Sample[], f: (s: Sample) => number | null): number | null => {
+    const v = xs.map(f).filter((x): x is number => x !== null);
+    return v.length ? median(v) : null;
+  };
+  const lines = [
+    '| switches | OF | controller | latency rt/s | mean / p50 / p99 ms | throughput answered/s | ratio (Signalbox / ovs) latency, throughput |',
+    '|---:|---|---|---:|---|---:|---|',
+  ];
+  for (const key of keys) {
+    const [swText, v] = key.split('|') as [string, string];
+    const sw = Number(swText);
+    const fig: Record<ControllerName, { lat: number | null; thr: number | null }> = { signalbox: { lat: null, thr: null }, 'ovs-testcontroller': { lat: null, thr: null } };
+    for (const c of ['signalbox', 'ovs-testcontroller'] as const) {
+      const lat = pick(sw, v, c, 'latency');
+      const thr = pick(sw, v, c, 'throughput');
+      if (lat.length === 0 && thr.length === 0) continue;
+      fig[c] = { lat: med(lat, (s) => s.answeredPerSec), thr: med(thr, (s) => s.answeredPerSec) };
+      const ratio = (a: number | null, b: number | null): string => (a !== null && b !== null && b > 0 ? `${(a / b).toFixed(2)}×` : '–');
+      const ratios = c === 'signalbox' ? '' : `${ratio(fig.signalbox.lat, fig[c].lat)}, ${ratio(fig.signalbox.thr, fig[c].thr)}`;
+      lines.push(
+        `| ${sw} | ${v} | ${c} | ${fig[c].lat === null ? '–' : k(fig[c].lat!)} | ${ms(med(lat, (s) => s.meanMs))} / ${ms(med(lat, (s) => s.p50Ms))} / ${ms(med(lat, (s) => s.p99Ms))} | ${fig[c].thr === null ? '–' : k(fig[c].thr!)} | ${ratios} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      rounds: { type: 'string' },
+      switches: { type: 'string' },
+      versions: { type: 'string' },
+      modes: { type: 'string' },
+      macs: { type: 'string' },
+      loops: { type: 'string' },
+      warmup: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const list = (v: string | undefined, d: string): string[] => (v ?? d).split(',').filter(Boolean);
+  const rounds = Number(values.rounds ?? 3);
+  const switchCounts = list(values.switches, '1,4,16,64,256').map(Number);
+  const versions = list(values.versions, '1.0,1.3') as ('1.0' | '1.3')[];
+  const modes = list(values.modes, 'latency,throughput') as CbenchMode[];
+  const o = { macs: Number(values.macs ?? 1000), loops: Number(values.loops ?? 5), warmup: Number(values.warmup ?? 1) };
+  const samples: Sample[] = [];
+  for (let round = 0; round < rounds; round++) {
+    // Alternate who goes first, so neither always runs on the warmer (or busier) machine.
+    const order: ControllerName[] = round % 2 === 0 ? ['signalbox', 'ovs-testcontroller'] : ['ovs-testcontroller', 'signalbox'];
+    const running = new Map<ControllerName, Running>();
+    try {
+      for (const c of order) running.set(c, await start(c));
+      for (const sw of switchCounts) {
+        for (const v of versions) {
+          for (const m of modes) {
+            for (const c of order) {
+              if (c === 'ovs-testcontroller' && sw > OVS_MAX_SWITCHES) continue;
+              const s = measure(running.get(c)!, sw, v, m, o);
+              samples.push(s);
+              process.stderr.write(
+                `round ${round + 1}: ${c} ${sw} switches OF${v} ${m}: ${Math.round(s.answeredPerSec).toLocaleString('en-US')}/s, mean ${ms(s.meanMs)} p50 ${ms(s.p50Ms)} p99 ${ms(s.p99Ms)} ms, lost ${s.lost}, load ${s.loadAvg}\n`,
+              );
+            }
+          }
+        }
+      }
+    } finally {
+      for (const r of running.values()) await stop(r);
+    }
+  }
+  process.stdout.write(values.json ? `${JSON.stringify(samples, null, 2)}\n` : `${formatTable(samples)}\n`);
+  return 0;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}
