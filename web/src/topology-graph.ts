@@ -7,6 +7,7 @@
 import Graph from 'graphology';
 import { hostSpot, layeredLayout, placeNew, type Point } from './layout.js';
 import type { HostJson } from './api.js';
+import { loadStyle, type LinkLoad } from './switch-model.js';
 import { pairStatus, type LinkPairState, type TopologyChanges, type TopologyStore } from './topology-store.js';
 
 /** More hosts than this at one switch are drawn as one node. */
@@ -49,6 +50,8 @@ export class TopologyGraph {
   /** Host slots per switch, so a host keeps its spot. */
   private readonly hostSlots = new Map<string, Map<string, number>>();
   private selected: string | undefined;
+  /** The link-load overlay's loads by pair key while it is on. */
+  private load: ReadonlyMap<string, LinkLoad> | undefined;
   showHosts = true;
 
   constructor(private readonly store: TopologyStore) {}
@@ -109,6 +112,12 @@ export class TopologyGraph {
     for (const dpid of this.store.switches.keys()) this.syncHosts(dpid, by);
   }
 
+  /** Colours links by load (`undefined`: back to their state colours); a link not up keeps its state colour. */
+  setLoad(load: ReadonlyMap<string, LinkLoad> | undefined): void {
+    this.load = load;
+    for (const key of this.store.links.keys()) this.syncLink(key);
+  }
+
   /** Marks one node as selected (drawn larger, in the selection colour). */
   select(node: string | undefined): void {
     const prev = this.selected;
@@ -163,7 +172,7 @@ export class TopologyGraph {
       if (this.graph.hasEdge(edge)) this.graph.dropEdge(edge);
       return;
     }
-    const attrs = linkStyle(l);
+    const attrs = this.load && pairStatus(l) === 'up' ? { ...loadStyle(this.load.get(key)), status: 'up' } : linkStyle(l);
     if (this.graph.hasEdge(edge)) this.graph.mergeEdgeAttributes(edge, attrs);
     else this.graph.addEdgeWithKey(edge, switchNode(l.a.dpid), switchNode(l.b.dpid), attrs);
   }

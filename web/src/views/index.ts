@@ -6,6 +6,7 @@ import type { ComponentType } from 'preact';
 import type { Session } from '../session.js';
 import { EventsView } from './events.js';
 import { HostsView } from './hosts.js';
+import { SwitchView } from './switch.js';
 import { TopologyView } from './topology.js';
 
 export interface ViewProps {
@@ -27,4 +28,5 @@ export const VIEWS: readonly ViewDef[] = [
   { path: 'topology', title: 'Topology', component: TopologyView, nav: true },
   { path: 'hosts', title: 'Hosts', component: HostsView, nav: true },
   { path: 'events', title: 'Events', component: EventsView, nav: true },
+  { path: 'switch', title: 'Switch', component: SwitchView, nav: false },
 ];

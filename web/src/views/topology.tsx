@@ -1,7 +1,8 @@
 /**
  * Topology view: switches, link pairs (green both ways up, amber one way, red down) and hosts
- * drawn with sigma from the live topology store; click anything for its detail, search by dpid,
- * name, MAC or IP. Live changes redraw only what changed. The counts on the root element
+ * drawn with sigma from the live topology store; click anything for its detail (double-click a
+ * switch for its own view), search by dpid, name, MAC or IP. Live changes redraw only what
+ * changed. The load overlay polls every switch's port counters and colours links by utilisation. The counts on the root element
  * (`data-switches`, `data-links-up`, `data-links-down`, `data-hosts`) say what is drawn.
  */
 import Sigma from 'sigma';
@@ -9,6 +10,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { HostJson, PortJson, SwitchDetailJson } from '../api.js';
 import { macText, switchLabel, timeText } from '../format.js';
 import { parseNode, switchNode, TopologyGraph } from '../topology-graph.js';
+import { switchApi } from '../switch-api.js';
+import { bpsText, LOAD_BANDS, LoadTracker, loadStyle, type LinkLoad } from '../switch-model.js';
 import { findNode } from '../topology-model.js';
 import { pairStatus, type LinkPairState, type TopologyStore } from '../topology-store.js';
 import type { Session } from '../session.js';
@@ -46,6 +49,9 @@ export function TopologyView({ session }: ViewProps) {
   const [search, setSearch] = useState('');
   const [searchMiss, setSearchMiss] = useState(false);
   const [, setTick] = useState(0);
+  const [showLoad, setShowLoad] = useState(false);
+  const [loads, setLoads] = useState<ReadonlyMap<string, LinkLoad> | undefined>();
+  const [loadError, setLoadError] = useState<string | undefined>();
 
   useEffect(() => {
     const tg = new TopologyGraph(store);
@@ -56,6 +62,12 @@ export function TopologyView({ session }: ViewProps) {
     sigma.on('clickNode', ({ node }) => setSelected(node));
     sigma.on('clickEdge', ({ edge }) => setSelected(edge));
     sigma.on('clickStage', () => setSelected(undefined));
+    sigma.on('doubleClickNode', (e) => {
+      const ref = parseNode(e.node);
+      if (ref?.kind !== 'switch') return;
+      e.preventSigmaDefault();
+      location.hash = `#/switch/${ref.dpid}`;
+    });
     const off = store.subscribe((c) => {
       tg.update(c);
       setCounts(countsOf(store));
@@ -69,6 +81,41 @@ export function TopologyView({ session }: ViewProps) {
   }, [store]);
 
   useEffect(() => graphRef.current?.select(selected), [selected]);
+
+  // The load overlay: one request for every switch's counters per poll (slower on big networks).
+  useEffect(() => {
+    if (!showLoad) {
+      graphRef.current?.setLoad(undefined);
+      setLoads(undefined);
+      return;
+    }
+    const tracker = new LoadTracker();
+    let live = true;
+    let busy = false;
+    const poll = (): void => {
+      if (busy) return;
+      busy = true;
+      switchApi
+        .portSamples(session.api)
+        .then((samples) => {
+          if (!live) return;
+          const l = tracker.update(samples, performance.now() / 1000, store.links.values());
+          graphRef.current?.setLoad(l);
+          setLoads(l);
+          setLoadError(samples.find((x) => x.error)?.error);
+        })
+        .catch((e: Error) => live && setLoadError(e.message))
+        .finally(() => {
+          busy = false;
+        });
+    };
+    poll();
+    const t = window.setInterval(poll, store.switches.size > 100 ? 5000 : 2000);
+    return () => {
+      live = false;
+      window.clearInterval(t);
+    };
+  }, [showLoad, store, session]);
 
   const focus = (node: string): void => {
     setSelected(node);
@@ -85,6 +132,7 @@ export function TopologyView({ session }: ViewProps) {
       data-links-partial={counts.linksPartial}
       data-links-down={counts.linksDown}
       data-hosts={counts.hosts}
+      data-load={showLoad ? (loads ? 'on' : 'loading') : 'off'}
     >
       <div class="toolbar">
         <form
@@ -112,6 +160,21 @@ export function TopologyView({ session }: ViewProps) {
           />
           Hosts
         </label>
+        <label>
+          <input name="load" type="checkbox" checked={showLoad} onChange={(e) => setShowLoad(e.currentTarget.checked)} />
+          Link load
+        </label>
+        {showLoad && (
+          <span class="load-legend" data-testid="load-legend">
+            {LOAD_BANDS.map((b, i) => (
+              <span key={b.label}>
+                <i class={`band-${i}`} />
+                {b.label}
+              </span>
+            ))}
+            {loadError && <span class="error">{loadError}</span>}
+          </span>
+        )}
         <button type="button" onClick={() => graphRef.current?.rebuild(true)}>
           Re-layout
         </button>
@@ -124,7 +187,7 @@ export function TopologyView({ session }: ViewProps) {
         <div class="graph" ref={container} />
         <aside class="detail">
           <Detail session={session} selected={selected} onSelect={focus} />
-          <LinkList store={store} />
+          <LinkList store={store} loads={loads} />
         </aside>
       </div>
     </section>
@@ -244,6 +307,11 @@ function SwitchDetail(props: { session: Session; dpid: string }) {
   return (
     <div class="card" data-switch={dpid}>
       <h2>Switch {sw?.name ?? ''}</h2>
+      <p>
+        <a href={`#/switch/${dpid}`} class="open-switch">
+          Flows, groups, meters and port rates →
+        </a>
+      </p>
       <dl>
         <dt>Dpid</dt>
         <dd class="mono">{dpid}</dd>
@@ -306,7 +374,7 @@ function SwitchDetail(props: { session: Session; dpid: string }) {
 }
 
 /** Every link pair as text, for reading (and testing) what the canvas shows; rendered only when opened. */
-function LinkList(props: { store: TopologyStore }) {
+function LinkList(props: { store: TopologyStore; loads: ReadonlyMap<string, LinkLoad> | undefined }) {
   const [open, setOpen] = useState(false);
   const name = (d: string) => props.store.switches.get(d)?.name ?? d;
   return (
@@ -317,8 +385,9 @@ function LinkList(props: { store: TopologyStore }) {
           {[...props.store.links.values()]
             .sort((a, b) => (a.key < b.key ? -1 : 1))
             .map((l) => (
-              <li key={l.key} data-link={l.key} data-state={pairStatus(l)} class={`state-${pairStatus(l)}`}>
+              <li key={l.key} data-link={l.key} data-state={pairStatus(l)} class={`state-${pairStatus(l)}`} {...loadAttrs(props.loads?.get(l.key))}>
                 {name(l.a.dpid)}:{l.a.port} ⇄ {name(l.b.dpid)}:{l.b.port} ({l.ab}/{l.ba})
+                {props.loads && <LoadText load={props.loads.get(l.key)} />}
               </li>
             ))}
         </ul>
@@ -327,3 +396,25 @@ function LinkList(props: { store: TopologyStore }) {
   );
 }
 
+
+/** The overlay's figures of one link as data attributes (bits/s each way, utilisation band). */
+function loadAttrs(load: LinkLoad | undefined): Record<string, string> {
+  if (!load) return {};
+  return {
+    'data-load-ab-bps': load.abBps === undefined ? '' : String(Math.round(load.abBps)),
+    'data-load-ba-bps': load.baBps === undefined ? '' : String(Math.round(load.baBps)),
+    'data-load-band': loadStyle(load).band,
+  };
+}
+
+function LoadText(props: { load: LinkLoad | undefined }) {
+  const l = props.load;
+  if (!l) return null;
+  return (
+    <span class="hint">
+      {' '}
+      → {bpsText(l.abBps)} ← {bpsText(l.baBps)}
+      {l.utilisation !== undefined ? ` (${(l.utilisation * 100).toFixed(l.utilisation < 0.1 ? 1 : 0)} %)` : ''}
+    </span>
+  );
+}
