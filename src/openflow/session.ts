@@ -287,7 +287,7 @@ export class Session extends EventEmitter<SessionEvents> {
       this.flushScheduled = true;
       scheduleFlush(this);
     }
-    if (this.blocked && this.out.pos + this.stream.writableLength > this.opts.maxOutboundBytes) {
+    if (this.blocked && this.out.pending + this.stream.writableLength > this.opts.maxOutboundBytes) {
       this.close(`outbound queue over ${this.opts.maxOutboundBytes} bytes: switch is not reading`);
     }
   }
@@ -377,8 +377,8 @@ export class Session extends EventEmitter<SessionEvents> {
     for (const c of this.confirmables) c.reject(err);
     this.confirmables = [];
     // Whatever is queued (e.g. a HELLO_FAILED error) still goes out before the socket ends.
-    if (this.out.pos > 0 && !this.stream.destroyed) {
-      const buf = this.out.finish();
+    if (this.out.pending > 0 && !this.stream.destroyed) {
+      const buf = this.out.handOut();
       this.stream.end(buf);
       this.clock.after(100, () => this.stream.destroy()).unref();
     } else {
@@ -392,8 +392,8 @@ export class Session extends EventEmitter<SessionEvents> {
   flush(): void {
     this.flushScheduled = false;
     if (this.barrierWanted && this.state !== 'closed') this.appendBarrier();
-    if (this.blocked || this.out.pos === 0 || this.state === 'closed') return;
-    const buf = this.out.finish();
+    if (this.blocked || this.out.pending === 0 || this.state === 'closed') return;
+    const buf = this.out.handOut();
     this.counters.bytesOut += buf.length;
     if (!this.stream.write(buf)) {
       this.blocked = true;

@@ -11,6 +11,8 @@ import { OfEncodeError } from './errors.js';
 export class Writer {
   buf: Buffer;
   pos = 0;
+  /** Start of the bytes not handed out yet: `buf` before it belongs to whoever took it (see handOut). */
+  base = 0;
 
   constructor(initialSize = 4096) {
     this.buf = Buffer.allocUnsafe(initialSize);
@@ -23,8 +25,14 @@ export class Writer {
     let size = this.buf.length * 2;
     while (size < need) size *= 2;
     const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.pos);
+    // Same offsets: encoders hold absolute positions to patch lengths in later.
+    this.buf.copy(next, this.base, this.base, this.pos);
     this.buf = next;
+  }
+
+  /** Bytes written and not handed out yet. */
+  get pending(): number {
+    return this.pos - this.base;
   }
 
   u8(v: number): void {
@@ -142,17 +150,36 @@ export class Writer {
 
   /** A copy of everything written so far, sized exactly; the writer is reset and keeps its buffer. */
   take(): Buffer {
-    const out = Buffer.allocUnsafe(this.pos);
-    this.buf.copy(out, 0, 0, this.pos);
-    this.pos = 0;
+    const out = Buffer.allocUnsafe(this.pos - this.base);
+    this.buf.copy(out, 0, this.base, this.pos);
+    this.pos = this.base;
     return out;
   }
 
   /** Hands out everything written so far (no copy) and starts a new buffer. */
   finish(): Buffer {
-    const out = this.buf.subarray(0, this.pos);
+    const out = this.buf.subarray(this.base, this.pos);
     this.buf = Buffer.allocUnsafe(Math.max(4096, Math.min(this.buf.length, 1 << 20)));
     this.pos = 0;
+    this.base = 0;
+    return out;
+  }
+
+  /**
+   * Hands out what was written since the last hand-out (a view, no copy) and goes on writing
+   * after it in the same buffer while at least `minRoom` bytes are left, else in a new one: a
+   * session writing a small answer per turn then allocates once per buffer-full, not per write.
+   * The bytes handed out are never written again.
+   */
+  handOut(minRoom = 512): Buffer {
+    const out = this.buf.subarray(this.base, this.pos);
+    if (this.buf.length - this.pos >= minRoom) {
+      this.base = this.pos;
+    } else {
+      this.buf = Buffer.allocUnsafe(Math.max(4096, Math.min(this.buf.length, 1 << 20)));
+      this.pos = 0;
+      this.base = 0;
+    }
     return out;
   }
 }
