@@ -3,7 +3,7 @@
  * each number of switches, OpenFlow version and mode (cbench latency and throughput), the same
  * generator (`signalbox bench --controller`, in its own process) measures both controllers,
  * alternating which goes first, over several rounds; each controller is a fresh process per
- * round (Signalbox: `signalbox start` with l2-learning and the packet-in rate guard off). Prints
+ * measurement (Signalbox: `signalbox start` with l2-learning and the packet-in rate guard off). Prints
  * the medians as the README's Markdown table (or JSON with --json).
  *
  *   node dist/bench/versus.js [--rounds 3] [--switches 1,4,16,64,256] [--versions 1.0,1.3]
@@ -211,25 +211,27 @@ async function main(argv: readonly string[]): Promise<number> {
   for (let round = 0; round < rounds; round++) {
     // Alternate who goes first, so neither always runs on the warmer (or busier) machine.
     const order: ControllerName[] = round % 2 === 0 ? ['signalbox', 'ovs-testcontroller'] : ['ovs-testcontroller', 'signalbox'];
-    const running = new Map<ControllerName, Running>();
-    try {
-      for (const c of order) running.set(c, await start(c));
-      for (const sw of switchCounts) {
-        for (const v of versions) {
-          for (const m of modes) {
-            for (const c of order) {
-              if (c === 'ovs-testcontroller' && sw > OVS_MAX_SWITCHES) continue;
-              const s = measure(running.get(c)!, sw, v, m, o);
-              samples.push(s);
-              process.stderr.write(
-                `round ${round + 1}: ${c} ${sw} switches OF${v} ${m}: ${Math.round(s.answeredPerSec).toLocaleString('en-US')}/s, mean ${ms(s.meanMs)} p50 ${ms(s.p50Ms)} p99 ${ms(s.p99Ms)} ms, lost ${s.lost}, load ${s.loadAvg}\n`,
-              );
+    for (const sw of switchCounts) {
+      for (const v of versions) {
+        for (const m of modes) {
+          for (const c of order) {
+            if (c === 'ovs-testcontroller' && sw > OVS_MAX_SWITCHES) continue;
+            // A fresh controller per measurement: one that served the same datapath ids before
+            // would start with their learned state (Signalbox re-declares its flows on reconnect).
+            const r = await start(c);
+            let s: Sample;
+            try {
+              s = measure(r, sw, v, m, o);
+            } finally {
+              await stop(r);
             }
+            samples.push(s);
+            process.stderr.write(
+              `round ${round + 1}: ${c} ${sw} switches OF${v} ${m}: ${Math.round(s.answeredPerSec).toLocaleString('en-US')}/s, mean ${ms(s.meanMs)} p50 ${ms(s.p50Ms)} p99 ${ms(s.p99Ms)} ms, lost ${s.lost}, load ${s.loadAvg}\n`,
+            );
           }
         }
       }
-    } finally {
-      for (const r of running.values()) await stop(r);
     }
   }
   process.stdout.write(values.json ? `${JSON.stringify(samples, null, 2)}\n` : `${formatTable(samples)}\n`);
