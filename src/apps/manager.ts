@@ -547,10 +547,7 @@ export class AppManager {
   private async applyConfig(entry: Entry, config: object): Promise<void> {
     const inst = entry.instance;
     if (!inst) return;
-    if (inst.app.reconfigure) {
-      await inst.app.reconfigure(config);
-      return;
-    }
+    if (inst.app.reconfigure && (await inst.app.reconfigure(config)) !== 'restart') return;
     await this.teardown(inst, undefined);
     await this.activate(entry.name);
   }

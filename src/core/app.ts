@@ -117,9 +117,10 @@ export interface App<C extends object = Record<string, never>> {
   stop?(): MaybeAsync;
   /**
    * A new config while running (PUT /api/v1/apps/<name>/config). Without this hook the app is
-   * restarted with the new config instead (stop, start: its flows are removed and declared again).
+   * restarted with the new config instead (stop, start: its flows are removed and declared again);
+   * so is an app whose hook answers `'restart'` (a change it cannot take live).
    */
-  reconfigure?(config: C): MaybeAsync;
+  reconfigure?(config: C): void | 'restart' | Promise<void | 'restart'>;
   onSwitchConnected?(e: SwitchConnectedEvent): MaybeAsync;
   onSwitchDisconnected?(e: SwitchDisconnectedEvent): MaybeAsync;
   onPortAdded?(e: PortAddedEvent): MaybeAsync;

@@ -144,7 +144,7 @@ describe('routes, ACL rules and app config over the real apps', () => {
     expect(put.json()).toEqual({ basePriority: 30000, tableId: 0, rules: [] });
     // acl reconfigures live: the rule's flow moved, the app did not restart.
     expect(aclPriorities(first.ctrl)).toEqual([30000]);
-    // The router has no reconfigure hook: it restarts with the new settings, its API routes kept.
+    // A new flow priority reshapes every routed flow: the router restarts with it, its API routes kept.
     const rput = await first.app.inject({ method: 'PUT', url: '/api/v1/apps/router/config', payload: { flowPriority: 33 } });
     expect(rput.json()).toMatchObject({ flowPriority: 33, interfaces: ['10.0.1.254/24', '10.0.2.254/24'] });
     expect((await first.app.inject({ url: '/api/v1/routes' })).json()).toHaveLength(2);

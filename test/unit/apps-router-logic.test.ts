@@ -12,7 +12,7 @@ import { applyEffects } from '../fakes/app-effects.js';
 import { buildNetwork, linear, snapshotOf } from '../fakes/topologies.js';
 import { AppManager } from '../../src/apps/manager.js';
 import { memoryAppStore } from '../../src/apps/store.js';
-import { routerApp } from '../../src/apps/router/index.js';
+import { routerApp, type RouterApp } from '../../src/apps/router/index.js';
 import { EventBus } from '../../src/core/events.js';
 import { silentLogger } from '../../src/log.js';
 import { ManualClock } from '../fakes/manual-clock.js';
@@ -211,6 +211,56 @@ describe('router', () => {
     const unresolved = r.setRoutes([entryRoute({ destination: '172.16.0.0/16', gateway: '10.0.2.3' })]);
     expect(unresolved.remove.length).toBeGreaterThan(0);
     expect(unresolved.packetOuts.map((p) => parsePacket(p.spec.data!).arp?.tpa)).toContain('10.0.2.3');
+  });
+});
+
+describe('router reconfigure (a config file reload)', () => {
+  it('takes new gateways and static routes live: routes that keep their next hop send nothing, a removed subnet is withdrawn, a reshaping setting asks for a restart', () => {
+    const r = new Router({ ...CFG, routes: [] });
+    const net = network(false);
+    applyAll(net, r.setTopology(snapshotOf(net), 0));
+    r.packetIn(1n, 1, arpRequest({ srcMac: H1.mac, srcIp: H1.ip, dstIp: '10.0.1.254' }), 0);
+    r.packetIn(3n, 1, arpRequest({ srcMac: H3.mac, srcIp: H3.ip, dstIp: '10.0.2.254' }), 0);
+    applyAll(net, r.packetIn(1n, 1, ping(H1, H3.ip), 1));
+    const pkt = { eth_type: 0x0800, eth_src: H1.mac, eth_dst: GW, ipv4_src: H1.ip, ipv4_dst: H3.ip, ttl: 64 };
+    expect(follow(net, 1n, 1, pkt)).toMatchObject({ dpid: 3n, port: 1, pkt: { eth_dst: H3.mac, ttl: 63 } });
+    const routes = r.listRoutes();
+    // A third gateway and a static route that no installed route uses: nothing to send, nothing forgotten.
+    const more = { ...CFG, interfaces: [...CFG.interfaces, '10.0.9.254/24'], routes: ['172.16.0.0/16 via 10.0.1.1'] };
+    const fx = r.reconfigure(more, [])!;
+    expect(fx).toMatchObject({ install: [], remove: [], packetOuts: [] });
+    expect(r.listRoutes()).toEqual(routes);
+    expect(r.config).toBe(more);
+    expect(r.nextHopFor('172.16.3.4')).toBe('10.0.1.1');
+    expect(r.packetIn(1n, 1, arpRequest({ srcMac: H1.mac, srcIp: '10.0.9.1', dstIp: '10.0.9.254' }), 2).handled).toBe(true);
+    // The API's routes come with it.
+    expect(r.reconfigure(more, [entryRoute({ destination: '192.168.0.0/16', gateway: H3.ip })])!.install).toEqual([]);
+    expect(r.nextHopFor('192.168.1.1')).toBe(H3.ip);
+    // h3's subnet goes: its route is withdrawn, the packet goes to the controller again.
+    const fewer = r.reconfigure({ ...more, interfaces: ['10.0.1.254/24'], routes: [] }, [])!;
+    expect(fewer.remove.length).toBeGreaterThan(0);
+    applyAll(net, fewer);
+    expect(r.listRoutes()).toEqual([]);
+    expect(follow(net, 1n, 1, pkt)).toBe('controller');
+    // Settings every routed flow carries cannot move live.
+    for (const change of [{ gatewayMac: '0a:5b:00:00:00:fd' }, { flowPriority: 33 }, { idleTimeoutSec: 5 }, { tableId: 1 }, { arpRetryMs: 500 }]) {
+      expect(r.reconfigure({ ...r.config, ...change }, [])).toBeUndefined();
+    }
+  });
+
+  it('the app reconfigures live on new gateways and routes (same instance, routes listed), and restarts on a new flow priority', async () => {
+    const bus = new EventBus();
+    const clock = new ManualClock();
+    // A factory: a restart makes a new instance.
+    const m = new AppManager({ bus, datapaths: new Map(), log: silentLogger, clock, store: memoryAppStore(), flowsConfig: { reconcileIntervalMs: 0 }, apps: [() => routerApp()], config: { enabled: ['router'], settings: { router: { interfaces: ['10.0.1.254/24'] } } } });
+    await m.start();
+    const router = m.instance('router') as unknown as RouterApp;
+    expect(await m.setConfig('router', { interfaces: ['10.0.1.254/24', '10.0.2.254/24'], routes: ['172.16.0.0/16 via 10.0.2.1'] })).toMatchObject({ routes: ['172.16.0.0/16 via 10.0.2.1'] });
+    expect(m.instance('router')).toBe(router);
+    expect(router.staticRoutes()).toEqual([{ id: 'config-1', destination: '172.16.0.0/16', gateway: '10.0.2.1', source: 'config' }]);
+    await m.setConfig('router', { flowPriority: 33 });
+    expect(m.instance('router')).not.toBe(router);
+    await m.stop();
   });
 });
 

@@ -9,7 +9,7 @@ import { PathShell } from '../path-shell.js';
 import { sameStored, StoreFollower, type StoreOp, type StoreValue } from '../store.js';
 import type { App, AppContext, PacketInResult } from '../../core/app.js';
 import { formatIpv4 } from '../../core/addr.js';
-import { routerSchema, checkRoute, entryRoute, parseRoutes, Router, type RouteEntry, type RouterConfig } from './logic.js';
+import { routerSchema, checkRoute, entryRoute, parseInterfaces, parseRoutes, Router, type RouteEntry, type RouterConfig, type RouterInterface, type StaticRoute } from './logic.js';
 
 export { Router, defaultRouterConfig, routerSchema, parseInterfaces, parseRoutes, checkRouterConfig, checkRoute, RouteError, type RouteEntry, type RouterConfig, type RouterInterface, type StaticRoute } from './logic.js';
 
@@ -66,6 +66,8 @@ export function routerApp(): RouterApp {
   /** Local writes taken into `stored` so far (a read that overlapped one is not adopted). */
   let localWrites = 0;
   let follower: StoreFollower<{ routes: Map<string, RouteEntry> }> | undefined;
+  /** The live config: ctx.config, or what `reconfigure` took since. */
+  let cfg: RouterConfig | undefined;
 
   /** The API routes in the store (those that fit the interfaces; `warn` logs the others, at start only). */
   const load = async (c: AppContext<RouterConfig>, l: Router, warn: boolean): Promise<{ routes: Map<string, RouteEntry> }> => {
@@ -115,16 +117,24 @@ export function routerApp(): RouterApp {
   };
 
   const configRoutes = (): ListedRoute[] => {
-    const c = shell.ctx;
-    if (!c) return [];
-    return parseRoutes(c.config.routes).map((r, i) => ({ id: `config-${i + 1}`, destination: `${formatIpv4(r.network)}/${r.prefixLen}`, gateway: r.via, source: 'config' as const }));
+    if (!shell.ctx || !cfg) return [];
+    return parseRoutes(cfg.routes).map((r, i) => ({ id: `config-${i + 1}`, destination: `${formatIpv4(r.network)}/${r.prefixLen}`, gateway: r.via, source: 'config' as const }));
   };
   const listAll = (): ListedRoute[] => [...configRoutes(), ...[...stored.values()].sort(byIdNumber).map((r) => ({ ...r, source: 'api' as const }))];
+  /** The API's routes that fit the gateways (one that does not stays stored and applies again once they fit). */
+  const apiRoutes = (interfaces: readonly RouterInterface[]): StaticRoute[] =>
+    [...stored.values()].flatMap((r) => {
+      try {
+        return [entryRoute(checkRoute(r, interfaces))];
+      } catch {
+        return [];
+      }
+    });
   /** Hands the logic every static route and applies what moved. */
   const applyRoutes = (): void => {
     const { ctx: c, logic } = shell;
     if (!c || !logic) return;
-    shell.apply(logic.setRoutes([...parseRoutes(c.config.routes), ...[...stored.values()].map(entryRoute)]));
+    shell.apply(logic.setRoutes([...parseRoutes(logic.config.routes), ...apiRoutes(logic.interfaces)]));
   };
   const need = (): AppContext<RouterConfig> => {
     if (!shell.ctx || !shell.logic) throw new Error('router app is not running');
@@ -149,6 +159,7 @@ export function routerApp(): RouterApp {
 
     async start(c) {
       const l = new Router(c.config);
+      cfg = c.config;
       shell.start(c, l);
       stored.clear();
       // Following first, so a change made while the routes load is not missed.
@@ -175,7 +186,20 @@ export function routerApp(): RouterApp {
     stop() {
       follower?.stop();
       follower = undefined;
+      cfg = undefined;
       shell.stop();
+    },
+
+    reconfigure(config) {
+      const l = shell.logic;
+      if (!l) return 'restart';
+      // Gateways and routes move live (a config file reload is hitless); the API's routes that fit
+      // the new gateways go with them, as at start.
+      const fx = l.reconfigure(config, apiRoutes(parseInterfaces(config.interfaces)));
+      if (!fx) return 'restart';
+      cfg = config;
+      shell.apply(fx, 'router reconfigured');
+      return undefined;
     },
 
     neighbors: () => shell.logic?.listNeighbors() ?? [],

@@ -185,7 +185,7 @@ function pass(): Effects {
 
 /** The router. */
 export class Router {
-  readonly interfaces: readonly RouterInterface[];
+  private ifaces: readonly RouterInterface[];
   /** Static routes, longest prefix first. */
   private staticRoutes: readonly StaticRoute[];
   private readonly gwMacNum: number;
@@ -196,11 +196,40 @@ export class Router {
   private topo: PathTopology | undefined;
   private linkSig = '';
 
-  constructor(readonly config: RouterConfig) {
-    this.interfaces = parseInterfaces(config.interfaces);
-    this.staticRoutes = sortRoutes(parseRoutes(config.routes));
-    this.gwMacNum = macToNumber(config.gatewayMac);
-    for (const i of this.interfaces) this.gwByIp.set(i.ip, i);
+  constructor(private cfg: RouterConfig) {
+    this.ifaces = parseInterfaces(cfg.interfaces);
+    this.staticRoutes = sortRoutes(parseRoutes(cfg.routes));
+    this.gwMacNum = macToNumber(cfg.gatewayMac);
+    for (const i of this.ifaces) this.gwByIp.set(i.ip, i);
+  }
+
+  /** The config in force (the constructor's, or the last one `reconfigure` took). */
+  get config(): RouterConfig {
+    return this.cfg;
+  }
+
+  /** The gateways. */
+  get interfaces(): readonly RouterInterface[] {
+    return this.ifaces;
+  }
+
+  /**
+   * Takes a new config live, so a config file reload is hitless: gateways and static routes
+   * (`routes`, the config's then `extraRoutes`, the API's) change in place and only the installed
+   * routes whose next hop moved are rewritten or withdrawn (as setRoutes does); neighbours, routed
+   * flows and queues stay. Undefined when a setting that shapes every routed flow or the retry
+   * timer changed (gateway MAC, priority, idle timeout, table, ARP retry): the app restarts then.
+   */
+  reconfigure(config: RouterConfig, extraRoutes: readonly StaticRoute[]): Effects | undefined {
+    const c = this.cfg;
+    if (config.gatewayMac !== c.gatewayMac || config.flowPriority !== c.flowPriority || config.idleTimeoutSec !== c.idleTimeoutSec || config.tableId !== c.tableId || config.arpRetryMs !== c.arpRetryMs) return undefined;
+    this.cfg = config;
+    this.ifaces = parseInterfaces(config.interfaces);
+    this.gwByIp.clear();
+    for (const i of this.ifaces) this.gwByIp.set(i.ip, i);
+    // A next hop in no subnet any more cannot be resolved: what waited for it is dropped.
+    for (const ip of [...this.pending.keys()]) if (!this.interfaceFor(parseIpv4(ip) >>> 0)) this.pending.delete(ip);
+    return this.setRoutes([...parseRoutes(config.routes), ...extraRoutes]);
   }
 
   /** Known neighbours (hosts and next hops): address, MAC and where they are. */
@@ -217,7 +246,7 @@ export class Router {
 
   /** The interface whose subnet holds `ip`. */
   interfaceFor(ipNum: number): RouterInterface | undefined {
-    for (const i of this.interfaces) if (((ipNum & i.mask) >>> 0) === i.network) return i;
+    for (const i of this.ifaces) if (((ipNum & i.mask) >>> 0) === i.network) return i;
     return undefined;
   }
 
