@@ -81,6 +81,31 @@ describe('acl rules', () => {
     expect(bad({ action: 'deny', match: { ethType: 0x86dd, ipv4Src: '1.2.3.4' } })).toBe('match.ethType');
   });
 
+  it('takes the OpenFlow match-field names (as flows do), the camelCase ones as aliases, and names the field as the client wrote it', () => {
+    const openflow = checkRule({ action: 'deny', match: { in_port: 3, eth_type: 0x0800, ipv4_src: '10.0.0.1', ipv4_dst: '10.0.0.7/24', ip_proto: 6, tcp_dst: 22, eth_src: '00:00:00:00:00:AA', vlan_vid: 10 } });
+    const camel = checkRule({ action: 'deny', match: { inPort: 3, ethType: 0x0800, ipv4Src: '10.0.0.1', ipv4Dst: '10.0.0.7/24', ipProto: 6, tcpDst: 22, ethSrc: '00:00:00:00:00:AA', vlanVid: 10 } });
+    expect(openflow).toEqual(camel);
+    expect(checkRule({ action: 'deny', match: { udp_src: 53, udp_dst: 53, eth_dst: '00:00:00:00:00:01' } })).toEqual(checkRule({ action: 'deny', match: { udpSrc: 53, udpDst: 53, ethDst: '00:00:00:00:00:01' } }));
+    expect(checkRule({ action: 'allow', match: { icmpv4_type: 8 } }).match).toEqual({ icmpType: 8, ipProto: 1, ethType: 0x0800 });
+    // The same flows either way.
+    expect(aclFlows([{ id: 'a', ...openflow }], DPID)).toEqual(aclFlows([{ id: 'a', ...camel }], DPID));
+    const bad = (r: unknown): string => {
+      try {
+        checkRule(r);
+        return 'ok';
+      } catch (e) {
+        expect(e).toBeInstanceOf(AclRuleError);
+        return `${(e as AclRuleError).field}: ${(e as AclRuleError).message}`;
+      }
+    };
+    expect(bad({ action: 'deny', match: { tcp_dst: 70000 } })).toMatch(/^match\.tcp_dst: /);
+    expect(bad({ action: 'deny', match: { eth_type: 0x86dd, ipv4_src: '1.2.3.4' } })).toMatch(/^match\.eth_type: /);
+    expect(bad({ action: 'deny', match: { tcp_dst: 22, ip_proto: 17 } })).toMatch(/^match\.ip_proto: /);
+    expect(bad({ action: 'deny', match: { eth_type: 0x0800, ethType: 0x0800 } })).toMatch(/^match\.ethType: .*given twice, as eth_type and as ethType/);
+    // An unknown field lists the OpenFlow names.
+    expect(bad({ action: 'deny', match: { nw_dst: '10.0.0.1' } })).toMatch(/^match\.nw_dst: .*unknown field; known: in_port, eth_src, .*icmpv4_type/);
+  });
+
   it('first match wins: an allow before a deny is an exception, a deny drops exactly what it matches', () => {
     const rules: AclRule[] = [
       { id: 'a', ...checkRule({ action: 'allow', match: { ipv4Src: H1.ip, ipv4Dst: H2.ip, icmpType: 8 } }) },

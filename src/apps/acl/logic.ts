@@ -63,6 +63,47 @@ export class AclRuleError extends Error {
 
 const MATCH_KEYS: readonly (keyof AclMatch)[] = ['inPort', 'ethSrc', 'ethDst', 'ethType', 'vlanVid', 'ipProto', 'ipv4Src', 'ipv4Dst', 'tcpSrc', 'tcpDst', 'udpSrc', 'udpDst', 'icmpType'];
 
+/**
+ * The OpenFlow 1.3 OXM name of each match field (`eth_type`, as static flows and `signalbox flows`
+ * take them): the documented spelling of a rule's match. The camelCase keys stay accepted as
+ * aliases, and are the form rules are stored and listed in (existing clients read them).
+ */
+export const ACL_OPENFLOW_NAMES: Readonly<Record<keyof AclMatch, string>> = {
+  inPort: 'in_port',
+  ethSrc: 'eth_src',
+  ethDst: 'eth_dst',
+  ethType: 'eth_type',
+  vlanVid: 'vlan_vid',
+  ipProto: 'ip_proto',
+  ipv4Src: 'ipv4_src',
+  ipv4Dst: 'ipv4_dst',
+  tcpSrc: 'tcp_src',
+  tcpDst: 'tcp_dst',
+  udpSrc: 'udp_src',
+  udpDst: 'udp_dst',
+  icmpType: 'icmpv4_type',
+};
+
+const BY_OPENFLOW_NAME = new Map(MATCH_KEYS.map((k) => [ACL_OPENFLOW_NAMES[k], k]));
+
+/**
+ * A client's match with every key in its camelCase form, and the name each field was given by
+ * (for errors); throws AclRuleError on an unknown key or a field given under both names.
+ */
+function canonicalMatch(m: Record<string, unknown>): { match: Record<string, unknown>; given: Map<string, string> } {
+  const match: Record<string, unknown> = {};
+  const given = new Map<string, string>();
+  for (const [k, v] of Object.entries(m)) {
+    const key = BY_OPENFLOW_NAME.get(k) ?? (MATCH_KEYS.includes(k as keyof AclMatch) ? k : undefined);
+    if (key === undefined) throw new AclRuleError(`match.${k}`, `unknown field; known: ${MATCH_KEYS.map((x) => ACL_OPENFLOW_NAMES[x]).join(', ')} (or their camelCase aliases: ethType, ipv4Dst, ...)`);
+    const twin = given.get(key);
+    if (twin !== undefined) throw new AclRuleError(`match.${k}`, `given twice, as ${twin} and as ${k}: use one (${ACL_OPENFLOW_NAMES[key as keyof AclMatch]})`);
+    given.set(key, k);
+    match[key] = v;
+  }
+  return { match, given };
+}
+
 function intIn(v: unknown, max: number, field: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) throw new AclRuleError(field, `expected an integer in 0..${max}, got ${JSON.stringify(v)}`);
   return v;
@@ -88,42 +129,44 @@ export function checkRule(r: unknown): AclRuleInput {
   if (typeof r !== 'object' || r === null) throw new AclRuleError('rule', 'expected an object');
   const x = r as Record<string, unknown>;
   if (x.action !== 'allow' && x.action !== 'deny') throw new AclRuleError('action', `expected "allow" or "deny", got ${JSON.stringify(x.action)}`);
-  const m = (x.match ?? {}) as Record<string, unknown>;
-  if (typeof m !== 'object' || Array.isArray(m)) throw new AclRuleError('match', 'expected an object');
-  for (const k of Object.keys(m)) if (!MATCH_KEYS.includes(k as keyof AclMatch)) throw new AclRuleError(`match.${k}`, `unknown field; known: ${MATCH_KEYS.join(', ')}`);
+  const raw = (x.match ?? {}) as Record<string, unknown>;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new AclRuleError('match', 'expected an object');
+  const { match: m, given } = canonicalMatch(raw);
+  /** A field's path as the client named it (`match.eth_type` or `match.ethType`). */
+  const at = (k: keyof AclMatch): string => `match.${given.get(k) ?? k}`;
   const out: Record<string, number | string> = {};
-  if (m.inPort !== undefined) out.inPort = intIn(m.inPort, 0xffffff00, 'match.inPort');
+  if (m.inPort !== undefined) out.inPort = intIn(m.inPort, 0xffffff00, at('inPort'));
   for (const k of ['ethSrc', 'ethDst'] as const) {
     if (m[k] === undefined) continue;
     try {
       parseMac(String(m[k]));
     } catch {
-      throw new AclRuleError(`match.${k}`, `not a MAC address: ${JSON.stringify(m[k])}`);
+      throw new AclRuleError(at(k), `not a MAC address: ${JSON.stringify(m[k])}`);
     }
     out[k] = String(m[k]).toLowerCase();
   }
-  if (m.ethType !== undefined) out.ethType = intIn(m.ethType, 0xffff, 'match.ethType');
-  if (m.vlanVid !== undefined) out.vlanVid = intIn(m.vlanVid, 4095, 'match.vlanVid');
-  if (m.ipProto !== undefined) out.ipProto = intIn(m.ipProto, 255, 'match.ipProto');
+  if (m.ethType !== undefined) out.ethType = intIn(m.ethType, 0xffff, at('ethType'));
+  if (m.vlanVid !== undefined) out.vlanVid = intIn(m.vlanVid, 4095, at('vlanVid'));
+  if (m.ipProto !== undefined) out.ipProto = intIn(m.ipProto, 255, at('ipProto'));
   for (const k of ['ipv4Src', 'ipv4Dst'] as const) {
     if (m[k] === undefined) continue;
-    const c = cidr(m[k], `match.${k}`);
+    const c = cidr(m[k], at(k));
     out[k] = `${(c.ip >>> 24) & 255}.${(c.ip >>> 16) & 255}.${(c.ip >>> 8) & 255}.${c.ip & 255}/${c.len}`;
   }
-  for (const k of ['tcpSrc', 'tcpDst', 'udpSrc', 'udpDst'] as const) if (m[k] !== undefined) out[k] = intIn(m[k], 0xffff, `match.${k}`);
-  if (m.icmpType !== undefined) out.icmpType = intIn(m.icmpType, 255, 'match.icmpType');
+  for (const k of ['tcpSrc', 'tcpDst', 'udpSrc', 'udpDst'] as const) if (m[k] !== undefined) out[k] = intIn(m[k], 0xffff, at(k));
+  if (m.icmpType !== undefined) out.icmpType = intIn(m.icmpType, 255, at('icmpType'));
   // Prerequisites (OpenFlow 1.3 §7.2.3.6): L3 fields need eth_type, L4 fields need ip_proto.
   const needsIp = out.ipv4Src !== undefined || out.ipv4Dst !== undefined || out.ipProto !== undefined;
   if (needsIp) {
-    if (out.ethType !== undefined && out.ethType !== ETH_TYPE.IPV4) throw new AclRuleError('match.ethType', 'IPv4 fields need ethType 0x0800');
+    if (out.ethType !== undefined && out.ethType !== ETH_TYPE.IPV4) throw new AclRuleError(at('ethType'), 'IPv4 fields need ethType 0x0800');
     out.ethType = ETH_TYPE.IPV4;
   }
   const l4 = (keys: readonly string[], proto: number, name: string): void => {
     if (!keys.some((k) => out[k] !== undefined)) return;
-    if (out.ipProto !== undefined && out.ipProto !== proto) throw new AclRuleError('match.ipProto', `${name} ports need ipProto ${proto}`);
+    if (out.ipProto !== undefined && out.ipProto !== proto) throw new AclRuleError(at('ipProto'), `${name} ports need ipProto ${proto}`);
     out.ipProto = proto;
     out.ethType ??= ETH_TYPE.IPV4;
-    if (out.ethType !== ETH_TYPE.IPV4) throw new AclRuleError('match.ethType', `${name} fields here need IPv4`);
+    if (out.ethType !== ETH_TYPE.IPV4) throw new AclRuleError(at('ethType'), `${name} fields here need IPv4`);
   };
   l4(['tcpSrc', 'tcpDst'], IP_PROTO.TCP, 'TCP');
   l4(['udpSrc', 'udpDst'], IP_PROTO.UDP, 'UDP');
