@@ -118,7 +118,7 @@ interface Instance {
   stopping: boolean;
 }
 
-type Handler = 'onSwitchConnected' | 'onSwitchDisconnected' | 'onPortAdded' | 'onPortModified' | 'onPortRemoved' | 'onFlowRemoved' | 'onErrorReceived' | 'onTopologyChanged';
+type Handler = 'onSwitchConnected' | 'onSwitchDisconnected' | 'onPortAdded' | 'onPortModified' | 'onPortRemoved' | 'onFlowRemoved' | 'onErrorReceived' | 'onTopologyChanged' | 'onMastershipChanged';
 
 function describeApp(def: AppDefinition): App<object> {
   return typeof def === 'function' ? def() : def;
@@ -673,6 +673,7 @@ export class AppManager {
     on('flowRemoved', (e) => this.dispatch('onFlowRemoved', e, e.dpid));
     on('errorReceived', (e) => this.dispatch('onErrorReceived', e, e.dpid));
     on('topologyChanged', (e) => this.dispatch('onTopologyChanged', e, undefined));
+    on('mastershipChanged', (e) => this.dispatch('onMastershipChanged', e, e.dpid));
   }
 
   private unsubscribe(): void {

@@ -96,6 +96,8 @@ export type FlowRemovedEvent = ControllerEvents['flowRemoved'][0];
 export type ErrorReceivedEvent = ControllerEvents['errorReceived'][0];
 /** Coalesced topology change (links, hosts), with the new snapshot: the one "topology changed" signal. */
 export type TopologyChangedEvent = ControllerEvents['topologyChanged'][0];
+/** Cluster mode: this instance became master or slave of a switch. */
+export type MastershipChangedEvent = ControllerEvents['mastershipChanged'][0];
 
 /** Handler results: synchronous, or a promise whose rejection counts as a failure of the app. */
 type MaybeAsync = void | Promise<void>;
@@ -131,6 +133,11 @@ export interface App<C extends object = Record<string, never>> {
   onFlowRemoved?(e: FlowRemovedEvent): MaybeAsync;
   onErrorReceived?(e: ErrorReceivedEvent): MaybeAsync;
   onTopologyChanged?(e: TopologyChangedEvent): MaybeAsync;
+  /**
+   * Cluster mode: this instance became master (or slave) of a switch. What the flow service does
+   * not keep (groups, meters) is set up here by a new master; the flow service reconciles flows.
+   */
+  onMastershipChanged?(e: MastershipChangedEvent): MaybeAsync;
 }
 
 /** An app object, or a function making a fresh one (preferred: each enable gets clean state). */

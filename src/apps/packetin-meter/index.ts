@@ -3,9 +3,11 @@
  * a drop band caps what reaches the controller through a catch-all flow just above the
  * table-miss (Faucet's packetin_pps). 1.0 switches and switches without meters are skipped and
  * logged. The meter is the app's through its meter service, so it is deleted when the app stops,
- * after its flow.
+ * after its flow. In a cluster only the switch's master writes: an instance that becomes master
+ * later (a rebalance, a failover) sets the meter up then, before the flow service's
+ * reconciliation can send the flow that uses it.
  */
-import { OfErrorReply } from '../../openflow/errors.js';
+import { NotMasterError, OfErrorReply } from '../../openflow/errors.js';
 import { OFPET } from '../../openflow/codec/constants.js';
 import type { MeterFeaturesReply } from '../../openflow/codec/v13/multipart.js';
 import { applyEffects, installs } from '../effects.js';
@@ -39,6 +41,9 @@ export function packetInMeterApp(): PacketInMeterApp {
     }
   };
 
+  /** The plan of each connected switch (features are read on connect, as a slave too). */
+  const plans = new Map<bigint, MeterPlan>();
+
   const apply = async (c: AppContext<PacketInMeterConfig>, dp: SwitchView, plan: MeterPlan): Promise<void> => {
     if (plan.kind === 'skip') {
       // Declared on connect in case the switch had meters (see onSwitchConnected): withdraw it.
@@ -47,12 +52,25 @@ export function packetInMeterApp(): PacketInMeterApp {
       c.log.info({ dpid: dp.dpidHex, reason: plan.reason }, 'packet-in meter skipped on this switch');
       return;
     }
+    if (!c.devices.canWrite(dp.dpid)) {
+      // Another instance masters it: that one has set the meter up; this one does when it becomes master.
+      state.set(dp.dpid, 'mastered by another instance');
+      return;
+    }
+    state.set(dp.dpid, 'metering');
     try {
-      await c.meters.add(dp.dpid, plan.meterId, plan);
+      try {
+        await c.meters.add(dp.dpid, plan.meterId, plan);
+      } catch (e) {
+        // Left from an earlier run, or by the switch's previous master: make it what we want.
+        if (!(e instanceof OfErrorReply && e.reply.errType === OFPET.METER_MOD_FAILED && e.reply.code === OFPMMFC_METER_EXISTS)) throw e;
+        await c.meters.modify(dp.dpid, plan.meterId, plan);
+      }
     } catch (e) {
-      // Left from an earlier run: make it what we want.
-      if (!(e instanceof OfErrorReply && e.reply.errType === OFPET.METER_MOD_FAILED && e.reply.code === OFPMMFC_METER_EXISTS)) throw e;
-      await c.meters.modify(dp.dpid, plan.meterId, plan);
+      // The claim went to another instance while the add was held: not a failure of the app.
+      if (!(e instanceof NotMasterError)) throw e;
+      state.set(dp.dpid, 'mastered by another instance');
+      return;
     }
     void applyEffects(c, installs(dp.dpid, [plan.flow]));
     state.set(dp.dpid, 'metered');
@@ -72,6 +90,7 @@ export function packetInMeterApp(): PacketInMeterApp {
       // The meters go with the app's meter service, after its flows.
       ctx = undefined;
       state.clear();
+      plans.clear();
     },
 
     status: () => Object.fromEntries([...state].map(([d, s]) => [dpidToHex(d), s])),
@@ -87,11 +106,31 @@ export function packetInMeterApp(): PacketInMeterApp {
       // the features request before the reconciliation's flow dump, which releases the add.
       if (dp.version >= 4) void applyEffects(c, installs(dp.dpid, [meteredFlow(c.config)]));
       const f = dp.version >= 4 ? await features(c, dp.dpid) : undefined;
-      await apply(c, dp, planMeter(dp.version, f, c.config));
+      const plan = planMeter(dp.version, f, c.config);
+      plans.set(dp.dpid, plan);
+      await apply(c, dp, plan);
+    },
+
+    async onMastershipChanged(e) {
+      const c = ctx;
+      const plan = plans.get(e.dpid);
+      const dp = c?.devices.get(e.dpid);
+      if (!c || !dp || !plan) return;
+      const now = state.get(e.dpid);
+      if (e.role !== 'master') {
+        // Another instance writes here now; if this one is master again later, it checks the meter then.
+        if (now === 'metered' && e.role === 'slave') state.set(e.dpid, 'mastered by another instance');
+        return;
+      }
+      if (now === 'metered' || now === 'metering') return; // set up on connect, as this term's master
+      // The meter add goes out now, in this handler: before the flow service's reconciliation
+      // (which first reads the flow table) can send the flow that uses the meter.
+      await apply(c, dp, plan);
     },
 
     onSwitchDisconnected(e) {
       state.delete(e.dpid);
+      plans.delete(e.dpid);
     },
   };
 }
