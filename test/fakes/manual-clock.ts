@@ -69,6 +69,16 @@ export class ManualClock implements Clock {
   }
 
   /**
+   * The process stalls for `ms` (SIGSTOP, swapping, a long GC): time moves on but no timer fires.
+   * Timers that fell due meanwhile fire late, at the time they get to run, on the next advance;
+   * an interval fires once for the whole stall and is due a period after that, as Node's do.
+   */
+  stall(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError(`ManualClock.stall: ms must be >= 0, got ${ms}`);
+    this.current += ms;
+  }
+
+  /**
    * Like `advance`, but lets promise callbacks and immediates run after each timer fires (and
    * once before and after), for code whose timers start asynchronous work that schedules more.
    */
@@ -95,7 +105,7 @@ export class ManualClock implements Clock {
     while (!cond()) {
       const due = this.nextDue();
       if (due === undefined || due > t0 + maxMs) throw new Error(`${message}: not met within ${maxMs} ms of clock time`);
-      await this.advanceAsync(due - this.current);
+      await this.advanceAsync(Math.max(0, due - this.current)); // overdue after a stall: at once
       if (!cond()) await flush(20);
     }
     return this.current - t0;
@@ -110,7 +120,7 @@ export class ManualClock implements Clock {
     let fired = 0;
     for (let t = this.nextOneShotDue(); t !== undefined; t = this.nextOneShotDue()) {
       const before = this.current;
-      this.advance(t - before);
+      this.advance(Math.max(0, t - before));
       if (++fired > limit) throw new Error(`ManualClock.runAll: more than ${limit} rounds, a timer keeps rescheduling itself`);
     }
   }
@@ -145,13 +155,14 @@ export class ManualClock implements Clock {
   }
 
   private fire(t: Scheduled): void {
-    this.current = t.due;
+    // A timer that fell due during a stall runs late, now; time never goes back.
+    this.current = Math.max(this.current, t.due);
     if (t.periodMs === undefined) {
       t.cancelled = true;
       this.timers = this.timers.filter((x) => x !== t);
     } else {
-      // The next repetition is due one period later and goes behind timers already due then.
-      t.due += t.periodMs;
+      // The next repetition is due one period after this one ran and goes behind timers already due then.
+      t.due = this.current + t.periodMs;
       t.seq = this.seq++;
     }
     t.fn();

@@ -130,4 +130,21 @@ describe('ManualClock', () => {
     c.advance(20);
     expect(later).toBe(true);
   });
+  it('a stall moves time without firing; what fell due fires late, once, and an interval is due a period after it ran', () => {
+    const c = new ManualClock({ startMs: 0 });
+    const ticks: number[] = [];
+    const once: number[] = [];
+    c.every(100, () => ticks.push(c.now()));
+    c.after(150, () => once.push(c.now()));
+    c.advance(100);
+    c.stall(1_000);
+    expect(c.now()).toBe(1_100);
+    expect(ticks).toEqual([100]);
+    c.advance(0);
+    expect(ticks).toEqual([100, 1_100]);
+    expect(once).toEqual([1_100]);
+    c.advance(100);
+    expect(ticks).toEqual([100, 1_100, 1_200]);
+    expect(c.nextDue()).toBe(1_300);
+  });
 });
