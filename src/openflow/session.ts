@@ -118,8 +118,11 @@ export function isLldpPacketIn(frame: Buffer): boolean {
  * every socket that was readable in this turn has been read and answered (setImmediate runs
  * after the poll phase's I/O callbacks): a write wakes the switch's reader, and writing while
  * other sockets still wait to be read lets that wake-up preempt the controller mid-burst.
+ * A session with EAGER_FLUSH_BYTES queued writes at once instead.
  */
 const flushQueue: Session[] = [];
+/** Output queued by one session beyond which it is written at once (after the current callback), not at the end of the turn. */
+export const EAGER_FLUSH_BYTES = 16 * 1024;
 let flushQueued = false;
 
 function scheduleFlush(s: Session): void {
@@ -197,6 +200,11 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly framer: Framer;
   private readonly out = new Writer(512);
   private flushScheduled = false;
+  private eagerFlushScheduled = false;
+  private readonly eagerFlushBound = (): void => {
+    this.eagerFlushScheduled = false;
+    this.flush();
+  };
   private blocked = false;
   private drainTimer: Timer | undefined;
   private xid = 0;
@@ -286,6 +294,12 @@ export class Session extends EventEmitter<SessionEvents> {
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       scheduleFlush(this);
+    }
+    // A big burst (a full read's worth of answers) goes out at the end of the callback that made
+    // it: waiting for the whole turn, with many busy switches, would hold it behind all their reads.
+    if (this.out.pending >= EAGER_FLUSH_BYTES && !this.eagerFlushScheduled) {
+      this.eagerFlushScheduled = true;
+      process.nextTick(this.eagerFlushBound);
     }
     if (this.blocked && this.out.pending + this.stream.writableLength > this.opts.maxOutboundBytes) {
       this.close(`outbound queue over ${this.opts.maxOutboundBytes} bytes: switch is not reading`);

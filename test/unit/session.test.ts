@@ -5,7 +5,7 @@ import { defaultConfig, type OpenFlowConfig } from '../../src/config.js';
 import { messageTypeName, OFPBRC, OFPET, OFPFMFC, OFPHFC, OFPT13 } from '../../src/openflow/codec/constants.js';
 import { encodeMessage, type OfMessage } from '../../src/openflow/codec/index.js';
 import { OfErrorReply } from '../../src/openflow/errors.js';
-import { isLldpPacketIn, MESSAGE_TYPE_SLOTS, Session } from '../../src/openflow/session.js';
+import { EAGER_FLUSH_BYTES, isLldpPacketIn, MESSAGE_TYPE_SLOTS, Session } from '../../src/openflow/session.js';
 import { EmulatedSwitch as FakeSwitch, type EmulatedSwitchOptions as FakeSwitchOptions } from '../fakes/emulated-switch.js';
 import { emulatedPort } from '../../src/loadgen/features.js';
 import { Datapath } from '../../src/openflow/datapath.js';
@@ -242,6 +242,34 @@ describe('session writes, once per turn of the event loop', () => {
     expect(log).toEqual(['a', 'b']);
     await new Promise((r) => setImmediate(r));
     expect(a.fake.received.filter((m) => m.type === 'echo_request' || m.type === 'barrier_request').length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('session writes: a big burst', () => {
+  it(`writes at the end of the callback once EAGER_FLUSH_BYTES (${EAGER_FLUSH_BYTES}) are queued, without waiting for the turn to end`, async () => {
+    const { session, ctrlEnd } = pair();
+    await ready(session);
+    await new Promise((r) => setImmediate(r));
+    const sizes: number[] = [];
+    const orig = ctrlEnd.write.bind(ctrlEnd);
+    ctrlEnd.write = ((...args: Parameters<typeof orig>) => {
+      sizes.push((args[0] as Buffer).length);
+      return orig(...args);
+    }) as typeof ctrlEnd.write;
+    const data = Buffer.alloc(1000);
+    let queued = 0;
+    while (queued < EAGER_FLUSH_BYTES) {
+      session.send({ version: 4, type: 'echo_request', xid: session.nextXid(), data });
+      queued += 1008;
+    }
+    await new Promise((r) => process.nextTick(r));
+    expect(sizes).toEqual([queued]);
+    // What comes after, small, waits for the end of the turn again.
+    session.send({ version: 4, type: 'echo_request', xid: session.nextXid(), data: Buffer.alloc(0) });
+    await new Promise((r) => process.nextTick(r));
+    expect(sizes).toHaveLength(1);
+    await new Promise((r) => setImmediate(r));
+    expect(sizes).toEqual([queued, 8]);
   });
 });
 
