@@ -69,6 +69,7 @@ export const openflowSchema = section({
     doc: 'LLDP PACKET_INs per second (and at once) taken from one switch, apart from the others so a packet-in flood never starves link discovery; beyond it they are dropped, counted as `what="lldp_packet_in"`. 0 = no limit.',
   }),
   maxMultipartParts: int({ default: 16_384, min: 1, doc: 'A multipart reply in more parts than this is abandoned.' }),
+  logLinesPerSecond: count(10, 'Log lines one switch session (or the TLS listener) may cause per second about what a peer sent (undecodable messages, errors during the handshake...); beyond it they are dropped, counted in signalbox_log_lines_suppressed_total, and one `suppressed N messages` line follows at the end of the second. 0 = no limit.'),
   // Connection admission (src/openflow/connection-limits.ts): a refused connection is closed before a byte is read.
   maxConnections: count(10_000, 'OpenFlow connections open at once (TCP and TLS, any state); a connection beyond it is closed at once, counted in signalbox_openflow_connections_refused_total{reason="connections"} and logged once. 0 = no limit.'),
   maxConnectionsPerAddress: count(1_024, 'OpenFlow connections open at once from one source address; beyond it `reason="connections_per_address"`. 0 = no limit.'),

@@ -75,8 +75,8 @@ export class Controller {
 
   /** The OpenFlow listeners' admission counters (connections open, in handshake, refused by reason); undefined before `start()`. */
   get connectionCounters(): ConnectionCounters | undefined {
-    const l = this.server?.limits;
-    return l ? { ...l.counts, refused: l.refused } : undefined;
+    const s = this.server;
+    return s ? { ...s.limits.counts, refused: s.limits.refused, logLinesSuppressed: s.tlsLogLimiter.suppressedTotal } : undefined;
   }
 
   /** Starts the OpenFlow listeners; resolves with the addresses bound. */

@@ -46,6 +46,8 @@ export interface OpenFlowConnectionCounters {
   readonly open: number;
   readonly handshaking: number;
   readonly refused: Readonly<Record<string, number>>;
+  /** Log lines of the listener dropped over openflow.logLinesPerSecond. */
+  readonly logLinesSuppressed?: number;
 }
 
 /** Mastership roles a switch can be in on this instance (core/model.ts Mastership). */
@@ -67,7 +69,7 @@ export interface AppMetricsView {
   histogram(name: string, help?: string, buckets?: readonly number[]): { observe(v: number): void; readonly count: number; readonly sum: number };
 }
 
-const SESSION_FIELDS = ['messagesIn', 'messagesOut', 'bytesIn', 'bytesOut', 'decodeErrors', 'errorsReceived', 'echoMisses', 'portsRefused', 'multipartRefused', 'packetInsDropped', 'lldpPacketInsDropped'] as const;
+const SESSION_FIELDS = ['messagesIn', 'messagesOut', 'bytesIn', 'bytesOut', 'decodeErrors', 'errorsReceived', 'echoMisses', 'portsRefused', 'multipartRefused', 'packetInsDropped', 'lldpPacketInsDropped', 'logLinesSuppressed'] as const;
 
 /** Latency buckets for handlers and API requests, in seconds (50 µs .. 5 s). */
 export const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -87,6 +89,9 @@ export class ControllerMetrics {
   readonly connectionsRefused: Counter<'reason'>;
   /** OpenFlow connections open now, by state (open: all of them; handshake: those not ready yet). */
   readonly connections: Gauge<'state'>;
+  /** Log lines dropped over openflow.logLinesPerSecond, by source (session: about one switch; listener: failed TLS handshakes). */
+  readonly logLinesSuppressed: Counter<'source'>;
+  private listenerLogSuppressedSeen = 0;
   readonly errors: Counter<'type' | 'code'>;
   readonly packetIns: Counter<'dpid'>;
   readonly flowMods: Counter<'dpid' | 'source'>;
@@ -149,6 +154,18 @@ export class ControllerMetrics {
         if (!c) return;
         this.connectionsRefused.reset();
         for (const [reason, n] of Object.entries(c.refused)) this.connectionsRefused.inc({ reason }, n);
+      },
+    });
+    this.logLinesSuppressed = new Counter({
+      name: 'signalbox_log_lines_suppressed_total',
+      help: 'Log lines about what peers sent dropped over openflow.logLinesPerSecond (a "suppressed N messages" line stands for them), by source: session (one switch connection), listener (failed TLS handshakes)',
+      labelNames: ['source'],
+      registers: [r],
+      collect: () => {
+        // Sessions add their growth when scraped (flushSessions); the listener's count is cumulative.
+        const n = conns()?.logLinesSuppressed ?? 0;
+        if (n > this.listenerLogSuppressedSeen) this.logLinesSuppressed.inc({ source: 'listener' }, n - this.listenerLogSuppressedSeen);
+        this.listenerLogSuppressedSeen = Math.max(this.listenerLogSuppressedSeen, n);
       },
     });
     this.connections = new Gauge({
@@ -396,6 +413,7 @@ export class ControllerMetrics {
     this.refused.inc({ what: 'multipart' }, d('multipartRefused'));
     this.refused.inc({ what: 'packet_in' }, d('packetInsDropped'));
     this.refused.inc({ what: 'lldp_packet_in' }, d('lldpPacketInsDropped'));
+    this.logLinesSuppressed.inc({ source: 'session' }, d('logLinesSuppressed'));
     if (forget) this.lastSeen.delete(dp);
     else {
       for (const k of SESSION_FIELDS) last[k] = now[k];

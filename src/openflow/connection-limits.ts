@@ -23,6 +23,8 @@ export interface ConnectionCounters {
   readonly open: number;
   readonly handshaking: number;
   readonly refused: Readonly<Record<ConnectionRefusal, number>>;
+  /** Log lines of the listener (failed TLS handshakes) dropped over `openflow.logLinesPerSecond`. */
+  readonly logLinesSuppressed: number;
 }
 
 /** An admitted connection: tell it when its handshake is over and when it closed (both idempotent). */

@@ -5,7 +5,8 @@ import tls from 'node:tls';
 import type { Logger } from 'pino';
 import { parseHostPort, type OpenFlowConfig } from '../config.js';
 import { silentLogger } from '../log.js';
-import type { Clock } from '../core/clock.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { LogLimiter, limitedLog } from '../core/log-limiter.js';
 import { Session } from './session.js';
 import { ConnectionLimits, type Admission, type ConnectionRefusal } from './connection-limits.js';
 
@@ -36,10 +37,18 @@ export class OpenFlowServer {
   private readonly warned = new Set<ConnectionRefusal>();
   /** TLS connections admitted whose TLS handshake is not over, by `address|port`, to hand their admission to the session. */
   private readonly tlsPending = new Map<string, Admission>();
+  /** Failed TLS handshakes are logged through this (`openflow.logLinesPerSecond`): a peer retrying in a loop must not flood the log. */
+  readonly tlsLogLimiter: LogLimiter;
+  private readonly tlsLog: (write: () => void) => boolean;
 
   constructor(private readonly opts: OpenFlowServerOptions) {
     this.log = opts.logger ?? silentLogger;
     this.limits = new ConnectionLimits(opts.config);
+    const clock = opts.clock ?? systemClock;
+    this.tlsLogLimiter = new LogLimiter(opts.config.logLinesPerSecond);
+    this.tlsLog = limitedLog(this.tlsLogLimiter, () => clock.now(), (ms, fn) => clock.after(ms, fn), (n) =>
+      this.log.warn({ suppressed: n }, `suppressed ${n} messages about failed TLS handshakes (over openflow.logLinesPerSecond ${opts.config.logLinesPerSecond})`),
+    );
   }
 
   /** Starts every listener; rejects (and closes those already open) if one cannot bind. */
@@ -79,7 +88,7 @@ export class OpenFlowServer {
         },
       );
       server.on('tlsClientError', (e: Error, socket: tls.TLSSocket) => {
-        this.log.warn({ remote: socket.remoteAddress, err: e.message }, 'TLS handshake with switch failed');
+        this.tlsLog(() => this.log.warn({ remote: socket.remoteAddress, err: e.message }, 'TLS handshake with switch failed'));
       });
       // Admission runs before the TLS server wraps the socket, so a refused peer costs no TLS
       // handshake: the server's own connection listener is called only for admitted sockets.

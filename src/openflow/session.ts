@@ -21,6 +21,7 @@ import { silentLogger } from '../log.js';
 import { dpidToHex } from '../core/ids.js';
 import { systemClock, type Clock, type Timer } from '../core/clock.js';
 import { TokenBucket } from '../core/token-bucket.js';
+import { LogLimiter, limitedLog } from '../core/log-limiter.js';
 import type { SwitchCounters, SwitchDesc, SwitchFeatures, SwitchPort } from '../core/model.js';
 
 /** Where a session is in its life: only a ready session talks to the rest of the controller. */
@@ -48,6 +49,7 @@ export function zeroSessionCounters(): SessionCounters {
     multipartRefused: 0,
     packetInsDropped: 0,
     lldpPacketInsDropped: 0,
+    logLinesSuppressed: 0,
   };
 }
 
@@ -224,6 +226,8 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Packet-in admission (`packetInRatePps`), LLDP apart (`lldpPacketInRatePps`) so a flood of other packet-ins never starves link discovery. */
   private readonly packetInBucket: TokenBucket | undefined;
   private readonly lldpBucket: TokenBucket | undefined;
+  /** Lines about what the peer sent go through this (`logLinesPerSecond`): a flood of bad messages costs a few lines and one "suppressed N". */
+  private readonly limitedLog: (write: () => void) => boolean;
 
   constructor(
     private readonly stream: Duplex,
@@ -239,6 +243,15 @@ export class Session extends EventEmitter<SessionEvents> {
     (this as EventEmitter).on('newListener', (event: string | symbol) => {
       if (event === 'message' && this.backlog !== undefined) queueMicrotask(() => this.releaseBacklog());
     });
+    const limiter = new LogLimiter(this.opts.logLinesPerSecond);
+    const logNow = limitedLog(limiter, () => this.clock.now(), (ms, fn) => this.clock.after(ms, fn), (n) =>
+      this.log.warn({ suppressed: n }, `suppressed ${n} messages (over openflow.logLinesPerSecond ${limiter.perSecond})`),
+    );
+    this.limitedLog = (write) => {
+      if (logNow(write)) return true;
+      this.counters.logLinesSuppressed++;
+      return false;
+    };
     const now = this.clock.now();
     if (this.opts.packetInRatePps > 0) this.packetInBucket = new TokenBucket(this.opts.packetInRatePps, this.opts.packetInBurst, now);
     if (this.opts.lldpPacketInRatePps > 0) this.lldpBucket = new TokenBucket(this.opts.lldpPacketInRatePps, this.opts.lldpPacketInRatePps, now);
@@ -485,7 +498,7 @@ export class Session extends EventEmitter<SessionEvents> {
       if (!(e instanceof OfDecodeError)) throw e;
       this.counters.decodeErrors++;
       const xid = frame.readUInt32BE(4);
-      this.log.warn({ err: e.message, msgType: frame[1], xid }, 'undecodable message');
+      this.limitedLog(() => this.log.warn({ err: e.message, msgType: frame[1], xid }, 'undecodable message'));
       if (this.state === 'hello' && frame[1] === 0) {
         this.failHello(`undecodable HELLO: ${e.message}`);
         return;
@@ -559,7 +572,7 @@ export class Session extends EventEmitter<SessionEvents> {
       default:
         // Replies (features, config, role, async, queue config) and anything a switch should not
         // send: settle a pending request if there is one, otherwise ignore.
-        if (!this.settle(msg)) this.log.debug({ type: msg.type, xid: msg.xid }, 'unsolicited message ignored');
+        if (!this.settle(msg) && this.log.isLevelEnabled('debug')) this.limitedLog(() => this.log.debug({ type: msg.type, xid: msg.xid }, 'unsolicited message ignored'));
     }
   }
 
@@ -621,7 +634,7 @@ export class Session extends EventEmitter<SessionEvents> {
       c!.reject(new OfErrorReply(msg, c!.requestType));
     }
     if (this.state === 'ready') this.deliver(msg);
-    else this.log.warn({ errType: msg.errType, code: msg.code }, 'error from switch during handshake');
+    else this.limitedLog(() => this.log.warn({ errType: msg.errType, code: msg.code }, 'error from switch during handshake'));
   }
 
   /** A barrier reply confirms every confirmable sent before the barrier request. */

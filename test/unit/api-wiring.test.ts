@@ -96,3 +96,21 @@ it('exports the OpenFlow listener counters (connections open, in handshake, refu
   await app.close();
   metrics.detach();
 });
+
+it('exports log lines suppressed over openflow.logLinesPerSecond, by source, in /metrics', async () => {
+  let listener = 0;
+  const { app, metrics } = await buildApi({ ...ctx, connectionCounters: () => ({ open: 0, handshaking: 0, refused: {}, logLinesSuppressed: listener }) });
+  await app.inject({ url: '/metrics' });
+  const sw = ctrl.devices.list()[0]!;
+  (sw.counters as { logLinesSuppressed: number }).logLinesSuppressed += 3;
+  listener = 4;
+  const text = (await app.inject({ url: '/metrics' })).body;
+  expect(text).toContain('signalbox_log_lines_suppressed_total{source="session"} 3');
+  expect(text).toContain('signalbox_log_lines_suppressed_total{source="listener"} 4');
+  // Scraped again with nothing new: the same totals.
+  const again = (await app.inject({ url: '/metrics' })).body;
+  expect(again).toContain('signalbox_log_lines_suppressed_total{source="session"} 3');
+  expect(again).toContain('signalbox_log_lines_suppressed_total{source="listener"} 4');
+  await app.close();
+  metrics.detach();
+});
