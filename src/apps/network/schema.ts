@@ -32,7 +32,7 @@ const flowEntry = section({
 const aclEntry = section({
   name: optional(str({ pattern: NAME, patternDoc: NAME_DOC, doc: 'The rule id in the API (default `acl-N`, N its place in the list).' })),
   action: oneOf(['allow', 'deny']),
-  match: optional(any({ doc: 'The ACL match `{ethType?, ipv4Src?, ipv4Dst?, ipProto?, tcpDst?, ...}` (docs/api.md).' })),
+  match: optional(any({ doc: 'The ACL match in OpenFlow field names `{eth_type?, ipv4_src?, ipv4_dst?, ip_proto?, tcp_dst?, ...}` (docs/api.md; camelCase aliases accepted).' })),
   switches: optional(list(str(), { doc: 'Datapath ids the rule applies to; absent = every switch.' })),
   ports: optional(list(int({ min: 1, max: 0xffffff00 }), { nonEmpty: true, doc: 'In-ports the rule applies to (one rule per port).' })),
   vlans: optional(list(int({ min: 0, max: 4095 }), { nonEmpty: true, doc: 'VLAN ids the rule applies to (one rule per VLAN).' })),
