@@ -20,6 +20,41 @@ export const BUS_EVENTS: readonly ControllerEventName[] = SWITCH_EVENT_NAMES.fil
 /** Every event name a client may ask for. */
 export const EVENT_NAMES: readonly string[] = [...BUS_EVENTS, ...TOPOLOGY_EVENT_NAMES];
 
+/**
+ * What each message of the stream carries besides `type` and `time` (ISO 8601), as JSON: the
+ * payloads of src/core/events.ts with dpids as 16 hex digits and 64-bit counters as decimal
+ * strings. docs/api.md and the OpenAPI description list these (a test keeps them equal).
+ */
+export const EVENT_MESSAGES: Readonly<Record<Exclude<ControllerEventName, 'mastershipChanged'> | 'hello' | 'heartbeat', string>> = {
+  hello: '`events` (the names this client gets), `heartbeatMs`: the first message',
+  heartbeat: 'nothing more; every `api.eventsHeartbeatMs`',
+  switchConnected: '`dpid`, `switch: { version: "1.3" or "1.0", remoteAddress }`',
+  switchDisconnected: '`dpid`, `reason`',
+  portAdded: '`dpid`, `port: { portNo, hwAddr, name, config, state, curr, advertised, supported, peer, currSpeed, maxSpeed }`',
+  portModified: '`dpid`, `port` (as it is now), `previous` (as it was)',
+  portRemoved: '`dpid`, `port`',
+  packetIn: '`dpid`, `msg: { inPort, bufferId, totalLen, reason, tableId, cookie, match, data }` (`data` in hex)',
+  flowRemoved: '`dpid`, `msg: { cookie, priority, reason, tableId, durationSec, idleTimeout, hardTimeout, packetCount, byteCount, match }`',
+  errorReceived: '`dpid`, `msg: { version, type: "error", xid, errType, code, data }` (an OFPT_ERROR from the switch; `data` in hex)',
+  linkAdded: '`link: { src, srcPort, dst, dstPort, discoveredAt, lastSeen }` (a direction of a link; times in ms)',
+  linkRemoved: '`link`, `reason`: `timeout`, `port_down`, `port_removed` or `switch_disconnected`',
+  hostAdded: '`host: { id, mac, vlan?, ipv4: [], ipv6: [], location: { dpid, port }, firstSeen, lastSeen }`',
+  hostMoved: '`host` (at its new location), `previous: { dpid, port }`',
+  hostUpdated: '`host` (a known host showed a new address)',
+  hostRemoved: '`host`, `reason`: `idle`, `port_removed`, `port_down`, `switch_disconnected` or `infrastructure_port`',
+  topologyChanged: '`version`: one per burst of topology changes (read `GET /api/v1/topology` for the state)',
+};
+
+/** The OpenAPI description of the stream: connecting, filters, auth and every message. */
+export const EVENTS_DESCRIPTION = [
+  'A WebSocket (upgrade a GET): one JSON text message per event, `{ "type", "time", ...fields }`.',
+  '`?types=a,b` keeps those event names (400 naming an unknown one), `?dpid=hex,hex` keeps the events about those switches.',
+  'With `api.tokens` a read token is needed: `Authorization: Bearer` or `?access_token=` (a browser cannot set headers on a WebSocket).',
+  'An upgrade carrying an `Origin` header must come from the API\'s own origin or one in `api.corsOrigins` (403 `origin_not_allowed`).',
+  'A client that lets 8 MiB pile up is closed (1013). Messages:',
+  ...Object.entries(EVENT_MESSAGES).map(([name, fields]) => `- \`${name}\`: ${fields}`),
+].join('\n');
+
 /** A client that has this many bytes queued is too slow and is disconnected. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
@@ -91,79 +126,82 @@ export function parseEventFilter(q: { types?: string; dpid?: string }): { types:
 export function eventRoutes(app: FastifyInstance, ctx: ApiContext, opts: { heartbeatMs: number; auth: TokenAuth; log: Logger; metrics: ControllerMetrics; clock?: Clock }): void {
   const clock = opts.clock ?? systemClock;
   const isoNow = (): string => new Date(clock.now()).toISOString();
-  app.get<{ Querystring: { types?: string; dpid?: string; access_token?: string } }>(
-    '/events',
-    {
-      websocket: true,
-      config: { scope: 'none' },
-      schema: {
-        tags: ['events'],
-        summary: 'WebSocket stream of controller events as JSON (types and dpid filters, heartbeat)',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            types: { type: 'string', description: `comma-separated event names: ${EVENT_NAMES.join(', ')}` },
-            dpid: { type: 'string', description: 'comma-separated datapath ids (hex)' },
-            access_token: { type: 'string', description: 'bearer token for clients that cannot set headers' },
-          },
+  app.route<{ Querystring: { types?: string; dpid?: string; access_token?: string } }>({
+    method: 'GET',
+    url: '/events',
+    config: { scope: 'none' },
+    schema: {
+      tags: ['events'],
+      summary: 'WebSocket stream of controller events as JSON (types and dpid filters, heartbeat)',
+      description: EVENTS_DESCRIPTION,
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          types: { type: 'string', description: `comma-separated event names: ${EVENT_NAMES.join(', ')}` },
+          dpid: { type: 'string', description: 'comma-separated datapath ids (hex)' },
+          access_token: { type: 'string', description: 'bearer token for clients that cannot set headers' },
         },
       },
-      preValidation: async (req) => {
-        opts.auth.check(req, 'read', req.query.access_token);
-        parseEventFilter(req.query);
-      },
     },
-    (socket: WebSocket, req) => {
-      const { types, dpids } = parseEventFilter(req.query);
-      const offs: (() => void)[] = [];
-      opts.metrics.wsClients.inc();
-      const send = (msg: Record<string, unknown>): void => {
-        if (socket.readyState !== socket.OPEN) return;
-        if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-          opts.log.warn({ remote: req.ip }, 'event stream client too slow; closing it');
-          socket.close(1013, 'too slow: events were piling up');
-          return;
-        }
-        socket.send(JSON.stringify(msg));
-      };
-      const forward = (name: string) => (payload: unknown) => {
-        if (dpids) {
-          const ds = eventDpids(payload);
-          if (!ds.some((d) => dpids.has(d))) return;
-        }
-        send(eventMessage(name, payload, clock.now()));
-      };
-      for (const name of BUS_EVENTS) {
-        if (types && !types.has(name)) continue;
-        const fn = forward(name);
-        ctx.bus.on(name, fn as never);
-        offs.push(() => ctx.bus.off(name, fn as never));
-      }
-      // Topology events come from the topology service when it is an event source, else from the
-      // bus (the Controller re-emits them there); never from both, so nothing arrives twice.
-      const topo = ctx.topology;
-      const source: { on(e: string, f: (p: unknown) => void): unknown; off(e: string, f: (p: unknown) => void): unknown } =
-        topo?.on && topo.off ? (topo as Required<Pick<typeof topo, 'on' | 'off'>>) : (ctx.bus as unknown as { on(e: string, f: (p: unknown) => void): unknown; off(e: string, f: (p: unknown) => void): unknown });
-      for (const name of TOPOLOGY_EVENT_NAMES) {
-        if (types && !types.has(name)) continue;
-        const fn = forward(name);
-        source.on(name, fn);
-        offs.push(() => source.off(name, fn));
-      }
-      send({ type: 'hello', time: isoNow(), events: types ? [...types] : [...BUS_EVENTS, ...TOPOLOGY_EVENT_NAMES], heartbeatMs: opts.heartbeatMs });
-      const hb = opts.heartbeatMs > 0 ? clock.every(opts.heartbeatMs, () => send({ type: 'heartbeat', time: isoNow() })) : undefined;
-      hb?.unref();
-      const cleanup = (): void => {
-        hb?.cancel();
-        for (const off of offs.splice(0)) off();
-      };
-      socket.once('close', () => {
-        opts.metrics.wsClients.dec();
-        cleanup();
-      });
-      socket.on('error', () => socket.terminate());
-      socket.on('message', () => undefined); // clients have nothing to say; ignore
+    preValidation: async (req) => {
+      opts.auth.check(req, 'read', req.query.access_token);
+      parseEventFilter(req.query);
     },
-  );
+    // A plain GET (no upgrade) is told what to do. A handler beside the wsHandler also keeps the
+    // route in the OpenAPI document (@fastify/websocket hides `websocket: true` routes).
+    handler: async (_req, reply) =>
+      reply.code(426).header('upgrade', 'websocket').send({ statusCode: 426, code: 'upgrade_required', message: 'GET /api/v1/events is a WebSocket: connect with a WebSocket client (Upgrade: websocket)' }),
+    wsHandler: (socket: WebSocket, req) => {
+    const { types, dpids } = parseEventFilter(req.query);
+    const offs: (() => void)[] = [];
+    opts.metrics.wsClients.inc();
+    const send = (msg: Record<string, unknown>): void => {
+      if (socket.readyState !== socket.OPEN) return;
+      if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+        opts.log.warn({ remote: req.ip }, 'event stream client too slow; closing it');
+        socket.close(1013, 'too slow: events were piling up');
+        return;
+      }
+      socket.send(JSON.stringify(msg));
+    };
+    const forward = (name: string) => (payload: unknown) => {
+      if (dpids) {
+        const ds = eventDpids(payload);
+        if (!ds.some((d) => dpids.has(d))) return;
+      }
+      send(eventMessage(name, payload, clock.now()));
+    };
+    for (const name of BUS_EVENTS) {
+      if (types && !types.has(name)) continue;
+      const fn = forward(name);
+      ctx.bus.on(name, fn as never);
+      offs.push(() => ctx.bus.off(name, fn as never));
+    }
+    // Topology events come from the topology service when it is an event source, else from the
+    // bus (the Controller re-emits them there); never from both, so nothing arrives twice.
+    const topo = ctx.topology;
+    const source: { on(e: string, f: (p: unknown) => void): unknown; off(e: string, f: (p: unknown) => void): unknown } =
+      topo?.on && topo.off ? (topo as Required<Pick<typeof topo, 'on' | 'off'>>) : (ctx.bus as unknown as { on(e: string, f: (p: unknown) => void): unknown; off(e: string, f: (p: unknown) => void): unknown });
+    for (const name of TOPOLOGY_EVENT_NAMES) {
+      if (types && !types.has(name)) continue;
+      const fn = forward(name);
+      source.on(name, fn);
+      offs.push(() => source.off(name, fn));
+    }
+    send({ type: 'hello', time: isoNow(), events: types ? [...types] : [...BUS_EVENTS, ...TOPOLOGY_EVENT_NAMES], heartbeatMs: opts.heartbeatMs });
+    const hb = opts.heartbeatMs > 0 ? clock.every(opts.heartbeatMs, () => send({ type: 'heartbeat', time: isoNow() })) : undefined;
+    hb?.unref();
+    const cleanup = (): void => {
+      hb?.cancel();
+      for (const off of offs.splice(0)) off();
+    };
+    socket.once('close', () => {
+      opts.metrics.wsClients.dec();
+      cleanup();
+    });
+    socket.on('error', () => socket.terminate());
+    socket.on('message', () => undefined); // clients have nothing to say; ignore
+    },
+  });
 }
