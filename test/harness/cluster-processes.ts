@@ -125,7 +125,8 @@ export class ProcessCluster {
         if (i.proc?.exitCode !== null) throw new Error(`${i.id} exited (${String(i.proc?.exitCode)}):\n${i.lines.slice(-30).join('\n')}`);
         return (await this.api(i, 'GET', '/readyz').catch(() => ({ status: 0 }))).status === 200;
       },
-      { timeoutMs: 20_000, intervalMs: 100, message: this.diagnosed(`${i.id} ready`) },
+      // Generous: on the shared 2-core machine a start has taken 15 s.
+      { timeoutMs: 40_000, intervalMs: 100, message: this.diagnosed(`${i.id} ready`) },
     );
   }
 
@@ -289,6 +290,15 @@ export class ProcessCluster {
     const out = new Map<string, number>();
     for (const c of await Promise.all(live.map((i) => this.clusterOf(i)))) {
       for (const s of c.switches) out.set(s.dpid, (out.get(s.dpid) ?? 0) + (s.sent?.flowMods ?? 0));
+    }
+    return out;
+  }
+
+  /** FLOW_MODs plus PACKET_OUTs sent to each switch (dpid → count) by `of`, from their sessions' counters: every write an instance made. */
+  async writesSent(of: readonly Instance[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const c of await Promise.all(of.map((i) => this.clusterOf(i)))) {
+      for (const s of c.switches) out.set(s.dpid, (out.get(s.dpid) ?? 0) + (s.sent?.flowMods ?? 0) + (s.sent?.packetOuts ?? 0));
     }
     return out;
   }
