@@ -1,0 +1,67 @@
+/** The fuzz harness's pure parts: the seeded source, the OpenFlow mutations, the request generator and the answer contract. */
+import { describe, expect, it } from 'vitest';
+import { mutate, MUTATIONS, randomSplits, synthetic, withDpid } from '../../fuzz/corpus.js';
+import { answerViolation, operations, request, valid, type FuzzRequest } from '../../fuzz/rest-fuzzer.js';
+import { Rng } from '../../fuzz/rng.js';
+import { decodeMessage } from '../../src/openflow/codec/index.js';
+import { featuresReply } from '../../src/loadgen/features.js';
+import { encodeMessage } from '../../src/openflow/codec/index.js';
+
+const REQ: FuzzRequest = { method: 'POST', url: '/api/v1/x', headers: {}, op: 'POST /api/v1/x' };
+
+describe('fuzz harness parts', () => {
+  it('the same seed gives the same draws', () => {
+    const a = new Rng(42);
+    const b = new Rng(42);
+    expect(Array.from({ length: 20 }, () => a.int(1000))).toEqual(Array.from({ length: 20 }, () => b.int(1000)));
+    expect(new Rng(43).int(1_000_000)).not.toBe(new Rng(42).int(1_000_000));
+  });
+
+  it('builds realistic messages the codec decodes, mutates copies only, and splits without losing bytes', () => {
+    const rng = new Rng(7);
+    for (let i = 0; i < 200; i++) {
+      const m = synthetic(rng, 0xabn, i);
+      expect(() => decodeMessage(m)).not.toThrow();
+      const copy = Buffer.from(m);
+      const { bytes, mutation } = mutate(rng, m);
+      expect(MUTATIONS).toContain(mutation);
+      expect(m).toEqual(copy);
+      expect(Buffer.concat(randomSplits(rng, bytes))).toEqual(bytes);
+    }
+    const fr = encodeMessage(featuresReply(4, 9, 0x1n, []));
+    expect(decodeMessage(withDpid(fr, 0xf00dn))).toMatchObject({ type: 'features_reply', datapathId: 0xf00dn });
+  });
+
+  it('reads the operations of an OpenAPI document and generates requests for them', () => {
+    const ops = operations({
+      paths: {
+        '/api/v1/switches/{dpid}/ports/{port}': {
+          patch: {
+            parameters: [
+              { in: 'path', name: 'dpid', required: true, schema: { type: 'string' } },
+              { in: 'path', name: 'port', required: true, schema: { type: 'integer' } },
+            ],
+            requestBody: { content: { 'application/json': { schema: { type: 'object', required: ['up'], properties: { up: { type: 'boolean' } } } } } },
+          },
+        },
+        '/api/v1/events': { get: {} },
+      },
+    });
+    expect(ops.map((o) => `${o.method} ${o.path}`)).toEqual(['PATCH /api/v1/switches/{dpid}/ports/{port}']);
+    const rng = new Rng(1);
+    const reqs = Array.from({ length: 50 }, () => request(rng, ops[0]!, { dpidHex: '00000000000000aa', ports: [1, 2] }, 'tok'));
+    expect(reqs.some((r) => r.url.startsWith('/api/v1/switches/00000000000000aa/ports/'))).toBe(true);
+    expect(reqs.some((r) => !r.url.includes('00000000000000aa'))).toBe(true); // bad dpids too
+    expect(reqs.some((r) => r.headers.authorization === undefined)).toBe(true); // and without the token
+    expect(valid(rng, { type: 'object', required: ['up'], properties: { up: { type: 'boolean' } } }, { dpidHex: '1', ports: [] })).toHaveProperty('up');
+  });
+
+  it('holds answers to the contract: no 500, a JSON message on every 4xx and 5xx', () => {
+    expect(answerViolation(200, 'application/json', '{}', REQ)).toBeUndefined();
+    expect(answerViolation(400, 'application/json', '{"message":"body.x: bad"}', REQ)).toBeUndefined();
+    expect(answerViolation(503, 'application/json', '{"message":"later"}', REQ)).toBeUndefined();
+    expect(answerViolation(500, 'application/json', '{"message":"oops"}', REQ)).toMatch(/500/);
+    expect(answerViolation(404, 'text/plain', 'nope', REQ)).toMatch(/without a JSON body/);
+    expect(answerViolation(400, 'application/json', '{"error":"x"}', REQ)).toMatch(/without a message/);
+  });
+});
