@@ -4,6 +4,7 @@
  * result. Every error names the key and where the bad value came from.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { configSchema, defaultConfig, type Config } from './config.js';
 import { any, closestKey, formatPath, leaves, mergeValues, parseText, TextValueError, validate, type Issue, type Path, type Setting } from './core/config-schema.js';
@@ -129,7 +130,19 @@ export function readConfigFile(file: string): DeepPartial<Config> {
     return undefined;
   };
   validatePartial(doc, `config file ${file}`, lineOf);
-  return doc as DeepPartial<Config>;
+  return relativeToFile(doc as DeepPartial<Config>, file);
+}
+
+/**
+ * The file's app module paths (`./x.js`, `../y.js`) made absolute from the file's own directory,
+ * so a config file means the same wherever `signalbox start` runs; npm names stay as they are.
+ */
+function relativeToFile(cfg: DeepPartial<Config>, file: string): DeepPartial<Config> {
+  const modules = cfg.apps?.modules;
+  if (!Array.isArray(modules)) return cfg;
+  const dir = dirname(resolve(file));
+  const fixed = modules.map((m) => (typeof m === 'string' && (m.startsWith('./') || m.startsWith('../')) ? resolve(dir, m) : m));
+  return { ...cfg, apps: { ...cfg.apps, modules: fixed } } as DeepPartial<Config>;
 }
 
 /**

@@ -42,11 +42,31 @@ export async function loadAppModule(spec: string, baseDir = process.cwd()): Prom
   try {
     mod = (await import(resolveAppModule(spec, baseDir))) as Record<string, unknown>;
   } catch (e) {
-    throw new Error(`apps.modules: cannot load "${spec}": ${(e as Error).message}`);
+    throw new Error(`apps.modules: cannot load "${spec}": ${(e as Error).message}${moduleKindHint(e as Error)}`);
   }
-  const found = mod.default ?? mod.app ?? mod.apps;
+  // A CommonJS module's `module.exports` arrives as `default` (Node's interop): an exports object
+  // that is no app itself (`exports.app = ...`) is looked into as an ES module would be.
+  const d = mod.default;
+  const cjs = d !== null && typeof d === 'object' && !Array.isArray(d) && !('name' in d) && ('app' in d || 'apps' in d || 'default' in d) ? (d as Record<string, unknown>) : undefined;
+  const found = cjs ? (cjs.default ?? cjs.app ?? cjs.apps) : (mod.default ?? mod.app ?? mod.apps);
   const list = Array.isArray(found) ? found : found === undefined ? [] : [found];
   const defs = list.filter((x): x is AppDefinition => typeof x === 'function' || (typeof x === 'object' && x !== null));
   if (defs.length === 0) throw new Error(`apps.modules: "${spec}" exports no app (expected a default export, \`app\` or \`apps\`)`);
   return defs;
+}
+
+/**
+ * A hint for the usual mix-up of module kinds in a plain `npm init` project (no `"type"` in its
+ * package.json, so `.js` files are CommonJS): an app written with `import`/`export` in such a
+ * file, or CommonJS `require`/`module.exports` in a `"type": "module"` package.
+ */
+export function moduleKindHint(e: Error): string {
+  const m = e.message;
+  if (/Cannot use import statement outside a module|Unexpected token 'export'/.test(m)) {
+    return ' (the file uses import/export but Node loads it as CommonJS: add "type": "module" to the package.json beside it, `npm pkg set type=module`, or name it .mjs; docs/apps.md)';
+  }
+  if (/(require|module|exports) is not defined in ES module scope/.test(m)) {
+    return ' (the file is CommonJS, require/module.exports, but its package.json says "type": "module": write it with import/export (docs/apps.md), or name it .cjs)';
+  }
+  return '';
 }
