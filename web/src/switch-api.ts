@@ -50,7 +50,8 @@ export interface StaticFlowJson {
 }
 
 export const switchApi = {
-  flows: (api: Api, dpid: string): Promise<FlowJson[]> => api.get<FlowJson[]>(`${sw(dpid)}/flows`),
+  /** The whole table (the route pages at 1,000 by default; 10,000 is its largest page). */
+  flows: (api: Api, dpid: string): Promise<FlowJson[]> => api.get<FlowJson[]>(`${sw(dpid)}/flows?limit=10000`),
   groups: (api: Api, dpid: string): Promise<GroupJson[]> => api.get<GroupJson[]>(`${sw(dpid)}/groups`),
   groupStats: (api: Api, dpid: string): Promise<GroupStatsJson[]> => api.get<GroupStatsJson[]>(`${sw(dpid)}/groups/stats`),
   meters: (api: Api, dpid: string): Promise<MeterJson[]> => api.get<MeterJson[]>(`${sw(dpid)}/meters`),
