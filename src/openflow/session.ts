@@ -61,6 +61,8 @@ interface Pending {
   /** Multipart parts received so far (REPLY_MORE), and their wire bytes. */
   parts?: OfMessage[];
   partBytes?: number;
+  /** Ports kept so far of a PORT_DESC reply (at most `maxPortsPerSwitch`: the rest are never stored). */
+  portsKept?: number;
 }
 
 /** A message sent without a reply of its own, confirmed by the next barrier reply. */
@@ -91,6 +93,9 @@ export interface SessionOptions extends Partial<OpenFlowConfig> {
 const MPF_MORE = 1;
 /** OFPT_PACKET_IN: 10 in OpenFlow 1.0 and 1.3. */
 const OFPT_PACKET_IN = 10;
+/** OFPT_ECHO_REQUEST and OFPT_ECHO_REPLY: 2 and 3 in OpenFlow 1.0 and 1.3. */
+const OFPT_ECHO_REQUEST = 2;
+const OFPT_ECHO_REPLY = 3;
 const ETH_TYPE_LLDP = 0x88cc;
 
 /**
@@ -140,6 +145,12 @@ function flushAll(): void {
   const n = flushQueue.length;
   for (let i = 0; i < n; i++) flushQueue[i]!.flush();
   flushQueue.splice(0, n);
+}
+
+/** True for frames that keep priority over a busy session's other work: echoes, and LLDP packet-ins (link liveness). */
+function isUrgent(frame: Buffer): boolean {
+  const type = frame[1];
+  return type === OFPT_ECHO_REQUEST || type === OFPT_ECHO_REPLY || (type === OFPT_PACKET_IN && isLldpPacketIn(frame));
 }
 
 /** ofp_port_reason: OFPPR_ADD 0, OFPPR_DELETE 1, OFPPR_MODIFY 2 (the same in 1.0 and 1.3). */
@@ -228,6 +239,18 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly lldpBucket: TokenBucket | undefined;
   /** Lines about what the peer sent go through this (`logLinesPerSecond`): a flood of bad messages costs a few lines and one "suppressed N". */
   private readonly limitedLog: (write: () => void) => boolean;
+  /** Frames handled, and their bytes, since this session last yielded the event loop (`maxMessagesPerTurn`, `maxBytesPerTurn`). */
+  private turnMessages = 0;
+  private turnBytes = 0;
+  /**
+   * Frames over this turn's budget, in arrival order, handled from `deferredHead` on the next
+   * turns while the stream is paused; undefined when none wait. They are views of the chunks
+   * read, which stay alive until then (at most what one paused read holds).
+   */
+  private deferred: Buffer[] | undefined;
+  private deferredHead = 0;
+  private deferredScheduled = false;
+  private readonly handleDeferredBound = (): void => this.handleDeferred();
 
   constructor(
     private readonly stream: Duplex,
@@ -392,6 +415,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.state = 'closed';
     this.closeReason = reason;
     this.backlog = undefined;
+    this.deferred = undefined;
     this.handshakeTimer?.cancel();
     this.echoTimer?.cancel();
     this.drainTimer?.cancel();
@@ -471,17 +495,30 @@ export class Session extends EventEmitter<SessionEvents> {
     try {
       this.framer.push(chunk, this.onFrameBound);
     } catch (e) {
-      // Broken framing: nothing after this point can be trusted, so this session ends.
-      if (e instanceof FramingError) {
-        this.sendError(0, e.errType, e.errCode, e.header);
-        this.close(`broken framing: ${e.message}`);
-      } else if (e instanceof OfDecodeError) {
-        this.sendError(0, e.errType, e.errCode, chunk.subarray(0, 64));
-        this.close(`broken framing: ${e.message}`);
-      } else {
-        this.log.error({ err: e }, 'unexpected error while reading');
-        this.close(`internal error: ${(e as Error).message}`);
-      }
+      this.readFailed(e, chunk);
+      return;
+    }
+    // (A session that closed meanwhile has no deferred frames.)
+    if (this.deferred !== undefined && !this.deferredScheduled) {
+      // This read went over the turn's budget: the rest waits for the next turn, and nothing more
+      // is read until it is done (the socket fills up and TCP slows the switch down).
+      this.deferredScheduled = true;
+      this.stream.pause();
+      setImmediate(this.handleDeferredBound);
+    }
+  }
+
+  /** A message could not be read: nothing after this point can be trusted, so this session ends. */
+  private readFailed(e: unknown, data: Buffer): void {
+    if (e instanceof FramingError) {
+      this.sendError(0, e.errType, e.errCode, e.header);
+      this.close(`broken framing: ${e.message}`);
+    } else if (e instanceof OfDecodeError) {
+      this.sendError(0, e.errType, e.errCode, data.subarray(0, 64));
+      this.close(`broken framing: ${e.message}`);
+    } else {
+      this.log.error({ err: e }, 'unexpected error while reading');
+      this.close(`internal error: ${(e as Error).message}`);
     }
   }
 
@@ -491,6 +528,51 @@ export class Session extends EventEmitter<SessionEvents> {
     this.counters.inByType[Math.min(frame[1]!, MESSAGE_TYPE_SLOTS - 1)]!++;
     // Over its rate a packet-in is dropped here, before any decode work: a flood costs a header peek.
     if (frame[1] === OFPT_PACKET_IN && this.state !== 'hello' && !this.admitPacketIn(frame)) return;
+    // Over the turn's budget (or behind frames that were), a frame waits for the next turn, unless
+    // it is an echo or an LLDP packet-in: link liveness goes before other work in the same read.
+    if (
+      (this.deferred !== undefined || this.turnMessages >= this.opts.maxMessagesPerTurn || this.turnBytes >= this.opts.maxBytesPerTurn) &&
+      this.state !== 'hello' &&
+      !isUrgent(frame)
+    ) {
+      (this.deferred ??= []).push(frame);
+      return;
+    }
+    this.handleFrame(frame);
+  }
+
+  /** Handles the frames deferred by earlier turns, as many as one turn's budget allows; resumes reading once none are left. */
+  private handleDeferred(): void {
+    this.deferredScheduled = false;
+    this.turnMessages = 0;
+    this.turnBytes = 0;
+    const q = this.deferred;
+    if (q === undefined || this.state === 'closed') return;
+    let i = this.deferredHead;
+    try {
+      while (i < q.length && this.turnMessages < this.opts.maxMessagesPerTurn && this.turnBytes < this.opts.maxBytesPerTurn) {
+        this.handleFrame(q[i++]!);
+        if (this.deferred !== q) return; // closed meanwhile
+      }
+    } catch (e) {
+      this.readFailed(e, q[i - 1]!);
+      return;
+    }
+    if (i < q.length) {
+      this.deferredHead = i;
+      this.deferredScheduled = true;
+      setImmediate(this.handleDeferredBound);
+      return;
+    }
+    this.deferred = undefined;
+    this.deferredHead = 0;
+    this.stream.resume();
+  }
+
+  /** Decodes and dispatches one frame (its packet-in admission already passed). */
+  private handleFrame(frame: Buffer): void {
+    this.turnMessages++;
+    this.turnBytes += frame.length;
     let msg: OfMessage;
     try {
       msg = decodeMessage(frame);
@@ -586,9 +668,10 @@ export class Session extends EventEmitter<SessionEvents> {
     return true;
   }
 
-  private onMultipartPart(msg: OfMessage & { flags: number }, bytes: number): void {
-    const p = this.pending.get(msg.xid);
+  private onMultipartPart(reply: OfMessage & { flags: number }, bytes: number): void {
+    const p = this.pending.get(reply.xid);
     if (!p) return;
+    const msg = reply.type === 'multipart_reply' && reply.body.type === 'port_desc' ? this.capPortDesc(p, reply) : reply;
     if (msg.flags & MPF_MORE) {
       (p.parts ??= []).push(msg);
       p.partBytes = (p.partBytes ?? 0) + bytes;
@@ -618,6 +701,22 @@ export class Session extends EventEmitter<SessionEvents> {
       return;
     }
     this.settle(merged);
+  }
+
+  /**
+   * A PORT_DESC part with the ports past `maxPortsPerSwitch` (over all parts) left out and counted
+   * as refused, so a reply of a million ports never holds more than the cap in memory.
+   */
+  private capPortDesc(p: Pending, part: MultipartReply): MultipartReply {
+    if (part.body.type !== 'port_desc') return part;
+    const kept = p.portsKept ?? 0;
+    const room = Math.max(0, this.opts.maxPortsPerSwitch - kept);
+    const ports = part.body.ports;
+    p.portsKept = kept + Math.min(room, ports.length);
+    if (ports.length <= room) return part;
+    if (this.counters.portsRefused === 0) this.log.warn({ max: this.opts.maxPortsPerSwitch }, 'switch has more ports than openflow.maxPortsPerSwitch: ignoring the rest');
+    this.counters.portsRefused += ports.length - room;
+    return { ...part, body: { type: 'port_desc', ports: ports.slice(0, room) } };
   }
 
   private onErrorMsg(msg: ErrorMsg): void {

@@ -385,6 +385,15 @@ describe('session bounds', () => {
     expect(session.counters.portsRefused).toBe(14);
   });
 
+  it('keeps no more than maxPortsPerSwitch ports of a PORT_DESC reply while it is reassembled', async () => {
+    const ports = Array.from({ length: 20 }, (_, i) => i + 1);
+    const { session } = pair({ ports, multipartChunk: 3 }, { maxPortsPerSwitch: 8 });
+    await ready(session);
+    const reply = await session.multipart({ type: 'port_desc' });
+    expect(reply.body.type === 'port_desc' && reply.body.ports.map((p) => p.portNo)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(session.counters.portsRefused).toBe(24);
+  });
+
   it('abandons a multipart reply past maxMultipartParts and closes only that handshake', async () => {
     const ports = Array.from({ length: 50 }, (_, i) => i + 1);
     const { session } = pair({ ports, multipartChunk: 2 }, { maxMultipartParts: 10 });
@@ -461,6 +470,95 @@ describe('packet-in admission', () => {
     for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
     expect(n).toBe(3000);
     expect(session.counters.packetInsDropped).toBe(0);
+  });
+});
+
+describe('work per event-loop turn', () => {
+  const portStatus = (n: number): Buffer => encodeMessage({ version: 4, type: 'port_status', xid: 0, reason: 0, port: { ...emulatedPort(1), portNo: n } } as OfMessage);
+  const lldpIn = (): Buffer => {
+    const data = Buffer.alloc(60);
+    data.writeUInt16BE(0x88cc, 12);
+    return encodeMessage({ version: 4, type: 'packet_in', xid: 0, bufferId: 0xffffffff, totalLen: 60, reason: 0, tableId: 0, cookie: 0n, match: [{ field: 'in_port', value: 1 }], data } as OfMessage);
+  };
+  // One step per event-loop iteration: a session's deferred work also runs once per iteration,
+  // except that a read's first batch (poll phase) and the next (check phase) can share one.
+  const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+  /** Runs event-loop turns until `done`, returning how many messages each turn delivered. */
+  async function perTurn(count: () => number, done: () => boolean): Promise<number[]> {
+    const turns: number[] = [];
+    let seen = count();
+    for (let i = 0; i < 1000 && !done(); i++) {
+      await turn();
+      turns.push(count() - seen);
+      seen = count();
+    }
+    return turns;
+  }
+
+  it('handles at most maxMessagesPerTurn messages of one read per turn, pausing its input meanwhile', async () => {
+    const { session, fake, ctrlEnd } = pair({}, { maxMessagesPerTurn: 100, maxPortsPerSwitch: 10_000 });
+    await ready(session);
+    let n = 0;
+    session.on('message', (m) => void (m.type === 'port_status' && n++));
+    // 450 PORT_STATUS in one chunk, then more data behind it while the session is busy.
+    fake.stream.write(Buffer.concat(Array.from({ length: 450 }, (_, i) => portStatus(100 + i))));
+    await turn();
+    expect(n).toBeGreaterThan(0);
+    expect(n).toBeLessThanOrEqual(200);
+    expect(ctrlEnd.isPaused()).toBe(true);
+    fake.stream.write(Buffer.concat(Array.from({ length: 50 }, (_, i) => portStatus(1000 + i))));
+    const turns = await perTurn(() => n, () => n === 500);
+    expect(n).toBe(500);
+    expect(Math.max(...turns)).toBeLessThanOrEqual(100);
+    expect(turns.filter((t) => t > 0).length).toBeGreaterThanOrEqual(3);
+    expect(ctrlEnd.isPaused()).toBe(false);
+    expect(session.state).toBe('ready');
+  });
+
+  it('bounds the bytes handled per turn too (maxBytesPerTurn)', async () => {
+    const { session, fake } = pair({}, { maxBytesPerTurn: 1024, maxPortsPerSwitch: 10_000 });
+    await ready(session);
+    let n = 0;
+    session.on('message', (m) => void (m.type === 'port_status' && n++));
+    fake.stream.write(Buffer.concat(Array.from({ length: 100 }, (_, i) => portStatus(100 + i))));
+    const turns = await perTurn(() => n, () => n === 100);
+    expect(n).toBe(100);
+    // 80-byte messages: the one that reaches 1024 bytes is the last of its turn.
+    expect(Math.max(...turns.slice(1))).toBe(Math.ceil(1024 / 80));
+    expect(turns[0]).toBeLessThanOrEqual(2 * Math.ceil(1024 / 80));
+  });
+
+  it('answers echoes and delivers LLDP packet-ins of the same read before the messages over the budget', async () => {
+    const { session, fake } = pair({}, { maxMessagesPerTurn: 100, maxPortsPerSwitch: 10_000, lldpPacketInRatePps: 0 });
+    await ready(session);
+    const order: string[] = [];
+    session.on('message', (m) => order.push(m.type === 'packet_in' ? 'lldp' : m.type));
+    const echoReplies = (): number => session.counters.outByType[OFPT13.ECHO_REPLY]!;
+    const echo = encodeMessage({ version: 4, type: 'echo_request', xid: 77, data: Buffer.alloc(0) } as OfMessage);
+    const before = echoReplies();
+    fake.stream.write(Buffer.concat([...Array.from({ length: 300 }, (_, i) => portStatus(100 + i)), echo, lldpIn()]));
+    await turn();
+    // With the first batch, before the 200 or so port changes left: the echo is answered, the LLDP packet-in delivered.
+    expect(order.length).toBeLessThan(250);
+    expect(order.indexOf('lldp')).toBeGreaterThan(0);
+    expect(order.indexOf('lldp')).toBeLessThanOrEqual(100);
+    expect(echoReplies()).toBe(before + 1);
+    await perTurn(() => order.length, () => order.length === 301);
+    expect(order.filter((t) => t === 'port_status')).toHaveLength(300);
+  });
+
+  it('drops what waits when the session closes', async () => {
+    const { session, fake } = pair({}, { maxMessagesPerTurn: 10, maxPortsPerSwitch: 10_000 });
+    await ready(session);
+    let n = 0;
+    session.on('message', () => n++);
+    fake.stream.write(Buffer.concat(Array.from({ length: 50 }, (_, i) => portStatus(100 + i))));
+    await turn();
+    const seen = n;
+    expect(seen).toBeLessThanOrEqual(20);
+    session.close('test');
+    for (let i = 0; i < 5; i++) await turn();
+    expect(n).toBe(seen);
   });
 });
 
