@@ -90,6 +90,7 @@ export const topologySchema = section({
   maxMissedProbes: count(3, 'A link not confirmed by a probe for this many intervals is removed.'),
   maxProbeDelayMs: ms(1_000, 'A probe that took longer than this from signing to reception is dropped as stale (and counted as forged).'),
   probeTickMs: ms(25, 'How often the probe timer runs; probes due in between go out together.'),
+  maxProbesPerTick: int({ default: 256, min: 1, unit: 'probes', doc: 'LLDP probes sent per probe tick at most, so a switch with thousands of ports does not stall the controller: the rest go out on the next ticks, switches served in turn.' }),
   lldpFlowPriority: int({
     default: 65_000,
     min: 0,

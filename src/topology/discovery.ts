@@ -54,6 +54,9 @@ interface SwitchState {
   nextProbeAt: number;
   /** Ports that came up since the last round: probed at the next tick, not at the slot. */
   readonly urgent: Set<number>;
+  /** The ports of the current round not probed yet (from `roundAt` on), when a tick's budget cut it short. */
+  round: number[];
+  roundAt: number;
   /** When the switch was added, and when each port that came up later did (ms). */
   readonly addedAt: number;
   readonly portUpAt: Map<number, number>;
@@ -95,6 +98,8 @@ export class LinkDiscovery {
   private readonly held = new Map<bigint, Map<number, number>>();
   /** The latest `now` any call brought. */
   private lastNow = 0;
+  /** The switch whose round `dueProbes` served last: the next call starts after it. */
+  private lastServed = -1n;
 
   /**
    * Ports are classified TopoGuard-style. Infrastructure: a verified link starts or ends there, or
@@ -121,7 +126,7 @@ export class LinkDiscovery {
     this.lastNow = Math.max(this.lastNow, now);
     const events = this.switches.has(dpid) ? this.removeSwitch(dpid) : [];
     const phaseMs = probePhase(dpid, this.opts.probeIntervalMs);
-    const s: SwitchState = { dpid, phaseMs, ports: new Map(), nextProbeAt: this.nextSlot(phaseMs, now), urgent: new Set(), addedAt: now, portUpAt: new Map() };
+    const s: SwitchState = { dpid, phaseMs, ports: new Map(), nextProbeAt: this.nextSlot(phaseMs, now), urgent: new Set(), round: [], roundAt: 0, addedAt: now, portUpAt: new Map() };
     for (const p of ports) if (isLivePort(p)) s.ports.set(p.portNo, p.hwAddr);
     this.switches.set(dpid, s);
     return events;
@@ -171,26 +176,51 @@ export class LinkDiscovery {
   /**
    * Probes due at `now`: every live port of each switch whose slot has come (then the slot moves
    * on by one interval; a timer that fell behind skips missed slots instead of bursting), plus
-   * ports that just came up.
+   * ports that just came up. At most `max` of them (a switch with thousands of ports must not
+   * stall the controller for one tick): what does not fit waits for the next call, ports that came
+   * up first, then each switch's round in turn, a fair share each, starting after the switch
+   * served last. A round not finished by the switch's next slot starts over.
    */
-  dueProbes(now: number): ProbeTarget[] {
+  dueProbes(now: number, max = Infinity): ProbeTarget[] {
     this.lastNow = Math.max(this.lastNow, now);
     const out: ProbeTarget[] = [];
+    const busy: SwitchState[] = [];
     for (const s of this.switches.values()) {
       if (now >= s.nextProbeAt) {
-        for (const [port, hwAddr] of s.ports) if (!this.isHostPort(s.dpid, port)) out.push({ dpid: s.dpid, port, hwAddr });
+        s.round = [...s.ports.keys()];
+        s.roundAt = 0;
         s.urgent.clear();
         s.nextProbeAt = this.nextSlot(s.phaseMs, now + 1);
-      } else if (s.urgent.size > 0) {
-        for (const port of s.urgent) {
-          const hwAddr = s.ports.get(port);
-          if (hwAddr !== undefined && !this.isHostPort(s.dpid, port)) out.push({ dpid: s.dpid, port, hwAddr });
-        }
-        s.urgent.clear();
+      }
+      for (const port of s.urgent) {
+        if (out.length >= max) break;
+        s.urgent.delete(port);
+        this.pushProbe(out, s, port);
+      }
+      if (s.roundAt < s.round.length) busy.push(s);
+    }
+    // Rounds in turn from the switch after the one served last, as many passes as the budget allows.
+    const start = busy.findIndex((s) => s.dpid === this.lastServed) + 1;
+    for (let left = busy.length; left > 0 && out.length < max; ) {
+      const share = Math.max(1, Math.floor((max - out.length) / left));
+      left = 0;
+      for (let i = 0; i < busy.length && out.length < max; i++) {
+        const s = busy[(start + i) % busy.length]!;
+        if (s.roundAt >= s.round.length) continue;
+        const end = Math.min(s.round.length, s.roundAt + share, s.roundAt + (max - out.length));
+        while (s.roundAt < end) this.pushProbe(out, s, s.round[s.roundAt++]!);
+        this.lastServed = s.dpid;
+        if (s.roundAt < s.round.length) left++;
       }
     }
+    for (const s of busy) if (s.roundAt >= s.round.length) s.round = [];
     for (const t of out) this.countProbe(t.dpid, t.port);
     return out;
+  }
+
+  private pushProbe(out: ProbeTarget[], s: SwitchState, port: number): void {
+    const hwAddr = s.ports.get(port);
+    if (hwAddr !== undefined && !this.isHostPort(s.dpid, port)) out.push({ dpid: s.dpid, port, hwAddr });
   }
 
   /** One more probe out of a port: the links leaving it have one more unanswered. */
@@ -205,7 +235,7 @@ export class LinkDiscovery {
   /** The earliest time something is due (a slot or an urgent port); Infinity with no switches. */
   nextDue(): number {
     let t = Infinity;
-    for (const s of this.switches.values()) t = Math.min(t, s.urgent.size > 0 ? 0 : s.nextProbeAt);
+    for (const s of this.switches.values()) t = Math.min(t, s.urgent.size > 0 || s.roundAt < s.round.length ? 0 : s.nextProbeAt);
     return t;
   }
 

@@ -319,7 +319,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
 
   private tick(): void {
     const now = this.now();
-    const due = this.discovery.dueProbes(now);
+    const due = this.discovery.dueProbes(now, this.config.maxProbesPerTick);
     const ttlSec = Math.ceil((this.config.probeIntervalMs * (this.config.maxMissedProbes + 1)) / 1000);
     for (const p of due) {
       const sw = this.devices.get(p.dpid);

@@ -53,6 +53,50 @@ describe('probe schedule', () => {
   });
 });
 
+describe('probes per tick (dueProbes max)', () => {
+  const many = (n: number, from = 1): ReturnType<typeof ports> => Array.from({ length: n }, (_, i) => ({ ...emulatedPort(1), portNo: from + i }));
+
+  it('sends a big switch\'s round over several ticks, at most max each, every port once', () => {
+    const d = new LinkDiscovery({ probeIntervalMs: I, maxMissedProbes: 3 });
+    d.addSwitch(9n, many(1000), 0);
+    const slot = probePhase(9n, I);
+    const sent: number[] = [];
+    for (let t = slot; t < slot + 10; t++) {
+      const due = d.dueProbes(t, 256);
+      expect(due.length).toBeLessThanOrEqual(256);
+      sent.push(...due.map((p) => p.port));
+    }
+    expect(sent).toHaveLength(1000);
+    expect(new Set(sent).size).toBe(1000);
+    expect(d.nextDue()).toBe(slot + I);
+  });
+
+  it('shares the budget between switches: a small switch\'s round is not starved by a big one', () => {
+    const d = new LinkDiscovery({ probeIntervalMs: I, maxMissedProbes: 3 });
+    // Both due at the same tick (the same slot for both is not needed: the round waits until served).
+    d.addSwitch(1n, many(4000), 0);
+    d.addSwitch(2n, many(4, 1), 0);
+    const end = Math.max(probePhase(1n, I), probePhase(2n, I));
+    const small: number[] = [];
+    let ticks = 0;
+    for (let t = end; small.length < 4 && ticks < 3; t++, ticks++) {
+      small.push(...d.dueProbes(t, 100).filter((p) => p.dpid === 2n).map((p) => p.port));
+    }
+    expect(small).toEqual([1, 2, 3, 4]);
+    expect(ticks).toBeLessThanOrEqual(2);
+  });
+
+  it('counts ports that came up against the budget too', () => {
+    const d = new LinkDiscovery({ probeIntervalMs: I, maxMissedProbes: 3 });
+    d.addSwitch(1n, ports(1), 0);
+    const slot = probePhase(1n, I);
+    d.dueProbes(slot);
+    for (const p of many(300, 10)) d.updatePort(1n, p);
+    expect(d.dueProbes(slot + 1, 256)).toHaveLength(256);
+    expect(d.dueProbes(slot + 2, 256)).toHaveLength(44);
+  });
+});
+
 describe('links', () => {
   it('adds a directed link on the first valid probe and refreshes it silently', () => {
     const d = pair();
