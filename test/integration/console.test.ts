@@ -305,5 +305,5 @@ describe('web console', () => {
     expect(problems.failedRequests).toEqual([expect.stringMatching(/^POST .*\/api\/v1\/static-flows: HTTP 400$/)]);
     expect(problems.consoleErrors.filter((e) => !/status of 400/.test(e))).toEqual([]);
     expect(problems.foreignRequests).toEqual([]);
-  }, 90_000);
+  }, 150_000);
 });
