@@ -269,10 +269,30 @@ describe('ofctl_rest: match and action forms of the reference section', () => {
   });
 });
 
+describe('ofctl_rest: dpids as Ryu reads them', () => {
+  it('takes 1, "1", "0x1" and "0x0000000000000001" in the URL and the body', async () => {
+    const want = (await curl('GET', '/stats/flow/1')).json;
+    for (const d of ['0x1', '0X1', '0x0000000000000001']) expect((await curl('GET', `/stats/flow/${d}`)).json, d).toEqual(want);
+    for (const dpid of [1, '1', '0x1']) {
+      model().flows = [];
+      const add = await curl('POST', '/stats/flowentry/add', { dpid, priority: 7, match: { in_port: 1 }, actions: [] });
+      expect(add.status, String(dpid)).toBe(200);
+      expect(((await curl('GET', '/stats/flow/0x1')).json!['1'] as { priority: number }[]).map((f) => f.priority), String(dpid)).toEqual([7]);
+    }
+    model().flows = [];
+  });
+});
+
 describe('ofctl_rest: errors', () => {
   it('404 for a switch that is not connected, 400 for malformed dpids and bodies, naming the field', async () => {
     expect((await curl('GET', '/stats/desc/99')).status).toBe(404);
-    expect((await curl('GET', '/stats/desc/0x1')).json).toMatchObject({ code: 'invalid_input', field: 'params.dpid' });
+    // Ryu reads a dpid with int(s, 0): 0x hex is the same switch, anything else is a 400 naming it.
+    expect((await curl('GET', '/stats/desc/0x1')).json).toEqual((await curl('GET', '/stats/desc/1')).json);
+    expect((await curl('GET', '/stats/desc/0xZZ')).json).toMatchObject({ code: 'invalid_input', field: 'params.dpid' });
+    expect((await curl('GET', '/stats/desc/1e3')).json).toMatchObject({ code: 'invalid_input', field: 'params.dpid' });
+    expect((await curl('GET', '/stats/desc/0x63')).status).toBe(404);
+    expect((await curl('POST', '/stats/flowentry/add', { dpid: '0x9', match: {} })).status).toBe(404);
+    expect((await curl('POST', '/stats/flowentry/add', { dpid: 'one', match: {} })).json).toMatchObject({ code: 'invalid_input', field: 'body.dpid' });
     expect((await curl('POST', '/stats/flowentry/add', { match: {} })).json).toMatchObject({ code: 'invalid_input', field: 'body.dpid' });
     expect((await curl('POST', '/stats/flowentry/add', { dpid: 9, match: {} })).status).toBe(404);
     expect((await curl('POST', '/stats/flowentry/add', { dpid: 1, match: { tp_dst: 80 } })).json).toMatchObject({ field: 'body.match.tp_dst' });

@@ -16,7 +16,7 @@ import { dpidFromRyu, intFrom, reservedFromUser, reservedToUser } from '../ryu/o
 import type { ApiContext } from '../context.js';
 import { datapathById, require13, sendExact } from '../util.js';
 
-const DPID_PARAM = { type: 'object', required: ['dpid'], properties: { dpid: { type: 'string', pattern: '^[0-9]{1,20}$', description: 'datapath id in decimal, as Ryu has it' } } } as const;
+const DPID_PARAM = { type: 'object', required: ['dpid'], properties: { dpid: { type: 'string', pattern: '^([0-9]{1,20}|0[xX][0-9a-fA-F]{1,16})$', description: 'datapath id in decimal or 0x hex, as Ryu reads it (int(s, 0))' } } } as const;
 
 /** ofp_table_feature_prop_type names as Ryu prints them. */
 const PROP_NAMES: Readonly<Record<Exclude<TableFeatureProp['type'], 'unknown'>, string>> = {

@@ -35,7 +35,7 @@ import { datapathById, require13, sendExact } from '../util.js';
 
 /** The OFPFC_* commands a Ryu flow route may name. */
 const FLOW_COMMAND_NAMES: ReadonlySet<string> = new Set<FlowCommand>(['add', 'modify', 'modify_strict', 'delete', 'delete_strict']);
-const DPID_PARAM = { type: 'object', required: ['dpid'], properties: { dpid: { type: 'string', pattern: '^[0-9]{1,20}$', description: 'datapath id in decimal, as Ryu has it' } } } as const;
+const DPID_PARAM = { type: 'object', required: ['dpid'], properties: { dpid: { type: 'string', pattern: '^([0-9]{1,20}|0[xX][0-9a-fA-F]{1,16})$', description: 'datapath id in decimal or 0x hex, as Ryu reads it (int(s, 0))' } } } as const;
 const RYU_BODY = { type: 'object', description: "Ryu's JSON; see the ryu.app.ofctl_rest documentation" } as const;
 
 const GROUP_TYPE_NAMES: Readonly<Record<string, number>> = { ALL: OFPGT.ALL, SELECT: OFPGT.SELECT, INDIRECT: OFPGT.INDIRECT, FF: OFPGT.FF };

@@ -78,10 +78,14 @@ export function bigFrom(v: unknown, field: string): bigint {
   return n;
 }
 
-/** A Ryu datapath id: a decimal integer or string. */
+/**
+ * A Ryu datapath id, in the URL or the body: an integer, or a string Ryu's `str_to_int` (Python's
+ * `int(s, 0)`) reads: decimal (`"1"`) or hex with `0x` (`"0x1"`, `"0x00000000000000a1"`).
+ */
 export function dpidFromRyu(v: unknown, field: string): bigint {
   if (v === undefined || v === null) throw new ApiError('invalid_input', `${field} is required`, field);
-  if (typeof v === 'string' && !/^[0-9]+$/.test(v)) throw new ApiError('invalid_input', `${field}: expected a decimal datapath id, got ${JSON.stringify(v)}`, field);
+  if (typeof v === 'string' && /^0[xX][0-9a-fA-F]{1,16}$/.test(v)) return BigInt(v);
+  if (typeof v === 'string' && !/^[0-9]+$/.test(v)) throw new ApiError('invalid_input', `${field}: expected a datapath id in decimal or 0x hex, got ${JSON.stringify(v)}`, field);
   return bigFrom(v, field);
 }
 
