@@ -12,24 +12,7 @@ export interface StreamEvent {
   readonly [key: string]: unknown;
 }
 
-/** Every event name the stream knows (the `hello` message lists them too). */
-export const EVENT_TYPES = [
-  'switchConnected',
-  'switchDisconnected',
-  'portAdded',
-  'portModified',
-  'portRemoved',
-  'packetIn',
-  'flowRemoved',
-  'errorReceived',
-  'linkAdded',
-  'linkRemoved',
-  'hostAdded',
-  'hostMoved',
-  'hostUpdated',
-  'hostRemoved',
-  'topologyChanged',
-] as const;
+export { EVENT_TYPES } from './event-names.js';
 
 export type StreamState = 'connecting' | 'open' | 'closed';
 
