@@ -170,6 +170,10 @@ export class EmulatedSwitch extends EventEmitter<{ message: [OfMessage]; close: 
           this.send({ version: 4, type: 'multipart_reply', xid: m.xid, flags: more ? 1 : 0, body: { type: 'port_desc', ports: ports.slice(i, i + chunk) } });
         }
         return;
+      case 'group_desc':
+        // No groups: enough for a packet trace of the desired flows, which reads the switch's groups.
+        this.send({ version: 4, type: 'multipart_reply', xid: m.xid, flags: 0, body: { type: 'group_desc', groups: [] } });
+        return;
       default:
         return;
     }

@@ -6,7 +6,7 @@
  * Screenshots of each view go to test-output/console/.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import { defaultConfig, type ApiToken, type Config } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { emulatedPort } from '../../src/loadgen/features.js';
 import { arpRequest } from '../../src/packet/arp.js';
+import { buildPacket } from '../../src/packet/packet.js';
 import { startSignalbox, type Running } from '../../src/runtime.js';
 import { launchChromium, outputDir, watchPage, type PageProblems } from '../harness/chromium.js';
 import { waitFor } from '../harness/exec.js';
@@ -306,4 +307,160 @@ describe('web console', () => {
     expect(problems.consoleErrors.filter((e) => !/status of 400/.test(e))).toEqual([]);
     expect(problems.foreignRequests).toEqual([]);
   }, 150_000);
+
+  it('apps: an admin enables, disables and configures (the API refuses a bad value, shown at its field); a read token sees no write control', async () => {
+    const tokens: ApiToken[] = [
+      { name: 'viewer', token: 'read-secret-0123456789', scope: 'read' },
+      { name: 'ops', token: 'admin-secret-0123456789', scope: 'admin' },
+    ];
+    const { origin } = await startNetwork(tokens);
+    const rest = async <T,>(path: string, init: RequestInit = {}): Promise<T> => {
+      const headers = { authorization: 'Bearer admin-secret-0123456789', ...(init.body ? { 'content-type': 'application/json' } : {}) };
+      const res = await fetch(`${origin}/api/v1${path}`, { ...init, headers });
+      expect(res.ok, `${path}: HTTP ${res.status}`).toBe(true);
+      return (await res.json()) as T;
+    };
+    // The network config declares one forwarding setting: the console shows it read-only.
+    await rest('/config/apply', { method: 'POST', body: JSON.stringify({ text: 'settings:\n  forwarding:\n    idleTimeoutSec: 45\n', file: 'net.yaml' }) });
+    const { page, problems } = await openPage(origin);
+    await page.fill('.login input[name=token]', 'admin-secret-0123456789');
+    await page.click('.login button[type=submit]');
+    await page.locator('section.topology').waitFor();
+
+    // The list: one row per app, with its state.
+    await page.click('header nav a[href="#/apps"]');
+    const apps = await rest<{ name: string; state: string }[]>('/apps');
+    await expect.poll(() => page.locator('section.apps tbody tr').count()).toBe(apps.length);
+    const arp = page.locator('section.apps tr[data-app=proxy-arp]');
+    expect(await arp.getAttribute('data-state')).toBe('running');
+    await page.screenshot({ path: join(shots, 'apps.png') });
+
+    // Disable, then enable again: the API holds the new state each time.
+    await arp.locator('button[data-write=app-toggle]').click();
+    await expect.poll(() => arp.getAttribute('data-state')).toBe('stopped');
+    expect((await rest<{ state: string }>('/apps/proxy-arp')).state).toBe('stopped');
+    await arp.locator('button[data-write=app-toggle]').click();
+    await expect.poll(() => arp.getAttribute('data-state')).toBe('running');
+    expect((await rest<{ state: string }>('/apps/proxy-arp')).state).toBe('running');
+
+    // Config: the declared key is read-only; a bad value is the API's 400, shown at its field, and changes nothing.
+    await page.click('section.apps tr[data-app=forwarding] a');
+    const form = page.locator('form[data-app-config=forwarding]');
+    await form.locator('input[name=flowPriority]').waitFor();
+    expect(await form.locator('input[name=idleTimeoutSec]').getAttribute('readonly')).not.toBeNull();
+    expect(await form.locator('dd[data-field=idleTimeoutSec]').textContent()).toContain('declared by net.yaml');
+    const before = await rest<Record<string, unknown>>('/apps/forwarding/config');
+    expect(before.idleTimeoutSec).toBe(45);
+    await form.locator('input[name=flowPriority]').fill('-5');
+    const [bad] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'PUT'), form.locator('button[name=save]').click()]);
+    expect(bad.status()).toBe(400);
+    const apiError = (await bad.json()) as { message: string; field: string };
+    expect(apiError.field).toBe('body.flowPriority');
+    await expect.poll(() => form.locator('dd[data-field=flowPriority] .field-error').textContent()).toBe(apiError.message);
+    expect(await rest('/apps/forwarding/config')).toEqual(before);
+    await page.screenshot({ path: join(shots, 'apps-config-error.png') });
+    // A good value is stored and applied.
+    await form.locator('input[name=flowPriority]').fill('20');
+    const [good] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'PUT'), form.locator('button[name=save]').click()]);
+    expect(good.status()).toBe(200);
+    await expect.poll(() => form.locator('[role=status]').textContent()).toMatch(/Saved/);
+    expect(await form.locator('.field-error').count()).toBe(0);
+    expect(await rest('/apps/forwarding/config')).toEqual({ ...before, flowPriority: 20 });
+
+    // A read token: the same lists, no write control, every setting read-only.
+    await page.click('header button.link');
+    await page.fill('.login input[name=token]', 'read-secret-0123456789');
+    await page.click('.login button[type=submit]');
+    await page.locator('header .who[data-scope=read]').waitFor();
+    await page.goto(`${origin}/#/apps/forwarding`);
+    await page.locator('form[data-app-config=forwarding] input[name=flowPriority]').waitFor();
+    await expect.poll(() => page.locator('section.apps tbody tr').count()).toBe(apps.length);
+    expect(await page.locator('[data-write]').count()).toBe(0);
+    expect(await page.locator('form[data-app-config=forwarding] input[name=flowPriority]').getAttribute('readonly')).not.toBeNull();
+    expect(await page.locator('form[data-app-config=forwarding] input[name=flowPriority]').inputValue()).toBe('20');
+
+    // The one refused request is the bad config, on purpose.
+    expect(problems.failedRequests).toEqual([expect.stringMatching(/^PUT .*\/api\/v1\/apps\/forwarding\/config: HTTP 400$/)]);
+    expect(problems.consoleErrors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+    expect(problems.foreignRequests).toEqual([]);
+  }, 120_000);
+
+  it('paths: two hosts, the path the API computes lit on the graph, and the trace hop by hop with each flow’s owner', async () => {
+    const { running, fabric, origin } = await startNetwork();
+    // h1 (s2 port 1) pings h3 (s3 port 1): forwarding installs the path's flows (s2 → s1 → s3).
+    fabric.inject(2n, 1, buildPacket({ eth: { src: '00:00:00:00:00:01', dst: '00:00:00:00:00:03' }, ipv4: { src: '10.0.0.1', dst: '10.0.0.3' }, icmp: { kind: 'echo', type: 8, code: 0, id: 1, seq: 1, data: Buffer.alloc(0) } }));
+    const flows = running.controller.flows!;
+    await waitFor(async () => [1n, 2n, 3n].every((d) => flows.flows(d).some((r) => r.owner === 'forwarding' && (r.spec.priority ?? 0) > 0)), 10_000, 50);
+    const { page, problems } = await openPage(origin);
+    await page.locator('section.topology').waitFor();
+    await expect.poll(() => page.locator('section.topology').getAttribute('data-hosts'), { timeout: 10_000 }).toBe('3');
+
+    await page.click('header nav a[href="#/paths"]');
+    const view = page.locator('section.paths');
+    await page.fill('section.paths input[name=from]', '10.0.0.1');
+    await page.fill('section.paths input[name=to]', '00:00:00:00:00:03');
+    await page.selectOption('section.paths select[name=source]', 'desired');
+    const rest = (await (await fetch(`${origin}/api/v1/paths?src=10.0.0.1&dst=00:00:00:00:00:03&k=2`)).json()) as { paths: { hops: string[] }[] };
+    const hex = (n: number): string => n.toString(16).padStart(16, '0');
+    expect(rest.paths[0]!.hops).toEqual([hex(2), hex(1), hex(3)]);
+    await page.click('section.paths button[type=submit]');
+    await expect.poll(() => view.getAttribute('data-path')).toBe(rest.paths[0]!.hops.join(','));
+    expect(await page.locator('section.paths .path-list li').count()).toBe(rest.paths.length);
+    // The trace: one hop per switch of the path, each matching a forwarding flow, delivered to h3.
+    await expect
+      .poll(() => view.getAttribute('data-outcome'), { timeout: 10_000 })
+      .toBe('delivered')
+      .catch(async (e: Error) => {
+        throw new Error(`${e.message}; the view shows: ${await page.locator('section.paths aside').textContent()}; problems: ${JSON.stringify(problems)}`);
+      });
+    const hops = page.locator('section.paths .trace li[data-hop]');
+    expect(await hops.evaluateAll((els) => els.map((e) => e.getAttribute('data-hop')))).toEqual(rest.paths[0]!.hops);
+    for (const hop of await hops.all()) expect(await hop.locator('tr[data-owner=forwarding]').count()).toBeGreaterThan(0);
+    expect(await page.locator('section.paths .trace').textContent()).toContain('host 00:00:00:00:00:03');
+    await page.locator('section.paths .graph canvas').first().waitFor();
+    await page.screenshot({ path: join(shots, 'paths.png') });
+
+    // Two switches: the path, no trace; an unknown end: the API's message.
+    await page.fill('section.paths input[name=from]', '2');
+    await page.fill('section.paths input[name=to]', '0000000000000003');
+    await page.click('section.paths button[type=submit]');
+    await expect.poll(() => view.getAttribute('data-path')).toBe([hex(2), hex(1), hex(3)].join(','));
+    expect(await page.locator('section.paths .trace').count()).toBe(0);
+    await page.fill('section.paths input[name=to]', '10.9.9.9');
+    await page.click('section.paths button[type=submit]');
+    await expect.poll(() => page.locator('section.paths .toolbar .error').textContent()).toMatch(/query\.dst/);
+
+    expect(problems.failedRequests).toEqual([expect.stringMatching(/\/api\/v1\/paths\?.*: HTTP 404$/)]);
+    expect(problems.consoleErrors.filter((e) => !/status of 404/.test(e))).toEqual([]);
+    expect(problems.foreignRequests).toEqual([]);
+  }, 120_000);
+
+  it('cluster: standalone says so; a cluster answer (recorded) lists the instances and colours switches by master', async () => {
+    const { origin } = await startNetwork();
+    const { page, problems } = await openPage(origin);
+    await page.locator('section.topology').waitFor();
+    expect(await page.locator('section.topology').getAttribute('data-masters')).toBe('');
+    await page.click('header nav a[href="#/cluster"]');
+    await expect.poll(() => page.locator('section.cluster').getAttribute('data-mode')).toBe('standalone');
+    expect(await page.locator('section.cluster').textContent()).toMatch(/not part of a cluster/);
+
+    // The same page against a cluster's answer (two instances; no etcd here: the answer is a fixture in the API's ClusterStatus shape).
+    const recorded = readFileSync(join(root, 'test/fixtures/console/cluster-status.json'), 'utf8');
+    await page.route('**/api/v1/cluster', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: recorded }));
+    await page.reload();
+    const view = page.locator('section.cluster');
+    await expect.poll(() => view.getAttribute('data-mode'), { timeout: 10_000 }).toBe('cluster');
+    expect(await view.locator('tr[data-member]').count()).toBe(2);
+    expect(await view.locator('tr[data-member=sbx-a] td[data-masters]').textContent()).toMatch(/^2: /);
+    expect(await view.locator('tr[data-member=sbx-b] td[data-masters]').textContent()).toMatch(/^1: /);
+    expect(await view.locator('tr[data-switch="0000000000000003"]').getAttribute('data-master')).toBe('sbx-b');
+    await page.screenshot({ path: join(shots, 'cluster.png') });
+    await page.click('header nav a[href="#/topology"]');
+    const topo = page.locator('section.topology');
+    await expect.poll(() => topo.getAttribute('data-masters'), { timeout: 5_000 }).toBe('sbx-a=2,sbx-b=1');
+    expect(await topo.locator('.legend').textContent()).toContain('sbx-b (1)');
+    await page.locator('.graph canvas').first().waitFor();
+    await page.screenshot({ path: join(shots, 'topology-cluster.png') });
+    expectClean(problems);
+  }, 120_000);
 });

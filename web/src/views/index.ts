@@ -4,8 +4,11 @@
  */
 import type { ComponentType } from 'preact';
 import type { Session } from '../session.js';
+import { AppsView } from './apps.js';
+import { ClusterView } from './cluster.js';
 import { EventsView } from './events.js';
 import { HostsView } from './hosts.js';
+import { PathsView } from './paths.js';
 import { SwitchView } from './switch.js';
 import { TopologyView } from './topology.js';
 
@@ -29,4 +32,7 @@ export const VIEWS: readonly ViewDef[] = [
   { path: 'hosts', title: 'Hosts', component: HostsView, nav: true },
   { path: 'events', title: 'Events', component: EventsView, nav: true },
   { path: 'switch', title: 'Switch', component: SwitchView, nav: false },
+  { path: 'paths', title: 'Paths', component: PathsView, nav: true },
+  { path: 'apps', title: 'Apps', component: AppsView, nav: true },
+  { path: 'cluster', title: 'Cluster', component: ClusterView, nav: true },
 ];

@@ -3,13 +3,16 @@
  * drawn with sigma from the live topology store; click anything for its detail (double-click a
  * switch for its own view), search by dpid, name, MAC or IP. Live changes redraw only what
  * changed. The load overlay polls every switch's port counters and colours links by utilisation. The counts on the root element
- * (`data-switches`, `data-links-up`, `data-links-down`, `data-hosts`) say what is drawn.
+ * (`data-switches`, `data-links-up`, `data-links-down`, `data-hosts`) say what is drawn. In a
+ * cluster, switches take their master instance's colour (`data-masters`: instance=count,...).
  */
 import Sigma from 'sigma';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { HostJson, PortJson, SwitchDetailJson } from '../api.js';
+import { masterColours } from '../cluster-model.js';
+import { useCluster } from '../cluster-watch.js';
 import { macText, switchLabel, timeText } from '../format.js';
-import { parseNode, switchNode, TopologyGraph } from '../topology-graph.js';
+import { COLORS, parseNode, switchNode, TopologyGraph } from '../topology-graph.js';
 import { switchApi } from '../switch-api.js';
 import { bpsText, LOAD_BANDS, LoadTracker, loadStyle, type LinkLoad } from '../switch-model.js';
 import { findNode } from '../topology-model.js';
@@ -52,12 +55,22 @@ export function TopologyView({ session }: ViewProps) {
   const [showLoad, setShowLoad] = useState(false);
   const [loads, setLoads] = useState<ReadonlyMap<string, LinkLoad> | undefined>();
   const [loadError, setLoadError] = useState<string | undefined>();
+  const masters = masterColours(useCluster(session).cluster);
+  const mastersRef = useRef(masters);
+  mastersRef.current = masters;
 
   useEffect(() => {
     const tg = new TopologyGraph(store);
     graphRef.current = tg;
     tg.rebuild(false);
-    const sigma = new Sigma(tg.graph, container.current!, { settings: { enableEdgeEvents: true, labelRenderedSizeThreshold: 8, autoRescale: 'once', stagePadding: 60 } });
+    const sigma = new Sigma(tg.graph, container.current!, {
+      settings: { enableEdgeEvents: true, labelRenderedSizeThreshold: 8, autoRescale: 'once', stagePadding: 60 },
+      // In a cluster a switch takes its master's colour (the selection's colour still wins).
+      nodeReducer: (node, data) => {
+        const colour = node.startsWith('sw:') && data.color !== COLORS.selected ? mastersRef.current?.byDpid.get(node.slice(3)) : undefined;
+        return colour ? { ...data, color: colour } : data;
+      },
+    });
     sigmaRef.current = sigma;
     sigma.on('clickNode', ({ node }) => setSelected(node));
     sigma.on('clickEdge', ({ edge }) => setSelected(edge));
@@ -81,6 +94,8 @@ export function TopologyView({ session }: ViewProps) {
   }, [store]);
 
   useEffect(() => graphRef.current?.select(selected), [selected]);
+  const mastersKey = masters ? [...masters.byDpid].join() : '';
+  useEffect(() => void sigmaRef.current?.refresh(), [mastersKey]);
 
   // The load overlay: one request for every switch's counters per poll (slower on big networks).
   useEffect(() => {
@@ -133,6 +148,7 @@ export function TopologyView({ session }: ViewProps) {
       data-links-down={counts.linksDown}
       data-hosts={counts.hosts}
       data-load={showLoad ? (loads ? 'on' : 'loading') : 'off'}
+      data-masters={masters?.legend.map((l) => `${l.instanceId}=${l.switches}`).join(',') ?? ''}
     >
       <div class="toolbar">
         <form
@@ -181,6 +197,15 @@ export function TopologyView({ session }: ViewProps) {
         <span class="counts" data-testid="topology-counts">
           {counts.switches} switches · {counts.linksUp + counts.linksPartial + counts.linksDown} links ({counts.linksDown} down{counts.linksPartial ? `, ${counts.linksPartial} one-way` : ''}) · {counts.hosts} hosts
         </span>
+        {masters && (
+          <span class="legend" title="switches by master instance">
+            {masters.legend.map((l) => (
+              <span key={l.instanceId}>
+                <span class="swatch" style={{ background: l.color }} /> {l.instanceId} ({l.switches})
+              </span>
+            ))}
+          </span>
+        )}
         {store.error && <span class="error">{store.error}</span>}
       </div>
       <div class="topology-body">
