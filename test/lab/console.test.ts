@@ -2,7 +2,9 @@
  * The web console on a real network: `signalbox start`'s runtime, a Mininet tree,2,3 on
  * userspace Open vSwitch, and headless Chromium. After a pingall the topology view shows every
  * switch and host, with the counts of `GET /api/v1/topology`; `link s1 s2 down` is drawn down
- * within 2 s and up again after `link s1 s2 up`. Screenshots of each view go to test-output/console/.
+ * within 2 s and up again after `link s1 s2 up`. The paths view shows the path of
+ * `GET /api/v1/paths` between two hosts on different leaves and the live trace delivering along
+ * it. Screenshots of each view go to test-output/console/.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -97,6 +99,36 @@ it('shows every switch and host of a Mininet tree after a pingall, and a link go
   await expect.poll(() => page.locator('section.events tbody tr[data-type=linkRemoved]').count(), { timeout: 5_000 }).toBeGreaterThan(0);
   await page.screenshot({ path: join(shots, 'lab-events.png') });
   await lab.link('s1', 's3', 'up');
+
+  // Paths: h1 (on s2) to h9 (on s4) crosses s1; after a ping the live trace follows forwarding's flows there.
+  const hosts = await lab.hosts();
+  const h1 = hosts.find((h) => h.name === 'h1')!;
+  const h9 = hosts.find((h) => h.name === 'h9')!;
+  expect((await lab.ping('h1', 'h9', { count: 1, timeoutSec: 2 })).loss).toBe(0);
+  const paths = (await (await fetch(`${origin}/api/v1/paths?src=${h1.ip}&dst=${h9.mac}&k=2`)).json()) as { paths: { hops: string[] }[] };
+  expect(paths.paths[0]!.hops).toEqual([dpidOf('s2'), s1, dpidOf('s4')]);
+  await page.click('header nav a[href="#/paths"]');
+  const pathsView = page.locator('section.paths');
+  await page.fill('section.paths input[name=from]', h1.ip);
+  await page.fill('section.paths input[name=to]', h9.mac);
+  await page.click('section.paths button[type=submit]');
+  await expect.poll(() => pathsView.getAttribute('data-path'), { timeout: 5_000 }).toBe(paths.paths[0]!.hops.join(','));
+  expect(await page.locator('section.paths .path-list li').count()).toBe(paths.paths.length);
+  await expect.poll(() => pathsView.getAttribute('data-outcome'), { timeout: 15_000 }).toBe('delivered');
+  const hops = page.locator('section.paths .trace li[data-hop]');
+  expect(await hops.evaluateAll((els) => els.map((e) => e.getAttribute('data-hop')))).toEqual(paths.paths[0]!.hops);
+  for (const hop of await hops.all()) expect(await hop.locator('tr[data-owner=forwarding]').count()).toBeGreaterThan(0);
+  await page.screenshot({ path: join(shots, 'lab-paths.png') });
+
+  // Apps and cluster (standalone here): a screenshot of each.
+  await page.click('header nav a[href="#/apps"]');
+  await expect.poll(() => page.locator('section.apps tbody tr').count()).toBeGreaterThan(0);
+  await page.click('section.apps tr[data-app=forwarding] a');
+  await page.locator('form[data-app-config=forwarding] input[name=flowPriority]').waitFor();
+  await page.screenshot({ path: join(shots, 'lab-apps.png') });
+  await page.click('header nav a[href="#/cluster"]');
+  await expect.poll(() => page.locator('section.cluster').getAttribute('data-mode')).toBe('standalone');
+  await page.screenshot({ path: join(shots, 'lab-cluster.png') });
 
   expect(problems.consoleErrors).toEqual([]);
   expect(problems.failedRequests).toEqual([]);
