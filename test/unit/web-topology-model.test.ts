@@ -108,6 +108,9 @@ describe('findNode', () => {
     expect(findNode(m, '00-00-00-00-00-01')).toBe('host:00:00:00:00:00:01');
     expect(findNode(m, '10.0.0.1')).toBe('host:00:00:00:00:00:01');
     expect(findNode(m, '10.9.9.9')).toBeUndefined();
+    // A MAC names a host even where its digits would name a switch; an unknown MAC names nothing.
+    expect(findNode(m, '00:00:00:00:00:01')).toBe('host:00:00:00:00:00:01');
+    expect(findNode(m, '00:00:00:00:00:02')).toBeUndefined();
     expect(findNode(m, '  ')).toBeUndefined();
   });
 });

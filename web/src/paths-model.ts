@@ -61,12 +61,6 @@ export interface TraceJson {
  * dpid, a host (MAC, IP) as its MAC; anything else as typed, for the API to refuse by name.
  */
 export function endpointQuery(m: Pick<TopologyModel, 'switches' | 'hosts'>, text: string): { query: string; host?: HostJson } {
-  // A MAC with separators is a host's, even where its digits would also name a switch (`…:00:03`).
-  if (/^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/i.test(text.trim())) {
-    const mac = text.trim().toLowerCase().replace(/-/g, ':');
-    const h = [...m.hosts.values()].find((x) => x.mac.toLowerCase() === mac);
-    return h ? { query: h.mac, host: h } : { query: mac };
-  }
   const node = findNode(m, text);
   if (node?.startsWith('sw:')) return { query: node.slice(3) };
   if (node?.startsWith('host:')) {

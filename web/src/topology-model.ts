@@ -214,6 +214,12 @@ export function applyEvent(m: TopologyModel, e: { type: string; dpid?: string; l
 export function findNode(m: Pick<TopologyModel, 'switches' | 'hosts'>, text: string): string | undefined {
   const t = text.trim().toLowerCase();
   if (!t) return undefined;
+  // Six octets with separators are a MAC, never a dpid (`00:00:00:00:00:03` is a host, not switch 3).
+  if (/^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$/.test(t)) {
+    const mac = t.replace(/-/g, ':');
+    for (const h of m.hosts.values()) if (h.mac.toLowerCase() === mac) return `host:${h.id}`;
+    return undefined;
+  }
   const hex = t.replace(/^0x/, '').replace(/:/g, '');
   if (/^[0-9a-f]{1,16}$/.test(hex)) {
     const dpid = hex.padStart(16, '0');
