@@ -134,6 +134,8 @@ export const apiSchema = section({
     doc: "Host names clients may use in the `Host` header (`*` for any), besides the loopback names, the listen host and, when listening on every interface, this machine's name and addresses. A request naming another host is refused (403): that is how DNS rebinding reaches a local API.",
   }),
   bodyLimitBytes: int({ default: 1024 * 1024, min: 1024, unit: 'bytes', doc: 'Largest request body accepted (413 beyond).' }),
+  maxEventStreams: int({ default: 256, min: 0, doc: 'WebSocket event streams (/api/v1/events) open at once; one more is refused with 503 and Retry-After (code `event_streams_full`), counted in signalbox_api_event_streams_refused_total, logged once. 0 = no limit.' }),
+  eventsMaxBufferedBytes: int({ default: 8 * 1024 * 1024, min: 1024, unit: 'bytes', doc: 'Bytes queued for one event stream client beyond which it is too slow and is closed (1013, counted in signalbox_api_event_streams_refused_total{reason="too_slow"}).' }),
   eventsHeartbeatMs: ms(15_000, 'WebSocket event streams get a heartbeat message this often; 0 turns it off.'),
   docs: bool({ default: true, doc: 'Serve the OpenAPI document at /openapi.json and interactive docs at /docs.' }),
 }, { doc: 'Northbound API: listen address, tokens, CORS, limits.' });

@@ -206,7 +206,7 @@ export async function buildApi(ctx: ApiContext, opts: BuildApiOptions = {}): Pro
       whoamiRoute(api, auth);
       traceRoutes(api, ctx);
       statsRoutes(api, ctx);
-      eventRoutes(api, ctx, { heartbeatMs: config.eventsHeartbeatMs, auth, log, metrics, ...(opts.clock ? { clock: opts.clock } : {}) });
+      eventRoutes(api, ctx, { heartbeatMs: config.eventsHeartbeatMs, maxStreams: config.maxEventStreams, maxBufferedBytes: config.eventsMaxBufferedBytes, auth, log, metrics, ...(opts.clock ? { clock: opts.clock } : {}) });
     },
     { prefix: '/api/v1' },
   );

@@ -46,6 +46,8 @@ export const API_ERRORS = {
    * mode) the switch is mastered by another instance or by none during a failover: retry.
    */
   service_unavailable: 503,
+  /** `api.maxEventStreams` event streams are open already: retry later (Retry-After). */
+  event_streams_full: 503,
   /** The switch did not answer within `openflow.requestTimeoutMs`. */
   switch_timeout: 504,
 } as const;

@@ -110,6 +110,8 @@ export class ControllerMetrics {
   readonly apiRequests: Counter<'method' | 'route' | 'status'>;
   readonly apiRequestSeconds: Histogram<'method' | 'route'>;
   readonly wsClients: Gauge;
+  /** Event streams refused (full: api.maxEventStreams) or closed for being too slow (too_slow: api.eventsMaxBufferedBytes). */
+  readonly wsRefused: Counter<'reason'>;
   /** Connected switches by this instance's role for them (standalone outside a cluster). */
   readonly switchRoles: Gauge<'role'>;
   /** Mastership changes on this instance, by the role taken (cluster mode). */
@@ -279,6 +281,12 @@ export class ControllerMetrics {
     this.apiRequests = new Counter({ name: 'signalbox_api_requests_total', help: 'REST requests by method, route and status', labelNames: ['method', 'route', 'status'], registers: [r] });
     this.apiRequestSeconds = new Histogram({ name: 'signalbox_api_request_seconds', help: 'REST request latency by method and route', labelNames: ['method', 'route'], buckets: LATENCY_BUCKETS, registers: [r] });
     this.wsClients = new Gauge({ name: 'signalbox_api_event_streams', help: 'Open WebSocket event streams', registers: [r] });
+    this.wsRefused = new Counter({
+      name: 'signalbox_api_event_streams_refused_total',
+      help: 'WebSocket event streams refused because api.maxEventStreams were open (full), or closed because the client let more than api.eventsMaxBufferedBytes pile up (too_slow)',
+      labelNames: ['reason'],
+      registers: [r],
+    });
     this.switchRoles = new Gauge({
       name: 'signalbox_switch_roles',
       help: "Connected switches by this instance's role for them: master, slave, pending (a cluster deciding), standalone (no cluster)",

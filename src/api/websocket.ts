@@ -51,12 +51,10 @@ export const EVENTS_DESCRIPTION = [
   '`?types=a,b` keeps those event names (400 naming an unknown one), `?dpid=hex,hex` keeps the events about those switches.',
   'With `api.tokens` a read token is needed: `Authorization: Bearer` or `?access_token=` (a browser cannot set headers on a WebSocket).',
   'An upgrade carrying an `Origin` header must come from the API\'s own origin or one in `api.corsOrigins` (403 `origin_not_allowed`).',
-  'A client that lets 8 MiB pile up is closed (1013). Messages:',
+  'At most `api.maxEventStreams` streams are open at once: one more is answered 503 `event_streams_full` with `Retry-After`.',
+  'A client that lets `api.eventsMaxBufferedBytes` (8 MiB) pile up is closed (1013). Messages:',
   ...Object.entries(EVENT_MESSAGES).map(([name, fields]) => `- \`${name}\`: ${fields}`),
 ].join('\n');
-
-/** A client that has this many bytes queued is too slow and is disconnected. */
-const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 /** The JSON message of an event: `{ type, time, dpid?, ...payload }` with bigints as strings and dpids as hex. */
 export function eventMessage(type: string, payload: unknown, now = systemClock.now()): Record<string, unknown> {
@@ -123,8 +121,34 @@ export function parseEventFilter(q: { types?: string; dpid?: string }): { types:
 }
 
 /** Registers GET /events (as a WebSocket route) under the current prefix. */
-export function eventRoutes(app: FastifyInstance, ctx: ApiContext, opts: { heartbeatMs: number; auth: TokenAuth; log: Logger; metrics: ControllerMetrics; clock?: Clock }): void {
+export function eventRoutes(
+  app: FastifyInstance,
+  ctx: ApiContext,
+  opts: {
+    heartbeatMs: number;
+    auth: TokenAuth;
+    log: Logger;
+    metrics: ControllerMetrics;
+    clock?: Clock;
+    /** Streams open at once (`api.maxEventStreams`, 0 = no limit) and bytes queued per client (`api.eventsMaxBufferedBytes`). */
+    maxStreams?: number;
+    maxBufferedBytes?: number;
+  },
+): void {
   const clock = opts.clock ?? systemClock;
+  const maxStreams = opts.maxStreams ?? 0;
+  const maxBuffered = opts.maxBufferedBytes ?? 8 * 1024 * 1024;
+  let open = 0;
+  let warnedFull = false;
+  const full = (): boolean => maxStreams > 0 && open >= maxStreams;
+  const refuse = (remote: string): ApiError => {
+    opts.metrics.wsRefused.inc({ reason: 'full' });
+    if (!warnedFull) {
+      warnedFull = true;
+      opts.log.warn({ remote, max: maxStreams }, `refused an event stream: api.maxEventStreams (${maxStreams}) are open; further refusals are only counted in signalbox_api_event_streams_refused_total`);
+    }
+    return new ApiError('event_streams_full', `${maxStreams} event streams are open (api.maxEventStreams): retry later`);
+  };
   const isoNow = (): string => new Date(clock.now()).toISOString();
   app.route<{ Querystring: { types?: string; dpid?: string; access_token?: string } }>({
     method: 'GET',
@@ -147,19 +171,28 @@ export function eventRoutes(app: FastifyInstance, ctx: ApiContext, opts: { heart
     preValidation: async (req) => {
       opts.auth.check(req, 'read', req.query.access_token);
       parseEventFilter(req.query);
+      if (req.headers.upgrade !== undefined && full()) throw refuse(req.ip);
     },
     // A plain GET (no upgrade) is told what to do. A handler beside the wsHandler also keeps the
     // route in the OpenAPI document (@fastify/websocket hides `websocket: true` routes).
     handler: async (_req, reply) =>
       reply.code(426).header('upgrade', 'websocket').send({ statusCode: 426, code: 'upgrade_required', message: 'GET /api/v1/events is a WebSocket: connect with a WebSocket client (Upgrade: websocket)' }),
     wsHandler: (socket: WebSocket, req) => {
+    // Two upgrades checked in the same turn can both pass preValidation: the later one is closed here.
+    if (full()) {
+      refuse(req.ip);
+      socket.close(1013, 'too many event streams (api.maxEventStreams): retry later');
+      return;
+    }
+    open++;
     const { types, dpids } = parseEventFilter(req.query);
     const offs: (() => void)[] = [];
     opts.metrics.wsClients.inc();
     const send = (msg: Record<string, unknown>): void => {
       if (socket.readyState !== socket.OPEN) return;
-      if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
-        opts.log.warn({ remote: req.ip }, 'event stream client too slow; closing it');
+      if (socket.bufferedAmount > maxBuffered) {
+        opts.metrics.wsRefused.inc({ reason: 'too_slow' });
+        opts.log.warn({ remote: req.ip, maxBytes: maxBuffered }, 'event stream client too slow (api.eventsMaxBufferedBytes); closing it');
         socket.close(1013, 'too slow: events were piling up');
         return;
       }
@@ -197,6 +230,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ApiContext, opts: { heart
       for (const off of offs.splice(0)) off();
     };
     socket.once('close', () => {
+      open--;
       opts.metrics.wsClients.dec();
       cleanup();
     });

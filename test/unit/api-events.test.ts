@@ -4,6 +4,7 @@ import type { WebSocket } from 'ws';
 import { ControllerMetrics } from '../../src/api/metrics.js';
 import { ManualClock } from '../fakes/manual-clock.js';
 import { fakeTopology, makeRig, type ApiRig } from './api-harness.js';
+import { waitFor } from '../harness/exec.js';
 
 const rigs: ApiRig[] = [];
 afterEach(async () => {
@@ -158,6 +159,28 @@ describe('limits and CORS', () => {
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
     const none = await rig({});
     expect((await none.app.inject({ method: 'GET', url: '/api/v1/switches', headers: { origin: 'https://ui.example' } })).headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('event stream bounds', () => {
+  it('refuses event streams over api.maxEventStreams with 503 and Retry-After, counted, and admits again once one closes', async () => {
+    const r = await rig({ api: { maxEventStreams: 2 } });
+    const up = { connection: 'upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' };
+    const one = await open(r, '/api/v1/events');
+    const two = await open(r, '/api/v1/events');
+    await one.c.next('hello');
+    await two.c.next('hello');
+    const refused = await r.app.inject({ url: '/api/v1/events', headers: up });
+    expect(refused.statusCode).toBe(503);
+    expect(refused.headers['retry-after']).toBeDefined();
+    expect(refused.json()).toMatchObject({ code: 'event_streams_full' });
+    expect((await r.app.inject({ url: '/metrics' })).body).toContain('signalbox_api_event_streams_refused_total{reason="full"} 1');
+    one.ws.terminate();
+    await waitFor(async () => (await r.app.inject({ url: '/metrics' })).body.includes('signalbox_api_event_streams 1'));
+    const three = await open(r, '/api/v1/events');
+    expect(await three.c.next('hello')).toMatchObject({ type: 'hello' });
+    two.ws.terminate();
+    three.ws.terminate();
   });
 });
 
