@@ -9,13 +9,18 @@ import { arpReply } from '../../packet/arp.js';
 import { ARP_OP, ETH_TYPE } from '../../packet/constants.js';
 import { peekEthernet } from '../../packet/ethernet.js';
 import { parsePacket } from '../../packet/packet.js';
-import { bool, defaultsOf, num, section, type ConfigOf } from '../../core/config-schema.js';
+import { bool, defaultsOf, int, num, section, type ConfigOf } from '../../core/config-schema.js';
 
 /** Settings schema of `apps.settings.proxy-arp`. */
 export const proxyArpSchema = section(
   {
     bindingAgeSec: num({ default: 600, min: 1, unit: 's', doc: 'An address binding not refreshed for this long is forgotten.' }),
     useHostTracker: bool({ default: true, doc: 'Also answer for addresses the host tracker knows (not only those seen in ARP).' }),
+    maxBindings: int({
+      default: 65_536,
+      min: 1,
+      doc: 'Address bindings learned from ARP kept at most; beyond it a new address is not learned (counted in signalbox_app_proxy_arp_bindings_refused_total): an ARP flood with ever-new senders costs bounded memory. Bindings of a switch that leaves, or of a port that goes away, are dropped.',
+    }),
   },
   { doc: 'Answers ARP requests for known hosts from the controller.' },
 );
@@ -34,12 +39,17 @@ export type ProxyArpDecision =
 interface Binding {
   mac: string;
   seenAt: number;
+  /** Where the sender was seen: its binding goes when that switch or port does. */
+  dpid: bigint;
+  port: number;
 }
 
 /** Bindings, learning and answers. */
 export class ProxyArp {
   private readonly bindings = new Map<string, Binding>();
   private trackerHosts = new Map<string, string>();
+  /** New addresses not learned because `maxBindings` were kept. */
+  refused = 0;
 
   constructor(readonly config: ProxyArpConfig = defaultProxyArpConfig) {}
 
@@ -62,6 +72,23 @@ export class ProxyArp {
     return [...this.bindings].map(([ip, b]) => ({ ip, mac: b.mac, seenAt: b.seenAt })).sort((a, b) => (a.ip < b.ip ? -1 : 1));
   }
 
+  /** Forgets the bindings learned on a switch (it left), or on one of its ports (`port` given: it went away); returns how many. */
+  forget(dpid: bigint, port?: number): number {
+    let n = 0;
+    for (const [ip, b] of this.bindings) {
+      if (b.dpid === dpid && (port === undefined || b.port === port)) {
+        this.bindings.delete(ip);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Bindings kept now. */
+  get size(): number {
+    return this.bindings.size;
+  }
+
   /** Forgets old bindings. */
   expire(now: number): number {
     let n = 0;
@@ -74,6 +101,15 @@ export class ProxyArp {
     return n;
   }
 
+  /** Keeps a binding: a known address is refreshed, a new one only below `maxBindings` (counted otherwise). */
+  private learn(ip: string, b: Binding): void {
+    if (!this.bindings.has(ip) && this.bindings.size >= this.config.maxBindings) {
+      this.refused++;
+      return;
+    }
+    this.bindings.set(ip, b);
+  }
+
   /** Learns from an ARP packet-in and answers a request for a known address out of the in-port. */
   packetIn(dpid: bigint, inPort: number, data: Buffer, now: number): ProxyArpDecision {
     const eth = peekEthernet(data);
@@ -81,7 +117,7 @@ export class ProxyArp {
     const p = parsePacket(data);
     const arp = p.arp;
     if (!arp || !p.eth) return { kind: 'pass', reason: 'malformed' };
-    if (arp.spa !== '0.0.0.0' && arp.sha === p.eth.src) this.bindings.set(arp.spa, { mac: arp.sha, seenAt: now });
+    if (arp.spa !== '0.0.0.0' && arp.sha === p.eth.src) this.learn(arp.spa, { mac: arp.sha, seenAt: now, dpid, port: inPort });
     if (arp.op !== ARP_OP.REQUEST) return { kind: 'pass', reason: 'not-request' };
     if (arp.spa === arp.tpa || arp.spa === '0.0.0.0') return { kind: 'pass', reason: 'gratuitous' };
     const mac = this.lookup(arp.tpa, now);
