@@ -78,6 +78,20 @@ describe('ofctl_rest: retrieve the switch stats', () => {
     expect(miss.json).toEqual({ '1': [] });
   });
 
+  it('/stats/flowdesc/<dpid> answers exactly as /stats/flow/<dpid> (Ryu routes both to get_flow_stats), GET and POST with a filter', async () => {
+    const all = await curl('GET', '/stats/flowdesc/1');
+    expect(all.status).toBe(200);
+    expect((all.json!['1'] as unknown[]).length).toBeGreaterThan(0);
+    expect(all.text).toBe((await curl('GET', '/stats/flow/1')).text);
+    const filter = { table_id: 0, out_port: 2, cookie: 1, cookie_mask: 1, match: { in_port: 1 } };
+    const hit = await curl('POST', '/stats/flowdesc/1', filter);
+    expect(hit.text).toBe((await curl('POST', '/stats/flow/1', filter)).text);
+    expect((hit.json!['1'] as unknown[]).length).toBe(1);
+    expect((await curl('POST', '/stats/flowdesc/1', { cookie: 2, cookie_mask: 3 })).json).toEqual({ '1': [] });
+    expect((await curl('POST', '/stats/flowdesc/1', { match: { no_such: 1 } })).json).toMatchObject({ field: 'body.match.no_such' });
+    expect((await curl('GET', '/stats/flowdesc/99')).status).toBe(404);
+  });
+
   it('GET and POST /stats/aggregateflow/<dpid>', async () => {
     expect((await curl('GET', '/stats/aggregateflow/1')).json).toEqual({ '1': [{ packet_count: 18, byte_count: 756, flow_count: 1 }] });
     expect((await curl('POST', '/stats/aggregateflow/1', { table_id: 0, match: { in_port: 1 } })).json).toEqual({ '1': [{ packet_count: 18, byte_count: 756, flow_count: 1 }] });
@@ -152,6 +166,10 @@ describe('ofctl_rest: groups, meters, role, port', () => {
   it('POST /stats/meterentry/add (documented body, flags as a string) → meterconfig and meter stats as documented', async () => {
     expect((await curl('POST', '/stats/meterentry/add', { dpid: 1, flags: 'KBPS', meter_id: 1, bands: [{ type: 'DROP', rate: 1000 }] })).status).toBe(200);
     expect((await curl('GET', '/stats/meterconfig/1')).json).toEqual({ '1': [{ flags: ['KBPS'], meter_id: 1, bands: [{ type: 'DROP', rate: 1000, burst_size: 0 }] }] });
+    // meterdesc (OpenFlow 1.5's name for the meter config) answers the same, all meters or one.
+    expect((await curl('GET', '/stats/meterdesc/1')).json).toEqual({ '1': [{ flags: ['KBPS'], meter_id: 1, bands: [{ type: 'DROP', rate: 1000, burst_size: 0 }] }] });
+    expect((await curl('GET', '/stats/meterdesc/1/1')).json).toEqual({ '1': [{ flags: ['KBPS'], meter_id: 1, bands: [{ type: 'DROP', rate: 1000, burst_size: 0 }] }] });
+    expect((await curl('GET', '/stats/meterdesc/2')).status).toBe(501);
     expect((await curl('GET', '/stats/meter/1')).json).toEqual({
       '1': [{ meter_id: 1, len: 56, flow_count: 0, packet_in_count: 0, byte_in_count: 0, duration_sec: 37, duration_nsec: 988000, band_stats: [{ packet_band_count: 0, byte_band_count: 0 }] }],
     });
@@ -304,6 +322,16 @@ describe('ofctl_rest: errors', () => {
     expect((await curl('POST', '/stats/flowentry/explode', { dpid: 1 })).json).toMatchObject({ code: 'invalid_input', field: 'params.cmd' });
     expect((await curl('POST', '/stats/meterentry/add', { dpid: 1, flags: 'FAST' })).json).toMatchObject({ field: 'body.flags' });
     expect((await curl('POST', '/stats/groupentry/add', { dpid: 1, type: 'SOME' })).json).toMatchObject({ field: 'body.type' });
+  });
+
+  it('/stats/queuedesc is OpenFlow 1.4+: 501 for a connected switch as Ryu answers for 1.3, 404 for an unknown one', async () => {
+    for (const url of ['/stats/queuedesc/1', '/stats/queuedesc/1/1', '/stats/queuedesc/1/ALL/0', '/stats/queuedesc/2']) {
+      const r = await curl('GET', url);
+      expect(r.status, url).toBe(501);
+      expect(r.json, url).toMatchObject({ code: 'version_unsupported' });
+    }
+    expect((await curl('GET', '/stats/queuedesc/99')).status).toBe(404);
+    expect((await curl('GET', '/stats/queuedesc/0xZZ')).json).toMatchObject({ field: 'params.dpid' });
   });
 });
 

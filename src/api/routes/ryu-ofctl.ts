@@ -119,6 +119,13 @@ export function ryuOfctlRoutes(app: FastifyInstance, ctx: ApiContext, opts: { on
     { config: { scope: 'read' }, schema: { tags, summary: 'Flows filtered by table_id, out_port, out_group, cookie, cookie_mask, match', params: DPID_PARAM, body: { ...RYU_BODY, nullable: true } } },
     async (req, reply) => flowStats(req.params.dpid, body(req.body), reply),
   );
+  // Ryu routes /stats/flowdesc to the same get_flow_stats handler, so the answer is /stats/flow's.
+  app.get<{ Params: { dpid: string } }>('/stats/flowdesc/:dpid', { schema: { tags, summary: 'Same as GET /stats/flow/<dpid>', params: DPID_PARAM } }, async (req, reply) => flowStats(req.params.dpid, {}, reply));
+  app.post<{ Params: { dpid: string }; Body: unknown }>(
+    '/stats/flowdesc/:dpid',
+    { config: { scope: 'read' }, schema: { tags, summary: 'Same as POST /stats/flow/<dpid>', params: DPID_PARAM, body: { ...RYU_BODY, nullable: true } } },
+    async (req, reply) => flowStats(req.params.dpid, body(req.body), reply),
+  );
 
   const aggregate = async (dpid: string, b: Record<string, unknown>, reply: FastifyReply): Promise<FastifyReply> => {
     const dp = dpOf(dpid);
@@ -223,6 +230,15 @@ export function ryuOfctlRoutes(app: FastifyInstance, ctx: ApiContext, opts: { on
   app.get<{ Params: { dpid: string; port: string; queue: string } }>('/stats/queue/:dpid/:port/:queue', { schema: { tags } }, async (req, reply) =>
     queueStats(req.params.dpid, req.params.port, req.params.queue, reply),
   );
+  // Queue desc is an OpenFlow 1.4 multipart; Ryu's ofctl_v1_3 has no get_queue_desc, so Ryu answers
+  // an existing OpenFlow 1.3 switch with 501 (an unknown dpid is still a 404).
+  const queueDesc = async (dpid: string): Promise<never> => {
+    const dp = dpOf(dpid);
+    throw new ApiError('version_unsupported', `queue desc needs OpenFlow 1.4; switch ${dp.dpidHex} speaks OpenFlow ${dp.version === 4 ? '1.3' : '1.0'}`);
+  };
+  app.get<{ Params: { dpid: string } }>('/stats/queuedesc/:dpid', { schema: { tags, summary: 'OpenFlow 1.4+ only: 501, as Ryu answers for OpenFlow 1.3', params: DPID_PARAM } }, async (req) => queueDesc(req.params.dpid));
+  app.get<{ Params: { dpid: string; port: string } }>('/stats/queuedesc/:dpid/:port', { schema: { tags } }, async (req) => queueDesc(req.params.dpid));
+  app.get<{ Params: { dpid: string; port: string; queue: string } }>('/stats/queuedesc/:dpid/:port/:queue', { schema: { tags } }, async (req) => queueDesc(req.params.dpid));
 
   // Groups ---------------------------------------------------------------------------------------
 
@@ -340,6 +356,10 @@ export function ryuOfctlRoutes(app: FastifyInstance, ctx: ApiContext, opts: { on
   };
   app.get<{ Params: { dpid: string } }>('/stats/meterconfig/:dpid', { schema: { tags, params: DPID_PARAM } }, async (req, reply) => meterConfig(req.params.dpid, undefined, reply));
   app.get<{ Params: { dpid: string; meterId: string } }>('/stats/meterconfig/:dpid/:meterId', { schema: { tags } }, async (req, reply) => meterConfig(req.params.dpid, req.params.meterId, reply));
+  // meterdesc is OpenFlow 1.5's name for the meter config (Ryu's ofctl_v1_5.get_meter_desc, same
+  // fields); answering it from the config serves scripts written for either name.
+  app.get<{ Params: { dpid: string } }>('/stats/meterdesc/:dpid', { schema: { tags, summary: 'Same as GET /stats/meterconfig/<dpid>', params: DPID_PARAM } }, async (req, reply) => meterConfig(req.params.dpid, undefined, reply));
+  app.get<{ Params: { dpid: string; meterId: string } }>('/stats/meterdesc/:dpid/:meterId', { schema: { tags } }, async (req, reply) => meterConfig(req.params.dpid, req.params.meterId, reply));
 
   app.get<{ Params: { dpid: string } }>('/stats/meterfeatures/:dpid', { schema: { tags, params: DPID_PARAM } }, async (req, reply) => {
     const dp = dpOf(req.params.dpid);
