@@ -23,6 +23,7 @@ import re
 import shlex
 import signal
 import string
+import subprocess
 import sys
 import time
 import traceback
@@ -95,6 +96,10 @@ def parse_controller(text):
 PING_RE = re.compile(r'(\d+) packets transmitted, (\d+) (?:packets )?received')
 RTT_RE = re.compile(r'(?:rtt|round-trip) min/avg/max/(?:mdev|stddev) = ([\d.]+)/([\d.]+)/([\d.]+)/([\d.]+)')
 REPLY_RE = re.compile(r'icmp_seq=(\d+) .*?time=([\d.]+) ms')
+
+
+# `ping -D` reply lines: [epoch seconds] ... icmp_seq=N ...
+PROBE_RE = re.compile(r'^\[(\d+\.\d+)\] \d+ bytes from [^\n]*?icmp_seq=(\d+)', re.M)
 
 
 def parse_ping(out):
@@ -252,6 +257,38 @@ class Lab(object):
             command = 'timeout %d sh -c %s' % (int(c['timeout']), shlex.quote(command))
         # Mininet's shells run on a pty, which turns every newline into CRLF.
         return {'output': node.cmd(command).replace('\r\n', '\n')}
+
+    def cmd_reroute_probe(self, c):
+        """A fast ping from src to dst (`ping -D`, every reply timestamped) that cuts the link a-b
+        `before` seconds in and keeps going `after` seconds; the analysis is the caller's (pure,
+        in src/lab/scenarios.ts). Times are wall-clock seconds, the clock ping -D prints."""
+        src = self.host(c['src'])
+        dst = self.ip_of(c['dst'])
+        interval = float(c.get('interval', 0.002))
+        before, after = float(c.get('before', 0.5)), float(c.get('after', 1.5))
+        count = int(round((before + after) / interval))
+        proc = src.popen(['ping', '-D', '-n', '-c', str(count), '-i', str(interval), '-W', '1', dst])
+        a, b = self.node(c['a']), self.node(c['b'])
+        conns = a.connectionsTo(b)
+        if not conns:
+            raise ValueError('%s and %s are not linked' % (c['a'], c['b']))
+        # One `ip -batch` in the root namespace (where OVS switch ports live) takes both ends down
+        # within a few ms; Mininet's ifconfig goes through each node's shell (tens of ms apiece).
+        batch = ''.join('link set dev %s down\n' % i.name for pair in conns for i in pair)
+        time.sleep(before)
+        cut_at = time.time()
+        done = subprocess.run(['ip', '-batch', '-'], input=batch.encode(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        cut_done = time.time()
+        if done.returncode != 0:
+            proc.kill()
+            proc.wait()
+            raise RuntimeError('ip link set down: %s' % done.stdout.decode('utf-8', 'replace').strip())
+        out, _err = proc.communicate()
+        out = out.decode('utf-8', 'replace')
+        res = parse_ping(out)
+        replies = [[int(seq), float(ts)] for ts, seq in PROBE_RE.findall(out)]
+        return {'transmitted': res['transmitted'], 'received': res['received'], 'intervalMs': interval * 1000,
+                'cutAt': cut_at, 'cutDone': cut_done, 'replies': replies}
 
     def cmd_hosts(self, _c):
         res = []

@@ -21,7 +21,8 @@ TOPO: linear,N[,hosts] | tree,DEPTH,FANOUT | ring,N | fattree,K | leafspine,SPIN
   --apps NAME[,NAME]|none  apps of the in-process controller (default: the controller's default set)
   --of10                   OpenFlow 1.0 switches (default 1.3)
   --settle MS              wait after a link change, host move or restart (default 3000)
-  --runs N                 first-ping: runs per app, each on a fresh controller (default 5)
+  --runs N                 first-ping: runs per app, each on a fresh controller (default 5);
+                           reroute: link cuts (default 5)
   --connect-timeout MS     time for the switches to connect (default 30000)
   --log-level LEVEL        in-process controller log on stderr (default warn)
   --verbose                show Mininet's log on stderr

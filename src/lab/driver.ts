@@ -105,6 +105,19 @@ export interface PingAllResult {
   readonly failures: readonly (readonly [string, string])[];
 }
 
+/** What {@link LabDriver.rerouteProbe} saw: wall-clock seconds, as `ping -D` prints them. */
+export interface RerouteProbe {
+  readonly transmitted: number;
+  readonly received: number;
+  readonly intervalMs: number;
+  /** When the link was taken down (just before the first interface went down). */
+  readonly cutAt: number;
+  /** When both interfaces were down. */
+  readonly cutDone: number;
+  /** `[icmp_seq, time]` of each reply. */
+  readonly replies: readonly (readonly [number, number])[];
+}
+
 /** Result of an iperf run. */
 export interface IperfResult {
   readonly src: string;
@@ -266,6 +279,16 @@ export class LabDriver {
   /** Takes both ends of the link between two nodes up or down. */
   async link(a: string, b: string, state: 'up' | 'down'): Promise<void> {
     await this.command('link', { a, b, state });
+  }
+
+  /**
+   * A fast ping from `src` to `dst` (one request every `intervalMs`) during which the link a-b goes
+   * down, `beforeSec` after the start; runs `afterSec` more. The reroute scenario analyses it.
+   */
+  rerouteProbe(o: { src: string; dst: string; a: string; b: string; intervalMs?: number; beforeSec?: number; afterSec?: number }): Promise<RerouteProbe> {
+    const before = o.beforeSec ?? 0.5;
+    const after = o.afterSec ?? 1.5;
+    return this.command('reroute_probe', { src: o.src, dst: o.dst, a: o.a, b: o.b, interval: (o.intervalMs ?? 2) / 1000, before, after }, (before + after + 60) * 1000);
   }
 
   /** TCP throughput from `src` to `dst` over `seconds`. */

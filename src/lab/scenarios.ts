@@ -1,14 +1,14 @@
 /**
  * Lab scenarios: scripted runs over a Mininet network (pingall, iperf, link flap, host move,
- * controller restart, first-ping flow-setup latency) that return one row per step.
+ * controller restart, first-ping flow-setup latency, reroute after a port goes down) that return one row per step.
  */
 import type { ForwardingApp } from '../apps/forwarding/index.js';
-import type { LabDriver, LabHost, LabLink } from './driver.js';
+import type { LabDriver, LabHost, LabLink, RerouteProbe } from './driver.js';
 import type { InProcess } from './in-process.js';
 import { delay, systemClock } from '../core/clock.js';
 
 /** Scenario names, as given to `--scenario`. */
-export const SCENARIOS = ['pingall', 'iperf', 'link-flap', 'host-move', 'controller-restart', 'first-ping'] as const;
+export const SCENARIOS = ['pingall', 'iperf', 'link-flap', 'host-move', 'controller-restart', 'first-ping', 'reroute'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** One step of a scenario. `passed` is absent for steps that only inform. */
@@ -30,6 +30,8 @@ export interface LabStep {
   readonly bps?: number;
   /** first-ping: the app's figures over the runs (on its first-ping step). */
   readonly latency?: FirstPingStats;
+  /** reroute: the figures over the runs (on its reroute step). */
+  readonly reroute?: RerouteStats;
 }
 
 /** Median, min and max of a measured quantity over the runs (ms), and how many runs gave a value. */
@@ -403,6 +405,146 @@ async function firstPingScenario(ctx: ScenarioContext): Promise<LabStep[]> {
   return steps;
 }
 
+/** One reroute run, from {@link analyseReroute}. */
+export interface RerouteRun {
+  /** Requests without a reply, in all. */
+  readonly lost: number;
+  /** The longest run of consecutive requests without a reply (the outage). */
+  readonly gap: number;
+  /** gap × the ping interval: how long traffic did not flow, in ms. */
+  readonly gapMs: number;
+  /** From the port-down to the first reply after the outage, ms; null with no outage or no reply after it. */
+  readonly firstReplyMs: number | null;
+  /** From the last reply before the outage to the first after it, ms (the receiver's view; null as above). */
+  readonly outageMs: number | null;
+  /** Whether replies came back after the outage (false: the ping never got through again). */
+  readonly rerouted: boolean;
+}
+
+/** The reroute figures over the runs. */
+export interface RerouteStats {
+  readonly src: string;
+  readonly dst: string;
+  /** The cut link. */
+  readonly a: string;
+  readonly b: string;
+  readonly intervalMs: number;
+  readonly lost: Spread;
+  readonly gapMs: Spread;
+  readonly firstReplyMs: Spread;
+  readonly outageMs: Spread;
+  readonly runs: readonly RerouteRun[];
+}
+
+/** The outage in a probe: lost requests, the longest run of them and when replies came back after the cut. Pure. */
+export function analyseReroute(p: RerouteProbe): RerouteRun {
+  const replied = new Map<number, number>();
+  for (const [seq, t] of p.replies) if (seq >= 1 && seq <= p.transmitted && !replied.has(seq)) replied.set(seq, t);
+  let gap = 0;
+  let gapEnd = 0;
+  let run = 0;
+  for (let seq = 1; seq <= p.transmitted; seq++) {
+    run = replied.has(seq) ? 0 : run + 1;
+    if (run > gap) {
+      gap = run;
+      gapEnd = seq;
+    }
+  }
+  let firstReplyMs: number | null = null;
+  let outageMs: number | null = null;
+  let rerouted = gap === 0;
+  const after = gap > 0 ? replied.get(gapEnd + 1) : undefined;
+  if (after !== undefined) {
+    firstReplyMs = round3((after - p.cutAt) * 1000);
+    const before = replied.get(gapEnd - gap);
+    if (before !== undefined) outageMs = round3((after - before) * 1000);
+    rerouted = true;
+  }
+  return { lost: p.transmitted - replied.size, gap, gapMs: round3(gap * p.intervalMs), firstReplyMs, outageMs, rerouted };
+}
+
+/** Two hosts on neighbouring switches whose link can be cut without splitting the network (a ring's), with that link. */
+export function reroutePair(hosts: readonly LabHost[], links: readonly LabLink[]): { src: string; dst: string; a: string; b: string } | undefined {
+  for (const l of links) {
+    if (!l.switchLink || !connectedWithout(links, l.a, l.b)) continue;
+    const src = hosts.find((h) => h.switch === l.a);
+    const dst = hosts.find((h) => h.switch === l.b);
+    if (src && dst) return { src: src.name, dst: dst.name, a: l.a, b: l.b };
+  }
+  return undefined;
+}
+
+/** The reroute figures as a table cell. */
+export function rerouteText(s: RerouteStats): string {
+  const n = s.runs.length;
+  if (s.lost.median === null) return 'no runs';
+  const reply =
+    s.firstReplyMs.median === null
+      ? ''
+      : `; port-down to first reply median ${s.firstReplyMs.median.toFixed(1)} ms (worst ${s.firstReplyMs.max!.toFixed(1)}), reply gap median ${s.outageMs.median!.toFixed(1)} ms (worst ${s.outageMs.max!.toFixed(1)})`;
+  return `lost median ${s.lost.median} (worst ${s.lost.max}) = ${s.gapMs.median!.toFixed(0)} ms (worst ${s.gapMs.max!.toFixed(0)})${reply}; ${s.runs.filter((r) => r.rerouted).length}/${n} rerouted`;
+}
+
+/**
+ * Port-down to rerouted: `runs` times, a ping every 2 ms between hosts on two neighbouring
+ * switches of a ring, the link between them cut 0.5 s in (both ports go down); counts the
+ * requests lost until replies come back the other way round, then brings the link up again and
+ * waits until the controller has it back (forwarding then moves the path back onto it).
+ */
+export async function reroute(ctx: ScenarioContext): Promise<RerouteStats> {
+  const runs = Math.max(1, ctx.runs ?? 5);
+  const hosts = await ctx.driver.hosts();
+  const links = await ctx.driver.links();
+  const pair = reroutePair(hosts, links);
+  if (!pair) throw new Error('reroute needs two hosts on neighbouring switches with another way round (try ring,5)');
+  const { src, dst, a, b } = pair;
+  const intervalMs = 2;
+  const results: RerouteRun[] = [];
+  for (let i = 0; i < runs; i++) {
+    if (ctx.signal?.aborted) throw new Error('interrupted');
+    if (i > 0) {
+      await ctx.driver.link(a, b, 'up');
+      const back = await discoverySettled(ctx);
+      if (!back.ok) throw new Error(`run ${i + 1}: the link ${a}-${b} was not rediscovered within 30 s (${back.detail})`);
+      if (!ctx.controller?.current()) await sleep(ctx.settleMs);
+    }
+    // A warm-up ping installs the path (and ARP) so the probe measures only the reroute.
+    await ctx.driver.ping(src, dst, { count: 3, intervalSec: 0.2, timeoutSec: 1 });
+    const probe = await ctx.driver.rerouteProbe({ src, dst, a, b, intervalMs });
+    const r = analyseReroute(probe);
+    results.push(r);
+    ctx.progress?.(`reroute run ${i + 1}/${runs}: lost ${r.lost} (gap ${r.gap} = ${r.gapMs} ms), first reply after port-down ${r.firstReplyMs ?? '-'} ms (link cut took ${Math.round((probe.cutDone - probe.cutAt) * 1000)} ms), reply gap ${r.outageMs ?? '-'} ms`);
+  }
+  await ctx.driver.link(a, b, 'up');
+  return {
+    src,
+    dst,
+    a,
+    b,
+    intervalMs,
+    lost: spread(results.map((r) => r.lost)),
+    gapMs: spread(results.map((r) => r.gapMs)),
+    firstReplyMs: spread(results.map((r) => r.firstReplyMs)),
+    outageMs: spread(results.map((r) => r.outageMs)),
+    runs: results,
+  };
+}
+
+async function rerouteScenario(ctx: ScenarioContext): Promise<LabStep[]> {
+  const t0 = performance.now();
+  const s = await reroute(ctx);
+  return [
+    {
+      step: `reroute ${s.src} -> ${s.dst}, ${s.a}-${s.b} down, ping every ${s.intervalMs} ms x${s.runs.length}`,
+      result: rerouteText(s),
+      expect: 'rerouted in every run',
+      passed: s.runs.every((r) => r.rerouted),
+      ms: Math.round(performance.now() - t0),
+      reroute: s,
+    },
+  ];
+}
+
 /** Runs one scenario and returns its steps. */
 export async function runScenario(name: ScenarioName, ctx: ScenarioContext): Promise<LabStep[]> {
   // first-ping restarts the controller and waits for discovery on every run itself.
@@ -423,6 +565,8 @@ export async function runScenario(name: ScenarioName, ctx: ScenarioContext): Pro
       return controllerRestartScenario(ctx);
     case 'first-ping':
       return firstPingScenario(ctx);
+    case 'reroute':
+      return rerouteScenario(ctx);
     default: {
       const never: never = name;
       throw new Error(`unknown scenario ${String(never)}`);
