@@ -4,6 +4,8 @@
  * `defaultConfig`, validation of files, environment and flags (src/config-file.ts) and
  * docs/configuration.md all come from these declarations (src/core/config-schema.ts).
  */
+import { isIP } from 'node:net';
+import { parseDpid } from './core/ids.js';
 import { bool, defaultsOf, int, list, num, oneOf, optional, record, section, str, any, type ConfigOf, type Issue } from './core/config-schema.js';
 
 /** A duration setting in milliseconds (0 or more). */
@@ -21,6 +23,27 @@ function hostPortError(s: string): string | undefined {
   }
 }
 const hostPort = (doc?: string): ReturnType<typeof str> => str({ check: hostPortError, patternDoc: 'HOST:PORT', ...(doc !== undefined ? { doc } : {}) });
+
+/** Checks an address or CIDR; the message names what is wrong, undefined when it is fine. */
+export function addressRangeError(s: string): string | undefined {
+  const [addr, prefix, ...rest] = s.split('/');
+  const family = isIP(addr ?? '');
+  if (family === 0 || rest.length > 0) return `expected an IP address or CIDR (10.0.0.0/24, fd00::/64), got ${JSON.stringify(s)}`;
+  if (prefix === undefined) return undefined;
+  const n = /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
+  if (!(n >= 0 && n <= (family === 4 ? 32 : 128))) return `prefix length must be 0-${family === 4 ? 32 : 128}, got ${JSON.stringify(s)}`;
+  return undefined;
+}
+
+/** Checks a dpid as the policy takes it; the message names what is wrong. */
+export function dpidError(s: string): string | undefined {
+  try {
+    parseDpid(s);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
 
 /** The `openflow` section: listeners and session settings. */
 export const openflowSchema = section({
@@ -69,6 +92,17 @@ export const openflowSchema = section({
     doc: 'LLDP PACKET_INs per second (and at once) taken from one switch, apart from the others so a packet-in flood never starves link discovery; beyond it they are dropped, counted as `what="lldp_packet_in"`. 0 = no limit.',
   }),
   maxMultipartParts: int({ default: 16_384, min: 1, doc: 'A multipart reply in more parts than this is abandoned.' }),
+  dpidPolicy: list(
+    section({
+      dpid: str({ nonEmpty: true, check: dpidError, patternDoc: 'a datapath id (16 hex digits)', doc: 'The pinned datapath id.' }),
+      addresses: list(str({ check: addressRangeError, patternDoc: 'IP or CIDR' }), { default: [], doc: 'Source addresses or CIDRs it may connect from; empty = any.' }),
+      subjects: list(str({ nonEmpty: true }), { default: [], doc: "Certificate subject CNs that may claim it (TLS with `verifyPeer`); empty = no certificate needed. A subject listed here may claim only the dpids that list it." }),
+    }),
+    {
+      default: [],
+      doc: 'Pinned datapath ids (docs/security.md): a switch claiming one from an address outside its `addresses`, or without a verified certificate whose subject CN is in its `subjects`, is disconnected before admission, counted in signalbox_openflow_identity_refused_total{reason} and logged. Dpids not listed are admitted as before.',
+    },
+  ),
   logLinesPerSecond: count(10, 'Log lines one switch session (or the TLS listener) may cause per second about what a peer sent (undecodable messages, errors during the handshake...); beyond it they are dropped, counted in signalbox_log_lines_suppressed_total, and one `suppressed N messages` line follows at the end of the second. 0 = no limit.'),
   // Connection admission (src/openflow/connection-limits.ts): a refused connection is closed before a byte is read.
   maxConnections: count(10_000, 'OpenFlow connections open at once (TCP and TLS, any state); a connection beyond it is closed at once, counted in signalbox_openflow_connections_refused_total{reason="connections"} and logged once. 0 = no limit.'),

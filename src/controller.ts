@@ -9,6 +9,8 @@ import { systemClock, type Clock } from './core/clock.js';
 import { Datapath } from './openflow/datapath.js';
 import { OpenFlowServer, type BoundListener } from './openflow/server.js';
 import type { ConnectionCounters } from './openflow/connection-limits.js';
+import { DpidPolicy, type IdentityRefusal } from './openflow/dpid-policy.js';
+import { LogLimiter, limitedLog } from './core/log-limiter.js';
 import { Session } from './openflow/session.js';
 import { switchAdmin } from './openflow/switch-admin.js';
 import { deviceService, packetService } from './openflow/switch-services.js';
@@ -61,6 +63,11 @@ export class Controller {
   /** The running apps; created by `start()`. */
   apps: AppManager | undefined;
   private server: OpenFlowServer | undefined;
+  /** Who may claim which dpid (`openflow.dpidPolicy`). */
+  private readonly dpidPolicy: DpidPolicy;
+  /** Claims refused by the dpid policy, by reason. */
+  readonly identityRefused: Record<IdentityRefusal, number> = { address: 0, certificate: 0 };
+  private readonly identityLog: (write: () => void) => boolean;
   /** Per-dpid admission chain, so contenders for one dpid are judged one at a time. */
   private readonly admitting = new Map<bigint, Promise<void>>();
 
@@ -71,12 +78,18 @@ export class Controller {
   ) {
     this.log = logger;
     this.clock = options.clock ?? systemClock;
+    this.dpidPolicy = new DpidPolicy(config.openflow.dpidPolicy ?? []);
+    const clock = this.clock;
+    const limiter = new LogLimiter(config.openflow.logLinesPerSecond);
+    this.identityLog = limitedLog(limiter, () => clock.now(), (ms, fn) => clock.after(ms, fn), (n) =>
+      this.log.warn({ suppressed: n }, `suppressed ${n} messages about refused dpid claims (over openflow.logLinesPerSecond ${limiter.perSecond})`),
+    );
   }
 
   /** The OpenFlow listeners' admission counters (connections open, in handshake, refused by reason); undefined before `start()`. */
   get connectionCounters(): ConnectionCounters | undefined {
     const s = this.server;
-    return s ? { ...s.limits.counts, refused: s.limits.refused, logLinesSuppressed: s.tlsLogLimiter.suppressedTotal } : undefined;
+    return s ? { ...s.limits.counts, refused: s.limits.refused, logLinesSuppressed: s.tlsLogLimiter.suppressedTotal, identityRefused: this.identityRefused } : undefined;
   }
 
   /** Starts the OpenFlow listeners; resolves with the addresses bound. */
@@ -173,6 +186,14 @@ export class Controller {
   private async admit(session: Session): Promise<void> {
     if (session.state !== 'ready') return;
     const dpid = session.features!.datapathId;
+    // The dpid policy first: an impostor refused here never gets to probe or hold a live switch's dpid.
+    const verdict = this.dpidPolicy.check(dpid, { address: session.peerAddress, subject: session.peerSubject });
+    if (!verdict.ok) {
+      this.identityRefused[verdict.reason]++;
+      this.identityLog(() => this.log.warn({ dpid: dpidToHex(dpid), remote: session.remoteAddress, reason: verdict.reason }, `refused a switch: ${verdict.message}`));
+      session.close(`dpid policy: ${verdict.message}`);
+      return;
+    }
     const existing = this.datapaths.get(dpid);
     if (existing && existing.session !== session) {
       let alive = false;

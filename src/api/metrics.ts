@@ -48,6 +48,8 @@ export interface OpenFlowConnectionCounters {
   readonly refused: Readonly<Record<string, number>>;
   /** Log lines of the listener dropped over openflow.logLinesPerSecond. */
   readonly logLinesSuppressed?: number;
+  /** Switches refused by openflow.dpidPolicy, by reason. */
+  readonly identityRefused?: Readonly<Record<string, number>>;
 }
 
 /** Mastership roles a switch can be in on this instance (core/model.ts Mastership). */
@@ -89,6 +91,8 @@ export class ControllerMetrics {
   readonly connectionsRefused: Counter<'reason'>;
   /** OpenFlow connections open now, by state (open: all of them; handshake: those not ready yet). */
   readonly connections: Gauge<'state'>;
+  /** Switches refused by openflow.dpidPolicy (address: from outside its pinned addresses; certificate: no or another verified certificate subject). */
+  readonly identityRefused: Counter<'reason'>;
   /** Log lines dropped over openflow.logLinesPerSecond, by source (session: about one switch; listener: failed TLS handshakes). */
   readonly logLinesSuppressed: Counter<'source'>;
   private listenerLogSuppressedSeen = 0;
@@ -168,6 +172,18 @@ export class ControllerMetrics {
         const n = conns()?.logLinesSuppressed ?? 0;
         if (n > this.listenerLogSuppressedSeen) this.logLinesSuppressed.inc({ source: 'listener' }, n - this.listenerLogSuppressedSeen);
         this.listenerLogSuppressedSeen = Math.max(this.listenerLogSuppressedSeen, n);
+      },
+    });
+    this.identityRefused = new Counter({
+      name: 'signalbox_openflow_identity_refused_total',
+      help: 'Switches disconnected before admission by openflow.dpidPolicy, by reason: address (a pinned dpid claimed from outside its addresses), certificate (without a verified certificate subject bound to that dpid, or with one bound to another)',
+      labelNames: ['reason'],
+      registers: [r],
+      collect: () => {
+        const c = conns();
+        if (!c?.identityRefused) return;
+        this.identityRefused.reset();
+        for (const [reason, n] of Object.entries(c.identityRefused)) this.identityRefused.inc({ reason }, n);
       },
     });
     this.connections = new Gauge({

@@ -25,6 +25,8 @@ export interface ConnectionCounters {
   readonly refused: Readonly<Record<ConnectionRefusal, number>>;
   /** Log lines of the listener (failed TLS handshakes) dropped over `openflow.logLinesPerSecond`. */
   readonly logLinesSuppressed: number;
+  /** Sessions refused by `openflow.dpidPolicy`, by reason (address, certificate). */
+  readonly identityRefused?: Readonly<Record<string, number>>;
 }
 
 /** An admitted connection: tell it when its handshake is over and when it closed (both idempotent). */

@@ -148,9 +148,12 @@ export class OpenFlowServer {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
     const remoteAddress = `${socket.remoteAddress}:${socket.remotePort}`;
+    const peerSubject = socket instanceof tls.TLSSocket ? verifiedSubject(socket) : undefined;
     const session = new Session(socket, {
       ...this.opts.config,
       remoteAddress,
+      peerAddress: socket.remoteAddress ?? 'unknown',
+      ...(peerSubject !== undefined ? { peerSubject } : {}),
       logger: this.log.child({ remote: remoteAddress }),
       ...(this.opts.clock ? { clock: this.opts.clock } : {}),
     });
@@ -174,4 +177,11 @@ export class OpenFlowServer {
     await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     this.servers.length = 0;
   }
+}
+
+/** The subject CN of a TLS peer's certificate, when it was verified against the CA (verifyPeer). */
+function verifiedSubject(socket: tls.TLSSocket): string | undefined {
+  if (!socket.authorized) return undefined;
+  const cn: unknown = socket.getPeerCertificate().subject?.CN;
+  return typeof cn === 'string' ? cn : Array.isArray(cn) && typeof cn[0] === 'string' ? cn[0] : undefined;
 }

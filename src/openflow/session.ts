@@ -86,6 +86,10 @@ export interface SessionOptions extends Partial<OpenFlowConfig> {
   readonly logger?: Logger;
   /** Remote address, for logs and the API. */
   readonly remoteAddress?: string;
+  /** The peer's source address alone (no port), for `openflow.dpidPolicy`. */
+  readonly peerAddress?: string;
+  /** The subject CN of the peer's verified TLS certificate, for `openflow.dpidPolicy`. */
+  readonly peerSubject?: string;
   /** Time for the handshake, echo, request and drain timeouts; default the system clock. */
   readonly clock?: Clock;
 }
@@ -203,6 +207,9 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly ports = new Map<number, SwitchPort>();
   desc: SwitchDesc | undefined;
   readonly remoteAddress: string;
+  /** The peer's source address (no port), and the subject CN of its verified certificate (TLS with verifyPeer). */
+  readonly peerAddress: string;
+  readonly peerSubject: string | undefined;
   readonly counters: SessionCounters = zeroSessionCounters();
   closeReason: string | undefined;
   log: Logger;
@@ -261,6 +268,8 @@ export class Session extends EventEmitter<SessionEvents> {
     this.log = options.logger ?? silentLogger;
     this.clock = options.clock ?? systemClock;
     this.remoteAddress = options.remoteAddress ?? 'unknown';
+    this.peerAddress = options.peerAddress ?? 'unknown';
+    this.peerSubject = options.peerSubject;
     this.framer = new Framer({ maxMessageLen: this.opts.maxMessageLen });
     // A direct user of the session (no controller) gets the early messages with its first listener.
     (this as EventEmitter).on('newListener', (event: string | symbol) => {

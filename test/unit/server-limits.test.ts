@@ -120,3 +120,109 @@ describe('OpenFlow listener connection caps (real sockets)', () => {
     }
   });
 });
+
+describe('openflow.dpidPolicy over real sockets', () => {
+  it('disconnects a switch claiming a pinned dpid from another address, counts it, and admits the pinned ones', async () => {
+    const { log, lines } = captureLog();
+    const ctrl = new Controller(
+      {
+        ...defaultConfig,
+        openflow: {
+          ...defaultConfig.openflow,
+          listen: ['127.0.0.1:0'],
+          echoIntervalMs: 0,
+          dpidPolicy: [
+            { dpid: '00000000000000a1', addresses: ['10.0.0.5'], subjects: [] },
+            { dpid: '00000000000000a2', addresses: ['127.0.0.0/8'], subjects: [] },
+          ],
+        },
+      },
+      log,
+    );
+    const { openflow } = await ctrl.start();
+    const port = openflow[0]!.port;
+    const sockets: net.Socket[] = [];
+    try {
+      const impostor = net.connect(port, '127.0.0.1');
+      sockets.push(impostor);
+      const closed = new Promise<void>((resolve) => impostor.once('close', () => resolve()));
+      new EmulatedSwitch(impostor, { dpid: 0xa1n });
+      await closed;
+      expect(ctrl.datapaths.size).toBe(0);
+      expect(ctrl.identityRefused).toEqual({ address: 1, certificate: 0 });
+      expect(lines.some((l) => String(l.msg).includes('00000000000000a1 is pinned to 10.0.0.5'))).toBe(true);
+      const real = net.connect(port, '127.0.0.1');
+      sockets.push(real);
+      new EmulatedSwitch(real, { dpid: 0xa2n });
+      await waitFor(() => ctrl.datapaths.has(0xa2n));
+      const metrics = new ControllerMetrics({ bus: ctrl.bus, devices: ctrl.devices, connectionCounters: () => ctrl.connectionCounters }, { processMetrics: false });
+      expect((await metrics.render()).body).toContain('signalbox_openflow_identity_refused_total{reason="address"} 1');
+      metrics.detach();
+    } finally {
+      for (const s of sockets) s.destroy();
+      await ctrl.stop();
+    }
+  });
+});
+
+describe('openflow.dpidPolicy with TLS and verifyPeer', () => {
+  it("binds a dpid to its certificate's subject: another certificate claiming it is disconnected, the bound one admitted", async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const tls = await import('node:tls');
+    const dir = mkdtempSync(join(tmpdir(), 'sbx-dpid-tls-'));
+    const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+    const sign = (name: string, cn: string) => {
+      openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
+      openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '1');
+    };
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=sbx-ca');
+    sign('ctl', 'controller');
+    sign('b1', 'switch-b1');
+    sign('x', 'switch-x');
+    const ctrl = new Controller({
+      ...defaultConfig,
+      openflow: {
+        ...defaultConfig.openflow,
+        listen: [],
+        echoIntervalMs: 0,
+        tls: { listen: ['127.0.0.1:0'], key: join(dir, 'ctl.key'), cert: join(dir, 'ctl.pem'), ca: join(dir, 'ca.pem'), verifyPeer: true },
+        dpidPolicy: [{ dpid: '00000000000000b1', addresses: [], subjects: ['switch-b1'] }],
+      },
+    });
+    const { openflow } = await ctrl.start();
+    const port = openflow[0]!.port;
+    const ca = readFileSync(join(dir, 'ca.pem'));
+    const connect = (name: string) => tls.connect({ port, host: '127.0.0.1', ca, key: readFileSync(join(dir, `${name}.key`)), cert: readFileSync(join(dir, `${name}.pem`)), rejectUnauthorized: false });
+    const sockets: import('node:net').Socket[] = [];
+    try {
+      // A valid certificate of another subject claims b1: refused after the handshake, before admission.
+      const impostor = connect('x');
+      sockets.push(impostor);
+      const closed = new Promise<void>((resolve) => impostor.once('close', () => resolve()));
+      new EmulatedSwitch(impostor, { dpid: 0xb1n });
+      await closed;
+      expect(ctrl.datapaths.size).toBe(0);
+      expect(ctrl.identityRefused.certificate).toBe(1);
+      // switch-b1 may claim only b1.
+      const wrongDpid = connect('b1');
+      sockets.push(wrongDpid);
+      const closed2 = new Promise<void>((resolve) => wrongDpid.once('close', () => resolve()));
+      new EmulatedSwitch(wrongDpid, { dpid: 0xc1n });
+      await closed2;
+      expect(ctrl.identityRefused.certificate).toBe(2);
+      // The bound certificate with its dpid gets in.
+      const real = connect('b1');
+      sockets.push(real);
+      new EmulatedSwitch(real, { dpid: 0xb1n });
+      await waitFor(() => ctrl.datapaths.has(0xb1n));
+      expect(ctrl.datapaths.size).toBe(1);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await ctrl.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
