@@ -1,7 +1,9 @@
 /** `signalbox lab TOPO`: a Mininet lab on userspace Open vSwitch against Signalbox (in-process) or any controller; Mininet's CLI or a scenario with a result table. */
 import { parseArgs } from 'node:util';
-import { parseHostPort } from '../config.js';
+import { startApi, type ApiContext } from '../api/index.js';
+import { defaultConfig, parseHostPort } from '../config.js';
 import { checkTopo, TOPOLOGIES } from '../lab/driver.js';
+import type { InProcess } from '../lab/in-process.js';
 import { runLab, type LabResult } from '../lab/runner.js';
 import { SCENARIOS, type ScenarioName } from '../lab/scenarios.js';
 import type { CliIo } from './io.js';
@@ -18,6 +20,8 @@ TOPO: linear,N[,hosts] | tree,DEPTH,FANOUT | ring,N | fattree,K | leafspine,SPIN
 
   --scenario NAME          ${SCENARIOS.join(' | ')}
   --controller HOST:PORT   use this controller instead of starting Signalbox
+  --api HOST:PORT          serve the in-process controller's REST API there (e.g. 127.0.0.1:8080),
+                           so client commands can inspect the lab (their URL: http://HOST:PORT)
   --apps NAME[,NAME]|none  apps of the in-process controller (default: the controller's default set)
   --of10                   OpenFlow 1.0 switches (default 1.3)
   --settle MS              wait after a link change, host move or restart (default 3000)
@@ -38,6 +42,8 @@ export interface LabArgs {
   readonly topo: string;
   readonly scenario?: ScenarioName;
   readonly controller?: string;
+  /** Where to serve the in-process controller's REST API (`HOST:PORT`). */
+  readonly api?: string;
   readonly apps?: readonly string[];
   readonly of10: boolean;
   readonly settleMs: number;
@@ -63,6 +69,7 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
     options: {
       scenario: { type: 'string' },
       controller: { type: 'string' },
+      api: { type: 'string' },
       apps: { type: 'string' },
       of10: { type: 'boolean' },
       settle: { type: 'string' },
@@ -84,6 +91,10 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
     throw new Error(`--scenario: expected one of ${SCENARIOS.join(', ')}, got ${JSON.stringify(scenario)}`);
   }
   if (values.controller !== undefined) parseHostPort(values.controller, '--controller');
+  if (values.api !== undefined) parseHostPort(values.api, '--api');
+  if (values.api !== undefined && values.controller !== undefined) throw new Error('--api serves the in-process controller; it cannot go with --controller (use that controller\'s own API)');
+  // These scenarios replace the controller mid-run, which would leave the API on a stopped one.
+  if (values.api !== undefined && (scenario === 'controller-restart' || scenario === 'first-ping')) throw new Error(`--api cannot go with ${scenario}, which restarts the in-process controller`);
   if (values.controller !== undefined && values.apps !== undefined) throw new Error('--apps configures the in-process controller; it cannot go with --controller');
   if ((scenario === 'controller-restart' || scenario === 'first-ping') && values.controller !== undefined) throw new Error(`${scenario} restarts the in-process controller; leave out --controller`);
   if (values.runs !== undefined && (!/^\d+$/.test(values.runs) || Number(values.runs) < 1)) throw new Error(`--runs: expected a positive number, got ${JSON.stringify(values.runs)}`);
@@ -92,6 +103,7 @@ export function parseLabArgs(argv: readonly string[]): LabArgs {
     topo,
     ...(scenario !== undefined ? { scenario: scenario as ScenarioName } : {}),
     ...(values.controller !== undefined ? { controller: values.controller } : {}),
+    ...(values.api !== undefined ? { api: values.api } : {}),
     ...(values.apps !== undefined ? { apps: values.apps === 'none' ? [] : values.apps.split(',').filter(Boolean) } : {}),
     of10: values.of10 ?? false,
     settleMs: intArg(values.settle, '--settle', 3000),
@@ -118,6 +130,26 @@ export function formatLabResult(r: LabResult): string {
     ...body.map(line),
     `${r.passed ? 'PASSED' : 'FAILED'}: ${r.steps.filter((s) => s.passed === true).length} of ${r.steps.filter((s) => s.passed !== undefined).length} expectations met, ${(r.durationMs / 1000).toFixed(1)} s`,
   ].join('\n');
+}
+
+/** The API context of a lab's in-process controller: switches, stats, topology, apps and their flows. */
+export function labApiContext(running: InProcess): ApiContext {
+  const c = running.controller;
+  return {
+    bus: c.bus,
+    devices: c.devices,
+    admin: c.admin,
+    ...(c.topology ? { topology: c.topology } : {}),
+    ...(c.apps ? { apps: c.apps } : {}),
+    ...(c.flows ? { flows: c.flows } : {}),
+  };
+}
+
+/** Starts the REST API of a lab's controller on `listen`; resolves with its close. */
+export async function serveLabApi(running: InProcess, listen: string, progress: (line: string) => void): Promise<() => Promise<void>> {
+  const api = await startApi({ context: labApiContext(running), config: { api: { ...defaultConfig.api, listen } } });
+  progress(`REST API at ${api.address} (signalbox switches --url ${api.address})`);
+  return () => api.close();
 }
 
 /** Runs `signalbox lab`; returns the exit code. */
@@ -149,6 +181,7 @@ export async function labCommand(argv: readonly string[], io: CliIo): Promise<nu
       ...(args.scenario ? { scenario: args.scenario } : {}),
       ...(args.controller ? { controller: args.controller } : {}),
       ...(args.apps ? { apps: args.apps } : {}),
+      ...(args.api ? { onController: (running: InProcess) => serveLabApi(running, args.api!, progress) } : {}),
       of10: args.of10,
       settleMs: args.settleMs,
       runs: args.runs,

@@ -40,6 +40,12 @@ export interface LabRunOptions {
   readonly onLog?: (line: string) => void;
   /** Aborting stops whatever runs and cleans up. */
   readonly signal?: AbortSignal;
+  /**
+   * Called once the in-process controller runs, before the network is built (never with
+   * `controller`); the function it resolves with runs at teardown. The CLI starts the REST API
+   * here (`signalbox lab --api`), since the lab layer may not import the API.
+   */
+  readonly onController?: (running: InProcess) => Promise<() => Promise<void>>;
 }
 
 /** The outcome of a scenario run. */
@@ -113,6 +119,7 @@ export async function runLab(o: LabRunOptions): Promise<LabResult> {
       progress(`started Signalbox on 127.0.0.1:${controller.port} (apps: ${apps.length ? apps.join(', ') : `none${firstPingApps ? ' until the runs' : ''}`})`);
       const c = controller;
       cleanups.push(async () => c.stop());
+      if (o.onController) cleanups.push(await o.onController(c.current()!));
     }
     checkAbort();
 
