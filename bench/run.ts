@@ -2,6 +2,7 @@
 import { pathToFileURL } from 'node:url';
 import { appsSuite } from './apps.js';
 import { codecSuite } from './codec.js';
+import { consoleSuite } from './console.js';
 import { e2eSuite } from './e2e.js';
 import { failoverSuite } from './failover.js';
 import { sessionsSuite } from './sessions.js';
@@ -10,7 +11,7 @@ import { traceSuite } from './trace.js';
 import type { BenchSuite, Row } from './harness.js';
 
 /** Every suite, in the order they run. Add a suite by importing its module here. */
-export const SUITES: readonly BenchSuite[] = [codecSuite, sessionsSuite, topologySuite, appsSuite, traceSuite, e2eSuite, failoverSuite];
+export const SUITES: readonly BenchSuite[] = [codecSuite, sessionsSuite, topologySuite, appsSuite, traceSuite, e2eSuite, failoverSuite, consoleSuite];
 
 /** The results as an aligned text table: suite, case, ops/s, ns/op. */
 export function formatTable(rows: readonly Row[]): string {
