@@ -6,7 +6,7 @@
  * events a second arrive. `npm run bench -- console` (needs Debian's chromium, as the tests do).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,6 +105,17 @@ export async function measureConsole(): Promise<Row[]> {
     const view = `document.querySelector('.view.topology')`;
 
     // 1. First complete render: every switch, link pair and host counted, then two frames drawn.
+    // SIGNALBOX_CONSOLE_PROFILE=FILE writes the page's CPU profile of the first render (open it in Chrome's DevTools).
+    const profileFile = process.env.SIGNALBOX_CONSOLE_PROFILE;
+    const cdp = profileFile ? await context.newCDPSession(page) : undefined;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
+    const responses: string[] = [];
+    page.on('requestfinished', (r) => {
+      if (r.url().includes('/api/')) responses.push(`${new URL(r.url()).pathname} +${Date.now() - t0} ms`);
+    });
     const t0 = Date.now();
     await page.goto(`${running.api.address}/`);
     await page
@@ -118,6 +129,11 @@ export async function measureConsole(): Promise<Row[]> {
       });
     const renderedAt = (await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(Date.now()))))')) as number;
     const firstRenderMs = renderedAt - t0;
+    if (cdp && profileFile) {
+      const { profile } = await cdp.send('Profiler.stop');
+      writeFileSync(profileFile, JSON.stringify(profile));
+      process.stderr.write(`console bench: API answers during the first render: ${responses.join(', ')}; profile in ${profileFile}\n`);
+    }
 
     // 2. Link down → shown down: the controller's linkRemoved time against the page's.
     await page.evaluate(`(() => {
