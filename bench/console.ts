@@ -1,11 +1,12 @@
 /**
  * The web console at scale, in headless Chromium: the real runtime (store, controller, API) with a
- * 1,000-switch grid of emulated switches (links discovered by LLDP) and 10,000 hosts. Measures the
+ * 1,000-switch grid of emulated switches in a child process (bench/grid-swarm.ts; links discovered
+ * by LLDP) and 10,000 hosts. Measures the
  * topology view's first complete render after navigation, how long a link that goes down takes to
  * show down after the controller's event, and the page's longest main-thread task while 100
  * events a second arrive. `npm run bench -- console` (needs Debian's chromium, as the tests do).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,18 +14,16 @@ import { fileURLToPath } from 'node:url';
 import { defaultConfig, type Config } from '../src/config.js';
 import type { LinkInfo } from '../src/core/model.js';
 import { silentLogger } from '../src/log.js';
-import { emulatedPort } from '../src/loadgen/features.js';
-import { arpRequest } from '../src/packet/arp.js';
+import { createInterface } from 'node:readline';
 import { startSignalbox } from '../src/runtime.js';
 import { launchChromium } from '../test/harness/chromium.js';
-import { EmulatedFabric, gridDpid, wireGrid } from './topology.js';
+import { gridDpid } from './topology.js';
 import type { BenchSuite, Row } from './harness.js';
 
 const SUITE = 'console';
 const ROWS = 25;
 const COLS = 40;
 const HOSTS_PER_SWITCH = 10;
-const HOST_PORT = 5;
 const EVENTS_PER_SEC = 100;
 const EVENT_SECONDS = 10;
 const LINKS_CUT = 5;
@@ -41,18 +40,17 @@ async function until(what: string, cond: () => boolean | Promise<boolean>, timeo
   }
 }
 
-/** A host's MAC from its switch and index (locally administered, unique per pair). */
-function hostMac(sw: number, i: number): string {
-  const b = [0x02, 0x10, (sw >> 8) & 0xff, sw & 0xff, (i >> 8) & 0xff, i & 0xff];
-  return b.map((x) => x.toString(16).padStart(2, '0')).join(':');
-}
-
-function hostIp(sw: number, i: number): string {
-  const n = sw * 64 + i;
-  return `10.${(n >> 16) & 0xff}.${(n >> 8) & 0xff}.${n & 0xff}`;
-}
-
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
+
+/** Ends the switch process (stdin closed, then SIGTERM if it lingers). */
+async function stopSwarm(swarm: ChildProcess): Promise<void> {
+  if (swarm.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => swarm.once('exit', () => resolve()));
+  swarm.stdin?.end();
+  const timer = setTimeout(() => swarm.kill('SIGTERM'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
 
 /** Runs the whole measurement and returns the rows. */
 export async function measureConsole(): Promise<Row[]> {
@@ -70,24 +68,30 @@ export async function measureConsole(): Promise<Row[]> {
     topology: { ...defaultConfig.topology, maxMissedProbes: 10, maxProbeDelayMs: 5_000 },
   };
   const running = await startSignalbox(config, silentLogger);
-  const fabric = new EmulatedFabric(running.controller);
-  fabric.recordDelivered = false;
   const topo = running.controller.topology!;
+  const of = running.openflow[0]!;
+  // The switches live in a child process, as real ones would be elsewhere: the controller's
+  // event loop carries only its own work.
+  const swarm = spawn(process.execPath, [fileURLToPath(new URL('./grid-swarm.js', import.meta.url)), of.host, String(of.port), String(ROWS), String(COLS)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const swarmLines = createInterface({ input: swarm.stdout })[Symbol.asyncIterator]();
+  const command = async (line: string): Promise<void> => {
+    swarm.stdin.write(`${line}\n`);
+    const answer = await swarmLines.next();
+    if (answer.done || answer.value !== 'ok') throw new Error(`grid swarm: ${line} answered ${String(answer.value)}`);
+  };
   const browser = await launchChromium();
   const removals = new Map<string, number>();
   running.controller.bus.on('linkRemoved', (e) => removals.set(e.reason, (removals.get(e.reason) ?? 0) + 1));
   try {
-    const admitted: Promise<unknown>[] = [];
-    for (let c = 0; c < COLS; c++) for (let r = 0; r < ROWS; r++) admitted.push(fabric.addSwitch(gridDpid(ROWS, r, c), [1, 2, 3, 4, HOST_PORT]));
-    const directed = wireGrid(fabric, ROWS, COLS);
-    await Promise.all(admitted);
-    await until(`${directed} links`, () => topo.snapshot().links.length >= directed, 120_000, 100);
+    const first = await swarmLines.next();
+    if (first.done || !String(first.value).startsWith('connected')) throw new Error(`grid swarm: ${String(first.value)}`);
     const switches = ROWS * COLS;
-    for (let sw = 1; sw <= switches; sw++) {
-      for (let i = 0; i < HOSTS_PER_SWITCH; i++) fabric.inject(BigInt(sw), HOST_PORT, arpRequest({ srcMac: hostMac(sw, i), srcIp: hostIp(sw, i), dstIp: '10.255.255.254' }));
-      // Let the controller drain each switch's burst rather than queue all 10,000 at once.
-      if (sw % 50 === 0) await new Promise((r) => setImmediate(r));
-    }
+    const directed = 2 * (ROWS * (COLS - 1) + COLS * (ROWS - 1));
+    await until(`${switches} switches`, () => running.controller.datapaths.size >= switches, 60_000, 100);
+    await until(`${directed} links`, () => topo.snapshot().links.length >= directed, 120_000, 100);
+    await command(`hosts 0 ${HOSTS_PER_SWITCH}`);
     const hosts = switches * HOSTS_PER_SWITCH;
     await until(`${hosts} hosts`, () => topo.snapshot().hosts.length >= hosts, 60_000, 100);
     const pairs = directed / 2;
@@ -156,7 +160,7 @@ export async function measureConsole(): Promise<Row[]> {
       const dpid = gridDpid(ROWS, k * 3, k * 5);
       const before = removedAt.length;
       const shownBefore = (await page.evaluate('window.__downAt.length')) as number;
-      fabric.portStatus(dpid, 2, { ...emulatedPort(4), state: 1 });
+      await command(`down ${dpid} 4`);
       await until('linkRemoved', () => removedAt.length > before, 10_000, 5);
       await page.waitForFunction(`window.__downAt.length > ${shownBefore}`, undefined, { timeout: 10_000 });
       const shown = (await page.evaluate(`window.__downAt[${shownBefore}]`)) as number;
@@ -171,7 +175,7 @@ export async function measureConsole(): Promise<Row[]> {
     const start = Date.now();
     for (let n = 0; n < extra; n++) {
       const sw = (n % switches) + 1;
-      fabric.inject(BigInt(sw), HOST_PORT, arpRequest({ srcMac: hostMac(sw, HOSTS_PER_SWITCH + Math.floor(n / switches)), srcIp: hostIp(sw, HOSTS_PER_SWITCH + Math.floor(n / switches)), dstIp: '10.255.255.254' }));
+      await command(`host ${sw} ${HOSTS_PER_SWITCH + Math.floor(n / switches)}`);
       const due = start + (n + 1) * tick;
       const wait = due - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -202,7 +206,7 @@ export async function measureConsole(): Promise<Row[]> {
     ];
   } finally {
     await browser.close();
-    for (const sw of fabric.switches.values()) sw.close();
+    await stopSwarm(swarm);
     await running.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }

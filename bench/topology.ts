@@ -3,6 +3,7 @@
  * relay a PACKET_OUT on a port to the neighbour's PACKET_IN), and path queries on the result.
  * Also exports the emulated fabric the topology unit tests use.
  */
+import net from 'node:net';
 import { duplexPair } from 'node:stream';
 import { defaultConfig, type TopologyConfig } from '../src/config.js';
 import { Controller } from '../src/controller.js';
@@ -40,24 +41,40 @@ export class EmulatedFabric {
   recordDelivered = true;
   private readonly wires = new Map<string, FabricPort>();
 
-  constructor(private readonly ctrl: Controller) {}
+  /** `target`: a Controller in this process (in-memory streams) or a controller's OpenFlow `host:port` (TCP). */
+  constructor(private readonly target: Controller | { readonly host: string; readonly port: number }) {}
 
-  /** Connects an emulated OpenFlow 1.3 switch with these ports; resolves when the controller has admitted it. */
+  /**
+   * Connects an emulated OpenFlow 1.3 switch with these ports; resolves when the controller has
+   * admitted it (in memory) or when its TCP connection is open.
+   */
   addSwitch(dpid: bigint, ports: readonly number[]): Promise<EmulatedSwitch> {
+    if (!(this.target instanceof Controller)) {
+      const socket = net.connect(this.target);
+      socket.setNoDelay(true);
+      const sw = new EmulatedSwitch(socket, { dpid, ports });
+      this.switches.set(dpid, sw);
+      sw.on('message', (m) => this.onMessage(dpid, m));
+      return new Promise((resolve, reject) => {
+        socket.once('connect', () => resolve(sw));
+        socket.once('error', reject);
+      });
+    }
+    const ctrl = this.target;
     const [ctrlEnd, swEnd] = duplexPair();
-    const session = new Session(ctrlEnd, { ...this.ctrl.config.openflow, remoteAddress: `emulated:${dpid}`, clock: this.ctrl.clock });
+    const session = new Session(ctrlEnd, { ...ctrl.config.openflow, remoteAddress: `emulated:${dpid}`, clock: ctrl.clock });
     const sw = new EmulatedSwitch(swEnd, { dpid, ports });
     this.switches.set(dpid, sw);
     sw.on('message', (m) => this.onMessage(dpid, m));
     const admitted = new Promise<EmulatedSwitch>((resolve) => {
       const on = (e: { dpid: bigint }): void => {
         if (e.dpid !== dpid) return;
-        this.ctrl.bus.off('switchConnected', on);
+        ctrl.bus.off('switchConnected', on);
         resolve(sw);
       };
-      this.ctrl.bus.on('switchConnected', on);
+      ctrl.bus.on('switchConnected', on);
     });
-    this.ctrl.attach(session);
+    ctrl.attach(session);
     return admitted;
   }
 
