@@ -59,7 +59,8 @@ export async function measureConsole(): Promise<Row[]> {
   const config: Config = {
     ...defaultConfig,
     dataDir,
-    openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'] },
+    // Every emulated switch connects from 127.0.0.1: lift the per-address caps meant for real ones.
+    openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'], maxConnectionsPerAddress: 0, maxHandshakesPerAddress: 0 },
     api: { ...defaultConfig.api, listen: '127.0.0.1:0' },
     // Topology and hosts only: the console draws what discovery and host tracking find.
     apps: { ...defaultConfig.apps, enabled: [] },
@@ -89,7 +90,9 @@ export async function measureConsole(): Promise<Row[]> {
     if (first.done || !String(first.value).startsWith('connected')) throw new Error(`grid swarm: ${String(first.value)}`);
     const switches = ROWS * COLS;
     const directed = 2 * (ROWS * (COLS - 1) + COLS * (ROWS - 1));
-    await until(`${switches} switches`, () => running.controller.datapaths.size >= switches, 60_000, 100);
+    await until(`${switches} switches`, () => running.controller.datapaths.size >= switches, 120_000, 100).catch((e: Error) => {
+      throw new Error(`${e.message} (${running.controller.datapaths.size} connected)`);
+    });
     await until(`${directed} links`, () => topo.snapshot().links.length >= directed, 120_000, 100);
     await command(`hosts 0 ${HOSTS_PER_SWITCH}`);
     const hosts = switches * HOSTS_PER_SWITCH;

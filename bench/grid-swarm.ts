@@ -62,5 +62,5 @@ for await (const line of lines) {
   }
   process.stdout.write('ok\n');
 }
-for (const sw of fabric.switches.values()) sw.close();
+fabric.close();
 process.exit(0);

@@ -40,6 +40,7 @@ export class EmulatedFabric {
   /** Keep frames in `delivered` (off for benchmarks). */
   recordDelivered = true;
   private readonly wires = new Map<string, FabricPort>();
+  private closing = false;
 
   /** `target`: a Controller in this process (in-memory streams) or a controller's OpenFlow `host:port` (TCP). */
   constructor(private readonly target: Controller | { readonly host: string; readonly port: number }) {}
@@ -55,6 +56,13 @@ export class EmulatedFabric {
       const sw = new EmulatedSwitch(socket, { dpid, ports });
       this.switches.set(dpid, sw);
       sw.on('message', (m) => this.onMessage(dpid, m));
+      // Like a real switch, one the controller turned away (a cap, a handshake timeout) comes back.
+      socket.once('close', () => {
+        if (this.closing || this.switches.get(dpid) !== sw) return;
+        setTimeout(() => {
+          if (!this.closing) this.addSwitch(dpid, ports).catch(() => undefined);
+        }, 500);
+      });
       return new Promise((resolve, reject) => {
         socket.once('connect', () => resolve(sw));
         socket.once('error', reject);
@@ -76,6 +84,12 @@ export class EmulatedFabric {
     });
     ctrl.attach(session);
     return admitted;
+  }
+
+  /** Disconnects every switch for good (over TCP they would otherwise reconnect). */
+  close(): void {
+    this.closing = true;
+    for (const sw of this.switches.values()) sw.close();
   }
 
   /** Wires a:pa to b:pb (both directions). */
