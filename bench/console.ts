@@ -183,7 +183,12 @@ export async function measureConsole(): Promise<Row[]> {
       const wait = due - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
-    await page.waitForFunction(`${view}?.dataset.hosts === '${hosts + extra}'`, undefined, { timeout: 30_000 });
+    // The page ends showing what the controller learned (a host the learn limits refused is not drawn).
+    await until(`${hosts + extra} hosts learned`, () => topo.snapshot().hosts.length >= hosts + extra, 30_000, 100).catch(() => undefined);
+    const learned = topo.snapshot().hosts.length;
+    await page.waitForFunction(`${view}?.dataset.hosts === '${learned}'`, undefined, { timeout: 30_000 }).catch(async (e: Error) => {
+      throw new Error(`${e.message}; the view shows ${String(await page.evaluate(`${view}?.dataset.hosts`))} hosts, the controller has ${learned}`);
+    });
     const tasks = (await page.evaluate(`window.__longTasks.filter((t) => t.start >= ${windowStart})`)) as { start: number; duration: number }[];
     const longest = Math.max(0, ...tasks.map((t) => t.duration));
     const over100 = tasks.filter((t) => t.duration > 100).length;

@@ -396,6 +396,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     }
     const r = this.discovery.receiveProbe(check.origin, dpid, inPort, now);
     this.countVerdict(r.verdict);
+    if (r.verdict !== 'accepted') this.log.debug({ dpid: dpidToHex(dpid), port: inPort, from: dpidToHex(check.origin.dpid), fromPort: check.origin.port, verdict: r.verdict }, 'LLDP probe not believed');
     this.apply(r.events);
   }
 
