@@ -2,10 +2,11 @@
  * `signalbox lab` end to end through bin/signalbox (built: `npm run build` first; `npm run
  * test:lab` does): real Mininet networks on userspace OVS against the in-process controller.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../harness/exec.js';
 
 const BIN = fileURLToPath(new URL('../../bin/signalbox', import.meta.url));
 const BUILT = fileURLToPath(new URL('../../dist/src/cli/lab.js', import.meta.url));
@@ -109,5 +110,38 @@ describe('signalbox lab', () => {
       expect(j.steps[i]!.lossPct).toBe(FORWARDING ? 0 : 100);
     }
     expect(leftovers(j.prefix)).toEqual([]);
+  });
+
+  it('linear,2 --api 127.0.0.1:0 (Mininet CLI): the lab controller answers GET /api/v1/switches while the lab runs; exit tears it down', async () => {
+    const child = spawn(process.execPath, [BIN, 'lab', 'linear,2', '--api', '127.0.0.1:0', ...appsArgs], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    child.stdout.resume();
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor(() => /network up/.test(err), { timeoutMs: 120_000, intervalMs: 100, message: () => `the lab's network is up (stderr: ${err})` });
+      const address = /REST API at (http:\/\/\S+)/.exec(err)?.[1];
+      expect(address, err).toBeDefined();
+      let dpids: string[] = [];
+      await waitFor(
+        async () => {
+          const r = await fetch(`${address}/api/v1/switches`);
+          const body = (await r.json()) as { items?: { dpid: string }[] } | { dpid: string }[];
+          dpids = (Array.isArray(body) ? body : (body.items ?? [])).map((x) => x.dpid).sort();
+          return r.status === 200 && dpids.length === 2;
+        },
+        { timeoutMs: 30_000, intervalMs: 200, message: () => `both switches listed by the lab's API (so far ${dpids.join(', ')})` },
+      );
+      expect(dpids).toEqual(['0000000000000001', '0000000000000002']);
+      child.stdin.write('exit\n');
+      expect(await exited, err).toBe(0);
+      await expect(fetch(`${address}/api/v1/switches`)).rejects.toThrow();
+      const prefix = /bridges (\S+)s1\.\.\./.exec(err)?.[1];
+      expect(prefix, err).toBeDefined();
+      expect(leftovers(prefix!)).toEqual([]);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    }
   });
 });
