@@ -41,7 +41,7 @@ export function PathsView({ session, params }: ViewProps) {
     const tg = new TopologyGraph(store);
     tg.rebuild(false);
     const sigma = new Sigma(tg.graph, container.current!, {
-      settings: { labelRenderedSizeThreshold: 8, autoRescale: 'once', stagePadding: 60 },
+      settings: { allowInvalidContainer: true, labelRenderedSizeThreshold: 8, autoRescale: 'once', stagePadding: 60 },
       nodeReducer: (node, data) => {
         const l = lit.current;
         if (!l) return data;
@@ -54,9 +54,13 @@ export function PathsView({ session, params }: ViewProps) {
       },
     });
     sigmaRef.current = sigma;
+    // A hidden or not yet laid out container has no size (allowed above): draw again once it has one.
+    const sized = new ResizeObserver(() => sigma.resize().scheduleRender());
+    sized.observe(container.current!);
     const off = store.subscribe((c) => tg.update(c));
     return () => {
       off();
+      sized.disconnect();
       sigma.kill();
     };
   }, [store]);

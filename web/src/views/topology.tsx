@@ -64,7 +64,7 @@ export function TopologyView({ session }: ViewProps) {
     graphRef.current = tg;
     tg.rebuild(false);
     const sigma = new Sigma(tg.graph, container.current!, {
-      settings: { enableEdgeEvents: true, labelRenderedSizeThreshold: 8, autoRescale: 'once', stagePadding: 60 },
+      settings: { allowInvalidContainer: true, enableEdgeEvents: true, labelRenderedSizeThreshold: 8, autoRescale: 'once', stagePadding: 60 },
       // In a cluster a switch takes its master's colour (the selection's colour still wins).
       nodeReducer: (node, data) => {
         const colour = node.startsWith('sw:') && data.color !== COLORS.selected ? mastersRef.current?.byDpid.get(node.slice(3)) : undefined;
@@ -72,6 +72,9 @@ export function TopologyView({ session }: ViewProps) {
       },
     });
     sigmaRef.current = sigma;
+    // A hidden or not yet laid out container has no size (allowed above): draw again once it has one.
+    const sized = new ResizeObserver(() => sigma.resize().scheduleRender());
+    sized.observe(container.current!);
     sigma.on('clickNode', ({ node }) => setSelected(node));
     sigma.on('clickEdge', ({ edge }) => setSelected(edge));
     sigma.on('clickStage', () => setSelected(undefined));
@@ -89,6 +92,7 @@ export function TopologyView({ session }: ViewProps) {
     setCounts(countsOf(store));
     return () => {
       off();
+      sized.disconnect();
       sigma.kill();
     };
   }, [store]);
