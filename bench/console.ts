@@ -17,6 +17,7 @@ import { silentLogger } from '../src/log.js';
 import { createInterface } from 'node:readline';
 import { startSignalbox } from '../src/runtime.js';
 import { launchChromium } from '../test/harness/chromium.js';
+import { waitFor } from '../test/harness/exec.js';
 import { gridDpid } from './topology.js';
 import type { BenchSuite, Row } from './harness.js';
 
@@ -29,16 +30,6 @@ const EVENT_SECONDS = 10;
 const LINKS_CUT = 5;
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Polls `cond` until true; throws naming `what` after `timeoutMs`. */
-async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 20): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await cond()) return;
-    if (Date.now() > end) throw new Error(`console bench: ${what} not reached in ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
 
@@ -90,13 +81,11 @@ export async function measureConsole(): Promise<Row[]> {
     if (first.done || !String(first.value).startsWith('connected')) throw new Error(`grid swarm: ${String(first.value)}`);
     const switches = ROWS * COLS;
     const directed = 2 * (ROWS * (COLS - 1) + COLS * (ROWS - 1));
-    await until(`${switches} switches`, () => running.controller.datapaths.size >= switches, 120_000, 100).catch((e: Error) => {
-      throw new Error(`${e.message} (${running.controller.datapaths.size} connected)`);
-    });
-    await until(`${directed} links`, () => topo.snapshot().links.length >= directed, 120_000, 100);
+    await waitFor(() => running.controller.datapaths.size >= switches, { timeoutMs: 120_000, intervalMs: 100, message: () => `${switches} switches (${running.controller.datapaths.size} connected)` });
+    await waitFor(() => topo.snapshot().links.length >= directed, { timeoutMs: 120_000, intervalMs: 100, message: `${directed} links` });
     await command(`hosts 0 ${HOSTS_PER_SWITCH}`);
     const hosts = switches * HOSTS_PER_SWITCH;
-    await until(`${hosts} hosts`, () => topo.snapshot().hosts.length >= hosts, 60_000, 100);
+    await waitFor(() => topo.snapshot().hosts.length >= hosts, { timeoutMs: 60_000, intervalMs: 100, message: `${hosts} hosts` });
     const pairs = directed / 2;
 
     // The probes below are script text, which the console's CSP (no eval) would refuse.
@@ -164,7 +153,7 @@ export async function measureConsole(): Promise<Row[]> {
       const before = removedAt.length;
       const shownBefore = (await page.evaluate('window.__downAt.length')) as number;
       await command(`down ${dpid} 4`);
-      await until('linkRemoved', () => removedAt.length > before, 10_000, 5);
+      await waitFor(() => removedAt.length > before, { timeoutMs: 10_000, intervalMs: 5, message: 'linkRemoved' });
       await page.waitForFunction(`window.__downAt.length > ${shownBefore}`, undefined, { timeout: 10_000 });
       const shown = (await page.evaluate(`window.__downAt[${shownBefore}]`)) as number;
       downMs.push(shown - removedAt[before]!);
@@ -184,7 +173,7 @@ export async function measureConsole(): Promise<Row[]> {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
     // The page ends showing what the controller learned (a host the learn limits refused is not drawn).
-    await until(`${hosts + extra} hosts learned`, () => topo.snapshot().hosts.length >= hosts + extra, 30_000, 100).catch(() => undefined);
+    await waitFor(() => topo.snapshot().hosts.length >= hosts + extra, { timeoutMs: 30_000, intervalMs: 100 }).catch(() => undefined);
     const learned = topo.snapshot().hosts.length;
     await page.waitForFunction(`${view}?.dataset.hosts === '${learned}'`, undefined, { timeout: 30_000 }).catch(async (e: Error) => {
       throw new Error(`${e.message}; the view shows ${String(await page.evaluate(`${view}?.dataset.hosts`))} hosts, the controller has ${learned}`);
