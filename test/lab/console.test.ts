@@ -78,7 +78,8 @@ it('shows every switch and host of a Mininet tree after a pingall, and a link go
   const s1 = dpidOf('s1');
   const s2 = dpidOf('s2');
   const down = page.locator('ul.plain li[data-state=down]');
-  expect(await down.count()).toBe(1);
+  // The list renders after the toggle event, a frame after the click.
+  await expect.poll(() => down.count(), { timeout: 2_000, interval: 50 }).toBe(1);
   expect(await down.getAttribute('data-link')).toMatch(new RegExp(`^${s1}:\\d+\\|${s2}:\\d+$`));
   await page.fill('input[name=search]', bridge.get(s2)!);
   await page.press('input[name=search]', 'Enter');
