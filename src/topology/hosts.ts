@@ -233,6 +233,24 @@ export class HostTracker {
     return changedAddr ? [{ type: 'hostUpdated', host: toHost(r) }] : [];
   }
 
+  /**
+   * The host `id` sent again from where it is, with the address it last showed: only its
+   * `lastSeen` moves, in O(1). False when `observe` has more to do (the host is gone or elsewhere,
+   * or still waits to anchor at the port it was first seen at): the caller observes it then.
+   */
+  touch(id: string, dpid: bigint, port: number, now: number): boolean {
+    const r = this.hosts.get(id);
+    if (r === undefined || r.dpid !== dpid || r.port !== port || (!r.anchored && r.dpid === r.homeDpid && r.port === r.homePort)) return false;
+    r.lastSeen = now;
+    return true;
+  }
+
+  /** True when the host `id` is known and located at `at`. */
+  isAt(id: string, at: HostLocation): boolean {
+    const r = this.hosts.get(id);
+    return r !== undefined && r.dpid === at.dpid && r.port === at.port;
+  }
+
   /** Hosts idle longer than `hostIdleTimeoutMs`. */
   expire(now: number): HostEvent[] {
     const limit = now - this.opts.hostIdleTimeoutMs;

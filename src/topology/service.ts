@@ -1,5 +1,5 @@
 /**
- * The TopologyService: the I/O shell around discovery, host tracking and the graph. It listens
+ * The TopologyService: the I/O shell around discovery, host tracking and the snapshots. It listens
  * to the controller bus, declares the LLDP flow through the flow service (which reconciles it and
  * puts it back when removed, like any owner's flow), sends signed probes on a timer,
  * applies what the pure parts return and emits linkAdded, linkRemoved, hostAdded, hostMoved,
@@ -16,26 +16,24 @@ import type { DeviceService, FlowRecord, FlowRemovedReason, FlowScope, PacketSer
 
 import { ETH_TYPE, parsePacket, peekEthernet } from '../packet/index.js';
 import { isLivePort, LinkDiscovery, type LinkEvent, type ProbeVerdict } from './discovery.js';
-import { TopologyGraph } from './graph.js';
-import { HostTracker, hostObservation, type HostEvent } from './hosts.js';
+import { HostTracker, hostId, hostObservation, type HostEvent } from './hosts.js';
 import { LLDP_FLOW_COOKIE, lldpFlowRule } from './lldp-flow.js';
 import { buildProbe, verifyProbe, type ProbeRejection } from './probe.js';
 import { buildFabric, floodPorts, TopologySnapshotImpl, type Fabric } from './snapshot.js';
-import type { Host, Link, LinkInfo, SwitchPort } from '../core/model.js';
+import type { Host, HostLocation, Link, LinkInfo, SwitchPort } from '../core/model.js';
 import { portKey } from './types.js';
 
-/** How long a sender's host observation stands for its repeats (ms): its host's lastSeen lags by at most this. */
-const RECENT_SENDER_MS = 1000;
-/** Recent senders remembered before the memo starts over (bounds memory under MAC floods). */
-const MAX_RECENT_SENDERS = 65_536;
-
-/** Where and with which address a MAC last sent a packet-in. */
+/**
+ * Where and with which address a MAC last sent a packet-in that left its host there: a repeat
+ * from the same place with the same address only moves the host's lastSeen (HostTracker.touch).
+ */
 interface RecentSender {
+  /** The host's id in the tracker (`mac` or `mac@vid`). */
+  id: string;
   dpid: bigint;
   port: number;
   vid: number;
   addr: number;
-  at: number;
 }
 
 /**
@@ -129,7 +127,6 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
   private readonly knownInfrastructure: ((dpid: bigint, port: number) => boolean) | undefined;
   private readonly discovery: LinkDiscovery;
   private readonly hosts: HostTracker;
-  private readonly graph = new TopologyGraph();
   private version = 0;
   /** Bumped only when switches, ports or links change: host churn keeps the tree and paths. */
   private fabricVersion = 0;
@@ -290,7 +287,6 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
   private onSwitch(sw: SwitchView): void {
     this.installLldpFlow(sw.dpid);
     const events = this.discovery.addSwitch(sw.dpid, sw.ports.values(), this.now());
-    this.graph.addSwitch(sw.dpid);
     this.apply(events);
     this.changed(true);
   }
@@ -300,7 +296,6 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     const linkEvents = this.discovery.removeSwitch(dpid);
     const hostEvents = this.hosts.removeAt(dpid, undefined, 'switch_disconnected');
     this.apply(linkEvents, hostEvents);
-    this.graph.removeSwitch(dpid);
     this.changed(true);
   }
 
@@ -354,30 +349,35 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     const now = this.now();
     const addr = senderAddressWord(data, eth.ethertype, eth.l3Offset);
     if (addr !== undefined) {
-      // A sender seen moments ago at the same place with the same address tells nothing new:
-      // skip parsing (most packet-ins under load are repeats of a flow being set up).
+      // A known host sending again from where it is, with the address it last showed, tells
+      // nothing new but that it is alive: move its lastSeen, skip parsing and events (most
+      // packet-ins are repeats: a flow being set up, or a learning switch's traffic).
       const seen = this.recentSenders.get(eth.src);
-      if (seen !== undefined && seen.dpid === dpid && seen.port === inPort && seen.vid === eth.vid && seen.addr === addr && now - seen.at < RECENT_SENDER_MS) return;
+      if (seen !== undefined && seen.dpid === dpid && seen.port === inPort && seen.vid === eth.vid && seen.addr === addr && this.hosts.touch(seen.id, dpid, inPort, now)) return;
     }
     const obs = hostObservation(parsePacket(data));
     if (!obs) return;
-    this.apply([], this.hosts.observe(obs, { dpid, port: inPort }, now));
+    const at: HostLocation = { dpid, port: inPort };
+    this.apply([], this.hosts.observe(obs, at, now));
     this.counters.hostsRefused = this.hosts.refused;
-    if (addr !== undefined) this.rememberSender(eth.src, dpid, inPort, eth.vid, addr, now);
+    if (addr !== undefined) this.rememberSender(eth.src, hostId(obs.mac, obs.vlan), at, eth.vid, addr);
   }
 
-  private rememberSender(mac: number, dpid: bigint, port: number, vid: number, addr: number, now: number): void {
+  /** Remembers the sender for `touch` (only once its host is learned at `at`: a refused one is observed again). */
+  private rememberSender(mac: number, id: string, at: HostLocation, vid: number, addr: number): void {
     const seen = this.recentSenders.get(mac);
     if (seen !== undefined) {
-      seen.dpid = dpid;
-      seen.port = port;
+      seen.id = id;
+      seen.dpid = at.dpid;
+      seen.port = at.port;
       seen.vid = vid;
       seen.addr = addr;
-      seen.at = now;
       return;
     }
-    if (this.recentSenders.size >= MAX_RECENT_SENDERS) this.recentSenders.clear();
-    this.recentSenders.set(mac, { dpid, port, vid, addr, at: now });
+    if (!this.hosts.isAt(id, at)) return;
+    // One entry per learned host, and entries of removed hosts go (see apply): bounded by maxHosts.
+    if (this.recentSenders.size >= this.config.maxHosts) this.recentSenders.clear();
+    this.recentSenders.set(mac, { id, dpid: at.dpid, port: at.port, vid, addr });
   }
 
   private onLldp(dpid: bigint, inPort: number, data: Buffer): void {
@@ -419,51 +419,45 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     }
   }
 
-  /** Applies link and host events to the graph and the host table, then emits them. */
+  /** Applies link events to the host table (a port with a link is no edge port), then emits them with the host events. */
   private apply(links: readonly LinkEvent[], hosts: readonly HostEvent[] = []): void {
     if (links.length === 0 && hosts.length === 0) return;
     const more: HostEvent[] = [];
     for (const e of links) {
       if (e.type === 'linkAdded') {
-        this.graph.addLink(e.link, this.weightOf(e.link));
         // A port with a link is infrastructure: hosts learned there before the link was known go.
         more.push(...this.hosts.removeAt(e.link.dst, e.link.dstPort, 'infrastructure_port'));
         more.push(...this.hosts.removeAt(e.link.src, e.link.srcPort, 'infrastructure_port'));
-      } else {
-        this.graph.removeLink(e.link);
       }
     }
-    for (const e of [...hosts, ...more]) {
-      // A removed host must be learned again from its next packet, not skipped as a recent sender.
-      if (e.type === 'hostRemoved') {
-        this.graph.removeHost(e.host.id);
-        this.recentSenders.clear();
-      }
-      else this.graph.putHost(e.host);
-    }
+    // A removed host must be learned again from its next packet (its memo entry would not touch it anyway).
+    if (more.length > 0 || hosts.some((e) => e.type === 'hostRemoved')) this.recentSenders.clear();
     this.changed(links.length > 0);
     for (const e of links) {
       if (e.type === 'linkAdded') this.emitSafe('linkAdded', { link: e.link });
       else this.emitSafe('linkRemoved', { link: e.link, reason: e.reason });
     }
-    for (const e of [...hosts, ...more]) {
-      switch (e.type) {
-        case 'hostAdded':
-          this.emitSafe('hostAdded', { host: e.host });
-          break;
-        case 'hostMoved':
-          this.emitSafe('hostMoved', { host: e.host, previous: e.previous });
-          break;
-        case 'hostUpdated':
-          this.emitSafe('hostUpdated', { host: e.host });
-          break;
-        case 'hostRemoved':
-          this.emitSafe('hostRemoved', { host: e.host, reason: e.reason });
-          break;
-        default: {
-          const never: never = e;
-          throw new Error(`unknown host event ${JSON.stringify(never)}`);
-        }
+    for (let i = 0; i < hosts.length; i++) this.emitHost(hosts[i]!);
+    for (let i = 0; i < more.length; i++) this.emitHost(more[i]!);
+  }
+
+  private emitHost(e: HostEvent): void {
+    switch (e.type) {
+      case 'hostAdded':
+        this.emitSafe('hostAdded', { host: e.host });
+        return;
+      case 'hostMoved':
+        this.emitSafe('hostMoved', { host: e.host, previous: e.previous });
+        return;
+      case 'hostUpdated':
+        this.emitSafe('hostUpdated', { host: e.host });
+        return;
+      case 'hostRemoved':
+        this.emitSafe('hostRemoved', { host: e.host, reason: e.reason });
+        return;
+      default: {
+        const never: never = e;
+        throw new Error(`unknown host event ${JSON.stringify(never)}`);
       }
     }
   }

@@ -270,6 +270,34 @@ describe('TopologyService over emulated switches', () => {
     expect(service.hostList()[0]).toMatchObject({ location: { dpid: 1n, port: 3 } });
   });
 
+
+  it('a known sender repeating itself, however far apart, only moves its host lastSeen (no event); a sender refused over the learning rate is learned from its next packet', async () => {
+    const { fabric, service, events, clock, until } = setup({ hostLearnRatePerPort: 1 });
+    await fabric.addSwitch(1n, [1, 2]);
+    // Past the link timeout of the switch's arrival (probes every 100 ms here): port 1 settles as an edge port.
+    await clock.advanceAsync(2000);
+    const from = (mac: string): Buffer => arpRequest({ srcMac: mac, srcIp: '10.0.0.10', dstIp: '10.0.0.99' });
+    const hostEvents = (): number => events.filter((e) => e[0].startsWith('host')).length;
+    // The port's one token goes to the first host: the next new one is refused, then learned from its next packet once a token is back.
+    fabric.inject(1n, 1, from('00:00:00:00:00:0a'));
+    fabric.inject(1n, 1, from('00:00:00:00:00:0b'));
+    await until(() => service.counters.hostsRefused === 1);
+    expect(service.hostList().map((h) => h.mac)).toEqual(['00:00:00:00:00:0a']);
+    await clock.advanceAsync(1100);
+    fabric.inject(1n, 1, from('00:00:00:00:00:0b'));
+    await until(() => service.findHost('00:00:00:00:00:0b') !== undefined);
+    expect(hostEvents()).toBe(2);
+    const observed = vi.spyOn(HostTracker.prototype, 'observe');
+    for (let s = 1; s <= 3; s++) {
+      await clock.advanceAsync(5000);
+      fabric.inject(1n, 1, from('00:00:00:00:00:0a'));
+      await until(() => service.findHost('00:00:00:00:00:0a')!.lastSeen === clock.now());
+    }
+    // Not parsed nor observed again: the memo of its last packet answered.
+    expect(observed).not.toHaveBeenCalled();
+    observed.mockRestore();
+    expect(hostEvents()).toBe(2);
+  });
   it('drops forged, stale and foreign LLDP frames injected by a host, counting them, and creates no link', async () => {
     const { fabric, service, clock, until } = setup();
     await Promise.all([fabric.addSwitch(1n, [1, 2]), fabric.addSwitch(2n, [1, 2])]);
