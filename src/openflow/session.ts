@@ -7,12 +7,12 @@ import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { ErrorMsg, Hello } from './codec/common.js';
-import { OFP_VERSION_1_0, OFP_VERSION_1_3, OFPBRC, OFPET, OFPHFC } from './codec/constants.js';
+import { OFP_VERSION_1_0, OFP_VERSION_1_3, OFPBRC, OFPET, OFPHFC, OFPT13 } from './codec/constants.js';
 import { OfDecodeError } from './codec/errors.js';
 import { Framer, FramingError } from './codec/framer.js';
 import { decodeMessage, encodeMessageInto, type OfMessage } from './codec/index.js';
 import { Writer } from './codec/writer.js';
-import { mergeMultipartReplies, type MultipartReply, type MultipartRequestBody } from './codec/v13/multipart.js';
+import { mergeMultipartReplies, OFPMP, type MultipartReply, type MultipartRequestBody } from './codec/v13/multipart.js';
 import type { Port } from './codec/v13/structs.js';
 import { mapErrorTo10, mergeStatsReplies10, type PhyPort, type StatsReply, type StatsRequestBody } from './codec/v10/messages.js';
 import { OfErrorReply, OfTimeoutError, SessionClosedError } from './errors.js';
@@ -58,8 +58,9 @@ interface Pending {
   readonly resolve: (m: OfMessage) => void;
   readonly reject: (e: Error) => void;
   timer: Timer | undefined;
-  /** Multipart parts received so far (REPLY_MORE), and their wire bytes. */
+  /** Multipart parts kept so far (REPLY_MORE); how many arrived (kept or skipped), and their wire bytes. */
   parts?: OfMessage[];
+  partCount?: number;
   partBytes?: number;
   /** Ports kept so far of a PORT_DESC reply (at most `maxPortsPerSwitch`: the rest are never stored). */
   portsKept?: number;
@@ -160,6 +161,23 @@ function isUrgent(frame: Buffer): boolean {
 /** ofp_port_reason: OFPPR_ADD 0, OFPPR_DELETE 1, OFPPR_MODIFY 2 (the same in 1.0 and 1.3). */
 const OFPPR_ADD = 0;
 const OFPPR_DELETE = 1;
+/** OFPT_PORT_STATUS (12 in OpenFlow 1.0 and 1.3) with its port: ofp_port 64 bytes, ofp_phy_port 48. */
+const OFPT_PORT_STATUS = OFPT13.PORT_STATUS;
+const PORT_STATUS_LEN_13 = 80;
+const PORT_STATUS_LEN_10 = 64;
+/** ofp_multipart_reply without its body, and one ofp_port in a PORT_DESC body. */
+const MULTIPART_REPLY_HEADER_LEN = 16;
+const PORT_LEN_13 = 64;
+
+/** A 1.0 port number in 1.3 numbering (the reserved ports 0xff00.. become 0xffffff00..). */
+function widenPortNo10(portNo: number): number {
+  return portNo >= 0xff00 ? (portNo | 0xffff0000) >>> 0 : portNo;
+}
+
+/** Counts a port refused for `maxPortsPerSwitch`; the first one is logged. */
+function refusePort(session: Session, portNo: number): void {
+  if (session.counters.portsRefused++ === 0) session.log.warn({ max: session.maxPorts, port: portNo }, 'switch has more ports than openflow.maxPortsPerSwitch: ignoring the rest');
+}
 
 /** What a port change did to a port map. */
 export type PortChange =
@@ -184,7 +202,7 @@ export function applyPortChange(session: Session, reason: number, port: SwitchPo
     return { kind: 'modified', port, previous };
   }
   if (ports.size >= session.maxPorts) {
-    if (session.counters.portsRefused++ === 0) session.log.warn({ max: session.maxPorts, port: port.portNo }, 'switch has more ports than openflow.maxPortsPerSwitch: ignoring the rest');
+    refusePort(session, port.portNo);
     return { kind: 'refused' };
   }
   ports.set(port.portNo, port);
@@ -581,6 +599,9 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Decodes and dispatches one frame (its packet-in admission already passed). */
   private handleFrame(frame: Buffer): void {
     this.turnMessages++;
+    // Ports past the cap are counted from the header, never decoded: a switch announcing a million
+    // costs a peek per message (and their bytes do not count against the turn: nothing was decoded).
+    if (this.state !== 'hello' && this.version === frame[0] && (this.refusedPortStatus(frame) || this.skippedPortDescPart(frame))) return;
     this.turnBytes += frame.length;
     let msg: OfMessage;
     try {
@@ -608,6 +629,40 @@ export class Session extends EventEmitter<SessionEvents> {
       return;
     }
     this.dispatch(msg, frame);
+  }
+
+  /**
+   * True (and counted) for a PORT_STATUS ADD of a port this session does not know while it holds
+   * `maxPortsPerSwitch` already: applying it would only refuse it, so it is not decoded.
+   */
+  private refusedPortStatus(frame: Buffer): boolean {
+    // ofp_port_status: header, reason (offset 8), pad, then the port whose port_no is at 16
+    // (u32 in 1.3, a u16 in 1.0's ofp_phy_port). A frame of another length goes to the decoder.
+    if (frame[1] !== OFPT_PORT_STATUS || frame[8] !== OFPPR_ADD || this.ports.size < this.opts.maxPortsPerSwitch) return false;
+    const v13 = frame[0] === OFP_VERSION_1_3;
+    if (frame.length !== (v13 ? PORT_STATUS_LEN_13 : PORT_STATUS_LEN_10)) return false;
+    const portNo = v13 ? frame.readUInt32BE(16) : widenPortNo10(frame.readUInt16BE(16));
+    if (this.ports.has(portNo)) return false;
+    refusePort(this, portNo);
+    return true;
+  }
+
+  /**
+   * True (and counted) for a part of a PORT_DESC reply that arrives once the request already
+   * holds `maxPortsPerSwitch` ports: its ports are counted as refused from its length, and it
+   * still counts towards the reply's part and byte limits, but nothing of it is decoded or kept.
+   */
+  private skippedPortDescPart(frame: Buffer): boolean {
+    if (frame[0] !== OFP_VERSION_1_3 || frame[1] !== OFPT13.MULTIPART_REPLY || frame.length < MULTIPART_REPLY_HEADER_LEN || frame.readUInt16BE(8) !== OFPMP.PORT_DESC) return false;
+    const xid = frame.readUInt32BE(4);
+    const p = this.pending.get(xid);
+    if (!p || p.portsKept === undefined || p.portsKept < this.opts.maxPortsPerSwitch) return false;
+    // ofp_port is 64 bytes; a body that is not a whole number of them goes to the decoder (and its error).
+    const body = frame.length - MULTIPART_REPLY_HEADER_LEN;
+    if (body % PORT_LEN_13 !== 0) return false;
+    this.counters.portsRefused += body / PORT_LEN_13;
+    this.onMultipartPart(xid, frame.readUInt16BE(10), undefined, frame.length);
+    return true;
   }
 
   /** Takes a token for a packet-in (LLDP from its own bucket); false, and counted, when there is none. */
@@ -653,7 +708,7 @@ export class Session extends EventEmitter<SessionEvents> {
         return;
       case 'multipart_reply':
       case 'stats_reply':
-        this.onMultipartPart(msg, frame.length);
+        this.onMultipartPart(msg.xid, msg.flags, msg, frame.length);
         return;
       case 'unknown':
         this.sendError(msg.xid, OFPET.BAD_REQUEST, OFPBRC.BAD_TYPE, frame.subarray(0, 64));
@@ -677,34 +732,42 @@ export class Session extends EventEmitter<SessionEvents> {
     return true;
   }
 
-  private onMultipartPart(reply: OfMessage & { flags: number }, bytes: number): void {
-    const p = this.pending.get(reply.xid);
+  /**
+   * One part of a multipart reply: kept until the last one, then merged and settled. `reply` is
+   * undefined for a part that was counted but not decoded (see skippedPortDescPart).
+   */
+  private onMultipartPart(xid: number, flags: number, reply: (OfMessage & { flags: number }) | undefined, bytes: number): void {
+    const p = this.pending.get(xid);
     if (!p) return;
-    const msg = reply.type === 'multipart_reply' && reply.body.type === 'port_desc' ? this.capPortDesc(p, reply) : reply;
-    if (msg.flags & MPF_MORE) {
-      (p.parts ??= []).push(msg);
+    const msg = reply?.type === 'multipart_reply' && reply.body.type === 'port_desc' ? this.capPortDesc(p, reply) : reply;
+    if (flags & MPF_MORE) {
+      if (msg) (p.parts ??= []).push(msg);
+      p.partCount = (p.partCount ?? 0) + 1;
       p.partBytes = (p.partBytes ?? 0) + bytes;
       // A reply that never ends must not grow without bound: give up on it (later parts find no request).
-      if (p.partBytes > this.opts.maxMultipartBytes || p.parts.length > this.opts.maxMultipartParts) {
+      if (p.partBytes > this.opts.maxMultipartBytes || p.partCount > this.opts.maxMultipartParts) {
         this.counters.multipartRefused++;
-        this.pending.delete(msg.xid);
+        this.pending.delete(xid);
         p.timer?.cancel();
-        p.reject(new Error(`multipart reply abandoned after ${p.parts.length} parts, ${p.partBytes} bytes (openflow.maxMultipartParts ${this.opts.maxMultipartParts}, maxMultipartBytes ${this.opts.maxMultipartBytes})`));
+        p.reject(new Error(`multipart reply abandoned after ${p.partCount} parts, ${p.partBytes} bytes (openflow.maxMultipartParts ${this.opts.maxMultipartParts}, maxMultipartBytes ${this.opts.maxMultipartBytes})`));
       }
       return;
     }
-    if (!p.parts) {
-      this.settle(msg);
+    if (msg) (p.parts ??= []).push(msg);
+    const parts = p.parts;
+    // Only a skipped part has no message, and parts are skipped only after some were kept.
+    if (!parts) return;
+    if (parts.length === 1) {
+      this.settle(parts[0]!);
       return;
     }
-    p.parts.push(msg);
     let merged: OfMessage;
     try {
-      merged = msg.type === 'multipart_reply'
-        ? mergeMultipartReplies(p.parts as MultipartReply[])
-        : mergeStatsReplies10(p.parts as StatsReply[]);
+      merged = parts[0]!.type === 'multipart_reply'
+        ? mergeMultipartReplies(parts as MultipartReply[])
+        : mergeStatsReplies10(parts as StatsReply[]);
     } catch (e) {
-      this.pending.delete(msg.xid);
+      this.pending.delete(xid);
       p.timer?.cancel();
       p.reject(e as Error);
       return;
@@ -895,7 +958,7 @@ export class Session extends EventEmitter<SessionEvents> {
 /** A 1.0 ofp_phy_port in the 1.3 port shape (port numbers widened, speeds unknown). */
 export function widenPort10(p: PhyPort): Port {
   return {
-    portNo: p.portNo >= 0xff00 ? (p.portNo | 0xffff0000) >>> 0 : p.portNo,
+    portNo: widenPortNo10(p.portNo),
     hwAddr: p.hwAddr,
     name: p.name,
     config: p.config,

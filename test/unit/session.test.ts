@@ -1,5 +1,5 @@
 import { duplexPair, type Duplex } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Controller } from '../../src/controller.js';
 import { defaultConfig, type OpenFlowConfig } from '../../src/config.js';
 import { messageTypeName, OFPBRC, OFPET, OFPFMFC, OFPHFC, OFPT13 } from '../../src/openflow/codec/constants.js';
@@ -393,6 +393,55 @@ describe('session bounds', () => {
     expect(reply.body.type === 'port_desc' && reply.body.ports.map((p) => p.portNo)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(session.counters.portsRefused).toBe(24);
   });
+
+  it('counts PORT_DESC parts past the cap from their length without decoding them, and settles the reply with the ports kept', async () => {
+    const ports = Array.from({ length: 20 }, (_, i) => i + 1);
+    const { session } = pair({ ports, multipartChunk: 3 }, { maxPortsPerSwitch: 4 });
+    await ready(session);
+    const dispatch = vi.spyOn(Session.prototype as unknown as { dispatch: (m: OfMessage) => void }, 'dispatch');
+    try {
+      const reply = await session.multipart({ type: 'port_desc' });
+      expect(reply.body.type === 'port_desc' && reply.body.ports.map((p) => p.portNo)).toEqual([1, 2, 3, 4]);
+      // Parts of 3: [1-3] and [4-6] are decoded (the second one reaches the cap), the other five are not.
+      expect(dispatch.mock.calls.filter(([m]) => m.type === 'multipart_reply')).toHaveLength(2);
+    } finally {
+      dispatch.mockRestore();
+    }
+    expect(session.counters.portsRefused).toBe(2 * 16);
+    expect(session.counters.decodeErrors).toBe(0);
+  });
+
+  it('still abandons a reply whose parts past the port cap (not decoded) go over maxMultipartParts', async () => {
+    const ports = Array.from({ length: 50 }, (_, i) => i + 1);
+    const { session } = pair({ ports, multipartChunk: 2 }, { maxPortsPerSwitch: 2, maxMultipartParts: 10 });
+    expect(await closed(session)).toMatch(/abandoned after 11 parts.*maxMultipartParts 10/);
+    expect(session.counters.multipartRefused).toBe(1);
+  });
+
+  for (const v of [4, 1]) {
+    it(`refuses a PORT_STATUS ADD past the cap from its header, without decoding it; a known port is still modified (OpenFlow ${v === 4 ? '1.3' : '1.0'})`, async () => {
+      const { session, fake } = pair({ versions: [v], ports: [1, 2, 3] }, { maxPortsPerSwitch: 3 });
+      await ready(session);
+      const bus = new EventBus();
+      const dp = new Datapath(session, bus);
+      const seen: string[] = [];
+      bus.on('portAdded', (e) => seen.push(`added ${e.port.portNo}`));
+      bus.on('portModified', (e) => seen.push(`modified ${e.port.portNo}`));
+      const dispatch = vi.spyOn(Session.prototype as unknown as { dispatch: (m: OfMessage) => void }, 'dispatch');
+      try {
+        const port = (n: number): unknown => (v === 4 ? emulatedPort(n) : { ...emulatedPort(n), portNo: n });
+        for (let i = 0; i < 100; i++) fake.send({ version: v, type: 'port_status', xid: 0, reason: 0, port: port(100 + i) } as OfMessage);
+        fake.send({ version: v, type: 'port_status', xid: 0, reason: 0, port: port(2) } as OfMessage); // known: an ADD of it modifies it
+        for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+        expect(dispatch).toHaveBeenCalledTimes(1);
+      } finally {
+        dispatch.mockRestore();
+      }
+      expect(seen).toEqual(['modified 2']);
+      expect(dp.ports.size).toBe(3);
+      expect(session.counters.portsRefused).toBe(100);
+    });
+  }
 
   it('abandons a multipart reply past maxMultipartParts and closes only that handshake', async () => {
     const ports = Array.from({ length: 50 }, (_, i) => i + 1);
