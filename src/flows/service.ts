@@ -446,7 +446,8 @@ export class FlowService {
     }
     if (send) {
       const dp = this.datapaths.get(dpid);
-      if (writable(dp)) void this.sendAdd(dp, this.sw(dpid), rec);
+      // Nobody awaits this install (an app's answer to a packet-in, say): its barrier may wait (openflow.lazyConfirmMs).
+      if (writable(dp)) void this.sendAdd(dp, this.sw(dpid), rec, true);
     }
     return rec;
   }
@@ -477,14 +478,14 @@ export class FlowService {
     }
   }
 
-  /** Sends the ADD of a record; resolves (never rejects) once it is settled either way. */
-  private sendAdd(dp: Datapath, sw: SwitchFlows, rec: Rec): Promise<void> {
+  /** Sends the ADD of a record; resolves (never rejects) once it is settled either way (`lazy`: see Datapath.flowModConfirmed). */
+  private sendAdd(dp: Datapath, sw: SwitchFlows, rec: Rec, lazy = false): Promise<void> {
     rec.sentSeq = ++sw.seq;
     const gen = ++rec.gen;
     if (rec.state !== 'pending') this.setState(rec, 'pending');
     let p: Promise<void>;
     try {
-      p = dp.flowModConfirmed(rec.spec);
+      p = dp.flowModConfirmed(rec.spec, lazy);
     } catch (e) {
       this.installFailed(rec, gen, e as Error);
       return Promise.resolve();

@@ -179,9 +179,12 @@ export class Datapath {
     this.write(this.buildFlowMod(spec));
   }
 
-  /** Sends a FLOW_MOD that settles when a later barrier confirms it or the switch rejects it. */
-  flowModConfirmed(spec: FlowSpec): Promise<void> {
-    return this.writeConfirmed(this.buildFlowMod(spec));
+  /**
+   * Sends a FLOW_MOD that settles when a later barrier confirms it or the switch rejects it;
+   * `lazy`: nobody waits for it, its barrier may come up to `openflow.lazyConfirmMs` later.
+   */
+  flowModConfirmed(spec: FlowSpec, lazy = false): Promise<void> {
+    return this.writeConfirmed(this.buildFlowMod(spec), lazy);
   }
 
   /** Builds a PACKET_OUT in this switch's version. */
@@ -447,12 +450,12 @@ export class Datapath {
     }
   }
 
-  private writeConfirmed(msg: OfMessage): Promise<void> {
-    if (this.mastership === 'master' && !this.leaseHolds()) return this.writeConfirmed(msg);
+  private writeConfirmed(msg: OfMessage, lazy = false): Promise<void> {
+    if (this.mastership === 'master' && !this.leaseHolds()) return this.writeConfirmed(msg, lazy);
     switch (this.mastership) {
       case 'standalone':
       case 'master':
-        return this.session.sendConfirmed(msg);
+        return this.session.sendConfirmed(msg, lazy);
       case 'pending':
         if (this.held.length >= MAX_HELD_WRITES) return Promise.reject(new NotMasterError(this.dpidHex, 'mastership pending and the hold queue is full'));
         return new Promise((resolve, reject) => this.held.push({ msg, settle: { resolve, reject } }));

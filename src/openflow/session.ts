@@ -133,6 +133,8 @@ export function isLldpPacketIn(frame: Buffer): boolean {
  * A session with EAGER_FLUSH_BYTES queued writes at once instead.
  */
 const flushQueue: Session[] = [];
+/** Lazy confirmables (see Session.sendConfirmed) beyond which their barrier goes out at once. */
+export const LAZY_CONFIRM_MAX = 256;
 /** Output queued by one session beyond which it is written at once (after the current callback), not at the end of the turn. */
 export const EAGER_FLUSH_BYTES = 16 * 1024;
 let flushQueued = false;
@@ -249,6 +251,10 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly pending = new Map<number, Pending>();
   private confirmables: Confirmable[] = [];
   private barrierWanted = false;
+  /** Confirmables sent lazily since the last barrier, and the timer that sends their barrier (`lazyConfirmMs`). */
+  private lazyConfirmables = 0;
+  private lazyTimer: Timer | undefined;
+  private readonly lazyBarrierBound = (): void => this.lazyBarrierDue();
   private handshakeTimer: Timer | undefined;
   private echoTimer: Timer | undefined;
   private echoOutstanding = 0;
@@ -403,15 +409,30 @@ export class Session extends EventEmitter<SessionEvents> {
   /**
    * Sends a message that has no reply of its own (flow mod, group mod, packet out...) and
    * resolves once a barrier reply confirms it, or rejects with the switch's error. Everything
-   * confirmable sent in one turn is settled by one barrier, appended to the same write.
+   * confirmable sent in one turn is settled by one barrier, appended to the same write. A `lazy`
+   * one (nobody waits for it: an app's answer to a packet-in) waits up to `lazyConfirmMs` for its
+   * barrier, so a stream of them costs one barrier per interval instead of one per turn; the
+   * switch's error for it still comes back at once (errors carry the xid).
    */
-  sendConfirmed(msg: OfMessage): Promise<void> {
+  sendConfirmed(msg: OfMessage, lazy = false): Promise<void> {
     if (this.state === 'closed') return Promise.reject(new SessionClosedError(this.closeReason ?? 'closed'));
     return new Promise<void>((resolve, reject) => {
       this.send(msg);
       this.confirmables.push({ xid: msg.xid, requestType: msg.type, resolve, reject });
-      this.barrierWanted = true;
+      if (!lazy || this.opts.lazyConfirmMs <= 0 || ++this.lazyConfirmables >= LAZY_CONFIRM_MAX) this.barrierWanted = true;
+      else if (this.lazyTimer === undefined) this.lazyTimer = this.clock.after(this.opts.lazyConfirmMs, this.lazyBarrierBound);
     });
+  }
+
+  /** `lazyConfirmMs` after the first lazy confirmable: its barrier goes out with the next flush. */
+  private lazyBarrierDue(): void {
+    this.lazyTimer = undefined;
+    if (this.state === 'closed' || this.lazyConfirmables === 0) return;
+    this.barrierWanted = true;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      scheduleFlush(this);
+    }
   }
 
   /** Sends a barrier request and resolves when the switch has processed everything sent before it. */
@@ -446,6 +467,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.handshakeTimer?.cancel();
     this.echoTimer?.cancel();
     this.drainTimer?.cancel();
+    this.lazyTimer?.cancel();
     const err = new SessionClosedError(reason);
     for (const p of this.pending.values()) {
       p.timer?.cancel();
@@ -482,6 +504,10 @@ export class Session extends EventEmitter<SessionEvents> {
   /** The barrier that settles confirmables; if it gets no reply in time, they fail with it. */
   private appendBarrier(): void {
     this.barrierWanted = false;
+    // This barrier settles the lazy ones too.
+    this.lazyConfirmables = 0;
+    this.lazyTimer?.cancel();
+    this.lazyTimer = undefined;
     const xid = this.nextXid();
     const timeoutMs = this.opts.requestTimeoutMs;
     const p: Pending = {

@@ -5,7 +5,7 @@ import { defaultConfig, type OpenFlowConfig } from '../../src/config.js';
 import { messageTypeName, OFPBRC, OFPET, OFPFMFC, OFPHFC, OFPT13 } from '../../src/openflow/codec/constants.js';
 import { encodeMessage, type OfMessage } from '../../src/openflow/codec/index.js';
 import { OfErrorReply } from '../../src/openflow/errors.js';
-import { EAGER_FLUSH_BYTES, isLldpPacketIn, MESSAGE_TYPE_SLOTS, Session } from '../../src/openflow/session.js';
+import { EAGER_FLUSH_BYTES, isLldpPacketIn, LAZY_CONFIRM_MAX, MESSAGE_TYPE_SLOTS, Session } from '../../src/openflow/session.js';
 import { EmulatedSwitch as FakeSwitch, type EmulatedSwitchOptions as FakeSwitchOptions } from '../fakes/emulated-switch.js';
 import { emulatedPort } from '../../src/loadgen/features.js';
 import { Datapath } from '../../src/openflow/datapath.js';
@@ -196,6 +196,48 @@ describe('session requests', () => {
     await clock.advanceAsync(1);
     await sent;
     expect(settled).toBeInstanceOf(OfTimeoutError);
+  });
+
+  it('confirms lazy flow mods with one barrier lazyConfirmMs after the first (or at LAZY_CONFIRM_MAX), an eager one with a barrier in its own write; an error still fails its flow mod at once', async () => {
+    const clock = new ManualClock();
+    const { session, fake } = pair(
+      { rejectFlowMod: (m) => (m.type === 'flow_mod' && m.priority === 13 ? { errType: OFPET.FLOW_MOD_FAILED, code: OFPFMFC.TABLE_FULL } : undefined) },
+      { lazyConfirmMs: 50, echoIntervalMs: 0 },
+      clock,
+    );
+    await ready(session);
+    const fm = (priority: number): OfMessage => ({
+      version: 4, type: 'flow_mod', xid: session.nextXid(), cookie: 0n, cookieMask: 0n, tableId: 0, command: 0, idleTimeout: 0, hardTimeout: 0,
+      priority, bufferId: 0xffffffff, outPort: 0xffffffff, outGroup: 0xffffffff, flags: 0, match: [], instructions: [],
+    });
+    const barriers = (): number => fake.received.filter((m) => m.type === 'barrier_request').length;
+    const flowMods = (): number => fake.received.filter((m) => m.type === 'flow_mod').length;
+    const before = barriers();
+    const settled: unknown[] = [];
+    const lazy = [12, 13, 14].map((p, i) => session.sendConfirmed(fm(p), true).then(() => (settled[i] = 'ok'), (e: unknown) => (settled[i] = e)));
+    await clock.advanceUntil(() => flowMods() === 3, 40);
+    await clock.advanceUntil(() => settled[1] !== undefined, 40);
+    // The rejected one fails from its error (same xid); the others wait for their barrier.
+    expect(settled[1]).toBeInstanceOf(OfErrorReply);
+    expect(barriers()).toBe(before);
+    expect(settled[0]).toBeUndefined();
+    await clock.advanceUntil(() => settled[0] !== undefined && settled[2] !== undefined, 60);
+    await Promise.all(lazy);
+    expect(settled).toEqual(['ok', settled[1], 'ok']);
+    expect(barriers()).toBe(before + 1);
+    // An eager one gets its barrier in the same write, and that barrier settles the lazy ones before it.
+    let lazyDone = false;
+    const l = session.sendConfirmed(fm(20), true).then(() => (lazyDone = true));
+    const e = session.sendConfirmed(fm(21));
+    await clock.advanceUntil(() => lazyDone, 20);
+    await Promise.all([l, e]);
+    expect(barriers()).toBe(before + 2);
+    // LAZY_CONFIRM_MAX lazy ones do not wait for the interval.
+    const many = Array.from({ length: LAZY_CONFIRM_MAX }, (_, i) => session.sendConfirmed(fm(100 + i), true));
+    let all = false;
+    void Promise.all(many).then(() => (all = true));
+    await clock.advanceUntil(() => all, 20);
+    expect(barriers()).toBe(before + 3);
   });
 
   it('sends everything queued in one tick in one write', async () => {
