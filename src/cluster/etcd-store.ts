@@ -1,7 +1,7 @@
 /** The etcd backend of the Store interface: shared desired state for every instance of a cluster. */
 import { randomBytes } from 'node:crypto';
 import { Etcd3, type IKeyValue, type PutBuilder, type Watcher } from 'etcd3';
-import { checkKey, checkOutcome, decodeValue, encodeValue, StoreError, TXN_MAX_ATTEMPTS, type Store, type StoreEntry, type StoreOp, type StoreValue, type StoreWatcher, type TxnBody } from '../store/store.js';
+import { checkKey, checkOutcome, decodeValue, encodeValue, NamespaceLocks, StoreError, TXN_MAX_ATTEMPTS, type Store, type StoreEntry, type StoreOp, type StoreValue, type StoreWatcher, type TxnBody } from '../store/store.js';
 import { delay, systemClock, type Clock, type Timer } from '../core/clock.js';
 
 /** gRPC call options (a deadline), as etcd3's builders take them. */
@@ -35,6 +35,8 @@ export class EtcdStore implements Store {
   private readonly timeoutMs: number;
   /** Cancel functions of the open watches, so close() ends them. */
   private readonly watches = new Set<() => void>();
+  /** This instance's transactions on a namespace take turns: only other instances can conflict with them. */
+  private readonly txnLocks = new NamespaceLocks();
   private closed = false;
 
   constructor(
@@ -133,11 +135,16 @@ export class EtcdStore implements Store {
    * that compares every key's mod revision with what was read (0 for a key that was absent): when
    * another writer (this instance or another) changed one meanwhile, nothing is written and it
    * starts over after a short random pause, so contenders spread out. Rejects with a StoreError
-   * (`conflict`) after TXN_MAX_ATTEMPTS attempts, (`io`) when etcd cannot be reached.
+   * (`conflict`) after TXN_MAX_ATTEMPTS attempts, (`io`) when etcd cannot be reached. This
+   * instance's own transactions on `ns` run one at a time, so they never retry against each other.
    */
-  async transact<R>(ns: string, keys: readonly string[], body: TxnBody<R>): Promise<R> {
+  transact<R>(ns: string, keys: readonly string[], body: TxnBody<R>): Promise<R> {
     for (const k of keys) checkKey('key', k);
     const p = this.nsPrefix(ns);
+    return this.txnLocks.run(ns, () => this.transactOnce(ns, p, keys, body));
+  }
+
+  private async transactOnce<R>(ns: string, p: string, keys: readonly string[], body: TxnBody<R>): Promise<R> {
     for (let attempt = 1; attempt <= TXN_MAX_ATTEMPTS; attempt++) {
       const read = await this.io(`read ${keys.length} keys of ${ns}`, () => Promise.all(keys.map((k) => this.client.get(p + k).options(this.call()).exec())));
       const values = new Map<string, StoreValue | undefined>();

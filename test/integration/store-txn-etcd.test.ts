@@ -41,7 +41,7 @@ describe('EtcdStore.transact', () => {
       await a.close();
       await b.close();
     }
-  });
+  }, 60_000);
 
   it('a body that throws writes nothing; deletes and puts commit together', async () => {
     const prefix = `txn2-${process.pid}-${Date.now()}/`;
