@@ -1,9 +1,9 @@
 /** The app framework: packet-in chain, failure containment, run-time enable/disable (stored, followed across instances), settings, module loading, store and metrics; l2-learning end to end over emulated switches. */
-import { duplexPair, Writable } from 'node:stream';
+import { duplexPair } from 'node:stream';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino, type Logger } from 'pino';
+import { captureLog } from '../fakes/capture-log.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Controller } from '../../src/controller.js';
 import { defaultConfig } from '../../src/config.js';
@@ -30,18 +30,6 @@ const cleanups: (() => void | Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-/** A logger whose JSON lines land in `lines`. */
-function captureLog(): { log: Logger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const dest = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { log: pino({ level: 'info' }, dest) as Logger, lines };
-}
 
 function controller(): Controller {
   return new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, echoIntervalMs: 0 } });

@@ -1,6 +1,5 @@
 import { duplexPair } from 'node:stream';
-import { Writable } from 'node:stream';
-import pino, { type Logger } from 'pino';
+import { captureLog } from '../fakes/capture-log.js';
 import { describe, expect, it } from 'vitest';
 import { LogLimiter, limitedLog } from '../../src/core/log-limiter.js';
 import { Session } from '../../src/openflow/session.js';
@@ -41,18 +40,6 @@ describe('LogLimiter', () => {
     expect(written).toEqual(['line 0', 'line 1', 'suppressed 8', 'line a']);
   });
 });
-
-/** A logger whose JSON lines land in `lines`. */
-function captureLog(): { log: Logger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const dest = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { log: pino({ level: 'info' }, dest) as Logger, lines };
-}
 
 describe('session log lines per second', () => {
   it('logs at most openflow.logLinesPerSecond undecodable messages, then one "suppressed N messages" line, and counts the rest', async () => {

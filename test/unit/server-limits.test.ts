@@ -1,24 +1,11 @@
 import net from 'node:net';
-import { Writable } from 'node:stream';
-import pino, { type Logger } from 'pino';
+import { captureLog } from '../fakes/capture-log.js';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
 import { ControllerMetrics } from '../../src/api/metrics.js';
 import { EmulatedSwitch } from '../fakes/emulated-switch.js';
 import { waitFor } from '../harness/exec.js';
-
-/** A logger whose JSON lines land in `lines`. */
-function captureLog(): { log: Logger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const dest = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { log: pino({ level: 'info' }, dest) as Logger, lines };
-}
 
 /** Connects a raw socket and says whether the controller spoke (sent its HELLO) or closed it first. */
 function probe(port: number): Promise<{ outcome: 'spoke' | 'closed'; socket: net.Socket }> {
