@@ -29,7 +29,8 @@ controller's FLOW_MOD / PACKET_OUT answers (like cbench, for OpenFlow 1.3 and 1.
                            switch for its description, at most MS (default 500)
   --buffer auto|on|off     buffer ids in packet-ins (default auto: none when a 1.3
                            controller sets miss_send_len to OFPCML_NO_BUFFER)
-  --timeout MS             a packet-in unanswered this long counts as lost (default 1000)
+  --timeout MS             a packet-in unanswered this long counts as lost, 0 never (default:
+                           1000 in latency mode, 0 in throughput mode, as cbench)
   --dpid-base N            first datapath id (default 1)
   --no-worker              run the switches in the main thread
   --json                   print the result as JSON
@@ -113,7 +114,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     version,
     ...(values.window !== undefined ? { window: intArg(values.window, '--window', 1, 1) } : {}),
     delayMs: intArg(values.delay, '--delay', 500, 0),
-    replyTimeoutMs: intArg(values.timeout, '--timeout', 1000, 1),
+    ...(values.timeout !== undefined ? { replyTimeoutMs: intArg(values.timeout, '--timeout', 0, 0) } : {}),
     buffer: buffer as BufferMode,
     dpidBase,
   };

@@ -37,12 +37,23 @@ export interface CbenchOptions {
   readonly delayMs?: number;
   /** Give up when not every switch finished its handshake by then (default 30 s). */
   readonly connectTimeoutMs?: number;
-  /** A PACKET_IN with no answer after this long is counted lost and its slot reused (default 1000 ms). */
+  /**
+   * A PACKET_IN with no answer after this long is counted lost and its slot reused; 0: never.
+   * Default 1000 ms in latency mode, 0 in throughput mode: as cbench, which never times out a
+   * packet-in there and counts answers per second whenever they come (with many switches each
+   * one's window of answers takes longer than a second to come back, and is no less answered for
+   * it). Without a timeout, a PACKET_IN still unanswered a ring of two windows later is given up.
+   */
   readonly replyTimeoutMs?: number;
   /** Buffer ids in PACKET_INs (default `auto`, see FastSwitchOptions.buffer). */
   readonly buffer?: BufferMode;
   /** First datapath id (default 1); switch i gets dpidBase + i. */
   readonly dpidBase?: bigint;
+}
+
+/** The reply timeout of a mode when none is given (see CbenchOptions.replyTimeoutMs). */
+export function defaultReplyTimeoutMs(mode: CbenchMode): number {
+  return mode === 'latency' ? 1000 : 0;
 }
 
 /** The figures of one loop; rates are per second of the loop's measured length. */
@@ -206,7 +217,7 @@ export async function runCbench(o: CbenchOptions, onLoop?: (l: LoopResult) => vo
   // The window must be known before the switches exist; a 1.3 PACKET_IN is 102 bytes, a 1.0 one 78.
   const piLen = buildPacketIn(o.version, 0, 0, 1, 4).length;
   const window = o.mode === 'latency' ? 1 : (o.window ?? defaultWindow(piLen));
-  const replyTimeoutMs = o.replyTimeoutMs ?? 1000;
+  const replyTimeoutMs = o.replyTimeoutMs ?? defaultReplyTimeoutMs(o.mode);
   try {
     for (let i = 0; i < o.switches; i++) {
       const socket = net.connect({ host: o.host, port: o.port });
@@ -256,10 +267,13 @@ export async function runCbench(o: CbenchOptions, onLoop?: (l: LoopResult) => vo
       wake = undefined;
     }
     for (const sw of switches) sw.start();
-    const expiry = systemClock.every(Math.max(50, Math.min(250, replyTimeoutMs / 4)), () => {
-      const now = performance.now();
-      for (const sw of switches) sw.expire(now, replyTimeoutMs);
-    });
+    const expiry =
+      replyTimeoutMs > 0
+        ? systemClock.every(Math.max(50, Math.min(250, replyTimeoutMs / 4)), () => {
+            const now = performance.now();
+            for (const sw of switches) sw.expire(now, replyTimeoutMs);
+          })
+        : undefined;
     const loops: LoopResult[] = [];
     let latencyBefore: LatencyHistogram | undefined;
     try {
@@ -299,7 +313,7 @@ export async function runCbench(o: CbenchOptions, onLoop?: (l: LoopResult) => vo
         if (closed === o.switches) throw new Error(`every load switch lost its connection: ${firstClose}`);
       }
     } finally {
-      expiry.cancel();
+      expiry?.cancel();
     }
     const measured = loops.filter((l) => !l.warmup);
     const latency = latencyBefore ? mergedLatency(switches).since(latencyBefore) : new LatencyHistogram();

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { benchCommand, formatSummary, parseBenchArgs } from '../../src/cli/bench.js';
 import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
-import { defaultWindow, runCbench, summarize, validateOptions, type CbenchOptions } from '../../src/loadgen/cbench.js';
+import { defaultReplyTimeoutMs, defaultWindow, runCbench, summarize, validateOptions, type CbenchOptions } from '../../src/loadgen/cbench.js';
 import { attachResponder } from '../../src/lab/responder.js';
 
 const stops: (() => Promise<void>)[] = [];
@@ -115,6 +115,15 @@ describe('signalbox bench arguments and command', () => {
     expect(a.options).toMatchObject({ host: '127.0.0.1', port: 6653, switches: 16, macs: 100_000, loops: 16, loopMs: 1000, warmup: 1, mode: 'throughput', version: 4, delayMs: 500 });
     expect(a.options.window).toBeUndefined();
     expect(a).toMatchObject({ self: false, json: false, worker: true });
+  });
+
+  it('times packet-ins out only in latency mode unless told (cbench counts throughput answers whenever they come)', () => {
+    expect(parseBenchArgs([]).options.replyTimeoutMs).toBeUndefined();
+    expect(defaultReplyTimeoutMs('latency')).toBe(1000);
+    expect(defaultReplyTimeoutMs('throughput')).toBe(0);
+    expect(parseBenchArgs(['--timeout', '0']).options.replyTimeoutMs).toBe(0);
+    expect(parseBenchArgs(['--timeout', '250']).options.replyTimeoutMs).toBe(250);
+    expect(() => parseBenchArgs(['--timeout', '-1'])).toThrow(/--timeout/);
   });
 
   it('reads short and long flags', () => {
