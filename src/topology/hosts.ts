@@ -223,26 +223,31 @@ export class HostTracker {
       this.place(r);
       return [{ type: 'hostMoved', host: toHost(r), previous }];
     }
+    this.seenInPlace(r, now);
+    const changedAddr = this.addAddr(r, obs, now);
+    return changedAddr ? [{ type: 'hostUpdated', host: toHost(r) }] : [];
+  }
+
+  /**
+   * The host `id` sent again from where it is, with the address it last showed: what `observe`
+   * would do then (its `lastSeen` moves, it may anchor), in O(1) and with no event. False when
+   * the host is gone or elsewhere: the caller observes the packet then.
+   */
+  touch(id: string, dpid: bigint, port: number, now: number): boolean {
+    const r = this.hosts.get(id);
+    if (r === undefined || r.dpid !== dpid || r.port !== port) return false;
+    this.seenInPlace(r, now);
+    return true;
+  }
+
+  /** A known host seen again where it is: lastSeen, and anchoring at its first port once that port has settled. */
+  private seenInPlace(r: HostRecord, now: number): void {
     r.lastSeen = now;
     // First seen here before the port settled, seen here again after it: now an edge port.
     if (!r.anchored && r.dpid === r.homeDpid && r.port === r.homePort && this.settled(r.dpid, r.port, now)) {
       r.anchored = true;
       this.anchor(r, 1);
     }
-    const changedAddr = this.addAddr(r, obs, now);
-    return changedAddr ? [{ type: 'hostUpdated', host: toHost(r) }] : [];
-  }
-
-  /**
-   * The host `id` sent again from where it is, with the address it last showed: only its
-   * `lastSeen` moves, in O(1). False when `observe` has more to do (the host is gone or elsewhere,
-   * or still waits to anchor at the port it was first seen at): the caller observes it then.
-   */
-  touch(id: string, dpid: bigint, port: number, now: number): boolean {
-    const r = this.hosts.get(id);
-    if (r === undefined || r.dpid !== dpid || r.port !== port || (!r.anchored && r.dpid === r.homeDpid && r.port === r.homePort)) return false;
-    r.lastSeen = now;
-    return true;
   }
 
   /** True when the host `id` is known and located at `at`. */

@@ -408,8 +408,12 @@ describe('TopologyService: no forged links (edge and infrastructure ports)', () 
     await until(() => service.hostList().length === 1, 100);
     expect(lldpOut(fabric, 1n, 1)).toBeGreaterThan(0);
     await clock.advanceAsync(1100);
+    // Its repeat anchors it from the sender memo alone (no parse, no observe).
+    const observed = vi.spyOn(HostTracker.prototype, 'observe');
     fabric.inject(1n, 1, arpFrom('00:00:00:00:00:0a', '10.0.0.10'));
     await clock.advanceAsync(20);
+    expect(observed).not.toHaveBeenCalled();
+    observed.mockRestore();
     const n = lldpOut(fabric, 1n, 1);
     await clock.advanceAsync(500);
     expect(lldpOut(fabric, 1n, 1)).toBe(n);
