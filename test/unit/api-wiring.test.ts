@@ -86,6 +86,23 @@ it('exports packet-ins dropped over the per-switch rates, and relayed probes, in
   metrics.detach();
 });
 
+it('exports packet-ins per switch and in all, counted between scrapes', async () => {
+  const { app, metrics } = await buildApi(ctx);
+  const msg = { inPort: 1, bufferId: 0xffffffff, totalLen: 0, reason: 0, tableId: 0, cookie: 0n, match: [], data: Buffer.alloc(0) };
+  for (let i = 0; i < 3; i++) ctrl.bus.emit('packetIn', { dpid: 5n, msg } as never);
+  ctrl.bus.emit('packetIn', { dpid: 6n, msg } as never);
+  let text = (await app.inject({ url: '/metrics' })).body;
+  expect(text).toContain('signalbox_packet_ins_total{dpid="0000000000000005"} 3');
+  expect(text).toContain('signalbox_packet_ins_total{dpid="0000000000000006"} 1');
+  expect(text).toContain('signalbox_openflow_async_messages_total{type="packet_in"} 4');
+  ctrl.bus.emit('packetIn', { dpid: 5n, msg } as never);
+  text = (await app.inject({ url: '/metrics' })).body;
+  expect(text).toContain('signalbox_packet_ins_total{dpid="0000000000000005"} 4');
+  expect(text).toContain('signalbox_openflow_async_messages_total{type="packet_in"} 5');
+  await app.close();
+  metrics.detach();
+});
+
 it('exports the OpenFlow listener counters (connections open, in handshake, refused by reason) in /metrics', async () => {
   const { app, metrics } = await buildApi({ ...ctx, connectionCounters: () => ctrl.connectionCounters });
   (ctrl.connectionCounters!.refused as Record<string, number>).handshakes_per_address! += 5;
