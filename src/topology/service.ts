@@ -18,7 +18,7 @@ import { ETH_TYPE, parsePacket, peekEthernet } from '../packet/index.js';
 import { isLivePort, LinkDiscovery, type LinkEvent, type ProbeVerdict } from './discovery.js';
 import { HostTracker, hostId, hostObservation, type HostEvent } from './hosts.js';
 import { LLDP_FLOW_COOKIE, lldpFlowRule } from './lldp-flow.js';
-import { buildProbe, verifyProbe, type ProbeRejection } from './probe.js';
+import { ProbeTemplate, verifyProbe, type ProbeRejection } from './probe.js';
 import { buildFabric, floodPorts, TopologySnapshotImpl, type Fabric } from './snapshot.js';
 import type { Host, HostLocation, Link, LinkInfo, SwitchPort } from '../core/model.js';
 import { portKey } from './types.js';
@@ -137,6 +137,8 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
   private timers: Timer[] = [];
   private started = false;
   private readonly busListeners: { [K in keyof ControllerEvents]?: (...a: ControllerEvents[K]) => void } = {};
+  /** Probe frames by switch and port, built once (see ProbeTemplate); dropped with their port or switch. */
+  private readonly probeTemplates = new Map<bigint, Map<number, ProbeTemplate>>();
   /** Senders of recent packet-ins by source MAC, so repeats skip host learning (see onPacketIn). */
   private readonly recentSenders = new Map<number, RecentSender>();
 
@@ -293,6 +295,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
 
   private onSwitchGone(dpid: bigint): void {
     if (this.devices.get(dpid)) return; // replaced by a new connection: switchConnected follows/came
+    this.probeTemplates.delete(dpid);
     const linkEvents = this.discovery.removeSwitch(dpid);
     const hostEvents = this.hosts.removeAt(dpid, undefined, 'switch_disconnected');
     this.apply(linkEvents, hostEvents);
@@ -308,6 +311,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
   }
 
   private onPortRemoved(dpid: bigint, portNo: number): void {
+    this.probeTemplates.get(dpid)?.delete(portNo);
     this.apply(this.discovery.removePort(dpid, portNo), this.hosts.removeAt(dpid, portNo, 'port_removed'));
     this.changed(true);
   }
@@ -321,7 +325,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
       // In cluster mode only the switch's master probes (a held probe would go out stale); the
       // packet service refuses a slave's, but would send a pending one's, so check here.
       if (!sw || !sw.connected || sw.mastership === 'slave' || sw.mastership === 'pending') continue;
-      const data = buildProbe({ dpid: p.dpid, port: p.port, hwAddr: p.hwAddr, sentAt: now, ttlSec }, this.secret);
+      const data = this.probeTemplate(p.dpid, p.port, p.hwAddr, ttlSec).build(now);
       try {
         if (this.packets.packetOut(p.dpid, { inPort: OFPP.CONTROLLER, actions: [{ type: 'output', port: p.port }], data })) this.counters.probesSent++;
       } catch (err) {
@@ -331,6 +335,15 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     this.apply(this.discovery.expire(now));
     // A port whose link left a link timeout ago is no longer held: it may become an edge port.
     if (this.discovery.releaseHolds(now)) this.changed(true);
+  }
+
+  /** The port's probe template, made on its first probe (or when its MAC or the TTL changed). */
+  private probeTemplate(dpid: bigint, port: number, hwAddr: string, ttlSec: number): ProbeTemplate {
+    let ports = this.probeTemplates.get(dpid);
+    if (!ports) this.probeTemplates.set(dpid, (ports = new Map()));
+    let t = ports.get(port);
+    if (!t || !t.fits(hwAddr, ttlSec)) ports.set(port, (t = new ProbeTemplate({ dpid, port, hwAddr, ttlSec }, this.secret)));
+    return t;
   }
 
   private onPacketIn(dpid: bigint, inPort: number, data: Buffer): void {

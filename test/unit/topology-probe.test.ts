@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildLldp, buildPacket, LLDP_MULTICAST, parsePacket, type Lldp } from '../../src/packet/index.js';
-import { buildProbe, PROBE_INFO_LEN, SIGNALBOX_OUI, verifyProbe } from '../../src/topology/probe.js';
+import { buildProbe, PROBE_INFO_LEN, ProbeTemplate, SIGNALBOX_OUI, verifyProbe } from '../../src/topology/probe.js';
 import { loadOrCreateSecret, SECRET_FILE } from '../../src/topology/secret.js';
 import { isReservedCookie, LLDP_FLOW_COOKIE, touchesReservedFlows } from '../../src/topology/lldp-flow.js';
 
@@ -25,6 +25,22 @@ describe('signed probes', () => {
     expect(org).toMatchObject({ oui: SIGNALBOX_OUI, subtype: 1 });
     expect(org!.type === 'org_specific' && org!.info.length).toBe(PROBE_INFO_LEN);
     expect(verifyProbe(p.lldp!, KEY, 1_000_050, 1000)).toEqual({ ok: true, origin: { dpid: 0xabn, port: 3, sentAt: 1_000_000 } });
+  });
+
+  it('a port template gives the same bytes as building the probe, for every send time, in fresh buffers', () => {
+    const fields = { dpid: 0xabn, port: 0xfffffffe, hwAddr: '02:00:00:00:00:03', ttlSec: 4 };
+    const t = new ProbeTemplate(fields, KEY);
+    const frames = [0, 1, 1_000_000, 1_796_549_057_130, 2 ** 40 + 7].map((sentAt) => {
+      const f = t.build(sentAt);
+      expect(f.equals(buildProbe({ ...fields, sentAt }, KEY))).toBe(true);
+      expect(verifyProbe(lldpOf(f), KEY, sentAt, 0)).toEqual({ ok: true, origin: { dpid: 0xabn, port: 0xfffffffe, sentAt } });
+      return f;
+    });
+    // Each frame is its own: a later build does not change an earlier one.
+    expect(frames[0]!.equals(buildProbe({ ...fields, sentAt: 0 }, KEY))).toBe(true);
+    expect(t.fits('02:00:00:00:00:03', 4)).toBe(true);
+    expect(t.fits('02:00:00:00:00:04', 4)).toBe(false);
+    expect(t.fits('02:00:00:00:00:03', 5)).toBe(false);
   });
 
   it('rejects a probe signed with another key, or with any signed byte changed', () => {
