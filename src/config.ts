@@ -111,12 +111,13 @@ export const openflowSchema = section({
   maxHandshakes: count(1_024, 'Connections still in their handshake (TLS, then HELLO to DESC) at once; beyond it `reason="handshakes"`, so slow or silent peers cannot hold every slot. 0 = no limit.'),
   maxHandshakesPerAddress: count(128, 'Connections still in their handshake at once from one source address; beyond it `reason="handshakes_per_address"`. 0 = no limit.'),
   maxMessagesPerTurn: int({
-    default: 1000,
+    // A new port (decode, port map, topology, apps) costs 20-100 us of CPU: 256 of them is a few ms.
+    default: 256,
     min: 1,
     unit: 'messages',
     doc: "Messages one switch's session decodes and handles before it yields the event loop to the other switches, LLDP and the API; the rest of its input waits for the next turn (its socket is paused meanwhile, so TCP slows the switch down). Echo and LLDP messages in the same read go first.",
   }),
-  maxBytesPerTurn: int({ default: 256 * 1024, min: 1024, unit: 'bytes', doc: 'Bytes of messages one session decodes and handles before it yields the event loop (as `maxMessagesPerTurn`, for large messages such as multipart parts).' }),
+  maxBytesPerTurn: int({ default: 64 * 1024, min: 1024, unit: 'bytes', doc: 'Bytes of messages one session decodes and handles before it yields the event loop (as `maxMessagesPerTurn`, for large messages such as multipart parts).' }),
 }, { doc: 'OpenFlow listener and session settings.' });
 
 /** The `topology` section: LLDP link discovery, host tracking, graph and paths (src/topology). */
