@@ -8,12 +8,12 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiFailure, type PortJson, type SwitchDetailJson } from '../api.js';
 import { dpidText, switchLabel, timeText } from '../format.js';
 import { PortChart, type RateColumns } from '../port-chart.js';
+import { physicalPorts, PortTable } from '../port-table.js';
 import type { Session } from '../session.js';
 import { switchApi, type GroupJson, type GroupStatsJson, type MeterJson, type MeterStatsJson, type StaticFlowJson } from '../switch-api.js';
 import {
   actionText,
   ageText,
-  bpsText,
   flowsFor,
   formFieldOf,
   instructionsText,
@@ -34,8 +34,6 @@ import type { ViewProps } from './index.js';
 /** How often the view reads port counters (the chart's resolution) and the flow table. */
 const PORT_POLL_MS = 2000;
 const FLOW_POLL_MS = 5000;
-/** Reserved ports (OFPP_LOCAL and above) are not listed. */
-const MAX_PHYSICAL_PORT = 0xffffff00;
 
 /** Runs `fn` now and every `ms` while mounted, never two at once. */
 function usePoll(fn: () => Promise<void>, ms: number, deps: readonly unknown[]): void {
@@ -188,8 +186,7 @@ function Ports(props: { session: Session; dpid: string; detail: SwitchDetailJson
       .then(props.onChanged, (e) => setError(msg(e)))
       .finally(() => setBusy(undefined));
   };
-  const ports = detail.portList.filter((p) => p.portNo < MAX_PHYSICAL_PORT);
-  const chosen = ports.find((p) => p.portNo === port);
+  const chosen = physicalPorts(detail.portList).find((p) => p.portNo === port);
   return (
     <div class="card ports-card">
       <h2>Ports</h2>
@@ -199,51 +196,16 @@ function Ports(props: { session: Session; dpid: string; detail: SwitchDetailJson
         </p>
       )}
       <div class="ports-body">
-        <table class="grid ports">
-          <thead>
-            <tr>
-              <th>Port</th>
-              <th>Name</th>
-              <th>MAC</th>
-              <th>State</th>
-              <th>Speed</th>
-              <th>Rx</th>
-              <th>Tx</th>
-              {session.scope === 'admin' && <th />}
-            </tr>
-          </thead>
-          <tbody>
-            {ports.map((p) => {
-              const r = history.current.latest(p.portNo);
-              return (
-                <tr key={p.portNo} data-port={p.portNo} class={p.portNo === port ? 'selected' : ''} onClick={() => setPort(p.portNo === port ? undefined : p.portNo)}>
-                  <td>{p.portNo}</td>
-                  <td>{p.name}</td>
-                  <td class="mono">{p.hwAddr}</td>
-                  <td class={p.up ? 'state-up' : 'state-down'}>{p.up ? 'up' : 'down'}</td>
-                  <td>{p.currSpeed ? bpsText(p.currSpeed * 1000) : ''}</td>
-                  <td data-rx-bps={r?.rxBps}>{bpsText(r?.rxBps)}</td>
-                  <td data-tx-bps={r?.txBps}>{bpsText(r?.txBps)}</td>
-                  {session.scope === 'admin' && (
-                    <td>
-                      <button
-                        type="button"
-                        data-write="port"
-                        disabled={busy === p.portNo}
-                        onClick={(e) => {
-                          e.stopPropagation();
-                          toggle(p);
-                        }}
-                      >
-                        {p.up ? 'Disable' : 'Enable'}
-                      </button>
-                    </td>
-                  )}
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <PortTable
+          class="grid"
+          ports={detail.portList}
+          admin={session.scope === 'admin'}
+          busy={busy}
+          onToggle={toggle}
+          rates={(n) => history.current.latest(n)}
+          selected={port}
+          onSelect={(n) => setPort(n === port ? undefined : n)}
+        />
         <PortChart data={chart} title={chosen ? `Port ${chosen.portNo} (${chosen.name}): bits/s` : 'All ports: bits/s (click a port for its own)'} />
       </div>
     </div>

@@ -15,6 +15,7 @@ import { macText, switchLabel, timeText } from '../format.js';
 import { COLORS, parseNode, switchNode, TopologyGraph } from '../topology-graph.js';
 import { switchApi } from '../switch-api.js';
 import { bpsText, LOAD_BANDS, LoadTracker, loadStyle, type LinkLoad } from '../switch-model.js';
+import { PortTable } from '../port-table.js';
 import { findNode } from '../topology-model.js';
 import { pairStatus, type LinkPairState, type TopologyStore } from '../topology-store.js';
 import type { Session } from '../session.js';
@@ -367,36 +368,7 @@ function SwitchDetail(props: { session: Session; dpid: string }) {
         </p>
       )}
       {detail && (
-        <table class="ports">
-          <thead>
-            <tr>
-              <th>Port</th>
-              <th>Name</th>
-              <th>State</th>
-              <th>Speed</th>
-              {session.scope === 'admin' && <th />}
-            </tr>
-          </thead>
-          <tbody>
-            {detail.portList
-              .filter((p) => p.portNo < 0xffffff00)
-              .map((p) => (
-                <tr key={p.portNo}>
-                  <td>{p.portNo}</td>
-                  <td>{p.name}</td>
-                  <td class={p.up ? 'state-up' : 'state-down'}>{p.up ? 'up' : 'down'}</td>
-                  <td>{p.currSpeed ? `${p.currSpeed / 1000} Mb/s` : ''}</td>
-                  {session.scope === 'admin' && (
-                    <td>
-                      <button type="button" data-write="port" disabled={busy === p.portNo} onClick={() => togglePort(p)}>
-                        {p.up ? 'Disable' : 'Enable'}
-                      </button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-          </tbody>
-        </table>
+        <PortTable ports={detail.portList} admin={session.scope === 'admin'} busy={busy} onToggle={togglePort} />
       )}
     </div>
   );
