@@ -41,6 +41,8 @@ export interface AppsApi {
   disable(name: string): Promise<ApiAppStatus>;
   /** The app's effective config. */
   getConfig?(name: string): unknown;
+  /** The app's stored override alone (`{}` when none): what `PUT .../config` last stored. */
+  getOverride?(name: string): unknown;
   /**
    * Validates, stores and applies a new config; resolves with the effective config. Throws an
    * error with `code: 'invalid_input'` and `field` for bad settings.

@@ -495,6 +495,12 @@ export class AppManager {
     return resolveAppConfig(name, app.config, this.settingsOf(name, app));
   }
 
+  /** An app's stored config override (`{}` when it has none); undefined for an unknown app. */
+  getOverride(name: string): AppSettings | undefined {
+    if (!this.entries.has(name)) return undefined;
+    return this.overrides.get(name) ?? {};
+  }
+
   /**
    * Sets an app's config override: `value`'s keys are laid over `apps.settings.<name>`, checked
    * against the app's schema (AppConfigError naming the key), stored, then applied: a running

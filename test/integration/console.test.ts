@@ -308,7 +308,7 @@ describe('web console', () => {
     expect(problems.foreignRequests).toEqual([]);
   }, 150_000);
 
-  it('apps: an admin enables, disables and configures (the API refuses a bad value, shown at its field); a read token sees no write control', async () => {
+  it('apps: an admin enables, disables and configures (the API refuses a bad value, shown at its field; a save stores only what changed); a read token sees no write control', async () => {
     const tokens: ApiToken[] = [
       { name: 'viewer', token: 'read-secret-0123456789', scope: 'read' },
       { name: 'ops', token: 'admin-secret-0123456789', scope: 'admin' },
@@ -351,6 +351,13 @@ describe('web console', () => {
     expect(await form.locator('dd[data-field=idleTimeoutSec]').textContent()).toContain('declared by net.yaml');
     const before = await rest<Record<string, unknown>>('/apps/forwarding/config');
     expect(before.idleTimeoutSec).toBe(45);
+    // Save with nothing changed: nothing is sent, nothing stored (the defaults stay defaults).
+    const puts: string[] = [];
+    page.on('request', (r) => r.method() === 'PUT' && puts.push(r.url()));
+    await form.locator('button[name=save]').click();
+    await expect.poll(() => form.locator('[role=status]').textContent()).toMatch(/Nothing changed/);
+    expect(puts).toEqual([]);
+    expect(await rest('/apps/forwarding/config/override')).toEqual({});
     await form.locator('input[name=flowPriority]').fill('-5');
     const [bad] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'PUT'), form.locator('button[name=save]').click()]);
     expect(bad.status()).toBe(400);
@@ -366,6 +373,8 @@ describe('web console', () => {
     await expect.poll(() => form.locator('[role=status]').textContent()).toMatch(/Saved/);
     expect(await form.locator('.field-error').count()).toBe(0);
     expect(await rest('/apps/forwarding/config')).toEqual({ ...before, flowPriority: 20 });
+    // Only what the user changed is stored as the override, not every default shown in the form.
+    expect(await rest('/apps/forwarding/config/override')).toEqual({ flowPriority: 20 });
 
     // A read token: the same lists, no write control, every setting read-only.
     await page.click('header button.link');

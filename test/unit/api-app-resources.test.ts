@@ -139,8 +139,13 @@ describe('routes, ACL rules and app config over the real apps', () => {
     expect(unknown.json()).toMatchObject({ statusCode: 400, field: 'body.colour' });
     expect((await first.app.inject({ method: 'PUT', url: '/api/v1/apps/nope/config', payload: {} })).statusCode).toBe(404);
 
+    // No override yet: the override route says so (the effective config is the defaults).
+    expect((await first.app.inject({ url: '/api/v1/apps/acl/config/override' })).json()).toEqual({});
+    expect((await first.app.inject({ url: '/api/v1/apps/nope/config/override' })).statusCode).toBe(404);
     const put = await first.app.inject({ method: 'PUT', url: '/api/v1/apps/acl/config', payload: { basePriority: 30000 } });
     expect(put.statusCode).toBe(200);
+    // The override alone: what was PUT, not the whole effective config.
+    expect((await first.app.inject({ url: '/api/v1/apps/acl/config/override' })).json()).toEqual({ basePriority: 30000 });
     expect(put.json()).toEqual({ basePriority: 30000, tableId: 0, rules: [] });
     // acl reconfigures live: the rule's flow moved, the app did not restart.
     expect(aclPriorities(first.ctrl)).toEqual([30000]);
@@ -163,6 +168,7 @@ describe('routes, ACL rules and app config over the real apps', () => {
     // DELETE drops the override: back to the default, flows follow.
     const reset = await second.app.inject({ method: 'DELETE', url: '/api/v1/apps/acl/config' });
     expect(reset.json()).toEqual({ basePriority: base, tableId: 0, rules: [] });
+    expect((await second.app.inject({ url: '/api/v1/apps/acl/config/override' })).json()).toEqual({});
     expect(aclPriorities(second.ctrl)).toEqual([base]);
     // The next id continues after a restart.
     expect((await second.app.inject({ method: 'POST', url: '/api/v1/routes', payload: { destination: '172.32.0.0/16', gateway: '10.0.1.1' } })).json()).toMatchObject({ id: 'r2' });

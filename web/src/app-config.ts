@@ -1,7 +1,8 @@
 /**
  * The apps view's config editor as pure functions (tested in test/unit/web-app-config.test.ts):
  * an app's effective config as form fields (read-only where the network config declares the key)
- * and the form's text back into the body of `PUT /api/v1/apps/:name/config`, leaving the checking
+ * and the fields the user changed, over the stored override, back into the body of
+ * `PUT /api/v1/apps/:name/config`, leaving the checking
  * to the API so the console shows the API's own message.
  */
 
@@ -78,19 +79,32 @@ export function fieldValue(kind: FieldKind, text: string): { value: unknown } | 
 }
 
 /**
- * The override to PUT: every editable (undeclared) field, so saving keeps what earlier overrides
- * set (a PUT replaces the stored override); or the local errors by key when a field does not parse.
+ * The override to PUT: the stored `override` (a PUT replaces it, so earlier changes are kept) with
+ * the fields the user changed laid over it, and nothing else: an untouched field stays whatever
+ * the defaults or the config file make it, so saving never freezes them into the override. Keys
+ * the network config declares are left out (the API refuses them). `changed` lists the edited
+ * keys (none: nothing to save); `errors` the fields that do not parse.
  */
-export function configBody(fields: readonly ConfigField[], texts: Readonly<Record<string, string>>): { body: Record<string, unknown> } | { errors: Record<string, string> } {
-  const body: Record<string, unknown> = {};
+export function configBody(
+  fields: readonly ConfigField[],
+  texts: Readonly<Record<string, string>>,
+  override: Readonly<Record<string, unknown>>,
+): { body: Record<string, unknown>; changed: string[] } | { errors: Record<string, string> } {
+  const declared = new Set(fields.filter((f) => f.declared).map((f) => f.key));
+  const body: Record<string, unknown> = Object.fromEntries(Object.entries(override).filter(([k]) => !declared.has(k)));
+  const changed: string[] = [];
   const errors: Record<string, string> = {};
   for (const f of fields) {
-    if (f.declared) continue;
-    const r = fieldValue(f.kind, texts[f.key] ?? f.text);
+    const text = texts[f.key];
+    if (f.declared || text === undefined || text === f.text) continue;
+    const r = fieldValue(f.kind, text);
     if ('error' in r) errors[f.key] = r.error;
-    else body[f.key] = r.value;
+    else {
+      body[f.key] = r.value;
+      changed.push(f.key);
+    }
   }
-  return Object.keys(errors).length > 0 ? { errors } : { body };
+  return Object.keys(errors).length > 0 ? { errors } : { body, changed };
 }
 
 /** The setting an API error's `field` names (`body.flowPriority` → `flowPriority`), if any. */

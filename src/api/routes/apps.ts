@@ -37,6 +37,15 @@ export function appRoutes(app: FastifyInstance, ctx: ApiContext): void {
     if (!a.getConfig) throw new ApiError('service_unavailable', 'the apps service does not expose configs');
     return native(a.getConfig(req.params.name) ?? {});
   });
+  app.get<{ Params: { name: string } }>(
+    '/apps/:name/config/override',
+    { schema: { tags: ['apps'], summary: "An app's stored config override alone (`{}` when it has none): the keys a PUT of its config set", params: NAME } },
+    async (req) => {
+      const a = known(req.params.name);
+      if (!a.getOverride) throw new ApiError('service_unavailable', 'the apps service does not expose configs');
+      return native(a.getOverride(req.params.name) ?? {});
+    },
+  );
   app.put<{ Params: { name: string }; Body: Record<string, unknown> }>(
     '/apps/:name/config',
     {

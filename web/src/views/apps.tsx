@@ -107,6 +107,8 @@ function AppConfig(props: { session: Session; name: string; net: AppliedNetworkJ
   const { session, name, net } = props;
   const admin = session.scope === 'admin';
   const [fields, setFields] = useState<readonly ConfigField[] | undefined>();
+  // The stored override alone: a Save extends it with what the user changed (a PUT replaces it).
+  const [override, setOverride] = useState<Record<string, unknown>>({});
   const [texts, setTexts] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ error: boolean; text: string } | undefined>();
@@ -117,9 +119,11 @@ function AppConfig(props: { session: Session; name: string; net: AppliedNetworkJ
     setTexts({});
   };
   useEffect(() => {
-    session.api
-      .get<Record<string, unknown>>(appPath(name, '/config'))
-      .then(show)
+    Promise.all([session.api.get<Record<string, unknown>>(appPath(name, '/config')), session.api.get<Record<string, unknown>>(appPath(name, '/config/override'))])
+      .then(([config, stored]) => {
+        setOverride(stored);
+        show(config);
+      })
       .catch((e: Error) => setMessage({ error: true, text: e.message }));
   }, [name, net]);
 
@@ -130,6 +134,7 @@ function AppConfig(props: { session: Session; name: string; net: AppliedNetworkJ
     session.api
       .send<Record<string, unknown>>(method, appPath(name, '/config'), body)
       .then((config) => {
+        setOverride(body ?? {});
         show(config);
         setMessage({ error: false, text: method === 'PUT' ? 'Saved and applied.' : 'Override dropped: back to the config file’s settings.' });
       })
@@ -142,9 +147,12 @@ function AppConfig(props: { session: Session; name: string; net: AppliedNetworkJ
   };
   const save = (): void => {
     if (!fields) return;
-    const r = configBody(fields, texts);
+    const r = configBody(fields, texts, override);
     if ('errors' in r) setErrors(r.errors);
-    else write('PUT', r.body);
+    else if (r.changed.length === 0) {
+      setErrors({});
+      setMessage({ error: false, text: 'Nothing changed: nothing to save.' });
+    } else write('PUT', r.body);
   };
 
   const declaredBy = net?.file ?? 'the network config';
