@@ -1,5 +1,7 @@
 /** The native REST API through fastify.inject, over a real Controller with emulated switches. */
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TopologyAnswerCache } from '../../src/api/routes/topology.js';
 import { OFPET, OFPFMFC } from '../../src/openflow/codec/constants.js';
 import { fakeApps, fakeResources, fakeTopology, makeRig, type ApiRig } from './api-harness.js';
 
@@ -249,6 +251,44 @@ describe('topology, paths, apps, resources, cluster', () => {
     });
     expect((await req('GET', '/api/v1/links')).body).toHaveLength(2);
     expect((await req('GET', '/api/v1/hosts')).body).toHaveLength(2);
+  });
+
+  it('sends the topology gzipped to a client that takes it, the same JSON; plain otherwise', async () => {
+    const plain = await rig.app.inject({ url: '/api/v1/topology' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers['content-type']).toBe('application/json; charset=utf-8');
+    // The fake topology is small: pad it with hosts so compression is worth it.
+    const many = Array.from({ length: 50 }, (_, i) => ({ id: `aa:aa:aa:aa:ab:${i.toString(16).padStart(2, '0')}`, mac: `aa:aa:aa:aa:ab:${i.toString(16).padStart(2, '0')}`, ipv4: [], ipv6: [], location: { dpid: 1n, port: 1 }, firstSeen: 1000, lastSeen: 2000 }));
+    const snapshot = topo.snapshot;
+    topo.snapshot = () => ({ ...snapshot(), hosts: many });
+    try {
+      const want = (await rig.app.inject({ url: '/api/v1/topology', headers: { 'accept-encoding': 'identity' } })).rawPayload;
+      const zipped = await rig.app.inject({ url: '/api/v1/topology', headers: { 'accept-encoding': 'br, gzip;q=0.8' } });
+      expect(zipped.headers['content-encoding']).toBe('gzip');
+      expect(zipped.headers.vary).toMatch(/accept-encoding/);
+      expect(gunzipSync(zipped.rawPayload).equals(want)).toBe(true);
+      expect(zipped.rawPayload.length).toBeLessThan(want.length / 4);
+      expect(JSON.parse(want.toString()).hosts).toHaveLength(50);
+      const refused = await rig.app.inject({ url: '/api/v1/topology', headers: { 'accept-encoding': 'gzip;q=0' } });
+      expect(refused.headers['content-encoding']).toBeUndefined();
+      expect(refused.rawPayload.equals(want)).toBe(true);
+    } finally {
+      topo.snapshot = snapshot;
+    }
+  });
+
+  it('makes the topology answer once per snapshot and switch list', () => {
+    const cache = new TopologyAnswerCache();
+    const s = topo.snapshot();
+    const a = cache.answer(s, '[]');
+    expect(cache.answer(s, '[]')).toBe(a);
+    expect(JSON.parse(a.body.toString())).toMatchObject({ version: 7, switches: [], links: [{ src: { dpid: D1, port: 2 } }, { src: { dpid: D2, port: 1 } }] });
+    // A new snapshot (a new version) or another switch list (a name, a connection): made again.
+    const b = cache.answer(topo.snapshot(), '[]');
+    expect(b).not.toBe(a);
+    const c = cache.answer(s, '[{"dpid":"0000000000000001","ports":[],"connected":false}]');
+    expect(c).not.toBe(a);
+    expect(JSON.parse(c.body.toString()).switches).toEqual([{ dpid: D1, ports: [], connected: false }]);
   });
 
   it('pages hosts: limit and offset, the total in X-Total-Count, 400 naming a bad limit', async () => {
