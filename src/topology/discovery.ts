@@ -146,14 +146,18 @@ export class LinkDiscovery {
     return events;
   }
 
-  /** A port was added or changed: a port that went down loses its links; one that came up is probed at once. */
-  updatePort(dpid: bigint, port: SwitchPort): LinkEvent[] {
+  /**
+   * A port was added or changed at `now` (default: the latest time this machine was told): a port
+   * that went down loses its links; one that came up is probed at once.
+   */
+  updatePort(dpid: bigint, port: SwitchPort, now = this.lastNow): LinkEvent[] {
+    this.lastNow = Math.max(this.lastNow, now);
     const s = this.switches.get(dpid);
     if (!s) return [];
     if (isLivePort(port)) {
       if (!s.ports.has(port.portNo)) {
         s.urgent.add(port.portNo);
-        s.portUpAt.set(port.portNo, this.lastNow);
+        s.portUpAt.set(port.portNo, now);
       }
       s.ports.set(port.portNo, port.hwAddr);
       return [];
@@ -294,11 +298,14 @@ export class LinkDiscovery {
 
   /**
    * True when discovery has had a link timeout to find a link at the port since its switch was
-   * added or the port came up: only then may a host seen there make it an edge port.
+   * added or the port came up: only then may a host seen there make it an edge port. A port not
+   * known as up is not settled: the first frames through a port that comes back up (the switch's
+   * neighbour announcing itself on carrier) often reach the controller before its PORT_STATUS,
+   * and must not make a port that was probed long ago, before it went down, an edge port.
    */
   isSettled(dpid: bigint, port: number, now: number): boolean {
     const s = this.switches.get(dpid);
-    if (!s) return false;
+    if (!s || !s.ports.has(port)) return false;
     return now - Math.max(s.addedAt, s.portUpAt.get(port) ?? -Infinity) >= this.linkTimeoutMs;
   }
 

@@ -168,7 +168,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     });
     this.on2('switchDisconnected', (e) => this.onSwitchGone(e.dpid));
     this.on2('portAdded', (e) => {
-      this.apply(this.discovery.updatePort(e.dpid, e.port));
+      this.apply(this.discovery.updatePort(e.dpid, e.port, this.now()));
       this.changed(true);
     });
     this.on2('portModified', (e) => this.onPortModified(e.dpid, e.port));
@@ -303,7 +303,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
   }
 
   private onPortModified(dpid: bigint, port: SwitchPort): void {
-    const linkEvents = this.discovery.updatePort(dpid, port);
+    const linkEvents = this.discovery.updatePort(dpid, port, this.now());
     const down = !isLivePort(port);
     this.apply(linkEvents, down ? this.hosts.removeAt(dpid, port.portNo, 'port_down') : []);
     // Up or down, the live ports changed.

@@ -419,6 +419,38 @@ describe('TopologyService: no forged links (edge and infrastructure ports)', () 
     expect(lldpOut(fabric, 1n, 1)).toBe(n);
   });
 
+  it('a link whose ports come back up is found again even when frames through it reach the controller before the PORT_STATUS (issue #18 reroute)', async () => {
+    const { fabric, service, clock, until } = setup();
+    await Promise.all([fabric.addSwitch(1n, [1, 2]), fabric.addSwitch(2n, [1, 2])]);
+    fabric.wire(1n, 2, 2n, 2);
+    await until(() => service.linkCount === 2, 500);
+    // Long past the settle time (a link timeout, 350 ms here): both ports were probed long ago.
+    await clock.advanceAsync(1000);
+    for (let flap = 0; flap < 3; flap++) {
+      // Both ends go down (Mininet's `link s1 s2 down`), and stay down past the hold.
+      fabric.portStatus(1n, 2, { ...emulatedPort(2), state: 1 });
+      fabric.portStatus(2n, 2, { ...emulatedPort(2), state: 1 });
+      await until(() => service.linkCount === 0, 0);
+      await clock.advanceAsync(1000);
+      // Up again: on carrier each side's kernel sends from its own port's MAC (IPv6 DAD, MLD,
+      // router solicitation), and those packet-ins arrive before the switches' PORT_STATUS.
+      const rs = (mac: string): Buffer => buildPacket({ eth: { dst: '33:33:00:00:00:02', src: mac }, ipv6: { src: 'fe80::1', dst: 'ff02::2', hopLimit: 255 }, icmpv6: { kind: 'raw', type: 133, code: 0, body: Buffer.alloc(4) } });
+      fabric.inject(2n, 2, rs(`02:00:00:00:01:0${flap}`));
+      fabric.inject(1n, 2, rs(`02:00:00:00:02:0${flap}`));
+      await until(() => service.hostList().length === 2, 100);
+      fabric.portStatus(1n, 2, emulatedPort(2));
+      fabric.portStatus(2n, 2, emulatedPort(2));
+      // Found again within three probe intervals, and the frames of the ports' own MACs did not make them edge ports.
+      const upAt = clock.now();
+      await until(() => service.linkCount === 2, 300);
+      expect(clock.now() - upAt).toBeLessThanOrEqual(300);
+      expect(service.counters.forged.relayed).toBe(0);
+      expect(service.hostList()).toEqual([]);
+      await clock.advanceAsync(1000);
+      expect(service.linkCount).toBe(2);
+    }
+  });
+
   it('a host first seen at a port keeps links off it until the host is gone (idle), then the link comes', async () => {
     const { fabric, service, clock, until } = setup({ hostIdleTimeoutMs: 2000 });
     await Promise.all([fabric.addSwitch(1n, [1, 2]), fabric.addSwitch(2n, [1, 2])]);
