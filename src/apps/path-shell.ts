@@ -100,12 +100,22 @@ export class PathShell<C extends object, L extends PathLogic> {
     this.feed?.changed(e.snapshot);
   }
 
+  /**
+   * A port went down: paths to hosts there go, and paths over its links move at once. The topology
+   * service hears a port status before the apps (the controller subscribes it first) and has
+   * already dropped the links, so catching up with the fabric now reroutes without waiting for
+   * the coalesced topologyChanged (`changeCoalesceMs` later, traffic on the cut link lost meanwhile).
+   */
   portModified(e: PortModifiedEvent): void {
-    if (isDown(e.port) && this.logic) this.apply(this.logic.portDown(e.dpid, e.port.portNo), 'port down');
+    if (!isDown(e.port) || !this.logic) return;
+    this.apply(this.logic.portDown(e.dpid, e.port.portNo), 'port down');
+    this.refresh();
   }
 
   portRemoved(e: PortRemovedEvent): void {
-    if (this.logic) this.apply(this.logic.portDown(e.dpid, e.port.portNo), 'port removed');
+    if (!this.logic) return;
+    this.apply(this.logic.portDown(e.dpid, e.port.portNo), 'port removed');
+    this.refresh();
   }
 
   /**
