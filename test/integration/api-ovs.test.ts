@@ -1,14 +1,11 @@
 /** The northbound API end to end with real Open vSwitch: flows in and out through REST, switch errors surfaced, the CLI against a running controller. */
 import { PassThrough } from 'node:stream';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type RunningApi } from '../../src/api/index.js';
+import type { RunningApi } from '../../src/api/index.js';
 import { main } from '../../src/cli.js';
-import { defaultConfig } from '../../src/config.js';
-import { Controller } from '../../src/controller.js';
-import { cleanupAll, createBridge, ensureOvs, waitFor, type Bridge } from '../harness/ovs.js';
+import type { Controller } from '../../src/controller.js';
+import { cleanupAll, waitFor, type Bridge } from '../harness/ovs.js';
+import { startOvsApi, type OvsApi } from '../harness/ovs-api.js';
 
 const DPID = 0xb1n;
 const HEX = '00000000000000b1';
@@ -16,31 +13,21 @@ let ctrl: Controller;
 let api: RunningApi;
 let br: Bridge;
 
+let http: OvsApi['http'];
+let rig: OvsApi | undefined;
+
 beforeAll(async () => {
-  await ensureOvs();
-  ctrl = new Controller({ ...defaultConfig, dataDir: mkdtempSync(join(tmpdir(), 'sbx-api-ovs-')), openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'] } });
-  const port = (await ctrl.start()).openflow[0]!.port;
-  api = await startApi({
-    context: { bus: ctrl.bus, devices: ctrl.devices, admin: ctrl.admin, ...(ctrl.topology ? { topology: ctrl.topology } : {}), ...(ctrl.apps ? { apps: ctrl.apps } : {}) },
-    config: { api: { ...defaultConfig.api, listen: '127.0.0.1:0' } },
-  });
-  br = await createBridge({ protocols: ['OpenFlow13'], controllerPort: port, dpid: DPID });
+  rig = await startOvsApi({ dpid: DPID, dataDirPrefix: 'sbx-api-ovs-' });
+  ({ ctrl, api, br, http } = rig);
   await br.addPort({ kind: 'internal' });
   await br.addPort({ kind: 'internal' });
   await waitFor(async () => (ctrl.datapaths.get(DPID)?.ports.size ?? 0) >= 3, 15_000, 50);
 });
 
 afterAll(async () => {
+  await rig?.stop();
   await cleanupAll();
-  await api?.close();
-  await ctrl?.stop();
 });
-
-async function http(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(api.address + path, { method, headers: body !== undefined ? { 'content-type': 'application/json' } : {}, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const text = await res.text();
-  return { status: res.status, json: text === '' ? undefined : JSON.parse(text) };
-}
 
 describe('REST against Open vSwitch', () => {
   it('POST a flow → ovs-ofctl dump-flows shows it; DELETE → gone', async () => {

@@ -4,20 +4,16 @@
  * for every random packet `ovs-appctl ofproto/trace` and Signalbox's single-switch trace must agree
  * on what leaves the switch (ports, controller, drop) and on each copy's rewritten headers.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApi, type RunningApi } from '../../src/api/index.js';
-import { defaultConfig } from '../../src/config.js';
-import { Controller } from '../../src/controller.js';
+import type { Controller } from '../../src/controller.js';
 import { assertNever } from '../../src/openflow/codec/errors.js';
 import { prepareSwitch, traceSwitch, type PacketState, type PreparedSwitch, type SwitchTrace, type TracePacket as TraceFields } from '../../src/trace/index.js';
 import { OFPGT, OFPPS } from '../../src/openflow/codec/v13/enums.js';
 import { toJsonValue } from '../../src/openflow/json.js';
 import { datapathPorts, ofprotoTrace, type OvsTrace, type TraceEmission, type TracePacket } from '../harness/ofproto-trace.js';
-import { cleanupAll, createBridge, ensureOvs, ip, waitFor, type Bridge } from '../harness/ovs.js';
+import { cleanupAll, ip, waitFor, type Bridge } from '../harness/ovs.js';
+import { startOvsApi, type OvsApi } from '../harness/ovs-api.js';
 import { packetArb, pipelineArb, type Pipeline, type PipelinePacket } from '../harness/random-pipeline.js';
 
 /** The seed of every random pipeline and packet; set SIGNALBOX_TRACE_SEED to explore others (printed on failure). */
@@ -30,28 +26,19 @@ const HEX = DPID.toString(16).padStart(16, '0');
 const COOKIE = 0x7ace_0000_0000_0001n;
 
 let ctrl: Controller;
-let api: RunningApi;
 let br: Bridge;
 /** The bridge's ports: three up, the last one with its link down (fast-failover buckets watching it are dead). */
 let ports: number[] = [];
 let downPort = 0;
 let odpToOf: Map<number, number>;
 
+let http: OvsApi['http'];
+let rig: OvsApi | undefined;
+
 beforeAll(async () => {
-  await ensureOvs();
   // No apps: forwarding's table-miss flow would replace a pipeline's own (same table, priority and match) and be put back.
-  ctrl = new Controller({
-    ...defaultConfig,
-    dataDir: mkdtempSync(join(tmpdir(), 'sbx-trace-ovs-')),
-    openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'] },
-    apps: { ...defaultConfig.apps, enabled: [] },
-  });
-  const port = (await ctrl.start()).openflow[0]!.port;
-  api = await startApi({
-    context: { bus: ctrl.bus, devices: ctrl.devices, admin: ctrl.admin, ...(ctrl.topology ? { topology: ctrl.topology } : {}), ...(ctrl.apps ? { apps: ctrl.apps } : {}) },
-    config: { api: { ...defaultConfig.api, listen: '127.0.0.1:0' } },
-  });
-  br = await createBridge({ protocols: ['OpenFlow13'], controllerPort: port, dpid: DPID });
+  rig = await startOvsApi({ dpid: DPID, dataDirPrefix: 'sbx-trace-ovs-', apps: [] });
+  ({ ctrl, br, http } = rig);
   for (let i = 0; i < 4; i++) ports.push((await br.addPort({ kind: 'internal', ofport: i + 1 })).ofport);
   downPort = ports[3]!;
   await ip(['link', 'set', `${br.name}p4`, 'down']);
@@ -61,16 +48,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await rig?.stop();
   await cleanupAll();
-  await api?.close();
-  await ctrl?.stop();
 });
-
-async function http(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(api.address + path, { method, headers: body !== undefined ? { 'content-type': 'application/json' } : {}, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const text = await res.text();
-  return { status: res.status, json: text === '' ? undefined : JSON.parse(text) };
-}
 
 const GROUP_TYPE_NAME: Readonly<Record<number, string>> = { [OFPGT.ALL]: 'all', [OFPGT.INDIRECT]: 'indirect', [OFPGT.FF]: 'ff' };
 
