@@ -10,6 +10,7 @@ import { Controller } from '../src/controller.js';
 import { FlowService } from '../src/flows/service.js';
 import { silentLogger } from '../src/log.js';
 import { EmulatedSwitch } from '../test/fakes/emulated-switch.js';
+import { waitFor } from '../test/harness/exec.js';
 import { OFP_NO_BUFFER } from '../src/openflow/codec/constants.js';
 import type { OfMessage } from '../src/openflow/codec/index.js';
 import { OFPR } from '../src/openflow/codec/v13/enums.js';
@@ -171,19 +172,6 @@ export function wireGrid(fabric: EmulatedFabric, rows: number, cols: number): nu
   return links;
 }
 
-/** Polls `cond` every `everyMs` until true or `timeoutMs` passes. */
-function until(cond: () => boolean, timeoutMs: number, everyMs = 5): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  return new Promise((resolve) => {
-    const check = (): void => {
-      if (cond()) resolve(true);
-      else if (Date.now() > end) resolve(false);
-      else setTimeout(check, everyMs);
-    };
-    check();
-  });
-}
-
 /** Builds the grid, times discovery, and returns the running pieces for the path benchmarks. */
 export async function discoverGrid(
   rows: number,
@@ -205,9 +193,8 @@ export async function discoverGrid(
   const links = wireGrid(fabric, rows, cols);
   await Promise.all(admitted);
   const t1 = Date.now();
-  const ok = await until(() => service.linkCount >= links, 30 * config.topology.probeIntervalMs);
+  await waitFor(() => service.linkCount >= links, { timeoutMs: 30 * config.topology.probeIntervalMs, intervalMs: 5, message: () => `discovery of ${links} links (${service.linkCount} after ${Date.now() - t1} ms)` });
   const t2 = Date.now();
-  if (!ok) throw new Error(`discovery incomplete: ${service.linkCount} of ${links} links after ${t2 - t1} ms`);
   return { ctrl, service, fabric, links, connectMs: t1 - t0, discoverMs: t2 - t1 };
 }
 
