@@ -6,6 +6,7 @@ import { Controller } from '../../src/controller.js';
 import { ControllerMetrics } from '../../src/api/metrics.js';
 import { EmulatedSwitch } from '../fakes/emulated-switch.js';
 import { waitFor } from '../harness/exec.js';
+import { makeTestPki } from '../harness/tls-certs.js';
 
 /** Connects a raw socket and says whether the controller spoke (sent its HELLO) or closed it first. */
 function probe(port: number): Promise<{ outcome: 'spoke' | 'closed'; socket: net.Socket }> {
@@ -154,28 +155,20 @@ describe('openflow.dpidPolicy over real sockets', () => {
 
 describe('openflow.dpidPolicy with TLS and verifyPeer', () => {
   it("binds a dpid to its certificate's subject: another certificate claiming it is disconnected, the bound one admitted", async () => {
-    const { execFileSync } = await import('node:child_process');
-    const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
+    const { readFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const tls = await import('node:tls');
-    const dir = mkdtempSync(join(tmpdir(), 'sbx-dpid-tls-'));
-    const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-    const sign = (name: string, cn: string) => {
-      openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
-      openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '1');
-    };
-    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=sbx-ca');
-    sign('ctl', 'controller');
-    sign('b1', 'switch-b1');
-    sign('x', 'switch-x');
+    const pki = makeTestPki('sbx-dpid-tls-');
+    const dir = pki.dir;
+    pki.sign('b1', 'switch-b1');
+    pki.sign('x', 'switch-x');
     const ctrl = new Controller({
       ...defaultConfig,
       openflow: {
         ...defaultConfig.openflow,
         listen: [],
         echoIntervalMs: 0,
-        tls: { listen: ['127.0.0.1:0'], key: join(dir, 'ctl.key'), cert: join(dir, 'ctl.pem'), ca: join(dir, 'ca.pem'), verifyPeer: true },
+        tls: { ...defaultConfig.openflow.tls, listen: ['127.0.0.1:0'], key: join(dir, 'ctl.key'), cert: join(dir, 'ctl.pem'), ca: join(dir, 'ca.pem'), verifyPeer: true },
         dpidPolicy: [{ dpid: '00000000000000b1', addresses: [], subjects: ['switch-b1'] }],
       },
     });
@@ -209,7 +202,7 @@ describe('openflow.dpidPolicy with TLS and verifyPeer', () => {
     } finally {
       for (const s of sockets) s.destroy();
       await ctrl.stop();
-      rmSync(dir, { recursive: true, force: true });
+      pki.remove();
     }
   });
 });

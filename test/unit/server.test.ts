@@ -1,7 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,9 +7,11 @@ import { Controller } from '../../src/controller.js';
 import type { Datapath } from '../../src/openflow/datapath.js';
 import { EmulatedSwitch } from '../fakes/emulated-switch.js';
 import type { OfMessage } from '../../src/openflow/codec/index.js';
+import { makeTestPki } from '../harness/tls-certs.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'sbx-tls-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const pki = makeTestPki('sbx-tls-');
+const dir = pki.dir;
+afterAll(() => pki.remove());
 
 function connected(ctrl: Controller): Promise<Datapath> {
   return new Promise((resolve) => ctrl.bus.once('switchConnected', (e) => resolve(ctrl.datapaths.get(e.dpid)!)));
@@ -41,18 +40,13 @@ describe('OpenFlow server over real sockets', () => {
   });
 
   it('accepts a switch over TLS and verifies its certificate when asked', async () => {
-    const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=sbx-ca');
-    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ctl.key', '-out', 'ctl.csr', '-subj', '/CN=controller');
-    openssl('x509', '-req', '-in', 'ctl.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'ctl.pem', '-days', '1');
-    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'sw.key', '-out', 'sw.csr', '-subj', '/CN=switch');
-    openssl('x509', '-req', '-in', 'sw.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'sw.pem', '-days', '1');
+    pki.sign('sw', 'switch');
     const ctrl = new Controller({
       ...defaultConfig,
       openflow: {
         ...defaultConfig.openflow,
         listen: [],
-        tls: { listen: ['127.0.0.1:0'], key: join(dir, 'ctl.key'), cert: join(dir, 'ctl.pem'), ca: join(dir, 'ca.pem'), verifyPeer: true },
+        tls: { ...defaultConfig.openflow.tls, listen: ['127.0.0.1:0'], key: join(dir, 'ctl.key'), cert: join(dir, 'ctl.pem'), ca: join(dir, 'ca.pem'), verifyPeer: true },
       },
     });
     const { openflow } = await ctrl.start();
