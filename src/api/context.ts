@@ -85,6 +85,9 @@ export interface ClusterApi {
    * masters it, or nobody does during a failover): writes under /switches/:dpid are forwarded there.
    */
   masterApiFor(dpid: bigint): MasterApi | undefined;
+  /** `statusChanged`: what `status()` answers changed (coalesced, no payload); streamed as `clusterChanged`. */
+  on?(event: 'statusChanged', listener: () => void): unknown;
+  off?(event: 'statusChanged', listener: () => void): unknown;
 }
 
 /** The flow service as the packet trace reads it (src/flows' FlowService fits): desired flows, and the owner of a cookie. */

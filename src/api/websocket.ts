@@ -17,15 +17,18 @@ import { systemClock, type Clock } from '../core/clock.js';
 /** Controller bus events streamed to clients. */
 export const BUS_EVENTS: readonly ControllerEventName[] = SWITCH_EVENT_NAMES.filter((n) => n !== 'mastershipChanged');
 
+/** Events of the cluster (its status changed), in cluster mode. */
+export const CLUSTER_EVENT_NAMES = ['clusterChanged'] as const;
+
 /** Every event name a client may ask for. */
-export const EVENT_NAMES: readonly string[] = [...BUS_EVENTS, ...TOPOLOGY_EVENT_NAMES];
+export const EVENT_NAMES: readonly string[] = [...BUS_EVENTS, ...TOPOLOGY_EVENT_NAMES, ...CLUSTER_EVENT_NAMES];
 
 /**
  * What each message of the stream carries besides `type` and `time` (ISO 8601), as JSON: the
  * payloads of src/core/events.ts with dpids as 16 hex digits and 64-bit counters as decimal
  * strings. docs/api.md and the OpenAPI description list these (a test keeps them equal).
  */
-export const EVENT_MESSAGES: Readonly<Record<Exclude<ControllerEventName, 'mastershipChanged'> | 'hello' | 'heartbeat', string>> = {
+export const EVENT_MESSAGES: Readonly<Record<Exclude<ControllerEventName, 'mastershipChanged'> | (typeof CLUSTER_EVENT_NAMES)[number] | 'hello' | 'heartbeat', string>> = {
   hello: '`events` (the names this client gets), `heartbeatMs`: the first message',
   heartbeat: 'nothing more; every `api.eventsHeartbeatMs`',
   switchConnected: '`dpid`, `switch: { version: "1.3" or "1.0", remoteAddress }`',
@@ -43,6 +46,7 @@ export const EVENT_MESSAGES: Readonly<Record<Exclude<ControllerEventName, 'maste
   hostUpdated: '`host` (a known host showed a new address)',
   hostRemoved: '`host`, `reason`: `idle`, `port_removed`, `port_down`, `switch_disconnected` or `infrastructure_port`',
   topologyChanged: '`version`: one per burst of topology changes (read `GET /api/v1/topology` for the state)',
+  clusterChanged: 'nothing more: in a cluster, one per burst of changes of members, masters, connections or health (read `GET /api/v1/cluster` for the state); not sent with a `dpid` filter',
 };
 
 /** The OpenAPI description of the stream: connecting, filters, auth and every message. */
@@ -222,7 +226,14 @@ export function eventRoutes(
       source.on(name, fn);
       offs.push(() => source.off(name, fn));
     }
-    send({ type: 'hello', time: isoNow(), events: types ? [...types] : [...BUS_EVENTS, ...TOPOLOGY_EVENT_NAMES], heartbeatMs: opts.heartbeatMs });
+    // The cluster's status changed (a member came or went, a switch changed master): no dpid to filter by.
+    const cluster = ctx.cluster;
+    if (cluster?.on && cluster.off && !dpids && (!types || types.has('clusterChanged'))) {
+      const fn = (): void => send({ type: 'clusterChanged', time: isoNow() });
+      cluster.on('statusChanged', fn);
+      offs.push(() => cluster.off!('statusChanged', fn));
+    }
+    send({ type: 'hello', time: isoNow(), events: types ? [...types] : [...EVENT_NAMES], heartbeatMs: opts.heartbeatMs });
     const hb = opts.heartbeatMs > 0 ? clock.every(opts.heartbeatMs, () => send({ type: 'heartbeat', time: isoNow() })) : undefined;
     hb?.unref();
     const cleanup = (): void => {

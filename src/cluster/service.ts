@@ -39,7 +39,15 @@ export interface ClusterEvents {
   healthChanged: [{ readonly healthy: boolean; readonly reason: string }];
   /** The set of live instances changed. */
   membersChanged: [{ readonly members: readonly string[] }];
+  /**
+   * What `status()` answers changed (members, masters, connections, this instance's roles or
+   * health): one event per burst, at most every {@link STATUS_COALESCE_MS}, no payload.
+   */
+  statusChanged: [];
 }
+
+/** A failover moves many switches at once: their changes make one `statusChanged`. */
+export const STATUS_COALESCE_MS = 100;
 
 /** The local topology the service publishes (a TopologyService fits). */
 export interface LocalTopology {
@@ -205,6 +213,7 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
   private readonly topologyCoalesceMs: number;
   private readonly ownsClient: boolean;
   private readonly topologySource: (() => LocalTopology | undefined) | undefined;
+  private statusTimer: Timer | undefined;
 
   constructor(opts: ClusterServiceOptions, client?: Etcd3) {
     super();
@@ -235,6 +244,8 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
     };
     this.forwardToBus = opts.forwardToBus ?? true;
     this.topologyCoalesceMs = opts.topologyCoalesceMs ?? 20;
+    this.on('healthChanged', () => this.statusChanged());
+    this.on('mastershipChanged', () => this.statusChanged());
     // Links of the merged view come and go rarely (a failover must not move them): log each.
     this.view.on('linkAdded', (e) => this.log.info({ link: linkKey(e.link), by: e.instanceId }, 'merged view: link added'));
     this.view.on('linkRemoved', (e) => this.log.info({ link: linkKey(e.link) }, 'merged view: link removed'));
@@ -371,6 +382,8 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
     this.timers = [];
     this.healthTimer?.cancel();
     this.topoTimer?.cancel();
+    this.statusTimer?.cancel();
+    this.statusTimer = undefined;
     this.holdTimer?.cancel();
     this.mergedTimer?.cancel();
     for (const fn of this.viewListeners.splice(0)) this.view.off('topologyChanged', fn);
@@ -678,7 +691,21 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
           break;
       }
     }
-    if (changed) this.scheduleReconcile();
+    if (changed) {
+      this.scheduleReconcile();
+      this.statusChanged();
+    }
+  }
+
+  /** Emits `statusChanged` once for the changes of the next {@link STATUS_COALESCE_MS}. */
+  private statusChanged(): void {
+    if (this.statusTimer || this.stopped) return;
+    this.statusTimer = this.clock
+      .after(STATUS_COALESCE_MS, () => {
+        this.statusTimer = undefined;
+        this.emit('statusChanged');
+      })
+      .unref();
   }
 
   private onMember(id: string, value: string | undefined): boolean {

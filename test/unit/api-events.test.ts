@@ -1,4 +1,5 @@
 /** WebSocket /api/v1/events, bearer tokens and scopes, body limits, CORS. */
+import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { ControllerMetrics } from '../../src/api/metrics.js';
@@ -87,6 +88,26 @@ describe('WebSocket events', () => {
     expect(b.seen.filter((m) => m.type === 'portModified' || m.type === 'packetIn')).toEqual([]);
     all.terminate();
     onlyTwo.terminate();
+  });
+
+  it("streams the cluster's statusChanged as clusterChanged, to streams without a dpid filter, and lets go of the listener on close", async () => {
+    const cluster = Object.assign(new EventEmitter(), { status: () => ({ mode: 'cluster' }), masterApiFor: () => undefined });
+    const r = await rig({ context: { cluster } });
+    const { ws: all, c: a } = await open(r, '/api/v1/events');
+    const { ws: onlyWs, c: only } = await open(r, '/api/v1/events?types=clusterChanged');
+    const { ws: byDpid, c: d } = await open(r, '/api/v1/events?dpid=0000000000000001');
+    expect(await a.next('hello')).toMatchObject({ events: expect.arrayContaining(['clusterChanged']) });
+    await only.next('hello');
+    await d.next('hello');
+    expect(cluster.listenerCount('statusChanged')).toBe(2);
+    cluster.emit('statusChanged');
+    expect(await a.next('clusterChanged')).toEqual({ type: 'clusterChanged', time: expect.any(String) });
+    expect(await only.next('clusterChanged')).toMatchObject({ type: 'clusterChanged' });
+    expect(d.seen.filter((m) => m.type === 'clusterChanged')).toEqual([]);
+    all.terminate();
+    byDpid.terminate();
+    await waitFor(() => cluster.listenerCount('statusChanged') === 1, 2_000, 10);
+    onlyWs.terminate();
   });
 
   it('refuses unknown event types and bad dpids with 400 naming the filter', async () => {

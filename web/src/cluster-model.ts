@@ -48,6 +48,9 @@ export type ClusterJson =
       readonly switches: number;
     };
 
+/** The events after which the cluster's status is read again (the session's stream carries them). */
+export const CLUSTER_STREAM_TYPES = ['clusterChanged'] as const;
+
 /** Instance colours, in instance-id order; distinct from the link states' green, amber and red. */
 export const INSTANCE_COLORS = ['#2563eb', '#9333ea', '#0891b2', '#db2777', '#65a30d', '#ea580c', '#4f46e5', '#0d9488'] as const;
 /** A switch nobody masters right now (a failover in progress). */

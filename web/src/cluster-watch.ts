@@ -1,13 +1,14 @@
 /**
- * `useCluster`: the answer of `GET /api/v1/cluster`, read when a view opens, again when a switch
- * connects or disconnects (mastership follows connections) and, in a cluster, every few seconds
- * (a failover moves masters between instances without any switch event reaching this one).
+ * `useCluster`: the answer of `GET /api/v1/cluster`, read when a view opens, again on each
+ * `clusterChanged` event (a member came or went, a switch changed master: one per burst) and when
+ * a switch connects or disconnects, and in a cluster every few seconds in case the stream missed
+ * a change (while it reconnects). A change during a read is read again after it.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { ClusterJson } from './cluster-model.js';
+import { CLUSTER_STREAM_TYPES, type ClusterJson } from './cluster-model.js';
 import type { Session } from './session.js';
 
-/** How often a cluster's status is read again. */
+/** How often a cluster's status is read again without an event. */
 export const CLUSTER_POLL_MS = 5000;
 
 /** The cluster status, undefined until the first answer (or while the API cannot give one). */
@@ -18,8 +19,13 @@ export function useCluster(session: Session): { cluster: ClusterJson | undefined
     let live = true;
     let timer: number | undefined;
     let inFlight = false;
+    let again = false;
     const read = (): void => {
-      if (inFlight) return;
+      if (inFlight) {
+        // The answer on its way may predate the change: read once more after it.
+        again = true;
+        return;
+      }
       inFlight = true;
       session.api
         .get<ClusterJson>('/cluster')
@@ -35,11 +41,15 @@ export function useCluster(session: Session): { cluster: ClusterJson | undefined
         )
         .finally(() => {
           inFlight = false;
+          if (again && live) {
+            again = false;
+            read();
+          }
         });
     };
     read();
     const off = session.stream.on((e) => {
-      if (e.type === 'switchConnected' || e.type === 'switchDisconnected') read();
+      if ((CLUSTER_STREAM_TYPES as readonly string[]).includes(e.type) || e.type === 'switchConnected' || e.type === 'switchDisconnected') read();
     });
     return () => {
       live = false;

@@ -19,4 +19,5 @@ export const EVENT_TYPES = [
   'hostUpdated',
   'hostRemoved',
   'topologyChanged',
+  'clusterChanged',
 ] as const;

@@ -1,5 +1,6 @@
 /** What every view is given: the API client, the token's scope, the live topology and the event stream. */
 import { Api } from './api.js';
+import { CLUSTER_STREAM_TYPES } from './cluster-model.js';
 import { EventStream } from './events.js';
 import { TOPOLOGY_STREAM_TYPES, TopologyStore } from './topology-store.js';
 
@@ -10,14 +11,14 @@ export interface Session {
   /** The token, for streams a view opens itself (undefined without tokens). */
   readonly token: () => string | undefined;
   readonly topology: TopologyStore;
-  /** The topology's own stream (switch, link and host events). */
+  /** The session's stream: the topology's events (switches, links, hosts) and `clusterChanged`. */
   readonly stream: EventStream;
   close(): void;
 }
 
 /** Opens the session's stream and starts loading the topology. */
 export function openSession(api: Api, scope: 'read' | 'admin', token: () => string | undefined): Session {
-  const stream = new EventStream(token, TOPOLOGY_STREAM_TYPES);
+  const stream = new EventStream(token, [...TOPOLOGY_STREAM_TYPES, ...CLUSTER_STREAM_TYPES]);
   const topology = new TopologyStore(api, stream);
   return { api, scope, token, topology, stream, close: () => stream.close() };
 }
