@@ -6,29 +6,18 @@
  * next to it and adds nothing; the overlay shows iperf's traffic on the links it crosses.
  * Screenshots go to test-output/console/.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/log.js';
-import { startSignalbox, type Running } from '../../src/runtime.js';
-import { launchChromium, outputDir, watchPage } from '../harness/chromium.js';
+import { outputDir } from '../harness/chromium.js';
+import { startConsoleLab, type ConsoleLab } from '../harness/console-lab.js';
 import { run } from '../harness/exec.js';
-import { startLab, waitFor, type Lab } from '../harness/mininet.js';
+import { waitFor } from '../harness/mininet.js';
 import { parseDumpFlows, type FlowDump } from '../harness/ovs.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'sbx-console-switch-lab-'));
 const shots = outputDir('console');
-let lab: Lab | undefined;
-let running: Running | undefined;
-let browser: Browser | undefined;
+let net: ConsoleLab | undefined;
 afterAll(async () => {
-  await browser?.close();
-  await lab?.stop();
-  await running?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await net?.stop();
 });
 
 /** ovs-ofctl's protocol shorthands as OXM fields. */
@@ -91,26 +80,14 @@ async function dumpFlows(bridge: string): Promise<FlowDump[]> {
 }
 
 it('switch view: the flows dump-flows shows; a static flow from the form lands in dump-flows and a bad field adds nothing; the load overlay shows traffic', async () => {
-  running = await startSignalbox(
-    { ...defaultConfig, dataDir: dir, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'] }, api: { ...defaultConfig.api, listen: '127.0.0.1:0' } },
-    silentLogger,
-  );
-  const origin = running.api.address;
-  lab = await startLab({ kind: 'tree', depth: 2, fanout: 2 }, { controllerPort: running.openflow[0]!.port, waitConnectedMs: 30_000 });
-  browser = await launchChromium();
+  // tree,2,2: 3 switches, 2 links (4 directed), 4 hosts; traffic first (a pingall), so forwarding's flows and counters are there.
+  net = await startConsoleLab({ depth: 2, fanout: 2, viewport: { width: 1280, height: 900 } });
+  const { origin, lab, page, problems } = net;
   const post = (path: string, body: unknown) => fetch(`${origin}/api/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   expect((await post('/apps/static-flows/enable', {})).status).toBe(200);
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems = watchPage(page, origin);
   const labSwitches = await lab.switches();
   const s2 = labSwitches.find((s) => s.name === 's2')!;
   const dpid = s2.dpid.padStart(16, '0');
-  // tree,2,2: 3 switches, 2 links (4 directed), 4 hosts; then traffic, so forwarding's flows and counters are there.
-  const topology = running.controller.topology!;
-  await waitFor(async () => topology.snapshot().links.length === 4, 45_000, 100).catch((e: Error) => {
-    throw new Error(`${e.message}: ${topology.snapshot().links.length} of 4 directed links`);
-  });
-  expect((await lab.pingAll({ count: 1, timeoutSec: 2 })).loss).toBe(0);
   await page.goto(`${origin}/#/switch/${dpid}`);
   const view = page.locator(`section.switch[data-dpid="${dpid}"]`);
   const card = view.locator('.flows-card');

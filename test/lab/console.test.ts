@@ -6,27 +6,15 @@
  * `GET /api/v1/paths` between two hosts on different leaves and the live trace delivering along
  * it. Screenshots of each view go to test-output/console/.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, expect, it } from 'vitest';
-import { defaultConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/log.js';
-import { startSignalbox, type Running } from '../../src/runtime.js';
-import { launchChromium, outputDir, watchPage } from '../harness/chromium.js';
-import { startLab, waitFor, type Lab } from '../harness/mininet.js';
+import { outputDir } from '../harness/chromium.js';
+import { startConsoleLab, type ConsoleLab } from '../harness/console-lab.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'sbx-console-lab-'));
 const shots = outputDir('console');
-let lab: Lab | undefined;
-let running: Running | undefined;
-let browser: Browser | undefined;
+let net: ConsoleLab | undefined;
 afterAll(async () => {
-  await browser?.close();
-  await lab?.stop();
-  await running?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await net?.stop();
 });
 
 interface TopologyJson {
@@ -36,23 +24,9 @@ interface TopologyJson {
 }
 
 it('shows every switch and host of a Mininet tree after a pingall, and a link going down and up', async () => {
-  running = await startSignalbox(
-    { ...defaultConfig, dataDir: dir, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'] }, api: { ...defaultConfig.api, listen: '127.0.0.1:0' } },
-    silentLogger,
-  );
-  const origin = running.api.address;
-  lab = await startLab({ kind: 'tree', depth: 2, fanout: 3 }, { controllerPort: running.openflow[0]!.port, waitConnectedMs: 30_000 });
-  const topo = running.controller.topology!;
-  // tree,2,3: 4 switches, 3 links (6 directed), 9 hosts. Discovery took over 20 s twice on the shared 2-core machine.
-  await waitFor(async () => topo.snapshot().links.length === 6, 45_000, 100).catch((e: Error) => {
-    throw new Error(`${e.message}: ${topo.snapshot().links.length} links, ${running!.controller.datapaths.size} switches`);
-  });
-  expect((await lab.pingAll({ count: 1, timeoutSec: 2 })).loss).toBe(0);
-  await waitFor(async () => topo.snapshot().hosts.length === 9, 10_000, 100);
-
-  browser = await launchChromium();
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const problems = watchPage(page, origin);
+  // tree,2,3: 4 switches, 3 links (6 directed), 9 hosts, all known after a pingall.
+  net = await startConsoleLab({ depth: 2, fanout: 3, viewport: { width: 1280, height: 800 } });
+  const { origin, lab, page, problems } = net;
   await page.goto(`${origin}/`);
   const rest = (await (await fetch(`${origin}/api/v1/topology`)).json()) as TopologyJson;
   expect(rest.switches).toHaveLength(4);
