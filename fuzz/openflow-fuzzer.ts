@@ -41,11 +41,13 @@ export interface OpenflowFuzzStats {
   readonly byBehaviour: Record<string, number>;
   /** The last few connections (seed-reproducible description), to print with a violation. */
   readonly recent: string[];
+  /** The connections open now (same descriptions): what was in flight when an invariant broke. */
+  readonly active: Set<string>;
 }
 
 /** Empty counters for {@link runOpenflowFuzz}. */
 export function newOpenflowStats(): OpenflowFuzzStats {
-  return { connections: 0, bytesSent: 0, messagesSent: 0, byBehaviour: {}, recent: [] };
+  return { connections: 0, bytesSent: 0, messagesSent: 0, byBehaviour: {}, recent: [], active: new Set() };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -66,9 +68,12 @@ export async function runOpenflowFuzz(o: OpenflowFuzzOptions): Promise<void> {
         const dpid = behaviour === 'impostor' ? o.bridgeDpid : base + BigInt(n++ % 64);
         stats.connections++;
         stats.byBehaviour[behaviour] = (stats.byBehaviour[behaviour] ?? 0) + 1;
-        stats.recent.push(`client ${i} ${behaviour} dpid ${dpid.toString(16)}`);
+        const what = `client ${i} ${behaviour} dpid ${dpid.toString(16)} #${n}`;
+        stats.recent.push(what);
         if (stats.recent.length > 20) stats.recent.shift();
+        stats.active.add(what);
         await oneConnection(o, rng, behaviour, dpid, stats, () => stopped).catch(() => undefined);
+        stats.active.delete(what);
         await sleep(rng.range(0, 50));
       }
     })();

@@ -1,20 +1,32 @@
 /**
  * A cluster of real `signalbox start` processes for lab tests (built: `npm run build` first):
  * one etcd, instances launched, killed, stopped and restarted by their own handles, and what
- * they and Open vSwitch say about mastership, for assertions and failure messages.
+ * they and Open vSwitch say about mastership, for assertions and failure messages. Without
+ * `startEtcd()` each instance runs standalone on its own LevelDB store (the fuzz harness does).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEtcd, type EtcdServer } from './etcd.js';
 import { freePort, run, waitFor } from './exec.js';
 import type { Lab, LabSwitch } from './mininet.js';
 import { parseDumpFlows } from './ovs.js';
 
-const BIN = fileURLToPath(new URL('../../bin/signalbox', import.meta.url));
-const BUILT = fileURLToPath(new URL('../../dist/src/cli/start.js', import.meta.url));
+/** The checkout: the nearest folder up with a package.json (this file also runs compiled, from dist/test/harness, in `npm run fuzz`). */
+function checkoutRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+  return dir;
+}
+const ROOT = checkoutRoot();
+const BIN = join(ROOT, 'bin', 'signalbox');
+const BUILT = join(ROOT, 'dist', 'src', 'cli', 'start.js');
 
 /** Throws unless dist/ exists (the processes run the built CLI). */
 export function requireBuilt(): void {
@@ -46,7 +58,12 @@ export interface Instance {
 export interface ProcessClusterOptions {
   /** `--apps` (comma-separated); absent = the default apps. */
   readonly apps?: string;
-  readonly leaseTtlSec: number;
+  /** `cluster.leaseTtlSec` (with etcd only). */
+  readonly leaseTtlSec?: number;
+  /** `--log-level` (default info). */
+  readonly logLevel?: string;
+  /** Node.js flags before the script (e.g. `--cpu-prof`). */
+  readonly nodeArgs?: readonly string[];
   /** More `--set key=value` settings. */
   readonly settings?: readonly string[];
 }
@@ -91,19 +108,24 @@ export class ProcessCluster {
     return i;
   }
 
-  /** Starts (or restarts) the process of an instance, on its ports and data directory. */
+  /** Starts (or restarts) the process of an instance, on its ports and data directory (in the cluster when etcd was started, standalone otherwise). */
   launch(i: Instance): void {
-    if (!this.etcd) throw new Error('start etcd first');
+    const cluster = this.etcd
+      ? [
+          '--set', `cluster.etcd.endpoints=${this.etcd.endpoint}`,
+          '--set', `cluster.etcd.prefix=${this.prefix}`,
+          '--set', `cluster.instanceId=${i.id}`,
+          ...(this.opts.leaseTtlSec !== undefined ? ['--set', `cluster.leaseTtlSec=${this.opts.leaseTtlSec}`] : []),
+        ]
+      : [];
     const args = [
+      ...(this.opts.nodeArgs ?? []),
       BIN, 'start',
       '--listen', `127.0.0.1:${i.ofPort}`,
       '--api', `127.0.0.1:${i.apiPort}`,
       '--data', i.dataDir,
-      '--log-level', 'info',
-      '--set', `cluster.etcd.endpoints=${this.etcd.endpoint}`,
-      '--set', `cluster.etcd.prefix=${this.prefix}`,
-      '--set', `cluster.instanceId=${i.id}`,
-      '--set', `cluster.leaseTtlSec=${this.opts.leaseTtlSec}`,
+      '--log-level', this.opts.logLevel ?? 'info',
+      ...cluster,
       ...(this.opts.settings ?? []).flatMap((s) => ['--set', s]),
       ...(this.opts.apps !== undefined ? ['--apps', this.opts.apps] : []),
     ];

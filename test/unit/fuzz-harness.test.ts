@@ -1,8 +1,13 @@
 /** The fuzz harness's pure parts: the seeded source, the OpenFlow mutations, the request generator and the answer contract. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mutate, MUTATIONS, randomSplits, synthetic, withDpid } from '../../fuzz/corpus.js';
 import { answerViolation, operations, request, valid, type FuzzRequest } from '../../fuzz/rest-fuzzer.js';
 import { Rng } from '../../fuzz/rng.js';
+import { rssGrowth, rssOf, storeDumpOf } from '../../fuzz/harness.js';
+import { LevelStore } from '../../src/store/index.js';
 import { decodeMessage } from '../../src/openflow/codec/index.js';
 import { featuresReply } from '../../src/loadgen/features.js';
 import { encodeMessage } from '../../src/openflow/codec/index.js';
@@ -93,4 +98,37 @@ describe('fuzz harness parts', () => {
       await rig.close();
     }
   }, 180_000);
+});
+
+describe('fuzz harness invariants', () => {
+  it('RSS growth after warm-up: the last third\'s largest sample over the first third\'s, so a GC sawtooth that levels off is not growth and a steady climb is', () => {
+    expect(rssGrowth([])).toBe(0);
+    expect(rssGrowth([100, 900])).toBe(0);
+    // Warm-up to 200 MiB, then a sawtooth between 180 and 205: levelled off.
+    expect(rssGrowth([120, 200, 190, 180, 205, 185, 200, 182, 204])).toBe(4);
+    // 5 MiB more every second: grows with the run.
+    expect(rssGrowth(Array.from({ length: 30 }, (_, i) => 150 + 5 * i))).toBe(295 - 195);
+  });
+
+  it('reads the RSS of a process from /proc/PID/status, and nothing for a process that is gone', () => {
+    const mine = rssOf(process.pid);
+    expect(mine).toBeGreaterThan(10);
+    expect(Math.abs(mine! - process.memoryUsage().rss / 2 ** 20)).toBeLessThan(64);
+    expect(rssOf(2 ** 30)).toBeUndefined();
+  });
+
+  it('dumps the store of a data directory that another holder keeps open (LevelDB locks it), with every acknowledged write', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sbx-fuzz-dump-'));
+    const store = await LevelStore.open(dir);
+    try {
+      await store.put('static-flows', 'a', { priority: 7 });
+      await store.put('settings', 'b', 'x');
+      expect(await storeDumpOf(dir)).toBe('static-flows/a={"priority":7}\nsettings/b="x"');
+      await store.del('settings', 'b');
+      expect(await storeDumpOf(dir)).toBe('static-flows/a={"priority":7}');
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
