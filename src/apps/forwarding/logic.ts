@@ -169,24 +169,27 @@ export class Forwarding {
   }
 
   /**
-   * A new topology. Hosts the topology saw at a new place since we last did move; when the link
-   * set changed every path is recomputed (deterministic: the same topology gives the same
-   * paths), and paths that lost a link are rerouted or, without a route, removed.
+   * A new topology. Hosts the topology saw at a new place since we last did move (`withHosts`
+   * false: the hosts are not read, only the fabric changed: they come with the next full call);
+   * when the link set changed every path is recomputed (deterministic: the same topology gives
+   * the same paths), and paths that lost a link are rerouted or, without a route, removed.
    */
-  setTopology(topo: ForwardingTopology, now: number): ForwardingEffects {
+  setTopology(topo: ForwardingTopology, now: number, withHosts = true): ForwardingEffects {
     this.topo = topo;
     const fx: ForwardingEffects = effects();
     if (this.connectedAt.size > this.probedAt.size) this.noteProbed(topo, now);
-    const hosts = new Map<number, Location>();
-    for (const h of topo.hosts) {
-      const mac = macToNumber(h.mac);
-      hosts.set(mac, h.location);
-      const l = this.learned.get(mac);
-      if (l && (l.dpid !== h.location.dpid || l.port !== h.location.port) && (h.lastSeen ?? 0) > l.seenAt) {
-        this.learn(mac, h.location.dpid, h.location.port, h.lastSeen ?? now, fx);
+    if (withHosts) {
+      const hosts = new Map<number, Location>();
+      for (const h of topo.hosts) {
+        const mac = macToNumber(h.mac);
+        hosts.set(mac, h.location);
+        const l = this.learned.get(mac);
+        if (l && (l.dpid !== h.location.dpid || l.port !== h.location.port) && (h.lastSeen ?? 0) > l.seenAt) {
+          this.learn(mac, h.location.dpid, h.location.port, h.lastSeen ?? now, fx);
+        }
       }
+      this.topoHosts = hosts;
     }
-    this.topoHosts = hosts;
     const sig = linkSignature(topo.links);
     if (sig === this.linkSig) return fx;
     this.linkSig = sig;

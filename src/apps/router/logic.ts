@@ -293,11 +293,12 @@ export class Router {
   }
 
   /** A new topology: hosts' places are refreshed and, when links changed, every route recomputed. */
-  setTopology(topo: PathTopology, _now: number): Effects {
+  setTopology(topo: PathTopology, _now: number, withHosts = true): Effects {
     this.topo = topo;
     const fx = effects();
     const byMac = new Map<string, Location>();
-    for (const h of topo.hosts) byMac.set(h.mac, h.location);
+    // Without hosts (a fabric-only catch-up, see PathLogic) no neighbour moves: they come with the next full call.
+    if (withHosts) for (const h of topo.hosts) byMac.set(h.mac, h.location);
     const moved = new Set<string>();
     for (const [ip, n] of this.neighbors) {
       const at = byMac.get(n.mac);
