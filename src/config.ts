@@ -55,6 +55,10 @@ export const openflowSchema = section({
       cert: optional(str({ nonEmpty: true, doc: 'PEM file of the certificate.' })),
       ca: optional(str({ nonEmpty: true, doc: "PEM file of the CA that signs switches' certificates." })),
       verifyPeer: bool({ default: false, doc: "Require and verify the switch's certificate against `ca`." }),
+      requireBinding: bool({
+        default: false,
+        doc: 'Every TLS switch must be bound: one whose verified certificate subject is listed in no `openflow.dpidPolicy` entry (`subjects`), or that claims a dpid its subject is not bound to, is disconnected before admission (signalbox_openflow_identity_refused_total{reason="certificate"}, logged). Needs `verifyPeer`.',
+      }),
     },
     {
       doc: 'TLS listener; off unless `key` and `cert` are set.',
@@ -62,6 +66,7 @@ export const openflowSchema = section({
         if (t.key !== undefined && t.cert === undefined) return { path: ['cert'], message: 'is required when openflow.tls.key is set' };
         if (t.cert !== undefined && t.key === undefined) return { path: ['key'], message: 'is required when openflow.tls.cert is set' };
         if (t.verifyPeer && t.ca === undefined) return { path: ['ca'], message: 'is required when openflow.tls.verifyPeer is true' };
+        if (t.requireBinding && !t.verifyPeer) return { path: ['requireBinding'], message: 'needs openflow.tls.verifyPeer (a subject is bound only once its certificate is verified)' };
         return undefined;
       },
     },

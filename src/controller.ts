@@ -78,7 +78,7 @@ export class Controller {
   ) {
     this.log = logger;
     this.clock = options.clock ?? systemClock;
-    this.dpidPolicy = new DpidPolicy(config.openflow.dpidPolicy ?? []);
+    this.dpidPolicy = new DpidPolicy(config.openflow.dpidPolicy ?? [], { requireTlsBinding: config.openflow.tls.requireBinding });
     const clock = this.clock;
     const limiter = new LogLimiter(config.openflow.logLinesPerSecond);
     this.identityLog = limitedLog(limiter, () => clock.now(), (ms, fn) => clock.after(ms, fn), (n) =>
@@ -187,7 +187,7 @@ export class Controller {
     if (session.state !== 'ready') return;
     const dpid = session.features!.datapathId;
     // The dpid policy first: an impostor refused here never gets to probe or hold a live switch's dpid.
-    const verdict = this.dpidPolicy.check(dpid, { address: session.peerAddress, subject: session.peerSubject });
+    const verdict = this.dpidPolicy.check(dpid, { address: session.peerAddress, subject: session.peerSubject, tls: session.overTls });
     if (!verdict.ok) {
       this.identityRefused[verdict.reason]++;
       this.identityLog(() => this.log.warn({ dpid: dpidToHex(dpid), remote: session.remoteAddress, reason: verdict.reason }, `refused a switch: ${verdict.message}`));

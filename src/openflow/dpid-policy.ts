@@ -1,7 +1,8 @@
 /**
  * Who may claim a datapath id, pure: `openflow.dpidPolicy` pins dpids to source addresses or
  * CIDRs and, over TLS with `verifyPeer`, to certificate subjects, so an impostor that connects
- * first with a real switch's dpid is refused instead of locking the real one out.
+ * first with a real switch's dpid is refused instead of locking the real one out. With
+ * `openflow.tls.requireBinding`, every TLS switch must present a subject bound to the dpid it claims.
  */
 import { BlockList, isIP } from 'node:net';
 import { dpidToHex, parseDpid } from '../core/ids.js';
@@ -29,6 +30,14 @@ export interface PeerIdentity {
   readonly address: string;
   /** The CN of its verified certificate (TLS with `verifyPeer`), else undefined. */
   readonly subject?: string | undefined;
+  /** True when it came in over TLS. */
+  readonly tls?: boolean | undefined;
+}
+
+/** Options of {@link DpidPolicy}. */
+export interface DpidPolicyOptions {
+  /** `openflow.tls.requireBinding`: a TLS peer whose subject is bound to no dpid (or that has no verified certificate) is refused. */
+  readonly requireTlsBinding?: boolean;
 }
 
 /** The verdict on a claim. */
@@ -46,8 +55,11 @@ export class DpidPolicy {
   /** Subject → the dpids it may claim: a certificate bound to one switch cannot pass for another. */
   private readonly subjectDpids = new Map<string, Set<bigint>>();
 
+  private readonly requireTlsBinding: boolean;
+
   /** Throws RangeError naming a bad dpid or address (the config schema checks them first). */
-  constructor(entries: readonly DpidPolicyEntry[]) {
+  constructor(entries: readonly DpidPolicyEntry[], opts: DpidPolicyOptions = {}) {
+    this.requireTlsBinding = opts.requireTlsBinding ?? false;
     for (const e of entries) {
       const dpid = parseDpid(e.dpid);
       let ranges: BlockList | undefined;
@@ -78,6 +90,14 @@ export class DpidPolicy {
   /** May `peer` claim `dpid`? */
   check(dpid: bigint, peer: PeerIdentity): IdentityVerdict {
     const hex = dpidToHex(dpid);
+    if (this.requireTlsBinding && peer.tls) {
+      if (peer.subject === undefined) {
+        return { ok: false, reason: 'certificate', message: `a TLS switch claiming ${hex} has no verified certificate (openflow.tls.requireBinding)` };
+      }
+      if (!this.subjectDpids.has(peer.subject)) {
+        return { ok: false, reason: 'certificate', message: `certificate subject ${JSON.stringify(peer.subject)} is bound to no datapath id in openflow.dpidPolicy (openflow.tls.requireBinding); it claimed ${hex}` };
+      }
+    }
     if (peer.subject !== undefined) {
       const allowed = this.subjectDpids.get(peer.subject);
       if (allowed && !allowed.has(dpid)) {

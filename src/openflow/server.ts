@@ -154,6 +154,7 @@ export class OpenFlowServer {
       remoteAddress,
       peerAddress: socket.remoteAddress ?? 'unknown',
       ...(peerSubject !== undefined ? { peerSubject } : {}),
+      overTls: socket instanceof tls.TLSSocket,
       logger: this.log.child({ remote: remoteAddress }),
       ...(this.opts.clock ? { clock: this.opts.clock } : {}),
     });

@@ -91,6 +91,8 @@ export interface SessionOptions extends Partial<OpenFlowConfig> {
   readonly peerAddress?: string;
   /** The subject CN of the peer's verified TLS certificate, for `openflow.dpidPolicy`. */
   readonly peerSubject?: string;
+  /** True when the peer came in over TLS, for `openflow.tls.requireBinding`. */
+  readonly overTls?: boolean;
   /** Time for the handshake, echo, request and drain timeouts; default the system clock. */
   readonly clock?: Clock;
 }
@@ -230,6 +232,8 @@ export class Session extends EventEmitter<SessionEvents> {
   /** The peer's source address (no port), and the subject CN of its verified certificate (TLS with verifyPeer). */
   readonly peerAddress: string;
   readonly peerSubject: string | undefined;
+  /** True when the peer came in over TLS. */
+  readonly overTls: boolean;
   readonly counters: SessionCounters = zeroSessionCounters();
   closeReason: string | undefined;
   log: Logger;
@@ -294,6 +298,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.remoteAddress = options.remoteAddress ?? 'unknown';
     this.peerAddress = options.peerAddress ?? 'unknown';
     this.peerSubject = options.peerSubject;
+    this.overTls = options.overTls ?? false;
     this.framer = new Framer({ maxMessageLen: this.opts.maxMessageLen });
     // A direct user of the session (no controller) gets the early messages with its first listener.
     (this as EventEmitter).on('newListener', (event: string | symbol) => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addressRangeError, DpidPolicy } from '../../src/openflow/dpid-policy.js';
+import { defaultConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config-file.js';
 
 describe('openflow.dpidPolicy', () => {
   const policy = new DpidPolicy([
@@ -47,5 +49,36 @@ describe('openflow.dpidPolicy', () => {
     expect(addressRangeError('10.0.0.0/33')).toMatch(/prefix length/);
     expect(addressRangeError('switch.example')).toMatch(/expected an IP address or CIDR/);
     expect(() => new DpidPolicy([{ dpid: 'zz' }])).toThrow();
+  });
+});
+
+describe('openflow.tls.requireBinding', () => {
+  const entries = [{ dpid: '00000000000000b1', subjects: ['switch-b1'] }];
+  const strict = new DpidPolicy(entries, { requireTlsBinding: true });
+
+  it('refuses a TLS switch whose certificate subject is bound to no dpid, or that has no verified certificate', () => {
+    const v = strict.check(0x99n, { address: '10.0.0.1', subject: 'switch-x', tls: true });
+    expect(v).toMatchObject({ ok: false, reason: 'certificate' });
+    expect(!v.ok && v.message).toMatch(/"switch-x" is bound to no datapath id .*openflow\.tls\.requireBinding.*0000000000000099/);
+    const none = strict.check(0x99n, { address: '10.0.0.1', tls: true });
+    expect(none).toMatchObject({ ok: false, reason: 'certificate' });
+    expect(!none.ok && none.message).toMatch(/no verified certificate/);
+  });
+
+  it('still refuses a bound subject claiming another dpid, and admits it with its own', () => {
+    expect(strict.check(0xb1n, { address: '10.0.0.1', subject: 'switch-b1', tls: true })).toEqual({ ok: true });
+    expect(strict.check(0xc1n, { address: '10.0.0.1', subject: 'switch-b1', tls: true })).toMatchObject({ ok: false, reason: 'certificate' });
+  });
+
+  it('leaves plain TCP switches to the rest of the policy, and is off by default', () => {
+    expect(strict.check(0x99n, { address: '10.0.0.1' })).toEqual({ ok: true });
+    expect(new DpidPolicy(entries).check(0x99n, { address: '10.0.0.1', subject: 'switch-x', tls: true })).toEqual({ ok: true });
+  });
+
+  it('needs verifyPeer (the config names the key)', () => {
+    expect(() => loadConfig({ env: { SIGNALBOX_OPENFLOW_TLS_REQUIRE_BINDING: 'true' } })).toThrow(/openflow\.tls\.requireBinding.*verifyPeer/);
+    const c = loadConfig({ env: { SIGNALBOX_OPENFLOW_TLS_REQUIRE_BINDING: 'true', SIGNALBOX_OPENFLOW_TLS_VERIFY_PEER: 'true', SIGNALBOX_OPENFLOW_TLS_CA: '/ca.pem' } });
+    expect(c.openflow.tls.requireBinding).toBe(true);
+    expect(defaultConfig.openflow.tls.requireBinding).toBe(false);
   });
 });
