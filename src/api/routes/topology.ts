@@ -11,6 +11,15 @@ import type { SwitchView } from '../../core/services.js';
 import { OFPP } from '../../openflow/codec/constants.js';
 import { page, PAGE_QUERY, requireService } from '../util.js';
 
+/** GET `path`: the items `list` returns, a page at a time (`limit`, `offset`; X-Total-Count: how many in all), each as `toJson` makes it. */
+function pagedList<T>(app: FastifyInstance, path: string, summary: string, item: object, list: () => readonly T[], toJson: (t: T) => Record<string, unknown>): void {
+  app.get<{ Querystring: { limit?: number; offset?: number } }>(
+    path,
+    { schema: { tags: ['topology'], summary, querystring: PAGE_QUERY, response: responses({ type: 'array', items: item }, 400, 503) } },
+    async (req, reply) => page(list(), req.query, reply).map(toJson),
+  );
+}
+
 /** The native form of a link: `{ src: { dpid, port }, dst: { dpid, port } }`. */
 export function linkJson(l: Link & Partial<Pick<LinkInfo, 'discoveredAt' | 'lastSeen'>>): Record<string, unknown> {
   return {
@@ -135,30 +144,8 @@ export function topologyRoutes(app: FastifyInstance, ctx: ApiContext): void {
     });
     return sendJson(req, reply, cache.answer(s, JSON.stringify(switches)));
   });
-  app.get<{ Querystring: { limit?: number; offset?: number } }>(
-    '/links',
-    {
-      schema: {
-        tags: ['topology'],
-        summary: 'Discovered links, one entry per direction, a page at a time (X-Total-Count: how many in all)',
-        querystring: PAGE_QUERY,
-        response: responses({ type: 'array', items: LINK_RESPONSE }, 400, 503),
-      },
-    },
-    async (req, reply) => page(snap().links, req.query, reply).map(linkJson),
-  );
-  app.get<{ Querystring: { limit?: number; offset?: number } }>(
-    '/hosts',
-    {
-      schema: {
-        tags: ['topology'],
-        summary: 'Learned hosts and where they attach, a page at a time (X-Total-Count: how many in all)',
-        querystring: PAGE_QUERY,
-        response: responses({ type: 'array', items: HOST_RESPONSE }, 400, 503),
-      },
-    },
-    async (req, reply) => page(snap().hosts, req.query, reply).map(hostJson),
-  );
+  pagedList(app, '/links', 'Discovered links, one entry per direction, a page at a time (X-Total-Count: how many in all)', LINK_RESPONSE, () => snap().links, linkJson);
+  pagedList(app, '/hosts', 'Learned hosts and where they attach, a page at a time (X-Total-Count: how many in all)', HOST_RESPONSE, () => snap().hosts, hostJson);
 
   app.get<{ Querystring: { src: string; dst: string; k?: number } }>(
     '/paths',
