@@ -1,7 +1,8 @@
 /**
  * Cluster view: the instances of a cluster (health, addresses, start, which switches each
  * masters and is connected to) and every switch with its master, in the colours the topology
- * view uses; a standalone controller says so. `data-mode` and `data-members` on the root say what is shown.
+ * view uses; a standalone controller says so. `data-mode` and `data-members` on the root, `data-health`
+ * and `data-master-of` (dpids) on a member's row and `data-master` on a switch's row say what is shown.
  */
 import { masterColours, type ClusterJson } from '../cluster-model.js';
 import { useCluster } from '../cluster-watch.js';
@@ -70,7 +71,7 @@ function ClusterDetail(props: { cluster: Extract<ClusterJson, { mode: 'cluster' 
               <td class="mono">{m.api ?? ''}</td>
               <td class="mono">{m.openflow ?? ''}</td>
               <td>{timeText(m.startedAt)}</td>
-              <td data-masters={(m.masterOf ?? []).length}>
+              <td data-masters={(m.masterOf ?? []).length} data-master-of={(m.masterOf ?? []).join(' ')}>
                 {(m.masterOf ?? []).length}: {(m.masterOf ?? []).map(name).join(', ')}
               </td>
               <td>{(m.connected ?? []).length}</td>

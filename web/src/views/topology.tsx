@@ -4,7 +4,9 @@
  * switch for its own view), search by dpid, name, MAC or IP. Live changes redraw only what
  * changed. The load overlay polls every switch's port counters and colours links by utilisation. The counts on the root element
  * (`data-switches`, `data-links-up`, `data-links-down`, `data-hosts`) say what is drawn. In a
- * cluster, switches take their master instance's colour (`data-masters`: instance=count,...).
+ * cluster, switches take their master instance's colour (`data-masters`: instance=count,...; each
+ * legend entry's `data-instance` and `data-color`; the graph's `data-switch-colors`: dpid=colour,...
+ * as drawn).
  */
 import Sigma from 'sigma';
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -100,7 +102,16 @@ export function TopologyView({ session }: ViewProps) {
 
   useEffect(() => graphRef.current?.select(selected), [selected]);
   const mastersKey = masters ? [...masters.byDpid].join() : '';
-  useEffect(() => void sigmaRef.current?.refresh(), [mastersKey]);
+  // In a cluster, the colour each switch is drawn in, read back from sigma after its reducer ran
+  // (for reading and testing what the canvas shows): `dpid=#colour,...` on the graph. A new switch
+  // redraws all then; standalone, switch counts do not (a large network's first render).
+  const [drawnColours, setDrawnColours] = useState('');
+  useEffect(() => {
+    const sigma = sigmaRef.current;
+    if (!sigma) return;
+    sigma.refresh();
+    setDrawnColours(masters ? [...store.switches.keys()].sort().map((d) => `${d}=${sigma.getNodeDisplayData(switchNode(d))?.color ?? ''}`).join(',') : '');
+  }, [mastersKey, masters ? counts.switches : -1]);
 
   // The load overlay: one request for every switch's counters per poll (slower on big networks).
   useEffect(() => {
@@ -205,7 +216,7 @@ export function TopologyView({ session }: ViewProps) {
         {masters && (
           <span class="legend" title="switches by master instance">
             {masters.legend.map((l) => (
-              <span key={l.instanceId}>
+              <span key={l.instanceId} data-instance={l.instanceId} data-color={l.color}>
                 <span class="swatch" style={{ background: l.color }} /> {l.instanceId} ({l.switches})
               </span>
             ))}
@@ -214,7 +225,7 @@ export function TopologyView({ session }: ViewProps) {
         {store.error && <span class="error">{store.error}</span>}
       </div>
       <div class="topology-body">
-        <div class="graph" ref={container} />
+        <div class="graph" ref={container} data-switch-colors={drawnColours} />
         <aside class="detail">
           <Detail session={session} selected={selected} onSelect={focus} />
           <LinkList store={store} loads={loads} />
