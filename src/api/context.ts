@@ -23,6 +23,11 @@ export interface EventSourceLike {
 /** The topology service (src/topology's TopologyService fits as it is). */
 export interface TopologyApi extends Partial<EventSourceLike> {
   snapshot(): ApiTopologySnapshot;
+  /**
+   * The version now, bumped before each change's event is emitted (the event stream stamps events
+   * with it so a client can join them to a snapshot); absent when the service keeps none.
+   */
+  readonly currentVersion?: number;
   /** Cumulative discovery counters for /metrics, when the service runs in this process. */
   readonly counters?: DiscoveryCounters;
 }

@@ -29,7 +29,7 @@ export const EVENT_NAMES: readonly string[] = [...BUS_EVENTS, ...TOPOLOGY_EVENT_
  * strings. docs/api.md and the OpenAPI description list these (a test keeps them equal).
  */
 export const EVENT_MESSAGES: Readonly<Record<Exclude<ControllerEventName, 'mastershipChanged'> | (typeof CLUSTER_EVENT_NAMES)[number] | 'hello' | 'heartbeat', string>> = {
-  hello: '`events` (the names this client gets), `heartbeatMs`: the first message',
+  hello: '`events` (the names this client gets), `heartbeatMs`, `topologyVersion` (with a topology service: its version when the stream began): the first message',
   heartbeat: 'nothing more; every `api.eventsHeartbeatMs`',
   switchConnected: '`dpid`, `switch: { version: "1.3" or "1.0", remoteAddress }`',
   switchDisconnected: '`dpid`, `reason`',
@@ -49,6 +49,18 @@ export const EVENT_MESSAGES: Readonly<Record<Exclude<ControllerEventName, 'maste
   clusterChanged: 'nothing more: in a cluster, one per burst of changes of members, masters, connections or health (read `GET /api/v1/cluster` for the state); not sent with a `dpid` filter',
 };
 
+/**
+ * How a client joins `GET /api/v1/topology` and the stream without losing or replaying a change,
+ * whichever answers first (docs/api.md says the same).
+ */
+export const TOPOLOGY_VERSION_NOTE =
+  'Switch, link and host events carry `topologyVersion`: the topology\'s version once the change is made, the `version` of the first `GET /api/v1/topology` that shows it. ' +
+  'A client may read that snapshot while the stream opens: it applies the link and host events newer than the snapshot\'s version and the switch events not older, ' +
+  'and reads the snapshot again when the hello\'s `topologyVersion` is newer than it (the change between fell in neither).';
+
+/** Events stamped with the topology version: what a topology client applies over a snapshot. */
+const VERSIONED_EVENTS: ReadonlySet<string> = new Set<string>(['switchConnected', 'switchDisconnected', ...TOPOLOGY_EVENT_NAMES.filter((n) => n !== 'topologyChanged')]);
+
 /** The OpenAPI description of the stream: connecting, filters, auth and every message. */
 export const EVENTS_DESCRIPTION = [
   'A WebSocket (upgrade a GET): one JSON text message per event, `{ "type", "time", ...fields }`.',
@@ -56,7 +68,9 @@ export const EVENTS_DESCRIPTION = [
   'With `api.tokens` a read token is needed: `Authorization: Bearer` or `?access_token=` (a browser cannot set headers on a WebSocket).',
   'An upgrade carrying an `Origin` header must come from the API\'s own origin or one in `api.corsOrigins` (403 `origin_not_allowed`).',
   'At most `api.maxEventStreams` streams are open at once: one more is answered 503 `event_streams_full` with `Retry-After`.',
-  'A client that lets `api.eventsMaxBufferedBytes` (8 MiB) pile up is closed (1013). Messages:',
+  'A client that lets `api.eventsMaxBufferedBytes` (8 MiB) pile up is closed (1013).',
+  TOPOLOGY_VERSION_NOTE,
+  'Messages:',
   ...Object.entries(EVENT_MESSAGES).map(([name, fields]) => `- \`${name}\`: ${fields}`),
 ].join('\n');
 
@@ -202,12 +216,20 @@ export function eventRoutes(
       }
       socket.send(JSON.stringify(msg));
     };
-    const forward = (name: string) => (payload: unknown) => {
-      if (dpids) {
-        const ds = eventDpids(payload);
-        if (!ds.some((d) => dpids.has(d))) return;
-      }
-      send(eventMessage(name, payload, clock.now()));
+    const topo = ctx.topology;
+    const versioned = (name: string): boolean => VERSIONED_EVENTS.has(name) && typeof topo?.currentVersion === 'number';
+    const forward = (name: string) => {
+      const stamp = versioned(name);
+      return (payload: unknown) => {
+        if (dpids) {
+          const ds = eventDpids(payload);
+          if (!ds.some((d) => dpids.has(d))) return;
+        }
+        const msg = eventMessage(name, payload, clock.now());
+        // Read when the event goes out: the service bumps its version before it emits.
+        if (stamp) msg.topologyVersion = topo!.currentVersion;
+        send(msg);
+      };
     };
     for (const name of BUS_EVENTS) {
       if (types && !types.has(name)) continue;
@@ -217,7 +239,6 @@ export function eventRoutes(
     }
     // Topology events come from the topology service when it is an event source, else from the
     // bus (the Controller re-emits them there); never from both, so nothing arrives twice.
-    const topo = ctx.topology;
     const source: { on(e: string, f: (p: unknown) => void): unknown; off(e: string, f: (p: unknown) => void): unknown } =
       topo?.on && topo.off ? (topo as Required<Pick<typeof topo, 'on' | 'off'>>) : (ctx.bus as unknown as { on(e: string, f: (p: unknown) => void): unknown; off(e: string, f: (p: unknown) => void): unknown });
     for (const name of TOPOLOGY_EVENT_NAMES) {
@@ -233,7 +254,9 @@ export function eventRoutes(
       cluster.on('statusChanged', fn);
       offs.push(() => cluster.off!('statusChanged', fn));
     }
-    send({ type: 'hello', time: isoNow(), events: types ? [...types] : [...EVENT_NAMES], heartbeatMs: opts.heartbeatMs });
+    // Listeners are on before the hello: every change after `topologyVersion` comes on this stream.
+    const version = topo?.currentVersion;
+    send({ type: 'hello', time: isoNow(), events: types ? [...types] : [...EVENT_NAMES], heartbeatMs: opts.heartbeatMs, ...(typeof version === 'number' ? { topologyVersion: version } : {}) });
     const hb = opts.heartbeatMs > 0 ? clock.every(opts.heartbeatMs, () => send({ type: 'heartbeat', time: isoNow() })) : undefined;
     hb?.unref();
     const cleanup = (): void => {

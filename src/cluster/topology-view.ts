@@ -250,11 +250,17 @@ export class ClusterTopologyView extends EventEmitter<ClusterTopologyEvents> {
    */
   readService(switches: () => readonly SwitchPorts[]): {
     snapshot(): TopologySnapshotImpl;
+    readonly currentVersion: number;
     on(event: string, listener: (payload: unknown) => void): unknown;
     off(event: string, listener: (payload: unknown) => void): unknown;
   } {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getter below reads the view, not the literal
+    const view = this;
     return {
       snapshot: () => this.snapshot(switches()),
+      get currentVersion() {
+        return view.version;
+      },
       on: (event, listener) => this.on(event as keyof ClusterTopologyEvents, listener as never),
       off: (event, listener) => this.off(event as keyof ClusterTopologyEvents, listener as never),
     };

@@ -110,6 +110,37 @@ describe('WebSocket events', () => {
     onlyWs.terminate();
   });
 
+  it('stamps switch, link and host events with the topology version, and the hello with the version the stream began at', async () => {
+    let version = 7;
+    const topo = Object.defineProperty(fakeTopology(), 'currentVersion', { get: () => version });
+    const r = await rig({ switches: [{ dpid: 1n }], context: { topology: topo } });
+    const { ws, c } = await open(r, '/api/v1/events');
+    expect(await c.next('hello')).toMatchObject({ topologyVersion: 7 });
+    // The service bumps its version, then emits: the event carries the version that shows it.
+    version = 8;
+    topo.emit('linkAdded', { link: { src: 1n, srcPort: 2, dst: 2n, dstPort: 1, discoveredAt: 5, lastSeen: 5 } });
+    expect(await c.next('linkAdded')).toMatchObject({ topologyVersion: 8 });
+    version = 9;
+    topo.emit('hostAdded', { host: { id: 'm', mac: 'm', ipv4: [], ipv6: [], location: { dpid: 1n, port: 1 }, firstSeen: 1, lastSeen: 1 } });
+    expect(await c.next('hostAdded')).toMatchObject({ topologyVersion: 9 });
+    topo.emit('topologyChanged', { version: 9 });
+    // topologyChanged has its own `version`; port events are not the topology's.
+    expect(await c.next('topologyChanged')).not.toHaveProperty('topologyVersion');
+    version = 10;
+    await r.connect({ dpid: 2n, ports: [1, 2] });
+    expect(await c.next('switchConnected')).toMatchObject({ dpid: '0000000000000002', topologyVersion: 10 });
+    const { fake } = r.switches.get(1n)!;
+    fake.send({ version: 4, type: 'port_status', xid: 0, reason: 2, port: { portNo: 1, hwAddr: '02:00:00:00:00:01', name: 'eth1', config: 1, state: 1, curr: 0, advertised: 0, supported: 0, peer: 0, currSpeed: 0, maxSpeed: 0 } });
+    expect(await c.next('portModified')).not.toHaveProperty('topologyVersion');
+    ws.terminate();
+
+    // A topology service that keeps no version: nothing stamped.
+    const plain = await rig({ context: { topology: fakeTopology() } });
+    const p = await open(plain, '/api/v1/events');
+    expect(await p.c.next('hello')).not.toHaveProperty('topologyVersion');
+    p.ws.terminate();
+  });
+
   it('refuses unknown event types and bad dpids with 400 naming the filter', async () => {
     const r = await rig({});
     const bad = await r.app.inject({ url: '/api/v1/events?types=explosions', headers: { connection: 'upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' } });

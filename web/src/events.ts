@@ -21,6 +21,7 @@ export class EventStream {
   private ws: WebSocket | undefined;
   private readonly listeners = new Set<(e: StreamEvent) => void>();
   private readonly stateListeners = new Set<(s: StreamState) => void>();
+  private readonly helloListeners = new Set<(h: StreamEvent) => void>();
   private retryMs = 500;
   private retryTimer: number | undefined;
   private closed = false;
@@ -44,6 +45,12 @@ export class EventStream {
   onState(fn: (s: StreamState) => void): () => void {
     this.stateListeners.add(fn);
     return () => this.stateListeners.delete(fn);
+  }
+
+  /** Calls `fn` with the first message of every connection (`hello`: its `topologyVersion` says where the stream began). */
+  onHello(fn: (h: StreamEvent) => void): () => void {
+    this.helloListeners.add(fn);
+    return () => this.helloListeners.delete(fn);
   }
 
   close(): void {
@@ -76,6 +83,7 @@ export class EventStream {
     };
     ws.onmessage = (m: MessageEvent<string>) => {
       const e = JSON.parse(m.data) as StreamEvent;
+      if (e.type === 'hello') for (const fn of this.helloListeners) fn(e);
       if (e.type === 'hello' || e.type === 'heartbeat') return;
       for (const fn of this.listeners) fn(e);
     };

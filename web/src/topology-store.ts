@@ -1,12 +1,13 @@
 /**
- * The live topology the views draw: loaded from `GET /api/v1/topology` once the event stream is
- * open (and again whenever it reopens), kept current from the stream in between. The model and
- * its rules are in topology-model.ts; this shell adds the I/O and batches what changed, so a view
- * redraws only that.
+ * The live topology the views draw: `GET /api/v1/topology` asked for at once, beside the event
+ * stream, joined to it by topology version (topology-sync.ts: nothing lost or applied twice
+ * whichever comes first), read again whenever the stream reopens. The model and its rules are in
+ * topology-model.ts; this shell adds the I/O and batches what changed, so a view redraws only that.
  */
-import type { Api, HostJson, TopologyJson } from './api.js';
+import type { Api, HostJson } from './api.js';
 import type { EventStream } from './events.js';
-import { applyEvent, applySnapshot, emptyChanges, type ChangeSet, type LinkPairState, type SwitchState } from './topology-model.js';
+import { emptyChanges, type ChangeSet, type LinkPairState, type SwitchState } from './topology-model.js';
+import { TopologySync } from './topology-sync.js';
 
 export { pairOf, pairStatus, TOPOLOGY_STREAM_TYPES, type DirectionState, type LinkPairState, type SwitchState } from './topology-model.js';
 
@@ -19,30 +20,33 @@ export interface TopologyChanges {
 }
 
 export class TopologyStore {
-  readonly switches = new Map<string, SwitchState>();
-  readonly links = new Map<string, LinkPairState>();
-  readonly hosts = new Map<string, HostJson>();
-  loaded = false;
+  private readonly sync = new TopologySync();
+  readonly switches: Map<string, SwitchState> = this.sync.model.switches;
+  readonly links: Map<string, LinkPairState> = this.sync.model.links;
+  readonly hosts: Map<string, HostJson> = this.sync.model.hosts;
   error: string | undefined;
   private readonly listeners = new Set<(c: TopologyChanges) => void>();
   private pending: ChangeSet & { reset: boolean } = { reset: false, ...emptyChanges() };
   private flushTimer: number | undefined;
   private reloadTimer: number | undefined;
+  /** One request at a time; `again` when another was asked for meanwhile. */
+  private loading = false;
+  private again = false;
 
   constructor(
     private readonly api: Api,
     stream: EventStream,
   ) {
     stream.on((e) => this.apply(e));
-    // The snapshot is read once the stream is open, so no event falls between the two; a stream
-    // that reopens may have missed events: start again from the snapshot then too.
-    stream.onState((s) => {
-      if (s === 'open') this.scheduleReload(0);
+    stream.onHello((h) => {
+      if (this.sync.hello({ topologyVersion: h.topologyVersion }).reload) this.scheduleReload(0);
     });
-    // Should the stream not open, still show the snapshot.
-    window.setTimeout(() => {
-      if (!this.loaded) this.scheduleReload(0);
-    }, 2000);
+    void this.load();
+  }
+
+  /** True once a snapshot is in the model. */
+  get loaded(): boolean {
+    return this.sync.loaded;
   }
 
   /** Calls `fn` after every batch of changes; returns the unsubscribe function. */
@@ -53,24 +57,33 @@ export class TopologyStore {
 
   /** (Re)loads the snapshot; the first one is a reset, later ones report what differs. */
   async load(): Promise<void> {
-    let t: TopologyJson;
-    try {
-      t = await this.api.topology();
-    } catch (e) {
-      this.error = (e as Error).message;
-      this.schedule();
+    if (this.loading) {
+      this.again = true;
       return;
     }
-    this.error = undefined;
-    if (!this.loaded) this.pending.reset = true;
-    applySnapshot(this, t, this.pending);
-    this.loaded = true;
+    this.loading = true;
+    this.sync.requestStarted();
+    let reload = false;
+    try {
+      const t = await this.api.topology();
+      this.error = undefined;
+      if (!this.sync.loaded) this.pending.reset = true;
+      reload = this.sync.snapshot(t, this.pending).reload;
+    } catch (e) {
+      this.sync.requestFailed();
+      this.error = (e as Error).message;
+    }
+    this.loading = false;
     this.schedule();
+    if (reload || this.again) {
+      this.again = false;
+      void this.load();
+    }
   }
 
   /** Applies one stream event to the model. */
-  apply(e: { type: string; dpid?: string; link?: unknown; host?: unknown }): void {
-    if (!applyEvent(this, e, this.pending)) return;
+  apply(e: { type: string; dpid?: string; link?: unknown; host?: unknown; topologyVersion?: unknown }): void {
+    if (!this.sync.event(e, this.pending)) return;
     // A new switch's name and ports come with the next snapshot (one request for a burst of switches).
     if (e.type === 'switchConnected') this.scheduleReload(500);
     this.schedule();
@@ -84,7 +97,7 @@ export class TopologyStore {
     }, ms);
   }
 
-  /** Listeners run at most every 50 ms, with everything that changed meanwhile. */
+  /** Listeners run at most every 50 ms, with everything that changed meanwhile; the first snapshot at once. */
   private schedule(): void {
     if (this.flushTimer !== undefined) return;
     this.flushTimer = window.setTimeout(() => {
@@ -92,6 +105,6 @@ export class TopologyStore {
       const c = this.pending;
       this.pending = { reset: false, ...emptyChanges() };
       for (const fn of this.listeners) fn(c);
-    }, 50);
+    }, this.pending.reset ? 0 : 50);
   }
 }
