@@ -2,7 +2,9 @@
  * The topology store drawn as a graphology graph for sigma: one node per switch, one edge per
  * link pair coloured by both directions' state, hosts as nodes around their switch or, above
  * `HOST_AGGREGATE_THRESHOLD` at one switch, one "N hosts" node. `update` touches only what a
- * batch changed; positions, once given, stay.
+ * batch changed; positions, once given, stay. A rebuild fills a new graph, out of the renderer's
+ * sight, and hands it over whole (`onReplace`): thousands of nodes added to a graph sigma watches
+ * cost an update each, most of the first draw at 1,000 switches.
  */
 import Graph from 'graphology';
 import { hostSpot, layeredLayout, placeNew, type Point } from './layout.js';
@@ -42,8 +44,13 @@ export function parseNode(node: string): NodeRef | undefined {
   return undefined;
 }
 
+const newGraph = (): Graph => new Graph({ multi: true, type: 'undirected', allowSelfLoops: true });
+
 export class TopologyGraph {
-  readonly graph = new Graph({ multi: true, type: 'undirected', allowSelfLoops: true });
+  /** The graph drawn now: `rebuild` replaces it (see `onReplace`). */
+  graph: Graph = newGraph();
+  /** Called with the new graph after a rebuild (a view gives it to sigma: `sigma.setGraph`). */
+  onReplace: ((graph: Graph) => void) | undefined;
   private readonly positions = new Map<string, Point>();
   /** Host nodes drawn per switch (host or aggregate node ids). */
   private readonly hostNodes = new Map<string, Set<string>>();
@@ -77,7 +84,7 @@ export class TopologyGraph {
   /** Redraws everything; `relayout` forgets the positions first. */
   rebuild(relayout: boolean): void {
     if (relayout) this.positions.clear();
-    this.graph.clear();
+    this.graph = newGraph();
     this.hostNodes.clear();
     const unplaced = [...this.store.switches.keys()].filter((d) => !this.positions.has(switchNode(d)));
     if (unplaced.length === this.store.switches.size && unplaced.length > 0) {
@@ -93,6 +100,7 @@ export class TopologyGraph {
     for (const key of this.store.links.keys()) this.syncLink(key);
     const by = this.hostsBySwitch();
     for (const dpid of this.store.switches.keys()) this.syncHosts(dpid, by);
+    this.onReplace?.(this.graph);
   }
 
   private hostsBySwitch(): Map<string, HostJson[]> {

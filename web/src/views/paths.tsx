@@ -54,6 +54,7 @@ export function PathsView({ session, params }: ViewProps) {
       },
     });
     sigmaRef.current = sigma;
+    tg.onReplace = (g) => sigma.setGraph(g);
     // A hidden or not yet laid out container has no size (allowed above): draw again once it has one.
     const sized = new ResizeObserver(() => sigma.resize().scheduleRender());
     sized.observe(container.current!);
