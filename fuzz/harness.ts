@@ -10,6 +10,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { get } from 'node:http';
 import WebSocket from 'ws';
 import { dpidToHex } from '../src/core/ids.js';
 import { LEVEL_SUBDIR, LevelStore, NAMESPACES, type Store } from '../src/store/index.js';
@@ -156,6 +157,23 @@ function shown(r: FuzzRequest): unknown {
   return { op: r.op, method: r.method, url: r.url, headers, ...(r.body !== undefined ? { body: r.body.length > 2_000 ? `${r.body.slice(0, 2_000)}... (${r.body.length} chars)` : r.body } : {}) };
 }
 
+/**
+ * GET /healthz on a connection of its own, as a health prober does: the REST fuzzer's pooled
+ * keep-alive connections (one the server closes after a bad request may be picked up again by
+ * the pool) must not be what a health check measures. Resolves with the status.
+ */
+function healthCheck(base: string, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = get(`${base}/healthz`, { agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.once('end', () => resolve(res.statusCode ?? 0));
+      res.once('error', reject);
+    });
+    req.once('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.once('error', reject);
+  });
+}
+
 /** The controller's view of the bridge: when it connected (a reconnect changes it) and its ports. */
 async function bridgeState(base: string): Promise<{ connectedAt: string; ports: number[] } | undefined> {
   const res = await fetch(`${base}/api/v1/switches/${dpidToHex(BRIDGE_DPID)}`, { headers: { authorization: `Bearer ${TOKEN}` }, signal: AbortSignal.timeout(10_000) });
@@ -241,7 +259,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       const end = performance.now() + o.idleHealthzSec! * 1000;
       while (performance.now() < end) {
         const t0 = performance.now();
-        await (await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(10_000) })).text();
+        await healthCheck(base, 10_000);
         times.push(performance.now() - t0);
         await sleep(100);
       }
@@ -271,11 +289,10 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         const ofDuring = new Set(ofStats.active);
         const restDuring = new Set([inFlight]);
         try {
-          const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(10_000) });
-          await res.text();
+          const status = await healthCheck(base, 10_000);
           const ms = performance.now() - t0;
           healthz.push(ms);
-          if (res.status !== 200) violate({ invariant: 'healthz', detail: `/healthz answered ${res.status}` });
+          if (status !== 200) violate({ invariant: 'healthz', detail: `/healthz answered ${status}` });
           else if (ms > healthzLimit) {
             for (const c of ofStats.active) ofDuring.add(c);
             restDuring.add(inFlight);
@@ -285,7 +302,8 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
             violate({ invariant: 'healthz', detail: `/healthz took ${ms.toFixed(1)} ms (limit ${healthzLimit} ms)`, input: { openflow: [...ofDuring], rest: [...restDuring] } });
           }
         } catch (e) {
-          violate({ invariant: 'healthz', detail: `/healthz failed: ${(e as Error).message}` });
+          const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+          violate({ invariant: 'healthz', detail: `/healthz failed: ${(e as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`, input: { openflow: [...ofDuring], rest: [...restDuring] } });
         }
         const rss = rssOf(pid);
         if (rss !== undefined) {
