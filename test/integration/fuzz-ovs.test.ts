@@ -4,15 +4,14 @@ import { reportText, runFuzz } from '../../fuzz/harness.js';
 
 const SECONDS = Number(process.env.SIGNALBOX_FUZZ_SECONDS ?? 20);
 const SEED = Number(process.env.SIGNALBOX_FUZZ_SEED ?? 1313);
-const HEALTHZ_MS = Number(process.env.SIGNALBOX_FUZZ_HEALTHZ_MS ?? 2_000);
+const HEALTHZ_MS = Number(process.env.SIGNALBOX_FUZZ_HEALTHZ_MS ?? 100);
 const IDLE_SEC = 5;
 
 describe('fuzz harness (real OVS)', () => {
   it(`${SECONDS} s of hostile OpenFlow clients and REST fuzzing (seed ${SEED}) break no invariant`, async () => {
-    // /healthz is held to 100 ms in `npm run fuzz`; here it shares the machine with the rest of the
-    // suite, so the bar is a slack SIGNALBOX_FUZZ_HEALTHZ_MS (default 2 s) plus the slowest answer
-    // of the same controller while idle, measured first for 5 s: a freeze still fails it, and the
-    // report prints both.
+    // /healthz is held to 100 ms, as in `npm run fuzz`, plus the slowest answer of the same
+    // controller while idle, measured first for 5 s: what the shared machine adds by itself (this
+    // suite runs beside other tests) is not blamed on the fuzzing. The report prints both.
     const report = await runFuzz({ seconds: SECONDS, seed: SEED, healthzMs: HEALTHZ_MS, idleHealthzSec: IDLE_SEC, clients: 3, floodMax: 2_000, log: (l) => process.stderr.write(`fuzz: ${l}\n`) });
     process.stdout.write(reportText(report));
     expect(report.violations, reportText(report)).toEqual([]);
