@@ -393,8 +393,9 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     process.off('uncaughtException', onCrash);
     process.off('unhandledRejection', onCrash);
     events?.close();
-    await controller.stop().catch(() => undefined);
+    // The bridge first: its removal must not wait on a controller that is slow to stop.
     await bridge?.destroy().catch(() => undefined);
+    await controller.stop().catch(() => undefined);
   }
 }
 
