@@ -205,6 +205,8 @@ export class Bridge {
   /** Default version for ovs-ofctl: the highest the bridge accepts. */
   readonly ofctlProtocol: OfProtocol;
   private readonly ports = new Map<string, { netns?: string }>();
+  /** Creation steps still running (the bridge's own, ports'): destroy waits for them, so nothing is made after it. */
+  private readonly inFlight = new Set<Promise<unknown>>();
   private nextPort = 1;
   private destroyed = false;
 
@@ -218,8 +220,30 @@ export class Bridge {
   }
 
   /** Adds an internal port or a veth pair into a new namespace; resolves once OVS assigned the OpenFlow port. */
-  async addPort(opts: PortOptions = { kind: 'netns' }): Promise<PortHandle> {
-    this.assertLive();
+  addPort(opts: PortOptions = { kind: 'netns' }): Promise<PortHandle> {
+    try {
+      this.assertLive();
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+    return this.track(this.makePort(opts));
+  }
+
+  /**
+   * @internal Runs a creation step that {@link destroy} waits for: a test that times out while
+   * the step runs has its cleanup wait, instead of removing the bridge before the step makes
+   * (and leaves behind) a bridge, a veth or a namespace.
+   */
+  track<T>(step: Promise<T>): Promise<T> {
+    this.inFlight.add(step);
+    const done = (): void => {
+      this.inFlight.delete(step);
+    };
+    step.then(done, done);
+    return step;
+  }
+
+  private async makePort(opts: PortOptions): Promise<PortHandle> {
     const n = this.nextPort++;
     const name = `${this.name}p${n}`;
     const setOfport = opts.ofport !== undefined ? ['--', 'set', 'interface', name, `ofport_request=${opts.ofport}`] : [];
@@ -313,6 +337,8 @@ export class Bridge {
     if (this.destroyed) return;
     this.destroyed = true;
     liveBridges.delete(this);
+    // Creation steps still running finish first (each is bounded by its command timeouts).
+    await Promise.allSettled([...this.inFlight]);
     const errors: string[] = [];
     await vsctl(['--if-exists', 'del-br', this.name]).catch((e: Error) => errors.push(e.message));
     for (const [name, rec] of this.ports) {
@@ -414,9 +440,13 @@ export async function createBridge(opts: BridgeOptions = {}): Promise<Bridge> {
   ];
   if (opts.dpid !== undefined) args.push(`other-config:datapath-id=${dpidHex(opts.dpid)}`);
   try {
-    await vsctl(args);
-    await ip(['link', 'set', name, 'up']).catch(() => undefined);
-    if (targets.length) await bridge.setController(targets, opts.maxBackoffMs ?? 1_000);
+    await bridge.track(
+      (async () => {
+        await vsctl(args);
+        await ip(['link', 'set', name, 'up']).catch(() => undefined);
+        if (targets.length) await bridge.setController(targets, opts.maxBackoffMs ?? 1_000);
+      })(),
+    );
   } catch (err) {
     await bridge.destroy().catch(() => undefined);
     throw err;
@@ -466,9 +496,22 @@ let exitHookRegistered = false;
 function registerExitHook(): void {
   if (exitHookRegistered) return;
   exitHookRegistered = true;
-  // 'exit' handlers must be synchronous: the last chance to remove bridges a failed test left behind.
-  process.once('exit', () => {
+  const destroyAllSync = (): void => {
     for (const b of liveBridges) b.destroySync();
     liveBridges.clear();
-  });
+  };
+  // 'exit' handlers must be synchronous: the last chance to remove bridges a failed test left behind.
+  process.once('exit', destroyAllSync);
+  // A signal ends the process without 'exit' (a test runner ending a worker whose test timed out,
+  // Ctrl-C on `npm run fuzz`): remove the bridges, then let the signal do what it would have done.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    const onSignal = (): void => {
+      for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.off(s, handlers[s]);
+      destroyAllSync();
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    };
+    handlers[signal] = onSignal;
+    process.once(signal, onSignal);
+  }
 }
+const handlers: Record<'SIGTERM' | 'SIGINT' | 'SIGHUP', () => void> = { SIGTERM: () => undefined, SIGINT: () => undefined, SIGHUP: () => undefined };

@@ -1,7 +1,7 @@
 /** The integration harness against real Open vSwitch and Mininet: bridges, namespaced ports, flows, a lab, and cleanup. */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanupAll, createBridge, ensureOvs, listBridges, listLinks, listNetns, parseDumpFlows, vsctl, waitFor, type Bridge } from '../harness/ovs.js';
+import { cleanupAll, createBridge, ensureOvs, listBridges, listLinks, listNetns, liveBridgeNames, parseDumpFlows, vsctl, waitFor, type Bridge } from '../harness/ovs.js';
 import { startLab, type Lab } from '../harness/mininet.js';
 import { freePort } from '../harness/exec.js';
 
@@ -76,6 +76,24 @@ describe('Open vSwitch harness (real OVS)', () => {
     expect((await vsctl(['list-ports', bridge.name])).stdout).not.toContain(b.name);
     expect(await listNetns()).not.toContain(b.netns);
     await bridge.destroy();
+  }, 60_000);
+
+  it('a cleanup that comes while a bridge or a port is still being made waits for it: nothing is left behind', async () => {
+    await ensureOvs();
+    // A test that times out mid-setup has its afterAll cleanup run while the setup goes on.
+    const making = createBridge({ protocols: ['OpenFlow13'] });
+    const name = liveBridgeNames().at(-1)!;
+    await cleanupAll();
+    await making;
+    expect(await listBridges()).not.toContain(name);
+
+    const bridge = await createBridge({ protocols: ['OpenFlow13'] });
+    const port = bridge.addPort({ kind: 'netns', ip: '10.79.0.1/24' });
+    await bridge.destroy();
+    const made = await port;
+    expect(await listBridges()).not.toContain(bridge.name);
+    expect(await listNetns()).not.toContain(made.netns);
+    await waitFor(async () => !(await listLinks()).includes(made.name), 3_000, 100);
   }, 60_000);
 
   it('dials its controller and sends an OpenFlow 1.3 HELLO', async () => {
