@@ -145,7 +145,8 @@ describe('web console', () => {
     await page.click('header nav a[href="#/events"]');
     const events = page.locator('section.events');
     await events.waitFor();
-    // The view's own stream is open once a fresh event reaches it.
+    // The view has its own stream: an event sent before its hello would not reach it.
+    await expect.poll(() => events.getAttribute('data-stream'), { timeout: 5_000 }).toBe('open');
     fabric.inject(3n, 2, arpRequest({ srcMac: '00:00:00:00:00:04', srcIp: '10.0.0.4', dstIp: '10.0.0.9' }));
     await expect.poll(() => page.locator('section.events tbody tr[data-type=hostAdded]').count(), { timeout: 5_000 }).toBe(1);
     await page.click('section.events button[name=pause]');

@@ -70,6 +70,8 @@ it('shows every switch and host of a Mininet tree after a pingall, and a link go
   await page.screenshot({ path: join(shots, 'lab-hosts.png') });
   await page.click('header nav a[href="#/events"]');
   await page.locator('section.events').waitFor();
+  // The view has its own stream: a change before its hello would not reach it.
+  await expect.poll(() => page.locator('section.events').getAttribute('data-stream'), { timeout: 5_000 }).toBe('open');
   await lab.link('s1', 's3', 'down');
   await expect.poll(() => page.locator('section.events tbody tr[data-type=linkRemoved]').count(), { timeout: 5_000 }).toBeGreaterThan(0);
   await page.screenshot({ path: join(shots, 'lab-events.png') });

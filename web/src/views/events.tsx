@@ -33,11 +33,16 @@ export function EventsView({ session }: ViewProps) {
   const pausedRef = useRef(paused);
   pausedRef.current = paused;
   const [held, setHeld] = useState(0);
+  // Whether the stream has said hello (from then on the server sends this view every event).
+  const [streaming, setStreaming] = useState(false);
   const typeList = useMemo(() => [...types].sort(), [types]);
 
   useEffect(() => {
     if (typeList.length === 0) return;
     const stream = new EventStream(session.token, typeList);
+    setStreaming(false);
+    const offHello = stream.onHello(() => setStreaming(true));
+    const offState = stream.onState((st) => st !== 'open' && setStreaming(false));
     let timer: number | undefined;
     const flush = (): void => {
       timer = undefined;
@@ -58,6 +63,8 @@ export function EventsView({ session }: ViewProps) {
     });
     return () => {
       off();
+      offHello();
+      offState();
       if (timer !== undefined) clearTimeout(timer);
       stream.close();
     };
@@ -74,7 +81,7 @@ export function EventsView({ session }: ViewProps) {
   const q = filter.trim().toLowerCase();
   const shown = q ? events.filter(({ e }) => `${e.type} ${e.dpid ?? ''} ${eventSummary(e)}`.toLowerCase().includes(q)) : events;
   return (
-    <section class="view events" data-events={events.length} data-paused={paused ? 'true' : 'false'}>
+    <section class="view events" data-events={events.length} data-paused={paused ? 'true' : 'false'} data-stream={streaming ? 'open' : 'connecting'}>
       <div class="toolbar">
         <input name="filter" type="search" placeholder="filter: type, dpid, MAC, IP…" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />
         <button type="button" name="pause" onClick={() => setPaused(!paused)}>
