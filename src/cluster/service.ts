@@ -297,6 +297,12 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
     if (this.started) return;
     this.started = true;
     await this.launch();
+    // The merged view's snapshot is over the connected switches and their live ports: each change
+    // of those moves its version before the API stamps the event (the mastership gate below is
+    // prepended later, so it still runs first).
+    for (const name of ['switchConnected', 'switchDisconnected', 'portAdded', 'portModified', 'portRemoved'] as const) {
+      this.onBus(name, () => this.view.switchesChanged(), true);
+    }
     this.onBus(
       'switchConnected',
       (e) => {
@@ -329,12 +335,11 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
       this.onBus(name, () => this.localTopologyChanged());
     }
     if (this.forwardToBus) {
-      // Apps read the merged view: they hear of its changes (and of port changes, which shape its
-      // snapshot) as the bus's topologyChanged, coalesced, with the merged snapshot.
+      // Apps read the merged view: they hear of its changes (switch and port changes included, see
+      // above) as the bus's topologyChanged, coalesced, with the merged snapshot.
       const changed = (): void => this.mergedChangedSoon();
       this.view.on('topologyChanged', changed);
       this.viewListeners.push(changed);
-      for (const name of ['portAdded', 'portModified', 'portRemoved', 'switchConnected', 'switchDisconnected'] as const) this.onBus(name, changed);
     }
     for (const dp of this.datapaths.values()) this.onSwitchConnected(dp);
     this.localTopologyChanged();

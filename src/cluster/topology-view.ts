@@ -181,6 +181,18 @@ export class ClusterTopologyView extends EventEmitter<ClusterTopologyEvents> {
     if (p.links.size === 0 && p.hosts.size === 0) this.byInstance.delete(instanceId);
   }
 
+  /**
+   * The switches or their live ports changed (a switch connected or went, a port came, went or
+   * changed state). The merged snapshot is drawn over them, so this is a change of the view like a
+   * link's or a host's: the version moves and `topologyChanged` says so. Called before anyone else
+   * hears of the change, so a client that joins a snapshot and the event stream by version (the web
+   * console) never holds a snapshot without the switch under the version its stream began at.
+   */
+  switchesChanged(): void {
+    this.version++;
+    this.emit('topologyChanged', { version: this.version });
+  }
+
   /** Drops orphans whose time is over; call from a timer (the view also does on every change). */
   expireOrphans(now = this.now()): void {
     for (const [id, o] of this.orphans) {

@@ -197,4 +197,22 @@ describe('ClusterService on a manual clock', () => {
     expect(clock.now() - back).toBeGreaterThanOrEqual(HOLD_DOWN_MS);
     expect(clock.now() - back).toBeLessThan(HOLD_DOWN_MS + 3_000);
   });
+
+  it("a switch or port change moves the merged view's version before later listeners (the API's event stream) hear of it", async () => {
+    const clock = new ManualClock();
+    const etcd = new FakeEtcd(clock);
+    const a = await node(etcd, clock, 'a', [1n]);
+    const api = a.svc.view.readService(() => []);
+    // Listeners the API adds once the service runs: each reads the version the event is stamped with.
+    const stamped: string[] = [];
+    for (const name of ['switchConnected', 'switchDisconnected', 'portModified'] as const) a.bus.on(name, () => stamped.push(`${name}@${api.currentVersion}`));
+    const v0 = api.currentVersion;
+    a.switches.set(2n, new FakeSwitch(2n, clock));
+    a.bus.emit('switchConnected', { dpid: 2n, version: 4, remoteAddress: 'fake' });
+    const port = { portNo: 1, hwAddr: '00:00:00:00:00:01', name: 'p1', config: 0, state: 0, curr: 0, advertised: 0, supported: 0, peer: 0, currSpeed: 0, maxSpeed: 0 };
+    a.bus.emit('portModified', { dpid: 2n, port, previous: { ...port, state: 1 } } as never);
+    a.switches.delete(2n);
+    a.bus.emit('switchDisconnected', { dpid: 2n, reason: 'closed' } as never);
+    expect(stamped).toEqual([`switchConnected@${v0 + 1}`, `portModified@${v0 + 2}`, `switchDisconnected@${v0 + 3}`]);
+  });
 });

@@ -127,6 +127,27 @@ describe('ClusterTopologyView', () => {
     expect(v.host('h1')).toBeDefined();
   });
 
+  it('a change of the switches or their live ports is a change of the view: a new version, announced, and a snapshot under it', () => {
+    const v = new ClusterTopologyView();
+    const versions: number[] = [];
+    v.on('topologyChanged', (e) => versions.push(e.version));
+    v.put('a', 'link', 'k1', link(1n, 2n), 10);
+    const one = [{ dpid: 1n, ports: [2] }];
+    const two = [...one, { dpid: 2n, ports: [3] }];
+    const before = v.snapshot(one);
+    expect(before.version).toBe(1);
+    expect(before.links).toEqual([]); // its other end is not connected yet
+    // Switch 2 connects: a client holding the snapshot above learns from the version that it is old.
+    v.switchesChanged();
+    expect(v.currentVersion).toBe(2);
+    expect(versions).toEqual([1, 2]);
+    const after = v.snapshot(two);
+    expect(after.version).toBe(2);
+    expect([...after.switches.keys()]).toEqual([1n, 2n]);
+    expect(after.links).toHaveLength(1);
+    expect(v.readService(() => two).currentVersion).toBe(2);
+  });
+
   it('encodes links and hosts without the fields that change on every packet', () => {
     expect(encodeLink(link(1n, 2n, 5))).toBe(encodeLink({ ...link(1n, 2n, 5), lastSeen: 99 }));
     expect(decodeLink(encodeLink(link(0xffff_ffff_ffff_ffffn, 2n, 5)))).toEqual({ ...link(0xffff_ffff_ffff_ffffn, 2n, 5), lastSeen: 5 });

@@ -110,8 +110,9 @@ export class TopologySync {
   /**
    * True when the model's snapshot already shows the event. The topology service bumps its
    * version before it emits, so a link or host event at the snapshot's version is in it; a switch
-   * event is stamped after the service took it (it listens first) or, in a cluster's merged view,
-   * before any bump: at the snapshot's version it may be missing, and applying it again is harmless.
+   * event comes from the bus and is stamped after the service (or a cluster's merged view) bumped
+   * for it only because that listener runs first: at the snapshot's version it is applied anyway,
+   * which is harmless when the snapshot already shows it.
    */
   private isStale(e: SyncEvent): boolean {
     const v = e.topologyVersion;
