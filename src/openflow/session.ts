@@ -72,6 +72,10 @@ interface Confirmable {
   readonly requestType: string;
   readonly resolve: () => void;
   readonly reject: (e: Error) => void;
+  /** A later one sent with the same xid (a caller reusing one): an error settles the first unsettled of the chain. */
+  sameXid?: Confirmable;
+  /** Rejected by its error while a later one with the same xid still waits (only in a chain). */
+  settled?: boolean;
 }
 
 export interface SessionEvents {
@@ -253,7 +257,12 @@ export class Session extends EventEmitter<SessionEvents> {
   private drainTimer: Timer | undefined;
   private xid = 0;
   private readonly pending = new Map<number, Pending>();
-  private confirmables: Confirmable[] = [];
+  /**
+   * Confirmables by xid, in send order (a Map keeps insertion order): an error finds its message
+   * in O(1), and a barrier reply settles a prefix, so a switch that rejects a burst of thousands
+   * costs O(1) per error, not a scan of the list.
+   */
+  private readonly confirmables = new Map<number, Confirmable>();
   private barrierWanted = false;
   /** Confirmables sent lazily since the last barrier, and the timer that sends their barrier (`lazyConfirmMs`). */
   private lazyConfirmables = 0;
@@ -417,13 +426,21 @@ export class Session extends EventEmitter<SessionEvents> {
    * confirmable sent in one turn is settled by one barrier, appended to the same write. A `lazy`
    * one (nobody waits for it: an app's answer to a packet-in) waits up to `lazyConfirmMs` for its
    * barrier, so a stream of them costs one barrier per interval instead of one per turn; the
-   * switch's error for it still comes back at once (errors carry the xid).
+   * switch's error for it still comes back at once (errors carry the xid). The xid comes from
+   * `nextXid()` when the message is built (a barrier settles what precedes it in xid order).
    */
   sendConfirmed(msg: OfMessage, lazy = false): Promise<void> {
     if (this.state === 'closed') return Promise.reject(new SessionClosedError(this.closeReason ?? 'closed'));
     return new Promise<void>((resolve, reject) => {
       this.send(msg);
-      this.confirmables.push({ xid: msg.xid, requestType: msg.type, resolve, reject });
+      const c: Confirmable = { xid: msg.xid, requestType: msg.type, resolve, reject };
+      const same = this.confirmables.get(msg.xid);
+      if (same === undefined) this.confirmables.set(msg.xid, c);
+      else {
+        let last = same;
+        while (last.sameXid) last = last.sameXid;
+        last.sameXid = c;
+      }
       if (!lazy || this.opts.lazyConfirmMs <= 0 || ++this.lazyConfirmables >= LAZY_CONFIRM_MAX) this.barrierWanted = true;
       else if (this.lazyTimer === undefined) this.lazyTimer = this.clock.after(this.opts.lazyConfirmMs, this.lazyBarrierBound);
     });
@@ -479,8 +496,10 @@ export class Session extends EventEmitter<SessionEvents> {
       p.reject(err);
     }
     this.pending.clear();
-    for (const c of this.confirmables) c.reject(err);
-    this.confirmables = [];
+    for (const head of this.confirmables.values()) {
+      for (let c: Confirmable | undefined = head; c; c = c.sameXid) if (!c.settled) c.reject(err);
+    }
+    this.confirmables.clear();
     // Whatever is queued (e.g. a HELLO_FAILED error) still goes out before the socket ends.
     if (this.out.pending > 0 && !this.stream.destroyed) {
       const buf = this.out.handOut();
@@ -532,12 +551,24 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private rejectConfirmablesBefore(barrierXid: number, e: Error): void {
-    const keep: Confirmable[] = [];
-    for (const c of this.confirmables) {
-      if (((barrierXid - c.xid) >>> 0) < 0x80000000) c.reject(e);
-      else keep.push(c);
+    for (const c of this.takeConfirmablesBefore(barrierXid)) c.reject(e);
+  }
+
+  /**
+   * Removes and returns the confirmables sent before the barrier with this xid. Xids come from
+   * `nextXid` when a message is built, before it is sent, and a barrier takes its xid as it goes
+   * out: every confirmable sent before it has an xid before its own (distance back, mod 2^32, is
+   * positive). They are a prefix of the send order, so the walk stops at the first one that is not
+   * (sent after the barrier, like all behind it): O(settled), not O(outstanding).
+   */
+  private takeConfirmablesBefore(barrierXid: number): Confirmable[] {
+    const out: Confirmable[] = [];
+    for (const [xid, head] of this.confirmables) {
+      if (((barrierXid - xid) >>> 0) >= 0x80000000) break;
+      this.confirmables.delete(xid);
+      for (let c: Confirmable | undefined = head; c; c = c.sameXid) if (!c.settled) out.push(c);
     }
-    this.confirmables = keep;
+    return out;
   }
 
   private onDrain(): void {
@@ -830,10 +861,15 @@ export class Session extends EventEmitter<SessionEvents> {
       p.reject(new OfErrorReply(msg, p.requestType));
       return;
     }
-    const i = this.confirmables.findIndex((c) => c.xid === msg.xid);
-    if (i >= 0) {
-      const [c] = this.confirmables.splice(i, 1);
-      c!.reject(new OfErrorReply(msg, c!.requestType));
+    // The error settles exactly the (first outstanding) message with its xid.
+    const head = this.confirmables.get(msg.xid);
+    let c = head;
+    while (c?.settled) c = c.sameXid;
+    if (c) {
+      // A chain keeps its place in the send order until all of it is settled.
+      if (c.sameXid === undefined) this.confirmables.delete(msg.xid);
+      else c.settled = true;
+      c.reject(new OfErrorReply(msg, c.requestType));
     }
     if (this.state === 'ready') this.deliver(msg);
     else this.limitedLog(() => this.log.warn({ errType: msg.errType, code: msg.code }, 'error from switch during handshake'));
@@ -841,15 +877,8 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** A barrier reply confirms every confirmable sent before the barrier request. */
   private settleConfirmables(barrierXid: number): void {
-    if (this.confirmables.length === 0) return;
-    // Confirmables are in send order and xids grow by one per message (mod 2^32), so those
-    // "before" the barrier are the ones whose distance back from its xid is positive.
-    const keep: Confirmable[] = [];
-    for (const c of this.confirmables) {
-      if (((barrierXid - c.xid) >>> 0) < 0x80000000) c.resolve();
-      else keep.push(c);
-    }
-    this.confirmables = keep;
+    if (this.confirmables.size === 0) return;
+    for (const c of this.takeConfirmablesBefore(barrierXid)) c.resolve();
   }
 
   private onHello(hello: Hello): void {

@@ -169,6 +169,44 @@ describe('session requests', () => {
     expect((b as OfErrorReply).message).toMatch(/OFPFMFC_TABLE_FULL/);
   });
 
+  it('a switch that rejects a burst of thousands: each error settles exactly its own flow mod, the barrier confirms the rest', async () => {
+    const N = 6_000;
+    // Every third flow mod is refused (TABLE_FULL); the error carries its xid and its data.
+    const { session, fake } = pair({ rejectFlowMod: (m) => (m.type === 'flow_mod' && m.priority % 3 === 0 ? { errType: OFPET.FLOW_MOD_FAILED, code: OFPFMFC.TABLE_FULL } : undefined) });
+    await ready(session);
+    const fm = (priority: number): OfMessage & { type: 'flow_mod' } => ({
+      version: 4, type: 'flow_mod', xid: session.nextXid(), cookie: 0n, cookieMask: 0n, tableId: 0, command: 0, idleTimeout: 0, hardTimeout: 0,
+      priority, bufferId: 0xffffffff, outPort: 0xffffffff, outGroup: 0xffffffff, flags: 0, match: [], instructions: [],
+    });
+    const msgs = Array.from({ length: N }, (_, i) => fm(i));
+    const outcomes = await Promise.all(msgs.map((m) => session.sendConfirmed(m).then(() => 'ok' as const, (e: unknown) => e)));
+    for (const [i, o] of outcomes.entries()) {
+      if (i % 3 !== 0) {
+        expect(o, `flow mod ${i}`).toBe('ok');
+        continue;
+      }
+      expect(o, `flow mod ${i}`).toBeInstanceOf(OfErrorReply);
+      expect((o as OfErrorReply).reply.xid, `flow mod ${i}`).toBe(msgs[i]!.xid);
+    }
+    expect(fake.flows).toHaveLength(N - Math.ceil(N / 3));
+    expect(fake.received.filter((m) => m.type === 'barrier_request').length).toBeGreaterThanOrEqual(1);
+    // Nothing is left waiting: a later barrier settles nothing more, and a late error for a settled xid is only an event.
+    await session.barrier();
+  });
+
+  it('two confirmed messages with the same xid: its error fails the first, the barrier confirms the second', async () => {
+    const { session } = pair({ rejectFlowMod: (m) => (m.type === 'flow_mod' && m.priority === 13 ? { errType: OFPET.FLOW_MOD_FAILED, code: OFPFMFC.TABLE_FULL } : undefined) });
+    await ready(session);
+    const xid = session.nextXid();
+    const fm = (priority: number): OfMessage => ({
+      version: 4, type: 'flow_mod', xid, cookie: 0n, cookieMask: 0n, tableId: 0, command: 0, idleTimeout: 0, hardTimeout: 0,
+      priority, bufferId: 0xffffffff, outPort: 0xffffffff, outGroup: 0xffffffff, flags: 0, match: [], instructions: [],
+    });
+    const [first, second] = await Promise.all([13, 12].map((p) => session.sendConfirmed(fm(p)).then(() => 'ok', (e: unknown) => e)));
+    expect(first).toBeInstanceOf(OfErrorReply);
+    expect(second).toBe('ok');
+  });
+
   it('rejects a request that gets no reply in time', async () => {
     const clock = new ManualClock();
     const { session, fake } = pair({ silent: true }, { handshakeTimeoutMs: 0 }, clock);
