@@ -144,6 +144,18 @@ const layers = [
     patterns: [forbidSrc(['api', 'cli', 'lab', 'loadgen', 'runtime'], `Only runtime.ts and the CLI compose the API and the tools. ${SEE}`, { top: true })],
   },
   {
+    // The console talks to the controller only through the public API; the one piece of src/ it
+    // bundles is the pure list of event names, so the two never disagree.
+    name: 'web console',
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    patterns: [
+      {
+        regex: '^(?:\\.\\./)+src/(?!core/event-names\\.js$)',
+        message: `The web console imports nothing from src/ but the pure src/core/event-names.ts: it reads the controller through the REST API and the event stream. ${SEE}`,
+      },
+    ],
+  },
+  {
     name: 'runtime',
     files: ['src/runtime.ts'],
     patterns: [forbidSrc(['cli', 'lab', 'loadgen'], `runtime.ts composes the controller and the API; the CLI sits above it. ${SEE}`, { top: true })],

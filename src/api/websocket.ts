@@ -5,7 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import { SWITCH_EVENT_NAMES, TOPOLOGY_EVENT_NAMES, type ControllerEventName } from '../core/events.js';
+import { TOPOLOGY_EVENT_NAMES, type ControllerEventName } from '../core/events.js';
+import { CLUSTER_EVENT_NAMES, STREAM_EVENT_NAMES, STREAM_SWITCH_EVENT_NAMES } from '../core/event-names.js';
 import { dpidToHex, parseDpid } from '../core/ids.js';
 import type { TokenAuth } from './auth.js';
 import { ApiError } from './errors.js';
@@ -15,13 +16,10 @@ import { native } from './util.js';
 import { systemClock, type Clock } from '../core/clock.js';
 
 /** Controller bus events streamed to clients. */
-export const BUS_EVENTS: readonly ControllerEventName[] = SWITCH_EVENT_NAMES.filter((n) => n !== 'mastershipChanged');
+export const BUS_EVENTS: readonly ControllerEventName[] = STREAM_SWITCH_EVENT_NAMES;
 
-/** Events of the cluster (its status changed), in cluster mode. */
-export const CLUSTER_EVENT_NAMES = ['clusterChanged'] as const;
-
-/** Every event name a client may ask for. */
-export const EVENT_NAMES: readonly string[] = [...BUS_EVENTS, ...TOPOLOGY_EVENT_NAMES, ...CLUSTER_EVENT_NAMES];
+/** Every event name a client may ask for (the console's list too: src/core/event-names.ts). */
+export const EVENT_NAMES: readonly string[] = STREAM_EVENT_NAMES;
 
 /**
  * What each message of the stream carries besides `type` and `time` (ISO 8601), as JSON: the

@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { ErrorMsg } from '../openflow/codec/common.js';
 import type { Dpid } from './ids.js';
+import { SWITCH_EVENT_NAMES as SWITCH_NAMES, TOPOLOGY_EVENT_NAMES as TOPOLOGY_NAMES } from './event-names.js';
 import type {
   Host,
   HostLocation,
@@ -52,21 +53,11 @@ export interface ControllerEvents extends SwitchEvents, TopologyEvents {}
 
 export type ControllerEventName = keyof ControllerEvents;
 
-/** Names of the topology events, in the order the API lists them. */
-export const TOPOLOGY_EVENT_NAMES = ['linkAdded', 'linkRemoved', 'hostAdded', 'hostMoved', 'hostUpdated', 'hostRemoved', 'topologyChanged'] as const satisfies readonly (keyof TopologyEvents)[];
+/** Names of the topology events, in the order the API lists them (the list is in event-names.ts, checked here against the events). */
+export const TOPOLOGY_EVENT_NAMES = TOPOLOGY_NAMES satisfies readonly (keyof TopologyEvents)[];
 
-/** Names of the switch events, in the order the API lists them. */
-export const SWITCH_EVENT_NAMES = [
-  'switchConnected',
-  'switchDisconnected',
-  'portAdded',
-  'portModified',
-  'portRemoved',
-  'packetIn',
-  'flowRemoved',
-  'errorReceived',
-  'mastershipChanged',
-] as const satisfies readonly (keyof SwitchEvents)[];
+/** Names of the switch events, in the order the API lists them (the list is in event-names.ts, checked here against the events). */
+export const SWITCH_EVENT_NAMES = SWITCH_NAMES satisfies readonly (keyof SwitchEvents)[];
 
 /** The typed bus. Listeners must not throw; the app framework wraps app handlers. */
 export class EventBus extends EventEmitter<ControllerEvents> {

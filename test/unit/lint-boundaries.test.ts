@@ -66,6 +66,8 @@ describe('layer boundaries (eslint no-restricted-imports)', () => {
     ['core importing the codec for its code', { filePath: 'src/core/demo.ts', code: importing('../openflow/codec/index.js') }],
     ['the packet library importing the codec', { filePath: 'src/packet/demo.ts', code: importing('../openflow/codec/index.js') }],
     ['the load generator importing the controller', { filePath: 'src/loadgen/demo.ts', code: importing('../controller.js') }],
+    ['the web console importing the event bus', { filePath: 'web/src/demo.ts', code: importing('../../src/core/events.js') }],
+    ['a web console view importing the API', { filePath: 'web/src/views/demo.tsx', code: importing('../../../src/api/websocket.js') }],
   ];
 
   it.each(violations)('rejects %s', async (_name, c) => {
@@ -82,6 +84,7 @@ describe('layer boundaries (eslint no-restricted-imports)', () => {
     ['core importing codec types', { filePath: 'src/core/demo.ts', code: importing('../openflow/codec/index.js', { typeOnly: true }) }],
     ['runtime.ts importing the API', { filePath: 'src/runtime.ts', code: importing('./api/index.js') }],
     ['the CLI importing anything', { filePath: 'src/cli/demo.ts', code: importing('../runtime.js') }],
+    ['the web console importing the pure event names', { filePath: 'web/src/demo.ts', code: importing('../../src/core/event-names.js') }],
     ['a test importing the Datapath', { filePath: 'test/unit/demo.test.ts', code: importing('../../src/openflow/datapath.js') }],
   ];
 

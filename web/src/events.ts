@@ -12,7 +12,8 @@ export interface StreamEvent {
   readonly [key: string]: unknown;
 }
 
-export { EVENT_TYPES } from './event-names.js';
+/** Every event name the stream knows (its `hello` lists them too): the server's own list, a pure module bundled as it is. */
+export { STREAM_EVENT_NAMES as EVENT_TYPES } from '../../src/core/event-names.js';
 
 export type StreamState = 'connecting' | 'open' | 'closed';
 
