@@ -76,6 +76,10 @@ export const openflowSchema = section({
   echoIntervalMs: ms(5_000, 'Send an ECHO_REQUEST this often; 0 turns keepalive off.'),
   echoMaxMisses: count(3, 'Unanswered echo requests after which the switch is taken for dead.'),
   requestTimeoutMs: ms(10_000, 'A request with no reply by then is rejected with a timeout error.'),
+  directRead: bool({
+    default: true,
+    doc: 'Read plain-TCP switch connections straight from the socket handle into slabs of its own (no stream layer, no buffer allocation per read); TLS connections always use the stream. false = the stream path for all.',
+  }),
   lazyConfirmMs: ms(50, 'Flow mods the flow service sends without anyone waiting (an app answering a packet-in) are confirmed by one barrier at most this long after the first of them (or after 256 of them), not a barrier each; 0 = a barrier in the same write.'),
   missSendLen: int({ default: 0xffff, min: 0, max: 0xffff, unit: 'bytes', doc: 'SET_CONFIG miss_send_len: 0xffff sends whole packets and asks the switch not to buffer.' }),
   maxMessageLen: int({ default: 0xffff, min: 8, max: 0xffff, unit: 'bytes', doc: 'Largest message length a peer may declare before the session is closed.' }),

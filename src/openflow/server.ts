@@ -8,6 +8,7 @@ import { silentLogger } from '../log.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { LogLimiter, limitedLog } from '../core/log-limiter.js';
 import { Session } from './session.js';
+import { directReadSocket } from './direct-read.js';
 import { ConnectionLimits, type Admission, type ConnectionRefusal } from './connection-limits.js';
 
 export interface OpenFlowServerOptions {
@@ -106,11 +107,21 @@ export class OpenFlowServer {
         for (const l of tlsListeners) l.call(server, raw);
       });
     } else {
-      server = net.createServer((raw) => {
+      // Sockets arrive paused, so one can be rebuilt on its handle for direct reads before a byte is read.
+      server = net.createServer({ pauseOnConnect: true }, (raw) => {
         const admission = this.admit(raw);
         if (!admission) return;
         raw.once('close', () => admission.closed());
+        if (this.opts.config.directRead) {
+          let session: Session | undefined;
+          const socket = directReadSocket(raw, (chunk) => session?.receive(chunk));
+          if (socket) {
+            session = this.accept(socket, admission, true);
+            return;
+          }
+        }
         this.accept(raw, admission);
+        raw.resume();
       });
     }
     server.on('error', (e) => this.log.error({ err: e.message, addr }, 'OpenFlow listener error'));
@@ -144,7 +155,8 @@ export class OpenFlowServer {
     return undefined;
   }
 
-  private accept(socket: net.Socket, admission: Admission | undefined): void {
+  /** Starts a session on an admitted socket; `readExternally`: the caller feeds it what the socket reads (see directReadSocket). */
+  private accept(socket: net.Socket, admission: Admission | undefined, readExternally = false): Session {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
     const remoteAddress = `${socket.remoteAddress}:${socket.remotePort}`;
@@ -155,6 +167,7 @@ export class OpenFlowServer {
       peerAddress: socket.remoteAddress ?? 'unknown',
       ...(peerSubject !== undefined ? { peerSubject } : {}),
       overTls: socket instanceof tls.TLSSocket,
+      readExternally,
       logger: this.log.child({ remote: remoteAddress }),
       ...(this.opts.clock ? { clock: this.opts.clock } : {}),
     });
@@ -165,6 +178,7 @@ export class OpenFlowServer {
     }
     session.once('close', () => this.sessions.delete(session));
     this.opts.onSession(session);
+    return session;
   }
 
   /** Live sessions (any state). */

@@ -99,6 +99,8 @@ export interface SessionOptions extends Partial<OpenFlowConfig> {
   readonly overTls?: boolean;
   /** Time for the handshake, echo, request and drain timeouts; default the system clock. */
   readonly clock?: Clock;
+  /** The owner reads the stream and hands each chunk to {@link Session.receive} (no 'data' listener). */
+  readonly readExternally?: boolean;
 }
 
 const MPF_MORE = 1;
@@ -325,7 +327,7 @@ export class Session extends EventEmitter<SessionEvents> {
     const now = this.clock.now();
     if (this.opts.packetInRatePps > 0) this.packetInBucket = new TokenBucket(this.opts.packetInRatePps, this.opts.packetInBurst, now);
     if (this.opts.lldpPacketInRatePps > 0) this.lldpBucket = new TokenBucket(this.opts.lldpPacketInRatePps, this.opts.lldpPacketInRatePps, now);
-    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    if (options.readExternally !== true) stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('error', (e: Error) => this.close(`connection error: ${e.message}`));
     stream.on('end', () => this.close('connection closed by peer'));
     stream.on('close', () => this.close('connection closed'));
@@ -576,6 +578,11 @@ export class Session extends EventEmitter<SessionEvents> {
     this.drainTimer?.cancel();
     this.drainTimer = undefined;
     this.flush();
+  }
+
+  /** Bytes read from the switch, for a session made with `readExternally`. */
+  receive(chunk: Buffer): void {
+    this.onData(chunk);
   }
 
   private onData(chunk: Buffer): void {

@@ -1,0 +1,78 @@
+/** Direct reads of plain-TCP switch sockets (openflow.directRead): the slab never hands out the same bytes twice, and sessions work the same on both read paths. */
+import net from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../../src/config.js';
+import { ReadSlab } from '../../src/openflow/direct-read.js';
+import { OpenFlowServer } from '../../src/openflow/server.js';
+import type { Session } from '../../src/openflow/session.js';
+import type { OfMessage } from '../../src/openflow/codec/index.js';
+import { waitFor } from '../harness/exec.js';
+import { EmulatedSwitch } from '../fakes/emulated-switch.js';
+
+/** What a read does: fills the front of the buffer it was offered. */
+function read(slab: ReadSlab, bytes: Buffer): Buffer {
+  const buf = slab.next();
+  bytes.copy(buf);
+  return slab.take(Math.min(bytes.length, buf.length), buf);
+}
+
+describe('ReadSlab', () => {
+  it('never offers bytes already handed out: earlier chunks keep their contents through later reads', () => {
+    const slab = new ReadSlab();
+    const kept: { chunk: Buffer; fill: number }[] = [];
+    // Enough reads of varied sizes to go through several slabs.
+    for (let i = 0; i < 400; i++) {
+      const fill = i % 251;
+      kept.push({ chunk: read(slab, Buffer.alloc(1 + ((i * 37) % 900), fill)), fill });
+    }
+    for (const { chunk, fill } of kept) expect(chunk.every((b) => b === fill)).toBe(true);
+  });
+
+  it('offers more room after a read that filled all it was offered (a switch sending in bulk)', () => {
+    const slab = new ReadSlab();
+    const first = slab.next().length;
+    read(slab, Buffer.alloc(first, 1));
+    const second = slab.next().length;
+    read(slab, Buffer.alloc(second, 2));
+    expect(second).toBe(first * 2);
+    expect(slab.next().length).toBe(first * 4);
+  });
+});
+
+function packetIn(data: Buffer): OfMessage {
+  return { version: 1, type: 'packet_in', xid: 0, bufferId: 0xffffffff, totalLen: data.length, inPort: 1, reason: 0, data } as OfMessage;
+}
+
+describe.each([true, false])('OpenFlow server with openflow.directRead %s', (directRead) => {
+  it('handshakes, delivers packet-ins whose data survives later reads, and counts the connection out when the switch leaves', async () => {
+    const sessions: Session[] = [];
+    const server = new OpenFlowServer({ config: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'], directRead }, onSession: (s) => sessions.push(s) });
+    const [bound] = await server.listen();
+    let closed = false;
+    try {
+      const sw = new EmulatedSwitch(net.connect(bound!.port, '127.0.0.1'), { dpid: 7n, versions: [1], noBitmap: true });
+      await waitFor(() => sessions[0]?.state === 'ready', { timeoutMs: 5000, intervalMs: 5, message: 'session ready' });
+      const session = sessions[0]!;
+      const got: Buffer[] = [];
+      session.on('message', (m) => void (m.type === 'packet_in' && got.push(m.data)));
+      // Separate reads: each waits until the one before was delivered.
+      for (let i = 0; i < 20; i++) {
+        sw.send(packetIn(Buffer.alloc(60 + i, i + 1)));
+        await waitFor(() => got.length === i + 1, { timeoutMs: 5000, intervalMs: 5, message: `packet-in ${i + 1}` });
+      }
+      got.forEach((data, i) => {
+        expect(data.length).toBe(60 + i);
+        expect(data.every((b) => b === i + 1)).toBe(true);
+      });
+      expect(server.limits.counts.open).toBe(1);
+      sw.close();
+      await waitFor(() => session.state === 'closed' && server.sessionCount === 0, { timeoutMs: 5000, intervalMs: 5, message: 'session closed' });
+      await waitFor(() => server.limits.counts.open === 0, { timeoutMs: 5000, intervalMs: 5, message: 'connection counted out' });
+      // The listener closes: no connection is left counted by node's server either.
+      await server.close();
+      closed = true;
+    } finally {
+      if (!closed) await server.close();
+    }
+  });
+});
