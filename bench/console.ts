@@ -18,7 +18,7 @@ import { createInterface } from 'node:readline';
 import { startSignalbox } from '../src/runtime.js';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../test/harness/chromium.js';
-import { waitFor } from '../test/harness/exec.js';
+import { endChild, waitFor } from '../test/harness/exec.js';
 import { gridDpid } from './topology.js';
 import type { BenchSuite, Row } from './harness.js';
 
@@ -96,14 +96,9 @@ async function firstRender(page: Page, base: string, want: { switches: number; p
   return ms;
 }
 
-/** Ends the switch process (stdin closed, then SIGTERM if it lingers). */
-async function stopSwarm(swarm: ChildProcess): Promise<void> {
-  if (swarm.exitCode !== null) return;
-  const exited = new Promise<void>((resolve) => swarm.once('exit', () => resolve()));
-  swarm.stdin?.end();
-  const timer = setTimeout(() => swarm.kill('SIGTERM'), 5_000);
-  await exited;
-  clearTimeout(timer);
+/** Ends the switch process (stdin closed, then SIGTERM if it lingers, SIGKILL as a last resort). */
+function stopSwarm(swarm: ChildProcess): Promise<void> {
+  return endChild(swarm, { closeStdin: true, graceMs: 5_000 });
 }
 
 /** Runs the whole measurement and returns the rows. */

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { CbenchMode, CbenchResult } from '../src/loadgen/cbench.js';
+import { endChild } from '../test/harness/exec.js';
 
 /** The checkout's bin/signalbox (this file runs from dist/bench). */
 const SIGNALBOX = fileURLToPath(new URL('../../bin/signalbox', import.meta.url));
@@ -112,12 +113,7 @@ async function start(name: ControllerName): Promise<Running> {
 }
 
 async function stop(r: Running): Promise<void> {
-  if (r.child.exitCode === null && r.child.signalCode === null) {
-    const exited = new Promise<void>((resolve) => r.child.once('exit', () => resolve()));
-    r.child.kill('SIGTERM');
-    await Promise.race([exited, delay(10_000)]);
-    if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
-  }
+  await endChild(r.child, { graceMs: 10_000 });
   r.cleanup();
 }
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEtcd, type EtcdServer } from './etcd.js';
-import { freePort, run, waitFor } from './exec.js';
+import { endChild, freePort, keepOutputLines, run, waitFor } from './exec.js';
 import type { Lab, LabSwitch } from './mininet.js';
 import { parseDumpFlows } from './ovs.js';
 
@@ -132,12 +132,7 @@ export class ProcessCluster {
     const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     i.proc = p;
     i.stopped = false;
-    const keep = (b: Buffer): void => {
-      for (const l of b.toString('utf8').split('\n')) if (l) i.lines.push(l);
-      while (i.lines.length > 4_000) i.lines.shift();
-    };
-    p.stdout!.on('data', keep);
-    p.stderr!.on('data', keep);
+    keepOutputLines(p, i.lines, 4_000);
     i.exited = new Promise((r) => p.once('exit', () => r()));
   }
 
@@ -331,10 +326,7 @@ export class ProcessCluster {
       const p = i.proc;
       if (p && p.exitCode === null && p.signalCode === null) {
         if (i.stopped) p.kill('SIGCONT');
-        p.kill('SIGTERM');
-        const t = setTimeout(() => p.kill('SIGKILL'), 8_000);
-        await i.exited;
-        clearTimeout(t);
+        await endChild(p, { graceMs: 8_000 });
       }
       rmSync(i.dataDir, { recursive: true, force: true });
     }

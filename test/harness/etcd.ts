@@ -8,7 +8,7 @@ import { accessSync, constants as fsConstants, mkdtempSync, rmSync } from 'node:
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitFor } from './exec.js';
+import { endChild, freePort, keepOutputLines, waitFor } from './exec.js';
 
 /** Where Debian's etcd-server package puts the binary. */
 export const ETCD_BIN = process.env.SIGNALBOX_ETCD_BIN ?? '/usr/bin/etcd';
@@ -81,12 +81,7 @@ async function startOnce(readyTimeoutMs: number): Promise<EtcdServer> {
     });
   }
   const lines: string[] = [];
-  const keep = (b: Buffer): void => {
-    for (const l of b.toString('utf8').split('\n')) if (l) lines.push(l);
-    while (lines.length > 100) lines.shift();
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  keepOutputLines(child, lines, 100);
   let exited = false;
   const exitP = new Promise<void>((resolve) =>
     child.once('exit', () => {
@@ -101,14 +96,8 @@ async function startOnce(readyTimeoutMs: number): Promise<EtcdServer> {
     dataDir,
     log: () => lines.join('\n'),
     async stop() {
-      if (!exited) {
-        process.kill(pid, 'SIGTERM');
-        const t = setTimeout(() => {
-          if (!exited) process.kill(pid, 'SIGKILL');
-        }, 3_000);
-        await exitP;
-        clearTimeout(t);
-      }
+      if (!exited) await endChild(child, { graceMs: 3_000 });
+      await exitP;
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,4 +1,5 @@
-/** The test harness's system helpers: the product's command runner (src/lab/exec.ts, which `signalbox lab` uses too), polling for a condition, a free port. */
+/** The test harness's system helpers: the product's command runner (src/lab/exec.ts, which `signalbox lab` uses too), polling for a condition, a free port, the output and end of a child process. */
+import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
 export { CommandError, findExecutable, run, runSyncQuiet, whichSystem, type RunOptions, type RunResult } from '../../src/lab/exec.js';
@@ -53,4 +54,43 @@ export async function freePort(): Promise<number> {
   const port = (srv.address() as { port: number }).port;
   await new Promise((r) => srv.close(r));
   return port;
+}
+
+/** Keeps the last `max` lines a child prints (stdout and stderr, in arrival order) in `lines`, for a failure message. */
+export function keepOutputLines(child: ChildProcess, lines: string[], max: number): void {
+  const keep = (b: Buffer): void => {
+    for (const l of b.toString('utf8').split('\n')) if (l) lines.push(l);
+    while (lines.length > max) lines.shift();
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+}
+
+/** How {@link endChild} asks a child to go. */
+export interface EndChildOptions {
+  /** Wait this long after each step before the next, harder one (default 10 s). */
+  readonly graceMs?: number;
+  /** First close its stdin (a child that exits when its input ends), then SIGTERM; default: SIGTERM first. */
+  readonly closeStdin?: boolean;
+}
+
+/**
+ * Ends a child process by its own handle (never by name) and resolves once it has exited:
+ * SIGTERM (after closing its stdin, with `closeStdin`), then SIGKILL if it is still running
+ * `graceMs` later. A child that has exited already is left as it is.
+ */
+export async function endChild(child: ChildProcess, opts: EndChildOptions = {}): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const graceMs = opts.graceMs ?? 10_000;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const steps: (() => void)[] = [() => child.kill('SIGTERM'), () => child.kill('SIGKILL')];
+  if (opts.closeStdin) steps.unshift(() => child.stdin?.end());
+  let timer: NodeJS.Timeout | undefined;
+  const next = (): void => {
+    steps.shift()?.();
+    if (steps.length > 0) timer = setTimeout(next, graceMs);
+  };
+  next();
+  await exited;
+  clearTimeout(timer);
 }

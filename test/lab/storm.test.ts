@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { requireBuilt } from '../harness/cluster-processes.js';
-import { freePort, run } from '../harness/exec.js';
+import { endChild, freePort, keepOutputLines, run } from '../harness/exec.js';
 import { startLab, waitFor, type Lab } from '../harness/mininet.js';
 import { stopAfterEach } from '../harness/controller.js';
 
@@ -26,28 +26,16 @@ const stopAfter = stopAfterEach();
 /** The controller process, stopped by its handle (SIGTERM, then SIGKILL if it hangs). */
 class ControllerProcess {
   readonly lines: string[] = [];
-  private readonly exited: Promise<void>;
   constructor(
     readonly proc: ChildProcess,
     readonly apiPort: number,
     private readonly dataDir: string,
   ) {
-    const keep = (b: Buffer): void => {
-      for (const l of b.toString('utf8').split('\n')) if (l) this.lines.push(l);
-      while (this.lines.length > 200) this.lines.shift();
-    };
-    proc.stdout!.on('data', keep);
-    proc.stderr!.on('data', keep);
-    this.exited = new Promise((r) => proc.once('exit', () => r()));
+    keepOutputLines(proc, this.lines, 200);
   }
 
   async stop(): Promise<void> {
-    if (this.proc.exitCode === null && this.proc.signalCode === null) {
-      this.proc.kill('SIGTERM');
-      const t = setTimeout(() => this.proc.kill('SIGKILL'), 10_000);
-      await this.exited;
-      clearTimeout(t);
-    }
+    await endChild(this.proc, { graceMs: 10_000 });
     rmSync(this.dataDir, { recursive: true, force: true });
   }
 
