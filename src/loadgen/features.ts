@@ -9,7 +9,8 @@ import type { Port } from '../openflow/codec/v13/structs.js';
 export function emulatedPort(n: number): Port {
   return {
     portNo: n,
-    hwAddr: `02:00:00:00:00:${n.toString(16).padStart(2, '0')}`,
+    // The port number in the low 32 bits (02:00:00:00:00:nn below 256): a 4,096-port switch too.
+    hwAddr: `02:00:${((n >>> 0).toString(16).padStart(8, '0').match(/../g) ?? []).join(':')}`,
     name: `eth${n}`,
     config: 0,
     state: 0,

@@ -38,7 +38,17 @@ export type HostPortTest = (dpid: bigint, port: number) => boolean;
 export interface DiscoveryOptions {
   readonly probeIntervalMs: number;
   readonly maxMissedProbes: number;
+  /**
+   * Spread a big switch's round over this much of the interval (ms; 0 or absent: each round is due
+   * at once at its slot, only `dueProbes`' `max` splits it). The first {@link ROUND_BURST_PORTS}
+   * ports go at the slot, the rest at an even pace, so a switch with thousands of ports costs
+   * every tick a small share of signed probes instead of a few ticks the whole budget each.
+   */
+  readonly roundSpreadMs?: number;
 }
+
+/** Ports of a round that go out at its slot even when rounds are spread (a small switch is not slowed down). */
+export const ROUND_BURST_PORTS = 32;
 
 /** True for a port that can carry a link: a physical port number, not administratively down, link up. */
 export function isLivePort(p: SwitchPort): boolean {
@@ -57,6 +67,8 @@ interface SwitchState {
   /** The ports of the current round not probed yet (from `roundAt` on), when a tick's budget cut it short. */
   round: number[];
   roundAt: number;
+  /** When the current round began (ms): with `roundSpreadMs`, its ports are released from then on. */
+  roundStart: number;
   /** When the switch was added, and when each port that came up later did (ms). */
   readonly addedAt: number;
   readonly portUpAt: Map<number, number>;
@@ -126,7 +138,7 @@ export class LinkDiscovery {
     this.lastNow = Math.max(this.lastNow, now);
     const events = this.switches.has(dpid) ? this.removeSwitch(dpid) : [];
     const phaseMs = probePhase(dpid, this.opts.probeIntervalMs);
-    const s: SwitchState = { dpid, phaseMs, ports: new Map(), nextProbeAt: this.nextSlot(phaseMs, now), urgent: new Set(), round: [], roundAt: 0, addedAt: now, portUpAt: new Map() };
+    const s: SwitchState = { dpid, phaseMs, ports: new Map(), nextProbeAt: this.nextSlot(phaseMs, now), urgent: new Set(), round: [], roundAt: 0, roundStart: now, addedAt: now, portUpAt: new Map() };
     for (const p of ports) if (isLivePort(p)) s.ports.set(p.portNo, p.hwAddr);
     this.switches.set(dpid, s);
     return events;
@@ -183,7 +195,8 @@ export class LinkDiscovery {
    * ports that just came up. At most `max` of them (a switch with thousands of ports must not
    * stall the controller for one tick): what does not fit waits for the next call, ports that came
    * up first, then each switch's round in turn, a fair share each, starting after the switch
-   * served last. A round not finished by the switch's next slot starts over.
+   * served last. A round not finished by the switch's next slot starts over. With `roundSpreadMs`,
+   * a round's ports are also released over that time (see {@link DiscoveryOptions.roundSpreadMs}).
    */
   dueProbes(now: number, max = Infinity): ProbeTarget[] {
     this.lastNow = Math.max(this.lastNow, now);
@@ -193,6 +206,7 @@ export class LinkDiscovery {
       if (now >= s.nextProbeAt) {
         s.round = [...s.ports.keys()];
         s.roundAt = 0;
+        s.roundStart = now;
         s.urgent.clear();
         s.nextProbeAt = this.nextSlot(s.phaseMs, now + 1);
       }
@@ -201,7 +215,7 @@ export class LinkDiscovery {
         s.urgent.delete(port);
         this.pushProbe(out, s, port);
       }
-      if (s.roundAt < s.round.length) busy.push(s);
+      if (s.roundAt < this.released(s, now)) busy.push(s);
     }
     // Rounds in turn from the switch after the one served last, as many passes as the budget allows.
     const start = busy.findIndex((s) => s.dpid === this.lastServed) + 1;
@@ -210,16 +224,36 @@ export class LinkDiscovery {
       left = 0;
       for (let i = 0; i < busy.length && out.length < max; i++) {
         const s = busy[(start + i) % busy.length]!;
-        if (s.roundAt >= s.round.length) continue;
-        const end = Math.min(s.round.length, s.roundAt + share, s.roundAt + (max - out.length));
+        const released = this.released(s, now);
+        if (s.roundAt >= released) continue;
+        const end = Math.min(released, s.roundAt + share, s.roundAt + (max - out.length));
         while (s.roundAt < end) this.pushProbe(out, s, s.round[s.roundAt++]!);
         this.lastServed = s.dpid;
-        if (s.roundAt < s.round.length) left++;
+        if (s.roundAt < released) left++;
       }
     }
     for (const s of busy) if (s.roundAt >= s.round.length) s.round = [];
     for (const t of out) this.countProbe(t.dpid, t.port);
     return out;
+  }
+
+  /**
+   * How many ports of the switch's round may have gone out by `now`: all of them, unless rounds are
+   * spread; then the first ROUND_BURST_PORTS at once and the rest evenly over `roundSpreadMs`.
+   */
+  private released(s: SwitchState, now: number): number {
+    const spreadMs = this.opts.roundSpreadMs ?? 0;
+    const n = s.round.length;
+    if (spreadMs <= 0 || n <= ROUND_BURST_PORTS) return n;
+    return Math.min(n, ROUND_BURST_PORTS + Math.floor(((n - ROUND_BURST_PORTS) * Math.max(0, now - s.roundStart)) / spreadMs));
+  }
+
+  /** When the round's port at `index` is released (see `released`). */
+  private releaseAt(s: SwitchState, index: number): number {
+    const spreadMs = this.opts.roundSpreadMs ?? 0;
+    const n = s.round.length;
+    if (spreadMs <= 0 || index < ROUND_BURST_PORTS) return s.roundStart;
+    return s.roundStart + Math.ceil(((index - ROUND_BURST_PORTS + 1) * spreadMs) / (n - ROUND_BURST_PORTS));
   }
 
   private pushProbe(out: ProbeTarget[], s: SwitchState, port: number): void {
@@ -239,7 +273,10 @@ export class LinkDiscovery {
   /** The earliest time something is due (a slot or an urgent port); Infinity with no switches. */
   nextDue(): number {
     let t = Infinity;
-    for (const s of this.switches.values()) t = Math.min(t, s.urgent.size > 0 || s.roundAt < s.round.length ? 0 : s.nextProbeAt);
+    for (const s of this.switches.values()) {
+      const rest = s.roundAt < s.round.length ? this.releaseAt(s, s.roundAt) : Infinity;
+      t = Math.min(t, s.urgent.size > 0 ? 0 : rest <= this.lastNow ? 0 : Math.min(rest, s.nextProbeAt));
+    }
     return t;
   }
 

@@ -24,6 +24,12 @@ import type { Host, HostLocation, Link, LinkInfo, SwitchPort } from '../core/mod
 import { portKey } from './types.js';
 
 /**
+ * Share of the probe interval a big switch's round is spread over (see DiscoveryOptions.roundSpreadMs):
+ * the last fifth is slack, so a round the per-tick budget delayed still ends before the next one.
+ */
+export const ROUND_SPREAD_SHARE = 0.8;
+
+/**
  * Where and with which address a MAC last sent a packet-in that left its host there: a repeat
  * from the same place with the same address only moves the host's lastSeen (HostTracker.touch).
  */
@@ -155,7 +161,13 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     this.flows = opts.flows;
     this.knownInfrastructure = opts.knownInfrastructure;
     this.hosts = new HostTracker(this.config, (dpid, port, now) => this.discovery.isSettled(dpid, port, now));
-    this.discovery = new LinkDiscovery(this.config, (dpid, port) => this.hosts.isHostPort(dpid, port));
+    // A big switch's round is spread over most of the interval (the rest is slack for the per-tick
+    // budget): a tick signs a small share of its probes (an HMAC each) instead of the whole budget.
+    const c = this.config;
+    this.discovery = new LinkDiscovery(
+      { probeIntervalMs: c.probeIntervalMs, maxMissedProbes: c.maxMissedProbes, roundSpreadMs: Math.floor(c.probeIntervalMs * ROUND_SPREAD_SHARE) },
+      (dpid, port) => this.hosts.isHostPort(dpid, port),
+    );
   }
 
   /** Subscribes to the bus, adopts switches already connected and starts the timers. */

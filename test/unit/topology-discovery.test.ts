@@ -1,7 +1,7 @@
 /** The pure discovery state machine with injected time: schedule, spreading, liveness, removal, replay and loop checks. */
 import { describe, expect, it } from 'vitest';
 import { emulatedPort } from '../../src/loadgen/features.js';
-import { LinkDiscovery, probePhase, type LinkEvent } from '../../src/topology/discovery.js';
+import { LinkDiscovery, probePhase, ROUND_BURST_PORTS, type LinkEvent } from '../../src/topology/discovery.js';
 
 const I = 1000;
 const ports = (...ns: number[]) => ns.map(emulatedPort);
@@ -84,6 +84,38 @@ describe('probes per tick (dueProbes max)', () => {
     }
     expect(small).toEqual([1, 2, 3, 4]);
     expect(ticks).toBeLessThanOrEqual(2);
+  });
+
+  it('with roundSpreadMs, a big switch\'s round goes out at an even pace over that time, every port once; a small switch still at its slot', () => {
+    const SPREAD = 800;
+    const TICK = 25;
+    const d = new LinkDiscovery({ probeIntervalMs: I, maxMissedProbes: 3, roundSpreadMs: SPREAD });
+    d.addSwitch(9n, many(4096), 0);
+    const slot = probePhase(9n, I);
+    const perTick: number[] = [];
+    const sent: number[] = [];
+    for (let t = slot; t < slot + I; t += TICK) {
+      const due = d.dueProbes(t, 256).filter((p) => p.dpid === 9n);
+      perTick.push(due.length);
+      sent.push(...due.map((p) => p.port));
+    }
+    expect(sent).toHaveLength(4096);
+    expect(new Set(sent).size).toBe(4096);
+    // The slot's burst, then an even share per tick: (4,096 - 32) ports over 800 ms in 25 ms ticks.
+    const pace = Math.ceil(((4096 - ROUND_BURST_PORTS) * TICK) / SPREAD);
+    expect(perTick[0]).toBe(ROUND_BURST_PORTS);
+    expect(Math.max(...perTick.slice(1))).toBeLessThanOrEqual(pace);
+    const lastTick = perTick.reduce((last, n, i) => (n > 0 ? i : last), -1);
+    expect(lastTick * TICK).toBeLessThanOrEqual(SPREAD);
+    // Between two releases the next one is what is due (a timer may sleep until then).
+    d.dueProbes(slot + I, 256);
+    expect(d.nextDue()).toBeGreaterThan(slot + I);
+    expect(d.nextDue()).toBeLessThanOrEqual(slot + I + Math.ceil(SPREAD / (4096 - ROUND_BURST_PORTS)));
+
+    // A switch of up to ROUND_BURST_PORTS ports is not slowed down: its whole round at its slot.
+    const s = new LinkDiscovery({ probeIntervalMs: I, maxMissedProbes: 3, roundSpreadMs: SPREAD });
+    s.addSwitch(3n, many(ROUND_BURST_PORTS), 0);
+    expect(s.dueProbes(probePhase(3n, I), 256)).toHaveLength(ROUND_BURST_PORTS);
   });
 
   it('counts ports that came up against the budget too', () => {

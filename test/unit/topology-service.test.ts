@@ -320,6 +320,28 @@ describe('TopologyService over emulated switches', () => {
     expect(service.hostList()).toEqual([]);
   });
 
+  it('a 1,024-port switch: its probes go out at an even pace over the interval, a bounded share per tick, not the whole budget in a few ticks', async () => {
+    const TICK = 25;
+    const { fabric, service, clock } = setup({ probeIntervalMs: 1000, probeTickMs: TICK });
+    fabric.recordDelivered = false;
+    const PORTS = 1024;
+    await fabric.addSwitch(1n, Array.from({ length: PORTS }, (_, i) => i + 1));
+    // Two intervals (the switch's slot may be anywhere in the first), tick by tick: what each probe tick signed and sent.
+    const perTick: number[] = [];
+    for (let t = 0; t < 2_000; t += TICK) {
+      const before = service.counters.probesSent;
+      await clock.advanceAsync(TICK);
+      perTick.push(service.counters.probesSent - before);
+    }
+    const total = perTick.reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThanOrEqual(PORTS); // every port at least once
+    expect(total).toBeLessThanOrEqual(2 * PORTS);
+    // The slot's burst plus the pace: far under the per-tick budget (256) a burst would take.
+    const pace = Math.ceil(((PORTS - 32) * TICK) / (1000 * 0.8));
+    expect(Math.max(...perTick)).toBeLessThanOrEqual(32 + pace);
+    expect(perTick.filter((n) => n > 0).length).toBeGreaterThanOrEqual(Math.floor(PORTS / (32 + pace)));
+  });
+
   it('reads switches that connected before start()', async () => {
     const config = { ...defaultConfig, topology: { ...defaultConfig.topology, probeIntervalMs: 100, probeTickMs: 5 } };
     const clock = new ManualClock();
