@@ -61,7 +61,8 @@ async function measureTopologyRequest(base: string): Promise<{ firstMs: number; 
 }
 
 /** Navigates `page` to the console and returns the ms until the topology view shows everything, two frames drawn. */
-async function firstRender(page: Page, base: string, want: { switches: number; pairs: number; hosts: number }, profileFile: string | undefined, diagnose: (e: Error) => Promise<Error>): Promise<number> {
+async function firstRender(page: Page, base: string, want: { switches: number; pairs: number; hosts: number }, files: { profileFile?: string; traceFile?: string }, diagnose: (e: Error) => Promise<Error>): Promise<number> {
+  const { profileFile, traceFile } = files;
   const cdp = profileFile ? await page.context().newCDPSession(page) : undefined;
   if (cdp) {
     await cdp.send('Profiler.enable');
@@ -75,6 +76,8 @@ async function firstRender(page: Page, base: string, want: { switches: number; p
     // Playwright's timing: startTime is epoch ms, the rest relative to it.
     requests.push(`${u.pathname} ${Math.round(t.startTime - t0)}→${Math.round(t.startTime + t.responseEnd - t0)} ms`);
   });
+  // A Chromium trace covers the GPU process and the compositor too (what the CPU profile misses).
+  if (traceFile) await page.context().browser()!.startTracing(page, { path: traceFile, screenshots: true, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame', 'gpu', 'viz', 'cc', 'blink', 'v8', 'toplevel', 'loading', 'benchmark', 'rail'] });
   const t0 = Date.now();
   await page.goto(`${base}/`);
   await page
@@ -88,6 +91,10 @@ async function firstRender(page: Page, base: string, want: { switches: number; p
   const renderedAt = (await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(Date.now()))))')) as number;
   const ms = renderedAt - t0;
   process.stderr.write(`console bench: first render ${ms} ms; API requests (start→end after navigation): ${requests.join(', ')}\n`);
+  if (traceFile) {
+    await page.context().browser()!.stopTracing();
+    process.stderr.write(`console bench: trace in ${traceFile} (navigation at epoch ${t0} ms)\n`);
+  }
   if (cdp && profileFile) {
     const { profile } = await cdp.send('Profiler.stop');
     writeFileSync(profileFile, JSON.stringify(profile));
@@ -164,7 +171,8 @@ export async function measureConsole(): Promise<Row[]> {
 
     // 1. First complete render: every switch, link pair and host counted, then two frames drawn.
     // Measured RENDERS times on fresh pages (the median is the figure; a loaded machine scatters).
-    // SIGNALBOX_CONSOLE_PROFILE=FILE writes the page's CPU profile of the first one (open it in Chrome's DevTools).
+    // SIGNALBOX_CONSOLE_PROFILE=FILE writes the page's CPU profile of the first one (open it in Chrome's DevTools),
+    // SIGNALBOX_CONSOLE_TRACE=FILE its Chromium trace (renderer, GPU process, compositor; chrome://tracing or Perfetto).
     const renders: number[] = [];
     let context: BrowserContext | undefined;
     let page: Page | undefined;
@@ -172,8 +180,8 @@ export async function measureConsole(): Promise<Row[]> {
       await context?.close();
       context = await newContext();
       page = await context.newPage();
-      const profileFile = r === 0 ? process.env.SIGNALBOX_CONSOLE_PROFILE : undefined;
-      renders.push(await firstRender(page, running.api.address, { switches, pairs, hosts }, profileFile, async (e) => {
+      const files = r === 0 ? { profileFile: process.env.SIGNALBOX_CONSOLE_PROFILE, traceFile: process.env.SIGNALBOX_CONSOLE_TRACE } : {};
+      renders.push(await firstRender(page, running.api.address, { switches, pairs, hosts }, files, async (e) => {
         const shown = await page!.evaluate(`JSON.stringify(${VIEW}?.dataset ?? null)`);
         return new Error(`${e.message}; the view shows ${String(shown)}, expected ${switches} switches, ${pairs} links up, ${hosts} hosts; the controller has ${topo.snapshot().links.length} links, removed so far ${JSON.stringify([...removals])}`);
       }));
