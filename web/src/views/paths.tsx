@@ -11,6 +11,7 @@ import { switchLabel } from '../format.js';
 import { actionText, endpointQuery, instructionsText, matchText, nextText, pathLights, type PathsJson, type TraceJson } from '../paths-model.js';
 import { hostNode, linkEdge, switchNode, TopologyGraph } from '../topology-graph.js';
 import type { ViewProps } from './index.js';
+import { topologyPrimitives } from '../sigma-primitives.js';
 
 /** Colours of the lit path and of everything else (faded). */
 const LIT = '#f97316';
@@ -41,6 +42,7 @@ export function PathsView({ session, params }: ViewProps) {
     const tg = new TopologyGraph(store);
     tg.rebuild(false);
     const sigma = new Sigma(tg.graph, container.current!, {
+      primitives: topologyPrimitives(),
       settings: { allowInvalidContainer: true, labelRenderedSizeThreshold: 8, autoRescale: 'once', stagePadding: 60 },
       nodeReducer: (node, data) => {
         const l = lit.current;

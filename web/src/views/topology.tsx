@@ -22,6 +22,7 @@ import { findNode } from '../topology-model.js';
 import { pairStatus, type LinkPairState, type TopologyStore } from '../topology-store.js';
 import type { Session } from '../session.js';
 import type { ViewProps } from './index.js';
+import { topologyPrimitives } from '../sigma-primitives.js';
 
 interface Counts {
   readonly switches: number;
@@ -67,6 +68,7 @@ export function TopologyView({ session }: ViewProps) {
     graphRef.current = tg;
     tg.rebuild(false);
     const sigma = new Sigma(tg.graph, container.current!, {
+      primitives: topologyPrimitives(),
       settings: { allowInvalidContainer: true, enableEdgeEvents: true, labelRenderedSizeThreshold: 8, autoRescale: 'once', stagePadding: 60 },
       // In a cluster a switch takes its master's colour (the selection's colour still wins).
       nodeReducer: (node, data) => {
