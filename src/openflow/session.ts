@@ -138,7 +138,8 @@ export function isLldpPacketIn(frame: Buffer): boolean {
  * every socket that was readable in this turn has been read and answered (setImmediate runs
  * after the poll phase's I/O callbacks): a write wakes the switch's reader, and writing while
  * other sockets still wait to be read lets that wake-up preempt the controller mid-burst.
- * A session with EAGER_FLUSH_BYTES queued writes at once instead.
+ * A session with EAGER_FLUSH_BYTES queued writes at once instead. Sessions whose output holds a
+ * PACKET_OUT are written after the others (see flushAll).
  */
 const flushQueue: Session[] = [];
 /** Lazy confirmables (see Session.sendConfirmed) beyond which their barrier goes out at once. */
@@ -158,7 +159,18 @@ function flushAll(): void {
   flushQueued = false;
   // A session flushed here may queue more (a barrier): it lands in the queue again for the next turn.
   const n = flushQueue.length;
-  for (let i = 0; i < n; i++) flushQueue[i]!.flush();
+  // Sessions that release a packet go last: a path's first packet, sent out at one switch in the
+  // same turn as the path's flow mods to the others, must not reach the next switch before that
+  // switch's flow mods do. A switch (Open vSwitch) wakes on the first write and runs while the
+  // rest are written; the packet that outran its flows came back as a packet-in, one more
+  // controller round trip (first-ping on linear,10: a packet-in at the second switch every run).
+  let later = 0;
+  for (let i = 0; i < n; i++) {
+    const s = flushQueue[i]!;
+    if (s.packetOutQueued) later++;
+    else s.flush();
+  }
+  if (later > 0) for (let i = 0; i < n; i++) if (flushQueue[i]!.packetOutQueued) flushQueue[i]!.flush();
   flushQueue.splice(0, n);
 }
 
@@ -250,6 +262,8 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly framer: Framer;
   private readonly out = new Writer(512);
   private flushScheduled = false;
+  /** @internal The output queued since the last write holds a PACKET_OUT (flushAll writes this session after the others). */
+  packetOutQueued = false;
   private eagerFlushScheduled = false;
   private readonly eagerFlushBound = (): void => {
     this.eagerFlushScheduled = false;
@@ -375,7 +389,10 @@ export class Session extends EventEmitter<SessionEvents> {
       throw e;
     }
     this.counters.messagesOut++;
-    this.counters.outByType[Math.min(this.out.buf[start + 1]!, MESSAGE_TYPE_SLOTS - 1)]!++;
+    const type = this.out.buf[start + 1]!;
+    this.counters.outByType[Math.min(type, MESSAGE_TYPE_SLOTS - 1)]!++;
+    // OFPT_PACKET_OUT is 13 in OpenFlow 1.0 and 1.3 alike.
+    if (type === OFPT13.PACKET_OUT) this.packetOutQueued = true;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       scheduleFlush(this);
@@ -517,6 +534,7 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Writes what is queued (called once per turn by {@link scheduleFlush}). */
   flush(): void {
     this.flushScheduled = false;
+    this.packetOutQueued = false;
     if (this.barrierWanted && this.state !== 'closed') this.appendBarrier();
     if (this.blocked || this.out.pending === 0 || this.state === 'closed') return;
     const buf = this.out.handOut();
@@ -549,7 +567,10 @@ export class Session extends EventEmitter<SessionEvents> {
     const start = this.out.pos;
     encodeMessageInto(this.out, { version: this.version, type: 'barrier_request', xid });
     this.counters.messagesOut++;
-    this.counters.outByType[Math.min(this.out.buf[start + 1]!, MESSAGE_TYPE_SLOTS - 1)]!++;
+    const type = this.out.buf[start + 1]!;
+    this.counters.outByType[Math.min(type, MESSAGE_TYPE_SLOTS - 1)]!++;
+    // OFPT_PACKET_OUT is 13 in OpenFlow 1.0 and 1.3 alike.
+    if (type === OFPT13.PACKET_OUT) this.packetOutQueued = true;
   }
 
   private rejectConfirmablesBefore(barrierXid: number, e: Error): void {

@@ -323,6 +323,51 @@ describe('session writes, once per turn of the event loop', () => {
     await new Promise((r) => setImmediate(r));
     expect(a.fake.received.filter((m) => m.type === 'echo_request' || m.type === 'barrier_request').length).toBeGreaterThanOrEqual(2);
   });
+
+  it('writes the sessions that release a packet (PACKET_OUT) after the others of the turn, so a first packet does not outrun the flow mods sent with it to the next switches', async () => {
+    const a = pair({ dpid: 1n });
+    const b = pair({ dpid: 2n });
+    const c = pair({ dpid: 3n });
+    await Promise.all([ready(a.session), ready(b.session), ready(c.session)]);
+    await new Promise((r) => setImmediate(r));
+    const log: string[] = [];
+    countWrites(a.ctrlEnd, log, 'a');
+    countWrites(b.ctrlEnd, log, 'b');
+    countWrites(c.ctrlEnd, log, 'c');
+    const fm = (s: Session): OfMessage => ({
+      version: 4,
+      type: 'flow_mod',
+      xid: s.nextXid(),
+      cookie: 0n,
+      cookieMask: 0n,
+      tableId: 0,
+      command: 0,
+      idleTimeout: 0,
+      hardTimeout: 0,
+      priority: 10,
+      bufferId: 0xffffffff,
+      outPort: 0xffffffff,
+      outGroup: 0xffffffff,
+      flags: 0,
+      match: [{ field: 'in_port', value: 1 }],
+      instructions: [{ type: 'apply_actions', actions: [{ type: 'output', port: 2 }] }],
+    });
+    // As forwarding answers a packet-in: the path's flows on a, b and c (a first), then the packet out at a.
+    a.session.send(fm(a.session));
+    b.session.send(fm(b.session));
+    c.session.send(fm(c.session));
+    a.session.send({ version: 4, type: 'packet_out', xid: a.session.nextXid(), bufferId: 0xffffffff, inPort: 0xfffffffd, actions: [{ type: 'output', port: 1 }], data: Buffer.alloc(60) });
+    await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(['b', 'c', 'a']);
+    // Without a packet-out, send order again.
+    log.length = 0;
+    a.session.send(fm(a.session));
+    b.session.send(fm(b.session));
+    await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(['a', 'b']);
+    await new Promise((r) => setImmediate(r));
+    expect(a.fake.received.filter((m) => m.type === 'packet_out')).toHaveLength(1);
+  });
 });
 
 describe('session writes: a big burst', () => {
