@@ -78,3 +78,14 @@ export async function ensureOvs(): Promise<boolean> {
 export async function stopOvs(): Promise<void> {
   await run(OVS_CTL, ['stop'], { timeoutMs: 60_000 });
 }
+
+/**
+ * Empties the datapath flow cache of every bridge (`ovs-appctl revalidator/purge`), so the next
+ * packets are looked up in the OpenFlow tables afresh. A megaflow a previous run left (the same
+ * hosts, ports and addresses) outlives the OpenFlow flows it came from: OVS's revalidators
+ * rewrite it only some time after each flow table change, and until then it answers for the
+ * flows just installed.
+ */
+export async function purgeDatapathFlows(): Promise<void> {
+  await run(ovsTool('ovs-appctl'), ['--timeout=5', '-t', 'ovs-vswitchd', 'revalidator/purge'], { timeoutMs: 10_000 });
+}

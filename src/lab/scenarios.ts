@@ -6,6 +6,7 @@ import type { ForwardingApp } from '../apps/forwarding/index.js';
 import type { LabDriver, LabHost, LabLink, RerouteProbe } from './driver.js';
 import type { InProcess } from './in-process.js';
 import { delay, systemClock } from '../core/clock.js';
+import { purgeDatapathFlows } from './ovs.js';
 
 /** Scenario names, as given to `--scenario`. */
 export const SCENARIOS = ['pingall', 'iperf', 'link-flap', 'host-move', 'controller-restart', 'first-ping', 'reroute'] as const;
@@ -323,7 +324,7 @@ export const FIRST_PING_APPS = ['forwarding', 'l2-learning'] as const;
  * First-ping flow-setup latency: for each app on its own, `runs` times, a fresh controller (the
  * previous one's app flows deleted through the app manager, then the controller restarted, so
  * no MAC, host or path is known), wait for the switches, discovery and the app's table-miss
- * flows, flush every host's ARP cache, then `ping -c 2 -i 1` from h1 to the farthest host: the
+ * flows, empty the switches' datapath flow caches, flush every host's ARP cache, then `ping -c 2 -i 1` from h1 to the farthest host: the
  * first RTT includes ARP and every packet-in; the second runs on the installed flows. The hosts'
  * IPv6 is turned off so no host announces itself before the ping.
  */
@@ -361,6 +362,10 @@ export async function firstPing(ctx: ScenarioContext): Promise<FirstPingStats[]>
       const ready = await discoverySettled(ctx, () => (flows?.flows().filter((f) => f.owner === app && f.state === 'installed').length ?? 0) >= switches);
       if (!ready.ok) throw new Error(`${app} run ${i + 1}: discovery did not settle within 30 s (${ready.detail})`);
       const readyMs = Math.round(performance.now() - t0);
+      // The switches' datapath caches are part of what a run must not inherit: the last run's
+      // megaflows for these very hosts still sent their packets to the controller for a while
+      // after this run's flows were in (an extra packet-in at h1's switch in every later run).
+      await purgeDatapathFlows();
       await flushAll();
       const hostsKnown = c.controller.topology?.hostList().length ?? 0;
       const p = await ctx.driver.ping(src, far.host.name, { count: 2, intervalSec: 1, timeoutSec: 2 });
