@@ -11,7 +11,7 @@ import { switchLabel } from '../format.js';
 import { actionText, endpointQuery, instructionsText, matchText, nextText, pathLights, type PathsJson, type TraceJson } from '../paths-model.js';
 import { hostNode, linkEdge, switchNode, TopologyGraph } from '../topology-graph.js';
 import type { ViewProps } from './index.js';
-import { topologyPrimitives } from '../sigma-primitives.js';
+import { topologyPrimitives, warmUpRenderer } from '../sigma-primitives.js';
 
 /** Colours of the lit path and of everything else (faded). */
 const LIT = '#f97316';
@@ -56,6 +56,8 @@ export function PathsView({ session, params }: ViewProps) {
       },
     });
     sigmaRef.current = sigma;
+    // Nothing to draw yet (the snapshot is on its way): build the renderer's pipelines meanwhile.
+    if (tg.graph.order === 0) warmUpRenderer(sigma, tg.graph);
     tg.onReplace = (g) => sigma.setGraph(g);
     // A hidden or not yet laid out container has no size (allowed above): draw again once it has one.
     const sized = new ResizeObserver(() => sigma.resize().scheduleRender());

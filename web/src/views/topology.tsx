@@ -22,7 +22,7 @@ import { findNode } from '../topology-model.js';
 import { pairStatus, type LinkPairState, type TopologyStore } from '../topology-store.js';
 import type { Session } from '../session.js';
 import type { ViewProps } from './index.js';
-import { topologyPrimitives } from '../sigma-primitives.js';
+import { topologyPrimitives, warmUpRenderer } from '../sigma-primitives.js';
 
 interface Counts {
   readonly switches: number;
@@ -77,6 +77,8 @@ export function TopologyView({ session }: ViewProps) {
       },
     });
     sigmaRef.current = sigma;
+    // Nothing to draw yet (the snapshot is on its way): build the renderer's pipelines meanwhile.
+    if (tg.graph.order === 0) warmUpRenderer(sigma, tg.graph);
     tg.onReplace = (g) => sigma.setGraph(g);
     // A hidden or not yet laid out container has no size (allowed above): draw again once it has one.
     const sized = new ResizeObserver(() => sigma.resize().scheduleRender());
