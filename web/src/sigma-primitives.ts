@@ -7,7 +7,7 @@
  * 1,000-switch frame. A 6-segment loop keeps a switch cabled to itself visible at 14 vertices an
  * edge (straight links need 4).
  */
-import Graph from 'graphology';
+import { MultiUndirectedGraph } from 'graphology';
 import type Sigma from 'sigma';
 import { pathLine, pathLoop } from 'sigma/rendering';
 
@@ -29,8 +29,8 @@ const INVISIBLE = 'rgba(0,0,0,0)';
  * empty (the topology not loaded yet) calls this at mount, so that work runs while the snapshot
  * is on its way instead of in front of the first complete frame.
  */
-export function warmUpRenderer(sigma: Sigma, graph: Graph): void {
-  const warm = new Graph({ multi: true, type: 'undirected', allowSelfLoops: true });
+export function warmUpRenderer(sigma: Sigma, graph: Parameters<Sigma['setGraph']>[0]): void {
+  const warm = new MultiUndirectedGraph({ allowSelfLoops: true });
   warm.addNode('warm:a', { x: 0, y: 0, size: 5, color: INVISIBLE });
   warm.addNode('warm:b', { x: 1, y: 1, size: 5, color: INVISIBLE });
   warm.addEdgeWithKey('warm:ab', 'warm:a', 'warm:b', { size: 3, color: INVISIBLE });
