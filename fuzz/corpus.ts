@@ -7,6 +7,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { OFP_NO_BUFFER, OFPCML, OFPP } from '../src/openflow/codec/constants.js';
 import { Framer } from '../src/openflow/codec/framer.js';
+import { flowModMessage } from '../src/openflow/datapath.js';
 import { decodeMessage, encodeMessage, type OfMessage } from '../src/openflow/codec/index.js';
 import { OFPPR } from '../src/openflow/codec/v13/enums.js';
 import type { Port } from '../src/openflow/codec/v13/structs.js';
@@ -81,24 +82,8 @@ export class Recorder {
     send({ version: 4, type: 'features_request', xid: 2 });
     send({ version: 4, type: 'multipart_request', xid: 3, flags: 0, body: { type: 'port_desc' } });
     send({ version: 4, type: 'multipart_request', xid: 4, flags: 0, body: { type: 'desc' } });
-    send({
-      version: 4,
-      type: 'flow_mod',
-      xid: 5,
-      cookie: 0n,
-      cookieMask: 0n,
-      tableId: 0,
-      command: 0,
-      idleTimeout: 0,
-      hardTimeout: 0,
-      priority: 0,
-      bufferId: OFP_NO_BUFFER,
-      outPort: OFPP.ANY,
-      outGroup: 0xffffffff,
-      flags: 0,
-      match: [],
-      instructions: [{ type: 'apply_actions', actions: [{ type: 'output', port: OFPP.CONTROLLER, maxLen: OFPCML.NO_BUFFER }] }],
-    });
+    // The table-miss flow: every unmatched packet to the controller, unbuffered.
+    send(flowModMessage(4, 5, { priority: 0, actions: [{ type: 'output', port: OFPP.CONTROLLER, maxLen: OFPCML.NO_BUFFER }] }));
     send({ version: 4, type: 'barrier_request', xid: 6 });
     s.on('data', (chunk: Buffer) => {
       try {

@@ -60,6 +60,53 @@ export interface LeaseGate {
 /** OFPFC_* flow mod commands by name. */
 export const FLOW_COMMANDS = { add: 0, modify: 1, modify_strict: 2, delete: 3, delete_strict: 4 } as const satisfies Record<FlowCommand, number>;
 
+/**
+ * Builds the FLOW_MOD for a spec in the given OpenFlow version (1.0 translated from the 1.3 model),
+ * with the spec's omitted fields at their OpenFlow defaults. Throws OfEncodeError.
+ */
+export function flowModMessage(version: number, xid: number, spec: FlowSpec): OfMessage {
+  const command = FLOW_COMMANDS[spec.command ?? 'add'];
+  if (command === undefined) throw new OfEncodeError(`unknown command ${String(spec.command)}`, 'command');
+  const instructions: readonly Instruction[] =
+    spec.instructions ?? (spec.actions && spec.actions.length > 0 ? [{ type: 'apply_actions', actions: spec.actions }] : []);
+  const isDelete = command === FLOW_COMMANDS.delete || command === FLOW_COMMANDS.delete_strict;
+  if (version === OFP_VERSION_1_0) {
+    return {
+      version: OFP_VERSION_1_0,
+      type: 'flow_mod',
+      xid,
+      match: oxmToMatch10(spec.match ?? []),
+      cookie: spec.cookie ?? 0n,
+      command,
+      idleTimeout: spec.idleTimeout ?? 0,
+      hardTimeout: spec.hardTimeout ?? 0,
+      priority: spec.priority ?? 0x8000,
+      bufferId: spec.bufferId ?? OFP_NO_BUFFER,
+      outPort: spec.outPort === undefined ? 0xffff : portTo10(spec.outPort),
+      flags: spec.flags ?? 0,
+      actions: actionsTo10(instructionsToActions(instructions)),
+    };
+  }
+  return {
+    version: version as 4,
+    type: 'flow_mod',
+    xid,
+    cookie: spec.cookie ?? 0n,
+    cookieMask: spec.cookieMask ?? 0n,
+    tableId: spec.tableId ?? (isDelete ? OFPTT.ALL : 0),
+    command,
+    idleTimeout: spec.idleTimeout ?? 0,
+    hardTimeout: spec.hardTimeout ?? 0,
+    priority: spec.priority ?? 0x8000,
+    bufferId: spec.bufferId ?? OFP_NO_BUFFER,
+    outPort: spec.outPort ?? OFPP.ANY,
+    outGroup: spec.outGroup ?? OFPG.ANY,
+    flags: spec.flags ?? 0,
+    match: spec.match ?? [],
+    instructions,
+  };
+}
+
 /** The handle for one ready switch. */
 export class Datapath {
   readonly dpid: bigint;
@@ -132,46 +179,7 @@ export class Datapath {
 
   /** Builds the FLOW_MOD for a spec in this switch's version. Throws OfEncodeError. */
   buildFlowMod(spec: FlowSpec): OfMessage {
-    const command = FLOW_COMMANDS[spec.command ?? 'add'];
-    if (command === undefined) throw new OfEncodeError(`unknown command ${String(spec.command)}`, 'command');
-    const instructions: readonly Instruction[] =
-      spec.instructions ?? (spec.actions && spec.actions.length > 0 ? [{ type: 'apply_actions', actions: spec.actions }] : []);
-    const isDelete = command === FLOW_COMMANDS.delete || command === FLOW_COMMANDS.delete_strict;
-    if (this.version === OFP_VERSION_1_0) {
-      return {
-        version: OFP_VERSION_1_0,
-        type: 'flow_mod',
-        xid: this.nextXid(),
-        match: oxmToMatch10(spec.match ?? []),
-        cookie: spec.cookie ?? 0n,
-        command,
-        idleTimeout: spec.idleTimeout ?? 0,
-        hardTimeout: spec.hardTimeout ?? 0,
-        priority: spec.priority ?? 0x8000,
-        bufferId: spec.bufferId ?? OFP_NO_BUFFER,
-        outPort: spec.outPort === undefined ? 0xffff : portTo10(spec.outPort),
-        flags: spec.flags ?? 0,
-        actions: actionsTo10(instructionsToActions(instructions)),
-      };
-    }
-    return {
-      version: this.version as 4,
-      type: 'flow_mod',
-      xid: this.nextXid(),
-      cookie: spec.cookie ?? 0n,
-      cookieMask: spec.cookieMask ?? 0n,
-      tableId: spec.tableId ?? (isDelete ? OFPTT.ALL : 0),
-      command,
-      idleTimeout: spec.idleTimeout ?? 0,
-      hardTimeout: spec.hardTimeout ?? 0,
-      priority: spec.priority ?? 0x8000,
-      bufferId: spec.bufferId ?? OFP_NO_BUFFER,
-      outPort: spec.outPort ?? OFPP.ANY,
-      outGroup: spec.outGroup ?? OFPG.ANY,
-      flags: spec.flags ?? 0,
-      match: spec.match ?? [],
-      instructions,
-    };
+    return flowModMessage(this.version, this.nextXid(), spec);
   }
 
   /** Sends a FLOW_MOD (fire and forget; follow with `barrier()` to know it took). */

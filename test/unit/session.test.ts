@@ -8,7 +8,7 @@ import { OfErrorReply } from '../../src/openflow/errors.js';
 import { EAGER_FLUSH_BYTES, isLldpPacketIn, LAZY_CONFIRM_MAX, MESSAGE_TYPE_SLOTS, Session } from '../../src/openflow/session.js';
 import { EmulatedSwitch as FakeSwitch, type EmulatedSwitchOptions as FakeSwitchOptions } from '../fakes/emulated-switch.js';
 import { emulatedPort } from '../../src/loadgen/features.js';
-import { Datapath } from '../../src/openflow/datapath.js';
+import { Datapath, flowModMessage } from '../../src/openflow/datapath.js';
 import { EventBus } from '../../src/core/events.js';
 import { OfTimeoutError } from '../../src/openflow/errors.js';
 import { ManualClock } from '../fakes/manual-clock.js';
@@ -142,24 +142,7 @@ describe('session requests', () => {
       rejectFlowMod: (m) => (m.type === 'flow_mod' && m.priority === 13 ? { errType: OFPET.FLOW_MOD_FAILED, code: OFPFMFC.TABLE_FULL } : undefined),
     });
     await ready(session);
-    const fm = (priority: number): OfMessage => ({
-      version: 4,
-      type: 'flow_mod',
-      xid: session.nextXid(),
-      cookie: 0n,
-      cookieMask: 0n,
-      tableId: 0,
-      command: 0,
-      idleTimeout: 0,
-      hardTimeout: 0,
-      priority,
-      bufferId: 0xffffffff,
-      outPort: 0xffffffff,
-      outGroup: 0xffffffff,
-      flags: 0,
-      match: [],
-      instructions: [],
-    });
+    const fm = (priority: number): OfMessage => flowModMessage(4, session.nextXid(), { priority });
     const results = [12, 13, 14].map((p) => session.sendConfirmed(fm(p)).then(() => 'ok', (e: Error) => e));
     await session.barrier();
     const [a, b, c] = await Promise.all(results);
@@ -174,10 +157,7 @@ describe('session requests', () => {
     // Every third flow mod is refused (TABLE_FULL); the error carries its xid and its data.
     const { session, fake } = pair({ rejectFlowMod: (m) => (m.type === 'flow_mod' && m.priority % 3 === 0 ? { errType: OFPET.FLOW_MOD_FAILED, code: OFPFMFC.TABLE_FULL } : undefined) });
     await ready(session);
-    const fm = (priority: number): OfMessage & { type: 'flow_mod' } => ({
-      version: 4, type: 'flow_mod', xid: session.nextXid(), cookie: 0n, cookieMask: 0n, tableId: 0, command: 0, idleTimeout: 0, hardTimeout: 0,
-      priority, bufferId: 0xffffffff, outPort: 0xffffffff, outGroup: 0xffffffff, flags: 0, match: [], instructions: [],
-    });
+    const fm = (priority: number): OfMessage => flowModMessage(4, session.nextXid(), { priority });
     const msgs = Array.from({ length: N }, (_, i) => fm(i));
     const outcomes = await Promise.all(msgs.map((m) => session.sendConfirmed(m).then(() => 'ok' as const, (e: unknown) => e)));
     for (const [i, o] of outcomes.entries()) {
@@ -198,10 +178,7 @@ describe('session requests', () => {
     const { session } = pair({ rejectFlowMod: (m) => (m.type === 'flow_mod' && m.priority === 13 ? { errType: OFPET.FLOW_MOD_FAILED, code: OFPFMFC.TABLE_FULL } : undefined) });
     await ready(session);
     const xid = session.nextXid();
-    const fm = (priority: number): OfMessage => ({
-      version: 4, type: 'flow_mod', xid, cookie: 0n, cookieMask: 0n, tableId: 0, command: 0, idleTimeout: 0, hardTimeout: 0,
-      priority, bufferId: 0xffffffff, outPort: 0xffffffff, outGroup: 0xffffffff, flags: 0, match: [], instructions: [],
-    });
+    const fm = (priority: number): OfMessage => flowModMessage(4, xid, { priority });
     const [first, second] = await Promise.all([13, 12].map((p) => session.sendConfirmed(fm(p)).then(() => 'ok', (e: unknown) => e)));
     expect(first).toBeInstanceOf(OfErrorReply);
     expect(second).toBe('ok');
@@ -244,10 +221,7 @@ describe('session requests', () => {
       clock,
     );
     await ready(session);
-    const fm = (priority: number): OfMessage => ({
-      version: 4, type: 'flow_mod', xid: session.nextXid(), cookie: 0n, cookieMask: 0n, tableId: 0, command: 0, idleTimeout: 0, hardTimeout: 0,
-      priority, bufferId: 0xffffffff, outPort: 0xffffffff, outGroup: 0xffffffff, flags: 0, match: [], instructions: [],
-    });
+    const fm = (priority: number): OfMessage => flowModMessage(4, session.nextXid(), { priority });
     const barriers = (): number => fake.received.filter((m) => m.type === 'barrier_request').length;
     const flowMods = (): number => fake.received.filter((m) => m.type === 'flow_mod').length;
     const before = barriers();
@@ -334,24 +308,8 @@ describe('session writes, once per turn of the event loop', () => {
     countWrites(a.ctrlEnd, log, 'a');
     countWrites(b.ctrlEnd, log, 'b');
     countWrites(c.ctrlEnd, log, 'c');
-    const fm = (s: Session): OfMessage => ({
-      version: 4,
-      type: 'flow_mod',
-      xid: s.nextXid(),
-      cookie: 0n,
-      cookieMask: 0n,
-      tableId: 0,
-      command: 0,
-      idleTimeout: 0,
-      hardTimeout: 0,
-      priority: 10,
-      bufferId: 0xffffffff,
-      outPort: 0xffffffff,
-      outGroup: 0xffffffff,
-      flags: 0,
-      match: [{ field: 'in_port', value: 1 }],
-      instructions: [{ type: 'apply_actions', actions: [{ type: 'output', port: 2 }] }],
-    });
+    const fm = (s: Session): OfMessage =>
+      flowModMessage(4, s.nextXid(), { priority: 10, match: [{ field: 'in_port', value: 1 }], actions: [{ type: 'output', port: 2 }] });
     // As forwarding answers a packet-in: the path's flows on a, b and c (a first), then the packet out at a.
     a.session.send(fm(a.session));
     b.session.send(fm(b.session));
