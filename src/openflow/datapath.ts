@@ -279,43 +279,34 @@ export class Datapath {
 
   /** Installed flows matching the filter, in 1.3 terms for both versions. */
   async flowStats(filter: FlowFilter = {}): Promise<FlowEntry[]> {
-    if (this.version === OFP_VERSION_1_0) {
-      const r = await this.session.stats({
-        type: 'flow',
-        match: oxmToMatch10(filter.match ?? []),
-        tableId: filter.tableId ?? 0xff,
-        outPort: filter.outPort === undefined ? 0xffff : portTo10(filter.outPort),
-      });
-      if (r.body.type !== 'flow') throw new Error('unexpected reply to flow stats');
-      return r.body.flows.map(flowStats10To13);
-    }
-    const body = await this.multipart({
-      type: 'flow',
-      tableId: filter.tableId ?? OFPTT.ALL,
-      outPort: filter.outPort ?? OFPP.ANY,
-      outGroup: filter.outGroup ?? OFPG.ANY,
-      cookie: filter.cookie ?? 0n,
-      cookieMask: filter.cookieMask ?? 0n,
-      match: filter.match ?? [],
-    });
+    const body = await this.filteredStats('flow', filter);
     if (body.type !== 'flow') throw new Error('unexpected reply to flow stats');
-    return [...body.flows];
+    return body.version === 1 ? body.flows.map(flowStats10To13) : [...body.flows];
   }
 
   /** Packet, byte and flow counts over the flows matching the filter. */
   async aggregateStats(filter: FlowFilter = {}): Promise<{ packetCount: bigint; byteCount: bigint; flowCount: number }> {
+    const body = await this.filteredStats('aggregate', filter);
+    if (body.type !== 'aggregate') throw new Error('unexpected reply to aggregate stats');
+    return { packetCount: body.packetCount, byteCount: body.byteCount, flowCount: body.flowCount };
+  }
+
+  /** A flow or aggregate stats request for the filter in this switch's version, and its reply's body. */
+  private async filteredStats(
+    type: 'flow' | 'aggregate',
+    filter: FlowFilter,
+  ): Promise<({ version: 1 } & StatsReplyBody) | ({ version: 4 } & MultipartReplyBody)> {
     if (this.version === OFP_VERSION_1_0) {
       const r = await this.session.stats({
-        type: 'aggregate',
+        type,
         match: oxmToMatch10(filter.match ?? []),
         tableId: filter.tableId ?? 0xff,
         outPort: filter.outPort === undefined ? 0xffff : portTo10(filter.outPort),
       });
-      if (r.body.type !== 'aggregate') throw new Error('unexpected reply to aggregate stats');
-      return { packetCount: r.body.packetCount, byteCount: r.body.byteCount, flowCount: r.body.flowCount };
+      return { version: 1, ...r.body };
     }
     const body = await this.multipart({
-      type: 'aggregate',
+      type,
       tableId: filter.tableId ?? OFPTT.ALL,
       outPort: filter.outPort ?? OFPP.ANY,
       outGroup: filter.outGroup ?? OFPG.ANY,
@@ -323,8 +314,7 @@ export class Datapath {
       cookieMask: filter.cookieMask ?? 0n,
       match: filter.match ?? [],
     });
-    if (body.type !== 'aggregate') throw new Error('unexpected reply to aggregate stats');
-    return { packetCount: body.packetCount, byteCount: body.byteCount, flowCount: body.flowCount };
+    return { version: 4, ...body };
   }
 
   /** Port counters (all ports by default), as the version's reply body. */
