@@ -310,6 +310,13 @@ describe('flow service, switch side unchanged', () => {
     const held = a.install(1n, macRule(4, 5));
     expect(held.state).toBe('failed');
     expect(a.isCurrent(held)).toBe(false);
+    // The same rule declared again after its record was replaced and removed: a new record is
+    // current, the old ones stay superseded (each record's own standing, not its key's).
+    const again = a.install(1n, macRule(1, 2));
+    expect(again).not.toBe(first);
+    expect(a.isCurrent(again)).toBe(true);
+    expect(a.isCurrent(first)).toBe(false);
+    expect(a.isCurrent(second)).toBe(false);
   });
 
   it('uses the FLOW_REMOVED reason: a hard timeout forgets, a delete of a reactive flow forgets', async () => {

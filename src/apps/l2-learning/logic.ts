@@ -111,6 +111,13 @@ export class L2Learning {
   /** The one packet-out of a packet-in, reused like `fx`, and the list holding it. */
   private readonly out: { dpid: bigint; spec: PacketOutSpec } = { dpid: 0n, spec: { inPort: 0, actions: [] } };
   private readonly outs: PacketOutAt[] = [this.out];
+  /**
+   * The last forward decision of `packetIn` and its destination's entry, so `installed` and
+   * `remember` for that decision (the next thing `effectsOf` asks) need no second lookup of the
+   * switch's table and the destination in it.
+   */
+  private lastForward: L2Decision | undefined;
+  private lastTo: MacEntry | undefined;
 
   constructor(
     readonly config: L2LearningConfig = defaultL2LearningConfig,
@@ -144,6 +151,7 @@ export class L2Learning {
     // A group address as source is invalid (IEEE 802.3 §3.2.3): do not learn it.
     if (isMulticastMacNumber(src)) return IGNORE_BAD_SOURCE;
     if (this.isBlockedPort?.(dpid, inPort)) return IGNORE_BLOCKED;
+    this.forgetLast();
     const table = this.table(dpid);
     let moved = false;
     const known = table.get(src);
@@ -165,7 +173,10 @@ export class L2Learning {
       const to = table.get(dst);
       if (to !== undefined && now - to.seenAt <= this.ageMs) {
         if (to.port === inPort) return { kind: 'ignore', reason: 'same-port', moved, src };
-        return { kind: 'forward', outPort: to.port, inPort, moved, src, dst };
+        const d: L2Decision = { kind: 'forward', outPort: to.port, inPort, moved, src, dst };
+        this.lastForward = d;
+        this.lastTo = to;
+        return d;
       }
     }
     if (this.floodPorts) {
@@ -182,13 +193,13 @@ export class L2Learning {
    * Lets the hot path skip rebuilding and re-declaring a flow it already installed.
    */
   installed(dpid: bigint, d: L2Decision & { kind: 'forward' }): unknown {
-    const f = this.tables.get(dpid)?.get(d.dst)?.flows?.get(this.config.matchSrc ? d.src : d.inPort);
+    const f = this.entryOf(dpid, d)?.flows?.get(this.config.matchSrc ? d.src : d.inPort);
     return f !== undefined && f.inPort === d.inPort && f.outPort === d.outPort ? f.token : undefined;
   }
 
   /** Remembers `token` (the installed flow's handle) for the flow of this forward decision; forgotten with the destination MAC. */
   remember(dpid: bigint, d: L2Decision & { kind: 'forward' }, token: unknown): void {
-    const e = this.tables.get(dpid)?.get(d.dst);
+    const e = this.entryOf(dpid, d);
     if (!e) return;
     if (!e.flows || e.flows.size >= MAX_REMEMBERED_PER_MAC) e.flows = new Map();
     const key = this.config.matchSrc ? d.src : d.inPort;
@@ -198,6 +209,19 @@ export class L2Learning {
       f.outPort = d.outPort;
       f.token = token;
     } else e.flows.set(key, { inPort: d.inPort, outPort: d.outPort, token });
+  }
+
+  /** Drops the entry kept for the last forward decision (called before any MAC is forgotten). */
+  private forgetLast(): void {
+    this.lastForward = undefined;
+    this.lastTo = undefined;
+  }
+
+  /** The destination's entry of a forward decision: kept from `packetIn` for its last one, looked up for others. */
+  private entryOf(dpid: bigint, d: L2Decision & { kind: 'forward' }): MacEntry | undefined {
+    // Whatever forgets MACs (eviction, expire, portDown, a switch or the tree going) drops the kept one first.
+    if (d === this.lastForward) return this.lastTo;
+    return this.tables.get(dpid)?.get(d.dst);
   }
 
   /** The port a MAC was learned on at a switch. */
@@ -212,6 +236,7 @@ export class L2Learning {
 
   /** Forgets every MAC on every switch (the broadcast tree changed: paths learned along the old one are stale). */
   clear(): void {
+    this.forgetLast();
     this.tables.clear();
   }
 
@@ -224,6 +249,7 @@ export class L2Learning {
 
   /** Forgets a switch's MACs (it disconnected). */
   switchDisconnected(dpid: bigint): void {
+    this.forgetLast();
     this.tables.delete(dpid);
   }
 
@@ -231,6 +257,7 @@ export class L2Learning {
   portDown(dpid: bigint, port: number): number[] {
     const t = this.tables.get(dpid);
     if (!t) return [];
+    this.forgetLast();
     const gone: number[] = [];
     for (const [mac, e] of t) if (e.port === port) gone.push(mac);
     for (const mac of gone) t.delete(mac);
@@ -239,6 +266,7 @@ export class L2Learning {
 
   /** Forgets MACs not seen for `macAgeSec`; returns how many. */
   expire(now: number): number {
+    this.forgetLast();
     let n = 0;
     for (const t of this.tables.values()) {
       for (const [mac, e] of t) {
