@@ -8,7 +8,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultConfig, type Config } from '../src/config.js';
@@ -37,6 +37,16 @@ const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[
 const VIEW = `document.querySelector('.view.topology')`;
 /** Fresh page loads measured for the first render (`SIGNALBOX_CONSOLE_RENDERS`, default 3). */
 const RENDERS = Math.max(1, Number(process.env.SIGNALBOX_CONSOLE_RENDERS) || 3);
+/**
+ * `SIGNALBOX_CONSOLE_AB=DIR,DIR,...`: built consoles (copies of dist/web) whose first render is
+ * measured in turn, load after load (A B A B ...), against the same controller and switches, so
+ * two versions of the page compare on the same machine minutes at once. Each variant's page and
+ * assets come from its directory through the browser's request routing; the API from the
+ * controller. Unset: the console the controller serves, as a user gets it.
+ */
+const VARIANTS = (process.env.SIGNALBOX_CONSOLE_AB ?? '').split(',').filter(Boolean);
+/** How long the steady network is watched with no page open. */
+const REST_MS = 5_000;
 const kb = (n: number): string => `${Math.round(n / 1024).toLocaleString('en-US')} KB`;
 
 /**
@@ -65,8 +75,10 @@ const TICKS_PER_SEC = 100;
 
 /**
  * CPU ms used so far by this process's Chromium children, by kind (`--type=`: gpu-process,
- * renderer, ...; the browser itself as `browser`), from /proc (Linux; empty elsewhere). The CPU a
- * page load costs, unlike its wall time, hardly depends on what else the machine runs.
+ * renderer, ...; the browser itself as `browser`), by the emulated switches (`switches`), by this
+ * process (`controller`) and by the whole machine (`machine`), from /proc (Linux; only
+ * `controller` elsewhere). The CPU a page load costs, unlike its wall time, hardly depends on what
+ * else the machine runs; the machine's share says how much else there was.
  */
 function chromiumCpuMs(): Map<string, number> {
   const out = new Map<string, number>();
@@ -88,12 +100,25 @@ function chromiumCpuMs(): Map<string, number> {
     }
   }
   for (const [pid, p] of procs) {
+    // The emulated switches (bench/grid-swarm.ts, this process's child).
+    if (p.ppid === process.pid && p.cmd.includes('grid-swarm')) out.set('switches', (out.get('switches') ?? 0) + p.cpuMs);
     if (!p.cmd.includes('chromium')) continue;
     let up = p.ppid;
     for (let hops = 0; hops < 8 && up > 1 && up !== process.pid; hops++) up = procs.get(up)?.ppid ?? 0;
     if (up !== process.pid && pid !== process.pid) continue;
     const kind = /--type=([a-z-]+)/.exec(p.cmd)?.[1] ?? 'browser';
     out.set(kind, (out.get(kind) ?? 0) + p.cpuMs);
+  }
+  // This process: the controller (and the browser's driver); the whole machine's busy time.
+  const self = process.cpuUsage();
+  out.set('controller', (self.user + self.system) / 1000);
+  try {
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+    const busy = cpu.slice(0, 8).reduce((a, b) => a + b, 0) - (cpu[3] ?? 0) - (cpu[4] ?? 0);
+    out.set('machine', (busy * 1000) / TICKS_PER_SEC);
+  } catch {
+    // Not Linux.
   }
   return out;
 }
@@ -102,17 +127,23 @@ function chromiumCpuMs(): Map<string, number> {
 export interface PageLoadCpu {
   readonly gpuMs: number;
   readonly rendererMs: number;
+  /** This process (the controller, and the driver of the browser). */
+  readonly controllerMs: number;
+  /** The emulated switches' process. */
+  readonly switchesMs: number;
+  /** Every process of the machine (its cores' busy time), these and everything else. */
+  readonly machineMs: number;
 }
 
 function cpuSince(before: Map<string, number>): PageLoadCpu {
   const now = chromiumCpuMs();
   const d = (kind: string): number => Math.max(0, (now.get(kind) ?? 0) - (before.get(kind) ?? 0));
-  return { gpuMs: d('gpu-process'), rendererMs: d('renderer') };
+  return { gpuMs: d('gpu-process'), rendererMs: d('renderer'), controllerMs: d('controller'), switchesMs: d('switches'), machineMs: d('machine') };
 }
 
 /** Navigates `page` to the console and returns the ms until the topology view shows everything, two frames drawn. */
-async function firstRender(page: Page, base: string, want: { switches: number; pairs: number; hosts: number }, files: { profileFile?: string; traceFile?: string }, diagnose: (e: Error) => Promise<Error>): Promise<{ ms: number; cpu: PageLoadCpu }> {
-  const { profileFile, traceFile } = files;
+async function firstRender(page: Page, base: string, want: { switches: number; pairs: number; hosts: number }, files: { profileFile?: string; traceFile?: string; shotFile?: string }, diagnose: (e: Error) => Promise<Error>): Promise<{ ms: number; cpu: PageLoadCpu }> {
+  const { profileFile, traceFile, shotFile } = files;
   const cdp = profileFile ? await page.context().newCDPSession(page) : undefined;
   if (cdp) {
     await cdp.send('Profiler.enable');
@@ -142,7 +173,9 @@ async function firstRender(page: Page, base: string, want: { switches: number; p
   const renderedAt = (await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(Date.now()))))')) as number;
   const ms = renderedAt - t0;
   const cpu = cpuSince(cpuBefore);
-  process.stderr.write(`console bench: first render ${ms} ms (Chromium CPU: GPU process ${Math.round(cpu.gpuMs)} ms, renderer ${Math.round(cpu.rendererMs)} ms); API requests (start→end after navigation): ${requests.join(', ')}\n`);
+  // What the first complete render shows (taken after the measurement).
+  if (shotFile) await page.screenshot({ path: shotFile });
+  process.stderr.write(`console bench: first render ${ms} ms (Chromium CPU: GPU process ${Math.round(cpu.gpuMs)} ms, renderer ${Math.round(cpu.rendererMs)} ms; controller ${Math.round(cpu.controllerMs)} ms, switches ${Math.round(cpu.switchesMs)} ms; machine busy ${Math.round(cpu.machineMs)} ms of ${availableParallelism() * ms} on ${availableParallelism()} cores); API requests (start→end after navigation): ${requests.join(', ')}\n`);
   if (traceFile) {
     await page.context().browser()!.stopTracing();
     process.stderr.write(`console bench: trace in ${traceFile} (navigation at epoch ${t0} ms)\n`);
@@ -153,6 +186,17 @@ async function firstRender(page: Page, base: string, want: { switches: number; p
     process.stderr.write(`console bench: profile in ${profileFile}\n`);
   }
   return { ms, cpu };
+}
+
+/** Serves the console's page and assets from `dir` (a copy of dist/web) to `context`, instead of the controller's. */
+async function routeConsole(context: BrowserContext, base: string, dir: string): Promise<void> {
+  const types: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.html': 'text/html; charset=utf-8' };
+  await context.route((u) => u.origin === new URL(base).origin && (u.pathname === '/' || u.pathname.startsWith('/assets/') || u.pathname === '/favicon.svg'), async (route) => {
+    const path = new URL(route.request().url()).pathname;
+    const file = join(dir, path === '/' ? 'index.html' : path);
+    if (!existsSync(file)) return route.fulfill({ status: 404, body: 'not in this variant' });
+    return route.fulfill({ status: 200, body: readFileSync(file), contentType: types[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream' });
+  });
 }
 
 /** Ends the switch process (stdin closed, then SIGTERM if it lingers, SIGKILL as a last resort). */
@@ -220,29 +264,63 @@ export async function measureConsole(): Promise<Row[]> {
     };
     // 0. The snapshot the page loads, as the server answers it (plain and gzipped).
     const api = await measureTopologyRequest(running.api.address);
+    // The steady network with no page open: what the controller (LLDP of every port, host
+    // tracking) and the emulated switches cost the machine that the browser shares.
+    const restBefore = chromiumCpuMs();
+    const restStart = performance.now();
+    await new Promise((r) => setTimeout(r, REST_MS));
+    const restSec = (performance.now() - restStart) / 1000;
+    const rest = cpuSince(restBefore);
+    const restNote = `controller ${Math.round(rest.controllerMs / restSec)} ms CPU a second, emulated switches ${Math.round(rest.switchesMs / restSec)} ms, the whole machine ${Math.round(rest.machineMs / restSec)} ms of ${availableParallelism() * 1000}`;
+    process.stderr.write(`console bench: at rest over ${restSec.toFixed(1)} s: ${restNote}\n`);
+    const restRow: Row = { suite: SUITE, case: `steady network, no page open`, opsPerSec: 0, nsPerOp: 0, note: restNote };
 
     // 1. First complete render: every switch, link pair and host counted, then two frames drawn.
     // Measured RENDERS times on fresh pages (the median is the figure; a loaded machine scatters).
     // SIGNALBOX_CONSOLE_PROFILE=FILE writes the page's CPU profile of the first one (open it in Chrome's DevTools),
-    // SIGNALBOX_CONSOLE_TRACE=FILE its Chromium trace (renderer, GPU process, compositor; chrome://tracing or Perfetto).
+    // SIGNALBOX_CONSOLE_TRACE=FILE its Chromium trace (renderer, GPU process, compositor; chrome://tracing or Perfetto),
+    // SIGNALBOX_CONSOLE_SHOT=FILE a screenshot (PNG) of the page once it has rendered.
     const renders: number[] = [];
     const cpus: PageLoadCpu[] = [];
+    const byVariant = VARIANTS.map(() => ({ ms: [] as number[], cpu: [] as PageLoadCpu[] }));
     let context: BrowserContext | undefined;
     let page: Page | undefined;
     for (let r = 0; r < RENDERS; r++) {
-      await context?.close();
-      context = await newContext();
-      page = await context.newPage();
-      const files = r === 0 ? { profileFile: process.env.SIGNALBOX_CONSOLE_PROFILE, traceFile: process.env.SIGNALBOX_CONSOLE_TRACE } : {};
-      const load = await firstRender(page, running.api.address, { switches, pairs, hosts }, files, async (e) => {
-        const shown = await page!.evaluate(`JSON.stringify(${VIEW}?.dataset ?? null)`);
-        return new Error(`${e.message}; the view shows ${String(shown)}, expected ${switches} switches, ${pairs} links up, ${hosts} hosts; the controller has ${topo.snapshot().links.length} links, removed so far ${JSON.stringify([...removals])}`);
-      });
-      renders.push(load.ms);
-      cpus.push(load.cpu);
+      for (let v = 0; v < Math.max(1, VARIANTS.length); v++) {
+        await context?.close();
+        context = await newContext();
+        if (VARIANTS[v] !== undefined) {
+          await routeConsole(context, running.api.address, VARIANTS[v]!);
+          process.stderr.write(`console bench: variant ${v} (${VARIANTS[v]!})\n`);
+        }
+        page = await context.newPage();
+        const files = r === 0 && v === 0 ? { profileFile: process.env.SIGNALBOX_CONSOLE_PROFILE, traceFile: process.env.SIGNALBOX_CONSOLE_TRACE, shotFile: process.env.SIGNALBOX_CONSOLE_SHOT } : {};
+        const load = await firstRender(page, running.api.address, { switches, pairs, hosts }, files, async (e) => {
+          const shown = await page!.evaluate(`JSON.stringify(${VIEW}?.dataset ?? null)`);
+          return new Error(`${e.message}; the view shows ${String(shown)}, expected ${switches} switches, ${pairs} links up, ${hosts} hosts; the controller has ${topo.snapshot().links.length} links, removed so far ${JSON.stringify([...removals])}`);
+        });
+        renders.push(load.ms);
+        cpus.push(load.cpu);
+        byVariant[v]?.ms.push(load.ms);
+        byVariant[v]?.cpu.push(load.cpu);
+      }
     }
+    // The variants' own rows: each one's loads, median and Chromium CPU.
+    const variantRows: Row[] = VARIANTS.map((dir, v) => {
+      const { ms, cpu } = byVariant[v]!;
+      const m = median(ms);
+      return {
+        suite: SUITE,
+        case: `first complete render, variant ${v} (${dir})`,
+        opsPerSec: 1000 / m,
+        nsPerOp: m * 1e6,
+        note: `median ${m} ms over ${ms.length} loads (${ms.join(', ')} ms); Chromium CPU a load (median): GPU process ${Math.round(median(cpu.map((c) => c.gpuMs)))} ms, renderer ${Math.round(median(cpu.map((c) => c.rendererMs)))} ms`,
+      };
+    });
     page = page!;
     context = context!;
+    // Variants compare the first render only (their pages come through the browser's routing).
+    if (VARIANTS.length > 0) return [restRow, ...variantRows];
     const view = VIEW;
     const firstRenderMs = median(renders);
     const gpuCpuMs = Math.round(median(cpus.map((c) => c.gpuMs)));
@@ -302,6 +380,8 @@ export async function measureConsole(): Promise<Row[]> {
 
     const label = `${switches} switches, ${pairs * 2} links, ${hosts.toLocaleString('en-US')} hosts`;
     return [
+      restRow,
+      ...variantRows,
       {
         suite: SUITE,
         case: `GET /api/v1/topology, ${label}`,
@@ -314,7 +394,7 @@ export async function measureConsole(): Promise<Row[]> {
         case: `first complete render, ${label}`,
         opsPerSec: 1000 / firstRenderMs,
         nsPerOp: firstRenderMs * 1e6,
-        note: `median ${firstRenderMs} ms after navigation over ${renders.length} page loads (${renders.join(', ')} ms; goal ≤ 2000 ms); Chromium CPU a load (median): GPU process ${gpuCpuMs} ms, renderer ${rendererCpuMs} ms`,
+        note: `median ${firstRenderMs} ms after navigation over ${renders.length} page loads (${renders.join(', ')} ms; goal ≤ 2000 ms); Chromium CPU a load (median): GPU process ${gpuCpuMs} ms, renderer ${rendererCpuMs} ms; meanwhile the controller ${Math.round(median(cpus.map((c) => c.controllerMs)))} ms, the switches ${Math.round(median(cpus.map((c) => c.switchesMs)))} ms, the machine ${Math.round(median(cpus.map((c) => c.machineMs)))} ms`,
       },
       {
         suite: SUITE,
