@@ -42,6 +42,8 @@ import {
 
 /** Writes held while a mastership claim is pending, at most. */
 const MAX_HELD_WRITES = 10_000;
+/** The data of a PACKET_OUT that sends a buffered packet (or none): one shared empty buffer, not a new one per packet-out. */
+const NO_DATA: Buffer = Buffer.alloc(0);
 
 /** Where writes refused by the mastership gate are rejected with (declared with the other session errors). */
 export { NotMasterError };
@@ -198,7 +200,7 @@ export class Datapath {
   /** Builds a PACKET_OUT in this switch's version. */
   buildPacketOut(spec: PacketOutSpec): OfMessage {
     const bufferId = spec.bufferId ?? OFP_NO_BUFFER;
-    const data = bufferId === OFP_NO_BUFFER ? (spec.data ?? Buffer.alloc(0)) : Buffer.alloc(0);
+    const data = bufferId === OFP_NO_BUFFER ? (spec.data ?? NO_DATA) : NO_DATA;
     if (this.version === OFP_VERSION_1_0) {
       return {
         version: OFP_VERSION_1_0,

@@ -189,6 +189,28 @@ describe('l2-learning on one switch', () => {
     expect(l.installed(1n, moved)).toBeUndefined();
   });
 
+  it('finds the flow a sender was last given and the ones before it, and forgets them with the destination learned again', () => {
+    const l = new L2Learning();
+    for (const [port, m] of [[2, mac(2)], [3, mac(3)]] as const) l.packetIn(1n, port, testFrame('ff:ff:ff:ff:ff:ff', m), 0);
+    const forward = (dst: string, at: number) => {
+      const d = l.packetIn(1n, 1, testFrame(dst, mac(1)), at);
+      if (d.kind !== 'forward') throw new Error(`expected forward, got ${d.kind}`);
+      return d;
+    };
+    l.remember(1n, forward(mac(2), 1), 'to-2');
+    expect(l.installed(1n, forward(mac(2), 2))).toBe('to-2');
+    l.remember(1n, forward(mac(3), 3), 'to-3');
+    expect(l.installed(1n, forward(mac(3), 4))).toBe('to-3');
+    // The sender's last flow is to 3; the one to 2 is still remembered with 2.
+    expect(l.installed(1n, forward(mac(2), 5))).toBe('to-2');
+    expect(l.installed(1n, forward(mac(3), 6))).toBe('to-3');
+    // 3 forgotten and learned again at the same port: a fresh decision towards it has no flow yet.
+    l.portDown(1n, 3);
+    l.packetIn(1n, 3, testFrame('ff:ff:ff:ff:ff:ff', mac(3)), 7);
+    expect(l.installed(1n, forward(mac(3), 8))).toBeUndefined();
+    expect(l.installed(1n, forward(mac(2), 9))).toBe('to-2');
+  });
+
   it('uses the buffer id of a buffered packet-in instead of its bytes', () => {
     const l = new L2Learning();
     const d = l.packetIn(1n, 1, testFrame(mac(2), mac(1)), 0);

@@ -55,6 +55,14 @@ interface MacEntry {
   seenAt: number;
   /** Flows the app installed towards this MAC, by source MAC (matchSrc) or in-port: see `installed`. */
   flows: Map<number, InstalledFlow> | undefined;
+  /**
+   * The flow last remembered for a frame from this MAC, and its destination's entry (that entry
+   * object: a destination forgotten and learned again is another one, whose `flows` start empty):
+   * a sender's next frames mostly go to the same peer, so `installed` finds the flow here, with
+   * the two entries `packetIn` already holds, before looking in the destination's `flows`.
+   */
+  lastTo: MacEntry | undefined;
+  lastFlow: InstalledFlow | undefined;
 }
 
 /** A flow installed for a forward decision, remembered with the ports it was made for. */
@@ -117,6 +125,7 @@ export class L2Learning {
    * switch's table and the destination in it.
    */
   private lastForward: L2Decision | undefined;
+  private lastFrom: MacEntry | undefined;
   private lastTo: MacEntry | undefined;
 
   constructor(
@@ -155,13 +164,14 @@ export class L2Learning {
     const table = this.table(dpid);
     let moved = false;
     const known = table.get(src);
+    let from = known;
     if (known === undefined) {
       if (table.size >= this.config.maxMacsPerSwitch) {
         // Map iteration is insertion order: the first key is the oldest learned.
         const oldest = table.keys().next();
         if (!oldest.done) table.delete(oldest.value);
       }
-      table.set(src, { port: inPort, seenAt: now, flows: undefined });
+      table.set(src, (from = { port: inPort, seenAt: now, flows: undefined, lastTo: undefined, lastFlow: undefined }));
     } else {
       if (known.port !== inPort) {
         moved = true;
@@ -175,6 +185,7 @@ export class L2Learning {
         if (to.port === inPort) return { kind: 'ignore', reason: 'same-port', moved, src };
         const d: L2Decision = { kind: 'forward', outPort: to.port, inPort, moved, src, dst };
         this.lastForward = d;
+        this.lastFrom = from;
         this.lastTo = to;
         return d;
       }
@@ -193,6 +204,9 @@ export class L2Learning {
    * Lets the hot path skip rebuilding and re-declaring a flow it already installed.
    */
   installed(dpid: bigint, d: L2Decision & { kind: 'forward' }): unknown {
+    const from = d === this.lastForward ? this.lastFrom : undefined;
+    const last = from !== undefined && from.lastTo === this.lastTo ? from.lastFlow : undefined;
+    if (last !== undefined && last.inPort === d.inPort && last.outPort === d.outPort) return last.token;
     const f = this.entryOf(dpid, d)?.flows?.get(this.config.matchSrc ? d.src : d.inPort);
     return f !== undefined && f.inPort === d.inPort && f.outPort === d.outPort ? f.token : undefined;
   }
@@ -203,17 +217,23 @@ export class L2Learning {
     if (!e) return;
     if (!e.flows || e.flows.size >= MAX_REMEMBERED_PER_MAC) e.flows = new Map();
     const key = this.config.matchSrc ? d.src : d.inPort;
-    const f = e.flows.get(key);
+    let f = e.flows.get(key);
     if (f) {
       f.inPort = d.inPort;
       f.outPort = d.outPort;
       f.token = token;
-    } else e.flows.set(key, { inPort: d.inPort, outPort: d.outPort, token });
+    } else e.flows.set(key, (f = { inPort: d.inPort, outPort: d.outPort, token }));
+    const from = d === this.lastForward ? this.lastFrom : undefined;
+    if (from !== undefined) {
+      from.lastTo = e;
+      from.lastFlow = f;
+    }
   }
 
   /** Drops the entry kept for the last forward decision (called before any MAC is forgotten). */
   private forgetLast(): void {
     this.lastForward = undefined;
+    this.lastFrom = undefined;
     this.lastTo = undefined;
   }
 
