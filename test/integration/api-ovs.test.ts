@@ -1,11 +1,10 @@
 /** The northbound API end to end with real Open vSwitch: flows in and out through REST, switch errors surfaced, the CLI against a running controller. */
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApi } from '../../src/api/index.js';
-import { main } from '../../src/cli.js';
 import type { Controller } from '../../src/controller.js';
 import { cleanupAll, waitFor, type Bridge } from '../harness/ovs.js';
 import { startOvsApi, type OvsApi } from '../harness/ovs-api.js';
+import { runCli } from '../harness/cli.js';
 
 const DPID = 0xb1n;
 const HEX = '00000000000000b1';
@@ -98,13 +97,7 @@ describe('REST against Open vSwitch', () => {
 
 describe('CLI against a running controller', () => {
   it('signalbox switches prints the bridge', async () => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (d: Buffer) => (out += d.toString()));
-    stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const code = await main(['switches', '--url', api.address], { stdin: new PassThrough(), stdout, stderr });
+    const { code, out, err } = await runCli(['switches', '--url', api.address]);
     expect(err).toBe('');
     expect(code).toBe(0);
     expect(out).toMatch(new RegExp(`^${HEX}\\s+1\\.3\\s+3\\s+127\\.0\\.0\\.1:\\d+\\s+.*Nicira`, 'm'));

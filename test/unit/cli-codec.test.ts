@@ -3,24 +3,17 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.js';
+import { runCli } from '../harness/cli.js';
 import { RYU_VECTORS } from '../harness/paths.js';
 
 const CONFORMANCE = RYU_VECTORS;
 const ROOT = join(import.meta.dirname, '..', '..');
 
-/** Runs the CLI in-process with `input` on stdin. */
+/** Runs the CLI in-process with `input` on stdin; stdout as bytes. */
 async function run(argv: string[], input: Buffer | string = ''): Promise<{ code: number; out: Buffer; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await main(argv, { stdin: Readable.from([Buffer.from(input)]), stdout, stderr });
-  return { code, out: Buffer.concat(out), err: Buffer.concat(err).toString() };
+  const r = await runCli(argv, input);
+  return { code: r.code, out: r.outBytes, err: r.err };
 }
 
 /** Every conformance message, in file order. */

@@ -3,9 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.js';
+import { runCli as run } from '../harness/cli.js';
 import { BENCH_USAGE } from '../../src/cli/bench.js';
 import { CLIENT_COMMANDS, commandUsage } from '../../src/cli/client/index.js';
 import { COMPLETIONS } from '../../src/cli/completion.js';
@@ -14,16 +13,6 @@ import { ENCODE_USAGE } from '../../src/cli/encode.js';
 import { LAB_USAGE } from '../../src/cli/lab.js';
 import { START_USAGE } from '../../src/cli/start.js';
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await main(argv, { stdin: Readable.from([]), stdout, stderr });
-  return { code, out: Buffer.concat(out).toString(), err: Buffer.concat(err).toString() };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'sbx-completion-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,19 +1,7 @@
 // Every subcommand's --help prints its own usage (exit 0), and an unknown option names the option and shows that usage (exit 2).
-import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.js';
+import { runCli as run } from '../harness/cli.js';
 import { CLIENT_COMMANDS } from '../../src/cli/client/index.js';
-
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  stderr.on('data', (c: Buffer) => err.push(c));
-  const code = await main(argv, { stdin: Readable.from([]), stdout, stderr });
-  return { code, out: Buffer.concat(out).toString(), err: Buffer.concat(err).toString() };
-}
 
 /** Every subcommand, with arguments that would otherwise be valid up to the option. */
 const COMMANDS: readonly (readonly string[])[] = [['start'], ['decode'], ['encode'], ['bench'], ['lab', 'linear,2'], ['completion'], ...CLIENT_COMMANDS.map((c) => (c === 'flow' ? ['flow', 'add'] : c === 'app' ? ['app', 'enable'] : [c]))];

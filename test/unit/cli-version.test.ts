@@ -1,19 +1,15 @@
 // `signalbox --version` (and `-v`, `version`) prints the version in package.json: in-process (test/integration/package.test.ts runs the installed command).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.js';
+import { runCli } from '../harness/cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 async function run(argv: string[]): Promise<{ code: number; out: string }> {
-  const stdout = new PassThrough();
-  const out: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => out.push(c));
-  const code = await main(argv, { stdin: Readable.from([]), stdout, stderr: new PassThrough() });
-  return { code, out: Buffer.concat(out).toString() };
+  const { code, out } = await runCli(argv);
+  return { code, out };
 }
 
 describe('signalbox --version', () => {

@@ -2,14 +2,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.js';
 import { etcdUnreachable } from '../../src/cluster/index.js';
 import { defaultConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import { startSignalbox } from '../../src/runtime.js';
 import { freePort } from '../harness/exec.js';
+import { runCli } from '../harness/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sbx-etcd-down-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,11 +32,8 @@ describe('etcd unreachable at start', () => {
 
   it('signalbox start prints one line and exits 1', async () => {
     const endpoint = `http://127.0.0.1:${await freePort()}`;
-    const stderr = new PassThrough();
-    const err: Buffer[] = [];
-    stderr.on('data', (c: Buffer) => err.push(c));
-    const code = await main(['start', '--listen', '127.0.0.1:0', '--api', '127.0.0.1:0', '--data', dir, '--log-level', 'silent', '--set', `cluster.etcd.endpoints=${endpoint}`], { stdin: Readable.from([]), stdout: new PassThrough(), stderr });
+    const { code, err } = await runCli(['start', '--listen', '127.0.0.1:0', '--api', '127.0.0.1:0', '--data', dir, '--log-level', 'silent', '--set', `cluster.etcd.endpoints=${endpoint}`]);
     expect(code).toBe(1);
-    expect(Buffer.concat(err).toString()).toBe(`signalbox start: cannot reach etcd at ${endpoint}: connection refused\n`);
+    expect(err).toBe(`signalbox start: cannot reach etcd at ${endpoint}: connection refused\n`);
   }, 30_000);
 });

@@ -1,11 +1,9 @@
 /** `signalbox trace` against a real API server (startApi on a free port) over emulated switches (s1:2 <-> s2:1, h1 on s1:1, h2 on s2:2). */
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type RunningApi } from '../../src/api/index.js';
-import { main } from '../../src/cli.js';
 import { hostArg, traceBody } from '../../src/cli/client/trace.js';
-import type { CliIo } from '../../src/cli/io.js';
 import { defaultConfig } from '../../src/config.js';
+import { runCli } from '../harness/cli.js';
 import { fakeTopology, makeRig, type ApiRig } from './api-harness.js';
 
 let rig: ApiRig;
@@ -30,17 +28,10 @@ afterAll(async () => {
 });
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const io: CliIo = { stdin: new PassThrough(), stdout, stderr };
   const prev = process.env.SIGNALBOX_URL;
   process.env.SIGNALBOX_URL = api.address;
   try {
-    const code = await main(argv, io);
+    const { code, out, err } = await runCli(argv);
     return { code, out, err };
   } finally {
     if (prev === undefined) delete process.env.SIGNALBOX_URL;
