@@ -1,4 +1,7 @@
-/** How the console's views set sigma up: the edge paths (vertex count per link) and the warm-up frame at mount. */
+/**
+ * How the console's views set sigma up: the edge paths (vertex count per link), the warm-up frame
+ * at mount, labels given to sigma once a zoom can show them, and link events from the first pointer.
+ */
 import { MultiUndirectedGraph } from 'graphology';
 import type Sigma from 'sigma';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -33,5 +36,46 @@ describe('sigma setup for the topology', () => {
     warm.forEachNode((_n: string, a: Record<string, unknown>) => expect(a.color).toBe('rgba(0,0,0,0)'));
     warm.forEachEdge((_e: string, a: Record<string, unknown>) => expect(a.color).toBe('rgba(0,0,0,0)'));
     expect(given[1]).toBe(own);
+  });
+
+  it('gives sigma no labels until the largest node is drawn wide enough to show one, then asks once for a refresh', async () => {
+    const { LABEL_RENDERED_SIZE_THRESHOLD, LazyLabels } = await import('../../web/src/sigma-primitives.js');
+    const labels = new LazyLabels();
+    const node = { x: 1, y: 2, size: 6, color: '#2563eb', label: '00000000000000a1' };
+    expect(labels.enabled).toBe(false);
+    expect(labels.reduce(node)).toEqual({ ...node, label: null });
+    // The node's own data is not changed (sigma hands the reducer the graph's attributes).
+    expect(node.label).toBe('00000000000000a1');
+    // A 1,000-switch grid fitted to the view draws its nodes under a pixel: no label can show.
+    expect(labels.afterRender(0.4)).toBe(false);
+    expect(labels.afterRender(LABEL_RENDERED_SIZE_THRESHOLD - 0.01)).toBe(false);
+    expect(labels.afterRender(Number.NaN)).toBe(false);
+    expect(labels.reduce(node).label).toBeNull();
+    // Zoomed in far enough: labels on, one refresh, and they stay on.
+    expect(labels.afterRender(LABEL_RENDERED_SIZE_THRESHOLD)).toBe(true);
+    expect(labels.enabled).toBe(true);
+    expect(labels.reduce(node)).toBe(node);
+    expect(labels.afterRender(40)).toBe(false);
+    expect(labels.afterRender(0.4)).toBe(false);
+    expect(labels.reduce(node)).toBe(node);
+  });
+
+  it('turns link events on at the first pointer over the graph, once, and stops watching', async () => {
+    const { edgeEventsOnPointer } = await import('../../web/src/sigma-primitives.js');
+    const calls: [string, boolean][] = [];
+    const sigma = { setSetting: (k: 'enableEdgeEvents', v: boolean) => calls.push([k, v]) };
+    const container = new EventTarget();
+    edgeEventsOnPointer(sigma, container);
+    expect(calls).toEqual([]);
+    container.dispatchEvent(new Event('pointermove'));
+    container.dispatchEvent(new Event('pointerenter'));
+    container.dispatchEvent(new Event('pointermove'));
+    expect(calls).toEqual([['enableEdgeEvents', true]]);
+    // Stopped before any pointer: never turned on.
+    const other: [string, boolean][] = [];
+    const stop = edgeEventsOnPointer({ setSetting: (k: 'enableEdgeEvents', v: boolean) => other.push([k, v]) }, container);
+    stop();
+    container.dispatchEvent(new Event('pointerenter'));
+    expect(other).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * How the views draw the topology with sigma: the shapes (`topologyPrimitives`) and a warm-up draw
- * (`warmUpRenderer`). The shapes sigma draws the topology with, shared by every view that draws it. Sigma gives every
+ * How the views draw the topology with sigma: the shapes (`topologyPrimitives`), a warm-up draw
+ * (`warmUpRenderer`), labels made only once a zoom can show them (`LazyLabels`) and links made
+ * clickable once the pointer comes over the graph (`edgeEventsOnPointer`). The shapes sigma draws the topology with, shared by every view that draws it. Sigma gives every
  * edge the vertex count of the costliest path it knows: with its default paths (straight and a
  * 32-segment self-loop) each link is a 66-vertex ribbon, drawn twice (picture and picking), and
  * under software WebGL (SwiftShader, CI's headless Chromium) that vertex work was most of a
@@ -37,4 +38,62 @@ export function warmUpRenderer(sigma: Sigma, graph: Parameters<Sigma['setGraph']
   // setGraph draws at once (sigma's refresh), so the warm-up's draw calls are sent before the switch back.
   sigma.setGraph(warm);
   sigma.setGraph(graph);
+}
+
+/** Sigma's setting: a node's label shows when the node is drawn at least this many pixels wide. */
+export const LABEL_RENDERED_SIZE_THRESHOLD = 8;
+
+/**
+ * Node labels given to sigma only once one of them can show. Sigma turns every label it is given
+ * into glyphs of a signed-distance-field atlas while it processes the nodes (about half of the
+ * JavaScript of a 1,000-switch first render), although a label shows only on a node drawn at least
+ * `LABEL_RENDERED_SIZE_THRESHOLD` pixels wide, and none is at the zoom that fits a large network.
+ * Until the largest node can reach that size the view's node reducer drops labels (`reduce`);
+ * after each render `afterRender` is told how wide the largest node is now drawn and, the first
+ * time it is wide enough, answers true: the view then refreshes sigma, which makes the labels. A
+ * small network, drawn large, gets its labels one frame after its first.
+ */
+export class LazyLabels {
+  private on = false;
+
+  /** True once labels are given to sigma (they stay on). */
+  get enabled(): boolean {
+    return this.on;
+  }
+
+  /** The node's display data as sigma should draw it: without its label while labels are off. */
+  reduce<T extends { label?: string | null | undefined }>(data: T): T {
+    return this.on || data.label == null ? data : { ...data, label: null };
+  }
+
+  /** Called after a render with the largest node's drawn width in pixels; true when sigma must now process the labels (once). */
+  afterRender(largestNodePx: number): boolean {
+    if (this.on || !(largestNodePx >= LABEL_RENDERED_SIZE_THRESHOLD)) return false;
+    this.on = true;
+    return true;
+  }
+}
+
+/** The part of sigma `edgeEventsOnPointer` uses. */
+export interface EdgeEventsTarget {
+  setSetting(key: 'enableEdgeEvents', value: boolean): unknown;
+}
+
+/**
+ * Makes links clickable and hoverable from the first time the pointer comes over `container`:
+ * with edge events on, every frame draws every link a second time into sigma's picking buffer,
+ * which a first frame nobody points at does not need. Returns the function that stops watching.
+ */
+export function edgeEventsOnPointer(sigma: EdgeEventsTarget, container: EventTarget): () => void {
+  const on = (): void => {
+    stop();
+    sigma.setSetting('enableEdgeEvents', true);
+  };
+  const stop = (): void => {
+    container.removeEventListener('pointerenter', on);
+    container.removeEventListener('pointermove', on);
+  };
+  container.addEventListener('pointerenter', on);
+  container.addEventListener('pointermove', on);
+  return stop;
 }

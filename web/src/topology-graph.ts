@@ -31,6 +31,12 @@ export const hostNode = (id: string): string => `host:${id}`;
 export const hostsNode = (dpid: string): string => `hosts:${dpid}`;
 export const linkEdge = (key: string): string => `link:${key}`;
 
+/** Node sizes by kind; a selected node is drawn `selectedExtra` larger. */
+const NODE_SIZES = { switch: 6, host: 3, hosts: 5, other: 4, selectedExtra: 2 } as const;
+
+/** The largest node drawn (a selected switch): lazy labels turn on once it can show a label. */
+export const LARGEST_NODE_SIZE = Math.max(NODE_SIZES.switch, NODE_SIZES.host, NODE_SIZES.hosts, NODE_SIZES.other) + NODE_SIZES.selectedExtra;
+
 /** What a node of the graph stands for. */
 export type NodeRef = { kind: 'switch'; dpid: string } | { kind: 'host'; id: string } | { kind: 'hosts'; dpid: string };
 
@@ -137,9 +143,9 @@ export class TopologyGraph {
   private nodeStyle(node: string): { color: string; size: number } {
     const ref = parseNode(node);
     const sel = node === this.selected;
-    if (!ref) return { color: '#666', size: 4 };
-    const base = ref.kind === 'switch' ? { color: COLORS.switch, size: 6 } : ref.kind === 'host' ? { color: COLORS.host, size: 3 } : { color: COLORS.hosts, size: 5 };
-    return sel ? { color: COLORS.selected, size: base.size + 2 } : base;
+    if (!ref) return { color: '#666', size: NODE_SIZES.other };
+    const base = ref.kind === 'switch' ? { color: COLORS.switch, size: NODE_SIZES.switch } : ref.kind === 'host' ? { color: COLORS.host, size: NODE_SIZES.host } : { color: COLORS.hosts, size: NODE_SIZES.hosts };
+    return sel ? { color: COLORS.selected, size: base.size + NODE_SIZES.selectedExtra } : base;
   }
 
   private syncSwitch(dpid: string): void {

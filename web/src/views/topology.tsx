@@ -14,7 +14,7 @@ import type { HostJson, PortJson, SwitchDetailJson } from '../api.js';
 import { masterColours } from '../cluster-model.js';
 import { useCluster } from '../cluster-watch.js';
 import { macText, switchLabel, timeText } from '../format.js';
-import { COLORS, parseNode, switchNode, TopologyGraph } from '../topology-graph.js';
+import { COLORS, LARGEST_NODE_SIZE, parseNode, switchNode, TopologyGraph } from '../topology-graph.js';
 import { switchApi } from '../switch-api.js';
 import { bpsText, LOAD_BANDS, LoadTracker, loadStyle, type LinkLoad } from '../switch-model.js';
 import { PortTable } from '../port-table.js';
@@ -22,7 +22,7 @@ import { findNode } from '../topology-model.js';
 import { pairStatus, type LinkPairState, type TopologyStore } from '../topology-store.js';
 import type { Session } from '../session.js';
 import type { ViewProps } from './index.js';
-import { topologyPrimitives, warmUpRenderer } from '../sigma-primitives.js';
+import { edgeEventsOnPointer, LABEL_RENDERED_SIZE_THRESHOLD, LazyLabels, topologyPrimitives, warmUpRenderer } from '../sigma-primitives.js';
 
 interface Counts {
   readonly switches: number;
@@ -66,19 +66,27 @@ export function TopologyView({ session }: ViewProps) {
   useEffect(() => {
     const tg = new TopologyGraph(store);
     graphRef.current = tg;
+    const labels = new LazyLabels();
     tg.rebuild(false);
     const sigma = new Sigma(tg.graph, container.current!, {
       primitives: topologyPrimitives(),
-      settings: { allowInvalidContainer: true, enableEdgeEvents: true, labelRenderedSizeThreshold: 8, autoRescale: 'once', stagePadding: 60 },
+      // Links become clickable once the pointer comes over the graph (edgeEventsOnPointer below).
+      settings: { allowInvalidContainer: true, enableEdgeEvents: false, labelRenderedSizeThreshold: LABEL_RENDERED_SIZE_THRESHOLD, autoRescale: 'once', stagePadding: 60 },
       // In a cluster a switch takes its master's colour (the selection's colour still wins).
+      // Labels only once a zoom can show them (LazyLabels).
       nodeReducer: (node, data) => {
         const colour = node.startsWith('sw:') && data.color !== COLORS.selected ? mastersRef.current?.byDpid.get(node.slice(3)) : undefined;
-        return colour ? { ...data, color: colour } : data;
+        return labels.reduce(colour ? { ...data, color: colour } : data);
       },
     });
     sigmaRef.current = sigma;
+    const stopEdgeWatch = edgeEventsOnPointer(sigma, container.current!);
     // Nothing to draw yet (the snapshot is on its way): build the renderer's pipelines meanwhile.
     if (tg.graph.order === 0) warmUpRenderer(sigma, tg.graph);
+    // Watched from here: the warm-up's tiny graph (and an empty one) draws its nodes huge.
+    sigma.on('afterRender', () => {
+      if (sigma.getGraph().order > 0 && labels.afterRender(sigma.scaleSize(LARGEST_NODE_SIZE))) sigma.scheduleRefresh();
+    });
     tg.onReplace = (g) => sigma.setGraph(g);
     // A hidden or not yet laid out container has no size (allowed above): draw again once it has one.
     const sized = new ResizeObserver(() => sigma.resize().scheduleRender());
@@ -100,6 +108,7 @@ export function TopologyView({ session }: ViewProps) {
     setCounts(countsOf(store));
     return () => {
       off();
+      stopEdgeWatch();
       sized.disconnect();
       sigma.kill();
     };
