@@ -155,3 +155,18 @@ export function planReconcile<D extends DesiredFlow>(desired: Iterable<D>, actua
   const flowMods: FlowSpec[] = deletes.length === 0 && adds.length === 0 ? [] : [...deletes, ...adds.map((d) => d.spec)];
   return { flowMods, adds, deletes, confirmed, missing, changed, forgotten, extraneous, adopted, foreignKept, foreignDeleted };
 }
+
+/**
+ * Why each flow mod of a plan is sent and whose flow it is, one `why owner key` line each
+ * (deletes, then ADDs): what a log reader needs when a reconciliation that should have sent
+ * nothing (a takeover, a restart) sent something. `ownerOf` names a cookie's owner.
+ */
+export function planReasons(plan: ReconcilePlan, openflow10: boolean, ownerOf: (cookie: bigint) => string): string[] {
+  const line = (why: string, cookie: bigint | undefined, key: string): string => `${why} ${ownerOf(cookie ?? 0n)} ${key}`;
+  return [
+    ...plan.extraneous.map((e) => line('delete extraneous', e.cookie, entryKey(e, openflow10))),
+    ...plan.foreignDeleted.map((e) => line('delete foreign', e.cookie, entryKey(e, openflow10))),
+    ...plan.missing.map((d) => line('add missing', d.spec.cookie, d.key)),
+    ...plan.changed.map((d) => line('add changed', d.spec.cookie, d.key)),
+  ];
+}

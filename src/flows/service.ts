@@ -18,7 +18,7 @@ import { dpidToHex } from '../core/ids.js';
 import { flowKey, matchCovers, specsEquivalent } from './compare.js';
 import { defaultFlowsConfig, type FlowsConfig } from './config.js';
 import { cookieOwnerId, isReservedOwnerId, LOCAL_COOKIE_MASK, OWNER_COOKIE_MASK, ownerCookie, ownerIdFor, STATIC_OWNER_ID, SYSTEM_OWNER_ID } from './cookie.js';
-import { planReconcile, strictDeleteSpec, type DesiredFlow, type ManagedOwner, type ReconcilePolicy } from './reconcile.js';
+import { planReasons, planReconcile, strictDeleteSpec, type DesiredFlow, type ManagedOwner, type ReconcilePolicy } from './reconcile.js';
 import { systemClock, type Clock, type Timer } from '../core/clock.js';
 
 interface Rec {
@@ -798,6 +798,7 @@ export class FlowService {
         // Without the switch's table we cannot diff: send what we want (ADD replaces equal flows).
         sw.syncing = false;
         const pending = [...sw.byKey.values()].filter((r) => r.state === 'pending');
+        if (pending.length > 0) this.log.warn({ dpid: dp.dpidHex, flowMods: pending.length, flows: capLines(pending.map((r) => `add unread ${r.owner} ${r.key}`)) }, 'sending every desired flow without a table read');
         void this.sendBatches(dp, sw, pending.map((r) => () => this.sendAdd(dp, sw, r)));
       }
       throw e;
@@ -858,7 +859,10 @@ export class FlowService {
     c.reconcileForeignKept += report.foreignKept;
     c.reconcileForeignDeleted += report.foreignDeleted;
     c.reconcileFlowMods += flowMods;
-    if (flowMods > 0 || report.forgotten > 0 || report.adopted > 0) this.log.info({ ...report, dpid: dp.dpidHex }, 'reconciled switch');
+    if (flowMods > 0 || report.forgotten > 0 || report.adopted > 0) {
+      const flows = capLines(planReasons(plan, is10, (cookie) => this.ownerOfCookie(cookie) ?? `cookie 0x${cookie.toString(16)}`));
+      this.log.info({ ...report, dpid: dp.dpidHex, ...(flows.length > 0 ? { flows } : {}) }, 'reconciled switch');
+    }
     else this.log.debug({ dpid: dp.dpidHex, confirmed: report.confirmed, foreignKept: report.foreignKept }, 'switch already as wanted');
     return report;
   }
@@ -894,6 +898,14 @@ function file(sw: SwitchFlows, rec: Rec): void {
 function unfile(sw: SwitchFlows, rec: Rec): void {
   if (sw.byKey.get(rec.key) === rec) sw.byKey.delete(rec.key);
   rec.filed = false;
+}
+
+/** Flows named in one log line at most; the rest are counted. */
+const MAX_LOGGED_FLOWS = 20;
+
+/** `lines`, the first {@link MAX_LOGGED_FLOWS} of them and how many more. */
+function capLines(lines: readonly string[]): string[] {
+  return lines.length <= MAX_LOGGED_FLOWS ? [...lines] : [...lines.slice(0, MAX_LOGGED_FLOWS), `and ${lines.length - MAX_LOGGED_FLOWS} more`];
 }
 
 /** Low 48 bits of a cookie (the owner's own part). */

@@ -54,6 +54,8 @@ interface Outcome {
    */
   readonly refusedAsSlave: number;
   readonly flowsChanged: readonly string[];
+  /** What the survivors' flow services logged about the switches they sent FLOW_MODs to (which flows, why), for a failure's message. */
+  readonly flowModLog: string;
   readonly failoverMs: number;
   /** Ms from the victim's return (ready, or resumed) until it masters a switch again. */
   backMs: number;
@@ -89,6 +91,20 @@ async function isSlaveErrors(c: ProcessCluster, i: Instance): Promise<number> {
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
+/**
+ * The log lines of `of`'s flow services since `sinceMs` that name one of `dpids` (a reconciliation
+ * with the flows it sent and why, a resend without a table read, a restore), the last 40.
+ */
+function flowServiceLog(c: ProcessCluster, of: readonly Instance[], sinceMs: number, dpids: readonly string[]): string {
+  if (dpids.length === 0) return '';
+  return c
+    .logSince(sinceMs, of, 20_000)
+    .split('\n')
+    .filter((l) => l.includes('"component":"flows"') && dpids.some((d) => l.includes(`"dpid":"${d}"`)))
+    .slice(-40)
+    .join('\n');
+}
+
 /** The live instance that masters the most switches. */
 async function busiest(live: readonly Instance[]): Promise<{ victim: Instance; theirs: string[] }> {
   const st = await cluster!.clusterOf(live[0]!);
@@ -122,6 +138,7 @@ async function failover(kind: Kind, sws: readonly LabSwitch[], apps: string | un
   expect((await lab.ping('h1', 'h9', { count: 3, intervalSec: 0.2, timeoutSec: 1 })).received).toBeGreaterThan(0);
   const before = new Map<string, Set<string>>();
   for (const s of sws) before.set(s.bridge, await pingFlows(s.bridge));
+  const fmSince = Date.now();
   const fm0 = await c.flowModsSent(survivors);
   const ping = lab.ping('h1', 'h9', { count: 200, intervalSec: INTERVAL_SEC, timeoutSec: 1 });
   // A fixed wait on purpose: the ping runs undisturbed before the failure.
@@ -181,7 +198,8 @@ async function failover(kind: Kind, sws: readonly LabSwitch[], apps: string | un
   }
   // Everything the instances logged meanwhile, for a failure's post-mortem (the console cuts long output).
   if (process.env.FAILOVER_LAB_LOGS) writeFileSync(join(process.env.FAILOVER_LAB_LOGS, `failover-${apps ?? 'default'}-${kind.replace(/\W+/g, '')}.log`), c.logSince(wall0 - 3_000, c.instances, 5_000));
-  const out: Outcome = { kind, victim: victim.id, moved: theirs, lost: result.transmitted - result.received, transmitted: result.transmitted, flowMods, resumedWrites, refusedAsSlave, flowsChanged, failoverMs, backMs: NaN };
+  const flowModLog = flowServiceLog(c, survivors, fmSince, [...flowMods].filter(([, n]) => n > 0).map(([d]) => d));
+  const out: Outcome = { kind, victim: victim.id, moved: theirs, lost: result.transmitted - result.received, transmitted: result.transmitted, flowMods, resumedWrites, refusedAsSlave, flowsChanged, flowModLog, failoverMs, backMs: NaN };
   console.log(
     `${kind} ${victim.id} (masters ${theirs.map((d) => d.slice(-2)).join(',')}): new masters after ${Math.round(failoverMs)} ms; ping h1→h9 lost ${out.lost} of ${out.transmitted}; FLOW_MODs ${[...flowMods].map(([d, n]) => `${d.slice(-2)}=${n}`).join(' ')}; flows changed on ${flowsChanged.map((d) => d.slice(-2)).join(',') || 'none'}${kind === 'SIGSTOP' ? `; resumed: ${refusedAsSlave} writes refused as IS_SLAVE, writes sent from just before the stop ${[...resumedWrites].map(([d, n]) => `${d.slice(-2)}=${n}`).join(' ')}` : ''}\n${c.timeline(wall0)}`,
   );
@@ -226,9 +244,11 @@ describe.each([
       expect(o.failoverMs, `${o.kind}: new masters in time`).toBeLessThan((TTL_SEC + 1) * 1000);
       expect(o.lost, `${o.kind}: pings lost of ${o.transmitted}`).toBe(0);
       const stayed = [...o.flowMods].filter(([d]) => !o.moved.includes(d));
-      expect(stayed.filter(([, n]) => n > 0), `${o.kind}: FLOW_MODs to switches whose master stayed`).toEqual([]);
+      // A failure says which flows were sent and why, as the survivors' flow services logged it.
+      const why = o.flowModLog ? `; their flow services logged:\n${o.flowModLog}\n` : '';
+      expect(stayed.filter(([, n]) => n > 0), `${o.kind}: FLOW_MODs to switches whose master stayed${why}`).toEqual([]);
       // The moved switches' flows were right (the old master's): their new masters reconcile with none.
-      expect([...o.flowMods].filter(([d, n]) => o.moved.includes(d) && n > 0), `${o.kind}: FLOW_MODs from the new masters`).toEqual([]);
+      expect([...o.flowMods].filter(([d, n]) => o.moved.includes(d) && n > 0), `${o.kind}: FLOW_MODs from the new masters${why}`).toEqual([]);
       // The resumed instance wrote nothing as master on its lost terms: the switches refused nothing.
       expect(o.refusedAsSlave, `${o.kind}: writes of the resumed instance refused as IS_SLAVE`).toBe(0);
       expect(o.flowsChanged, `${o.kind}: switches whose flows changed`).toEqual([]);

@@ -14,6 +14,10 @@ import type { FlowsConfig } from '../../src/flows/config.js';
 import { ownerCookie, ownerIdFor, OWNER_COOKIE_MASK, STATIC_OWNER_ID, SYSTEM_OWNER_ID } from '../../src/flows/cookie.js';
 import { bindFlowTable, FakeFlowTable, sendFlowRemoved } from '../fakes/fake-flow-table.js';
 import { flush, flushUntil } from '../fakes/flush.js';
+import { captureLog } from '../fakes/capture-log.js';
+import type { Logger } from 'pino';
+import { EventBus } from '../../src/core/events.js';
+import type { FlowSpec } from '../../src/core/model.js';
 
 interface Rig {
   ctrl: Controller;
@@ -25,9 +29,9 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function rig(config: Partial<FlowsConfig> = {}): Rig {
+function rig(config: Partial<FlowsConfig> = {}, log?: Logger): Rig {
   const ctrl = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, echoIntervalMs: 0 } });
-  const flows = new FlowService({ bus: ctrl.bus, datapaths: ctrl.datapaths, config: { reconcileIntervalMs: 0, ...config }, log: ctrl.log });
+  const flows = new FlowService({ bus: ctrl.bus, datapaths: ctrl.datapaths, config: { reconcileIntervalMs: 0, ...config }, log: log ?? ctrl.log });
   flows.start();
   cleanups.push(() => flows.stop());
   return { ctrl, flows };
@@ -162,8 +166,9 @@ describe.each([4, 1])('flow service on OpenFlow %s', (version) => {
     }
   });
 
-  it('reconciles: re-adds missing flows, fixes changed ones, deletes extraneous ones in its own cookie space, leaves others alone', async () => {
-    const r = rig();
+  it('reconciles: re-adds missing flows, fixes changed ones, deletes extraneous ones in its own cookie space, leaves others alone; its log line names each flow sent and why', async () => {
+    const { log, lines } = captureLog();
+    const r = rig({}, log);
     const table = new FakeFlowTable();
     const { sw } = await connect(r, table, swOpts);
     const a = r.flows.scope('app-a');
@@ -182,6 +187,15 @@ describe.each([4, 1])('flow service on OpenFlow %s', (version) => {
     expect(table.forward({ in_port: 1, eth_dst: '00:00:00:00:00:02' }).outputs).toEqual([2]);
     expect(table.forward({ in_port: 1, eth_dst: '00:00:00:00:00:63' }).outputs).toEqual([OFPP.NORMAL]);
     expect(table.flows).toHaveLength(5);
+    // Which flows, whose and why (a failover that should cost nothing says what it cost).
+    const logged = lines.filter((l) => l.msg === 'reconciled switch');
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ dpid: '0000000000000001', flowMods: 3 });
+    expect(logged[0]!.flows).toEqual([
+      'delete extraneous app-a 0/10/in_port=1,eth_dst=000000000063',
+      'add missing app-a 0/10/in_port=1,eth_dst=000000000001',
+      'add changed app-a 0/10/in_port=1,eth_dst=000000000002',
+    ]);
     // Now right: a second pass sends nothing.
     const again = await r.flows.reconcile(1n);
     expect(again).toMatchObject({ flowMods: 0, confirmed: 3, foreignKept: 2 });
@@ -288,6 +302,34 @@ describe('flow service, switch side unchanged', () => {
     r.ctrl.bus.emit('mastershipChanged', { dpid: 1n, role: 'master', generationId: 2n });
     await waitFor(() => rec.state === 'installed');
     expect(table.forward({ in_port: 1, eth_dst: '00:00:00:00:00:01' }).outputs).toEqual([2]);
+  });
+
+  it('sends every desired flow to a connecting switch whose table it cannot read, and logs which', async () => {
+    const { log, lines } = captureLog();
+    const bus = new EventBus();
+    const sent: FlowSpec[] = [];
+    const dp = {
+      dpid: 1n,
+      dpidHex: '0000000000000001',
+      version: 4,
+      connected: true,
+      mastership: 'standalone',
+      flowStats: () => Promise.reject(new Error('the switch answered flow stats with an error')),
+      flowModConfirmed: (spec: FlowSpec) => {
+        sent.push(spec);
+        return Promise.resolve();
+      },
+    } as unknown as Datapath;
+    const flows = new FlowService({ bus, datapaths: new Map([[1n, dp]]), config: { reconcileIntervalMs: 0 }, log });
+    // Connected: the flow waits for the connect reconciliation's table read.
+    flows.start();
+    const rec = flows.scope('app-a').install(1n, macRule(1));
+    expect(sent).toEqual([]);
+    await flushUntil(() => rec.state === 'installed');
+    expect(sent.map((s) => s.match)).toEqual([macRule(1).match]);
+    expect(flows.counters.reconcileErrors).toBe(1);
+    expect(lines.find((l) => l.msg === 'sending every desired flow without a table read')).toMatchObject({ dpid: '0000000000000001', flowMods: 1, flows: ['add unread app-a 0/10/in_port=1,eth_dst=000000000001'] });
+    flows.stop();
   });
 
   it('tells whether a record is still the desired flow: not after a replace, a removal or a refusal', async () => {
