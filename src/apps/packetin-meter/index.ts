@@ -7,7 +7,8 @@
  * their packet-ins). The meter is the app's through its meter service, so it is deleted when the app stops,
  * after its flow. In a cluster only the switch's master writes: an instance that becomes master
  * later (a rebalance, a failover) sets the meter up then, before the flow service's
- * reconciliation can send the flow that uses it.
+ * reconciliation can send the flow that uses it; the flow itself is declared on every instance,
+ * so that reconciliation finds it wanted.
  */
 import { NotMasterError, OfErrorReply } from '../../openflow/errors.js';
 import { OFPET } from '../../openflow/codec/constants.js';
@@ -86,7 +87,12 @@ export function packetInMeterApp(): PacketInMeterApp {
       return;
     }
     if (!c.devices.canWrite(dp.dpid)) {
-      // Another instance masters it: that one has set the meter up; this one does when it becomes master.
+      // Another instance masters it: that one has set the meter up; this one does when it becomes
+      // master. The flow is declared here all the same (the flow service sends nothing to a slave),
+      // as every app declares its flows on every instance: a takeover's reconciliation then finds
+      // it wanted. Declared only in the mastership handler, after the meter's round trips, it came
+      // after the table read, was deleted as nobody's flow and put back (three FLOW_MODs).
+      void applyEffects(c, installs(dp.dpid, [plan.flow]));
       state.set(dp.dpid, 'mastered by another instance');
       return;
     }
