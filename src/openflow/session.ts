@@ -148,6 +148,26 @@ export const LAZY_CONFIRM_MAX = 256;
 export const EAGER_FLUSH_BYTES = 16 * 1024;
 let flushQueued = false;
 
+/**
+ * Event-loop turns, counted for the per-turn budgets (`maxMessagesPerTurn`, `maxBytesPerTurn`):
+ * the first read of a turn arms one immediate, shared by every session, that ends it.
+ */
+let turnNumber = 0;
+let turnArmed = false;
+
+function endTurn(): void {
+  turnNumber++;
+  turnArmed = false;
+}
+
+function currentTurn(): number {
+  if (!turnArmed) {
+    turnArmed = true;
+    setImmediate(endTurn);
+  }
+  return turnNumber;
+}
+
 function scheduleFlush(s: Session): void {
   flushQueue.push(s);
   if (flushQueued) return;
@@ -302,6 +322,8 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Frames handled, and their bytes, since this session last yielded the event loop (`maxMessagesPerTurn`, `maxBytesPerTurn`). */
   private turnMessages = 0;
   private turnBytes = 0;
+  /** The turn those count in (see currentTurn): a read in a later turn starts from zero. */
+  private turn = -1;
   /**
    * Frames over this turn's budget, in arrival order, handled from `deferredHead` on the next
    * turns while the stream is paused; undefined when none wait. They are views of the chunks
@@ -609,6 +631,15 @@ export class Session extends EventEmitter<SessionEvents> {
   private onData(chunk: Buffer): void {
     if (this.state === 'closed') return;
     this.counters.bytesIn += chunk.length;
+    const turn = currentTurn();
+    if (turn !== this.turn) {
+      this.turn = turn;
+      // Frames deferred by an earlier turn keep the count: handleDeferred resets it as it runs them.
+      if (this.deferred === undefined) {
+        this.turnMessages = 0;
+        this.turnBytes = 0;
+      }
+    }
     try {
       this.framer.push(chunk, this.onFrameBound);
     } catch (e) {
@@ -663,6 +694,8 @@ export class Session extends EventEmitter<SessionEvents> {
     this.deferredScheduled = false;
     this.turnMessages = 0;
     this.turnBytes = 0;
+    // This run is the session's work of the turn: what it reads once resumed (still in this turn) counts in it.
+    this.turn = currentTurn();
     const q = this.deferred;
     if (q === undefined || this.state === 'closed') return;
     let i = this.deferredHead;

@@ -648,6 +648,26 @@ describe('work per event-loop turn', () => {
     expect(session.state).toBe('ready');
   });
 
+  it('counts the budget per turn: a message a turn is never deferred, however many came before', async () => {
+    const { session, fake, ctrlEnd } = pair({}, { maxMessagesPerTurn: 10, maxPortsPerSwitch: 10_000 });
+    await ready(session);
+    let n = 0;
+    session.on('message', (m) => void (m.type === 'port_status' && n++));
+    let pauses = 0;
+    const pause = ctrlEnd.pause.bind(ctrlEnd);
+    ctrlEnd.pause = () => {
+      pauses++;
+      return pause();
+    };
+    for (let i = 0; i < 35; i++) {
+      fake.stream.write(portStatus(100 + i));
+      await perTurn(() => n, () => n === i + 1);
+      expect(n).toBe(i + 1);
+    }
+    // Never over the budget, so never paused (the 11th, 21st and 31st used to wait a turn, paused).
+    expect(pauses).toBe(0);
+  });
+
   it('bounds the bytes handled per turn too (maxBytesPerTurn)', async () => {
     const { session, fake } = pair({}, { maxBytesPerTurn: 1024, maxPortsPerSwitch: 10_000 });
     await ready(session);
