@@ -43,10 +43,17 @@ export interface Spread {
   readonly n: number;
 }
 
-/** One first-ping run: the RTTs of the first and second echo (null: not answered), and what the controller knew before. */
+/** One first-ping run: the RTTs of the first and second echo (null: not answered), their difference, and what the controller knew before. */
 export interface FirstPingRun {
   readonly first: number | null;
   readonly second: number | null;
+  /**
+   * first − second, ms (null unless both were answered): what setting the path up adds to the
+   * data path, i.e. the controller's share (the ARP flood and the path through it, each switch's
+   * first-packet upcall). The data path itself (the second ping) varies by tens of per cent on a
+   * shared machine; this is the figure to compare across runs, builds and days.
+   */
+  readonly difference: number | null;
   /** Hosts the controller's topology knew just before the first ping (0: nothing learned). */
   readonly hostsKnown: number;
   /** Time from the controller's start to the ping (reconnect, discovery, flood hold), ms. */
@@ -62,6 +69,8 @@ export interface FirstPingStats {
   readonly switchHops: number;
   readonly first: Spread;
   readonly second: Spread;
+  /** Over the runs' own differences (first − second), not the difference of the two medians. */
+  readonly difference: Spread;
   readonly runs: readonly FirstPingRun[];
 }
 
@@ -253,6 +262,11 @@ function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
+/** A run's first − second RTT in ms (to the µs), or null when either ping went unanswered. */
+export function pingDifference(first: number | null, second: number | null): number | null {
+  return first === null || second === null ? null : round3(first - second);
+}
+
 /**
  * The host farthest from `src` in switch hops (the last such host in the topology's order) and
  * the number of switches on the way; undefined when no other host is reachable.
@@ -325,8 +339,9 @@ export const FIRST_PING_APPS = ['forwarding', 'l2-learning'] as const;
  * previous one's app flows deleted through the app manager, then the controller restarted, so
  * no MAC, host or path is known), wait for the switches, discovery and the app's table-miss
  * flows, empty the switches' datapath flow caches, flush every host's ARP cache, then `ping -c 2 -i 1` from h1 to the farthest host: the
- * first RTT includes ARP and every packet-in; the second runs on the installed flows. The hosts'
- * IPv6 is turned off so no host announces itself before the ping.
+ * first RTT includes ARP and every packet-in; the second runs on the installed flows; each run's
+ * difference of the two is the flow setup's share. The hosts' IPv6 is turned off so no host
+ * announces itself before the ping.
  */
 export async function firstPing(ctx: ScenarioContext): Promise<FirstPingStats[]> {
   const ctl = ctx.controller;
@@ -369,8 +384,11 @@ export async function firstPing(ctx: ScenarioContext): Promise<FirstPingStats[]>
       await flushAll();
       const hostsKnown = c.controller.topology?.hostList().length ?? 0;
       const p = await ctx.driver.ping(src, far.host.name, { count: 2, intervalSec: 1, timeoutSec: 2 });
-      results.push({ first: p.rtts[0] ?? null, second: p.rtts[1] ?? null, hostsKnown, readyMs });
-      ctx.progress?.(`${app} run ${i + 1}/${runs}: first ${p.rtts[0] ?? 'lost'} ms, second ${p.rtts[1] ?? 'lost'} ms (ready after ${readyMs} ms)`);
+      const first = p.rtts[0] ?? null;
+      const second = p.rtts[1] ?? null;
+      const difference = pingDifference(first, second);
+      results.push({ first, second, difference, hostsKnown, readyMs });
+      ctx.progress?.(`${app} run ${i + 1}/${runs}: first ${first ?? 'lost'} ms, second ${second ?? 'lost'} ms, difference ${difference ?? '-'} ms (ready after ${readyMs} ms)`);
     }
     out.push({
       app,
@@ -379,15 +397,16 @@ export async function firstPing(ctx: ScenarioContext): Promise<FirstPingStats[]>
       switchHops: far.switches,
       first: spread(results.map((r) => r.first)),
       second: spread(results.map((r) => r.second)),
+      difference: spread(results.map((r) => r.difference)),
       runs: results,
     });
   }
   return out;
 }
 
-function spreadText(s: Spread, runs: number): string {
+function spreadText(s: Spread, runs: number, counted = 'answered'): string {
   if (s.median === null) return `no reply in ${runs} runs`;
-  return `median ${s.median.toFixed(2)} ms (min ${s.min!.toFixed(2)}, max ${s.max!.toFixed(2)}; ${s.n}/${runs} answered)`;
+  return `median ${s.median.toFixed(2)} ms (min ${s.min!.toFixed(2)}, max ${s.max!.toFixed(2)}; ${s.n}/${runs} ${counted})`;
 }
 
 async function firstPingScenario(ctx: ScenarioContext): Promise<LabStep[]> {
@@ -406,6 +425,8 @@ async function firstPingScenario(ctx: ScenarioContext): Promise<LabStep[]> {
       latency: s,
     });
     steps.push({ step: `${s.app}: second ping`, result: spreadText(s.second, runs), expect: 'answered in every run', passed: s.second.n === runs, ms: 0 });
+    // Informational: the flow setup's share, per run, so a noisy data path does not hide it.
+    steps.push({ step: `${s.app}: first - second (flow setup)`, result: spreadText(s.difference, runs, 'with both'), ms: 0 });
   }
   return steps;
 }

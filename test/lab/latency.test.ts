@@ -1,8 +1,8 @@
 /**
  * Flow-setup latency in Mininet through `signalbox lab --scenario first-ping`: on linear,10 and
  * tree depth 2 fanout 3, every run starts from a fresh controller with nothing learned; the first
- * ping gets through, l2-learning's second ping (on installed flows) is much faster than its first,
- * and forwarding's first ping stays under a generous bound.
+ * ping gets through, each run reports its first - second difference, l2-learning's second ping (on
+ * installed flows) is much faster than its first, and forwarding's first ping stays under a generous bound.
  */
 import { describe, expect, it } from 'vitest';
 import { runLab } from '../../src/lab/runner.js';
@@ -25,8 +25,12 @@ async function firstPing(topo: string, farthest: string, switches: number): Prom
       expect(run.hostsKnown).toBe(0);
       expect(run.first).not.toBeNull();
       expect(run.second).not.toBeNull();
+      // The flow setup's share is the run's own first - second, to the microsecond.
+      expect(run.difference).toBeCloseTo(run.first! - run.second!, 3);
     }
+    expect(s.difference.n).toBe(2);
   }
+  expect(r.steps.filter((s) => s.step.endsWith('first - second (flow setup)')).map((s) => s.result)).toHaveLength(2);
   expect(r.passed).toBe(true);
   const l2 = stats.get('l2-learning')!;
   expect(l2.second.median! * 2).toBeLessThan(l2.first.median!);
