@@ -58,6 +58,18 @@ describe('sigma setup for the topology', () => {
     expect(labels.afterRender(40)).toBe(false);
     expect(labels.afterRender(0.4)).toBe(false);
     expect(labels.reduce(node)).toBe(node);
+    expect(labels.enable()).toBe(false);
+  });
+
+  it('turns labels on at any zoom when asked (a hovered node shows its label), once', async () => {
+    const { LazyLabels } = await import('../../web/src/sigma-primitives.js');
+    const labels = new LazyLabels();
+    const node = { size: 5, label: '10 hosts' };
+    expect(labels.reduce(node).label).toBeNull();
+    expect(labels.enable()).toBe(true);
+    expect(labels.reduce(node)).toBe(node);
+    expect(labels.enable()).toBe(false);
+    expect(labels.afterRender(100)).toBe(false);
   });
 
   it('turns link events on at the first pointer over the graph, once, and stops watching', async () => {

@@ -51,7 +51,9 @@ export const LABEL_RENDERED_SIZE_THRESHOLD = 8;
  * Until the largest node can reach that size the view's node reducer drops labels (`reduce`);
  * after each render `afterRender` is told how wide the largest node is now drawn and, the first
  * time it is wide enough, answers true: the view then refreshes sigma, which makes the labels. A
- * small network, drawn large, gets its labels one frame after its first.
+ * small network, drawn large, gets its labels one frame after its first. Sigma also shows a
+ * hovered node's label whatever its size: the view turns labels on (`enable`) when the pointer
+ * first enters a node.
  */
 export class LazyLabels {
   private on = false;
@@ -68,7 +70,16 @@ export class LazyLabels {
 
   /** Called after a render with the largest node's drawn width in pixels; true when sigma must now process the labels (once). */
   afterRender(largestNodePx: number): boolean {
-    if (this.on || !(largestNodePx >= LABEL_RENDERED_SIZE_THRESHOLD)) return false;
+    if (!(largestNodePx >= LABEL_RENDERED_SIZE_THRESHOLD)) return false;
+    return this.enable();
+  }
+
+  /**
+   * Labels on whatever the zoom (sigma shows a hovered node's label at any size); true when this
+   * turned them on, and sigma must process them.
+   */
+  enable(): boolean {
+    if (this.on) return false;
     this.on = true;
     return true;
   }

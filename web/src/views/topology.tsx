@@ -87,6 +87,10 @@ export function TopologyView({ session }: ViewProps) {
     sigma.on('afterRender', () => {
       if (sigma.getGraph().order > 0 && labels.afterRender(sigma.scaleSize(LARGEST_NODE_SIZE))) sigma.scheduleRefresh();
     });
+    // A hovered node shows its label at any zoom.
+    sigma.on('enterNode', () => {
+      if (labels.enable()) sigma.scheduleRefresh();
+    });
     tg.onReplace = (g) => sigma.setGraph(g);
     // A hidden or not yet laid out container has no size (allowed above): draw again once it has one.
     const sized = new ResizeObserver(() => sigma.resize().scheduleRender());
