@@ -96,7 +96,12 @@ interface HostRecord {
   readonly homePort: number;
   readonly firstSeen: number;
   lastSeen: number;
+  /** False once the host is removed (a handle kept by a caller then touches nothing). */
+  live: boolean;
 }
+
+/** A known host, kept by a caller to touch it again without a lookup by id (see {@link HostTracker.touchKnown}). */
+export type HostHandle = object;
 
 /** Known hosts and their locations. */
 export class HostTracker {
@@ -204,7 +209,7 @@ export class HostTracker {
     if (!r) {
       if (!this.roomAt(at, true)) return this.refuse(false);
       if (!this.withinRate(at, now)) return this.refuse(true);
-      const rec: HostRecord = { id, mac: obs.mac, vlan: obs.vlan, addrs: new Map(), dpid: at.dpid, port: at.port, anchored: this.settled(at.dpid, at.port, now), homeDpid: at.dpid, homePort: at.port, firstSeen: now, lastSeen: now };
+      const rec: HostRecord = { id, mac: obs.mac, vlan: obs.vlan, addrs: new Map(), dpid: at.dpid, port: at.port, anchored: this.settled(at.dpid, at.port, now), homeDpid: at.dpid, homePort: at.port, firstSeen: now, lastSeen: now, live: true };
       this.addAddr(rec, obs, now);
       this.hosts.set(id, rec);
       this.place(rec);
@@ -235,7 +240,22 @@ export class HostTracker {
    */
   touch(id: string, dpid: bigint, port: number, now: number): boolean {
     const r = this.hosts.get(id);
-    if (r === undefined || r.dpid !== dpid || r.port !== port) return false;
+    return r !== undefined && this.touchKnown(r, dpid, port, now);
+  }
+
+  /** The host `id` as a handle for {@link touchKnown}, when it is known and located at `at`. */
+  handleAt(id: string, at: HostLocation): HostHandle | undefined {
+    const r = this.hosts.get(id);
+    return r !== undefined && r.dpid === at.dpid && r.port === at.port ? r : undefined;
+  }
+
+  /**
+   * {@link touch} for a host the caller kept a handle of: no lookup by id (on the packet-in path,
+   * a cold entry of a map of every host). False when the host was removed since or is elsewhere.
+   */
+  touchKnown(handle: HostHandle, dpid: bigint, port: number, now: number): boolean {
+    const r = handle as HostRecord;
+    if (!r.live || r.dpid !== dpid || r.port !== port) return false;
     this.seenInPlace(r, now);
     return true;
   }
@@ -263,6 +283,7 @@ export class HostTracker {
     for (const r of this.hosts.values()) {
       if (r.lastSeen < limit) {
         this.hosts.delete(r.id);
+        r.live = false;
         this.unplace(r);
         out.push({ type: 'hostRemoved', host: toHost(r), reason: 'idle' });
       }
@@ -284,6 +305,7 @@ export class HostTracker {
       const r = this.hosts.get(id);
       if (!r) continue;
       this.hosts.delete(id);
+      r.live = false;
       this.unplace(r);
       out.push({ type: 'hostRemoved', host: toHost(r), reason });
     }

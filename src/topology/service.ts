@@ -16,7 +16,7 @@ import type { DeviceService, FlowRecord, FlowRemovedReason, FlowScope, PacketSer
 
 import { ETH_TYPE, parsePacket, peekEthernet } from '../packet/index.js';
 import { isLivePort, LinkDiscovery, type LinkEvent, type ProbeVerdict } from './discovery.js';
-import { HostTracker, hostId, hostObservation, type HostEvent } from './hosts.js';
+import { HostTracker, hostId, hostObservation, type HostEvent, type HostHandle } from './hosts.js';
 import { LLDP_FLOW_COOKIE, lldpFlowRule } from './lldp-flow.js';
 import { ProbeTemplate, verifyProbe, type ProbeRejection } from './probe.js';
 import { buildFabric, floodPorts, TopologySnapshotImpl, type Fabric } from './snapshot.js';
@@ -34,8 +34,8 @@ export const ROUND_SPREAD_SHARE = 0.8;
  * from the same place with the same address only moves the host's lastSeen (HostTracker.touch).
  */
 interface RecentSender {
-  /** The host's id in the tracker (`mac` or `mac@vid`). */
-  id: string;
+  /** The host in the tracker, touched without a lookup by its id. */
+  host: HostHandle;
   dpid: bigint;
   port: number;
   vid: number;
@@ -378,7 +378,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
       // nothing new but that it is alive: move its lastSeen, skip parsing and events (most
       // packet-ins are repeats: a flow being set up, or a learning switch's traffic).
       const seen = this.recentSenders.get(eth.src);
-      if (seen !== undefined && seen.dpid === dpid && seen.port === inPort && seen.vid === eth.vid && seen.addr === addr && this.hosts.touch(seen.id, dpid, inPort, now)) return;
+      if (seen !== undefined && seen.dpid === dpid && seen.port === inPort && seen.vid === eth.vid && seen.addr === addr && this.hosts.touchKnown(seen.host, dpid, inPort, now)) return;
     }
     const obs = hostObservation(parsePacket(data));
     if (!obs) return;
@@ -390,20 +390,22 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
 
   /** Remembers the sender for `touch` (only once its host is learned at `at`: a refused one is observed again). */
   private rememberSender(mac: number, id: string, at: HostLocation, vid: number, addr: number): void {
+    const host = this.hosts.handleAt(id, at);
+    if (host === undefined) return;
     const seen = this.recentSenders.get(mac);
     if (seen !== undefined) {
-      seen.id = id;
+      seen.host = host;
       seen.dpid = at.dpid;
       seen.port = at.port;
       seen.vid = vid;
       seen.addr = addr;
       return;
     }
-    if (!this.hosts.isAt(id, at)) return;
     // One entry per learned host, and entries of removed hosts go (see apply): bounded by maxHosts.
     if (this.recentSenders.size >= this.config.maxHosts) this.recentSenders.clear();
-    this.recentSenders.set(mac, { id, dpid: at.dpid, port: at.port, vid, addr });
+    this.recentSenders.set(mac, { host, dpid: at.dpid, port: at.port, vid, addr });
   }
+
 
   private onLldp(dpid: bigint, inPort: number, data: Buffer): void {
     this.counters.probesReceived++;

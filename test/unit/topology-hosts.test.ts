@@ -45,6 +45,31 @@ describe('HostTracker', () => {
     expect(t.get('aa:00:00:00:00:01')).toMatchObject({ ipv4: ['10.0.0.9'], ipv6: ['fe80::1'], lastSeen: 400, firstSeen: 100 });
   });
 
+  it('touches a host through a kept handle only while it is known and where the handle was taken', () => {
+    const t = new HostTracker(opts);
+    t.observe({ mac: 'aa:00:00:00:00:01' }, at(1n, 1), 0);
+    expect(t.handleAt('aa:00:00:00:00:01', at(1n, 2))).toBeUndefined();
+    const h = t.handleAt('aa:00:00:00:00:01', at(1n, 1))!;
+    expect(t.touchKnown(h, 1n, 1, 500)).toBe(true);
+    expect(t.get('aa:00:00:00:00:01')?.lastSeen).toBe(500);
+    // Seen at another port through the handle: not touched (the caller observes the packet instead).
+    expect(t.touchKnown(h, 1n, 2, 600)).toBe(false);
+    t.observe({ mac: 'aa:00:00:00:00:01' }, at(2n, 1), 700);
+    expect(t.touchKnown(h, 1n, 1, 800)).toBe(false);
+    expect(t.get('aa:00:00:00:00:01')?.lastSeen).toBe(700);
+    // Removed (idle, or its port gone) and learned again: the old handle touches nothing.
+    const moved = t.handleAt('aa:00:00:00:00:01', at(2n, 1))!;
+    expect(t.removeAt(2n, 1, 'port_down')).toHaveLength(1);
+    expect(t.touchKnown(moved, 2n, 1, 900)).toBe(false);
+    t.observe({ mac: 'aa:00:00:00:00:01' }, at(2n, 1), 1000);
+    expect(t.touchKnown(moved, 2n, 1, 1100)).toBe(false);
+    expect(t.get('aa:00:00:00:00:01')?.lastSeen).toBe(1000);
+    const again = t.handleAt('aa:00:00:00:00:01', at(2n, 1))!;
+    expect(t.expire(2001)).toHaveLength(1);
+    expect(t.touchKnown(again, 2n, 1, 2002)).toBe(false);
+    expect(t.size).toBe(0);
+  });
+
   it('moves a host seen elsewhere with one event carrying both locations', () => {
     const t = new HostTracker(opts);
     t.observe({ mac: 'aa:00:00:00:00:01' }, at(1n, 1), 0);
