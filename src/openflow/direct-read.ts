@@ -5,11 +5,16 @@
  */
 import net from 'node:net';
 
-/** Bytes of a fresh slab; a read that fills its whole buffer makes the next slab this much larger, up to {@link MAX_SLAB}. */
-const MIN_SLAB = 16 * 1024;
-const MAX_SLAB = 64 * 1024;
+/**
+ * Bytes of a fresh slab. Each socket holds one (libuv keeps the offered buffer until the next
+ * read), so it starts small: 10,000 idle switches hold 40 MiB. A read that fills all it was
+ * offered doubles the next slab, up to {@link MAX_SLAB}; a read of under a quarter of it brings
+ * the next slab back to the minimum.
+ */
+export const MIN_SLAB = 4 * 1024;
+export const MAX_SLAB = 64 * 1024;
 /** A slab's tail shorter than this is not offered for a read: the next read gets a fresh slab. */
-const MIN_TAIL = 2 * 1024;
+const MIN_TAIL = 512;
 
 /**
  * Hands out read buffers carved from one slab at a time, never the same bytes twice: every read
@@ -26,6 +31,11 @@ export class ReadSlab {
     this.slab = Buffer.allocUnsafeSlow(this.size);
   }
 
+  /** Bytes of the slab the next fresh one will have. */
+  get slabSize(): number {
+    return this.size;
+  }
+
   /** The buffer the next read goes into. */
   next(): Buffer {
     if (this.slab.length - this.used < MIN_TAIL) {
@@ -39,7 +49,8 @@ export class ReadSlab {
   take(n: number, buf: Buffer): Buffer {
     this.used += n;
     // A read that filled all it was offered: the peer sends in bulk, read more at once.
-    if (n === buf.length && this.size < MAX_SLAB) this.size *= 2;
+    if (n === buf.length) this.size = Math.min(MAX_SLAB, this.size * 2);
+    else if (n < buf.length / 4) this.size = MIN_SLAB;
     return buf.subarray(0, n);
   }
 }

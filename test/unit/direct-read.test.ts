@@ -3,7 +3,7 @@ import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { defaultConfig } from '../../src/config.js';
-import { ReadSlab } from '../../src/openflow/direct-read.js';
+import { MAX_SLAB, MIN_SLAB, ReadSlab } from '../../src/openflow/direct-read.js';
 import { OpenFlowServer } from '../../src/openflow/server.js';
 import { Framer } from '../../src/openflow/codec/framer.js';
 import type { Session } from '../../src/openflow/session.js';
@@ -30,14 +30,27 @@ describe('ReadSlab', () => {
     for (const { chunk, fill } of kept) expect(chunk.every((b) => b === fill)).toBe(true);
   });
 
-  it('offers more room after a read that filled all it was offered (a switch sending in bulk)', () => {
+  it('offers more room after a read that filled all it was offered (a switch sending in bulk), and goes back to small slabs after a small read', () => {
     const slab = new ReadSlab();
     const first = slab.next().length;
+    expect(first).toBe(MIN_SLAB);
     read(slab, Buffer.alloc(first, 1));
     const second = slab.next().length;
     read(slab, Buffer.alloc(second, 2));
     expect(second).toBe(first * 2);
-    expect(slab.next().length).toBe(first * 4);
+    for (let i = 0; i < 8; i++) read(slab, Buffer.alloc(slab.next().length, 3));
+    expect(slab.slabSize).toBe(MAX_SLAB);
+    // A quiet switch again: its next slab is small (memory held per idle connection stays low).
+    read(slab, Buffer.alloc(100, 4));
+    expect(slab.slabSize).toBe(MIN_SLAB);
+    // The big slab is used up first, then a fresh one is small.
+    let fresh = 0;
+    for (let i = 0; i < 1000 && fresh === 0; i++) {
+      const before = slab.next().length;
+      read(slab, Buffer.alloc(100, 5));
+      if (slab.next().length > before - 100) fresh = slab.next().length;
+    }
+    expect(fresh).toBe(MIN_SLAB);
   });
 });
 
