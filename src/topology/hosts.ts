@@ -233,16 +233,6 @@ export class HostTracker {
     return changedAddr ? [{ type: 'hostUpdated', host: toHost(r) }] : [];
   }
 
-  /**
-   * The host `id` sent again from where it is, with the address it last showed: what `observe`
-   * would do then (its `lastSeen` moves, it may anchor), in O(1) and with no event. False when
-   * the host is gone or elsewhere: the caller observes the packet then.
-   */
-  touch(id: string, dpid: bigint, port: number, now: number): boolean {
-    const r = this.hosts.get(id);
-    return r !== undefined && this.touchKnown(r, dpid, port, now);
-  }
-
   /** The host `id` as a handle for {@link touchKnown}, when it is known and located at `at`. */
   handleAt(id: string, at: HostLocation): HostHandle | undefined {
     const r = this.hosts.get(id);
@@ -250,8 +240,10 @@ export class HostTracker {
   }
 
   /**
-   * {@link touch} for a host the caller kept a handle of: no lookup by id (on the packet-in path,
-   * a cold entry of a map of every host). False when the host was removed since or is elsewhere.
+   * The host sent again from where it is, with the address it last showed: what `observe` would
+   * do then (its `lastSeen` moves, it may anchor), in O(1) and with no event, through a handle the
+   * caller kept (no lookup by id: on the packet-in path that is a cold entry of a map of every
+   * host). False when the host was removed since or is elsewhere: the caller observes the packet then.
    */
   touchKnown(handle: HostHandle, dpid: bigint, port: number, now: number): boolean {
     const r = handle as HostRecord;
@@ -268,12 +260,6 @@ export class HostTracker {
       r.anchored = true;
       this.anchor(r, 1);
     }
-  }
-
-  /** True when the host `id` is known and located at `at`. */
-  isAt(id: string, at: HostLocation): boolean {
-    const r = this.hosts.get(id);
-    return r !== undefined && r.dpid === at.dpid && r.port === at.port;
   }
 
   /** Hosts idle longer than `hostIdleTimeoutMs`. */

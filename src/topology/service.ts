@@ -31,7 +31,7 @@ export const ROUND_SPREAD_SHARE = 0.8;
 
 /**
  * Where and with which address a MAC last sent a packet-in that left its host there: a repeat
- * from the same place with the same address only moves the host's lastSeen (HostTracker.touch).
+ * from the same place with the same address only moves the host's lastSeen (HostTracker.touchKnown).
  */
 interface RecentSender {
   /** The host in the tracker, touched without a lookup by its id. */
@@ -405,7 +405,6 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     if (this.recentSenders.size >= this.config.maxHosts) this.recentSenders.clear();
     this.recentSenders.set(mac, { host, dpid: at.dpid, port: at.port, vid, addr });
   }
-
 
   private onLldp(dpid: bigint, inPort: number, data: Buffer): void {
     this.counters.probesReceived++;
