@@ -53,9 +53,12 @@ describe('the systemd unit', () => {
         if (p.exitCode !== null) throw new Error(`exited ${p.exitCode}:\n${out}`);
         return (await fetch(`http://127.0.0.1:${apiPort}/readyz`).catch(() => undefined))?.status === 200;
       }, 30_000, 100);
+      // The API answers from inside start-up, so /readyz can be 200 before the ready line is
+      // logged and piped to us: wait for the line too.
+      const readyLine = (): string | undefined => out.split('\n').find((l) => l.includes('signalbox ready') && l.endsWith('}'));
+      const ready = await waitFor(readyLine, 10_000, 20);
       // Environment=SIGNALBOX_LOG_FORMAT=json: the journal gets JSON lines.
-      const ready = out.split('\n').find((l) => l.includes('signalbox ready'));
-      expect(JSON.parse(ready!)).toMatchObject({ msg: 'signalbox ready', apps: ['forwarding', 'proxy-arp'] });
+      expect(JSON.parse(ready)).toMatchObject({ msg: 'signalbox ready', apps: ['forwarding', 'proxy-arp'] });
       p.kill(service.get('KillSignal')![0] as NodeJS.Signals);
       const stopSec = Number(service.get('TimeoutStopSec')![0]);
       const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('timeout'), stopSec * 1000))]);
