@@ -22,6 +22,7 @@ import { ProbeTemplate, verifyProbe, type ProbeRejection } from './probe.js';
 import { buildFabric, floodPorts, TopologySnapshotImpl, type Fabric } from './snapshot.js';
 import type { Host, HostLocation, Link, LinkInfo, SwitchPort } from '../core/model.js';
 import { portKey } from './types.js';
+import { MacMap } from '../packet/mac-map.js';
 
 /**
  * Share of the probe interval a big switch's round is spread over (see DiscoveryOptions.roundSpreadMs):
@@ -146,7 +147,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
   /** Probe frames by switch and port, built once (see ProbeTemplate); dropped with their port or switch. */
   private readonly probeTemplates = new Map<bigint, Map<number, ProbeTemplate>>();
   /** Senders of recent packet-ins by source MAC, so repeats skip host learning (see onPacketIn). */
-  private readonly recentSenders = new Map<number, RecentSender>();
+  private readonly recentSenders = new MacMap<RecentSender>();
 
   constructor(opts: TopologyServiceOptions) {
     super();

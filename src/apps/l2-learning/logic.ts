@@ -9,6 +9,7 @@ import type { PacketOutSpec } from '../../core/model.js';
 import { ETH_TYPE } from '../../packet/constants.js';
 import { peekEthernet } from '../../packet/ethernet.js';
 import { isMulticastMacNumber, numberToMac } from '../../packet/mac.js';
+import { MacMap } from '../../packet/mac-map.js';
 import type { FlowRecord, FlowRule } from '../../core/services.js';
 import type { Effects, FlowAt, PacketOutAt, Withdrawal } from '../effects.js';
 import { FLOOD_ACTIONS, outputActions, packetOutOf } from '../../openflow/packet-out.js';
@@ -106,7 +107,7 @@ const TABLE_MISS_ACTIONS: readonly Action[] = Object.freeze([{ type: 'output', p
  * `switchDisconnected` / `portDown` on those events and `expire(now)` from a timer.
  */
 export class L2Learning {
-  private readonly tables = new Map<bigint, Map<number, MacEntry>>();
+  private readonly tables = new Map<bigint, MacMap<MacEntry>>();
   private readonly ageMs: number;
   /** The Effects `effectsOf` returns, reused on every packet-in (the hot path allocates no effects of its own). */
   private readonly fx: { readonly remove: FlowAt[]; install: FlowAt[]; withdraw: Withdrawal[]; packetOuts: PacketOutAt[]; handled: boolean } = {
@@ -140,10 +141,10 @@ export class L2Learning {
     this.ageMs = config.macAgeSec * 1000;
   }
 
-  private table(dpid: bigint): Map<number, MacEntry> {
+  private table(dpid: bigint): MacMap<MacEntry> {
     let t = this.tables.get(dpid);
     if (!t) {
-      t = new Map();
+      t = new MacMap();
       this.tables.set(dpid, t);
     }
     return t;
@@ -167,9 +168,9 @@ export class L2Learning {
     let from = known;
     if (known === undefined) {
       if (table.size >= this.config.maxMacsPerSwitch) {
-        // Map iteration is insertion order: the first key is the oldest learned.
-        const oldest = table.keys().next();
-        if (!oldest.done) table.delete(oldest.value);
+        // The first key in insertion order is the oldest learned.
+        const oldest = table.firstKey();
+        if (oldest !== undefined) table.delete(oldest);
       }
       table.set(src, (from = { port: inPort, seenAt: now, flows: undefined, lastTo: undefined, lastFlow: undefined }));
     } else {
@@ -279,7 +280,7 @@ export class L2Learning {
     if (!t) return [];
     this.forgetLast();
     const gone: number[] = [];
-    for (const [mac, e] of t) if (e.port === port) gone.push(mac);
+    for (const [mac, e] of t.entries()) if (e.port === port) gone.push(mac);
     for (const mac of gone) t.delete(mac);
     return gone;
   }
@@ -289,12 +290,11 @@ export class L2Learning {
     this.forgetLast();
     let n = 0;
     for (const t of this.tables.values()) {
-      for (const [mac, e] of t) {
-        if (now - e.seenAt > this.ageMs) {
-          t.delete(mac);
-          n++;
-        }
-      }
+      // Collected first: a MacMap is not changed while it is iterated.
+      const gone: number[] = [];
+      for (const [mac, e] of t.entries()) if (now - e.seenAt > this.ageMs) gone.push(mac);
+      for (const mac of gone) t.delete(mac);
+      n += gone.length;
     }
     return n;
   }
