@@ -6,12 +6,13 @@ import { consoleSuite } from './console.js';
 import { e2eSuite } from './e2e.js';
 import { failoverSuite } from './failover.js';
 import { sessionsSuite } from './sessions.js';
+import { steadySuite } from './steady.js';
 import { topologySuite } from './topology.js';
 import { traceSuite } from './trace.js';
 import type { BenchSuite, Row } from './harness.js';
 
 /** Every suite, in the order they run. Add a suite by importing its module here. */
-export const SUITES: readonly BenchSuite[] = [codecSuite, sessionsSuite, topologySuite, appsSuite, traceSuite, e2eSuite, failoverSuite, consoleSuite];
+export const SUITES: readonly BenchSuite[] = [codecSuite, sessionsSuite, topologySuite, appsSuite, traceSuite, e2eSuite, failoverSuite, consoleSuite, steadySuite];
 
 /** The results as an aligned text table: suite, case, ops/s, ns/op. */
 export function formatTable(rows: readonly Row[]): string {

@@ -1,0 +1,143 @@
+/**
+ * The controller's idle cost on a large network: the real runtime (store, controller, API) with the
+ * console benchmark's world (bench/grid-swarm.ts: 1,000 emulated switches in a 25×40 grid, 3,870
+ * directed links, 10,000 hosts) in a child process, measured once every link and host is known:
+ * the controller's and the switches' CPU a second and the probes a second, over
+ * SIGNALBOX_STEADY_SECONDS (default 10). `npm run bench -- steady`.
+ * SIGNALBOX_STEADY_PROFILE=FILE writes a V8 CPU profile of the controller over the same seconds
+ * (open it in Chrome's DevTools or speedscope).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { defaultConfig, type Config } from '../src/config.js';
+import { silentLogger } from '../src/log.js';
+import { startSignalbox } from '../src/runtime.js';
+import { endChild, waitFor } from '../test/harness/exec.js';
+import type { BenchSuite, Row } from './harness.js';
+
+const SUITE = 'steady';
+const ROWS = 25;
+const COLS = 40;
+const HOSTS_PER_SWITCH = 10;
+const SECONDS = Math.max(1, Number(process.env.SIGNALBOX_STEADY_SECONDS) || 10);
+/** Clock ticks a second in /proc/PID/stat's CPU times (USER_HZ, 100 on Linux). */
+const TICKS_PER_SEC = 100;
+
+/** CPU ms a process has used (user + system), from /proc (0 where there is none). */
+function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / TICKS_PER_SEC;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU ms used so far by each thread of this process, main thread and the others (Linux; empty elsewhere). */
+function threadCpuMs(): Map<string, number> {
+  const out = new Map<string, number>();
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync('/proc/self/task');
+  } catch {
+    return out;
+  }
+  for (const t of tasks) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
+      // The main thread's id is the process's; the others (GC, compiler, libuv pool) are summed.
+      const name = Number(t) === process.pid ? 'main' : 'others';
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(name, (out.get(name) ?? 0) + ((Number(f[11]) + Number(f[12])) * 1000) / TICKS_PER_SEC);
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return out;
+}
+
+/** Runs the measurement and returns its row. */
+export async function measureSteady(): Promise<Row[]> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sbx-steady-bench-'));
+  // The console benchmark's controller, as bench/console.ts configures it.
+  const config: Config = {
+    ...defaultConfig,
+    dataDir,
+    openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'], maxConnectionsPerAddress: 0, maxHandshakesPerAddress: 0 },
+    api: { ...defaultConfig.api, listen: '127.0.0.1:0' },
+    apps: { ...defaultConfig.apps, enabled: [] },
+    topology: { ...defaultConfig.topology, maxMissedProbes: 10, maxProbeDelayMs: 5_000 },
+  };
+  const running = await startSignalbox(config, silentLogger);
+  const topo = running.controller.topology!;
+  const of = running.openflow[0]!;
+  const swarm = spawn(process.execPath, [fileURLToPath(new URL('./grid-swarm.js', import.meta.url)), of.host, String(of.port), String(ROWS), String(COLS)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const swarmLines = createInterface({ input: swarm.stdout })[Symbol.asyncIterator]();
+  const removed = new Map<string, number>();
+  running.controller.bus.on('linkRemoved', (e) => removed.set(e.reason, (removed.get(e.reason) ?? 0) + 1));
+  try {
+    const first = await swarmLines.next();
+    if (first.done || !String(first.value).startsWith('connected')) throw new Error(`grid swarm: ${String(first.value)}`);
+    const switches = ROWS * COLS;
+    const directed = 2 * (ROWS * (COLS - 1) + COLS * (ROWS - 1));
+    await waitFor(() => running.controller.datapaths.size >= switches, { timeoutMs: 300_000, intervalMs: 100, message: `${switches} switches` });
+    await waitFor(() => topo.linkCount >= directed, { timeoutMs: 300_000, intervalMs: 100, message: `${directed} links` });
+    swarm.stdin.write(`hosts 0 ${HOSTS_PER_SWITCH}\n`);
+    const ok = await swarmLines.next();
+    if (ok.done || ok.value !== 'ok') throw new Error(`grid swarm: hosts answered ${String(ok.value)}`);
+    const hosts = switches * HOSTS_PER_SWITCH;
+    await waitFor(() => topo.hostList().length >= hosts, { timeoutMs: 60_000, intervalMs: 100, message: `${hosts} hosts` });
+    // Let the learning burst and its garbage settle before measuring.
+    await new Promise((r) => setTimeout(r, 3_000));
+
+    const profileFile = process.env.SIGNALBOX_STEADY_PROFILE;
+    const inspector = profileFile ? new Session() : undefined;
+    if (inspector) {
+      inspector.connect();
+      await inspector.post('Profiler.enable');
+      await inspector.post('Profiler.start');
+    }
+    const sentBefore = topo.counters.probesSent;
+    const receivedBefore = topo.counters.probesReceived;
+    const removedBefore = [...removed.values()].reduce((a, b) => a + b, 0);
+    const threads0 = threadCpuMs();
+    const cpu0 = process.cpuUsage();
+    const sw0 = processCpuMs(swarm.pid ?? 0);
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, SECONDS * 1000));
+    const sec = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const controllerMs = (cpu.user + cpu.system) / 1000 / sec;
+    const switchesMs = (processCpuMs(swarm.pid ?? 0) - sw0) / sec;
+    const sentPerSec = (topo.counters.probesSent - sentBefore) / sec;
+    const receivedPerSec = (topo.counters.probesReceived - receivedBefore) / sec;
+    const threads = [...threadCpuMs()].map(([name, ms]) => [name, (ms - (threads0.get(name) ?? 0)) / sec] as const).filter(([, ms]) => ms >= 1);
+    const byThread = threads.sort((a, b) => b[1] - a[1]).map(([name, ms]) => `${name} ${Math.round(ms)}`).join(', ');
+    const flaps = [...removed.values()].reduce((a, b) => a + b, 0) - removedBefore;
+    if (inspector && profileFile) {
+      const { profile } = await inspector.post('Profiler.stop');
+      writeFileSync(profileFile, JSON.stringify(profile));
+      inspector.disconnect();
+      process.stderr.write(`steady bench: profile in ${profileFile}\n`);
+    }
+    const perProbeUs = sentPerSec > 0 ? (controllerMs * 1000) / sentPerSec : NaN;
+    const note = `controller ${Math.round(controllerMs)} ms CPU a second (${perProbeUs.toFixed(1)} µs a probe sent; by thread: ${byThread}), emulated switches ${Math.round(switchesMs)} ms; probes ${Math.round(sentPerSec)}/s sent, ${Math.round(receivedPerSec)}/s received; ${topo.linkCount} links, ${flaps} removed meanwhile; over ${sec.toFixed(1)} s`;
+    process.stderr.write(`steady bench: ${note}\n`);
+    return [{ suite: SUITE, case: `steady network, ${switches} switches, ${directed} links, ${hosts.toLocaleString('en-US')} hosts: controller CPU ms a second`, opsPerSec: 0, nsPerOp: controllerMs * 1e6, note }];
+  } finally {
+    await endChild(swarm, { closeStdin: true, graceMs: 5_000 });
+    await running.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The suite for bench/run.ts. */
+export const steadySuite: BenchSuite = { name: SUITE, run: measureSteady };
