@@ -7,7 +7,6 @@ import { OFPP } from '../openflow/codec/constants.js';
 import type { ProbeOrigin } from './probe.js';
 import type { Link, LinkInfo, LinkRemovedReason, SwitchPort } from '../core/model.js';
 import { linkKey, portKey } from './types.js';
-import { dpidToHex } from '../core/ids.js';
 
 /** OFPPC_PORT_DOWN and OFPPS_LINK_DOWN: bit 0 in both OpenFlow 1.0 and 1.3. */
 const PORT_DOWN = 1;
@@ -100,8 +99,19 @@ export class LinkDiscovery {
   private readonly byPort = new Map<string, Set<string>>();
   /** The ports of byPort by switch, for the per-packet infrastructure check without building a key. */
   private readonly infraPorts = new Map<bigint, Set<number>>();
-  /** Highest accepted send time per source port: a probe not newer than that is a replay. */
-  private readonly lastAccepted = new Map<string, number>();
+  /**
+   * The links leaving each port, by switch and port number: a probe's refresh of its link finds it
+   * here without building a key (thousands of probes a second come back on a large network).
+   */
+  private readonly outLinks = new Map<bigint, Map<number, LinkRecord[]>>();
+  /** Highest accepted send time per source port, by switch: a probe not newer than that is a replay. */
+  private readonly lastAccepted = new Map<bigint, Map<number, number>>();
+  /**
+   * No link was last seen before this (ms): `expire` skips its scan while the link timeout has not
+   * reached it. Set by each scan to the oldest lastSeen it left; refreshes only raise a lastSeen,
+   * and a new link counts in when it is added, so it stays a lower bound.
+   */
+  private oldestSeen = Infinity;
   /**
    * Ports whose last link went less than a link timeout ago, until when (ms), by switch: they stay
    * infrastructure (no hosts learned, no floods unless on the tree), so a controller that lost its
@@ -153,8 +163,7 @@ export class LinkDiscovery {
     for (const r of [...this.links.values()]) {
       if (r.link.src === dpid || r.link.dst === dpid) events.push(this.drop(r, 'switch_disconnected'));
     }
-    const prefix = `${dpidToHex(dpid)}:`;
-    for (const k of [...this.lastAccepted.keys()]) if (k.startsWith(prefix)) this.lastAccepted.delete(k);
+    this.lastAccepted.delete(dpid);
     return events;
   }
 
@@ -263,11 +272,8 @@ export class LinkDiscovery {
 
   /** One more probe out of a port: the links leaving it have one more unanswered. */
   private countProbe(dpid: bigint, port: number): void {
-    if (!this.infraPorts.get(dpid)?.has(port)) return;
-    for (const k of this.byPort.get(portKey(dpid, port)) ?? []) {
-      const r = this.links.get(k);
-      if (r && r.link.src === dpid && r.link.srcPort === port) r.unanswered++;
-    }
+    const out = this.outLinks.get(dpid)?.get(port);
+    if (out) for (const r of out) r.unanswered++;
   }
 
   /** The earliest time something is due (a slot or an urgent port); Infinity with no switches. */
@@ -294,24 +300,31 @@ export class LinkDiscovery {
     const dstSw = this.switches.get(dst);
     if (!src || !dstSw || !src.ports.has(origin.port)) return { verdict: 'unknown_source', events: [] };
     if (this.isHostPort(origin.dpid, origin.port) || this.isHostPort(dst, dstPort)) return { verdict: 'relayed', events: [] };
-    const srcKey = portKey(origin.dpid, origin.port);
-    const last = this.lastAccepted.get(srcKey);
+    let accepted = this.lastAccepted.get(origin.dpid);
+    const last = accepted?.get(origin.port);
     if (last !== undefined && origin.sentAt <= last) return { verdict: 'replayed', events: [] };
-    this.lastAccepted.set(srcKey, origin.sentAt);
+    if (!accepted) this.lastAccepted.set(origin.dpid, (accepted = new Map()));
+    accepted.set(origin.port, origin.sentAt);
     // A packet arrived on it, so the port is up even if its PORT_STATUS is late.
     if (!dstSw.ports.has(dstPort)) return { verdict: 'unknown_source', events: [] };
+    // A known link (the steady state): refreshed in place, no key built, no event.
+    const out = this.outLinks.get(origin.dpid)?.get(origin.port);
+    if (out) {
+      for (const existing of out) {
+        if (existing.link.dst !== dst || existing.link.dstPort !== dstPort) continue;
+        existing.lastSeen = now;
+        existing.unanswered = 0;
+        return { verdict: 'accepted', events: [] };
+      }
+    }
     const link: Link = { src: origin.dpid, srcPort: origin.port, dst, dstPort };
     const key = linkKey(link);
-    const existing = this.links.get(key);
-    if (existing) {
-      existing.lastSeen = now;
-      existing.unanswered = 0;
-      return { verdict: 'accepted', events: [] };
-    }
     const r: LinkRecord = { link, key, discoveredAt: now, lastSeen: now, unanswered: 0 };
     this.links.set(key, r);
+    this.oldestSeen = Math.min(this.oldestSeen, now);
     this.index(link.src, link.srcPort, key);
     this.index(link.dst, link.dstPort, key);
+    this.indexOut(r);
     return { verdict: 'accepted', events: [{ type: 'linkAdded', link: info(r) }] };
   }
 
@@ -324,7 +337,14 @@ export class LinkDiscovery {
     this.lastNow = Math.max(this.lastNow, now);
     const limit = now - this.linkTimeoutMs;
     const events: LinkEvent[] = [];
-    for (const r of this.links.values()) if (r.lastSeen < limit && r.unanswered >= this.opts.maxMissedProbes) events.push(this.drop(r, 'timeout'));
+    // Called every probe tick: a scan of every link only when one may be old enough to go.
+    if (this.oldestSeen >= limit) return events;
+    let oldest = Infinity;
+    for (const r of this.links.values()) {
+      if (r.lastSeen < limit && r.unanswered >= this.opts.maxMissedProbes) events.push(this.drop(r, 'timeout'));
+      else oldest = Math.min(oldest, r.lastSeen);
+    }
+    this.oldestSeen = oldest;
     return events;
   }
 
@@ -405,7 +425,9 @@ export class LinkDiscovery {
 
   private dropPort(dpid: bigint, portNo: number, reason: LinkRemovedReason): LinkEvent[] {
     const pk = portKey(dpid, portNo);
-    this.lastAccepted.delete(pk);
+    const accepted = this.lastAccepted.get(dpid);
+    accepted?.delete(portNo);
+    if (accepted?.size === 0) this.lastAccepted.delete(dpid);
     const keys = this.byPort.get(pk);
     if (!keys) return [];
     const events: LinkEvent[] = [];
@@ -425,7 +447,27 @@ export class LinkDiscovery {
     this.links.delete(r.key);
     this.unindex(r.link.src, r.link.srcPort, r.key);
     this.unindex(r.link.dst, r.link.dstPort, r.key);
+    this.unindexOut(r);
     return { type: 'linkRemoved', link: info(r), reason };
+  }
+
+  private indexOut(r: LinkRecord): void {
+    let ports = this.outLinks.get(r.link.src);
+    if (!ports) this.outLinks.set(r.link.src, (ports = new Map()));
+    const out = ports.get(r.link.srcPort);
+    if (out) out.push(r);
+    else ports.set(r.link.srcPort, [r]);
+  }
+
+  private unindexOut(r: LinkRecord): void {
+    const ports = this.outLinks.get(r.link.src);
+    const out = ports?.get(r.link.srcPort);
+    if (!ports || !out) return;
+    const i = out.indexOf(r);
+    if (i >= 0) out.splice(i, 1);
+    if (out.length > 0) return;
+    ports.delete(r.link.srcPort);
+    if (ports.size === 0) this.outLinks.delete(r.link.src);
   }
 
   private hold(dpid: bigint, port: number, until: number): void {

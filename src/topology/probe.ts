@@ -80,14 +80,40 @@ export function buildProbe(f: ProbeFields, secret: Buffer): Buffer {
 }
 
 /**
+ * Where every frame {@link buildProbe} makes has its signed info, and its length: the layout is
+ * fixed (no VLAN tag, a Chassis ID of `dpid:` and 16 hex digits, a 4-byte Port ID, the TTL, the
+ * Signalbox TLV, the End TLV), so a probe coming back can be recognised without parsing it.
+ */
+const PROBE_FRAME = buildProbe({ dpid: 0n, port: 0, hwAddr: '00:00:00:00:00:00', sentAt: 0, ttlSec: 1 }, Buffer.alloc(32));
+/** Length of a probe frame. */
+export const PROBE_FRAME_LEN = PROBE_FRAME.length;
+/** Offset of the Signalbox TLV's info (signed part, then HMAC) in a probe frame: just before the End TLV. */
+export const PROBE_FRAME_INFO_AT = PROBE_FRAME_LEN - 2 - PROBE_INFO_LEN;
+
+/**
+ * The source switch and port a frame of probe length names in its signed part, to find the port's
+ * template (see {@link ProbeTemplate.sentAtOf}); undefined for a frame of another length. Nothing
+ * is verified here.
+ */
+export function probeSourceOf(frame: Buffer): { readonly dpid: bigint; readonly port: number } | undefined {
+  if (frame.length !== PROBE_FRAME_LEN) return undefined;
+  return { dpid: frame.readBigUInt64BE(PROBE_FRAME_INFO_AT), port: frame.readUInt32BE(PROBE_FRAME_INFO_AT + 8) };
+}
+
+/**
  * One port's probes, laid out once: each probe is a copy of the frame with the send time and its
  * HMAC written in, the same bytes as {@link buildProbe} (a switch with thousands of ports gets
  * thousands of probes a second, and building each frame field by field was most of their cost).
+ * The last frame built is kept: when it comes back, byte for byte, {@link sentAtOf} recognises it
+ * without parsing it or computing its HMAC again.
  */
 export class ProbeTemplate {
   private readonly frame: Buffer;
   /** Where the Signalbox TLV's info (signed part, then HMAC) starts in the frame. */
   private readonly infoAt: number;
+  /** The last frame built, and when it was signed (-1: none yet). */
+  private last: Buffer | undefined;
+  private lastSentAt = -1;
 
   constructor(
     readonly fields: Omit<ProbeFields, 'sentAt'>,
@@ -97,7 +123,7 @@ export class ProbeTemplate {
     const info = signedPart(fields.dpid, fields.port, 0);
     mac(secret, info).copy(info, SIGNED_LEN);
     this.infoAt = this.frame.lastIndexOf(info);
-    if (this.infoAt < 0) throw new Error('probe template: signed TLV not found in the frame');
+    if (this.infoAt !== PROBE_FRAME_INFO_AT || this.frame.length !== PROBE_FRAME_LEN) throw new Error('probe template: the frame does not have the probe layout');
   }
 
   /** True when this template was made for these fields (same source MAC and TTL). */
@@ -105,14 +131,28 @@ export class ProbeTemplate {
     return this.fields.hwAddr === hwAddr && this.fields.ttlSec === ttlSec;
   }
 
-  /** A fresh frame signed at `sentAt`. */
+  /** A fresh frame signed at `sentAt` (kept as the last one: the caller must not change it). */
   build(sentAt: number): Buffer {
     const b = Buffer.allocUnsafe(this.frame.length);
     this.frame.copy(b);
     const info = b.subarray(this.infoAt, this.infoAt + PROBE_INFO_LEN);
     info.writeBigUInt64BE(BigInt(Math.trunc(sentAt)), 12);
     mac(this.secret, info).copy(info, SIGNED_LEN);
+    this.last = b;
+    this.lastSentAt = Math.trunc(sentAt);
     return b;
+  }
+
+  /**
+   * The send time of `frame` when it is the last frame this template built, byte for byte (then it
+   * is genuine: its HMAC is one we computed for exactly these signed fields, so verifying it again
+   * would say the same); undefined otherwise (an older or foreign probe: verify it in full with
+   * {@link verifyProbe}). Compared in constant time, like a signature.
+   */
+  sentAtOf(frame: Buffer): number | undefined {
+    const last = this.last;
+    if (last === undefined || frame.length !== last.length || !timingSafeEqual(frame, last)) return undefined;
+    return this.lastSentAt;
   }
 }
 

@@ -162,6 +162,28 @@ describe('links', () => {
     expect(d.heldPorts().size).toBe(0);
   });
 
+  it('expire, called every tick, drops a silent link on time among refreshed ones, and one added after a scan found none', () => {
+    const d = pair();
+    const removedAt = new Map<string, number>();
+    const tick = (t: number): void => {
+      d.dueProbes(t);
+      for (const e of d.expire(t)) if (e.type === 'linkRemoved') removedAt.set(`${e.link.src}:${e.link.srcPort}`, t);
+    };
+    // Scans with no link at all first.
+    for (let t = 0; t < 2 * I; t += 25) tick(t);
+    d.receiveProbe(origin(1n, 2, 2 * I), 2n, 1, 2 * I);
+    d.receiveProbe(origin(2n, 1, 2 * I), 1n, 2, 2 * I);
+    for (let t = 2 * I; t <= 12 * I; t += 25) {
+      // 1:2 answers every interval; 2:1 never again.
+      if (t % I === 0 && t > 2 * I) d.receiveProbe(origin(1n, 2, t), 2n, 1, t + 1);
+      tick(t);
+    }
+    expect(removedAt.get('1:2')).toBeUndefined();
+    // Last seen at 2 I: gone at the first tick past 2 I + 3.5 I with three probes unanswered.
+    expect(removedAt.get('2:1')).toBe(5.5 * I + 25);
+    expect(d.linkCount).toBe(1);
+  });
+
   it('keeps links while no probe went out (a stalled controller), and removes them once probes go unanswered again', () => {
     const d = pair();
     d.receiveProbe(origin(1n, 2, 0), 2n, 1, 10);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildLldp, buildPacket, LLDP_MULTICAST, parsePacket, type Lldp } from '../../src/packet/index.js';
-import { buildProbe, PROBE_INFO_LEN, ProbeTemplate, SIGNALBOX_OUI, verifyProbe } from '../../src/topology/probe.js';
+import { buildProbe, PROBE_FRAME_INFO_AT, PROBE_FRAME_LEN, PROBE_INFO_LEN, probeSourceOf, ProbeTemplate, SIGNALBOX_OUI, verifyProbe } from '../../src/topology/probe.js';
 import { loadOrCreateSecret, SECRET_FILE } from '../../src/topology/secret.js';
 import { isReservedCookie, LLDP_FLOW_COOKIE, touchesReservedFlows } from '../../src/topology/lldp-flow.js';
 
@@ -41,6 +41,31 @@ describe('signed probes', () => {
     expect(t.fits('02:00:00:00:00:03', 4)).toBe(true);
     expect(t.fits('02:00:00:00:00:04', 4)).toBe(false);
     expect(t.fits('02:00:00:00:00:03', 5)).toBe(false);
+  });
+
+  it('a template recognises the last frame it built, byte for byte, and nothing else; probeSourceOf reads the claimed source at the fixed offset', () => {
+    const fields = { dpid: 0xabn, port: 7, hwAddr: '02:00:00:00:00:07', ttlSec: 4 };
+    const t = new ProbeTemplate(fields, KEY);
+    expect(t.sentAtOf(buildProbe({ ...fields, sentAt: 5 }, KEY))).toBeUndefined(); // nothing built yet
+    const older = t.build(1_000);
+    const last = t.build(2_000);
+    expect(last.length).toBe(PROBE_FRAME_LEN);
+    expect(last.readBigUInt64BE(PROBE_FRAME_INFO_AT)).toBe(0xabn);
+    expect(probeSourceOf(last)).toEqual({ dpid: 0xabn, port: 7 });
+    expect(probeSourceOf(last.subarray(0, PROBE_FRAME_LEN - 1))).toBeUndefined();
+    // A copy (another buffer, as a PACKET_IN brings it) is recognised with its send time.
+    expect(t.sentAtOf(Buffer.from(last))).toBe(2_000);
+    // A genuine but older frame is not (it is verified in full, and judged a replay or not by discovery).
+    expect(t.sentAtOf(older)).toBeUndefined();
+    // Any byte changed, or a frame one byte longer, is not: the full check judges it.
+    for (let off = 0; off < last.length; off++) {
+      const g = Buffer.from(last);
+      g[off]! ^= 0x01;
+      expect(t.sentAtOf(g)).toBeUndefined();
+    }
+    expect(t.sentAtOf(Buffer.concat([last, Buffer.alloc(1)]))).toBeUndefined();
+    // What it recognises, the full check accepts with the same origin.
+    expect(verifyProbe(lldpOf(last), KEY, 2_000, 0)).toEqual({ ok: true, origin: { dpid: 0xabn, port: 7, sentAt: 2_000 } });
   });
 
   it('rejects a probe signed with another key, or with any signed byte changed', () => {

@@ -320,6 +320,35 @@ describe('TopologyService over emulated switches', () => {
     expect(service.hostList()).toEqual([]);
   });
 
+  it('recognises its own probe coming back as sent without a full check, and still judges copies: a replay, a changed byte, a stale one', async () => {
+    const { fabric, service, clock, until } = setup({ maxProbeDelayMs: 1000 });
+    await Promise.all([fabric.addSwitch(1n, [1, 2]), fabric.addSwitch(2n, [1, 2])]);
+    // No wires: what s1 sends out of port 2 is kept; the test carries it to s2:1 as a cable would.
+    await until(() => (fabric.delivered.get('1:2')?.length ?? 0) > 0);
+    const sent = fabric.delivered.get('1:2')!.at(-1)!;
+    fabric.inject(2n, 1, sent);
+    await until(() => service.linkCount === 1, 50);
+    expect(service.counters.probesRecognised).toBe(1);
+    expect(service.links()[0]).toMatchObject({ src: 1n, srcPort: 2, dst: 2n, dstPort: 1 });
+    // The same bytes again: recognised as ours, refused by discovery as a replay.
+    fabric.inject(2n, 1, sent);
+    await until(() => service.counters.forged.replayed === 1, 50);
+    // A byte of the HMAC changed: not recognised, and the full check finds the bad signature.
+    const tampered = Buffer.from(sent);
+    tampered[tampered.length - 3]! ^= 0x40;
+    fabric.inject(2n, 1, tampered);
+    await until(() => service.counters.forged.bad_signature === 1, 50);
+    expect(service.counters.probesRecognised).toBe(2);
+    // Later than the maximum delay, the last probe sent out of a port is stale, recognised or not.
+    const stuck = fabric.delivered.get('2:2')!.at(-1)!;
+    const recognised = service.counters.probesRecognised;
+    clock.advance(1_001);
+    fabric.inject(1n, 1, stuck);
+    await until(() => service.counters.forged.stale === 1, 50);
+    expect(service.counters.probesRecognised).toBe(recognised);
+    expect(service.counters.probesReceived).toBe(4);
+  });
+
   it('a 1,024-port switch: its probes go out at an even pace over the interval, a bounded share per tick, not the whole budget in a few ticks', async () => {
     const TICK = 25;
     const { fabric, service, clock } = setup({ probeIntervalMs: 1000, probeTickMs: TICK });
