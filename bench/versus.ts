@@ -88,6 +88,21 @@ async function listening(port: number, child: ChildProcess, ms = 30_000): Promis
   throw new Error(`nothing listens on 127.0.0.1:${port} after ${ms} ms`);
 }
 
+/** Resolves once the controller's API answers GET /readyz with 200 (its start-up is over), or rejects after `ms`. */
+async function apiReady(apiPort: number, child: ChildProcess, ms = 30_000): Promise<void> {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    if (child.exitCode !== null) throw new Error(`controller exited with code ${child.exitCode} before it was ready`);
+    const status = await fetch(`http://127.0.0.1:${apiPort}/readyz`).then(
+      (r) => r.arrayBuffer().then(() => r.status),
+      () => 0,
+    );
+    if (status === 200) return;
+    await delay(50);
+  }
+  throw new Error(`the controller's /readyz on 127.0.0.1:${apiPort} did not answer 200 within ${ms} ms`);
+}
+
 async function start(name: ControllerName): Promise<Running> {
   const port = await freePort();
   if (name === 'ovs-testcontroller') {
@@ -109,6 +124,11 @@ async function start(name: ControllerName): Promise<Running> {
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   await listening(port, child);
+  // Signalbox opens its OpenFlow listener before its API, whose route schemas it compiles next:
+  // measured from the first accept, the generator's first seconds shared the main thread with
+  // that start-up (27% of its samples then). ovs-testcontroller is started when it listens;
+  // Signalbox once /readyz answers 200.
+  await apiReady(apiPort, child);
   return { name, port, child, cleanup: () => rmSync(data, { recursive: true, force: true }) };
 }
 
