@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EmulatedFabric } from '../../bench/topology.js';
 import { defaultConfig, type ApiToken, type Config } from '../../src/config.js';
@@ -91,10 +91,22 @@ async function openPage(origin: string): Promise<{ page: Page; problems: PagePro
   return { page, problems };
 }
 
+/** The topology colours of a switch and of the selected node (web/src/topology-graph.ts COLORS) as canvas pixels. */
+const SWITCH_RGBA = [0x25, 0x63, 0xeb, 255];
+const SELECTED_RGBA = [0xf9, 0x73, 0x16, 255];
+
+/** The pixel at the centre of a graph's canvas: what Find centres. */
+function centrePixel(canvas: Locator): Promise<number[]> {
+  return canvas.evaluate((el) => {
+    const c = el as unknown as { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+    return [...c.getContext('2d').getImageData(Math.floor(c.width / 2), Math.floor(c.height / 2), 1, 1).data];
+  });
+}
+
 function expectClean(p: PageProblems): void {
-  expect(p.consoleErrors).toEqual([]);
-  expect(p.failedRequests).toEqual([]);
-  expect(p.foreignRequests).toEqual([]);
+  expect(p.consoleErrors, p.consoleErrors.join('\n')).toEqual([]);
+  expect(p.failedRequests, p.failedRequests.join('\n')).toEqual([]);
+  expect(p.foreignRequests, p.foreignRequests.join('\n')).toEqual([]);
 }
 
 describe('web console', () => {
@@ -129,6 +141,18 @@ describe('web console', () => {
     await page.locator('.card[data-switch="0000000000000002"] table.ports').waitFor();
     expect(await page.locator('[data-write]').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(shots, 'topology-switch.png') });
+
+    // The canvas: Find centred s2 (drawn there in the selection colour); a click on empty canvas
+    // clears the selection, a click on the centre picks s2 again.
+    const canvas = page.locator('section.topology .graph canvas');
+    const box = (await canvas.boundingBox())!;
+    await expect.poll(() => centrePixel(canvas), { timeout: 5_000 }).toEqual(SELECTED_RGBA);
+    await page.mouse.click(box.x + 5, box.y + 5);
+    await page.locator('section.topology .detail .hint').waitFor();
+    await expect.poll(() => centrePixel(canvas), { timeout: 5_000 }).toEqual(SWITCH_RGBA);
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.locator('.card[data-switch="0000000000000002"]').waitFor();
+    await expect.poll(() => centrePixel(canvas), { timeout: 5_000 }).toEqual(SELECTED_RGBA);
 
     // Hosts: a row per host, searchable and sortable.
     await page.click('header nav a[href="#/hosts"]');
@@ -222,10 +246,16 @@ describe('web console', () => {
     await rest('/apps/static-flows/enable', { method: 'POST', body: '{}' });
     const { page, problems } = await openPage(origin);
 
-    // From the topology: a switch's card links to its view.
+    // From the topology: a switch's card links to its view, and so does a double click on the
+    // switch (Find centres it).
     await page.fill('input[name=search]', D1);
     await page.press('input[name=search]', 'Enter');
-    await page.click(`.card[data-switch="${D1}"] a.open-switch`);
+    await page.locator(`.card[data-switch="${D1}"] a.open-switch`).waitFor();
+    const canvas = page.locator('section.topology .graph canvas');
+    await expect.poll(() => centrePixel(canvas), { timeout: 5_000 }).toEqual(SELECTED_RGBA);
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.dblclick(box.x + box.width / 2, box.y + box.height / 2);
+    await expect.poll(() => page.url()).toContain(`#/switch/${D1}`);
     const view = page.locator(`section.switch[data-dpid="${D1}"]`);
     await view.waitFor();
     expect(page.url()).toContain(`#/switch/${D1}`);

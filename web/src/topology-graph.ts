@@ -1,10 +1,10 @@
 /**
- * The topology store drawn as a graphology graph for sigma: one node per switch, one edge per
+ * The topology store as a graphology graph for the views' renderer (GraphCanvas): one node per switch, one edge per
  * link pair coloured by both directions' state, hosts as nodes around their switch or, above
  * `HOST_AGGREGATE_THRESHOLD` at one switch, one "N hosts" node. `update` touches only what a
  * batch changed; positions, once given, stay. A rebuild fills a new graph, out of the renderer's
- * sight, and hands it over whole (`onReplace`): thousands of nodes added to a graph sigma watches
- * cost an update each, most of the first draw at 1,000 switches.
+ * sight, and hands it over whole (`onReplace`), so the renderer is told once rather than once per
+ * node and link.
  */
 import Graph from 'graphology';
 import { hostSpot, layeredLayout, placeNew, type Point } from './layout.js';
@@ -34,9 +34,6 @@ export const linkEdge = (key: string): string => `link:${key}`;
 /** Node sizes by kind; a selected node is drawn `selectedExtra` larger. */
 const NODE_SIZES = { switch: 6, host: 3, hosts: 5, other: 4, selectedExtra: 2 } as const;
 
-/** The largest node drawn (a selected switch): lazy labels turn on once it can show a label. */
-export const LARGEST_NODE_SIZE = Math.max(NODE_SIZES.switch, NODE_SIZES.host, NODE_SIZES.hosts, NODE_SIZES.other) + NODE_SIZES.selectedExtra;
-
 /** What a node of the graph stands for. */
 export type NodeRef = { kind: 'switch'; dpid: string } | { kind: 'host'; id: string } | { kind: 'hosts'; dpid: string };
 
@@ -55,7 +52,7 @@ const newGraph = (): Graph => new Graph({ multi: true, type: 'undirected', allow
 export class TopologyGraph {
   /** The graph drawn now: `rebuild` replaces it (see `onReplace`). */
   graph: Graph = newGraph();
-  /** Called with the new graph after a rebuild (a view gives it to sigma: `sigma.setGraph`). */
+  /** Called with the new graph after a rebuild (a view gives it to its renderer: `GraphCanvas.setGraph`). */
   onReplace: ((graph: Graph) => void) | undefined;
   private readonly positions = new Map<string, Point>();
   /** Host nodes drawn per switch (host or aggregate node ids). */

@@ -5,13 +5,12 @@
  * its owner, the actions, where each copy went, and the outcome. `#/paths/<from>/<to>` opens a
  * query. The root element's `data-path` (dpids of the shown path) and `data-outcome` say what is shown.
  */
-import Sigma from 'sigma';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { switchLabel } from '../format.js';
 import { actionText, endpointQuery, instructionsText, matchText, nextText, pathLights, type PathsJson, type TraceJson } from '../paths-model.js';
 import { hostNode, linkEdge, switchNode, TopologyGraph } from '../topology-graph.js';
 import type { ViewProps } from './index.js';
-import { topologyPrimitives, warmUpRenderer } from '../sigma-primitives.js';
+import { GraphCanvas } from '../graph-canvas.js';
 
 /** Colours of the lit path and of everything else (faded). */
 const LIT = '#f97316';
@@ -27,7 +26,7 @@ interface Query {
 export function PathsView({ session, params }: ViewProps) {
   const store = session.topology;
   const container = useRef<HTMLDivElement>(null);
-  const sigmaRef = useRef<Sigma | undefined>(undefined);
+  const canvasRef = useRef<GraphCanvas | undefined>(undefined);
   const lit = useRef<{ nodes: Set<string>; edges: Set<string> } | undefined>(undefined);
   const [from, setFrom] = useState(params[0] ?? '');
   const [to, setTo] = useState(params[1] ?? '');
@@ -41,13 +40,11 @@ export function PathsView({ session, params }: ViewProps) {
   useEffect(() => {
     const tg = new TopologyGraph(store);
     tg.rebuild(false);
-    const sigma = new Sigma(tg.graph, container.current!, {
-      primitives: topologyPrimitives(),
-      settings: { allowInvalidContainer: true, labelRenderedSizeThreshold: 8, autoRescale: 'once', stagePadding: 60 },
+    const canvas = new GraphCanvas(tg.graph, container.current!, {
       nodeReducer: (node, data) => {
         const l = lit.current;
         if (!l) return data;
-        return l.nodes.has(node) ? { ...data, color: LIT, size: (data.size ?? 4) + 2 } : { ...data, color: FADED };
+        return l.nodes.has(node) ? { ...data, color: LIT, size: data.size + 2 } : { ...data, color: FADED };
       },
       edgeReducer: (edge, data) => {
         const l = lit.current;
@@ -55,18 +52,12 @@ export function PathsView({ session, params }: ViewProps) {
         return l.edges.has(edge) ? { ...data, color: LIT, size: 5 } : { ...data, color: FADED };
       },
     });
-    sigmaRef.current = sigma;
-    // Nothing to draw yet (the snapshot is on its way): build the renderer's pipelines meanwhile.
-    if (tg.graph.order === 0) warmUpRenderer(sigma, tg.graph);
-    tg.onReplace = (g) => sigma.setGraph(g);
-    // A hidden or not yet laid out container has no size (allowed above): draw again once it has one.
-    const sized = new ResizeObserver(() => sigma.resize().scheduleRender());
-    sized.observe(container.current!);
+    canvasRef.current = canvas;
+    tg.onReplace = (g) => canvas.setGraph(g);
     const off = store.subscribe((c) => tg.update(c));
     return () => {
       off();
-      sized.disconnect();
-      sigma.kill();
+      canvas.kill();
     };
   }, [store]);
 
@@ -81,7 +72,7 @@ export function PathsView({ session, params }: ViewProps) {
     } else {
       lit.current = undefined;
     }
-    sigmaRef.current?.refresh();
+    canvasRef.current?.refresh();
   }, [answer, shown]);
 
   const run = (q: Query): void => {

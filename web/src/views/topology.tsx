@@ -1,6 +1,6 @@
 /**
  * Topology view: switches, link pairs (green both ways up, amber one way, red down) and hosts
- * drawn with sigma from the live topology store; click anything for its detail (double-click a
+ * drawn on a canvas (GraphCanvas) from the live topology store; click anything for its detail (double-click a
  * switch for its own view), search by dpid, name, MAC or IP. Live changes redraw only what
  * changed. The load overlay polls every switch's port counters and colours links by utilisation. The counts on the root element
  * (`data-switches`, `data-links-up`, `data-links-down`, `data-hosts`) say what is drawn. In a
@@ -8,13 +8,13 @@
  * legend entry's `data-instance` and `data-color`; the graph's `data-switch-colors`: dpid=colour,...
  * as drawn).
  */
-import Sigma from 'sigma';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { HostJson, PortJson, SwitchDetailJson } from '../api.js';
 import { masterColours } from '../cluster-model.js';
 import { useCluster } from '../cluster-watch.js';
 import { macText, switchLabel, timeText } from '../format.js';
-import { COLORS, LARGEST_NODE_SIZE, parseNode, switchNode, TopologyGraph } from '../topology-graph.js';
+import { GraphCanvas } from '../graph-canvas.js';
+import { COLORS, parseNode, switchNode, TopologyGraph } from '../topology-graph.js';
 import { switchApi } from '../switch-api.js';
 import { bpsText, LOAD_BANDS, LoadTracker, loadStyle, type LinkLoad } from '../switch-model.js';
 import { PortTable } from '../port-table.js';
@@ -22,7 +22,6 @@ import { findNode } from '../topology-model.js';
 import { pairStatus, type LinkPairState, type TopologyStore } from '../topology-store.js';
 import type { Session } from '../session.js';
 import type { ViewProps } from './index.js';
-import { edgeEventsOnPointer, LABEL_RENDERED_SIZE_THRESHOLD, LazyLabels, topologyPrimitives, warmUpRenderer } from '../sigma-primitives.js';
 
 interface Counts {
   readonly switches: number;
@@ -49,7 +48,7 @@ export function TopologyView({ session }: ViewProps) {
   const store = session.topology;
   const container = useRef<HTMLDivElement>(null);
   const graphRef = useRef<TopologyGraph | undefined>(undefined);
-  const sigmaRef = useRef<Sigma | undefined>(undefined);
+  const canvasRef = useRef<GraphCanvas | undefined>(undefined);
   const [counts, setCounts] = useState<Counts>(() => countsOf(store));
   const [selected, setSelected] = useState<string | undefined>();
   const [showHosts, setShowHosts] = useState(true);
@@ -66,43 +65,22 @@ export function TopologyView({ session }: ViewProps) {
   useEffect(() => {
     const tg = new TopologyGraph(store);
     graphRef.current = tg;
-    const labels = new LazyLabels();
     tg.rebuild(false);
-    const sigma = new Sigma(tg.graph, container.current!, {
-      primitives: topologyPrimitives(),
-      // Links become clickable once the pointer comes over the graph (edgeEventsOnPointer below).
-      settings: { allowInvalidContainer: true, enableEdgeEvents: false, labelRenderedSizeThreshold: LABEL_RENDERED_SIZE_THRESHOLD, autoRescale: 'once', stagePadding: 60 },
+    const canvas = new GraphCanvas(tg.graph, container.current!, {
       // In a cluster a switch takes its master's colour (the selection's colour still wins).
-      // Labels only once a zoom can show them (LazyLabels).
       nodeReducer: (node, data) => {
         const colour = node.startsWith('sw:') && data.color !== COLORS.selected ? mastersRef.current?.byDpid.get(node.slice(3)) : undefined;
-        return labels.reduce(colour ? { ...data, color: colour } : data);
+        return colour ? { ...data, color: colour } : data;
       },
     });
-    sigmaRef.current = sigma;
-    const stopEdgeWatch = edgeEventsOnPointer(sigma, container.current!);
-    // Nothing to draw yet (the snapshot is on its way): build the renderer's pipelines meanwhile.
-    if (tg.graph.order === 0) warmUpRenderer(sigma, tg.graph);
-    // Watched from here: the warm-up's tiny graph (and an empty one) draws its nodes huge.
-    sigma.on('afterRender', () => {
-      if (sigma.getGraph().order > 0 && labels.afterRender(sigma.scaleSize(LARGEST_NODE_SIZE))) sigma.scheduleRefresh();
-    });
-    // A hovered node shows its label at any zoom.
-    sigma.on('enterNode', () => {
-      if (labels.enable()) sigma.scheduleRefresh();
-    });
-    tg.onReplace = (g) => sigma.setGraph(g);
-    // A hidden or not yet laid out container has no size (allowed above): draw again once it has one.
-    const sized = new ResizeObserver(() => sigma.resize().scheduleRender());
-    sized.observe(container.current!);
-    sigma.on('clickNode', ({ node }) => setSelected(node));
-    sigma.on('clickEdge', ({ edge }) => setSelected(edge));
-    sigma.on('clickStage', () => setSelected(undefined));
-    sigma.on('doubleClickNode', (e) => {
-      const ref = parseNode(e.node);
-      if (ref?.kind !== 'switch') return;
-      e.preventSigmaDefault();
-      location.hash = `#/switch/${ref.dpid}`;
+    canvasRef.current = canvas;
+    tg.onReplace = (g) => canvas.setGraph(g);
+    canvas.on('clickNode', (node) => setSelected(node));
+    canvas.on('clickEdge', (edge) => setSelected(edge));
+    canvas.on('clickStage', () => setSelected(undefined));
+    canvas.on('doubleClickNode', (node) => {
+      const ref = parseNode(node);
+      if (ref?.kind === 'switch') location.hash = `#/switch/${ref.dpid}`;
     });
     const off = store.subscribe((c) => {
       tg.update(c);
@@ -112,23 +90,21 @@ export function TopologyView({ session }: ViewProps) {
     setCounts(countsOf(store));
     return () => {
       off();
-      stopEdgeWatch();
-      sized.disconnect();
-      sigma.kill();
+      canvas.kill();
     };
   }, [store]);
 
   useEffect(() => graphRef.current?.select(selected), [selected]);
   const mastersKey = masters ? [...masters.byDpid].join() : '';
-  // In a cluster, the colour each switch is drawn in, read back from sigma after its reducer ran
+  // In a cluster, the colour each switch is drawn in, read back from the renderer's reducer
   // (for reading and testing what the canvas shows): `dpid=#colour,...` on the graph. A new switch
   // redraws all then; standalone, switch counts do not (a large network's first render).
   const [drawnColours, setDrawnColours] = useState('');
   useEffect(() => {
-    const sigma = sigmaRef.current;
-    if (!sigma) return;
-    sigma.refresh();
-    setDrawnColours(masters ? [...store.switches.keys()].sort().map((d) => `${d}=${sigma.getNodeDisplayData(switchNode(d))?.color ?? ''}`).join(',') : '');
+    const canvas = canvasRef.current;
+    if (!canvas) return;
+    canvas.refresh();
+    setDrawnColours(masters ? [...store.switches.keys()].sort().map((d) => `${d}=${canvas.nodeDisplay(switchNode(d))?.color ?? ''}`).join(',') : '');
   }, [mastersKey, masters ? counts.switches : -1]);
 
   // The load overlay: one request for every switch's counters per poll (slower on big networks).
@@ -168,9 +144,7 @@ export function TopologyView({ session }: ViewProps) {
 
   const focus = (node: string): void => {
     setSelected(node);
-    const sigma = sigmaRef.current;
-    const d = sigma?.getNodeDisplayData(node);
-    if (sigma && d) void sigma.getCamera().animate({ x: d.x, y: d.y }, { duration: 300 });
+    canvasRef.current?.focus(node);
   };
 
   return (
@@ -225,7 +199,13 @@ export function TopologyView({ session }: ViewProps) {
             {loadError && <span class="error">{loadError}</span>}
           </span>
         )}
-        <button type="button" onClick={() => graphRef.current?.rebuild(true)}>
+        <button
+          type="button"
+          onClick={() => {
+            graphRef.current?.rebuild(true);
+            canvasRef.current?.fit();
+          }}
+        >
           Re-layout
         </button>
         <span class="counts" data-testid="topology-counts">
