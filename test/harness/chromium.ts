@@ -17,7 +17,7 @@ export function chromiumPath(): string {
   return found;
 }
 
-/** Launches headless Chromium; WebGL (sigma) runs on SwiftShader, as there is no GPU in CI. */
+/** Launches headless Chromium (no GPU in CI: the console draws on a 2D canvas, which needs none). */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath(),
