@@ -37,6 +37,8 @@ const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[
 const VIEW = `document.querySelector('.view.topology')`;
 /** Fresh page loads measured for the first render (`SIGNALBOX_CONSOLE_RENDERS`, default 3). */
 const RENDERS = Math.max(1, Number(process.env.SIGNALBOX_CONSOLE_RENDERS) || 3);
+/** The load (0-based) that `SIGNALBOX_CONSOLE_PROFILE`, `_TRACE` and `_SHOT` record (`SIGNALBOX_CONSOLE_PROFILE_LOAD`, 1-based, default 1). */
+const PROFILED_LOAD = Math.min(RENDERS, Math.max(1, Number(process.env.SIGNALBOX_CONSOLE_PROFILE_LOAD) || 1)) - 1;
 /**
  * `SIGNALBOX_CONSOLE_AB=DIR,DIR,...`: built consoles (copies of dist/web) whose first render is
  * measured in turn, load after load (A B A B ...), against the same controller and switches, so
@@ -277,7 +279,8 @@ export async function measureConsole(): Promise<Row[]> {
 
     // 1. First complete render: every switch, link pair and host counted, then two frames drawn.
     // Measured RENDERS times on fresh pages (the median is the figure; a loaded machine scatters).
-    // SIGNALBOX_CONSOLE_PROFILE=FILE writes the page's CPU profile of the first one (open it in Chrome's DevTools),
+    // SIGNALBOX_CONSOLE_PROFILE=FILE writes the page's CPU profile of the first one (open it in Chrome's DevTools;
+    // SIGNALBOX_CONSOLE_PROFILE_LOAD=N picks the Nth load instead, e.g. a warm one, for all three files),
     // SIGNALBOX_CONSOLE_TRACE=FILE its Chromium trace (renderer, GPU process, compositor; chrome://tracing or Perfetto),
     // SIGNALBOX_CONSOLE_SHOT=FILE a screenshot (PNG) of the page once it has rendered.
     const renders: number[] = [];
@@ -294,7 +297,7 @@ export async function measureConsole(): Promise<Row[]> {
           process.stderr.write(`console bench: variant ${v} (${VARIANTS[v]!})\n`);
         }
         page = await context.newPage();
-        const files = r === 0 && v === 0 ? { profileFile: process.env.SIGNALBOX_CONSOLE_PROFILE, traceFile: process.env.SIGNALBOX_CONSOLE_TRACE, shotFile: process.env.SIGNALBOX_CONSOLE_SHOT } : {};
+        const files = r === PROFILED_LOAD && v === 0 ? { profileFile: process.env.SIGNALBOX_CONSOLE_PROFILE, traceFile: process.env.SIGNALBOX_CONSOLE_TRACE, shotFile: process.env.SIGNALBOX_CONSOLE_SHOT } : {};
         const load = await firstRender(page, running.api.address, { switches, pairs, hosts }, files, async (e) => {
           const shown = await page!.evaluate(`JSON.stringify(${VIEW}?.dataset ?? null)`);
           return new Error(`${e.message}; the view shows ${String(shown)}, expected ${switches} switches, ${pairs} links up, ${hosts} hosts; the controller has ${topo.snapshot().links.length} links, removed so far ${JSON.stringify([...removals])}`);

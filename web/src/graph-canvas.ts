@@ -115,7 +115,10 @@ export class GraphCanvas {
     this.canvas.setAttribute('role', 'img');
     this.canvas.setAttribute('aria-label', 'network graph');
     container.appendChild(this.canvas);
-    this.ctx = this.canvas.getContext('2d')!;
+    // A CPU-backed canvas: a GPU-backed one starts by setting up GPU raster (a software GL context
+    // where there is no GPU, about 0.2 s in front of the first frame), and a frame of a few
+    // thousand lines and dots is cheap on the CPU anyway.
+    this.ctx = this.canvas.getContext('2d', { willReadFrequently: true })!;
     this.labelColor = getComputedStyle(container).color || '#0f172a';
     this.watch(graph);
     this.resizeObserver = new ResizeObserver(() => this.resize());
@@ -297,11 +300,14 @@ export class GraphCanvas {
       if (t < 1) this.schedule();
       else this.animation = undefined;
     }
+    const cam = this.camera;
+    // Nothing drawn yet and nothing to draw (the topology is on its way): leave the canvas
+    // untouched, its first use sets up its backing store.
+    if (!cam && !this.drawn) return;
     const ctx = this.ctx;
     const dpr = this.canvas.width / w;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, w, h);
-    const cam = this.camera;
     if (!cam) return;
     const sx = new Float64Array(s.nodeIds.length);
     const sy = new Float64Array(s.nodeIds.length);
