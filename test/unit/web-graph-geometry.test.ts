@@ -3,7 +3,7 @@
  * coordinates (graph y up), zooming about the pointer, sizes at a zoom and edge picking distance.
  */
 import { describe, expect, it } from 'vitest';
-import { fitCamera, radiusPx, segmentDistance, toGraph, toScreen, widthPx, zoomAt } from '../../web/src/graph-geometry.js';
+import { fitCamera, labelShown, radiusPx, segmentDistance, toGraph, toScreen, widthPx, zoomAt } from '../../web/src/graph-geometry.js';
 
 describe('graph canvas geometry', () => {
   it('fits the bounds inside the padding, centred, keeping the aspect ratio', () => {
@@ -36,9 +36,13 @@ describe('graph canvas geometry', () => {
     expect(after.y).toBeCloseTo(450);
   });
 
-  it('draws nodes at their size times the zoom, never under a quarter of their size; edges at least half a pixel, at most 1.5× their size', () => {
-    expect(radiusPx(6, 2)).toBe(12);
+  it('draws nodes at their size times the zoom, between a quarter of and twice their size; edges at least half a pixel, at most 1.5× their size', () => {
+    expect(radiusPx(6, 1.5)).toBe(9);
     expect(radiusPx(6, 0.1)).toBe(1.5);
+    expect(radiusPx(6, 5)).toBe(12);
+    // Labels follow the zoom, not the capped radius: a host (3) shows its label from scale 8/3.
+    expect(labelShown(3, 2.6, 8)).toBe(false);
+    expect(labelShown(3, 2.7, 8)).toBe(true);
     expect(widthPx(3, 1)).toBe(3);
     expect(widthPx(3, 0.01)).toBe(0.5);
     expect(widthPx(3, 10)).toBe(4.5);

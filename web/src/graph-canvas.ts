@@ -8,7 +8,7 @@
  * redraw on the next animation frame, many changes in one frame once.
  */
 import type Graph from 'graphology';
-import { type Bounds, type Camera, fitCamera, radiusPx, segmentDistance, widthPx, zoomAt } from './graph-geometry.js';
+import { type Bounds, type Camera, fitCamera, labelShown, radiusPx, segmentDistance, widthPx, zoomAt } from './graph-geometry.js';
 
 /** A node as drawn, after the view's reducer. */
 export interface NodeDisplay {
@@ -35,7 +35,7 @@ export interface GraphCanvasOptions {
   readonly paddingPx?: number;
 }
 
-/** A label shows once its node is drawn at least this many pixels in radius (a hovered node's always). */
+/** A label shows once its node would be drawn at least this many pixels in radius (a hovered node's always). */
 export const LABEL_MIN_RADIUS_PX = 8;
 /** Zoom limits relative to the fitted view. */
 const MIN_ZOOM = 0.25;
@@ -410,7 +410,7 @@ export class GraphCanvas {
     for (let i = 0; i < s.nodeIds.length && drawn < MAX_LABELS; i++) {
       const label = s.nlabel[i];
       const r = radiusPx(s.nsize[i]!, scale);
-      if (!label || r < LABEL_MIN_RADIUS_PX || s.nodeIds[i] === this.hovered) continue;
+      if (!label || !labelShown(s.nsize[i]!, scale, LABEL_MIN_RADIUS_PX) || s.nodeIds[i] === this.hovered) continue;
       if (sx[i]! < -200 || sx[i]! > w || sy[i]! < -10 || sy[i]! > h + 10) continue;
       ctx.fillText(label, sx[i]! + r + 3, sy[i]!);
       drawn++;

@@ -45,9 +45,18 @@ export function zoomAt(cam: Camera, width: number, height: number, sx: number, s
   return { scale, cx: p.x - (sx - width / 2) / scale, cy: p.y + (sy - height / 2) / scale };
 }
 
-/** A node's drawn radius in pixels: its size at this zoom, never under a quarter of its size so a fitted large network stays visible. */
+/**
+ * A node's drawn radius in pixels: its size at this zoom, but never under a quarter of its size (a
+ * fitted large network stays visible) nor over twice it (a small network fitted large, or a deep
+ * zoom, keeps nodes a readable size rather than filling the view).
+ */
 export function radiusPx(size: number, scale: number): number {
-  return Math.max(size * scale, size * 0.25);
+  return Math.min(Math.max(size * scale, size * 0.25), size * 2);
+}
+
+/** Whether a node of `size` shows its label at `scale`: once it would be drawn this many pixels in radius, uncapped. */
+export function labelShown(size: number, scale: number, minRadiusPx: number): boolean {
+  return size * scale >= minRadiusPx;
 }
 
 /** An edge's drawn width in pixels. */
