@@ -343,7 +343,9 @@ export class GraphCanvas {
       else groups.set(key, [i]);
     }
     ctx.lineCap = 'round';
-    for (const [key, list] of groups) {
+    // Wider on top: a highlighted (wider) link is not hidden under a plain one where they cross.
+    const byWidth = [...groups].sort((a, b) => Number(a[0].slice(a[0].lastIndexOf('|') + 1)) - Number(b[0].slice(b[0].lastIndexOf('|') + 1)));
+    for (const [key, list] of byWidth) {
       const bar = key.lastIndexOf('|');
       ctx.strokeStyle = key.slice(0, bar);
       ctx.lineWidth = Number(key.slice(bar + 1));
