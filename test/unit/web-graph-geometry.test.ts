@@ -3,7 +3,7 @@
  * coordinates (graph y up), zooming about the pointer, sizes at a zoom and edge picking distance.
  */
 import { describe, expect, it } from 'vitest';
-import { fitCamera, labelShown, radiusPx, segmentDistance, toGraph, toScreen, widthPx, zoomAt } from '../../web/src/graph-geometry.js';
+import { fitCamera, labelShown, nearestWithin, radiusPx, segmentDistance, toGraph, toScreen, widthPx, zoomAt } from '../../web/src/graph-geometry.js';
 
 describe('graph canvas geometry', () => {
   it('fits the bounds inside the padding, centred, keeping the aspect ratio', () => {
@@ -53,5 +53,14 @@ describe('graph canvas geometry', () => {
     expect(segmentDistance(-3, 4, 0, 0, 10, 0)).toBe(5);
     expect(segmentDistance(13, 4, 0, 0, 10, 0)).toBe(5);
     expect(segmentDistance(1, 1, 2, 2, 2, 2)).toBeCloseTo(Math.SQRT2);
+  });
+
+  it('picks the nearest item among those within their own reach', () => {
+    const dist = [5, 2, 3, 9];
+    const reach = [6, 1, 4, 20];
+    // 1 is nearest but out of its reach; 2 is the nearest within.
+    expect(nearestWithin(4, (i) => dist[i]!, (i) => reach[i]!)).toBe(2);
+    expect(nearestWithin(2, () => 10, () => 1)).toBeUndefined();
+    expect(nearestWithin(0, () => 0, () => 1)).toBeUndefined();
   });
 });

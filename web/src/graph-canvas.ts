@@ -8,7 +8,7 @@
  * redraw on the next animation frame, many changes in one frame once.
  */
 import type Graph from 'graphology';
-import { type Bounds, type Camera, fitCamera, labelShown, radiusPx, segmentDistance, widthPx, zoomAt } from './graph-geometry.js';
+import { type Bounds, type Camera, fitCamera, labelShown, nearestWithin, radiusPx, segmentDistance, widthPx, zoomAt } from './graph-geometry.js';
 
 /** A node as drawn, after the view's reducer. */
 export interface NodeDisplay {
@@ -436,36 +436,25 @@ export class GraphCanvas {
     const s = this.scene;
     const d = this.drawn;
     if (!s || !d || d.sx.length !== s.nodeIds.length) return undefined;
-    let best: number | undefined;
-    let bestDist = Infinity;
-    for (let i = 0; i < s.nodeIds.length; i++) {
-      const dist = Math.hypot(d.sx[i]! - px, d.sy[i]! - py);
-      if (dist <= radiusPx(s.nsize[i]!, d.scale) + 3 && dist < bestDist) {
-        best = i;
-        bestDist = dist;
-      }
-    }
-    return best === undefined ? undefined : s.nodeIds[best];
+    const i = nearestWithin(
+      s.nodeIds.length,
+      (i) => Math.hypot(d.sx[i]! - px, d.sy[i]! - py),
+      (i) => radiusPx(s.nsize[i]!, d.scale) + 3,
+    );
+    return i === undefined ? undefined : s.nodeIds[i];
   }
 
-  /** The edge under a canvas point, if any. */
+  /** The link under a canvas point (the nearest within a few pixels of its line), if any; self-loops are not picked. */
   private edgeAt(px: number, py: number): string | undefined {
     const s = this.scene;
     const d = this.drawn;
     if (!s || !d || d.sx.length !== s.nodeIds.length) return undefined;
-    let best: number | undefined;
-    let bestDist = Infinity;
-    for (let i = 0; i < s.edgeIds.length; i++) {
-      const a = s.es[i]!;
-      const b = s.et[i]!;
-      if (a === b) continue;
-      const dist = segmentDistance(px, py, d.sx[a]!, d.sy[a]!, d.sx[b]!, d.sy[b]!);
-      if (dist <= EDGE_PICK_PX + widthPx(s.esize[i]!, d.scale) / 2 && dist < bestDist) {
-        best = i;
-        bestDist = dist;
-      }
-    }
-    return best === undefined ? undefined : s.edgeIds[best];
+    const i = nearestWithin(
+      s.edgeIds.length,
+      (i) => (s.es[i] === s.et[i] ? Infinity : segmentDistance(px, py, d.sx[s.es[i]!]!, d.sy[s.es[i]!]!, d.sx[s.et[i]!]!, d.sy[s.et[i]!]!)),
+      (i) => EDGE_PICK_PX + widthPx(s.esize[i]!, d.scale) / 2,
+    );
+    return i === undefined ? undefined : s.edgeIds[i];
   }
 
   private emit<K extends keyof GraphCanvasEvents>(type: K, ...args: Parameters<GraphCanvasEvents[K]>): void {

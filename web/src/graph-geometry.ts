@@ -73,3 +73,17 @@ export function segmentDistance(px: number, py: number, ax: number, ay: number, 
   return Math.hypot(px - (ax + t * dx), py - (ay + t * dy));
 }
 
+
+/** The index (of `count` items) nearest by `distance` among those within their own `reach`, or undefined if none is. */
+export function nearestWithin(count: number, distance: (i: number) => number, reach: (i: number) => number): number | undefined {
+  let best: number | undefined;
+  let bestDistance = Infinity;
+  for (let i = 0; i < count; i++) {
+    const d = distance(i);
+    if (d <= reach(i) && d < bestDistance) {
+      best = i;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
