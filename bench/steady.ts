@@ -3,7 +3,8 @@
  * console benchmark's world (bench/grid-swarm.ts: 1,000 emulated switches in a 25×40 grid, 3,870
  * directed links, 10,000 hosts) in a child process, measured once every link and host is known:
  * the controller's and the switches' CPU a second and the probes a second, over
- * SIGNALBOX_STEADY_SECONDS (default 10). `npm run bench -- steady`.
+ * SIGNALBOX_STEADY_SECONDS (default 10) from SIGNALBOX_STEADY_SETTLE_MS (default 20 s) after every
+ * link and host is known. `npm run bench -- steady`.
  * SIGNALBOX_STEADY_PROFILE=FILE writes a V8 CPU profile of the controller over the same seconds
  * (open it in Chrome's DevTools or speedscope).
  */
@@ -25,6 +26,8 @@ const ROWS = 25;
 const COLS = 40;
 const HOSTS_PER_SWITCH = 10;
 const SECONDS = Math.max(1, Number(process.env.SIGNALBOX_STEADY_SECONDS) || 10);
+/** Wait after every link and host is known before measuring (`SIGNALBOX_STEADY_SETTLE_MS`, default 20 s). */
+const SETTLE_MS = Math.max(0, Number(process.env.SIGNALBOX_STEADY_SETTLE_MS ?? 20_000));
 /** Clock ticks a second in /proc/PID/stat's CPU times (USER_HZ, 100 on Linux). */
 const TICKS_PER_SEC = 100;
 
@@ -62,6 +65,16 @@ function threadCpuMs(): Map<string, number> {
   return out;
 }
 
+/** Read and write system calls this process has made so far (Linux; zeros elsewhere). */
+function syscalls(): { reads: number; writes: number } {
+  try {
+    const io = readFileSync('/proc/self/io', 'utf8');
+    return { reads: Number(/syscr: (\d+)/.exec(io)?.[1] ?? 0), writes: Number(/syscw: (\d+)/.exec(io)?.[1] ?? 0) };
+  } catch {
+    return { reads: 0, writes: 0 };
+  }
+}
+
 /** Runs the measurement and returns its row. */
 export async function measureSteady(): Promise<Row[]> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sbx-steady-bench-'));
@@ -95,8 +108,9 @@ export async function measureSteady(): Promise<Row[]> {
     if (ok.done || ok.value !== 'ok') throw new Error(`grid swarm: hosts answered ${String(ok.value)}`);
     const hosts = switches * HOSTS_PER_SWITCH;
     await waitFor(() => topo.hostList().length >= hosts, { timeoutMs: 60_000, intervalMs: 100, message: `${hosts} hosts` });
-    // Let the learning burst and its garbage settle before measuring.
-    await new Promise((r) => setTimeout(r, 3_000));
+    // Let the learning burst and its garbage settle, and ports that answer nothing reach their
+    // steady probe rate (topology.quietPortMaxIntervals), before measuring.
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
 
     const profileFile = process.env.SIGNALBOX_STEADY_PROFILE;
     const inspector = profileFile ? new Session() : undefined;
@@ -109,6 +123,7 @@ export async function measureSteady(): Promise<Row[]> {
     const receivedBefore = topo.counters.probesReceived;
     const removedBefore = [...removed.values()].reduce((a, b) => a + b, 0);
     const threads0 = threadCpuMs();
+    const io0 = syscalls();
     const cpu0 = process.cpuUsage();
     const sw0 = processCpuMs(swarm.pid ?? 0);
     const t0 = performance.now();
@@ -121,6 +136,8 @@ export async function measureSteady(): Promise<Row[]> {
     const receivedPerSec = (topo.counters.probesReceived - receivedBefore) / sec;
     const threads = [...threadCpuMs()].map(([name, ms]) => [name, (ms - (threads0.get(name) ?? 0)) / sec] as const).filter(([, ms]) => ms >= 1);
     const byThread = threads.sort((a, b) => b[1] - a[1]).map(([name, ms]) => `${name} ${Math.round(ms)}`).join(', ');
+    const io = syscalls();
+    const ioNote = `${Math.round((io.reads - io0.reads) / sec)} reads and ${Math.round((io.writes - io0.writes) / sec)} writes a second`;
     const flaps = [...removed.values()].reduce((a, b) => a + b, 0) - removedBefore;
     if (inspector && profileFile) {
       const { profile } = await inspector.post('Profiler.stop');
@@ -129,7 +146,7 @@ export async function measureSteady(): Promise<Row[]> {
       process.stderr.write(`steady bench: profile in ${profileFile}\n`);
     }
     const perProbeUs = sentPerSec > 0 ? (controllerMs * 1000) / sentPerSec : NaN;
-    const note = `controller ${Math.round(controllerMs)} ms CPU a second (${perProbeUs.toFixed(1)} µs a probe sent; by thread: ${byThread}), emulated switches ${Math.round(switchesMs)} ms; probes ${Math.round(sentPerSec)}/s sent, ${Math.round(receivedPerSec)}/s received; ${topo.linkCount} links, ${flaps} removed meanwhile; over ${sec.toFixed(1)} s`;
+    const note = `controller ${Math.round(controllerMs)} ms CPU a second (${perProbeUs.toFixed(1)} µs a probe sent; by thread: ${byThread}), emulated switches ${Math.round(switchesMs)} ms; probes ${Math.round(sentPerSec)}/s sent, ${Math.round(receivedPerSec)}/s received; ${ioNote}; ${topo.linkCount} links, ${flaps} removed meanwhile; over ${sec.toFixed(1)} s`;
     process.stderr.write(`steady bench: ${note}\n`);
     return [{ suite: SUITE, case: `steady network, ${switches} switches, ${directed} links, ${hosts.toLocaleString('en-US')} hosts: controller CPU ms a second`, opsPerSec: 0, nsPerOp: controllerMs * 1e6, note }];
   } finally {

@@ -53,6 +53,75 @@ describe('probe schedule', () => {
   });
 });
 
+describe('quiet ports (quietPortMaxIntervals)', () => {
+  /** The ports probed in each of `rounds` intervals from `from` on, as `dpid:port` strings per round. */
+  const rounds = (d: LinkDiscovery, from: number, n: number): string[][] =>
+    Array.from({ length: n }, (_, i) => d.dueProbes(from + i * I + I - 1).map((p) => `${p.dpid}:${p.port}`).sort());
+
+  it('probes a port with no link every round for maxMissedProbes rounds, then every 2, then every quietPortMaxIntervals; a port with a link every round', () => {
+    const d = new LinkDiscovery({ probeIntervalMs: I, maxMissedProbes: 3, quietPortMaxIntervals: 4 });
+    d.addSwitch(1n, ports(1, 2), 0);
+    d.addSwitch(2n, ports(1), 0);
+    // 1:1 and 2:1 are wired: each round's probes come back.
+    const seen: string[][] = [];
+    for (let r = 0; r < 16; r++) {
+      const due = d.dueProbes(r * I + I - 1);
+      seen.push(due.map((p) => `${p.dpid}:${p.port}`).sort());
+      for (const p of due) if (p.port === 1) d.receiveProbe(origin(p.dpid, 1, r * I + I - 1), p.dpid === 1n ? 2n : 1n, 1, r * I + I - 1);
+    }
+    expect(seen.every((round) => round.includes('1:1') && round.includes('2:1'))).toBe(true);
+    const quietRounds = seen.flatMap((round, i) => (round.includes('1:2') ? [i] : []));
+    expect(quietRounds).toEqual([0, 1, 2, 3, 5, 9, 13]);
+    expect(d.isQuiet(1n, 2)).toBe(true);
+    expect(d.isQuiet(1n, 1)).toBe(false);
+  });
+
+  it('wakes a quiet port at the next tick on a probe arriving at it, a port change or wakePort, then probes it every round again', () => {
+    const d = new LinkDiscovery({ probeIntervalMs: I, maxMissedProbes: 3, quietPortMaxIntervals: 4 });
+    d.addSwitch(1n, ports(1), 0);
+    d.addSwitch(2n, ports(1), 0);
+    // Nothing answers for 8 rounds: both ports are quiet.
+    rounds(d, 0, 8);
+    expect(d.isQuiet(1n, 1) && d.isQuiet(2n, 1)).toBe(true);
+    const t = 8 * I;
+    const slot1 = probePhase(1n, I);
+    // A cable comes without a port status; the first probe that crosses it (from 2:1, at its own
+    // backoff round) wakes 1:1, probed back at the next tick, outside its slot and its backoff.
+    expect(d.receiveProbe(origin(2n, 1, t), 1n, 1, t).events).toHaveLength(1);
+    expect(d.isQuiet(1n, 1)).toBe(false);
+    expect(slot1).not.toBe(1); // so the probe below is the woken port's, not its round's
+    expect(d.dueProbes(t + 1).map((p) => `${p.dpid}:${p.port}`)).toContain('1:1');
+    // A port that changed (still up: a PORT_STATUS) and a port woken by the caller are probed at once too.
+    rounds(d, 9 * I, 8);
+    expect(d.isQuiet(1n, 1)).toBe(true);
+    d.updatePort(1n, { ...emulatedPort(1), curr: 0x840 });
+    expect(d.dueProbes(17 * I + 1).map((p) => `${p.dpid}:${p.port}`)).toContain('1:1');
+    rounds(d, 18 * I, 8);
+    expect(d.isQuiet(1n, 1)).toBe(true);
+    d.wakePort(1n, 1);
+    expect(d.dueProbes(26 * I + 1).map((p) => `${p.dpid}:${p.port}`)).toEqual(['1:1']);
+    expect(d.isQuiet(1n, 1)).toBe(false);
+  });
+
+  it('resetQuiet: a switch whose probes were not sent (a slave) has every port probed every round again', () => {
+    const d = new LinkDiscovery({ probeIntervalMs: I, maxMissedProbes: 3, quietPortMaxIntervals: 4 });
+    d.addSwitch(1n, ports(1, 2), 0);
+    rounds(d, 0, 8);
+    expect(d.isQuiet(1n, 1)).toBe(true);
+    d.resetQuiet(1n);
+    expect(d.isQuiet(1n, 1)).toBe(false);
+    expect(rounds(d, 8 * I, 3)).toEqual([['1:1', '1:2'], ['1:1', '1:2'], ['1:1', '1:2']]);
+  });
+
+  it('without quietPortMaxIntervals (or 1) every port is probed every round', () => {
+    for (const opts of [{}, { quietPortMaxIntervals: 1 }]) {
+      const d = new LinkDiscovery({ probeIntervalMs: I, maxMissedProbes: 3, ...opts });
+      d.addSwitch(1n, ports(1, 2), 0);
+      expect(rounds(d, 0, 12).every((r) => r.length === 2)).toBe(true);
+    }
+  });
+});
+
 describe('probes per tick (dueProbes max)', () => {
   const many = (n: number, from = 1): ReturnType<typeof ports> => Array.from({ length: n }, (_, i) => ({ ...emulatedPort(1), portNo: from + i }));
 
