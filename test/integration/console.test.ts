@@ -95,12 +95,13 @@ async function openPage(origin: string): Promise<{ page: Page; problems: PagePro
 const SWITCH_RGBA = [0x25, 0x63, 0xeb, 255];
 const SELECTED_RGBA = [0xf9, 0x73, 0x16, 255];
 
-/** The pixel at the centre of a graph's canvas: what Find centres. */
-function centrePixel(canvas: Locator): Promise<number[]> {
-  return canvas.evaluate((el) => {
-    const c = el as unknown as { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
-    return [...c.getContext('2d').getImageData(Math.floor(c.width / 2), Math.floor(c.height / 2), 1, 1).data];
-  });
+/** The pixel at the centre of a graph's canvas (what Find centres), or `dx` CSS pixels right of it. */
+function centrePixel(canvas: Locator, dx = 0): Promise<number[]> {
+  return canvas.evaluate((el, dx) => {
+    const c = el as unknown as { width: number; height: number; clientWidth: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+    const x = Math.floor(c.width / 2 + (dx * c.width) / c.clientWidth);
+    return [...c.getContext('2d').getImageData(x, Math.floor(c.height / 2), 1, 1).data];
+  }, dx);
 }
 
 function expectClean(p: PageProblems): void {
@@ -153,6 +154,20 @@ describe('web console', () => {
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
     await page.locator('.card[data-switch="0000000000000002"]').waitFor();
     await expect.poll(() => centrePixel(canvas), { timeout: 5_000 }).toEqual(SELECTED_RGBA);
+    // Keys on the focused graph: an arrow pans s2 away from the centre, the other one back.
+    await canvas.focus();
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => centrePixel(canvas), { timeout: 5_000 }).not.toEqual(SELECTED_RGBA);
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => centrePixel(canvas), { timeout: 5_000 }).toEqual(SELECTED_RGBA);
+    // Two fingers 100 px right of the centre spread from 60 to 180 px apart: the view zooms 3× about
+    // them, so s2 (at the centre) is drawn 200 px left of it.
+    const cdp = await page.context().newCDPSession(page);
+    const [mx, my] = [box.x + box.width / 2 + 100, box.y + box.height / 2];
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: mx - 30, y: my, id: 1 }, { x: mx + 30, y: my, id: 2 }] });
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: mx - 90, y: my, id: 1 }, { x: mx + 90, y: my, id: 2 }] });
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await expect.poll(() => centrePixel(canvas, -200), { timeout: 5_000 }).toEqual(SELECTED_RGBA);
 
     // Hosts: a row per host, searchable and sortable.
     await page.click('header nav a[href="#/hosts"]');

@@ -59,6 +59,11 @@ export interface GraphCanvasEvents {
 
 type Listeners = { [K in keyof GraphCanvasEvents]: GraphCanvasEvents[K][] };
 
+interface Point {
+  readonly x: number;
+  readonly y: number;
+}
+
 /** The drawn items of the last refresh, in arrays (a frame reads these, not the graph). */
 interface Scene {
   readonly nodeIds: string[];
@@ -98,6 +103,9 @@ export class GraphCanvas {
   /** A node to centre on once the first frame can be drawn (focus before then). */
   private pendingFocus: string | undefined;
   private press: { x: number; y: number; cam: Camera; dragging: boolean; id: number } | undefined;
+  /** Pointers down on the canvas (two make a pinch). */
+  private readonly pointers = new Map<number, Point>();
+  private pinch: { distance: number; cam: Camera; mid: Point } | undefined;
   private animation: { from: Camera; to: Camera; startMs: number | undefined; durationMs: number } | undefined;
   private readonly onGraphChange = (): void => this.refresh();
   private readonly detach: (() => void)[] = [];
@@ -113,7 +121,8 @@ export class GraphCanvas {
     this.canvas = document.createElement('canvas');
     this.canvas.style.cssText = 'position:absolute;inset:0;width:100%;height:100%;display:block;touch-action:none';
     this.canvas.setAttribute('role', 'img');
-    this.canvas.setAttribute('aria-label', 'network graph');
+    this.canvas.setAttribute('aria-label', 'network graph: drag or arrow keys to pan, wheel, pinch or + and - to zoom, 0 to fit');
+    this.canvas.tabIndex = 0;
     container.appendChild(this.canvas);
     // A CPU-backed canvas: a GPU-backed one starts by setting up GPU raster (a software GL context
     // where there is no GPU, about 0.2 s in front of the first frame), and a frame of a few
@@ -494,11 +503,30 @@ export class GraphCanvas {
     add('pointerdown', (e) => {
       if (e.button !== 0 || !this.camera) return;
       const p = this.point(e);
-      this.press = { ...p, cam: this.camera, dragging: false, id: e.pointerId };
+      this.pointers.set(e.pointerId, p);
       c.setPointerCapture(e.pointerId);
+      if (this.pointers.size === 2) {
+        // Two fingers: pinch to zoom about their midpoint (no click, no drag).
+        const [a, b] = [...this.pointers.values()] as [Point, Point];
+        this.press = undefined;
+        this.pinch = { distance: Math.max(1, Math.hypot(a.x - b.x, a.y - b.y)), cam: this.camera, mid: { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 } };
+        return;
+      }
+      this.press = { ...p, cam: this.camera, dragging: false, id: e.pointerId };
     });
     add('pointermove', (e) => {
       const p = this.point(e);
+      if (this.pointers.has(e.pointerId)) this.pointers.set(e.pointerId, p);
+      const pinch = this.pinch;
+      if (pinch && this.pointers.size === 2) {
+        const [a, b] = [...this.pointers.values()] as [Point, Point];
+        const factor = Math.hypot(a.x - b.x, a.y - b.y) / pinch.distance;
+        const scale = Math.min(Math.max(pinch.cam.scale * factor, this.fittedScale * MIN_ZOOM), this.fittedScale * MAX_ZOOM);
+        this.animation = undefined;
+        this.camera = zoomAt(pinch.cam, this.width, this.height, pinch.mid.x, pinch.mid.y, scale / pinch.cam.scale);
+        this.schedule();
+        return;
+      }
       const press = this.press;
       if (press && press.id === e.pointerId) {
         if (!press.dragging && Math.hypot(p.x - press.x, p.y - press.y) < CLICK_SLOP_PX) return;
@@ -510,7 +538,12 @@ export class GraphCanvas {
       }
       this.setHovered(this.nodeAt(p.x, p.y));
     });
+    const release = (e: PointerEvent): void => {
+      this.pointers.delete(e.pointerId);
+      if (this.pointers.size < 2) this.pinch = undefined;
+    };
     add('pointerup', (e) => {
+      release(e);
       const press = this.press;
       if (!press || press.id !== e.pointerId) return;
       this.press = undefined;
@@ -522,13 +555,32 @@ export class GraphCanvas {
       if (edge) return this.emit('clickEdge', edge);
       this.emit('clickStage');
     });
-    add('pointercancel', () => (this.press = undefined));
+    add('pointercancel', (e) => {
+      release(e);
+      this.press = undefined;
+    });
     add('pointerleave', () => this.setHovered(undefined));
     add('dblclick', (e) => {
       const p = this.point(e);
       const node = this.nodeAt(p.x, p.y);
       if (node && this.listeners.doubleClickNode.length > 0) return this.emit('doubleClickNode', node);
       this.zoomBy(p.x, p.y, 2);
+    });
+    // Keys when the graph has focus: + and - zoom about the centre, 0 fits, arrows pan a tenth of the view.
+    add('keydown', (e) => {
+      const cam = this.camera;
+      if (!cam || e.ctrlKey || e.metaKey || e.altKey) return;
+      const step = 0.1 / cam.scale;
+      const pan = { ArrowLeft: [-step * this.width, 0], ArrowRight: [step * this.width, 0], ArrowUp: [0, step * this.height], ArrowDown: [0, -step * this.height] }[e.key];
+      if (e.key === '+' || e.key === '=') this.zoomBy(this.width / 2, this.height / 2, 1.5);
+      else if (e.key === '-' || e.key === '_') this.zoomBy(this.width / 2, this.height / 2, 1 / 1.5);
+      else if (e.key === '0') this.fit();
+      else if (pan) {
+        this.animation = undefined;
+        this.camera = { ...cam, cx: cam.cx + pan[0]!, cy: cam.cy + pan[1]! };
+        this.schedule();
+      } else return;
+      e.preventDefault();
     });
     add(
       'wheel',
