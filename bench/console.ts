@@ -6,26 +6,20 @@
  * show down after the controller's event, and the page's longest main-thread task while 100
  * events a second arrive. `npm run bench -- console` (needs Debian's chromium, as the tests do).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultConfig, type Config } from '../src/config.js';
 import type { LinkInfo } from '../src/core/model.js';
-import { silentLogger } from '../src/log.js';
-import { createInterface } from 'node:readline';
-import { startSignalbox } from '../src/runtime.js';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../test/harness/chromium.js';
-import { endChild, waitFor } from '../test/harness/exec.js';
+import { waitFor } from '../test/harness/exec.js';
+import { GRID_HOSTS_PER_SWITCH, GRID_ROWS, startGridWorld } from './grid-world.js';
 import { gridDpid } from './topology.js';
 import type { BenchSuite, Row } from './harness.js';
 
 const SUITE = 'console';
-const ROWS = 25;
-const COLS = 40;
-const HOSTS_PER_SWITCH = 10;
 const EVENTS_PER_SEC = 100;
 const EVENT_SECONDS = 10;
 const LINKS_CUT = 5;
@@ -201,54 +195,17 @@ async function routeConsole(context: BrowserContext, base: string, dir: string):
   });
 }
 
-/** Ends the switch process (stdin closed, then SIGTERM if it lingers, SIGKILL as a last resort). */
-function stopSwarm(swarm: ChildProcess): Promise<void> {
-  return endChild(swarm, { closeStdin: true, graceMs: 5_000 });
-}
-
 /** Runs the whole measurement and returns the rows. */
 export async function measureConsole(): Promise<Row[]> {
   if (!existsSync(join(root, 'dist/web/manifest.json'))) execFileSync(process.execPath, [join(root, 'scripts/build-web.mjs')], { stdio: 'inherit' });
-  const dataDir = mkdtempSync(join(tmpdir(), 'sbx-console-bench-'));
-  const config: Config = {
-    ...defaultConfig,
-    dataDir,
-    // Every emulated switch connects from 127.0.0.1: lift the per-address caps meant for real ones.
-    openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'], maxConnectionsPerAddress: 0, maxHandshakesPerAddress: 0 },
-    api: { ...defaultConfig.api, listen: '127.0.0.1:0' },
-    // Topology and hosts only: the console draws what discovery and host tracking find.
-    apps: { ...defaultConfig.apps, enabled: [] },
-    // The 1,000 emulated switches run in this process: on a busy machine their probes may come
-    // back late, and the benchmark is about the console, not about link flaps.
-    topology: { ...defaultConfig.topology, maxMissedProbes: 10, maxProbeDelayMs: 5_000 },
-  };
-  const running = await startSignalbox(config, silentLogger);
+  const world = await startGridWorld('sbx-console-bench-');
+  const { running, switches, directed, hosts, removals, command } = world;
   const topo = running.controller.topology!;
-  const of = running.openflow[0]!;
-  // The switches live in a child process, as real ones would be elsewhere: the controller's
-  // event loop carries only its own work.
-  const swarm = spawn(process.execPath, [fileURLToPath(new URL('./grid-swarm.js', import.meta.url)), of.host, String(of.port), String(ROWS), String(COLS)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
+  const browser = await launchChromium().catch(async (e: unknown) => {
+    await world.stop();
+    throw e;
   });
-  const swarmLines = createInterface({ input: swarm.stdout })[Symbol.asyncIterator]();
-  const command = async (line: string): Promise<void> => {
-    swarm.stdin.write(`${line}\n`);
-    const answer = await swarmLines.next();
-    if (answer.done || answer.value !== 'ok') throw new Error(`grid swarm: ${line} answered ${String(answer.value)}`);
-  };
-  const browser = await launchChromium();
-  const removals = new Map<string, number>();
-  running.controller.bus.on('linkRemoved', (e) => removals.set(e.reason, (removals.get(e.reason) ?? 0) + 1));
   try {
-    const first = await swarmLines.next();
-    if (first.done || !String(first.value).startsWith('connected')) throw new Error(`grid swarm: ${String(first.value)}`);
-    const switches = ROWS * COLS;
-    const directed = 2 * (ROWS * (COLS - 1) + COLS * (ROWS - 1));
-    await waitFor(() => running.controller.datapaths.size >= switches, { timeoutMs: 300_000, intervalMs: 100, message: () => `${switches} switches (${running.controller.datapaths.size} connected)` });
-    await waitFor(() => topo.snapshot().links.length >= directed, { timeoutMs: 300_000, intervalMs: 100, message: `${directed} links` });
-    await command(`hosts 0 ${HOSTS_PER_SWITCH}`);
-    const hosts = switches * HOSTS_PER_SWITCH;
-    await waitFor(() => topo.snapshot().hosts.length >= hosts, { timeoutMs: 60_000, intervalMs: 100, message: `${hosts} hosts` });
     const pairs = directed / 2;
 
     // The probes below are script text, which the console's CSP (no eval) would refuse. A fresh
@@ -347,7 +304,7 @@ export async function measureConsole(): Promise<Row[]> {
     running.controller.bus.on('linkRemoved', onRemoved);
     const downMs: number[] = [];
     for (let k = 0; k < LINKS_CUT; k++) {
-      const dpid = gridDpid(ROWS, k * 3, k * 5);
+      const dpid = gridDpid(GRID_ROWS, k * 3, k * 5);
       const before = removedAt.length;
       const shownBefore = (await page.evaluate('window.__downAt.length')) as number;
       await command(`down ${dpid} 4`);
@@ -365,7 +322,7 @@ export async function measureConsole(): Promise<Row[]> {
     const start = Date.now();
     for (let n = 0; n < extra; n++) {
       const sw = (n % switches) + 1;
-      await command(`host ${sw} ${HOSTS_PER_SWITCH + Math.floor(n / switches)}`);
+      await command(`host ${sw} ${GRID_HOSTS_PER_SWITCH + Math.floor(n / switches)}`);
       const due = start + (n + 1) * tick;
       const wait = due - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -416,9 +373,7 @@ export async function measureConsole(): Promise<Row[]> {
     ];
   } finally {
     await browser.close();
-    await stopSwarm(swarm);
-    await running.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await world.stop();
   }
 }
 

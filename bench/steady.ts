@@ -8,23 +8,12 @@
  * SIGNALBOX_STEADY_PROFILE=FILE writes a V8 CPU profile of the controller over the same seconds
  * (open it in Chrome's DevTools or speedscope).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { defaultConfig, type Config } from '../src/config.js';
-import { silentLogger } from '../src/log.js';
-import { startSignalbox } from '../src/runtime.js';
-import { endChild, waitFor } from '../test/harness/exec.js';
+import { startGridWorld } from './grid-world.js';
 import type { BenchSuite, Row } from './harness.js';
 
 const SUITE = 'steady';
-const ROWS = 25;
-const COLS = 40;
-const HOSTS_PER_SWITCH = 10;
 const SECONDS = Math.max(1, Number(process.env.SIGNALBOX_STEADY_SECONDS) || 10);
 /** Wait after every link and host is known before measuring (`SIGNALBOX_STEADY_SETTLE_MS`, default 20 s). */
 const SETTLE_MS = Math.max(0, Number(process.env.SIGNALBOX_STEADY_SETTLE_MS ?? 20_000));
@@ -77,37 +66,10 @@ function syscalls(): { reads: number; writes: number } {
 
 /** Runs the measurement and returns its row. */
 export async function measureSteady(): Promise<Row[]> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'sbx-steady-bench-'));
-  // The console benchmark's controller, as bench/console.ts configures it.
-  const config: Config = {
-    ...defaultConfig,
-    dataDir,
-    openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'], maxConnectionsPerAddress: 0, maxHandshakesPerAddress: 0 },
-    api: { ...defaultConfig.api, listen: '127.0.0.1:0' },
-    apps: { ...defaultConfig.apps, enabled: [] },
-    topology: { ...defaultConfig.topology, maxMissedProbes: 10, maxProbeDelayMs: 5_000 },
-  };
-  const running = await startSignalbox(config, silentLogger);
+  const world = await startGridWorld('sbx-steady-bench-');
+  const { running, swarm, switches, directed, hosts, removals: removed } = world;
   const topo = running.controller.topology!;
-  const of = running.openflow[0]!;
-  const swarm = spawn(process.execPath, [fileURLToPath(new URL('./grid-swarm.js', import.meta.url)), of.host, String(of.port), String(ROWS), String(COLS)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const swarmLines = createInterface({ input: swarm.stdout })[Symbol.asyncIterator]();
-  const removed = new Map<string, number>();
-  running.controller.bus.on('linkRemoved', (e) => removed.set(e.reason, (removed.get(e.reason) ?? 0) + 1));
   try {
-    const first = await swarmLines.next();
-    if (first.done || !String(first.value).startsWith('connected')) throw new Error(`grid swarm: ${String(first.value)}`);
-    const switches = ROWS * COLS;
-    const directed = 2 * (ROWS * (COLS - 1) + COLS * (ROWS - 1));
-    await waitFor(() => running.controller.datapaths.size >= switches, { timeoutMs: 300_000, intervalMs: 100, message: `${switches} switches` });
-    await waitFor(() => topo.linkCount >= directed, { timeoutMs: 300_000, intervalMs: 100, message: `${directed} links` });
-    swarm.stdin.write(`hosts 0 ${HOSTS_PER_SWITCH}\n`);
-    const ok = await swarmLines.next();
-    if (ok.done || ok.value !== 'ok') throw new Error(`grid swarm: hosts answered ${String(ok.value)}`);
-    const hosts = switches * HOSTS_PER_SWITCH;
-    await waitFor(() => topo.hostList().length >= hosts, { timeoutMs: 60_000, intervalMs: 100, message: `${hosts} hosts` });
     // Let the learning burst and its garbage settle, and ports that answer nothing reach their
     // steady probe rate (topology.quietPortMaxIntervals), before measuring.
     await new Promise((r) => setTimeout(r, SETTLE_MS));
@@ -150,9 +112,7 @@ export async function measureSteady(): Promise<Row[]> {
     process.stderr.write(`steady bench: ${note}\n`);
     return [{ suite: SUITE, case: `steady network, ${switches} switches, ${directed} links, ${hosts.toLocaleString('en-US')} hosts: controller CPU ms a second`, opsPerSec: 0, nsPerOp: controllerMs * 1e6, note }];
   } finally {
-    await endChild(swarm, { closeStdin: true, graceMs: 5_000 });
-    await running.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await world.stop();
   }
 }
 

@@ -17,13 +17,18 @@ export function chromiumPath(): string {
   return found;
 }
 
-/** Launches headless Chromium (no GPU in CI: the console draws on a 2D canvas, which needs none). */
+/**
+ * Launches headless Chromium with its default graphics settings. The console draws on a 2D canvas
+ * and needs no WebGL, so nothing forces GPU compositing through software GL (SwiftShader) the way a
+ * WebGL page on a machine without a GPU must: Chromium composites in software, as it would for an
+ * operator's browser on such a machine.
+ */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
     // CI runs as root, where Chromium's sandbox cannot start.
-    args: ['--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'],
+    args: ['--no-sandbox'],
   });
 }
 
