@@ -70,8 +70,7 @@ export async function measureSteady(): Promise<Row[]> {
   const { running, swarm, switches, directed, hosts, removals: removed } = world;
   const topo = running.controller.topology!;
   try {
-    // Let the learning burst and its garbage settle, and ports that answer nothing reach their
-    // steady probe rate (topology.quietPortMaxIntervals), before measuring.
+    // Let the learning burst and its garbage settle before measuring.
     await new Promise((r) => setTimeout(r, SETTLE_MS));
 
     const profileFile = process.env.SIGNALBOX_STEADY_PROFILE;

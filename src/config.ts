@@ -136,12 +136,6 @@ export const topologySchema = section({
   maxProbeDelayMs: ms(1_000, 'A probe that took longer than this from signing to reception is dropped as stale (and counted as forged).'),
   probeTickMs: ms(25, 'How often the probe timer runs; probes due in between go out together.'),
   maxProbesPerTick: int({ default: 256, min: 1, unit: 'probes', doc: 'LLDP probes sent per probe tick at most, so a switch with thousands of ports does not stall the controller: the rest go out on the next ticks, switches served in turn.' }),
-  quietPortMaxIntervals: int({
-    default: 4,
-    min: 1,
-    unit: 'intervals',
-    doc: 'A port with no link from it that was probed `maxMissedProbes` times without one forming (a host port, an unconnected port) is then probed every 2, then every this many probe intervals, not every interval (1 = every interval). Anything that may mean a new neighbour wakes it and it is probed at the next tick: the port coming up or changing (PORT_STATUS), a probe arriving at it, a host leaving it. So a new cable is found within a tick of its PORT_STATUS as before; only a link that comes back with no port status at either end (a silent repair) may take up to this many intervals.',
-  }),
   lldpFlowPriority: int({
     default: 65_000,
     min: 0,

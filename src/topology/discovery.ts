@@ -44,20 +44,6 @@ export interface DiscoveryOptions {
    * every tick a small share of signed probes instead of a few ticks the whole budget each.
    */
   readonly roundSpreadMs?: number;
-  /**
-   * Quiet ports: a port with no link from it, probed `maxMissedProbes` rounds without one forming,
-   * is then probed every 2, 4, ... rounds, at most every this many (1 or absent: every round).
-   * ONOS and Floodlight treat such edge ports alike. Any sign of a neighbour wakes the port, probed
-   * at the next tick: its port coming up or changing, a probe arriving at it, a host leaving it
-   * ({@link LinkDiscovery.wakePort}).
-   */
-  readonly quietPortMaxIntervals?: number;
-}
-
-/** A port's probes without a link from it, and the switch round it is next probed in (see DiscoveryOptions.quietPortMaxIntervals). */
-interface QuietPort {
-  silent: number;
-  nextRound: number;
 }
 
 /** Ports of a round that go out at its slot even when rounds are spread (a small switch is not slowed down). */
@@ -85,9 +71,6 @@ interface SwitchState {
   /** When the switch was added, and when each port that came up later did (ms). */
   readonly addedAt: number;
   readonly portUpAt: Map<number, number>;
-  /** Rounds started so far, and the ports without a link from them (see DiscoveryOptions.quietPortMaxIntervals). */
-  rounds: number;
-  readonly quiet: Map<number, QuietPort>;
 }
 
 interface LinkRecord {
@@ -165,7 +148,7 @@ export class LinkDiscovery {
     this.lastNow = Math.max(this.lastNow, now);
     const events = this.switches.has(dpid) ? this.removeSwitch(dpid) : [];
     const phaseMs = probePhase(dpid, this.opts.probeIntervalMs);
-    const s: SwitchState = { dpid, phaseMs, ports: new Map(), nextProbeAt: this.nextSlot(phaseMs, now), urgent: new Set(), round: [], roundAt: 0, roundStart: now, addedAt: now, portUpAt: new Map(), rounds: 0, quiet: new Map() };
+    const s: SwitchState = { dpid, phaseMs, ports: new Map(), nextProbeAt: this.nextSlot(phaseMs, now), urgent: new Set(), round: [], roundAt: 0, roundStart: now, addedAt: now, portUpAt: new Map() };
     for (const p of ports) if (isLivePort(p)) s.ports.set(p.portNo, p.hwAddr);
     this.switches.set(dpid, s);
     return events;
@@ -196,12 +179,10 @@ export class LinkDiscovery {
       if (!s.ports.has(port.portNo)) {
         s.urgent.add(port.portNo);
         s.portUpAt.set(port.portNo, now);
-        s.quiet.delete(port.portNo);
-      } else this.wakePort(dpid, port.portNo);
+      }
       s.ports.set(port.portNo, port.hwAddr);
       return [];
     }
-    s.quiet.delete(port.portNo);
     if (!s.ports.delete(port.portNo) && !this.byPort.has(portKey(dpid, port.portNo))) return [];
     s.urgent.delete(port.portNo);
     return this.dropPort(dpid, port.portNo, 'port_down');
@@ -213,7 +194,6 @@ export class LinkDiscovery {
     if (s) {
       s.ports.delete(portNo);
       s.urgent.delete(portNo);
-      s.quiet.delete(portNo);
     }
     return this.dropPort(dpid, portNo, 'port_removed');
   }
@@ -233,9 +213,7 @@ export class LinkDiscovery {
     const busy: SwitchState[] = [];
     for (const s of this.switches.values()) {
       if (now >= s.nextProbeAt) {
-        s.rounds++;
-        s.round = [];
-        for (const port of s.ports.keys()) if (this.inRound(s, port)) s.round.push(port);
+        s.round = [...s.ports.keys()];
         s.roundAt = 0;
         s.roundStart = now;
         s.urgent.clear();
@@ -266,54 +244,6 @@ export class LinkDiscovery {
     for (const s of busy) if (s.roundAt >= s.round.length) s.round = [];
     for (const t of out) this.countProbe(t.dpid, t.port);
     return out;
-  }
-
-  /**
-   * Whether a round probes the port: always while a link leaves it; a quiet port (see
-   * DiscoveryOptions.quietPortMaxIntervals) only in the rounds its backoff reaches.
-   */
-  private inRound(s: SwitchState, port: number): boolean {
-    const maxIntervals = this.opts.quietPortMaxIntervals ?? 1;
-    if (maxIntervals <= 1) return true;
-    if (this.outLinks.get(s.dpid)?.has(port)) {
-      s.quiet.delete(port);
-      return true;
-    }
-    let q = s.quiet.get(port);
-    if (!q) s.quiet.set(port, (q = { silent: 0, nextRound: 0 }));
-    if (s.rounds < q.nextRound) return false;
-    q.silent++;
-    const over = q.silent - this.opts.maxMissedProbes;
-    if (over > 0) q.nextRound = s.rounds + Math.min(maxIntervals, 2 ** Math.min(over, 30));
-    return true;
-  }
-
-  /**
-   * A sign that something may now be behind the port (a probe arrived at it, it changed, a host
-   * left it): a quiet port is probed at the next tick and every round again until it is quiet anew.
-   */
-  wakePort(dpid: bigint, port: number): void {
-    const s = this.switches.get(dpid);
-    const q = s?.quiet.get(port);
-    if (!s || !q) return;
-    s.quiet.delete(port);
-    if (q.nextRound > s.rounds && s.ports.has(port)) s.urgent.add(port);
-  }
-
-  /**
-   * Forgets which of a switch's ports are quiet: its rounds probe every port again. For a switch
-   * whose probes are not sent (a cluster slave's): the rounds it was not probed in are no sign that
-   * nothing is behind its ports, and it must not become master with its ports backed off.
-   */
-  resetQuiet(dpid: bigint): void {
-    this.switches.get(dpid)?.quiet.clear();
-  }
-
-  /** True when the port is skipped by rounds now (quiet, see DiscoveryOptions.quietPortMaxIntervals). */
-  isQuiet(dpid: bigint, port: number): boolean {
-    const s = this.switches.get(dpid);
-    const q = s?.quiet.get(port);
-    return s !== undefined && q !== undefined && q.nextRound > s.rounds;
   }
 
   /**
@@ -377,8 +307,6 @@ export class LinkDiscovery {
     accepted.set(origin.port, origin.sentAt);
     // A packet arrived on it, so the port is up even if its PORT_STATUS is late.
     if (!dstSw.ports.has(dstPort)) return { verdict: 'unknown_source', events: [] };
-    // A neighbour probes this port: if it was quiet, it is probed back now (the other direction).
-    if (dstSw.quiet.size > 0) this.wakePort(dst, dstPort);
     // A known link (the steady state): refreshed in place, no key built, no event.
     const out = this.outLinks.get(origin.dpid)?.get(origin.port);
     if (out) {

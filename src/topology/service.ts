@@ -169,7 +169,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     // budget): a tick signs a small share of its probes (an HMAC each) instead of the whole budget.
     const c = this.config;
     this.discovery = new LinkDiscovery(
-      { probeIntervalMs: c.probeIntervalMs, maxMissedProbes: c.maxMissedProbes, roundSpreadMs: Math.floor(c.probeIntervalMs * ROUND_SPREAD_SHARE), quietPortMaxIntervals: c.quietPortMaxIntervals },
+      { probeIntervalMs: c.probeIntervalMs, maxMissedProbes: c.maxMissedProbes, roundSpreadMs: Math.floor(c.probeIntervalMs * ROUND_SPREAD_SHARE) },
       (dpid, port) => this.hosts.isHostPort(dpid, port),
     );
   }
@@ -340,11 +340,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
       const sw = this.devices.get(p.dpid);
       // In cluster mode only the switch's master probes (a held probe would go out stale); the
       // packet service refuses a slave's, but would send a pending one's, so check here.
-      if (!sw || !sw.connected || sw.mastership === 'slave' || sw.mastership === 'pending') {
-        // Not probed by this instance: nothing learned about its ports' quiet (see resetQuiet).
-        this.discovery.resetQuiet(p.dpid);
-        continue;
-      }
+      if (!sw || !sw.connected || sw.mastership === 'slave' || sw.mastership === 'pending') continue;
       const data = this.probeTemplate(p.dpid, p.port, p.hwAddr, ttlSec).build(now);
       try {
         if (this.packets.packetOut(p.dpid, { inPort: OFPP.CONTROLLER, actions: [{ type: 'output', port: p.port }], data })) this.counters.probesSent++;
@@ -474,11 +470,6 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
         more.push(...this.hosts.removeAt(e.link.dst, e.link.dstPort, 'infrastructure_port'));
         more.push(...this.hosts.removeAt(e.link.src, e.link.srcPort, 'infrastructure_port'));
       }
-    }
-    // A host that left a port may have made room for a switch: a quiet port is probed again at once.
-    for (const e of hosts) {
-      if (e.type === 'hostRemoved') this.discovery.wakePort(e.host.location.dpid, e.host.location.port);
-      else if (e.type === 'hostMoved') this.discovery.wakePort(e.previous.dpid, e.previous.port);
     }
     // A removed host must be learned again from its next packet (its memo entry would not touch it anyway).
     if (more.length > 0 || hosts.some((e) => e.type === 'hostRemoved')) this.recentSenders.clear();
