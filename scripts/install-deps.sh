@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs the system packages the tests, labs and benchmarks need (Open vSwitch and its C learning switch for bench/versus, Mininet, etcd, Chromium for the console tests), once.
+# Installs the system packages the tests, labs and benchmarks need (a C compiler for the batched socket I/O module, Open vSwitch and its C learning switch for bench/versus, Mininet, etcd, Chromium for the console tests), once.
 set -euo pipefail
-pkgs=(openvswitch-switch openvswitch-testcontroller mininet etcd-server iperf iproute2 iputils-ping ethtool openssl chromium)
+pkgs=(g++ make python3 openvswitch-switch openvswitch-testcontroller mininet etcd-server iperf iproute2 iputils-ping ethtool openssl chromium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -80,6 +80,10 @@ export const openflowSchema = section({
     default: true,
     doc: 'Read plain-TCP switch connections straight from the socket handle into slabs of its own (no stream layer, no buffer allocation per read); TLS connections always use the stream. false = the stream path for all.',
   }),
+  batchIo: bool({
+    default: true,
+    doc: 'Read and write plain-TCP switch connections through the batched I/O module built at install (native/batch_io.c): all sockets ready in a turn are read by one call, JavaScript is entered once for them, and writes are plain sends. Where the module was not built (no compiler, not Linux) directRead applies. TLS connections always use the stream.',
+  }),
   lazyConfirmMs: ms(50, 'Flow mods the flow service sends without anyone waiting (an app answering a packet-in) are confirmed by one barrier at most this long after the first of them (or after 256 of them), not a barrier each; 0 = a barrier in the same write.'),
   missSendLen: int({ default: 0xffff, min: 0, max: 0xffff, unit: 'bytes', doc: 'SET_CONFIG miss_send_len: 0xffff sends whole packets and asks the switch not to buffer.' }),
   maxMessageLen: int({ default: 0xffff, min: 8, max: 0xffff, unit: 'bytes', doc: 'Largest message length a peer may declare before the session is closed.' }),

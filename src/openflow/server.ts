@@ -7,7 +7,8 @@ import { parseHostPort, type OpenFlowConfig } from '../config.js';
 import { silentLogger } from '../log.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { LogLimiter, limitedLog } from '../core/log-limiter.js';
-import { Session } from './session.js';
+import { Session, type SessionStream } from './session.js';
+import { batchIo } from './batch-io.js';
 import { directReadSocket } from './direct-read.js';
 import { ConnectionLimits, type Admission, type ConnectionRefusal } from './connection-limits.js';
 
@@ -85,7 +86,7 @@ export class OpenFlowServer {
           const key = `${socket.remoteAddress}|${socket.remotePort}`;
           const admission = this.tlsPending.get(key);
           this.tlsPending.delete(key);
-          this.accept(socket, admission);
+          this.accept(socket, socket, admission);
         },
       );
       server.on('tlsClientError', (e: Error, socket: tls.TLSSocket) => {
@@ -112,15 +113,23 @@ export class OpenFlowServer {
         const admission = this.admit(raw);
         if (!admission) return;
         raw.once('close', () => admission.closed());
-        if (this.opts.config.directRead) {
-          let session: Session | undefined;
-          const socket = directReadSocket(raw, (chunk) => session?.receive(chunk));
+        let session: Session | undefined;
+        const io = this.opts.config.batchIo ? batchIo() : undefined;
+        if (io) {
+          const socket = io.adopt(raw, (chunk) => session?.receive(chunk));
           if (socket) {
-            session = this.accept(socket, admission, true);
+            session = this.accept(socket, raw, admission, true);
             return;
           }
         }
-        this.accept(raw, admission);
+        if (this.opts.config.directRead) {
+          const socket = directReadSocket(raw, (chunk) => session?.receive(chunk));
+          if (socket) {
+            session = this.accept(socket, socket, admission, true);
+            return;
+          }
+        }
+        this.accept(raw, raw, admission);
         raw.resume();
       });
     }
@@ -155,13 +164,17 @@ export class OpenFlowServer {
     return undefined;
   }
 
-  /** Starts a session on an admitted socket; `readExternally`: the caller feeds it what the socket reads (see directReadSocket). */
-  private accept(socket: net.Socket, admission: Admission | undefined, readExternally = false): Session {
+  /**
+   * Starts a session on an admitted connection: `stream` carries its bytes, `socket` is the
+   * net.Socket it came from (the same object but for batched sockets). `readExternally`: the
+   * caller feeds the session what the socket reads (see directReadSocket, BatchIo.adopt).
+   */
+  private accept(stream: SessionStream, socket: net.Socket, admission: Admission | undefined, readExternally = false): Session {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
     const remoteAddress = `${socket.remoteAddress}:${socket.remotePort}`;
     const peerSubject = socket instanceof tls.TLSSocket ? verifiedSubject(socket) : undefined;
-    const session = new Session(socket, {
+    const session = new Session(stream, {
       ...this.opts.config,
       remoteAddress,
       peerAddress: socket.remoteAddress ?? 'unknown',

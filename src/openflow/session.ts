@@ -1,10 +1,10 @@
 /**
  * One switch connection: HELLO negotiation, handshake, echo keepalive, xid-tracked requests,
  * multipart reassembly, barriers, batched writes with backpressure, and the error replies that
- * STYLE.md §5 asks for. Works over any Duplex stream, so tests can run both ends in memory.
+ * STYLE.md §5 asks for. Works over any Duplex stream (tests run both ends in memory) or a batched
+ * socket (batch-io.ts).
  */
 import { EventEmitter } from 'node:events';
-import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { ErrorMsg, Hello } from './codec/common.js';
 import { OFP_VERSION_1_0, OFP_VERSION_1_3, OFPBRC, OFPET, OFPHFC, OFPT13 } from './codec/constants.js';
@@ -133,6 +133,25 @@ export function isLldpPacketIn(frame: Buffer): boolean {
   }
   return false;
 }
+/**
+ * What a session needs of its connection. A Duplex stream has all of it; so does a
+ * {@link import('./batch-io.js').BatchSocket}.
+ */
+export interface SessionStream {
+  /** Sends or queues `chunk`; false once the caller should wait for 'drain'. */
+  write(chunk: Uint8Array): boolean;
+  /** Sends `chunk` last, then ends the sending side. */
+  end(chunk: Uint8Array): unknown;
+  destroy(): unknown;
+  pause(): unknown;
+  resume(): unknown;
+  readonly destroyed: boolean;
+  /** Bytes accepted by write and not yet sent. */
+  readonly writableLength: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- listeners of different events take different arguments, as on any EventEmitter
+  on(event: 'data' | 'error' | 'end' | 'close' | 'drain', listener: (...args: any[]) => void): unknown;
+}
+
 /**
  * Sessions with output queued in this turn of the event loop. They are written together once
  * every socket that was readable in this turn has been read and answered (setImmediate runs
@@ -335,7 +354,7 @@ export class Session extends EventEmitter<SessionEvents> {
   private readonly handleDeferredBound = (): void => this.handleDeferred();
 
   constructor(
-    private readonly stream: Duplex,
+    private readonly stream: SessionStream,
     options: SessionOptions = {},
   ) {
     super();

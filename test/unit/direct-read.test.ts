@@ -1,4 +1,4 @@
-/** Direct reads of plain-TCP switch sockets (openflow.directRead): the slab never hands out the same bytes twice, and sessions work the same on both read paths. */
+/** Direct reads of plain-TCP switch sockets (openflow.directRead): the slab never hands out the same bytes twice, and sessions work the same on every read path (batched, direct, stream). */
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -104,10 +104,14 @@ function packetIn(data: Buffer): OfMessage {
   return { version: 1, type: 'packet_in', xid: 0, bufferId: 0xffffffff, totalLen: data.length, inPort: 1, reason: 0, data } as OfMessage;
 }
 
-describe.each([true, false])('OpenFlow server with openflow.directRead %s', (directRead) => {
+describe.each([
+  { batchIo: true, directRead: false },
+  { batchIo: false, directRead: true },
+  { batchIo: false, directRead: false },
+])('OpenFlow server with openflow.batchIo $batchIo, directRead $directRead', ({ batchIo, directRead }) => {
   it('handshakes, delivers packet-ins whose data survives later reads, and counts the connection out when the switch leaves', async () => {
     const sessions: Session[] = [];
-    const server = new OpenFlowServer({ config: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'], directRead }, onSession: (s) => sessions.push(s) });
+    const server = new OpenFlowServer({ config: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'], batchIo, directRead }, onSession: (s) => sessions.push(s) });
     const [bound] = await server.listen();
     let closed = false;
     try {

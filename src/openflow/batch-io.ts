@@ -1,0 +1,303 @@
+/**
+ * Plain-TCP switch connections read and written through the batched I/O module
+ * (`native/batch_io.c`, built at install when a compiler is there): every socket that is ready in
+ * a turn of the event loop is read by one native call into a shared slab, and JavaScript is
+ * entered once for the whole batch instead of once per socket; writes are a plain non-blocking
+ * send. With many switches each sending a small message per round trip, Node's per-socket read
+ * callbacks and Writable machinery cost more than the controller's own work (issue #18).
+ *
+ * Without the module (no compiler at install, or not Linux), {@link batchIo} returns undefined
+ * and the server reads through Node's sockets as before.
+ */
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type net from 'node:net';
+
+/** The native module's functions (see native/batch_io.c for each one's contract). */
+interface Binding {
+  readonly ENTRIES_LENGTH: number;
+  readonly EAGAIN: number;
+  open(onBatch: (slab: Buffer, count: number) => void, entries: Int32Array): object;
+  watch(poller: object, fd: number, id: number, read: boolean, write: boolean): number;
+  unwatch(poller: object, fd: number): number;
+  send(fd: number, bytes: Uint8Array): number;
+  shutdownWrite(fd: number): number;
+  close(poller: object): void;
+}
+
+const KIND_DATA = 0;
+const KIND_EOF = 1;
+const KIND_ERROR = 2;
+const KIND_WRITABLE = 3;
+const ENTRY_INTS = 4;
+
+const MODULE_FILE = 'build/Release/signalbox_batch_io.node';
+
+let binding: Binding | null | undefined;
+
+/** The native module, loaded once; null when it was not built or does not load here. */
+function loadBinding(): Binding | null {
+  if (binding !== undefined) return binding;
+  binding = null;
+  if (process.platform !== 'linux') return binding;
+  // From src/openflow (tests run the sources) or dist/src/openflow (the build): the package root is two or three up.
+  for (const up of ['../../', '../../../']) {
+    const file = new URL(up + MODULE_FILE, import.meta.url);
+    if (!existsSync(file)) continue;
+    try {
+      binding = createRequire(import.meta.url)(file.pathname) as Binding;
+    } catch {
+      binding = null;
+    }
+    break;
+  }
+  return binding;
+}
+
+/** The socket internals this module relies on: a net.Socket built on a libuv TCP handle exposes its descriptor. */
+interface HandleOwner {
+  _handle: { fd?: number } | null;
+}
+
+/**
+ * One process's set of batched sockets (one epoll set watched by Node's loop). Sockets join with
+ * {@link adopt}; ids are small integers reused after a socket is destroyed.
+ */
+export class BatchIo {
+  private readonly entries: Int32Array;
+  private readonly poller: object;
+  private readonly sockets: (BatchSocket | undefined)[] = [];
+  private readonly freeIds: number[] = [];
+
+  /** @internal */
+  constructor(readonly binding: Binding) {
+    this.entries = new Int32Array(binding.ENTRIES_LENGTH);
+    this.poller = binding.open((slab, count) => this.onBatch(slab, count), this.entries);
+  }
+
+  /** Sockets currently in the set. */
+  get size(): number {
+    return this.sockets.length - this.freeIds.length;
+  }
+
+  /**
+   * Takes over an accepted socket that has not been read (a server listening with
+   * `pauseOnConnect`): its bytes go to `onChunk`, and the returned stream writes to it. The
+   * net.Socket keeps its descriptor, and is destroyed when the returned stream is. Returns
+   * undefined (the caller keeps Node's path) when the socket has no descriptor to take.
+   */
+  adopt(raw: net.Socket, onChunk: (chunk: Buffer) => void): BatchSocket | undefined {
+    const fd = (raw as unknown as HandleOwner)._handle?.fd;
+    if (typeof fd !== 'number' || fd < 0 || raw.destroyed || raw.readableFlowing === true) return undefined;
+    const id = this.freeIds.pop() ?? this.sockets.length;
+    if (this.binding.watch(this.poller, fd, id, true, false) !== 0) {
+      if (id < this.sockets.length) this.freeIds.push(id);
+      return undefined;
+    }
+    const socket = new BatchSocket(this, raw, fd, id, onChunk);
+    this.sockets[id] = socket;
+    return socket;
+  }
+
+  /** @internal What the socket waits for: readable, writable (a write that did not fit), both or neither. */
+  watch(s: BatchSocket, read: boolean, write: boolean): number {
+    return this.binding.watch(this.poller, s.fd, s.id, read, write);
+  }
+
+  /** @internal Leaves the set (before its descriptor is closed); the id is free again. */
+  release(s: BatchSocket): void {
+    this.binding.unwatch(this.poller, s.fd);
+    if (this.sockets[s.id] === s) {
+      this.sockets[s.id] = undefined;
+      this.freeIds.push(s.id);
+    }
+  }
+
+  private onBatch(slab: Buffer, count: number): void {
+    const e = this.entries;
+    for (let i = 0, at = 0; i < count; i++, at += ENTRY_INTS) {
+      const s = this.sockets[e[at]!];
+      if (s === undefined) continue;
+      const kind = e[at + 3]!;
+      // One socket's failure is that socket's: it ends, the rest of the batch goes on.
+      try {
+        if (kind === KIND_DATA) s.onRead(slab.subarray(e[at + 1]!, e[at + 1]! + e[at + 2]!));
+        else if (kind === KIND_WRITABLE) s.onWritable();
+        else if (kind === KIND_EOF) s.onEnd();
+        else if (kind === KIND_ERROR) s.fail(e[at + 2]!);
+      } catch (err) {
+        s.destroy(err as Error);
+      }
+    }
+  }
+}
+
+/**
+ * A switch connection in a {@link BatchIo} set, with the part of a Duplex stream that a Session
+ * uses: write with backpressure ('drain'), end, destroy, pause/resume of reading, and the
+ * 'end', 'error' and 'close' events.
+ */
+export class BatchSocket extends EventEmitter {
+  private readonly queue: Uint8Array[] = [];
+  private queuedBytes = 0;
+  private reading = true;
+  private writeWaiting = false;
+  private readEnded = false;
+  private ending = false;
+  private isDestroyed = false;
+
+  /** @internal */
+  constructor(
+    private readonly io: BatchIo,
+    private readonly raw: net.Socket,
+    readonly fd: number,
+    readonly id: number,
+    private readonly onChunk: (chunk: Buffer) => void,
+  ) {
+    super();
+  }
+
+  get destroyed(): boolean {
+    return this.isDestroyed;
+  }
+
+  /** Bytes accepted by {@link write} and not yet taken by the kernel. */
+  get writableLength(): number {
+    return this.queuedBytes;
+  }
+
+  /** Sends `chunk`, or queues what the socket's buffer cannot take; false once something is queued ('drain' follows). */
+  write(chunk: Uint8Array): boolean {
+    if (this.isDestroyed || this.ending) return false;
+    if (this.queue.length > 0) {
+      this.queue.push(chunk);
+      this.queuedBytes += chunk.length;
+      return false;
+    }
+    const n = this.io.binding.send(this.fd, chunk);
+    if (n === chunk.length) return true;
+    if (n < 0 && n !== -this.io.binding.EAGAIN) {
+      this.fail(-n);
+      return false;
+    }
+    const rest = n > 0 ? chunk.subarray(n) : chunk;
+    this.queue.push(rest);
+    this.queuedBytes += rest.length;
+    this.waitFor(this.reading && !this.readEnded, true);
+    return false;
+  }
+
+  /** Writes `chunk`, then closes the sending side once everything queued has gone (the peer sees end of stream). */
+  end(chunk?: Uint8Array): this {
+    if (this.isDestroyed || this.ending) return this;
+    if (chunk !== undefined && chunk.length > 0) this.write(chunk);
+    this.ending = true;
+    if (this.queue.length === 0) this.io.binding.shutdownWrite(this.fd);
+    return this;
+  }
+
+  /** Stops reading (the kernel's buffer fills and TCP slows the peer down). */
+  pause(): this {
+    if (this.reading) {
+      this.reading = false;
+      if (!this.readEnded && !this.isDestroyed) this.waitFor(false, this.writeWaiting);
+    }
+    return this;
+  }
+
+  resume(): this {
+    if (!this.reading) {
+      this.reading = true;
+      if (!this.readEnded && !this.isDestroyed) this.waitFor(true, this.writeWaiting);
+    }
+    return this;
+  }
+
+  /** Closes the connection at once (what is queued is dropped); 'error' (given one) and 'close' follow. */
+  destroy(err?: Error): this {
+    if (this.isDestroyed) return this;
+    this.isDestroyed = true;
+    this.queue.length = 0;
+    this.queuedBytes = 0;
+    this.io.release(this);
+    this.raw.destroy();
+    process.nextTick(() => {
+      if (err !== undefined) this.emit('error', err);
+      this.emit('close');
+    });
+    return this;
+  }
+
+  /** @internal */
+  onRead(chunk: Buffer): void {
+    if (!this.isDestroyed) this.onChunk(chunk);
+  }
+
+  /** @internal The peer closed its sending side (the native side has stopped watching for reads). */
+  onEnd(): void {
+    if (this.readEnded) return;
+    this.readEnded = true;
+    if (this.writeWaiting) this.waitFor(false, true);
+    if (!this.isDestroyed) this.emit('end');
+  }
+
+  /** @internal The socket can take more: writes what is queued, and emits 'drain' once it has all gone. */
+  onWritable(): void {
+    if (this.isDestroyed) return;
+    while (this.queue.length > 0) {
+      const chunk = this.queue[0]!;
+      const n = this.io.binding.send(this.fd, chunk);
+      if (n === chunk.length) {
+        this.queue.shift();
+        this.queuedBytes -= n;
+        continue;
+      }
+      if (n < 0 && n !== -this.io.binding.EAGAIN) {
+        this.fail(-n);
+        return;
+      }
+      if (n > 0) {
+        this.queue[0] = chunk.subarray(n);
+        this.queuedBytes -= n;
+      }
+      return;
+    }
+    this.waitFor(this.reading && !this.readEnded, false);
+    if (this.ending) {
+      this.io.binding.shutdownWrite(this.fd);
+      return;
+    }
+    this.emit('drain');
+  }
+
+  /** @internal A read or write failed with this errno: the connection ends with an error. */
+  fail(errno: number): void {
+    if (errno === 0) {
+      this.onEnd();
+      return;
+    }
+    this.readEnded = true;
+    const e = new Error(`socket error ${errno}`) as NodeJS.ErrnoException;
+    e.errno = errno;
+    this.destroy(e);
+  }
+
+  private waitFor(read: boolean, write: boolean): void {
+    this.writeWaiting = write;
+    // With nothing to wait for the socket stays in the set, silent until asked again.
+    const rc = this.io.watch(this, read, write);
+    if (rc < 0) this.fail(-rc);
+  }
+}
+
+let shared: BatchIo | null | undefined;
+
+/** This process's batched socket set, or undefined when the native module is not available. */
+export function batchIo(): BatchIo | undefined {
+  if (shared === undefined) {
+    const b = loadBinding();
+    shared = b === null ? null : new BatchIo(b);
+  }
+  return shared ?? undefined;
+}

@@ -1,0 +1,198 @@
+/** The batched socket I/O module (native/batch_io.c through src/openflow/batch-io.ts) on real loopback sockets. */
+import net from 'node:net';
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import { batchIo, type BatchIo, type BatchSocket } from '../../src/openflow/batch-io.js';
+import { waitFor } from '../harness/exec.js';
+
+interface Pair {
+  client: net.Socket;
+  socket: BatchSocket;
+  /** What the batched side read, in order. */
+  got: Buffer[];
+}
+
+const servers: net.Server[] = [];
+const clients: net.Socket[] = [];
+const adopted: BatchSocket[] = [];
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.destroy();
+  for (const s of adopted.splice(0)) s.destroy();
+  await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+});
+
+function io(): BatchIo {
+  const b = batchIo();
+  // Built by `npm ci` (scripts/build-native.mjs); a missing module fails here rather than skipping.
+  if (b === undefined) throw new Error('the batched I/O module is not built: run `npm ci` with g++, make and python3 installed (scripts/install-deps.sh installs them)');
+  return b;
+}
+
+/** A listener whose accepted sockets join the batched set; `onChunk` may be replaced per connection. */
+async function listen(onChunk?: (pair: Pair, chunk: Buffer) => void): Promise<{ server: net.Server; port: number; accepted: Pair[]; connect: () => Promise<Pair> }> {
+  const accepted: Pair[] = [];
+  const waiting: ((raw: net.Socket) => void)[] = [];
+  const server = net.createServer({ pauseOnConnect: true }, (raw) => waiting.shift()?.(raw));
+  servers.push(server);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as net.AddressInfo).port;
+  const connect = async (): Promise<Pair> => {
+    const accepting = new Promise<net.Socket>((resolve) => waiting.push(resolve));
+    const client = net.connect(port, '127.0.0.1');
+    clients.push(client);
+    const raw = await accepting;
+    const pair = { client } as Pair;
+    pair.got = [];
+    const socket = io().adopt(raw, (chunk) => (onChunk ? onChunk(pair, chunk) : pair.got.push(chunk)));
+    if (socket === undefined) throw new Error('adopt refused a fresh accepted socket');
+    pair.socket = socket;
+    adopted.push(socket);
+    accepted.push(pair);
+    return pair;
+  };
+  return { server, port, accepted, connect };
+}
+
+const bytesOf = (bufs: readonly Buffer[]): number => bufs.reduce((n, b) => n + b.length, 0);
+
+describe('batched socket I/O', () => {
+  it('reads many sockets, each in order, and writes back', async () => {
+    const { connect } = await listen();
+    const pairs: Pair[] = [];
+    for (let i = 0; i < 24; i++) pairs.push(await connect());
+    const echoed = pairs.map(() => [] as Buffer[]);
+    pairs.forEach((p, i) => p.client.on('data', (d: Buffer) => echoed[i]!.push(d)));
+    // Several rounds: each socket's bytes arrive in order, never mixed with another's.
+    for (let round = 0; round < 5; round++) {
+      pairs.forEach((p, i) => p.client.write(Buffer.from(`s${i}r${round};`)));
+    }
+    const expected = pairs.map((_, i) => Array.from({ length: 5 }, (_, r) => `s${i}r${r};`).join(''));
+    await waitFor(() => pairs.every((p, i) => Buffer.concat(p.got).toString() === expected[i]), { timeoutMs: 5000, intervalMs: 5, message: 'all bytes read' });
+    for (const p of pairs) expect(p.socket.write(Buffer.concat(p.got))).toBe(true);
+    await waitFor(() => pairs.every((_, i) => Buffer.concat(echoed[i]!).toString() === expected[i]), { timeoutMs: 5000, intervalMs: 5, message: 'all bytes echoed' });
+    for (const p of pairs) p.socket.destroy();
+  });
+
+  it('reads more at once than one slab holds, without losing or reordering a byte', async () => {
+    const { connect } = await listen();
+    const pairs: Pair[] = [];
+    for (let i = 0; i < 12; i++) pairs.push(await connect());
+    // 12 × 1 MiB, written at once: every turn finds more ready sockets than one 256 KiB slab takes.
+    const payloads = pairs.map((_, i) => Buffer.alloc(1 << 20, i + 1).fill(0x41 + i, 0, 7));
+    pairs.forEach((p, i) => p.client.write(payloads[i]!));
+    await waitFor(() => pairs.every((p) => bytesOf(p.got) === 1 << 20), { timeoutMs: 10_000, intervalMs: 5, message: 'all bytes read' });
+    pairs.forEach((p, i) => expect(Buffer.concat(p.got).equals(payloads[i]!)).toBe(true));
+    for (const p of pairs) p.socket.destroy();
+  });
+
+  it('queues what the socket cannot take, sends it in order once the peer reads, and emits drain', async () => {
+    const { connect } = await listen();
+    const p = await connect();
+    p.client.pause();
+    const chunk = (n: number): Buffer => Buffer.alloc(64 * 1024, n & 0xff);
+    let sent = 0;
+    while (p.socket.write(chunk(sent))) sent++;
+    sent++;
+    // Behind a full socket every further write queues.
+    for (let i = 0; i < 8; i++) expect(p.socket.write(chunk(sent++))).toBe(false);
+    expect(p.socket.writableLength).toBeGreaterThanOrEqual(8 * 64 * 1024);
+    const drained = once(p.socket, 'drain');
+    const received: Buffer[] = [];
+    p.client.on('data', (d: Buffer) => received.push(d));
+    p.client.resume();
+    await drained;
+    expect(p.socket.writableLength).toBe(0);
+    await waitFor(() => bytesOf(received) === sent * 64 * 1024, { timeoutMs: 10_000, intervalMs: 5, message: 'all bytes received' });
+    const all = Buffer.concat(received);
+    for (let i = 0; i < sent; i++) expect(all[i * 64 * 1024 + 1234]).toBe(i & 0xff);
+    p.socket.destroy();
+  });
+
+  it('stops reading while paused and goes on where it stopped when resumed', async () => {
+    const { connect } = await listen();
+    const a = await connect();
+    const b = await connect();
+    a.socket.pause();
+    a.client.write('held');
+    // b's bytes leave after a's: once they are read, a's would have been too, had a been read.
+    b.client.write('marker');
+    await waitFor(() => bytesOf(b.got) === 6, { timeoutMs: 5000, intervalMs: 5, message: "b's bytes read" });
+    expect(a.got).toEqual([]);
+    a.socket.resume();
+    await waitFor(() => Buffer.concat(a.got).toString() === 'held', { timeoutMs: 5000, intervalMs: 5, message: "a's bytes read once resumed" });
+    a.socket.destroy();
+    b.socket.destroy();
+  });
+
+  it('reports the end of the stream, ends its own side after what is queued, and closes the socket on destroy', async () => {
+    const { server, connect } = await listen();
+    const before = io().size;
+    const p = await connect();
+    expect(io().size).toBe(before + 1);
+    const ended = once(p.socket, 'end');
+    const received: Buffer[] = [];
+    p.client.on('data', (d: Buffer) => received.push(d));
+    const clientEnded = once(p.client, 'end');
+    p.client.end('last words');
+    await ended;
+    expect(Buffer.concat(p.got).toString()).toBe('last words');
+    p.socket.end(Buffer.from('goodbye'));
+    await clientEnded;
+    expect(Buffer.concat(received).toString()).toBe('goodbye');
+    const closed = once(p.socket, 'close');
+    p.socket.destroy();
+    await closed;
+    expect(p.socket.destroyed).toBe(true);
+    expect(io().size).toBe(before);
+    // The accepted net.Socket went with it: the listener counts no connection.
+    await waitFor(async () => (await new Promise<number>((resolve) => server.getConnections((_, n) => resolve(n)))) === 0, { timeoutMs: 5000, intervalMs: 5, message: 'connection closed' });
+  });
+
+  it('ends a reset connection with an error and a close, and the others go on', async () => {
+    const { connect } = await listen();
+    const a = await connect();
+    const b = await connect();
+    const errors: Error[] = [];
+    a.socket.on('error', (e: Error) => errors.push(e));
+    const closed = new Promise((resolve) => a.socket.on('close', resolve)); // (events.once would reject on the 'error' before it)
+    a.client.resetAndDestroy();
+    await closed;
+    expect(a.socket.destroyed).toBe(true);
+    expect(errors.map((e) => (e as NodeJS.ErrnoException).errno)).toEqual([104]); // ECONNRESET
+    b.client.write('still here');
+    await waitFor(() => Buffer.concat(b.got).toString() === 'still here', { timeoutMs: 5000, intervalMs: 5, message: "b's bytes read" });
+    b.socket.destroy();
+  });
+
+  it('a socket whose reader throws is destroyed with that error; the rest of the batch is delivered', async () => {
+    const { connect } = await listen((pair, chunk) => {
+      if (chunk.toString().startsWith('boom')) throw new Error('reader failed');
+      pair.got.push(chunk);
+    });
+    const pairs: Pair[] = [];
+    for (let i = 0; i < 6; i++) pairs.push(await connect());
+    const errors: Error[] = [];
+    pairs[2]!.socket.on('error', (e: Error) => errors.push(e));
+    const closed = new Promise((resolve) => pairs[2]!.socket.on('close', resolve));
+    pairs.forEach((p, i) => p.client.write(i === 2 ? 'boom' : `ok${i}`));
+    await closed;
+    expect(errors.map((e) => e.message)).toEqual(['reader failed']);
+    await waitFor(() => pairs.every((p, i) => i === 2 || Buffer.concat(p.got).toString() === `ok${i}`), { timeoutMs: 5000, intervalMs: 5, message: 'the others read' });
+    for (const p of pairs) p.socket.destroy();
+  });
+
+  it('refuses a socket that is already being read by Node', async () => {
+    const server = net.createServer();
+    servers.push(server);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const accepted = once(server, 'connection');
+    clients.push(net.connect((server.address() as net.AddressInfo).port, '127.0.0.1'));
+    const [raw] = (await accepted) as [net.Socket];
+    raw.on('data', () => undefined);
+    expect(io().adopt(raw, () => undefined)).toBeUndefined();
+    raw.destroy();
+  });
+});
