@@ -12,6 +12,11 @@ COPY . .
 RUN npm run build && npm pack --ignore-scripts --pack-destination /tmp && mkdir /pkg && tar -xzf /tmp/signalbox-*.tgz -C /pkg --strip-components=1
 WORKDIR /pkg
 RUN cp /src/package-lock.json . && npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+# The batched socket I/O module, compiled here against the image's Node headers; the runtime stage
+# takes the .node file with the package and needs no compiler.
+RUN apt-get update && apt-get install -y --no-install-recommends g++ make python3 \
+ && node scripts/build-native.mjs && test -f build/Release/signalbox_batch_io.node \
+ && rm -rf build/Release/obj.target build/Release/.deps
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production

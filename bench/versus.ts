@@ -8,6 +8,7 @@
  *
  *   node dist/bench/versus.js [--rounds 3] [--switches 1,4,16,64,256] [--versions 1.0,1.3]
  *                             [--modes latency,throughput] [--macs 1000] [--loops 5] [--warmup 1] [--json]
+ *                             [--set KEY=VALUE ...]   (Signalbox settings, e.g. openflow.batchIo=false)
  *
  * Run it under the same priority for both (e.g. `nice -n -5`); the children inherit it.
  */
@@ -103,7 +104,7 @@ async function apiReady(apiPort: number, child: ChildProcess, ms = 30_000): Prom
   throw new Error(`the controller's /readyz on 127.0.0.1:${apiPort} did not answer 200 within ${ms} ms`);
 }
 
-async function start(name: ControllerName): Promise<Running> {
+async function start(name: ControllerName, sets: readonly string[]): Promise<Running> {
   const port = await freePort();
   if (name === 'ovs-testcontroller') {
     const child = spawn('ovs-testcontroller', [`ptcp:${port}:127.0.0.1`], { stdio: 'ignore' });
@@ -120,6 +121,7 @@ async function start(name: ControllerName): Promise<Running> {
       // The storm guards are for a network, not a benchmark: no per-switch packet-in rate, and
       // every emulated switch may handshake at once from the one address.
       '--set', 'openflow.packetInRatePps=0', '--set', 'openflow.maxHandshakesPerAddress=0', '--set', 'openflow.maxConnectionsPerAddress=0',
+      ...sets.flatMap((kv) => ['--set', kv]),
     ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
@@ -214,6 +216,7 @@ async function main(argv: readonly string[]): Promise<number> {
       loops: { type: 'string' },
       warmup: { type: 'string' },
       json: { type: 'boolean' },
+      set: { type: 'string', multiple: true },
     },
     strict: true,
   });
@@ -234,7 +237,7 @@ async function main(argv: readonly string[]): Promise<number> {
             if (c === 'ovs-testcontroller' && sw > OVS_MAX_SWITCHES) continue;
             // A fresh controller per measurement: one that served the same datapath ids before
             // would start with their learned state (Signalbox re-declares its flows on reconnect).
-            const r = await start(c);
+            const r = await start(c, values.set ?? []);
             let s: Sample;
             try {
               s = measure(r, sw, v, m, o);
