@@ -265,15 +265,27 @@ static int get_int(napi_env env, napi_value v, int32_t *out) {
   return napi_get_value_int32(env, v, out) == napi_ok;
 }
 
+/* The call's first n arguments into argv; 0 (a TypeError thrown, naming the call by `usage`) when fewer were given. */
+static int get_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv, const char *usage) {
+  size_t argc = n;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < n) {
+    napi_throw_type_error(env, NULL, usage);
+    return 0;
+  }
+  return 1;
+}
+
+/* A syscall's outcome as JavaScript sees it: 0, or -errno when rc < 0. */
+static napi_value errno_result(napi_env env, int rc) {
+  napi_value result;
+  CHECK(napi_create_int32(env, rc < 0 ? -errno : 0, &result));
+  return result;
+}
+
 /* watch(poller, fd, id, read: boolean, write: boolean): 0 or -errno. Adds the socket to the set, or changes what it waits for. */
 static napi_value js_watch(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5], result;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 5) {
-    napi_throw_type_error(env, NULL, "watch(poller, fd, id, read, write)");
-    return NULL;
-  }
+  napi_value argv[5];
+  if (!get_args(env, info, 5, argv, "watch(poller, fd, id, read, write)")) return NULL;
   poller_t *p = poller_of(env, argv[0]);
   if (p == NULL) return NULL;
   int32_t fd, id;
@@ -289,19 +301,13 @@ static napi_value js_watch(napi_env env, napi_callback_info info) {
   ev.data.u64 = ((uint64_t)(uint32_t)id << 32) | (uint32_t)fd;
   int rc = epoll_ctl(p->epfd, EPOLL_CTL_MOD, fd, &ev);
   if (rc < 0 && errno == ENOENT) rc = epoll_ctl(p->epfd, EPOLL_CTL_ADD, fd, &ev);
-  CHECK(napi_create_int32(env, rc < 0 ? -errno : 0, &result));
-  return result;
+  return errno_result(env, rc);
 }
 
 /* unwatch(poller, fd): 0 or -errno. Call before the descriptor is closed. */
 static napi_value js_unwatch(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2], result;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2) {
-    napi_throw_type_error(env, NULL, "unwatch(poller, fd)");
-    return NULL;
-  }
+  napi_value argv[2];
+  if (!get_args(env, info, 2, argv, "unwatch(poller, fd)")) return NULL;
   poller_t *p = poller_of(env, argv[0]);
   if (p == NULL) return NULL;
   int32_t fd;
@@ -309,9 +315,7 @@ static napi_value js_unwatch(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "unwatch(poller, fd): fd must be an integer");
     return NULL;
   }
-  int rc = epoll_ctl(p->epfd, EPOLL_CTL_DEL, fd, NULL);
-  CHECK(napi_create_int32(env, rc < 0 ? -errno : 0, &result));
-  return result;
+  return errno_result(env, epoll_ctl(p->epfd, EPOLL_CTL_DEL, fd, NULL));
 }
 
 /* send(fd, bytes: Uint8Array): bytes written (maybe fewer than given), or -errno (-EAGAIN: none fit). */
@@ -343,17 +347,14 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
 
 /* shutdownWrite(fd): 0 or -errno. Sends FIN once what was written has gone. */
 static napi_value js_shutdown_write(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], result;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  napi_value argv[1];
+  if (!get_args(env, info, 1, argv, "shutdownWrite(fd)")) return NULL;
   int32_t fd;
-  if (argc < 1 || !get_int(env, argv[0], &fd) || fd < 0) {
+  if (!get_int(env, argv[0], &fd) || fd < 0) {
     napi_throw_type_error(env, NULL, "shutdownWrite(fd): fd must be an integer");
     return NULL;
   }
-  int rc = shutdown(fd, SHUT_WR);
-  CHECK(napi_create_int32(env, rc < 0 ? -errno : 0, &result));
-  return result;
+  return errno_result(env, shutdown(fd, SHUT_WR));
 }
 
 /* close(poller): stops watching; the sockets themselves are untouched. */
@@ -383,8 +384,6 @@ static napi_value init(napi_env env, napi_value exports) {
       {"shutdownWrite", NULL, js_shutdown_write, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
   };
-  napi_value consts;
-  if (napi_create_object(env, &consts) != napi_ok) return NULL;
   napi_value v;
   napi_create_int32(env, MAX_EVENTS * 2 * ENTRY_INTS, &v);
   napi_set_named_property(env, exports, "ENTRIES_LENGTH", v);
