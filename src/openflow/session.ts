@@ -133,6 +133,7 @@ export function isLldpPacketIn(frame: Buffer): boolean {
   }
   return false;
 }
+
 /**
  * What a session needs of its connection. A Duplex stream has all of it; so does a
  * {@link import('./batch-io.js').BatchSocket}.
