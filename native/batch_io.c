@@ -6,7 +6,7 @@
  * message per round trip, that machinery cost more than the controller's own work. Here the
  * sockets sit in one epoll set that Node's loop watches as a single descriptor: when it is
  * readable, every ready socket is read into one shared slab and JavaScript is called once with the
- * whole batch. Writes are a plain non-blocking send.
+ * whole batch. The writes of a tick go to the kernel together (sendAll, through io_uring).
  *
  * The descriptors stay owned by Node (the net.Socket handles they came from): this module never
  * closes one, and JavaScript removes a socket from the set before closing it.
@@ -19,8 +19,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/io_uring.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* Bytes of a fresh slab; a read gets at most READ_MAX, and a slab whose tail is under MIN_TAIL is replaced. */
@@ -375,12 +378,175 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * One io_uring per thread for batched sends: a turn's answers to many switches go to the kernel
+ * in one io_uring_enter instead of a send each (a syscall costs about 1.2 us on a paravirtualised
+ * machine, more than the rest of a small send). Sends carry MSG_DONTWAIT, so each completes
+ * inline: sent, partly sent, or -EAGAIN, as a plain send would. Without io_uring (an older kernel,
+ * or one that refuses it) the batch is sent one send at a time.
+ */
+typedef struct {
+  int fd;
+  unsigned entries;
+  unsigned *sq_tail, *sq_mask, *sq_array;
+  unsigned *cq_head, *cq_tail, *cq_mask;
+  struct io_uring_sqe *sqes;
+  struct io_uring_cqe *cqes;
+} ring_t;
+
+static __thread ring_t ring;
+static __thread int ring_state; /* 0 not tried, 1 ready, -1 unavailable */
+
+static int ring_setup(void) {
+  struct io_uring_params p;
+  memset(&p, 0, sizeof p);
+  p.flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER;
+  int fd = (int)syscall(__NR_io_uring_setup, 256, &p);
+  if (fd < 0) {
+    /* Kernels before 6.0 know fewer flags. */
+    memset(&p, 0, sizeof p);
+    fd = (int)syscall(__NR_io_uring_setup, 256, &p);
+  }
+  if (fd < 0) return -1;
+  size_t sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned);
+  size_t cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+  int single = (p.features & IORING_FEAT_SINGLE_MMAP) != 0;
+  if (single && cq_len > sq_len) sq_len = cq_len;
+  uint8_t *sq = mmap(NULL, sq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
+  if (sq == MAP_FAILED) goto fail;
+  uint8_t *cq = sq;
+  if (!single) {
+    cq = mmap(NULL, cq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_CQ_RING);
+    if (cq == MAP_FAILED) goto fail;
+  }
+  void *sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
+  if (sqes == MAP_FAILED) goto fail;
+  ring.fd = fd;
+  ring.entries = p.sq_entries;
+  ring.sq_tail = (unsigned *)(sq + p.sq_off.tail);
+  ring.sq_mask = (unsigned *)(sq + p.sq_off.ring_mask);
+  ring.sq_array = (unsigned *)(sq + p.sq_off.array);
+  ring.sqes = (struct io_uring_sqe *)sqes;
+  ring.cq_head = (unsigned *)(cq + p.cq_off.head);
+  ring.cq_tail = (unsigned *)(cq + p.cq_off.tail);
+  ring.cq_mask = (unsigned *)(cq + p.cq_off.ring_mask);
+  ring.cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
+  return 0;
+fail:
+  /* (The mappings, if any, go with the process; this is a once-per-thread start-up failure.) */
+  close(fd);
+  return -1;
+}
+
+/*
+ * Sends n buffers through the ring, results[i] = bytes sent or -errno. Should io_uring_enter
+ * itself fail, the sends not known to be done are reported as -EIO (their connections end) rather
+ * than sent again, which could send bytes twice, and the ring is not used again.
+ */
+static void ring_send(const int32_t *fds, void *const *data, const size_t *lens, int n, int32_t *results) {
+  unsigned tail = *ring.sq_tail;
+  unsigned mask = *ring.sq_mask;
+  for (int i = 0; i < n; i++) {
+    unsigned idx = tail & mask;
+    struct io_uring_sqe *sqe = &ring.sqes[idx];
+    memset(sqe, 0, sizeof *sqe);
+    sqe->opcode = IORING_OP_SEND;
+    sqe->fd = fds[i];
+    sqe->addr = (uint64_t)(uintptr_t)data[i];
+    sqe->len = (uint32_t)lens[i];
+    sqe->msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL;
+    sqe->user_data = (uint64_t)i;
+    ring.sq_array[idx] = idx;
+    results[i] = -EIO;
+    tail++;
+  }
+  __atomic_store_n(ring.sq_tail, tail, __ATOMIC_RELEASE);
+  int submitted = 0, done = 0;
+  while (done < n) {
+    int r = (int)syscall(__NR_io_uring_enter, ring.fd, (unsigned)(n - submitted), (unsigned)(n - done), IORING_ENTER_GETEVENTS, NULL, 0);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      ring_state = -1;
+      return;
+    }
+    submitted += r;
+    unsigned head = *ring.cq_head;
+    unsigned cmask = *ring.cq_mask;
+    while (head != __atomic_load_n(ring.cq_tail, __ATOMIC_ACQUIRE)) {
+      struct io_uring_cqe *cqe = &ring.cqes[head & cmask];
+      if (cqe->user_data < (uint64_t)n) results[cqe->user_data] = cqe->res;
+      head++;
+      done++;
+    }
+    __atomic_store_n(ring.cq_head, head, __ATOMIC_RELEASE);
+  }
+}
+
+#define SEND_BATCH 256
+
+/* sendAll(fds: Int32Array, buffers: Uint8Array[], n, results: Int32Array): results[i] = bytes sent or -errno, in order. */
+static napi_value js_send_all(napi_env env, napi_callback_info info) {
+  napi_value argv[4];
+  if (!get_args(env, info, 4, argv, "sendAll(fds, buffers, n, results)")) return NULL;
+  int32_t n;
+  napi_typedarray_type t1, t2;
+  size_t fl, rl;
+  void *fdata, *rdata;
+  bool is_array = false;
+  if (!get_int(env, argv[2], &n) || n < 0 || napi_is_array(env, argv[1], &is_array) != napi_ok || !is_array ||
+      napi_get_typedarray_info(env, argv[0], &t1, &fl, &fdata, NULL, NULL) != napi_ok ||
+      napi_get_typedarray_info(env, argv[3], &t2, &rl, &rdata, NULL, NULL) != napi_ok || t1 != napi_int32_array || t2 != napi_int32_array ||
+      fl < (size_t)n || rl < (size_t)n) {
+    napi_throw_type_error(env, NULL, "sendAll(fds: Int32Array, buffers: Uint8Array[], n, results: Int32Array): n entries in each");
+    return NULL;
+  }
+  const int32_t *fds = (const int32_t *)fdata;
+  int32_t *results = (int32_t *)rdata;
+  if (ring_state == 0) ring_state = ring_setup() == 0 ? 1 : -1;
+  void *data[SEND_BATCH];
+  size_t lens[SEND_BATCH];
+  for (int base = 0; base < n; base += SEND_BATCH) {
+    int m = n - base < SEND_BATCH ? n - base : SEND_BATCH;
+    for (int i = 0; i < m; i++) {
+      napi_value b;
+      napi_typedarray_type tt;
+      if (napi_get_element(env, argv[1], (uint32_t)(base + i), &b) != napi_ok ||
+          napi_get_typedarray_info(env, b, &tt, &lens[i], &data[i], NULL, NULL) != napi_ok || tt != napi_uint8_array) {
+        napi_throw_type_error(env, NULL, "sendAll: buffers must hold Uint8Arrays");
+        return NULL;
+      }
+    }
+    if (ring_state == 1 && m > 1) {
+      ring_send(fds + base, data, lens, m, results + base);
+      continue;
+    }
+    for (int i = 0; i < m; i++) {
+      ssize_t r;
+      do {
+        r = send(fds[base + i], data[i], lens[i], MSG_NOSIGNAL | MSG_DONTWAIT);
+      } while (r < 0 && errno == EINTR);
+      results[base + i] = r < 0 ? -errno : (int32_t)r;
+    }
+  }
+  return NULL;
+}
+
+/* usesRing(): whether sendAll batches through io_uring in this thread (after its first batch of two or more). */
+static napi_value js_uses_ring(napi_env env, napi_callback_info info) {
+  napi_value v;
+  if (ring_state == 0) ring_state = ring_setup() == 0 ? 1 : -1;
+  napi_get_boolean(env, ring_state == 1, &v);
+  return v;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL},
       {"watch", NULL, js_watch, NULL, NULL, NULL, napi_default, NULL},
       {"unwatch", NULL, js_unwatch, NULL, NULL, NULL, napi_default, NULL},
       {"send", NULL, js_send, NULL, NULL, NULL, napi_default, NULL},
+      {"sendAll", NULL, js_send_all, NULL, NULL, NULL, napi_default, NULL},
+      {"usesRing", NULL, js_uses_ring, NULL, NULL, NULL, napi_default, NULL},
       {"shutdownWrite", NULL, js_shutdown_write, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
   };

@@ -2,8 +2,9 @@
  * Plain-TCP switch connections read and written through the batched I/O module
  * (`native/batch_io.c`, built at install when a compiler is there): every socket that is ready in
  * a turn of the event loop is read by one native call into a shared slab, and JavaScript is
- * entered once for the whole batch instead of once per socket; writes are a plain non-blocking
- * send. With many switches each sending a small message per round trip, Node's per-socket read
+ * entered once for the whole batch instead of once per socket; the writes of a tick go to the
+ * kernel together, in one io_uring_enter where the kernel has io_uring (else a non-blocking send
+ * each). With many switches each sending a small message per round trip, Node's per-socket read
  * callbacks and Writable machinery cost more than the controller's own work (issue #18).
  *
  * Without the module (no compiler at install, or not Linux), {@link batchIo} returns undefined
@@ -22,6 +23,7 @@ interface Binding {
   watch(poller: object, fd: number, id: number, read: boolean, write: boolean): number;
   unwatch(poller: object, fd: number): number;
   send(fd: number, bytes: Uint8Array): number;
+  sendAll(fds: Int32Array, buffers: Uint8Array[], n: number, results: Int32Array): void;
   shutdownWrite(fd: number): number;
   close(poller: object): void;
 }
@@ -69,6 +71,13 @@ export class BatchIo {
   private readonly poller: object;
   private readonly sockets: (BatchSocket | undefined)[] = [];
   private readonly freeIds: number[] = [];
+  /** Writes of this tick, sent together by {@link sendDeferred} (one io_uring_enter for all of them). */
+  private readonly sendSockets: BatchSocket[] = [];
+  private readonly sendBuffers: Uint8Array[] = [];
+  private sendFds = new Int32Array(64);
+  private sendResults = new Int32Array(64);
+  private sendScheduled = false;
+  private readonly sendDeferredBound = (): void => this.sendDeferred();
 
   /** @internal */
   constructor(readonly binding: Binding) {
@@ -98,6 +107,51 @@ export class BatchIo {
     const socket = new BatchSocket(this, raw, fd, id, onChunk);
     this.sockets[id] = socket;
     return socket;
+  }
+
+  /**
+   * @internal Sends `chunk` with the other writes of this tick, once the current callback is done
+   * (a process.nextTick: the sessions' writes of a turn are made in one immediate, see flushAll).
+   */
+  deferSend(s: BatchSocket, chunk: Uint8Array): void {
+    this.sendSockets.push(s);
+    this.sendBuffers.push(chunk);
+    if (!this.sendScheduled) {
+      this.sendScheduled = true;
+      process.nextTick(this.sendDeferredBound);
+    }
+  }
+
+  private sendDeferred(): void {
+    this.sendScheduled = false;
+    const sockets = this.sendSockets;
+    const buffers = this.sendBuffers;
+    // A socket destroyed since its write has closed its descriptor (whose number may be in use again): it is left out.
+    let n = 0;
+    for (let i = 0; i < sockets.length; i++) {
+      const s = sockets[i]!;
+      if (s.destroyed) continue;
+      sockets[n] = s;
+      buffers[n] = buffers[i]!;
+      n++;
+    }
+    if (this.sendFds.length < n) {
+      this.sendFds = new Int32Array(n * 2);
+      this.sendResults = new Int32Array(n * 2);
+    }
+    for (let i = 0; i < n; i++) this.sendFds[i] = sockets[i]!.fd;
+    buffers.length = n;
+    if (n > 0) this.binding.sendAll(this.sendFds, buffers, n, this.sendResults);
+    const results = this.sendResults;
+    for (let i = 0; i < n; i++) {
+      try {
+        sockets[i]!.afterSend(buffers[i]!, results[i]!);
+      } catch (err) {
+        sockets[i]!.destroy(err as Error);
+      }
+    }
+    sockets.length = 0;
+    buffers.length = 0;
   }
 
   /** @internal What the socket waits for: readable, writable (a write that did not fit), both or neither. */
@@ -143,6 +197,8 @@ export class BatchSocket extends EventEmitter {
   private queuedBytes = 0;
   private reading = true;
   private writeWaiting = false;
+  /** A write of this tick is waiting in the io's batch (see BatchIo.deferSend). */
+  private sendPending = false;
   private readEnded = false;
   private ending = false;
   private isDestroyed = false;
@@ -167,7 +223,10 @@ export class BatchSocket extends EventEmitter {
     return this.queuedBytes;
   }
 
-  /** Sends `chunk`, or queues what the socket's buffer cannot take; false once something is queued ('drain' follows). */
+  /**
+   * Sends `chunk` with the tick's other writes (see BatchIo.deferSend), or queues it behind what
+   * the socket's buffer could not take; false once something is queued ('drain' follows).
+   */
   write(chunk: Uint8Array): boolean {
     if (this.isDestroyed || this.ending) return false;
     if (this.queue.length > 0) {
@@ -175,17 +234,34 @@ export class BatchSocket extends EventEmitter {
       this.queuedBytes += chunk.length;
       return false;
     }
-    const n = this.io.binding.send(this.fd, chunk);
-    if (n === chunk.length) return true;
+    if (this.sendPending) {
+      // Behind this tick's write, in order: sent once that one has gone in full.
+      this.queue.push(chunk);
+      this.queuedBytes += chunk.length;
+      return true;
+    }
+    this.sendPending = true;
+    this.io.deferSend(this, chunk);
+    return true;
+  }
+
+  /** @internal The outcome of this socket's write in the batch: `n` bytes sent, or -errno. */
+  afterSend(chunk: Uint8Array, n: number): void {
+    this.sendPending = false;
+    if (this.isDestroyed) return;
+    if (n === chunk.length) {
+      if (this.queue.length > 0) this.onWritable();
+      else if (this.ending) this.io.binding.shutdownWrite(this.fd);
+      return;
+    }
     if (n < 0 && n !== -this.io.binding.EAGAIN) {
       this.fail(-n);
-      return false;
+      return;
     }
     const rest = n > 0 ? chunk.subarray(n) : chunk;
-    this.queue.push(rest);
+    this.queue.unshift(rest);
     this.queuedBytes += rest.length;
     this.waitFor(this.reading && !this.readEnded, true);
-    return false;
   }
 
   /** Writes `chunk`, then closes the sending side once everything queued has gone (the peer sees end of stream). */
@@ -193,7 +269,7 @@ export class BatchSocket extends EventEmitter {
     if (this.isDestroyed || this.ending) return this;
     if (chunk !== undefined && chunk.length > 0) this.write(chunk);
     this.ending = true;
-    if (this.queue.length === 0) this.io.binding.shutdownWrite(this.fd);
+    if (this.queue.length === 0 && !this.sendPending) this.io.binding.shutdownWrite(this.fd);
     return this;
   }
 

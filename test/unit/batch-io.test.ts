@@ -183,6 +183,45 @@ describe('batched socket I/O', () => {
     for (const p of pairs) p.socket.destroy();
   });
 
+  it('sends a tick\'s writes as one batch (io_uring where the kernel has it), reporting what each socket took', async () => {
+    const { connect } = await listen();
+    const a = await connect();
+    const b = await connect();
+    a.client.pause();
+    const { binding } = io();
+    // More than a loopback socket's buffers hold: a takes part of it, b all of its four bytes.
+    const big = Buffer.alloc(32 << 20, 2);
+    const results = new Int32Array(2);
+    binding.sendAll(Int32Array.of(a.socket.fd, b.socket.fd), [big, Buffer.from('to b')], 2, results);
+    expect(results[0]).toBeGreaterThan(0);
+    expect(results[0]).toBeLessThan(big.length);
+    expect(results[1]).toBe(4);
+    const atB: Buffer[] = [];
+    b.client.on('data', (d: Buffer) => atB.push(d));
+    await waitFor(() => Buffer.concat(atB).toString() === 'to b', { timeoutMs: 5000, intervalMs: 5, message: 'b got its bytes' });
+    a.socket.destroy();
+    b.socket.destroy();
+  });
+
+  it('does not send a write whose socket was destroyed in the same tick', async () => {
+    const { connect } = await listen();
+    const a = await connect();
+    const b = await connect();
+    const atA: Buffer[] = [];
+    a.client.on('data', (d: Buffer) => atA.push(d));
+    const aEnded = new Promise((resolve) => a.client.on('close', resolve));
+    expect(a.socket.write(Buffer.from('never'))).toBe(true);
+    a.socket.destroy();
+    // b's write in the same batch still goes.
+    const atB: Buffer[] = [];
+    b.client.on('data', (d: Buffer) => atB.push(d));
+    b.socket.write(Buffer.from('yes'));
+    await aEnded;
+    await waitFor(() => Buffer.concat(atB).toString() === 'yes', { timeoutMs: 5000, intervalMs: 5, message: "b's bytes" });
+    expect(atA).toEqual([]);
+    b.socket.destroy();
+  });
+
   it('refuses a socket that is already being read by Node', async () => {
     const server = net.createServer();
     servers.push(server);
