@@ -87,6 +87,23 @@ describe('batched socket I/O', () => {
     for (const p of pairs) p.socket.destroy();
   });
 
+  it('in one batch, reads sockets of different sizes and ends the ones whose peer closed', async () => {
+    const { connect } = await listen();
+    const pairs: Pair[] = [];
+    for (let i = 0; i < 10; i++) pairs.push(await connect());
+    const ended = pairs.map(() => false);
+    pairs.forEach((p, i) => p.socket.on('end', () => (ended[i] = true)));
+    const sizes = pairs.map((_, i) => (i % 2 === 0 ? 1 + i * 9001 : 0));
+    // Written in one go from this side, so the other side finds them ready together.
+    pairs.forEach((p, i) => (sizes[i]! > 0 ? p.client.write(Buffer.alloc(sizes[i]!, i + 1)) : p.client.end()));
+    await waitFor(() => pairs.every((p, i) => (sizes[i]! > 0 ? bytesOf(p.got) === sizes[i] : ended[i])), { timeoutMs: 5000, intervalMs: 5, message: 'every socket read or ended' });
+    pairs.forEach((p, i) => {
+      if (sizes[i]! > 0) expect(Buffer.concat(p.got).equals(Buffer.alloc(sizes[i]!, i + 1))).toBe(true);
+      else expect(p.got).toEqual([]);
+    });
+    for (const p of pairs) p.socket.destroy();
+  });
+
   it('queues what the socket cannot take, sends it in order once the peer reads, and emits drain', async () => {
     const { connect } = await listen();
     const p = await connect();
