@@ -32,8 +32,6 @@
 #define MIN_TAIL (16 * 1024)
 /* Ready sockets taken per epoll_wait; more stay ready (level-triggered) for the loop's next turn. */
 #define MAX_EVENTS 256
-/* Smallest slab region a batched (io_uring) read gets. */
-#define RING_MIN_READ 1024
 /* One batch entry: socket id, offset in the slab, byte count (or errno), kind. */
 #define ENTRY_INTS 4
 
@@ -126,128 +124,6 @@ static void deliver(poller_t *p, napi_value slab, int count) {
   }
 }
 
-/*
- * One io_uring per thread for batched reads and sends: a turn's reads of many switches, and its
- * answers to them, each go to the kernel in one io_uring_enter instead of a syscall per socket (a syscall costs about 1.2 us on a paravirtualised
- * machine, more than the rest of a small send). Each carries MSG_DONTWAIT, so it completes
- * inline, as a plain read or send would (-EAGAIN when it would block). Without io_uring (an older
- * kernel, or one that refuses it) each socket gets its own read and send.
- */
-typedef struct {
-  int fd;
-  unsigned entries;
-  unsigned *sq_tail, *sq_mask, *sq_array;
-  unsigned *cq_head, *cq_tail, *cq_mask;
-  struct io_uring_sqe *sqes;
-  struct io_uring_cqe *cqes;
-} ring_t;
-
-static __thread ring_t ring;
-static __thread int ring_state; /* 0 not tried, 1 ready, -1 unavailable */
-
-static int ring_setup(void) {
-  struct io_uring_params p;
-  memset(&p, 0, sizeof p);
-  p.flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER;
-  int fd = (int)syscall(__NR_io_uring_setup, 256, &p);
-  if (fd < 0) {
-    /* Kernels before 6.0 know fewer flags. */
-    memset(&p, 0, sizeof p);
-    fd = (int)syscall(__NR_io_uring_setup, 256, &p);
-  }
-  if (fd < 0) return -1;
-  size_t sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned);
-  size_t cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
-  int single = (p.features & IORING_FEAT_SINGLE_MMAP) != 0;
-  if (single && cq_len > sq_len) sq_len = cq_len;
-  uint8_t *sq = mmap(NULL, sq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
-  if (sq == MAP_FAILED) goto fail;
-  uint8_t *cq = sq;
-  if (!single) {
-    cq = mmap(NULL, cq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_CQ_RING);
-    if (cq == MAP_FAILED) goto fail;
-  }
-  void *sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
-  if (sqes == MAP_FAILED) goto fail;
-  ring.fd = fd;
-  ring.entries = p.sq_entries;
-  ring.sq_tail = (unsigned *)(sq + p.sq_off.tail);
-  ring.sq_mask = (unsigned *)(sq + p.sq_off.ring_mask);
-  ring.sq_array = (unsigned *)(sq + p.sq_off.array);
-  ring.sqes = (struct io_uring_sqe *)sqes;
-  ring.cq_head = (unsigned *)(cq + p.cq_off.head);
-  ring.cq_tail = (unsigned *)(cq + p.cq_off.tail);
-  ring.cq_mask = (unsigned *)(cq + p.cq_off.ring_mask);
-  ring.cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
-  return 0;
-fail:
-  /* (The mappings, if any, go with the process; this is a once-per-thread start-up failure.) */
-  close(fd);
-  return -1;
-}
-
-/* The i-th submission entry after the ring's tail, cleared, for the caller to fill (i < ring.entries). */
-static struct io_uring_sqe *ring_sqe(unsigned i) {
-  struct io_uring_sqe *sqe = &ring.sqes[(*ring.sq_tail + i) & *ring.sq_mask];
-  memset(sqe, 0, sizeof *sqe);
-  sqe->user_data = i;
-  return sqe;
-}
-
-/*
- * Submits the n entries filled by ring_sqe and waits for all of them: results[i] = the i-th
- * one's result. Should io_uring_enter itself fail, those not known to be done are reported as
- * -EIO (their connections end) rather than tried again, which could send or read bytes twice,
- * and the ring is not used again.
- */
-static void ring_submit(int n, int32_t *results) {
-  unsigned tail = *ring.sq_tail;
-  unsigned mask = *ring.sq_mask;
-  for (int i = 0; i < n; i++) {
-    ring.sq_array[(tail + (unsigned)i) & mask] = (tail + (unsigned)i) & mask;
-    results[i] = -EIO;
-  }
-  __atomic_store_n(ring.sq_tail, tail + (unsigned)n, __ATOMIC_RELEASE);
-  int submitted = 0, done = 0;
-  while (done < n) {
-    int r = (int)syscall(__NR_io_uring_enter, ring.fd, (unsigned)(n - submitted), (unsigned)(n - done), IORING_ENTER_GETEVENTS, NULL, 0);
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      ring_state = -1;
-      return;
-    }
-    submitted += r;
-    unsigned head = *ring.cq_head;
-    unsigned cmask = *ring.cq_mask;
-    while (head != __atomic_load_n(ring.cq_tail, __ATOMIC_ACQUIRE)) {
-      struct io_uring_cqe *cqe = &ring.cqes[head & cmask];
-      if (cqe->user_data < (uint64_t)n) results[cqe->user_data] = cqe->res;
-      head++;
-      done++;
-    }
-    __atomic_store_n(ring.cq_head, head, __ATOMIC_RELEASE);
-  }
-}
-
-/* Whether the ring can be used in this thread (set up on first use). */
-static int ring_ready(void) {
-  if (ring_state == 0) ring_state = ring_setup() == 0 ? 1 : -1;
-  return ring_state == 1;
-}
-
-/* Sends n buffers through the ring, results[i] = bytes sent or -errno (n <= ring.entries). */
-static void ring_send(const int32_t *fds, void *const *data, const size_t *lens, int n, int32_t *results) {
-  for (int i = 0; i < n; i++) {
-    struct io_uring_sqe *sqe = ring_sqe((unsigned)i);
-    sqe->opcode = IORING_OP_SEND;
-    sqe->fd = fds[i];
-    sqe->addr = (uint64_t)(uintptr_t)data[i];
-    sqe->len = (uint32_t)lens[i];
-    sqe->msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL;
-  }
-  ring_submit(n, results);
-}
-
 static void on_ready(uv_poll_t *h, int status, int events) {
   (void)events;
   poller_t *p = (poller_t *)h->data;
@@ -266,39 +142,7 @@ static void on_ready(uv_poll_t *h, int status, int events) {
       slab == NULL) {
     if (!new_slab(p, &slab)) goto out;
   }
-  /*
-   * With two or more sockets to read and the ring there, all of them are read by one
-   * io_uring_enter: each into its own region of the slab's tail, moved together afterwards (in
-   * order, so each move is to the left). A region is at least RING_MIN_READ bytes; sockets beyond
-   * what the tail holds at that size are read on the loop's next turn.
-   */
-  int readable[MAX_EVENTS];
-  int32_t got[MAX_EVENTS];
-  int k = 0;
-  for (int i = 0; i < n; i++)
-    if (ev[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) readable[k++] = i;
-  size_t region = 0;
-  size_t base = p->slab_used;
-  int ring_reads = 0;
-  if (k >= 2 && ring_ready()) {
-    size_t tail = SLAB_SIZE - p->slab_used;
-    ring_reads = k;
-    if ((size_t)ring_reads > tail / RING_MIN_READ) ring_reads = (int)(tail / RING_MIN_READ);
-    if ((unsigned)ring_reads > ring.entries) ring_reads = (int)ring.entries;
-    region = tail / (size_t)ring_reads;
-    if (region > READ_MAX) region = READ_MAX;
-    for (int j = 0; j < ring_reads; j++) {
-      struct io_uring_sqe *sqe = ring_sqe((unsigned)j);
-      sqe->opcode = IORING_OP_RECV;
-      sqe->fd = (int)(ev[readable[j]].data.u64 & 0xffffffffu);
-      sqe->addr = (uint64_t)(uintptr_t)(p->slab + base + (size_t)j * region);
-      sqe->len = (uint32_t)region;
-      sqe->msg_flags = MSG_DONTWAIT;
-    }
-    ring_submit(ring_reads, got);
-  }
   int count = 0;
-  int j = 0; /* index into readable[] */
   for (int i = 0; i < n && !p->closed; i++) {
     int32_t id = (int32_t)(ev[i].data.u64 >> 32);
     int fd = (int)(ev[i].data.u64 & 0xffffffffu);
@@ -312,28 +156,17 @@ static void on_ready(uv_poll_t *h, int status, int events) {
       count++;
     }
     if (!(re & (EPOLLIN | EPOLLHUP | EPOLLERR))) continue;
+    /* The slab is full: the sockets not read yet are still ready, and are read on the loop's next
+     * turn. (Not after this batch is delivered: JavaScript may close descriptors meanwhile, and the
+     * numbers may be reused.) */
+    if (SLAB_SIZE - p->slab_used < MIN_TAIL) break;
+    size_t want = SLAB_SIZE - p->slab_used;
+    if (want > READ_MAX) want = READ_MAX;
     ssize_t r;
-    int err;
-    if (ring_reads > 0) {
-      int jj = j++;
-      /* Not read this turn (the tail had no region left for it): still ready, read on the next. */
-      if (jj >= ring_reads) continue;
-      r = got[jj];
-      err = r < 0 ? (int)-r : 0;
-      if (r > 0) memmove(p->slab + p->slab_used, p->slab + base + (size_t)jj * region, (size_t)r);
-    } else {
-      /* The slab is full: the sockets not read yet are still ready, and are read on the loop's next
-       * turn. (Not after this batch is delivered: JavaScript may close descriptors meanwhile, and the
-       * numbers may be reused.) */
-      if (SLAB_SIZE - p->slab_used < MIN_TAIL) break;
-      size_t want = SLAB_SIZE - p->slab_used;
-      if (want > READ_MAX) want = READ_MAX;
-      do {
-        r = read(fd, p->slab + p->slab_used, want);
-      } while (r < 0 && errno == EINTR);
-      err = r < 0 ? errno : 0;
-    }
-    if (r < 0 && (err == EAGAIN || err == EWOULDBLOCK)) continue;
+    do {
+      r = read(fd, p->slab + p->slab_used, want);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) continue;
     int32_t *e = p->entries + count * ENTRY_INTS;
     e[0] = id;
     if (r > 0) {
@@ -346,7 +179,7 @@ static void on_ready(uv_poll_t *h, int status, int events) {
        * level-triggered hang-up would otherwise be reported on every turn until JavaScript closes it). */
       epoll_ctl(p->epfd, EPOLL_CTL_DEL, fd, NULL);
       e[1] = 0;
-      e[2] = r == 0 ? 0 : err;
+      e[2] = r == 0 ? 0 : errno;
       e[3] = r == 0 ? KIND_EOF : KIND_ERROR;
     }
     count++;
@@ -545,6 +378,110 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * One io_uring per thread for batched sends: a turn's answers to many switches go to the kernel
+ * in one io_uring_enter instead of a send each (a syscall costs about 1.2 us on a paravirtualised
+ * machine, more than the rest of a small send). Sends carry MSG_DONTWAIT, so each completes
+ * inline: sent, partly sent, or -EAGAIN, as a plain send would. Without io_uring (an older kernel,
+ * or one that refuses it) the batch is sent one send at a time.
+ */
+typedef struct {
+  int fd;
+  unsigned entries;
+  unsigned *sq_tail, *sq_mask, *sq_array;
+  unsigned *cq_head, *cq_tail, *cq_mask;
+  struct io_uring_sqe *sqes;
+  struct io_uring_cqe *cqes;
+} ring_t;
+
+static __thread ring_t ring;
+static __thread int ring_state; /* 0 not tried, 1 ready, -1 unavailable */
+
+static int ring_setup(void) {
+  struct io_uring_params p;
+  memset(&p, 0, sizeof p);
+  p.flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER;
+  int fd = (int)syscall(__NR_io_uring_setup, 256, &p);
+  if (fd < 0) {
+    /* Kernels before 6.0 know fewer flags. */
+    memset(&p, 0, sizeof p);
+    fd = (int)syscall(__NR_io_uring_setup, 256, &p);
+  }
+  if (fd < 0) return -1;
+  size_t sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned);
+  size_t cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+  int single = (p.features & IORING_FEAT_SINGLE_MMAP) != 0;
+  if (single && cq_len > sq_len) sq_len = cq_len;
+  uint8_t *sq = mmap(NULL, sq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
+  if (sq == MAP_FAILED) goto fail;
+  uint8_t *cq = sq;
+  if (!single) {
+    cq = mmap(NULL, cq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_CQ_RING);
+    if (cq == MAP_FAILED) goto fail;
+  }
+  void *sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
+  if (sqes == MAP_FAILED) goto fail;
+  ring.fd = fd;
+  ring.entries = p.sq_entries;
+  ring.sq_tail = (unsigned *)(sq + p.sq_off.tail);
+  ring.sq_mask = (unsigned *)(sq + p.sq_off.ring_mask);
+  ring.sq_array = (unsigned *)(sq + p.sq_off.array);
+  ring.sqes = (struct io_uring_sqe *)sqes;
+  ring.cq_head = (unsigned *)(cq + p.cq_off.head);
+  ring.cq_tail = (unsigned *)(cq + p.cq_off.tail);
+  ring.cq_mask = (unsigned *)(cq + p.cq_off.ring_mask);
+  ring.cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
+  return 0;
+fail:
+  /* (The mappings, if any, go with the process; this is a once-per-thread start-up failure.) */
+  close(fd);
+  return -1;
+}
+
+/*
+ * Sends n buffers through the ring, results[i] = bytes sent or -errno. Should io_uring_enter
+ * itself fail, the sends not known to be done are reported as -EIO (their connections end) rather
+ * than sent again, which could send bytes twice, and the ring is not used again.
+ */
+static void ring_send(const int32_t *fds, void *const *data, const size_t *lens, int n, int32_t *results) {
+  unsigned tail = *ring.sq_tail;
+  unsigned mask = *ring.sq_mask;
+  for (int i = 0; i < n; i++) {
+    unsigned idx = tail & mask;
+    struct io_uring_sqe *sqe = &ring.sqes[idx];
+    memset(sqe, 0, sizeof *sqe);
+    sqe->opcode = IORING_OP_SEND;
+    sqe->fd = fds[i];
+    sqe->addr = (uint64_t)(uintptr_t)data[i];
+    sqe->len = (uint32_t)lens[i];
+    sqe->msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL;
+    sqe->user_data = (uint64_t)i;
+    ring.sq_array[idx] = idx;
+    results[i] = -EIO;
+    tail++;
+  }
+  __atomic_store_n(ring.sq_tail, tail, __ATOMIC_RELEASE);
+  int submitted = 0, done = 0;
+  while (done < n) {
+    int r = (int)syscall(__NR_io_uring_enter, ring.fd, (unsigned)(n - submitted), (unsigned)(n - done), IORING_ENTER_GETEVENTS, NULL, 0);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      ring_state = -1;
+      return;
+    }
+    submitted += r;
+    unsigned head = *ring.cq_head;
+    unsigned cmask = *ring.cq_mask;
+    while (head != __atomic_load_n(ring.cq_tail, __ATOMIC_ACQUIRE)) {
+      struct io_uring_cqe *cqe = &ring.cqes[head & cmask];
+      if (cqe->user_data < (uint64_t)n) results[cqe->user_data] = cqe->res;
+      head++;
+      done++;
+    }
+    __atomic_store_n(ring.cq_head, head, __ATOMIC_RELEASE);
+  }
+}
+
 #define SEND_BATCH 256
 
 /* sendAll(fds: Int32Array, buffers: Uint8Array[], n, results: Int32Array): results[i] = bytes sent or -errno, in order. */
@@ -565,7 +502,7 @@ static napi_value js_send_all(napi_env env, napi_callback_info info) {
   }
   const int32_t *fds = (const int32_t *)fdata;
   int32_t *results = (int32_t *)rdata;
-  int use_ring = ring_ready();
+  if (ring_state == 0) ring_state = ring_setup() == 0 ? 1 : -1;
   void *data[SEND_BATCH];
   size_t lens[SEND_BATCH];
   for (int base = 0; base < n; base += SEND_BATCH) {
@@ -579,7 +516,7 @@ static napi_value js_send_all(napi_env env, napi_callback_info info) {
         return NULL;
       }
     }
-    if (use_ring && ring_state == 1 && m > 1) {
+    if (ring_state == 1 && m > 1) {
       ring_send(fds + base, data, lens, m, results + base);
       continue;
     }
@@ -597,7 +534,8 @@ static napi_value js_send_all(napi_env env, napi_callback_info info) {
 /* usesRing(): whether sendAll batches through io_uring in this thread (after its first batch of two or more). */
 static napi_value js_uses_ring(napi_env env, napi_callback_info info) {
   napi_value v;
-  napi_get_boolean(env, ring_ready(), &v);
+  if (ring_state == 0) ring_state = ring_setup() == 0 ? 1 : -1;
+  napi_get_boolean(env, ring_state == 1, &v);
   return v;
 }
 
