@@ -321,6 +321,15 @@ static napi_value js_unwatch(napi_env env, napi_callback_info info) {
   return errno_result(env, epoll_ctl(p->epfd, EPOLL_CTL_DEL, fd, NULL));
 }
 
+/* One non-blocking send: bytes written, or -errno. */
+static int32_t send_now(int fd, const void *data, size_t len) {
+  ssize_t r;
+  do {
+    r = send(fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+  } while (r < 0 && errno == EINTR);
+  return r < 0 ? -errno : (int32_t)r;
+}
+
 /* send(fd, bytes: Uint8Array): bytes written (maybe fewer than given), or -errno (-EAGAIN: none fit). */
 static napi_value js_send(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -340,11 +349,7 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "send(fd, bytes): bytes must be a Uint8Array");
     return NULL;
   }
-  ssize_t r;
-  do {
-    r = send(fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-  } while (r < 0 && errno == EINTR);
-  CHECK(napi_create_int32(env, r < 0 ? -errno : (int32_t)r, &result));
+  CHECK(napi_create_int32(env, send_now(fd, data, len), &result));
   return result;
 }
 
@@ -387,7 +392,6 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
  */
 typedef struct {
   int fd;
-  unsigned entries;
   unsigned *sq_tail, *sq_mask, *sq_array;
   unsigned *cq_head, *cq_tail, *cq_mask;
   struct io_uring_sqe *sqes;
@@ -422,7 +426,6 @@ static int ring_setup(void) {
   void *sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
   if (sqes == MAP_FAILED) goto fail;
   ring.fd = fd;
-  ring.entries = p.sq_entries;
   ring.sq_tail = (unsigned *)(sq + p.sq_off.tail);
   ring.sq_mask = (unsigned *)(sq + p.sq_off.ring_mask);
   ring.sq_array = (unsigned *)(sq + p.sq_off.array);
@@ -520,24 +523,11 @@ static napi_value js_send_all(napi_env env, napi_callback_info info) {
       ring_send(fds + base, data, lens, m, results + base);
       continue;
     }
-    for (int i = 0; i < m; i++) {
-      ssize_t r;
-      do {
-        r = send(fds[base + i], data[i], lens[i], MSG_NOSIGNAL | MSG_DONTWAIT);
-      } while (r < 0 && errno == EINTR);
-      results[base + i] = r < 0 ? -errno : (int32_t)r;
-    }
+    for (int i = 0; i < m; i++) results[base + i] = send_now(fds[base + i], data[i], lens[i]);
   }
   return NULL;
 }
 
-/* usesRing(): whether sendAll batches through io_uring in this thread (after its first batch of two or more). */
-static napi_value js_uses_ring(napi_env env, napi_callback_info info) {
-  napi_value v;
-  if (ring_state == 0) ring_state = ring_setup() == 0 ? 1 : -1;
-  napi_get_boolean(env, ring_state == 1, &v);
-  return v;
-}
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
@@ -546,7 +536,6 @@ static napi_value init(napi_env env, napi_value exports) {
       {"unwatch", NULL, js_unwatch, NULL, NULL, NULL, napi_default, NULL},
       {"send", NULL, js_send, NULL, NULL, NULL, napi_default, NULL},
       {"sendAll", NULL, js_send_all, NULL, NULL, NULL, napi_default, NULL},
-      {"usesRing", NULL, js_uses_ring, NULL, NULL, NULL, napi_default, NULL},
       {"shutdownWrite", NULL, js_shutdown_write, NULL, NULL, NULL, napi_default, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
   };
