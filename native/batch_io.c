@@ -3,10 +3,11 @@
  *
  * Node reads each ready socket with its own call into JavaScript (and a tick and microtask drain
  * after each), and writes each through a Writable. With many switches each sending one small
- * message per round trip, that machinery cost more than the controller's own work. Here the
- * sockets sit in one epoll set that Node's loop watches as a single descriptor: when it is
- * readable, every ready socket is read into one shared slab and JavaScript is called once with the
- * whole batch. The writes of a tick go to the kernel together (sendAll, through io_uring).
+ * message per round trip, that machinery cost more than the controller's own work. Here each
+ * socket has a plain watch (uv_poll) in Node's loop, whose callback, in C, reads it into one shared
+ * slab; after the loop's poll phase, a check handle calls JavaScript once with the whole batch.
+ * (An epoll set of our own, watched by the loop as one descriptor, cost one more epoll_wait per
+ * turn: with one switch, one per round trip.) The writes of a tick go to the kernel together (sendAll, through io_uring).
  *
  * The descriptors stay owned by Node (the net.Socket handles they came from): this module never
  * closes one, and JavaScript removes a socket from the set before closing it.
@@ -20,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/io_uring.h>
-#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -30,28 +30,41 @@
 #define SLAB_SIZE (256 * 1024)
 #define READ_MAX (64 * 1024)
 #define MIN_TAIL (16 * 1024)
-/* Ready sockets taken per epoll_wait; more stay ready (level-triggered) for the loop's next turn. */
-#define MAX_EVENTS 256
+/* Entries a batch holds (a socket may be writable and readable in one turn); a full batch is delivered at once. */
+#define MAX_ENTRIES 512
 /* One batch entry: socket id, offset in the slab, byte count (or errno), kind. */
 #define ENTRY_INTS 4
 
 enum { KIND_DATA = 0, KIND_EOF = 1, KIND_ERROR = 2, KIND_WRITABLE = 3 };
 
+typedef struct poller_s poller_t;
+
+/* One socket in the set: its own watch in Node's loop, so that the loop's epoll_wait reports it directly. */
 typedef struct {
-  napi_env env;
-  int epfd;
   uv_poll_t poll;
-  int poll_started;
+  poller_t *p;
+  int32_t id;
+  int fd;
+  int events; /* what the watch waits for (UV_READABLE, UV_WRITABLE) */
+} sock_t;
+
+struct poller_s {
+  napi_env env;
+  /* Runs after the loop's poll phase (before Node's immediates): the turn's reads go to JavaScript there, together. */
+  uv_check_t check;
   napi_ref callback;
   napi_ref resource;
   napi_async_context async_context;
-  napi_ref entries_ref; /* Int32Array shared with JavaScript: MAX_EVENTS * 2 entries (a socket may be writable and readable) */
+  napi_ref entries_ref; /* Int32Array shared with JavaScript: MAX_ENTRIES entries */
   int32_t *entries;
+  int count;
   napi_ref slab_ref;
   uint8_t *slab;
   size_t slab_used;
+  sock_t **by_fd; /* sockets by descriptor number */
+  int by_fd_len;
   int closed;
-} poller_t;
+};
 
 #define CHECK(call)                                                         \
   do {                                                                      \
@@ -61,12 +74,17 @@ typedef struct {
     }                                                                       \
   } while (0)
 
-static void poller_closed(uv_handle_t *h) {
-  poller_t *p = (poller_t *)h->data;
-  free(p);
+static void free_handle_data(uv_handle_t *h) {
+  free(h->data);
 }
 
-/* Ends a poller: the epoll set closes, the loop's watch stops, references go. Runs once. */
+/* Stops watching a socket; its memory goes once the loop has closed the watch. Call before the descriptor is closed. */
+static void sock_close(sock_t *s) {
+  s->p->by_fd[s->fd] = NULL;
+  uv_close((uv_handle_t *)&s->poll, free_handle_data);
+}
+
+/* Ends a poller: every socket's watch and the turn's check stop, references go. Runs once. */
 static void poller_shutdown(poller_t *p, int delete_refs) {
   if (p->closed) return;
   p->closed = 1;
@@ -77,14 +95,13 @@ static void poller_shutdown(poller_t *p, int delete_refs) {
     if (p->async_context) napi_async_destroy(p->env, p->async_context);
     if (p->resource) napi_delete_reference(p->env, p->resource);
   }
-  if (p->poll_started) {
-    uv_poll_stop(&p->poll);
-    close(p->epfd);
-    uv_close((uv_handle_t *)&p->poll, poller_closed);
-  } else {
-    close(p->epfd);
-    free(p);
-  }
+  for (int fd = 0; fd < p->by_fd_len; fd++)
+    if (p->by_fd[fd] != NULL) sock_close(p->by_fd[fd]);
+  free(p->by_fd);
+  p->by_fd = NULL;
+  p->by_fd_len = 0;
+  uv_check_stop(&p->check);
+  uv_close((uv_handle_t *)&p->check, free_handle_data);
 }
 
 static void env_cleanup(void *arg) {
@@ -92,101 +109,100 @@ static void env_cleanup(void *arg) {
   poller_shutdown((poller_t *)arg, 0);
 }
 
-/* A fresh slab, referenced so that it outlives this handle scope; 0 when it could not be made. */
-static int new_slab(poller_t *p, napi_value *out) {
+/* Calls JavaScript with the batch so far (slab, count); an exception it throws is reported as uncaught. */
+static void deliver(poller_t *p) {
+  int count = p->count;
+  p->count = 0;
+  if (count == 0 || p->closed) return;
+  napi_env env = p->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value cb, resource, slab, argv[2], result;
+  if (napi_get_reference_value(env, p->callback, &cb) == napi_ok && cb != NULL &&
+      napi_get_reference_value(env, p->resource, &resource) == napi_ok && resource != NULL &&
+      napi_get_reference_value(env, p->slab_ref, &slab) == napi_ok && slab != NULL) {
+    argv[0] = slab;
+    napi_create_int32(env, count, &argv[1]);
+    if (napi_make_callback(env, p->async_context, resource, cb, 2, argv, &result) == napi_pending_exception) {
+      napi_value err;
+      napi_get_and_clear_last_exception(env, &err);
+      napi_fatal_exception(env, err);
+    }
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+/* Room for a read at the slab's tail: what is there is delivered first when the slab is full. 0 when no slab could be made. */
+static int ensure_slab(poller_t *p) {
+  if (p->slab != NULL && SLAB_SIZE - p->slab_used >= MIN_TAIL) return 1;
+  deliver(p);
+  if (p->closed) return 0;
+  napi_env env = p->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return 0;
   void *data;
   napi_value buf;
-  if (napi_create_buffer(p->env, SLAB_SIZE, &data, &buf) != napi_ok) return 0;
-  if (p->slab_ref) napi_delete_reference(p->env, p->slab_ref);
-  if (napi_create_reference(p->env, buf, 1, &p->slab_ref) != napi_ok) {
-    p->slab_ref = NULL;
-    p->slab = NULL;
-    return 0;
+  int ok = napi_create_buffer(env, SLAB_SIZE, &data, &buf) == napi_ok;
+  if (p->slab_ref) napi_delete_reference(env, p->slab_ref);
+  p->slab_ref = NULL;
+  p->slab = NULL;
+  if (ok && napi_create_reference(env, buf, 1, &p->slab_ref) == napi_ok) {
+    p->slab = (uint8_t *)data;
+    p->slab_used = 0;
   }
-  p->slab = (uint8_t *)data;
-  p->slab_used = 0;
-  *out = buf;
-  return 1;
+  napi_close_handle_scope(env, scope);
+  return p->slab != NULL;
 }
 
-/* Calls JavaScript with the batch (slab, count); an exception it throws is reported as uncaught. */
-static void deliver(poller_t *p, napi_value slab, int count) {
-  napi_env env = p->env;
-  napi_value cb, resource, argv[2], result;
-  if (napi_get_reference_value(env, p->callback, &cb) != napi_ok || cb == NULL) return;
-  if (napi_get_reference_value(env, p->resource, &resource) != napi_ok || resource == NULL) return;
-  argv[0] = slab;
-  napi_create_int32(env, count, &argv[1]);
-  if (napi_make_callback(env, p->async_context, resource, cb, 2, argv, &result) == napi_pending_exception) {
-    napi_value err;
-    napi_get_and_clear_last_exception(env, &err);
-    napi_fatal_exception(env, err);
-  }
+static int32_t *add_entry(poller_t *p, int32_t id, int32_t offset, int32_t n, int32_t kind) {
+  int32_t *e = p->entries + p->count * ENTRY_INTS;
+  e[0] = id;
+  e[1] = offset;
+  e[2] = n;
+  e[3] = kind;
+  p->count++;
+  return e;
 }
 
-static void on_ready(uv_poll_t *h, int status, int events) {
-  (void)events;
-  poller_t *p = (poller_t *)h->data;
-  if (p->closed || status < 0) return;
-  struct epoll_event ev[MAX_EVENTS];
-  int n;
+/* One socket is ready (called by the loop in its poll phase): it is read into the slab, and JavaScript hears of it in the check phase. */
+static void on_socket(uv_poll_t *h, int status, int events) {
+  sock_t *s = (sock_t *)h->data;
+  poller_t *p = s->p;
+  if (p->closed) return;
+  if (p->count + 2 > MAX_ENTRIES) deliver(p);
+  /* JavaScript, called by deliver, may have closed this very socket. */
+  if (p->closed || p->by_fd[s->fd] != s) return;
+  if (status < 0) {
+    /* A pending socket error (the loop reports it as EBADF and stops the watch): a read returns what
+     * is left to read and then the error itself, so the socket is read as usual. */
+    uv_poll_start(&s->poll, s->events, on_socket);
+    events = s->events | UV_READABLE;
+  }
+  if (events & UV_WRITABLE) add_entry(p, s->id, 0, 0, KIND_WRITABLE);
+  if (!(events & (UV_READABLE | UV_DISCONNECT))) return;
+  if (!ensure_slab(p) || p->by_fd[s->fd] != s) return;
+  size_t want = SLAB_SIZE - p->slab_used;
+  if (want > READ_MAX) want = READ_MAX;
+  ssize_t r;
   do {
-    n = epoll_wait(p->epfd, ev, MAX_EVENTS, 0);
-  } while (n < 0 && errno == EINTR);
-  if (n <= 0) return;
+    r = read(s->fd, p->slab + p->slab_used, want);
+  } while (r < 0 && errno == EINTR);
+  if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+  if (r > 0) {
+    add_entry(p, s->id, (int32_t)p->slab_used, (int32_t)r, KIND_DATA);
+    p->slab_used += (size_t)r;
+    return;
+  }
+  /* End of stream or an error: nothing more will be read, so the watch stops now (a hang-up would
+   * otherwise be reported on every turn until JavaScript closes the socket). */
+  int err = r == 0 ? 0 : errno;
+  s->events = 0;
+  uv_poll_stop(&s->poll);
+  add_entry(p, s->id, 0, err, r == 0 ? KIND_EOF : KIND_ERROR);
+}
 
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(p->env, &scope) != napi_ok) return;
-  napi_value slab;
-  if (p->slab_ref == NULL || SLAB_SIZE - p->slab_used < MIN_TAIL || napi_get_reference_value(p->env, p->slab_ref, &slab) != napi_ok ||
-      slab == NULL) {
-    if (!new_slab(p, &slab)) goto out;
-  }
-  int count = 0;
-  for (int i = 0; i < n && !p->closed; i++) {
-    int32_t id = (int32_t)(ev[i].data.u64 >> 32);
-    int fd = (int)(ev[i].data.u64 & 0xffffffffu);
-    uint32_t re = ev[i].events;
-    if (re & EPOLLOUT) {
-      int32_t *e = p->entries + count * ENTRY_INTS;
-      e[0] = id;
-      e[1] = 0;
-      e[2] = 0;
-      e[3] = KIND_WRITABLE;
-      count++;
-    }
-    if (!(re & (EPOLLIN | EPOLLHUP | EPOLLERR))) continue;
-    /* The slab is full: the sockets not read yet are still ready, and are read on the loop's next
-     * turn. (Not after this batch is delivered: JavaScript may close descriptors meanwhile, and the
-     * numbers may be reused.) */
-    if (SLAB_SIZE - p->slab_used < MIN_TAIL) break;
-    size_t want = SLAB_SIZE - p->slab_used;
-    if (want > READ_MAX) want = READ_MAX;
-    ssize_t r;
-    do {
-      r = read(fd, p->slab + p->slab_used, want);
-    } while (r < 0 && errno == EINTR);
-    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) continue;
-    int32_t *e = p->entries + count * ENTRY_INTS;
-    e[0] = id;
-    if (r > 0) {
-      e[1] = (int32_t)p->slab_used;
-      e[2] = (int32_t)r;
-      e[3] = KIND_DATA;
-      p->slab_used += (size_t)r;
-    } else {
-      /* End of stream or an error: nothing more will be read, so the socket leaves the set now (a
-       * level-triggered hang-up would otherwise be reported on every turn until JavaScript closes it). */
-      epoll_ctl(p->epfd, EPOLL_CTL_DEL, fd, NULL);
-      e[1] = 0;
-      e[2] = r == 0 ? 0 : errno;
-      e[3] = r == 0 ? KIND_EOF : KIND_ERROR;
-    }
-    count++;
-  }
-  if (count > 0 && !p->closed) deliver(p, slab, count);
-out:
-  napi_close_handle_scope(p->env, scope);
+static void on_check(uv_check_t *h) {
+  deliver((poller_t *)h->data);
 }
 
 static poller_t *poller_of(napi_env env, napi_value v) {
@@ -224,7 +240,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
     return NULL;
   }
   CHECK(napi_get_typedarray_info(env, argv[1], &tt, &len, &data, NULL, NULL));
-  if (tt != napi_int32_array || len < (size_t)MAX_EVENTS * 2 * ENTRY_INTS) {
+  if (tt != napi_int32_array || len < (size_t)MAX_ENTRIES * ENTRY_INTS) {
     napi_throw_range_error(env, NULL, "open(onBatch, entries): entries must be an Int32Array of at least 2048 elements");
     return NULL;
   }
@@ -235,24 +251,16 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   }
   p->env = env;
   p->entries = (int32_t *)data;
-  p->epfd = epoll_create1(EPOLL_CLOEXEC);
-  if (p->epfd < 0) {
-    free(p);
-    napi_throw_error(env, NULL, "epoll_create1 failed");
-    return NULL;
-  }
   uv_loop_t *loop;
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init(loop, &p->poll, p->epfd) != 0) {
-    close(p->epfd);
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || uv_check_init(loop, &p->check) != 0) {
     free(p);
-    napi_throw_error(env, NULL, "could not watch the epoll set");
+    napi_throw_error(env, NULL, "could not add a check to the event loop");
     return NULL;
   }
-  p->poll.data = p;
-  p->poll_started = 1;
-  uv_poll_start(&p->poll, UV_READABLE, on_ready);
-  /* The sockets' own handles keep the process alive while there are connections; this watch does not. */
-  uv_unref((uv_handle_t *)&p->poll);
+  p->check.data = p;
+  uv_check_start(&p->check, on_check);
+  /* The sockets' own handles keep the process alive while there are connections; these watches do not. */
+  uv_unref((uv_handle_t *)&p->check);
   CHECK(napi_create_reference(env, argv[0], 1, &p->callback));
   CHECK(napi_create_reference(env, argv[1], 1, &p->entries_ref));
   CHECK(napi_create_object(env, &resource));
@@ -285,6 +293,47 @@ static napi_value errno_result(napi_env env, int rc) {
   return result;
 }
 
+/* The socket's watch, made on first use; NULL (errno set) when it could not be. */
+static sock_t *sock_at(poller_t *p, int fd, int32_t id) {
+  if (fd >= p->by_fd_len) {
+    int len = p->by_fd_len == 0 ? 64 : p->by_fd_len;
+    while (len <= fd) len *= 2;
+    sock_t **grown = (sock_t **)realloc(p->by_fd, (size_t)len * sizeof(sock_t *));
+    if (grown == NULL) {
+      errno = ENOMEM;
+      return NULL;
+    }
+    memset(grown + p->by_fd_len, 0, (size_t)(len - p->by_fd_len) * sizeof(sock_t *));
+    p->by_fd = grown;
+    p->by_fd_len = len;
+  }
+  sock_t *s = p->by_fd[fd];
+  if (s != NULL) {
+    s->id = id;
+    return s;
+  }
+  s = (sock_t *)calloc(1, sizeof(sock_t));
+  if (s == NULL) {
+    errno = ENOMEM;
+    return NULL;
+  }
+  uv_loop_t *loop;
+  int rc = napi_get_uv_event_loop(p->env, &loop) == napi_ok ? uv_poll_init(loop, &s->poll, fd) : UV_EINVAL;
+  if (rc != 0) {
+    /* EEXIST: Node itself already watches this descriptor (the socket is being read the usual way). */
+    free(s);
+    errno = -rc;
+    return NULL;
+  }
+  s->poll.data = s;
+  s->p = p;
+  s->fd = fd;
+  s->id = id;
+  uv_unref((uv_handle_t *)&s->poll);
+  p->by_fd[fd] = s;
+  return s;
+}
+
 /* watch(poller, fd, id, read: boolean, write: boolean): 0 or -errno. Adds the socket to the set, or changes what it waits for. */
 static napi_value js_watch(napi_env env, napi_callback_info info) {
   napi_value argv[5];
@@ -298,12 +347,11 @@ static napi_value js_watch(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "watch(poller, fd, id, read, write): fd and id must be integers, read and write booleans");
     return NULL;
   }
-  struct epoll_event ev;
-  memset(&ev, 0, sizeof ev);
-  ev.events = (rd ? EPOLLIN : 0) | (wr ? EPOLLOUT : 0);
-  ev.data.u64 = ((uint64_t)(uint32_t)id << 32) | (uint32_t)fd;
-  int rc = epoll_ctl(p->epfd, EPOLL_CTL_MOD, fd, &ev);
-  if (rc < 0 && errno == ENOENT) rc = epoll_ctl(p->epfd, EPOLL_CTL_ADD, fd, &ev);
+  sock_t *s = sock_at(p, fd, id);
+  if (s == NULL) return errno_result(env, -1);
+  s->events = (rd ? UV_READABLE : 0) | (wr ? UV_WRITABLE : 0);
+  int rc = s->events != 0 ? uv_poll_start(&s->poll, s->events, on_socket) : uv_poll_stop(&s->poll);
+  if (rc != 0) errno = -rc;
   return errno_result(env, rc);
 }
 
@@ -318,7 +366,12 @@ static napi_value js_unwatch(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "unwatch(poller, fd): fd must be an integer");
     return NULL;
   }
-  return errno_result(env, epoll_ctl(p->epfd, EPOLL_CTL_DEL, fd, NULL));
+  if (fd < 0 || fd >= p->by_fd_len || p->by_fd[fd] == NULL) {
+    errno = ENOENT;
+    return errno_result(env, -1);
+  }
+  sock_close(p->by_fd[fd]);
+  return errno_result(env, 0);
 }
 
 /* One non-blocking send: bytes written, or -errno. */
@@ -540,7 +593,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_value v;
-  napi_create_int32(env, MAX_EVENTS * 2 * ENTRY_INTS, &v);
+  napi_create_int32(env, MAX_ENTRIES * ENTRY_INTS, &v);
   napi_set_named_property(env, exports, "ENTRIES_LENGTH", v);
   napi_create_int32(env, EAGAIN, &v);
   napi_set_named_property(env, exports, "EAGAIN", v);

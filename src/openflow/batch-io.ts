@@ -1,8 +1,8 @@
 /**
  * Plain-TCP switch connections read and written through the batched I/O module
  * (`native/batch_io.c`, built at install when a compiler is there): every socket that is ready in
- * a turn of the event loop is read by one native call into a shared slab, and JavaScript is
- * entered once for the whole batch instead of once per socket; the writes of a tick go to the
+ * a turn of the event loop is read, in C, into a shared slab, and JavaScript is entered once for
+ * the whole batch (after the loop's poll phase) instead of once per socket; the writes of a tick go to the
  * kernel together, in one io_uring_enter where the kernel has io_uring (else a non-blocking send
  * each). With many switches each sending a small message per round trip, Node's per-socket read
  * callbacks and Writable machinery cost more than the controller's own work (issue #18).
@@ -63,7 +63,7 @@ interface HandleOwner {
 }
 
 /**
- * One process's set of batched sockets (one epoll set watched by Node's loop). Sockets join with
+ * One process's set of batched sockets (each watched by Node's loop, read in C, delivered together). Sockets join with
  * {@link adopt}; ids are small integers reused after a socket is destroyed.
  */
 export class BatchIo {
@@ -361,7 +361,7 @@ export class BatchSocket extends EventEmitter {
 
   private waitFor(read: boolean, write: boolean): void {
     this.writeWaiting = write;
-    // With nothing to wait for the socket stays in the set, silent until asked again.
+    // With nothing to wait for, the socket's watch stops (it stays in the set, silent until asked again).
     const rc = this.io.watch(this, read, write);
     if (rc < 0) this.fail(-rc);
   }

@@ -143,6 +143,26 @@ describe('batched socket I/O', () => {
     b.socket.destroy();
   });
 
+  it('leaves a paused socket unread even when its peer has closed, and reads the rest and the end once resumed', async () => {
+    const { connect } = await listen();
+    const a = await connect();
+    const b = await connect();
+    let ended = false;
+    a.socket.on('end', () => (ended = true));
+    a.socket.pause();
+    a.client.end('held to the end');
+    await once(a.client, 'finish');
+    b.client.write('marker');
+    await waitFor(() => bytesOf(b.got) === 6, { timeoutMs: 5000, intervalMs: 5, message: "b's bytes read" });
+    expect(a.got).toEqual([]);
+    expect(ended).toBe(false);
+    a.socket.resume();
+    await waitFor(() => ended, { timeoutMs: 5000, intervalMs: 5, message: "a's end once resumed" });
+    expect(Buffer.concat(a.got).toString()).toBe('held to the end');
+    a.socket.destroy();
+    b.socket.destroy();
+  });
+
   it('reports the end of the stream, ends its own side after what is queued, and closes the socket on destroy', async () => {
     const { server, connect } = await listen();
     const before = io().size;
