@@ -445,6 +445,9 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
  */
 typedef struct {
   int fd;
+  /* The three mappings (cq is sq's when the kernel maps both rings at once), unmapped by ring_close. */
+  void *sq_map, *cq_map, *sqes_map;
+  size_t sq_map_len, cq_map_len, sqes_map_len;
   unsigned *sq_tail, *sq_mask, *sq_array;
   unsigned *cq_head, *cq_tail, *cq_mask;
   struct io_uring_sqe *sqes;
@@ -453,6 +456,18 @@ typedef struct {
 
 static __thread ring_t ring;
 static __thread int ring_state; /* 0 not tried, 1 ready, -1 unavailable */
+
+/* Unmaps and closes this thread's ring (the environment that made it is going away: a worker thread
+ * ending, or the process). A later environment on the same thread would make a new one. */
+static void ring_close(void *arg) {
+  (void)arg;
+  if (ring.sqes_map != NULL) munmap(ring.sqes_map, ring.sqes_map_len);
+  if (ring.cq_map != NULL && ring.cq_map != ring.sq_map) munmap(ring.cq_map, ring.cq_map_len);
+  if (ring.sq_map != NULL) munmap(ring.sq_map, ring.sq_map_len);
+  if (ring.fd > 0) close(ring.fd);
+  memset(&ring, 0, sizeof ring);
+  ring_state = 0;
+}
 
 static int ring_setup(void) {
   struct io_uring_params p;
@@ -465,20 +480,28 @@ static int ring_setup(void) {
     fd = (int)syscall(__NR_io_uring_setup, 256, &p);
   }
   if (fd < 0) return -1;
+  memset(&ring, 0, sizeof ring);
+  ring.fd = fd;
   size_t sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned);
   size_t cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
   int single = (p.features & IORING_FEAT_SINGLE_MMAP) != 0;
   if (single && cq_len > sq_len) sq_len = cq_len;
   uint8_t *sq = mmap(NULL, sq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
   if (sq == MAP_FAILED) goto fail;
+  ring.sq_map = sq;
+  ring.sq_map_len = sq_len;
   uint8_t *cq = sq;
   if (!single) {
     cq = mmap(NULL, cq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_CQ_RING);
     if (cq == MAP_FAILED) goto fail;
   }
-  void *sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
+  ring.cq_map = cq;
+  ring.cq_map_len = cq_len;
+  size_t sqes_len = p.sq_entries * sizeof(struct io_uring_sqe);
+  void *sqes = mmap(NULL, sqes_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
   if (sqes == MAP_FAILED) goto fail;
-  ring.fd = fd;
+  ring.sqes_map = sqes;
+  ring.sqes_map_len = sqes_len;
   ring.sq_tail = (unsigned *)(sq + p.sq_off.tail);
   ring.sq_mask = (unsigned *)(sq + p.sq_off.ring_mask);
   ring.sq_array = (unsigned *)(sq + p.sq_off.array);
@@ -489,8 +512,7 @@ static int ring_setup(void) {
   ring.cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
   return 0;
 fail:
-  /* (The mappings, if any, go with the process; this is a once-per-thread start-up failure.) */
-  close(fd);
+  ring_close(NULL);
   return -1;
 }
 
@@ -558,7 +580,14 @@ static napi_value js_send_all(napi_env env, napi_callback_info info) {
   }
   const int32_t *fds = (const int32_t *)fdata;
   int32_t *results = (int32_t *)rdata;
-  if (ring_state == 0) ring_state = ring_setup() == 0 ? 1 : -1;
+  if (ring_state == 0) {
+    ring_state = ring_setup() == 0 ? 1 : -1;
+    /* The ring outlives no environment of its thread (a worker thread's ends with it). */
+    if (ring_state == 1 && napi_add_env_cleanup_hook(env, ring_close, NULL) != napi_ok) {
+      ring_close(NULL);
+      ring_state = -1;
+    }
+  }
   void *data[SEND_BATCH];
   size_t lens[SEND_BATCH];
   for (int base = 0; base < n; base += SEND_BATCH) {

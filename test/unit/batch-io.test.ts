@@ -1,6 +1,9 @@
 /** The batched socket I/O module (native/batch_io.c through src/openflow/batch-io.ts) on real loopback sockets. */
 import net from 'node:net';
 import { once } from 'node:events';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { batchIo, type BatchIo, type BatchSocket } from '../../src/openflow/batch-io.js';
 import { waitFor } from '../harness/exec.js';
@@ -53,6 +56,19 @@ async function listen(onChunk?: (pair: Pair, chunk: Buffer) => void): Promise<{ 
     return pair;
   };
   return { server, port, accepted, connect };
+}
+
+function readlinkOrEmpty(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return ''; // closed since the listing
+  }
+}
+
+function ioUringEnabled(): boolean {
+  const knob = '/proc/sys/kernel/io_uring_disabled';
+  return !existsSync(knob) || readFileSync(knob, 'utf8').trim() === '0';
 }
 
 const bytesOf = (bufs: readonly Buffer[]): number => bufs.reduce((n, b) => n + b.length, 0);
@@ -257,6 +273,41 @@ describe('batched socket I/O', () => {
     await waitFor(() => Buffer.concat(atB).toString() === 'yes', { timeoutMs: 5000, intervalMs: 5, message: "b's bytes" });
     expect(atA).toEqual([]);
     b.socket.destroy();
+  });
+
+  it("closes a worker thread's send ring when the worker ends", async () => {
+    // The worker loads the module itself and sends to two sockets, which makes its thread's ring.
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const net = require('node:net');
+      const fs = require('node:fs');
+      const rings = () => fs.readdirSync('/proc/self/fd').filter((f) => { try { return fs.readlinkSync('/proc/self/fd/' + f) === 'anon_inode:[io_uring]'; } catch { return false; } }).length;
+      const binding = require(workerData.file);
+      const before = rings();
+      const server = net.createServer((s) => s.resume()).listen(0, '127.0.0.1', () => {
+        const port = server.address().port;
+        const a = net.connect(port, '127.0.0.1', () => {
+          const b = net.connect(port, '127.0.0.1', () => {
+            const results = new Int32Array(2);
+            binding.sendAll(Int32Array.of(a._handle.fd, b._handle.fd), [Buffer.from('x'), Buffer.from('yz')], 2, results);
+            parentPort.postMessage({ before, after: rings(), results: Array.from(results) });
+            a.destroy();
+            b.destroy();
+            server.close();
+          });
+        });
+      });`;
+    io();
+    const file = fileURLToPath(new URL('../../build/Release/signalbox_batch_io.node', import.meta.url));
+    const rings = (): number => readdirSync('/proc/self/fd').filter((f) => readlinkOrEmpty(`/proc/self/fd/${f}`) === 'anon_inode:[io_uring]').length;
+    const before = rings();
+    const worker = new Worker(code, { eval: true, workerData: { file } });
+    const [reply] = (await once(worker, 'message')) as [{ before: number; after: number; results: number[] }];
+    await once(worker, 'exit');
+    expect(reply.results).toEqual([1, 2]);
+    // Where io_uring is switched off (kernel.io_uring_disabled) the sends go one by one and no ring is made.
+    if (ioUringEnabled()) expect(reply.after).toBe(reply.before + 1);
+    expect(rings()).toBe(before);
   });
 
   it('refuses a socket that is already being read by Node', async () => {
