@@ -174,9 +174,9 @@ static void on_socket(uv_poll_t *h, int status, int events) {
   if (p->closed || p->by_fd[s->fd] != s) return;
   if (status < 0) {
     /* A pending socket error (the loop reports it as EBADF and stops the watch): a read returns what
-     * is left to read and then the error itself, so the socket is read as usual. */
+     * is left to read and then the error itself (a send, the error), so the watch goes on as it was. */
     uv_poll_start(&s->poll, s->events, on_socket);
-    events = s->events | UV_READABLE;
+    events = s->events;
   }
   if (events & UV_WRITABLE) add_entry(p, s->id, 0, 0, KIND_WRITABLE);
   if (!(events & (UV_READABLE | UV_DISCONNECT))) return;
