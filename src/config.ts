@@ -82,7 +82,7 @@ export const openflowSchema = section({
   }),
   batchIo: bool({
     default: true,
-    doc: 'Read and write plain-TCP switch connections through the batched I/O module built at install (native/batch_io.c): all sockets ready in a turn are read by one call, JavaScript is entered once for them, and the writes of a turn go to the kernel together (io_uring where the kernel has it). Where the module was not built (no compiler, not Linux) directRead applies. TLS connections always use the stream.',
+    doc: 'Read and write plain-TCP switch connections through the batched I/O module built at install (native/batch_io.c): each socket ready in a turn is read in C as the event loop reports it, JavaScript is entered once for all of them, and the writes of a turn go to the kernel together (io_uring where the kernel has it). Where the module was not built (no compiler, not Linux) directRead applies. TLS connections always use the stream.',
   }),
   lazyConfirmMs: ms(50, 'Flow mods the flow service sends without anyone waiting (an app answering a packet-in) are confirmed by one barrier at most this long after the first of them (or after 256 of them), not a barrier each; 0 = a barrier in the same write.'),
   missSendLen: int({ default: 0xffff, min: 0, max: 0xffff, unit: 'bytes', doc: 'SET_CONFIG miss_send_len: 0xffff sends whole packets and asks the switch not to buffer.' }),
