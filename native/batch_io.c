@@ -154,14 +154,13 @@ static int ensure_slab(poller_t *p) {
   return p->slab != NULL;
 }
 
-static int32_t *add_entry(poller_t *p, int32_t id, int32_t offset, int32_t n, int32_t kind) {
+static void add_entry(poller_t *p, int32_t id, int32_t offset, int32_t n, int32_t kind) {
   int32_t *e = p->entries + p->count * ENTRY_INTS;
   e[0] = id;
   e[1] = offset;
   e[2] = n;
   e[3] = kind;
   p->count++;
-  return e;
 }
 
 /* One socket is ready (called by the loop in its poll phase): it is read into the slab, and JavaScript hears of it in the check phase. */
@@ -219,14 +218,34 @@ static poller_t *poller_of(napi_env env, napi_value v) {
   return p;
 }
 
+static int get_int(napi_env env, napi_value v, int32_t *out) {
+  return napi_get_value_int32(env, v, out) == napi_ok;
+}
+
+/* The call's first n arguments into argv; 0 (a TypeError thrown, naming the call by `usage`) when fewer were given. */
+static int get_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv, const char *usage) {
+  size_t argc = n;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < n) {
+    napi_throw_type_error(env, NULL, usage);
+    return 0;
+  }
+  return 1;
+}
+
+/* A syscall's outcome as JavaScript sees it: 0, or -errno when rc < 0. */
+static napi_value errno_result(napi_env env, int rc) {
+  napi_value result;
+  CHECK(napi_create_int32(env, rc < 0 ? -errno : 0, &result));
+  return result;
+}
+
 /* open(onBatch: (slab: Buffer, count: number) => void, entries: Int32Array): poller */
 static napi_value js_open(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2], external, resource, name;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (!get_args(env, info, 2, argv, "open(onBatch, entries)")) return NULL;
   napi_valuetype t;
   CHECK(napi_typeof(env, argv[0], &t));
-  if (argc < 2 || t != napi_function) {
+  if (t != napi_function) {
     napi_throw_type_error(env, NULL, "open(onBatch, entries): onBatch must be a function");
     return NULL;
   }
@@ -270,27 +289,6 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   CHECK(napi_add_env_cleanup_hook(env, env_cleanup, p));
   CHECK(napi_create_external(env, p, NULL, NULL, &external));
   return external;
-}
-
-static int get_int(napi_env env, napi_value v, int32_t *out) {
-  return napi_get_value_int32(env, v, out) == napi_ok;
-}
-
-/* The call's first n arguments into argv; 0 (a TypeError thrown, naming the call by `usage`) when fewer were given. */
-static int get_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv, const char *usage) {
-  size_t argc = n;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < n) {
-    napi_throw_type_error(env, NULL, usage);
-    return 0;
-  }
-  return 1;
-}
-
-/* A syscall's outcome as JavaScript sees it: 0, or -errno when rc < 0. */
-static napi_value errno_result(napi_env env, int rc) {
-  napi_value result;
-  CHECK(napi_create_int32(env, rc < 0 ? -errno : 0, &result));
-  return result;
 }
 
 /* The socket's watch, made on first use; NULL (errno set) when it could not be. */
@@ -385,12 +383,11 @@ static int32_t send_now(int fd, const void *data, size_t len) {
 
 /* send(fd, bytes: Uint8Array): bytes written (maybe fewer than given), or -errno (-EAGAIN: none fit). */
 static napi_value js_send(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2], result;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (!get_args(env, info, 2, argv, "send(fd, bytes)")) return NULL;
   int32_t fd;
   bool is_ta = false;
-  if (argc < 2 || !get_int(env, argv[0], &fd) || fd < 0 || napi_is_typedarray(env, argv[1], &is_ta) != napi_ok || !is_ta) {
+  if (!get_int(env, argv[0], &fd) || fd < 0 || napi_is_typedarray(env, argv[1], &is_ta) != napi_ok || !is_ta) {
     napi_throw_type_error(env, NULL, "send(fd, bytes): fd must be an integer, bytes a Uint8Array");
     return NULL;
   }
@@ -420,11 +417,10 @@ static napi_value js_shutdown_write(napi_env env, napi_callback_info info) {
 
 /* close(poller): stops watching; the sockets themselves are untouched. */
 static napi_value js_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (!get_args(env, info, 1, argv, "close(poller)")) return NULL;
   void *ptr = NULL;
-  if (argc < 1 || napi_get_value_external(env, argv[0], &ptr) != napi_ok || ptr == NULL) {
+  if (napi_get_value_external(env, argv[0], &ptr) != napi_ok || ptr == NULL) {
     napi_throw_type_error(env, NULL, "close(poller)");
     return NULL;
   }

@@ -2,9 +2,9 @@
  * Plain-TCP switch connections read and written through the batched I/O module
  * (`native/batch_io.c`, built at install when a compiler is there): every socket that is ready in
  * a turn of the event loop is read, in C, into a shared slab, and JavaScript is entered once for
- * the whole batch (after the loop's poll phase) instead of once per socket; the writes of a tick go to the
- * kernel together, in one io_uring_enter where the kernel has io_uring (else a non-blocking send
- * each). With many switches each sending a small message per round trip, Node's per-socket read
+ * the whole batch (after the loop's poll phase) instead of once per socket; the writes of a tick go
+ * to the kernel together, in one io_uring_enter where the kernel has io_uring (else a non-blocking
+ * send each). With many switches each sending a small message per round trip, Node's per-socket read
  * callbacks and Writable machinery cost more than the controller's own work (issue #18).
  *
  * Without the module (no compiler at install, or not Linux), {@link batchIo} returns undefined
@@ -63,8 +63,9 @@ interface HandleOwner {
 }
 
 /**
- * One process's set of batched sockets (each watched by Node's loop, read in C, delivered together). Sockets join with
- * {@link adopt}; ids are small integers reused after a socket is destroyed.
+ * One process's set of batched sockets (each watched by Node's loop, read in C, delivered
+ * together). Sockets join with {@link adopt}; ids are small integers reused after a socket is
+ * destroyed.
  */
 export class BatchIo {
   private readonly entries: Int32Array;
