@@ -14,6 +14,8 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type net from 'node:net';
+import { bufferView } from './codec/buffer-view.js';
+import { afterSessionWrites, writingSessions } from './session.js';
 
 /** The native module's functions (see native/batch_io.c for each one's contract). */
 interface Binding {
@@ -72,9 +74,17 @@ export class BatchIo {
   private readonly poller: object;
   private readonly sockets: (BatchSocket | undefined)[] = [];
   private readonly freeIds: number[] = [];
-  /** Writes of this tick, sent together by {@link sendDeferred} (one io_uring_enter for all of them). */
-  private readonly sendSockets: BatchSocket[] = [];
-  private readonly sendBuffers: Uint8Array[] = [];
+  /** Writes of this tick (the first `sendCount`), sent together by {@link sendDeferred} (one io_uring_enter for all of them). */
+  private sendSockets: (BatchSocket | undefined)[] = [];
+  private sendBuffers: (Uint8Array | undefined)[] = [];
+  /** The other pair: writes made while a batch is being sent go here, for the next send. */
+  private spareSockets: (BatchSocket | undefined)[] = [];
+  private spareBuffers: (Uint8Array | undefined)[] = [];
+  private sendCount = 0;
+  /** The slab of the last batch, with its ArrayBuffer and offset (views of it are made per read). */
+  private slab: Buffer | undefined;
+  private slabBytes: ArrayBufferLike = new ArrayBuffer(0);
+  private slabOffset = 0;
   private sendFds = new Int32Array(64);
   private sendResults = new Int32Array(64);
   private sendScheduled = false;
@@ -84,6 +94,9 @@ export class BatchIo {
   constructor(readonly binding: Binding) {
     this.entries = new Int32Array(binding.ENTRIES_LENGTH);
     this.poller = binding.open((slab, count) => this.onBatch(slab, count), this.entries);
+    afterSessionWrites(() => {
+      if (this.sendScheduled) this.sendDeferred();
+    });
   }
 
   /** Sockets currently in the set. */
@@ -111,25 +124,35 @@ export class BatchIo {
   }
 
   /**
-   * @internal Sends `chunk` with the other writes of this tick, once the current callback is done
-   * (a process.nextTick: the sessions' writes of a turn are made in one immediate, see flushAll).
+   * @internal Sends `chunk` with the other writes of this tick: when the sessions' writes of the
+   * turn end (see afterSessionWrites), or for a write made elsewhere once the current callback is
+   * done (a process.nextTick).
    */
   deferSend(s: BatchSocket, chunk: Uint8Array): void {
-    this.sendSockets.push(s);
-    this.sendBuffers.push(chunk);
+    const i = this.sendCount++;
+    this.sendSockets[i] = s;
+    this.sendBuffers[i] = chunk;
     if (!this.sendScheduled) {
       this.sendScheduled = true;
-      process.nextTick(this.sendDeferredBound);
+      if (!writingSessions()) process.nextTick(this.sendDeferredBound);
     }
   }
 
   private sendDeferred(): void {
     this.sendScheduled = false;
+    const count = this.sendCount;
+    if (count === 0) return;
     const sockets = this.sendSockets;
     const buffers = this.sendBuffers;
+    // A socket's outcome may make it write again (a 'drain' handler): that write goes in the other pair.
+    this.sendSockets = this.spareSockets;
+    this.sendBuffers = this.spareBuffers;
+    this.spareSockets = sockets;
+    this.spareBuffers = buffers;
+    this.sendCount = 0;
     // A socket destroyed since its write has closed its descriptor (whose number may be in use again): it is left out.
     let n = 0;
-    for (let i = 0; i < sockets.length; i++) {
+    for (let i = 0; i < count; i++) {
       const s = sockets[i]!;
       if (s.destroyed) continue;
       sockets[n] = s;
@@ -141,8 +164,8 @@ export class BatchIo {
       this.sendResults = new Int32Array(n * 2);
     }
     for (let i = 0; i < n; i++) this.sendFds[i] = sockets[i]!.fd;
-    buffers.length = n;
-    if (n > 0) this.binding.sendAll(this.sendFds, buffers, n, this.sendResults);
+    // (The arrays keep their length: sendAll reads the first n, and no length is set per turn.)
+    if (n > 0) this.binding.sendAll(this.sendFds, buffers as Uint8Array[], n, this.sendResults);
     const results = this.sendResults;
     for (let i = 0; i < n; i++) {
       try {
@@ -151,8 +174,11 @@ export class BatchIo {
         sockets[i]!.destroy(err as Error);
       }
     }
-    sockets.length = 0;
-    buffers.length = 0;
+    // The sent views go with this batch (each holds its session's output buffer).
+    for (let i = 0; i < count; i++) {
+      sockets[i] = undefined;
+      buffers[i] = undefined;
+    }
   }
 
   /** @internal What the socket waits for: readable, writable (a write that did not fit), both or neither. */
@@ -170,6 +196,13 @@ export class BatchIo {
   }
 
   private onBatch(slab: Buffer, count: number): void {
+    if (slab !== this.slab) {
+      this.slab = slab;
+      this.slabBytes = slab.buffer;
+      this.slabOffset = slab.byteOffset;
+    }
+    const bytes = this.slabBytes;
+    const base = this.slabOffset;
     const e = this.entries;
     for (let i = 0, at = 0; i < count; i++, at += ENTRY_INTS) {
       const s = this.sockets[e[at]!];
@@ -177,7 +210,7 @@ export class BatchIo {
       const kind = e[at + 3]!;
       // One socket's failure is that socket's: it ends, the rest of the batch goes on.
       try {
-        if (kind === KIND_DATA) s.onRead(slab.subarray(e[at + 1]!, e[at + 1]! + e[at + 2]!));
+        if (kind === KIND_DATA) s.onRead(bufferView(bytes, base + e[at + 1]!, e[at + 2]!));
         else if (kind === KIND_WRITABLE) s.onWritable();
         else if (kind === KIND_EOF) s.onEnd();
         else if (kind === KIND_ERROR) s.fail(e[at + 2]!);

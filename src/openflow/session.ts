@@ -195,8 +195,37 @@ function scheduleFlush(s: Session): void {
   setImmediate(flushAll);
 }
 
+/** Run after every flushAll (see {@link afterSessionWrites}). */
+const writesDone: (() => void)[] = [];
+/** True while flushAll runs. */
+let flushing = false;
+
+/**
+ * Registers `fn` to run after each round of session writes (once per event-loop turn that had
+ * any): a transport that gathers writes (BatchIo) sends them there, together, without a tick of
+ * its own. For the process's lifetime.
+ */
+export function afterSessionWrites(fn: () => void): void {
+  writesDone.push(fn);
+}
+
+/** True while the sessions' writes of a turn are being made: a write then goes out with the others when they end (see afterSessionWrites). */
+export function writingSessions(): boolean {
+  return flushing;
+}
+
 function flushAll(): void {
   flushQueued = false;
+  flushing = true;
+  try {
+    writeQueuedSessions();
+  } finally {
+    flushing = false;
+    for (let i = 0; i < writesDone.length; i++) writesDone[i]!();
+  }
+}
+
+function writeQueuedSessions(): void {
   // A session flushed here may queue more (a barrier): it lands in the queue again for the next turn.
   const n = flushQueue.length;
   // Sessions that release a packet go last: a path's first packet, sent out at one switch in the

@@ -275,6 +275,23 @@ describe('batched socket I/O', () => {
     b.socket.destroy();
   });
 
+  it("sends a write made by a 'drain' listener while the tick's batch is being sent", async () => {
+    const { connect } = await listen();
+    const p = await connect();
+    const got: Buffer[] = [];
+    p.client.on('data', (d: Buffer) => got.push(d));
+    // The second write waits behind the first (in the batch); once the batch has sent the first, the
+    // socket sends the second and emits drain, and the listener's write joins the next batch.
+    p.socket.once('drain', () => p.socket.write(Buffer.from('three')));
+    expect(p.socket.write(Buffer.from('one,'))).toBe(true);
+    expect(p.socket.write(Buffer.from('two,'))).toBe(true);
+    await waitFor(() => Buffer.concat(got).toString() === 'one,two,three', { timeoutMs: 5000, intervalMs: 5, message: 'all three writes' });
+    // The socket is not left waiting on a send that never went: a later write goes too.
+    p.socket.write(Buffer.from(',four'));
+    await waitFor(() => Buffer.concat(got).toString() === 'one,two,three,four', { timeoutMs: 5000, intervalMs: 5, message: 'the later write' });
+    p.socket.destroy();
+  });
+
   it("closes a worker thread's send ring when the worker ends", async () => {
     // The worker loads the module itself and sends to two sockets, which makes its thread's ring.
     const code = `

@@ -46,6 +46,17 @@ describe('Framer', () => {
     f.end();
   });
 
+  it('hands a chunk that is exactly one message out as it is, and a message inside a bigger chunk as a view', () => {
+    const f = new Framer();
+    const one = msg(24, 7);
+    expect(frameAll(f, [one])[0]).toBe(one);
+    const two = Buffer.concat([msg(8, 1), msg(16, 2)]);
+    const out = frameAll(f, [two]);
+    expect(out.map((m) => m.length)).toEqual([8, 16]);
+    expect(out[0]).not.toBe(two);
+    expect(out[0]!.buffer).toBe(two.buffer);
+  });
+
   it('reassembles the stream split at every offset, and at every pair of offsets', () => {
     for (let i = 0; i <= whole.length; i++) {
       expect(frameAll(new Framer(), [whole.subarray(0, i), whole.subarray(i)])).toEqual(stream);

@@ -90,7 +90,8 @@ export class Framer {
       if (len < OFP_HEADER_LEN || len > this.maxLen) this.fail(len, this.streamPos + pos, chunk.subarray(pos, pos + OFP_HEADER_LEN));
       const end = pos + len;
       if (end > n) break;
-      onMessage(chunk.subarray(pos, end));
+      // A chunk that is one whole message (a switch's answer per read, mostly) goes out as it is.
+      onMessage(pos === 0 && end === n ? chunk : chunk.subarray(pos, end));
       pos = end;
     }
     if (pos < n) this.keepTail(chunk, pos);

@@ -2,6 +2,7 @@
 import { isUtf8 } from 'node:buffer';
 import { parseIpv4, parseIpv6, parseMac } from '../../core/addr.js';
 import { OfEncodeError } from './errors.js';
+import { bufferView } from './buffer-view.js';
 
 /**
  * One writer can hold many messages back to back (a session's outbound burst). `finish()`
@@ -13,6 +14,10 @@ export class Writer {
   pos = 0;
   /** Start of the bytes not handed out yet: `buf` before it belongs to whoever took it (see handOut). */
   base = 0;
+  /** The buffer handOut last made a view of, and its ArrayBuffer (kept: a `.buffer` read per view costs more than the view). */
+  private viewed: Buffer | undefined;
+  private viewedBytes: ArrayBufferLike = new ArrayBuffer(0);
+  private viewedOffset = 0;
 
   constructor(initialSize = 4096) {
     this.buf = Buffer.allocUnsafe(initialSize);
@@ -172,7 +177,13 @@ export class Writer {
    * The bytes handed out are never written again.
    */
   handOut(minRoom = 512): Buffer {
-    const out = this.buf.subarray(this.base, this.pos);
+    const b = this.buf;
+    if (b !== this.viewed) {
+      this.viewed = b;
+      this.viewedBytes = b.buffer;
+      this.viewedOffset = b.byteOffset;
+    }
+    const out = bufferView(this.viewedBytes, this.viewedOffset + this.base, this.pos - this.base);
     if (this.buf.length - this.pos >= minRoom) {
       this.base = this.pos;
     } else {
