@@ -75,23 +75,43 @@ function connectedOrThrow(map: DatapathRegistry, dpid: Dpid): Datapath {
 
 /** The read-only device view over the registry. */
 export function deviceService(map: DatapathRegistry): DeviceService {
-  return {
-    get: (dpid) => {
-      const dp = map.get(dpid);
-      return dp && viewOf(dp);
-    },
-    list: () => [...map.values()].sort(byDpid).map(viewOf),
-    get size() {
-      return map.size;
-    },
-    canWrite: (dpid) => {
-      const dp = map.get(dpid);
-      return dp !== undefined && dp.mastership !== 'slave';
-    },
-    flowStats: async (dpid: Dpid, filter?: FlowFilter): Promise<FlowEntry[]> => connectedOrThrow(map, dpid).flowStats(filter),
-    portStats: async (dpid: Dpid, portNo?: number): Promise<MultipartReplyBody | StatsReplyBody> => connectedOrThrow(map, dpid).portStats(portNo),
-    multipart: async (dpid: Dpid, body: MultipartRequestBody): Promise<MultipartReplyBody> => connectedOrThrow(map, dpid).multipart(body),
-  };
+  return new Devices(map);
+}
+
+// A class, not an object literal: a literal with a getter is a dictionary in V8, and `get` is
+// called per packet-in (the topology checks the switch is known).
+class Devices implements DeviceService {
+  constructor(private readonly map: DatapathRegistry) {}
+
+  get(dpid: Dpid): SwitchView | undefined {
+    const dp = this.map.get(dpid);
+    return dp && viewOf(dp);
+  }
+
+  list(): SwitchView[] {
+    return [...this.map.values()].sort(byDpid).map(viewOf);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  canWrite(dpid: Dpid): boolean {
+    const dp = this.map.get(dpid);
+    return dp !== undefined && dp.mastership !== 'slave';
+  }
+
+  async flowStats(dpid: Dpid, filter?: FlowFilter): Promise<FlowEntry[]> {
+    return connectedOrThrow(this.map, dpid).flowStats(filter);
+  }
+
+  async portStats(dpid: Dpid, portNo?: number): Promise<MultipartReplyBody | StatsReplyBody> {
+    return connectedOrThrow(this.map, dpid).portStats(portNo);
+  }
+
+  async multipart(dpid: Dpid, body: MultipartRequestBody): Promise<MultipartReplyBody> {
+    return connectedOrThrow(this.map, dpid).multipart(body);
+  }
 }
 
 /**
