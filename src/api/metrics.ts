@@ -71,7 +71,7 @@ export interface AppMetricsView {
   histogram(name: string, help?: string, buckets?: readonly number[]): { observe(v: number): void; readonly count: number; readonly sum: number };
 }
 
-const SESSION_FIELDS = ['messagesIn', 'messagesOut', 'bytesIn', 'bytesOut', 'decodeErrors', 'errorsReceived', 'echoMisses', 'portsRefused', 'multipartRefused', 'packetInsDropped', 'lldpPacketInsDropped', 'logLinesSuppressed'] as const;
+const SESSION_FIELDS = ['messagesIn', 'messagesOut', 'bytesIn', 'bytesOut', 'decodeErrors', 'errorsReceived', 'echoMisses', 'portsRefused', 'multipartRefused', 'packetInsDropped', 'lldpPacketInsDropped', 'logLinesSuppressed', 'packetIns'] as const;
 
 /** Latency buckets for handlers and API requests, in seconds (50 µs .. 5 s). */
 export const LATENCY_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -129,8 +129,6 @@ export class ControllerMetrics {
    * and put into the prom-client counters when they are collected (a labelled inc, with the dpid
    * formatted as hex, per packet-in was a few percent of the controller's CPU under load).
    */
-  private packetInsPending = 0;
-  private readonly packetInsByDpid = new Map<bigint, number>();
   private readonly appViews = new Map<string, AppMetricsView>();
 
   constructor(private readonly source: MetricsSource, opts: { processMetrics?: boolean } = {}) {
@@ -152,7 +150,7 @@ export class ControllerMetrics {
       help: 'Asynchronous messages received from switches, by type (per-type counts of every message need the session layer)',
       labelNames: ['type'],
       registers: [r],
-      collect: () => this.flushPacketIns(),
+      collect: () => this.flushSessions(),
     });
     this.decodeErrors = new Counter({ name: 'signalbox_openflow_decode_errors_total', help: 'Framed messages from switches that failed to decode', registers: [r] });
     this.echoMisses = new Counter({ name: 'signalbox_openflow_echo_misses_total', help: 'Echo requests a switch did not answer in time', registers: [r] });
@@ -207,7 +205,7 @@ export class ControllerMetrics {
       },
     });
     this.errors = new Counter({ name: 'signalbox_openflow_errors_total', help: 'OFPT_ERROR messages received, by type and code name', labelNames: ['type', 'code'], registers: [r] });
-    this.packetIns = new Counter({ name: 'signalbox_packet_ins_total', help: 'PACKET_IN messages per switch', labelNames: ['dpid'], registers: [r], collect: () => this.flushPacketIns() });
+    this.packetIns = new Counter({ name: 'signalbox_packet_ins_total', help: 'PACKET_IN messages per switch', labelNames: ['dpid'], registers: [r], collect: () => this.flushSessions() });
     this.flowMods = new Counter({ name: 'signalbox_flow_mods_total', help: 'FLOW_MOD messages sent per switch, by who sent them (api, flows)', labelNames: ['dpid', 'source'], registers: [r] });
     this.switchEvents = new Counter({ name: 'signalbox_switch_events_total', help: 'Switch connections and disconnections', labelNames: ['event'], registers: [r] });
     this.topology = new Gauge({
@@ -326,15 +324,6 @@ export class ControllerMetrics {
     this.attach();
   }
 
-  /** Adds the packet-ins counted since the last scrape to their counters. */
-  private flushPacketIns(): void {
-    if (this.packetInsPending === 0) return;
-    this.asyncMessages.inc({ type: 'packet_in' }, this.packetInsPending);
-    this.packetInsPending = 0;
-    for (const [dpid, n] of this.packetInsByDpid) this.packetIns.inc({ dpid: dpidToHex(dpid) }, n);
-    this.packetInsByDpid.clear();
-  }
-
   private attach(): void {
     const bus = this.source.bus;
     const on = <E extends ControllerEventName>(event: E, fn: (...args: ControllerEvents[E]) => void): void => {
@@ -350,10 +339,6 @@ export class ControllerMetrics {
       this.switchEvents.inc({ event: 'disconnected' });
       // The datapath is gone from the map: flush what its session counted since the last scrape.
       for (const dp of this.lastSeen.keys()) if (dp.dpid === e.dpid && !dp.connected) this.flushOne(dp, true);
-    });
-    on('packetIn', (e: { dpid: bigint }) => {
-      this.packetInsPending++;
-      this.packetInsByDpid.set(e.dpid, (this.packetInsByDpid.get(e.dpid) ?? 0) + 1);
     });
     on('mastershipChanged', (e: { role: string }) => this.mastershipChanges.inc({ role: e.role }));
     on('flowRemoved', () => this.asyncMessages.inc({ type: 'flow_removed' }));
@@ -455,6 +440,11 @@ export class ControllerMetrics {
     this.refused.inc({ what: 'packet_in' }, d('packetInsDropped'));
     this.refused.inc({ what: 'lldp_packet_in' }, d('lldpPacketInsDropped'));
     this.logLinesSuppressed.inc({ source: 'session' }, d('logLinesSuppressed'));
+    const packetIns = d('packetIns');
+    if (packetIns > 0) {
+      this.packetIns.inc({ dpid: dpidToHex(dp.dpid) }, packetIns);
+      this.asyncMessages.inc({ type: 'packet_in' }, packetIns);
+    }
     if (forget) this.lastSeen.delete(dp);
     else {
       for (const k of SESSION_FIELDS) last[k] = now[k];

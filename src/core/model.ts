@@ -55,6 +55,8 @@ export interface SwitchCounters {
   /** PACKET_INs dropped undecoded over `packetInRatePps` (LLDP ones over `lldpPacketInRatePps` in `lldpPacketInsDropped`). */
   readonly packetInsDropped: number;
   readonly lldpPacketInsDropped: number;
+  /** PACKET_INs handed to the controller (the `packetIn` events of this switch). */
+  readonly packetIns: number;
   /** Log lines about this switch dropped over `openflow.logLinesPerSecond`. */
   readonly logLinesSuppressed: number;
 }

@@ -49,6 +49,7 @@ export function zeroSessionCounters(): SessionCounters {
     multipartRefused: 0,
     packetInsDropped: 0,
     lldpPacketInsDropped: 0,
+    packetIns: 0,
     logLinesSuppressed: 0,
   };
 }
@@ -1029,7 +1030,7 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Emits an asynchronous message, or keeps it (bounded) until the controller listens. */
   private deliver(msg: OfMessage): void {
     if (this.backlog === undefined) {
-      if (this.state === 'ready') this.emit('message', msg);
+      if (this.state === 'ready') this.emitMessage(msg);
       return;
     }
     if (this.backlog.length < Session.BACKLOG_MAX) this.backlog.push(msg);
@@ -1050,7 +1051,13 @@ export class Session extends EventEmitter<SessionEvents> {
     const early = this.backlog;
     if (!early || this.state !== 'ready') return;
     this.backlog = undefined;
-    for (let i = 0; i < early.length && i < Session.BACKLOG_MAX; i++) this.emit('message', early[i]!);
+    for (let i = 0; i < early.length && i < Session.BACKLOG_MAX; i++) this.emitMessage(early[i]!);
+  }
+
+  /** Hands an asynchronous message to the listeners; packet-ins are counted here (metrics read the count, instead of listening to every one). */
+  private emitMessage(msg: OfMessage): void {
+    if (msg.type === 'packet_in') this.counters.packetIns++;
+    this.emit('message', msg);
   }
 
   private async handshake(): Promise<void> {

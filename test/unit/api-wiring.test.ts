@@ -10,8 +10,10 @@ import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
 import { EmulatedSwitch } from '../fakes/emulated-switch.js';
 import { Session } from '../../src/openflow/session.js';
+import { waitFor } from '../harness/exec.js';
 
 let ctrl: Controller;
+let fakeSwitch: EmulatedSwitch;
 let ctx: ApiContext;
 const sessions: Session[] = [];
 
@@ -29,7 +31,7 @@ beforeAll(async () => {
   const s = new Session(a, { echoIntervalMs: 0 });
   sessions.push(s);
   ctrl.attach(s);
-  new EmulatedSwitch(b, { dpid: 5n, ports: [1, 2] });
+  fakeSwitch = new EmulatedSwitch(b, { dpid: 5n, ports: [1, 2] });
   await connected;
 });
 afterAll(async () => {
@@ -88,17 +90,33 @@ it('exports packet-ins dropped over the per-switch rates, and relayed probes, in
 
 it('exports packet-ins per switch and in all, counted between scrapes', async () => {
   const { app, metrics } = await buildApi(ctx);
-  const msg = { inPort: 1, bufferId: 0xffffffff, totalLen: 0, reason: 0, tableId: 0, cookie: 0n, match: [], data: Buffer.alloc(0) };
-  for (let i = 0; i < 3; i++) ctrl.bus.emit('packetIn', { dpid: 5n, msg } as never);
-  ctrl.bus.emit('packetIn', { dpid: 6n, msg } as never);
-  let text = (await app.inject({ url: '/metrics' })).body;
-  expect(text).toContain('signalbox_packet_ins_total{dpid="0000000000000005"} 3');
-  expect(text).toContain('signalbox_packet_ins_total{dpid="0000000000000006"} 1');
-  expect(text).toContain('signalbox_openflow_async_messages_total{type="packet_in"} 4');
-  ctrl.bus.emit('packetIn', { dpid: 5n, msg } as never);
-  text = (await app.inject({ url: '/metrics' })).body;
-  expect(text).toContain('signalbox_packet_ins_total{dpid="0000000000000005"} 4');
-  expect(text).toContain('signalbox_openflow_async_messages_total{type="packet_in"} 5');
+  const scrape = async (): Promise<{ ofSwitch: number; total: number }> => {
+    const text = (await app.inject({ url: '/metrics' })).body;
+    return {
+      ofSwitch: Number(/signalbox_packet_ins_total\{dpid="0000000000000005"\} (\d+)/.exec(text)?.[1] ?? 0),
+      total: Number(/signalbox_openflow_async_messages_total\{type="packet_in"\} (\d+)/.exec(text)?.[1] ?? 0),
+    };
+  };
+  let seen = 0;
+  const count = (): void => void seen++;
+  ctrl.bus.on('packetIn', count);
+  // A broadcast frame from a host on port 1 (l2-learning floods it).
+  const frame = Buffer.concat([Buffer.from('ffffffffffff0200000000010806', 'hex'), Buffer.alloc(28)]);
+  const packetIns = async (n: number): Promise<void> => {
+    const until = seen + n;
+    for (let i = 0; i < n; i++) fakeSwitch.send({ version: 4, type: 'packet_in', xid: 0, bufferId: 0xffffffff, totalLen: frame.length, reason: 0, tableId: 0, cookie: 0n, match: [{ field: 'in_port', value: 1 }], data: frame });
+    await waitFor(() => seen >= until, { timeoutMs: 5000, intervalMs: 5, message: `${n} packet-ins delivered` });
+  };
+  const before = await scrape();
+  await packetIns(3);
+  let now = await scrape();
+  expect(now.ofSwitch - before.ofSwitch).toBe(3);
+  expect(now.total - before.total).toBe(3);
+  await packetIns(1);
+  now = await scrape();
+  expect(now.ofSwitch - before.ofSwitch).toBe(4);
+  expect(now.total - before.total).toBe(4);
+  ctrl.bus.off('packetIn', count);
   await app.close();
   metrics.detach();
 });
