@@ -286,14 +286,15 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     return this.clock.now();
   }
 
-  private on2<K extends keyof ControllerEvents>(name: K, fn: (...a: ControllerEvents[K]) => void): void {
-    const wrapped = ((...a: ControllerEvents[K]) => {
+  private on2<K extends keyof ControllerEvents>(name: K, fn: (e: ControllerEvents[K][0]) => void): void {
+    // Every bus event has one payload: passed on as it is (no rest array and spread per packet-in).
+    const wrapped = (e: ControllerEvents[K][0]): void => {
       try {
-        fn(...a);
+        fn(e);
       } catch (err) {
         this.log.error({ err: (err as Error).message, event: name }, 'topology handler failed');
       }
-    }) as (...a: ControllerEvents[K]) => void;
+    };
     (this.busListeners as Record<string, unknown>)[name] = wrapped;
     this.bus.on(name, wrapped as never);
   }
@@ -369,21 +370,33 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
       this.onLldp(dpid, inPort, data);
       return;
     }
+    // Hosts are only worth parsing for when the source is unicast (I/G bit of the first octet clear).
+    const unicast = eth.src !== 0 && (Math.floor(eth.src / 0x10000000000) & 1) === 0;
+    const addr = unicast ? senderAddressWord(data, eth.ethertype, eth.l3Offset) : undefined;
+    const now = this.now();
+    if (addr !== undefined) {
+      // A known host sending again from where it is, with the address it last showed, tells
+      // nothing new but that it is alive: move its lastSeen, skip parsing and events (most
+      // packet-ins are repeats: a flow being set up, or a learning switch's traffic). Checked
+      // before the port's: a host is remembered only at an edge port of a connected switch, and
+      // forgotten when a link makes that port infrastructure (see apply) or the host goes.
+      const seen = this.recentSenders.get(eth.src);
+      if (
+        seen !== undefined &&
+        seen.dpid === dpid &&
+        seen.port === inPort &&
+        seen.vid === eth.vid &&
+        seen.addr === addr &&
+        this.knownInfrastructure?.(dpid, inPort) !== true &&
+        this.hosts.touchKnown(seen.host, dpid, inPort, now)
+      )
+        return;
+    }
     if (this.discovery.isInfrastructurePort(dpid, inPort) || this.knownInfrastructure?.(dpid, inPort) === true || !this.devices.get(dpid)) {
       this.counters.hostPacketsIgnored++;
       return;
     }
-    // Hosts are only worth parsing for when the source is unicast (I/G bit of the first octet clear).
-    if (eth.src === 0 || Math.floor(eth.src / 0x10000000000) & 1) return;
-    const now = this.now();
-    const addr = senderAddressWord(data, eth.ethertype, eth.l3Offset);
-    if (addr !== undefined) {
-      // A known host sending again from where it is, with the address it last showed, tells
-      // nothing new but that it is alive: move its lastSeen, skip parsing and events (most
-      // packet-ins are repeats: a flow being set up, or a learning switch's traffic).
-      const seen = this.recentSenders.get(eth.src);
-      if (seen !== undefined && seen.dpid === dpid && seen.port === inPort && seen.vid === eth.vid && seen.addr === addr && this.hosts.touchKnown(seen.host, dpid, inPort, now)) return;
-    }
+    if (!unicast) return;
     const obs = hostObservation(parsePacket(data));
     if (!obs) return;
     const at: HostLocation = { dpid, port: inPort };

@@ -166,6 +166,28 @@ describe('TopologyService over emulated switches', () => {
     expect(last.snapshot.version).toBe(last.version);
   });
 
+  it('forgets a known host when a link appears at its port, and ignores its frames there afterwards', async () => {
+    const { fabric, service, events, clock, until } = setup();
+    await Promise.all([fabric.addSwitch(1n, [1, 2]), fabric.addSwitch(2n, [1, 2])]);
+    const arp = arpRequest({ srcMac: '00:00:00:00:00:01', srcIp: '10.0.0.1', dstIp: '10.0.0.2' });
+    // Learned at s1 port 2 before any link is known there, then seen again there (the known-sender path).
+    fabric.inject(1n, 2, arp);
+    await until(() => service.hostList().length === 1);
+    fabric.inject(1n, 2, arp);
+    await clock.advanceAsync(10);
+    expect(service.hostList().map((h) => h.location)).toEqual([{ dpid: 1n, port: 2 }]);
+    // Port 2 turns out to lead to s2: the host there goes, and its frames at that port teach nothing.
+    fabric.wire(1n, 2, 2n, 2);
+    await until(() => service.linkCount === 2, 500);
+    expect(service.hostList()).toEqual([]);
+    expect(events.filter((e) => e[0] === 'hostRemoved').map((e) => (e[1] as TopologyEvents['hostRemoved'][0]).reason)).toEqual(['infrastructure_port']);
+    const ignored = service.counters.hostPacketsIgnored;
+    fabric.inject(1n, 2, arp);
+    await clock.advanceAsync(30);
+    expect(service.hostList()).toEqual([]);
+    expect(service.counters.hostPacketsIgnored).toBe(ignored + 1);
+  });
+
   it('learns no host at a port known as a switch link elsewhere (cluster: the merged view), though its own discovery has not probed it', async () => {
     const { fabric, service, clock } = setup({}, (dpid, port) => dpid === 1n && port === 2);
     await fabric.addSwitch(1n, [1, 2]);
