@@ -361,9 +361,18 @@ export class LinkDiscovery {
    * and must not make a port that was probed long ago, before it went down, an edge port.
    */
   isSettled(dpid: bigint, port: number, now: number): boolean {
+    const at = this.settledAt(dpid, port);
+    return at !== undefined && now >= at;
+  }
+
+  /**
+   * When the port settles (see isSettled), or undefined while it is not known as up. It only ever
+   * moves later (a switch added again, a port up again), so a caller may skip asking until then.
+   */
+  settledAt(dpid: bigint, port: number): number | undefined {
     const s = this.switches.get(dpid);
-    if (!s || !s.ports.has(port)) return false;
-    return now - Math.max(s.addedAt, s.portUpAt.get(port) ?? -Infinity) >= this.linkTimeoutMs;
+    if (!s || !s.ports.has(port)) return undefined;
+    return Math.max(s.addedAt, s.portUpAt.get(port) ?? -Infinity) + this.linkTimeoutMs;
   }
 
   /** Ports without a link now that had one within the link timeout, by switch (for the fabric). */

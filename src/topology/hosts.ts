@@ -92,6 +92,8 @@ interface HostRecord {
   port: number;
   /** Where the host was first seen: while it is there (and `anchored`), that port is an edge port (see isHostPort). */
   anchored: boolean;
+  /** Not anchored: the home port's settle time when last asked (no use asking before it). */
+  anchorCheckAt: number;
   readonly homeDpid: bigint;
   readonly homePort: number;
   readonly firstSeen: number;
@@ -120,13 +122,14 @@ export class HostTracker {
   rateLimited = 0;
 
   /**
-   * `settled(dpid, port, now)` says whether discovery has had time to find a link at the port (its
-   * switch or the port came up a link timeout ago): a host first seen at an unsettled port does not
-   * make it an edge port, since at start-up flooded copies reach switch ports before links are known.
+   * `settledAt(dpid, port)` says when discovery will have had time to find a link at the port (its
+   * switch or the port came up a link timeout before), undefined while the port is not known as up;
+   * it only moves later. A host first seen at an unsettled port does not make it an edge port,
+   * since at start-up flooded copies reach switch ports before links are known.
    */
   constructor(
     private readonly opts: HostTrackerOptions,
-    private readonly settled: (dpid: bigint, port: number, now: number) => boolean = () => true,
+    private readonly settledAt: (dpid: bigint, port: number) => number | undefined = () => -Infinity,
   ) {}
 
   /** True when a host may be placed at `at` without passing a cap. */
@@ -209,7 +212,8 @@ export class HostTracker {
     if (!r) {
       if (!this.roomAt(at, true)) return this.refuse(false);
       if (!this.withinRate(at, now)) return this.refuse(true);
-      const rec: HostRecord = { id, mac: obs.mac, vlan: obs.vlan, addrs: new Map(), dpid: at.dpid, port: at.port, anchored: this.settled(at.dpid, at.port, now), homeDpid: at.dpid, homePort: at.port, firstSeen: now, lastSeen: now, live: true };
+      const settle = this.settledAt(at.dpid, at.port);
+      const rec: HostRecord = { id, mac: obs.mac, vlan: obs.vlan, addrs: new Map(), dpid: at.dpid, port: at.port, anchored: settle !== undefined && now >= settle, anchorCheckAt: settle ?? -Infinity, homeDpid: at.dpid, homePort: at.port, firstSeen: now, lastSeen: now, live: true };
       this.addAddr(rec, obs, now);
       this.hosts.set(id, rec);
       this.place(rec);
@@ -256,10 +260,20 @@ export class HostTracker {
   private seenInPlace(r: HostRecord, now: number): void {
     r.lastSeen = now;
     // First seen here before the port settled, seen here again after it: now an edge port.
-    if (!r.anchored && r.dpid === r.homeDpid && r.port === r.homePort && this.settled(r.dpid, r.port, now)) {
+    // (Asked once the port's last known settle time has come, not for every packet of the host.)
+    if (!r.anchored && now >= r.anchorCheckAt && r.dpid === r.homeDpid && r.port === r.homePort && this.settles(r, now)) {
       r.anchored = true;
       this.anchor(r, 1);
     }
+  }
+
+  /** Whether the host's home port has settled; otherwise remembers when it will (a port not known as up is asked again next time). */
+  private settles(r: HostRecord, now: number): boolean {
+    const at = this.settledAt(r.homeDpid, r.homePort);
+    if (at === undefined) return false;
+    if (now >= at) return true;
+    r.anchorCheckAt = at;
+    return false;
   }
 
   /** Hosts idle longer than `hostIdleTimeoutMs`. */

@@ -164,7 +164,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     this.clock = opts.clock ?? systemClock;
     this.flows = opts.flows;
     this.knownInfrastructure = opts.knownInfrastructure;
-    this.hosts = new HostTracker(this.config, (dpid, port, now) => this.discovery.isSettled(dpid, port, now));
+    this.hosts = new HostTracker(this.config, (dpid, port) => this.discovery.settledAt(dpid, port));
     // A big switch's round is spread over most of the interval (the rest is slack for the per-tick
     // budget): a tick signs a small share of its probes (an HMAC each) instead of the whole budget.
     const c = this.config;

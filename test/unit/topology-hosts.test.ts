@@ -160,4 +160,38 @@ describe('HostTracker', () => {
     t.removeAt(1n, 4, 'port_down');
     expect(t.isHostPort(1n, 4)).toBe(false);
   });
+
+  it("makes a port an edge port once it has settled, asking discovery again only when the port's settle time has come", () => {
+    let settle: number | undefined = 1000;
+    let asked = 0;
+    const t = new HostTracker(opts, () => (asked++, settle));
+    t.observe({ mac: 'aa:00:00:00:00:01' }, at(1n, 1), 0);
+    const h = t.handleAt('aa:00:00:00:00:01', at(1n, 1))!;
+    expect(t.isHostPort(1n, 1)).toBe(false);
+    // Packets before the settle time do not ask again.
+    const before = asked;
+    for (let now = 1; now < 1000; now += 7) expect(t.touchKnown(h, 1n, 1, now)).toBe(true);
+    expect(asked).toBe(before);
+    expect(t.isHostPort(1n, 1)).toBe(false);
+    // The port went down and up meanwhile: at the old time it is asked, and waits for the new one.
+    settle = 3000;
+    t.touchKnown(h, 1n, 1, 1000);
+    expect(asked).toBe(before + 1);
+    expect(t.isHostPort(1n, 1)).toBe(false);
+    t.touchKnown(h, 1n, 1, 2999);
+    expect(asked).toBe(before + 1);
+    t.touchKnown(h, 1n, 1, 3000);
+    expect(t.isHostPort(1n, 1)).toBe(true);
+    // A port not known as up is asked at every packet until it is.
+    settle = undefined;
+    t.observe({ mac: 'aa:00:00:00:00:02' }, at(1n, 2), 3000);
+    const h2 = t.handleAt('aa:00:00:00:00:02', at(1n, 2))!;
+    const then = asked;
+    t.touchKnown(h2, 1n, 2, 3001);
+    t.touchKnown(h2, 1n, 2, 3002);
+    expect(asked).toBe(then + 2);
+    settle = 0;
+    t.touchKnown(h2, 1n, 2, 3003);
+    expect(t.isHostPort(1n, 2)).toBe(true);
+  });
 });
