@@ -11,12 +11,19 @@
  *                             [--set KEY=VALUE ...]   (Signalbox settings, e.g. openflow.batchIo=false)
  *
  * Run it under the same priority for both (e.g. `nice -n -5`); the children inherit it.
+ *
+ * With `--against DIR` (another checkout, built) it compares this checkout's Signalbox with that
+ * one's instead, in alternating pairs of runs, by each run's controller CPU divided by the
+ * generator's (the virtual machine's speed changes both alike, so this ratio moves far less than
+ * round trips a second): prints each build's medians and the median of the pairs' ratios.
+ *
+ *   node dist/bench/versus.js --against DIR [--rounds 12] [--switches 16] [--versions 1.0] [--modes latency]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { CbenchMode, CbenchResult } from '../src/loadgen/cbench.js';
@@ -25,7 +32,8 @@ import { endChild } from '../test/harness/exec.js';
 /** The checkout's bin/signalbox (this file runs from dist/bench). */
 const SIGNALBOX = fileURLToPath(new URL('../../bin/signalbox', import.meta.url));
 
-type ControllerName = 'signalbox' | 'ovs-testcontroller';
+/** `signalbox` is this checkout's; `signalbox-against` the one given with --against. */
+type ControllerName = 'signalbox' | 'ovs-testcontroller' | 'signalbox-against';
 
 /**
  * ovs-testcontroller serves at most 16 switches (MAX_SWITCHES in Open vSwitch's
@@ -54,6 +62,10 @@ export interface Sample {
   readonly p99Ms: number | null;
   readonly lost: number;
   readonly loadAvg: number;
+  /** CPU of the controller process during the generator's run (/proc/PID/stat). */
+  readonly controllerCpuMs: number;
+  /** CPU of the generator process (its own count, from its start). */
+  readonly generatorCpuMs: number;
 }
 
 function freePort(): Promise<number> {
@@ -104,7 +116,7 @@ async function apiReady(apiPort: number, child: ChildProcess, ms = 30_000): Prom
   throw new Error(`the controller's /readyz on 127.0.0.1:${apiPort} did not answer 200 within ${ms} ms`);
 }
 
-async function start(name: ControllerName, sets: readonly string[]): Promise<Running> {
+async function start(name: ControllerName, sets: readonly string[], signalbox = SIGNALBOX): Promise<Running> {
   const port = await freePort();
   if (name === 'ovs-testcontroller') {
     const child = spawn('ovs-testcontroller', [`ptcp:${port}:127.0.0.1`], { stdio: 'ignore' });
@@ -117,7 +129,7 @@ async function start(name: ControllerName, sets: readonly string[]): Promise<Run
   const child = spawn(
     process.execPath,
     [
-      SIGNALBOX, 'start', '--listen', `127.0.0.1:${port}`, '--api', `127.0.0.1:${apiPort}`, '--data', data, '--apps', 'l2-learning', '--log-level', 'error',
+      signalbox, 'start', '--listen', `127.0.0.1:${port}`, '--api', `127.0.0.1:${apiPort}`, '--data', data, '--apps', 'l2-learning', '--log-level', 'error',
       // The storm guards are for a network, not a benchmark: no per-switch packet-in rate, and
       // every emulated switch may handshake at once from the one address.
       '--set', 'openflow.packetInRatePps=0', '--set', 'openflow.maxHandshakesPerAddress=0', '--set', 'openflow.maxConnectionsPerAddress=0',
@@ -144,12 +156,23 @@ function loadAvg(): number {
   return Number(out.split(' ')[0]);
 }
 
+/** User + system CPU of a process so far, in ms (clock ticks of /proc/PID/stat, 100 a second). */
+function cpuMsOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (in parentheses, which may hold spaces): utime is the 12th, stime the 13th.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) * 10;
+}
+
 /** One generator run in its own process (so it never shares the controller's event loop or core). */
 function measure(r: Running, switches: number, version: '1.0' | '1.3', mode: CbenchMode, o: { macs: number; loops: number; warmup: number }): Sample {
+  const cpuBefore = cpuMsOf(r.child.pid);
   const args = [SIGNALBOX, 'bench', '--controller', `127.0.0.1:${r.port}`, '--mode', mode, '-s', String(switches), '-M', String(o.macs), '-l', String(o.loops), '-w', String(o.warmup), '--version', version, '--json'];
   const p = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (p.status !== 0) throw new Error(`signalbox bench against ${r.name} failed (${p.status}): ${p.stderr.trim().split('\n').slice(-3).join(' / ')}`);
-  const res = JSON.parse(p.stdout) as CbenchResult;
+  const res = JSON.parse(p.stdout) as CbenchResult & { generatorCpuMs: number };
+  const controllerCpuMs = cpuMsOf(r.child.pid) - cpuBefore;
   return {
     controller: r.name,
     switches,
@@ -161,6 +184,8 @@ function measure(r: Running, switches: number, version: '1.0' | '1.3', mode: Cbe
     p99Ms: res.p99LatencyMs,
     lost: res.lost,
     loadAvg: loadAvg(),
+    controllerCpuMs,
+    generatorCpuMs: res.generatorCpuMs,
   };
 }
 
@@ -188,7 +213,7 @@ export function formatTable(samples: readonly Sample[]): string {
   for (const key of keys) {
     const [swText, v] = key.split('|') as [string, string];
     const sw = Number(swText);
-    const fig: Record<ControllerName, { lat: number | null; thr: number | null }> = { signalbox: { lat: null, thr: null }, 'ovs-testcontroller': { lat: null, thr: null } };
+    const fig: Record<'signalbox' | 'ovs-testcontroller', { lat: number | null; thr: number | null }> = { signalbox: { lat: null, thr: null }, 'ovs-testcontroller': { lat: null, thr: null } };
     for (const c of ['signalbox', 'ovs-testcontroller'] as const) {
       const lat = pick(sw, v, c, 'latency');
       const thr = pick(sw, v, c, 'throughput');
@@ -200,6 +225,31 @@ export function formatTable(samples: readonly Sample[]): string {
         `| ${sw} | ${v} | ${c} | ${fig[c].lat === null ? '–' : k(fig[c].lat!)} | ${ms(med(lat, (s) => s.meanMs))} / ${ms(med(lat, (s) => s.p50Ms))} / ${ms(med(lat, (s) => s.p99Ms))} | ${fig[c].thr === null ? '–' : k(fig[c].thr!)} | ${ratios} |`,
       );
     }
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The --against comparison: per (switches, version, mode), each build's medians and the median of
+ * the rounds' ratios (the other checkout's controller/generator CPU over this one's: below 1, the
+ * other costs less).
+ */
+export function formatPairs(samples: readonly Sample[]): string {
+  const keys = [...new Set(samples.map((s) => `${s.switches}|${s.version}|${s.mode}`))];
+  const cpu = (s: Sample): number => s.controllerCpuMs / s.generatorCpuMs;
+  const lines = [
+    '| switches | OF | mode | build | rt/s (median) | controller / generator CPU (median) | other / this, pairs: median, lower |',
+    '|---:|---|---|---|---:|---:|---|',
+  ];
+  for (const key of keys) {
+    const [sw, v, m] = key.split('|') as [string, string, string];
+    const of = (c: ControllerName): Sample[] => samples.filter((s) => `${s.switches}|${s.version}|${s.mode}` === key && s.controller === c);
+    const a = of('signalbox');
+    const b = of('signalbox-against');
+    const ratios = a.slice(0, b.length).map((s, i) => cpu(b[i]!) / cpu(s));
+    const pairs = ratios.length === 0 ? '–' : `${median(ratios).toFixed(3)}, ${ratios.filter((r) => r < 1).length} of ${ratios.length}`;
+    lines.push(`| ${sw} | ${v} | ${m} | this | ${k(median(a.map((s) => s.answeredPerSec)))} | ${median(a.map(cpu)).toFixed(3)} | |`);
+    lines.push(`| ${sw} | ${v} | ${m} | other | ${k(median(b.map((s) => s.answeredPerSec)))} | ${median(b.map(cpu)).toFixed(3)} | ${pairs} |`);
   }
   return lines.join('\n');
 }
@@ -217,9 +267,12 @@ async function main(argv: readonly string[]): Promise<number> {
       warmup: { type: 'string' },
       json: { type: 'boolean' },
       set: { type: 'string', multiple: true },
+      against: { type: 'string' },
     },
     strict: true,
   });
+  const against = values.against === undefined ? undefined : join(resolve(values.against), 'bin/signalbox');
+  if (against !== undefined && !existsSync(join(resolve(values.against!), 'dist/src/cli.js'))) throw new Error(`--against ${values.against}: no built checkout there (run npm run build in it)`);
   const list = (v: string | undefined, d: string): string[] => (v ?? d).split(',').filter(Boolean);
   const rounds = Number(values.rounds ?? 3);
   const switchCounts = list(values.switches, '1,4,16,64,256').map(Number);
@@ -229,7 +282,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const samples: Sample[] = [];
   for (let round = 0; round < rounds; round++) {
     // Alternate who goes first, so neither always runs on the warmer (or busier) machine.
-    const order: ControllerName[] = round % 2 === 0 ? ['signalbox', 'ovs-testcontroller'] : ['ovs-testcontroller', 'signalbox'];
+    const other: ControllerName = against === undefined ? 'ovs-testcontroller' : 'signalbox-against';
+    const order: ControllerName[] = round % 2 === 0 ? ['signalbox', other] : [other, 'signalbox'];
     for (const sw of switchCounts) {
       for (const v of versions) {
         for (const m of modes) {
@@ -237,7 +291,7 @@ async function main(argv: readonly string[]): Promise<number> {
             if (c === 'ovs-testcontroller' && sw > OVS_MAX_SWITCHES) continue;
             // A fresh controller per measurement: one that served the same datapath ids before
             // would start with their learned state (Signalbox re-declares its flows on reconnect).
-            const r = await start(c, values.set ?? []);
+            const r = await start(c, values.set ?? [], c === 'signalbox-against' ? against : SIGNALBOX);
             let s: Sample;
             try {
               s = measure(r, sw, v, m, o);
@@ -246,14 +300,14 @@ async function main(argv: readonly string[]): Promise<number> {
             }
             samples.push(s);
             process.stderr.write(
-              `round ${round + 1}: ${c} ${sw} switches OF${v} ${m}: ${Math.round(s.answeredPerSec).toLocaleString('en-US')}/s, mean ${ms(s.meanMs)} p50 ${ms(s.p50Ms)} p99 ${ms(s.p99Ms)} ms, lost ${s.lost}, load ${s.loadAvg}\n`,
+              `round ${round + 1}: ${c} ${sw} switches OF${v} ${m}: ${Math.round(s.answeredPerSec).toLocaleString('en-US')}/s, mean ${ms(s.meanMs)} p50 ${ms(s.p50Ms)} p99 ${ms(s.p99Ms)} ms, lost ${s.lost}, CPU controller/generator ${(s.controllerCpuMs / s.generatorCpuMs).toFixed(3)}, load ${s.loadAvg}\n`,
             );
           }
         }
       }
     }
   }
-  process.stdout.write(values.json ? `${JSON.stringify(samples, null, 2)}\n` : `${formatTable(samples)}\n`);
+  process.stdout.write(values.json ? `${JSON.stringify(samples, null, 2)}\n` : `${against === undefined ? formatTable(samples) : formatPairs(samples)}\n`);
   return 0;
 }
 

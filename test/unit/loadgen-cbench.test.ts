@@ -148,8 +148,11 @@ describe('signalbox bench arguments and command', () => {
     out.on('data', (c: Buffer) => (text += c.toString()));
     const code = await benchCommand(['--self', '--json', '-s', '2', '-M', '20', '-l', '2', '-m', '150', '-w', '2', '-D', '1000', '--timeout', '200', '--no-worker'], { stdin: new PassThrough(), stdout: out, stderr: err });
     expect(code).toBe(0);
-    const r = JSON.parse(text) as { switches: number; loops: { warmup: boolean }[]; answeredPerSec: { max: number } };
+    const r = JSON.parse(text) as { switches: number; loops: { warmup: boolean }[]; answeredPerSec: { max: number }; generatorCpuMs: number };
     expect(r.switches).toBe(2);
+    // The process's CPU so far: at least what the run's own work took, at most its whole life's.
+    expect(r.generatorCpuMs).toBeGreaterThan(0);
+    expect(r.generatorCpuMs).toBeLessThanOrEqual((process.cpuUsage().user + process.cpuUsage().system) / 1000);
     expect(r.loops.filter((l) => !l.warmup).length).toBe(2);
     // A loaded CI machine may leave a loop empty; the run as a whole must have answers.
     expect(r.answeredPerSec.max).toBeGreaterThan(0);
