@@ -24,6 +24,13 @@ const INTERVAL_SEC = 0.05;
  * switches of every master, whenever it idles).
  */
 const IDLE_SEC = 4;
+/**
+ * How long no instance may have sent a FLOW_MOD before a failover's count starts. 5 s after the
+ * pingall (Linux's delay_first_probe_time) every host probes the neighbours it answered with unicast
+ * ARP: by then the pingall's flows have idled out, so each probe is a packet-in and, with
+ * l2-learning, a learned flow. Waiting past that keeps those FLOW_MODs out of the count.
+ */
+const QUIET_MS = 7_000;
 
 let cluster: ProcessCluster | undefined;
 
@@ -126,13 +133,21 @@ async function failover(kind: Kind, sws: readonly LabSwitch[], apps: string | un
   const others = hosts.filter((h) => h.name !== 'h1' && h.name !== 'h9').map((h) => h.mac);
   const pingFlows = async (bridge: string): Promise<Set<string>> =>
     new Set([...(await flowSet(bridge))].filter((f) => macs.some((m) => f.includes(m)) && !others.some((m) => f.includes(m))));
-  // Quiet otherwise: earlier traffic's flows (the pingall's, other hosts') have idled out.
+  // Quiet otherwise: earlier traffic's flows (the pingall's, other hosts') have idled out, and no
+  // instance has sent a FLOW_MOD for QUIET_MS (the hosts' neighbour probes have come and gone).
+  let lastSent = '';
+  let lastChange = Date.now();
   await waitFor(
     async () => {
+      const sent = JSON.stringify([...(await c.flowModsSent(c.instances))]);
+      if (sent !== lastSent) {
+        lastSent = sent;
+        lastChange = Date.now();
+      }
       for (const s of sws) if ([...(await flowSet(s.bridge))].some((f) => others.some((m) => f.includes(m)))) return false;
-      return true;
+      return Date.now() - lastChange >= QUIET_MS;
     },
-    { timeoutMs: (IDLE_SEC + 10) * 1000, intervalMs: 250, message: c.diagnosed(`only h1 ↔ h9 flows left before ${kind}`) },
+    { timeoutMs: (2 * IDLE_SEC + 20) * 1000 + QUIET_MS, intervalMs: 250, message: c.diagnosed(`only h1 ↔ h9 flows left and no FLOW_MOD for ${QUIET_MS} ms before ${kind}`) },
   );
   // Established: the flow is installed and carrying traffic before the failure.
   expect((await lab.ping('h1', 'h9', { count: 3, intervalSec: 0.2, timeoutSec: 1 })).received).toBeGreaterThan(0);
