@@ -16,6 +16,8 @@ import type { OfMessage } from '../src/openflow/codec/index.js';
 import { OFPR } from '../src/openflow/codec/v13/enums.js';
 import type { Port } from '../src/openflow/codec/v13/structs.js';
 import { Session } from '../src/openflow/session.js';
+import { buildPacket } from '../src/packet/index.js';
+import type { ReceivedPacket } from '../src/core/model.js';
 import { PathIndex } from '../src/topology/paths.js';
 import { TopologyService } from '../src/topology/service.js';
 import { deviceService, packetService } from '../src/openflow/switch-services.js';
@@ -278,6 +280,39 @@ export const topologySuite: BenchSuite = {
       }, { budgetMs: 1000 }),
     );
     rows.push(measure(SUITE, 'floodPorts on the broadcast tree', () => snap.floodPorts(dpids[i++ % dpids.length]!, 5)));
+    rows.push(...(await hostRows()));
     return rows;
   },
 };
+
+/** An IPv4/UDP frame from host `i` (MAC 02:00:00:00:hh:ll, 10.0.hh.ll) to a fixed peer. */
+function hostFrame(i: number): Buffer {
+  const lo = (i & 0xff).toString(16).padStart(2, '0');
+  const hi = ((i >> 8) & 0xff).toString(16).padStart(2, '0');
+  return buildPacket({
+    eth: { dst: '02:00:00:ff:ff:ff', src: `02:00:00:00:${hi}:${lo}` },
+    ipv4: { src: `10.0.${(i >> 8) & 0xff}.${i & 0xff}`, dst: '10.255.255.254' },
+    udp: { srcPort: 1024, dstPort: 9 },
+    payload: Buffer.alloc(18),
+  });
+}
+
+/**
+ * The topology's share of a packet-in from a host (the bus event, handled in the caller's turn):
+ * a known host sending again, and new hosts sending again while their port's learning rate is
+ * spent (a burst of new hosts: each is refused until a token comes back).
+ */
+async function hostRows(): Promise<Row[]> {
+  const g = await discoverGrid(1, 2, { hostLearnRatePerPort: 1 });
+  const received = (port: number, data: Buffer): ReceivedPacket => ({ inPort: port, bufferId: OFP_NO_BUFFER, totalLen: data.length, reason: OFPR.ACTION, tableId: 0, cookie: 0n, match: [], data });
+  const known = { dpid: 1n, msg: received(5, hostFrame(0)) };
+  g.ctrl.bus.emit('packetIn', known);
+  await waitFor(() => g.service.hostList().length === 1, { timeoutMs: 5000, intervalMs: 5, message: () => 'the first host learned' });
+  const rows = [measure(SUITE, 'host packet-in: a known host sending again', () => g.ctrl.bus.emit('packetIn', known))];
+  // Port 5 of switch 2 learns its first host; the other 1,023 are refused (about one a second gets the next token).
+  const burst = Array.from({ length: 1024 }, (_, i) => ({ dpid: 2n, msg: received(5, hostFrame(1 + i)) }));
+  let i = 0;
+  rows.push(measure(SUITE, "host packet-in: new hosts sending again while their port's learning rate is spent (refused)", () => g.ctrl.bus.emit('packetIn', burst[i++ & 1023]!)));
+  await stopGrid(g);
+  return rows;
+}

@@ -21,12 +21,17 @@ export class TokenBucket {
 
   /** Takes one token at `now`: true when the event may go ahead. */
   take(now: number): boolean {
+    if (!this.has(now)) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** True when an event at `now` would be admitted; takes nothing. */
+  has(now: number): boolean {
     if (now > this.last) {
       this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.ratePerSec) / 1000);
       this.last = now;
     }
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
+    return this.tokens >= 1;
   }
 }

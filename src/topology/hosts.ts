@@ -154,6 +154,31 @@ export class HostTracker {
     return pb.take(now) && sb.take(now);
   }
 
+  /** True when the port's and the switch's learning rates both have room at `now` (takes nothing). */
+  private rateOpen(at: HostLocation, now: number): boolean {
+    const pb = this.portBuckets.get(at.dpid)?.get(at.port);
+    if (pb !== undefined && !pb.has(now)) return false;
+    const sb = this.switchBuckets.get(at.dpid);
+    return sb === undefined || sb.has(now);
+  }
+
+  /**
+   * Refuses, without its observation, a packet that `observe` could only refuse: from a host `id`
+   * that is not known, at a place where no new host may be learned now (a cap is reached, or the
+   * port's or the switch's rate is spent). Counted like observe's refusals. False: observe it.
+   * During a burst of new hosts, their repeats then cost a lookup each instead of a parse.
+   */
+  refuseUnknown(id: string, at: HostLocation, now: number): boolean {
+    if (this.hosts.has(id)) return false;
+    if (!this.roomAt(at, true)) {
+      this.refuse(false);
+      return true;
+    }
+    if (this.rateOpen(at, now)) return false;
+    this.refuse(true);
+    return true;
+  }
+
   private refuse(rate: boolean): HostEvent[] {
     this.refused++;
     if (rate) this.rateLimited++;

@@ -293,7 +293,7 @@ describe('TopologyService over emulated switches', () => {
   });
 
 
-  it('a known sender repeating itself, however far apart, only moves its host lastSeen (no event); a sender refused over the learning rate is learned from its next packet', async () => {
+  it('a known sender repeating itself, however far apart, only moves its host lastSeen (no event); a sender refused over the learning rate is refused unparsed while the rate is spent and learned from its next packet after', async () => {
     const { fabric, service, events, clock, until } = setup({ hostLearnRatePerPort: 1 });
     await fabric.addSwitch(1n, [1, 2]);
     // Past the link timeout of the switch's arrival (probes every 100 ms here): port 1 settles as an edge port.
@@ -305,6 +305,12 @@ describe('TopologyService over emulated switches', () => {
     fabric.inject(1n, 1, from('00:00:00:00:00:0b'));
     await until(() => service.counters.hostsRefused === 1);
     expect(service.hostList().map((h) => h.mac)).toEqual(['00:00:00:00:00:0a']);
+    // Its repeat while the port's rate is still spent is refused and counted without being observed.
+    const refusedEarly = vi.spyOn(HostTracker.prototype, 'observe');
+    fabric.inject(1n, 1, from('00:00:00:00:00:0b'));
+    await until(() => service.counters.hostsRefused === 2);
+    expect(refusedEarly).not.toHaveBeenCalled();
+    refusedEarly.mockRestore();
     await clock.advanceAsync(1100);
     fabric.inject(1n, 1, from('00:00:00:00:00:0b'));
     await until(() => service.findHost('00:00:00:00:00:0b') !== undefined);
