@@ -57,6 +57,13 @@ export interface Sample {
   readonly version: '1.0' | '1.3';
   readonly mode: CbenchMode;
   readonly answeredPerSec: number;
+  /**
+   * Round trips a second in the first measured loop and, on average, in the loops after it (null
+   * with one loop): a fresh controller learns the generator's hosts and flows, and warms its JIT,
+   * in its first seconds, and with one warm-up loop the tail of that is in the first measured one.
+   */
+  readonly firstLoopPerSec: number;
+  readonly laterLoopsPerSec: number | null;
   readonly meanMs: number | null;
   readonly p50Ms: number | null;
   readonly p99Ms: number | null;
@@ -173,12 +180,16 @@ function measure(r: Running, switches: number, version: '1.0' | '1.3', mode: Cbe
   if (p.status !== 0) throw new Error(`signalbox bench against ${r.name} failed (${p.status}): ${p.stderr.trim().split('\n').slice(-3).join(' / ')}`);
   const res = JSON.parse(p.stdout) as CbenchResult & { generatorCpuMs: number };
   const controllerCpuMs = cpuMsOf(r.child.pid) - cpuBefore;
+  const measured = res.loops.filter((l) => !l.warmup).map((l) => l.answeredPerSec);
+  const later = measured.slice(1);
   return {
     controller: r.name,
     switches,
     version,
     mode,
     answeredPerSec: res.answeredPerSec.avg,
+    firstLoopPerSec: measured[0] ?? 0,
+    laterLoopsPerSec: later.length > 0 ? later.reduce((a, b) => a + b, 0) / later.length : null,
     meanMs: res.avgLatencyMs,
     p50Ms: res.p50LatencyMs,
     p99Ms: res.p99LatencyMs,
@@ -207,22 +218,27 @@ export function formatTable(samples: readonly Sample[]): string {
     return v.length ? median(v) : null;
   };
   const lines = [
-    '| switches | OF | controller | latency rt/s | mean / p50 / p99 ms | throughput answered/s | ratio (Signalbox / ovs) latency, throughput |',
-    '|---:|---|---|---:|---|---:|---|',
+    '| switches | OF | controller | latency rt/s | latency: first measured loop / later loops | mean / p50 / p99 ms | throughput answered/s | ratio (Signalbox / ovs) latency, later loops, throughput |',
+    '|---:|---|---|---:|---|---|---:|---|',
   ];
   for (const key of keys) {
     const [swText, v] = key.split('|') as [string, string];
     const sw = Number(swText);
-    const fig: Record<'signalbox' | 'ovs-testcontroller', { lat: number | null; thr: number | null }> = { signalbox: { lat: null, thr: null }, 'ovs-testcontroller': { lat: null, thr: null } };
+    const fig: Record<'signalbox' | 'ovs-testcontroller', { lat: number | null; later: number | null; thr: number | null }> = {
+      signalbox: { lat: null, later: null, thr: null },
+      'ovs-testcontroller': { lat: null, later: null, thr: null },
+    };
     for (const c of ['signalbox', 'ovs-testcontroller'] as const) {
       const lat = pick(sw, v, c, 'latency');
       const thr = pick(sw, v, c, 'throughput');
       if (lat.length === 0 && thr.length === 0) continue;
-      fig[c] = { lat: med(lat, (s) => s.answeredPerSec), thr: med(thr, (s) => s.answeredPerSec) };
+      fig[c] = { lat: med(lat, (s) => s.answeredPerSec), later: med(lat, (s) => s.laterLoopsPerSec), thr: med(thr, (s) => s.answeredPerSec) };
+      const first = med(lat, (s) => s.firstLoopPerSec);
       const ratio = (a: number | null, b: number | null): string => (a !== null && b !== null && b > 0 ? `${(a / b).toFixed(2)}×` : '–');
-      const ratios = c === 'signalbox' ? '' : `${ratio(fig.signalbox.lat, fig[c].lat)}, ${ratio(fig.signalbox.thr, fig[c].thr)}`;
+      const ratios = c === 'signalbox' ? '' : `${ratio(fig.signalbox.lat, fig[c].lat)}, ${ratio(fig.signalbox.later, fig[c].later)}, ${ratio(fig.signalbox.thr, fig[c].thr)}`;
+      const kk = (n: number | null): string => (n === null ? '–' : k(n));
       lines.push(
-        `| ${sw} | ${v} | ${c} | ${fig[c].lat === null ? '–' : k(fig[c].lat!)} | ${ms(med(lat, (s) => s.meanMs))} / ${ms(med(lat, (s) => s.p50Ms))} / ${ms(med(lat, (s) => s.p99Ms))} | ${fig[c].thr === null ? '–' : k(fig[c].thr!)} | ${ratios} |`,
+        `| ${sw} | ${v} | ${c} | ${kk(fig[c].lat)} | ${kk(first)} / ${kk(fig[c].later)} | ${ms(med(lat, (s) => s.meanMs))} / ${ms(med(lat, (s) => s.p50Ms))} / ${ms(med(lat, (s) => s.p99Ms))} | ${kk(fig[c].thr)} | ${ratios} |`,
       );
     }
   }
@@ -300,7 +316,7 @@ async function main(argv: readonly string[]): Promise<number> {
             }
             samples.push(s);
             process.stderr.write(
-              `round ${round + 1}: ${c} ${sw} switches OF${v} ${m}: ${Math.round(s.answeredPerSec).toLocaleString('en-US')}/s, mean ${ms(s.meanMs)} p50 ${ms(s.p50Ms)} p99 ${ms(s.p99Ms)} ms, lost ${s.lost}, CPU controller/generator ${(s.controllerCpuMs / s.generatorCpuMs).toFixed(3)}, load ${s.loadAvg}\n`,
+              `round ${round + 1}: ${c} ${sw} switches OF${v} ${m}: ${Math.round(s.answeredPerSec).toLocaleString('en-US')}/s (first loop ${Math.round(s.firstLoopPerSec).toLocaleString('en-US')}, later ${s.laterLoopsPerSec === null ? '–' : Math.round(s.laterLoopsPerSec).toLocaleString('en-US')}), mean ${ms(s.meanMs)} p50 ${ms(s.p50Ms)} p99 ${ms(s.p99Ms)} ms, lost ${s.lost}, CPU controller/generator ${(s.controllerCpuMs / s.generatorCpuMs).toFixed(3)}, load ${s.loadAvg}\n`,
             );
           }
         }

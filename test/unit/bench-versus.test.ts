@@ -1,6 +1,6 @@
-/** bench/versus.ts's --against table: each build's medians and the pairs' CPU ratio. */
+/** bench/versus.ts's tables: against ovs-testcontroller (with the first measured loop apart), and --against (each build's medians and the pairs' CPU ratio). */
 import { describe, expect, it } from 'vitest';
-import { formatPairs, type Sample } from '../../bench/versus.js';
+import { formatPairs, formatTable, type Sample } from '../../bench/versus.js';
 
 const sample = (controller: Sample['controller'], answeredPerSec: number, controllerCpuMs: number, generatorCpuMs: number): Sample => ({
   controller,
@@ -8,6 +8,8 @@ const sample = (controller: Sample['controller'], answeredPerSec: number, contro
   version: '1.0',
   mode: 'latency',
   answeredPerSec,
+  firstLoopPerSec: answeredPerSec,
+  laterLoopsPerSec: answeredPerSec,
   meanMs: 0.2,
   p50Ms: 0.2,
   p99Ms: 1,
@@ -31,5 +33,27 @@ describe('formatPairs', () => {
     expect(rows[0]).toBe('| 16 | 1.0 | latency | this | 50 k | 1.000 | |');
     // Pairs in order: 1.0/1.1, 1.2/1.0, 0.99/1.0 -> median 0.99, two of three lower.
     expect(rows[1]).toBe('| 16 | 1.0 | latency | other | 60 k | 1.000 | 0.990, 2 of 3 |');
+  });
+});
+
+describe('formatTable', () => {
+  it('gives medians per controller, the first measured loop apart from the later ones, and Signalbox over ovs-testcontroller for the whole run, the later loops and throughput', () => {
+    const lat = (controller: Sample['controller'], all: number, first: number, later: number | null): Sample => ({ ...sample(controller, all, 1000, 1000), firstLoopPerSec: first, laterLoopsPerSec: later });
+    const thr = (controller: Sample['controller'], n: number): Sample => ({ ...sample(controller, n, 1000, 1000), mode: 'throughput' });
+    const table = formatTable([
+      lat('signalbox', 60_000, 30_000, 67_500),
+      lat('ovs-testcontroller', 75_000, 70_000, 76_250),
+      lat('signalbox', 50_000, 20_000, 57_500),
+      lat('ovs-testcontroller', 80_000, 72_000, 82_000),
+      lat('signalbox', 70_000, 40_000, 77_500),
+      lat('ovs-testcontroller', 70_000, 68_000, 70_500),
+      thr('signalbox', 300_000),
+      thr('ovs-testcontroller', 100_000),
+    ]);
+    const rows = table.split('\n').slice(2);
+    expect(rows[0]).toBe('| 16 | 1.0 | signalbox | 60 k | 30 k / 68 k | 0.200 / 0.200 / 1.00 | 300 k |  |');
+    expect(rows[1]).toBe('| 16 | 1.0 | ovs-testcontroller | 75 k | 70 k / 76 k | 0.200 / 0.200 / 1.00 | 100 k | 0.80×, 0.89×, 3.00× |');
+    // One measured loop: no later loops to show.
+    expect(formatTable([lat('signalbox', 50_000, 50_000, null)]).split('\n')[2]).toBe('| 16 | 1.0 | signalbox | 50 k | 50 k / – | 0.200 / 0.200 / 1.00 | – |  |');
   });
 });
