@@ -398,6 +398,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     }
     if (!unicast) return;
     const at: HostLocation = { dpid, port: inPort };
+    // A burst of new hosts outruns the learning rate; their repeats are refused here, unparsed.
     if (this.hosts.refuseUnknown(hostId(numberToMac(eth.src), eth.vid < 0 ? undefined : eth.vid), at, now)) {
       this.counters.hostsRefused = this.hosts.refused;
       return;
