@@ -287,8 +287,9 @@ async function main(argv: readonly string[]): Promise<number> {
     },
     strict: true,
   });
-  const against = values.against === undefined ? undefined : join(resolve(values.against), 'bin/signalbox');
-  if (against !== undefined && !existsSync(join(resolve(values.against!), 'dist/src/cli.js'))) throw new Error(`--against ${values.against}: no built checkout there (run npm run build in it)`);
+  const againstDir = values.against === undefined ? undefined : resolve(values.against);
+  if (againstDir !== undefined && !existsSync(join(againstDir, 'dist/src/cli.js'))) throw new Error(`--against ${values.against}: no built checkout there (run npm run build in it)`);
+  const against = againstDir === undefined ? undefined : join(againstDir, 'bin/signalbox');
   const list = (v: string | undefined, d: string): string[] => (v ?? d).split(',').filter(Boolean);
   const rounds = Number(values.rounds ?? 3);
   const switchCounts = list(values.switches, '1,4,16,64,256').map(Number);
