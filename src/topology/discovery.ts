@@ -354,20 +354,13 @@ export class LinkDiscovery {
   }
 
   /**
-   * True when discovery has had a link timeout to find a link at the port since its switch was
-   * added or the port came up: only then may a host seen there make it an edge port. A port not
-   * known as up is not settled: the first frames through a port that comes back up (the switch's
-   * neighbour announcing itself on carrier) often reach the controller before its PORT_STATUS,
-   * and must not make a port that was probed long ago, before it went down, an edge port.
-   */
-  isSettled(dpid: bigint, port: number, now: number): boolean {
-    const at = this.settledAt(dpid, port);
-    return at !== undefined && now >= at;
-  }
-
-  /**
-   * When the port settles (see isSettled), or undefined while it is not known as up. It only ever
-   * moves later (a switch added again, a port up again), so a caller may skip asking until then.
+   * When the port settles: a link timeout after its switch was added or it came up, once discovery
+   * has had the time to find a link there; only from then may a host seen there make it an edge
+   * port. Undefined while the port is not known as up: the first frames through a port that comes
+   * back up (the switch's neighbour announcing itself on carrier) often reach the controller before
+   * its PORT_STATUS, and must not make a port that was probed long ago, before it went down, an
+   * edge port. It only ever moves later (a switch added again, a port up again), so a caller may
+   * skip asking until then.
    */
   settledAt(dpid: bigint, port: number): number | undefined {
     const s = this.switches.get(dpid);
