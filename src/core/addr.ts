@@ -7,6 +7,13 @@ export function formatMac(b: Uint8Array, off = 0): string {
   return `${HEX[b[off]!]}:${HEX[b[off + 1]!]}:${HEX[b[off + 2]!]}:${HEX[b[off + 3]!]}:${HEX[b[off + 4]!]}:${HEX[b[off + 5]!]}`;
 }
 
+/** The first `n` bytes as lower-case hex, two digits each, no separators. */
+export function hexBytes(b: Uint8Array, n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += HEX[b[i]!]!;
+  return s;
+}
+
 /** RFC 5952 text for 16 bytes: lower case, longest run of two or more zero groups compressed. */
 export function formatIpv6(b: Uint8Array, off = 0): string {
   const g: number[] = [];

@@ -9,19 +9,13 @@ import type { Instruction } from '../openflow/codec/v13/instructions.js';
 import { OXM_FIELD_BY_NAME } from '../openflow/codec/v13/oxm-fields.js';
 import { oxmEquals, type Match, type OxmField } from '../openflow/codec/v13/oxm.js';
 import type { FlowEntry, FlowSpec } from '../core/model.js';
-import { parseIpv4, parseIpv6, parseMac } from '../core/addr.js';
+import { hexBytes, parseIpv4, parseIpv6, parseMac } from '../core/addr.js';
 
 const NO_BUFFER_LEN = 0xffff;
 const macScratch = new Uint8Array(6);
 const macMaskScratch = new Uint8Array(6);
 const v6Scratch = new Uint8Array(16);
 const v6MaskScratch = new Uint8Array(16);
-
-function hexBytes(b: Uint8Array, n: number): string {
-  let s = '';
-  for (let i = 0; i < n; i++) s += (b[i]! < 16 ? '0' : '') + b[i]!.toString(16);
-  return s;
-}
 
 /**
  * The canonical text of one field: equal for any two fields oxmEquals calls equal (full masks

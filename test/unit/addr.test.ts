@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { formatIpv6, formatMac, parseIpv4, parseIpv6, parseMac } from '../../src/core/addr.js';
+import { formatIpv6, formatMac, hexBytes, parseIpv4, parseIpv6, parseMac } from '../../src/core/addr.js';
 
 describe('addresses', () => {
   it('round-trips MACs', () => {
     expect(formatMac(parseMac('AA:bb:0c:dd:ee:0f'))).toBe('aa:bb:0c:dd:ee:0f');
     expect(() => parseMac('aa:bb:cc')).toThrow(RangeError);
+  });
+
+  it('writes bytes as two lower-case hex digits each, the first n only', () => {
+    expect(hexBytes(Uint8Array.of(0, 0x0a, 0xff, 0x10, 0x7f), 4)).toBe('000aff10');
+    expect(hexBytes(Uint8Array.of(1), 0)).toBe('');
   });
 
   it('parses IPv4', () => {
