@@ -2,7 +2,7 @@
  * Host tracking, pure: packet-ins at edge ports become observations (MAC, VLAN, an address),
  * and the tracker answers with hostAdded / hostMoved / hostUpdated / hostRemoved events.
  */
-import type { ParsedPacket } from '../packet/index.js';
+import { numberToMac, type ParsedPacket } from '../packet/index.js';
 import type { Host, HostLocation, HostRemovedReason } from '../core/model.js';
 import { TokenBucket } from '../core/token-bucket.js';
 
@@ -163,19 +163,17 @@ export class HostTracker {
   }
 
   /**
-   * Refuses, without its observation, a packet that `observe` could only refuse: from a host `id`
-   * that is not known, at a place where no new host may be learned now (a cap is reached, or the
-   * port's or the switch's rate is spent). Counted like observe's refusals. False: observe it.
-   * During a burst of new hosts, their repeats then cost a lookup each instead of a parse.
+   * Refuses, without its observation, a packet that `observe` could only refuse: from a host (MAC
+   * as a 48-bit number, outer VLAN id or -1) that is not known, at a place where no new host may be
+   * learned now (a cap is reached, or the port's or the switch's rate is spent). Counted like
+   * observe's refusals. False: observe it. During a burst of new hosts, their repeats then cost a
+   * lookup each instead of a parse; while learning is open it costs no string at all.
    */
-  refuseUnknown(id: string, at: HostLocation, now: number): boolean {
-    if (this.hosts.has(id)) return false;
-    if (!this.roomAt(at, true)) {
-      this.refuse(false);
-      return true;
-    }
-    if (this.rateOpen(at, now)) return false;
-    this.refuse(true);
+  refuseUnknown(mac: number, vid: number, at: HostLocation, now: number): boolean {
+    const room = this.roomAt(at, true);
+    if (room && this.rateOpen(at, now)) return false;
+    if (this.hosts.has(hostId(numberToMac(mac), vid < 0 ? undefined : vid))) return false;
+    this.refuse(room);
     return true;
   }
 

@@ -14,7 +14,7 @@ import { systemClock, type Clock, type Timer } from '../core/clock.js';
 import { OFPP } from '../openflow/codec/constants.js';
 import type { DeviceService, FlowRecord, FlowRemovedReason, FlowScope, PacketService, SwitchView } from '../core/services.js';
 
-import { ETH_TYPE, numberToMac, parsePacket, peekEthernet } from '../packet/index.js';
+import { ETH_TYPE, parsePacket, peekEthernet } from '../packet/index.js';
 import { isLivePort, LinkDiscovery, type LinkEvent, type ProbeVerdict } from './discovery.js';
 import { HostTracker, hostId, hostObservation, type HostEvent, type HostHandle } from './hosts.js';
 import { LLDP_FLOW_COOKIE, lldpFlowRule } from './lldp-flow.js';
@@ -399,7 +399,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     if (!unicast) return;
     const at: HostLocation = { dpid, port: inPort };
     // A burst of new hosts outruns the learning rate; their repeats are refused here, unparsed.
-    if (this.hosts.refuseUnknown(hostId(numberToMac(eth.src), eth.vid < 0 ? undefined : eth.vid), at, now)) {
+    if (this.hosts.refuseUnknown(eth.src, eth.vid, at, now)) {
       this.counters.hostsRefused = this.hosts.refused;
       return;
     }

@@ -145,21 +145,23 @@ describe('HostTracker', () => {
   it('refuses an unknown sender without an observation only while observing it could only refuse it, taking no token', () => {
     const t = new HostTracker({ ...opts, maxHostsPerPort: 3, hostLearnRatePerPort: 2, hostLearnRatePerSwitch: 100 });
     // Nothing learned yet at the port: its rate is open, so the sender is observed.
-    expect(t.refuseUnknown('aa:00:00:00:00:01', at(1n, 1), 0)).toBe(false);
+    expect(t.refuseUnknown(0xaa0000000001, -1, at(1n, 1), 0)).toBe(false);
     t.observe({ mac: 'aa:00:00:00:00:01' }, at(1n, 1), 0);
     t.observe({ mac: 'aa:00:00:00:00:02' }, at(1n, 1), 0);
     // The port's two tokens are spent: a new sender is refused (and counted) without observing it.
-    expect(t.refuseUnknown('aa:00:00:00:00:03', at(1n, 1), 1)).toBe(true);
+    expect(t.refuseUnknown(0xaa0000000003, -1, at(1n, 1), 1)).toBe(true);
     expect([t.refused, t.rateLimited]).toEqual([1, 1]);
     // A known host is always observed (it may bring a new address), and another port is open.
-    expect(t.refuseUnknown('aa:00:00:00:00:01', at(1n, 1), 1)).toBe(false);
-    expect(t.refuseUnknown('aa:00:00:00:00:03', at(1n, 2), 1)).toBe(false);
+    expect(t.refuseUnknown(0xaa0000000001, -1, at(1n, 1), 1)).toBe(false);
+    expect(t.refuseUnknown(0xaa0000000003, -1, at(1n, 2), 1)).toBe(false);
+    // The same MAC tagged is another host: not known, so refused.
+    expect(t.refuseUnknown(0xaa0000000001, 7, at(1n, 1), 1)).toBe(true);
     // Half a second later the port has a token again, untouched by the refusals: the sender is learned.
-    expect(t.refuseUnknown('aa:00:00:00:00:03', at(1n, 1), 500)).toBe(false);
+    expect(t.refuseUnknown(0xaa0000000003, -1, at(1n, 1), 500)).toBe(false);
     expect(t.observe({ mac: 'aa:00:00:00:00:03' }, at(1n, 1), 500)[0]).toMatchObject({ type: 'hostAdded' });
     // The port is full (maxHostsPerPort 3): refused for the cap, not for the rate.
-    expect(t.refuseUnknown('aa:00:00:00:00:04', at(1n, 1), 5000)).toBe(true);
-    expect([t.refused, t.rateLimited]).toEqual([2, 1]);
+    expect(t.refuseUnknown(0xaa0000000004, -1, at(1n, 1), 5000)).toBe(true);
+    expect([t.refused, t.rateLimited]).toEqual([3, 2]);
   });
 
   it('calls a port an edge (host) port while a host first seen there is there; a host that only moved in does not make one', () => {
