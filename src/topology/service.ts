@@ -14,7 +14,7 @@ import { systemClock, type Clock, type Timer } from '../core/clock.js';
 import { OFPP } from '../openflow/codec/constants.js';
 import type { DeviceService, FlowRecord, FlowRemovedReason, FlowScope, PacketService, SwitchView } from '../core/services.js';
 
-import { ETH_TYPE, parsePacket, peekEthernet } from '../packet/index.js';
+import { ETH_TYPE, parsePacket, peekEthernet, type EthernetPeek } from '../packet/index.js';
 import { isLivePort, LinkDiscovery, type LinkEvent, type ProbeVerdict } from './discovery.js';
 import { HostTracker, hostId, hostObservation, type HostEvent, type HostHandle } from './hosts.js';
 import { LLDP_FLOW_COOKIE, lldpFlowRule } from './lldp-flow.js';
@@ -392,6 +392,14 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
       )
         return;
     }
+    this.learnFrom(dpid, inPort, data, eth, unicast, addr, now);
+  }
+
+  /**
+   * Host learning from a packet-in the sender memo did not answer: kept out of onPacketIn, so the
+   * code every repeat runs stays small.
+   */
+  private learnFrom(dpid: bigint, inPort: number, data: Buffer, eth: EthernetPeek, unicast: boolean, addr: number | undefined, now: number): void {
     if (this.discovery.isInfrastructurePort(dpid, inPort) || this.knownInfrastructure?.(dpid, inPort) === true || !this.devices.get(dpid)) {
       this.counters.hostPacketsIgnored++;
       return;
