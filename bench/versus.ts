@@ -15,7 +15,9 @@
  * With `--against DIR` (another checkout, built) it compares this checkout's Signalbox with that
  * one's instead, in alternating pairs of runs, by each run's controller CPU divided by the
  * generator's (the virtual machine's speed changes both alike, so this ratio moves far less than
- * round trips a second): prints each build's medians and the median of the pairs' ratios.
+ * round trips a second): prints each build's medians and the median of the pairs' ratios. Once
+ * both processes keep a core busy (the steady seconds) that ratio is near 1 for any build, so it
+ * mostly weighs the learning pass; the per-round log's later loops compare the steady state.
  *
  *   node dist/bench/versus.js --against DIR [--rounds 12] [--switches 16] [--versions 1.0] [--modes latency]
  */
@@ -206,7 +208,7 @@ function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-const k = (n: number): string => (n >= 10_000 ? `${Math.round(n / 1000)} k` : n >= 1000 ? `${(n / 1000).toFixed(1)} k` : String(Math.round(n)));
+const k = (n: number | null): string => (n === null ? '–' : n >= 10_000 ? `${Math.round(n / 1000)} k` : n >= 1000 ? `${(n / 1000).toFixed(1)} k` : String(Math.round(n)));
 const ms = (n: number | null): string => (n === null ? '–' : n < 1 ? n.toFixed(3) : n.toFixed(2));
 
 /** The medians as a Markdown table: one row per (switches, version), latency and throughput side by side. */
@@ -236,9 +238,8 @@ export function formatTable(samples: readonly Sample[]): string {
       const first = med(lat, (s) => s.firstLoopPerSec);
       const ratio = (a: number | null, b: number | null): string => (a !== null && b !== null && b > 0 ? `${(a / b).toFixed(2)}×` : '–');
       const ratios = c === 'signalbox' ? '' : `${ratio(fig.signalbox.lat, fig[c].lat)}, ${ratio(fig.signalbox.later, fig[c].later)}, ${ratio(fig.signalbox.thr, fig[c].thr)}`;
-      const kk = (n: number | null): string => (n === null ? '–' : k(n));
       lines.push(
-        `| ${sw} | ${v} | ${c} | ${kk(fig[c].lat)} | ${kk(first)} / ${kk(fig[c].later)} | ${ms(med(lat, (s) => s.meanMs))} / ${ms(med(lat, (s) => s.p50Ms))} / ${ms(med(lat, (s) => s.p99Ms))} | ${kk(fig[c].thr)} | ${ratios} |`,
+        `| ${sw} | ${v} | ${c} | ${k(fig[c].lat)} | ${k(first)} / ${k(fig[c].later)} | ${ms(med(lat, (s) => s.meanMs))} / ${ms(med(lat, (s) => s.p50Ms))} / ${ms(med(lat, (s) => s.p99Ms))} | ${k(fig[c].thr)} | ${ratios} |`,
       );
     }
   }
