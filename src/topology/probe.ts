@@ -6,6 +6,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { buildPacket, LLDP_CHASSIS_SUBTYPE, LLDP_MULTICAST, LLDP_PORT_SUBTYPE, type Lldp, type LldpTlv } from '../packet/index.js';
 import { dpidToHex } from '../core/ids.js';
+import { parseMac } from '../core/addr.js';
 
 /** OUI of the Signalbox TLV (a locally chosen value; only our own controller reads it). */
 export const SIGNALBOX_OUI = 0x5b1d00;
@@ -90,6 +91,35 @@ export const PROBE_FRAME_LEN = PROBE_FRAME.length;
 /** Offset of the Signalbox TLV's info (signed part, then HMAC) in a probe frame: just before the End TLV. */
 export const PROBE_FRAME_INFO_AT = PROBE_FRAME_LEN - 2 - PROBE_INFO_LEN;
 
+// Where a probe frame's per-port fields are: Ethernet source (after the 6-byte destination); the
+// Chassis ID's 16 hex digits (Ethernet 14, TLV header 2, subtype 1, "dpid:" 5); the Port ID's
+// value (Chassis TLV 2+1+21, then header 2 and subtype 1); the TTL (Port TLV 2+1+4, then header 2).
+const ETH_SRC_AT = 6;
+const CHASSIS_HEX_AT = 22;
+const PORT_ID_AT = 41;
+const TTL_AT = 47;
+
+/** Writes what {@link buildProbe} puts in a frame for `f`, except the send time and the HMAC, into a copy of the probe frame. */
+function writeProbeFields(frame: Buffer, f: Omit<ProbeFields, 'sentAt'>): void {
+  parseMac(f.hwAddr, frame, ETH_SRC_AT);
+  frame.write(dpidToHex(f.dpid), CHASSIS_HEX_AT, 16, 'latin1');
+  frame.writeUInt32BE(f.port >>> 0, PORT_ID_AT);
+  frame.writeUInt16BE(Math.min(0xffff, Math.max(1, Math.ceil(f.ttlSec))), TTL_AT);
+  frame.writeBigUInt64BE(f.dpid, PROBE_FRAME_INFO_AT);
+  frame.writeUInt32BE(f.port >>> 0, PROBE_FRAME_INFO_AT + 8);
+}
+
+// The offsets above are checked once against a frame built TLV by TLV (all fields unlike PROBE_FRAME's).
+{
+  const f = { dpid: 0x0123456789abcdefn, port: 0xfedcba98, hwAddr: '0a:0b:0c:0d:0e:0f', ttlSec: 0x1234 };
+  const patched = Buffer.from(PROBE_FRAME);
+  writeProbeFields(patched, f);
+  const built = buildProbe({ ...f, sentAt: 0 }, Buffer.alloc(32));
+  if (!patched.subarray(0, PROBE_FRAME_INFO_AT + 12).equals(built.subarray(0, PROBE_FRAME_INFO_AT + 12)) || patched.length !== built.length) {
+    throw new Error('probe template: the frame does not have the probe layout');
+  }
+}
+
 /**
  * The source switch and port a frame of probe length names in its signed part, to find the port's
  * template (see {@link ProbeTemplate.sentAtOf}); undefined for a frame of another length. Nothing
@@ -109,8 +139,6 @@ export function probeSourceOf(frame: Buffer): { readonly dpid: bigint; readonly 
  */
 export class ProbeTemplate {
   private readonly frame: Buffer;
-  /** Where the Signalbox TLV's info (signed part, then HMAC) starts in the frame. */
-  private readonly infoAt: number;
   /** The last frame built, and when it was signed (-1: none yet). */
   private last: Buffer | undefined;
   private lastSentAt = -1;
@@ -119,11 +147,11 @@ export class ProbeTemplate {
     readonly fields: Omit<ProbeFields, 'sentAt'>,
     private readonly secret: Buffer,
   ) {
-    this.frame = buildProbe({ ...fields, sentAt: 0 }, secret);
-    const info = signedPart(fields.dpid, fields.port, 0);
-    mac(secret, info).copy(info, SIGNED_LEN);
-    this.infoAt = this.frame.lastIndexOf(info);
-    if (this.infoAt !== PROBE_FRAME_INFO_AT || this.frame.length !== PROBE_FRAME_LEN) throw new Error('probe template: the frame does not have the probe layout');
+    // The layout is fixed: the port's fields are written into a copy of the reference frame (a
+    // switch announcing thousands of ports gets a template each at once, and building each frame
+    // TLV by TLV, signed, was most of a probe tick). `build` writes the send time and the HMAC.
+    this.frame = Buffer.from(PROBE_FRAME);
+    writeProbeFields(this.frame, fields);
   }
 
   /** True when this template was made for these fields (same source MAC and TTL). */
@@ -135,7 +163,7 @@ export class ProbeTemplate {
   build(sentAt: number): Buffer {
     const b = Buffer.allocUnsafe(this.frame.length);
     this.frame.copy(b);
-    const info = b.subarray(this.infoAt, this.infoAt + PROBE_INFO_LEN);
+    const info = b.subarray(PROBE_FRAME_INFO_AT, PROBE_FRAME_INFO_AT + PROBE_INFO_LEN);
     info.writeBigUInt64BE(BigInt(Math.trunc(sentAt)), 12);
     mac(this.secret, info).copy(info, SIGNED_LEN);
     this.last = b;
