@@ -41,7 +41,8 @@ export interface DiscoveryOptions {
    * Spread a big switch's round over this much of the interval (ms; 0 or absent: each round is due
    * at once at its slot, only `dueProbes`' `max` splits it). The first {@link ROUND_BURST_PORTS}
    * ports go at the slot, the rest at an even pace, so a switch with thousands of ports costs
-   * every tick a small share of signed probes instead of a few ticks the whole budget each.
+   * every tick a small share of signed probes instead of a few ticks the whole budget each. Ports
+   * that came up are probed at the next call, at most ROUND_BURST_PORTS of one switch a call.
    */
   readonly roundSpreadMs?: number;
 }
@@ -211,6 +212,7 @@ export class LinkDiscovery {
     this.lastNow = Math.max(this.lastNow, now);
     const out: ProbeTarget[] = [];
     const busy: SwitchState[] = [];
+    const spread = (this.opts.roundSpreadMs ?? 0) > 0;
     for (const s of this.switches.values()) {
       if (now >= s.nextProbeAt) {
         s.round = [...s.ports.keys()];
@@ -219,8 +221,11 @@ export class LinkDiscovery {
         s.urgent.clear();
         s.nextProbeAt = this.nextSlot(s.phaseMs, now + 1);
       }
+      // With spread rounds, ports that came up go ROUND_BURST_PORTS of a switch a call: one that
+      // announces thousands at once (each a first probe to sign) does not take a tick's whole budget.
+      const urgentEnd = out.length + (spread ? ROUND_BURST_PORTS : Infinity);
       for (const port of s.urgent) {
-        if (out.length >= max) break;
+        if (out.length >= max || out.length >= urgentEnd) break;
         s.urgent.delete(port);
         this.pushProbe(out, s, port);
       }

@@ -127,6 +127,23 @@ describe('probes per tick (dueProbes max)', () => {
     expect(d.dueProbes(slot + 1, 256)).toHaveLength(256);
     expect(d.dueProbes(slot + 2, 256)).toHaveLength(44);
   });
+
+  it('with spread rounds, probes a switch\'s ports that came up ROUND_BURST_PORTS a call, other switches\' too', () => {
+    const d = new LinkDiscovery({ probeIntervalMs: I, maxMissedProbes: 3, roundSpreadMs: I * 0.8 });
+    d.addSwitch(1n, ports(1), 0);
+    d.addSwitch(2n, ports(1), 0);
+    const slot = Math.max(probePhase(1n, I), probePhase(2n, I));
+    d.dueProbes(slot);
+    for (const p of many(100, 10)) d.updatePort(1n, p);
+    for (const p of many(5, 10)) d.updatePort(2n, p);
+    const first = d.dueProbes(slot + 1, 256);
+    expect(first.filter((p) => p.dpid === 1n)).toHaveLength(ROUND_BURST_PORTS);
+    expect(first.filter((p) => p.dpid === 2n)).toHaveLength(5);
+    const rest = [d.dueProbes(slot + 2, 256), d.dueProbes(slot + 3, 256), d.dueProbes(slot + 4, 256)];
+    expect(rest.map((r) => r.length)).toEqual([ROUND_BURST_PORTS, ROUND_BURST_PORTS, 100 - 3 * ROUND_BURST_PORTS]);
+    // Every port that came up, once.
+    expect(new Set([...first, ...rest.flat()].filter((p) => p.dpid === 1n).map((p) => p.port)).size).toBe(100);
+  });
 });
 
 describe('links', () => {
