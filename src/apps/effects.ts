@@ -3,7 +3,7 @@
  * space, packets to send, whether the packet-in chain stops), and the one function that does it
  * through the app's services. Every built-in app's `index.ts` applies its logic's results here.
  */
-import type { FlowRecord, FlowRule } from '../core/services.js';
+import type { BufferedPacket, FlowRecord, FlowRule } from '../core/services.js';
 import type { Match } from '../openflow/codec/v13/oxm.js';
 import type { PacketOutSpec } from '../core/model.js';
 import type { AppContext } from '../core/app.js';
@@ -20,6 +20,12 @@ export interface FlowAt {
    * of building and declaring it again.
    */
   record?: FlowRecord;
+  /**
+   * The packet-in this flow answers, when the switch buffered it: the flow's ADD carries the buffer
+   * id, and a packet-out of that buffer on the same switch in these effects goes out only if no
+   * ADD took it (see BufferedPacket). Only for a flow that does to the packet what that packet-out does.
+   */
+  readonly buffered?: BufferedPacket;
 }
 
 /** A packet to send. */
@@ -95,6 +101,17 @@ export function canWrite(c: AppContext<object>, dpid: bigint): boolean {
   return c.devices.canWrite(dpid);
 }
 
+/** True when a flow's ADD took the buffered packet this packet-out would send (the switch has it already, and the buffer is gone). */
+function takenByInstall(install: readonly FlowAt[], p: PacketOutAt): boolean {
+  const bufferId = p.spec.bufferId;
+  if (bufferId === undefined) return false;
+  for (let i = 0; i < install.length; i++) {
+    const b = install[i]!.buffered;
+    if (b !== undefined && b.taken && b.bufferId === bufferId && install[i]!.dpid === p.dpid) return true;
+  }
+  return false;
+}
+
 /**
  * Performs the effects through the app's flow scope and packet service. A failed removal is
  * logged, never thrown. Resolves when the removals have been sent (callers on a hot path need
@@ -115,7 +132,7 @@ export function applyEffects(c: AppContext<object>, fx: Effects, opts: ApplyOpti
   for (let i = 0; i < install.length; i++) {
     const at = install[i]!;
     if (only && !canWrite(c, at.dpid)) continue;
-    at.record = c.flows.install(at.dpid, at.rule);
+    at.record = c.flows.install(at.dpid, at.rule, at.buffered);
   }
   const withdraw = fx.withdraw;
   if (withdraw !== undefined) {
@@ -139,6 +156,7 @@ export function applyEffects(c: AppContext<object>, fx: Effects, opts: ApplyOpti
   const outs = fx.packetOuts;
   for (let i = 0; i < outs.length; i++) {
     const p = outs[i]!;
+    if (takenByInstall(install, p)) continue;
     if (!c.packets.packetOut(p.dpid, p.spec) && p.fallback) c.packets.packetOut(p.fallback.dpid, p.fallback.spec);
   }
   return removals ? Promise.all(removals).then(() => undefined) : DONE;

@@ -117,6 +117,23 @@ export interface FlowScopeEvents {
 }
 
 /**
+ * A packet the switch buffered (a packet-in's buffer_id) for a flow's ADD to carry: the switch
+ * then runs that packet through its tables with the new flow in, and no packet-out is needed for
+ * it. This is how Ryu's simple_switch_13 and Open vSwitch's learning switch answer a buffered
+ * packet-in: one message instead of two. Only for a flow that does to the packet what the
+ * packet-out would.
+ */
+export interface BufferedPacket {
+  readonly bufferId: number;
+  /**
+   * Set by FlowScope.install: true when it sent the flow's ADD with the buffer id. False when it
+   * sent no ADD (the flow was desired already, waits for the switch's reconciliation, or the
+   * switch cannot be written to here): the caller then sends the packet-out itself.
+   */
+  taken: boolean;
+}
+
+/**
  * One owner's flows: everything it installs carries its cookie, and it can only list and remove
  * its own flows. Apps get one in their AppContext; all of them are removed when the app stops.
  */
@@ -130,9 +147,10 @@ export interface FlowScope {
   /**
    * Adds a flow to the desired state of a switch and sends it (confirmation is asynchronous:
    * watch the record's state or the `failed` event). A flow equal to one already desired sends
-   * nothing. The switch need not be connected: the flow goes out when it connects.
+   * nothing. The switch need not be connected: the flow goes out when it connects. `buffered`:
+   * the packet-in this flow answers, for the ADD to carry (see BufferedPacket).
    */
-  install(dpid: Dpid, rule: FlowRule): FlowRecord;
+  install(dpid: Dpid, rule: FlowRule, buffered?: BufferedPacket): FlowRecord;
   /** True while `rec` is still the desired flow for its identity and not refused (re-installing it would send nothing). */
   isCurrent(rec: FlowRecord): boolean;
   /** Installs several flows and resolves when the switch has confirmed or refused each (one barrier per batch). */

@@ -13,7 +13,7 @@ import type { Datapath } from '../openflow/datapath.js';
 import type { FlowEntry, FlowSpec } from '../core/model.js';
 import { OfErrorReply, SessionClosedError } from '../openflow/errors.js';
 import type { ControllerEvents, EventBus } from '../core/events.js';
-import type { FlowError, FlowRecord, FlowRemovedReason, FlowResult, FlowRule, FlowScope, FlowScopeEvents, FlowState } from '../core/services.js';
+import type { BufferedPacket, FlowError, FlowRecord, FlowRemovedReason, FlowResult, FlowRule, FlowScope, FlowScopeEvents, FlowState } from '../core/services.js';
 import { dpidToHex } from '../core/ids.js';
 import { flowKey, matchCovers, specsEquivalent } from './compare.js';
 import { defaultFlowsConfig, type FlowsConfig } from './config.js';
@@ -201,8 +201,8 @@ export class FlowScopeImpl extends EventEmitter<FlowScopeEvents> implements Flow
    * watch the record's state or the `failed` event). A flow equal to one already desired sends
    * nothing. The switch need not be connected: the flow goes out when it connects.
    */
-  install(dpid: bigint, rule: FlowRule): FlowRecord {
-    return this.service.install(this, dpid, rule);
+  install(dpid: bigint, rule: FlowRule, buffered?: BufferedPacket): FlowRecord {
+    return this.service.install(this, dpid, rule, buffered);
   }
 
   /**
@@ -445,7 +445,8 @@ export class FlowService {
   }
 
   /** @internal FlowScope.install. */
-  install(scope: FlowScopeImpl, dpid: bigint, rule: FlowRule): FlowRecord {
+  install(scope: FlowScopeImpl, dpid: bigint, rule: FlowRule, buffered?: BufferedPacket): FlowRecord {
+    if (buffered !== undefined) buffered.taken = false;
     const { rec, send } = this.desire(scope, dpid, rule);
     if (rec.state === 'failed' && rec.error) {
       this.emitScope(rec, 'failed');
@@ -454,7 +455,7 @@ export class FlowService {
     if (send) {
       const dp = this.datapaths.get(dpid);
       // Nobody awaits this install (an app's answer to a packet-in, say): its barrier may wait (openflow.lazyConfirmMs).
-      if (writable(dp)) void this.sendAdd(dp, this.sw(dpid), rec, true);
+      if (writable(dp)) void this.sendAdd(dp, this.sw(dpid), rec, true, buffered);
     }
     return rec;
   }
@@ -485,18 +486,23 @@ export class FlowService {
     }
   }
 
-  /** Sends the ADD of a record; resolves (never rejects) once it is settled either way (`lazy`: see Datapath.flowModConfirmed). */
-  private sendAdd(dp: Datapath, sw: SwitchFlows, rec: Rec, lazy = false): Promise<void> {
+  /**
+   * Sends the ADD of a record; resolves (never rejects) once it is settled either way (`lazy`: see
+   * Datapath.flowModConfirmed). `buffered`: this ADD carries its buffer id, and it is marked taken
+   * once the ADD is written; a re-send (reconcile) never carries one.
+   */
+  private sendAdd(dp: Datapath, sw: SwitchFlows, rec: Rec, lazy = false, buffered?: BufferedPacket): Promise<void> {
     rec.sentSeq = ++sw.seq;
     const gen = ++rec.gen;
     if (rec.state !== 'pending') this.setState(rec, 'pending');
     let p: Promise<void>;
     try {
-      p = dp.flowModConfirmed(rec.spec, lazy);
+      p = dp.flowModConfirmed(rec.spec, lazy, buffered?.bufferId);
     } catch (e) {
       this.installFailed(rec, gen, e as Error);
       return Promise.resolve();
     }
+    if (buffered !== undefined) buffered.taken = true;
     this.counters.flowModsSent++;
     this.counters.installsSent++;
     return p.then(

@@ -64,9 +64,10 @@ export const FLOW_COMMANDS = { add: 0, modify: 1, modify_strict: 2, delete: 3, d
 
 /**
  * Builds the FLOW_MOD for a spec in the given OpenFlow version (1.0 translated from the 1.3 model),
- * with the spec's omitted fields at their OpenFlow defaults. Throws OfEncodeError.
+ * with the spec's omitted fields at their OpenFlow defaults; `bufferId` overrides the spec's.
+ * Throws OfEncodeError.
  */
-export function flowModMessage(version: number, xid: number, spec: FlowSpec): OfMessage {
+export function flowModMessage(version: number, xid: number, spec: FlowSpec, bufferId: number = spec.bufferId ?? OFP_NO_BUFFER): OfMessage {
   const command = FLOW_COMMANDS[spec.command ?? 'add'];
   if (command === undefined) throw new OfEncodeError(`unknown command ${String(spec.command)}`, 'command');
   const instructions: readonly Instruction[] =
@@ -83,7 +84,7 @@ export function flowModMessage(version: number, xid: number, spec: FlowSpec): Of
       idleTimeout: spec.idleTimeout ?? 0,
       hardTimeout: spec.hardTimeout ?? 0,
       priority: spec.priority ?? 0x8000,
-      bufferId: spec.bufferId ?? OFP_NO_BUFFER,
+      bufferId,
       outPort: spec.outPort === undefined ? 0xffff : portTo10(spec.outPort),
       flags: spec.flags ?? 0,
       actions: actionsTo10(instructionsToActions(instructions)),
@@ -100,7 +101,7 @@ export function flowModMessage(version: number, xid: number, spec: FlowSpec): Of
     idleTimeout: spec.idleTimeout ?? 0,
     hardTimeout: spec.hardTimeout ?? 0,
     priority: spec.priority ?? 0x8000,
-    bufferId: spec.bufferId ?? OFP_NO_BUFFER,
+    bufferId,
     outPort: spec.outPort ?? OFPP.ANY,
     outGroup: spec.outGroup ?? OFPG.ANY,
     flags: spec.flags ?? 0,
@@ -179,9 +180,9 @@ export class Datapath {
     return this.session.request<T>(msg, timeoutMs);
   }
 
-  /** Builds the FLOW_MOD for a spec in this switch's version. Throws OfEncodeError. */
-  buildFlowMod(spec: FlowSpec): OfMessage {
-    return flowModMessage(this.version, this.nextXid(), spec);
+  /** Builds the FLOW_MOD for a spec in this switch's version (`bufferId` overrides the spec's). Throws OfEncodeError. */
+  buildFlowMod(spec: FlowSpec, bufferId?: number): OfMessage {
+    return flowModMessage(this.version, this.nextXid(), spec, bufferId);
   }
 
   /** Sends a FLOW_MOD (fire and forget; follow with `barrier()` to know it took). */
@@ -192,9 +193,10 @@ export class Datapath {
   /**
    * Sends a FLOW_MOD that settles when a later barrier confirms it or the switch rejects it;
    * `lazy`: nobody waits for it, its barrier may come up to `openflow.lazyConfirmMs` later.
+   * `bufferId`: a buffered packet for this flow mod to apply to (overrides the spec's).
    */
-  flowModConfirmed(spec: FlowSpec, lazy = false): Promise<void> {
-    return this.writeConfirmed(this.buildFlowMod(spec), lazy);
+  flowModConfirmed(spec: FlowSpec, lazy = false, bufferId?: number): Promise<void> {
+    return this.writeConfirmed(this.buildFlowMod(spec, bufferId), lazy);
   }
 
   /** Builds a PACKET_OUT in this switch's version. */

@@ -5,17 +5,22 @@ import type { AppContext } from '../../src/core/app.js';
 import { L2Learning } from '../../src/apps/l2-learning/logic.js';
 import { aclSync } from '../../src/apps/acl/logic.js';
 import { checkStaticFlow, planFollow, type StaticFlow } from '../../src/apps/static-flows/logic.js';
-import type { FlowRecord, FlowRule } from '../../src/core/services.js';
+import type { BufferedPacket, FlowRecord, FlowRule } from '../../src/core/services.js';
 import { OFP_NO_BUFFER, OFPP } from '../../src/openflow/codec/constants.js';
 import { parseMac } from '../../src/core/addr.js';
 
-/** A context whose flow scope and packet service record every call; `slave` switches are mastered by another instance. */
-function recorder(slave: readonly bigint[] = [], refuse: readonly bigint[] = []): { ctx: AppContext<object>; calls: string[]; current: Set<FlowRecord> } {
+/**
+ * A context whose flow scope and packet service record every call; `slave` switches are mastered
+ * by another instance; `takeBuffers`: an install takes the buffered packet it is given (as the
+ * flow service does when it sends the ADD).
+ */
+function recorder(slave: readonly bigint[] = [], refuse: readonly bigint[] = [], takeBuffers = true): { ctx: AppContext<object>; calls: string[]; current: Set<FlowRecord> } {
   const calls: string[] = [];
   const current = new Set<FlowRecord>();
   const flows = {
-    install(dpid: bigint, rule: FlowRule): FlowRecord {
-      calls.push(`install ${dpid} p${rule.priority}`);
+    install(dpid: bigint, rule: FlowRule, buffered?: BufferedPacket): FlowRecord {
+      calls.push(`install ${dpid} p${rule.priority}${buffered ? ` buffer ${buffered.bufferId}` : ''}`);
+      if (buffered) buffered.taken = takeBuffers;
       const rec = { dpid, key: `p${rule.priority}` } as unknown as FlowRecord;
       current.add(rec);
       return rec;
@@ -112,6 +117,31 @@ describe('l2-learning effects of a packet-in', () => {
     const lldp = frame('01:80:c2:00:00:0e', A);
     lldp.writeUInt16BE(0x88cc, 12);
     expect(l.effectsOf(1n, l.packetIn(1n, 3, lldp, 0), 3, OFP_NO_BUFFER, lldp)).toMatchObject({ handled: false, install: [], withdraw: [], packetOuts: [] });
+  });
+
+  it('a buffered packet-in that sets up a flow: the packet goes with its ADD and no packet-out is sent; one no ADD took goes out by packet-out', () => {
+    for (const takes of [true, false]) {
+      const { ctx, calls, current } = recorder([], [], takes);
+      const l = new L2Learning(undefined, undefined, undefined, (rec) => current.has(rec));
+      const run = (inPort: number, dst: string, src: string, bufferId: number): Effects => {
+        const d = l.packetIn(1n, inPort, frame(dst, src), 0);
+        const fx = l.effectsOf(1n, d, inPort, bufferId, frame(dst, src));
+        void applyEffects(ctx, fx);
+        return fx;
+      };
+      run(1, B, A, 5); // a flood: packet-out of buffer 5
+      expect(calls).toEqual(['packetOut 1']);
+      calls.length = 0;
+      run(2, A, B, 6); // a forward that sets up its flow
+      expect(calls).toEqual(takes ? ['install 1 p10 buffer 6'] : ['install 1 p10 buffer 6', 'packetOut 1']);
+      calls.length = 0;
+      run(2, A, B, 7); // the flow stands: a packet-out
+      expect(calls).toEqual(['packetOut 1']);
+      calls.length = 0;
+      current.clear();
+      run(2, A, B, OFP_NO_BUFFER); // a whole packet: the ADD and the packet-out with its data
+      expect(calls).toEqual(['install 1 p10', 'packetOut 1']);
+    }
   });
 
   it('withdraws every learned flow when the broadcast tree changes', () => {

@@ -2,7 +2,7 @@ import { duplexPair } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Controller } from '../../src/controller.js';
 import { defaultConfig } from '../../src/config.js';
-import { OFPET, OFPFMFC, OFPP } from '../../src/openflow/codec/constants.js';
+import { OFP_NO_BUFFER, OFPET, OFPFMFC, OFPP } from '../../src/openflow/codec/constants.js';
 import type { OfMessage } from '../../src/openflow/codec/index.js';
 import { OFPRR } from '../../src/openflow/codec/v13/enums.js';
 import type { Datapath } from '../../src/openflow/datapath.js';
@@ -359,6 +359,41 @@ describe('flow service, switch side unchanged', () => {
     expect(a.isCurrent(again)).toBe(true);
     expect(a.isCurrent(first)).toBe(false);
     expect(a.isCurrent(second)).toBe(false);
+  });
+
+  it("an ADD it sends carries a buffered packet-in's buffer id; a flow desired already or refused takes none; a re-send never carries one (1.3 and 1.0)", async () => {
+    for (const version of [4, 1]) {
+      const swOpts: EmulatedSwitchOptions = { versions: [version], dpid: BigInt(version) };
+      const dpid = BigInt(version);
+      const r = rig();
+      const table = new FakeFlowTable();
+      const first = await connect(r, table, swOpts);
+      const a = r.flows.scope('app-a');
+      const sent = { bufferId: 77, taken: false };
+      a.install(dpid, macRule(1, 2), sent);
+      expect(sent.taken).toBe(true);
+      await waitFor(() => flowMods(first.sw).length === 1);
+      expect(flowMods(first.sw)[0]!.bufferId).toBe(77);
+      // The same flow again: nothing sent, so the caller must send its packet-out itself.
+      const again = { bufferId: 78, taken: true };
+      a.install(dpid, macRule(1, 2), again);
+      expect(again.taken).toBe(false);
+      // Another owner's flow of that identity is refused: nothing sent either.
+      const refused = { bufferId: 79, taken: true };
+      r.flows.scope('app-b').install(dpid, macRule(1, 3), refused);
+      expect(refused.taken).toBe(false);
+      // Without one, the ADD carries none.
+      a.install(dpid, macRule(2, 2));
+      await waitFor(() => flowMods(first.sw).length === 2);
+      expect(flowMods(first.sw)[1]!.bufferId).toBe(OFP_NO_BUFFER);
+      // The switch rebooted: the flows are re-sent without the buffer ids of their first ADDs.
+      first.sw.close();
+      await waitFor(() => !r.ctrl.datapaths.has(dpid));
+      table.flows = [];
+      const second = await connect(r, table, swOpts);
+      await waitFor(() => a.list(dpid).every((f) => f.state === 'installed'));
+      expect(flowMods(second.sw).map((m) => m.bufferId)).toEqual([OFP_NO_BUFFER, OFP_NO_BUFFER]);
+    }
   });
 
   it('uses the FLOW_REMOVED reason: a hard timeout forgets, a delete of a reactive flow forgets', async () => {

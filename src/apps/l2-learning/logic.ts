@@ -3,7 +3,7 @@
  * packet-in → forward / flood / ignore, and the flows and packet-outs those decisions mean.
  * No I/O and no clock: `now` (ms) is passed in.
  */
-import { OFPCML, OFPP } from '../../openflow/codec/constants.js';
+import { OFP_NO_BUFFER, OFPCML, OFPP } from '../../openflow/codec/constants.js';
 import type { Action } from '../../openflow/codec/v13/actions.js';
 import type { PacketOutSpec } from '../../core/model.js';
 import { ETH_TYPE } from '../../packet/constants.js';
@@ -346,7 +346,7 @@ export class L2Learning {
   /**
    * What the shell does for a decision of `packetIn` on `dpid`: a host that moved loses the flows
    * towards it, a forward declares its flow (unless the one declared before still stands) and
-   * sends the packet there, a flood sends it out of the tree's ports. `handled` is false only for
+   * sends the packet there (a packet the switch buffered goes with the flow's ADD instead), a flood sends it out of the tree's ports. `handled` is false only for
    * frames another app may want (LLDP, link-local, bad or short ones). The returned Effects is
    * reused: it is valid until the next call.
    */
@@ -365,7 +365,8 @@ export class L2Learning {
       // Every packet-in of a flow still being set up arrives here; re-declaring its flow is a no-op, so skip building it.
       const prev = this.installed(dpid, d) as FlowAt | undefined;
       if (prev === undefined || prev.record === undefined || this.isCurrent === undefined || !this.isCurrent(prev.record)) {
-        const at: FlowAt = { dpid, rule: this.flowFor(d), record: undefined };
+        // A buffered packet goes with the flow's ADD (and the packet-out below only if no ADD took it).
+        const at: FlowAt = { dpid, rule: this.flowFor(d), record: undefined, buffered: bufferId !== OFP_NO_BUFFER ? { bufferId, taken: false } : undefined };
         this.remember(dpid, d, at);
         fx.install = [at];
       }
