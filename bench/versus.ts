@@ -165,13 +165,25 @@ function loadAvg(): number {
   return Number(out.split(' ')[0]);
 }
 
-/** User + system CPU of a process so far, in ms (clock ticks of /proc/PID/stat, 100 a second). */
+let clockTicksPerSec: number | undefined;
+
+/** Clock ticks a second of /proc/PID/stat's CPU times (`getconf CLK_TCK`, asked once; 100 if it cannot say). */
+function clockTicks(): number {
+  if (clockTicksPerSec === undefined) {
+    const p = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+    const n = Number(p.stdout?.trim());
+    clockTicksPerSec = p.status === 0 && Number.isInteger(n) && n > 0 ? n : 100;
+  }
+  return clockTicksPerSec;
+}
+
+/** User + system CPU of a process so far, in ms (from /proc/PID/stat). */
 function cpuMsOf(pid: number | undefined): number {
   if (pid === undefined) return 0;
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (in parentheses, which may hold spaces): utime is the 12th, stime the 13th.
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) * 10;
+  return ((Number(f[11]) + Number(f[12])) * 1000) / clockTicks();
 }
 
 /** One generator run in its own process (so it never shares the controller's event loop or core). */
@@ -247,26 +259,35 @@ export function formatTable(samples: readonly Sample[]): string {
 }
 
 /**
- * The --against comparison: per (switches, version, mode), each build's medians and the median of
- * the rounds' ratios (the other checkout's controller/generator CPU over this one's: below 1, the
- * other costs less).
+ * The --against comparison: per (switches, version, mode), each build's medians, the median of the
+ * rounds' CPU ratios (the other checkout's controller/generator CPU over this one's: below 1, the
+ * other costs less; this mostly weighs the learning pass, see formatTable's caveat), and the median
+ * of the rounds' later-loops ratios (this build's round trips a second after the first measured
+ * loop over the other's: above 1, this one answers faster in the steady state), with how many
+ * pairs went each way.
  */
 export function formatPairs(samples: readonly Sample[]): string {
   const keys = [...new Set(samples.map((s) => `${s.switches}|${s.version}|${s.mode}`))];
   const cpu = (s: Sample): number => s.controllerCpuMs / s.generatorCpuMs;
+  const later = (s: Sample): number => s.laterLoopsPerSec ?? s.answeredPerSec;
   const lines = [
-    '| switches | OF | mode | build | rt/s (median) | controller / generator CPU (median) | other / this, pairs: median, lower |',
-    '|---:|---|---|---|---:|---:|---|',
+    '| switches | OF | mode | build | rt/s (median) | later loops rt/s (median) | controller / generator CPU (median) | other / this CPU, pairs: median, lower | this / other later loops, pairs: median, higher |',
+    '|---:|---|---|---|---:|---:|---:|---|---|',
   ];
+  const summary = (ratios: readonly number[], counts: (r: number) => boolean): string =>
+    ratios.length === 0 ? '–' : `${median(ratios).toFixed(3)}, ${ratios.filter(counts).length} of ${ratios.length}`;
   for (const key of keys) {
     const [sw, v, m] = key.split('|') as [string, string, string];
     const of = (c: ControllerName): Sample[] => samples.filter((s) => `${s.switches}|${s.version}|${s.mode}` === key && s.controller === c);
     const a = of('signalbox');
     const b = of('signalbox-against');
-    const ratios = a.slice(0, b.length).map((s, i) => cpu(b[i]!) / cpu(s));
-    const pairs = ratios.length === 0 ? '–' : `${median(ratios).toFixed(3)}, ${ratios.filter((r) => r < 1).length} of ${ratios.length}`;
-    lines.push(`| ${sw} | ${v} | ${m} | this | ${k(median(a.map((s) => s.answeredPerSec)))} | ${median(a.map(cpu)).toFixed(3)} | |`);
-    lines.push(`| ${sw} | ${v} | ${m} | other | ${k(median(b.map((s) => s.answeredPerSec)))} | ${median(b.map(cpu)).toFixed(3)} | ${pairs} |`);
+    const n = Math.min(a.length, b.length);
+    const cpuRatios = a.slice(0, n).map((s, i) => cpu(b[i]!) / cpu(s));
+    const laterRatios = a.slice(0, n).map((s, i) => later(s) / later(b[i]!));
+    lines.push(`| ${sw} | ${v} | ${m} | this | ${k(median(a.map((s) => s.answeredPerSec)))} | ${k(median(a.map(later)))} | ${median(a.map(cpu)).toFixed(3)} | | |`);
+    lines.push(
+      `| ${sw} | ${v} | ${m} | other | ${k(median(b.map((s) => s.answeredPerSec)))} | ${k(median(b.map(later)))} | ${median(b.map(cpu)).toFixed(3)} | ${summary(cpuRatios, (r) => r < 1)} | ${summary(laterRatios, (r) => r > 1)} |`,
+    );
   }
   return lines.join('\n');
 }

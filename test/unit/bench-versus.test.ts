@@ -20,7 +20,7 @@ const sample = (controller: Sample['controller'], answeredPerSec: number, contro
 });
 
 describe('formatPairs', () => {
-  it("gives each build's medians and the median of the pairs' ratios, other over this", () => {
+  it("gives each build's medians, and the median of the pairs' CPU ratios (other over this) and later-loops ratios (this over other)", () => {
     const table = formatPairs([
       sample('signalbox', 50_000, 1100, 1000),
       sample('signalbox-against', 60_000, 1000, 1000),
@@ -30,9 +30,10 @@ describe('formatPairs', () => {
       sample('signalbox-against', 70_000, 990, 1000),
     ]);
     const rows = table.split('\n').slice(2);
-    expect(rows[0]).toBe('| 16 | 1.0 | latency | this | 50 k | 1.000 | |');
-    // Pairs in order: 1.0/1.1, 1.2/1.0, 0.99/1.0 -> median 0.99, two of three lower.
-    expect(rows[1]).toBe('| 16 | 1.0 | latency | other | 60 k | 1.000 | 0.990, 2 of 3 |');
+    expect(rows[0]).toBe('| 16 | 1.0 | latency | this | 50 k | 50 k | 1.000 | | |');
+    // CPU, pairs in order: 1.0/1.1, 1.2/1.0, 0.99/1.0 -> median 0.99, two of three lower.
+    // Later loops (here the whole run's figures), this over other: 50/60, 45/40, 70/70 -> median 1.0, one of three higher.
+    expect(rows[1]).toBe('| 16 | 1.0 | latency | other | 60 k | 60 k | 1.000 | 0.990, 2 of 3 | 1.000, 1 of 3 |');
   });
 });
 
