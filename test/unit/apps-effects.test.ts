@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyEffects, effects, installs, type Effects } from '../../src/apps/effects.js';
 import type { AppContext } from '../../src/core/app.js';
-import { L2Learning } from '../../src/apps/l2-learning/logic.js';
+import { defaultL2LearningConfig, L2Learning } from '../../src/apps/l2-learning/logic.js';
 import { aclSync } from '../../src/apps/acl/logic.js';
 import { checkStaticFlow, planFollow, type StaticFlow } from '../../src/apps/static-flows/logic.js';
 import type { BufferedPacket, FlowRecord, FlowRule } from '../../src/core/services.js';
@@ -142,6 +142,13 @@ describe('l2-learning effects of a packet-in', () => {
       run(2, A, B, OFP_NO_BUFFER); // a whole packet: the ADD and the packet-out with its data
       expect(calls).toEqual(['install 1 p10', 'packetOut 1']);
     }
+    // Flows in another table: a buffered packet would start at table 0, so it goes by packet-out.
+    const { ctx, calls } = recorder();
+    const l = new L2Learning({ ...defaultL2LearningConfig, tableId: 1 });
+    l.packetIn(1n, 1, frame(B, A), 0);
+    const d = l.packetIn(1n, 2, frame(A, B), 0);
+    void applyEffects(ctx, l.effectsOf(1n, d, 2, 6, frame(A, B)));
+    expect(calls).toEqual(['install 1 p10', 'packetOut 1']);
   });
 
   it('withdraws every learned flow when the broadcast tree changes', () => {

@@ -365,8 +365,10 @@ export class L2Learning {
       // Every packet-in of a flow still being set up arrives here; re-declaring its flow is a no-op, so skip building it.
       const prev = this.installed(dpid, d) as FlowAt | undefined;
       if (prev === undefined || prev.record === undefined || this.isCurrent === undefined || !this.isCurrent(prev.record)) {
-        // A buffered packet goes with the flow's ADD (and the packet-out below only if no ADD took it).
-        const at: FlowAt = { dpid, rule: this.flowFor(d), record: undefined, buffered: bufferId !== OFP_NO_BUFFER ? { bufferId, taken: false } : undefined };
+        // A buffered packet goes with the flow's ADD (and the packet-out below only if no ADD took
+        // it). Only into table 0: the switch runs that packet through the pipeline from table 0.
+        const buffered = bufferId !== OFP_NO_BUFFER && this.config.tableId === 0 ? { bufferId, taken: false } : undefined;
+        const at: FlowAt = { dpid, rule: this.flowFor(d), record: undefined, buffered };
         this.remember(dpid, d, at);
         fx.install = [at];
       }
