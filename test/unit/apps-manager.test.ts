@@ -345,7 +345,7 @@ describe.each([4, 1])('l2-learning app end to end on OpenFlow %s', (version) => 
   const H1 = '00:00:00:00:00:01';
   const H2 = '00:00:00:00:00:02';
 
-  it('installs the table-miss flow, floods the unknown, then installs a learned flow and sends the packet on', async () => {
+  it('installs the table-miss flow, floods the unknown, then installs a learned flow and sends the packet on (a buffered one with the flow mod)', async () => {
     const ctrl = controller();
     const m = await manager(ctrl, { config: { enabled: ['l2-learning'] } });
     const table = new FakeFlowTable();
@@ -356,12 +356,18 @@ describe.each([4, 1])('l2-learning app end to end on OpenFlow %s', (version) => 
     sendPacketIn(sw, version, 1, frame(H2, H1));
     const po1 = await out1;
     expect(po1.actions).toEqual([{ type: 'output', port: version === 1 ? 0xfffb : OFPP.FLOOD, maxLen: 0xffff }]);
-    const out2 = sw.next('packet_out');
+    // A buffered packet that sets up a flow goes with the flow's ADD, as its buffer id: no packet-out.
+    const fm = sw.next('flow_mod');
     sendPacketIn(sw, version, 2, frame(H1, H2), 42);
-    const po2 = await out2;
-    expect(po2).toMatchObject({ bufferId: 42 });
+    expect(await fm).toMatchObject({ bufferId: 42 });
     await waitFor(() => table.flows.length === 2);
     expect(table.forward({ in_port: 2, eth_dst: H1, eth_src: H2 }).outputs).toEqual([1]);
+    // A whole packet that sets up a flow: the flow, then a packet-out with the packet.
+    const out3 = sw.next('packet_out');
+    sendPacketIn(sw, version, 1, frame(H2, H1));
+    expect(await out3).toMatchObject({ bufferId: OFP_NO_BUFFER, actions: [{ type: 'output', port: 2 }] });
+    await waitFor(() => table.flows.length === 3);
+    expect(sw.received.filter((x) => x.type === 'packet_out' && x.bufferId === 42)).toEqual([]);
     expect(m.flows.flows(1n).every((f) => f.owner === 'l2-learning')).toBe(true);
     // Disabling the app removes its flows from the switch.
     await m.disable('l2-learning');
