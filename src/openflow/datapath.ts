@@ -8,6 +8,7 @@ import { OFP_NO_BUFFER, OFP_VERSION_1_0, OFPBRC, OFPET, OFPG, OFPP, OFPTT } from
 import type { OfMessage } from './codec/index.js';
 import type { Action } from './codec/v13/actions.js';
 import type { Instruction } from './codec/v13/instructions.js';
+import type { Match } from './codec/v13/oxm.js';
 import type { MultipartReplyBody, MultipartRequestBody } from './codec/v13/multipart.js';
 import type { Bucket, MeterBand } from './codec/v13/structs.js';
 import type { StatsReplyBody } from './codec/v10/messages.js';
@@ -535,18 +536,19 @@ function instructionsToActions(instructions: readonly Instruction[]): readonly A
   return out;
 }
 
+/** The in_port match of a 1.0 PACKET_IN, one frozen match per port number (at most 65,536 of them, made as ports are seen). */
+const inPortMatches10 = new Map<number, Match>();
+
+function inPortMatch10(inPort: number): Match {
+  let m = inPortMatches10.get(inPort);
+  if (m === undefined) inPortMatches10.set(inPort, (m = Object.freeze([Object.freeze({ field: 'in_port', value: inPort } as const)])));
+  return m;
+}
+
 function toReceivedPacket(m: OfMessage & { type: 'packet_in' }): ReceivedPacket {
   if (m.version === OFP_VERSION_1_0) {
-    return {
-      inPort: portFrom10(m.inPort),
-      bufferId: m.bufferId,
-      totalLen: m.totalLen,
-      reason: m.reason,
-      tableId: 0,
-      cookie: 0n,
-      match: [{ field: 'in_port', value: portFrom10(m.inPort) }],
-      data: m.data,
-    };
+    const inPort = portFrom10(m.inPort);
+    return { inPort, bufferId: m.bufferId, totalLen: m.totalLen, reason: m.reason, tableId: 0, cookie: 0n, match: inPortMatch10(inPort), data: m.data };
   }
   let inPort: number = OFPP.CONTROLLER;
   for (const f of m.match) {

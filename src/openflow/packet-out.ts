@@ -4,7 +4,20 @@ import type { Action } from './codec/v13/actions.js';
 import type { PacketOutSpec } from '../core/model.js';
 
 /** One output to OFPP_FLOOD (every port but the input one, as the switch itself decides). */
-export const FLOOD_ACTIONS: readonly Action[] = Object.freeze([{ type: 'output', port: OFPP.FLOOD }] as const);
+export const FLOOD_ACTIONS: readonly Action[] = Object.freeze([Object.freeze({ type: 'output', port: OFPP.FLOOD } as const)]);
+
+/** Port numbers whose one-output action list is made once and shared (every switch's usual ports). */
+const SHARED_OUTPUT_PORTS = 4096;
+const sharedOutputs: (readonly Action[] | undefined)[] = [];
+
+/**
+ * The action list "output to `port`": for port numbers below 4,096 one frozen list, shared, so
+ * answering a packet-in allocates none (and its 1.0 translation is kept, see actionsTo10).
+ */
+export function outputTo(port: number): readonly Action[] {
+  if (port >= 0 && port < SHARED_OUTPUT_PORTS) return (sharedOutputs[port] ??= Object.freeze([Object.freeze({ type: 'output', port } as const)]));
+  return [{ type: 'output', port }];
+}
 
 /** Output actions to each port, in order. */
 export function outputActions(ports: readonly number[]): Action[] {

@@ -3,6 +3,8 @@ import { OfEncodeError } from '../../src/openflow/codec/errors.js';
 import { match10 } from '../../src/openflow/codec/v10/match.js';
 import { OFPFW10 } from '../../src/openflow/codec/v10/enums.js';
 import type { Match } from '../../src/openflow/codec/v13/oxm.js';
+import type { Action } from '../../src/openflow/codec/v13/actions.js';
+import { FLOOD_ACTIONS, outputTo } from '../../src/openflow/packet-out.js';
 import { actionsFrom10, actionsTo10, match10ToOxm, oxmToMatch10, portFrom10, portTo10 } from '../../src/openflow/translate.js';
 
 describe('OpenFlow 1.3 → 1.0 translation', () => {
@@ -63,5 +65,31 @@ describe('OpenFlow 1.3 → 1.0 translation', () => {
       { type: 'enqueue', port: 0xfffd, queueId: 2 },
     ]);
     expect(actionsFrom10([{ type: 'output', port: 0xfffb, maxLen: 0xffff }])).toEqual([{ type: 'output', port: 0xfffffffb, maxLen: 0xffff }]);
+  });
+
+  it('keeps the translation of a deeply frozen action list (outputTo\'s shared lists), and of no other', () => {
+    const shared = outputTo(3);
+    expect(outputTo(3)).toBe(shared);
+    expect(Object.isFrozen(shared) && Object.isFrozen(shared[0])).toBe(true);
+    const t = actionsTo10(shared);
+    expect(t).toEqual([{ type: 'output', port: 3, maxLen: 0xffff }]);
+    expect(actionsTo10(shared)).toBe(t);
+    expect(Object.isFrozen(t)).toBe(true);
+    expect(actionsTo10(FLOOD_ACTIONS)).toEqual([{ type: 'output', port: 0xfffb, maxLen: 0xffff }]);
+    // A list that may change is translated every time, as it is then.
+    const open: Action[] = [{ type: 'output', port: 5 }];
+    const first = actionsTo10(open);
+    open[0] = { type: 'output', port: 6 };
+    expect(actionsTo10(open)).not.toBe(first);
+    expect(actionsTo10(open)).toEqual([{ type: 'output', port: 6, maxLen: 0xffff }]);
+    // So is a frozen list whose action may change.
+    const action = { type: 'output' as const, port: 7 };
+    const shallow = Object.freeze([action]);
+    expect(actionsTo10(shallow)).toEqual([{ type: 'output', port: 7, maxLen: 0xffff }]);
+    action.port = 8;
+    expect(actionsTo10(shallow)).toEqual([{ type: 'output', port: 8, maxLen: 0xffff }]);
+    // Ports past the shared range get a list of their own.
+    expect(outputTo(70_000)).not.toBe(outputTo(70_000));
+    expect(outputTo(70_000)).toEqual([{ type: 'output', port: 70_000 }]);
   });
 });

@@ -12,7 +12,7 @@ import { isMulticastMacNumber, numberToMac } from '../../packet/mac.js';
 import { MacMap } from '../../packet/mac-map.js';
 import type { FlowRecord, FlowRule } from '../../core/services.js';
 import type { Effects, FlowAt, PacketOutAt, Withdrawal } from '../effects.js';
-import { FLOOD_ACTIONS, outputActions, packetOutOf } from '../../openflow/packet-out.js';
+import { FLOOD_ACTIONS, outputActions, outputTo, packetOutOf } from '../../openflow/packet-out.js';
 import { bool, defaultsOf, int, num, section, type ConfigOf } from '../../core/config-schema.js';
 
 /** Settings schema of `apps.settings.l2-learning`. */
@@ -100,7 +100,7 @@ const NONE = Object.freeze([]) as unknown as FlowAt[];
 const NONE_WITHDRAWN = Object.freeze([]) as unknown as Withdrawal[];
 const NONE_SENT = Object.freeze([]) as unknown as PacketOutAt[];
 
-const TABLE_MISS_ACTIONS: readonly Action[] = Object.freeze([{ type: 'output', port: OFPP.CONTROLLER, maxLen: OFPCML.NO_BUFFER }] as const);
+const TABLE_MISS_ACTIONS: readonly Action[] = Object.freeze([Object.freeze({ type: 'output', port: OFPP.CONTROLLER, maxLen: OFPCML.NO_BUFFER } as const)]);
 
 /**
  * The learning switch. One instance serves every switch; call `packetIn` for each packet-in,
@@ -323,7 +323,7 @@ export class L2Learning {
             { field: 'in_port', value: d.inPort },
             { field: 'eth_dst', value: numberToMac(d.dst) },
           ],
-      actions: [{ type: 'output', port: d.outPort }],
+      actions: outputTo(d.outPort),
     };
   }
 
@@ -333,7 +333,7 @@ export class L2Learning {
       case 'ignore':
         return undefined;
       case 'forward':
-        return packetOutOf(inPort, bufferId, data, [{ type: 'output', port: d.outPort }]);
+        return packetOutOf(inPort, bufferId, data, outputTo(d.outPort));
       case 'flood':
         return packetOutOf(inPort, bufferId, data, d.ports ? outputActions(d.ports) : FLOOD_ACTIONS);
       default: {
