@@ -148,21 +148,24 @@ export function match10ToOxm(m: Match10): Match {
 }
 
 /**
- * Translations of deeply frozen action lists (they cannot change): an app that answers packet-ins
- * with shared lists (see `outputTo`) gets their 1.0 form without two allocations per packet-out.
- * Weak: a list nobody holds any more takes its translation with it.
+ * Translations of frozen lists of frozen output actions (nothing in them can change): an app that
+ * answers packet-ins with shared lists (see `outputTo`) gets their 1.0 form without two
+ * allocations per packet-out. Weak: a list nobody holds any more takes its translation with it.
  */
 const frozenTo10 = new WeakMap<readonly Action[], readonly Action10[]>();
 
-function deeplyFrozen(actions: readonly Action[]): boolean {
+function frozenOutputs(actions: readonly Action[]): boolean {
   if (!Object.isFrozen(actions)) return false;
-  for (let i = 0; i < actions.length; i++) if (!Object.isFrozen(actions[i])) return false;
+  for (let i = 0; i < actions.length; i++) {
+    const a = actions[i]!;
+    if (a.type !== 'output' || !Object.isFrozen(a)) return false;
+  }
   return true;
 }
 
 /** 1.3 actions as 1.0 actions (set_queue + output become enqueue). The result must not be changed (it may be shared). */
 export function actionsTo10(actions: readonly Action[]): readonly Action10[] {
-  const frozen = deeplyFrozen(actions);
+  const frozen = frozenOutputs(actions);
   if (frozen) {
     const known = frozenTo10.get(actions);
     if (known !== undefined) return known;

@@ -67,7 +67,7 @@ describe('OpenFlow 1.3 → 1.0 translation', () => {
     expect(actionsFrom10([{ type: 'output', port: 0xfffb, maxLen: 0xffff }])).toEqual([{ type: 'output', port: 0xfffffffb, maxLen: 0xffff }]);
   });
 
-  it('keeps the translation of a deeply frozen action list (outputTo\'s shared lists), and of no other', () => {
+  it('keeps the translation of a frozen list of frozen output actions (outputTo\'s shared lists), and of no other', () => {
     const shared = outputTo(3);
     expect(outputTo(3)).toBe(shared);
     expect(Object.isFrozen(shared) && Object.isFrozen(shared[0])).toBe(true);
@@ -88,6 +88,12 @@ describe('OpenFlow 1.3 → 1.0 translation', () => {
     expect(actionsTo10(shallow)).toEqual([{ type: 'output', port: 7, maxLen: 0xffff }]);
     action.port = 8;
     expect(actionsTo10(shallow)).toEqual([{ type: 'output', port: 8, maxLen: 0xffff }]);
+    // And a frozen list of other actions (a set_field's value, an experimenter's data may change).
+    const field = { field: 'eth_dst' as const, value: '00:00:00:00:00:01' };
+    const setField = Object.freeze([Object.freeze({ type: 'set_field' as const, field })]);
+    expect(actionsTo10(setField)).toEqual([{ type: 'set_dl_dst', dlAddr: '00:00:00:00:00:01' }]);
+    field.value = '00:00:00:00:00:02';
+    expect(actionsTo10(setField)).toEqual([{ type: 'set_dl_dst', dlAddr: '00:00:00:00:00:02' }]);
     // Ports past the shared range get a list of their own.
     expect(outputTo(70_000)).not.toBe(outputTo(70_000));
     expect(outputTo(70_000)).toEqual([{ type: 'output', port: 70_000 }]);

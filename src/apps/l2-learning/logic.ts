@@ -346,9 +346,10 @@ export class L2Learning {
   /**
    * What the shell does for a decision of `packetIn` on `dpid`: a host that moved loses the flows
    * towards it, a forward declares its flow (unless the one declared before still stands) and
-   * sends the packet there (a packet the switch buffered goes with the flow's ADD instead), a flood sends it out of the tree's ports. `handled` is false only for
-   * frames another app may want (LLDP, link-local, bad or short ones). The returned Effects is
-   * reused: it is valid until the next call.
+   * sends the packet there (a packet the switch buffered goes with the flow's ADD instead), a
+   * flood sends it out of the tree's ports. `handled` is false only for frames another app may
+   * want (LLDP, link-local, bad or short ones). The returned Effects is reused: it is valid until
+   * the next call.
    */
   effectsOf(dpid: bigint, d: L2Decision, inPort: number, bufferId: number, data: Buffer): Effects {
     const fx = this.fx;
