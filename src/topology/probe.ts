@@ -55,6 +55,11 @@ function portValue(port: number): Buffer {
   return b;
 }
 
+/** The LLDP TTL field for a TTL in seconds: whole seconds, 1 to 65,535. */
+function lldpTtl(ttlSec: number): number {
+  return Math.min(0xffff, Math.max(1, Math.ceil(ttlSec)));
+}
+
 /** Input of {@link buildProbe}. */
 export interface ProbeFields {
   readonly dpid: bigint;
@@ -73,7 +78,7 @@ export function buildProbe(f: ProbeFields, secret: Buffer): Buffer {
   const tlvs: LldpTlv[] = [
     { type: 'chassis_id', subtype: LLDP_CHASSIS_SUBTYPE.LOCALLY_ASSIGNED, value: chassisValue(f.dpid) },
     { type: 'port_id', subtype: LLDP_PORT_SUBTYPE.PORT_COMPONENT, value: portValue(f.port) },
-    { type: 'ttl', ttlSec: Math.min(0xffff, Math.max(1, Math.ceil(f.ttlSec))) },
+    { type: 'ttl', ttlSec: lldpTtl(f.ttlSec) },
     { type: 'org_specific', oui: SIGNALBOX_OUI, subtype: PROBE_TLV_SUBTYPE, info },
     { type: 'end' },
   ];
@@ -104,7 +109,7 @@ function writeProbeFields(frame: Buffer, f: Omit<ProbeFields, 'sentAt'>): void {
   parseMac(f.hwAddr, frame, ETH_SRC_AT);
   frame.write(dpidToHex(f.dpid), CHASSIS_HEX_AT, 16, 'latin1');
   frame.writeUInt32BE(f.port >>> 0, PORT_ID_AT);
-  frame.writeUInt16BE(Math.min(0xffff, Math.max(1, Math.ceil(f.ttlSec))), TTL_AT);
+  frame.writeUInt16BE(lldpTtl(f.ttlSec), TTL_AT);
   frame.writeBigUInt64BE(f.dpid, PROBE_FRAME_INFO_AT);
   frame.writeUInt32BE(f.port >>> 0, PROBE_FRAME_INFO_AT + 8);
 }
