@@ -112,6 +112,33 @@ describe('forwarding: first packets', () => {
     expect(path.hops.at(-1)).toEqual({ dpid: 4n, inPort: 2, outPort: 1 });
   });
 
+  it('a buffered packet-in at the path\'s first hop goes with that hop\'s flow (its buffer id), and by packet-out if no ADD takes it', () => {
+    const net = ring(4);
+    net.topologyChanged(true);
+    const fx = net.logic.packetIn(1n, 1, 9, testFrame(mac(3), mac(1)), net.now);
+    expect(fx.kind).toBe('route');
+    const first = fx.install.filter((at) => at.buffered !== undefined);
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatchObject({ dpid: 1n, rule: { match: [{ field: 'in_port', value: 1 }, { field: 'eth_dst', value: mac(3) }, { field: 'eth_src', value: mac(1) }] }, buffered: { bufferId: 9, taken: false } });
+    // The packet-out of the buffer stays listed: applyEffects sends it only when no ADD took the buffer.
+    expect(fx.packetOuts).toMatchObject([{ dpid: 1n, spec: { bufferId: 9 } }]);
+    // A path set up already: no flow to carry it.
+    const again = net.logic.packetIn(1n, 1, 10, testFrame(mac(3), mac(1)), net.now);
+    expect(again.install).toEqual([]);
+    expect(again.packetOuts).toMatchObject([{ dpid: 1n, spec: { bufferId: 10 } }]);
+    // A packet-in in mid-path (its flow there expired, say) is not at the path's first hop.
+    const mid = net.logic.packetIn(2n, 2, 11, testFrame(mac(4), mac(1)), net.now);
+    expect(mid.install.length).toBeGreaterThan(0);
+    expect(mid.install.some((at) => at.buffered !== undefined)).toBe(false);
+    expect(mid.packetOuts).toMatchObject([{ dpid: 2n, spec: { bufferId: 11 } }]);
+    // Flows in another table: the packet would start at table 0, so it goes by packet-out.
+    const other = ring(4, { tableId: 1 });
+    other.topologyChanged(true);
+    const inTable1 = other.logic.packetIn(1n, 1, 12, testFrame(mac(3), mac(1)), other.now);
+    expect(inTable1.install.length).toBeGreaterThan(0);
+    expect(inTable1.install.some((at) => at.buffered !== undefined)).toBe(false);
+  });
+
   it('answers a packet-in of a path already set up with a packet-out alone (packets that raced the flows)', () => {
     const net = ring(4);
     net.topologyChanged(true);

@@ -8,7 +8,7 @@
 import { OFP_NO_BUFFER, OFPCML, OFPP } from '../../openflow/codec/constants.js';
 import type { Action } from '../../openflow/codec/v13/actions.js';
 import { OFPVID_PRESENT, type Match, type OxmField } from '../../openflow/codec/v13/oxm.js';
-import type { FlowRule } from '../../core/services.js';
+import type { BufferedPacket, FlowRule } from '../../core/services.js';
 import { ETH_TYPE } from '../../packet/constants.js';
 import { peekEthernet } from '../../packet/ethernet.js';
 import { isMulticastMacNumber, macToNumber, numberToMac } from '../../packet/mac.js';
@@ -346,7 +346,12 @@ export class Forwarding {
     const vid = eth.vid;
     const fwd = this.route(srcLoc, dstLoc);
     if (!fwd) return this.ignore(fx, 'no-path');
-    this.putPath(src, dst, vid, srcLoc, dstLoc, fwd, fx);
+    // A buffered packet at the path's first hop goes with that hop's ADD (the packet-out below
+    // only if no ADD took it). Only into table 0: the switch runs that packet from table 0.
+    const first = fwd[0];
+    const buffered =
+      bufferId !== OFP_NO_BUFFER && this.config.tableId === 0 && first !== undefined && first.dpid === dpid && first.inPort === inPort ? { bufferId, taken: false } : undefined;
+    this.putPath(src, dst, vid, srcLoc, dstLoc, fwd, fx, buffered);
     const back = this.route(dstLoc, srcLoc);
     if (back) this.putPath(dst, src, vid, dstLoc, srcLoc, back, fx);
     fx.kind = 'route';
@@ -474,8 +479,11 @@ export class Forwarding {
     }
   }
 
-  /** Installs a path's flows (every hop, in one go) and removes the old path's hops that are not reused. */
-  private putPath(src: number, dst: number, vid: number, srcLoc: Location, dstLoc: Location, hops: Hop[], fx: ForwardingEffects): void {
+  /**
+   * Installs a path's flows (every hop, in one go) and removes the old path's hops that are not
+   * reused; `buffered` (the packet-in at the first hop, buffered there) goes with the first hop's flow.
+   */
+  private putPath(src: number, dst: number, vid: number, srcLoc: Location, dstLoc: Location, hops: Hop[], fx: ForwardingEffects, buffered?: BufferedPacket): void {
     const key = pairKey(src, dst, vid);
     const old = this.paths.get(key);
     // The same path again (packets that reached us while it was being set up): nothing to send.
@@ -488,7 +496,7 @@ export class Forwarding {
     for (let i = hops.length - 1; i >= 0; i--) {
       const h = hops[i]!;
       this.flowOwner.set(flowId(h.dpid, h.inPort, src, dst, vid), key);
-      fx.install.push({ dpid: h.dpid, rule: this.hopFlow(src, dst, vid, h) });
+      fx.install.push({ dpid: h.dpid, rule: this.hopFlow(src, dst, vid, h), ...(i === 0 && buffered !== undefined ? { buffered } : {}) });
     }
   }
 
