@@ -87,7 +87,10 @@ async function connect(sw: SwitchOpts): Promise<{ app: ReturnType<typeof packetI
     }
   });
   const up = new Promise<void>((resolve) => ctrl.bus.once('switchConnected', () => resolve()));
-  const session = new Session(a, { ...defaultConfig.openflow, echoIntervalMs: 0 });
+  // Flow mods confirmed by a barrier in the same write (lazyConfirmMs 0): these tests wait by
+  // event-loop turns, and a lazy barrier waits for wall-clock time (50 ms), which 10,000 turns on
+  // a fast machine do not reach.
+  const session = new Session(a, { ...defaultConfig.openflow, echoIntervalMs: 0, lazyConfirmMs: 0 });
   ctrl.attach(session);
   cleanups.push(() => session.close('test over'));
   await up;
