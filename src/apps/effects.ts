@@ -7,6 +7,7 @@ import type { BufferedPacket, FlowRecord, FlowRule } from '../core/services.js';
 import type { Match } from '../openflow/codec/v13/oxm.js';
 import type { PacketOutSpec } from '../core/model.js';
 import type { AppContext } from '../core/app.js';
+import { OFP_NO_BUFFER } from '../openflow/codec/constants.js';
 
 export type { PacketOutSpec } from '../core/model.js';
 
@@ -26,6 +27,15 @@ export interface FlowAt {
    * ADD took it (see BufferedPacket). Only for a flow that does to the packet what that packet-out does.
    */
   readonly buffered?: BufferedPacket;
+}
+
+/**
+ * The packet-in's buffer for the ADD of a flow going into table `tableId` to carry (see
+ * FlowAt.buffered), or undefined: the switch did not buffer the packet, or the flow goes in another
+ * table than 0, where the buffered packet would not start (a flow mod runs it from table 0).
+ */
+export function bufferedFor(bufferId: number, tableId: number): BufferedPacket | undefined {
+  return bufferId !== OFP_NO_BUFFER && tableId === 0 ? { bufferId, taken: false } : undefined;
 }
 
 /** A packet to send. */

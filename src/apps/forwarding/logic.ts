@@ -12,8 +12,8 @@ import type { BufferedPacket, FlowRule } from '../../core/services.js';
 import { ETH_TYPE } from '../../packet/constants.js';
 import { peekEthernet } from '../../packet/ethernet.js';
 import { isMulticastMacNumber, macToNumber, numberToMac } from '../../packet/mac.js';
-import { effects, type Effects, type PacketOutAt } from '../effects.js';
-import { outputActions, packetOutOf } from '../../openflow/packet-out.js';
+import { bufferedFor, effects, type Effects, type PacketOutAt } from '../effects.js';
+import { FLOOD_ACTIONS, outputActions, outputTo, packetOutOf } from '../../openflow/packet-out.js';
 import { linkSignature, pathHops, type Hop, type Location, type PathTopology } from '../paths.js';
 import { bool, defaultsOf, int, num, oneOf, section, type ConfigOf } from '../../core/config-schema.js';
 
@@ -347,11 +347,10 @@ export class Forwarding {
     const fwd = this.route(srcLoc, dstLoc);
     if (!fwd) return this.ignore(fx, 'no-path');
     // A buffered packet at the path's first hop goes with that hop's ADD (the packet-out below
-    // only if no ADD took it). Only into table 0: the switch runs that packet from table 0.
+    // only if no ADD took it).
     const first = fwd[0];
-    const buffered =
-      bufferId !== OFP_NO_BUFFER && this.config.tableId === 0 && first !== undefined && first.dpid === dpid && first.inPort === inPort ? { bufferId, taken: false } : undefined;
-    this.putPath(src, dst, vid, srcLoc, dstLoc, fwd, fx, buffered);
+    const atFirstHop = first !== undefined && first.dpid === dpid && first.inPort === inPort;
+    this.putPath(src, dst, vid, srcLoc, dstLoc, fwd, fx, atFirstHop ? bufferedFor(bufferId, this.config.tableId) : undefined);
     const back = this.route(dstLoc, srcLoc);
     if (back) this.putPath(dst, src, vid, dstLoc, srcLoc, back, fx);
     fx.kind = 'route';
@@ -360,12 +359,12 @@ export class Forwarding {
       // If another instance masters the egress switch, along the path from here instead.
       const here = fwd.find((h) => h.dpid === dpid);
       const fallback: PacketOutAt | undefined =
-        dstLoc.dpid === dpid ? undefined : { dpid, spec: packetOutOf(inPort, bufferId, data, [{ type: 'output', port: here ? here.outPort : OFPP.TABLE }]) };
-      fx.packetOuts.push({ dpid: dstLoc.dpid, spec: { inPort: OFPP.CONTROLLER, actions: [{ type: 'output', port: dstLoc.port }], data }, ...(fallback ? { fallback } : {}) });
+        dstLoc.dpid === dpid ? undefined : { dpid, spec: packetOutOf(inPort, bufferId, data, outputTo(here ? here.outPort : OFPP.TABLE)) };
+      fx.packetOuts.push({ dpid: dstLoc.dpid, spec: { inPort: OFPP.CONTROLLER, actions: outputTo(dstLoc.port), data }, ...(fallback ? { fallback } : {}) });
     } else {
       const here = fwd.find((h) => h.dpid === dpid);
       const out = here ? here.outPort : OFPP.TABLE;
-      fx.packetOuts.push({ dpid, spec: packetOutOf(inPort, bufferId, data, [{ type: 'output', port: out }]) });
+      fx.packetOuts.push({ dpid, spec: packetOutOf(inPort, bufferId, data, outputTo(out)) });
     }
     return fx;
   }
@@ -390,7 +389,7 @@ export class Forwarding {
       idleTimeout: c.idleTimeoutSec,
       hardTimeout: c.hardTimeoutSec,
       match,
-      actions: [{ type: 'output', port: h.outPort }],
+      actions: outputTo(h.outPort),
     };
   }
 
@@ -404,7 +403,7 @@ export class Forwarding {
     fx.kind = 'flood';
     if (!topo || !topo.switches.has(dpid)) {
       // No topology yet: the switch floods by itself (safe only without loops, as without a controller).
-      fx.packetOuts.push({ dpid, spec: packetOutOf(inPort, bufferId, data, [{ type: 'output', port: OFPP.FLOOD }]) });
+      fx.packetOuts.push({ dpid, spec: packetOutOf(inPort, bufferId, data, FLOOD_ACTIONS) });
       return fx;
     }
     if (this.config.floodMode === 'tree' || bufferId !== OFP_NO_BUFFER || !this.writesEverySwitch(topo)) {
@@ -496,7 +495,7 @@ export class Forwarding {
     for (let i = hops.length - 1; i >= 0; i--) {
       const h = hops[i]!;
       this.flowOwner.set(flowId(h.dpid, h.inPort, src, dst, vid), key);
-      fx.install.push({ dpid: h.dpid, rule: this.hopFlow(src, dst, vid, h), ...(i === 0 && buffered !== undefined ? { buffered } : {}) });
+      fx.install.push({ dpid: h.dpid, rule: this.hopFlow(src, dst, vid, h), buffered: i === 0 ? buffered : undefined });
     }
   }
 

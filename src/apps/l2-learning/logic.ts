@@ -3,7 +3,7 @@
  * packet-in → forward / flood / ignore, and the flows and packet-outs those decisions mean.
  * No I/O and no clock: `now` (ms) is passed in.
  */
-import { OFP_NO_BUFFER, OFPCML, OFPP } from '../../openflow/codec/constants.js';
+import { OFPCML, OFPP } from '../../openflow/codec/constants.js';
 import type { Action } from '../../openflow/codec/v13/actions.js';
 import type { PacketOutSpec } from '../../core/model.js';
 import { ETH_TYPE } from '../../packet/constants.js';
@@ -11,7 +11,7 @@ import { peekEthernet } from '../../packet/ethernet.js';
 import { isMulticastMacNumber, numberToMac } from '../../packet/mac.js';
 import { MacMap } from '../../packet/mac-map.js';
 import type { FlowRecord, FlowRule } from '../../core/services.js';
-import type { Effects, FlowAt, PacketOutAt, Withdrawal } from '../effects.js';
+import { bufferedFor, type Effects, type FlowAt, type PacketOutAt, type Withdrawal } from '../effects.js';
 import { FLOOD_ACTIONS, outputActions, outputTo, packetOutOf } from '../../openflow/packet-out.js';
 import { bool, defaultsOf, int, num, section, type ConfigOf } from '../../core/config-schema.js';
 
@@ -366,10 +366,8 @@ export class L2Learning {
       // Every packet-in of a flow still being set up arrives here; re-declaring its flow is a no-op, so skip building it.
       const prev = this.installed(dpid, d) as FlowAt | undefined;
       if (prev === undefined || prev.record === undefined || this.isCurrent === undefined || !this.isCurrent(prev.record)) {
-        // A buffered packet goes with the flow's ADD (and the packet-out below only if no ADD took
-        // it). Only into table 0: the switch runs that packet through the pipeline from table 0.
-        const buffered = bufferId !== OFP_NO_BUFFER && this.config.tableId === 0 ? { bufferId, taken: false } : undefined;
-        const at: FlowAt = { dpid, rule: this.flowFor(d), record: undefined, buffered };
+        // A buffered packet goes with the flow's ADD (the packet-out below only if no ADD took it).
+        const at: FlowAt = { dpid, rule: this.flowFor(d), record: undefined, buffered: bufferedFor(bufferId, this.config.tableId) };
         this.remember(dpid, d, at);
         fx.install = [at];
       }
