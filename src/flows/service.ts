@@ -10,6 +10,7 @@ import { OFPFF, OFPRR } from '../openflow/codec/v13/enums.js';
 import type { Match } from '../openflow/codec/v13/oxm.js';
 import type { RemovedFlow } from '../core/model.js';
 import type { Datapath } from '../openflow/datapath.js';
+import type { Settle } from '../openflow/session.js';
 import type { FlowEntry, FlowSpec } from '../core/model.js';
 import { OfErrorReply, SessionClosedError } from '../openflow/errors.js';
 import type { ControllerEvents, EventBus } from '../core/events.js';
@@ -389,17 +390,15 @@ export class FlowService {
     const reactive = (rule.idleTimeout ?? 0) > 0 || (rule.hardTimeout ?? 0) > 0;
     let flags = rule.flags ?? 0;
     if (this.config.sendFlowRemoved || reactive) flags |= OFPFF.SEND_FLOW_REM;
-    return {
-      command: 'add',
-      tableId: rule.tableId ?? 0,
-      priority: rule.priority ?? 0x8000,
-      cookie: scope.cookie(rule.cookie ?? 0n),
-      idleTimeout: rule.idleTimeout ?? 0,
-      hardTimeout: rule.hardTimeout ?? 0,
-      flags,
-      match: rule.match ?? [],
-      ...(rule.instructions ? { instructions: rule.instructions } : { actions: rule.actions ?? [] }),
-    };
+    const tableId = rule.tableId ?? 0;
+    const priority = rule.priority ?? 0x8000;
+    const cookie = scope.cookie(rule.cookie ?? 0n);
+    const idleTimeout = rule.idleTimeout ?? 0;
+    const hardTimeout = rule.hardTimeout ?? 0;
+    const match = rule.match ?? [];
+    // Two literals, not a spread of the one that differs: this runs for every flow a packet-in sets up.
+    if (rule.instructions) return { command: 'add', tableId, priority, cookie, idleTimeout, hardTimeout, flags, match, instructions: rule.instructions };
+    return { command: 'add', tableId, priority, cookie, idleTimeout, hardTimeout, flags, match, actions: rule.actions ?? [] };
   }
 
   /** Files a rule as desired; returns the record and whether a flow mod is needed. */
@@ -455,7 +454,7 @@ export class FlowService {
     if (send) {
       const dp = this.datapaths.get(dpid);
       // Nobody awaits this install (an app's answer to a packet-in, say): its barrier may wait (openflow.lazyConfirmMs).
-      if (writable(dp)) void this.sendAdd(dp, this.sw(dpid), rec, true, buffered);
+      if (writable(dp)) this.sendAdd(dp, this.sw(dpid), rec, true, buffered);
     }
     return rec;
   }
@@ -471,7 +470,7 @@ export class FlowService {
       else if (send) toSend.push(rec);
     }
     const dp = this.datapaths.get(dpid);
-    if (writable(dp) && toSend.length > 0) await this.sendBatches(dp, this.sw(dpid), toSend.map((r) => () => this.sendAdd(dp, this.sw(dpid), r)));
+    if (writable(dp) && toSend.length > 0) await this.sendBatches(dp, this.sw(dpid), toSend.map((r) => () => this.sendAddSettled(dp, this.sw(dpid), r)));
     return recs.map((r) => ({ record: r, state: r.state, ...(r.error ? { error: r.error } : {}) }));
   }
 
@@ -487,28 +486,29 @@ export class FlowService {
   }
 
   /**
-   * Sends the ADD of a record; resolves (never rejects) once it is settled either way (`lazy`: see
+   * Sends the ADD of a record; `done` runs once it is settled either way (`lazy`: see
    * Datapath.flowModConfirmed). `buffered`: this ADD carries its buffer id, and it is marked taken
    * once the ADD is written; a re-send (reconcile) never carries one.
    */
-  private sendAdd(dp: Datapath, sw: SwitchFlows, rec: Rec, lazy = false, buffered?: BufferedPacket): Promise<void> {
+  private sendAdd(dp: Datapath, sw: SwitchFlows, rec: Rec, lazy = false, buffered?: BufferedPacket, done?: () => void): void {
     rec.sentSeq = ++sw.seq;
     const gen = ++rec.gen;
     if (rec.state !== 'pending') this.setState(rec, 'pending');
-    let p: Promise<void>;
     try {
-      p = dp.flowModConfirmed(rec.spec, lazy, buffered?.bufferId);
+      dp.flowModTo(rec.spec, new AddOutcome(this, rec, gen, done), lazy, buffered?.bufferId);
     } catch (e) {
       this.installFailed(rec, gen, e as Error);
-      return Promise.resolve();
+      done?.();
+      return;
     }
     if (buffered !== undefined) buffered.taken = true;
     this.counters.flowModsSent++;
     this.counters.installsSent++;
-    return p.then(
-      () => this.installOk(rec, gen),
-      (e: Error) => this.installFailed(rec, gen, e),
-    );
+  }
+
+  /** {@link sendAdd} as a Promise that settles (never rejects) with the ADD, for a batch to wait on. */
+  private sendAddSettled(dp: Datapath, sw: SwitchFlows, rec: Rec): Promise<void> {
+    return new Promise((resolve) => this.sendAdd(dp, sw, rec, false, undefined, resolve));
   }
 
   private setState(rec: Rec, state: FlowState): void {
@@ -516,13 +516,15 @@ export class FlowService {
     rec.updatedAt = this.clock.now();
   }
 
-  private installOk(rec: Rec, gen: number): void {
+  /** @internal The ADD of `rec` (its send number `gen`) was confirmed (see AddOutcome). */
+  installOk(rec: Rec, gen: number): void {
     if (rec.gen !== gen || rec.state !== 'pending') return;
     this.counters.installConfirmed++;
     this.setState(rec, 'installed');
   }
 
-  private installFailed(rec: Rec, gen: number, e: Error): void {
+  /** @internal The ADD of `rec` (its send number `gen`) failed or its outcome is unknown (see AddOutcome). */
+  installFailed(rec: Rec, gen: number, e: Error): void {
     if (rec.gen !== gen || rec.state !== 'pending') return;
     if (e instanceof SessionClosedError || e.name === 'OfTimeoutError') {
       // Unknown outcome: the next reconciliation reads the switch and settles it.
@@ -671,7 +673,7 @@ export class FlowService {
     }
     sw.syncing = false;
     const pending = [...sw.byKey.values()].filter((r) => r.state !== 'failed');
-    void this.sendBatches(dp, sw, pending.map((r) => () => this.sendAdd(dp, sw, r)));
+    void this.sendBatches(dp, sw, pending.map((r) => () => this.sendAddSettled(dp, sw, r)));
   }
 
   /**
@@ -729,7 +731,7 @@ export class FlowService {
         if (this.config.restoreDeleted && !rec.reactive && dp && dp.connected && !sw.syncing) {
           this.counters.restored++;
           this.log.info({ owner: rec.owner, dpid: dpidToHex(dpid), flow: rec.key }, 'flow deleted by someone else: restoring it');
-          void this.sendAdd(dp, sw, rec);
+          this.sendAdd(dp, sw, rec);
           this.emitScope(rec, 'restored');
           return;
         }
@@ -805,7 +807,7 @@ export class FlowService {
         sw.syncing = false;
         const pending = [...sw.byKey.values()].filter((r) => r.state === 'pending');
         if (pending.length > 0) this.log.warn({ dpid: dp.dpidHex, flowMods: pending.length, flows: capLines(pending.map((r) => `add unread ${r.owner} ${r.key}`)) }, 'sending every desired flow without a table read');
-        void this.sendBatches(dp, sw, pending.map((r) => () => this.sendAdd(dp, sw, r)));
+        void this.sendBatches(dp, sw, pending.map((r) => () => this.sendAddSettled(dp, sw, r)));
       }
       throw e;
     }
@@ -836,7 +838,7 @@ export class FlowService {
     const failedBefore = this.counters.installFailed;
     const thunks: (() => Promise<void>)[] = [];
     for (const spec of plan.deletes) thunks.push(() => this.sendDelete(dp, spec));
-    for (const { rec } of plan.adds) thunks.push(() => this.sendAdd(dp, sw, rec));
+    for (const { rec } of plan.adds) thunks.push(() => this.sendAddSettled(dp, sw, rec));
     await this.sendBatches(dp, sw, thunks);
     const flowMods = this.counters.flowModsSent - before;
     const c = this.counters;
@@ -889,6 +891,29 @@ export class FlowService {
     const rec = this.newRec(scope, dpid, flowKey(is10 ? 0 : e.tableId, e.priority, e.match), spec);
     rec.state = 'installed';
     file(sw, rec);
+  }
+}
+
+/**
+ * The outcome of one ADD, for its record: the session settles it directly, so an install made per
+ * packet-in costs this one object instead of a Promise, a derived Promise and two closures.
+ */
+class AddOutcome implements Settle {
+  constructor(
+    private readonly service: Pick<FlowService, 'installOk' | 'installFailed'>,
+    private readonly rec: Rec,
+    private readonly gen: number,
+    private readonly done: (() => void) | undefined,
+  ) {}
+
+  resolve(): void {
+    this.service.installOk(this.rec, this.gen);
+    this.done?.();
+  }
+
+  reject(e: Error): void {
+    this.service.installFailed(this.rec, this.gen, e);
+    this.done?.();
   }
 }
 

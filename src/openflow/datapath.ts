@@ -30,7 +30,7 @@ import type {
   SwitchFeatures,
   SwitchPort,
 } from '../core/model.js';
-import type { Session, SessionCounters } from './session.js';
+import type { Session, SessionCounters, Settle } from './session.js';
 import { applyPortChange, widenPort10 } from './session.js';
 import {
   actionsTo10,
@@ -134,7 +134,7 @@ export class Datapath {
   leaseGate: LeaseGate | undefined;
   /** True while writes are held because the lease was in doubt (mastership shows 'pending'). */
   private suspended = false;
-  private held: { msg: OfMessage; settle?: { resolve: () => void; reject: (e: Error) => void } }[] = [];
+  private held: { msg: OfMessage; settle?: Settle }[] = [];
 
   constructor(
     readonly session: Session,
@@ -198,6 +198,16 @@ export class Datapath {
    */
   flowModConfirmed(spec: FlowSpec, lazy = false, bufferId?: number): Promise<void> {
     return this.writeConfirmed(this.buildFlowMod(spec, bufferId), lazy);
+  }
+
+  /**
+   * {@link flowModConfirmed} without a Promise: the outcome goes to `settle` later (see
+   * Session.sendConfirmedTo), for a caller that makes one per flow on the packet-in path. Throws
+   * when the flow mod cannot be written now: a malformed spec, a closed session, or this instance
+   * not the switch's master (NotMasterError); nothing is sent then.
+   */
+  flowModTo(spec: FlowSpec, settle: Settle, lazy = false, bufferId?: number): void {
+    this.writeConfirmedTo(this.buildFlowMod(spec, bufferId), settle, lazy);
   }
 
   /** Builds a PACKET_OUT in this switch's version. */
@@ -421,8 +431,14 @@ export class Datapath {
       const held = this.held;
       this.held = [];
       for (const h of held) {
-        if (h.settle) this.session.sendConfirmed(h.msg).then(h.settle.resolve, h.settle.reject);
-        else this.session.send(h.msg);
+        if (h.settle === undefined) this.session.send(h.msg);
+        else {
+          try {
+            this.session.sendConfirmedTo(h.msg, h.settle);
+          } catch (e) {
+            h.settle.reject(e as Error);
+          }
+        }
       }
     } else if (m === 'slave') {
       const held = this.held;
@@ -454,18 +470,29 @@ export class Datapath {
   }
 
   private writeConfirmed(msg: OfMessage, lazy = false): Promise<void> {
-    if (this.mastership === 'master' && !this.leaseHolds()) return this.writeConfirmed(msg, lazy);
+    return new Promise((resolve, reject) => this.writeConfirmedTo(msg, { resolve, reject }, lazy));
+  }
+
+  /** The mastership gate for confirmable messages: sent, held (pending) or refused (thrown). */
+  private writeConfirmedTo(msg: OfMessage, settle: Settle, lazy = false): void {
+    if (this.mastership === 'master' && !this.leaseHolds()) {
+      this.writeConfirmedTo(msg, settle, lazy); // held (pending) or refused (slave) now
+      return;
+    }
     switch (this.mastership) {
       case 'standalone':
       case 'master':
-        return this.session.sendConfirmed(msg, lazy);
+        this.session.sendConfirmedTo(msg, settle, lazy);
+        return;
       case 'pending':
-        if (this.held.length >= MAX_HELD_WRITES) return Promise.reject(new NotMasterError(this.dpidHex, 'mastership pending and the hold queue is full'));
-        return new Promise((resolve, reject) => this.held.push({ msg, settle: { resolve, reject } }));
+        if (this.held.length >= MAX_HELD_WRITES) throw new NotMasterError(this.dpidHex, 'mastership pending and the hold queue is full');
+        this.held.push({ msg, settle });
+        return;
       case 'slave':
-        return Promise.reject(new NotMasterError(this.dpidHex));
+        throw new NotMasterError(this.dpidHex);
     }
   }
+
 
   /**
    * ROLE_REQUEST (1.3): role OFPCR_ROLE_NOCHANGE 0, EQUAL 1, MASTER 2, SLAVE 3. Resolves with the

@@ -67,12 +67,21 @@ interface Pending {
   portsKept?: number;
 }
 
+/**
+ * Where the outcome of a message without a reply of its own goes (see Session.sendConfirmedTo):
+ * `resolve` once a barrier reply confirms it, `reject` with the switch's error for it or the
+ * session's end. Called from the session's message handling: they must not throw.
+ */
+export interface Settle {
+  resolve(): void;
+  reject(e: Error): void;
+}
+
 /** A message sent without a reply of its own, confirmed by the next barrier reply. */
 interface Confirmable {
   readonly xid: number;
   readonly requestType: string;
-  readonly resolve: () => void;
-  readonly reject: (e: Error) => void;
+  readonly settle: Settle;
   /** A later one sent with the same xid (a caller reusing one): an error settles the first unsettled of the chain. */
   sameXid?: Confirmable;
   /** Rejected by its error while a later one with the same xid still waits (only in a chain). */
@@ -522,19 +531,30 @@ export class Session extends EventEmitter<SessionEvents> {
    */
   sendConfirmed(msg: OfMessage, lazy = false): Promise<void> {
     if (this.state === 'closed') return Promise.reject(new SessionClosedError(this.closeReason ?? 'closed'));
-    return new Promise<void>((resolve, reject) => {
-      this.send(msg);
-      const c: Confirmable = { xid: msg.xid, requestType: msg.type, resolve, reject };
-      const same = this.confirmables.get(msg.xid);
-      if (same === undefined) this.confirmables.set(msg.xid, c);
-      else {
-        let last = same;
-        while (last.sameXid) last = last.sameXid;
-        last.sameXid = c;
-      }
-      if (!lazy || this.opts.lazyConfirmMs <= 0 || ++this.lazyConfirmables >= LAZY_CONFIRM_MAX) this.barrierWanted = true;
-      else if (this.lazyTimer === undefined) this.lazyTimer = this.clock.after(this.opts.lazyConfirmMs, this.lazyBarrierBound);
-    });
+    return new Promise<void>((resolve, reject) => this.sendConfirmedTo(msg, { resolve, reject }, lazy));
+  }
+
+  /**
+   * {@link sendConfirmed} without a Promise: the outcome goes to `settle`, later (never during this
+   * call), for a caller that makes one per flow on the packet-in path. Throws what {@link send}
+   * throws (nothing is queued then), and SessionClosedError when the session is closed, or closes
+   * while sending (its outbound queue over the limit).
+   */
+  sendConfirmedTo(msg: OfMessage, settle: Settle, lazy = false): void {
+    if (this.state === 'closed') throw new SessionClosedError(this.closeReason ?? 'closed');
+    this.send(msg);
+    // (send closes the session when its outbound queue goes over the limit.)
+    if ((this.state as SessionState) === 'closed') throw new SessionClosedError(this.closeReason ?? 'closed');
+    const c: Confirmable = { xid: msg.xid, requestType: msg.type, settle };
+    const same = this.confirmables.get(msg.xid);
+    if (same === undefined) this.confirmables.set(msg.xid, c);
+    else {
+      let last = same;
+      while (last.sameXid) last = last.sameXid;
+      last.sameXid = c;
+    }
+    if (!lazy || this.opts.lazyConfirmMs <= 0 || ++this.lazyConfirmables >= LAZY_CONFIRM_MAX) this.barrierWanted = true;
+    else if (this.lazyTimer === undefined) this.lazyTimer = this.clock.after(this.opts.lazyConfirmMs, this.lazyBarrierBound);
   }
 
   /** `lazyConfirmMs` after the first lazy confirmable: its barrier goes out with the next flush. */
@@ -588,7 +608,7 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     this.pending.clear();
     for (const head of this.confirmables.values()) {
-      for (let c: Confirmable | undefined = head; c; c = c.sameXid) if (!c.settled) c.reject(err);
+      for (let c: Confirmable | undefined = head; c; c = c.sameXid) if (!c.settled) c.settle.reject(err);
     }
     this.confirmables.clear();
     // Whatever is queued (e.g. a HELLO_FAILED error) still goes out before the socket ends.
@@ -646,7 +666,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private rejectConfirmablesBefore(barrierXid: number, e: Error): void {
-    for (const c of this.takeConfirmablesBefore(barrierXid)) c.reject(e);
+    for (const c of this.takeConfirmablesBefore(barrierXid)) c.settle.reject(e);
   }
 
   /**
@@ -980,7 +1000,7 @@ export class Session extends EventEmitter<SessionEvents> {
       // A chain keeps its place in the send order until all of it is settled.
       if (c.sameXid === undefined) this.confirmables.delete(msg.xid);
       else c.settled = true;
-      c.reject(new OfErrorReply(msg, c.requestType));
+      c.settle.reject(new OfErrorReply(msg, c.requestType));
     }
     if (this.state === 'ready') this.deliver(msg);
     else this.limitedLog(() => this.log.warn({ errType: msg.errType, code: msg.code }, 'error from switch during handshake'));
@@ -989,7 +1009,7 @@ export class Session extends EventEmitter<SessionEvents> {
   /** A barrier reply confirms every confirmable sent before the barrier request. */
   private settleConfirmables(barrierXid: number): void {
     if (this.confirmables.size === 0) return;
-    for (const c of this.takeConfirmablesBefore(barrierXid)) c.resolve();
+    for (const c of this.takeConfirmablesBefore(barrierXid)) c.settle.resolve();
   }
 
   private onHello(hello: Hello): void {

@@ -15,6 +15,7 @@ import { OFPET } from '../../src/openflow/codec/constants.js';
 import { OFPMBT, OFPMC, OFPMF } from '../../src/openflow/codec/v13/enums.js';
 import { NotMasterError, OfErrorReply } from '../../src/openflow/errors.js';
 import { flush } from '../fakes/flush.js';
+import { flowModToVia } from '../fakes/flow-mod-to.js';
 
 /** What the fake switch was sent, in order. */
 type Sent = { kind: 'meter'; command: number } | { kind: 'flow' };
@@ -26,6 +27,11 @@ function fakeDp(mastership: Mastership, opts: { meterExists?: boolean } = {}): {
   const state = { mastership };
   const gate = (): void => {
     if (state.mastership === 'slave') throw new NotMasterError('0000000000000001');
+  };
+  const flowModConfirmed = (): Promise<void> => {
+    gate();
+    sent.push({ kind: 'flow' });
+    return Promise.resolve();
   };
   const dp = {
     dpid: 1n,
@@ -46,11 +52,8 @@ function fakeDp(mastership: Mastership, opts: { meterExists?: boolean } = {}): {
       meter = true;
       return Promise.resolve();
     },
-    flowModConfirmed: () => {
-      gate();
-      sent.push({ kind: 'flow' });
-      return Promise.resolve();
-    },
+    flowModConfirmed,
+    flowModTo: flowModToVia(flowModConfirmed),
   } as unknown as Datapath;
   return { dp, sent, set: (m) => (state.mastership = m) };
 }

@@ -19,6 +19,7 @@ import { OFPFF, OFPMBT, OFPMC, OFPMF, OFPRR } from '../../src/openflow/codec/v13
 import { NotMasterError, OfErrorReply } from '../../src/openflow/errors.js';
 import { FakeFlowTable } from '../fakes/fake-flow-table.js';
 import { flush } from '../fakes/flush.js';
+import { flowModToVia } from '../fakes/flow-mod-to.js';
 
 const DPID = 1n;
 /** What the app and the flow service read of the switch besides its role. */
@@ -59,6 +60,20 @@ class ModelSwitch {
       if (state.mastership === 'pending') return new Promise<T>((resolve, reject) => held.push({ send: () => void send().then(resolve, reject), refuse: () => reject(new NotMasterError('0000000000000001')) }));
       return send();
     };
+    const flowModConfirmed = (spec: FlowSpec) =>
+      write(() => {
+        flowMods.push(spec);
+        return later(() => {
+          this.wire.push(`flow ${spec.command ?? 'add'}`);
+          // A flow that uses a meter the switch does not have is refused (OFPMMFC_UNKNOWN_METER).
+          for (const i of spec.instructions ?? []) if (i.type === 'meter' && !this.meters.has(i.meterId)) throw new OfErrorReply({ errType: OFPET.METER_MOD_FAILED, code: 7, data: Buffer.alloc(0) } as never, 'flow_mod');
+          // The switch tells of a flow deleted with OFPFF_SEND_FLOW_REM before it answers the barrier.
+          for (const { flow: f } of this.table.apply(spec)) {
+            if ((f.flags & OFPFF.SEND_FLOW_REM) === 0) continue;
+            bus.emit('flowRemoved', { dpid: DPID, msg: { cookie: f.cookie, priority: f.priority, reason: OFPRR.DELETE, tableId: f.tableId, durationSec: 0, idleTimeout: f.idleTimeout, hardTimeout: f.hardTimeout, packetCount: 0n, byteCount: 0n, match: f.match } });
+          }
+        });
+      });
     const dp = {
       ...IDENTITY,
       get mastership() {
@@ -73,20 +88,8 @@ class ModelSwitch {
             this.meters.add(meterId);
           }),
         ),
-      flowModConfirmed: (spec: FlowSpec) =>
-        write(() => {
-          flowMods.push(spec);
-          return later(() => {
-            this.wire.push(`flow ${spec.command ?? 'add'}`);
-            // A flow that uses a meter the switch does not have is refused (OFPMMFC_UNKNOWN_METER).
-            for (const i of spec.instructions ?? []) if (i.type === 'meter' && !this.meters.has(i.meterId)) throw new OfErrorReply({ errType: OFPET.METER_MOD_FAILED, code: 7, data: Buffer.alloc(0) } as never, 'flow_mod');
-            // The switch tells of a flow deleted with OFPFF_SEND_FLOW_REM before it answers the barrier.
-            for (const { flow: f } of this.table.apply(spec)) {
-              if ((f.flags & OFPFF.SEND_FLOW_REM) === 0) continue;
-              bus.emit('flowRemoved', { dpid: DPID, msg: { cookie: f.cookie, priority: f.priority, reason: OFPRR.DELETE, tableId: f.tableId, durationSec: 0, idleTimeout: f.idleTimeout, hardTimeout: f.hardTimeout, packetCount: 0n, byteCount: 0n, match: f.match } });
-            }
-          });
-        }),
+      flowModConfirmed,
+      flowModTo: flowModToVia(flowModConfirmed),
       flowStats: () => later(() => this.table.entries()),
     } as unknown as Datapath;
     const set = (m: Mastership): void => {

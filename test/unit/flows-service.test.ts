@@ -18,6 +18,7 @@ import { captureLog } from '../fakes/capture-log.js';
 import type { Logger } from 'pino';
 import { EventBus } from '../../src/core/events.js';
 import type { FlowSpec } from '../../src/core/model.js';
+import { flowModToVia } from '../fakes/flow-mod-to.js';
 
 interface Rig {
   ctrl: Controller;
@@ -315,10 +316,10 @@ describe('flow service, switch side unchanged', () => {
       connected: true,
       mastership: 'standalone',
       flowStats: () => Promise.reject(new Error('the switch answered flow stats with an error')),
-      flowModConfirmed: (spec: FlowSpec) => {
+      flowModTo: flowModToVia((spec: FlowSpec) => {
         sent.push(spec);
         return Promise.resolve();
-      },
+      }),
     } as unknown as Datapath;
     const flows = new FlowService({ bus, datapaths: new Map([[1n, dp]]), config: { reconcileIntervalMs: 0 }, log });
     // Connected: the flow waits for the connect reconciliation's table read.

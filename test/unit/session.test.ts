@@ -4,8 +4,8 @@ import { Controller } from '../../src/controller.js';
 import { defaultConfig, type OpenFlowConfig } from '../../src/config.js';
 import { messageTypeName, OFPBRC, OFPET, OFPFMFC, OFPHFC, OFPT13 } from '../../src/openflow/codec/constants.js';
 import { encodeMessage, type OfMessage } from '../../src/openflow/codec/index.js';
-import { OfErrorReply } from '../../src/openflow/errors.js';
-import { EAGER_FLUSH_BYTES, isLldpPacketIn, LAZY_CONFIRM_MAX, MESSAGE_TYPE_SLOTS, Session } from '../../src/openflow/session.js';
+import { OfErrorReply, SessionClosedError } from '../../src/openflow/errors.js';
+import { EAGER_FLUSH_BYTES, isLldpPacketIn, LAZY_CONFIRM_MAX, MESSAGE_TYPE_SLOTS, Session, type Settle } from '../../src/openflow/session.js';
 import { EmulatedSwitch as FakeSwitch, type EmulatedSwitchOptions as FakeSwitchOptions } from '../fakes/emulated-switch.js';
 import { emulatedPort } from '../../src/loadgen/features.js';
 import { Datapath, flowModMessage } from '../../src/openflow/datapath.js';
@@ -172,6 +172,22 @@ describe('session requests', () => {
     expect(fake.received.filter((m) => m.type === 'barrier_request').length).toBeGreaterThanOrEqual(1);
     // Nothing is left waiting: a later barrier settles nothing more, and a late error for a settled xid is only an event.
     await session.barrier();
+  });
+
+  it('sendConfirmedTo: the outcome goes to the Settle, never during the call; a closed session throws', async () => {
+    const { session } = pair({ rejectFlowMod: (m) => (m.type === 'flow_mod' && m.priority === 13 ? { errType: OFPET.FLOW_MOD_FAILED, code: OFPFMFC.TABLE_FULL } : undefined) });
+    await ready(session);
+    const outcomes: unknown[] = [];
+    const to = (i: number): Settle => ({ resolve: () => (outcomes[i] = 'ok'), reject: (e) => (outcomes[i] = e) });
+    session.sendConfirmedTo(flowModMessage(4, session.nextXid(), { priority: 12 }), to(0));
+    session.sendConfirmedTo(flowModMessage(4, session.nextXid(), { priority: 13 }), to(1), true);
+    expect(outcomes).toEqual([]);
+    await session.barrier();
+    expect(outcomes[0]).toBe('ok');
+    expect(outcomes[1]).toBeInstanceOf(OfErrorReply);
+    session.close('test over');
+    expect(() => session.sendConfirmedTo(flowModMessage(4, session.nextXid(), { priority: 14 }), to(2))).toThrow(SessionClosedError);
+    expect(outcomes).toHaveLength(2);
   });
 
   it('two confirmed messages with the same xid: its error fails the first, the barrier confirms the second', async () => {
