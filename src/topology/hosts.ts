@@ -2,7 +2,8 @@
  * Host tracking, pure: packet-ins at edge ports become observations (MAC, VLAN, an address),
  * and the tracker answers with hostAdded / hostMoved / hostUpdated / hostRemoved events.
  */
-import { numberToMac, type ParsedPacket } from '../packet/index.js';
+import { formatIpv4, formatMac } from '../core/addr.js';
+import { ARP_LEN, ETH_TYPE, IPV4_HEADER_LEN, isMulticastMacNumber, numberToMac, parsePacket, type EthernetPeek, type ParsedPacket } from '../packet/index.js';
 import type { Host, HostLocation, HostRemovedReason } from '../core/model.js';
 import { TokenBucket } from '../core/token-bucket.js';
 
@@ -75,6 +76,39 @@ export function hostObservation(p: ParsedPacket): HostObservation | undefined {
     else if (usableIpv6(p.ipv6.src)) ipv6 = p.ipv6.src;
   }
   return { mac: eth.src, ...(vlan !== undefined ? { vlan } : {}), ...(ipv4 ? { ipv4 } : {}), ...(ipv6 ? { ipv6 } : {}) };
+}
+
+/** {@link usableIpv4} of an address as a 32-bit number. */
+function usableIpv4Word(w: number): boolean {
+  return w !== 0 && w !== 0xffffffff && w >>> 24 < 224;
+}
+
+function word(b: Uint8Array, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+
+/**
+ * `hostObservation(parsePacket(frame))` for a frame whose Ethernet header `eth` was peeked, read
+ * in place for ARP, IPv4 and other non-IPv6 frames (the same checks as the parsers, no parse of
+ * the rest); IPv6 frames are parsed. Learning a new host runs it for each one of a burst.
+ */
+export function hostObservationOf(frame: Uint8Array, eth: EthernetPeek): HostObservation | undefined {
+  if (eth.ethertype === ETH_TYPE.IPV6) return hostObservation(parsePacket(frame));
+  if (eth.ethertype === ETH_TYPE.LLDP || eth.src === 0 || isMulticastMacNumber(eth.src)) return undefined;
+  const mac = formatMac(frame, 6);
+  const off = eth.l3Offset;
+  const room = frame.length - off;
+  let ipv4: number | undefined;
+  if (eth.ethertype === ETH_TYPE.ARP) {
+    // An Ethernet/IPv4 ARP packet (hardware length 6, protocol length 4) whose sender is the frame's.
+    if (room >= ARP_LEN && frame[off + 4] === 6 && frame[off + 5] === 4 && word(frame, off + 8) === word(frame, 6) && frame[off + 12] === frame[10] && frame[off + 13] === frame[11]) ipv4 = word(frame, off + 14);
+  } else if (eth.ethertype === ETH_TYPE.IPV4 && room >= IPV4_HEADER_LEN && frame[off]! >> 4 === 4) {
+    const hlen = (frame[off]! & 0x0f) * 4;
+    if (hlen >= IPV4_HEADER_LEN && room >= hlen && ((frame[off + 2]! << 8) | frame[off + 3]!) >= hlen) ipv4 = word(frame, off + 12);
+  }
+  const vlan = eth.vid < 0 ? undefined : eth.vid;
+  if (ipv4 !== undefined && usableIpv4Word(ipv4)) return vlan === undefined ? { mac, ipv4: formatIpv4(ipv4) } : { mac, vlan, ipv4: formatIpv4(ipv4) };
+  return vlan === undefined ? { mac } : { mac, vlan };
 }
 
 /** The identity of a host: `mac`, or `mac@vid` when tagged. */

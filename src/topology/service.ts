@@ -16,7 +16,7 @@ import type { DeviceService, FlowRecord, FlowRemovedReason, FlowScope, PacketSer
 
 import { ETH_TYPE, parsePacket, peekEthernet, type EthernetPeek } from '../packet/index.js';
 import { isLivePort, LinkDiscovery, type LinkEvent, type ProbeVerdict } from './discovery.js';
-import { HostTracker, hostId, hostObservation, type HostEvent, type HostHandle } from './hosts.js';
+import { HostTracker, hostId, hostObservationOf, type HostEvent, type HostHandle } from './hosts.js';
 import { LLDP_FLOW_COOKIE, lldpFlowRule } from './lldp-flow.js';
 import { probeSourceOf, ProbeTemplate, verifyProbe, type ProbeOrigin, type ProbeRejection } from './probe.js';
 import { buildFabric, floodPorts, TopologySnapshotImpl, type Fabric } from './snapshot.js';
@@ -411,7 +411,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
       this.counters.hostsRefused = this.hosts.refused;
       return;
     }
-    const obs = hostObservation(parsePacket(data));
+    const obs = hostObservationOf(data, eth);
     if (!obs) return;
     this.apply([], this.hosts.observe(obs, at, now));
     this.counters.hostsRefused = this.hosts.refused;

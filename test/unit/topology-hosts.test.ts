@@ -1,9 +1,84 @@
 /** Host learning from frames (ARP, IPv4, IPv6 ND, DHCP) and the tracker's add/move/update/expire logic, with injected time. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { arpRequest, buildPacket, neighborAdvertisement, parsePacket } from '../../src/packet/index.js';
-import { HostTracker, hostObservation } from '../../src/topology/hosts.js';
+import { arpRequest, buildPacket, ETH_TYPE, neighborAdvertisement, parsePacket, peekEthernet } from '../../src/packet/index.js';
+import { HostTracker, hostObservation, hostObservationOf } from '../../src/topology/hosts.js';
 
 const at = (dpid: bigint, port: number) => ({ dpid, port });
+
+const SEED = process.env.FC_SEED === undefined ? 0x5eed : Number(process.env.FC_SEED);
+const hex2 = (n: number): string => n.toString(16).padStart(2, '0');
+
+/** Frames a host might send (ARP, IPv4, IPv6 neighbour discovery and UDP, others), tagged or not, then cut short or with header bytes overwritten. */
+const frameArb = fc
+  .record({
+    kind: fc.constantFrom('arp', 'ipv4', 'ipv6-na', 'ipv6-udp', 'other'),
+    // First octet: unicast, group (01), zero (a zero MAC is not a host).
+    srcMac: fc.tuple(fc.constantFrom(0x00, 0x02, 0x01, 0xff), fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 5, maxLength: 5 })).map(([a, r]) => [a, ...r].map(hex2).join(':')),
+    // Usable and unusable senders: 0.0.0.0, broadcast, multicast, class E.
+    srcIp: fc.oneof(fc.constantFrom('0.0.0.0', '255.255.255.255', '224.0.0.1', '240.1.2.3', '223.255.0.1'), fc.ipV4()),
+    vlans: fc.array(fc.record({ vid: fc.integer({ min: 0, max: 4095 }) }), { maxLength: 2 }),
+    otherType: fc.constantFrom(0x0806 + 1, 0x88b5, 0x0100),
+    cut: fc.option(fc.integer({ min: 0, max: 90 })),
+    // Bytes of the layer after the tags overwritten: versions, header and total lengths, ARP address lengths and sender.
+    pokes: fc.array(fc.tuple(fc.integer({ min: -2, max: 27 }), fc.oneof(fc.constantFrom(0, 4, 5, 6, 18, 0x40, 0x45, 0x46, 0x4f, 0x60), fc.integer({ min: 0, max: 255 }))), { maxLength: 3 }),
+  })
+  .map((f) => {
+    const src = f.srcMac;
+    let b: Buffer;
+    if (f.kind === 'arp') b = arpRequest({ srcMac: src, srcIp: f.srcIp, dstIp: '10.0.0.2', vlans: f.vlans });
+    else if (f.kind === 'ipv4') b = buildPacket({ eth: { dst: 'ff:ff:ff:ff:ff:ff', src, vlans: f.vlans }, ipv4: { src: f.srcIp, dst: '10.0.0.9' }, udp: { srcPort: 68, dstPort: 67 }, payload: Buffer.alloc(8) });
+    else if (f.kind === 'ipv6-na') b = neighborAdvertisement({ srcMac: src, srcIp: 'fe80::2', dstMac: '00:00:00:00:00:01', dstIp: 'fe80::1', target: '2001:db8::2' });
+    else if (f.kind === 'ipv6-udp') b = buildPacket({ eth: { dst: '33:33:00:00:00:01', src, vlans: f.vlans }, ipv6: { src: 'fe80::7', dst: 'ff02::1' }, udp: { srcPort: 1, dstPort: 2 }, payload: Buffer.alloc(4) });
+    else b = buildPacket({ eth: { dst: 'ff:ff:ff:ff:ff:ff', src, ethertype: f.otherType, vlans: f.vlans }, payload: Buffer.alloc(30) });
+    const l3 = 14 + 4 * (f.kind === 'ipv6-na' ? 0 : f.vlans.length);
+    for (const [at, v] of f.pokes) if (l3 + at < b.length) b[l3 + at] = v;
+    return f.cut === null ? b : b.subarray(0, Math.min(b.length, f.cut));
+  });
+
+describe('hostObservationOf (read in place)', () => {
+  it('says what hostObservation(parsePacket(frame)) says, for any frame with a whole Ethernet header that is not LLDP', () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(frameArb, (frame) => {
+        const eth = peekEthernet(frame);
+        if (eth === undefined || eth.ethertype === ETH_TYPE.LLDP) return;
+        compared++;
+        expect(hostObservationOf(frame, eth)).toEqual(hostObservation(parsePacket(frame)));
+      }),
+      { numRuns: 3000, seed: SEED },
+    );
+    // Most frames were compared (not just skipped).
+    expect(compared).toBeGreaterThan(2000);
+  });
+
+  it('agrees at each check of the IPv4 and ARP parsers (lengths, version, address lengths, the ARP sender)', () => {
+    const ipv4 = (): Buffer => buildPacket({ eth: { dst: 'ff:ff:ff:ff:ff:ff', src: '00:00:00:00:00:07' }, ipv4: { src: '10.0.0.7', dst: '10.0.0.9' }, udp: { srcPort: 1, dstPort: 2 }, payload: Buffer.alloc(8) });
+    const arp = (): Buffer => arpRequest({ srcMac: '00:00:00:00:00:07', srcIp: '10.0.0.7', dstIp: '10.0.0.2' });
+    const poke = (b: Buffer, at: number, v: number): Buffer => {
+      b[14 + at] = v;
+      return b;
+    };
+    const cases: [string, Buffer, boolean][] = [
+      ['IPv4', ipv4(), true],
+      ['IPv4 header cut short', ipv4().subarray(0, 14 + 19), false],
+      ['IPv4 with version 6', poke(ipv4(), 0, 0x65), false],
+      ['IPv4 header length below 20', poke(ipv4(), 0, 0x44), false],
+      ['IPv4 options past the frame (total length large enough)', poke(poke(ipv4(), 0, 0x4f), 2, 0x40), false],
+      ['IPv4 total length below the header length', poke(ipv4(), 3, 19), false],
+      ['ARP', arp(), true],
+      ['ARP cut short', arp().subarray(0, 14 + 27), false],
+      ['ARP hardware length not 6', poke(arp(), 4, 8), false],
+      ['ARP protocol length not 4', poke(arp(), 5, 16), false],
+      ['ARP sender not the frame source', poke(arp(), 13, 0x99), false],
+    ];
+    for (const [name, frame, withAddress] of cases) {
+      const want = hostObservation(parsePacket(frame));
+      expect(hostObservationOf(frame, peekEthernet(frame)!), name).toEqual(want);
+      expect(want?.ipv4 !== undefined, name).toBe(withAddress);
+    }
+  });
+});
 
 describe('hostObservation', () => {
   it('reads MAC and IPv4 from ARP, with the outer VLAN id', () => {
