@@ -165,13 +165,12 @@ function frozenOutputs(actions: readonly Action[]): boolean {
 
 /** 1.3 actions as 1.0 actions (set_queue + output become enqueue). The result must not be changed (it may be shared). */
 export function actionsTo10(actions: readonly Action[]): readonly Action10[] {
-  const frozen = frozenOutputs(actions);
-  if (frozen) {
-    const known = frozenTo10.get(actions);
-    if (known !== undefined) return known;
-  }
+  // Looked up first: only a list found frozen goes in, and what is frozen stays so (Object.isFrozen
+  // is a call into the runtime, twice per packet-out).
+  const known = frozenTo10.get(actions);
+  if (known !== undefined) return known;
   const out = translateActionsTo10(actions);
-  if (frozen) frozenTo10.set(actions, Object.freeze(out));
+  if (frozenOutputs(actions)) frozenTo10.set(actions, Object.freeze(out));
   return out;
 }
 
