@@ -4,6 +4,7 @@
  * for a known host never floods. Unknown targets, gratuitous ARP and replies fall through.
  */
 import { OFPP } from '../../openflow/codec/constants.js';
+import { outputTo } from '../../openflow/packet-out.js';
 import type { PacketOutSpec } from '../../core/model.js';
 import { arpReply } from '../../packet/arp.js';
 import { ARP_OP, ETH_TYPE } from '../../packet/constants.js';
@@ -124,6 +125,6 @@ export class ProxyArp {
     if (mac === undefined) return { kind: 'pass', reason: 'unknown-target' };
     if (mac === arp.sha) return { kind: 'pass', reason: 'target-is-asker' };
     const reply = arpReply({ srcMac: mac, srcIp: arp.tpa, dstMac: arp.sha, dstIp: arp.spa, vlans: p.eth.vlans });
-    return { kind: 'reply', dpid, ip: arp.tpa, mac, spec: { inPort: OFPP.CONTROLLER, actions: [{ type: 'output', port: inPort }], data: reply } };
+    return { kind: 'reply', dpid, ip: arp.tpa, mac, spec: { inPort: OFPP.CONTROLLER, actions: outputTo(inPort), data: reply } };
   }
 }

@@ -17,7 +17,7 @@ import { macToNumber } from '../../packet/mac.js';
 import { buildPacket, parsePacket } from '../../packet/packet.js';
 import { formatIpv4, parseIpv4, parseMac } from '../../core/addr.js';
 import { effects, type Effects } from '../effects.js';
-import { outputActions } from '../../openflow/packet-out.js';
+import { outputActions, outputTo } from '../../openflow/packet-out.js';
 import { linkSignature, type Location, type PathTopology } from '../paths.js';
 import { defaultsOf, int, list, section, str, type ConfigOf } from '../../core/config-schema.js';
 
@@ -375,7 +375,7 @@ export class Router {
           ipv4: { src: gw.ip, dst: ip.src, ttl: 64, protocol: IP_PROTO.ICMP },
           icmp: { kind: 'echo', type: ICMP_TYPE.ECHO_REPLY, code: 0, id: p.icmp.id, seq: p.icmp.seq, data: p.icmp.data },
         });
-        fx.packetOuts.push({ dpid, spec: { inPort: OFPP.CONTROLLER, actions: [{ type: 'output', port: inPort }], data: reply } });
+        fx.packetOuts.push({ dpid, spec: { inPort: OFPP.CONTROLLER, actions: outputTo(inPort), data: reply } });
       }
       return fx;
     }
@@ -389,7 +389,7 @@ export class Router {
     }
     this.route(dpid, ip.dst, nh, fx);
     const out = this.rewrite(data, n.mac);
-    if (out) fx.packetOuts.push({ dpid: n.loc.dpid, spec: { inPort: OFPP.CONTROLLER, actions: [{ type: 'output', port: n.loc.port }], data: out } });
+    if (out) fx.packetOuts.push({ dpid: n.loc.dpid, spec: { inPort: OFPP.CONTROLLER, actions: outputTo(n.loc.port), data: out } });
     return fx;
   }
 
@@ -408,7 +408,7 @@ export class Router {
       }
       if (arp.op === ARP_OP.REQUEST) {
         const reply = arpReply({ srcMac: this.config.gatewayMac, srcIp: forGateway.ip, dstMac: arp.sha, dstIp: arp.spa, vlans: p.eth.vlans });
-        fx.packetOuts.push({ dpid, spec: { inPort: OFPP.CONTROLLER, actions: [{ type: 'output', port: inPort }], data: reply } });
+        fx.packetOuts.push({ dpid, spec: { inPort: OFPP.CONTROLLER, actions: outputTo(inPort), data: reply } });
       }
       return fx;
     }
@@ -465,7 +465,7 @@ export class Router {
     this.pending.delete(ip);
     for (const f of p.frames) {
       const out = this.rewrite(f.data, n.mac);
-      if (out) fx.packetOuts.push({ dpid: n.loc.dpid, spec: { inPort: OFPP.CONTROLLER, actions: [{ type: 'output', port: n.loc.port }], data: out } });
+      if (out) fx.packetOuts.push({ dpid: n.loc.dpid, spec: { inPort: OFPP.CONTROLLER, actions: outputTo(n.loc.port), data: out } });
     }
   }
 
@@ -523,7 +523,7 @@ export class Router {
     for (let i = 0; i < path.links.length; i++) {
       const l = path.links[i]!;
       const port = i + 1 < path.links.length ? path.links[i + 1]!.srcPort : n.loc.port;
-      out.push({ dpid: l.dst, rule: { ...base, match: transit, actions: [{ type: 'output', port }] } });
+      out.push({ dpid: l.dst, rule: { ...base, match: transit, actions: outputTo(port) } });
     }
     return out;
   }
