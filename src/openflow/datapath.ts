@@ -493,7 +493,6 @@ export class Datapath {
     }
   }
 
-
   /**
    * ROLE_REQUEST (1.3): role OFPCR_ROLE_NOCHANGE 0, EQUAL 1, MASTER 2, SLAVE 3. Resolves with the
    * switch's role and generation id; rejects with OfErrorReply (e.g. OFPRRFC_STALE).

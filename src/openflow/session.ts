@@ -530,7 +530,7 @@ export class Session extends EventEmitter<SessionEvents> {
    * `nextXid()` when the message is built (a barrier settles what precedes it in xid order).
    */
   sendConfirmed(msg: OfMessage, lazy = false): Promise<void> {
-    if (this.state === 'closed') return Promise.reject(new SessionClosedError(this.closeReason ?? 'closed'));
+    // What sendConfirmedTo throws (a closed session, a malformed message) rejects the Promise.
     return new Promise<void>((resolve, reject) => this.sendConfirmedTo(msg, { resolve, reject }, lazy));
   }
 
