@@ -262,7 +262,8 @@ describe('web console', () => {
     const { page, problems } = await openPage(origin);
 
     // From the topology: a switch's card links to its view, and so does a double click on the
-    // switch (Find centres it).
+    // switch (Find centres it). Searched once the view has the switches (a search finds what is loaded).
+    await expect.poll(() => page.locator('section.topology').getAttribute('data-switches'), { timeout: 10_000 }).toBe('3');
     await page.fill('input[name=search]', D1);
     await page.press('input[name=search]', 'Enter');
     await page.locator(`.card[data-switch="${D1}"] a.open-switch`).waitFor();
