@@ -70,6 +70,8 @@ export interface Sample {
   readonly p50Ms: number | null;
   readonly p99Ms: number | null;
   readonly lost: number;
+  /** The generator's learning pass (CbenchResult.learningPassMs): its first 2 × macs answers on every switch. */
+  readonly learningPassMs: number | null;
   readonly loadAvg: number;
   /** CPU of the controller process during the generator's run (/proc/PID/stat). */
   readonly controllerCpuMs: number;
@@ -208,6 +210,7 @@ function measure(r: Running, switches: number, version: '1.0' | '1.3', mode: Cbe
     p50Ms: res.p50LatencyMs,
     p99Ms: res.p99LatencyMs,
     lost: res.lost,
+    learningPassMs: res.learningPassMs,
     loadAvg: loadAvg(),
     controllerCpuMs,
     generatorCpuMs: res.generatorCpuMs,
@@ -339,7 +342,7 @@ async function main(argv: readonly string[]): Promise<number> {
             }
             samples.push(s);
             process.stderr.write(
-              `round ${round + 1}: ${c} ${sw} switches OF${v} ${m}: ${Math.round(s.answeredPerSec).toLocaleString('en-US')}/s (first loop ${Math.round(s.firstLoopPerSec).toLocaleString('en-US')}, later ${s.laterLoopsPerSec === null ? '–' : Math.round(s.laterLoopsPerSec).toLocaleString('en-US')}), mean ${ms(s.meanMs)} p50 ${ms(s.p50Ms)} p99 ${ms(s.p99Ms)} ms, lost ${s.lost}, CPU controller/generator ${(s.controllerCpuMs / s.generatorCpuMs).toFixed(3)}, load ${s.loadAvg}\n`,
+              `round ${round + 1}: ${c} ${sw} switches OF${v} ${m}: ${Math.round(s.answeredPerSec).toLocaleString('en-US')}/s (first loop ${Math.round(s.firstLoopPerSec).toLocaleString('en-US')}, later ${s.laterLoopsPerSec === null ? '–' : Math.round(s.laterLoopsPerSec).toLocaleString('en-US')}), mean ${ms(s.meanMs)} p50 ${ms(s.p50Ms)} p99 ${ms(s.p99Ms)} ms, lost ${s.lost}, learning pass ${s.learningPassMs === null ? '–' : `${Math.round(s.learningPassMs)} ms`}, CPU controller/generator ${(s.controllerCpuMs / s.generatorCpuMs).toFixed(3)}, load ${s.loadAvg}\n`,
             );
           }
         }

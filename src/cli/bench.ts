@@ -159,6 +159,7 @@ export function formatSummary(r: CbenchResult): string {
     line(head),
     ...body.map(line),
     `mean packet-in round trip ${lat}; lost ${r.lost}; also answered ${r.echoes} echo and ${r.barriers} barrier requests, got ${r.errors} errors`,
+    `learning pass (2 × ${r.macs} packet-ins answered on every switch): ${r.learningPassMs === null ? 'not reached' : `${r.learningPassMs.toFixed(0)} ms`}`,
   ].join('\n');
 }
 

@@ -111,6 +111,12 @@ export interface CbenchResult {
   readonly p50LatencyMs: number | null;
   readonly p99LatencyMs: number | null;
   readonly lost: number;
+  /**
+   * Time from the first PACKET_IN until every switch had 2 × macs of them answered, ms: a learning
+   * switch's learning rounds (each source MAC new and flooded, then each flow set up), warm-up
+   * included; null when some switch did not get there.
+   */
+  readonly learningPassMs: number | null;
   /** Replies to the controller's other messages during the run. */
   readonly barriers: number;
   readonly echoes: number;
@@ -345,6 +351,7 @@ export async function runCbench(o: CbenchOptions, onLoop?: (l: LoopResult) => vo
       p50LatencyMs: latency.quantileMs(0.5),
       p99LatencyMs: latency.quantileMs(0.99),
       lost: measured.reduce((a, l) => a + l.lost, 0),
+      learningPassMs: switches.every((sw) => sw.learnedInMs !== undefined) ? Math.max(...switches.map((sw) => sw.learnedInMs!)) : null,
       barriers: totals.barriers,
       echoes: totals.echoes,
       errors: totals.errors,

@@ -243,6 +243,12 @@ export class FastSwitch {
   private blocked = false;
   /** Timestamp of the chunk being processed, so each chunk reads the clock once. */
   private now = 0;
+  private startedAt = 0;
+  /**
+   * Time from {@link start} until 2 × macs PACKET_INs were answered, ms: a learning switch's two
+   * learning rounds (each source MAC new, then each flow to be set up), undefined until then.
+   */
+  learnedInMs: number | undefined;
   private readonly onFrameBound: (frame: Buffer) => void;
   private readonly onReady: ((sw: FastSwitch) => void) | undefined;
   private readonly onDescribed: ((sw: FastSwitch) => void) | undefined;
@@ -310,6 +316,7 @@ export class FastSwitch {
     if (this.state !== 'ready') return;
     this.running = true;
     this.now = performance.now();
+    this.startedAt = this.now;
     this.topUp();
   }
 
@@ -464,7 +471,7 @@ export class FastSwitch {
     }
     this.slotSeq[slot] = 0;
     this.outstanding--;
-    this.counters.answered++;
+    if (++this.counters.answered === 2 * this.macs) this.learnedInMs = this.now - this.startedAt;
     const rtMs = this.now - this.slotSentAt[slot]!;
     this.counters.latencySumMs += rtMs;
     this.latency.record(rtMs);

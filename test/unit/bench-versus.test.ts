@@ -14,6 +14,7 @@ const sample = (controller: Sample['controller'], answeredPerSec: number, contro
   p50Ms: 0.2,
   p99Ms: 1,
   lost: 0,
+  learningPassMs: 1000,
   loadAvg: 1,
   controllerCpuMs,
   generatorCpuMs,
