@@ -37,7 +37,9 @@ controller's FLOW_MOD / PACKET_OUT answers (like cbench, for OpenFlow 1.3 and 1.
 
 "answered" counts each packet-in once, when the first FLOW_MOD or PACKET_OUT naming it
 (by buffer id or by its MACs) arrives; "responses" counts every FLOW_MOD and PACKET_OUT,
-as cbench does.
+as cbench does. "learning pass" is the time from the first packet-in until every switch had
+2 x macs of them answered: a learning switch's two rounds (each source new and flooded, then
+each flow set up), warm-up included.
 `;
 
 /** Bench options parsed from the command line, plus the CLI-only flags. */
