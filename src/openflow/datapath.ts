@@ -207,7 +207,7 @@ export class Datapath {
    * not the switch's master (NotMasterError); nothing is sent then.
    */
   flowModTo(spec: FlowSpec, settle: Settle, lazy = false, bufferId?: number): void {
-    this.writeConfirmedTo(this.buildFlowMod(spec, bufferId), settle, lazy);
+    this.write(this.buildFlowMod(spec, bufferId), settle, lazy);
   }
 
   /** Builds a PACKET_OUT in this switch's version. */
@@ -449,20 +449,24 @@ export class Datapath {
     }
   }
 
-  /** The mastership gate for state-changing messages. */
-  private write(msg: OfMessage): void {
+  /**
+   * The mastership gate for state-changing messages: sent, held (pending) or refused (thrown). With
+   * `settle`, the message is confirmable (see Session.sendConfirmedTo) and its outcome goes there.
+   */
+  private write(msg: OfMessage, settle?: Settle, lazy = false): void {
     if (this.mastership === 'master' && !this.leaseHolds()) {
-      this.write(msg); // held (pending) or refused (slave) now
+      this.write(msg, settle, lazy); // held (pending) or refused (slave) now
       return;
     }
     switch (this.mastership) {
       case 'standalone':
       case 'master':
-        this.session.send(msg);
+        if (settle === undefined) this.session.send(msg);
+        else this.session.sendConfirmedTo(msg, settle, lazy);
         return;
       case 'pending':
         if (this.held.length >= MAX_HELD_WRITES) throw new NotMasterError(this.dpidHex, 'mastership pending and the hold queue is full');
-        this.held.push({ msg });
+        this.held.push(settle === undefined ? { msg } : { msg, settle });
         return;
       case 'slave':
         throw new NotMasterError(this.dpidHex);
@@ -470,27 +474,7 @@ export class Datapath {
   }
 
   private writeConfirmed(msg: OfMessage, lazy = false): Promise<void> {
-    return new Promise((resolve, reject) => this.writeConfirmedTo(msg, { resolve, reject }, lazy));
-  }
-
-  /** The mastership gate for confirmable messages: sent, held (pending) or refused (thrown). */
-  private writeConfirmedTo(msg: OfMessage, settle: Settle, lazy = false): void {
-    if (this.mastership === 'master' && !this.leaseHolds()) {
-      this.writeConfirmedTo(msg, settle, lazy); // held (pending) or refused (slave) now
-      return;
-    }
-    switch (this.mastership) {
-      case 'standalone':
-      case 'master':
-        this.session.sendConfirmedTo(msg, settle, lazy);
-        return;
-      case 'pending':
-        if (this.held.length >= MAX_HELD_WRITES) throw new NotMasterError(this.dpidHex, 'mastership pending and the hold queue is full');
-        this.held.push({ msg, settle });
-        return;
-      case 'slave':
-        throw new NotMasterError(this.dpidHex);
-    }
+    return new Promise((resolve, reject) => this.write(msg, { resolve, reject }, lazy));
   }
 
   /**
