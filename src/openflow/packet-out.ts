@@ -1,10 +1,13 @@
 /** Small builders of packet-out actions shared by the packet service and apps' pure logic. */
-import { OFP_NO_BUFFER, OFPP } from './codec/constants.js';
+import { OFP_NO_BUFFER, OFPCML, OFPP } from './codec/constants.js';
 import type { Action } from './codec/v13/actions.js';
 import type { PacketOutSpec } from '../core/model.js';
 
 /** One output to OFPP_FLOOD (every port but the input one, as the switch itself decides). */
 export const FLOOD_ACTIONS: readonly Action[] = Object.freeze([Object.freeze({ type: 'output', port: OFPP.FLOOD } as const)]);
+
+/** One output of the whole packet to the controller (a table-miss or trap flow's actions). */
+export const CONTROLLER_ACTIONS: readonly Action[] = Object.freeze([Object.freeze({ type: 'output', port: OFPP.CONTROLLER, maxLen: OFPCML.NO_BUFFER } as const)]);
 
 /** Port numbers whose one-output action list is made once and shared (every switch's usual ports). */
 const SHARED_OUTPUT_PORTS = 4096;

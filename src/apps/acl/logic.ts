@@ -5,8 +5,7 @@
  * only where it carves an exception out of a later deny rule (the switch would drop it
  * otherwise): there it sends the packets to the controller, which lets them on to forwarding.
  */
-import { OFPCML, OFPP } from '../../openflow/codec/constants.js';
-import type { Action } from '../../openflow/codec/v13/actions.js';
+import { CONTROLLER_ACTIONS } from '../../openflow/packet-out.js';
 import type { OxmField } from '../../openflow/codec/v13/oxm.js';
 import { flowKey } from '../../flows/compare.js';
 import type { FlowRule } from '../../core/services.js';
@@ -323,7 +322,6 @@ export type AclConfig = ConfigOf<typeof aclSchema>;
 /** Defaults of the ACL app. */
 export const defaultAclConfig: AclConfig = defaultsOf(aclSchema);
 
-const TO_CONTROLLER: readonly Action[] = Object.freeze([{ type: 'output', port: OFPP.CONTROLLER, maxLen: OFPCML.NO_BUFFER }] as const);
 
 function appliesTo(r: AclRuleInput, dpidHex: string): boolean {
   return !r.switches || r.switches.length === 0 || r.switches.includes(dpidHex);
@@ -343,7 +341,7 @@ export function aclFlows(rules: readonly AclRule[], dpidHex: string, c: AclConfi
     if (r.action === 'deny') {
       out.push({ tableId: c.tableId, priority, match: ruleMatch(r.match), actions: [] });
     } else if (here.slice(i + 1).some((d) => d.action === 'deny' && matchesOverlap(r.match, d.match))) {
-      out.push({ tableId: c.tableId, priority, match: ruleMatch(r.match), actions: TO_CONTROLLER });
+      out.push({ tableId: c.tableId, priority, match: ruleMatch(r.match), actions: CONTROLLER_ACTIONS });
     }
   }
   return out;

@@ -5,15 +5,14 @@
  * broadcast tree's reach, sent from the controller, so a broadcast costs one packet-in); paths
  * whose links went away, or whose hosts moved, are recomputed at once. No I/O and no clock.
  */
-import { OFP_NO_BUFFER, OFPCML, OFPP } from '../../openflow/codec/constants.js';
-import type { Action } from '../../openflow/codec/v13/actions.js';
+import { OFP_NO_BUFFER, OFPP } from '../../openflow/codec/constants.js';
 import { OFPVID_PRESENT, type Match, type OxmField } from '../../openflow/codec/v13/oxm.js';
 import type { BufferedPacket, FlowRule } from '../../core/services.js';
 import { ETH_TYPE } from '../../packet/constants.js';
 import { peekEthernet } from '../../packet/ethernet.js';
 import { isMulticastMacNumber, macToNumber, numberToMac } from '../../packet/mac.js';
 import { bufferedFor, effects, type Effects, type PacketOutAt } from '../effects.js';
-import { FLOOD_ACTIONS, outputActions, outputTo, packetOutOf } from '../../openflow/packet-out.js';
+import { CONTROLLER_ACTIONS, FLOOD_ACTIONS, outputActions, outputTo, packetOutOf } from '../../openflow/packet-out.js';
 import { linkSignature, pathHops, type Hop, type Location, type PathTopology } from '../paths.js';
 import { bool, defaultsOf, int, num, oneOf, section, type ConfigOf } from '../../core/config-schema.js';
 
@@ -90,7 +89,6 @@ interface Learned {
 }
 
 const LINK_LOCAL_BASE = 0x0180c2000000;
-const TABLE_MISS_ACTIONS: readonly Action[] = Object.freeze([{ type: 'output', port: OFPP.CONTROLLER, maxLen: OFPCML.NO_BUFFER }] as const);
 
 /** Two hop lists through the same switch ports. */
 function sameHops(a: readonly Hop[], b: readonly Hop[]): boolean {
@@ -153,7 +151,7 @@ export class Forwarding {
   /** The flows every switch gets on connect: the table-miss flow. */
   switchFlows(): FlowRule[] {
     if (!this.config.installTableMiss) return [];
-    return [{ tableId: this.config.tableId, priority: this.config.tableMissPriority, match: [], actions: TABLE_MISS_ACTIONS }];
+    return [{ tableId: this.config.tableId, priority: this.config.tableMissPriority, match: [], actions: CONTROLLER_ACTIONS }];
   }
 
   /** Installed paths (for the API and tests): source and destination MACs with their hops. */

@@ -3,8 +3,6 @@
  * packet-in → forward / flood / ignore, and the flows and packet-outs those decisions mean.
  * No I/O and no clock: `now` (ms) is passed in.
  */
-import { OFPCML, OFPP } from '../../openflow/codec/constants.js';
-import type { Action } from '../../openflow/codec/v13/actions.js';
 import type { PacketOutSpec } from '../../core/model.js';
 import { ETH_TYPE } from '../../packet/constants.js';
 import { peekEthernet } from '../../packet/ethernet.js';
@@ -12,7 +10,7 @@ import { isMulticastMacNumber, numberToMac } from '../../packet/mac.js';
 import { MacMap } from '../../packet/mac-map.js';
 import type { FlowRecord, FlowRule } from '../../core/services.js';
 import { bufferedFor, type Effects, type FlowAt, type PacketOutAt, type Withdrawal } from '../effects.js';
-import { FLOOD_ACTIONS, outputActions, outputTo, packetOutOf } from '../../openflow/packet-out.js';
+import { CONTROLLER_ACTIONS, FLOOD_ACTIONS, outputActions, outputTo, packetOutOf } from '../../openflow/packet-out.js';
 import { bool, defaultsOf, int, num, section, type ConfigOf } from '../../core/config-schema.js';
 
 /** Settings schema of `apps.settings.l2-learning`. */
@@ -100,7 +98,6 @@ const NONE = Object.freeze([]) as unknown as FlowAt[];
 const NONE_WITHDRAWN = Object.freeze([]) as unknown as Withdrawal[];
 const NONE_SENT = Object.freeze([]) as unknown as PacketOutAt[];
 
-const TABLE_MISS_ACTIONS: readonly Action[] = Object.freeze([Object.freeze({ type: 'output', port: OFPP.CONTROLLER, maxLen: OFPCML.NO_BUFFER } as const)]);
 
 /**
  * The learning switch. One instance serves every switch; call `packetIn` for each packet-in,
@@ -302,7 +299,7 @@ export class L2Learning {
   /** The flows a switch gets when it connects: the table-miss flow (to the controller, whole packets). */
   switchFlows(): FlowRule[] {
     if (!this.config.installTableMiss) return [];
-    return [{ tableId: this.config.tableId, priority: this.config.tableMissPriority, match: [], actions: TABLE_MISS_ACTIONS }];
+    return [{ tableId: this.config.tableId, priority: this.config.tableMissPriority, match: [], actions: CONTROLLER_ACTIONS }];
   }
 
   /** The learned flow of a forward decision: in_port + eth_dst (+ eth_src) → output, with the configured timeouts. */

@@ -4,7 +4,7 @@
  * just above the table-miss that sends to the controller through that meter. Switches that speak
  * 1.0 or report no usable meter support are skipped, with the reason.
  */
-import { OFPCML, OFPP } from '../../openflow/codec/constants.js';
+import { CONTROLLER_ACTIONS } from '../../openflow/packet-out.js';
 import { OFPMBT, OFPMF } from '../../openflow/codec/v13/enums.js';
 import type { MeterFeaturesReply } from '../../openflow/codec/v13/multipart.js';
 import type { MeterBand } from '../../openflow/codec/v13/structs.js';
@@ -48,7 +48,7 @@ export function meteredFlow(c: PacketInMeterConfig): FlowRule {
     match: [],
     instructions: [
       { type: 'meter', meterId: c.meterId },
-      { type: 'apply_actions', actions: [{ type: 'output', port: OFPP.CONTROLLER, maxLen: OFPCML.NO_BUFFER }] },
+      { type: 'apply_actions', actions: CONTROLLER_ACTIONS },
     ],
   };
 }
