@@ -235,26 +235,28 @@ export function formatTable(samples: readonly Sample[]): string {
     return v.length ? median(v) : null;
   };
   const lines = [
-    '| switches | OF | controller | latency rt/s | latency: first measured loop / later loops | mean / p50 / p99 ms | throughput answered/s | ratio (Signalbox / ovs) latency, later loops, throughput |',
-    '|---:|---|---|---:|---|---|---:|---|',
+    '| switches | OF | controller | latency rt/s | latency: first measured loop / later loops | mean / p50 / p99 ms | learning pass ms | throughput answered/s | ratio (Signalbox / ovs) latency, later loops, throughput; learning pass time |',
+    '|---:|---|---|---:|---|---|---:|---:|---|',
   ];
   for (const key of keys) {
     const [swText, v] = key.split('|') as [string, string];
     const sw = Number(swText);
-    const fig: Record<'signalbox' | 'ovs-testcontroller', { lat: number | null; later: number | null; thr: number | null }> = {
-      signalbox: { lat: null, later: null, thr: null },
-      'ovs-testcontroller': { lat: null, later: null, thr: null },
+    const fig: Record<'signalbox' | 'ovs-testcontroller', { lat: number | null; later: number | null; thr: number | null; pass: number | null }> = {
+      signalbox: { lat: null, later: null, thr: null, pass: null },
+      'ovs-testcontroller': { lat: null, later: null, thr: null, pass: null },
     };
     for (const c of ['signalbox', 'ovs-testcontroller'] as const) {
       const lat = pick(sw, v, c, 'latency');
       const thr = pick(sw, v, c, 'throughput');
       if (lat.length === 0 && thr.length === 0) continue;
-      fig[c] = { lat: med(lat, (s) => s.answeredPerSec), later: med(lat, (s) => s.laterLoopsPerSec), thr: med(thr, (s) => s.answeredPerSec) };
+      // The learning pass of latency runs: each has one packet-in outstanding per switch, so it is
+      // time spent per answer, where a throughput run's pass mostly measures the generator's window.
+      fig[c] = { lat: med(lat, (s) => s.answeredPerSec), later: med(lat, (s) => s.laterLoopsPerSec), thr: med(thr, (s) => s.answeredPerSec), pass: med(lat, (s) => s.learningPassMs) };
       const first = med(lat, (s) => s.firstLoopPerSec);
       const ratio = (a: number | null, b: number | null): string => (a !== null && b !== null && b > 0 ? `${(a / b).toFixed(2)}×` : '–');
-      const ratios = c === 'signalbox' ? '' : `${ratio(fig.signalbox.lat, fig[c].lat)}, ${ratio(fig.signalbox.later, fig[c].later)}, ${ratio(fig.signalbox.thr, fig[c].thr)}`;
+      const ratios = c === 'signalbox' ? '' : `${ratio(fig.signalbox.lat, fig[c].lat)}, ${ratio(fig.signalbox.later, fig[c].later)}, ${ratio(fig.signalbox.thr, fig[c].thr)}; ${ratio(fig.signalbox.pass, fig[c].pass)}`;
       lines.push(
-        `| ${sw} | ${v} | ${c} | ${k(fig[c].lat)} | ${k(first)} / ${k(fig[c].later)} | ${ms(med(lat, (s) => s.meanMs))} / ${ms(med(lat, (s) => s.p50Ms))} / ${ms(med(lat, (s) => s.p99Ms))} | ${k(fig[c].thr)} | ${ratios} |`,
+        `| ${sw} | ${v} | ${c} | ${k(fig[c].lat)} | ${k(first)} / ${k(fig[c].later)} | ${ms(med(lat, (s) => s.meanMs))} / ${ms(med(lat, (s) => s.p50Ms))} / ${ms(med(lat, (s) => s.p99Ms))} | ${fig[c].pass === null ? '–' : Math.round(fig[c].pass)} | ${k(fig[c].thr)} | ${ratios} |`,
       );
     }
   }
@@ -266,16 +268,17 @@ export function formatTable(samples: readonly Sample[]): string {
  * rounds' CPU ratios (the other checkout's controller/generator CPU over this one's: below 1, the
  * other costs less; this mostly weighs the learning pass, see formatTable's caveat), and the median
  * of the rounds' later-loops ratios (this build's round trips a second after the first measured
- * loop over the other's: above 1, this one answers faster in the steady state), with how many
- * pairs went each way.
+ * loop over the other's: above 1, this one answers faster in the steady state) and of their
+ * learning passes (this build's time over the other's: below 1, this one learns faster), with how
+ * many pairs went each way.
  */
 export function formatPairs(samples: readonly Sample[]): string {
   const keys = [...new Set(samples.map((s) => `${s.switches}|${s.version}|${s.mode}`))];
   const cpu = (s: Sample): number => s.controllerCpuMs / s.generatorCpuMs;
   const later = (s: Sample): number => s.laterLoopsPerSec ?? s.answeredPerSec;
   const lines = [
-    '| switches | OF | mode | build | rt/s (median) | later loops rt/s (median) | controller / generator CPU (median) | other / this CPU, pairs: median, lower | this / other later loops, pairs: median, higher |',
-    '|---:|---|---|---|---:|---:|---:|---|---|',
+    '| switches | OF | mode | build | rt/s (median) | later loops rt/s (median) | controller / generator CPU (median) | learning pass ms (median) | other / this CPU, pairs: median, lower | this / other later loops, pairs: median, higher | this / other learning pass, pairs: median, shorter |',
+    '|---:|---|---|---|---:|---:|---:|---:|---|---|---|',
   ];
   const summary = (ratios: readonly number[], counts: (r: number) => boolean): string =>
     ratios.length === 0 ? '–' : `${median(ratios).toFixed(3)}, ${ratios.filter(counts).length} of ${ratios.length}`;
@@ -287,9 +290,14 @@ export function formatPairs(samples: readonly Sample[]): string {
     const n = Math.min(a.length, b.length);
     const cpuRatios = a.slice(0, n).map((s, i) => cpu(b[i]!) / cpu(s));
     const laterRatios = a.slice(0, n).map((s, i) => later(s) / later(b[i]!));
-    lines.push(`| ${sw} | ${v} | ${m} | this | ${k(median(a.map((s) => s.answeredPerSec)))} | ${k(median(a.map(later)))} | ${median(a.map(cpu)).toFixed(3)} | | |`);
+    const passRatios = a.slice(0, n).flatMap((s, i) => (s.learningPassMs !== null && b[i]!.learningPassMs ? [s.learningPassMs / b[i]!.learningPassMs] : []));
+    const pass = (xs: readonly Sample[]): string => {
+      const v = xs.flatMap((s) => (s.learningPassMs === null ? [] : [s.learningPassMs]));
+      return v.length === 0 ? '–' : String(Math.round(median(v)));
+    };
+    lines.push(`| ${sw} | ${v} | ${m} | this | ${k(median(a.map((s) => s.answeredPerSec)))} | ${k(median(a.map(later)))} | ${median(a.map(cpu)).toFixed(3)} | ${pass(a)} | | | |`);
     lines.push(
-      `| ${sw} | ${v} | ${m} | other | ${k(median(b.map((s) => s.answeredPerSec)))} | ${k(median(b.map(later)))} | ${median(b.map(cpu)).toFixed(3)} | ${summary(cpuRatios, (r) => r < 1)} | ${summary(laterRatios, (r) => r > 1)} |`,
+      `| ${sw} | ${v} | ${m} | other | ${k(median(b.map((s) => s.answeredPerSec)))} | ${k(median(b.map(later)))} | ${median(b.map(cpu)).toFixed(3)} | ${pass(b)} | ${summary(cpuRatios, (r) => r < 1)} | ${summary(laterRatios, (r) => r > 1)} | ${summary(passRatios, (r) => r < 1)} |`,
     );
   }
   return lines.join('\n');
