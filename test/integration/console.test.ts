@@ -132,6 +132,13 @@ describe('web console', () => {
     // A new switch appears without a reload.
     await fabric.addSwitch(4n, [1, 2]);
     await expect.poll(() => topo.getAttribute('data-switches'), { timeout: 2_000 }).toBe('4');
+    // A search for a switch not there yet says so, and finds it once it connects (no second Find).
+    await page.fill('input[name=search]', '5');
+    await page.press('input[name=search]', 'Enter');
+    await page.locator('form[role=search] .error').waitFor();
+    await fabric.addSwitch(5n, [1]);
+    await page.locator('.card[data-switch="0000000000000005"]').waitFor({ timeout: 5_000 });
+    expect(await page.locator('form[role=search] .error').count()).toBe(0);
 
     // Search by IP: the host's detail; by dpid: the switch's, with its ports and (no tokens: local admin) the write controls.
     await page.fill('input[name=search]', '10.0.0.3');

@@ -54,6 +54,9 @@ export function TopologyView({ session }: ViewProps) {
   const [showHosts, setShowHosts] = useState(true);
   const [search, setSearch] = useState('');
   const [searchMiss, setSearchMiss] = useState(false);
+  // A search that found nothing is tried again as the topology changes (it was typed before the
+  // view had loaded, or names a switch or host yet to appear), until it finds or the text changes.
+  const missedSearch = useRef<string | undefined>(undefined);
   const [, setTick] = useState(0);
   const [showLoad, setShowLoad] = useState(false);
   const [loads, setLoads] = useState<ReadonlyMap<string, LinkLoad> | undefined>();
@@ -84,6 +87,13 @@ export function TopologyView({ session }: ViewProps) {
     });
     const off = store.subscribe((c) => {
       tg.update(c);
+      const found = missedSearch.current === undefined ? undefined : findNode(store, missedSearch.current);
+      if (found) {
+        missedSearch.current = undefined;
+        setSearchMiss(false);
+        setSelected(found);
+        canvas.focus(found);
+      }
       setCounts(countsOf(store));
       setTick((n) => n + 1);
     });
@@ -165,10 +175,20 @@ export function TopologyView({ session }: ViewProps) {
             e.preventDefault();
             const n = findNode(store, search);
             setSearchMiss(n === undefined);
+            missedSearch.current = n === undefined ? search : undefined;
             if (n) focus(n);
           }}
         >
-          <input name="search" type="search" placeholder="dpid, name, MAC or IP" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
+          <input
+            name="search"
+            type="search"
+            placeholder="dpid, name, MAC or IP"
+            value={search}
+            onInput={(e) => {
+              missedSearch.current = undefined;
+              setSearch(e.currentTarget.value);
+            }}
+          />
           <button type="submit">Find</button>
           {searchMiss && <span class="error">no match</span>}
         </form>
