@@ -244,14 +244,18 @@ export class FastSwitch {
   /** Timestamp of the chunk being processed, so each chunk reads the clock once. */
   private now = 0;
   private startedAt = 0;
+  private learnedAt: number | undefined;
+  private readonly onFrameBound: (frame: Buffer) => void;
+  private readonly onReady: ((sw: FastSwitch) => void) | undefined;
+  private readonly onDescribed: ((sw: FastSwitch) => void) | undefined;
+
   /**
    * Time from {@link start} until 2 × macs PACKET_INs were answered, ms: a learning switch's two
    * learning rounds (each source MAC new, then each flow to be set up), undefined until then.
    */
-  learnedInMs: number | undefined;
-  private readonly onFrameBound: (frame: Buffer) => void;
-  private readonly onReady: ((sw: FastSwitch) => void) | undefined;
-  private readonly onDescribed: ((sw: FastSwitch) => void) | undefined;
+  get learnedInMs(): number | undefined {
+    return this.learnedAt;
+  }
 
   constructor(
     private readonly stream: Duplex,
@@ -471,7 +475,7 @@ export class FastSwitch {
     }
     this.slotSeq[slot] = 0;
     this.outstanding--;
-    if (++this.counters.answered === 2 * this.macs) this.learnedInMs = this.now - this.startedAt;
+    if (++this.counters.answered === 2 * this.macs) this.learnedAt = this.now - this.startedAt;
     const rtMs = this.now - this.slotSentAt[slot]!;
     this.counters.latencySumMs += rtMs;
     this.latency.record(rtMs);

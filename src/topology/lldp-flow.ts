@@ -3,7 +3,7 @@
  * through the flow service under the controller's own owner id (0x5b1d, owner `topology`), so it
  * is reconciled like app flows; app flow mods must not delete or change it (see {@link touchesReservedFlows}).
  */
-import { OFPCML, OFPP } from '../openflow/codec/constants.js';
+import { CONTROLLER_ACTIONS } from '../openflow/packet-out.js';
 import type { FlowSpec } from '../core/model.js';
 import type { FlowRule } from '../core/services.js';
 import { ETH_TYPE } from '../packet/index.js';
@@ -50,6 +50,6 @@ export function lldpFlowRule(priority: number): FlowRule {
     cookie: LLDP_FLOW_LOCAL_COOKIE,
     flags: OFPFF_SEND_FLOW_REM,
     match: [{ field: 'eth_type', value: ETH_TYPE.LLDP }],
-    actions: [{ type: 'output', port: OFPP.CONTROLLER, maxLen: OFPCML.NO_BUFFER }],
+    actions: CONTROLLER_ACTIONS,
   };
 }
