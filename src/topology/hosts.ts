@@ -3,7 +3,8 @@
  * and the tracker answers with hostAdded / hostMoved / hostUpdated / hostRemoved events.
  */
 import { formatIpv4, formatMac } from '../core/addr.js';
-import { ARP_LEN, ETH_TYPE, IPV4_HEADER_LEN, isMulticastMacNumber, numberToMac, parsePacket, type EthernetPeek, type ParsedPacket } from '../packet/index.js';
+import { ARP_LEN, ETH_TYPE, IPV4_HEADER_LEN, isMulticastMacNumber, macToNumber, parsePacket, type EthernetPeek, type ParsedPacket } from '../packet/index.js';
+import { MacMap } from '../packet/mac-map.js';
 import type { Host, HostLocation, HostRemovedReason } from '../core/model.js';
 import { TokenBucket } from '../core/token-bucket.js';
 
@@ -119,9 +120,13 @@ export function hostId(mac: string, vlan?: number): string {
 interface HostRecord {
   readonly id: string;
   readonly mac: string;
+  /** `mac` as a 48-bit number: the key of the tracker's index. */
+  readonly macNum: number;
   readonly vlan: number | undefined;
-  /** Address → last seen, in insertion (recency) order. */
-  readonly addrs: Map<string, number>;
+  /** Addresses, least recently seen first. */
+  readonly addrs: string[];
+  /** The next host with the same MAC on another VLAN (the index holds one record per MAC). */
+  sameMac: HostRecord | undefined;
   dpid: bigint;
   port: number;
   /** Where the host was first seen: while it is there (and `anchored`), that port is an edge port (see isHostPort). */
@@ -141,9 +146,15 @@ export type HostHandle = object;
 
 /** Known hosts and their locations. */
 export class HostTracker {
-  private readonly hosts = new Map<string, HostRecord>();
-  /** Host ids by switch, then by port: the caps and `removeAt` look here, not through every host. */
-  private readonly bySwitch = new Map<bigint, Map<number, Set<string>>>();
+  /**
+   * Hosts by MAC number (those of one MAC on several VLANs chained through `sameMac`): a packet-in
+   * from a new host costs a lookup and an insert that build no string key (cbench's first pass
+   * learns thousands of them in a burst).
+   */
+  private readonly byMac = new MacMap<HostRecord>();
+  private count = 0;
+  /** Hosts by switch, then by port: the caps and `removeAt` look here, not through every host. */
+  private readonly bySwitch = new Map<bigint, Map<number, Set<HostRecord>>>();
   private switchCounts = new Map<bigint, number>();
   /** Hosts at the port where they were first seen, by switch then port: those ports are edge ports. */
   private readonly anchors = new Map<bigint, Map<number, number>>();
@@ -168,7 +179,7 @@ export class HostTracker {
 
   /** True when a host may be placed at `at` without passing a cap. */
   private roomAt(at: HostLocation, isNew: boolean): boolean {
-    if (isNew && this.hosts.size >= this.opts.maxHosts) return false;
+    if (isNew && this.count >= this.opts.maxHosts) return false;
     if ((this.switchCounts.get(at.dpid) ?? 0) >= this.opts.maxHostsPerSwitch) return false;
     return (this.bySwitch.get(at.dpid)?.get(at.port)?.size ?? 0) < this.opts.maxHostsPerPort;
   }
@@ -206,7 +217,7 @@ export class HostTracker {
   refuseUnknown(mac: number, vid: number, at: HostLocation, now: number): boolean {
     const room = this.roomAt(at, true);
     if (room && this.rateOpen(at, now)) return false;
-    if (this.hosts.has(hostId(numberToMac(mac), vid < 0 ? undefined : vid))) return false;
+    if (this.find(mac, vid < 0 ? undefined : vid) !== undefined) return false;
     this.refuse(room);
     return true;
   }
@@ -237,22 +248,59 @@ export class HostTracker {
     if (ports.size === 0) this.anchors.delete(r.dpid);
   }
 
+  /** The host with this MAC (48-bit number) and VLAN. */
+  private find(mac: number, vlan: number | undefined): HostRecord | undefined {
+    let r = this.byMac.get(mac);
+    while (r !== undefined && r.vlan !== vlan) r = r.sameMac;
+    return r;
+  }
+
+  private insert(r: HostRecord): void {
+    const first = this.byMac.get(r.macNum);
+    if (first === undefined) this.byMac.set(r.macNum, r);
+    else {
+      r.sameMac = first.sameMac;
+      first.sameMac = r;
+    }
+    this.count++;
+  }
+
+  private remove(r: HostRecord): void {
+    const first = this.byMac.get(r.macNum);
+    if (first === r) {
+      if (r.sameMac === undefined) this.byMac.delete(r.macNum);
+      else this.byMac.set(r.macNum, r.sameMac);
+    } else {
+      let p = first;
+      while (p !== undefined && p.sameMac !== r) p = p.sameMac;
+      if (p === undefined) return;
+      p.sameMac = r.sameMac;
+    }
+    r.sameMac = undefined;
+    this.count--;
+  }
+
+  /** Every host (MACs in insertion order); the tracker must not change during the iteration. */
+  private *records(): IterableIterator<HostRecord> {
+    for (const first of this.byMac.values()) for (let r: HostRecord | undefined = first; r !== undefined; r = r.sameMac) yield r;
+  }
+
   private place(r: HostRecord): void {
     this.anchor(r, 1);
     let ports = this.bySwitch.get(r.dpid);
     if (!ports) this.bySwitch.set(r.dpid, (ports = new Map()));
-    let ids = ports.get(r.port);
-    if (!ids) ports.set(r.port, (ids = new Set()));
-    ids.add(r.id);
+    let here = ports.get(r.port);
+    if (!here) ports.set(r.port, (here = new Set()));
+    here.add(r);
     this.switchCounts.set(r.dpid, (this.switchCounts.get(r.dpid) ?? 0) + 1);
   }
 
   private unplace(r: HostRecord): void {
     const ports = this.bySwitch.get(r.dpid);
-    const ids = ports?.get(r.port);
-    if (!ports || !ids?.delete(r.id)) return;
+    const here = ports?.get(r.port);
+    if (!ports || !here?.delete(r)) return;
     this.anchor(r, -1);
-    if (ids.size === 0) ports.delete(r.port);
+    if (here.size === 0) ports.delete(r.port);
     if (ports.size === 0) this.bySwitch.delete(r.dpid);
     const n = (this.switchCounts.get(r.dpid) ?? 1) - 1;
     if (n > 0) this.switchCounts.set(r.dpid, n);
@@ -264,15 +312,31 @@ export class HostTracker {
    * another port moves (one event with both locations); a new address updates it.
    */
   observe(obs: HostObservation, at: HostLocation, now: number): HostEvent[] {
-    const id = hostId(obs.mac, obs.vlan);
-    const r = this.hosts.get(id);
+    const macNum = macToNumber(obs.mac);
+    const r = this.find(macNum, obs.vlan);
     if (!r) {
       if (!this.roomAt(at, true)) return this.refuse(false);
       if (!this.withinRate(at, now)) return this.refuse(true);
       const settle = this.settledAt(at.dpid, at.port);
-      const rec: HostRecord = { id, mac: obs.mac, vlan: obs.vlan, addrs: new Map(), dpid: at.dpid, port: at.port, anchored: settle !== undefined && now >= settle, anchorCheckAt: settle ?? -Infinity, homeDpid: at.dpid, homePort: at.port, firstSeen: now, lastSeen: now, live: true };
-      this.addAddr(rec, obs, now);
-      this.hosts.set(id, rec);
+      const rec: HostRecord = {
+        id: hostId(obs.mac, obs.vlan),
+        mac: obs.mac,
+        macNum,
+        vlan: obs.vlan,
+        addrs: [],
+        sameMac: undefined,
+        dpid: at.dpid,
+        port: at.port,
+        anchored: settle !== undefined && now >= settle,
+        anchorCheckAt: settle ?? -Infinity,
+        homeDpid: at.dpid,
+        homePort: at.port,
+        firstSeen: now,
+        lastSeen: now,
+        live: true,
+      };
+      this.addAddr(rec, obs);
+      this.insert(rec);
       this.place(rec);
       return [{ type: 'hostAdded', host: toHost(rec) }];
     }
@@ -281,7 +345,7 @@ export class HostTracker {
       if (!this.roomAt(at, false)) return this.refuse(false);
       if (!this.withinRate(at, now)) return this.refuse(true);
       r.lastSeen = now;
-      this.addAddr(r, obs, now);
+      this.addAddr(r, obs);
       const previous: HostLocation = { dpid: r.dpid, port: r.port };
       this.unplace(r);
       r.dpid = at.dpid;
@@ -290,13 +354,13 @@ export class HostTracker {
       return [{ type: 'hostMoved', host: toHost(r), previous }];
     }
     this.seenInPlace(r, now);
-    const changedAddr = this.addAddr(r, obs, now);
+    const changedAddr = this.addAddr(r, obs);
     return changedAddr ? [{ type: 'hostUpdated', host: toHost(r) }] : [];
   }
 
-  /** The host `id` as a handle for {@link touchKnown}, when it is known and located at `at`. */
-  handleAt(id: string, at: HostLocation): HostHandle | undefined {
-    const r = this.hosts.get(id);
+  /** The host (MAC as a 48-bit number, VLAN) as a handle for {@link touchKnown}, when it is known and located at `at`. */
+  handleAt(mac: number, vlan: number | undefined, at: HostLocation): HostHandle | undefined {
+    const r = this.find(mac, vlan);
     return r !== undefined && r.dpid === at.dpid && r.port === at.port ? r : undefined;
   }
 
@@ -336,16 +400,9 @@ export class HostTracker {
   /** Hosts idle longer than `hostIdleTimeoutMs`. */
   expire(now: number): HostEvent[] {
     const limit = now - this.opts.hostIdleTimeoutMs;
-    const out: HostEvent[] = [];
-    for (const r of this.hosts.values()) {
-      if (r.lastSeen < limit) {
-        this.hosts.delete(r.id);
-        r.live = false;
-        this.unplace(r);
-        out.push({ type: 'hostRemoved', host: toHost(r), reason: 'idle' });
-      }
-    }
-    return out;
+    const idle: HostRecord[] = [];
+    for (const r of this.records()) if (r.lastSeen < limit) idle.push(r);
+    return this.drop(idle, 'idle');
   }
 
   /** Removes the hosts at a port (or the whole switch when `port` is undefined). */
@@ -356,12 +413,14 @@ export class HostTracker {
     }
     const ports = this.bySwitch.get(dpid);
     if (!ports) return [];
-    const ids = port === undefined ? [...ports.values()].flatMap((s) => [...s]) : [...(ports.get(port) ?? [])];
+    return this.drop(port === undefined ? [...ports.values()].flatMap((s) => [...s]) : [...(ports.get(port) ?? [])], reason);
+  }
+
+  /** Removes these hosts: their hostRemoved events, by id. */
+  private drop(hosts: HostRecord[], reason: HostRemovedReason): HostEvent[] {
     const out: HostEvent[] = [];
-    for (const id of ids.sort()) {
-      const r = this.hosts.get(id);
-      if (!r) continue;
-      this.hosts.delete(id);
+    for (const r of hosts.sort(byId)) {
+      this.remove(r);
       r.live = false;
       this.unplace(r);
       out.push({ type: 'hostRemoved', host: toHost(r), reason });
@@ -369,37 +428,64 @@ export class HostTracker {
     return out;
   }
 
-  /** A host by MAC (and VLAN). */
+  /** A host by MAC (and VLAN); undefined for text that is no MAC. */
   get(mac: string, vlan?: number): Host | undefined {
-    const r = this.hosts.get(hostId(mac, vlan));
+    const n = macNumberOf(mac);
+    const r = n === undefined ? undefined : this.find(n, vlan);
     return r && toHost(r);
+  }
+
+  /** The host with this MAC: the untagged one, else the first by id of those on a VLAN. */
+  findByMac(mac: string): Host | undefined {
+    const n = macNumberOf(mac);
+    let best: HostRecord | undefined;
+    for (let r = n === undefined ? undefined : this.byMac.get(n); r !== undefined; r = r.sameMac) {
+      if (r.vlan === undefined) return toHost(r);
+      if (best === undefined || r.id < best.id) best = r;
+    }
+    return best && toHost(best);
   }
 
   /** Every host, by id. */
   list(): Host[] {
-    return [...this.hosts.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map(toHost);
+    return [...this.records()].sort(byId).map(toHost);
   }
 
   get size(): number {
-    return this.hosts.size;
+    return this.count;
   }
 
   /** Records the observation's address; true when it is new. Keeps the most recent `maxAddressesPerHost`. */
-  private addAddr(r: HostRecord, obs: HostObservation, now: number): boolean {
+  private addAddr(r: HostRecord, obs: HostObservation): boolean {
     const a = obs.ipv4 ?? obs.ipv6;
     if (a === undefined) return false;
-    const isNew = !r.addrs.has(a);
-    r.addrs.delete(a); // re-insert: the map's order is recency
-    r.addrs.set(a, now);
-    while (r.addrs.size > this.opts.maxAddressesPerHost) r.addrs.delete(r.addrs.keys().next().value!);
-    return isNew;
+    const addrs = r.addrs;
+    const i = addrs.indexOf(a);
+    if (i === addrs.length - 1 && i >= 0) return false; // the most recent already
+    if (i >= 0) addrs.splice(i, 1);
+    addrs.push(a);
+    if (addrs.length > this.opts.maxAddressesPerHost) addrs.splice(0, addrs.length - this.opts.maxAddressesPerHost);
+    return i < 0;
+  }
+}
+
+function byId(a: HostRecord, b: HostRecord): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** The 48-bit number of MAC text, undefined when it is none. */
+function macNumberOf(mac: string): number | undefined {
+  try {
+    return macToNumber(mac);
+  } catch {
+    return undefined;
   }
 }
 
 function toHost(r: HostRecord): Host {
   const ipv4: string[] = [];
   const ipv6: string[] = [];
-  for (const a of r.addrs.keys()) (a.includes(':') ? ipv6 : ipv4).push(a);
+  for (const a of r.addrs) (a.includes(':') ? ipv6 : ipv4).push(a);
   return {
     id: r.id,
     mac: r.mac,

@@ -16,7 +16,7 @@ import type { DeviceService, FlowRecord, FlowRemovedReason, FlowScope, PacketSer
 
 import { ETH_TYPE, parsePacket, peekEthernet, type EthernetPeek } from '../packet/index.js';
 import { isLivePort, LinkDiscovery, type LinkEvent, type ProbeVerdict } from './discovery.js';
-import { HostTracker, hostId, hostObservationOf, type HostEvent, type HostHandle } from './hosts.js';
+import { HostTracker, hostObservationOf, type HostEvent, type HostHandle } from './hosts.js';
 import { LLDP_FLOW_COOKIE, lldpFlowRule } from './lldp-flow.js';
 import { probeSourceOf, ProbeTemplate, verifyProbe, type ProbeOrigin, type ProbeRejection } from './probe.js';
 import { buildFabric, floodPorts, TopologySnapshotImpl, type Fabric } from './snapshot.js';
@@ -264,7 +264,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
 
   /** The host with this MAC (untagged first, then any VLAN), live. */
   findHost(mac: string): Host | undefined {
-    return this.hosts.get(mac) ?? this.hosts.list().find((h) => h.mac === mac);
+    return this.hosts.findByMac(mac);
   }
 
   /** Known hosts (a fresh array). */
@@ -415,12 +415,12 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     if (!obs) return;
     this.apply([], this.hosts.observe(obs, at, now));
     this.counters.hostsRefused = this.hosts.refused;
-    if (addr !== undefined) this.rememberSender(eth.src, hostId(obs.mac, obs.vlan), at, eth.vid, addr);
+    if (addr !== undefined) this.rememberSender(eth.src, at, eth.vid, addr);
   }
 
   /** Remembers the sender for `touch` (only once its host is learned at `at`: a refused one is observed again). */
-  private rememberSender(mac: number, id: string, at: HostLocation, vid: number, addr: number): void {
-    const host = this.hosts.handleAt(id, at);
+  private rememberSender(mac: number, at: HostLocation, vid: number, addr: number): void {
+    const host = this.hosts.handleAt(mac, vid < 0 ? undefined : vid, at);
     if (host === undefined) return;
     const seen = this.recentSenders.get(mac);
     if (seen !== undefined) {

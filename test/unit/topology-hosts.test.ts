@@ -123,8 +123,8 @@ describe('HostTracker', () => {
   it('touches a host through a kept handle only while it is known and where the handle was taken', () => {
     const t = new HostTracker(opts);
     t.observe({ mac: 'aa:00:00:00:00:01' }, at(1n, 1), 0);
-    expect(t.handleAt('aa:00:00:00:00:01', at(1n, 2))).toBeUndefined();
-    const h = t.handleAt('aa:00:00:00:00:01', at(1n, 1))!;
+    expect(t.handleAt(0xaa0000000001, undefined, at(1n, 2))).toBeUndefined();
+    const h = t.handleAt(0xaa0000000001, undefined, at(1n, 1))!;
     expect(t.touchKnown(h, 1n, 1, 500)).toBe(true);
     expect(t.get('aa:00:00:00:00:01')?.lastSeen).toBe(500);
     // Seen at another port through the handle: not touched (the caller observes the packet instead).
@@ -133,13 +133,13 @@ describe('HostTracker', () => {
     expect(t.touchKnown(h, 1n, 1, 800)).toBe(false);
     expect(t.get('aa:00:00:00:00:01')?.lastSeen).toBe(700);
     // Removed (idle, or its port gone) and learned again: the old handle touches nothing.
-    const moved = t.handleAt('aa:00:00:00:00:01', at(2n, 1))!;
+    const moved = t.handleAt(0xaa0000000001, undefined, at(2n, 1))!;
     expect(t.removeAt(2n, 1, 'port_down')).toHaveLength(1);
     expect(t.touchKnown(moved, 2n, 1, 900)).toBe(false);
     t.observe({ mac: 'aa:00:00:00:00:01' }, at(2n, 1), 1000);
     expect(t.touchKnown(moved, 2n, 1, 1100)).toBe(false);
     expect(t.get('aa:00:00:00:00:01')?.lastSeen).toBe(1000);
-    const again = t.handleAt('aa:00:00:00:00:01', at(2n, 1))!;
+    const again = t.handleAt(0xaa0000000001, undefined, at(2n, 1))!;
     expect(t.expire(2001)).toHaveLength(1);
     expect(t.touchKnown(again, 2n, 1, 2002)).toBe(false);
     expect(t.size).toBe(0);
@@ -189,6 +189,35 @@ describe('HostTracker', () => {
     expect(t.removeAt(2n, 9, 'port_removed')).toEqual([]);
     expect(t.removeAt(2n, undefined, 'switch_disconnected')).toHaveLength(1);
     expect(t.size).toBe(0);
+  });
+
+  it('keeps one MAC on several VLANs apart through removals in any order, and finds a host by MAC (untagged first, else the first by id)', () => {
+    const t = new HostTracker(opts);
+    const mac = 'aa:00:00:00:00:01';
+    for (const [vlan, port] of [[20, 1], [undefined, 2], [3, 3], [100, 4]] as const) t.observe({ mac, ...(vlan === undefined ? {} : { vlan }), ipv4: `10.0.0.${port}` }, at(1n, port), 0);
+    expect(t.size).toBe(4);
+    expect(t.findByMac(mac)?.id).toBe(mac);
+    // Text in capitals names the same host; text that is no MAC names none.
+    expect(t.get('AA:00:00:00:00:01', 3)?.location).toEqual(at(1n, 3));
+    expect(t.findByMac('AA-00-00-00-00-01')?.id).toBe(mac);
+    expect(t.findByMac('not a mac')).toBeUndefined();
+    expect(t.get('aa:00:00:00:00:01', 7)).toBeUndefined();
+    // Removed from the middle, the head and the end of the MAC's chain: the others stay found.
+    expect(t.removeAt(1n, 3, 'port_down').map((e) => e.host.id)).toEqual([`${mac}@3`]);
+    expect(t.removeAt(1n, 1, 'port_down').map((e) => e.host.id)).toEqual([`${mac}@20`]);
+    expect(t.get(mac)?.location).toEqual(at(1n, 2));
+    expect(t.get(mac, 100)?.location).toEqual(at(1n, 4));
+    expect(t.removeAt(1n, 2, 'port_down')).toHaveLength(1);
+    // No untagged host left: the first by id of those on a VLAN.
+    t.observe({ mac, vlan: 5 }, at(1n, 5), 0);
+    expect(t.findByMac(mac)?.id).toBe(`${mac}@100`);
+    expect(t.list().map((h) => h.id)).toEqual([`${mac}@100`, `${mac}@5`]);
+    expect(t.expire(1001).map((e) => e.host.id)).toEqual([`${mac}@100`, `${mac}@5`]);
+    expect(t.size).toBe(0);
+    expect(t.findByMac(mac)).toBeUndefined();
+    // Learned again after all that: one host, one event.
+    expect(t.observe({ mac }, at(1n, 1), 2000)).toMatchObject([{ type: 'hostAdded', host: { id: mac } }]);
+    expect(t.size).toBe(1);
   });
 
   it('learns at most hostLearnRatePerPort new hosts a second at a port and hostLearnRatePerSwitch on a switch; the rest are counted, not learned', () => {
@@ -263,7 +292,7 @@ describe('HostTracker', () => {
     let asked = 0;
     const t = new HostTracker(opts, () => (asked++, settle));
     t.observe({ mac: 'aa:00:00:00:00:01' }, at(1n, 1), 0);
-    const h = t.handleAt('aa:00:00:00:00:01', at(1n, 1))!;
+    const h = t.handleAt(0xaa0000000001, undefined, at(1n, 1))!;
     expect(t.isHostPort(1n, 1)).toBe(false);
     // Packets before the settle time do not ask again.
     const before = asked;
@@ -282,7 +311,7 @@ describe('HostTracker', () => {
     // A port not known as up is asked at every packet until it is.
     settle = undefined;
     t.observe({ mac: 'aa:00:00:00:00:02' }, at(1n, 2), 3000);
-    const h2 = t.handleAt('aa:00:00:00:00:02', at(1n, 2))!;
+    const h2 = t.handleAt(0xaa0000000002, undefined, at(1n, 2))!;
     const then = asked;
     t.touchKnown(h2, 1n, 2, 3001);
     t.touchKnown(h2, 1n, 2, 3002);
