@@ -190,11 +190,15 @@ export class FlowScopeImpl extends EventEmitter<FlowScopeEvents> implements Flow
     readonly id: number,
   ) {
     super();
+    this.baseCookie = ownerCookie(id);
   }
+
+  /** The cookie with the owner's bits alone: most flows' (four BigInt operations fewer per flow set up). */
+  private readonly baseCookie: bigint;
 
   /** The full cookie for the owner's own low 48 bits. */
   cookie(local = 0n): bigint {
-    return ownerCookie(this.id, local);
+    return local === 0n ? this.baseCookie : ownerCookie(this.id, local);
   }
 
   /**
@@ -421,7 +425,7 @@ export class FlowService {
       }
     }
     const rec = this.newRec(scope, dpid, key, spec);
-    file(sw, rec);
+    file(sw, rec, prev);
     return { rec, send: !sw.syncing };
   }
 
@@ -917,9 +921,11 @@ class AddOutcome implements Settle {
   }
 }
 
-/** Files `rec` under its key on its switch; a record filed there before is no longer current. */
-function file(sw: SwitchFlows, rec: Rec): void {
-  const prev = sw.byKey.get(rec.key);
+/**
+ * Files `rec` under its key on its switch; a record filed there before is no longer current.
+ * `prev`: what is filed there now, when the caller has looked it up already.
+ */
+function file(sw: SwitchFlows, rec: Rec, prev = sw.byKey.get(rec.key)): void {
   if (prev !== undefined && prev !== rec) prev.filed = false;
   sw.byKey.set(rec.key, rec);
   rec.filed = true;

@@ -95,6 +95,10 @@ describe.each([4, 1])('flow service on OpenFlow %s', (version) => {
     await flush(20);
     expect(flowMods(sw)).toHaveLength(50);
     expect(r.flows.counters.duplicates).toBe(1);
+    // A rule's own low bits go under the owner's.
+    expect((await app.installAll(1n, [{ ...macRule(60), cookie: 0x2an }]))[0]!.state).toBe('installed');
+    expect(table.flows.filter((f) => f.cookie === ownerCookie(ownerIdFor('l2-learning'), 0x2an))).toHaveLength(1);
+    expect(app.cookie(0x2an)).toBe(ownerCookie(ownerIdFor('l2-learning'), 0x2an));
   });
 
   it('reports a rejected flow with the switch error and installs the rest of the batch', async () => {
