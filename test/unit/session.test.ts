@@ -439,6 +439,37 @@ describe('session and bad input', () => {
     void fake;
   });
 
+  it('sendConfirmedTo: a message that puts the outbound queue over its limit closes the session and throws; its Settle is never called, those before are rejected', async () => {
+    const [ctrlEnd, swEnd] = duplexPair({ highWaterMark: 1024 } as never);
+    const session = new Session(ctrlEnd, { maxOutboundBytes: 64 * 1024, echoIntervalMs: 0 });
+    sessions.push(session);
+    const fake = new FakeSwitch(swEnd, {});
+    await ready(session);
+    swEnd.pause();
+    swEnd.removeAllListeners('data');
+    // About 8 KB a flow mod: 500 output actions of 16 bytes.
+    const actions = Array.from({ length: 500 }, (_, i) => ({ type: 'output' as const, port: 1 + i }));
+    const outcomes: unknown[] = [];
+    const to = (i: number): Settle => ({ resolve: () => (outcomes[i] = 'ok'), reject: (e) => (outcomes[i] = e) });
+    let thrown: { at: number; error: unknown } | undefined;
+    for (let i = 0; i < 200 && thrown === undefined; i++) {
+      try {
+        session.sendConfirmedTo(flowModMessage(4, session.nextXid(), { priority: 10, actions }), to(i), true);
+      } catch (error) {
+        thrown = { at: i, error };
+      }
+      // A turn between sends: the queue is written, the socket fills, the session is blocked.
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(thrown?.error).toBeInstanceOf(SessionClosedError);
+    expect(String((thrown!.error as Error).message)).toMatch(/outbound queue over/);
+    expect(session.state).toBe('closed');
+    expect(thrown!.at).toBeGreaterThan(0);
+    expect(outcomes[thrown!.at]).toBeUndefined();
+    for (let i = 0; i < thrown!.at; i++) expect(outcomes[i]).toBeInstanceOf(SessionClosedError);
+    void fake;
+  });
+
   it('disconnects a switch that does not drain its socket in time', async () => {
     const clock = new ManualClock();
     const [ctrlEnd, swEnd] = duplexPair({ highWaterMark: 1024 } as never);
