@@ -25,7 +25,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { CbenchMode, CbenchResult } from '../src/loadgen/cbench.js';
@@ -322,6 +322,12 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   const againstDir = values.against === undefined ? undefined : resolve(values.against);
   if (againstDir !== undefined && !existsSync(join(againstDir, 'dist/src/cli.js'))) throw new Error(`--against ${values.against}: no built checkout there (run npm run build in it)`);
+  // Without its native module a build reads and writes through streams, a quarter slower for that
+  // alone: both builds have it or neither does.
+  const nativeModule = (root: string): boolean => existsSync(join(root, 'build/Release/signalbox_batch_io.node'));
+  if (againstDir !== undefined && nativeModule(againstDir) !== nativeModule(resolve(dirname(SIGNALBOX), '..'))) {
+    throw new Error(`--against ${values.against}: one build has the native batch I/O module (build/Release) and the other not (run node scripts/build-native.mjs in the one without)`);
+  }
   const against = againstDir === undefined ? undefined : join(againstDir, 'bin/signalbox');
   const list = (v: string | undefined, d: string): string[] => (v ?? d).split(',').filter(Boolean);
   const rounds = Number(values.rounds ?? 3);
