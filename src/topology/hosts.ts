@@ -212,7 +212,7 @@ export class HostTracker {
    * as a 48-bit number, outer VLAN id or -1) that is not known, at a place where no new host may be
    * learned now (a cap is reached, or the port's or the switch's rate is spent). Counted like
    * observe's refusals. False: observe it. During a burst of new hosts, their repeats then cost a
-   * lookup each instead of a parse; while learning is open it costs no string at all.
+   * lookup each instead of a parse, and no string.
    */
   refuseUnknown(mac: number, vid: number, at: HostLocation, now: number): boolean {
     const room = this.roomAt(at, true);
