@@ -57,6 +57,10 @@ describe('MacMap', () => {
     for (let i = 0; i < n; i += 3) expect(m.delete(0x02_0000_000000 + i * 7919)).toBe(true);
     for (let i = 0; i < n; i++) expect(m.get(0x02_0000_000000 + i * 7919)).toBe(i % 3 === 0 ? undefined : i);
     expect(m.firstKey()).toBe(0x02_0000_000000 + 7919);
+    // Insertion order survives every growth, and a key set after them goes last.
+    m.set(1, -1);
+    const kept = Array.from({ length: n }, (_, i) => i).filter((i) => i % 3 !== 0);
+    expect([...m.values()]).toEqual([...kept, -1]);
   });
 
   it('refuses a key that is not a 48-bit MAC number', () => {
