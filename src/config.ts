@@ -147,7 +147,7 @@ export const topologySchema = section({
     doc: "Priority of the reserved LLDP-to-controller flow; above any app's. The flow service keeps it like any owner's flow: restored on FLOW_REMOVED, checked every `flows.reconcileIntervalMs`.",
   }),
   hostIdleTimeoutMs: ms(300_000, 'A host not seen for this long is removed.'),
-  maxAddressesPerHost: count(8, 'IPv4 plus IPv6 addresses kept per host; the least recently seen go first.'),
+  maxAddressesPerHost: int({ default: 8, min: 0, max: 256, doc: 'IPv4 plus IPv6 addresses kept per host; the least recently seen go first (a host\'s list is searched in full when it shows an address).' }),
   maxHostsPerPort: int({ default: 1024, min: 1, doc: 'Hosts learned at one switch port; beyond it new hosts (a MAC flood) are counted, not learned.' }),
   maxHostsPerSwitch: int({ default: 16_384, min: 1, doc: 'Hosts learned on one switch; beyond it new hosts are counted, not learned.' }),
   maxHosts: int({ default: 200_000, min: 1, doc: 'Hosts learned in all; beyond it new hosts are counted, not learned.' }),
