@@ -217,6 +217,12 @@ function measure(r: Running, switches: number, version: '1.0' | '1.3', mode: Cbe
   };
 }
 
+/** The median of the samples' figures that are there (null when none is). */
+function med(xs: readonly Sample[], f: (s: Sample) => number | null): number | null {
+  const v = xs.map(f).filter((x): x is number => x !== null);
+  return v.length ? median(v) : null;
+}
+
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -230,10 +236,6 @@ const ms = (n: number | null): string => (n === null ? '–' : n < 1 ? n.toFixed
 export function formatTable(samples: readonly Sample[]): string {
   const keys = [...new Set(samples.map((s) => `${s.switches}|${s.version}`))];
   const pick = (sw: number, v: string, c: ControllerName, m: CbenchMode): Sample[] => samples.filter((s) => s.switches === sw && s.version === v && s.controller === c && s.mode === m);
-  const med = (xs: Sample[], f: (s: Sample) => number | null): number | null => {
-    const v = xs.map(f).filter((x): x is number => x !== null);
-    return v.length ? median(v) : null;
-  };
   const lines = [
     '| switches | OF | controller | latency rt/s | latency: first measured loop / later loops | mean / p50 / p99 ms | learning pass ms | throughput answered/s | ratio (Signalbox / ovs) latency, later loops, throughput; learning pass time |',
     '|---:|---|---|---:|---|---|---:|---:|---|',
@@ -292,8 +294,8 @@ export function formatPairs(samples: readonly Sample[]): string {
     const laterRatios = a.slice(0, n).map((s, i) => later(s) / later(b[i]!));
     const passRatios = a.slice(0, n).flatMap((s, i) => (s.learningPassMs !== null && b[i]!.learningPassMs ? [s.learningPassMs / b[i]!.learningPassMs] : []));
     const pass = (xs: readonly Sample[]): string => {
-      const v = xs.flatMap((s) => (s.learningPassMs === null ? [] : [s.learningPassMs]));
-      return v.length === 0 ? '–' : String(Math.round(median(v)));
+      const m = med(xs, (s) => s.learningPassMs);
+      return m === null ? '–' : String(Math.round(m));
     };
     lines.push(`| ${sw} | ${v} | ${m} | this | ${k(median(a.map((s) => s.answeredPerSec)))} | ${k(median(a.map(later)))} | ${median(a.map(cpu)).toFixed(3)} | ${pass(a)} | | | |`);
     lines.push(
