@@ -309,10 +309,10 @@ export class HostTracker {
 
   /**
    * A packet from `obs` entered at an edge port `at`. A new host is added; a known one seen at
-   * another port moves (one event with both locations); a new address updates it.
+   * another port moves (one event with both locations); a new address updates it. `macNum` is
+   * `obs.mac` as a 48-bit number, passed by a caller that has it (the frame's peek) so it is not parsed back.
    */
-  observe(obs: HostObservation, at: HostLocation, now: number): HostEvent[] {
-    const macNum = macToNumber(obs.mac);
+  observe(obs: HostObservation, at: HostLocation, now: number, macNum = macToNumber(obs.mac)): HostEvent[] {
     const r = this.find(macNum, obs.vlan);
     if (!r) {
       if (!this.roomAt(at, true)) return this.refuse(false);

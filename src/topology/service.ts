@@ -413,7 +413,7 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     }
     const obs = hostObservationOf(data, eth);
     if (!obs) return;
-    this.apply([], this.hosts.observe(obs, at, now));
+    this.apply([], this.hosts.observe(obs, at, now, eth.src));
     this.counters.hostsRefused = this.hosts.refused;
     if (addr !== undefined) this.rememberSender(eth.src, at, eth.vid, addr);
   }

@@ -65,6 +65,12 @@ export function TopologyView({ session }: ViewProps) {
   const mastersRef = useRef(masters);
   mastersRef.current = masters;
 
+  // Stable parts only (a state setter and a ref): the store subscription below keeps the first render's.
+  const focus = (node: string): void => {
+    setSelected(node);
+    canvasRef.current?.focus(node);
+  };
+
   useEffect(() => {
     const tg = new TopologyGraph(store);
     graphRef.current = tg;
@@ -91,8 +97,7 @@ export function TopologyView({ session }: ViewProps) {
       if (found) {
         missedSearch.current = undefined;
         setSearchMiss(false);
-        setSelected(found);
-        canvas.focus(found);
+        focus(found);
       }
       setCounts(countsOf(store));
       setTick((n) => n + 1);
@@ -151,11 +156,6 @@ export function TopologyView({ session }: ViewProps) {
       window.clearInterval(t);
     };
   }, [showLoad, store, session]);
-
-  const focus = (node: string): void => {
-    setSelected(node);
-    canvasRef.current?.focus(node);
-  };
 
   return (
     <section
