@@ -130,8 +130,18 @@ export class Datapath {
    * (writes fail with NotMasterError).
    */
   mastership: Mastership = 'standalone';
-  /** Cluster mode: checked before every write as master; see {@link LeaseGate}. */
-  leaseGate: LeaseGate | undefined;
+  /**
+   * Cluster mode: checked before every write as master, and again before the session writes what
+   * it queued (a pause may come between the two); see {@link LeaseGate}.
+   */
+  get leaseGate(): LeaseGate | undefined {
+    return this.gate;
+  }
+  set leaseGate(g: LeaseGate | undefined) {
+    this.gate = g;
+    this.session.outputGate = g === undefined ? undefined : () => this.outputAllowed();
+  }
+  private gate: LeaseGate | undefined;
   /** True while writes are held because the lease was in doubt (mastership shows 'pending'). */
   private suspended = false;
   private held: { msg: OfMessage; settle?: Settle }[] = [];
@@ -383,6 +393,7 @@ export class Datapath {
     if (this.version === OFP_VERSION_1_0) return this.mastership;
     this.suspended = false;
     const wire = role === 'master' ? 2 : role === 'slave' ? 3 : 1;
+    this.session.retryOutput();
     if (role === 'master') this.mastership = 'pending';
     else this.setMastership(role === 'slave' ? 'slave' : 'standalone');
     try {
@@ -404,6 +415,7 @@ export class Datapath {
   resumeMastership(): void {
     if (!this.suspended) return;
     this.suspended = false;
+    this.session.retryOutput();
     if (this.mastership === 'pending') this.setMastership('master');
   }
 
@@ -414,7 +426,7 @@ export class Datapath {
 
   /** A write as master: false (hold it) when the lease is in doubt. */
   private leaseHolds(): boolean {
-    const gate = this.leaseGate;
+    const gate = this.gate;
     if (!gate || gate.valid()) return true;
     this.suspended = true;
     this.mastership = 'pending';
@@ -424,8 +436,17 @@ export class Datapath {
     return (this.mastership as Mastership) === 'master';
   }
 
+  /** The session's output gate: what was queued as master is written only while the lease holds. */
+  private outputAllowed(): boolean {
+    if (this.mastership === 'master') this.leaseHolds(); // may doubt it, and may settle that at once
+    return !this.suspended;
+  }
+
   private setMastership(m: Mastership): void {
-    if (m !== 'pending') this.suspended = false;
+    if (m !== 'pending' && this.suspended) {
+      this.suspended = false;
+      this.session.retryOutput();
+    }
     this.mastership = m;
     if (m === 'master' || m === 'standalone') {
       const held = this.held;
@@ -446,6 +467,9 @@ export class Datapath {
       const err = new NotMasterError(this.dpidHex);
       for (const h of held) h.settle?.reject(err);
       if (held.length > 0) this.log.warn({ dropped: held.length }, 'dropped writes held for a mastership this instance did not get');
+      // Writes that passed the gate as master but are not written yet would now be refused (or worse, not).
+      const queued = this.session.dropQueuedWrites(err);
+      if (queued > 0) this.log.warn({ dropped: queued }, 'dropped writes queued as master and not yet sent');
     }
   }
 

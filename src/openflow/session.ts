@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { ErrorMsg, Hello } from './codec/common.js';
-import { OFP_VERSION_1_0, OFP_VERSION_1_3, OFPBRC, OFPET, OFPHFC, OFPT13 } from './codec/constants.js';
+import { OFP_VERSION_1_0, OFP_VERSION_1_3, OFPBRC, OFPET, OFPHFC, OFPT10, OFPT13 } from './codec/constants.js';
 import { OfDecodeError } from './codec/errors.js';
 import { Framer, FramingError } from './codec/framer.js';
 import { decodeMessage, encodeMessageInto, type OfMessage } from './codec/index.js';
@@ -253,6 +253,12 @@ function writeQueuedSessions(): void {
   flushQueue.splice(0, n);
 }
 
+/** True for the messages a slave controller may not send (OpenFlow 1.3 6.3.5; 1.0 has no roles, the same kinds there). */
+function isSlaveRefused(version: number, type: number): boolean {
+  if (version === OFP_VERSION_1_0) return type === OFPT10.PACKET_OUT || type === OFPT10.FLOW_MOD || type === OFPT10.PORT_MOD;
+  return (type >= OFPT13.PACKET_OUT && type <= OFPT13.TABLE_MOD) || type === OFPT13.METER_MOD;
+}
+
 /** True for frames that keep priority over a busy session's other work: echoes, and LLDP packet-ins (link liveness). */
 function isUrgent(frame: Buffer): boolean {
   const type = frame[1];
@@ -349,6 +355,14 @@ export class Session extends EventEmitter<SessionEvents> {
     this.flush();
   };
   private blocked = false;
+  /**
+   * Cluster mode: asked before the queued output is written. False holds all of it, in order,
+   * until {@link retryOutput}: a write that passed the mastership gate as master must not leave
+   * after a pause long enough for the lease to have gone (see Datapath's lease gate).
+   */
+  outputGate: (() => boolean) | undefined;
+  /** The output gate was closed at the last flush: the queued output waits for retryOutput. */
+  private outputHeld = false;
   private drainTimer: Timer | undefined;
   private xid = 0;
   private readonly pending = new Map<number, Pending>();
@@ -484,7 +498,7 @@ export class Session extends EventEmitter<SessionEvents> {
       this.eagerFlushScheduled = true;
       process.nextTick(this.eagerFlushBound);
     }
-    if (this.blocked && this.out.pending + this.stream.writableLength > this.opts.maxOutboundBytes) {
+    if ((this.blocked || this.outputHeld) && this.out.pending + this.stream.writableLength > this.opts.maxOutboundBytes) {
       this.close(`outbound queue over ${this.opts.maxOutboundBytes} bytes: switch is not reading`);
     }
   }
@@ -602,6 +616,8 @@ export class Session extends EventEmitter<SessionEvents> {
     this.drainTimer?.cancel();
     this.lazyTimer?.cancel();
     const err = new SessionClosedError(reason);
+    // Output held for a lease in doubt: its writes as master never go out (the rest still does, below).
+    if (this.outputHeld) this.dropQueuedWrites(err);
     for (const p of this.pending.values()) {
       p.timer?.cancel();
       p.reject(err);
@@ -629,12 +645,50 @@ export class Session extends EventEmitter<SessionEvents> {
     this.packetOutQueued = false;
     if (this.barrierWanted && this.state !== 'closed') this.appendBarrier();
     if (this.blocked || this.out.pending === 0 || this.state === 'closed') return;
+    if (this.outputGate !== undefined) {
+      // The gate may settle at once (a demotion drops the queued writes) or hold the lot.
+      this.outputHeld = !this.outputGate();
+      if (this.outputHeld || this.out.pending === 0 || (this.state as SessionState) === 'closed') return;
+    }
     const buf = this.out.handOut();
     this.counters.bytesOut += buf.length;
     if (!this.stream.write(buf)) {
       this.blocked = true;
       this.drainTimer = this.clock.after(this.opts.drainTimeoutMs, () => this.close(`switch did not drain its socket within ${this.opts.drainTimeoutMs} ms`));
     }
+  }
+
+  /** The output gate may have opened: output it held is written at the end of this turn (the gate is asked again then). */
+  retryOutput(): void {
+    if (!this.outputHeld || this.flushScheduled || this.state === 'closed') return;
+    this.flushScheduled = true;
+    scheduleFlush(this);
+  }
+
+  /**
+   * This controller became a slave: drops the queued, unwritten messages a slave may not send
+   * (the switch would refuse them with OFPBRC_IS_SLAVE), rejecting their confirmables with `err`.
+   * The rest (echoes, barriers, requests) stays queued, in order. Returns how many were dropped.
+   */
+  dropQueuedWrites(err: Error): number {
+    const out = this.out;
+    const b = out.buf;
+    const end = out.pos;
+    let w = out.base;
+    let dropped = 0;
+    for (let r = out.base; r + 8 <= end; ) {
+      const len = b.readUInt16BE(r + 2);
+      if (isSlaveRefused(b[r]!, b[r + 1]!)) {
+        dropped++;
+        this.takeConfirmable(b.readUInt32BE(r + 4))?.settle.reject(err);
+      } else {
+        if (w !== r) b.copyWithin(w, r, r + len);
+        w += len;
+      }
+      r += len;
+    }
+    out.pos = w;
+    return dropped;
   }
 
   /** The barrier that settles confirmables; if it gets no reply in time, they fail with it. */
@@ -993,17 +1047,22 @@ export class Session extends EventEmitter<SessionEvents> {
       return;
     }
     // The error settles exactly the (first outstanding) message with its xid.
-    const head = this.confirmables.get(msg.xid);
-    let c = head;
+    const c = this.takeConfirmable(msg.xid);
+    if (c) c.settle.reject(new OfErrorReply(msg, c.requestType));
+    if (this.state === 'ready') this.deliver(msg);
+    else this.limitedLog(() => this.log.warn({ errType: msg.errType, code: msg.code }, 'error from switch during handshake'));
+  }
+
+  /** The first unsettled confirmable with this xid, taken out of the outstanding ones (for its caller to settle). */
+  private takeConfirmable(xid: number): Confirmable | undefined {
+    let c = this.confirmables.get(xid);
     while (c?.settled) c = c.sameXid;
     if (c) {
       // A chain keeps its place in the send order until all of it is settled.
-      if (c.sameXid === undefined) this.confirmables.delete(msg.xid);
+      if (c.sameXid === undefined) this.confirmables.delete(xid);
       else c.settled = true;
-      c.settle.reject(new OfErrorReply(msg, c.requestType));
     }
-    if (this.state === 'ready') this.deliver(msg);
-    else this.limitedLog(() => this.log.warn({ errType: msg.errType, code: msg.code }, 'error from switch during handshake'));
+    return c;
   }
 
   /** A barrier reply confirms every confirmable sent before the barrier request. */

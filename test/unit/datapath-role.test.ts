@@ -5,7 +5,7 @@ import { OFPBRC, OFPET } from '../../src/openflow/codec/constants.js';
 import { Datapath, NotMasterError, type LeaseGate } from '../../src/openflow/datapath.js';
 import { EventBus } from '../../src/core/events.js';
 import { Session } from '../../src/openflow/session.js';
-import { flushUntil } from '../fakes/flush.js';
+import { flush, flushUntil } from '../fakes/flush.js';
 
 const sessions: Session[] = [];
 afterEach(() => {
@@ -71,6 +71,7 @@ describe('datapath mastership gate', () => {
     const gate: LeaseGate = { valid: () => valid, doubted: (d) => doubts.push(d.dpidHex) };
     dp.leaseGate = gate;
     dp.flowMod({ ...spec, priority: 20 });
+    await dp.barrier(); // written while the lease held
     valid = false; // paused past what the last keepalive proves
     dp.packetOut({ actions: [{ type: 'output', port: 1 }], data: Buffer.alloc(60) });
     const confirmed = dp.flowModConfirmed({ ...spec, priority: 21 });
@@ -78,7 +79,7 @@ describe('datapath mastership gate', () => {
     expect(doubts).toEqual(['0000000000000009']); // asked once; later writes join the hold
     expect(dp.mastership).toBe('pending');
     expect(dp.leaseInDoubt).toBe(true);
-    await dp.barrier().catch(() => undefined);
+    await flush();
     expect(sw.flows.map((m) => (m.type === 'flow_mod' ? m.priority : -1))).toEqual([20]);
     valid = true;
     dp.resumeMastership();
@@ -86,6 +87,47 @@ describe('datapath mastership gate', () => {
     await confirmed;
     await dp.barrier();
     expect(sw.flows.map((m) => (m.type === 'flow_mod' ? m.priority : -1))).toEqual([20, 21, 22]);
+  });
+
+  it('asks again before writing what was queued: a pause after the write gate holds it all, in order, until the lease is confirmed', async () => {
+    const { dp, sw } = await connect();
+    expect(await dp.claimRole('master', 3n)).toBe('master');
+    let valid = true;
+    const doubts: string[] = [];
+    dp.leaseGate = { valid: () => valid, doubted: (d) => doubts.push(d.dpidHex) };
+    const confirmed = dp.flowModConfirmed({ ...spec, priority: 30 });
+    dp.packetOut({ actions: [{ type: 'output', port: 1 }], data: Buffer.alloc(60) });
+    expect(doubts).toEqual([]); // both passed the write gate
+    valid = false; // ...and the process paused before the end of the turn wrote them
+    const before = sw.received.length;
+    await flush();
+    expect(doubts).toEqual(['0000000000000009']);
+    expect(dp.leaseInDoubt).toBe(true);
+    expect(sw.received.length).toBe(before); // nothing written, not even what is not a write
+    dp.flowMod({ ...spec, priority: 31 }); // held by the write gate now, behind the queued ones
+    valid = true;
+    dp.resumeMastership();
+    await confirmed;
+    await dp.barrier();
+    expect(sw.flows.map((m) => (m.type === 'flow_mod' ? m.priority : -1))).toEqual([30, 31]);
+    expect(sw.received.slice(before).map((m) => m.type).filter((t) => t !== 'barrier_request')).toEqual(['flow_mod', 'packet_out', 'flow_mod']);
+  });
+
+  it('drops what was queued as master when the flush finds the lease gone and the gate demotes: the rest still goes out', async () => {
+    const { dp, sw } = await connect();
+    expect(await dp.claimRole('master', 3n)).toBe('master');
+    let valid = true;
+    dp.leaseGate = { valid: () => valid, doubted: (d) => void d.claimRole('slave', 3n) };
+    const confirmed = dp.flowModConfirmed({ ...spec, priority: 40 }).then(() => 'sent', (e: Error) => e);
+    dp.packetOut({ actions: [{ type: 'output', port: 1 }], data: Buffer.alloc(60) });
+    const desc = dp.session.request({ version: 4, type: 'echo_request', xid: 900, data: Buffer.from('still') });
+    valid = false;
+    expect(await confirmed).toBeInstanceOf(NotMasterError);
+    expect(await desc).toMatchObject({ type: 'echo_reply', xid: 900 });
+    await dp.barrier();
+    expect(dp.mastership).toBe('slave');
+    expect(sw.role).toBe(3);
+    expect(sw.received.filter((m) => m.type === 'flow_mod' || m.type === 'packet_out')).toEqual([]);
   });
 
   it('a write that finds the lease gone is refused when the gate demotes: nothing reaches the switch as master', async () => {

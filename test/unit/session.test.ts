@@ -344,6 +344,50 @@ describe('session writes, once per turn of the event loop', () => {
   });
 });
 
+describe('session writes: the output gate', () => {
+  it('holds the whole queued output while the gate is closed; dropping the writes a slave may not send keeps the rest in order and rejects their confirmables', async () => {
+    const { session, fake } = pair({ dpid: 5n });
+    await ready(session);
+    await new Promise((r) => setImmediate(r));
+    let open = false;
+    session.outputGate = () => open;
+    const before = fake.received.length;
+    const outcomes: unknown[] = [];
+    const to = (i: number): Settle => ({ resolve: () => (outcomes[i] = 'ok'), reject: (e) => (outcomes[i] = e) });
+    const xid = session.nextXid();
+    session.sendConfirmedTo(flowModMessage(4, xid, { priority: 1 }), to(0));
+    session.sendConfirmedTo(flowModMessage(4, xid, { priority: 2 }), to(1)); // same xid: a chain
+    session.send({ version: 4, type: 'echo_request', xid: 50, data: Buffer.from('a') });
+    session.send({ version: 4, type: 'group_mod', xid: 51, command: 0, groupType: 0, groupId: 1, buckets: [] });
+    session.send({ version: 4, type: 'port_mod', xid: 52, portNo: 1, hwAddr: '00:11:00:00:11:11', config: 1, mask: 1, advertise: 0 });
+    session.send({ version: 4, type: 'table_mod', xid: 53, tableId: 0xff, config: 3 });
+    session.send({ version: 4, type: 'meter_mod', xid: 54, command: 0, flags: 1, meterId: 1, bands: [{ type: 'drop', rate: 10, burstSize: 0 }] });
+    session.send({ version: 4, type: 'set_async', xid: 55, packetInMask: [3, 0], portStatusMask: [7, 7], flowRemovedMask: [0, 0] });
+    session.send({ version: 4, type: 'packet_out', xid: 56, bufferId: 0xffffffff, inPort: 0xfffffffd, actions: [], data: Buffer.alloc(60) });
+    session.send({ version: 4, type: 'echo_request', xid: 57, data: Buffer.from('b') });
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    expect(fake.received.length).toBe(before); // held, barrier and echoes too
+    expect(outcomes).toEqual([]);
+    expect(session.dropQueuedWrites(new Error('now a slave'))).toBe(7);
+    expect(outcomes.map((o) => (o as Error).message)).toEqual(['now a slave', 'now a slave']);
+    session.retryOutput();
+    await new Promise((r) => setImmediate(r));
+    expect(fake.received.length).toBe(before); // still closed
+    open = true;
+    session.retryOutput();
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(fake.received.slice(before).map((m) => `${m.type} ${m.xid}`)).toEqual([
+      'echo_request 50',
+      'set_async 55',
+      'echo_request 57',
+      expect.stringMatching(/^barrier_request /),
+    ]);
+    await session.barrier(); // the barrier for the dropped ones settles nothing twice
+    expect(outcomes).toHaveLength(2);
+  });
+});
+
 describe('session writes: a big burst', () => {
   it(`writes at the end of the callback once EAGER_FLUSH_BYTES (${EAGER_FLUSH_BYTES}) are queued, without waiting for the turn to end`, async () => {
     const { session, ctrlEnd } = pair();
