@@ -1,10 +1,20 @@
 /** Text forms of link and network addresses, shared by the codec, the packet library and the API. */
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** 1 at the char codes of `0-9a-f` (a code past the end reads undefined). */
+const LOWER_HEX = new Uint8Array(128);
+for (const c of '0123456789abcdef') LOWER_HEX[c.charCodeAt(0)] = 1;
 
 /** `aa:bb:cc:dd:ee:ff` from 6 bytes. */
 export function formatMac(b: Uint8Array, off = 0): string {
   return `${HEX[b[off]!]}:${HEX[b[off + 1]!]}:${HEX[b[off + 2]!]}:${HEX[b[off + 3]!]}:${HEX[b[off + 4]!]}:${HEX[b[off + 5]!]}`;
+}
+
+/** True for a MAC already in the text {@link formatMac} gives (`aa:bb:cc:dd:ee:ff`, lower case): a key can use it as it is. */
+export function isFormattedMac(s: string): boolean {
+  if (s.length !== 17) return false;
+  for (let i = 0; i < 15; i += 3) if (LOWER_HEX[s.charCodeAt(i)] !== 1 || LOWER_HEX[s.charCodeAt(i + 1)] !== 1 || s.charCodeAt(i + 2) !== 58) return false;
+  return LOWER_HEX[s.charCodeAt(15)] === 1 && LOWER_HEX[s.charCodeAt(16)] === 1;
 }
 
 /** The first `n` bytes as lower-case hex, two digits each, no separators. */

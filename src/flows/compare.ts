@@ -9,7 +9,7 @@ import type { Instruction } from '../openflow/codec/v13/instructions.js';
 import { OXM_FIELD_BY_NAME } from '../openflow/codec/v13/oxm-fields.js';
 import { oxmEquals, type Match, type OxmField } from '../openflow/codec/v13/oxm.js';
 import type { FlowEntry, FlowSpec } from '../core/model.js';
-import { hexBytes, parseIpv4, parseIpv6, parseMac } from '../core/addr.js';
+import { formatMac, hexBytes, isFormattedMac, parseIpv4, parseIpv6, parseMac } from '../core/addr.js';
 
 const NO_BUFFER_LEN = 0xffff;
 const macScratch = new Uint8Array(6);
@@ -19,7 +19,8 @@ const v6MaskScratch = new Uint8Array(16);
 
 /**
  * The canonical text of one field: equal for any two fields oxmEquals calls equal (full masks
- * dropped, value bits outside the mask cleared, addresses as hex bytes).
+ * dropped, value bits outside the mask cleared; MACs as `formatMac` writes them, other addresses
+ * as hex bytes).
  */
 export function oxmKey(f: OxmField): string {
   if (f.field === 'raw') return `raw:${f.oxmClass}:${f.oxmField}:${f.hasMask ? 1 : 0}:${f.data.toString('hex')}`;
@@ -37,24 +38,36 @@ export function oxmKey(f: OxmField): string {
       return m === 0xffff_ffff_ffff_ffffn ? `${f.field}=${v}` : `${f.field}=${v}/${m}`;
     }
     case 'mac':
+      // Most MACs come formatted already (an app's numberToMac): no parse and re-format per flow.
+      if (f.mask === undefined) return isFormattedMac(f.value as string) ? `${f.field}=${f.value as string}` : `${f.field}=${formatMac(parseMac(f.value as string, macScratch))}`;
+      {
+        const v = parseMac(f.value as string, macScratch);
+        const m = parseMac(f.mask as string, macMaskScratch);
+        return maskInPlace(v, m, 6) ? `${f.field}=${formatMac(v)}` : `${f.field}=${formatMac(v)}/${formatMac(m)}`;
+      }
     case 'ipv4':
     case 'ipv6': {
       const n = spec.width;
-      const v = spec.kind === 'mac' ? parseMac(f.value as string, macScratch) : spec.kind === 'ipv6' ? parseIpv6(f.value as string, v6Scratch) : ipv4Bytes(f.value as string, macScratch);
+      const v = spec.kind === 'ipv6' ? parseIpv6(f.value as string, v6Scratch) : ipv4Bytes(f.value as string, macScratch);
       if (f.mask === undefined) return `${f.field}=${hexBytes(v, n)}`;
-      const m = spec.kind === 'mac' ? parseMac(f.mask as string, macMaskScratch) : spec.kind === 'ipv6' ? parseIpv6(f.mask as string, v6MaskScratch) : ipv4Bytes(f.mask as string, macMaskScratch);
-      let full = true;
-      for (let i = 0; i < n; i++) {
-        if (m[i] !== 0xff) full = false;
-        v[i] = v[i]! & m[i]!;
-      }
-      return full ? `${f.field}=${hexBytes(v, n)}` : `${f.field}=${hexBytes(v, n)}/${hexBytes(m, n)}`;
+      const m = spec.kind === 'ipv6' ? parseIpv6(f.mask as string, v6MaskScratch) : ipv4Bytes(f.mask as string, macMaskScratch);
+      return maskInPlace(v, m, n) ? `${f.field}=${hexBytes(v, n)}` : `${f.field}=${hexBytes(v, n)}/${hexBytes(m, n)}`;
     }
     default: {
       const never: never = spec.kind;
       throw new Error(`unknown OXM value kind ${String(never)}`);
     }
   }
+}
+
+/** Clears the value's bits outside the mask (first `n` bytes); true when the mask is full, and so left out of a key. */
+function maskInPlace(v: Uint8Array, m: Uint8Array, n: number): boolean {
+  let full = true;
+  for (let i = 0; i < n; i++) {
+    if (m[i] !== 0xff) full = false;
+    v[i] = v[i]! & m[i]!;
+  }
+  return full;
 }
 
 function ipv4Bytes(s: string, out: Uint8Array): Uint8Array {

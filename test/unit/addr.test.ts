@@ -1,10 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { formatIpv6, formatMac, hexBytes, parseIpv4, parseIpv6, parseMac } from '../../src/core/addr.js';
+import { formatIpv6, formatMac, hexBytes, isFormattedMac, parseIpv4, parseIpv6, parseMac } from '../../src/core/addr.js';
+import { flowKey, oxmKey } from '../../src/flows/compare.js';
 
 describe('addresses', () => {
   it('round-trips MACs', () => {
     expect(formatMac(parseMac('AA:bb:0c:dd:ee:0f'))).toBe('aa:bb:0c:dd:ee:0f');
     expect(() => parseMac('aa:bb:cc')).toThrow(RangeError);
+  });
+
+  it('tells a MAC already in formatMac text from any other text', () => {
+    expect(isFormattedMac('0a:bb:0c:dd:ee:0f')).toBe(true);
+    expect(isFormattedMac(formatMac(Uint8Array.of(0, 0x9f, 0xa0, 0xff, 1, 0x10)))).toBe(true);
+    for (const s of ['0A:bb:0c:dd:ee:0f', '0a-bb-0c-dd-ee-0f', 'a:bb:0c:dd:ee:0f', '0a:bb:0c:dd:ee:0f:', '0a:bb:0c:dd:ee:0', '0a:bb:0c:dd:ee:0g', '0a:bb:0c:dd:ee::f', '0a:bb:0c:dd;ee:0f', '', 'zz:zz:zz:zz:zz:zz', '0a:bb:0c:dd:ee:0\u00e9']) {
+      expect(isFormattedMac(s), s).toBe(false);
+    }
+  });
+
+  it('gives one flow key for every text of one MAC, masked or not, and another for another MAC', () => {
+    const key = (value: string, mask?: string): string => oxmKey({ field: 'eth_dst', value, ...(mask !== undefined ? { mask } : {}) });
+    const k = key('0a:bb:0c:dd:ee:0f');
+    for (const v of ['0A:BB:0C:DD:EE:0F', '0a-bb-0c-dd-ee-0f', 'a:bb:c:dd:ee:f']) expect(key(v)).toBe(k);
+    expect(key('0a:bb:0c:dd:ee:0f', 'ff:ff:ff:ff:ff:ff')).toBe(k);
+    expect(key('0a:bb:0c:dd:ee:0e')).not.toBe(k);
+    expect(key('0a:bb:0c:dd:ee:0f', 'ff:ff:ff:00:00:00')).toBe(key('0A:BB:0C:11:22:33', 'FF:FF:FF:00:00:00'));
+    expect(key('0a:bb:0c:dd:ee:0f', 'ff:ff:ff:00:00:00')).not.toBe(key('0a:bb:0c:dd:ee:0f', 'ff:ff:ff:ff:00:00'));
+    const m = (dst: string) => [{ field: 'in_port' as const, value: 1 }, { field: 'eth_dst' as const, value: dst }];
+    expect(flowKey(0, 10, m('0a:bb:0c:dd:ee:0f'))).toBe(flowKey(0, 10, m('0a-BB-0c-dd-ee-0F')));
   });
 
   it('writes bytes as two lower-case hex digits each, the first n only', () => {

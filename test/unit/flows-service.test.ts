@@ -197,9 +197,9 @@ describe.each([4, 1])('flow service on OpenFlow %s', (version) => {
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatchObject({ dpid: '0000000000000001', flowMods: 3 });
     expect(logged[0]!.flows).toEqual([
-      'delete extraneous app-a 0/10/in_port=1,eth_dst=000000000063',
-      'add missing app-a 0/10/in_port=1,eth_dst=000000000001',
-      'add changed app-a 0/10/in_port=1,eth_dst=000000000002',
+      'delete extraneous app-a 0/10/in_port=1,eth_dst=00:00:00:00:00:63',
+      'add missing app-a 0/10/in_port=1,eth_dst=00:00:00:00:00:01',
+      'add changed app-a 0/10/in_port=1,eth_dst=00:00:00:00:00:02',
     ]);
     // Now right: a second pass sends nothing.
     const again = await r.flows.reconcile(1n);
@@ -333,7 +333,7 @@ describe('flow service, switch side unchanged', () => {
     await flushUntil(() => rec.state === 'installed');
     expect(sent.map((s) => s.match)).toEqual([macRule(1).match]);
     expect(flows.counters.reconcileErrors).toBe(1);
-    expect(lines.find((l) => l.msg === 'sending every desired flow without a table read')).toMatchObject({ dpid: '0000000000000001', flowMods: 1, flows: ['add unread app-a 0/10/in_port=1,eth_dst=000000000001'] });
+    expect(lines.find((l) => l.msg === 'sending every desired flow without a table read')).toMatchObject({ dpid: '0000000000000001', flowMods: 1, flows: ['add unread app-a 0/10/in_port=1,eth_dst=00:00:00:00:00:01'] });
     flows.stop();
   });
 

@@ -52,6 +52,8 @@ export type L2Decision =
 interface MacEntry {
   port: number;
   seenAt: number;
+  /** The MAC as text, made the first time a flow matches on it (then shared by every flow that does). */
+  text: string | undefined;
   /** Flows the app installed towards this MAC, by source MAC (matchSrc) or in-port: see `installed`. */
   flows: Map<number, InstalledFlow> | undefined;
   /**
@@ -98,6 +100,12 @@ const NONE = Object.freeze([]) as unknown as FlowAt[];
 const NONE_WITHDRAWN = Object.freeze([]) as unknown as Withdrawal[];
 const NONE_SENT = Object.freeze([]) as unknown as PacketOutAt[];
 
+
+/** A MAC's text, kept on its table entry when there is one (the entry is the MAC's, whatever its port). */
+function macText(e: MacEntry | undefined, mac: number): string {
+  if (e === undefined) return numberToMac(mac);
+  return (e.text ??= numberToMac(mac));
+}
 
 /**
  * The learning switch. One instance serves every switch; call `packetIn` for each packet-in,
@@ -169,7 +177,7 @@ export class L2Learning {
         const oldest = table.firstKey();
         if (oldest !== undefined) table.delete(oldest);
       }
-      table.set(src, (from = { port: inPort, seenAt: now, flows: undefined, lastTo: undefined, lastFlow: undefined }));
+      table.set(src, (from = { port: inPort, seenAt: now, text: undefined, flows: undefined, lastTo: undefined, lastFlow: undefined }));
     } else {
       if (known.port !== inPort) {
         moved = true;
@@ -305,6 +313,8 @@ export class L2Learning {
   /** The learned flow of a forward decision: in_port + eth_dst (+ eth_src) → output, with the configured timeouts. */
   flowFor(d: L2Decision & { kind: 'forward' }): FlowRule {
     const c = this.config;
+    const last = d === this.lastForward;
+    const dst = macText(last ? this.lastTo : undefined, d.dst);
     return {
       tableId: c.tableId,
       priority: c.flowPriority,
@@ -313,12 +323,12 @@ export class L2Learning {
       match: c.matchSrc
         ? [
             { field: 'in_port', value: d.inPort },
-            { field: 'eth_dst', value: numberToMac(d.dst) },
-            { field: 'eth_src', value: numberToMac(d.src) },
+            { field: 'eth_dst', value: dst },
+            { field: 'eth_src', value: macText(last ? this.lastFrom : undefined, d.src) },
           ]
         : [
             { field: 'in_port', value: d.inPort },
-            { field: 'eth_dst', value: numberToMac(d.dst) },
+            { field: 'eth_dst', value: dst },
           ],
       actions: outputTo(d.outPort),
     };
