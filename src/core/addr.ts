@@ -10,8 +10,8 @@ const HEX_HI = Uint8Array.from(HEX, (h) => h.charCodeAt(0));
 const HEX_LO = Uint8Array.from(HEX, (h) => h.charCodeAt(1));
 
 /**
- * `aa:bb:cc:dd:ee:ff` from 6 bytes. Made from char codes in one string: joined with `+`, V8
- * keeps it as a tree of its pieces, which a host or flow that holds the text keeps as well.
+ * `aa:bb:cc:dd:ee:ff` from 6 bytes, made from char codes as one flat string: text joined with `+`
+ * or a template is kept by V8 as a tree of its pieces, held by whatever holds the MAC (a host, a flow).
  */
 export function formatMac(b: Uint8Array, off = 0): string {
   const b0 = b[off]!;
@@ -20,7 +20,6 @@ export function formatMac(b: Uint8Array, off = 0): string {
   const b3 = b[off + 3]!;
   const b4 = b[off + 4]!;
   const b5 = b[off + 5]!;
-  // prettier-ignore
   return String.fromCharCode(
     HEX_HI[b0]!, HEX_LO[b0]!, 58, HEX_HI[b1]!, HEX_LO[b1]!, 58, HEX_HI[b2]!, HEX_LO[b2]!, 58,
     HEX_HI[b3]!, HEX_LO[b3]!, 58, HEX_HI[b4]!, HEX_LO[b4]!, 58, HEX_HI[b5]!, HEX_LO[b5]!,

@@ -37,14 +37,14 @@ export function oxmKey(f: OxmField): string {
       const v = (f.value as bigint) & m;
       return m === 0xffff_ffff_ffff_ffffn ? `${f.field}=${v}` : `${f.field}=${v}/${m}`;
     }
-    case 'mac':
+    case 'mac': {
       // Most MACs come formatted already (an app's numberToMac): no parse and re-format per flow.
-      if (f.mask === undefined) return isFormattedMac(f.value as string) ? `${f.field}=${f.value as string}` : `${f.field}=${formatMac(parseMac(f.value as string, macScratch))}`;
-      {
-        const v = parseMac(f.value as string, macScratch);
-        const m = parseMac(f.mask as string, macMaskScratch);
-        return maskInPlace(v, m, 6) ? `${f.field}=${formatMac(v)}` : `${f.field}=${formatMac(v)}/${formatMac(m)}`;
-      }
+      if (f.mask === undefined && isFormattedMac(f.value as string)) return `${f.field}=${f.value as string}`;
+      const v = parseMac(f.value as string, macScratch);
+      if (f.mask === undefined) return `${f.field}=${formatMac(v)}`;
+      const m = parseMac(f.mask as string, macMaskScratch);
+      return maskInPlace(v, m, 6) ? `${f.field}=${formatMac(v)}` : `${f.field}=${formatMac(v)}/${formatMac(m)}`;
+    }
     case 'ipv4':
     case 'ipv6': {
       const n = spec.width;

@@ -678,6 +678,7 @@ export class Session extends EventEmitter<SessionEvents> {
     let dropped = 0;
     for (let r = out.base; r + 8 <= end; ) {
       const len = b.readUInt16BE(r + 2);
+      if (len < 8) break; // never written so (the encoders set every length); stops a walk that would not advance
       if (isSlaveRefused(b[r]!, b[r + 1]!)) {
         dropped++;
         this.takeConfirmable(b.readUInt32BE(r + 4))?.settle.reject(err);
