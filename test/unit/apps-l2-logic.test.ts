@@ -5,7 +5,8 @@ import { L2Learning, defaultL2LearningConfig, type L2LearningConfig, type FloodP
 import { macToNumber } from '../../src/packet/mac.js';
 import { hostsReached, type Trace } from '../fakes/fake-network.js';
 import { AppNetwork, testFrame } from '../fakes/app-network.js';
-import type { FlowRule } from '../../src/core/services.js';
+import type { FlowRecord, FlowRule } from '../../src/core/services.js';
+import type { Effects } from '../../src/apps/effects.js';
 import { APP_COOKIE_MASK } from '../fakes/app-effects.js';
 import { mac, ring as ringTopology, snapshotOf } from '../fakes/topologies.js';
 
@@ -209,6 +210,32 @@ describe('l2-learning on one switch', () => {
     l.packetIn(1n, 3, testFrame('ff:ff:ff:ff:ff:ff', mac(3)), 7);
     expect(l.installed(1n, forward(mac(3), 8))).toBeUndefined();
     expect(l.installed(1n, forward(mac(2), 9))).toBe('to-2');
+  });
+
+  it('keeps a declared flow by its record once the shell has declared it: the next packet-in of that flow declares nothing, a flow no longer current is declared again', () => {
+    const current = new Set<FlowRecord>();
+    const l = new L2Learning(defaultL2LearningConfig, undefined, undefined, (r) => current.has(r));
+    l.packetIn(1n, 2, testFrame('ff:ff:ff:ff:ff:ff', mac(2)), 0);
+    const effects = (at: number): Effects => {
+      const d = l.packetIn(1n, 1, testFrame(mac(2), mac(1)), at);
+      return l.effectsOf(1n, d, 1, OFP_NO_BUFFER, testFrame(mac(2), mac(1)));
+    };
+    const first = effects(1);
+    expect(first.install).toHaveLength(1);
+    const at = first.install[0]!;
+    const rec = { state: 'installed' } as unknown as FlowRecord;
+    at.record = rec; // as applyEffects does
+    current.add(rec);
+    expect(effects(2).install).toHaveLength(0);
+    const d = l.packetIn(1n, 1, testFrame(mac(2), mac(1)), 3);
+    if (d.kind !== 'forward') throw new Error(`expected forward, got ${d.kind}`);
+    expect(l.installed(1n, d)).toBe(rec); // the FlowAt (its rule, its buffered marker) is no longer held
+    current.delete(rec); // removed, refused or replaced
+    const again = effects(4);
+    expect(again.install).toHaveLength(1);
+    expect(again.install[0]).not.toBe(at);
+    // Not declared by the shell (no record: the switch was not writable): declared again next time.
+    expect(effects(5).install).toHaveLength(1);
   });
 
   it('uses the buffer id of a buffered packet-in instead of its bytes', () => {

@@ -131,6 +131,9 @@ export class L2Learning {
    * switch's table and the destination in it.
    */
   private lastForward: L2Decision | undefined;
+  /** What the last `effectsOf` remembered for the flow it returned to install, and that FlowAt (see keepDeclaredRecord). */
+  private lastInstall: InstalledFlow | undefined;
+  private lastInstallAt: FlowAt | undefined;
   private lastFrom: MacEntry | undefined;
   private lastTo: MacEntry | undefined;
 
@@ -219,8 +222,13 @@ export class L2Learning {
 
   /** Remembers `token` (the installed flow's handle) for the flow of this forward decision; forgotten with the destination MAC. */
   remember(dpid: bigint, d: L2Decision & { kind: 'forward' }, token: unknown): void {
+    this.rememberFlow(dpid, d, token);
+  }
+
+  /** {@link remember}, returning what it stored (undefined when the destination is not known). */
+  private rememberFlow(dpid: bigint, d: L2Decision & { kind: 'forward' }, token: unknown): InstalledFlow | undefined {
     const e = this.entryOf(dpid, d);
-    if (!e) return;
+    if (!e) return undefined;
     if (!e.flows || e.flows.size >= MAX_REMEMBERED_PER_MAC) e.flows = new Map();
     const key = this.config.matchSrc ? d.src : d.inPort;
     let f = e.flows.get(key);
@@ -234,6 +242,21 @@ export class L2Learning {
       from.lastTo = e;
       from.lastFlow = f;
     }
+    return f;
+  }
+
+  /**
+   * The flow the last `effectsOf` returned to install has been declared by the shell in between
+   * (applyEffects set its record): remember the record alone, so that the FlowAt, its rule and its
+   * buffered-packet marker can go while they are young, instead of living as long as the flow.
+   */
+  private keepDeclaredRecord(): void {
+    const f = this.lastInstall;
+    if (f === undefined) return;
+    const at = this.lastInstallAt!;
+    this.lastInstall = undefined;
+    this.lastInstallAt = undefined;
+    if (f.token === at && at.record !== undefined) f.token = at.record;
   }
 
   /** Drops the entry kept for the last forward decision (called before any MAC is forgotten). */
@@ -359,6 +382,7 @@ export class L2Learning {
    * the next call.
    */
   effectsOf(dpid: bigint, d: L2Decision, inPort: number, bufferId: number, data: Buffer): Effects {
+    this.keepDeclaredRecord();
     const fx = this.fx;
     fx.install = NONE;
     // The host moved: flows towards it on this switch point at its old port.
@@ -371,11 +395,17 @@ export class L2Learning {
     fx.handled = true;
     if (d.kind === 'forward') {
       // Every packet-in of a flow still being set up arrives here; re-declaring its flow is a no-op, so skip building it.
-      const prev = this.installed(dpid, d) as FlowAt | undefined;
-      if (prev === undefined || prev.record === undefined || this.isCurrent === undefined || !this.isCurrent(prev.record)) {
+      // What effectsOf remembers: the FlowAt it returned, or (once the shell declared it) its record.
+      const prev = this.installed(dpid, d) as FlowAt | FlowRecord | undefined;
+      const rec = prev === undefined ? undefined : (prev as FlowAt).rule !== undefined ? (prev as FlowAt).record : (prev as FlowRecord);
+      if (rec === undefined || this.isCurrent === undefined || !this.isCurrent(rec)) {
         // A buffered packet goes with the flow's ADD (the packet-out below only if no ADD took it).
         const at: FlowAt = { dpid, rule: this.flowFor(d), record: undefined, buffered: bufferedFor(bufferId, this.config.tableId) };
-        this.remember(dpid, d, at);
+        const f = this.rememberFlow(dpid, d, at);
+        if (f !== undefined) {
+          this.lastInstall = f;
+          this.lastInstallAt = at;
+        }
         fx.install = [at];
       }
     }
