@@ -131,11 +131,11 @@ export class L2Learning {
    * switch's table and the destination in it.
    */
   private lastForward: L2Decision | undefined;
+  private lastFrom: MacEntry | undefined;
+  private lastTo: MacEntry | undefined;
   /** What the last `effectsOf` remembered for the flow it returned to install, and that FlowAt (see keepDeclaredRecord). */
   private lastInstall: InstalledFlow | undefined;
   private lastInstallAt: FlowAt | undefined;
-  private lastFrom: MacEntry | undefined;
-  private lastTo: MacEntry | undefined;
 
   constructor(
     readonly config: L2LearningConfig = defaultL2LearningConfig,
