@@ -391,9 +391,8 @@ export class Datapath {
    */
   async claimRole(role: 'master' | 'slave' | 'equal', generationId: bigint): Promise<Mastership> {
     if (this.version === OFP_VERSION_1_0) return this.mastership;
-    this.suspended = false;
+    this.endDoubt();
     const wire = role === 'master' ? 2 : role === 'slave' ? 3 : 1;
-    this.session.retryOutput();
     if (role === 'master') this.mastership = 'pending';
     else this.setMastership(role === 'slave' ? 'slave' : 'standalone');
     try {
@@ -414,8 +413,7 @@ export class Datapath {
    */
   resumeMastership(): void {
     if (!this.suspended) return;
-    this.suspended = false;
-    this.session.retryOutput();
+    this.endDoubt();
     if (this.mastership === 'pending') this.setMastership('master');
   }
 
@@ -436,6 +434,13 @@ export class Datapath {
     return (this.mastership as Mastership) === 'master';
   }
 
+  /** The lease is no longer in doubt (confirmed, or a role decided): output the session held for it is tried again. */
+  private endDoubt(): void {
+    if (!this.suspended) return;
+    this.suspended = false;
+    this.session.retryOutput();
+  }
+
   /** The session's output gate: what was queued as master is written only while the lease holds. */
   private outputAllowed(): boolean {
     if (this.mastership === 'master') this.leaseHolds(); // may doubt it, and may settle that at once
@@ -443,10 +448,7 @@ export class Datapath {
   }
 
   private setMastership(m: Mastership): void {
-    if (m !== 'pending' && this.suspended) {
-      this.suspended = false;
-      this.session.retryOutput();
-    }
+    if (m !== 'pending') this.endDoubt();
     this.mastership = m;
     if (m === 'master' || m === 'standalone') {
       const held = this.held;

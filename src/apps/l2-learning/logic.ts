@@ -101,6 +101,15 @@ const NONE_WITHDRAWN = Object.freeze([]) as unknown as Withdrawal[];
 const NONE_SENT = Object.freeze([]) as unknown as PacketOutAt[];
 
 
+/**
+ * The flow record an `effectsOf` token stands for: a FlowAt's (set once the shell declared it),
+ * or the record itself, which keepDeclaredRecord keeps instead. Undefined for anything else.
+ */
+function recordOf(token: unknown): FlowRecord | undefined {
+  if (typeof token !== 'object' || token === null) return undefined;
+  return (token as FlowAt).rule !== undefined ? (token as FlowAt).record : (token as FlowRecord);
+}
+
 /** A MAC's text, kept on its table entry when there is one (the entry is the MAC's, whatever its port). */
 function macText(e: MacEntry | undefined, mac: number): string {
   if (e === undefined) return numberToMac(mac);
@@ -133,9 +142,8 @@ export class L2Learning {
   private lastForward: L2Decision | undefined;
   private lastFrom: MacEntry | undefined;
   private lastTo: MacEntry | undefined;
-  /** What the last `effectsOf` remembered for the flow it returned to install, and that FlowAt (see keepDeclaredRecord). */
+  /** What the last `effectsOf` remembered for the flow it returned to install (see keepDeclaredRecord). */
   private lastInstall: InstalledFlow | undefined;
-  private lastInstallAt: FlowAt | undefined;
 
   constructor(
     readonly config: L2LearningConfig = defaultL2LearningConfig,
@@ -253,10 +261,9 @@ export class L2Learning {
   private keepDeclaredRecord(): void {
     const f = this.lastInstall;
     if (f === undefined) return;
-    const at = this.lastInstallAt!;
     this.lastInstall = undefined;
-    this.lastInstallAt = undefined;
-    if (f.token === at && at.record !== undefined) f.token = at.record;
+    const rec = recordOf(f.token);
+    if (rec !== undefined) f.token = rec;
   }
 
   /** Drops the entry kept for the last forward decision (called before any MAC is forgotten). */
@@ -395,17 +402,11 @@ export class L2Learning {
     fx.handled = true;
     if (d.kind === 'forward') {
       // Every packet-in of a flow still being set up arrives here; re-declaring its flow is a no-op, so skip building it.
-      // What effectsOf remembers: the FlowAt it returned, or (once the shell declared it) its record.
-      const prev = this.installed(dpid, d) as FlowAt | FlowRecord | undefined;
-      const rec = prev === undefined ? undefined : (prev as FlowAt).rule !== undefined ? (prev as FlowAt).record : (prev as FlowRecord);
+      const rec = recordOf(this.installed(dpid, d));
       if (rec === undefined || this.isCurrent === undefined || !this.isCurrent(rec)) {
         // A buffered packet goes with the flow's ADD (the packet-out below only if no ADD took it).
         const at: FlowAt = { dpid, rule: this.flowFor(d), record: undefined, buffered: bufferedFor(bufferId, this.config.tableId) };
-        const f = this.rememberFlow(dpid, d, at);
-        if (f !== undefined) {
-          this.lastInstall = f;
-          this.lastInstallAt = at;
-        }
+        this.lastInstall = this.rememberFlow(dpid, d, at);
         fx.install = [at];
       }
     }
