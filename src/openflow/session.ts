@@ -86,6 +86,8 @@ interface Confirmable {
   sameXid?: Confirmable;
   /** Rejected by its error while a later one with the same xid still waits (only in a chain). */
   settled?: boolean;
+  /** Its message is still in the session's output, not handed to the socket (see dropQueuedWrites). */
+  queued: boolean;
 }
 
 export interface SessionEvents {
@@ -372,6 +374,13 @@ export class Session extends EventEmitter<SessionEvents> {
    * costs O(1) per error, not a scan of the list.
    */
   private readonly confirmables = new Map<number, Confirmable>();
+  /**
+   * The confirmables whose messages are in the output not yet handed to the socket (the first
+   * `queuedCount`): a demotion drops exactly those messages, so it rejects exactly these, whatever
+   * the xids of the ones already written.
+   */
+  private readonly queuedConfirmables: (Confirmable | undefined)[] = [];
+  private queuedCount = 0;
   private barrierWanted = false;
   /** Confirmables sent lazily since the last barrier, and the timer that sends their barrier (`lazyConfirmMs`). */
   private lazyConfirmables = 0;
@@ -559,7 +568,8 @@ export class Session extends EventEmitter<SessionEvents> {
     this.send(msg);
     // (send closes the session when its outbound queue goes over the limit.)
     if ((this.state as SessionState) === 'closed') throw new SessionClosedError(this.closeReason ?? 'closed');
-    const c: Confirmable = { xid: msg.xid, requestType: msg.type, settle };
+    const c: Confirmable = { xid: msg.xid, requestType: msg.type, settle, queued: true };
+    this.queuedConfirmables[this.queuedCount++] = c;
     const same = this.confirmables.get(msg.xid);
     if (same === undefined) this.confirmables.set(msg.xid, c);
     else {
@@ -629,7 +639,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.confirmables.clear();
     // Whatever is queued (e.g. a HELLO_FAILED error) still goes out before the socket ends.
     if (this.out.pending > 0 && !this.stream.destroyed) {
-      const buf = this.out.handOut();
+      const buf = this.handOutput();
       this.stream.end(buf);
       this.clock.after(100, () => this.stream.destroy()).unref();
     } else {
@@ -650,12 +660,23 @@ export class Session extends EventEmitter<SessionEvents> {
       this.outputHeld = !this.outputGate();
       if (this.outputHeld || this.out.pending === 0 || (this.state as SessionState) === 'closed') return;
     }
-    const buf = this.out.handOut();
+    const buf = this.handOutput();
     this.counters.bytesOut += buf.length;
     if (!this.stream.write(buf)) {
       this.blocked = true;
       this.drainTimer = this.clock.after(this.opts.drainTimeoutMs, () => this.close(`switch did not drain its socket within ${this.opts.drainTimeoutMs} ms`));
     }
+  }
+
+  /** The queued output, handed over to be written: its confirmables are no longer queued. */
+  private handOutput(): Buffer {
+    const q = this.queuedConfirmables;
+    for (let i = 0; i < this.queuedCount; i++) {
+      q[i]!.queued = false;
+      q[i] = undefined;
+    }
+    this.queuedCount = 0;
+    return this.out.handOut();
   }
 
   /** The output gate may have opened: output it held is written at the end of this turn (the gate is asked again then). */
@@ -681,7 +702,7 @@ export class Session extends EventEmitter<SessionEvents> {
       if (len < 8) break; // never written so (the encoders set every length); stops a walk that would not advance
       if (isSlaveRefused(b[r]!, b[r + 1]!)) {
         dropped++;
-        this.takeConfirmable(b.readUInt32BE(r + 4))?.settle.reject(err);
+        this.takeConfirmable(b.readUInt32BE(r + 4), true)?.settle.reject(err);
       } else {
         if (w !== r) b.copyWithin(w, r, r + len);
         w += len;
@@ -1054,15 +1075,20 @@ export class Session extends EventEmitter<SessionEvents> {
     else this.limitedLog(() => this.log.warn({ errType: msg.errType, code: msg.code }, 'error from switch during handshake'));
   }
 
-  /** The first unsettled confirmable with this xid, taken out of the outstanding ones (for its caller to settle). */
-  private takeConfirmable(xid: number): Confirmable | undefined {
-    let c = this.confirmables.get(xid);
-    while (c?.settled) c = c.sameXid;
-    if (c) {
-      // A chain keeps its place in the send order until all of it is settled.
-      if (c.sameXid === undefined) this.confirmables.delete(xid);
-      else c.settled = true;
-    }
+  /**
+   * The first unsettled confirmable with this xid (`queued`: the first whose message is still in
+   * the output), taken out of the outstanding ones (for its caller to settle).
+   */
+  private takeConfirmable(xid: number, queued = false): Confirmable | undefined {
+    const head = this.confirmables.get(xid);
+    let c = head;
+    while (c !== undefined && (c.settled === true || (queued && !c.queued))) c = c.sameXid;
+    if (c === undefined) return undefined;
+    c.settled = true;
+    // A chain keeps its place in the send order until all of it is settled.
+    let open = head;
+    while (open?.settled) open = open.sameXid;
+    if (open === undefined) this.confirmables.delete(xid);
     return c;
   }
 

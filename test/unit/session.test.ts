@@ -386,6 +386,31 @@ describe('session writes: the output gate', () => {
     await session.barrier(); // the barrier for the dropped ones settles nothing twice
     expect(outcomes).toHaveLength(2);
   });
+
+  it('a dropped write rejects its own confirmable, not an earlier one with the same xid that was written', async () => {
+    const { session, fake } = pair({ dpid: 6n });
+    await ready(session);
+    await new Promise((r) => setImmediate(r));
+    const outcomes: unknown[] = [];
+    const to = (i: number): Settle => ({ resolve: () => (outcomes[i] = 'ok'), reject: (e) => (outcomes[i] = (e as Error).message) });
+    const xid = session.nextXid();
+    let open = true;
+    session.outputGate = () => open;
+    session.sendConfirmedTo(flowModMessage(4, xid, { priority: 1 }), to(0), true);
+    await new Promise((r) => setImmediate(r));
+    expect(fake.received.filter((m) => m.type === 'flow_mod' && m.xid === xid)).toHaveLength(1); // written, its barrier not yet
+    open = false;
+    session.sendConfirmedTo(flowModMessage(4, xid, { priority: 2 }), to(1)); // the same xid, queued behind the closed gate
+    await new Promise((r) => setImmediate(r));
+    expect(session.dropQueuedWrites(new Error('now a slave'))).toBe(1);
+    expect(outcomes).toEqual([undefined, 'now a slave']);
+    open = true;
+    session.retryOutput();
+    await session.barrier();
+    // The written one is confirmed by the barrier; the dropped one never reached the switch.
+    expect(outcomes).toEqual(['ok', 'now a slave']);
+    expect(fake.received.filter((m) => m.type === 'flow_mod' && m.xid === xid)).toHaveLength(1);
+  });
 });
 
 describe('session writes: a big burst', () => {
