@@ -64,8 +64,8 @@ export function formatIpv6(b: Uint8Array, off = 0): string {
   return `${hex(g.slice(0, bestStart))}::${hex(g.slice(bestStart + bestLen))}`;
 }
 
-/** Value of a hex digit char code, or -1. */
-function hexVal(c: number): number {
+/** Value of a hex digit's char code (either case), or -1. */
+export function hexVal(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
   if (c >= 97 && c <= 102) return c - 87;
   if (c >= 65 && c <= 70) return c - 55;
@@ -74,18 +74,28 @@ function hexVal(c: number): number {
 
 /**
  * 6 bytes from `aa:bb:cc:dd:ee:ff` (one- or two-digit groups, `:` or `-` separators); throws
- * RangeError on bad input. A char-code loop: the codec calls it for every MAC it encodes.
+ * RangeError on bad input.
  */
 export function parseMac(s: string, out: Uint8Array = new Uint8Array(6), off = 0): Uint8Array {
+  if (!putMacText(s, out, off)) throw new RangeError(`not a MAC address: ${JSON.stringify(s)}`);
+  return out;
+}
+
+/**
+ * Writes the 6 bytes of MAC text as {@link parseMac} reads it into `out` at `off`; false on bad
+ * text (what was written then is garbage). A char-code loop, no allocation: the codec calls it
+ * for every MAC it encodes.
+ */
+export function putMacText(s: string, out: Uint8Array, off: number): boolean {
   let i = 0;
   const n = s.length;
   for (let g = 0; g < 6; g++) {
     if (g > 0) {
       const sep = s.charCodeAt(i++);
-      if (sep !== 58 && sep !== 45) throw new RangeError(`not a MAC address: ${JSON.stringify(s)}`);
+      if (sep !== 58 && sep !== 45) return false;
     }
     const a = i < n ? hexVal(s.charCodeAt(i)) : -1;
-    if (a < 0) throw new RangeError(`not a MAC address: ${JSON.stringify(s)}`);
+    if (a < 0) return false;
     i++;
     const b = i < n ? hexVal(s.charCodeAt(i)) : -1;
     if (b >= 0) {
@@ -95,8 +105,7 @@ export function parseMac(s: string, out: Uint8Array = new Uint8Array(6), off = 0
       out[off + g] = a;
     }
   }
-  if (i !== n) throw new RangeError(`not a MAC address: ${JSON.stringify(s)}`);
-  return out;
+  return i === n;
 }
 
 /** The 32-bit unsigned value of a dotted quad; throws RangeError on bad input. */

@@ -1,15 +1,8 @@
 /** MAC addresses as 48-bit numbers, for hot paths that key maps by MAC without building strings. */
 
-import { formatMac } from '../core/addr.js';
+import { formatMac, hexVal } from '../core/addr.js';
 
 const TWO_32 = 0x1_0000_0000;
-
-function hexDigit(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  const l = c | 0x20;
-  if (l >= 97 && l <= 102) return l - 87;
-  return -1;
-}
 
 /**
  * The 48-bit value of a MAC (exact in a float64), from 6 bytes at `off` or from
@@ -24,8 +17,8 @@ export function macToNumber(mac: Uint8Array | string, off = 0): number {
   if (mac.length !== 17) throw new RangeError(`not a MAC address: ${JSON.stringify(mac)}`);
   let v = 0;
   for (let i = 0; i < 17; i += 3) {
-    const h = hexDigit(mac.charCodeAt(i));
-    const l = hexDigit(mac.charCodeAt(i + 1));
+    const h = hexVal(mac.charCodeAt(i));
+    const l = hexVal(mac.charCodeAt(i + 1));
     const sep = i + 2 < 17 ? mac.charCodeAt(i + 2) : 58;
     if (h < 0 || l < 0 || (sep !== 58 && sep !== 45)) throw new RangeError(`not a MAC address: ${JSON.stringify(mac)}`);
     v = v * 256 + h * 16 + l;

@@ -1,5 +1,5 @@
 /** The OpenFlow 1.0 flat match (ofp_match, 40 bytes): type, wire codec and a builder that sets the wildcards. */
-import { formatMac, parseMac } from '../../../core/addr.js';
+import { formatMac, putMacText } from '../../../core/addr.js';
 import { OfEncodeError } from '../errors.js';
 import type { Reader } from '../reader.js';
 import type { Writer } from '../writer.js';
@@ -197,42 +197,9 @@ function parseCidr(s: string, field: string): [string, number] {
   return [`${masked >>> 24}.${(masked >>> 16) & 255}.${(masked >>> 8) & 255}.${masked & 255}`, 32 - prefix];
 }
 
-/** Value of a hex digit's char code, or -1. */
-function hexVal(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
-
-/**
- * Writes a MAC into `b` at `off`. The canonical 17-character form is parsed inline (flow mod
- * encoding is a hot path); anything else goes through parseMac, which also accepts `-` and
- * one-digit groups.
- */
+/** Writes a MAC into `b` at `off` (text as core/addr's parseMac reads it). */
 function putMac(b: Buffer, off: number, s: string, field: string, sub: string): void {
-  if (s === ZERO_MAC) {
-    b.fill(0, off, off + 6);
-    return;
-  }
-  if (typeof s === 'string' && s.length === 17) {
-    let ok = true;
-    for (let i = 0; i < 6; i++) {
-      const hi = hexVal(s.charCodeAt(i * 3));
-      const lo = hexVal(s.charCodeAt(i * 3 + 1));
-      if (hi < 0 || lo < 0 || (i < 5 && s.charCodeAt(i * 3 + 2) !== 58 /* : */)) {
-        ok = false;
-        break;
-      }
-      b[off + i] = (hi << 4) | lo;
-    }
-    if (ok) return;
-  }
-  try {
-    parseMac(s, b, off);
-  } catch (e) {
-    throw new OfEncodeError((e as Error).message, `${field}.${sub}`);
-  }
+  if (typeof s !== 'string' || !putMacText(s, b, off)) throw new OfEncodeError(`not a MAC address: ${JSON.stringify(s)}`, `${field}.${sub}`);
 }
 
 /** The 32-bit value of a dotted quad, parsed without allocating; OfEncodeError if malformed. */

@@ -3,7 +3,7 @@ import { OFPBMC, OFPET } from '../constants.js';
 import { OfDecodeError, OfEncodeError } from '../errors.js';
 import { Reader } from '../reader.js';
 import { Writer } from '../writer.js';
-import { formatIpv6, formatMac, parseIpv6 } from '../../../core/addr.js';
+import { formatIpv6, formatMac, parseIpv6, putMacText } from '../../../core/addr.js';
 import {
   OFPMT,
   OFPXMC,
@@ -293,7 +293,7 @@ function writeValue(w: Writer, spec: OxmFieldSpec, v: unknown): boolean {
       w.pos += 8;
       return true;
     case 'mac':
-      if (typeof v !== 'string' || !putMac(v, w.buf, w.pos)) return false;
+      if (typeof v !== 'string' || !putMacText(v, w.buf, w.pos)) return false;
       w.pos += 6;
       return true;
     case 'ipv4': {
@@ -315,39 +315,6 @@ function writeValue(w: Writer, spec: OxmFieldSpec, v: unknown): boolean {
     default:
       return assertNeverKind(spec.kind);
   }
-}
-
-function hexDigit(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
-
-/**
- * Writes the 6 bytes of `aa:bb:cc:dd:ee:ff` (1 or 2 hex digits a group, `:` or `-` between, as
- * core/addr's parseMac accepts) at `off`; false on bad text. No regex, no allocation: hot path.
- */
-function putMac(s: string, out: Uint8Array, off: number): boolean {
-  const n = s.length;
-  let i = 0;
-  for (let g = 0; g < 6; g++) {
-    if (g > 0) {
-      const sep = s.charCodeAt(i++);
-      if (sep !== 58 && sep !== 45) return false;
-    }
-    const a = i < n ? hexDigit(s.charCodeAt(i)) : -1;
-    if (a < 0) return false;
-    i++;
-    const b = i < n ? hexDigit(s.charCodeAt(i)) : -1;
-    if (b >= 0) {
-      i++;
-      out[off + g] = (a << 4) | b;
-    } else {
-      out[off + g] = a;
-    }
-  }
-  return i === n;
 }
 
 /** The 32-bit value of a dotted quad, or -1 on bad text (no allocation). */
@@ -396,7 +363,7 @@ function addrBytes(spec: OxmFieldSpec, s: unknown): Uint8Array | undefined {
   const out = new Uint8Array(spec.width);
   switch (spec.kind) {
     case 'mac':
-      return putMac(s, out, 0) ? out : undefined;
+      return putMacText(s, out, 0) ? out : undefined;
     case 'ipv4': {
       const n = ipv4Number(s);
       if (n < 0) return undefined;
