@@ -93,6 +93,42 @@ function bindTable(sw: EmulatedSwitch): Map<string, FlowEntry> {
   return table;
 }
 
+/**
+ * What l2-learning keeps per learned MAC and the flow it remembers towards it, in cbench's pattern
+ * (16 switches × 1,000 MACs, MAC k sending to MAC k+1): the time to learn every MAC and then
+ * decide and remember each flow, and the heap it holds after (a token object per flow included).
+ */
+function rememberedFlowsRow(): Row {
+  const S = 16;
+  const M = 1000;
+  const frames: Buffer[] = [];
+  for (let k = 0; k < M; k++) for (let s = 1; s <= S; s++) frames.push(frame(0x020000000000 + s * 0x10000 + ((k + 1) % M), 0x020000000000 + s * 0x10000 + k));
+  const tokens: object[] = new Array<object>(S * M);
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const heap0 = process.memoryUsage().heapUsed;
+  const l = new L2Learning();
+  let flows = 0;
+  const t0 = process.hrtime.bigint();
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < frames.length; i++) {
+      const dpid = BigInt((i % S) + 1);
+      const d = l.packetIn(dpid, 1 + (Math.floor(i / S) % 4), frames[i]!, 1);
+      if (d.kind === 'forward') l.remember(dpid, d, (tokens[flows++] = { i }));
+    }
+  }
+  const ns = Number(process.hrtime.bigint() - t0);
+  gc?.();
+  const bytes = (process.memoryUsage().heapUsed - heap0) / (S * M);
+  return {
+    suite: SUITE,
+    case: `l2-learning: learn ${S} × ${M.toLocaleString('en-US')} MACs, then decide and remember a flow towards each (per packet-in)`,
+    opsPerSec: ((2 * S * M) / ns) * 1e9,
+    nsPerOp: ns / (2 * S * M),
+    note: gc ? `${bytes.toFixed(0)} B of heap per MAC with its flow (${flows} flows)` : `${flows} flows (no heap figure without --expose-gc)`,
+  };
+}
+
 async function flowServiceRows(): Promise<Row[]> {
   const SW = 10;
   const FLOWS = 10_000;
@@ -214,6 +250,7 @@ export const appsSuite: BenchSuite = {
         return flood.packetIn(c.dpid, c.inPort, c.data, 1);
       }),
     );
+    rows.push(rememberedFlowsRow());
     rows.push(...(await flowServiceRows()));
     return rows;
   },

@@ -190,6 +190,26 @@ describe('l2-learning on one switch', () => {
     expect(l.installed(1n, moved)).toBeUndefined();
   });
 
+  it('remembers the flows of several senders towards one destination, each under its own key (source MAC, or in-port without matchSrc)', () => {
+    for (const matchSrc of [true, false]) {
+      const l = new L2Learning({ ...defaultL2LearningConfig, matchSrc });
+      l.packetIn(1n, 2, testFrame('ff:ff:ff:ff:ff:ff', mac(2)), 0);
+      const senders = [[1, mac(1)], [3, mac(3)], [4, mac(4)], [5, mac(5)]] as const;
+      const decisions = senders.map(([port, m], i) => {
+        const d = l.packetIn(1n, port, testFrame(mac(2), m), 1 + i);
+        if (d.kind !== 'forward') throw new Error(`expected forward, got ${d.kind}`);
+        l.remember(1n, d, `from-${port}`);
+        return d;
+      });
+      // Asked after other packet-ins (no shortcut through the last decision): each finds its own.
+      l.packetIn(1n, 2, testFrame('ff:ff:ff:ff:ff:ff', mac(2)), 10);
+      expect(decisions.map((d) => l.installed(1n, d))).toEqual(['from-1', 'from-3', 'from-4', 'from-5']);
+      l.remember(1n, decisions[0]!, 'from-1 again');
+      l.remember(1n, decisions[2]!, 'from-4 again');
+      expect(decisions.map((d) => l.installed(1n, d))).toEqual(['from-1 again', 'from-3', 'from-4 again', 'from-5']);
+    }
+  });
+
   it('finds the flow a sender was last given and the ones before it, and forgets them with the destination learned again', () => {
     const l = new L2Learning();
     for (const [port, m] of [[2, mac(2)], [3, mac(3)]] as const) l.packetIn(1n, port, testFrame('ff:ff:ff:ff:ff:ff', m), 0);

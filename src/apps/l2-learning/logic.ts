@@ -54,7 +54,12 @@ interface MacEntry {
   seenAt: number;
   /** The MAC as text, made the first time a flow matches on it (then shared by every flow that does). */
   text: string | undefined;
-  /** Flows the app installed towards this MAC, by source MAC (matchSrc) or in-port: see `installed`. */
+  /**
+   * Flows the app installed towards this MAC, by source MAC (matchSrc) or in-port (see `installed`):
+   * the first in `flow`, any others in `flows` (most MACs get one or a few senders; a Map each
+   * was the largest thing a learned flow kept).
+   */
+  flow: InstalledFlow | undefined;
   flows: Map<number, InstalledFlow> | undefined;
   /**
    * The flow last remembered for a frame from this MAC, and its destination's entry (that entry
@@ -68,6 +73,8 @@ interface MacEntry {
 
 /** A flow installed for a forward decision, remembered with the ports it was made for. */
 interface InstalledFlow {
+  /** Its key at its destination's entry: the source MAC (matchSrc) or the in-port. */
+  readonly key: number;
   inPort: number;
   outPort: number;
   token: unknown;
@@ -108,6 +115,12 @@ const NONE_SENT = Object.freeze([]) as unknown as PacketOutAt[];
 function recordOf(token: unknown): FlowRecord | undefined {
   if (typeof token !== 'object' || token === null) return undefined;
   return (token as FlowAt).rule !== undefined ? (token as FlowAt).record : (token as FlowRecord);
+}
+
+/** The flow remembered at a destination's entry under `key` (see MacEntry.flow). */
+function flowAt(e: MacEntry, key: number): InstalledFlow | undefined {
+  const f = e.flow;
+  return f !== undefined && f.key === key ? f : e.flows?.get(key);
 }
 
 /** A MAC's text, kept on its table entry when there is one (the entry is the MAC's, whatever its port). */
@@ -188,7 +201,7 @@ export class L2Learning {
         const oldest = table.firstKey();
         if (oldest !== undefined) table.delete(oldest);
       }
-      table.set(src, (from = { port: inPort, seenAt: now, text: undefined, flows: undefined, lastTo: undefined, lastFlow: undefined }));
+      table.set(src, (from = { port: inPort, seenAt: now, text: undefined, flow: undefined, flows: undefined, lastTo: undefined, lastFlow: undefined }));
     } else {
       if (known.port !== inPort) {
         moved = true;
@@ -224,7 +237,8 @@ export class L2Learning {
     const from = d === this.lastForward ? this.lastFrom : undefined;
     const last = from !== undefined && from.lastTo === this.lastTo ? from.lastFlow : undefined;
     if (last !== undefined && last.inPort === d.inPort && last.outPort === d.outPort) return last.token;
-    const f = this.entryOf(dpid, d)?.flows?.get(this.config.matchSrc ? d.src : d.inPort);
+    const e = this.entryOf(dpid, d);
+    const f = e === undefined ? undefined : flowAt(e, this.config.matchSrc ? d.src : d.inPort);
     return f !== undefined && f.inPort === d.inPort && f.outPort === d.outPort ? f.token : undefined;
   }
 
@@ -237,14 +251,20 @@ export class L2Learning {
   private rememberFlow(dpid: bigint, d: L2Decision & { kind: 'forward' }, token: unknown): InstalledFlow | undefined {
     const e = this.entryOf(dpid, d);
     if (!e) return undefined;
-    if (!e.flows || e.flows.size >= MAX_REMEMBERED_PER_MAC) e.flows = new Map();
     const key = this.config.matchSrc ? d.src : d.inPort;
-    let f = e.flows.get(key);
+    let f = flowAt(e, key);
     if (f) {
       f.inPort = d.inPort;
       f.outPort = d.outPort;
       f.token = token;
-    } else e.flows.set(key, (f = { inPort: d.inPort, outPort: d.outPort, token }));
+    } else {
+      f = { key, inPort: d.inPort, outPort: d.outPort, token };
+      if (e.flow === undefined) e.flow = f;
+      else {
+        if (!e.flows || e.flows.size >= MAX_REMEMBERED_PER_MAC) e.flows = new Map();
+        e.flows.set(key, f);
+      }
+    }
     const from = d === this.lastForward ? this.lastFrom : undefined;
     if (from !== undefined) {
       from.lastTo = e;
