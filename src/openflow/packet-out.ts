@@ -22,11 +22,30 @@ export function outputTo(port: number): readonly Action[] {
   return [{ type: 'output', port }];
 }
 
-/** Output actions to each port, in order. */
-export function outputActions(ports: readonly number[]): Action[] {
+/** Action lists made for frozen port lists, shared while the port list lives. */
+const sharedForPorts = new WeakMap<readonly number[], readonly Action[]>();
+
+/**
+ * Output actions to each port, in order. For a frozen port list (the topology's flood ports, one
+ * per port of a switch while its broadcast tree stands) the action list is made once, frozen, of
+ * outputTo's shared actions, and shared: a flood then allocates none, its 1.0 translation is kept
+ * (see actionsTo10), and its actions have the same shape as a forward's.
+ */
+export function outputActions(ports: readonly number[]): readonly Action[] {
+  const known = sharedForPorts.get(ports);
+  if (known !== undefined) return known;
   const out: Action[] = new Array<Action>(ports.length);
-  for (let i = 0; i < ports.length; i++) out[i] = { type: 'output', port: ports[i]! };
-  return out;
+  if (!Object.isFrozen(ports)) {
+    for (let i = 0; i < ports.length; i++) out[i] = { type: 'output', port: ports[i]! };
+    return out;
+  }
+  for (let i = 0; i < ports.length; i++) {
+    const a = outputTo(ports[i]!)[0]!;
+    out[i] = Object.isFrozen(a) ? a : Object.freeze(a);
+  }
+  const shared = Object.freeze(out);
+  sharedForPorts.set(ports, shared);
+  return shared;
 }
 
 /** A packet-out of the packet-in's buffer when the switch buffered it, of its bytes when not. */

@@ -19,7 +19,7 @@ import { isLivePort, LinkDiscovery, type LinkEvent, type ProbeVerdict } from './
 import { HostTracker, hostObservationOf, type HostEvent, type HostHandle } from './hosts.js';
 import { LLDP_FLOW_COOKIE, lldpFlowRule } from './lldp-flow.js';
 import { probeSourceOf, ProbeTemplate, verifyProbe, type ProbeOrigin, type ProbeRejection } from './probe.js';
-import { buildFabric, floodPorts, TopologySnapshotImpl, type Fabric } from './snapshot.js';
+import { buildFabric, sharedFloodPorts, TopologySnapshotImpl, type Fabric } from './snapshot.js';
 import type { Host, HostLocation, Link, LinkInfo, SwitchPort } from '../core/model.js';
 import { portKey } from './types.js';
 import { MacMap } from '../packet/mac-map.js';
@@ -247,9 +247,9 @@ export class TopologyService extends EventEmitter<TopologyEvents> {
     return this.fabricCache;
   }
 
-  /** Ports to flood a packet that entered `dpid` at `inPort` out of, on the current broadcast tree. */
-  floodPorts(dpid: bigint, inPort: number): number[] {
-    return floodPorts(this.fabric(), dpid, inPort);
+  /** Ports to flood a packet that entered `dpid` at `inPort` out of, on the current broadcast tree (a frozen list, shared while the tree stands). */
+  floodPorts(dpid: bigint, inPort: number): readonly number[] {
+    return sharedFloodPorts(this.fabric(), dpid, inPort);
   }
 
   /** Discovered links (a fresh array). */

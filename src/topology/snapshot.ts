@@ -183,6 +183,28 @@ export function floodPorts(fabric: { readonly switches: ReadonlyMap<bigint, Swit
   return out;
 }
 
+/** Flood lists made so far, per switch of a fabric (a fabric, and its switches, is rebuilt whenever switches, ports or links change). */
+const sharedFlood = new WeakMap<SwitchInfo, Map<number, readonly number[]>>();
+
+/**
+ * {@link floodPorts}, frozen and shared: one list per port of the switch until its fabric changes,
+ * so the flood of every packet-in there allocates no list (and the action list made from it can
+ * be shared too: see outputActions). An in-port the switch does not have gets a list of its own.
+ */
+export function sharedFloodPorts(fabric: { readonly switches: ReadonlyMap<bigint, SwitchInfo> }, dpid: bigint, inPort: number): readonly number[] {
+  const sw = fabric.switches.get(dpid);
+  if (!sw) return EMPTY;
+  let byPort = sharedFlood.get(sw);
+  if (byPort === undefined) sharedFlood.set(sw, (byPort = new Map()));
+  let ports = byPort.get(inPort);
+  if (ports === undefined) {
+    ports = Object.freeze(floodPorts(fabric, dpid, inPort));
+    // Only the switch's own ports: in-port numbers come from the switch, and are not trusted to be few.
+    if (sw.ports.includes(inPort)) byPort.set(inPort, ports);
+  }
+  return ports;
+}
+
 function freezeHost(h: Host): Host {
   return Object.freeze({ ...h, ipv4: Object.freeze([...h.ipv4]), ipv6: Object.freeze([...h.ipv6]), location: Object.freeze({ ...h.location }) });
 }

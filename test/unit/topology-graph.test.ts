@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { TopologyGraph } from '../../src/topology/graph.js';
 import { PathIndex } from '../../src/topology/paths.js';
-import { floodPorts, TopologySnapshotImpl } from '../../src/topology/snapshot.js';
+import { floodPorts, sharedFloodPorts, TopologySnapshotImpl } from '../../src/topology/snapshot.js';
 import { computeBroadcastTree } from '../../src/topology/tree.js';
 import type { Link, LinkInfo } from '../../src/core/model.js';
 
@@ -150,6 +150,23 @@ describe('broadcast tree and flooding', () => {
     expect(floodPorts(s, 3n, 1)).toEqual([]); // came in over the blocked cable: a copy, dropped
     expect(floodPorts(s, 1n, 1)).toEqual([2, 3]);
     expect(floodPorts(s, 42n, 1)).toEqual([]);
+  });
+
+  it('shares one frozen flood list per port of a switch while its fabric stands; an in-port the switch lacks gets its own', () => {
+    const s = snapshotOf(5, ring(5));
+    const list = sharedFloodPorts(s.fabric, 1n, 1);
+    expect(list).toEqual(floodPorts(s, 1n, 1));
+    expect(Object.isFrozen(list)).toBe(true);
+    expect(sharedFloodPorts(s.fabric, 1n, 1)).toBe(list);
+    expect(sharedFloodPorts(s.fabric, 1n, 2)).not.toBe(list);
+    // A port number the switch does not have: the same answer, not remembered.
+    expect(sharedFloodPorts(s.fabric, 1n, 77)).toEqual(floodPorts(s, 1n, 77));
+    expect(sharedFloodPorts(s.fabric, 1n, 77)).not.toBe(sharedFloodPorts(s.fabric, 1n, 77));
+    expect(sharedFloodPorts(s.fabric, 42n, 1)).toEqual([]);
+    // Another fabric (the links changed): lists of its own.
+    const other = snapshotOf(5, ring(5).filter((l) => l.src !== 1n && l.dst !== 1n));
+    expect(sharedFloodPorts(other.fabric, 1n, 1)).not.toBe(list);
+    expect(sharedFloodPorts(other.fabric, 1n, 1)).toEqual(floodPorts(other, 1n, 1));
   });
 
   it('roots each connected part at its own lowest dpid and ignores one-way links', () => {

@@ -4,7 +4,7 @@ import { match10 } from '../../src/openflow/codec/v10/match.js';
 import { OFPFW10 } from '../../src/openflow/codec/v10/enums.js';
 import type { Match } from '../../src/openflow/codec/v13/oxm.js';
 import type { Action } from '../../src/openflow/codec/v13/actions.js';
-import { FLOOD_ACTIONS, outputTo } from '../../src/openflow/packet-out.js';
+import { FLOOD_ACTIONS, outputActions, outputTo } from '../../src/openflow/packet-out.js';
 import { actionsFrom10, actionsTo10, match10ToOxm, oxmToMatch10, portFrom10, portTo10 } from '../../src/openflow/translate.js';
 
 describe('OpenFlow 1.3 → 1.0 translation', () => {
@@ -97,5 +97,26 @@ describe('OpenFlow 1.3 → 1.0 translation', () => {
     // Ports past the shared range get a list of their own.
     expect(outputTo(70_000)).not.toBe(outputTo(70_000));
     expect(outputTo(70_000)).toEqual([{ type: 'output', port: 70_000 }]);
+  });
+
+  it('makes one shared action list for a frozen port list (a flood list), of outputTo\'s actions, whose 1.0 translation is kept; a fresh one for any other', () => {
+    const ports = Object.freeze([1, 3, 5000]);
+    const shared = outputActions(ports);
+    expect(shared).toEqual([
+      { type: 'output', port: 1 },
+      { type: 'output', port: 3 },
+      { type: 'output', port: 5000 },
+    ]);
+    expect(outputActions(ports)).toBe(shared);
+    expect(Object.isFrozen(shared) && shared.every((a) => Object.isFrozen(a))).toBe(true);
+    expect(shared[1]).toBe(outputTo(3)[0]); // the same objects (and shape) as a forward's
+    expect(actionsTo10(shared)).toBe(actionsTo10(shared));
+    // A port list that may change gets a list of its own each time.
+    const open = [1, 3];
+    const first = outputActions(open);
+    expect(outputActions(open)).not.toBe(first);
+    open.push(4);
+    expect(outputActions(open)).toHaveLength(3);
+    expect(Object.isFrozen(first)).toBe(false);
   });
 });
