@@ -26,7 +26,8 @@ export function macToNumber(mac: Uint8Array | string, off = 0): number {
   return v;
 }
 
-const macScratch = new Uint8Array(6);
+// A Buffer, as the codec's frames are: formatMac then sees one kind of byte array.
+const macScratch = Buffer.alloc(6);
 
 /** Writes the 48-bit MAC `n` as 6 bytes into `out` at `off` and returns `out`. */
 export function writeMacNumber(n: number, out: Uint8Array, off = 0): Uint8Array {

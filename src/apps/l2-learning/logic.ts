@@ -92,11 +92,30 @@ export type BlockedPortFn = (dpid: bigint, port: number) => boolean;
 /** True while a flow the app declared is still the desired one (the flow scope's isCurrent): declaring it again would send nothing. */
 export type FlowIsCurrentFn = (rec: FlowRecord) => boolean;
 
-const IGNORE_SHORT: L2Decision = Object.freeze({ kind: 'ignore', reason: 'short', moved: false, src: 0 });
-const IGNORE_LLDP: L2Decision = Object.freeze({ kind: 'ignore', reason: 'lldp', moved: false, src: 0 });
-const IGNORE_LINK_LOCAL: L2Decision = Object.freeze({ kind: 'ignore', reason: 'link-local', moved: false, src: 0 });
-const IGNORE_BAD_SOURCE: L2Decision = Object.freeze({ kind: 'ignore', reason: 'bad-source', moved: false, src: 0 });
-const IGNORE_BLOCKED: L2Decision = Object.freeze({ kind: 'ignore', reason: 'blocked-port', moved: false, src: 0 });
+/**
+ * A decision. Every kind is made here, with every field in one order (the ones its kind does not
+ * have undefined), so the code that reads decisions sees one hidden class: with a shape per kind,
+ * the first forward after the floods deoptimized the shell's packet-in path, which had been
+ * compiled while only floods were seen.
+ */
+function decision(
+  kind: L2Decision['kind'],
+  reason: IgnoreReason | undefined,
+  ports: readonly number[] | undefined,
+  outPort: number,
+  inPort: number,
+  moved: boolean,
+  src: number,
+  dst: number,
+): L2Decision {
+  return { kind, reason, ports, outPort, inPort, moved, src, dst } as L2Decision;
+}
+
+const IGNORE_SHORT = Object.freeze(decision('ignore', 'short', undefined, 0, 0, false, 0, 0));
+const IGNORE_LLDP = Object.freeze(decision('ignore', 'lldp', undefined, 0, 0, false, 0, 0));
+const IGNORE_LINK_LOCAL = Object.freeze(decision('ignore', 'link-local', undefined, 0, 0, false, 0, 0));
+const IGNORE_BAD_SOURCE = Object.freeze(decision('ignore', 'bad-source', undefined, 0, 0, false, 0, 0));
+const IGNORE_BLOCKED = Object.freeze(decision('ignore', 'blocked-port', undefined, 0, 0, false, 0, 0));
 
 /** 01:80:c2:00:00:00 – 01:80:c2:00:00:0f: IEEE 802.1D reserved addresses, never forwarded by a bridge. */
 const LINK_LOCAL_BASE = 0x0180c2000000;
@@ -212,8 +231,8 @@ export class L2Learning {
     if (!isMulticastMacNumber(dst)) {
       const to = table.get(dst);
       if (to !== undefined && now - to.seenAt <= this.ageMs) {
-        if (to.port === inPort) return { kind: 'ignore', reason: 'same-port', moved, src };
-        const d: L2Decision = { kind: 'forward', outPort: to.port, inPort, moved, src, dst };
+        if (to.port === inPort) return decision('ignore', 'same-port', undefined, 0, inPort, moved, src, dst);
+        const d = decision('forward', undefined, undefined, to.port, inPort, moved, src, dst);
         this.lastForward = d;
         this.lastFrom = from;
         this.lastTo = to;
@@ -222,10 +241,10 @@ export class L2Learning {
     }
     if (this.floodPorts) {
       const ports = this.floodPorts(dpid, inPort);
-      if (ports.length === 0) return { kind: 'ignore', reason: 'no-flood-ports', moved, src };
-      return { kind: 'flood', ports, moved, src, dst };
+      if (ports.length === 0) return decision('ignore', 'no-flood-ports', undefined, 0, inPort, moved, src, dst);
+      return decision('flood', undefined, ports, 0, inPort, moved, src, dst);
     }
-    return { kind: 'flood', ports: undefined, moved, src, dst };
+    return decision('flood', undefined, undefined, 0, inPort, moved, src, dst);
   }
 
   /**
