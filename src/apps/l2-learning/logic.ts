@@ -95,8 +95,8 @@ export type FlowIsCurrentFn = (rec: FlowRecord) => boolean;
 /**
  * A decision. Every kind is made here, with every field in one order (the ones its kind does not
  * have undefined), so the code that reads decisions sees one hidden class: with a shape per kind,
- * the first forward after the floods deoptimized the shell's packet-in path, which had been
- * compiled while only floods were seen.
+ * code compiled while a learning pass only flooded met a new one at the first forward, and was
+ * deoptimized for it.
  */
 function decision(
   kind: L2Decision['kind'],
