@@ -1,5 +1,5 @@
 /** The OpenFlow 1.0 flat match (ofp_match, 40 bytes): type, wire codec and a builder that sets the wildcards. */
-import { formatMac, putMacText } from '../../../core/addr.js';
+import { formatMac, ipv4Number, putMacText } from '../../../core/addr.js';
 import { OfEncodeError } from '../errors.js';
 import type { Reader } from '../reader.js';
 import type { Writer } from '../writer.js';
@@ -202,29 +202,9 @@ function putMac(b: Buffer, off: number, s: string, field: string, sub: string): 
   if (typeof s !== 'string' || !putMacText(s, b, off)) throw new OfEncodeError(`not a MAC address: ${JSON.stringify(s)}`, `${field}.${sub}`);
 }
 
-/** The 32-bit value of a dotted quad, parsed without allocating; OfEncodeError if malformed. */
+/** The 32-bit value of a dotted quad (see core/addr's ipv4Number); OfEncodeError naming the field if malformed. */
 export function ipv4Value(s: string, field: string, sub?: string): number {
-  if (typeof s === 'string') {
-    let v = 0;
-    let part = 0;
-    let digits = 0;
-    let dots = 0;
-    const n = s.length;
-    for (let i = 0; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c >= 48 && c <= 57) {
-        part = part * 10 + (c - 48);
-        if (++digits > 3 || part > 255) break;
-      } else if (c === 46 /* . */ && digits > 0 && dots < 3) {
-        v = v * 256 + part;
-        part = 0;
-        digits = 0;
-        dots++;
-      } else {
-        break;
-      }
-      if (i === n - 1 && dots === 3 && digits > 0) return v * 256 + part;
-    }
-  }
-  throw new OfEncodeError(`not an IPv4 address: ${JSON.stringify(s)}`, sub === undefined ? field : `${field}.${sub}`);
+  const v = typeof s === 'string' ? ipv4Number(s) : -1;
+  if (v < 0) throw new OfEncodeError(`not an IPv4 address: ${JSON.stringify(s)}`, sub === undefined ? field : `${field}.${sub}`);
+  return v;
 }

@@ -3,7 +3,7 @@ import { OFPBMC, OFPET } from '../constants.js';
 import { OfDecodeError, OfEncodeError } from '../errors.js';
 import { Reader } from '../reader.js';
 import { Writer } from '../writer.js';
-import { formatIpv6, formatMac, parseIpv6, putMacText } from '../../../core/addr.js';
+import { formatIpv6, formatMac, ipv4Number, parseIpv6, putMacText } from '../../../core/addr.js';
 import {
   OFPMT,
   OFPXMC,
@@ -315,31 +315,6 @@ function writeValue(w: Writer, spec: OxmFieldSpec, v: unknown): boolean {
     default:
       return assertNeverKind(spec.kind);
   }
-}
-
-/** The 32-bit value of a dotted quad, or -1 on bad text (no allocation). */
-function ipv4Number(s: string): number {
-  const n = s.length;
-  let v = 0;
-  let i = 0;
-  for (let part = 0; part < 4; part++) {
-    if (part > 0) {
-      if (s.charCodeAt(i) !== 46) return -1;
-      i++;
-    }
-    let x = 0;
-    let digits = 0;
-    while (i < n && digits < 4) {
-      const c = s.charCodeAt(i);
-      if (c < 48 || c > 57) break;
-      x = x * 10 + (c - 48);
-      i++;
-      digits++;
-    }
-    if (digits === 0 || digits > 3 || x > 255) return -1;
-    v = v * 256 + x;
-  }
-  return i === n ? v : -1;
 }
 
 /** Writes 16 bytes of IPv6 text at `off`; false on bad text. IPv6 is rare enough for addr.ts's parser. */
