@@ -53,6 +53,61 @@ interface SwitchFlows {
   /** True from connect until the first reconciliation has diffed: desired flows wait instead of being sent. */
   syncing: boolean;
   reconciling: Promise<ReconcileReport> | undefined;
+  /** Removals this switch may still report for flows our deletes removed. */
+  readonly awaited: AwaitedRemovals;
+}
+
+/**
+ * How long after a switch confirmed a delete its FLOW_REMOVED may still come: Open vSwitch sends
+ * the report after the barrier reply. A delete that removed nothing gets no report, and its
+ * expectation lapses then.
+ */
+const REMOVAL_REPORT_GRACE_MS = 2_000;
+
+/**
+ * The FLOW_REMOVED reports a switch owes for our deletes, by flow key. While one is owed, a report
+ * for that key is the deleted flow's, not news about a flow filed under the same key since (an
+ * app moving a path deletes and re-adds a match in one turn, and the report comes after both).
+ */
+export class AwaitedRemovals {
+  private readonly owed = new Map<string, number>();
+  /** Confirmed deletes' keys in the order their expectations lapse. */
+  private readonly lapsing: { readonly key: string; readonly at: number }[] = [];
+  private head = 0;
+
+  /** A delete of the flow filed under `key` was sent. */
+  expect(key: string): void {
+    this.owed.set(key, (this.owed.get(key) ?? 0) + 1);
+  }
+
+  /** The switch confirmed (or the session dropped) that delete at `now`. */
+  settled(key: string, now: number): void {
+    this.lapse(now);
+    this.lapsing.push({ key, at: now + REMOVAL_REPORT_GRACE_MS });
+  }
+
+  /** True, consuming one expectation, when a report for `key` at `now` answers one of our deletes. */
+  take(key: string, now: number): boolean {
+    this.lapse(now);
+    return this.drop(key);
+  }
+
+  private drop(key: string): boolean {
+    const n = this.owed.get(key);
+    if (n === undefined) return false;
+    if (n > 1) this.owed.set(key, n - 1);
+    else this.owed.delete(key);
+    return true;
+  }
+
+  private lapse(now: number): void {
+    const q = this.lapsing;
+    while (this.head < q.length && q[this.head]!.at <= now) this.drop(q[this.head++]!.key);
+    if (this.head > 64 && this.head * 2 > q.length) {
+      q.splice(0, this.head);
+      this.head = 0;
+    }
+  }
 }
 
 /** What one reconciliation found and did. Every flow mod it sent is counted in one of the fields. */
@@ -384,7 +439,7 @@ export class FlowService {
   private sw(dpid: bigint): SwitchFlows {
     let sw = this.switches.get(dpid);
     if (!sw) {
-      sw = { byKey: new Map(), seq: 0, syncing: false, reconciling: undefined };
+      sw = { byKey: new Map(), seq: 0, syncing: false, reconciling: undefined, awaited: new AwaitedRemovals() };
       this.switches.set(dpid, sw);
     }
     return sw;
@@ -569,7 +624,8 @@ export class FlowService {
     if (reason !== 'owner' && reason !== 'replaced') this.emitScope(rec, 'removed', reason);
   }
 
-  private sendDelete(dp: Datapath, spec: FlowSpec): Promise<void> {
+  /** Sends a delete; `reported` are the keys of the flows it removes that the switch will report (SEND_FLOW_REM). */
+  private sendDelete(dp: Datapath, sw: SwitchFlows | undefined, spec: FlowSpec, reported: readonly string[]): Promise<void> {
     let p: Promise<void>;
     try {
       p = dp.flowModConfirmed(spec);
@@ -579,9 +635,17 @@ export class FlowService {
     }
     this.counters.flowModsSent++;
     this.counters.deletesSent++;
-    return p.catch((e: Error) => {
-      if (!(e instanceof SessionClosedError)) this.log.warn({ dpid: dp.dpidHex, err: e.message }, 'flow delete failed');
-    });
+    const awaited = sw?.awaited;
+    if (awaited) for (const k of reported) awaited.expect(k);
+    return p
+      .catch((e: Error) => {
+        if (!(e instanceof SessionClosedError)) this.log.warn({ dpid: dp.dpidHex, err: e.message }, 'flow delete failed');
+      })
+      .finally(() => {
+        if (!awaited) return;
+        const now = this.clock.now();
+        for (const k of reported) awaited.settled(k, now);
+      });
   }
 
   /** delete_strict of one flow; on 1.3 the cookie mask keeps it to that exact owner's flow. */
@@ -597,7 +661,7 @@ export class FlowService {
     if (!sw || !rec || rec.owner !== scope.owner) return false;
     this.forget(sw, rec, 'owner');
     const dp = this.datapaths.get(dpid);
-    if (writable(dp)) await this.sendDelete(dp, this.strictDelete(dp, rec.spec.tableId!, rec.spec.priority!, rec.spec.match!, rec.spec.cookie!));
+    if (writable(dp)) await this.sendDelete(dp, sw, this.strictDelete(dp, rec.spec.tableId!, rec.spec.priority!, rec.spec.match!, rec.spec.cookie!), reportedKeys([rec]));
     return true;
   }
 
@@ -616,9 +680,10 @@ export class FlowService {
     if (writable(dp)) {
       if (dp.version === OFP_VERSION_1_0) {
         // 1.0 deletes cannot filter on cookie: delete exactly our records, nobody else's.
-        for (const rec of gone) void this.sendDelete(dp, this.strictDelete(dp, 0, rec.spec.priority!, rec.spec.match!, rec.spec.cookie!));
+        for (const rec of gone) void this.sendDelete(dp, sw, this.strictDelete(dp, 0, rec.spec.priority!, rec.spec.match!, rec.spec.cookie!), reportedKeys([rec]));
       } else {
-        void this.sendDelete(dp, { command: 'delete', tableId: tableId ?? OFPTT.ALL, match, cookie: scope.cookie(), cookieMask: OWNER_COOKIE_MASK });
+        const keys = reportedKeys(gone);
+        void this.sendDelete(dp, sw, { command: 'delete', tableId: tableId ?? OFPTT.ALL, match, cookie: scope.cookie(), cookieMask: OWNER_COOKIE_MASK }, keys);
       }
     }
     return gone.length;
@@ -637,7 +702,7 @@ export class FlowService {
       n += gone.length;
       const dp = this.datapaths.get(d);
       if (!writable(dp)) continue;
-      for (const rec of gone) void this.sendDelete(dp, this.strictDelete(dp, rec.spec.tableId!, rec.spec.priority!, rec.spec.match!, rec.spec.cookie!));
+      for (const rec of gone) void this.sendDelete(dp, sw, this.strictDelete(dp, rec.spec.tableId!, rec.spec.priority!, rec.spec.match!, rec.spec.cookie!), reportedKeys([rec]));
     }
     return n;
   }
@@ -654,9 +719,10 @@ export class FlowService {
       const dp = this.datapaths.get(d);
       if (!writable(dp)) continue;
       if (dp.version === OFP_VERSION_1_0) {
-        for (const rec of mine) sends.push(this.sendDelete(dp, this.strictDelete(dp, 0, rec.spec.priority!, rec.spec.match!, rec.spec.cookie!)));
+        for (const rec of mine) sends.push(this.sendDelete(dp, sw, this.strictDelete(dp, 0, rec.spec.priority!, rec.spec.match!, rec.spec.cookie!), reportedKeys([rec])));
       } else {
-        sends.push(this.sendDelete(dp, { command: 'delete', tableId: OFPTT.ALL, match: [], cookie: scope.cookie(), cookieMask: OWNER_COOKIE_MASK }));
+        const keys = reportedKeys(mine);
+        sends.push(this.sendDelete(dp, sw, { command: 'delete', tableId: OFPTT.ALL, match: [], cookie: scope.cookie(), cookieMask: OWNER_COOKIE_MASK }, keys));
       }
     }
     await Promise.all(sends);
@@ -717,7 +783,8 @@ export class FlowService {
     const tableId = dp && dp.version === OFP_VERSION_1_0 ? 0 : msg.tableId;
     const key = flowKey(tableId, msg.priority, msg.match);
     const rec = sw?.byKey.get(key);
-    if (!sw || !rec || rec.spec.cookie !== msg.cookie) {
+    // Owed for a delete of ours: the flow it deleted (or one that expired just before), not one filed under that key since.
+    if (!sw || sw.awaited.take(key, this.clock.now()) || !rec || rec.spec.cookie !== msg.cookie) {
       this.counters.flowRemovedUnknown++;
       return;
     }
@@ -841,7 +908,7 @@ export class FlowService {
     const before = this.counters.flowModsSent;
     const failedBefore = this.counters.installFailed;
     const thunks: (() => Promise<void>)[] = [];
-    for (const spec of plan.deletes) thunks.push(() => this.sendDelete(dp, spec));
+    for (const spec of plan.deletes) thunks.push(() => this.sendDelete(dp, sw, spec, [flowKey(is10 ? 0 : spec.tableId!, spec.priority!, spec.match!)]));
     for (const { rec } of plan.adds) thunks.push(() => this.sendAddSettled(dp, sw, rec));
     await this.sendBatches(dp, sw, thunks);
     const flowMods = this.counters.flowModsSent - before;
@@ -925,6 +992,13 @@ class AddOutcome implements Settle {
  * Files `rec` under its key on its switch; a record filed there before is no longer current.
  * `prev`: what is filed there now, when the caller has looked it up already.
  */
+/** The keys of the records whose removal the switch reports (SEND_FLOW_REM). */
+function reportedKeys(recs: readonly Rec[]): string[] {
+  const out: string[] = [];
+  for (const rec of recs) if ((rec.spec.flags ?? 0) & OFPFF.SEND_FLOW_REM) out.push(rec.key);
+  return out;
+}
+
 function file(sw: SwitchFlows, rec: Rec, prev = sw.byKey.get(rec.key)): void {
   if (prev !== undefined && prev !== rec) prev.filed = false;
   sw.byKey.set(rec.key, rec);

@@ -8,7 +8,7 @@ import { OFPRR } from '../../src/openflow/codec/v13/enums.js';
 import type { Datapath } from '../../src/openflow/datapath.js';
 import { Session } from '../../src/openflow/session.js';
 import { EmulatedSwitch, type EmulatedSwitchOptions } from '../fakes/emulated-switch.js';
-import { FlowService } from '../../src/flows/service.js';
+import { AwaitedRemovals, FlowService } from '../../src/flows/service.js';
 import type { FlowRemovedReason, FlowRule } from '../../src/core/services.js';
 import type { FlowsConfig } from '../../src/flows/config.js';
 import { ownerCookie, ownerIdFor, OWNER_COOKIE_MASK, STATIC_OWNER_ID, SYSTEM_OWNER_ID } from '../../src/flows/cookie.js';
@@ -75,6 +75,27 @@ function macRule(i: number, port = 2, idleTimeout = 0): FlowRule {
   };
 }
 
+describe('the removals a switch owes for our deletes', () => {
+  it('takes one report per delete, whether it comes before or after the confirmation; an unreported one lapses 2 s after it', () => {
+    const a = new AwaitedRemovals();
+    a.expect('k');
+    a.expect('k');
+    expect(a.take('k', 0)).toBe(true);
+    a.settled('k', 10);
+    a.settled('k', 20);
+    expect(a.take('k', 500)).toBe(true);
+    expect(a.take('k', 600)).toBe(false);
+    // A delete that removed nothing: no report comes, and after the grace a report is news again.
+    a.expect('j');
+    a.settled('j', 1_000);
+    expect(a.take('other', 2_999)).toBe(false);
+    a.expect('i');
+    a.settled('i', 2_999);
+    expect(a.take('j', 3_000)).toBe(false);
+    expect(a.take('i', 3_000)).toBe(true);
+  });
+});
+
 describe.each([4, 1])('flow service on OpenFlow %s', (version) => {
   const swOpts: EmulatedSwitchOptions = { versions: [version] };
 
@@ -133,6 +154,33 @@ describe.each([4, 1])('flow service on OpenFlow %s', (version) => {
     expect(removed).toEqual(['idle_timeout']);
     expect(app.list(1n)).toHaveLength(1);
     expect(r.flows.counters.flowRemovedIdle).toBe(1);
+  });
+
+  it('a FLOW_REMOVED answering its own delete does not forget the flow filed again under that match since', async () => {
+    const r = rig();
+    const table = new FakeFlowTable();
+    const { sw } = await connect(r, table, swOpts);
+    const app = r.flows.scope('app-a');
+    const removed: FlowRemovedReason[] = [];
+    app.on('removed', (_rec, why) => removed.push(why));
+    const rule = macRule(1, 2, 10);
+    await app.installAll(1n, [rule]);
+    // A path moved: the old flow is deleted and the same match installed again in one turn. The
+    // switch reports the old flow's removal (reason DELETE) after the new one was filed.
+    const gone = app.remove(1n, rule);
+    const again = app.install(1n, { ...rule, actions: [{ type: 'output', port: 3 }] });
+    expect(await gone).toBe(true);
+    await waitFor(() => again.state === 'installed');
+    await flush();
+    expect(r.flows.counters.flowRemovedDelete + r.flows.counters.flowRemovedUnknown).toBe(1);
+    expect(removed).toEqual([]);
+    expect(app.list(1n).map((f) => f.spec.actions)).toEqual([[{ type: 'output', port: 3 }]]);
+    expect(table.flows).toHaveLength(1);
+    // Once that delete is confirmed, a deletion reported for the new flow is news again.
+    for (const n of table.apply({ command: 'delete', tableId: 0xff, match: [] })) sendFlowRemoved(sw, version, n, 0);
+    await waitFor(() => removed.length === 1);
+    expect(removed).toEqual(['deleted']);
+    expect(app.list(1n)).toEqual([]);
   });
 
   it('puts back a permanent flow someone else deleted', async () => {
