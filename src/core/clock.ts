@@ -22,9 +22,26 @@ export interface Clock {
   every(ms: number, fn: () => void): Timer;
 }
 
+/** The system clock's time while a batch holds it (see {@link holdSystemTime}); 0 when none does. */
+let heldNow = 0;
+
+/**
+ * Reads the system clock once for a batch of messages handled in one go (the batched I/O's reads):
+ * `systemClock.now()` returns that time until {@link releaseSystemTime}. A clock read costs about
+ * 0.1 µs here, and a packet-in's services read it two or three times. Not nested.
+ */
+export function holdSystemTime(): void {
+  heldNow = Date.now();
+}
+
+/** Ends {@link holdSystemTime}: `systemClock.now()` reads the clock again. */
+export function releaseSystemTime(): void {
+  heldNow = 0;
+}
+
 /** The real clock: the runtime's timers. */
 export const systemClock: Clock = {
-  now: () => Date.now(),
+  now: () => (heldNow !== 0 ? heldNow : Date.now()),
   after(ms, fn) {
     const t = setTimeout(fn, ms);
     const timer: Timer = { cancel: () => clearTimeout(t), unref: () => (t.unref(), timer) };

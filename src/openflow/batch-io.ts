@@ -14,6 +14,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type net from 'node:net';
+import { holdSystemTime, releaseSystemTime } from '../core/clock.js';
 import { bufferView } from './codec/buffer-view.js';
 import { afterSessionWrites, writingSessions } from './session.js';
 
@@ -204,6 +205,16 @@ export class BatchIo {
     const bytes = this.slabBytes;
     const base = this.slabOffset;
     const e = this.entries;
+    // One time for the batch: its messages arrived together.
+    holdSystemTime();
+    try {
+      this.handleBatch(bytes, base, e, count);
+    } finally {
+      releaseSystemTime();
+    }
+  }
+
+  private handleBatch(bytes: ArrayBufferLike, base: number, e: Int32Array, count: number): void {
     for (let i = 0, at = 0; i < count; i++, at += ENTRY_INTS) {
       const s = this.sockets[e[at]!];
       if (s === undefined) continue;

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { batchIo, type BatchIo, type BatchSocket } from '../../src/openflow/batch-io.js';
+import { systemClock } from '../../src/core/clock.js';
 import { waitFor } from '../harness/exec.js';
 
 interface Pair {
@@ -74,6 +75,27 @@ function ioUringEnabled(): boolean {
 const bytesOf = (bufs: readonly Buffer[]): number => bufs.reduce((n, b) => n + b.length, 0);
 
 describe('batched socket I/O', () => {
+  it('holds the system clock for a batch: every read of it gives one time, and after the batch it runs again', async () => {
+    const seen: number[] = [];
+    const { connect } = await listen((pair, chunk) => {
+      pair.got.push(chunk);
+      seen.push(systemClock.now());
+      // Let the wall clock move on before the next socket of the batch is handled (at most a few ms).
+      const t = Date.now();
+      while (Date.now() === t);
+    });
+    const a = await connect();
+    const b = await connect();
+    // Both written before the loop turns, so both are read in one batch.
+    a.client.write('x');
+    b.client.write('y');
+    await waitFor(() => a.got.length === 1 && b.got.length === 1);
+    expect(seen).toHaveLength(2);
+    expect(seen[1]).toBe(seen[0]);
+    expect(Math.abs(systemClock.now() - Date.now())).toBeLessThanOrEqual(1);
+    expect(systemClock.now()).toBeGreaterThan(seen[0]!);
+  });
+
   it('reads many sockets, each in order, and writes back', async () => {
     const { connect } = await listen();
     const pairs: Pair[] = [];
