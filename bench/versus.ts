@@ -22,13 +22,14 @@
  *   node dist/bench/versus.js --against DIR [--rounds 12] [--switches 16] [--versions 1.0] [--modes latency]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { CbenchMode, CbenchResult } from '../src/loadgen/cbench.js';
+import { cpuPerRoundTrip, type CbenchMode, type CbenchResult, type CpuPerRoundTrip } from '../src/loadgen/cbench.js';
+import { processCpuTime } from '../src/loadgen/process-cpu.js';
 import { endChild } from '../test/harness/exec.js';
 
 /** The checkout's bin/signalbox (this file runs from dist/bench). */
@@ -77,6 +78,12 @@ export interface Sample {
   readonly controllerCpuMs: number;
   /** CPU of the generator process (its own count, from its start). */
   readonly generatorCpuMs: number;
+  /**
+   * CPU per round trip in the later loops, the controller's (user and system) and the generator's:
+   * once both keep a core busy, the round trips a second follow the slower side, and these show
+   * what each side spends.
+   */
+  readonly laterCpu: CpuPerRoundTrip | null;
 }
 
 function freePort(): Promise<number> {
@@ -167,36 +174,22 @@ function loadAvg(): number {
   return Number(out.split(' ')[0]);
 }
 
-let clockTicksPerSec: number | undefined;
-
-/** Clock ticks a second of /proc/PID/stat's CPU times (`getconf CLK_TCK`, asked once; 100 if it cannot say). */
-function clockTicks(): number {
-  if (clockTicksPerSec === undefined) {
-    const p = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
-    const n = Number(p.stdout?.trim());
-    clockTicksPerSec = p.status === 0 && Number.isInteger(n) && n > 0 ? n : 100;
-  }
-  return clockTicksPerSec;
-}
-
-/** User + system CPU of a process so far, in ms (from /proc/PID/stat). */
+/** User + system CPU of a process so far, in ms (0 when it cannot be read). */
 function cpuMsOf(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (in parentheses, which may hold spaces): utime is the 12th, stime the 13th.
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / clockTicks();
+  const t = pid === undefined ? undefined : processCpuTime(pid);
+  return t === undefined ? 0 : t.userMs + t.systemMs;
 }
 
 /** One generator run in its own process (so it never shares the controller's event loop or core). */
 function measure(r: Running, switches: number, version: '1.0' | '1.3', mode: CbenchMode, o: { macs: number; loops: number; warmup: number }): Sample {
   const cpuBefore = cpuMsOf(r.child.pid);
-  const args = [SIGNALBOX, 'bench', '--controller', `127.0.0.1:${r.port}`, '--mode', mode, '-s', String(switches), '-M', String(o.macs), '-l', String(o.loops), '-w', String(o.warmup), '--version', version, '--json'];
+  const args = [SIGNALBOX, 'bench', '--controller', `127.0.0.1:${r.port}`, '--mode', mode, '-s', String(switches), '-M', String(o.macs), '-l', String(o.loops), '-w', String(o.warmup), '--version', version, '--json', ...(r.child.pid !== undefined ? ['--cpu-of', String(r.child.pid)] : [])];
   const p = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (p.status !== 0) throw new Error(`signalbox bench against ${r.name} failed (${p.status}): ${p.stderr.trim().split('\n').slice(-3).join(' / ')}`);
   const res = JSON.parse(p.stdout) as CbenchResult & { generatorCpuMs: number };
   const controllerCpuMs = cpuMsOf(r.child.pid) - cpuBefore;
-  const measured = res.loops.filter((l) => !l.warmup).map((l) => l.answeredPerSec);
+  const measuredLoops = res.loops.filter((l) => !l.warmup);
+  const measured = measuredLoops.map((l) => l.answeredPerSec);
   const later = measured.slice(1);
   return {
     controller: r.name,
@@ -214,6 +207,7 @@ function measure(r: Running, switches: number, version: '1.0' | '1.3', mode: Cbe
     loadAvg: loadAvg(),
     controllerCpuMs,
     generatorCpuMs: res.generatorCpuMs,
+    laterCpu: cpuPerRoundTrip(measuredLoops.slice(1)),
   };
 }
 
@@ -232,13 +226,22 @@ function median(xs: readonly number[]): number {
 const k = (n: number | null): string => (n === null ? '–' : n >= 10_000 ? `${Math.round(n / 1000)} k` : n >= 1000 ? `${(n / 1000).toFixed(1)} k` : String(Math.round(n)));
 const ms = (n: number | null): string => (n === null ? '–' : n < 1 ? n.toFixed(3) : n.toFixed(2));
 
+/** Medians of the samples' later-loops CPU per round trip: controller user + system / generator, µs ('–' where not measured). */
+function cpuCell(xs: readonly Sample[]): string {
+  const user = med(xs, (s) => s.laterCpu?.watched?.userUs ?? null);
+  const system = med(xs, (s) => s.laterCpu?.watched?.systemUs ?? null);
+  const gen = med(xs, (s) => s.laterCpu?.generatorUs ?? null);
+  const us = (n: number | null): string => (n === null ? '–' : n.toFixed(1));
+  return `${us(user)} + ${us(system)} / ${us(gen)}`;
+}
+
 /** The medians as a Markdown table: one row per (switches, version), latency and throughput side by side. */
 export function formatTable(samples: readonly Sample[]): string {
   const keys = [...new Set(samples.map((s) => `${s.switches}|${s.version}`))];
   const pick = (sw: number, v: string, c: ControllerName, m: CbenchMode): Sample[] => samples.filter((s) => s.switches === sw && s.version === v && s.controller === c && s.mode === m);
   const lines = [
-    '| switches | OF | controller | latency rt/s | latency: first measured loop / later loops | mean / p50 / p99 ms | learning pass ms | throughput answered/s | ratio (Signalbox / ovs) latency, later loops, throughput; learning pass time |',
-    '|---:|---|---|---:|---|---|---:|---:|---|',
+    '| switches | OF | controller | latency rt/s | latency: first measured loop / later loops | mean / p50 / p99 ms | learning pass ms | latency, later loops: CPU µs per round trip, controller user + system / generator | throughput answered/s | ratio (Signalbox / ovs) latency, later loops, throughput; learning pass time |',
+    '|---:|---|---|---:|---|---|---:|---|---:|---|',
   ];
   for (const key of keys) {
     const [swText, v] = key.split('|') as [string, string];
@@ -258,7 +261,7 @@ export function formatTable(samples: readonly Sample[]): string {
       const ratio = (a: number | null, b: number | null): string => (a !== null && b !== null && b > 0 ? `${(a / b).toFixed(2)}×` : '–');
       const ratios = c === 'signalbox' ? '' : `${ratio(fig.signalbox.lat, fig[c].lat)}, ${ratio(fig.signalbox.later, fig[c].later)}, ${ratio(fig.signalbox.thr, fig[c].thr)}; ${ratio(fig.signalbox.pass, fig[c].pass)}`;
       lines.push(
-        `| ${sw} | ${v} | ${c} | ${k(fig[c].lat)} | ${k(first)} / ${k(fig[c].later)} | ${ms(med(lat, (s) => s.meanMs))} / ${ms(med(lat, (s) => s.p50Ms))} / ${ms(med(lat, (s) => s.p99Ms))} | ${fig[c].pass === null ? '–' : Math.round(fig[c].pass)} | ${k(fig[c].thr)} | ${ratios} |`,
+        `| ${sw} | ${v} | ${c} | ${k(fig[c].lat)} | ${k(first)} / ${k(fig[c].later)} | ${ms(med(lat, (s) => s.meanMs))} / ${ms(med(lat, (s) => s.p50Ms))} / ${ms(med(lat, (s) => s.p99Ms))} | ${fig[c].pass === null ? '–' : Math.round(fig[c].pass)} | ${cpuCell(lat)} | ${k(fig[c].thr)} | ${ratios} |`,
       );
     }
   }
@@ -268,8 +271,10 @@ export function formatTable(samples: readonly Sample[]): string {
 /**
  * The --against comparison: per (switches, version, mode), each build's medians, the median of the
  * rounds' CPU ratios (the other checkout's controller/generator CPU over this one's: below 1, the
- * other costs less; this mostly weighs the learning pass, see formatTable's caveat), and the median
- * of the rounds' later-loops ratios (this build's round trips a second after the first measured
+ * other costs less; this mostly weighs the learning pass, see formatTable's caveat), of their
+ * controllers' CPU per round trip in the later loops (the other's over this one's: below 1, the
+ * other spends less in the steady state, where the round trips a second may be the generator's
+ * limit), and the median of the rounds' later-loops ratios (this build's round trips a second after the first measured
  * loop over the other's: above 1, this one answers faster in the steady state) and of their
  * learning passes (this build's time over the other's: below 1, this one learns faster), with how
  * many pairs went each way.
@@ -278,9 +283,10 @@ export function formatPairs(samples: readonly Sample[]): string {
   const keys = [...new Set(samples.map((s) => `${s.switches}|${s.version}|${s.mode}`))];
   const cpu = (s: Sample): number => s.controllerCpuMs / s.generatorCpuMs;
   const later = (s: Sample): number => s.laterLoopsPerSec ?? s.answeredPerSec;
+  const rtCpu = (s: Sample): number | null => (s.laterCpu?.watched ? s.laterCpu.watched.userUs + s.laterCpu.watched.systemUs : null);
   const lines = [
-    '| switches | OF | mode | build | rt/s (median) | later loops rt/s (median) | controller / generator CPU (median) | learning pass ms (median) | other / this CPU, pairs: median, lower | this / other later loops, pairs: median, higher | this / other learning pass, pairs: median, shorter |',
-    '|---:|---|---|---|---:|---:|---:|---:|---|---|---|',
+    '| switches | OF | mode | build | rt/s (median) | later loops rt/s (median) | controller / generator CPU (median) | later loops: controller CPU µs per round trip (median) | learning pass ms (median) | other / this CPU, pairs: median, lower | other / this later loops\' CPU per round trip, pairs: median, lower | this / other later loops, pairs: median, higher | this / other learning pass, pairs: median, shorter |',
+    '|---:|---|---|---|---:|---:|---:|---:|---:|---|---|---|---|',
   ];
   const summary = (ratios: readonly number[], counts: (r: number) => boolean): string =>
     ratios.length === 0 ? '–' : `${median(ratios).toFixed(3)}, ${ratios.filter(counts).length} of ${ratios.length}`;
@@ -293,13 +299,22 @@ export function formatPairs(samples: readonly Sample[]): string {
     const cpuRatios = a.slice(0, n).map((s, i) => cpu(b[i]!) / cpu(s));
     const laterRatios = a.slice(0, n).map((s, i) => later(s) / later(b[i]!));
     const passRatios = a.slice(0, n).flatMap((s, i) => (s.learningPassMs !== null && b[i]!.learningPassMs ? [s.learningPassMs / b[i]!.learningPassMs] : []));
+    const rtCpuRatios = a.slice(0, n).flatMap((s, i) => {
+      const mine = rtCpu(s);
+      const theirs = rtCpu(b[i]!);
+      return mine !== null && theirs !== null && mine > 0 ? [theirs / mine] : [];
+    });
+    const rtCpuMedian = (xs: readonly Sample[]): string => {
+      const m = med(xs, rtCpu);
+      return m === null ? '–' : m.toFixed(2);
+    };
     const pass = (xs: readonly Sample[]): string => {
       const m = med(xs, (s) => s.learningPassMs);
       return m === null ? '–' : String(Math.round(m));
     };
-    lines.push(`| ${sw} | ${v} | ${m} | this | ${k(median(a.map((s) => s.answeredPerSec)))} | ${k(median(a.map(later)))} | ${median(a.map(cpu)).toFixed(3)} | ${pass(a)} | | | |`);
+    lines.push(`| ${sw} | ${v} | ${m} | this | ${k(median(a.map((s) => s.answeredPerSec)))} | ${k(median(a.map(later)))} | ${median(a.map(cpu)).toFixed(3)} | ${rtCpuMedian(a)} | ${pass(a)} | | | | |`);
     lines.push(
-      `| ${sw} | ${v} | ${m} | other | ${k(median(b.map((s) => s.answeredPerSec)))} | ${k(median(b.map(later)))} | ${median(b.map(cpu)).toFixed(3)} | ${pass(b)} | ${summary(cpuRatios, (r) => r < 1)} | ${summary(laterRatios, (r) => r > 1)} | ${summary(passRatios, (r) => r < 1)} |`,
+      `| ${sw} | ${v} | ${m} | other | ${k(median(b.map((s) => s.answeredPerSec)))} | ${k(median(b.map(later)))} | ${median(b.map(cpu)).toFixed(3)} | ${rtCpuMedian(b)} | ${pass(b)} | ${summary(cpuRatios, (r) => r < 1)} | ${summary(rtCpuRatios, (r) => r < 1)} | ${summary(laterRatios, (r) => r > 1)} | ${summary(passRatios, (r) => r < 1)} |`,
     );
   }
   return lines.join('\n');

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { defaultConfig, parseHostPort } from '../config.js';
 import { startInProcess, type InProcess } from '../lab/in-process.js';
-import { runCbench, runCbenchInWorker, type CbenchOptions, type CbenchResult, type LoopResult, type Summary } from '../loadgen/cbench.js';
+import { cpuPerRoundTrip, runCbench, runCbenchInWorker, type CbenchOptions, type CbenchResult, type LoopResult, type Summary } from '../loadgen/cbench.js';
 import type { BufferMode } from '../loadgen/fast-switch.js';
 import type { CliIo } from './io.js';
 
@@ -32,6 +32,8 @@ controller's FLOW_MOD / PACKET_OUT answers (like cbench, for OpenFlow 1.3 and 1.
   --timeout MS             a packet-in unanswered this long counts as lost, 0 never (default:
                            1000 in latency mode, 0 in throughput mode, as cbench)
   --dpid-base N            first datapath id (default 1)
+  --cpu-of PID             also report that local process's CPU (the controller's) per loop
+                           and per round trip (Linux, from /proc/PID/stat)
   --no-worker              run the switches in the main thread
   --json                   print the result as JSON (with generatorCpuMs, this process's CPU)
 
@@ -79,6 +81,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       buffer: { type: 'string' },
       timeout: { type: 'string' },
       'dpid-base': { type: 'string' },
+      'cpu-of': { type: 'string' },
       'no-worker': { type: 'boolean' },
       json: { type: 'boolean' },
     },
@@ -87,6 +90,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   });
   if (values.self && values.controller) throw new Error('--self and --controller exclude each other');
   if (values.apps !== undefined && !values.self) throw new Error('--apps configures the --self controller');
+  if (values['cpu-of'] !== undefined && values.self) throw new Error('--cpu-of watches another process; --self runs the controller in this one');
   const { host, port } = parseHostPort(values.controller ?? '127.0.0.1:6653', '--controller');
   const mode = values.mode ?? 'throughput';
   if (mode !== 'throughput' && mode !== 'latency') throw new Error(`--mode: expected throughput or latency, got ${JSON.stringify(mode)}`);
@@ -119,6 +123,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     ...(values.timeout !== undefined ? { replyTimeoutMs: intArg(values.timeout, '--timeout', 0, 0) } : {}),
     buffer: buffer as BufferMode,
     dpidBase,
+    ...(values['cpu-of'] !== undefined ? { watchPid: intArg(values['cpu-of'], '--cpu-of', 1, 1) } : {}),
   };
   const apps = values.apps === undefined ? defaultConfig.apps.enabled : values.apps === 'none' ? [] : values.apps.split(',').filter(Boolean);
   return { options, self: values.self ?? false, apps, json: values.json ?? false, worker: !values['no-worker'] };
@@ -132,7 +137,9 @@ export function formatLoop(l: LoopResult): string {
   return (
     `loop ${String(l.loop).padStart(3)}${l.warmup ? ' (warm-up)' : '          '}  answered ${fmt(l.answeredPerSec).padStart(10)}/s` +
     `  responses ${fmt(l.responsesPerSec).padStart(10)}/s  flow_mod ${fmt(l.flowModsPerSec).padStart(10)}/s  packet_out ${fmt(l.packetOutsPerSec).padStart(10)}/s` +
-    `  repeats ${fmt(l.repeatsPerSec)}/s  unmatched ${fmt(l.unmatchedPerSec)}/s  lost ${l.lost}  latency ${lat}`
+    `  repeats ${fmt(l.repeatsPerSec)}/s  unmatched ${fmt(l.unmatchedPerSec)}/s  lost ${l.lost}  latency ${lat}` +
+    `  cpu ${fmt(l.generatorCpu.userMs + l.generatorCpu.systemMs)} ms` +
+    (l.watchedCpu ? `  watched cpu ${fmt(l.watchedCpu.userMs)} + ${fmt(l.watchedCpu.systemMs)} ms (user + system)` : '')
   );
 }
 
@@ -162,7 +169,14 @@ export function formatSummary(r: CbenchResult): string {
     ...body.map(line),
     `mean packet-in round trip ${lat}; lost ${r.lost}; also answered ${r.echoes} echo and ${r.barriers} barrier requests, got ${r.errors} errors`,
     `learning pass (2 × ${r.macs} packet-ins answered on every switch): ${r.learningPassMs === null ? 'not reached' : `${r.learningPassMs.toFixed(0)} ms`}`,
+    `CPU per packet-in answered, measured loops after the first: ${formatCpu(cpuPerRoundTrip(r.loops.filter((l) => !l.warmup).slice(1)))}`,
   ].join('\n');
+}
+
+function formatCpu(c: ReturnType<typeof cpuPerRoundTrip>): string {
+  if (c === null) return 'n/a';
+  const us = (n: number): string => `${n.toFixed(2)} µs`;
+  return `generator ${us(c.generatorUs)}` + (c.watched ? `, watched process ${us(c.watched.userUs + c.watched.systemUs)} (user ${us(c.watched.userUs)}, system ${us(c.watched.systemUs)})` : '');
 }
 
 /** Runs `signalbox bench`; returns the exit code. */

@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { buildPacketIn, FastSwitch, type BufferMode, type FastSwitchCounters } from './fast-switch.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { systemClock } from '../core/clock.js';
+import { cpuBetween, ownCpuTime, processCpuTime, type CpuTime } from './process-cpu.js';
 
 /** `throughput`: keep the pipe full (up to `window` outstanding per switch); `latency`: one at a time. */
 export type CbenchMode = 'throughput' | 'latency';
@@ -49,6 +50,11 @@ export interface CbenchOptions {
   readonly buffer?: BufferMode;
   /** First datapath id (default 1); switch i gets dpidBase + i. */
   readonly dpidBase?: bigint;
+  /**
+   * A local process (the controller under test) whose CPU each loop reports, from /proc/PID/stat
+   * (Linux): with the generator's own, what a round trip costs each side.
+   */
+  readonly watchPid?: number;
 }
 
 /** The reply timeout of a mode when none is given (see CbenchOptions.replyTimeoutMs). */
@@ -78,6 +84,10 @@ export interface LoopResult {
   readonly avgLatencyMs: number | null;
   /** Answered per second, per switch. */
   readonly perSwitch: readonly number[];
+  /** CPU this generator's process (all its threads) used in the loop. */
+  readonly generatorCpu: CpuTime;
+  /** CPU the `watchPid` process used in the loop (absent without one, or where it cannot be read). */
+  readonly watchedCpu?: CpuTime;
 }
 
 /** min / max / avg / stdev (population) over the measured loops. */
@@ -121,6 +131,37 @@ export interface CbenchResult {
   readonly barriers: number;
   readonly echoes: number;
   readonly errors: number;
+}
+
+/** CPU per answered packet-in over some loops, µs (see {@link cpuPerRoundTrip}). */
+export interface CpuPerRoundTrip {
+  readonly generatorUs: number;
+  /** The watched process's (CbenchOptions.watchPid): absent when a loop lacks it. */
+  readonly watched?: { readonly userUs: number; readonly systemUs: number };
+}
+
+/**
+ * CPU per answered packet-in over `loops`, µs (null when none was answered). Over the loops after
+ * a learning pass both sides of a CPU-bound run show what a round trip costs them, which the round
+ * trips a second hide once one side (often the generator) is the bottleneck.
+ */
+export function cpuPerRoundTrip(loops: readonly LoopResult[]): CpuPerRoundTrip | null {
+  let answered = 0;
+  let gen = 0;
+  let user = 0;
+  let system = 0;
+  let watched = loops.length > 0;
+  for (const l of loops) {
+    answered += (l.answeredPerSec * l.ms) / 1000;
+    gen += l.generatorCpu.userMs + l.generatorCpu.systemMs;
+    if (l.watchedCpu) {
+      user += l.watchedCpu.userMs;
+      system += l.watchedCpu.systemMs;
+    } else watched = false;
+  }
+  if (answered <= 0) return null;
+  const us = (ms: number): number => (ms * 1000) / answered;
+  return { generatorUs: us(gen), ...(watched ? { watched: { userUs: us(user), systemUs: us(system) } } : {}) };
 }
 
 /** Size of cbench's output buffer: in throughput mode it keeps this many bytes of PACKET_INs queued. */
@@ -285,12 +326,16 @@ export async function runCbench(o: CbenchOptions, onLoop?: (l: LoopResult) => vo
     try {
       let prev = sumCounters(switches);
       let prevPer = switches.map((s) => s.counters.answered);
+      let cpu0 = ownCpuTime();
+      let watched0 = o.watchPid === undefined ? undefined : processCpuTime(o.watchPid);
       let t0 = performance.now();
       const total = o.warmup + o.loops;
       for (let i = 0; i < total; i++) {
         if (i === o.warmup) latencyBefore = mergedLatency(switches);
         await sleep(o.loopMs, signal);
         const t1 = performance.now();
+        const cpu1 = ownCpuTime();
+        const watched1 = o.watchPid === undefined ? undefined : processCpuTime(o.watchPid);
         const cur = sumCounters(switches);
         const per = switches.map((s) => s.counters.answered);
         const sec = (t1 - t0) / 1000;
@@ -309,11 +354,15 @@ export async function runCbench(o: CbenchOptions, onLoop?: (l: LoopResult) => vo
           lost: cur.lost - prev.lost,
           avgLatencyMs: answered > 0 ? (cur.latencySumMs - prev.latencySumMs) / answered : null,
           perSwitch: per.map((a, j) => (a - prevPer[j]!) / sec),
+          generatorCpu: cpuBetween(cpu0, cpu1),
+          ...(watched0 && watched1 ? { watchedCpu: cpuBetween(watched0, watched1) } : {}),
         };
         loops.push(l);
         onLoop?.(l);
         prev = cur;
         prevPer = per;
+        cpu0 = cpu1;
+        watched0 = watched1;
         t0 = t1;
         if (signal?.aborted) break;
         if (closed === o.switches) throw new Error(`every load switch lost its connection: ${firstClose}`);

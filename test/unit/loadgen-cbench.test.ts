@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { benchCommand, formatSummary, parseBenchArgs } from '../../src/cli/bench.js';
 import { defaultConfig } from '../../src/config.js';
 import { Controller } from '../../src/controller.js';
-import { defaultReplyTimeoutMs, defaultWindow, runCbench, summarize, validateOptions, type CbenchOptions } from '../../src/loadgen/cbench.js';
+import { cpuPerRoundTrip, defaultReplyTimeoutMs, defaultWindow, runCbench, summarize, validateOptions, type CbenchOptions } from '../../src/loadgen/cbench.js';
 import { attachResponder } from '../../src/lab/responder.js';
 
 const stops: (() => Promise<void>)[] = [];
@@ -109,6 +109,29 @@ describe('runCbench against Signalbox with the built-in responder', () => {
     expect(formatSummary(long)).toMatch(/learning pass .*: not reached/);
   });
 
+  it("reports each loop's CPU, its own and a watched process's, and what a round trip costs each (here one process: the two agree)", async () => {
+    const port = await signalbox();
+    const r = await runCbench({ ...base(port), version: 1, mode: 'latency', loops: 3, watchPid: process.pid });
+    for (const l of r.loops) {
+      expect(l.generatorCpu.userMs + l.generatorCpu.systemMs).toBeGreaterThan(0);
+      expect(l.watchedCpu).toBeDefined();
+      // /proc counts in 10 ms ticks, the runtime in microseconds: the same process's time within two ticks.
+      expect(Math.abs(l.watchedCpu!.userMs + l.watchedCpu!.systemMs - (l.generatorCpu.userMs + l.generatorCpu.systemMs))).toBeLessThanOrEqual(25);
+    }
+    const later = r.loops.filter((l) => !l.warmup).slice(1);
+    const c = cpuPerRoundTrip(later)!;
+    const answered = later.reduce((a, l) => a + (l.answeredPerSec * l.ms) / 1000, 0);
+    const gen = later.reduce((a, l) => a + l.generatorCpu.userMs + l.generatorCpu.systemMs, 0);
+    expect(c.generatorUs).toBeCloseTo((gen * 1000) / answered, 6);
+    expect(c.watched!.userUs + c.watched!.systemUs).toBeGreaterThan(0);
+    expect(formatSummary(r)).toMatch(/CPU per packet-in answered, measured loops after the first: generator [0-9.]+ µs, watched process [0-9.]+ µs \(user [0-9.]+ µs, system [0-9.]+ µs\)/);
+    // A process that cannot be read (gone): no watched figures, the generator's still.
+    const gone = await runCbench({ ...base(port), version: 1, mode: 'latency', loops: 1, warmup: 0, watchPid: 0x7ffffffe });
+    expect(gone.loops[0]!.watchedCpu).toBeUndefined();
+    expect(cpuPerRoundTrip(gone.loops)).not.toHaveProperty('watched');
+    expect(cpuPerRoundTrip([])).toBeNull();
+  });
+
   it('l2-learning answers a buffered packet-in that sets up a flow with the flow mod alone (it carries the buffer id), as Ryu and Open vSwitch do', async () => {
     const ctrl = new Controller({ ...defaultConfig, openflow: { ...defaultConfig.openflow, listen: ['127.0.0.1:0'], echoIntervalMs: 0, packetInRatePps: 0 }, apps: { ...defaultConfig.apps, enabled: ['l2-learning'] } }, undefined, { secret: Buffer.alloc(32, 1) });
     const port = (await ctrl.start()).openflow[0]!.port;
@@ -165,6 +188,10 @@ describe('signalbox bench arguments and command', () => {
     expect(() => parseBenchArgs(['--controller', 'nohost'])).toThrow(/--controller/);
     expect(() => parseBenchArgs(['--self', '--controller', '127.0.0.1:1'])).toThrow(/exclude/);
     expect(() => parseBenchArgs(['--bogus'])).toThrow();
+    expect(parseBenchArgs(['--cpu-of', '4242']).options.watchPid).toBe(4242);
+    expect(parseBenchArgs([]).options.watchPid).toBeUndefined();
+    expect(() => parseBenchArgs(['--cpu-of', 'x'])).toThrow(/--cpu-of/);
+    expect(() => parseBenchArgs(['--self', '--cpu-of', '1'])).toThrow(/--cpu-of/);
   });
 
   it('--self --json measures an in-process Signalbox and prints the result as JSON; bad flags exit 2', async () => {
