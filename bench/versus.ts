@@ -373,7 +373,7 @@ async function main(argv: readonly string[]): Promise<number> {
             }
             samples.push(s);
             process.stderr.write(
-              `round ${round + 1}: ${c} ${sw} switches OF${v} ${m}: ${Math.round(s.answeredPerSec).toLocaleString('en-US')}/s (first loop ${Math.round(s.firstLoopPerSec).toLocaleString('en-US')}, later ${s.laterLoopsPerSec === null ? '–' : Math.round(s.laterLoopsPerSec).toLocaleString('en-US')}), mean ${ms(s.meanMs)} p50 ${ms(s.p50Ms)} p99 ${ms(s.p99Ms)} ms, lost ${s.lost}, learning pass ${s.learningPassMs === null ? '–' : `${Math.round(s.learningPassMs)} ms`}, CPU controller/generator ${(s.controllerCpuMs / s.generatorCpuMs).toFixed(3)}, load ${s.loadAvg}\n`,
+              `round ${round + 1}: ${c} ${sw} switches OF${v} ${m}: ${Math.round(s.answeredPerSec).toLocaleString('en-US')}/s (first loop ${Math.round(s.firstLoopPerSec).toLocaleString('en-US')}, later ${s.laterLoopsPerSec === null ? '–' : Math.round(s.laterLoopsPerSec).toLocaleString('en-US')}), mean ${ms(s.meanMs)} p50 ${ms(s.p50Ms)} p99 ${ms(s.p99Ms)} ms, lost ${s.lost}, learning pass ${s.learningPassMs === null ? '–' : `${Math.round(s.learningPassMs)} ms`}, CPU controller/generator ${(s.controllerCpuMs / s.generatorCpuMs).toFixed(3)}, later loops' CPU per round trip ${cpuCell([s])} µs, load ${s.loadAvg}\n`,
             );
           }
         }
