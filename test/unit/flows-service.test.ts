@@ -141,13 +141,19 @@ describe.each([4, 1])('flow service on OpenFlow %s', (version) => {
     expect(r.flows.counters.installFailed).toBe(1);
   });
 
-  it('forgets a reactive flow when the switch reports its idle timeout, and tells the owner', async () => {
+  /** A rig with one switch and the scope `app-a`, whose 'removed' reasons are collected. */
+  async function watchedScope(): Promise<{ r: Rig; table: FakeFlowTable; sw: EmulatedSwitch; app: ReturnType<FlowService['scope']>; removed: FlowRemovedReason[] }> {
     const r = rig();
     const table = new FakeFlowTable();
     const { sw } = await connect(r, table, swOpts);
     const app = r.flows.scope('app-a');
     const removed: FlowRemovedReason[] = [];
     app.on('removed', (_rec, why) => removed.push(why));
+    return { r, table, sw, app, removed };
+  }
+
+  it('forgets a reactive flow when the switch reports its idle timeout, and tells the owner', async () => {
+    const { r, table, sw, app, removed } = await watchedScope();
     await app.installAll(1n, [macRule(1, 2, 10), macRule(2, 2, 0)]);
     for (const n of table.expire(10_000)) sendFlowRemoved(sw, version, n, 10_000);
     await waitFor(() => removed.length === 1);
@@ -157,12 +163,7 @@ describe.each([4, 1])('flow service on OpenFlow %s', (version) => {
   });
 
   it('a FLOW_REMOVED answering its own delete does not forget the flow filed again under that match since', async () => {
-    const r = rig();
-    const table = new FakeFlowTable();
-    const { sw } = await connect(r, table, swOpts);
-    const app = r.flows.scope('app-a');
-    const removed: FlowRemovedReason[] = [];
-    app.on('removed', (_rec, why) => removed.push(why));
+    const { r, table, sw, app, removed } = await watchedScope();
     const rule = macRule(1, 2, 10);
     await app.installAll(1n, [rule]);
     // A path moved: the old flow is deleted and the same match installed again in one turn. The
