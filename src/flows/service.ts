@@ -19,7 +19,7 @@ import { dpidToHex } from '../core/ids.js';
 import { flowKey, matchCovers, specsEquivalent } from './compare.js';
 import { defaultFlowsConfig, type FlowsConfig } from './config.js';
 import { cookieOwnerId, isReservedOwnerId, LOCAL_COOKIE_MASK, OWNER_COOKIE_MASK, ownerCookie, ownerIdFor, STATIC_OWNER_ID, SYSTEM_OWNER_ID } from './cookie.js';
-import { planReasons, planReconcile, strictDeleteSpec, type DesiredFlow, type ManagedOwner, type ReconcilePolicy } from './reconcile.js';
+import { entryKey, planReasons, planReconcile, strictDeleteSpec, type DesiredFlow, type ManagedOwner, type ReconcilePolicy } from './reconcile.js';
 import { systemClock, type Clock, type Timer } from '../core/clock.js';
 
 interface Rec {
@@ -908,7 +908,13 @@ export class FlowService {
     const before = this.counters.flowModsSent;
     const failedBefore = this.counters.installFailed;
     const thunks: (() => Promise<void>)[] = [];
-    for (const spec of plan.deletes) thunks.push(() => this.sendDelete(dp, sw, spec, [flowKey(is10 ? 0 : spec.tableId!, spec.priority!, spec.match!)]));
+    // The doomed flows whose removal the switch will report: 1.0's flow stats carry no flags, so all of them there.
+    const reported = new Set<string>();
+    for (const e of [...plan.extraneous, ...plan.foreignDeleted]) if (is10 || e.flags & OFPFF.SEND_FLOW_REM) reported.add(entryKey(e, is10));
+    for (const spec of plan.deletes) {
+      const key = flowKey(is10 ? 0 : spec.tableId!, spec.priority!, spec.match!);
+      thunks.push(() => this.sendDelete(dp, sw, spec, reported.has(key) ? [key] : []));
+    }
     for (const { rec } of plan.adds) thunks.push(() => this.sendAddSettled(dp, sw, rec));
     await this.sendBatches(dp, sw, thunks);
     const flowMods = this.counters.flowModsSent - before;

@@ -184,6 +184,21 @@ describe.each([4, 1])('flow service on OpenFlow %s', (version) => {
     expect(app.list(1n)).toEqual([]);
   });
 
+  // 1.0's flow stats carry no flags: there every flow a reconciliation deletes is taken to report.
+  it.runIf(version === 4)('a flow a reconciliation deleted without SEND_FLOW_REM owes no report: a deletion of the flow filed under its match since is news at once', async () => {
+    const { r, table, sw, app, removed } = await watchedScope();
+    // A stray flow in our cookie space, without SEND_FLOW_REM: the reconciliation deletes it.
+    const rule = macRule(7, 2, 30);
+    table.apply({ priority: 10, cookie: app.cookie(), match: rule.match, actions: [{ type: 'output', port: 9 }] });
+    expect((await r.flows.reconcile(1n)).extraneous).toBe(1);
+    // The app wants that match now (reactive: the switch reports its removal), and someone deletes it at once.
+    const rec = app.install(1n, rule);
+    await waitFor(() => rec.state === 'installed');
+    for (const n of table.apply({ command: 'delete', tableId: 0xff, match: [] })) sendFlowRemoved(sw, version, n, 0);
+    await waitFor(() => removed.length === 1);
+    expect(removed).toEqual(['deleted']);
+  });
+
   it('puts back a permanent flow someone else deleted', async () => {
     const r = rig();
     const table = new FakeFlowTable();
