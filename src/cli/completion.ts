@@ -18,7 +18,7 @@ export const COMPLETIONS: Readonly<Record<string, { readonly options: readonly s
   start: { options: ['--listen', '--api', '--data', '--apps', '--config', '--log-level', '--log-format', '--set', '--help'] },
   decode: { options: ['--hex', '--help'] },
   encode: { options: ['--hex', '--help'] },
-  bench: { options: ['--controller', '--self', '--apps', '--switches', '--macs', '--loops', '--ms', '--warmup', '--mode', '--window', '--of10', '--version', '--delay', '--buffer', '--timeout', '--dpid-base', '--no-worker', '--json', '--help'] },
+  bench: { options: ['--controller', '--self', '--apps', '--switches', '--macs', '--loops', '--ms', '--warmup', '--mode', '--window', '--of10', '--version', '--delay', '--buffer', '--timeout', '--dpid-base', '--cpu-of', '--no-worker', '--json', '--help'] },
   lab: { options: ['--scenario', '--controller', '--api', '--apps', '--of10', '--settle', '--runs', '--connect-timeout', '--log-level', '--verbose', '--stop-ovs', '--json', '--help'] },
   completion: { options: ['--help'], words: ['bash', 'zsh'] },
   config: { options: CLIENT_COMMON, words: ['check', 'diff', 'apply'] },
