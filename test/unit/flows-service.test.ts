@@ -192,8 +192,8 @@ describe.each([4, 1])('flow service on OpenFlow %s', (version) => {
     table.apply({ priority: 10, cookie: app.cookie(), match: rule.match, actions: [{ type: 'output', port: 9 }] });
     expect((await r.flows.reconcile(1n)).extraneous).toBe(1);
     // The app wants that match now (reactive: the switch reports its removal), and someone deletes it at once.
-    const rec = app.install(1n, rule);
-    await waitFor(() => rec.state === 'installed');
+    await app.installAll(1n, [rule]);
+    expect(app.list(1n).map((f) => f.state)).toEqual(['installed']);
     for (const n of table.apply({ command: 'delete', tableId: 0xff, match: [] })) sendFlowRemoved(sw, version, n, 0);
     await waitFor(() => removed.length === 1);
     expect(removed).toEqual(['deleted']);
