@@ -320,13 +320,13 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
       }
     });
     this.onBus('linkRemoved', (e) => {
-      // Probes over this link come from its source switch's master: if that instance died, they
-      // stop until the new master probes again (which may be this instance, since a moment).
-      // Keep publishing the link meanwhile, so the cluster's tree does not change for a
-      // failover; only a source this instance has probed for a whole grace period is proof.
-      const src = dpidToHex(e.link.src);
-      const since = this.masterSince.get(src);
-      const proven = this.owners.get(src)?.lease === this.leaseId && since !== undefined && this.now() - since >= this.cfg.topologyGraceMs;
+      // Probes over this link come from its source switch's master and come back as packet-ins
+      // to its destination switch's master: when either end's master changed (it died, or one
+      // came back and took its switch), they stop until the new master probes or publishes
+      // (which may be this instance, since a moment). Keep publishing the link meanwhile, so the
+      // cluster's tree does not change for a failover; only a link whose two ends this instance
+      // has mastered for a whole grace period is proof.
+      const proven = this.masteredForGrace(dpidToHex(e.link.src)) && this.masteredForGrace(dpidToHex(e.link.dst));
       if (e.reason === 'timeout' && !proven) {
         this.heldLinks.set(linkKey(e.link), { link: e.link, until: this.now() + this.cfg.topologyGraceMs });
       }
@@ -948,6 +948,12 @@ export class ClusterService extends EventEmitter<ClusterEvents> {
   }
 
   // ---- topology publication ----
+
+  /** True when this instance has mastered the switch for at least `topologyGraceMs`. */
+  private masteredForGrace(dpidHex: string): boolean {
+    const since = this.masterSince.get(dpidHex);
+    return this.owners.get(dpidHex)?.lease === this.leaseId && since !== undefined && this.now() - since >= this.cfg.topologyGraceMs;
+  }
 
   private localTopologyChanged(): void {
     this.publishSoon(this.cfg.topologyPublishMs);

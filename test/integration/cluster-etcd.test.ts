@@ -396,4 +396,35 @@ describe('three instances over emulated switches', () => {
     await waitFor(() => inst[0]!.cluster.view.links().length === 0, { timeoutMs: 4_000, intervalMs: 20, message: 'orphan expired' });
     expect(removed).toEqual(['258>257']);
   });
+
+  it('a link times out: withdrawn at once where this instance has mastered both its ends for the grace period, held for the grace period where it does not master the destination (which now reports to another instance)', async () => {
+    const prefix = freshPrefix();
+    const link = (src: bigint, dst: bigint) => ({ src, srcPort: 2, dst, dstPort: 3, discoveredAt: 5, lastSeen: 5 });
+    let local: ReturnType<typeof link>[] = [];
+    const cluster = { topologyGraceMs: 1_500 };
+    const inst = [await startInstance('i1', prefix, { topology: { links: () => local, hostList: () => [] }, cluster }), await startInstance('i2', prefix, { topology: { links: () => [], hostList: () => [] }, cluster })];
+    const sws = await switches(4, inst);
+    await waitFor(() => settled(inst, sws) && Object.values(loads(inst, sws)).every((n) => n === 2), { timeoutMs: 10_000, intervalMs: 20, message: 'settled, 2 and 2' });
+    const settledAt = Date.now();
+    const mine = sws.filter((sw) => believedMasters(inst, sw.dpid)[0] === 'i1').map((sw) => sw.dpid);
+    const theirs = sws.filter((sw) => believedMasters(inst, sw.dpid)[0] === 'i2').map((sw) => sw.dpid);
+    // Between i1's two switches; and from one of them to i2's (as after i2 took that switch back from i1).
+    const both = link(mine[0]!, mine[1]!);
+    const cross = link(mine[0]!, theirs[0]!);
+    local = [both, cross];
+    inst[0]!.ctrl.bus.emit('linkAdded', { link: both });
+    const seen = (l: ReturnType<typeof link>): boolean => inst[1]!.cluster.view.links().some((x) => x.src === l.src && x.dst === l.dst);
+    await waitFor(() => seen(both) && seen(cross), { timeoutMs: 5_000, intervalMs: 20, message: 'published' });
+    // i1 has mastered its switches for the grace period.
+    await waitFor(() => Date.now() - settledAt > cluster.topologyGraceMs + 100, { timeoutMs: 5_000, intervalMs: 20, message: 'a grace period mastered' });
+    local = [];
+    const t0 = Date.now();
+    inst[0]!.ctrl.bus.emit('linkRemoved', { link: both, reason: 'timeout' });
+    inst[0]!.ctrl.bus.emit('linkRemoved', { link: cross, reason: 'timeout' });
+    await waitFor(() => !seen(both), { timeoutMs: 5_000, intervalMs: 20, message: 'the proven one withdrawn' });
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(seen(cross)).toBe(true);
+    await waitFor(() => !seen(cross), { timeoutMs: 5_000, intervalMs: 20, message: 'the held one withdrawn after the grace' });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(cluster.topologyGraceMs - 100);
+  });
 });
